@@ -1,0 +1,43 @@
+/**
+ * Every failure the engine reports to a person carries a stable code (for
+ * programs: CLI exit codes, IPC, tests) and a message that says what happened
+ * and what to do about it. Messages never contain a password.
+ */
+export type EngineErrorCode =
+  // input given by the user
+  | 'USAGE'
+  | 'PASSWORD_EMPTY'
+  | 'PASSWORD_SAME'
+  | 'PASSWORD_POLICY'
+  | 'ARGON2_CONFIG'
+  // the vault file
+  | 'FILE_NOT_FOUND'
+  | 'NOT_SQLITE'
+  | 'CORRUPT'
+  | 'NO_VAULT_TABLE'
+  | 'TABLE_NOT_FOUND'
+  | 'MISSING_COLUMNS'
+  | 'READ_ONLY'
+  | 'LOCKED'
+  | 'DISK_FULL'
+  | 'FILE_CHANGED'
+  | 'IO'
+  // the rotation job
+  | 'CHECKPOINT'
+  | 'NATIVE_UNAVAILABLE'
+  | 'WORKER_FAILED'
+  | 'INTERNAL';
+
+export class EngineError extends Error {
+  readonly code: EngineErrorCode;
+
+  constructor(code: EngineErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'EngineError';
+    this.code = code;
+  }
+}
+
+export function isEngineError(error: unknown): error is EngineError {
+  return error instanceof EngineError;
+}

@@ -1,0 +1,15 @@
+import type { Argon2Config } from '../argon2-config.js';
+
+export type Argon2BackendName = 'native' | 'wasm';
+export type Argon2BackendPreference = 'auto' | Argon2BackendName;
+
+/**
+ * One Argon2id implementation. Both backends must produce identical keys;
+ * `native` (@node-rs/argon2) is faster, `wasm` (hash-wasm) loads everywhere.
+ * Must work inside worker_threads workers.
+ */
+export interface Argon2idBackend {
+  readonly name: Argon2BackendName;
+  /** Argon2id(password, salt, config) -> 32-byte key. */
+  deriveKey(password: Uint8Array, salt: Uint8Array, config: Argon2Config): Promise<Buffer>;
+}

@@ -1,0 +1,153 @@
+import type { Argon2Config } from '../argon2-config.js';
+import type { Argon2BackendPreference } from '../kdf/types.js';
+import type { VaultDriverPreference } from '../storage/types.js';
+
+/** Default VaultStore password policy: at least 16 UTF-8 bytes. */
+export const DEFAULT_MIN_PASSWORD_BYTES = 16;
+
+export interface RotationOptions {
+  readonly vaultPath: string;
+  /** vault table; may be omitted when the file holds exactly one */
+  readonly table?: string;
+  /** UTF-8 bytes; the engine copies them to its workers and zeroes its copies after the job */
+  readonly oldPassword: Uint8Array;
+  readonly newPassword: Uint8Array;
+  /** Argon2id config the store uses to open values */
+  readonly openConfig: Argon2Config;
+  /** config for values we write; defaults to openConfig */
+  readonly writeConfig?: Argon2Config;
+  /** default true (the Go library skips them, which leaves the old password alive in them) */
+  readonly includeSoftDeleted?: boolean;
+  /** count what would rotate; write nothing (no backup either) */
+  readonly dryRun?: boolean;
+  /** default true: online backup next to the vault before the first write */
+  readonly backup?: boolean;
+  /** explicit backup file path (implies backup) */
+  readonly backupPath?: string;
+  /** continue from the checkpoint of a cancelled or crashed run */
+  readonly resume?: boolean;
+  /** where checkpoints live; default: next to the vault file */
+  readonly checkpointDir?: string;
+  /** worker pool size; default os.availableParallelism() */
+  readonly workers?: number;
+  readonly kdfBackend?: Argon2BackendPreference;
+  readonly driver?: VaultDriverPreference;
+  readonly nativeBinding?: string;
+  /** default DEFAULT_MIN_PASSWORD_BYTES */
+  readonly minPasswordBytes?: number;
+  /** records per write transaction; default 64 */
+  readonly batchSize?: number;
+  readonly busyTimeoutMs?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: RotationProgress) => void;
+  /** minimum ms between progress events (default 100); the final event is always sent */
+  readonly progressIntervalMs?: number;
+  /** clock for soft-deleted checks and updated_at (tests) */
+  readonly now?: () => Date;
+}
+
+export type RotationPhase =
+  | 'validating'
+  | 'backing-up'
+  | 'rotating'
+  | 'finishing'
+  | 'done'
+  | 'cancelled'
+  | 'failed';
+
+export interface RotationProgress {
+  readonly phase: RotationPhase;
+  /** records to scan in this run (after the resume cursor) */
+  readonly total: number;
+  readonly scanned: number;
+  readonly rotated: number;
+  /** did not open with the old password */
+  readonly skipped: number;
+  /** malformed values, or guard lost to a concurrent change */
+  readonly failed: number;
+  /** bytes of values written */
+  readonly bytes: number;
+  /** records scanned per second */
+  readonly ratePerSecond: number;
+  readonly elapsedMs: number;
+  readonly etaMs: number | null;
+}
+
+export type RecordFailureReason = 'malformed' | 'changed-concurrently';
+
+export interface RecordFailure {
+  readonly id: string;
+  readonly reason: RecordFailureReason;
+  readonly detail: string;
+}
+
+export type RotationStatus = 'completed' | 'cancelled' | 'nothing-opened';
+
+export interface RotationResult {
+  readonly status: RotationStatus;
+  readonly table: string;
+  readonly dryRun: boolean;
+  /** counts of this run plus, when resuming, those of the runs before */
+  readonly scanned: number;
+  readonly rotated: number;
+  readonly skipped: number;
+  readonly failed: number;
+  /** at most 1000 listed; `failed` has the full count */
+  readonly failures: readonly RecordFailure[];
+  readonly seconds: number;
+  readonly backupPath: string | null;
+  /** present while the rotation can be resumed (cancelled); null once complete */
+  readonly checkpointPath: string | null;
+  /** Argon2id derivations this run performed */
+  readonly derivations: number;
+}
+
+export interface PreflightOptions {
+  readonly vaultPath: string;
+  readonly table?: string;
+  readonly oldPassword: Uint8Array;
+  readonly openConfig: Argon2Config;
+  readonly writeConfig?: Argon2Config;
+  readonly includeSoftDeleted?: boolean;
+  /** default 16 */
+  readonly sampleSize?: number;
+  readonly workers?: number;
+  readonly kdfBackend?: Argon2BackendPreference;
+  readonly driver?: VaultDriverPreference;
+  readonly nativeBinding?: string;
+  readonly signal?: AbortSignal;
+}
+
+export interface PreflightResult {
+  readonly table: string;
+  readonly total: number;
+  readonly sampled: number;
+  readonly opened: number;
+  readonly malformed: number;
+  /** rough duration of the full rotation on this machine */
+  readonly estimatedSeconds: number;
+}
+
+export interface VerifyOptions {
+  readonly vaultPath: string;
+  readonly table?: string;
+  readonly password: Uint8Array;
+  readonly config: Argon2Config;
+  readonly includeSoftDeleted?: boolean;
+  /** check at most this many records (evenly spread); default: all */
+  readonly sampleSize?: number;
+  readonly workers?: number;
+  readonly kdfBackend?: Argon2BackendPreference;
+  readonly driver?: VaultDriverPreference;
+  readonly nativeBinding?: string;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: RotationProgress) => void;
+}
+
+export interface VerifyResult {
+  readonly table: string;
+  readonly checked: number;
+  readonly opened: number;
+  readonly notOpened: number;
+  readonly malformed: number;
+}

@@ -1,0 +1,39 @@
+/**
+ * Starts a worker_threads worker from a source module under src/.
+ *
+ * Built (CLI bundle, Electron main bundle): every worker is emitted as
+ * `<basename>.js` (or .mjs) next to the bundle that contains this module.
+ * From source (vitest, tsx): Node 20 cannot run .ts, so the worker first
+ * registers tsx's loader and then imports the .ts module.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { EngineError } from './errors.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const BUILT_EXTENSIONS = ['.js', '.mjs', '.cjs'];
+
+/** @param sourcePath path of the worker module relative to src/, e.g. "engine/pool/rotation-worker.ts" */
+export function spawnWorker(sourcePath: string, options: WorkerOptions = {}): Worker {
+  const name = basename(sourcePath, '.ts');
+  for (const extension of BUILT_EXTENSIONS) {
+    const built = join(here, name + extension);
+    if (existsSync(built)) return new Worker(built, options);
+  }
+  // Running from source: this file is src/engine/worker-script.ts.
+  const source = join(here, '..', sourcePath);
+  if (!existsSync(source)) {
+    throw new EngineError(
+      'INTERNAL',
+      `The worker script ${name} is missing next to ${here}. Rebuild the app (npm run build).`,
+    );
+  }
+  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href;
+  const bootstrap = `import(${JSON.stringify(tsxApi)})
+  .then((api) => { api.register(); return import(${JSON.stringify(pathToFileURL(source).href)}); })
+  .catch((error) => { console.error(error); process.exit(70); });`;
+  return new Worker(bootstrap, { ...options, eval: true });
+}
