@@ -7,7 +7,6 @@
  * registers tsx's loader and then imports the .ts module.
  */
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
@@ -31,7 +30,8 @@ export function spawnWorker(sourcePath: string, options: WorkerOptions = {}): Wo
       `The worker script ${name} is missing next to ${here}. Rebuild the app (npm run build).`,
     );
   }
-  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href;
+  // The ESM entry: tsx's CommonJS API registers its loader from a wrong relative path.
+  const tsxApi = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(tsxApi)})
   .then((api) => { api.register(); return import(${JSON.stringify(pathToFileURL(source).href)}); })
   .catch((error) => { console.error(error); process.exit(70); });`;

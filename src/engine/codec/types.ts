@@ -22,3 +22,18 @@ export type OpenResult =
       /** short technical cause, safe to log (no secret in it) */
       readonly detail: string;
     };
+
+/** A v2 value split into its parts (no key derivation done yet). */
+export interface ParsedV2 {
+  readonly ok: true;
+  readonly salt: Buffer;
+  readonly nonce: Buffer;
+  /** AES-GCM ciphertext followed by the 16-byte tag */
+  readonly sealed: Buffer;
+}
+
+/** A v2 value that cannot open with any password (bad base64, too short). */
+export interface MalformedV2 {
+  readonly ok: false;
+  readonly detail: string;
+}

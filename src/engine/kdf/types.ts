@@ -11,5 +11,5 @@ export type Argon2BackendPreference = 'auto' | Argon2BackendName;
 export interface Argon2idBackend {
   readonly name: Argon2BackendName;
   /** Argon2id(password, salt, config) -> 32-byte key. */
-  deriveKey(password: Uint8Array, salt: Uint8Array, config: Argon2Config): Promise<Buffer>;
+  deriveKey(password: Uint8Array, salt: Uint8Array, config: Argon2Config): Promise<Uint8Array>;
 }
