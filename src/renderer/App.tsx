@@ -1,0 +1,67 @@
+import { useEffect, type ReactNode } from 'react';
+import type { VaultAdminApi } from '../shared/ipc-contract.js';
+import { AppHeader } from './components/AppHeader.js';
+import { ProgressScreen } from './components/ProgressScreen.js';
+import { ResultScreen } from './components/ResultScreen.js';
+import { RotateDialog } from './components/RotateDialog.js';
+import { StartScreen } from './components/StartScreen.js';
+import { VaultScreen } from './components/VaultScreen.js';
+import { VerifyDialog } from './components/VerifyDialog.js';
+import { useRotationEvents } from './hooks/use-rotation-events.js';
+import { selectScreen, type AppStore } from './store/app-store.js';
+import { StoreProvider, useAppState, useStoreApi } from './store/store-context.js';
+
+/** A file dropped outside the drop zone must not make the window navigate to it. */
+function useSwallowStrayDrops(): void {
+  useEffect(() => {
+    const swallow = (event: Event): void => event.preventDefault();
+    window.addEventListener('dragover', swallow);
+    window.addEventListener('drop', swallow);
+    return () => {
+      window.removeEventListener('dragover', swallow);
+      window.removeEventListener('drop', swallow);
+    };
+  }, []);
+}
+
+function useDocumentTitle(): void {
+  const fileName = useAppState((state) => state.vault?.fileName ?? null);
+  useEffect(() => {
+    document.title = fileName ? `${fileName} · VaultStore Admin` : 'VaultStore Admin';
+  }, [fileName]);
+}
+
+function Screens(): ReactNode {
+  const store = useStoreApi();
+  const screen = useAppState(selectScreen);
+  const rotateOpen = useAppState((state) => state.rotationStatus === 'configuring');
+  const verifyOpen = useAppState((state) => state.verifyTarget !== null);
+  useRotationEvents();
+  useSwallowStrayDrops();
+  useDocumentTitle();
+  useEffect(() => {
+    void store.getState().loadRecent();
+  }, [store]);
+
+  return (
+    <div className="app">
+      <AppHeader />
+      <main className="app-main">
+        {screen === 'start' ? <StartScreen /> : null}
+        {screen === 'vault' ? <VaultScreen /> : null}
+        {screen === 'progress' ? <ProgressScreen /> : null}
+        {screen === 'result' ? <ResultScreen /> : null}
+      </main>
+      {rotateOpen ? <RotateDialog /> : null}
+      {verifyOpen ? <VerifyDialog /> : null}
+    </div>
+  );
+}
+
+export function App({ store, api }: { store: AppStore; api: VaultAdminApi }): ReactNode {
+  return (
+    <StoreProvider store={store} api={api}>
+      <Screens />
+    </StoreProvider>
+  );
+}

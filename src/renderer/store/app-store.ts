@@ -1,0 +1,41 @@
+/** The renderer's one store, made of slices; created per API so tests get a fresh one. */
+import { createStore } from 'zustand/vanilla';
+import type { VaultAdminApi } from '../../shared/ipc-contract.js';
+import { createRotationSlice } from './rotation-slice.js';
+import type { AppState, AppStore } from './types.js';
+import { createVaultSlice } from './vault-slice.js';
+import { createVerifySlice } from './verify-slice.js';
+
+export type { AppState, AppStore } from './types.js';
+
+export function createAppStore(api: VaultAdminApi): AppStore {
+  return createStore<AppState>()((set, get) => ({
+    ...createVaultSlice(set, get, api),
+    ...createRotationSlice(set, get, api),
+    ...createVerifySlice(set, get, api),
+  }));
+}
+
+/** Which screen the state calls for. */
+export type Screen = 'start' | 'vault' | 'progress' | 'result';
+
+export function selectScreen(state: AppState): Screen {
+  switch (state.rotationStatus) {
+    case 'starting':
+    case 'running':
+    case 'cancelling':
+    case 'cancelled':
+    case 'error':
+      return 'progress';
+    case 'completed':
+    case 'nothing-opened':
+      return 'result';
+    default:
+      return state.vault ? 'vault' : 'start';
+  }
+}
+
+/** Feeds the API's pushed rotation events into the store; returns the unsubscribe function. */
+export function connectRotationEvents(api: VaultAdminApi, store: AppStore): () => void {
+  return api.onRotationEvent((event) => store.getState().handleRotationEvent(event));
+}

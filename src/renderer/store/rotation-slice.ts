@@ -1,0 +1,357 @@
+/**
+ * One rotation, from the dialog to its result:
+ * idle → configuring → starting → running → cancelling → cancelled,
+ * or → completed / nothing-opened / error.
+ * Passwords live in `draft` only while the dialog is open; they are wiped
+ * from the store the moment the job is handed to the engine.
+ */
+import type {
+  IpcError,
+  PreflightResult,
+  RotationEvent,
+  RotationProgress,
+  RotationRequest,
+  RotationResult,
+} from '../../shared/ipc-contract.js';
+import {
+  choiceFromDraft,
+  DEFAULT_CRYPTO_DRAFT,
+  draftFromChoice,
+  type CryptoDraft,
+} from '../lib/argon2-choices.js';
+import { checkNewPassword, type NewPasswordPolicy } from '../lib/password-policy.js';
+import type { JobSettings } from '../lib/report.js';
+import type { AppState, SliceCreator } from './types.js';
+
+export type RotationStatus =
+  | 'idle'
+  | 'configuring'
+  | 'starting'
+  | 'running'
+  | 'cancelling'
+  | 'cancelled'
+  | 'completed'
+  | 'nothing-opened'
+  | 'error';
+
+export interface RotationDraft {
+  oldPassword: string;
+  newPassword: string;
+  confirmPassword: string;
+  crypto: CryptoDraft;
+  includeSoftDeleted: boolean;
+  backup: boolean;
+  dryRun: boolean;
+  /** continue an interrupted rotation of this table */
+  resume: boolean;
+}
+
+export type PreflightState =
+  | { status: 'idle' }
+  | { status: 'running' }
+  | { status: 'done'; result: PreflightResult }
+  | { status: 'error'; error: IpcError };
+
+export interface RotationJob {
+  /** null until the engine answered startRotation */
+  jobId: string | null;
+  settings: JobSettings;
+}
+
+export interface RotationSlice {
+  rotationStatus: RotationStatus;
+  draft: RotationDraft;
+  preflight: PreflightState;
+  job: RotationJob | null;
+  /** the latest progress event; views read it throttled */
+  progress: RotationProgress | null;
+  result: RotationResult | null;
+  finishedAt: Date | null;
+  rotationError: IpcError | null;
+  /** a problem that did not stop the job (e.g. cancel refused) */
+  rotationNotice: IpcError | null;
+  cancelConfirmOpen: boolean;
+  openRotateDialog(options?: { resume?: boolean }): void;
+  closeRotateDialog(): void;
+  updateDraft(patch: Partial<RotationDraft>): void;
+  runPreflight(): Promise<void>;
+  startRotation(): Promise<void>;
+  handleRotationEvent(event: RotationEvent): void;
+  requestCancel(): void;
+  dismissCancel(): void;
+  confirmCancel(): Promise<void>;
+  /** leaves a finished, cancelled or failed job and re-reads the vault */
+  backToVault(): void;
+}
+
+export const EMPTY_PASSWORDS = { oldPassword: '', newPassword: '', confirmPassword: '' } as const;
+
+export const INITIAL_DRAFT: RotationDraft = {
+  ...EMPTY_PASSWORDS,
+  crypto: DEFAULT_CRYPTO_DRAFT,
+  includeSoftDeleted: true,
+  backup: true,
+  dryRun: false,
+  resume: false,
+};
+
+const ACTIVE: ReadonlySet<RotationStatus> = new Set(['starting', 'running', 'cancelling']);
+
+export function isJobActive(status: RotationStatus): boolean {
+  return ACTIVE.has(status);
+}
+
+export interface DraftValidity {
+  policy: NewPasswordPolicy;
+  cryptoValid: boolean;
+  tableChosen: boolean;
+  oldPasswordGiven: boolean;
+  canPreflight: boolean;
+  canStart: boolean;
+}
+
+export function draftValidity(
+  draft: RotationDraft,
+  tableChosen: boolean,
+  configuring: boolean,
+): DraftValidity {
+  const policy = checkNewPassword(draft.oldPassword, draft.newPassword, draft.confirmPassword);
+  const cryptoValid = choiceFromDraft(draft.crypto) !== null;
+  const oldPasswordGiven = draft.oldPassword.length > 0;
+  const canPreflight = tableChosen && cryptoValid && oldPasswordGiven;
+  return {
+    policy,
+    cryptoValid,
+    tableChosen,
+    oldPasswordGiven,
+    canPreflight,
+    canStart: configuring && canPreflight && policy.ok,
+  };
+}
+
+export function selectDraftValidity(state: AppState): DraftValidity {
+  return draftValidity(
+    state.draft,
+    state.vault !== null && state.selectedTable !== null,
+    state.rotationStatus === 'configuring',
+  );
+}
+
+/** Fields a pre-flight result depends on: editing one makes the result stale. */
+const PREFLIGHT_INPUTS: readonly (keyof RotationDraft)[] = [
+  'oldPassword',
+  'crypto',
+  'includeSoftDeleted',
+];
+
+export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) => {
+  // Events that arrive before startRotation answered with the job id.
+  let earlyEvents: RotationEvent[] = [];
+  let cancelWanted = false;
+  // Ignores pre-flight answers to a question that is no longer asked.
+  let preflightTicket = 0;
+
+  const apply = (event: RotationEvent): void => {
+    const status = get().rotationStatus;
+    if (event.type === 'progress') {
+      set({
+        progress: event.progress,
+        rotationStatus: status === 'starting' ? 'running' : status,
+      });
+      return;
+    }
+    if (event.type === 'result') {
+      set({
+        result: event.result,
+        rotationStatus: event.result.status,
+        finishedAt: new Date(),
+        cancelConfirmOpen: false,
+      });
+    } else {
+      set({ rotationStatus: 'error', rotationError: event.error, cancelConfirmOpen: false });
+    }
+    void get().refreshVault();
+  };
+
+  const sendCancel = async (jobId: string): Promise<void> => {
+    const response = await api.cancelRotation(jobId);
+    if (!response.ok && get().rotationStatus === 'cancelling') {
+      set({ rotationStatus: 'running', rotationNotice: response.error });
+    }
+  };
+
+  return {
+    rotationStatus: 'idle',
+    draft: INITIAL_DRAFT,
+    preflight: { status: 'idle' },
+    job: null,
+    progress: null,
+    result: null,
+    finishedAt: null,
+    rotationError: null,
+    rotationNotice: null,
+    cancelConfirmOpen: false,
+
+    openRotateDialog(options = {}) {
+      const { rotationStatus, job, selectedTable } = get();
+      if (isJobActive(rotationStatus)) return;
+      // Resuming reuses the interrupted job's settings; passwords are asked again.
+      const previous = job && job.settings.table === selectedTable ? job.settings : null;
+      const resume = options.resume ?? false;
+      set({
+        rotationStatus: 'configuring',
+        draft: {
+          ...INITIAL_DRAFT,
+          ...(resume && previous
+            ? {
+                crypto: draftFromChoice(previous.crypto),
+                includeSoftDeleted: previous.includeSoftDeleted,
+                backup: previous.backup,
+              }
+            : {}),
+          resume,
+        },
+        preflight: { status: 'idle' },
+        job: null,
+        progress: null,
+        result: null,
+        finishedAt: null,
+        rotationError: null,
+        rotationNotice: null,
+      });
+    },
+
+    closeRotateDialog() {
+      if (get().rotationStatus !== 'configuring') return;
+      preflightTicket += 1;
+      set({ rotationStatus: 'idle', draft: INITIAL_DRAFT, preflight: { status: 'idle' } });
+    },
+
+    updateDraft(patch) {
+      const stale = PREFLIGHT_INPUTS.some((key) => key in patch);
+      if (stale) preflightTicket += 1;
+      set({
+        draft: { ...get().draft, ...patch },
+        ...(stale ? { preflight: { status: 'idle' } as const } : {}),
+      });
+    },
+
+    async runPreflight() {
+      const state = get();
+      const crypto = choiceFromDraft(state.draft.crypto);
+      if (!selectDraftValidity(state).canPreflight || !crypto) return;
+      const ticket = (preflightTicket += 1);
+      set({ preflight: { status: 'running' } });
+      const response = await api.preflight({
+        vaultPath: state.vault!.path,
+        table: state.selectedTable!,
+        oldPassword: state.draft.oldPassword,
+        crypto,
+        includeSoftDeleted: state.draft.includeSoftDeleted,
+      });
+      if (ticket !== preflightTicket) return;
+      set({
+        preflight: response.ok
+          ? { status: 'done', result: response.value }
+          : { status: 'error', error: response.error },
+      });
+    },
+
+    async startRotation() {
+      const state = get();
+      const crypto = choiceFromDraft(state.draft.crypto);
+      if (!selectDraftValidity(state).canStart || !crypto) return;
+      const { draft } = state;
+      const settings: JobSettings = {
+        vaultPath: state.vault!.path,
+        table: state.selectedTable!,
+        crypto,
+        includeSoftDeleted: draft.includeSoftDeleted,
+        backup: draft.backup,
+        dryRun: draft.dryRun,
+        resume: draft.resume,
+      };
+      const request: RotationRequest = {
+        ...settings,
+        oldPassword: draft.oldPassword,
+        newPassword: draft.newPassword,
+      };
+      earlyEvents = [];
+      cancelWanted = false;
+      preflightTicket += 1;
+      // The passwords leave the store here, before the engine even answers.
+      set({
+        rotationStatus: 'starting',
+        draft: { ...draft, ...EMPTY_PASSWORDS },
+        preflight: { status: 'idle' },
+        job: { jobId: null, settings },
+        progress: null,
+        result: null,
+        finishedAt: null,
+        rotationError: null,
+        rotationNotice: null,
+      });
+      const response = await api.startRotation(request);
+      if (!response.ok) {
+        set({ rotationStatus: 'error', rotationError: response.error, cancelConfirmOpen: false });
+        return;
+      }
+      const { jobId } = response.value;
+      set({ job: { jobId, settings } });
+      if (get().rotationStatus === 'starting') set({ rotationStatus: 'running' });
+      const buffered = earlyEvents.filter((event) => event.jobId === jobId);
+      earlyEvents = [];
+      for (const event of buffered) apply(event);
+      if (cancelWanted && get().rotationStatus === 'cancelling') await sendCancel(jobId);
+    },
+
+    handleRotationEvent(event) {
+      const { job, rotationStatus } = get();
+      if (!job || !isJobActive(rotationStatus)) return;
+      if (job.jobId === null) {
+        // Keep the order, but only the latest progress: it supersedes the others.
+        const supersedes = (early: RotationEvent): boolean =>
+          event.type === 'progress' && early.type === 'progress' && early.jobId === event.jobId;
+        earlyEvents = [...earlyEvents.filter((early) => !supersedes(early)), event];
+        return;
+      }
+      if (event.jobId === job.jobId) apply(event);
+    },
+
+    requestCancel() {
+      const status = get().rotationStatus;
+      if (status === 'starting' || status === 'running') set({ cancelConfirmOpen: true });
+    },
+
+    dismissCancel() {
+      set({ cancelConfirmOpen: false });
+    },
+
+    async confirmCancel() {
+      const { job, rotationStatus } = get();
+      if (!job || (rotationStatus !== 'starting' && rotationStatus !== 'running')) return;
+      set({ rotationStatus: 'cancelling', cancelConfirmOpen: false, rotationNotice: null });
+      if (job.jobId === null) {
+        cancelWanted = true;
+        return;
+      }
+      await sendCancel(job.jobId);
+    },
+
+    backToVault() {
+      if (isJobActive(get().rotationStatus)) return;
+      set({
+        rotationStatus: 'idle',
+        draft: INITIAL_DRAFT,
+        preflight: { status: 'idle' },
+        progress: null,
+        result: null,
+        finishedAt: null,
+        rotationError: null,
+        rotationNotice: null,
+        cancelConfirmOpen: false,
+      });
+      void get().refreshVault();
+    },
+  };
+};

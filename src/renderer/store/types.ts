@@ -1,0 +1,16 @@
+import type { StoreApi } from 'zustand/vanilla';
+import type { VaultAdminApi } from '../../shared/ipc-contract.js';
+import type { RotationSlice } from './rotation-slice.js';
+import type { VaultSlice } from './vault-slice.js';
+import type { VerifySlice } from './verify-slice.js';
+
+export type AppState = VaultSlice & RotationSlice & VerifySlice;
+
+export type AppStore = StoreApi<AppState>;
+
+/** Each slice gets the whole store (slices read each other) and the boundary API. */
+export type SliceCreator<Slice> = (
+  set: AppStore['setState'],
+  get: AppStore['getState'],
+  api: VaultAdminApi,
+) => Slice;

@@ -1,0 +1,229 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ARGON2_PRESETS } from '../../src/engine/argon2-config.js';
+import { DEFAULT_MIN_PASSWORD_BYTES } from '../../src/engine/rotation/types.js';
+import {
+  checkCustomConfig,
+  choiceFromDraft,
+  describeChoice,
+  draftFromChoice,
+  PRESET_OPTIONS,
+  TINY_CONFIG,
+} from '../../src/renderer/lib/argon2-choices.js';
+import {
+  formatBytes,
+  formatDuration,
+  formatPercent,
+  formatRate,
+} from '../../src/renderer/lib/format.js';
+import {
+  checkNewPassword,
+  hasUnicodeFormAmbiguity,
+  MIN_PASSWORD_BYTES,
+  utf8ByteLength,
+} from '../../src/renderer/lib/password-policy.js';
+import { estimateStrength } from '../../src/renderer/lib/password-strength.js';
+import {
+  buildJsonReport,
+  buildMarkdownReport,
+  reportFileName,
+  type JobSettings,
+} from '../../src/renderer/lib/report.js';
+import { createLatestThrottle } from '../../src/renderer/lib/throttle-latest.js';
+import { resultOf } from './support/fake-vault-admin.js';
+
+describe('the renderer agrees with the engine', () => {
+  it('on the policy length and the Argon2id presets', () => {
+    expect(MIN_PASSWORD_BYTES).toBe(DEFAULT_MIN_PASSWORD_BYTES);
+    for (const option of PRESET_OPTIONS) expect(option.config).toEqual(ARGON2_PRESETS[option.key]);
+    expect(TINY_CONFIG).toEqual(ARGON2_PRESETS.tiny);
+  });
+});
+
+describe('password policy', () => {
+  it('counts UTF-8 bytes', () => {
+    expect(utf8ByteLength('abc')).toBe(3);
+    expect(utf8ByteLength('é')).toBe(2);
+    expect(utf8ByteLength('€')).toBe(3);
+    expect(utf8ByteLength('🔑')).toBe(4);
+  });
+
+  it('checks length, difference and confirmation separately', () => {
+    const ids = (old: string, next: string, confirm: string): string[] =>
+      checkNewPassword(old, next, confirm)
+        .checks.filter((check) => !check.ok)
+        .map((check) => check.id);
+    expect(ids('old', '0123456789abcdef', '0123456789abcdef')).toEqual([]);
+    expect(ids('old', '0123456789abcde', '0123456789abcde')).toEqual(['length']);
+    expect(ids('0123456789abcdef', '0123456789abcdef', '0123456789abcdef')).toEqual(['different']);
+    expect(ids('old', '0123456789abcdef', '0123456789abcdeX')).toEqual(['confirmed']);
+    expect(ids('old', '', '')).toEqual(['length', 'different', 'confirmed']);
+    expect(checkNewPassword('old', '🔑🔑🔑🔑', '🔑🔑🔑🔑').ok).toBe(true);
+  });
+
+  it('spots passwords whose NFC and NFD forms differ', () => {
+    expect(hasUnicodeFormAmbiguity('Café-0123456789')).toBe(true);
+    expect(hasUnicodeFormAmbiguity('Cafe-0123456789')).toBe(false);
+  });
+});
+
+describe('strength estimate', () => {
+  it('orders obvious cases', () => {
+    expect(estimateStrength('').level).toBe(0);
+    expect(estimateStrength('aaaaaaaaaaaaaaaaaaaa').level).toBe(1);
+    expect(estimateStrength('abcdefghijklmnop').level).toBeLessThan(
+      estimateStrength('q7#Lm2!vRz9@pW4x').level,
+    );
+    expect(estimateStrength('q7#Lm2!vRz9@pW4x-Tk8$').level).toBe(4);
+  });
+});
+
+describe('Argon2id choices', () => {
+  it('maps presets and valid custom values to the contract', () => {
+    expect(
+      choiceFromDraft({
+        preset: 'high',
+        custom: { iterations: '', memoryKiB: '', parallelism: '' },
+      }),
+    ).toEqual({
+      preset: 'high',
+    });
+    expect(
+      choiceFromDraft({
+        preset: 'custom',
+        custom: { iterations: '2', memoryKiB: '19456', parallelism: '1' },
+      }),
+    ).toEqual({ preset: 'custom', config: { iterations: 2, memoryKiB: 19456, parallelism: 1 } });
+  });
+
+  it('rejects custom values Argon2id or main would refuse, with a message', () => {
+    const bad = [
+      { iterations: '0', memoryKiB: '64', parallelism: '1' },
+      { iterations: '1.5', memoryKiB: '64', parallelism: '1' },
+      { iterations: '1', memoryKiB: '15', parallelism: '2' },
+      { iterations: '1', memoryKiB: '64', parallelism: '256' },
+      { iterations: '1', memoryKiB: '', parallelism: '1' },
+      { iterations: '1', memoryKiB: String(8 * 1024 * 1024), parallelism: '1' },
+    ];
+    for (const custom of bad) {
+      const check = checkCustomConfig(custom);
+      expect(check.ok, JSON.stringify(custom)).toBe(false);
+      if (!check.ok) expect(check.message).toMatch(/must be a whole number/);
+    }
+    expect(checkCustomConfig({ iterations: '1', memoryKiB: '16', parallelism: '2' }).ok).toBe(true);
+  });
+
+  it('describes a choice and round-trips it through the form', () => {
+    expect(describeChoice({ preset: 'default' })).toBe('Default (t=3, m=64 MiB, p=4)');
+    expect(describeChoice({ preset: 'tiny' })).toBe('Tiny (tests only) (t=1, m=64 KiB, p=1)');
+    const custom = {
+      preset: 'custom',
+      config: { iterations: 5, memoryKiB: 1000, parallelism: 3 },
+    } as const;
+    expect(choiceFromDraft(draftFromChoice(custom))).toEqual(custom);
+    expect(choiceFromDraft(draftFromChoice({ preset: 'lightweight' }))).toEqual({
+      preset: 'lightweight',
+    });
+  });
+});
+
+describe('formatting', () => {
+  it('reads like people write', () => {
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatBytes(81_920)).toBe('80 KB');
+    expect(formatBytes(5 * 1024 * 1024 + 300_000)).toBe('5.3 MB');
+    expect(formatDuration(0)).toBe('0 s');
+    expect(formatDuration(12_400)).toBe('12 s');
+    expect(formatDuration(184_000)).toBe('3 min 04 s');
+    expect(formatDuration(7_500_000)).toBe('2 h 05 min');
+    expect(formatRate(1234.4)).toBe('1,234/s');
+    expect(formatRate(2.35)).toBe('2.4/s');
+    expect(formatPercent(1, 3)).toBe('33%');
+    expect(formatPercent(0, 0)).toBe('0%');
+  });
+});
+
+describe('report', () => {
+  const settings: JobSettings = {
+    vaultPath: '/vaults/app.db',
+    table: 'vault',
+    crypto: { preset: 'default' },
+    includeSoftDeleted: true,
+    backup: true,
+    dryRun: false,
+    resume: false,
+  };
+  const finishedAt = new Date('2025-03-04T05:06:07Z');
+  const result = resultOf('completed', {
+    failed: 2,
+    failures: [
+      { id: 'rec|1', reason: 'malformed', detail: 'bad base64\nat 3' },
+      { id: 'rec-2', reason: 'changed-concurrently', detail: 'value changed' },
+    ],
+  });
+
+  it('holds the counts, settings and failures as JSON', () => {
+    const report = JSON.parse(buildJsonReport(result, settings, finishedAt)) as {
+      finishedAt: string;
+      settings: { argon2: unknown };
+      result: { rotated: number; failures: unknown[]; backupPath: string };
+    };
+    expect(report.finishedAt).toBe('2025-03-04T05:06:07.000Z');
+    expect(report.settings.argon2).toEqual({
+      choice: 'default',
+      iterations: 3,
+      memoryKiB: 65536,
+      parallelism: 4,
+    });
+    expect(report.result.rotated).toBe(result.rotated);
+    expect(report.result.failures).toHaveLength(2);
+    expect(report.result.backupPath).toBe(result.backupPath);
+  });
+
+  it('keeps Markdown tables intact whatever the failure text', () => {
+    const markdown = buildMarkdownReport(result, settings, finishedAt);
+    expect(markdown).toContain('| rec\\|1 | malformed | bad base64 at 3 |');
+    expect(markdown).toContain('**Completed**');
+    expect(markdown).toContain(`| ${result.scanned} | ${result.rotated} | ${result.skipped} | 2 |`);
+  });
+
+  it('names the file after the vault, table and time', () => {
+    expect(reportFileName('markdown', settings, finishedAt)).toBe(
+      'rotation-app-vault-2025-03-04-05-06-07.md',
+    );
+  });
+});
+
+describe('latest-value throttle', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('applies the first value at once, then only the latest per interval', () => {
+    vi.useFakeTimers();
+    const applied: number[] = [];
+    const throttle = createLatestThrottle<number>((value) => applied.push(value), 100);
+    for (let value = 1; value <= 50; value += 1) throttle.push(value);
+    expect(applied).toEqual([1]);
+    vi.advanceTimersByTime(99);
+    expect(applied).toEqual([1]);
+    vi.advanceTimersByTime(1);
+    expect(applied).toEqual([1, 50]);
+    throttle.push(51);
+    throttle.push(52);
+    vi.advanceTimersByTime(100);
+    expect(applied).toEqual([1, 50, 52]);
+    throttle.dispose();
+  });
+
+  it('drops a pending value on dispose', () => {
+    vi.useFakeTimers();
+    const applied: number[] = [];
+    const throttle = createLatestThrottle<number>((value) => applied.push(value), 100);
+    throttle.push(1);
+    throttle.push(2);
+    throttle.dispose();
+    vi.advanceTimersByTime(500);
+    expect(applied).toEqual([1]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});

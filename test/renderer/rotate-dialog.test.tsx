@@ -1,0 +1,242 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, screen, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { apiWithVault, renderApp, VAULT_PATH, type RenderedApp } from './support/render-app.js';
+
+const OLD = 'Old-password-0123456789';
+const NEW = 'Brand-new-password-0123456789';
+
+async function openDialog(app: RenderedApp): Promise<HTMLElement> {
+  await act(() => app.store.getState().openVaultPath(VAULT_PATH));
+  fireEvent.click(screen.getByRole('button', { name: 'Rotate password…' }));
+  return screen.getByRole('dialog', { name: 'Rotate password' });
+}
+
+function type(label: string | RegExp, value: string): void {
+  fireEvent.change(screen.getByLabelText(label, { selector: 'input' }), { target: { value } });
+}
+
+function startButton(): HTMLButtonElement {
+  return screen.getByRole('button', { name: /^Start/ });
+}
+
+describe('rotate dialog', () => {
+  let app: RenderedApp;
+
+  beforeEach(() => {
+    app = renderApp(apiWithVault());
+  });
+
+  afterEach(() => {
+    cleanup();
+  });
+
+  it('moves focus to the current password when it opens', async () => {
+    await openDialog(app);
+    expect(document.activeElement).toBe(
+      screen.getByLabelText('Current password', { selector: 'input' }),
+    );
+  });
+
+  it('keeps Start disabled until every rule holds', async () => {
+    await openDialog(app);
+    expect(startButton().disabled).toBe(true);
+    type('Current password', OLD);
+    expect(startButton().disabled).toBe(true);
+    type('New password', 'short');
+    type('Confirm new password', 'short');
+    expect(startButton().disabled).toBe(true);
+    type('New password', OLD);
+    type('Confirm new password', OLD);
+    expect(startButton().disabled).toBe(true);
+    type('New password', NEW);
+    type('Confirm new password', `${NEW}?`);
+    expect(startButton().disabled).toBe(true);
+    type('Confirm new password', NEW);
+    expect(startButton().disabled).toBe(false);
+  });
+
+  it('shows the policy in UTF-8 bytes as the user types', async () => {
+    await openDialog(app);
+    const policy = screen.getByRole('list', { name: 'VaultStore password policy' });
+    expect(within(policy).getByText(/At least 16 bytes \(UTF-8\): 0 so far/)).toBeTruthy();
+    type('New password', 'ééé');
+    expect(within(policy).getByText(/At least 16 bytes \(UTF-8\): 6 so far/)).toBeTruthy();
+    // long enough is not yet true, differs from the (empty) current one is
+    expect(within(policy).getAllByText('(not met yet)', { exact: false })).toHaveLength(2);
+    type('Current password', OLD);
+    type('New password', NEW);
+    type('Confirm new password', NEW);
+    expect(within(policy).getAllByText('(met)', { exact: false })).toHaveLength(3);
+    expect(screen.getByText(/Strength:/).textContent).toMatch(/Good|Strong/);
+  });
+
+  it('closes on Escape, clears the passwords and gives focus back to the opener', async () => {
+    await act(() => app.store.getState().openVaultPath(VAULT_PATH));
+    const opener = screen.getByRole('button', { name: 'Rotate password…' });
+    // a keyboard user: focus on the button, then activate it
+    opener.focus();
+    fireEvent.click(opener);
+    type('Current password', OLD);
+    fireEvent.keyDown(screen.getByLabelText('Current password', { selector: 'input' }), {
+      key: 'Escape',
+    });
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(app.store.getState().draft.oldPassword).toBe('');
+    expect(document.activeElement).toBe(opener);
+    fireEvent.click(opener);
+    expect(
+      (screen.getByLabelText('Current password', { selector: 'input' }) as HTMLInputElement).value,
+    ).toBe('');
+  });
+
+  it('still closes on Escape after focus left the dialog', async () => {
+    await openDialog(app);
+    (document.activeElement as HTMLElement).blur();
+    expect(document.activeElement).toBe(document.body);
+    fireEvent.keyDown(document.body, { key: 'Tab' });
+    expect(screen.getByRole('dialog').contains(document.activeElement)).toBe(true);
+    (document.activeElement as HTMLElement).blur();
+    fireEvent.keyDown(document.body, { key: 'Escape' });
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
+  it('shows and hides each password', async () => {
+    await openDialog(app);
+    const input = screen.getByLabelText('New password', { selector: 'input' }) as HTMLInputElement;
+    const toggle = screen.getByRole('button', { name: 'Show new password' });
+    expect(input.type).toBe('password');
+    fireEvent.click(toggle);
+    expect(input.type).toBe('text');
+    expect(toggle.getAttribute('aria-pressed')).toBe('true');
+    expect(toggle.getAttribute('aria-label')).toBe('Hide new password');
+    fireEvent.click(toggle);
+    expect(input.type).toBe('password');
+    expect(
+      (screen.getByLabelText('Current password', { selector: 'input' }) as HTMLInputElement).type,
+    ).toBe('password');
+  });
+
+  it('starts on Enter, with the passwords gone from the inputs and the store', async () => {
+    await openDialog(app);
+    type('Current password', OLD);
+    type('New password', NEW);
+    type('Confirm new password', NEW);
+    const confirm = screen.getByLabelText('Confirm new password', { selector: 'input' });
+    await act(async () => {
+      fireEvent.submit(confirm.closest('form')!);
+    });
+    expect(app.api.calls.startRotation).toHaveLength(1);
+    expect(app.api.calls.startRotation[0]).toMatchObject({ oldPassword: OLD, newPassword: NEW });
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Rotating password');
+    expect(JSON.stringify(app.store.getState())).not.toContain(NEW);
+    for (const input of Array.from(document.querySelectorAll('input'))) {
+      expect(input.value).not.toBe(NEW);
+    }
+  });
+
+  it('does not submit on Enter while invalid', async () => {
+    await openDialog(app);
+    type('Current password', OLD);
+    await act(async () => {
+      fireEvent.submit(
+        screen.getByLabelText('Current password', { selector: 'input' }).closest('form')!,
+      );
+    });
+    expect(app.api.calls.startRotation).toHaveLength(0);
+    expect(screen.getByRole('dialog')).toBeTruthy();
+  });
+
+  it('warns loudly when the pre-flight opened nothing, mentioning NFC/NFD for accented passwords', async () => {
+    app.api.preflightAnswer = {
+      ok: true,
+      value: {
+        table: 'vault',
+        total: 200,
+        sampled: 16,
+        opened: 0,
+        malformed: 0,
+        estimatedSeconds: 20,
+      },
+    };
+    await openDialog(app);
+    const check = screen.getByRole('button', { name: 'Check password' });
+    expect((check as HTMLButtonElement).disabled).toBe(true);
+    type('Current password', 'Mot-de-passe-élève-2024');
+    await act(async () => {
+      fireEvent.click(check);
+    });
+    const alert = screen.getByRole('alert');
+    expect(alert.textContent).toContain('None of the 16 sampled records opened');
+    expect(alert.textContent).toContain('Argon2id preset');
+    expect(alert.textContent).toContain('NFC and NFD');
+    expect(app.api.calls.preflight[0]?.oldPassword).toBe('Mot-de-passe-élève-2024');
+
+    // editing the password makes the answer stale
+    type('Current password', 'Mot-de-passe-eleve-2024');
+    expect(screen.queryByRole('alert')).toBeNull();
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Check password' }));
+    });
+    expect(screen.getByRole('alert').textContent).not.toContain('NFC');
+  });
+
+  it('reports how many sampled records opened and the estimated time', async () => {
+    await openDialog(app);
+    type('Current password', OLD);
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Check password' }));
+    });
+    expect(screen.getByText('12 of 16 sampled records opened')).toBeTruthy();
+    expect(screen.getByText(/Rotating all 200 records should take about 9 s/)).toBeTruthy();
+  });
+
+  it('offers custom t/m/p, fills them from a preset, and validates them', async () => {
+    await openDialog(app);
+    type('Current password', OLD);
+    type('New password', NEW);
+    type('Confirm new password', NEW);
+    expect(screen.getByText(/The VaultStore library default/)).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Tiny (tests only)' })).toBeNull();
+    fireEvent.change(screen.getByLabelText('Argon2id preset'), { target: { value: 'custom' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Tiny (tests only)' }));
+    expect((screen.getByLabelText('Memory (m)') as HTMLInputElement).value).toBe('64');
+    expect(startButton().disabled).toBe(false);
+    fireEvent.change(screen.getByLabelText('Memory (m)'), { target: { value: '4' } });
+    expect(screen.getByRole('alert').textContent).toMatch(/Memory \(m\) must be/);
+    expect(startButton().disabled).toBe(true);
+    fireEvent.change(screen.getByLabelText('Memory (m)'), { target: { value: '64' } });
+    await act(async () => {
+      fireEvent.click(startButton());
+    });
+    expect(app.api.calls.startRotation[0]?.crypto).toEqual({
+      preset: 'custom',
+      config: { iterations: 1, memoryKiB: 64, parallelism: 1 },
+    });
+  });
+
+  it('has the options on by default except dry run, which renames Start', async () => {
+    await openDialog(app);
+    expect(
+      (screen.getByLabelText('Include soft-deleted records') as HTMLInputElement).checked,
+    ).toBe(true);
+    expect((screen.getByLabelText('Back up the vault first') as HTMLInputElement).checked).toBe(
+      true,
+    );
+    expect(screen.getByText(/The Go library skips them/)).toBeTruthy();
+    fireEvent.click(screen.getByLabelText('Dry run'));
+    expect(startButton().textContent).toBe('Start dry run');
+  });
+
+  it('keeps Tab inside the dialog', async () => {
+    const dialog = await openDialog(app);
+    const focusable = dialog.querySelectorAll<HTMLElement>('button:not([disabled]), input, select');
+    const last = focusable[focusable.length - 1]!;
+    last.focus();
+    fireEvent.keyDown(last, { key: 'Tab' });
+    expect(document.activeElement).toBe(focusable[0]);
+    fireEvent.keyDown(focusable[0]!, { key: 'Tab', shiftKey: true });
+    expect(document.activeElement).toBe(last);
+  });
+});

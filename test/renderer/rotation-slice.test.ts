@@ -1,0 +1,364 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  connectRotationEvents,
+  createAppStore,
+  selectScreen,
+  type AppStore,
+} from '../../src/renderer/store/app-store.js';
+import { selectDraftValidity } from '../../src/renderer/store/rotation-slice.js';
+import {
+  FakeVaultAdmin,
+  progressOf,
+  resultOf,
+  settle,
+  tableInfo,
+  vaultSummary,
+} from './support/fake-vault-admin.js';
+
+const VAULT = '/vaults/app.db';
+const OLD = 'Old-password-0123456789';
+const NEW = 'New-password-9876543210';
+
+async function openVault(api: FakeVaultAdmin, store: AppStore): Promise<void> {
+  api.addVault(vaultSummary(VAULT, [tableInfo('vault', 200)]));
+  await store.getState().openVaultPath(VAULT);
+}
+
+function fillValidDraft(store: AppStore): void {
+  store.getState().updateDraft({ oldPassword: OLD, newPassword: NEW, confirmPassword: NEW });
+}
+
+describe('rotation slice', () => {
+  let api: FakeVaultAdmin;
+  let store: AppStore;
+  let disconnect: () => void;
+
+  beforeEach(async () => {
+    api = new FakeVaultAdmin();
+    store = createAppStore(api);
+    disconnect = connectRotationEvents(api, store);
+    await openVault(api, store);
+  });
+
+  afterEach(() => {
+    disconnect();
+    expect(api.listenerCount).toBe(0);
+  });
+
+  it('goes open → configuring → running → completed, and shows the matching screens', async () => {
+    expect(selectScreen(store.getState())).toBe('vault');
+    store.getState().openRotateDialog();
+    expect(store.getState().rotationStatus).toBe('configuring');
+    fillValidDraft(store);
+    await store.getState().startRotation();
+    expect(store.getState().rotationStatus).toBe('running');
+    expect(store.getState().job?.jobId).toBe('job-1');
+    expect(selectScreen(store.getState())).toBe('progress');
+
+    api.emit({ type: 'progress', jobId: 'job-1', progress: progressOf(50, 200) });
+    expect(store.getState().progress?.scanned).toBe(50);
+    api.emit({ type: 'result', jobId: 'job-1', result: resultOf('completed') });
+    expect(store.getState().rotationStatus).toBe('completed');
+    expect(store.getState().result?.rotated).toBe(150);
+    expect(selectScreen(store.getState())).toBe('result');
+  });
+
+  it('sends the passwords and settings to the engine, then wipes them from the store before it answers', async () => {
+    store.getState().openRotateDialog();
+    fillValidDraft(store);
+    store.getState().updateDraft({ includeSoftDeleted: false, dryRun: true });
+    api.holdStart = true;
+    const starting = store.getState().startRotation();
+    await settle();
+
+    expect(store.getState().rotationStatus).toBe('starting');
+    const { draft } = store.getState();
+    expect([draft.oldPassword, draft.newPassword, draft.confirmPassword]).toEqual(['', '', '']);
+    expect(JSON.stringify(store.getState())).not.toContain(OLD);
+    expect(JSON.stringify(store.getState())).not.toContain(NEW);
+    expect(api.calls.startRotation).toEqual([
+      {
+        vaultPath: VAULT,
+        table: 'vault',
+        oldPassword: OLD,
+        newPassword: NEW,
+        crypto: { preset: 'default' },
+        includeSoftDeleted: false,
+        backup: true,
+        dryRun: true,
+        resume: false,
+      },
+    ]);
+    api.releaseStart();
+    await starting;
+    expect(store.getState().rotationStatus).toBe('running');
+  });
+
+  it('does not start while the input breaks the policy', async () => {
+    store.getState().openRotateDialog();
+    const cases = [
+      { oldPassword: '', newPassword: NEW, confirmPassword: NEW },
+      { oldPassword: OLD, newPassword: 'short-pass', confirmPassword: 'short-pass' },
+      { oldPassword: OLD, newPassword: OLD, confirmPassword: OLD },
+      { oldPassword: OLD, newPassword: NEW, confirmPassword: `${NEW}x` },
+    ];
+    for (const passwords of cases) {
+      store.getState().updateDraft(passwords);
+      expect(selectDraftValidity(store.getState()).canStart).toBe(false);
+      await store.getState().startRotation();
+    }
+    // a custom config with an impossible memory size
+    store.getState().updateDraft({
+      oldPassword: OLD,
+      newPassword: NEW,
+      confirmPassword: NEW,
+      crypto: { preset: 'custom', custom: { iterations: '1', memoryKiB: '4', parallelism: '1' } },
+    });
+    expect(selectDraftValidity(store.getState()).canStart).toBe(false);
+    await store.getState().startRotation();
+    expect(api.calls.startRotation).toHaveLength(0);
+    expect(store.getState().rotationStatus).toBe('configuring');
+  });
+
+  it('counts the 16-byte policy in UTF-8 bytes, not characters', () => {
+    store.getState().openRotateDialog();
+    // 8 characters, 16 bytes
+    const accented = 'éééééééé';
+    store
+      .getState()
+      .updateDraft({ oldPassword: OLD, newPassword: accented, confirmPassword: accented });
+    expect(selectDraftValidity(store.getState()).canStart).toBe(true);
+    const seven = 'ééééééé';
+    store.getState().updateDraft({ newPassword: seven, confirmPassword: seven });
+    expect(selectDraftValidity(store.getState()).canStart).toBe(false);
+  });
+
+  it('cancels after confirmation: running → cancelling → cancelled', async () => {
+    store.getState().openRotateDialog();
+    fillValidDraft(store);
+    await store.getState().startRotation();
+    api.emit({ type: 'progress', jobId: 'job-1', progress: progressOf(80, 200) });
+
+    store.getState().requestCancel();
+    expect(store.getState().cancelConfirmOpen).toBe(true);
+    expect(api.calls.cancelRotation).toHaveLength(0);
+    store.getState().dismissCancel();
+    expect(store.getState().rotationStatus).toBe('running');
+
+    store.getState().requestCancel();
+    await store.getState().confirmCancel();
+    expect(store.getState().rotationStatus).toBe('cancelling');
+    expect(store.getState().cancelConfirmOpen).toBe(false);
+    expect(api.calls.cancelRotation).toEqual(['job-1']);
+
+    api.emit({ type: 'progress', jobId: 'job-1', progress: progressOf(96, 200) });
+    expect(store.getState().rotationStatus).toBe('cancelling');
+    api.emit({ type: 'result', jobId: 'job-1', result: resultOf('cancelled', { rotated: 96 }) });
+    expect(store.getState().rotationStatus).toBe('cancelled');
+    expect(selectScreen(store.getState())).toBe('progress');
+  });
+
+  it('returns to running with a notice when the engine refuses to cancel', async () => {
+    store.getState().openRotateDialog();
+    fillValidDraft(store);
+    await store.getState().startRotation();
+    api.cancelError = { code: 'INTERNAL', message: 'Could not reach the job. Try again.' };
+    store.getState().requestCancel();
+    await store.getState().confirmCancel();
+    expect(store.getState().rotationStatus).toBe('running');
+    expect(store.getState().rotationNotice?.message).toBe('Could not reach the job. Try again.');
+  });
+
+  it('keeps a cancel asked before the job id arrived and sends it once it does', async () => {
+    store.getState().openRotateDialog();
+    fillValidDraft(store);
+    api.holdStart = true;
+    const starting = store.getState().startRotation();
+    await settle();
+    store.getState().requestCancel();
+    await store.getState().confirmCancel();
+    expect(store.getState().rotationStatus).toBe('cancelling');
+    expect(api.calls.cancelRotation).toHaveLength(0);
+    api.releaseStart();
+    await starting;
+    expect(api.calls.cancelRotation).toEqual(['job-1']);
+    expect(store.getState().rotationStatus).toBe('cancelling');
+  });
+
+  it('applies events that arrive before startRotation answered, in order', async () => {
+    store.getState().openRotateDialog();
+    fillValidDraft(store);
+    api.holdStart = true;
+    const starting = store.getState().startRotation();
+    await settle();
+    const jobId = api.nextJobId;
+    api.emit({ type: 'progress', jobId, progress: progressOf(10, 200) });
+    api.emit({ type: 'progress', jobId, progress: progressOf(20, 200) });
+    api.emit({ type: 'progress', jobId: 'someone-else', progress: progressOf(199, 200) });
+    expect(store.getState().progress).toBeNull();
+    api.releaseStart();
+    await starting;
+    expect(store.getState().progress?.scanned).toBe(20);
+    expect(store.getState().rotationStatus).toBe('running');
+
+    // a result that raced the answer also lands
+    store.setState({ rotationStatus: 'idle' });
+    store.getState().openRotateDialog();
+    fillValidDraft(store);
+    const second = store.getState().startRotation();
+    await settle();
+    api.emit({ type: 'result', jobId: api.nextJobId, result: resultOf('completed') });
+    api.releaseStart();
+    await second;
+    expect(store.getState().rotationStatus).toBe('completed');
+  });
+
+  it('ignores events of other jobs', async () => {
+    store.getState().openRotateDialog();
+    fillValidDraft(store);
+    await store.getState().startRotation();
+    api.emit({ type: 'progress', jobId: 'job-99', progress: progressOf(150, 200) });
+    api.emit({ type: 'result', jobId: 'job-99', result: resultOf('completed') });
+    expect(store.getState().progress).toBeNull();
+    expect(store.getState().rotationStatus).toBe('running');
+  });
+
+  it('keeps only the latest of a burst of progress events', async () => {
+    store.getState().openRotateDialog();
+    fillValidDraft(store);
+    await store.getState().startRotation();
+    for (let scanned = 1; scanned <= 200; scanned += 1) {
+      api.emit({ type: 'progress', jobId: 'job-1', progress: progressOf(scanned, 200) });
+    }
+    expect(store.getState().progress?.scanned).toBe(200);
+  });
+
+  it('ends in nothing-opened when no record opened', async () => {
+    store.getState().openRotateDialog();
+    fillValidDraft(store);
+    await store.getState().startRotation();
+    api.emit({ type: 'result', jobId: 'job-1', result: resultOf('nothing-opened') });
+    expect(store.getState().rotationStatus).toBe('nothing-opened');
+    expect(selectScreen(store.getState())).toBe('result');
+  });
+
+  it('ends in error on an error event or a refused start, keeping the human message', async () => {
+    store.getState().openRotateDialog();
+    fillValidDraft(store);
+    await store.getState().startRotation();
+    const locked = {
+      code: 'LOCKED',
+      message: 'Another program holds the vault. Close it and resume.',
+    };
+    api.emit({ type: 'error', jobId: 'job-1', error: locked });
+    expect(store.getState().rotationStatus).toBe('error');
+    expect(store.getState().rotationError).toEqual(locked);
+
+    store.getState().backToVault();
+    store.getState().openRotateDialog();
+    fillValidDraft(store);
+    api.startError = { code: 'BUSY', message: 'A rotation is already running.' };
+    await store.getState().startRotation();
+    expect(store.getState().rotationStatus).toBe('error');
+    expect(store.getState().rotationError?.code).toBe('BUSY');
+    expect(store.getState().draft.oldPassword).toBe('');
+  });
+
+  it('clears the passwords when the dialog closes', () => {
+    store.getState().openRotateDialog();
+    fillValidDraft(store);
+    store.getState().closeRotateDialog();
+    expect(store.getState().rotationStatus).toBe('idle');
+    expect(store.getState().draft.oldPassword).toBe('');
+    expect(store.getState().draft.newPassword).toBe('');
+    expect(store.getState().draft.confirmPassword).toBe('');
+  });
+
+  it('resumes a cancelled job with its settings, asking for the passwords again', async () => {
+    store.getState().openRotateDialog();
+    fillValidDraft(store);
+    store.getState().updateDraft({
+      crypto: { preset: 'custom', custom: { iterations: '1', memoryKiB: '64', parallelism: '1' } },
+      includeSoftDeleted: false,
+    });
+    await store.getState().startRotation();
+    api.emit({ type: 'result', jobId: 'job-1', result: resultOf('cancelled') });
+
+    store.getState().openRotateDialog({ resume: true });
+    const { draft } = store.getState();
+    expect(draft.resume).toBe(true);
+    expect(draft.oldPassword).toBe('');
+    expect(draft.includeSoftDeleted).toBe(false);
+    expect(draft.crypto.preset).toBe('custom');
+    fillValidDraft(store);
+    await store.getState().startRotation();
+    expect(api.calls.startRotation[1]).toMatchObject({
+      resume: true,
+      includeSoftDeleted: false,
+      crypto: { preset: 'custom', config: { iterations: 1, memoryKiB: 64, parallelism: 1 } },
+    });
+  });
+
+  it('re-reads the vault after a job and when going back to it', async () => {
+    store.getState().openRotateDialog();
+    fillValidDraft(store);
+    await store.getState().startRotation();
+    api.vaults.set(
+      VAULT,
+      vaultSummary(VAULT, [tableInfo('vault', 200)], { resumableTables: ['vault'] }),
+    );
+    const before = api.calls.openVaultPath.length;
+    api.emit({ type: 'result', jobId: 'job-1', result: resultOf('cancelled') });
+    await settle();
+    expect(api.calls.openVaultPath.length).toBe(before + 1);
+    expect(store.getState().vault?.resumableTables).toEqual(['vault']);
+    store.getState().backToVault();
+    expect(store.getState().rotationStatus).toBe('idle');
+    expect(selectScreen(store.getState())).toBe('vault');
+  });
+
+  describe('pre-flight', () => {
+    it('stores the answer and forgets it when the password or preset changes', async () => {
+      store.getState().openRotateDialog();
+      fillValidDraft(store);
+      await store.getState().runPreflight();
+      expect(api.calls.preflight[0]).toEqual({
+        vaultPath: VAULT,
+        table: 'vault',
+        oldPassword: OLD,
+        crypto: { preset: 'default' },
+        includeSoftDeleted: true,
+      });
+      expect(store.getState().preflight).toMatchObject({ status: 'done', result: { opened: 12 } });
+      store.getState().updateDraft({ newPassword: `${NEW}!` });
+      expect(store.getState().preflight.status).toBe('done');
+      store.getState().updateDraft({ oldPassword: `${OLD}!` });
+      expect(store.getState().preflight.status).toBe('idle');
+    });
+
+    it('drops an answer to a question that changed meanwhile', async () => {
+      store.getState().openRotateDialog();
+      fillValidDraft(store);
+      const pending = store.getState().runPreflight();
+      store
+        .getState()
+        .updateDraft({ crypto: { preset: 'high', custom: store.getState().draft.crypto.custom } });
+      await pending;
+      expect(store.getState().preflight.status).toBe('idle');
+    });
+
+    it('keeps an engine error as data', async () => {
+      api.preflightAnswer = {
+        ok: false,
+        error: { code: 'LOCKED', message: 'The vault is locked.' },
+      };
+      store.getState().openRotateDialog();
+      fillValidDraft(store);
+      await store.getState().runPreflight();
+      expect(store.getState().preflight).toEqual({
+        status: 'error',
+        error: { code: 'LOCKED', message: 'The vault is locked.' },
+      });
+    });
+  });
+});

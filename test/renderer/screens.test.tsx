@@ -1,0 +1,324 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, screen, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  FakeVaultAdmin,
+  progressOf,
+  resultOf,
+  tableInfo,
+  vaultSummary,
+} from './support/fake-vault-admin.js';
+import { apiWithVault, renderApp, VAULT_PATH, type RenderedApp } from './support/render-app.js';
+
+const OLD = 'Old-password-0123456789';
+const NEW = 'Brand-new-password-0123456789';
+
+/** Opens the vault and starts a rotation through the dialog, as a user would. */
+async function startRotation(app: RenderedApp): Promise<void> {
+  await act(() => app.store.getState().openVaultPath(VAULT_PATH));
+  fireEvent.click(screen.getByRole('button', { name: 'Rotate password…' }));
+  for (const [label, value] of [
+    ['Current password', OLD],
+    ['New password', NEW],
+    ['Confirm new password', NEW],
+  ] as const) {
+    fireEvent.change(screen.getByLabelText(label, { selector: 'input' }), { target: { value } });
+  }
+  await act(async () => {
+    fireEvent.click(screen.getByRole('button', { name: 'Start rotation' }));
+  });
+}
+
+function statValue(name: string): string {
+  const tile = document.querySelector(`[data-stat="${name}"] dd`);
+  if (!tile) throw new Error(`no stat ${name}`);
+  return tile.textContent ?? '';
+}
+
+afterEach(() => {
+  cleanup();
+  vi.useRealTimers();
+});
+
+describe('start screen', () => {
+  it('opens a vault from the dialog, the recent list or a drop', async () => {
+    const api = apiWithVault();
+    api.recent = [VAULT_PATH];
+    const app = renderApp(api);
+    await act(async () => {});
+    const recent = screen.getByRole('button', { name: /app\.db/ });
+    expect(recent.textContent).toContain('/home/ada/vaults');
+    await act(async () => {
+      fireEvent.click(recent);
+    });
+    expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('app.db');
+
+    fireEvent.click(screen.getByRole('button', { name: 'Close vault' }));
+    api.droppedPath = VAULT_PATH;
+    const file = new File(['SQLite format 3'], 'app.db');
+    await act(async () => {
+      fireEvent.drop(screen.getByTestId('dropzone'), {
+        dataTransfer: { files: [file], types: ['Files'] },
+      });
+    });
+    expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('app.db');
+
+    fireEvent.click(screen.getByRole('button', { name: 'Close vault' }));
+    api.dialogPick = VAULT_PATH;
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Open vault…' }));
+    });
+    expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('app.db');
+    expect(app.api.calls.openVaultPath).toEqual([VAULT_PATH, VAULT_PATH, VAULT_PATH]);
+  });
+
+  it('shows an open error as its human message with a way forward', async () => {
+    const api = new FakeVaultAdmin();
+    api.dialogPick = '/tmp/notes.txt';
+    renderApp(api);
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Open vault…' }));
+    });
+    const alert = screen.getByRole('alert');
+    expect(alert.textContent).toContain('Vault file not found');
+    expect(alert.textContent).toContain('There is no file at /tmp/notes.txt. Check the path.');
+    expect(within(alert).getByRole('button', { name: 'Choose another file…' })).toBeTruthy();
+    fireEvent.click(within(alert).getByRole('button', { name: 'Dismiss' }));
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+});
+
+describe('vault screen', () => {
+  it('shows the file, driver and counts', async () => {
+    const api = new FakeVaultAdmin().addVault(
+      vaultSummary(
+        VAULT_PATH,
+        [tableInfo('vault', 1234, { softDeleted: 12, expired: 7, v1: 20, other: 1 })],
+        {
+          driver: 'sql.js',
+          fileSizeBytes: 5 * 1024 * 1024,
+        },
+      ),
+    );
+    const app = renderApp(api);
+    await act(() => app.store.getState().openVaultPath(VAULT_PATH));
+    expect(screen.getByText(VAULT_PATH)).toBeTruthy();
+    expect(screen.getByText('5 MB')).toBeTruthy();
+    expect(screen.getByText(/whole file in memory/)).toBeTruthy();
+    expect(statValue('records')).toBe('1,234');
+    expect(statValue('soft-deleted')).toBe('12');
+    expect(statValue('expired')).toBe('7');
+    expect(statValue('v1')).toBe('20');
+    expect(statValue('other')).toBe('1');
+    expect(document.title).toBe('app.db · VaultStore Admin');
+  });
+
+  it('asks which table when there are several, and offers to resume an interrupted one', async () => {
+    const api = new FakeVaultAdmin().addVault(
+      vaultSummary(VAULT_PATH, [tableInfo('vault', 10), tableInfo('archive', 4)], {
+        resumableTables: ['archive'],
+      }),
+    );
+    const app = renderApp(api);
+    await act(() => app.store.getState().openVaultPath(VAULT_PATH));
+    const rotate = screen.getByRole('button', { name: 'Rotate password…' }) as HTMLButtonElement;
+    expect(rotate.disabled).toBe(true);
+    expect(screen.queryByText(/was interrupted/)).toBeNull();
+    fireEvent.click(screen.getByRole('radio', { name: /archive/ }));
+    expect(rotate.disabled).toBe(false);
+    expect(statValue('records')).toBe('4');
+    fireEvent.click(screen.getByRole('button', { name: 'Resume interrupted rotation…' }));
+    const dialog = screen.getByRole('dialog', { name: 'Resume interrupted rotation' });
+    expect(within(dialog).getByRole('button', { name: 'Resume rotation' })).toBeTruthy();
+  });
+});
+
+describe('progress screen', () => {
+  it('renders a burst of progress events throttled, ending on the latest', async () => {
+    vi.useFakeTimers();
+    const app = renderApp(apiWithVault());
+    await startRotation(app);
+    const before = app.commits();
+    // 50 events, 1 ms apart: each arrives in its own task, as IPC messages do.
+    for (let scanned = 1; scanned <= 50; scanned += 1) {
+      act(() => {
+        app.api.emit({ type: 'progress', jobId: 'job-1', progress: progressOf(scanned, 200) });
+        vi.advanceTimersByTime(1);
+      });
+    }
+    const duringBurst = app.commits() - before;
+    expect(duringBurst).toBeLessThan(5);
+    act(() => {
+      vi.advanceTimersByTime(100);
+    });
+    expect(screen.getByTestId('scanned').textContent).toBe('50 of 200 records scanned');
+    const bar = screen.getByRole('progressbar', { name: 'Records scanned' }) as HTMLProgressElement;
+    expect(bar.value).toBe(50);
+    expect(bar.max).toBe(200);
+    expect(statValue('rotated')).toBe('50');
+  });
+
+  it('asks before cancelling, shows Cancelling…, then the partial summary with Resume', async () => {
+    const app = renderApp(apiWithVault());
+    await startRotation(app);
+    act(() => app.api.emit({ type: 'progress', jobId: 'job-1', progress: progressOf(80, 200) }));
+
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel…' }));
+    const confirm = screen.getByRole('alertdialog', { name: 'Cancel the rotation?' });
+    expect(document.activeElement).toBe(
+      within(confirm).getByRole('button', { name: 'Keep rotating' }),
+    );
+    fireEvent.keyDown(confirm, { key: 'Escape' });
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(app.api.calls.cancelRotation).toHaveLength(0);
+
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel…' }));
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Cancel rotation' }));
+    });
+    expect(app.api.calls.cancelRotation).toEqual(['job-1']);
+    expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Cancelling…');
+    expect(
+      (screen.getByRole('button', { name: 'Cancelling…' }) as HTMLButtonElement).disabled,
+    ).toBe(true);
+
+    await act(async () => {
+      app.api.emit({
+        type: 'result',
+        jobId: 'job-1',
+        result: resultOf('cancelled', { scanned: 96, rotated: 70, skipped: 26 }),
+      });
+    });
+    expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Rotation cancelled');
+    const summary = screen.getByTestId('cancelled-summary');
+    expect(summary.textContent).toContain('70 records already use the new password');
+    expect(summary.textContent).toContain('never stored');
+    fireEvent.click(within(summary).getByRole('button', { name: 'Resume…' }));
+    const dialog = screen.getByRole('dialog', { name: 'Resume interrupted rotation' });
+    expect(
+      (within(dialog).getByLabelText('Current password', { selector: 'input' }) as HTMLInputElement)
+        .value,
+    ).toBe('');
+  });
+
+  it('shows an engine error as its message, with the way back', async () => {
+    const app = renderApp(apiWithVault());
+    await startRotation(app);
+    await act(async () => {
+      app.api.emit({
+        type: 'error',
+        jobId: 'job-1',
+        error: { code: 'DISK_FULL', message: 'The disk is full. Free some space, then resume.' },
+      });
+    });
+    const alert = screen.getByRole('alert');
+    expect(alert.textContent).toContain('The disk is full');
+    expect(alert.textContent).toContain('Free some space, then resume.');
+    await act(async () => {
+      fireEvent.click(within(alert).getByRole('button', { name: 'Back to vault' }));
+    });
+    expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('app.db');
+  });
+
+  it('unsubscribes from rotation events and stops its timers on unmount', async () => {
+    vi.useFakeTimers();
+    const app = renderApp(apiWithVault());
+    expect(app.api.listenerCount).toBe(1);
+    await startRotation(app);
+    act(() => {
+      app.api.emit({ type: 'progress', jobId: 'job-1', progress: progressOf(1, 200) });
+      app.api.emit({ type: 'progress', jobId: 'job-1', progress: progressOf(2, 200) });
+    });
+    // the second event waits in the throttle's timer; React keeps timers of its own
+    const pending = vi.getTimerCount();
+    app.unmount();
+    expect(app.api.listenerCount).toBe(0);
+    expect(vi.getTimerCount()).toBe(pending - 1);
+  });
+});
+
+describe('result screen', () => {
+  it('shows counts, backup and failures, and exports a report without secrets', async () => {
+    const app = renderApp(apiWithVault());
+    await startRotation(app);
+    const failures = Array.from({ length: 12 }, (_, index) => ({
+      id: `rec-${index}`,
+      reason: 'malformed' as const,
+      detail: 'bad base64',
+    }));
+    await act(async () => {
+      app.api.emit({
+        type: 'result',
+        jobId: 'job-1',
+        result: resultOf('completed', { failed: 12, failures, rotated: 138 }),
+      });
+    });
+    expect(screen.getByTestId('result-title').textContent).toBe('Password rotated');
+    expect(statValue('rotated')).toBe('138');
+    expect(statValue('failed')).toBe('12');
+    expect(screen.getByText('/vaults/app.db.backup-1.db')).toBeTruthy();
+    expect(screen.getAllByRole('row')).toHaveLength(1 + 8);
+    expect(screen.getByText(/and 4 more/)).toBeTruthy();
+
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Export JSON' }));
+    });
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Export Markdown' }));
+    });
+    const [json, markdown] = app.api.calls.exportReport;
+    expect(json?.format).toBe('json');
+    expect(JSON.parse(json!.contents).result.failures).toHaveLength(12);
+    expect(markdown?.format).toBe('markdown');
+    expect(markdown?.suggestedName).toMatch(/^rotation-app-vault-.*\.md$/);
+    for (const report of [json!, markdown!]) {
+      expect(report.contents).not.toContain(OLD);
+      expect(report.contents).not.toContain(NEW);
+    }
+    expect(screen.getByText(/Report saved to/).textContent).toContain('/reports/report.json');
+  });
+
+  it('verifies with the new password and wipes it after the check', async () => {
+    const app = renderApp(apiWithVault());
+    await startRotation(app);
+    await act(async () => {
+      app.api.emit({ type: 'result', jobId: 'job-1', result: resultOf('completed') });
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Verify with the new password…' }));
+    const dialog = screen.getByRole('dialog', { name: 'Verify the vault' });
+    const input = within(dialog).getByLabelText('New password', {
+      selector: 'input',
+    }) as HTMLInputElement;
+    expect(document.activeElement).toBe(input);
+    fireEvent.change(input, { target: { value: NEW } });
+    await act(async () => {
+      fireEvent.click(within(dialog).getByRole('button', { name: 'Verify' }));
+    });
+    expect(app.api.calls.verify[0]).toMatchObject({
+      password: NEW,
+      table: 'vault',
+      crypto: { preset: 'default' },
+    });
+    expect(input.value).toBe('');
+    expect(within(dialog).getByTestId('verify-summary').textContent).toBe(
+      '24 of 32 checked records opened',
+    );
+  });
+
+  it('presents nothing-opened as a warning, not a success', async () => {
+    const app = renderApp(apiWithVault());
+    await startRotation(app);
+    await act(async () => {
+      app.api.emit({ type: 'result', jobId: 'job-1', result: resultOf('nothing-opened') });
+    });
+    expect(screen.getByTestId('result-title').textContent).toBe(
+      'No record opened with the current password',
+    );
+    expect(screen.getByText(/Nothing was changed/)).toBeTruthy();
+    expect(screen.queryByRole('button', { name: /Verify/ })).toBeNull();
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Back to vault' }));
+    });
+    expect(screen.getByRole('button', { name: 'Rotate password…' })).toBeTruthy();
+  });
+});

@@ -1,0 +1,236 @@
+/**
+ * An in-memory VaultAdminApi for renderer unit tests: a test double of the
+ * preload boundary (not of the renderer under test). Answers are set per
+ * test; startRotation can be held open to test events that race its answer.
+ * The real engine is exercised by the e2e tests.
+ */
+import type {
+  ExportReportRequest,
+  IpcError,
+  IpcResult,
+  PreflightRequest,
+  PreflightResult,
+  RotationEvent,
+  RotationProgress,
+  RotationRequest,
+  RotationResult,
+  VaultAdminApi,
+  VaultSummary,
+  VaultTableInfo,
+  VerifyRequest,
+  VerifyResult,
+} from '../../../src/shared/ipc-contract.js';
+
+export function tableInfo(
+  name: string,
+  records: number,
+  extra: Partial<VaultTableInfo> = {},
+): VaultTableInfo {
+  return { name, records, softDeleted: 0, expired: 0, v2: records, v1: 0, other: 0, ...extra };
+}
+
+export function vaultSummary(
+  path: string,
+  tables: VaultTableInfo[],
+  extra: Partial<VaultSummary> = {},
+): VaultSummary {
+  return {
+    path,
+    fileName: path.split('/').pop() ?? path,
+    fileSizeBytes: 81_920,
+    driver: 'better-sqlite3',
+    tables,
+    resumableTables: [],
+    ...extra,
+  };
+}
+
+export function progressOf(
+  scanned: number,
+  total: number,
+  extra: Partial<RotationProgress> = {},
+): RotationProgress {
+  return {
+    phase: 'rotating',
+    total,
+    scanned,
+    rotated: scanned,
+    skipped: 0,
+    failed: 0,
+    bytes: scanned * 100,
+    ratePerSecond: 50,
+    elapsedMs: scanned * 20,
+    etaMs: (total - scanned) * 20,
+    ...extra,
+  };
+}
+
+export function resultOf(
+  status: RotationResult['status'],
+  extra: Partial<RotationResult> = {},
+): RotationResult {
+  return {
+    status,
+    table: 'vault',
+    dryRun: false,
+    scanned: 200,
+    rotated: status === 'nothing-opened' ? 0 : 150,
+    skipped: status === 'nothing-opened' ? 200 : 50,
+    failed: 0,
+    failures: [],
+    seconds: 4.2,
+    backupPath: '/vaults/app.db.backup-1.db',
+    checkpointPath: status === 'cancelled' ? '/vaults/app.db.vault.checkpoint.json' : null,
+    derivations: 200,
+    ...extra,
+  };
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((done) => {
+    resolve = done;
+  });
+  return { promise, resolve };
+}
+
+export class FakeVaultAdmin implements VaultAdminApi {
+  /** vaults that exist, by path */
+  readonly vaults = new Map<string, VaultSummary>();
+  recent: string[] = [];
+  /** what the "native dialog" picks (null = the user cancelled it) */
+  dialogPick: string | null = null;
+  /** what pathForDroppedFile answers */
+  droppedPath = '';
+  preflightAnswer: IpcResult<PreflightResult> = {
+    ok: true,
+    value: {
+      table: 'vault',
+      total: 200,
+      sampled: 16,
+      opened: 12,
+      malformed: 0,
+      estimatedSeconds: 9,
+    },
+  };
+  verifyAnswer: IpcResult<VerifyResult> = {
+    ok: true,
+    value: { table: 'vault', checked: 32, opened: 24, notOpened: 8, malformed: 0 },
+  };
+  startError: IpcError | null = null;
+  cancelError: IpcError | null = null;
+  exportAnswer: IpcResult<string | null> = { ok: true, value: '/reports/report.json' };
+  /** when true, startRotation waits for releaseStart() */
+  holdStart = false;
+
+  readonly calls = {
+    preflight: [] as PreflightRequest[],
+    startRotation: [] as RotationRequest[],
+    cancelRotation: [] as string[],
+    verify: [] as VerifyRequest[],
+    exportReport: [] as ExportReportRequest[],
+    openVaultPath: [] as string[],
+  };
+
+  private readonly listeners = new Set<(event: RotationEvent) => void>();
+  private jobCounter = 0;
+  private heldStart: Deferred<void> | null = null;
+
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
+  addVault(summary: VaultSummary): this {
+    this.vaults.set(summary.path, summary);
+    return this;
+  }
+
+  /** pushes an event as main would */
+  emit(event: RotationEvent): void {
+    for (const listener of [...this.listeners]) listener(event);
+  }
+
+  releaseStart(): void {
+    this.heldStart?.resolve();
+  }
+
+  async openVaultDialog(): Promise<IpcResult<VaultSummary | null>> {
+    if (this.dialogPick === null) return { ok: true, value: null };
+    return this.openVaultPath(this.dialogPick);
+  }
+
+  async openVaultPath(path: string): Promise<IpcResult<VaultSummary>> {
+    this.calls.openVaultPath.push(path);
+    const summary = this.vaults.get(path);
+    if (!summary) {
+      return {
+        ok: false,
+        error: { code: 'FILE_NOT_FOUND', message: `There is no file at ${path}. Check the path.` },
+      };
+    }
+    this.recent = [path, ...this.recent.filter((entry) => entry !== path)];
+    return { ok: true, value: summary };
+  }
+
+  pathForDroppedFile(_file: File): string {
+    return this.droppedPath;
+  }
+
+  async recentVaults(): Promise<IpcResult<string[]>> {
+    return { ok: true, value: [...this.recent] };
+  }
+
+  async preflight(request: PreflightRequest): Promise<IpcResult<PreflightResult>> {
+    this.calls.preflight.push(request);
+    return this.preflightAnswer;
+  }
+
+  async startRotation(request: RotationRequest): Promise<IpcResult<{ jobId: string }>> {
+    this.calls.startRotation.push(request);
+    if (this.holdStart) {
+      this.heldStart = deferred<void>();
+      await this.heldStart.promise;
+    }
+    if (this.startError) return { ok: false, error: this.startError };
+    this.jobCounter += 1;
+    return { ok: true, value: { jobId: `job-${this.jobCounter}` } };
+  }
+
+  /** the id the next startRotation will answer */
+  get nextJobId(): string {
+    return `job-${this.jobCounter + 1}`;
+  }
+
+  async cancelRotation(jobId: string): Promise<IpcResult<null>> {
+    this.calls.cancelRotation.push(jobId);
+    if (this.cancelError) return { ok: false, error: this.cancelError };
+    return { ok: true, value: null };
+  }
+
+  async verify(request: VerifyRequest): Promise<IpcResult<VerifyResult>> {
+    this.calls.verify.push(request);
+    return this.verifyAnswer;
+  }
+
+  async exportReport(request: ExportReportRequest): Promise<IpcResult<string | null>> {
+    this.calls.exportReport.push(request);
+    return this.exportAnswer;
+  }
+
+  onRotationEvent(listener: (event: RotationEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+}
+
+/** Lets pending promise callbacks (fake IPC answers) run. */
+export async function settle(): Promise<void> {
+  for (let round = 0; round < 5; round += 1) await Promise.resolve();
+}
