@@ -1,0 +1,105 @@
+/**
+ * Electron main process: a thin shell. It builds the secure window, wires IPC
+ * to VaultService (which runs the engine in worker threads) and mirrors jobs
+ * in the OS. All decisions live in Electron-free modules next to this one.
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { app, BrowserWindow, ipcMain, session } from 'electron';
+import { installAppMenu } from './app-menu.js';
+import { nativeDialogs } from './dialogs.js';
+import { hardenSession, refuseNavigationEverywhere } from './harden.js';
+import { registerIpcHandlers, frameIdentity } from './ipc.js';
+import { createIpcRouter } from './ipc-router.js';
+import { chooseSqliteDriver } from './native-sqlite.js';
+import { guardQuitDuringRotation } from './quit-guard.js';
+import { relayRotationEvents } from './rotation-relay.js';
+import { contentSecurityPolicy, isTrustedSender, type AppUrlPolicy } from './security.js';
+import { VaultService } from './vault-service.js';
+import { createMainWindow } from './window.js';
+import { windowTitle } from './window-options.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+// Tests (and people keeping several profiles) may point the app at another data folder.
+const userDataOverride = process.env.VAULTSTORE_ADMIN_USER_DATA;
+if (userDataOverride) app.setPath('userData', userDataOverride);
+
+app.enableSandbox();
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  start();
+}
+
+function start(): void {
+  let mainWindow: BrowserWindow | null = null;
+  const currentWindow = (): BrowserWindow | null =>
+    mainWindow && !mainWindow.isDestroyed() ? mainWindow : null;
+
+  const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
+  const urls: AppUrlPolicy = {
+    rendererFileUrl: pathToFileURL(join(here, '../renderer/index.html')).href,
+    ...(devServerUrl ? { devServerUrl } : {}),
+  };
+
+  refuseNavigationEverywhere(app);
+
+  app.on('second-instance', () => {
+    const window = currentWindow();
+    if (!window) return;
+    if (window.isMinimized()) window.restore();
+    window.focus();
+  });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  void app.whenReady().then(async () => {
+    hardenSession(
+      session.defaultSession,
+      contentSecurityPolicy(devServerUrl ? { devServerOrigin: new URL(devServerUrl).origin } : {}),
+    );
+    installAppMenu(app.isPackaged);
+
+    const sqlite = await chooseSqliteDriver({
+      appRoot: app.getAppPath(),
+      isPackaged: app.isPackaged,
+    });
+    console.log(`[sqlite] ${sqlite.reason}`);
+    const service = new VaultService({
+      dataDir: app.getPath('userData'),
+      driver: sqlite.driver,
+      ...(sqlite.nativeBinding ? { nativeBinding: sqlite.nativeBinding } : {}),
+    });
+
+    const router = createIpcRouter({
+      service,
+      dialogs: nativeDialogs(currentWindow),
+      isTrustedSender: (sender) =>
+        isTrustedSender(sender, frameIdentity(currentWindow()?.webContents.mainFrame), urls),
+      onVaultOpened: (summary) => {
+        currentWindow()?.setTitle(windowTitle(summary));
+        app.addRecentDocument(summary.path);
+      },
+    });
+    registerIpcHandlers(ipcMain, router);
+    relayRotationEvents(service, currentWindow);
+    guardQuitDuringRotation(app, service, currentWindow);
+
+    const openWindow = (): void => {
+      mainWindow = createMainWindow({
+        preloadPath: join(here, '../preload/index.cjs'),
+        iconPath: join(app.getAppPath(), 'resources', 'icon.png'),
+        isPackaged: app.isPackaged,
+        urls,
+      });
+    };
+    openWindow();
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) openWindow();
+    });
+  });
+}

@@ -1,0 +1,406 @@
+/**
+ * The app's operations on top of the engine, free of Electron: main's IPC
+ * handlers call it, and the renderer's browser end-to-end tests drive it
+ * directly from Node. Every engine call runs in an engine-host worker thread,
+ * so the caller's thread (Electron's main thread) never blocks.
+ *
+ * Passwords arrive as strings (that is what IPC carries), become UTF-8 bytes
+ * here, and are transferred to the host, leaving no copy behind in this
+ * thread. They are never logged, stored, or put into events or errors.
+ */
+import { randomUUID } from 'node:crypto';
+import { basename } from 'node:path';
+import { ARGON2_PRESETS, type Argon2Config } from '../engine/argon2-config.js';
+import { validateRotationInput } from '../engine/index.js';
+import type { Argon2BackendPreference } from '../engine/kdf/types.js';
+import type {
+  RotationProgress,
+  RotationResult,
+  VerifyResult,
+  PreflightResult,
+} from '../engine/rotation/types.js';
+import type { VaultDriverPreference } from '../engine/storage/types.js';
+import type {
+  Argon2Choice,
+  IpcResult,
+  PreflightRequest,
+  RotationEvent,
+  RotationRequest,
+  VaultSummary,
+  VerifyRequest,
+} from '../shared/ipc-contract.js';
+import {
+  validatePreflightRequest,
+  validateRotationRequest,
+  validateVaultPath,
+  validateVerifyRequest,
+  validateJobId,
+} from '../shared/ipc-validation.js';
+import type { HostRequest, HostResults } from './engine-host-protocol.js';
+
+type RotateRequest = Extract<HostRequest, { type: 'rotate' }>;
+import { HostJob } from './host-job.js';
+import { BUSY, ipcError, toIpcError } from './ipc-errors.js';
+import { RecentVaults } from './recent-vaults.js';
+
+export interface VaultServiceOptions {
+  /** app data folder (recent-vaults.json lives here); never receives a secret */
+  readonly dataDir: string;
+  /** where rotation checkpoints live; default: next to the vault (where the CLI looks too) */
+  readonly checkpointDir?: string;
+  /** engine worker pool size; default: the engine's (one per core) */
+  readonly workers?: number;
+  readonly driver?: VaultDriverPreference;
+  /** Electron build of better-sqlite3 (see native-sqlite.ts) */
+  readonly nativeBinding?: string;
+  readonly kdfBackend?: Argon2BackendPreference;
+  /** records per write transaction (engine default 64); tests use small batches to cancel mid-job */
+  readonly batchSize?: number;
+  /** minimum ms between progress events (engine default 100) */
+  readonly progressIntervalMs?: number;
+  /** how long dispose() lets a cancelled rotation finish its batch before terminating it (default 10 s) */
+  readonly cancelGraceMs?: number;
+}
+
+export type RotationListener = (event: RotationEvent) => void;
+
+export interface ActiveRotationInfo {
+  readonly jobId: string;
+  readonly vaultPath: string;
+  readonly startedAt: number;
+  readonly cancelRequested: boolean;
+}
+
+interface ActiveRotation extends ActiveRotationInfo {
+  readonly host: HostJob<RotateRequest>;
+  cancelRequested: boolean;
+  /** resolves after the result/error event was emitted */
+  readonly finished: Promise<RotationResult | null>;
+}
+
+const encoder = new TextEncoder();
+
+/** Fresh UTF-8 bytes of a password (no normalisation: NFC and NFD are different passwords). */
+function passwordBytes(password: string): Uint8Array<ArrayBuffer> {
+  return encoder.encode(password);
+}
+
+function zero(...buffers: Uint8Array[]): void {
+  // A transferred buffer is detached (length 0): nothing of it is left here to clear.
+  for (const buffer of buffers) if (buffer.byteLength > 0) buffer.fill(0);
+}
+
+export function argon2ConfigOf(choice: Argon2Choice): Argon2Config {
+  return choice.preset === 'custom' ? { ...choice.config } : { ...ARGON2_PRESETS[choice.preset] };
+}
+
+export class VaultService {
+  private readonly recent: RecentVaults;
+  private readonly listeners = new Set<RotationListener>();
+  /** every live host thread, so dispose() can stop them all */
+  private readonly hosts = new Set<{ terminate(): Promise<void> }>();
+  private active: ActiveRotation | null = null;
+  private disposed = false;
+
+  constructor(private readonly options: VaultServiceOptions) {
+    this.recent = new RecentVaults(options.dataDir);
+  }
+
+  /** Events of every rotation; returns the unsubscribe function. */
+  onRotationEvent(listener: RotationListener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  async openVaultPath(path: string): Promise<IpcResult<VaultSummary>> {
+    const checked = validateVaultPath(path);
+    if (!checked.ok) return checked;
+    const closed = this.refuseWhenDisposed();
+    if (closed) return closed;
+    const outcome = await this.run(
+      new HostJob({
+        type: 'info',
+        options: {
+          vaultPath: checked.value,
+          ...this.storageOptions(),
+          checkpointDir: this.options.checkpointDir,
+        },
+      }),
+    );
+    if (!outcome.ok) {
+      if (outcome.error.code === 'FILE_NOT_FOUND') this.recent.forget(checked.value);
+      return outcome;
+    }
+    const info = outcome.value;
+    this.recent.remember(checked.value);
+    return {
+      ok: true,
+      value: {
+        path: checked.value,
+        fileName: basename(checked.value),
+        fileSizeBytes: info.fileSizeBytes,
+        driver: info.driver,
+        tables: [...info.tables],
+        resumableTables: [...info.resumableTables],
+      },
+    };
+  }
+
+  async recentVaults(): Promise<IpcResult<string[]>> {
+    return { ok: true, value: this.recent.list() };
+  }
+
+  async preflight(request: PreflightRequest): Promise<IpcResult<PreflightResult>> {
+    const checked = validatePreflightRequest(request);
+    if (!checked.ok) return checked;
+    const busy = this.busyWith(checked.value.vaultPath);
+    if (busy) return busy;
+    const { vaultPath, table, crypto, includeSoftDeleted } = checked.value;
+    const oldPassword = passwordBytes(checked.value.oldPassword);
+    try {
+      return await this.run(
+        new HostJob(
+          {
+            type: 'preflight',
+            options: {
+              vaultPath,
+              table,
+              oldPassword,
+              openConfig: argon2ConfigOf(crypto),
+              includeSoftDeleted,
+              ...this.engineOptions(),
+            },
+          },
+          { transfer: [oldPassword.buffer] },
+        ),
+      );
+    } finally {
+      zero(oldPassword);
+    }
+  }
+
+  async verify(request: VerifyRequest): Promise<IpcResult<VerifyResult>> {
+    const checked = validateVerifyRequest(request);
+    if (!checked.ok) return checked;
+    const busy = this.busyWith(checked.value.vaultPath);
+    if (busy) return busy;
+    const { vaultPath, table, crypto, sampleSize } = checked.value;
+    const password = passwordBytes(checked.value.password);
+    try {
+      return await this.run(
+        new HostJob(
+          {
+            type: 'verify',
+            options: {
+              vaultPath,
+              table,
+              password,
+              config: argon2ConfigOf(crypto),
+              sampleSize,
+              ...this.engineOptions(),
+            },
+          },
+          { transfer: [password.buffer] },
+        ),
+      );
+    } finally {
+      zero(password);
+    }
+  }
+
+  /**
+   * Starts a rotation (one at a time) and returns at once; progress, the
+   * result or an error follow as RotationEvents. Input mistakes (same
+   * password, policy, Argon2id limits) are answered here, before any work.
+   */
+  async startRotation(request: RotationRequest): Promise<IpcResult<{ jobId: string }>> {
+    const checked = validateRotationRequest(request);
+    if (!checked.ok) return checked;
+    const closed = this.refuseWhenDisposed();
+    if (closed) return closed;
+    if (this.active) {
+      return {
+        ok: false,
+        error: ipcError(
+          BUSY,
+          'A rotation is already running. Wait for it to finish or cancel it before starting another.',
+        ),
+      };
+    }
+    const r = checked.value;
+    const oldPassword = passwordBytes(r.oldPassword);
+    const newPassword = passwordBytes(r.newPassword);
+    try {
+      const openConfig = argon2ConfigOf(r.crypto);
+      const writeConfig = r.newCrypto ? argon2ConfigOf(r.newCrypto) : undefined;
+      try {
+        validateRotationInput({ oldPassword, newPassword, openConfig, writeConfig });
+      } catch (error) {
+        return { ok: false, error: toIpcError(error) };
+      }
+      const jobId = randomUUID();
+      const host = new HostJob<RotateRequest>(
+        {
+          type: 'rotate',
+          options: {
+            vaultPath: r.vaultPath,
+            table: r.table,
+            oldPassword,
+            newPassword,
+            openConfig,
+            writeConfig,
+            includeSoftDeleted: r.includeSoftDeleted,
+            backup: r.backup,
+            dryRun: r.dryRun,
+            resume: r.resume,
+            checkpointDir: this.options.checkpointDir,
+            batchSize: this.options.batchSize,
+            progressIntervalMs: this.options.progressIntervalMs,
+            ...this.engineOptions(),
+          },
+        },
+        {
+          transfer: [oldPassword.buffer, newPassword.buffer],
+          onProgress: (progress: RotationProgress) =>
+            this.emit({ type: 'progress', jobId, progress }),
+        },
+      );
+      this.hosts.add(host);
+      const startedAt = Date.now();
+      const finished = host.outcome.then((outcome) => {
+        this.hosts.delete(host);
+        this.active = null;
+        if (outcome.ok) this.emit({ type: 'result', jobId, result: outcome.value });
+        else this.emit({ type: 'error', jobId, error: outcome.error });
+        return outcome.ok ? outcome.value : null;
+      });
+      this.active = {
+        jobId,
+        vaultPath: r.vaultPath,
+        startedAt,
+        cancelRequested: false,
+        host,
+        finished,
+      };
+      return { ok: true, value: { jobId } };
+    } finally {
+      zero(oldPassword, newPassword);
+    }
+  }
+
+  /** Asks the running job to stop after its current batch; the "cancelled" result event follows. */
+  async cancelRotation(jobId: string): Promise<IpcResult<null>> {
+    const checked = validateJobId(jobId);
+    if (!checked.ok) return checked;
+    const active = this.active;
+    // Already finished (or never existed): nothing to cancel is not an error for the person clicking Cancel.
+    if (!active || active.jobId !== checked.value) return { ok: true, value: null };
+    active.cancelRequested = true;
+    active.host.cancel();
+    return { ok: true, value: null };
+  }
+
+  activeRotation(): ActiveRotationInfo | null {
+    if (!this.active) return null;
+    const { jobId, vaultPath, startedAt, cancelRequested } = this.active;
+    return { jobId, vaultPath, startedAt, cancelRequested };
+  }
+
+  /**
+   * Cancels the running rotation and waits until it has stopped (its result
+   * event emitted). After `graceMs` the host is terminated instead, which is
+   * safe: batches are transactions and the checkpoint allows resuming.
+   */
+  async cancelActiveAndWait(
+    graceMs = this.options.cancelGraceMs ?? 10_000,
+  ): Promise<RotationResult | null> {
+    const active = this.active;
+    if (!active) return null;
+    active.cancelRequested = true;
+    active.host.cancel();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), graceMs);
+    });
+    try {
+      const first = await Promise.race([active.finished, timedOut]);
+      if (first !== 'timeout') return first;
+      await active.host.terminate();
+      return await active.finished;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Cancels any rotation (waiting for its batch), stops every host thread, drops listeners. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.cancelActiveAndWait();
+    await Promise.all([...this.hosts].map((host) => host.terminate()));
+    this.hosts.clear();
+    this.listeners.clear();
+  }
+
+  private emit(event: RotationEvent): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event);
+      } catch (error) {
+        // One broken listener must not stop the others or the job.
+        console.error('rotation event listener failed:', toIpcError(error).message);
+      }
+    }
+  }
+
+  private async run<R extends HostRequest>(
+    host: HostJob<R>,
+  ): Promise<IpcResult<HostResults[R['type']]>> {
+    this.hosts.add(host);
+    try {
+      return await host.outcome;
+    } finally {
+      this.hosts.delete(host);
+    }
+  }
+
+  private refuseWhenDisposed(): IpcResult<never> | null {
+    if (!this.disposed) return null;
+    return {
+      ok: false,
+      error: ipcError(BUSY, 'The app is shutting down; try again after restarting it.'),
+    };
+  }
+
+  private busyWith(vaultPath: string): IpcResult<never> | null {
+    const closed = this.refuseWhenDisposed();
+    if (closed) return closed;
+    if (this.active?.vaultPath !== vaultPath) return null;
+    return {
+      ok: false,
+      error: ipcError(
+        BUSY,
+        'This vault is being rotated right now. Wait for the rotation to finish, or cancel it, then try again.',
+      ),
+    };
+  }
+
+  private storageOptions(): { driver?: VaultDriverPreference; nativeBinding?: string } {
+    return { driver: this.options.driver, nativeBinding: this.options.nativeBinding };
+  }
+
+  private engineOptions(): {
+    workers?: number;
+    kdfBackend?: Argon2BackendPreference;
+    driver?: VaultDriverPreference;
+    nativeBinding?: string;
+  } {
+    return {
+      workers: this.options.workers,
+      kdfBackend: this.options.kdfBackend,
+      ...this.storageOptions(),
+    };
+  }
+}

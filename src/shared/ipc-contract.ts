@@ -1,0 +1,113 @@
+/**
+ * The one contract between renderer, preload and main. Types only (plus the
+ * channel names): the renderer imports it, so nothing here may need Node.
+ * Runtime validation of what crosses the boundary lives in ipc-validation.ts.
+ */
+import type { Argon2Config, Argon2PresetName } from '../engine/argon2-config.js';
+import type {
+  PreflightResult,
+  RotationProgress,
+  RotationResult,
+  VerifyResult,
+} from '../engine/rotation/types.js';
+import type { VaultDriverName, VaultTableInfo } from '../engine/storage/types.js';
+
+export type { Argon2Config, PreflightResult, RotationProgress, RotationResult, VerifyResult, VaultTableInfo };
+
+/** Channel names, main <-> preload. */
+export const IPC_CHANNELS = {
+  openVaultDialog: 'vault:open-dialog',
+  openVaultPath: 'vault:open-path',
+  recentVaults: 'vault:recent',
+  preflight: 'rotation:preflight',
+  startRotation: 'rotation:start',
+  cancelRotation: 'rotation:cancel',
+  verify: 'vault:verify',
+  exportReport: 'report:export',
+  /** main -> renderer push */
+  rotationEvent: 'rotation:event',
+} as const;
+
+/** Every call answers with a result; errors are data, not rejected promises. */
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };
+
+export interface IpcError {
+  /** EngineErrorCode, or 'INVALID_ARGUMENT' / 'BUSY' / 'INTERNAL' from the shell */
+  code: string;
+  /** human message: what happened and what to do */
+  message: string;
+}
+
+export type Argon2Choice =
+  | { preset: Exclude<Argon2PresetName, 'tiny'> | 'tiny' }
+  | { preset: 'custom'; config: Argon2Config };
+
+export interface VaultSummary {
+  path: string;
+  fileName: string;
+  fileSizeBytes: number;
+  driver: VaultDriverName;
+  tables: VaultTableInfo[];
+  /** a cancelled or crashed rotation of this table can be resumed */
+  resumableTables: string[];
+}
+
+export interface PreflightRequest {
+  vaultPath: string;
+  table: string;
+  oldPassword: string;
+  crypto: Argon2Choice;
+  includeSoftDeleted: boolean;
+}
+
+export interface RotationRequest {
+  vaultPath: string;
+  table: string;
+  oldPassword: string;
+  newPassword: string;
+  crypto: Argon2Choice;
+  /** config for written values; omitted = same as crypto */
+  newCrypto?: Argon2Choice;
+  includeSoftDeleted: boolean;
+  backup: boolean;
+  dryRun: boolean;
+  resume: boolean;
+}
+
+export interface VerifyRequest {
+  vaultPath: string;
+  table: string;
+  password: string;
+  crypto: Argon2Choice;
+  /** check this many random records; omitted = all */
+  sampleSize?: number;
+}
+
+export interface ExportReportRequest {
+  format: 'json' | 'markdown';
+  /** the report text, made by the renderer from a RotationResult (never holds a secret) */
+  contents: string;
+  suggestedName: string;
+}
+
+export type RotationEvent =
+  | { type: 'progress'; jobId: string; progress: RotationProgress }
+  | { type: 'result'; jobId: string; result: RotationResult }
+  | { type: 'error'; jobId: string; error: IpcError };
+
+/** What the preload exposes as `window.vaultAdmin` (and nothing else). */
+export interface VaultAdminApi {
+  openVaultDialog(): Promise<IpcResult<VaultSummary | null>>;
+  openVaultPath(path: string): Promise<IpcResult<VaultSummary>>;
+  /** path of a file dropped on the window (Electron webUtils.getPathForFile) */
+  pathForDroppedFile(file: File): string;
+  recentVaults(): Promise<IpcResult<string[]>>;
+  preflight(request: PreflightRequest): Promise<IpcResult<PreflightResult>>;
+  startRotation(request: RotationRequest): Promise<IpcResult<{ jobId: string }>>;
+  cancelRotation(jobId: string): Promise<IpcResult<null>>;
+  verify(request: VerifyRequest): Promise<IpcResult<VerifyResult>>;
+  /** asks where to save; null when the user cancelled the dialog */
+  exportReport(request: ExportReportRequest): Promise<IpcResult<string | null>>;
+  /** returns the unsubscribe function */
+  onRotationEvent(listener: (event: RotationEvent) => void): () => void;
+}

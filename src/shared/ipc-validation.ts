@@ -1,0 +1,341 @@
+/**
+ * Runtime validation of every argument that crosses the IPC boundary. Main
+ * trusts nothing the renderer sends: each handler runs these first and only
+ * ever sees the fresh, typed copies they return.
+ *
+ * Messages name the offending field but never echo its value (it could be a
+ * password). No Node imports: the renderer may use these too.
+ */
+import type { Argon2PresetName } from '../engine/argon2-config.js';
+import {
+  IPC_CHANNELS,
+  type Argon2Choice,
+  type ExportReportRequest,
+  type IpcError,
+  type IpcResult,
+  type PreflightRequest,
+  type RotationRequest,
+  type VerifyRequest,
+} from './ipc-contract.js';
+
+export const INVALID_ARGUMENT = 'INVALID_ARGUMENT';
+
+/** Upper bounds of what the app accepts; anything larger is a bug or an attack. */
+export const IPC_LIMITS = {
+  pathChars: 4096,
+  tableChars: 256,
+  passwordChars: 4096,
+  jobIdChars: 64,
+  fileNameChars: 255,
+  reportChars: 5_000_000,
+  sampleSizeMax: 1_000_000,
+  iterationsMax: 1024,
+  memoryKiBMax: 4 * 1024 * 1024,
+  parallelismMax: 255,
+} as const;
+
+const NAMED_PRESETS: readonly Argon2PresetName[] = ['default', 'lightweight', 'high', 'tiny'];
+
+/** The arguments each invoke channel takes, after validation. */
+export interface IpcArgumentMap {
+  [IPC_CHANNELS.openVaultDialog]: [];
+  [IPC_CHANNELS.openVaultPath]: [path: string];
+  [IPC_CHANNELS.recentVaults]: [];
+  [IPC_CHANNELS.preflight]: [request: PreflightRequest];
+  [IPC_CHANNELS.startRotation]: [request: RotationRequest];
+  [IPC_CHANNELS.cancelRotation]: [jobId: string];
+  [IPC_CHANNELS.verify]: [request: VerifyRequest];
+  [IPC_CHANNELS.exportReport]: [request: ExportReportRequest];
+}
+
+export type InvokeChannel = keyof IpcArgumentMap;
+
+/** Thrown inside this module only; turned into an IpcResult at the edge. */
+class InvalidArgument extends Error {}
+
+function fail(message: string): never {
+  throw new InvalidArgument(message);
+}
+
+type Fields = Record<string, unknown>;
+
+function plainObject(
+  value: unknown,
+  name: string,
+  required: readonly string[],
+  optional: readonly string[] = [],
+): Fields {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    fail(`${name} must be an object.`);
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) fail(`${name} must be a plain object.`);
+  if (Object.getOwnPropertySymbols(value).length > 0) fail(`${name} has unexpected symbol keys.`);
+  const allowed = new Set([...required, ...optional]);
+  const unexpected = Object.keys(value).filter((key) => !allowed.has(key));
+  if (unexpected.length > 0)
+    fail(`${name} has unexpected field(s): ${unexpected.slice(0, 5).join(', ')}.`);
+  const fields = value as Fields;
+  for (const key of required) {
+    if (!Object.hasOwn(fields, key)) fail(`${name}.${key} is missing.`);
+  }
+  return fields;
+}
+
+function boundedString(value: unknown, name: string, minChars: number, maxChars: number): string {
+  if (typeof value !== 'string') fail(`${name} must be text.`);
+  if (value.length < minChars) fail(`${name} must not be empty.`);
+  if (value.length > maxChars) fail(`${name} is too long (at most ${maxChars} characters).`);
+  return value;
+}
+
+function boolean(value: unknown, name: string): boolean {
+  if (typeof value !== 'boolean') fail(`${name} must be true or false.`);
+  return value;
+}
+
+function integer(value: unknown, name: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value))
+    fail(`${name} must be a whole number.`);
+  if (value < min || value > max) fail(`${name} must be between ${min} and ${max}.`);
+  return value;
+}
+
+/** POSIX "/x", Windows "C:\x" or "C:/x", UNC "\\server\share". */
+function looksAbsolute(path: string): boolean {
+  return path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || /^\\\\[^\\]+\\[^\\]+/.test(path);
+}
+
+function checkVaultPath(value: unknown, name = 'path'): string {
+  const path = boundedString(value, name, 1, IPC_LIMITS.pathChars);
+  if (path.includes('\0')) fail(`${name} contains a NUL character.`);
+  if (!looksAbsolute(path)) fail(`${name} must be an absolute file path.`);
+  return path;
+}
+
+function tableName(value: unknown, name: string): string {
+  const table = boundedString(value, name, 1, IPC_LIMITS.tableChars);
+  if (table.includes('\0')) fail(`${name} contains a NUL character.`);
+  return table;
+}
+
+/** Empty passwords pass here on purpose: the engine answers them with PASSWORD_EMPTY and a better message. */
+function password(value: unknown, name: string): string {
+  return boundedString(value, name, 0, IPC_LIMITS.passwordChars);
+}
+
+function argon2Choice(value: unknown, name: string): Argon2Choice {
+  if (typeof value !== 'object' || value === null) fail(`${name} must be an object.`);
+  const preset = (value as Fields).preset;
+  if (preset === 'custom') {
+    const fields = plainObject(value, name, ['preset', 'config']);
+    const config = plainObject(fields.config, `${name}.config`, [
+      'iterations',
+      'memoryKiB',
+      'parallelism',
+    ]);
+    const iterations = integer(
+      config.iterations,
+      `${name}.config.iterations`,
+      1,
+      IPC_LIMITS.iterationsMax,
+    );
+    const parallelism = integer(
+      config.parallelism,
+      `${name}.config.parallelism`,
+      1,
+      IPC_LIMITS.parallelismMax,
+    );
+    const memoryKiB = integer(
+      config.memoryKiB,
+      `${name}.config.memoryKiB`,
+      8 * parallelism,
+      IPC_LIMITS.memoryKiBMax,
+    );
+    return { preset: 'custom', config: { iterations, memoryKiB, parallelism } };
+  }
+  plainObject(value, name, ['preset']);
+  if (typeof preset !== 'string' || !(NAMED_PRESETS as readonly string[]).includes(preset)) {
+    fail(`${name}.preset must be one of ${[...NAMED_PRESETS, 'custom'].join(', ')}.`);
+  }
+  return { preset: preset as Argon2PresetName };
+}
+
+function checkPreflightRequest(value: unknown, name = 'request'): PreflightRequest {
+  const fields = plainObject(value, name, [
+    'vaultPath',
+    'table',
+    'oldPassword',
+    'crypto',
+    'includeSoftDeleted',
+  ]);
+  return {
+    vaultPath: checkVaultPath(fields.vaultPath, `${name}.vaultPath`),
+    table: tableName(fields.table, `${name}.table`),
+    oldPassword: password(fields.oldPassword, `${name}.oldPassword`),
+    crypto: argon2Choice(fields.crypto, `${name}.crypto`),
+    includeSoftDeleted: boolean(fields.includeSoftDeleted, `${name}.includeSoftDeleted`),
+  };
+}
+
+function checkRotationRequest(value: unknown, name = 'request'): RotationRequest {
+  const fields = plainObject(
+    value,
+    name,
+    [
+      'vaultPath',
+      'table',
+      'oldPassword',
+      'newPassword',
+      'crypto',
+      'includeSoftDeleted',
+      'backup',
+      'dryRun',
+      'resume',
+    ],
+    ['newCrypto'],
+  );
+  const request: RotationRequest = {
+    vaultPath: checkVaultPath(fields.vaultPath, `${name}.vaultPath`),
+    table: tableName(fields.table, `${name}.table`),
+    oldPassword: password(fields.oldPassword, `${name}.oldPassword`),
+    newPassword: password(fields.newPassword, `${name}.newPassword`),
+    crypto: argon2Choice(fields.crypto, `${name}.crypto`),
+    includeSoftDeleted: boolean(fields.includeSoftDeleted, `${name}.includeSoftDeleted`),
+    backup: boolean(fields.backup, `${name}.backup`),
+    dryRun: boolean(fields.dryRun, `${name}.dryRun`),
+    resume: boolean(fields.resume, `${name}.resume`),
+  };
+  if (fields.newCrypto !== undefined)
+    request.newCrypto = argon2Choice(fields.newCrypto, `${name}.newCrypto`);
+  return request;
+}
+
+function checkVerifyRequest(value: unknown, name = 'request'): VerifyRequest {
+  const fields = plainObject(
+    value,
+    name,
+    ['vaultPath', 'table', 'password', 'crypto'],
+    ['sampleSize'],
+  );
+  const request: VerifyRequest = {
+    vaultPath: checkVaultPath(fields.vaultPath, `${name}.vaultPath`),
+    table: tableName(fields.table, `${name}.table`),
+    password: password(fields.password, `${name}.password`),
+    crypto: argon2Choice(fields.crypto, `${name}.crypto`),
+  };
+  if (fields.sampleSize !== undefined) {
+    request.sampleSize = integer(
+      fields.sampleSize,
+      `${name}.sampleSize`,
+      1,
+      IPC_LIMITS.sampleSizeMax,
+    );
+  }
+  return request;
+}
+
+function checkJobId(value: unknown, name = 'jobId'): string {
+  const jobId = boundedString(value, name, 1, IPC_LIMITS.jobIdChars);
+  if (!/^[A-Za-z0-9-]+$/.test(jobId)) fail(`${name} must contain only letters, digits and dashes.`);
+  return jobId;
+}
+
+/** Folder separators, characters Windows forbids, and control characters. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what we refuse
+const FILE_NAME_FORBIDDEN = /[\\/:*?"<>|\u0000-\u001f]/;
+
+/** A bare file name for the save dialog: no folders, nothing hidden, nothing odd. */
+function fileName(value: unknown, name: string): string {
+  const file = boundedString(value, name, 1, IPC_LIMITS.fileNameChars);
+  if (FILE_NAME_FORBIDDEN.test(file) || file.startsWith('.')) {
+    fail(`${name} must be a plain file name without folders or special characters.`);
+  }
+  return file;
+}
+
+function checkExportReportRequest(value: unknown, name = 'request'): ExportReportRequest {
+  const fields = plainObject(value, name, ['format', 'contents', 'suggestedName']);
+  const format = fields.format;
+  if (format !== 'json' && format !== 'markdown')
+    fail(`${name}.format must be "json" or "markdown".`);
+  return {
+    format,
+    contents: boundedString(fields.contents, `${name}.contents`, 0, IPC_LIMITS.reportChars),
+    suggestedName: fileName(fields.suggestedName, `${name}.suggestedName`),
+  };
+}
+
+type ArgumentCheckers = { [C in InvokeChannel]: (args: readonly unknown[]) => IpcArgumentMap[C] };
+
+const checkers: ArgumentCheckers = {
+  [IPC_CHANNELS.openVaultDialog]: () => [],
+  [IPC_CHANNELS.openVaultPath]: (args) => [checkVaultPath(args[0])],
+  [IPC_CHANNELS.recentVaults]: () => [],
+  [IPC_CHANNELS.preflight]: (args) => [checkPreflightRequest(args[0])],
+  [IPC_CHANNELS.startRotation]: (args) => [checkRotationRequest(args[0])],
+  [IPC_CHANNELS.cancelRotation]: (args) => [checkJobId(args[0])],
+  [IPC_CHANNELS.verify]: (args) => [checkVerifyRequest(args[0])],
+  [IPC_CHANNELS.exportReport]: (args) => [checkExportReportRequest(args[0])],
+};
+
+const expectedArgumentCount: Record<InvokeChannel, number> = {
+  [IPC_CHANNELS.openVaultDialog]: 0,
+  [IPC_CHANNELS.openVaultPath]: 1,
+  [IPC_CHANNELS.recentVaults]: 0,
+  [IPC_CHANNELS.preflight]: 1,
+  [IPC_CHANNELS.startRotation]: 1,
+  [IPC_CHANNELS.cancelRotation]: 1,
+  [IPC_CHANNELS.verify]: 1,
+  [IPC_CHANNELS.exportReport]: 1,
+};
+
+export const INVOKE_CHANNELS = Object.keys(checkers) as InvokeChannel[];
+
+export function isInvokeChannel(channel: string): channel is InvokeChannel {
+  return Object.hasOwn(checkers, channel);
+}
+
+export function invalidArgument(message: string): IpcError {
+  return {
+    code: INVALID_ARGUMENT,
+    message: `The app sent an invalid request: ${message} Restart the app; report this if it repeats.`,
+  };
+}
+
+function validated<T>(check: () => T, context: string): IpcResult<T> {
+  try {
+    return { ok: true, value: check() };
+  } catch (error) {
+    if (error instanceof InvalidArgument)
+      return { ok: false, error: invalidArgument(`${context}: ${error.message}`) };
+    throw error;
+  }
+}
+
+export const validateVaultPath = (value: unknown): IpcResult<string> =>
+  validated(() => checkVaultPath(value), 'vault path');
+export const validatePreflightRequest = (value: unknown): IpcResult<PreflightRequest> =>
+  validated(() => checkPreflightRequest(value), 'pre-flight check');
+export const validateRotationRequest = (value: unknown): IpcResult<RotationRequest> =>
+  validated(() => checkRotationRequest(value), 'rotation');
+export const validateVerifyRequest = (value: unknown): IpcResult<VerifyRequest> =>
+  validated(() => checkVerifyRequest(value), 'verify');
+export const validateJobId = (value: unknown): IpcResult<string> =>
+  validated(() => checkJobId(value), 'job id');
+export const validateExportReportRequest = (value: unknown): IpcResult<ExportReportRequest> =>
+  validated(() => checkExportReportRequest(value), 'report export');
+
+/** Validates the whole argument list of one invoke call (count included). */
+export function validateIpcArguments<C extends InvokeChannel>(
+  channel: C,
+  args: readonly unknown[],
+): IpcResult<IpcArgumentMap[C]> {
+  const expected = expectedArgumentCount[channel];
+  if (args.length !== expected) {
+    return {
+      ok: false,
+      error: invalidArgument(`${channel} takes ${expected} argument(s), got ${args.length}.`),
+    };
+  }
+  return validated(() => checkers[channel](args), channel);
+}

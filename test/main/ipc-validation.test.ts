@@ -1,0 +1,313 @@
+import { describe, expect, it } from 'vitest';
+import { IPC_CHANNELS } from '../../src/shared/ipc-contract.js';
+import {
+  INVALID_ARGUMENT,
+  INVOKE_CHANNELS,
+  IPC_LIMITS,
+  isInvokeChannel,
+  validateIpcArguments,
+  type InvokeChannel,
+} from '../../src/shared/ipc-validation.js';
+
+const SECRET = 'hunter2-correct-horse-battery';
+const huge = 'x'.repeat(5_000_001);
+
+const goodRotation = {
+  vaultPath: '/home/me/vault.db',
+  table: 'vault',
+  oldPassword: SECRET,
+  newPassword: 'new-password-0123456789',
+  crypto: { preset: 'default' },
+  includeSoftDeleted: true,
+  backup: true,
+  dryRun: false,
+  resume: false,
+};
+const goodPreflight = {
+  vaultPath: 'C:\\Users\\me\\vault.db',
+  table: 'vault',
+  oldPassword: SECRET,
+  crypto: { preset: 'custom', config: { iterations: 3, memoryKiB: 65536, parallelism: 4 } },
+  includeSoftDeleted: false,
+};
+const goodVerify = {
+  vaultPath: '/v.db',
+  table: 'vault',
+  password: SECRET,
+  crypto: { preset: 'tiny' },
+  sampleSize: 50,
+};
+const goodExport = {
+  format: 'markdown',
+  contents: '# Report\n',
+  suggestedName: 'rotation-report.md',
+};
+const goodJobId = '3f1c2a9e-6c1b-4b0a-9d55-0c4b7f0e9a11';
+
+/** A valid argument list for every channel. */
+const goodArgs: Record<InvokeChannel, unknown[]> = {
+  [IPC_CHANNELS.openVaultDialog]: [],
+  [IPC_CHANNELS.openVaultPath]: ['/home/me/vault.db'],
+  [IPC_CHANNELS.recentVaults]: [],
+  [IPC_CHANNELS.preflight]: [goodPreflight],
+  [IPC_CHANNELS.startRotation]: [goodRotation],
+  [IPC_CHANNELS.cancelRotation]: [goodJobId],
+  [IPC_CHANNELS.verify]: [goodVerify],
+  [IPC_CHANNELS.exportReport]: [goodExport],
+};
+
+function expectInvalid(channel: InvokeChannel, args: unknown[], messagePart?: string): void {
+  const result = validateIpcArguments(channel, args);
+  expect(result.ok, `${channel} accepted ${JSON.stringify(args).slice(0, 200)}`).toBe(false);
+  if (result.ok) return;
+  expect(result.error.code).toBe(INVALID_ARGUMENT);
+  expect(result.error.message).toContain(channel);
+  // The message names the field, never its value: a value may be a password.
+  expect(result.error.message).not.toContain(SECRET);
+  if (messagePart) expect(result.error.message).toContain(messagePart);
+}
+
+const without = (object: Record<string, unknown>, key: string): Record<string, unknown> => {
+  const copy = { ...object };
+  delete copy[key];
+  return copy;
+};
+
+describe('ipc-validation', () => {
+  it('covers exactly the invoke channels of the contract', () => {
+    const pushOnly = new Set<string>([IPC_CHANNELS.rotationEvent]);
+    const invokeChannels = Object.values(IPC_CHANNELS).filter((channel) => !pushOnly.has(channel));
+    expect([...INVOKE_CHANNELS].sort()).toEqual([...invokeChannels].sort());
+    expect(isInvokeChannel(IPC_CHANNELS.rotationEvent)).toBe(false);
+    expect(isInvokeChannel('__proto__')).toBe(false);
+    expect(isInvokeChannel('toString')).toBe(false);
+  });
+
+  it('accepts good arguments of every channel and returns fresh copies', () => {
+    for (const channel of INVOKE_CHANNELS) {
+      const result = validateIpcArguments(channel, goodArgs[channel]);
+      expect(result, channel).toEqual({ ok: true, value: goodArgs[channel] });
+    }
+    const result = validateIpcArguments(IPC_CHANNELS.startRotation, [goodRotation]);
+    if (!result.ok) throw new Error('expected ok');
+    expect(result.value[0]).not.toBe(goodRotation);
+    expect(result.value[0].crypto).not.toBe(goodRotation.crypto);
+  });
+
+  it('accepts an optional newCrypto and an absent sampleSize', () => {
+    const withNew = { ...goodRotation, newCrypto: { preset: 'high' } };
+    expect(validateIpcArguments(IPC_CHANNELS.startRotation, [withNew])).toEqual({
+      ok: true,
+      value: [withNew],
+    });
+    const noSample = without(goodVerify, 'sampleSize');
+    expect(validateIpcArguments(IPC_CHANNELS.verify, [noSample])).toEqual({
+      ok: true,
+      value: [noSample],
+    });
+  });
+
+  it('rejects a wrong number of arguments on every channel', () => {
+    for (const channel of INVOKE_CHANNELS) {
+      expectInvalid(channel, [...goodArgs[channel], 'extra'], 'argument');
+      if (goodArgs[channel].length > 0) expectInvalid(channel, [], 'argument');
+    }
+  });
+
+  it('rejects non-objects for every request channel', () => {
+    const requestChannels = [
+      IPC_CHANNELS.preflight,
+      IPC_CHANNELS.startRotation,
+      IPC_CHANNELS.verify,
+      IPC_CHANNELS.exportReport,
+    ];
+    for (const channel of requestChannels) {
+      for (const bad of [
+        null,
+        undefined,
+        'text',
+        42,
+        true,
+        [],
+        [goodArgs[channel][0]],
+        new Date(),
+        new Map(),
+      ]) {
+        expectInvalid(channel, [bad]);
+      }
+    }
+  });
+
+  it('rejects extra and missing keys', () => {
+    expectInvalid(IPC_CHANNELS.startRotation, [{ ...goodRotation, shell: 'rm -rf /' }], 'shell');
+    expectInvalid(IPC_CHANNELS.preflight, [{ ...goodPreflight, extra: 1 }], 'extra');
+    expectInvalid(
+      IPC_CHANNELS.preflight,
+      [{ ...goodPreflight, __proto__: { admin: true } }],
+      'plain object',
+    );
+    expectInvalid(IPC_CHANNELS.verify, [{ ...goodVerify, includeSoftDeleted: true }]);
+    expectInvalid(IPC_CHANNELS.exportReport, [{ ...goodExport, path: '/etc/passwd' }], 'path');
+    for (const key of Object.keys(goodRotation)) {
+      expectInvalid(IPC_CHANNELS.startRotation, [without(goodRotation, key)], key);
+    }
+    for (const key of Object.keys(goodPreflight)) {
+      expectInvalid(IPC_CHANNELS.preflight, [without(goodPreflight, key)], key);
+    }
+    expectInvalid(IPC_CHANNELS.startRotation, [
+      { ...goodRotation, crypto: { preset: 'default', config: {} } },
+    ]);
+    expectInvalid(IPC_CHANNELS.preflight, [
+      {
+        ...goodPreflight,
+        crypto: {
+          preset: 'custom',
+          config: { iterations: 1, memoryKiB: 64, parallelism: 1, salt: 'x' },
+        },
+      },
+    ]);
+  });
+
+  it('rejects objects that are not plain data', () => {
+    class Request {
+      vaultPath = '/v.db';
+    }
+    expectInvalid(IPC_CHANNELS.verify, [
+      Object.assign(new Request(), without(goodVerify, 'vaultPath')),
+    ]);
+    expectInvalid(IPC_CHANNELS.verify, [{ ...goodVerify, [Symbol('x')]: 1 }]);
+  });
+
+  it('rejects wrong types field by field', () => {
+    const wrong: Array<[keyof typeof goodRotation, unknown]> = [
+      ['vaultPath', 42],
+      ['table', null],
+      ['oldPassword', 123456789],
+      ['newPassword', ['a']],
+      ['crypto', 'default'],
+      ['includeSoftDeleted', 'yes'],
+      ['backup', 1],
+      ['dryRun', null],
+      ['resume', 'false'],
+    ];
+    for (const [key, value] of wrong)
+      expectInvalid(IPC_CHANNELS.startRotation, [{ ...goodRotation, [key]: value }], key);
+    expectInvalid(IPC_CHANNELS.verify, [{ ...goodVerify, sampleSize: 2.5 }], 'sampleSize');
+    expectInvalid(IPC_CHANNELS.verify, [{ ...goodVerify, sampleSize: 0 }], 'sampleSize');
+    expectInvalid(IPC_CHANNELS.verify, [{ ...goodVerify, sampleSize: '10' }], 'sampleSize');
+    expectInvalid(IPC_CHANNELS.exportReport, [{ ...goodExport, format: 'html' }], 'format');
+    expectInvalid(IPC_CHANNELS.cancelRotation, [42]);
+    expectInvalid(IPC_CHANNELS.cancelRotation, ['../../etc']);
+    expectInvalid(IPC_CHANNELS.cancelRotation, ['']);
+  });
+
+  it('rejects huge strings', () => {
+    expectInvalid(IPC_CHANNELS.openVaultPath, [`/${'a'.repeat(IPC_LIMITS.pathChars)}`], 'too long');
+    expectInvalid(
+      IPC_CHANNELS.startRotation,
+      [{ ...goodRotation, oldPassword: huge }],
+      'oldPassword',
+    );
+    expectInvalid(IPC_CHANNELS.startRotation, [
+      { ...goodRotation, newPassword: 'p'.repeat(IPC_LIMITS.passwordChars + 1) },
+    ]);
+    expectInvalid(
+      IPC_CHANNELS.preflight,
+      [{ ...goodPreflight, table: 't'.repeat(IPC_LIMITS.tableChars + 1) }],
+      'table',
+    );
+    expectInvalid(IPC_CHANNELS.exportReport, [{ ...goodExport, contents: huge }], 'contents');
+    expectInvalid(IPC_CHANNELS.cancelRotation, ['a'.repeat(IPC_LIMITS.jobIdChars + 1)]);
+    // right at the limit is fine
+    const longest = { ...goodRotation, newPassword: 'p'.repeat(IPC_LIMITS.passwordChars) };
+    expect(validateIpcArguments(IPC_CHANNELS.startRotation, [longest]).ok).toBe(true);
+  });
+
+  it('rejects paths that are not absolute or contain NUL', () => {
+    for (const path of [
+      'vault.db',
+      './vault.db',
+      '../vault.db',
+      '~/vault.db',
+      '',
+      'C:vault.db',
+      'file:///v.db',
+      '/v.db\0.txt',
+    ]) {
+      expectInvalid(IPC_CHANNELS.openVaultPath, [path], 'path');
+      expectInvalid(
+        IPC_CHANNELS.startRotation,
+        [{ ...goodRotation, vaultPath: path }],
+        'vaultPath',
+      );
+    }
+    for (const path of [
+      '/srv/vault.db',
+      'C:\\data\\vault.db',
+      'D:/data/vault.db',
+      '\\\\server\\share\\vault.db',
+    ]) {
+      expect(validateIpcArguments(IPC_CHANNELS.openVaultPath, [path]).ok, path).toBe(true);
+    }
+  });
+
+  it('rejects bad Argon2id presets and parameters', () => {
+    const badChoices: unknown[] = [
+      { preset: 'fast' },
+      { preset: 'DEFAULT' },
+      { preset: '' },
+      { preset: null },
+      {},
+      { preset: 'custom' },
+      { preset: 'custom', config: null },
+      { preset: 'custom', config: { iterations: 0, memoryKiB: 64, parallelism: 1 } },
+      { preset: 'custom', config: { iterations: 1.5, memoryKiB: 64, parallelism: 1 } },
+      { preset: 'custom', config: { iterations: 1, memoryKiB: 7, parallelism: 1 } },
+      { preset: 'custom', config: { iterations: 1, memoryKiB: 64, parallelism: 16 } }, // m < 8p
+      { preset: 'custom', config: { iterations: 1, memoryKiB: 64, parallelism: 0 } },
+      { preset: 'custom', config: { iterations: 1, memoryKiB: 64, parallelism: 256 } },
+      {
+        preset: 'custom',
+        config: { iterations: 1, memoryKiB: IPC_LIMITS.memoryKiBMax + 1, parallelism: 1 },
+      },
+      {
+        preset: 'custom',
+        config: { iterations: IPC_LIMITS.iterationsMax + 1, memoryKiB: 64, parallelism: 1 },
+      },
+      { preset: 'custom', config: { iterations: '3', memoryKiB: 65536, parallelism: 4 } },
+      { preset: 'custom', config: { iterations: Number.NaN, memoryKiB: 65536, parallelism: 4 } },
+      { preset: 'custom', config: { iterations: Infinity, memoryKiB: 65536, parallelism: 4 } },
+    ];
+    for (const crypto of badChoices) {
+      expectInvalid(IPC_CHANNELS.startRotation, [{ ...goodRotation, crypto }], 'crypto');
+      expectInvalid(
+        IPC_CHANNELS.startRotation,
+        [{ ...goodRotation, newCrypto: crypto }],
+        'newCrypto',
+      );
+      expectInvalid(IPC_CHANNELS.verify, [{ ...goodVerify, crypto }], 'crypto');
+    }
+  });
+
+  it('rejects report file names with folders or odd characters', () => {
+    for (const suggestedName of [
+      '../report.md',
+      '/tmp/report.md',
+      'a\\b.md',
+      '.bashrc',
+      '..',
+      'a:b.md',
+      'line\nbreak.md',
+      '',
+    ]) {
+      expectInvalid(IPC_CHANNELS.exportReport, [{ ...goodExport, suggestedName }], 'suggestedName');
+    }
+  });
+
+  it('lets empty passwords through for the engine to explain (PASSWORD_EMPTY)', () => {
+    const result = validateIpcArguments(IPC_CHANNELS.startRotation, [
+      { ...goodRotation, oldPassword: '' },
+    ]);
+    expect(result.ok).toBe(true);
+  });
+});

@@ -1,0 +1,203 @@
+/**
+ * Builds the real preload (CommonJS, as electron-vite does) and runs it in a
+ * vm context whose `require('electron')` is a recording stand-in: Electron
+ * itself cannot run here. Checks what reaches the page: one object with
+ * exactly the VaultAdminApi methods, and no way to ipcRenderer.
+ */
+import { resolve } from 'node:path';
+import { runInNewContext } from 'node:vm';
+import { build } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  IPC_CHANNELS,
+  type RotationEvent,
+  type VaultAdminApi,
+} from '../../src/shared/ipc-contract.js';
+
+/** Every method of the contract; the Record type makes tsc fail if this list and VaultAdminApi differ. */
+const API_METHODS: Record<keyof VaultAdminApi, true> = {
+  openVaultDialog: true,
+  openVaultPath: true,
+  pathForDroppedFile: true,
+  recentVaults: true,
+  preflight: true,
+  startRotation: true,
+  cancelRotation: true,
+  verify: true,
+  exportReport: true,
+  onRotationEvent: true,
+};
+
+type Listener = (event: unknown, payload: unknown) => void;
+
+interface FakeElectron {
+  exposed: Map<string, unknown>;
+  invoked: Array<{ channel: string; args: unknown[] }>;
+  listeners: Map<string, Set<Listener>>;
+  required: string[];
+  emit(channel: string, payload: unknown): void;
+}
+
+let preloadSource = '';
+
+beforeAll(async () => {
+  const result = await build({
+    entryPoints: [resolve(import.meta.dirname, '../../src/preload/index.ts')],
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    external: ['electron'],
+    write: false,
+    logLevel: 'silent',
+  });
+  preloadSource = result.outputFiles[0]?.text ?? '';
+});
+
+function runPreload(): FakeElectron {
+  const fake: FakeElectron = {
+    exposed: new Map(),
+    invoked: [],
+    listeners: new Map(),
+    required: [],
+    emit(channel, payload) {
+      const senderEvent = { sender: { send: () => undefined }, ports: [] };
+      for (const listener of fake.listeners.get(channel) ?? []) listener(senderEvent, payload);
+    },
+  };
+  const ipcRenderer = {
+    invoke: (channel: string, ...args: unknown[]) => {
+      fake.invoked.push({ channel, args });
+      return Promise.resolve({ ok: true, value: { channel, args } });
+    },
+    on: (channel: string, listener: Listener) => {
+      const set = fake.listeners.get(channel) ?? new Set<Listener>();
+      set.add(listener);
+      fake.listeners.set(channel, set);
+      return ipcRenderer;
+    },
+    removeListener: (channel: string, listener: Listener) => {
+      fake.listeners.get(channel)?.delete(listener);
+      return ipcRenderer;
+    },
+    send: () => {
+      throw new Error('the preload must not use send');
+    },
+    sendSync: () => {
+      throw new Error('the preload must not use sendSync');
+    },
+  };
+  const electron = {
+    contextBridge: {
+      exposeInMainWorld: (key: string, api: unknown) => fake.exposed.set(key, api),
+    },
+    ipcRenderer,
+    webUtils: { getPathForFile: (file: { name: string }) => `/dropped/${file.name}` },
+  };
+  const module = { exports: {} };
+  runInNewContext(preloadSource, {
+    module,
+    exports: module.exports,
+    require: (id: string) => {
+      fake.required.push(id);
+      if (id === 'electron') return electron;
+      throw new Error(`a sandboxed preload cannot require ${id}`);
+    },
+  });
+  return fake;
+}
+
+function exposedApi(fake: FakeElectron): VaultAdminApi {
+  return fake.exposed.get('vaultAdmin') as VaultAdminApi;
+}
+
+describe('preload', () => {
+  it('requires nothing but electron', () => {
+    const fake = runPreload();
+    expect(new Set(fake.required)).toEqual(new Set(['electron']));
+  });
+
+  it('exposes exactly one object, window.vaultAdmin, with exactly the VaultAdminApi methods', () => {
+    const fake = runPreload();
+    expect([...fake.exposed.keys()]).toEqual(['vaultAdmin']);
+    const api = exposedApi(fake) as unknown as Record<string, unknown>;
+    expect(Object.keys(api).sort()).toEqual(Object.keys(API_METHODS).sort());
+    for (const key of Object.keys(api)) expect(typeof api[key], key).toBe('function');
+    expect(Object.isFrozen(api)).toBe(true);
+    expect(Object.getOwnPropertySymbols(api)).toEqual([]);
+  });
+
+  it('gives the page no ipcRenderer, directly or through a return value', async () => {
+    const fake = runPreload();
+    const api = exposedApi(fake);
+    const values = Object.values(api) as unknown[];
+    for (const value of values) expect(value).not.toHaveProperty('invoke');
+    const unsubscribe = api.onRotationEvent(() => undefined);
+    expect(typeof unsubscribe).toBe('function');
+    expect(Object.keys(unsubscribe)).toEqual([]);
+    unsubscribe();
+  });
+
+  it('maps each call to its channel with the caller arguments only', async () => {
+    const fake = runPreload();
+    const api = exposedApi(fake);
+    const request = {
+      vaultPath: '/v.db',
+      table: 'vault',
+      password: 'p',
+      crypto: { preset: 'tiny' as const },
+    };
+    await api.openVaultDialog();
+    await api.openVaultPath('/v.db');
+    await api.recentVaults();
+    await api.verify(request);
+    await api.cancelRotation('job-1');
+    expect(fake.invoked).toEqual([
+      { channel: IPC_CHANNELS.openVaultDialog, args: [] },
+      { channel: IPC_CHANNELS.openVaultPath, args: ['/v.db'] },
+      { channel: IPC_CHANNELS.recentVaults, args: [] },
+      { channel: IPC_CHANNELS.verify, args: [request] },
+      { channel: IPC_CHANNELS.cancelRotation, args: ['job-1'] },
+    ]);
+    expect(await api.recentVaults()).toEqual({
+      ok: true,
+      value: { channel: IPC_CHANNELS.recentVaults, args: [] },
+    });
+    expect(api.pathForDroppedFile({ name: 'dropped.db' } as unknown as File)).toBe(
+      '/dropped/dropped.db',
+    );
+  });
+
+  it('delivers rotation events without Electron event object, and unsubscribes', () => {
+    const fake = runPreload();
+    const api = exposedApi(fake);
+    const received: unknown[][] = [];
+    const unsubscribe = api.onRotationEvent((...args: unknown[]) => received.push(args));
+    const event: RotationEvent = {
+      type: 'error',
+      jobId: 'job-1',
+      error: { code: 'LOCKED', message: 'locked' },
+    };
+    fake.emit(IPC_CHANNELS.rotationEvent, event);
+    expect(received).toEqual([[event]]);
+    expect(fake.listeners.get(IPC_CHANNELS.rotationEvent)?.size).toBe(1);
+    unsubscribe();
+    expect(fake.listeners.get(IPC_CHANNELS.rotationEvent)?.size).toBe(0);
+    fake.emit(IPC_CHANNELS.rotationEvent, event);
+    expect(received).toHaveLength(1);
+    unsubscribe(); // twice is harmless
+  });
+
+  it('keeps listeners independent', () => {
+    const fake = runPreload();
+    const api = exposedApi(fake);
+    const first: unknown[] = [];
+    const second: unknown[] = [];
+    const stopFirst = api.onRotationEvent((event) => first.push(event));
+    const stopSecond = api.onRotationEvent((event) => second.push(event));
+    stopFirst();
+    fake.emit(IPC_CHANNELS.rotationEvent, { type: 'progress' });
+    expect(first).toEqual([]);
+    expect(second).toHaveLength(1);
+    stopSecond();
+  });
+});

@@ -1,0 +1,186 @@
+/** The small Electron-free helpers of main: errors, recent vaults, OS feedback, SQLite driver choice. */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EngineError } from '../../src/engine/errors.js';
+import type { RotationProgress, RotationResult } from '../../src/engine/rotation/types.js';
+import { toIpcError } from '../../src/main/ipc-errors.js';
+import {
+  errorNotification,
+  NOTIFY_AFTER_MS,
+  progressBarValue,
+  resultNotification,
+  shouldNotify,
+} from '../../src/main/job-feedback.js';
+import {
+  chooseSqliteDriver,
+  ELECTRON_NATIVE_BINDING,
+  PACKAGED_NATIVE_BINDING,
+} from '../../src/main/native-sqlite.js';
+import {
+  MAX_RECENT_VAULTS,
+  RECENT_VAULTS_FILE,
+  RecentVaults,
+} from '../../src/main/recent-vaults.js';
+import { makeTempDir, type TempDir } from '../support/fixtures.js';
+
+let temp: TempDir;
+beforeEach(() => {
+  temp = makeTempDir('vsa-helpers-');
+});
+afterEach(() => temp.dispose());
+
+describe('toIpcError', () => {
+  it('keeps an EngineError code and message', () => {
+    const error = new EngineError(
+      'LOCKED',
+      'The vault is locked by another program. Close it and try again.',
+    );
+    expect(toIpcError(error)).toEqual({ code: 'LOCKED', message: error.message });
+  });
+
+  it('marks anything else INTERNAL with a short detail', () => {
+    const ipc = toIpcError(new TypeError(`boom ${'x'.repeat(1000)}`));
+    expect(ipc.code).toBe('INTERNAL');
+    expect(ipc.message).toContain('TypeError: boom');
+    expect(ipc.message.length).toBeLessThan(500);
+    expect(toIpcError('plain string').message).toContain('plain string');
+  });
+});
+
+describe('RecentVaults', () => {
+  it('keeps at most the last ten paths, most recent first, in a JSON file', () => {
+    const recent = new RecentVaults(join(temp.path, 'data'));
+    expect(recent.list()).toEqual([]);
+    for (let i = 0; i < MAX_RECENT_VAULTS + 3; i++) recent.remember(`/vaults/${i}.db`);
+    recent.remember('/vaults/5.db');
+    const expected = [
+      '/vaults/5.db',
+      '/vaults/12.db',
+      '/vaults/11.db',
+      '/vaults/10.db',
+      '/vaults/9.db',
+    ];
+    expect(recent.list().slice(0, 5)).toEqual(expected);
+    expect(recent.list()).toHaveLength(MAX_RECENT_VAULTS);
+    expect(new Set(recent.list()).size).toBe(MAX_RECENT_VAULTS);
+    const file: unknown = JSON.parse(
+      readFileSync(join(temp.path, 'data', RECENT_VAULTS_FILE), 'utf8'),
+    );
+    expect(file).toEqual({ version: 1, paths: recent.list() });
+    recent.forget('/vaults/5.db');
+    expect(recent.list()[0]).toBe('/vaults/12.db');
+  });
+
+  it('reads a damaged file as empty and repairs it on the next write', () => {
+    mkdirSync(join(temp.path, 'data'));
+    writeFileSync(join(temp.path, 'data', RECENT_VAULTS_FILE), '{ not json');
+    const recent = new RecentVaults(join(temp.path, 'data'));
+    expect(recent.list()).toEqual([]);
+    recent.remember('/v.db');
+    expect(new RecentVaults(join(temp.path, 'data')).list()).toEqual(['/v.db']);
+  });
+});
+
+const progress = (overrides: Partial<RotationProgress>): RotationProgress => ({
+  phase: 'rotating',
+  total: 200,
+  scanned: 50,
+  rotated: 40,
+  skipped: 10,
+  failed: 0,
+  bytes: 1000,
+  ratePerSecond: 100,
+  elapsedMs: 500,
+  etaMs: 1500,
+  ...overrides,
+});
+
+const result = (overrides: Partial<RotationResult>): RotationResult => ({
+  status: 'completed',
+  table: 'vault',
+  dryRun: false,
+  scanned: 200,
+  rotated: 150,
+  skipped: 50,
+  failed: 0,
+  failures: [],
+  seconds: 12,
+  backupPath: null,
+  checkpointPath: null,
+  derivations: 340,
+  ...overrides,
+});
+
+describe('OS feedback', () => {
+  it('task bar progress follows scanned of total, indeterminate before scanning starts', () => {
+    expect(progressBarValue(progress({}))).toBe(0.25);
+    expect(progressBarValue(progress({ scanned: 200 }))).toBe(1);
+    expect(progressBarValue(progress({ phase: 'backing-up', scanned: 0 }))).toBe(2);
+    expect(progressBarValue(progress({ total: 0, scanned: 0 }))).toBe(2);
+  });
+
+  it('notifies only for rotations that took a while', () => {
+    expect(shouldNotify(1000, 1000 + NOTIFY_AFTER_MS - 1)).toBe(false);
+    expect(shouldNotify(1000, 1000 + NOTIFY_AFTER_MS)).toBe(true);
+  });
+
+  it('says what happened in counts and the file name only', () => {
+    expect(resultNotification('prod.db', result({}))).toEqual({
+      title: 'Password rotation finished',
+      body: 'prod.db: 150 records rotated, 50 skipped, 0 failed.',
+    });
+    expect(
+      resultNotification('prod.db', result({ status: 'cancelled', rotated: 1 })).body,
+    ).toContain('1 record rotated');
+    expect(resultNotification('prod.db', result({ status: 'cancelled' })).body).toContain('resume');
+    expect(
+      resultNotification('prod.db', result({ status: 'nothing-opened', rotated: 0 })).title,
+    ).toContain('nothing');
+    expect(resultNotification('prod.db', result({ dryRun: true })).title).toBe('Dry run finished');
+    expect(errorNotification('prod.db', { code: 'LOCKED', message: 'Locked.' })).toEqual({
+      title: 'Password rotation stopped',
+      body: 'prod.db: Locked.',
+    });
+  });
+});
+
+describe('chooseSqliteDriver', () => {
+  it('uses node_modules better-sqlite3 when it loads (plain Node here)', async () => {
+    const choice = await chooseSqliteDriver({ appRoot: temp.path, isPackaged: false });
+    expect(choice.driver).toBe('better-sqlite3');
+    expect(choice.nativeBinding).toBeUndefined();
+  });
+
+  it('falls back to sql.js, saying why, when the Electron build does not load', async () => {
+    const binding = join(temp.path, ELECTRON_NATIVE_BINDING);
+    mkdirSync(join(binding, '..'), { recursive: true });
+    writeFileSync(binding, 'not a shared library');
+    const choice = await chooseSqliteDriver({ appRoot: temp.path, isPackaged: false });
+    expect(choice.driver).toBe('sql.js');
+    expect(choice.nativeBinding).toBeUndefined();
+    expect(choice.reason).toContain(binding);
+    expect(choice.reason).toContain('electron-native.mjs');
+  });
+
+  it('looks in the resources folder of a packaged app, not in native/', async () => {
+    const devBuild = join(temp.path, ELECTRON_NATIVE_BINDING);
+    mkdirSync(join(devBuild, '..'), { recursive: true });
+    writeFileSync(devBuild, 'not a shared library');
+    const resources = join(temp.path, 'resources');
+    expect(
+      (await chooseSqliteDriver({ appRoot: temp.path, isPackaged: true, resourcesPath: resources }))
+        .driver,
+    ).toBe('better-sqlite3');
+    const shipped = join(resources, PACKAGED_NATIVE_BINDING);
+    mkdirSync(join(shipped, '..'), { recursive: true });
+    writeFileSync(shipped, 'not a shared library either');
+    const choice = await chooseSqliteDriver({
+      appRoot: temp.path,
+      isPackaged: true,
+      resourcesPath: resources,
+    });
+    expect(choice.driver).toBe('sql.js');
+    expect(choice.reason).toContain(shipped);
+  });
+});
