@@ -1,5 +1,5 @@
 import type { Argon2Config } from '../argon2-config.js';
-import type { Argon2BackendPreference } from '../kdf/types.js';
+import type { Argon2BackendName, Argon2BackendPreference } from '../kdf/types.js';
 import type { VaultDriverPreference } from '../storage/types.js';
 
 /** Default VaultStore password policy: at least 16 UTF-8 bytes. */
@@ -47,13 +47,7 @@ export interface RotationOptions {
 }
 
 export type RotationPhase =
-  | 'validating'
-  | 'backing-up'
-  | 'rotating'
-  | 'finishing'
-  | 'done'
-  | 'cancelled'
-  | 'failed';
+  'validating' | 'backing-up' | 'rotating' | 'finishing' | 'done' | 'cancelled' | 'failed';
 
 export interface RotationProgress {
   readonly phase: RotationPhase;
@@ -100,6 +94,19 @@ export interface RotationResult {
   readonly checkpointPath: string | null;
   /** Argon2id derivations this run performed */
   readonly derivations: number;
+  /**
+   * Of `derivations`, those whose work was thrown away because the run was
+   * cancelled (records after the checkpoint cursor are tested again on resume).
+   */
+  readonly derivationsDiscarded?: number;
+  /** records that opened with the old password (rotated, or lost to a concurrent change); cumulative */
+  readonly opened?: number;
+  /** true when this run continued from a checkpoint */
+  readonly resumed?: boolean;
+  readonly workers?: number;
+  readonly kdfBackend?: Argon2BackendName;
+  /** sentences for people (e.g. what a dry run did not do); no secret */
+  readonly notes?: readonly string[];
 }
 
 export interface PreflightOptions {
@@ -126,6 +133,14 @@ export interface PreflightResult {
   readonly malformed: number;
   /** rough duration of the full rotation on this machine */
   readonly estimatedSeconds: number;
+  /** derivations the full rotation would need (estimated from the sample) */
+  readonly estimatedDerivations?: number;
+  /** measured mean time of one derivation with the open config, in ms */
+  readonly msPerDerivation?: number;
+  readonly workers?: number;
+  readonly kdfBackend?: Argon2BackendName;
+  /** true when the signal stopped it early (counts cover what was sampled) */
+  readonly cancelled?: boolean;
 }
 
 export interface VerifyOptions {
@@ -150,4 +165,8 @@ export interface VerifyResult {
   readonly opened: number;
   readonly notOpened: number;
   readonly malformed: number;
+  /** of `opened`, legacy v1 values (a rotation rewrites them as v2) */
+  readonly openedV1?: number;
+  /** true when the signal stopped it early (counts cover what was checked) */
+  readonly cancelled?: boolean;
 }

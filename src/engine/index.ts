@@ -1,0 +1,39 @@
+/**
+ * The engine's public entry: what the shells (CLI, Electron main, bench)
+ * need. Plain Node; nothing here is bound to a thread, so a shell may run it
+ * inside a worker.
+ */
+export { EngineError, isEngineError } from './errors.js';
+export type { EngineErrorCode } from './errors.js';
+export {
+  ARGON2_PRESETS,
+  KEY_LENGTH,
+  NONCE_LENGTH,
+  SALT_LENGTH,
+  TAG_LENGTH,
+} from './argon2-config.js';
+export type { Argon2Config, Argon2PresetName } from './argon2-config.js';
+
+export * from './rotation/index.js';
+
+export { CryptoPool, CRYPTO_WORKER_SOURCE } from './pool/index.js';
+export type {
+  CryptoPoolOptions,
+  CryptoPoolStats,
+  CryptoOutcome,
+  CryptoTask,
+  CryptoTaskResult,
+} from './pool/index.js';
+
+export { openVault, formatSqliteDateTime } from './storage/index.js';
+export type {
+  OpenVaultOptions,
+  VaultDriverName,
+  VaultDriverPreference,
+  VaultInfo,
+  VaultStore,
+  VaultTableInfo,
+} from './storage/types.js';
+
+export { loadArgon2idBackend } from './kdf/index.js';
+export type { Argon2BackendName, Argon2BackendPreference, Argon2idBackend } from './kdf/types.js';

@@ -1,0 +1,181 @@
+/**
+ * The resume point of a rotation, kept outside the vault. It holds no secret
+ * and nothing about which record has which password: only "every record with
+ * an id up to `cursor` is done", cumulative counts and the job's settings.
+ * Written atomically (temp file + rename) after each committed batch.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import type { Argon2Config } from '../argon2-config.js';
+import { EngineError } from '../errors.js';
+import { describeArgon2Config, sameArgon2Config } from './argon2-spec.js';
+
+export const CHECKPOINT_FORMAT = 'vaultstore-admin-rotation-checkpoint';
+const CHECKPOINT_VERSION = 1;
+
+export interface CheckpointCounts {
+  readonly scanned: number;
+  readonly rotated: number;
+  readonly skipped: number;
+  readonly failed: number;
+  readonly opened: number;
+  readonly bytes: number;
+}
+
+export interface RotationCheckpoint {
+  readonly format: typeof CHECKPOINT_FORMAT;
+  readonly version: number;
+  /** absolute path of the vault file */
+  readonly vaultPath: string;
+  readonly table: string;
+  /** every record with id <= cursor (SQLite BINARY order) is done; null: none yet */
+  readonly cursor: string | null;
+  readonly counts: CheckpointCounts;
+  readonly openConfig: Argon2Config;
+  readonly writeConfig: Argon2Config;
+  readonly includeSoftDeleted: boolean;
+  readonly backupPath: string | null;
+  /** ISO times */
+  readonly startedAt: string;
+  readonly updatedAt: string;
+  /** runs that contributed (1 for the first) */
+  readonly runs: number;
+}
+
+/** The settings a resumed run must share with the checkpoint. */
+export interface CheckpointIdentity {
+  readonly vaultPath: string;
+  readonly table: string;
+  readonly openConfig: Argon2Config;
+  readonly writeConfig: Argon2Config;
+  readonly includeSoftDeleted: boolean;
+}
+
+/** The vault file's real absolute path (symlinks resolved when it exists): its identity in a checkpoint. */
+export function absoluteVaultPath(vaultPath: string): string {
+  try {
+    return realpathSync(vaultPath);
+  } catch {
+    return resolve(vaultPath);
+  }
+}
+
+/**
+ * Default `<vault file>.rotation-checkpoint.json`; in `checkpointDir` the name
+ * also carries a hash of the vault's absolute path (two vaults may share a name).
+ */
+export function checkpointPathFor(vaultPath: string, checkpointDir?: string): string {
+  const absolute = absoluteVaultPath(vaultPath);
+  if (!checkpointDir) return `${absolute}.rotation-checkpoint.json`;
+  const tag = createHash('sha256').update(absolute).digest('hex').slice(0, 12);
+  return join(resolve(checkpointDir), `${basename(absolute)}-${tag}.rotation-checkpoint.json`);
+}
+
+/** null when there is none; CHECKPOINT when it exists but cannot be used. */
+export function readCheckpoint(path: string): RotationCheckpoint | null {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new EngineError(
+      'CHECKPOINT',
+      `The checkpoint ${path} cannot be read (${String(error)}).`,
+      { cause: error },
+    );
+  }
+  try {
+    const parsed = JSON.parse(text) as Partial<RotationCheckpoint>;
+    if (
+      parsed.format === CHECKPOINT_FORMAT &&
+      parsed.version === CHECKPOINT_VERSION &&
+      isComplete(parsed)
+    ) {
+      return parsed;
+    }
+  } catch {
+    // reported below
+  }
+  throw new EngineError(
+    'CHECKPOINT',
+    `The checkpoint ${path} is damaged or from another version. Delete it and run the rotation again without resuming ` +
+      '(records already rotated do not open with the old password, so they are not rotated twice).',
+  );
+}
+
+function isComplete(value: Partial<RotationCheckpoint>): value is RotationCheckpoint {
+  return (
+    typeof value.vaultPath === 'string' &&
+    typeof value.table === 'string' &&
+    (value.cursor === null || typeof value.cursor === 'string') &&
+    typeof value.counts === 'object' &&
+    value.counts !== null &&
+    typeof value.openConfig === 'object' &&
+    typeof value.writeConfig === 'object' &&
+    typeof value.includeSoftDeleted === 'boolean' &&
+    (value.backupPath === null || typeof value.backupPath === 'string') &&
+    typeof value.runs === 'number'
+  );
+}
+
+/**
+ * Atomic: a killed process leaves the old or the new checkpoint, never a torn
+ * one. No fsync: it is written after the batch's commit (which SQLite made
+ * durable), so it can lag the vault but never run ahead of it; a checkpoint
+ * lost or damaged by a power cut only means starting over, which is safe.
+ */
+export function writeCheckpoint(path: string, checkpoint: RotationCheckpoint): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, JSON.stringify(checkpoint, null, 2) + '\n', { mode: 0o600 });
+  renameSync(temporary, path);
+}
+
+export function deleteCheckpoint(path: string): void {
+  rmSync(path, { force: true });
+}
+
+/** The checkpoint for a resume: present and made by the same job, else CHECKPOINT with what to do. */
+export function checkpointForResume(
+  path: string,
+  expected: CheckpointIdentity,
+): RotationCheckpoint {
+  const checkpoint = readCheckpoint(path);
+  if (!checkpoint) {
+    throw new EngineError(
+      'CHECKPOINT',
+      `There is no rotation to resume: no checkpoint at ${path} (a completed rotation deletes it). ` +
+        'Run the rotation without resuming; records already under the new password are left alone.',
+    );
+  }
+  const mismatch = describeMismatch(checkpoint, expected);
+  if (mismatch) {
+    throw new EngineError(
+      'CHECKPOINT',
+      `The checkpoint ${path} belongs to a different rotation (${mismatch}). Resume with the same settings, ` +
+        'or run without resuming to start over (records already rotated are not rotated twice).',
+    );
+  }
+  return checkpoint;
+}
+
+function describeMismatch(
+  checkpoint: RotationCheckpoint,
+  expected: CheckpointIdentity,
+): string | null {
+  if (checkpoint.vaultPath !== expected.vaultPath) return `it is for ${checkpoint.vaultPath}`;
+  if (checkpoint.table !== expected.table)
+    return `it is for table ${checkpoint.table}, not ${expected.table}`;
+  if (!sameArgon2Config(checkpoint.openConfig, expected.openConfig)) {
+    return `its Argon2id config to open values is ${describeArgon2Config(checkpoint.openConfig)}`;
+  }
+  if (!sameArgon2Config(checkpoint.writeConfig, expected.writeConfig)) {
+    return `its Argon2id config for new values is ${describeArgon2Config(checkpoint.writeConfig)}`;
+  }
+  if (checkpoint.includeSoftDeleted !== expected.includeSoftDeleted) {
+    return checkpoint.includeSoftDeleted
+      ? 'it included soft-deleted records'
+      : 'it skipped soft-deleted records';
+  }
+  return null;
+}

@@ -1,0 +1,22 @@
+/** The rotation job and the checks around it. */
+export { rotateVault, DEFAULT_BATCH_SIZE } from './rotate-vault.js';
+export { preflightRotation, DEFAULT_PREFLIGHT_SAMPLE } from './preflight.js';
+export { verifyVault } from './verify-vault.js';
+export {
+  validateRotationInput,
+  validateArgon2Config,
+  assertPasswordPolicy,
+  resolveVaultTable,
+  MAX_ITERATIONS,
+  MAX_MEMORY_KIB,
+} from './validation.js';
+export type { RotationInput } from './validation.js';
+export { unicodeNormalizationHint } from './unicode-hint.js';
+export { parseArgon2Config, describeArgon2Config, sameArgon2Config } from './argon2-spec.js';
+export { checkpointPathFor, readCheckpoint, deleteCheckpoint } from './checkpoint.js';
+export type { RotationCheckpoint, CheckpointCounts } from './checkpoint.js';
+export { defaultBackupPath } from './backup-path.js';
+export { DEFAULT_PROGRESS_INTERVAL_MS } from './progress.js';
+export { choosePoolSize } from './pool-size.js';
+export { DEFAULT_MIN_PASSWORD_BYTES } from './types.js';
+export type * from './types.js';

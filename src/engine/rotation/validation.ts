@@ -1,0 +1,137 @@
+/**
+ * Checks done before any work, so a mistake costs nothing: passwords, the
+ * password policy, Argon2id parameters, the table to rotate. Exported so the
+ * shells can check input as soon as it is typed.
+ */
+import { totalmem } from 'node:os';
+import type { Argon2Config } from '../argon2-config.js';
+import { EngineError } from '../errors.js';
+import { assertArgon2Config } from '../kdf/index.js';
+import type { VaultStore } from '../storage/types.js';
+import { DEFAULT_MIN_PASSWORD_BYTES } from './types.js';
+
+export interface RotationInput {
+  readonly oldPassword: Uint8Array;
+  readonly newPassword: Uint8Array;
+  readonly openConfig: Argon2Config;
+  readonly writeConfig?: Argon2Config;
+  /** default DEFAULT_MIN_PASSWORD_BYTES */
+  readonly minPasswordBytes?: number;
+}
+
+/** 4 GiB per derivation: beyond this no real VaultStore deployment could open a value. */
+export const MAX_MEMORY_KIB = 4 * 1024 * 1024;
+/** More passes than this makes one derivation take minutes: surely a typo. */
+export const MAX_ITERATIONS = 1024;
+
+/** Throws PASSWORD_EMPTY, PASSWORD_SAME, PASSWORD_POLICY, ARGON2_CONFIG or USAGE. Never echoes a password. */
+export function validateRotationInput(input: RotationInput): void {
+  assertPasswordGiven(input.oldPassword, 'old');
+  assertPasswordGiven(input.newPassword, 'new');
+  if (Buffer.from(input.oldPassword).equals(Buffer.from(input.newPassword))) {
+    throw new EngineError(
+      'PASSWORD_SAME',
+      'The new password is the same as the old one, so there is nothing to rotate. Choose a different new password.',
+    );
+  }
+  assertPasswordPolicy(input.newPassword, input.minPasswordBytes ?? DEFAULT_MIN_PASSWORD_BYTES);
+  validateArgon2Config(input.openConfig, 'open');
+  if (input.writeConfig) validateArgon2Config(input.writeConfig, 'write');
+}
+
+export function assertPasswordGiven(password: Uint8Array, which: 'old' | 'new' | 'the'): void {
+  if (password.length > 0) return;
+  const hint =
+    which === 'new'
+      ? 'Enter the password the records should be encrypted with from now on.'
+      : 'Enter the password the records are encrypted with.';
+  throw new EngineError(
+    'PASSWORD_EMPTY',
+    `The ${which === 'the' ? '' : which + ' '}password is empty. ${hint}`,
+  );
+}
+
+/** VaultStore refuses passwords shorter than its minimum, counted in UTF-8 bytes (not characters). */
+export function assertPasswordPolicy(newPassword: Uint8Array, minPasswordBytes: number): void {
+  if (!Number.isInteger(minPasswordBytes) || minPasswordBytes < 1) {
+    throw new EngineError(
+      'USAGE',
+      `The minimum password length must be a whole number of bytes, at least 1 (got ${minPasswordBytes}).`,
+    );
+  }
+  if (newPassword.length >= minPasswordBytes) return;
+  throw new EngineError(
+    'PASSWORD_POLICY',
+    `The new password is ${newPassword.length} bytes long in UTF-8; VaultStore requires at least ${minPasswordBytes} bytes ` +
+      '(bytes, not characters), and would refuse to use it. Choose a longer new password.',
+  );
+}
+
+const ROLE_TEXT = { open: 'to open values', write: 'for the values written' } as const;
+
+/** The backends' own limits, plus limits that catch a wrong unit (bytes for KiB) before it exhausts memory. */
+export function validateArgon2Config(config: Argon2Config, role: 'open' | 'write' = 'open'): void {
+  try {
+    assertArgon2Config(config);
+  } catch (error) {
+    if (error instanceof EngineError) {
+      throw new EngineError(error.code, `Argon2id config ${ROLE_TEXT[role]}: ${error.message}`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+  const fix = 'Check the value: m is in KiB (the "default" preset is t=3, m=65536, p=4).';
+  const machineKiB = Math.floor(totalmem() / 1024);
+  if (config.memoryKiB > MAX_MEMORY_KIB || config.memoryKiB > machineKiB * 0.75) {
+    throw new EngineError(
+      'ARGON2_CONFIG',
+      `Argon2id config ${ROLE_TEXT[role]}: m=${config.memoryKiB} KiB per derivation is more than this tool allows ` +
+        `(${Math.min(MAX_MEMORY_KIB, Math.floor(machineKiB * 0.75))} KiB on this machine). ${fix}`,
+    );
+  }
+  if (config.iterations > MAX_ITERATIONS) {
+    throw new EngineError(
+      'ARGON2_CONFIG',
+      `Argon2id config ${ROLE_TEXT[role]}: t=${config.iterations} passes is more than ${MAX_ITERATIONS}; ` +
+        `one derivation would take minutes. ${fix}`,
+    );
+  }
+}
+
+/** A whole number >= 1 or undefined (pool size, batch size, sample size). */
+export function assertPositiveInteger(value: number | undefined, what: string): void {
+  if (value === undefined || (Number.isInteger(value) && value >= 1)) return;
+  throw new EngineError(
+    'USAGE',
+    `The ${what} must be a whole number of at least 1 (got ${value}).`,
+  );
+}
+
+/**
+ * The table to work on: the one asked for (must be a vault table), or the
+ * only vault table of the file. Several and none asked: USAGE with the names.
+ */
+export function resolveVaultTable(
+  store: Pick<VaultStore, 'path' | 'vaultTables' | 'assertVaultTable'>,
+  requested?: string,
+): string {
+  if (requested !== undefined && requested !== '') {
+    store.assertVaultTable(requested);
+    return requested;
+  }
+  const tables = store.vaultTables();
+  if (tables.length === 1) return tables[0]!;
+  if (tables.length === 0) {
+    throw new EngineError(
+      'NO_VAULT_TABLE',
+      `${store.path} holds no VaultStore table (a table with the columns id, vault_token, vault_value, ` +
+        'created_at, updated_at, expires_at, soft_deleted_at). Check that this is the right file.',
+    );
+  }
+  throw new EngineError(
+    'USAGE',
+    `${store.path} holds ${tables.length} vault tables: ${tables.join(', ')}. ` +
+      'Choose the one to work on (CLI: --table NAME).',
+  );
+}

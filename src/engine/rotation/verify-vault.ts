@@ -1,0 +1,118 @@
+/**
+ * verifyVault: how many records open with a password (all, or a random
+ * sample), on the worker pool. A check after a rotation: the new password
+ * should open what was rotated, the old one nothing it used to.
+ */
+import { CryptoPool } from '../pool/crypto-pool.js';
+import { openVault } from '../storage/index.js';
+import type { VaultRecord, VaultStore } from '../storage/types.js';
+import { choosePoolSize, windowFor } from './pool-size.js';
+import { ProgressReporter } from './progress.js';
+import { RecordReader } from './record-reader.js';
+import { scanOnPool } from './scan-on-pool.js';
+import type { VerifyOptions, VerifyResult } from './types.js';
+import {
+  assertPasswordGiven,
+  assertPositiveInteger,
+  resolveVaultTable,
+  validateArgon2Config,
+} from './validation.js';
+
+/**
+ * Progress events use the rotation's shape: `scanned` = checked, `rotated` =
+ * opened, `skipped` = did not open, `failed` = malformed; phase 'rotating'
+ * while checking, then 'done' (or 'cancelled').
+ */
+export async function verifyVault(options: VerifyOptions): Promise<VerifyResult> {
+  assertPasswordGiven(options.password, 'the');
+  validateArgon2Config(options.config, 'open');
+  assertPositiveInteger(options.sampleSize, 'sample size');
+  assertPositiveInteger(options.workers, 'number of workers');
+  const includeSoftDeleted = options.includeSoftDeleted ?? true;
+  const password = new Uint8Array(options.password);
+  const progress = new ProgressReporter(options.onProgress);
+  const counts = { checked: 0, opened: 0, notOpened: 0, malformed: 0, openedV1: 0 };
+  let total = 0;
+  const progressCounts = () => ({
+    total,
+    scanned: counts.checked,
+    rotated: counts.opened,
+    skipped: counts.notOpened,
+    failed: counts.malformed,
+    bytes: 0,
+  });
+
+  let store: VaultStore | null = null;
+  let pool: CryptoPool | null = null;
+  try {
+    store = await openVault(options.vaultPath, {
+      driver: options.driver,
+      readOnly: true,
+      nativeBinding: options.nativeBinding,
+    });
+    const table = resolveVaultTable(store, options.table);
+    const now = new Date();
+    const records = store.countRecords(table, { includeSoftDeleted, now });
+    const sampled = options.sampleSize !== undefined && options.sampleSize < records;
+    total = sampled ? options.sampleSize! : records;
+    const next = sampled
+      ? iterate(store.sampleRecords(table, options.sampleSize!, { includeSoftDeleted, now }))
+      : readAll(store, table, includeSoftDeleted, now);
+
+    pool = await CryptoPool.start({
+      size: choosePoolSize(options.workers, [options.config], total),
+      passwords: [password],
+      openConfig: options.config,
+      kdfBackend: options.kdfBackend,
+    });
+    password.fill(0);
+    progress.setPhase('rotating', progressCounts());
+    const { cancelled } = await scanOnPool({
+      pool,
+      next,
+      taskFor: (record) => ({ op: 'open', value: record.value, password: 0 }),
+      onResult: (_record, result) => {
+        counts.checked++;
+        const { outcome } = result;
+        if (outcome.kind === 'opened') {
+          counts.opened++;
+          if (outcome.version === 'v1') counts.openedV1++;
+        } else if (outcome.kind === 'malformed') counts.malformed++;
+        else counts.notOpened++;
+        progress.update(progressCounts());
+      },
+      window: windowFor(pool.size),
+      signal: options.signal,
+    });
+    progress.setPhase(cancelled ? 'cancelled' : 'done', progressCounts());
+    return { table, ...counts, cancelled };
+  } catch (error) {
+    progress.setPhase('failed', progressCounts());
+    throw error;
+  } finally {
+    password.fill(0);
+    await pool?.close();
+    store?.close();
+  }
+}
+
+function iterate(records: VaultRecord[]): () => VaultRecord | null {
+  let index = 0;
+  return () => records[index++] ?? null;
+}
+
+function readAll(
+  store: VaultStore,
+  table: string,
+  includeSoftDeleted: boolean,
+  now: Date,
+): () => VaultRecord | null {
+  const reader = new RecordReader(store, {
+    table,
+    afterId: null,
+    includeSoftDeleted,
+    now,
+    pageSize: 256,
+  });
+  return () => reader.next();
+}

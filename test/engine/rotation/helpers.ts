@@ -1,0 +1,86 @@
+/** Shared checks of the rotation tests (not a test file). */
+import { expect } from 'vitest';
+import { ARGON2_PRESETS, type Argon2Config } from '../../../src/engine/argon2-config.js';
+import type { VaultManifest } from '../../support/fixtures.js';
+import { openStoredValue, readRows, sha256 } from '../../support/vault-builder.js';
+
+export const tiny = ARGON2_PRESETS.tiny;
+export const PW_A = 'pwA-0123456789abcdef';
+export const PW_B = 'pwB-0123456789abcdef';
+export const NEW_PASSWORD = 'New-Password-0123456789';
+
+export const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+export function manifestConfig(manifest: VaultManifest): Argon2Config {
+  return {
+    iterations: manifest.config.iterations,
+    memoryKiB: manifest.config.memory_kib,
+    parallelism: manifest.config.parallelism,
+  };
+}
+
+/** What a rotation of `oldPassword` should do to a fixture, from its manifest. */
+export function expectedCounts(
+  manifest: VaultManifest,
+  oldPassword: string,
+  includeSoftDeleted = true,
+) {
+  const scanned = Object.values(manifest.records).filter(
+    (record) => includeSoftDeleted || !record.soft_deleted,
+  );
+  const rotated = scanned.filter((record) => record.password === oldPassword);
+  return {
+    scanned: scanned.length,
+    rotated: rotated.length,
+    skipped: scanned.length - rotated.length,
+    /** one per v2 record tested, one per record written */
+    derivations: scanned.filter((record) => record.version === 'v2').length + rotated.length,
+  };
+}
+
+/**
+ * Every record of the fixture: the old password's records (soft-deleted ones
+ * only if included) are v2, open with the new password to the manifest's
+ * plaintext and got a new updated_at; every other record is byte-identical.
+ */
+export async function expectFixtureRotated(
+  dbPath: string,
+  manifest: VaultManifest,
+  options: {
+    oldPassword: string;
+    newPassword: string;
+    includeSoftDeleted?: boolean;
+    config?: Argon2Config;
+    /** also check the old password no longer opens it (one more derivation per record) */
+    checkOldFails?: boolean;
+  },
+): Promise<void> {
+  const config = options.config ?? manifestConfig(manifest);
+  const rows = readRows(dbPath, manifest.table);
+  expect([...rows.keys()].sort()).toEqual(Object.keys(manifest.records).sort());
+  for (const [id, record] of Object.entries(manifest.records)) {
+    const row = rows.get(id)!;
+    const shouldRotate =
+      record.password === options.oldPassword &&
+      ((options.includeSoftDeleted ?? true) || !record.soft_deleted);
+    expect(row.vault_token, id).toBe(record.token);
+    expect(row.created_at, id).toBe(record.created_at);
+    expect(row.expires_at, id).toBe(record.expires_at);
+    expect(row.soft_deleted_at, id).toBe(record.soft_deleted_at);
+    if (!shouldRotate) {
+      expect(sha256(row.vault_value), `${id} must be untouched`).toBe(record.value_sha256);
+      expect(row.updated_at, id).toBe(record.updated_at);
+      continue;
+    }
+    expect(row.vault_value.startsWith('v2:'), id).toBe(true);
+    expect(row.updated_at, id).not.toBe(record.updated_at);
+    const opened = await openStoredValue(row.vault_value, options.newPassword, config);
+    expect(opened.ok, `${id} opens with the new password`).toBe(true);
+    if (opened.ok) expect(sha256(opened.plaintext), id).toBe(record.plaintext_sha256);
+    if (options.checkOldFails ?? true) {
+      expect((await openStoredValue(row.vault_value, options.oldPassword, config)).ok, id).toBe(
+        false,
+      );
+    }
+  }
+}

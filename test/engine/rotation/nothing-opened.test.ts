@@ -1,0 +1,110 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { rotateVault, unicodeNormalizationHint } from '../../../src/engine/index.js';
+import { copyFixture, makeTempDir, readManifest, type TempDir } from '../../support/fixtures.js';
+import { buildVault, sha256File } from '../../support/vault-builder.js';
+import { NEW_PASSWORD, PW_A, bytes, tiny } from './helpers.js';
+
+const manifest = readManifest('tiny200');
+
+describe('a rotation in which the old password opens nothing', () => {
+  let dir: TempDir;
+  beforeEach(() => {
+    dir = makeTempDir();
+  });
+  afterEach(() => dir.dispose());
+
+  it('says so (wrong password) and changes nothing', async () => {
+    const db = copyFixture('tiny200', dir.path);
+    const hash = sha256File(db);
+    const result = await rotateVault({
+      vaultPath: db,
+      oldPassword: bytes('not-the-password-0123456789'),
+      newPassword: bytes(NEW_PASSWORD),
+      openConfig: tiny,
+    });
+    expect(result).toMatchObject({
+      status: 'nothing-opened',
+      scanned: manifest.n,
+      rotated: 0,
+      opened: 0,
+      skipped: manifest.n,
+      backupPath: null,
+      checkpointPath: null,
+    });
+    expect(sha256File(db)).toBe(hash);
+  });
+
+  it('says so with the right password but the wrong Argon2id config', async () => {
+    const vault = await buildVault(join(dir.path, 'v2.db'), {
+      records: [{ password: PW_A }, { password: PW_A }, { password: PW_A, softDeleted: true }],
+    });
+    const hash = sha256File(vault.path);
+    const wrongConfig = await rotateVault({
+      vaultPath: vault.path,
+      oldPassword: bytes(PW_A),
+      newPassword: bytes(NEW_PASSWORD),
+      openConfig: { iterations: 2, memoryKiB: 64, parallelism: 1 },
+    });
+    expect(wrongConfig).toMatchObject({ status: 'nothing-opened', skipped: 3, derivations: 3 });
+    expect(sha256File(vault.path)).toBe(hash);
+  });
+
+  it('counts v1 records, which open whatever the Argon2id config', async () => {
+    const db = copyFixture('tiny200', dir.path);
+    const result = await rotateVault({
+      vaultPath: db,
+      oldPassword: bytes(PW_A),
+      newPassword: bytes(NEW_PASSWORD),
+      openConfig: { iterations: 2, memoryKiB: 64, parallelism: 1 },
+      backup: false,
+    });
+    const v1UnderA = Object.values(manifest.records).filter(
+      (r) => r.version === 'v1' && r.password === PW_A,
+    );
+    expect(result).toMatchObject({ status: 'completed', rotated: v1UnderA.length });
+  });
+
+  it('explains a Unicode spelling mismatch (NFC vault, NFD password)', async () => {
+    const nfc = 'Crème-brûlée-secret-2024'.normalize('NFC');
+    const nfd = nfc.normalize('NFD');
+    const vault = await buildVault(join(dir.path, 'unicode.db'), {
+      records: [{ password: nfc }, { password: nfc }, { password: nfc, version: 'v1' }],
+    });
+    const result = await rotateVault({
+      vaultPath: vault.path,
+      oldPassword: bytes(nfd),
+      newPassword: bytes(NEW_PASSWORD),
+      openConfig: tiny,
+    });
+    expect(result).toMatchObject({ status: 'nothing-opened', skipped: 3 });
+    expect(unicodeNormalizationHint(bytes(nfd))).toMatch(/decomposed \(NFD\) form/);
+    const fixed = await rotateVault({
+      vaultPath: vault.path,
+      oldPassword: bytes(nfc),
+      newPassword: bytes(NEW_PASSWORD),
+      openConfig: tiny,
+      backup: false,
+    });
+    expect(fixed).toMatchObject({ status: 'completed', rotated: 3 });
+  });
+
+  it('is not reported for a vault holding only malformed values', async () => {
+    const vault = await buildVault(join(dir.path, 'junk.db'), {
+      records: [{ rawValue: 'v2:junk' }, { rawValue: '' }],
+    });
+    const result = await rotateVault({
+      vaultPath: vault.path,
+      oldPassword: bytes(PW_A),
+      newPassword: bytes(NEW_PASSWORD),
+      openConfig: tiny,
+    });
+    expect(result).toMatchObject({
+      status: 'completed',
+      failed: 2,
+      skipped: 0,
+      rotated: 0,
+      derivations: 0,
+    });
+  });
+});
