@@ -18,7 +18,17 @@ const noElectron = {
 };
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'coverage/**', 'test-results/**', 'bench-results/**', 'native/**'] },
+  {
+    ignores: [
+      'out/**',
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      'test-results/**',
+      'bench-results/**',
+      'native/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -57,15 +67,27 @@ export default tseslint.config(
     files: ['src/renderer/**'],
     plugins: { 'react-hooks': reactHooks },
     languageOptions: {
-      globals: { window: 'readonly', document: 'readonly', navigator: 'readonly', HTMLElement: 'readonly' },
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        navigator: 'readonly',
+        HTMLElement: 'readonly',
+      },
     },
     rules: {
       ...reactHooks.configs.recommended.rules,
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'electron', message: 'The renderer talks to main only through window.vaultAdmin.' }],
-          patterns: [{ group: ['**/engine/**', 'node:*'], message: 'The renderer has no Node access.' }],
+          paths: [
+            {
+              name: 'electron',
+              message: 'The renderer talks to main only through window.vaultAdmin.',
+            },
+          ],
+          patterns: [
+            { group: ['**/engine/**', 'node:*'], message: 'The renderer has no Node access.' },
+          ],
         },
       ],
     },

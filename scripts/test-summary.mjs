@@ -1,7 +1,9 @@
 // Prints one closing line over all vitest runs: "tests: N passed, N failed, N skipped".
 import { existsSync, readFileSync } from 'node:fs';
 
-const reports = ['test-results/unit.json', 'test-results/e2e.json'].filter((file) => existsSync(file));
+const reports = ['test-results/unit.json', 'test-results/e2e.json'].filter((file) =>
+  existsSync(file),
+);
 let passed = 0;
 let failed = 0;
 let skipped = 0;

@@ -12,7 +12,14 @@ import type {
 } from '../engine/rotation/types.js';
 import type { VaultDriverName, VaultTableInfo } from '../engine/storage/types.js';
 
-export type { Argon2Config, PreflightResult, RotationProgress, RotationResult, VerifyResult, VaultTableInfo };
+export type {
+  Argon2Config,
+  PreflightResult,
+  RotationProgress,
+  RotationResult,
+  VerifyResult,
+  VaultTableInfo,
+};
 
 /** Channel names, main <-> preload. */
 export const IPC_CHANNELS = {

@@ -35,7 +35,9 @@ export interface VaultManifest {
 }
 
 export function readManifest(name: FixtureName): VaultManifest {
-  return JSON.parse(readFileSync(join(fixturesDir, `${name}.db.manifest.json`), 'utf8')) as VaultManifest;
+  return JSON.parse(
+    readFileSync(join(fixturesDir, `${name}.db.manifest.json`), 'utf8'),
+  ) as VaultManifest;
 }
 
 export interface TempDir {

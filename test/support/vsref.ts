@@ -46,6 +46,10 @@ export async function runVsref(args: string[], timeoutMs = 120_000): Promise<Vsr
     return { stdout, stderr, code: 0 };
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; code?: number };
-    return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: typeof e.code === 'number' ? e.code : 1 };
+    return {
+      stdout: e.stdout ?? '',
+      stderr: e.stderr ?? '',
+      code: typeof e.code === 'number' ? e.code : 1,
+    };
   }
 }
