@@ -32,6 +32,8 @@ export interface PipelineSettings {
   readonly dryRun: boolean;
   /** record updates per write transaction */
   readonly batchSize: number;
+  /** commit the cursor at least this often when few records rotate, so a crash loses little */
+  readonly commitIntervalMs: number;
   /** tasks in flight (a small multiple of the pool size) */
   readonly window: number;
   readonly pageSize: number;
@@ -65,8 +67,6 @@ export type CommittedCounts = Pick<
 
 /** Flush a batch holding this many bytes of values even if it has fewer records (multi-MB values). */
 const BATCH_MAX_BYTES = 16 * 1024 * 1024;
-/** Commit the cursor at least this often when few records rotate, so a crash loses little. */
-const CURSOR_COMMIT_MS = 2000;
 
 interface InFlight {
   readonly record: VaultRecord;
@@ -236,7 +236,8 @@ export class RotationPipeline {
     return (
       this.batch.length >= this.settings.batchSize ||
       this.batchBytes >= BATCH_MAX_BYTES ||
-      (this.accountedSinceCommit > 0 && performance.now() - this.lastCommitAt >= CURSOR_COMMIT_MS)
+      (this.accountedSinceCommit > 0 &&
+        performance.now() - this.lastCommitAt >= this.settings.commitIntervalMs)
     );
   }
 
