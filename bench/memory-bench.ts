@@ -1,0 +1,110 @@
+/**
+ * Peak memory of a rotation as the vault grows (tiny preset, so the vault
+ * size dominates rather than Argon2id's own memory). Each rotation runs in a
+ * child process of its own so the peaks are independent; the child reports
+ * process.resourceUsage().maxRSS (KiB, all threads of the process).
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ARGON2_PRESETS } from '../src/engine/argon2-config.js';
+import { rotateVault } from '../src/engine/index.js';
+import { BENCH_NEW_PASSWORD, BENCH_OLD_PASSWORD, generateBenchVault, utf8 } from './bench-vault.js';
+
+const execFileAsync = promisify(execFile);
+export const MEMORY_CHILD_FLAG = '--memory-child';
+
+export interface MemoryChildReport {
+  readonly records: number;
+  readonly rotated: number;
+  readonly seconds: number;
+  readonly recordsPerSecond: number;
+  /** RSS once the modules are loaded, before the rotation */
+  readonly baselineRssKiB: number;
+  readonly maxRssKiB: number;
+  /** peaks sampled every 50 ms on the host thread (workers have heaps of their own) */
+  readonly peakHeapUsedKiB: number;
+  readonly peakHeapTotalKiB: number;
+  readonly peakExternalKiB: number;
+}
+
+const SAMPLE_MS = 50;
+const kib = (bytes: number): number => Math.round(bytes / 1024);
+
+export interface MemoryBenchResult {
+  readonly runs: readonly MemoryChildReport[];
+  /** peak of the larger vault / peak of the smaller; target <= 1.25 */
+  readonly ratio: number;
+  readonly generateSeconds: number;
+}
+
+/** Child side: rotate the vault, print one JSON report on stdout. */
+export async function runMemoryChild(vaultPath: string): Promise<void> {
+  const baselineRssKiB = kib(process.memoryUsage().rss);
+  const peaks = { heapUsed: 0, heapTotal: 0, external: 0 };
+  const sample = (): void => {
+    const usage = process.memoryUsage();
+    peaks.heapUsed = Math.max(peaks.heapUsed, usage.heapUsed);
+    peaks.heapTotal = Math.max(peaks.heapTotal, usage.heapTotal);
+    peaks.external = Math.max(peaks.external, usage.external);
+  };
+  const sampler = setInterval(sample, SAMPLE_MS);
+  const startedAt = performance.now();
+  let result;
+  try {
+    result = await rotateVault({
+      vaultPath,
+      oldPassword: utf8(BENCH_OLD_PASSWORD),
+      newPassword: utf8(BENCH_NEW_PASSWORD),
+      openConfig: ARGON2_PRESETS.tiny,
+      backup: false,
+    });
+  } finally {
+    clearInterval(sampler);
+  }
+  sample();
+  const seconds = (performance.now() - startedAt) / 1000;
+  const report: MemoryChildReport = {
+    records: result.scanned,
+    rotated: result.rotated,
+    seconds,
+    recordsPerSecond: result.scanned / seconds,
+    baselineRssKiB,
+    maxRssKiB: process.resourceUsage().maxRSS,
+    peakHeapUsedKiB: kib(peaks.heapUsed),
+    peakHeapTotalKiB: kib(peaks.heapTotal),
+    peakExternalKiB: kib(peaks.external),
+  };
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+async function rotateInChild(vaultPath: string): Promise<MemoryChildReport> {
+  const script = process.argv[1];
+  if (!script) throw new Error('cannot find the benchmark script to start a child process');
+  const { stdout } = await execFileAsync(
+    process.execPath,
+    [...process.execArgv, script, MEMORY_CHILD_FLAG, vaultPath],
+    { timeout: 30 * 60_000, maxBuffer: 1024 * 1024 },
+  );
+  const line = stdout.trim().split('\n').at(-1) ?? '';
+  return JSON.parse(line) as MemoryChildReport;
+}
+
+export async function benchMemory(
+  workDir: string,
+  sizes: readonly [number, number],
+  log: (line: string) => void,
+): Promise<MemoryBenchResult> {
+  const runs: MemoryChildReport[] = [];
+  let generateSeconds = 0;
+  for (const size of sizes) {
+    const path = join(workDir, `memory-${size}.db`);
+    const startedAt = performance.now();
+    await generateBenchVault(path, size, ARGON2_PRESETS.tiny, true);
+    generateSeconds += (performance.now() - startedAt) / 1000;
+    log(`  rotating ${size} records (tiny preset) in a child process…`);
+    runs.push(await rotateInChild(path));
+  }
+  const [small, large] = runs;
+  return { runs, ratio: large!.maxRssKiB / small!.maxRssKiB, generateSeconds };
+}

@@ -1,0 +1,378 @@
+/**
+ * The command line of vaultstore-admin, parsed with node:util parseArgs into
+ * one typed invocation. Every mistake is a UsageError (exit 2). Messages never
+ * repeat an option's value: a password typed in the wrong place must not be
+ * printed back.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { Argon2Config } from '../engine/argon2-config.js';
+import type { Argon2BackendPreference } from '../engine/kdf/types.js';
+import type { VaultDriverPreference } from '../engine/storage/types.js';
+import { UsageError } from './cli-error.js';
+import { parseCryptoSpec } from './crypto-spec.js';
+
+export const COMMANDS = ['info', 'rotate', 'verify'] as const;
+export type CommandName = (typeof COMMANDS)[number];
+
+export type PasswordSource =
+  | { readonly kind: 'env'; readonly variable: string }
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'prompt' };
+
+export type BackupChoice =
+  | { readonly kind: 'default' }
+  | { readonly kind: 'none' }
+  | { readonly kind: 'path'; readonly path: string };
+
+/** A --crypto value as typed (for the resume command) and what it means. */
+export interface CryptoChoice {
+  readonly spec: string;
+  readonly config: Argon2Config;
+}
+
+export interface InfoArgs {
+  readonly vaultPath: string;
+  readonly json: boolean;
+  readonly driver: VaultDriverPreference;
+}
+
+export interface RotateArgs {
+  readonly vaultPath: string;
+  readonly table: string | undefined;
+  /** undefined: the "default" preset */
+  readonly crypto: CryptoChoice | undefined;
+  /** undefined: same as crypto */
+  readonly newCrypto: CryptoChoice | undefined;
+  readonly skipSoftDeleted: boolean;
+  readonly dryRun: boolean;
+  readonly backup: BackupChoice;
+  readonly workers: number | undefined;
+  readonly resume: boolean;
+  readonly json: boolean;
+  readonly kdf: Argon2BackendPreference;
+  readonly driver: VaultDriverPreference;
+  readonly checkpointDir: string | undefined;
+  readonly minPasswordBytes: number | undefined;
+  readonly oldPassword: PasswordSource;
+  readonly newPassword: PasswordSource;
+}
+
+export interface VerifyArgs {
+  readonly vaultPath: string;
+  readonly table: string | undefined;
+  readonly crypto: CryptoChoice | undefined;
+  readonly sample: number | undefined;
+  readonly skipSoftDeleted: boolean;
+  readonly workers: number | undefined;
+  readonly json: boolean;
+  readonly kdf: Argon2BackendPreference;
+  readonly driver: VaultDriverPreference;
+  readonly password: PasswordSource;
+}
+
+export type Invocation =
+  | { readonly command: 'help'; readonly topic: CommandName | null; readonly asked: boolean }
+  | { readonly command: 'version' }
+  | { readonly command: 'info'; readonly args: InfoArgs }
+  | { readonly command: 'rotate'; readonly args: RotateArgs }
+  | { readonly command: 'verify'; readonly args: VerifyArgs };
+
+type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+
+const HELP = { help: { type: 'boolean', short: 'h' } } as const;
+const ENGINE = { kdf: { type: 'string' }, driver: { type: 'string' } } as const;
+
+const COMMAND_OPTIONS = {
+  info: { ...HELP, json: { type: 'boolean' }, driver: { type: 'string' } },
+  rotate: {
+    ...HELP,
+    ...ENGINE,
+    table: { type: 'string' },
+    crypto: { type: 'string' },
+    'new-crypto': { type: 'string' },
+    'skip-soft-deleted': { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+    'no-backup': { type: 'boolean' },
+    backup: { type: 'string' },
+    workers: { type: 'string' },
+    resume: { type: 'boolean' },
+    json: { type: 'boolean' },
+    'checkpoint-dir': { type: 'string' },
+    'min-password-bytes': { type: 'string' },
+    'old-password-env': { type: 'string' },
+    'old-password-file': { type: 'string' },
+    'new-password-env': { type: 'string' },
+    'new-password-file': { type: 'string' },
+  },
+  verify: {
+    ...HELP,
+    ...ENGINE,
+    table: { type: 'string' },
+    crypto: { type: 'string' },
+    sample: { type: 'string' },
+    'skip-soft-deleted': { type: 'boolean' },
+    workers: { type: 'string' },
+    json: { type: 'boolean' },
+    'password-env': { type: 'string' },
+    'password-file': { type: 'string' },
+  },
+} as const satisfies Record<CommandName, OptionsConfig>;
+
+type Values = Record<string, string | boolean | undefined>;
+
+const PASSWORD_ON_ARGV =
+  'passwords are never accepted as command-line values: other users can read them in the process list and they stay in your shell history.';
+
+function passwordOnArgvError(command: CommandName | null, rawName: string): UsageError {
+  const sources =
+    command === 'verify'
+      ? '--password-env VAR or --password-file FILE'
+      : '--old-password-env VAR / --old-password-file FILE and --new-password-env VAR / --new-password-file FILE';
+  return new UsageError(
+    `${rawName}: ${PASSWORD_ON_ARGV} Use ${sources}, or run in a terminal to be asked for them.`,
+    command,
+  );
+}
+
+/** An option that looks like someone is trying to pass a password value. */
+function looksLikePasswordOption(name: string): boolean {
+  return /pass(word|wd)?|^pw$|secret/i.test(name) && !/-(env|file)$/.test(name);
+}
+
+function isCommand(text: string | undefined): text is CommandName {
+  return (COMMANDS as readonly string[]).includes(text ?? '');
+}
+
+/** The name of an option token without its value ("--old-password=x" -> "--old-password"). */
+function optionNameOf(arg: string): string {
+  const equals = arg.indexOf('=');
+  return equals < 0 ? arg : arg.slice(0, equals);
+}
+
+export function parseCommandLine(argv: readonly string[]): Invocation {
+  const [first, ...rest] = argv;
+  if (first === undefined) return { command: 'help', topic: null, asked: false };
+  if (first === '--help' || first === '-h') return { command: 'help', topic: null, asked: true };
+  if (first === 'help') {
+    const topic = rest[0];
+    if (topic === undefined) return { command: 'help', topic: null, asked: true };
+    if (!isCommand(topic)) throw new UsageError(`unknown command "${topic}".`);
+    return { command: 'help', topic, asked: true };
+  }
+  if (first === '--version' || first === '-V' || first === 'version') return { command: 'version' };
+  if (first.startsWith('-')) {
+    const name = optionNameOf(first);
+    if (looksLikePasswordOption(name.replace(/^-+/, ''))) throw passwordOnArgvError(null, name);
+    throw new UsageError(
+      `unknown option ${name} before the command: start with one of ${COMMANDS.join(', ')}.`,
+    );
+  }
+  if (!isCommand(first)) {
+    throw new UsageError(`unknown command "${first}": use one of ${COMMANDS.join(', ')}.`);
+  }
+  const values = parseCommandOptions(first, rest);
+  if (values.values.help === true) return { command: 'help', topic: first, asked: true };
+  const vaultPath = singleVaultPath(first, values.positionals);
+  switch (first) {
+    case 'info':
+      return { command: 'info', args: infoArgs(vaultPath, values.values) };
+    case 'rotate':
+      return { command: 'rotate', args: rotateArgs(vaultPath, values.values) };
+    case 'verify':
+      return { command: 'verify', args: verifyArgs(vaultPath, values.values) };
+  }
+}
+
+function parseCommandOptions(
+  command: CommandName,
+  args: readonly string[],
+): { values: Values; positionals: string[] } {
+  const options = COMMAND_OPTIONS[command];
+  // A lenient pass first, to name a bad option without echoing its value.
+  const lenient = parseArgs({
+    args: [...args],
+    options,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const known = new Set(Object.keys(options));
+  const shorts = new Set<string>(
+    Object.values(options).flatMap((option) => ('short' in option ? [option.short] : [])),
+  );
+  // --help wins over any other mistake on the line.
+  if (lenient.values.help === true) return { values: { help: true }, positionals: [] };
+  for (const token of lenient.tokens) {
+    if (token.kind !== 'option') continue;
+    const isKnown = token.rawName.startsWith('--') ? known.has(token.name) : shorts.has(token.name);
+    if (isKnown) continue;
+    if (looksLikePasswordOption(token.name)) throw passwordOnArgvError(command, token.rawName);
+    throw new UsageError(`unknown option ${token.rawName} for "${command}".`, command);
+  }
+  try {
+    const strict = parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
+    return { values: strict.values as Values, positionals: strict.positionals };
+  } catch (error) {
+    // parseArgs messages name the option, never a value.
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new UsageError(message ?? 'invalid options', command);
+  }
+}
+
+function singleVaultPath(command: CommandName, positionals: readonly string[]): string {
+  if (positionals.length === 0) {
+    throw new UsageError(`"${command}" needs the path of a vault file (vault.db).`, command);
+  }
+  if (positionals.length > 1) {
+    // Do not print the extra arguments: one of them may be a password.
+    throw new UsageError(
+      `"${command}" takes one vault file, got ${positionals.length} arguments. Passwords are never given as arguments.`,
+      command,
+    );
+  }
+  const [path = ''] = positionals;
+  if (path === '') throw new UsageError(`the vault path is empty.`, command);
+  return path;
+}
+
+function stringValue(values: Values, name: string): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function flag(values: Values, name: string): boolean {
+  return values[name] === true;
+}
+
+function nonEmpty(values: Values, name: string, command: CommandName): string | undefined {
+  const value = stringValue(values, name);
+  if (value !== undefined && value.trim() === '') {
+    throw new UsageError(`--${name} needs a value.`, command);
+  }
+  return value;
+}
+
+function integerOption(
+  values: Values,
+  name: string,
+  min: number,
+  max: number,
+  command: CommandName,
+): number | undefined {
+  const value = stringValue(values, name);
+  if (value === undefined) return undefined;
+  const number = /^[0-9]+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(number) || number < min || number > max) {
+    throw new UsageError(
+      `--${name} must be a whole number from ${min} to ${max}, got "${value}".`,
+      command,
+    );
+  }
+  return number;
+}
+
+function choiceOption<T extends string>(
+  values: Values,
+  name: string,
+  choices: readonly T[],
+  command: CommandName,
+): T {
+  const value = stringValue(values, name) ?? 'auto';
+  if (!(choices as readonly string[]).includes(value)) {
+    throw new UsageError(
+      `--${name} must be one of ${choices.join(', ')}, got "${value}".`,
+      command,
+    );
+  }
+  return value as T;
+}
+
+function cryptoOption(
+  values: Values,
+  name: string,
+  command: CommandName,
+): CryptoChoice | undefined {
+  const spec = nonEmpty(values, name, command);
+  if (spec === undefined) return undefined;
+  try {
+    return { spec, config: parseCryptoSpec(spec, `--${name}`) };
+  } catch (error) {
+    if (error instanceof UsageError) throw new UsageError(error.message, command);
+    throw error;
+  }
+}
+
+function passwordSource(values: Values, prefix: string, command: CommandName): PasswordSource {
+  const variable = nonEmpty(values, `${prefix}-env`, command);
+  const path = nonEmpty(values, `${prefix}-file`, command);
+  if (variable !== undefined && path !== undefined) {
+    throw new UsageError(`give --${prefix}-env or --${prefix}-file, not both.`, command);
+  }
+  if (variable !== undefined) return { kind: 'env', variable };
+  if (path !== undefined) return { kind: 'file', path };
+  return { kind: 'prompt' };
+}
+
+const KDF_CHOICES = ['auto', 'native', 'wasm'] as const;
+const DRIVER_CHOICES = ['auto', 'better-sqlite3', 'sql.js'] as const;
+const MAX_WORKERS = 256;
+
+function infoArgs(vaultPath: string, values: Values): InfoArgs {
+  return {
+    vaultPath,
+    json: flag(values, 'json'),
+    driver: choiceOption(values, 'driver', DRIVER_CHOICES, 'info'),
+  };
+}
+
+function backupChoice(values: Values): BackupChoice {
+  const path = nonEmpty(values, 'backup', 'rotate');
+  const none = flag(values, 'no-backup');
+  if (path !== undefined && none) {
+    throw new UsageError('give --backup PATH or --no-backup, not both.', 'rotate');
+  }
+  if (path !== undefined && flag(values, 'dry-run')) {
+    throw new UsageError(
+      '--dry-run writes nothing, so it makes no backup: drop --backup.',
+      'rotate',
+    );
+  }
+  if (none) return { kind: 'none' };
+  return path === undefined ? { kind: 'default' } : { kind: 'path', path };
+}
+
+function rotateArgs(vaultPath: string, values: Values): RotateArgs {
+  return {
+    vaultPath,
+    table: nonEmpty(values, 'table', 'rotate'),
+    crypto: cryptoOption(values, 'crypto', 'rotate'),
+    newCrypto: cryptoOption(values, 'new-crypto', 'rotate'),
+    skipSoftDeleted: flag(values, 'skip-soft-deleted'),
+    dryRun: flag(values, 'dry-run'),
+    backup: backupChoice(values),
+    workers: integerOption(values, 'workers', 1, MAX_WORKERS, 'rotate'),
+    resume: flag(values, 'resume'),
+    json: flag(values, 'json'),
+    kdf: choiceOption(values, 'kdf', KDF_CHOICES, 'rotate'),
+    driver: choiceOption(values, 'driver', DRIVER_CHOICES, 'rotate'),
+    checkpointDir: nonEmpty(values, 'checkpoint-dir', 'rotate'),
+    minPasswordBytes: integerOption(values, 'min-password-bytes', 1, 4096, 'rotate'),
+    oldPassword: passwordSource(values, 'old-password', 'rotate'),
+    newPassword: passwordSource(values, 'new-password', 'rotate'),
+  };
+}
+
+function verifyArgs(vaultPath: string, values: Values): VerifyArgs {
+  return {
+    vaultPath,
+    table: nonEmpty(values, 'table', 'verify'),
+    crypto: cryptoOption(values, 'crypto', 'verify'),
+    sample: integerOption(values, 'sample', 1, Number.MAX_SAFE_INTEGER, 'verify'),
+    skipSoftDeleted: flag(values, 'skip-soft-deleted'),
+    workers: integerOption(values, 'workers', 1, MAX_WORKERS, 'verify'),
+    json: flag(values, 'json'),
+    kdf: choiceOption(values, 'kdf', KDF_CHOICES, 'verify'),
+    driver: choiceOption(values, 'driver', DRIVER_CHOICES, 'verify'),
+    password: passwordSource(values, 'password', 'verify'),
+  };
+}

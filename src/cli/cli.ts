@@ -1,0 +1,41 @@
+/** Runs one vaultstore-admin invocation and returns its exit code. */
+import { parseCommandLine, type Invocation } from './args.js';
+import { runInfo } from './commands/info.js';
+import { runRotate } from './commands/rotate.js';
+import { runVerify } from './commands/verify.js';
+import type { CommandContext } from './context.js';
+import { reportFailure } from './engine-errors.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
+import { helpText } from './help.js';
+import { writeLine } from './io.js';
+import { CLI_NAME } from './resume-command.js';
+import { CLI_VERSION } from './version.js';
+
+function wantsJson(invocation: Invocation | null): boolean {
+  return invocation !== null && 'args' in invocation && invocation.args.json;
+}
+
+export async function runCli(argv: readonly string[], context: CommandContext): Promise<ExitCode> {
+  const { io } = context;
+  let invocation: Invocation | null = null;
+  try {
+    invocation = parseCommandLine(argv);
+    switch (invocation.command) {
+      case 'help':
+        // Asked for: stdout and success. Not asked (no command): a usage error.
+        io[invocation.asked ? 'stdout' : 'stderr'].write(helpText(invocation.topic));
+        return invocation.asked ? EXIT.ok : EXIT.usage;
+      case 'version':
+        writeLine(io.stdout, `${CLI_NAME} ${CLI_VERSION}`);
+        return EXIT.ok;
+      case 'info':
+        return await runInfo(invocation.args, io);
+      case 'rotate':
+        return await runRotate(invocation.args, context);
+      case 'verify':
+        return await runVerify(invocation.args, context);
+    }
+  } catch (error) {
+    return reportFailure(error, io, wantsJson(invocation));
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * What `rotate` tells a person (text) or a program (JSON) about a pre-flight
+ * check and a finished job. Pure functions of the results: no I/O here.
+ */
+import {
+  describeArgon2Config,
+  type Argon2Config,
+  type PreflightResult,
+  type RotationResult,
+} from '../../engine/index.js';
+import type { RotateArgs } from '../args.js';
+import { formatCount, formatDuration, formatTable } from '../format.js';
+import { CLI_NAME } from '../resume-command.js';
+import { shellCommand } from '../shell-quote.js';
+
+const MAX_FAILURES_LISTED = 10;
+
+export function preflightText(preflight: PreflightResult): string[] {
+  const lines = [
+    `Pre-flight: the old password opened ${formatCount(preflight.opened)} of ${formatCount(preflight.sampled)} sampled records ` +
+      `(table "${preflight.table}", ${formatCount(preflight.total)} records). ` +
+      `Estimated time: ${formatDuration(preflight.estimatedSeconds * 1000)}.`,
+  ];
+  if (preflight.sampled > preflight.malformed && preflight.opened === 0) {
+    lines.push(
+      'warning: none of the sampled records opened with the old password. If the whole table gives the same ' +
+        'result, the password or --crypto is probably wrong (exit code 4). Press Ctrl-C to stop.',
+    );
+  }
+  return lines;
+}
+
+export function preflightJson(preflight: PreflightResult): object {
+  return { type: 'preflight', ...preflight };
+}
+
+function failureLines(result: RotationResult): string[] {
+  if (result.failed === 0) return [];
+  const lines = [
+    `${formatCount(result.failed)} records could not be rotated (left unchanged): malformed values, or values another program changed during the rotation.`,
+  ];
+  for (const failure of result.failures.slice(0, MAX_FAILURES_LISTED)) {
+    lines.push(`  ${failure.id}: ${failure.reason} (${failure.detail})`);
+  }
+  const more = result.failed - Math.min(result.failures.length, MAX_FAILURES_LISTED);
+  if (more > 0) lines.push(`  … and ${formatCount(more)} more (--json lists up to 1,000).`);
+  return lines;
+}
+
+function countLines(result: RotationResult, rotatedLabel: string): string[] {
+  return formatTable([
+    ['  scanned', formatCount(result.scanned), ''],
+    [`  ${rotatedLabel}`, formatCount(result.rotated), ''],
+    ['  skipped', formatCount(result.skipped), 'did not open with the old password'],
+    ['  failed', formatCount(result.failed), result.failed > 0 ? 'see below' : ''],
+  ]);
+}
+
+function softDeletedLine(args: RotateArgs): string {
+  return args.skipSoftDeleted
+    ? 'Soft-deleted records were left as they are (--skip-soft-deleted), as the Go library does: those under the old password still open with it.'
+    : "Soft-deleted records were included. The Go library's own rotation skips them, which leaves the old password working on them; use --skip-soft-deleted to do the same.";
+}
+
+function verifyHint(args: RotateArgs, result: RotationResult): string {
+  const argv = ['verify', args.vaultPath, '--table', result.table];
+  const crypto = args.newCrypto ?? args.crypto;
+  if (crypto) argv.push('--crypto', crypto.spec);
+  if (args.newPassword.kind === 'env') argv.push('--password-env', args.newPassword.variable);
+  if (args.newPassword.kind === 'file') argv.push('--password-file', args.newPassword.path);
+  return `Check it with the new password: ${shellCommand([CLI_NAME, ...argv])}`;
+}
+
+export function completedText(args: RotateArgs, result: RotationResult): string[] {
+  const took = formatDuration(result.seconds * 1000);
+  const lines: string[] = [];
+  if (result.dryRun) {
+    lines.push(
+      `Dry run of table "${result.table}" (${took}): ${formatCount(result.rotated)} of ${formatCount(result.scanned)} records would be rotated. Nothing was written.`,
+    );
+    lines.push(...countLines(result, 'would rotate'));
+  } else {
+    lines.push(
+      `Rotated ${formatCount(result.rotated)} of ${formatCount(result.scanned)} records of table "${result.table}" in ${took}.`,
+    );
+    lines.push(...countLines(result, 'rotated'));
+  }
+  lines.push(...failureLines(result));
+  if (result.backupPath) {
+    lines.push(
+      `Backup of the vault before the rotation: ${result.backupPath} (keep it until you have checked the vault).`,
+    );
+  } else if (!result.dryRun) {
+    lines.push('No backup was made (--no-backup).');
+  }
+  lines.push(softDeletedLine(args));
+  for (const note of result.notes ?? []) lines.push(note);
+  if (!result.dryRun && result.rotated > 0) lines.push(verifyHint(args, result));
+  return lines;
+}
+
+export function cancelledText(result: RotationResult, resume: string): string[] {
+  const lines = [
+    `Cancelled after ${formatDuration(result.seconds * 1000)}: scanned ${formatCount(result.scanned)} records, ` +
+      `rotated ${formatCount(result.rotated)}, skipped ${formatCount(result.skipped)}, failed ${formatCount(result.failed)}. ` +
+      (result.dryRun
+        ? 'Nothing was written (dry run).'
+        : 'Every finished batch is committed; nothing is half-written.'),
+    ...failureLines(result),
+  ];
+  if (result.backupPath)
+    lines.push(`Backup of the vault before the rotation: ${result.backupPath}`);
+  lines.push(result.checkpointPath ? 'To resume:' : 'To start again:', `  ${resume}`);
+  return lines;
+}
+
+export function nothingOpenedText(
+  result: RotationResult,
+  openConfig: Argon2Config,
+  unicodeHint: string | null,
+): string[] {
+  const lines = [
+    `error: the old password opened NONE of the ${formatCount(result.scanned)} records scanned in table "${result.table}". Nothing was changed.`,
+    `  The old password is probably wrong, or the vault uses other Argon2id parameters than ${describeArgon2Config(openConfig)} (set them with --crypto).`,
+  ];
+  if (result.failed > 0) {
+    lines.push(`  ${formatCount(result.failed)} records are malformed: no password can open them.`);
+  }
+  if (unicodeHint) lines.push(`  ${unicodeHint}`);
+  return lines;
+}
+
+export interface RotationSummaryJson {
+  readonly type: 'summary';
+  readonly command: 'rotate';
+  readonly status: RotationResult['status'];
+  readonly table: string;
+  readonly dryRun: boolean;
+  readonly scanned: number;
+  readonly rotated: number;
+  readonly skipped: number;
+  readonly failed: number;
+  readonly seconds: number;
+  readonly backup: string | null;
+  readonly checkpoint: string | null;
+  readonly derivations: number;
+  readonly failures: RotationResult['failures'];
+  readonly resumeCommand?: string;
+  readonly message?: string;
+}
+
+export function summaryJson(
+  result: RotationResult,
+  extra: { resumeCommand?: string; message?: string } = {},
+): RotationSummaryJson {
+  return {
+    type: 'summary',
+    command: 'rotate',
+    status: result.status,
+    table: result.table,
+    dryRun: result.dryRun,
+    scanned: result.scanned,
+    rotated: result.rotated,
+    skipped: result.skipped,
+    failed: result.failed,
+    seconds: result.seconds,
+    backup: result.backupPath,
+    checkpoint: result.checkpointPath,
+    derivations: result.derivations,
+    failures: result.failures,
+    ...extra,
+  };
+}

@@ -1,0 +1,204 @@
+/** `vaultstore-admin rotate`: passwords in, pre-flight, the job with progress, a summary and an exit code. */
+import {
+  ARGON2_PRESETS,
+  checkpointPathFor,
+  preflightRotation,
+  readCheckpoint,
+  rotateVault,
+  unicodeNormalizationHint,
+  validateRotationInput,
+  type RotationOptions,
+  type RotationResult,
+} from '../../engine/index.js';
+import type { RotateArgs } from '../args.js';
+import { handleCancelSignals } from '../cancel-signals.js';
+import type { CommandContext } from '../context.js';
+import { ResumableFailure } from '../engine-errors.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { writeJsonLine, writeLine, type CliIo } from '../io.js';
+import { readRotationPasswords } from '../passwords.js';
+import { createProgressReporter } from '../progress/reporters.js';
+import { restartCommand, resumeCommand } from '../resume-command.js';
+import { zeroBytes } from '../secret-bytes.js';
+import {
+  cancelledText,
+  completedText,
+  nothingOpenedText,
+  preflightJson,
+  preflightText,
+  summaryJson,
+} from './rotate-report.js';
+
+type SharedOptions = Omit<RotationOptions, 'oldPassword' | 'newPassword' | 'signal' | 'onProgress'>;
+
+function sharedOptions(args: RotateArgs): SharedOptions {
+  return {
+    vaultPath: args.vaultPath,
+    table: args.table,
+    openConfig: args.crypto?.config ?? ARGON2_PRESETS.default,
+    writeConfig: args.newCrypto?.config,
+    includeSoftDeleted: !args.skipSoftDeleted,
+    dryRun: args.dryRun,
+    backup: args.backup.kind !== 'none',
+    backupPath: args.backup.kind === 'path' ? args.backup.path : undefined,
+    resume: args.resume,
+    checkpointDir: args.checkpointDir,
+    workers: args.workers,
+    kdfBackend: args.kdf,
+    driver: args.driver,
+    minPasswordBytes: args.minPasswordBytes,
+  };
+}
+
+function writeLines(output: CliIo['stdout'], lines: readonly string[]): void {
+  for (const line of lines) writeLine(output, line);
+}
+
+/** The command to run again: with --resume when a checkpoint exists, from the start otherwise. */
+function continueCommand(
+  args: RotateArgs,
+  table: string | undefined,
+  hasCheckpoint: boolean,
+): string {
+  return hasCheckpoint ? resumeCommand(args, table) : restartCommand(args, table);
+}
+
+function hasCheckpoint(args: RotateArgs): boolean {
+  if (args.dryRun) return false;
+  try {
+    return readCheckpoint(checkpointPathFor(args.vaultPath, args.checkpointDir)) !== null;
+  } catch {
+    return false; // unreadable: --resume would say so itself
+  }
+}
+
+/** Pre-flight check on a sample; false when Ctrl-C stopped it (nothing changed). */
+async function runPreflight(
+  args: RotateArgs,
+  options: SharedOptions,
+  oldPassword: Uint8Array,
+  signal: AbortSignal,
+  io: CliIo,
+): Promise<{ table: string; cancelled: boolean }> {
+  const preflight = await preflightRotation({ ...options, oldPassword, signal });
+  if (args.json) writeJsonLine(io.stdout, preflightJson(preflight));
+  else writeLines(io.stderr, preflightText(preflight));
+  if (!signal.aborted) return { table: preflight.table, cancelled: false };
+  writeLine(io.stderr, 'Cancelled during the pre-flight check. Nothing was changed.');
+  if (args.json) {
+    writeJsonLine(io.stdout, {
+      type: 'summary',
+      command: 'rotate',
+      status: 'cancelled',
+      table: preflight.table,
+    });
+  }
+  return { table: preflight.table, cancelled: true };
+}
+
+export async function runRotate(args: RotateArgs, context: CommandContext): Promise<ExitCode> {
+  const { io } = context;
+  const { oldPassword, newPassword } = await readRotationPasswords(
+    args.oldPassword,
+    args.newPassword,
+    io,
+  );
+  try {
+    const options = sharedOptions(args);
+    validateRotationInput({ oldPassword, newPassword, ...options });
+    // Computed now: the password bytes are zeroed once the job is over.
+    const unicodeHint = unicodeNormalizationHint(oldPassword);
+    const reporter = createProgressReporter({
+      json: args.json,
+      stdout: io.stdout,
+      stderr: io.stderr,
+    });
+    let knownTable = args.table;
+
+    const cancel = handleCancelSignals(
+      {
+        onCancel: () => {
+          reporter.finish();
+          writeLine(io.stderr, 'Cancelling… (press Ctrl-C again to force)');
+        },
+        onForce: () => {
+          reporter.finish();
+          const resumable = hasCheckpoint(args);
+          writeLine(io.stderr, 'Forced exit. Committed batches are kept.');
+          writeLine(
+            io.stderr,
+            `${resumable ? 'To resume' : 'To start again'}:\n  ${continueCommand(args, knownTable, resumable)}`,
+          );
+          context.exit(EXIT.forced);
+        },
+      },
+      context.signals,
+    );
+    try {
+      if (!args.resume) {
+        const preflight = await runPreflight(args, options, oldPassword, cancel.signal, io);
+        knownTable = preflight.table;
+        if (preflight.cancelled) return EXIT.cancelled;
+      }
+      let result: RotationResult;
+      try {
+        result = await rotateVault({
+          ...options,
+          oldPassword,
+          newPassword,
+          signal: cancel.signal,
+          onProgress: (progress) => reporter.update(progress),
+        });
+      } catch (error) {
+        throw withResumeHint(error, args, knownTable);
+      }
+      reporter.finish();
+      return reportResult(args, result, unicodeHint, io);
+    } finally {
+      reporter.finish();
+      cancel.dispose();
+    }
+  } finally {
+    zeroBytes(oldPassword, newPassword);
+  }
+}
+
+/** An error after a checkpoint was written: the rotation can continue once its cause is fixed. */
+function withResumeHint(error: unknown, args: RotateArgs, table: string | undefined): unknown {
+  return hasCheckpoint(args) ? new ResumableFailure(error, resumeCommand(args, table)) : error;
+}
+
+function reportResult(
+  args: RotateArgs,
+  result: RotationResult,
+  unicodeHint: string | null,
+  io: CliIo,
+): ExitCode {
+  switch (result.status) {
+    case 'completed':
+      if (args.json) writeJsonLine(io.stdout, summaryJson(result));
+      else writeLines(io.stdout, completedText(args, result));
+      return EXIT.ok;
+    case 'cancelled': {
+      const command = continueCommand(args, result.table, result.checkpointPath !== null);
+      if (args.json) {
+        writeJsonLine(io.stdout, summaryJson(result, { resumeCommand: command }));
+        writeLine(
+          io.stderr,
+          `Cancelled. ${result.checkpointPath ? 'To resume' : 'To start again'}:\n  ${command}`,
+        );
+      } else {
+        writeLines(io.stdout, cancelledText(result, command));
+      }
+      return EXIT.cancelled;
+    }
+    case 'nothing-opened': {
+      const lines = nothingOpenedText(result, sharedOptions(args).openConfig, unicodeHint);
+      writeLines(io.stderr, lines);
+      if (args.json) {
+        writeJsonLine(io.stdout, summaryJson(result, { message: lines.join('\n') }));
+      }
+      return EXIT.nothingOpened;
+    }
+  }
+}

@@ -1,0 +1,100 @@
+/** `vaultstore-admin verify`: how many records of a table open with a password (read-only). */
+import {
+  ARGON2_PRESETS,
+  describeArgon2Config,
+  unicodeNormalizationHint,
+  verifyVault,
+  type Argon2Config,
+  type VerifyResult,
+} from '../../engine/index.js';
+import type { VerifyArgs } from '../args.js';
+import { handleCancelSignals } from '../cancel-signals.js';
+import type { CommandContext } from '../context.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { formatCount } from '../format.js';
+import { writeJsonLine, writeLine } from '../io.js';
+import { readPassword, VERIFY_PASSWORD } from '../passwords.js';
+import { createProgressReporter } from '../progress/reporters.js';
+import { zeroBytes } from '../secret-bytes.js';
+
+export function verifyText(result: VerifyResult, sampled: boolean): string {
+  const what = sampled ? `a sample of ${formatCount(result.checked)}` : formatCount(result.checked);
+  const v1 = result.openedV1 ? ` (${formatCount(result.openedV1)} of them legacy v1 values)` : '';
+  return (
+    `Table "${result.table}": checked ${what} records: ${formatCount(result.opened)} open with this password${v1}, ` +
+    `${formatCount(result.notOpened)} do not, ${formatCount(result.malformed)} are malformed.`
+  );
+}
+
+export function nothingOpenedVerifyText(
+  result: VerifyResult,
+  config: Argon2Config,
+  unicodeHint: string | null,
+): string[] {
+  const lines = [
+    `error: the password opened NONE of the ${formatCount(result.checked)} records checked in table "${result.table}".`,
+    `  The password is probably wrong, or the vault uses other Argon2id parameters than ${describeArgon2Config(config)} (set them with --crypto).`,
+  ];
+  if (unicodeHint) lines.push(`  ${unicodeHint}`);
+  return lines;
+}
+
+export async function runVerify(args: VerifyArgs, context: CommandContext): Promise<ExitCode> {
+  const { io } = context;
+  const password = await readPassword(args.password, VERIFY_PASSWORD, io, 'verify');
+  const config = args.crypto?.config ?? ARGON2_PRESETS.default;
+  const reporter = createProgressReporter(
+    { json: args.json, stdout: io.stdout, stderr: io.stderr },
+    'opened',
+  );
+  const cancel = handleCancelSignals(
+    {
+      onCancel: () => {
+        reporter.finish();
+        writeLine(io.stderr, 'Cancelling… (press Ctrl-C again to force)');
+      },
+      onForce: () => context.exit(EXIT.forced),
+    },
+    context.signals,
+  );
+  try {
+    const unicodeHint = unicodeNormalizationHint(password);
+    const result = await verifyVault({
+      vaultPath: args.vaultPath,
+      table: args.table,
+      password,
+      config,
+      includeSoftDeleted: !args.skipSoftDeleted,
+      sampleSize: args.sample,
+      workers: args.workers,
+      kdfBackend: args.kdf,
+      driver: args.driver,
+      signal: cancel.signal,
+      onProgress: (progress) => reporter.update(progress),
+    });
+    reporter.finish();
+    const cancelled = result.cancelled === true || cancel.signal.aborted;
+    const status = cancelled
+      ? 'cancelled'
+      : result.opened === 0 && result.checked > 0
+        ? 'nothing-opened'
+        : 'completed';
+    if (args.json)
+      writeJsonLine(io.stdout, { type: 'summary', command: 'verify', status, ...result });
+    if (status === 'nothing-opened') {
+      for (const line of nothingOpenedVerifyText(result, config, unicodeHint))
+        writeLine(io.stderr, line);
+      return EXIT.nothingOpened;
+    }
+    if (!args.json) writeLine(io.stdout, verifyText(result, args.sample !== undefined));
+    if (cancelled) {
+      writeLine(io.stderr, 'Cancelled: the counts cover the records checked so far.');
+      return EXIT.cancelled;
+    }
+    return EXIT.ok;
+  } finally {
+    reporter.finish();
+    cancel.dispose();
+    zeroBytes(password);
+  }
+}

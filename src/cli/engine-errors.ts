@@ -1,0 +1,85 @@
+/** How any failure becomes output and an exit code. */
+import { isEngineError } from '../engine/errors.js';
+import { CliError, UsageError } from './cli-error.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
+import { writeJsonLine, writeLine, type CliIo } from './io.js';
+import { CLI_NAME } from './resume-command.js';
+
+export interface ReportedFailure {
+  readonly exitCode: ExitCode;
+  readonly code: string;
+  readonly message: string;
+  readonly resumeCommand?: string;
+}
+
+/** A failure after a rotation started: its checkpoint lets it continue once the cause is fixed. */
+export class ResumableFailure extends Error {
+  constructor(
+    readonly failure: unknown,
+    readonly resumeCommand: string,
+  ) {
+    super(failure instanceof Error ? failure.message : String(failure));
+    this.name = 'ResumableFailure';
+  }
+}
+
+export function describeFailure(error: unknown): ReportedFailure {
+  if (error instanceof ResumableFailure) {
+    return { ...describeFailure(error.failure), resumeCommand: error.resumeCommand };
+  }
+  if (error instanceof CliError) {
+    const code =
+      error instanceof UsageError
+        ? 'USAGE'
+        : error.exitCode === EXIT.cancelled
+          ? 'CANCELLED'
+          : 'CLI';
+    return { exitCode: error.exitCode, code, message: error.message };
+  }
+  if (isEngineError(error)) {
+    return {
+      exitCode: error.code === 'USAGE' ? EXIT.usage : EXIT.error,
+      code: error.code,
+      message: error.message,
+    };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { exitCode: EXIT.error, code: 'INTERNAL', message: `unexpected failure: ${message}` };
+}
+
+/** "error: <message>" on stderr (plus a pointer to --help for usage errors, a JSON line with --json). */
+export function reportFailure(error: unknown, io: CliIo, json: boolean): ExitCode {
+  const failure = describeFailure(error);
+  if (failure.code === 'CANCELLED') {
+    writeLine(io.stderr, 'Cancelled. Nothing was changed.');
+  } else {
+    writeLine(io.stderr, `error: ${failure.message}`);
+    if (failure.resumeCommand) {
+      writeLine(
+        io.stderr,
+        `The rotation stopped part-way; committed batches are kept. Once the cause is fixed, continue with:\n  ${failure.resumeCommand}`,
+      );
+    }
+    if (failure.exitCode === EXIT.usage) {
+      const command = error instanceof UsageError ? error.command : null;
+      writeLine(
+        io.stderr,
+        `Run "${CLI_NAME}${command ? ` ${command}` : ''} --help" for the options.`,
+      );
+    }
+  }
+  if (json) {
+    writeJsonLine(io.stdout, {
+      type: 'error',
+      code: failure.code,
+      message: failure.message,
+      exitCode: failure.exitCode,
+      ...(failure.resumeCommand ? { resumeCommand: failure.resumeCommand } : {}),
+    });
+  }
+  const original = error instanceof ResumableFailure ? error.failure : error;
+  if (io.env.VAULTSTORE_ADMIN_DEBUG === '1' && original instanceof Error && original.stack) {
+    writeLine(io.stderr, original.stack);
+  }
+  return failure.exitCode;
+}

@@ -1,0 +1,110 @@
+/** Help texts: the short reference; docs/cli.md has the long one. */
+import type { CommandName } from './args.js';
+
+const PASSWORDS = `Passwords are never given as arguments. In a terminal you are asked for them
+(without echo; the new one twice). In scripts use an environment variable
+(read, then removed from the environment) or a file (one trailing newline is
+stripped).`;
+
+const GLOBAL = `vaultstore-admin: rotate the password of a VaultStore vault (SQLite).
+
+Usage:
+  vaultstore-admin info <vault.db> [--json]
+  vaultstore-admin rotate <vault.db> [options]
+  vaultstore-admin verify <vault.db> [options]
+  vaultstore-admin <command> --help
+  vaultstore-admin --version
+
+Commands:
+  info     list the vault tables of a file with their record counts
+  rotate   re-encrypt every record that opens with the old password under the new one
+  verify   count the records that open with a password (a check after a rotation)
+
+Exit codes: 0 done, 1 error, 2 usage, 3 cancelled (resumable), 4 the password
+opened nothing (wrong password or wrong --crypto), 130 forced exit.
+`;
+
+const INFO = `Usage: vaultstore-admin info <vault.db> [--json] [--driver NAME]
+
+Lists the vault tables of the file (any table with the VaultStore columns) with
+their counts: records, soft-deleted, expired, v2 values, v1 values, other.
+Opens the file read-only.
+
+Options:
+  --json                print one JSON object instead of the table
+  --driver NAME         better-sqlite3, sql.js or auto (default auto)
+  -h, --help            this help
+`;
+
+const ROTATE = `Usage: vaultstore-admin rotate <vault.db> [options]
+
+Tests every record with the old password and re-encrypts those that open under
+the new password (v2, fresh salt and nonce; v1 records are upgraded). Records
+that do not open are left byte-for-byte as they are. A backup is made next to
+the vault before the first write. Ctrl-C cancels cleanly (committed batches are
+kept) and prints the command that resumes.
+
+Options:
+  --table NAME               the vault table (needed when the file has several)
+  --crypto SPEC              Argon2id parameters of the vault: default, lightweight,
+                             high, tiny or t=3,m=65536,p=4 (default: default)
+  --new-crypto SPEC          parameters for the values written (default: --crypto)
+  --skip-soft-deleted        leave soft-deleted records under the old password, as
+                             the Go library does (default: rotate them too)
+  --dry-run                  count what would be rotated; write nothing
+  --backup PATH              write the backup here
+  --no-backup                no backup (not recommended)
+  --workers N                parallel workers (default: number of CPU cores)
+  --resume                   continue a cancelled or interrupted rotation
+  --checkpoint-dir DIR       where resume checkpoints live (default: next to the vault)
+  --json                     progress as JSON lines, then a JSON summary
+  --kdf NAME                 Argon2id backend: native, wasm or auto (default auto)
+  --driver NAME              SQLite driver: better-sqlite3, sql.js or auto (default auto)
+  --min-password-bytes N     password policy of the vault (default 16, the library's)
+  --old-password-env VAR     read the old password from environment variable VAR
+  --old-password-file FILE   read the old password from FILE
+  --new-password-env VAR     read the new password from environment variable VAR
+  --new-password-file FILE   read the new password from FILE
+  -h, --help                 this help
+
+${PASSWORDS}
+
+Example:
+  OLD_PW=... NEW_PW=... vaultstore-admin rotate app.db --table vault \\
+      --old-password-env OLD_PW --new-password-env NEW_PW
+`;
+
+const VERIFY = `Usage: vaultstore-admin verify <vault.db> [options]
+
+Counts the records of a vault table that open with a password. Run it after a
+rotation with the new password. Opens the file read-only.
+
+Options:
+  --table NAME           the vault table (needed when the file has several)
+  --crypto SPEC          Argon2id parameters: default, lightweight, high, tiny or
+                         t=3,m=65536,p=4 (default: default)
+  --sample N             check N records spread over the table instead of all
+  --skip-soft-deleted    do not check soft-deleted records
+  --workers N            parallel workers (default: number of CPU cores)
+  --json                 progress as JSON lines, then a JSON summary
+  --kdf NAME             native, wasm or auto (default auto)
+  --driver NAME          better-sqlite3, sql.js or auto (default auto)
+  --password-env VAR     read the password from environment variable VAR
+  --password-file FILE   read the password from FILE
+  -h, --help             this help
+
+${PASSWORDS}
+`;
+
+export function helpText(topic: CommandName | null): string {
+  switch (topic) {
+    case 'info':
+      return INFO;
+    case 'rotate':
+      return ROTATE;
+    case 'verify':
+      return VERIFY;
+    case null:
+      return GLOBAL;
+  }
+}

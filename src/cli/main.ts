@@ -1,0 +1,32 @@
+/**
+ * Entry point of the vaultstore-admin bundle (out/cli/vaultstore-admin.mjs).
+ * Sets the exit code and lets Node exit on its own once every worker and
+ * handle is released; a watchdog reports (and ends) a process that would hang.
+ */
+import { runCli } from './cli.js';
+import { processIo } from './io.js';
+
+const EXIT_WATCHDOG_MS = 10_000;
+
+// A reader that goes away (`... --json | head -1`) must not crash a rotation
+// mid-way: the job goes on, its output is dropped.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
+const exitCode = await runCli(process.argv.slice(2), {
+  io: processIo(),
+  signals: process,
+  exit: (code) => process.exit(code),
+});
+process.exitCode = exitCode;
+
+const watchdog = setTimeout(() => {
+  process.stderr.write(
+    'warning: vaultstore-admin did not release its resources after finishing; exiting.\n',
+  );
+  process.exit(exitCode);
+}, EXIT_WATCHDOG_MS);
+watchdog.unref();

@@ -1,0 +1,194 @@
+/**
+ * Where passwords come from: an environment variable (deleted once read, so no
+ * child process inherits it), a file (one trailing newline stripped), or a
+ * prompt without echo on a terminal. Never argv. Passwords are UTF-8 bytes
+ * the caller zeroes after the job.
+ */
+import { readFileSync } from 'node:fs';
+import type { PasswordSource } from './args.js';
+import { CliError, UsageError } from './cli-error.js';
+import { EXIT } from './exit-codes.js';
+import { HiddenInput } from './hidden-prompt.js';
+import type { CliIo } from './io.js';
+import { sameBytes, zeroBytes } from './secret-bytes.js';
+
+/** How a password is named in messages and options ("old password", "--old-password"). */
+export interface PasswordRole {
+  readonly label: string;
+  readonly option: string;
+  readonly prompt: string;
+  /** ask twice on a terminal (a new password) */
+  readonly confirm: boolean;
+}
+
+const MAX_PROMPT_ATTEMPTS = 3;
+
+export function readFromEnvironment(variable: string, role: PasswordRole, io: CliIo): Uint8Array {
+  const value = io.env[variable];
+  if (value === undefined) {
+    throw new UsageError(`the environment variable ${variable} (${role.option}-env) is not set.`);
+  }
+  delete io.env[variable];
+  return new TextEncoder().encode(value);
+}
+
+/** The file's bytes without one trailing "\n" (or "\r\n"): what `echo pw > file` adds. */
+export function readFromFile(path: string, role: PasswordRole): Uint8Array {
+  let content: Buffer;
+  try {
+    content = readFileSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'it does not exist'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'it is a folder'
+            : `${code ?? 'read error'}`;
+    throw new CliError(
+      EXIT.error,
+      `cannot read the ${role.label} file "${path}" (${role.option}-file): ${why}.`,
+    );
+  }
+  let end = content.length;
+  if (content[end - 1] === 0x0a) {
+    end -= 1;
+    if (content[end - 1] === 0x0d) end -= 1;
+  }
+  const password = new Uint8Array(content.subarray(0, end));
+  content.fill(0);
+  return password;
+}
+
+/** Asks on the terminal session; a new password twice, until both entries match. */
+async function askOnTerminal(
+  role: PasswordRole,
+  terminal: HiddenInput,
+  io: CliIo,
+): Promise<Uint8Array> {
+  for (let attempt = 1; attempt <= MAX_PROMPT_ATTEMPTS; attempt++) {
+    const first = await terminal.ask(`${role.prompt}: `);
+    if (!role.confirm) return first;
+    const second = await terminal.ask(`Repeat the ${role.label}: `);
+    const match = sameBytes(first, second);
+    zeroBytes(second);
+    if (match) return first;
+    zeroBytes(first);
+    io.stderr.write(
+      attempt < MAX_PROMPT_ATTEMPTS
+        ? 'The two entries differ. Try again.\n'
+        : 'The two entries differ.\n',
+    );
+  }
+  throw new CliError(EXIT.usage, `the ${role.label} was not entered the same way twice.`);
+}
+
+function noTerminalError(role: PasswordRole, command: string | null): UsageError {
+  return new UsageError(
+    `no ${role.label} given, and stdin is not a terminal to ask for it: use ${role.option}-env VAR or ${role.option}-file FILE.`,
+    command,
+  );
+}
+
+function readFromSource(
+  source: Exclude<PasswordSource, { kind: 'prompt' }>,
+  role: PasswordRole,
+  io: CliIo,
+): Uint8Array {
+  return source.kind === 'env'
+    ? readFromEnvironment(source.variable, role, io)
+    : readFromFile(source.path, role);
+}
+
+/**
+ * Reads the passwords of one command in order. Sources are checked before
+ * anything is read, so a missing one fails before a person types anything;
+ * prompts share one terminal session (no echo in between).
+ */
+export async function readPasswords(
+  requests: readonly { readonly source: PasswordSource; readonly role: PasswordRole }[],
+  io: CliIo,
+  command: string | null,
+): Promise<Uint8Array[]> {
+  const prompts = requests.filter((request) => request.source.kind === 'prompt');
+  const firstPrompt = prompts[0];
+  if (firstPrompt && !io.stdin.isTTY) throw noTerminalError(firstPrompt.role, command);
+  const terminal = prompts.length > 0 ? HiddenInput.open(io.stdin, io.stderr) : null;
+  const passwords: Uint8Array[] = [];
+  try {
+    for (const { source, role } of requests) {
+      if (source.kind !== 'prompt') passwords.push(readFromSource(source, role, io));
+      else if (terminal) passwords.push(await askOnTerminal(role, terminal, io));
+    }
+    return passwords;
+  } catch (error) {
+    zeroBytes(...passwords);
+    throw error;
+  } finally {
+    terminal?.close();
+  }
+}
+
+export async function readPassword(
+  source: PasswordSource,
+  role: PasswordRole,
+  io: CliIo,
+  command: string | null = null,
+): Promise<Uint8Array> {
+  const [password] = await readPasswords([{ source, role }], io, command);
+  return password!;
+}
+
+export const OLD_PASSWORD: PasswordRole = {
+  label: 'old password',
+  option: '--old-password',
+  prompt: 'Old password',
+  confirm: false,
+};
+
+export const NEW_PASSWORD: PasswordRole = {
+  label: 'new password',
+  option: '--new-password',
+  prompt: 'New password',
+  confirm: true,
+};
+
+export const VERIFY_PASSWORD: PasswordRole = {
+  label: 'password',
+  option: '--password',
+  prompt: 'Password',
+  confirm: false,
+};
+
+export interface RotationPasswords {
+  readonly oldPassword: Uint8Array;
+  readonly newPassword: Uint8Array;
+}
+
+export async function readRotationPasswords(
+  oldSource: PasswordSource,
+  newSource: PasswordSource,
+  io: CliIo,
+): Promise<RotationPasswords> {
+  if (
+    oldSource.kind === 'env' &&
+    newSource.kind === 'env' &&
+    oldSource.variable === newSource.variable
+  ) {
+    throw new UsageError(
+      `--old-password-env and --new-password-env name the same variable (${oldSource.variable}): the two passwords must differ.`,
+      'rotate',
+    );
+  }
+  const [oldPassword, newPassword] = await readPasswords(
+    [
+      { source: oldSource, role: OLD_PASSWORD },
+      { source: newSource, role: NEW_PASSWORD },
+    ],
+    io,
+    'rotate',
+  );
+  return { oldPassword: oldPassword!, newPassword: newPassword! };
+}

@@ -1,0 +1,93 @@
+/**
+ * Progress output for the three modes: a redrawn bar on a terminal, periodic
+ * lines in a log, JSON lines for programs. The engine already throttles its
+ * events (~10/s); the renderers throttle again so they stay cheap whatever
+ * they are fed. None keeps a timer, so there is nothing to dispose.
+ */
+import type { RotationProgress } from '../../engine/rotation/types.js';
+import { writeJsonLine, type TextOutput } from '../io.js';
+import { progressBarLine, progressLogLine } from './progress-line.js';
+
+export interface ProgressReporter {
+  update(progress: RotationProgress): void;
+  /** the job settled: clear the bar (the summary follows) */
+  finish(): void;
+}
+
+export type Clock = () => number;
+
+const BAR_REDRAW_MS = 100;
+const DEFAULT_COLUMNS = 80;
+
+export class TerminalProgressBar implements ProgressReporter {
+  private lastDraw = Number.NEGATIVE_INFINITY;
+  private lastPhase: string | null = null;
+  private drawn = false;
+
+  constructor(
+    private readonly output: TextOutput,
+    private readonly verb?: string,
+    private readonly clock: Clock = () => performance.now(),
+  ) {}
+
+  update(progress: RotationProgress): void {
+    const now = this.clock();
+    const phaseChanged = progress.phase !== this.lastPhase;
+    if (!phaseChanged && now - this.lastDraw < BAR_REDRAW_MS) return;
+    this.lastDraw = now;
+    this.lastPhase = progress.phase;
+    const width = this.output.columns || DEFAULT_COLUMNS;
+    this.output.write(`\r\x1b[2K${progressBarLine(progress, width, this.verb)}`);
+    this.drawn = true;
+  }
+
+  finish(): void {
+    if (this.drawn) this.output.write('\r\x1b[2K');
+    this.drawn = false;
+  }
+}
+
+export const PLAIN_LINE_INTERVAL_MS = 2000;
+
+/** For logs and pipes: a line when the phase changes and every couple of seconds. */
+export class PlainProgressLines implements ProgressReporter {
+  private lastLine = Number.NEGATIVE_INFINITY;
+  private lastPhase: string | null = null;
+
+  constructor(
+    private readonly output: TextOutput,
+    private readonly verb?: string,
+    private readonly clock: Clock = () => performance.now(),
+    private readonly intervalMs = PLAIN_LINE_INTERVAL_MS,
+  ) {}
+
+  update(progress: RotationProgress): void {
+    const now = this.clock();
+    if (progress.phase === this.lastPhase && now - this.lastLine < this.intervalMs) return;
+    this.lastLine = now;
+    this.lastPhase = progress.phase;
+    this.output.write(`${progressLogLine(progress, this.verb)}\n`);
+  }
+
+  finish(): void {}
+}
+
+/** Every event, one JSON object per line: {"type":"progress", ...RotationProgress}. */
+export class JsonProgressLines implements ProgressReporter {
+  constructor(private readonly output: TextOutput) {}
+
+  update(progress: RotationProgress): void {
+    writeJsonLine(this.output, { type: 'progress', ...progress });
+  }
+
+  finish(): void {}
+}
+
+export function createProgressReporter(
+  options: { json: boolean; stdout: TextOutput; stderr: TextOutput },
+  verb?: string,
+): ProgressReporter {
+  if (options.json) return new JsonProgressLines(options.stdout);
+  if (options.stderr.isTTY) return new TerminalProgressBar(options.stderr, verb);
+  return new PlainProgressLines(options.stderr, verb);
+}

@@ -1,0 +1,58 @@
+/**
+ * The command that continues a cancelled rotation: the same options plus
+ * --resume and the table the engine settled on. It names password sources
+ * (a variable name, a file path), never a password.
+ */
+import { resolve } from 'node:path';
+import type { PasswordSource, RotateArgs } from './args.js';
+import { shellCommand } from './shell-quote.js';
+
+export const CLI_NAME = 'vaultstore-admin';
+
+function passwordArguments(prefix: string, source: PasswordSource): string[] {
+  switch (source.kind) {
+    case 'env':
+      return [`${prefix}-env`, source.variable];
+    case 'file':
+      return [`${prefix}-file`, resolve(source.path)];
+    case 'prompt':
+      return [];
+  }
+}
+
+/** @param table the table the job settled on; undefined only before it is known (one-table files) */
+export function resumeArguments(
+  args: RotateArgs,
+  table: string | undefined,
+  resume = true,
+): string[] {
+  const argv = ['rotate', resolve(args.vaultPath)];
+  if (table !== undefined) argv.push('--table', table);
+  if (resume) argv.push('--resume');
+  if (args.crypto) argv.push('--crypto', args.crypto.spec);
+  if (args.newCrypto) argv.push('--new-crypto', args.newCrypto.spec);
+  if (args.skipSoftDeleted) argv.push('--skip-soft-deleted');
+  if (args.dryRun) argv.push('--dry-run');
+  if (args.backup.kind === 'none') argv.push('--no-backup');
+  if (args.backup.kind === 'path') argv.push('--backup', resolve(args.backup.path));
+  if (args.workers !== undefined) argv.push('--workers', String(args.workers));
+  if (args.checkpointDir !== undefined) argv.push('--checkpoint-dir', resolve(args.checkpointDir));
+  if (args.kdf !== 'auto') argv.push('--kdf', args.kdf);
+  if (args.driver !== 'auto') argv.push('--driver', args.driver);
+  if (args.minPasswordBytes !== undefined) {
+    argv.push('--min-password-bytes', String(args.minPasswordBytes));
+  }
+  if (args.json) argv.push('--json');
+  argv.push(...passwordArguments('--old-password', args.oldPassword));
+  argv.push(...passwordArguments('--new-password', args.newPassword));
+  return argv;
+}
+
+export function resumeCommand(args: RotateArgs, table: string | undefined): string {
+  return shellCommand([CLI_NAME, ...resumeArguments(args, table)]);
+}
+
+/** The same rotation from the start (nothing to resume: no checkpoint was kept). */
+export function restartCommand(args: RotateArgs, table: string | undefined): string {
+  return shellCommand([CLI_NAME, ...resumeArguments(args, table, false)]);
+}

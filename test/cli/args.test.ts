@@ -1,0 +1,198 @@
+/** The command line parser: typed invocations, and usage errors that never echo a value. */
+import { describe, expect, it } from 'vitest';
+import { ARGON2_PRESETS } from '../../src/engine/argon2-config.js';
+import { parseCommandLine, type Invocation } from '../../src/cli/args.js';
+import { UsageError } from '../../src/cli/cli-error.js';
+import { parseCryptoSpec } from '../../src/cli/crypto-spec.js';
+
+function usageError(argv: string[]): UsageError {
+  try {
+    parseCommandLine(argv);
+  } catch (error) {
+    if (error instanceof UsageError) return error;
+    throw error;
+  }
+  throw new Error(`no usage error for ${argv.join(' ')}`);
+}
+
+function rotateArgs(argv: string[]) {
+  const invocation: Invocation = parseCommandLine(['rotate', 'vault.db', ...argv]);
+  if (invocation.command !== 'rotate') throw new Error('not rotate');
+  return invocation.args;
+}
+
+describe('parseCommandLine', () => {
+  it('reads every rotate option', () => {
+    const args = rotateArgs([
+      '--table',
+      'secrets',
+      '--crypto',
+      'tiny',
+      '--new-crypto',
+      't=2,m=1024,p=2',
+      '--skip-soft-deleted',
+      '--backup',
+      'b.db',
+      '--workers',
+      '3',
+      '--resume',
+      '--json',
+      '--kdf',
+      'wasm',
+      '--driver',
+      'sql.js',
+      '--checkpoint-dir',
+      'cp',
+      '--min-password-bytes',
+      '20',
+      '--old-password-env',
+      'OLD',
+      '--new-password-file',
+      'new.txt',
+    ]);
+    expect(args).toEqual({
+      vaultPath: 'vault.db',
+      table: 'secrets',
+      crypto: { spec: 'tiny', config: ARGON2_PRESETS.tiny },
+      newCrypto: {
+        spec: 't=2,m=1024,p=2',
+        config: { iterations: 2, memoryKiB: 1024, parallelism: 2 },
+      },
+      skipSoftDeleted: true,
+      dryRun: false,
+      backup: { kind: 'path', path: 'b.db' },
+      workers: 3,
+      resume: true,
+      json: true,
+      kdf: 'wasm',
+      driver: 'sql.js',
+      checkpointDir: 'cp',
+      minPasswordBytes: 20,
+      oldPassword: { kind: 'env', variable: 'OLD' },
+      newPassword: { kind: 'file', path: 'new.txt' },
+    });
+  });
+
+  it('has defaults: prompt for passwords, default backup, auto backends', () => {
+    expect(rotateArgs([])).toMatchObject({
+      crypto: undefined,
+      backup: { kind: 'default' },
+      kdf: 'auto',
+      driver: 'auto',
+      oldPassword: { kind: 'prompt' },
+      newPassword: { kind: 'prompt' },
+    });
+    expect(rotateArgs(['--no-backup']).backup).toEqual({ kind: 'none' });
+  });
+
+  it('answers --help per command, anywhere on the line, before other checks', () => {
+    expect(parseCommandLine(['rotate', '--help'])).toEqual({
+      command: 'help',
+      topic: 'rotate',
+      asked: true,
+    });
+    expect(parseCommandLine(['verify', 'x.db', '--bogus', '-h'])).toMatchObject({
+      topic: 'verify',
+    });
+    expect(parseCommandLine(['help', 'info'])).toMatchObject({ topic: 'info' });
+    expect(parseCommandLine([])).toEqual({ command: 'help', topic: null, asked: false });
+    expect(parseCommandLine(['--version'])).toEqual({ command: 'version' });
+  });
+
+  it('reads verify and info options', () => {
+    expect(
+      parseCommandLine([
+        'verify',
+        'v.db',
+        '--sample',
+        '25',
+        '--password-file',
+        'pw',
+        '--crypto',
+        'high',
+      ]),
+    ).toMatchObject({
+      command: 'verify',
+      args: {
+        sample: 25,
+        password: { kind: 'file', path: 'pw' },
+        crypto: { config: ARGON2_PRESETS.high },
+      },
+    });
+    expect(parseCommandLine(['info', 'v.db', '--json'])).toEqual({
+      command: 'info',
+      args: { vaultPath: 'v.db', json: true, driver: 'auto' },
+    });
+  });
+
+  it.each([
+    ['--old-password=hunter2-secret-value', '--old-password'],
+    ['--new-password', '--new-password'],
+    ['--password=hunter2-secret-value', '--password'],
+    ['--pw=hunter2-secret-value', '--pw'],
+  ])('refuses a password option (%s) without repeating its value', (option, name) => {
+    const error = usageError(['rotate', 'v.db', option, 'hunter2-secret-value']);
+    expect(error.message).toContain(name);
+    expect(error.message).toContain('never accepted as command-line values');
+    expect(error.message).not.toContain('hunter2');
+  });
+
+  it('does not print extra arguments (one may be a password)', () => {
+    const error = usageError(['verify', 'v.db', 'hunter2-secret-value']);
+    expect(error.message).toContain('takes one vault file');
+    expect(error.message).not.toContain('hunter2');
+  });
+
+  it.each([
+    [['rotate', 'v.db', '--bogus=1'], /unknown option --bogus for "rotate"/],
+    [['info', 'v.db', '--table', 'x'], /unknown option --table for "info"/],
+    [['rotate'], /needs the path of a vault file/],
+    [['rotate', 'v.db', '--table'], /--table/],
+    [
+      ['rotate', 'v.db', '--workers', 'many'],
+      /--workers must be a whole number from 1 to 256, got "many"/,
+    ],
+    [['rotate', 'v.db', '--kdf', 'gpu'], /--kdf must be one of auto, native, wasm/],
+    [['rotate', 'v.db', '--driver', 'pg'], /--driver must be one of/],
+    [['rotate', 'v.db', '--dry-run', '--backup', 'b.db'], /--dry-run writes nothing/],
+    [['rotate', 'v.db', '--old-password-env', 'A', '--old-password-file', 'f'], /not both/],
+    [['rotate', 'v.db', '--table', ' '], /--table needs a value/],
+    [['verify', 'v.db', '--sample', '0'], /--sample must be a whole number/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+    [['--json', 'info'], /unknown option --json before the command/],
+  ])('usage error for %j', (argv, message) => {
+    expect(usageError(argv).message).toMatch(message);
+  });
+
+  it('tags usage errors with their command (for the --help pointer)', () => {
+    expect(usageError(['rotate', 'v.db', '--nope']).command).toBe('rotate');
+    expect(usageError(['nope']).command).toBeNull();
+  });
+});
+
+describe('parseCryptoSpec', () => {
+  it('reads presets and t,m,p in any order', () => {
+    expect(parseCryptoSpec('default', '--crypto')).toEqual(ARGON2_PRESETS.default);
+    expect(parseCryptoSpec('LightWeight', '--crypto')).toEqual(ARGON2_PRESETS.lightweight);
+    expect(parseCryptoSpec('p=4,t=3,m=65536', '--crypto')).toEqual(ARGON2_PRESETS.default);
+  });
+
+  it.each([
+    ['fast', /not an Argon2id config/],
+    ['t=3,m=65536', /lacks one of t, m, p/],
+    ['t=3,t=4,m=65536,p=4', /not an Argon2id config/],
+    ['t=0,m=64,p=1', /iterations/],
+    ['t=1,m=8,p=4', /at least 8 x parallelism/],
+    ['t=1,m=-5,p=1', /not an Argon2id config/],
+  ])('rejects %s as a usage error naming the option', (spec, message) => {
+    let error: unknown;
+    try {
+      parseCryptoSpec(spec, '--new-crypto');
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toMatch(/^--new-crypto: /);
+    expect((error as Error).message).toMatch(message);
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * scripts/build-cli.mjs (run by `npm install` through "prepare", by
+ * `npm run build:cli` and `npm run bench`) and the package's bin.
+ */
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../support/fixtures.js';
+import { repoRoot, runCli } from './support/built-cli.js';
+
+const execFileAsync = promisify(execFile);
+
+interface Exec {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function exec(file: string, args: string[], cwd = repoRoot): Promise<Exec> {
+  try {
+    const { stdout, stderr } = await execFileAsync(file, args, { cwd, timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return {
+      code: typeof e.code === 'number' ? e.code : 1,
+      stdout: e.stdout ?? '',
+      stderr: e.stderr ?? '',
+    };
+  }
+}
+
+const scratch = join(repoRoot, 'out', 'test-cli', `build-${process.pid}-${Date.now()}`);
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('scripts/build-cli.mjs', () => {
+  it('bundles the CLI, the benchmark and every engine worker, quietly', async () => {
+    const outdir = join(scratch, 'bundle');
+    const result = await exec(process.execPath, ['scripts/build-cli.mjs', '--outdir', outdir]);
+    expect(result).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(readdirSync(outdir).sort()).toEqual(
+      expect.arrayContaining([
+        'bench.mjs',
+        'kdf-worker.mjs',
+        'rotation-worker.mjs',
+        'vaultstore-admin.mjs',
+      ]),
+    );
+    const version = await runCli(join(outdir, 'vaultstore-admin.mjs'), ['--version']);
+    expect(version.stdout).toMatch(/^vaultstore-admin \d+\.\d+\.\d+/);
+    const bench = await runCli(join(outdir, 'bench.mjs'), ['--help']);
+    expect(bench.code).toBe(0);
+    expect(bench.stdout).toContain('Usage: npm run bench');
+  });
+
+  it('fails with a non-zero exit and a message when it cannot write the bundle', async () => {
+    mkdirSync(scratch, { recursive: true });
+    const blocker = join(scratch, 'a-file');
+    writeFileSync(blocker, 'not a folder');
+    const result = await exec(process.execPath, [
+      'scripts/build-cli.mjs',
+      '--outdir',
+      join(blocker, 'cli'),
+    ]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('build-cli:');
+  });
+});
+
+describe('the package bin', () => {
+  it('runs the bundle next to it (../out/cli)', async () => {
+    const root = join(scratch, 'package');
+    mkdirSync(join(root, 'bin'), { recursive: true });
+    copyFileSync(
+      join(repoRoot, 'bin/vaultstore-admin.mjs'),
+      join(root, 'bin/vaultstore-admin.mjs'),
+    );
+    const built = await exec(process.execPath, [
+      'scripts/build-cli.mjs',
+      '--outdir',
+      join(root, 'out/cli'),
+    ]);
+    expect(built.code).toBe(0);
+    const help = await runCli(join(root, 'bin/vaultstore-admin.mjs'), ['rotate', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: vaultstore-admin rotate');
+  });
+
+  it('says how to build when the bundle is missing', async () => {
+    const temp = makeTempDir('vsa-bin-');
+    try {
+      mkdirSync(join(temp.path, 'bin'));
+      copyFileSync(
+        join(repoRoot, 'bin/vaultstore-admin.mjs'),
+        join(temp.path, 'bin/vaultstore-admin.mjs'),
+      );
+      const result = await runCli(join(temp.path, 'bin/vaultstore-admin.mjs'), ['--help']);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('npm run build:cli');
+      expect(existsSync(join(temp.path, 'out'))).toBe(false);
+    } finally {
+      temp.dispose();
+    }
+  });
+
+  it('`npx vaultstore-admin --help` works from the repo root after the prepare build', async () => {
+    const prepare = await exec(process.execPath, ['scripts/build-cli.mjs']);
+    expect(prepare.code).toBe(0);
+    const result = await exec('npx', ['--offline', 'vaultstore-admin', '--help']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('vaultstore-admin info <vault.db>');
+  });
+});

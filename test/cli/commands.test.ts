@@ -1,0 +1,439 @@
+/**
+ * The built vaultstore-admin run as a child process on copies of the tiny200
+ * fixture: every command, its output formats and exit codes. Records are
+ * checked with the engine's codec against the fixture manifest, and every run
+ * is checked for leaked passwords.
+ */
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  copyFixture,
+  fixturesDir,
+  makeTempDir,
+  readManifest,
+  type TempDir,
+} from '../support/fixtures.js';
+import { runVsref, vsrefPath, vsrefSkipReason } from '../support/vsref.js';
+import {
+  buildCliForTest,
+  expectNoSecret,
+  jsonLines,
+  runCli,
+  startCli,
+  waitForOutput,
+  type BuiltCli,
+  type CliRun,
+  type RunOptions,
+} from './support/built-cli.js';
+import { checkRotation, fileHash, readValues, recordsUnder } from './support/vault-check.js';
+
+const OLD = 'pwA-0123456789abcdef';
+const NEW = 'cli-new-password-0123456789';
+const WRONG = 'wrong-password-0123456789';
+const SECRETS = [OLD, NEW, WRONG, 'pwB-0123456789abcdef'];
+const manifest = readManifest('tiny200');
+const rotatedByDefault = recordsUnder(manifest, OLD);
+const v1Count = Object.values(manifest.records).filter((record) => record.version === 'v1').length;
+
+let cli: BuiltCli;
+let temp: TempDir;
+let vault: string;
+let oldFile: string;
+let newFile: string;
+
+beforeAll(async () => {
+  cli = await buildCliForTest('commands');
+});
+afterAll(() => cli?.dispose());
+
+beforeEach(() => {
+  temp = makeTempDir('vsa-cli-');
+  vault = copyFixture('tiny200', temp.path);
+  oldFile = join(temp.path, 'old.txt');
+  newFile = join(temp.path, 'new.txt');
+  writeFileSync(oldFile, `${OLD}\n`);
+  writeFileSync(newFile, NEW);
+});
+afterEach(() => temp.dispose());
+
+/** Runs the CLI and fails the test if any password shows up in its output. */
+async function run(args: readonly string[], options: RunOptions = {}): Promise<CliRun> {
+  const result = await runCli(cli.entry, args, { cwd: temp.path, ...options });
+  expect(expectNoSecret(result, SECRETS), `${result.stdout}\n${result.stderr}`).toEqual([]);
+  return result;
+}
+
+const fileSources = () => ['--old-password-file', oldFile, '--new-password-file', newFile];
+
+describe('help and version', () => {
+  it.each(['info', 'rotate', 'verify'])(
+    '%s --help prints its usage and exits 0',
+    async (command) => {
+      const result = await run([command, '--help']);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`Usage: vaultstore-admin ${command} <vault.db>`);
+    },
+  );
+
+  it('--help lists the commands and the exit codes; --version prints the version', async () => {
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/info[\s\S]*rotate[\s\S]*verify/);
+    expect(help.stdout).toContain('3 cancelled');
+    const version = await run(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^vaultstore-admin \d+\.\d+\.\d+/);
+  });
+});
+
+describe('info', () => {
+  it('prints the table counts of the manifest', async () => {
+    const result = await run(['info', vault]);
+    expect(result.code).toBe(0);
+    const row = result.stdout.split('\n').find((line) => line.startsWith('vault '));
+    expect(row?.split(/\s+/)).toEqual([
+      'vault',
+      String(manifest.n),
+      String(manifest.soft_deleted),
+      String(manifest.expired),
+      String(manifest.n - v1Count),
+      String(v1Count),
+      '0',
+    ]);
+  });
+
+  it('--json gives the same counts as one JSON object', async () => {
+    const result = await run(['info', vault, '--json']);
+    expect(result.code).toBe(0);
+    const info = JSON.parse(result.stdout) as { tables: Record<string, unknown>[] };
+    expect(info.tables).toEqual([
+      {
+        name: 'vault',
+        records: manifest.n,
+        softDeleted: manifest.soft_deleted,
+        expired: manifest.expired,
+        v2: manifest.n - v1Count,
+        v1: v1Count,
+        other: 0,
+      },
+    ]);
+  });
+});
+
+describe('rotate', () => {
+  it('--json prints progress lines and a summary, rotates every record of the old password, and backs up', async () => {
+    const before = readValues(vault);
+    const result = await run(['rotate', vault, '--crypto', 'tiny', '--json', ...fileSources()]);
+    expect(result.code, result.stderr).toBe(0);
+    const lines = jsonLines(result.stdout);
+    expect(lines.filter((line) => line.type === 'progress').length).toBeGreaterThan(0);
+    expect(lines.some((line) => line.type === 'preflight')).toBe(true);
+    const summary = lines.at(-1)!;
+    expect(summary).toMatchObject({
+      type: 'summary',
+      status: 'completed',
+      table: 'vault',
+      dryRun: false,
+      scanned: manifest.n,
+      rotated: rotatedByDefault,
+      skipped: manifest.n - rotatedByDefault,
+      failed: 0,
+      checkpoint: null,
+    });
+    expect(typeof summary.seconds).toBe('number');
+    expect(await checkRotation(vault, manifest, { from: OLD, to: NEW })).toEqual([]);
+
+    const backup = summary.backup as string;
+    expect(existsSync(backup)).toBe(true);
+    expect(readValues(backup)).toEqual(before);
+  });
+
+  it.skipIf(!vsrefPath)('leaves a vault the reference implementation verifies', async () => {
+    const result = await run(['rotate', vault, '--crypto', 'tiny', '--json', ...fileSources()]);
+    expect(result.code, result.stderr).toBe(0);
+    const verify = await runVsref([
+      'verify',
+      '-db',
+      vault,
+      '-manifest',
+      join(fixturesDir, 'tiny200.db.manifest.json'),
+      '-table',
+      'vault',
+      '-config',
+      'tiny',
+      '-expect',
+      `${OLD}=>${NEW}`,
+      '-softdeleted',
+      'rotated',
+    ]);
+    expect(verify.stdout + verify.stderr).toContain('verify: PASS');
+    expect(verify.code).toBe(0);
+  });
+  if (!vsrefPath) it.skip(`vsref check: ${vsrefSkipReason}`, () => {});
+
+  it('reads passwords from environment variables and explains the result in text', async () => {
+    const result = await run(
+      [
+        'rotate',
+        vault,
+        '--crypto',
+        'tiny',
+        '--old-password-env',
+        'VSA_OLD',
+        '--new-password-env',
+        'VSA_NEW',
+      ],
+      { env: { VSA_OLD: OLD, VSA_NEW: NEW } },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      `Rotated ${rotatedByDefault} of ${manifest.n} records of table "vault"`,
+    );
+    expect(result.stdout).toMatch(/Backup of the vault before the rotation: .*\.db/);
+    expect(result.stdout).toContain("The Go library's own rotation skips them");
+    expect(result.stderr).toContain('Pre-flight:');
+    expect(await checkRotation(vault, manifest, { from: OLD, to: NEW })).toEqual([]);
+  });
+
+  it('--skip-soft-deleted leaves soft-deleted records under the old password, as the Go library does', async () => {
+    const result = await run([
+      'rotate',
+      vault,
+      '--crypto',
+      'tiny',
+      '--skip-soft-deleted',
+      '--json',
+      ...fileSources(),
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const expected = recordsUnder(manifest, OLD, { skipSoftDeleted: true });
+    expect(expected).toBeLessThan(rotatedByDefault);
+    expect(jsonLines(result.stdout).at(-1)).toMatchObject({
+      status: 'completed',
+      rotated: expected,
+    });
+    expect(
+      await checkRotation(vault, manifest, { from: OLD, to: NEW, skipSoftDeleted: true }),
+    ).toEqual([]);
+  });
+
+  it('--dry-run counts what would rotate and leaves the file and its folder as they were', async () => {
+    const hash = fileHash(vault);
+    const files = readdirSync(temp.path).sort();
+    const result = await run([
+      'rotate',
+      vault,
+      '--crypto',
+      'tiny',
+      '--dry-run',
+      '--json',
+      ...fileSources(),
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(jsonLines(result.stdout).at(-1)).toMatchObject({
+      status: 'completed',
+      dryRun: true,
+      rotated: rotatedByDefault,
+      backup: null,
+    });
+    expect(fileHash(vault)).toBe(hash);
+    expect(readdirSync(temp.path).sort()).toEqual(files);
+
+    const text = await run(['rotate', vault, '--crypto', 'tiny', '--dry-run', ...fileSources()]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(
+      `${rotatedByDefault} of ${manifest.n} records would be rotated. Nothing was written.`,
+    );
+    expect(fileHash(vault)).toBe(hash);
+  });
+
+  it('finishes the job when the reader of its output goes away (EPIPE)', async () => {
+    const child = startCli(
+      cli.entry,
+      ['rotate', vault, '--crypto', 'tiny', '--json', ...fileSources()],
+      {
+        cwd: temp.path,
+      },
+    );
+    child.stdin?.end();
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('close', (code) => resolve(code)),
+    );
+    await waitForOutput(child.stdout!, (text) => text.includes('\n'));
+    child.stdout!.destroy();
+    expect(await exited).toBe(0);
+    expect(await checkRotation(vault, manifest, { from: OLD, to: NEW })).toEqual([]);
+  });
+
+  it('--backup PATH writes the backup there', async () => {
+    const backup = join(temp.path, 'my-backup.db');
+    const result = await run([
+      'rotate',
+      vault,
+      '--crypto',
+      'tiny',
+      '--backup',
+      backup,
+      '--json',
+      ...fileSources(),
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(jsonLines(result.stdout).at(-1)).toMatchObject({ backup });
+    expect(existsSync(backup)).toBe(true);
+  });
+});
+
+describe('exit code 4: the old password opened nothing', () => {
+  it('says so loudly, writes nothing, and reports nothing-opened in JSON', async () => {
+    writeFileSync(oldFile, WRONG);
+    const hash = fileHash(vault);
+    const result = await run(['rotate', vault, '--crypto', 'tiny', '--json', ...fileSources()]);
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('error: the old password opened NONE of the');
+    expect(result.stderr).toContain('probably wrong');
+    expect(jsonLines(result.stdout).at(-1)).toMatchObject({ status: 'nothing-opened', rotated: 0 });
+    expect(fileHash(vault)).toBe(hash);
+  });
+
+  it('names the Argon2id parameters used and --crypto', async () => {
+    writeFileSync(oldFile, WRONG);
+    const result = await run(['rotate', vault, '--crypto', 't=1,m=128,p=1', ...fileSources()]);
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('t=1, m=128 KiB, p=1');
+    expect(result.stderr).toContain('--crypto');
+  });
+
+  it('adds the Unicode normalisation hint when the password has two spellings', async () => {
+    writeFileSync(oldFile, 'pa\u0301ssword-0123456789'); // NFD: "a" + combining acute
+    const result = await run(['rotate', vault, '--crypto', 'tiny', ...fileSources()]);
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('decomposed (NFD)');
+  });
+});
+
+describe('usage errors exit 2 and point to --help', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['an unknown option', ['rotate', 'v.db', '--bogus'], /unknown option --bogus/],
+    [
+      'a password as an option value',
+      ['rotate', 'v.db', `--old-password=${OLD}`],
+      /never accepted as command-line values/,
+    ],
+    [
+      'a password as a separate value',
+      ['rotate', 'v.db', '--new-password', NEW],
+      /never accepted as command-line values/,
+    ],
+    ['a password where the vault path goes', ['verify', 'v.db', OLD], /takes one vault file/],
+    ['a bad --crypto', ['rotate', 'v.db', '--crypto', 't=1,m=64'], /--crypto/],
+    ['--workers 0', ['rotate', 'v.db', '--workers', '0'], /--workers must be a whole number/],
+    ['no command', [], /Usage:/],
+    ['an unknown command', ['rotat', 'v.db'], /unknown command "rotat"/],
+    [
+      '--backup with --no-backup',
+      ['rotate', 'v.db', '--backup', 'b.db', '--no-backup'],
+      /not both/,
+    ],
+  ];
+
+  it.each(cases)('%s', async (_name, args, message) => {
+    const result = await run(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    if (args.length > 0) expect(result.stderr).toContain('--help');
+  });
+
+  it('a missing password source when stdin is not a terminal', async () => {
+    const result = await run(['rotate', vault, '--crypto', 'tiny', '--old-password-file', oldFile]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('no new password given, and stdin is not a terminal');
+  });
+
+  it('an unset password variable', async () => {
+    const result = await run(['verify', vault, '--password-env', 'VSA_NOT_SET']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('VSA_NOT_SET');
+  });
+});
+
+describe('errors exit 1 with the engine message', () => {
+  it('a vault file that does not exist', async () => {
+    const missing = join(temp.path, 'missing.db');
+    const result = await run(['rotate', missing, '--crypto', 'tiny', ...fileSources()]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: .*missing\.db.*does not exist/m);
+  });
+
+  it('a new password that fails the policy, and equal passwords', async () => {
+    writeFileSync(newFile, 'short');
+    const short = await run(['rotate', vault, '--crypto', 'tiny', ...fileSources()]);
+    expect(short.code).toBe(1);
+    expect(short.stderr).toContain('error: The new password is 5 bytes long');
+    writeFileSync(newFile, OLD);
+    const same = await run(['rotate', vault, '--crypto', 'tiny', '--json', ...fileSources()]);
+    expect(same.code).toBe(1);
+    expect(jsonLines(same.stdout).at(-1)).toMatchObject({
+      type: 'error',
+      code: 'PASSWORD_SAME',
+      exitCode: 1,
+    });
+  });
+});
+
+describe('verify', () => {
+  it('counts the records that open with a password', async () => {
+    const rotate = await run([
+      'rotate',
+      vault,
+      '--crypto',
+      'tiny',
+      '--no-backup',
+      ...fileSources(),
+    ]);
+    expect(rotate.code, rotate.stderr).toBe(0);
+
+    const result = await run([
+      'verify',
+      vault,
+      '--crypto',
+      'tiny',
+      '--json',
+      '--password-file',
+      newFile,
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(jsonLines(result.stdout).at(-1)).toMatchObject({
+      type: 'summary',
+      command: 'verify',
+      status: 'completed',
+      checked: manifest.n,
+      opened: rotatedByDefault,
+      notOpened: manifest.n - rotatedByDefault,
+      malformed: 0,
+    });
+
+    const text = await run(['verify', vault, '--crypto', 'tiny', '--password-env', 'PW'], {
+      env: { PW: NEW },
+    });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`${rotatedByDefault} open with this password`);
+
+    const sample = await run([
+      'verify',
+      vault,
+      '--crypto',
+      'tiny',
+      '--sample',
+      '20',
+      '--json',
+      '--password-file',
+      newFile,
+    ]);
+    expect(jsonLines(sample.stdout).at(-1)).toMatchObject({ checked: 20 });
+
+    const old = await run(['verify', vault, '--crypto', 'tiny', '--password-file', oldFile]);
+    expect(old.code).toBe(4);
+    expect(old.stderr).toContain('the password opened NONE');
+  });
+});

@@ -1,0 +1,156 @@
+/**
+ * The CLI in a pseudo-terminal (util-linux `script`), as a person uses it:
+ * passwords typed at a prompt without echo, the progress bar, Ctrl-C at a
+ * prompt and during a rotation. Skipped with a printed reason when `script`
+ * is not installed.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
+import { ARGON2_PRESETS } from '../../src/engine/argon2-config.js';
+import { shellCommand } from '../../src/cli/shell-quote.js';
+import { generateVault } from '../../bench/vault-generator.js';
+import { copyFixture, makeTempDir, readManifest, type TempDir } from '../support/fixtures.js';
+import {
+  buildCliForTest,
+  cliEnv,
+  collect,
+  waitForOutput,
+  type BuiltCli,
+  type CliRun,
+} from './support/built-cli.js';
+import { checkRotation, fileHash } from './support/vault-check.js';
+
+const hasScript =
+  spawnSync('script', ['--version'], { encoding: 'utf8' }).stdout?.includes('util-linux') ?? false;
+const skipReason = 'util-linux `script` not found: skipping the pseudo-terminal tests';
+if (!hasScript) console.warn(`[skip] ${skipReason}`);
+
+const OLD = 'pwA-0123456789abcdef';
+const NEW = 'tty-new-password-0123456789';
+const SECRETS = [OLD, NEW];
+const manifest = readManifest('tiny200');
+
+let cli: BuiltCli;
+let temp: TempDir;
+
+beforeAll(async () => {
+  if (hasScript) cli = await buildCliForTest('terminal');
+});
+afterAll(() => cli?.dispose());
+beforeEach(() => (temp = makeTempDir('vsa-cli-tty-')));
+afterEach(() => temp.dispose());
+
+/** Runs the CLI inside a pseudo-terminal; what we write to stdin is what a person types. */
+function inTerminal(args: readonly string[], env: Record<string, string> = {}): ChildProcess {
+  // exec: the CLI replaces script's shell, so Ctrl-C reaches the CLI alone (a waiting shell
+  // would turn the SIGINT into its own exit status 130).
+  const command = `exec ${shellCommand([process.execPath, cli.entry, ...args])}`;
+  return spawn('script', ['-qefc', command, '/dev/null'], {
+    cwd: temp.path,
+    env: cliEnv({ TERM: 'xterm', ...env }),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+}
+
+function expectNoSecretIn(run: CliRun): void {
+  for (const secret of SECRETS) expect(run.stdout + run.stderr).not.toContain(secret);
+}
+
+/** Types `text` once the output has shown `prompt` `count` times. */
+async function typeAfter(
+  child: ChildProcess,
+  output: { text: string },
+  prompt: string,
+  count: number,
+  text: string,
+): Promise<void> {
+  await waitForOutput(child.stdout!, () => output.text.split(prompt).length - 1 >= count).catch(
+    () => undefined,
+  );
+  if (output.text.split(prompt).length - 1 < count)
+    throw new Error(`no prompt "${prompt}" in:\n${output.text}`);
+  child.stdin!.write(text);
+}
+
+function watch(child: ChildProcess): { text: string } {
+  const output = { text: '' };
+  child.stdout!.on('data', (chunk: Buffer) => (output.text += chunk.toString()));
+  return output;
+}
+
+describe.skipIf(!hasScript)('in a terminal', () => {
+  it('asks for the passwords without echo (new one twice), draws the progress bar, rotates', async () => {
+    const vault = copyFixture('tiny200', temp.path);
+    const child = inTerminal(['rotate', vault, '--crypto', 'tiny']);
+    const output = watch(child);
+    const done = collect(child);
+    await typeAfter(child, output, 'Old password: ', 1, `${OLD}\r`);
+    await typeAfter(child, output, 'New password: ', 1, `${NEW}\r`);
+    await typeAfter(child, output, 'Repeat the new password: ', 1, `${NEW}\r`);
+    const run = await done;
+    child.stdin!.end();
+    expectNoSecretIn(run);
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toContain(`Old password: ${'*'.repeat(OLD.length)}`);
+    expect(run.stdout).toContain(`Repeat the new password: ${'*'.repeat(NEW.length)}`);
+    expect(run.stdout).toContain('\x1b[2K');
+    expect(run.stdout).toMatch(/Rotating \[[#-]+\]/);
+    expect(run.stdout).toContain('Rotated 150 of 200 records');
+    expect(await checkRotation(vault, manifest, { from: OLD, to: NEW })).toEqual([]);
+  });
+
+  it('Ctrl-C at a prompt cancels with exit 3 and changes nothing', async () => {
+    const vault = copyFixture('tiny200', temp.path);
+    const hash = fileHash(vault);
+    const child = inTerminal(['rotate', vault, '--crypto', 'tiny']);
+    const output = watch(child);
+    const done = collect(child);
+    await typeAfter(child, output, 'Old password: ', 1, 'pwA-01\x03');
+    const run = await done;
+    child.stdin!.end();
+    expect(run.code, run.stdout).toBe(3);
+    expect(run.stdout).toContain('Cancelled. Nothing was changed.');
+    expect(run.stdout).not.toContain('pwA-01');
+    expect(fileHash(vault)).toBe(hash);
+  });
+
+  it('Ctrl-C during a rotation cancels it and prints the command that resumes', async () => {
+    const vault = join(temp.path, 'big.db');
+    await generateVault({
+      path: vault,
+      records: 20_000,
+      config: ARGON2_PRESETS.tiny,
+      saltsPerPassword: 64,
+      mix: [{ password: OLD, share: 1, version: 'v2' }],
+    });
+    const child = inTerminal(
+      [
+        'rotate',
+        vault,
+        '--crypto',
+        'tiny',
+        '--no-backup',
+        '--old-password-env',
+        'VSA_OLD',
+        '--new-password-env',
+        'VSA_NEW',
+      ],
+      { VSA_OLD: OLD, VSA_NEW: NEW },
+    );
+    const output = watch(child);
+    const done = collect(child);
+    await waitForOutput(child.stdout!, () => /rotated [1-9]/.test(output.text));
+    child.stdin!.write('\x03');
+    const run = await done;
+    child.stdin!.end();
+    expectNoSecretIn(run);
+    expect(run.code, run.stdout).toBe(3);
+    expect(run.stdout).toContain('Cancelling… (press Ctrl-C again to force)');
+    expect(run.stdout).toMatch(
+      /To resume:\r?\n {2}vaultstore-admin rotate \S+ --table vault --resume --crypto tiny --no-backup --old-password-env VSA_OLD --new-password-env VSA_NEW/,
+    );
+  });
+});
+
+if (!hasScript) it.skip(skipReason, () => {});
