@@ -127,8 +127,39 @@ function isComplete(value: Partial<RotationCheckpoint>): value is RotationCheckp
  */
 export function writeCheckpoint(path: string, checkpoint: RotationCheckpoint): void {
   const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, JSON.stringify(checkpoint, null, 2) + '\n', { mode: 0o600 });
-  renameSync(temporary, path);
+  try {
+    writeFileSync(temporary, JSON.stringify(checkpoint, null, 2) + '\n', { mode: 0o600 });
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw checkpointWriteError(path, error);
+  }
+}
+
+/** A disk that is full or read-only where the checkpoint lives: say so, and where else it can go. */
+function checkpointWriteError(path: string, error: unknown): EngineError {
+  const code = (error as NodeJS.ErrnoException).code ?? String(error);
+  const elsewhere = 'or keep checkpoints on another disk (CLI: --checkpoint-dir DIR)';
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new EngineError(
+      'DISK_FULL',
+      `The disk is full: the rotation checkpoint ${path} cannot be written, so the job stopped. ` +
+        `Free some disk space, ${elsewhere}, and run the rotation again (with resume if it had started).`,
+      { cause: error },
+    );
+  }
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    return new EngineError(
+      'READ_ONLY',
+      `The rotation checkpoint ${path} cannot be written (${code}). Make its folder writable, ${elsewhere}.`,
+      { cause: error },
+    );
+  }
+  return new EngineError(
+    'IO',
+    `Writing the rotation checkpoint ${path} failed (${code}). Check the disk, ${elsewhere}, and try again.`,
+    { cause: error },
+  );
 }
 
 export function deleteCheckpoint(path: string): void {

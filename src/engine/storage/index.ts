@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { EngineError } from '../errors.js';
 import { openBetterSqlite3, probeBetterSqlite3 } from './better-sqlite3-driver.js';
 import type { SqlConnection } from './connection.js';
-import { assertWritableLocation, inspectVaultFile } from './file-checks.js';
+import { assertWritableLocation, inspectVaultFile, sidecarFiles } from './file-checks.js';
 import type { VaultFileFacts } from './file-checks.js';
 import { openSqlJs } from './sqljs-driver.js';
 import { toEngineError } from './sqlite-errors.js';
@@ -69,10 +69,48 @@ async function connect(
 }
 
 /**
+ * A writer that died in the middle of a commit leaves a torn file and a hot
+ * journal, which a read-only connection cannot roll back
+ * (SQLITE_READONLY_ROLLBACK). Where the file and its folder are writable, a
+ * short read-write connection does what any SQLite writer does on open: it
+ * rolls the journal back (SQLite checks under its locks that the journal is
+ * hot; a live writer's journal is left alone). Failures fall through to the
+ * read-only open, which reports them.
+ */
+async function rollBackHotJournal(
+  file: VaultFileFacts,
+  displayPath: string,
+  busyTimeoutMs: number,
+  nativeBinding: string | undefined,
+): Promise<void> {
+  if (!sidecarFiles(file.realPath).journalInUse) return;
+  try {
+    assertWritableLocation(file.realPath, displayPath);
+    const connection = await connect(
+      'better-sqlite3',
+      file,
+      displayPath,
+      false,
+      busyTimeoutMs,
+      nativeBinding,
+    );
+    try {
+      connection.all('SELECT count(*) FROM sqlite_master');
+    } finally {
+      connection.close();
+    }
+  } catch {
+    // not writable, locked by a live writer, ...: the read-only open says what is wrong
+  }
+}
+
+/**
  * Opens a vault file. Never creates it, never modifies it by opening or
- * reading it. Throws EngineError: FILE_NOT_FOUND, NOT_SQLITE, CORRUPT,
- * NO_VAULT_TABLE, READ_ONLY (when not readOnly and the file or folder is not
- * writable), LOCKED, NATIVE_UNAVAILABLE (driver 'better-sqlite3' forced), IO.
+ * reading it (except rolling back a crashed writer's hot journal, as SQLite
+ * itself does on any read-write open). Throws EngineError: FILE_NOT_FOUND,
+ * NOT_SQLITE, CORRUPT, NO_VAULT_TABLE, READ_ONLY (when not readOnly and the
+ * file or folder is not writable), LOCKED, NATIVE_UNAVAILABLE (driver
+ * 'better-sqlite3' forced), IO.
  */
 export async function openVault(path: string, options: OpenVaultOptions = {}): Promise<VaultStore> {
   const displayPath = resolve(path);
@@ -81,6 +119,9 @@ export async function openVault(path: string, options: OpenVaultOptions = {}): P
   const file = inspectVaultFile(displayPath);
   if (!readOnly) assertWritableLocation(file.realPath, displayPath);
   const driver = await chooseDriver(options);
+  if (readOnly && driver === 'better-sqlite3') {
+    await rollBackHotJournal(file, displayPath, busyTimeoutMs, options.nativeBinding);
+  }
   let connection: SqlConnection;
   try {
     connection = await connect(

@@ -130,6 +130,7 @@ export function sampleStatement(table: string, filter: RecordFilter, limit: numb
  * Parameters: newValue, updatedAt, id, expectedValue.
  */
 export function guardedUpdateSql(table: string): string {
+  // CAST: a value stored as a BLOB is read as its text (toRecord); compared as a BLOB it would never match.
   return `UPDATE ${quoteIdentifier(table)} SET vault_value = ?, updated_at = ?
-    WHERE id = ? AND vault_value = ? COLLATE BINARY`;
+    WHERE id = ? AND CAST(vault_value AS TEXT) = ? COLLATE BINARY`;
 }
