@@ -146,7 +146,7 @@ function phaseAtKill(stdout: string): { phase: string; rotated: number } {
 
 interface CheckpointFile {
   readonly cursor: string | null;
-  readonly counts: { readonly rotated: number };
+  readonly counts: { readonly rotated: number; readonly opened: number };
 }
 
 /** "Every record up to the cursor is done": no rotatable record at or before it is still old. */
@@ -240,7 +240,13 @@ async function checkAfterKill(
   vault: string,
   dir: string,
   context: string,
-): Promise<{ state: VaultState; checkpoint: boolean; inWrite: boolean }> {
+): Promise<{
+  state: VaultState;
+  checkpoint: boolean;
+  /** records the checkpointed runs opened with the old password (0 without a checkpoint) */
+  checkpointOpened: number;
+  inWrite: boolean;
+}> {
   const journal = `${vault}-journal`;
   const inWrite = existsSync(journal) && statSync(journal).size > 0;
   // Judged on a copy: opening it rolls a hot journal back there, and the
@@ -268,7 +274,9 @@ async function checkAfterKill(
     ).toContain(state.underNew);
   }
   expectBackupsOriginal(dir);
-  return { state, checkpoint: checkpointText !== null, inWrite };
+  const checkpointOpened =
+    checkpointText === null ? 0 : (JSON.parse(checkpointText) as CheckpointFile).counts.opened;
+  return { state, checkpoint: checkpointText !== null, checkpointOpened, inWrite };
 }
 
 /** One vault copy killed up to `budget` times, then finished and verified; returns the kills made. */
@@ -278,6 +286,7 @@ async function runSegment(chain: number, segment: number, budget: number): Promi
   const vault = copyTemplate(template, dir);
   let state: VaultState = { underOld: template.rotatable, underNew: 0 };
   let checkpoint = false;
+  let checkpointOpened = 0;
   let chainKills = 0;
   let finishedBy = '';
   for (let run = 0; !finishedBy; run++) {
@@ -298,9 +307,10 @@ async function runSegment(chain: number, segment: number, budget: number): Promi
     ).toEqual([]);
 
     if (exit.signal !== 'SIGKILL') {
-      // It ran to its end. After a completed run was killed just before exiting, running
-      // again without --resume finds nothing under the old password: exit 4, nothing changed.
-      const alreadyDone = !resume && state.underOld === 0 && run > 0;
+      // It ran to its end. After a completed run was killed just before exiting, a new run
+      // finds nothing under the old password: exit 4, nothing changed. So does resuming a
+      // run that started after that point (its checkpoint counts no record opened).
+      const alreadyDone = state.underOld === 0 && run > 0 && !(resume && checkpointOpened > 0);
       const summary = lastOfType(jsonLines(exit.stdout), 'summary');
       expect(exit.code, `${context}: ${exit.stderr}`).toBe(alreadyDone ? 4 : 0);
       expect(summary?.status).toBe(alreadyDone ? 'nothing-opened' : 'completed');
@@ -329,6 +339,7 @@ async function runSegment(chain: number, segment: number, budget: number): Promi
     const after = await checkAfterKill(vault, dir, context);
     state = after.state;
     checkpoint = after.checkpoint;
+    checkpointOpened = after.checkpointOpened;
     kills.push({
       chain: label,
       run,
