@@ -21,7 +21,8 @@ Commands:
   verify   count the records that open with a password (a check after a rotation)
 
 Exit codes: 0 done, 1 error, 2 usage, 3 cancelled (resumable), 4 the password
-opened nothing (wrong password or wrong --crypto), 130 forced exit.
+opened nothing (wrong password or wrong --crypto, or the vault is already
+rotated: the message says which), 130 forced exit.
 `;
 
 const INFO = `Usage: vaultstore-admin info <vault.db> [--json] [--driver NAME]

@@ -44,10 +44,15 @@ export function resultNotification(fileName: string, result: RotationResult): No
         body: `${fileName}: ${counts}. You can resume it from the app.`,
       };
     case 'nothing-opened':
-      return {
-        title: 'Password rotation found nothing to rotate',
-        body: `${fileName}: no record opened with the old password. Check the password and the Argon2id settings.`,
-      };
+      return (result.newPasswordSample?.opened ?? 0) > 0
+        ? {
+            title: 'This vault looks already rotated',
+            body: `${fileName}: no record opened with the old password, but sampled records open with the new one.`,
+          }
+        : {
+            title: 'Password rotation found nothing to rotate',
+            body: `${fileName}: no record opened with the old password. Check the password and the Argon2id settings.`,
+          };
   }
 }
 

@@ -310,6 +310,32 @@ describe('exit code 4: the old password opened nothing', () => {
     expect(result.code).toBe(4);
     expect(result.stderr).toContain('decomposed (NFD)');
   });
+
+  it('says first that the vault looks already rotated when the same rotation runs twice', async () => {
+    const args = ['rotate', vault, '--crypto', 'tiny', '--no-backup', '--json', ...fileSources()];
+    const first = await run(args);
+    expect(first.code, first.stderr).toBe(0);
+    const hash = fileHash(vault);
+
+    const again = await run(args);
+    expect(again.code).toBe(4);
+    const summary = jsonLines(again.stdout).at(-1);
+    expect(summary).toMatchObject({ status: 'nothing-opened', rotated: 0 });
+    const sample = (summary as { newPasswordSample?: { sampled: number; opened: number } })
+      .newPasswordSample;
+    expect(sample?.opened).toBeGreaterThan(0);
+    const [headline, check] = again.stderr.split('\n');
+    expect(headline).toBe(
+      `${sample?.opened} of ${sample?.sampled} sampled records already open with the new password: ` +
+        'this vault looks already rotated (a previous run probably completed).',
+    );
+    expect(check).toContain(
+      `Check with: vaultstore-admin verify ${vault} --table ${manifest.table} --crypto tiny --password-file ${newFile}`,
+    );
+    // the old-password hint stays, second
+    expect(again.stderr).toContain('old password is wrong');
+    expect(fileHash(vault)).toBe(hash);
+  });
 });
 
 describe('usage errors exit 2 and point to --help', () => {

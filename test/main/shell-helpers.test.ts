@@ -137,6 +137,16 @@ describe('OS feedback', () => {
     expect(
       resultNotification('prod.db', result({ status: 'nothing-opened', rotated: 0 })).title,
     ).toContain('nothing');
+    expect(
+      resultNotification(
+        'prod.db',
+        result({
+          status: 'nothing-opened',
+          rotated: 0,
+          newPasswordSample: { sampled: 8, opened: 8 },
+        }),
+      ).title,
+    ).toBe('This vault looks already rotated');
     expect(resultNotification('prod.db', result({ dryRun: true })).title).toBe('Dry run finished');
     expect(errorNotification('prod.db', { code: 'LOCKED', message: 'Locked.' })).toEqual({
       title: 'Password rotation stopped',

@@ -186,6 +186,19 @@ describe('report', () => {
     expect(markdown).toContain(`| ${result.scanned} | ${result.rotated} | ${result.skipped} | 2 |`);
   });
 
+  it('says an already rotated vault looks so, and keeps the sample in JSON', () => {
+    const again = resultOf('nothing-opened', { newPasswordSample: { sampled: 8, opened: 5 } });
+    expect(buildMarkdownReport(again, settings, finishedAt)).toContain(
+      'looks already rotated (5 of 8 sampled records open with the new password)',
+    );
+    const report = JSON.parse(buildJsonReport(again, settings, finishedAt)) as {
+      result: { newPasswordSample?: unknown };
+    };
+    expect(report.result.newPasswordSample).toEqual({ sampled: 8, opened: 5 });
+    const wrong = resultOf('nothing-opened', { newPasswordSample: { sampled: 8, opened: 0 } });
+    expect(buildMarkdownReport(wrong, settings, finishedAt)).not.toContain('already rotated');
+  });
+
   it('names the file after the vault, table and time', () => {
     expect(reportFileName('markdown', settings, finishedAt)).toBe(
       'rotation-app-vault-2025-03-04-05-06-07.md',

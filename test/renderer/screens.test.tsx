@@ -321,4 +321,37 @@ describe('result screen', () => {
     });
     expect(screen.getByRole('button', { name: 'Rotate password…' })).toBeTruthy();
   });
+
+  it('explains an already rotated vault instead of blaming the password', async () => {
+    const app = renderApp(apiWithVault());
+    await startRotation(app);
+    await act(async () => {
+      app.api.emit({
+        type: 'result',
+        jobId: 'job-1',
+        result: resultOf('nothing-opened', { newPasswordSample: { sampled: 8, opened: 6 } }),
+      });
+    });
+    expect(screen.getByTestId('result-title').textContent).toBe('This vault looks already rotated');
+    const status = screen.getByRole('status').textContent ?? '';
+    expect(status).toContain('6 of 8 sampled records already open with the new password');
+    expect(status).not.toMatch(/probably not the one/);
+    expect(screen.getByRole('button', { name: /Verify with the new password/ })).toBeTruthy();
+  });
+
+  it('keeps the wrong-password warning when the new password opens none of the sample', async () => {
+    const app = renderApp(apiWithVault());
+    await startRotation(app);
+    await act(async () => {
+      app.api.emit({
+        type: 'result',
+        jobId: 'job-1',
+        result: resultOf('nothing-opened', { newPasswordSample: { sampled: 8, opened: 0 } }),
+      });
+    });
+    expect(screen.getByTestId('result-title').textContent).toBe(
+      'No record opened with the current password',
+    );
+    expect(screen.getByText(/probably not the one the application uses/)).toBeTruthy();
+  });
 });

@@ -62,13 +62,18 @@ function softDeletedLine(args: RotateArgs): string {
     : "Soft-deleted records were included. The Go library's own rotation skips them, which leaves the old password working on them; use --skip-soft-deleted to do the same.";
 }
 
-function verifyHint(args: RotateArgs, result: RotationResult): string {
-  const argv = ['verify', args.vaultPath, '--table', result.table];
+/** `verify` of the table with the new password and the parameters values were written with. */
+function verifyCommand(args: RotateArgs, table: string): string {
+  const argv = ['verify', args.vaultPath, '--table', table];
   const crypto = args.newCrypto ?? args.crypto;
   if (crypto) argv.push('--crypto', crypto.spec);
   if (args.newPassword.kind === 'env') argv.push('--password-env', args.newPassword.variable);
   if (args.newPassword.kind === 'file') argv.push('--password-file', args.newPassword.path);
-  return `Check it with the new password: ${shellCommand([CLI_NAME, ...argv])}`;
+  return shellCommand([CLI_NAME, ...argv]);
+}
+
+function verifyHint(args: RotateArgs, result: RotationResult): string {
+  return `Check it with the new password: ${verifyCommand(args, result.table)}`;
 }
 
 export function completedText(args: RotateArgs, result: RotationResult): string[] {
@@ -115,14 +120,27 @@ export function cancelledText(result: RotationResult, resume: string): string[] 
 }
 
 export function nothingOpenedText(
+  args: RotateArgs,
   result: RotationResult,
   openConfig: Argon2Config,
   unicodeHint: string | null,
 ): string[] {
-  const lines = [
-    `error: the old password opened NONE of the ${formatCount(result.scanned)} records scanned in table "${result.table}". Nothing was changed.`,
-    `  The old password is probably wrong, or the vault uses other Argon2id parameters than ${describeArgon2Config(openConfig)} (set them with --crypto).`,
-  ];
+  const sample = result.newPasswordSample;
+  const wrongParameters = `the vault uses other Argon2id parameters than ${describeArgon2Config(openConfig)} (set them with --crypto)`;
+  // The new password already opening records is the likelier story: say it first.
+  const lines =
+    sample && sample.opened > 0
+      ? [
+          `${formatCount(sample.opened)} of ${formatCount(sample.sampled)} sampled records already open with the new password: ` +
+            'this vault looks already rotated (a previous run probably completed).',
+          `  Check with: ${verifyCommand(args, result.table)}`,
+          `  Nothing was changed by this run: the old password opened NONE of the ${formatCount(result.scanned)} records scanned in table "${result.table}".`,
+          `  If the vault was not rotated before, the old password is wrong, or ${wrongParameters}.`,
+        ]
+      : [
+          `error: the old password opened NONE of the ${formatCount(result.scanned)} records scanned in table "${result.table}". Nothing was changed.`,
+          `  The old password is probably wrong, or ${wrongParameters}.`,
+        ];
   if (result.failed > 0) {
     lines.push(`  ${formatCount(result.failed)} records are malformed: no password can open them.`);
   }
@@ -145,6 +163,8 @@ export interface RotationSummaryJson {
   readonly checkpoint: string | null;
   readonly derivations: number;
   readonly failures: RotationResult['failures'];
+  /** nothing-opened only: sampled records tested with the new password */
+  readonly newPasswordSample?: RotationResult['newPasswordSample'];
   readonly resumeCommand?: string;
   readonly message?: string;
 }
@@ -168,6 +188,7 @@ export function summaryJson(
     checkpoint: result.checkpointPath,
     derivations: result.derivations,
     failures: result.failures,
+    ...(result.newPasswordSample && { newPasswordSample: result.newPasswordSample }),
     ...extra,
   };
 }

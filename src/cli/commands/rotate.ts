@@ -193,7 +193,7 @@ function reportResult(
       return EXIT.cancelled;
     }
     case 'nothing-opened': {
-      const lines = nothingOpenedText(result, sharedOptions(args).openConfig, unicodeHint);
+      const lines = nothingOpenedText(args, result, sharedOptions(args).openConfig, unicodeHint);
       writeLines(io.stderr, lines);
       if (args.json) {
         writeJsonLine(io.stdout, summaryJson(result, { message: lines.join('\n') }));

@@ -18,13 +18,21 @@ export interface CryptoWorkerData {
 }
 
 /**
- * - `open`: test `value` with password `password` (verify, preflight, dry run).
+ * - `open`: test `value` with password `password` (verify, preflight, dry run),
+ *   deriving with the open config, or with the write config when `config` is
+ *   'write' (values this tool wrote under the new password).
  * - `rotate`: open with `from`, then re-encrypt with `to` (fresh salt and nonce).
  * - `probe-write`: one derivation with the write config on a random password,
  *   to time it (preflight estimate when the write config differs).
  */
 export type CryptoTask =
-  | { readonly op: 'open'; readonly value: string; readonly password: number }
+  | {
+      readonly op: 'open';
+      readonly value: string;
+      readonly password: number;
+      /** default 'open' */
+      readonly config?: 'open' | 'write';
+    }
   | { readonly op: 'rotate'; readonly value: string; readonly from: number; readonly to: number }
   | { readonly op: 'probe-write' };
 

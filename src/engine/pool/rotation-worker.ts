@@ -16,6 +16,7 @@ import {
 } from '../codec/index.js';
 import type { OpenResult } from '../codec/types.js';
 import { isEngineError } from '../errors.js';
+import type { Argon2Config } from '../argon2-config.js';
 import { loadArgon2idBackend } from '../kdf/index.js';
 import type { Argon2idBackend } from '../kdf/types.js';
 import {
@@ -66,6 +67,7 @@ async function openWith(
   kdf: Argon2idBackend,
   value: string,
   passwordIndex: number,
+  config: Argon2Config,
 ): Promise<Opened> {
   if (!isV2Value(value))
     return { result: openV1WithKey(value, v1KeyFor(passwordIndex)), derivations: 0, deriveMs: 0 };
@@ -78,7 +80,7 @@ async function openWith(
     };
   }
   const started = performance.now();
-  const key = await kdf.deriveKey(passwordAt(passwordIndex), parsed.salt, data.openConfig);
+  const key = await kdf.deriveKey(passwordAt(passwordIndex), parsed.salt, config);
   const deriveMs = performance.now() - started;
   try {
     return { result: openV2WithKey(parsed, key), derivations: 1, deriveMs };
@@ -134,7 +136,8 @@ async function runTask(kdf: Argon2idBackend, task: CryptoTask): Promise<CryptoTa
     };
   }
   const passwordIndex = task.op === 'open' ? task.password : task.from;
-  const opened = await openWith(kdf, task.value, passwordIndex);
+  const config = task.op === 'open' && task.config === 'write' ? data.writeConfig : data.openConfig;
+  const opened = await openWith(kdf, task.value, passwordIndex, config);
   const base = { derivations: opened.derivations, openDeriveMs: opened.deriveMs, writeDeriveMs: 0 };
   const { result } = opened;
   if (!result.ok) return { ...base, outcome: failureOutcome(result) };

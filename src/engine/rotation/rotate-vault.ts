@@ -21,6 +21,7 @@ import {
   type CheckpointCounts,
   type RotationCheckpoint,
 } from './checkpoint.js';
+import { sampleWithNewPassword } from './new-password-sample.js';
 import { RotationPipeline, type CommittedCounts } from './pipeline.js';
 import { choosePoolSize, windowFor } from './pool-size.js';
 import { ProgressReporter, type ProgressCounts } from './progress.js';
@@ -199,6 +200,11 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
         ? 'nothing-opened'
         : 'completed';
     if (!dryRun && !cancelled) deleteCheckpoint(checkpointPath);
+    // Nothing opened: tell "already rotated" (e.g. a run killed before it reported) from "wrong password".
+    const newPasswordSample =
+      status === 'nothing-opened' && !dryRun
+        ? await sampleWithNewPassword({ store, table, pool, includeSoftDeleted, readNow })
+        : null;
 
     const notes: string[] = [];
     if (dryRun) {
@@ -224,13 +230,16 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
       seconds: (performance.now() - started) / 1000,
       backupPath,
       checkpointPath: cancelled && !dryRun ? checkpointPath : null,
-      derivations: pipeline.counts.derivations,
+      derivations: pipeline.counts.derivations + (newPasswordSample?.derivations ?? 0),
       derivationsDiscarded: pipeline.counts.derivationsDiscarded,
       opened: counts.opened,
       resumed: previous !== null,
       workers: pool.size,
       kdfBackend: pool.backend,
       notes,
+      ...(newPasswordSample && {
+        newPasswordSample: { sampled: newPasswordSample.sampled, opened: newPasswordSample.opened },
+      }),
     };
     progress.setPhase(cancelled ? 'cancelled' : 'done', runCounts());
     return result;

@@ -107,6 +107,20 @@ export interface RotationResult {
   readonly kdfBackend?: Argon2BackendName;
   /** sentences for people (e.g. what a dry run did not do); no secret */
   readonly notes?: readonly string[];
+  /**
+   * Present only when a real (not dry) run ends 'nothing-opened': a few
+   * records (at most 8, picked at random) tested with the NEW password and the
+   * write config. `opened` > 0 means the vault looks already rotated (an
+   * earlier run completed). Its derivations are counted in `derivations`.
+   */
+  readonly newPasswordSample?: NewPasswordSample;
+}
+
+export interface NewPasswordSample {
+  /** records tested (malformed ones included) */
+  readonly sampled: number;
+  /** of those, records that already open with the new password */
+  readonly opened: number;
 }
 
 export interface PreflightOptions {

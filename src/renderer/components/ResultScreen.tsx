@@ -12,11 +12,24 @@ import { StatList } from './StatList.js';
 /** How many failures the screen lists; the exported report has them all (up to 1000). */
 const FAILURES_SHOWN = 8;
 
+/** Nothing opened with the current password, but the new one already opens records: an earlier run completed. */
+function looksAlreadyRotated(result: RotationResult): boolean {
+  return result.status === 'nothing-opened' && (result.newPasswordSample?.opened ?? 0) > 0;
+}
+
 function headline(result: RotationResult): {
   title: string;
   text: string;
   tone: 'success' | 'warning';
 } {
+  const sample = result.newPasswordSample;
+  if (sample && looksAlreadyRotated(result)) {
+    return {
+      tone: 'warning',
+      title: 'This vault looks already rotated',
+      text: `Nothing was changed: no record opened with the current password, but ${formatCount(sample.opened)} of ${formatCount(sample.sampled)} sampled records already open with the new password, so a previous rotation probably completed. Verify the vault with the new password to be sure.`,
+    };
+  }
   if (result.status === 'nothing-opened') {
     return {
       tone: 'warning',
@@ -59,7 +72,9 @@ export function ResultScreen(): ReactNode {
 
   const head = headline(result);
   const settings = job.settings;
-  const canVerify = result.status === 'completed' && !result.dryRun && result.rotated > 0;
+  const canVerify =
+    (result.status === 'completed' && !result.dryRun && result.rotated > 0) ||
+    looksAlreadyRotated(result);
 
   const exportReport = async (format: ReportFormat): Promise<void> => {
     const when = finishedAt ?? new Date();

@@ -25,7 +25,11 @@ const STATUS_TEXT: Record<RotationResult['status'], string> = {
 };
 
 export function statusText(result: RotationResult): string {
-  const text = STATUS_TEXT[result.status];
+  const sample = result.newPasswordSample;
+  const text =
+    result.status === 'nothing-opened' && sample && sample.opened > 0
+      ? `${STATUS_TEXT[result.status]}: looks already rotated (${sample.opened} of ${sample.sampled} sampled records open with the new password)`
+      : STATUS_TEXT[result.status];
   return result.dryRun ? `${text} (dry run: nothing written)` : text;
 }
 
@@ -57,6 +61,7 @@ export function buildJsonReport(
       backupPath: result.backupPath,
       checkpointPath: result.checkpointPath,
       failures: result.failures.map(({ id, reason, detail }) => ({ id, reason, detail })),
+      ...(result.newPasswordSample && { newPasswordSample: result.newPasswordSample }),
     },
   };
   return `${JSON.stringify(report, null, 2)}\n`;

@@ -100,6 +100,28 @@ describe('CryptoPool', () => {
     expect(nonces.size).toBe(8);
   });
 
+  it('opens with the write config when a task asks for it, with the open config by default', async () => {
+    const write = { iterations: 2, memoryKiB: 64, parallelism: 1 };
+    const pool = await startPool({
+      size: 1,
+      passwords: [bytes(A), bytes(B)],
+      openConfig: tiny,
+      writeConfig: write,
+    });
+    const underBWrite = await v2('written under B', B, write);
+    const underBOpen = await v2('stored under B', B);
+    const [writeAsWrite, writeAsDefault, openAsWrite, openAsOpen] = await Promise.all([
+      pool.run({ op: 'open', value: underBWrite, password: 1, config: 'write' }),
+      pool.run({ op: 'open', value: underBWrite, password: 1 }),
+      pool.run({ op: 'open', value: underBOpen, password: 1, config: 'write' }),
+      pool.run({ op: 'open', value: underBOpen, password: 1, config: 'open' }),
+    ]);
+    expect(writeAsWrite?.outcome.kind).toBe('opened');
+    expect(writeAsDefault?.outcome.kind).toBe('not-opened');
+    expect(openAsWrite?.outcome.kind).toBe('not-opened');
+    expect(openAsOpen?.outcome.kind).toBe('opened');
+  });
+
   it('derives a v1 key at most once per password per worker', async () => {
     const pool = await startPool({ size: 2, passwords: [bytes(A), bytes(B)], openConfig: tiny });
     const underA = encodeV1Value(Buffer.from('v1 under A'), A);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rotateVault, unicodeNormalizationHint } from '../../../src/engine/index.js';
+import { NEW_PASSWORD_SAMPLE_SIZE } from '../../../src/engine/rotation/new-password-sample.js';
 import { copyFixture, makeTempDir, readManifest, type TempDir } from '../../support/fixtures.js';
 import { buildVault, sha256File } from '../../support/vault-builder.js';
 import { NEW_PASSWORD, PW_A, bytes, tiny } from './helpers.js';
@@ -31,6 +32,8 @@ describe('a rotation in which the old password opens nothing', () => {
       skipped: manifest.n,
       backupPath: null,
       checkpointPath: null,
+      // the new password opens none of the few records tested: no sign of an earlier rotation
+      newPasswordSample: { sampled: NEW_PASSWORD_SAMPLE_SIZE, opened: 0 },
     });
     expect(sha256File(db)).toBe(hash);
   });
@@ -46,8 +49,68 @@ describe('a rotation in which the old password opens nothing', () => {
       newPassword: bytes(NEW_PASSWORD),
       openConfig: { iterations: 2, memoryKiB: 64, parallelism: 1 },
     });
-    expect(wrongConfig).toMatchObject({ status: 'nothing-opened', skipped: 3, derivations: 3 });
+    // 3 tested with the old password, then the same 3 (the whole table) with the new one
+    expect(wrongConfig).toMatchObject({
+      status: 'nothing-opened',
+      skipped: 3,
+      derivations: 6,
+      newPasswordSample: { sampled: 3, opened: 0 },
+    });
     expect(sha256File(vault.path)).toBe(hash);
+  });
+
+  it('notices a vault that is already rotated (same rotation run twice)', async () => {
+    const db = copyFixture('tiny200', dir.path);
+    const options = {
+      vaultPath: db,
+      oldPassword: bytes(PW_A),
+      newPassword: bytes(NEW_PASSWORD),
+      openConfig: tiny,
+      backup: false,
+    };
+    const first = await rotateVault(options);
+    expect(first.status).toBe('completed');
+    expect(first.newPasswordSample).toBeUndefined();
+    const hash = sha256File(db);
+
+    const again = await rotateVault(options);
+    expect(again).toMatchObject({ status: 'nothing-opened', rotated: 0, opened: 0 });
+    const sample = again.newPasswordSample;
+    expect(sample?.sampled).toBeGreaterThan(0);
+    expect(sample?.sampled).toBeLessThanOrEqual(NEW_PASSWORD_SAMPLE_SIZE);
+    // 150 of the 200 records are now under the new password: a sample of 8 with none is ~1e-5.
+    expect(sample?.opened).toBeGreaterThan(0);
+    // Every value is v2 now: one derivation per record scanned, one per record sampled.
+    expect(again.derivations).toBe(again.scanned + (sample?.sampled ?? 0));
+    expect(sha256File(db)).toBe(hash);
+
+    // A dry run writes nothing and so never takes the sample.
+    const dry = await rotateVault({ ...options, dryRun: true });
+    expect(dry.status).toBe('nothing-opened');
+    expect(dry.newPasswordSample).toBeUndefined();
+  });
+
+  it('tests the new password with the write config', async () => {
+    const openConfig = { iterations: 1, memoryKiB: 64, parallelism: 1 };
+    const writeConfig = { iterations: 2, memoryKiB: 64, parallelism: 1 };
+    const vault = await buildVault(join(dir.path, 'configs.db'), {
+      config: openConfig,
+      records: [{ password: PW_A }, { password: PW_A }, { password: PW_A }],
+    });
+    const options = {
+      vaultPath: vault.path,
+      oldPassword: bytes(PW_A),
+      newPassword: bytes(NEW_PASSWORD),
+      openConfig,
+      writeConfig,
+      backup: false,
+    };
+    expect(await rotateVault(options)).toMatchObject({ status: 'completed', rotated: 3 });
+    // Every value is now sealed with writeConfig: with openConfig none would open.
+    expect(await rotateVault(options)).toMatchObject({
+      status: 'nothing-opened',
+      newPasswordSample: { sampled: 3, opened: 3 },
+    });
   });
 
   it('counts v1 records, which open whatever the Argon2id config', async () => {
