@@ -153,4 +153,4 @@ describe.skipIf(!hasScript)('in a terminal', () => {
   });
 });
 
-if (!hasScript) it.skip(skipReason, () => {});
+if (!hasScript) console.warn(`[skip] ${skipReason}`);
