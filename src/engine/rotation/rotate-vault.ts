@@ -5,12 +5,14 @@
  * (no process signals, no stdio), so a shell may run it inside a worker.
  */
 import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Argon2Config } from '../argon2-config.js';
 import { EngineError } from '../errors.js';
 import { CryptoPool } from '../pool/crypto-pool.js';
 import { formatSqliteDateTime, openVault } from '../storage/index.js';
 import type { VaultStore } from '../storage/types.js';
 import { assertBackupPathFree, defaultBackupPath } from './backup-path.js';
+import { removeStaleTempFiles } from './stale-temp-files.js';
 import {
   CHECKPOINT_FORMAT,
   absoluteVaultPath,
@@ -105,6 +107,7 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
     const table = resolveVaultTable(store, options.table);
     const vaultPath = absoluteVaultPath(options.vaultPath);
     const checkpointPath = checkpointPathFor(vaultPath, options.checkpointDir);
+    const removedTemporaries = dryRun ? [] : removeStaleTempFiles(vaultPath, checkpointPath);
     const previous = options.resume
       ? checkpointForResume(checkpointPath, {
           vaultPath,
@@ -207,6 +210,12 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
         : null;
 
     const notes: string[] = [];
+    if (removedTemporaries.length > 0) {
+      notes.push(
+        `Removed ${removedTemporaries.length} temporary file(s) an interrupted run had left: ` +
+          `${removedTemporaries.map((path) => basename(path)).join(', ')}.`,
+      );
+    }
     if (dryRun) {
       notes.push(
         'Dry run: nothing was written and no backup was taken. Records that would rotate were opened but not ' +
