@@ -8,6 +8,7 @@ import { accessSync, constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { expect } from 'vitest';
 
 const execFileAsync = promisify(execFile);
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -52,4 +53,46 @@ export async function runVsref(args: string[], timeoutMs = 120_000): Promise<Vsr
       code: typeof e.code === 'number' ? e.code : 1,
     };
   }
+}
+
+export interface VsrefVerifyOptions {
+  /** preset name or t=..,m=..,p=.. */
+  config: string;
+  /** "OLD=>NEW" */
+  expect: string;
+  softDeleted: 'rotated' | 'unchanged' | 'either';
+  table?: string;
+}
+
+/**
+ * `vsref verify` of a rotated vault against the manifest next to it
+ * (`<db>.manifest.json`). Returns false, with the reason printed, when vsref
+ * is absent; otherwise asserts PASS.
+ */
+export async function expectVsrefVerifies(
+  db: string,
+  options: VsrefVerifyOptions,
+): Promise<boolean> {
+  if (!vsrefPath) {
+    console.warn(`[skip] ${vsrefSkipReason}`);
+    return false;
+  }
+  const out = await runVsref([
+    'verify',
+    '-db',
+    db,
+    '-manifest',
+    `${db}.manifest.json`,
+    '-table',
+    options.table ?? 'vault',
+    '-config',
+    options.config,
+    '-expect',
+    options.expect,
+    '-softdeleted',
+    options.softDeleted,
+  ]);
+  expect(out.stdout + out.stderr, `vsref verify ${db}`).toMatch(/verify: PASS/);
+  expect(out.code).toBe(0);
+  return true;
 }

@@ -26,24 +26,15 @@ import {
 import {
   NEW_PASSWORD,
   PW_A,
-  bytes,
   expectFixtureRotated,
   expectedCounts,
-  tiny,
+  rotationOptions,
 } from './helpers.js';
 
 const manifest = readManifest('tiny200');
 
 function options(vaultPath: string, extra: Partial<RotationOptions> = {}): RotationOptions {
-  return {
-    vaultPath,
-    oldPassword: bytes(PW_A),
-    newPassword: bytes(NEW_PASSWORD),
-    openConfig: tiny,
-    workers: 2,
-    batchSize: 16,
-    ...extra,
-  };
+  return rotationOptions(vaultPath, { workers: 2, batchSize: 16, ...extra });
 }
 
 /** Rotation cancelled from its own progress events once `after` records were scanned. */

@@ -1,7 +1,7 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openVault, rotateVault, type RotationOptions } from '../../../src/engine/index.js';
+import { openVault, rotateVault } from '../../../src/engine/index.js';
 import {
   copyFixture,
   fixturesDir,
@@ -13,24 +13,15 @@ import { dumpSchema, dumpTable, sha256File } from '../../support/vault-builder.j
 import {
   NEW_PASSWORD,
   PW_A,
-  bytes,
   expectFixtureRotated,
   expectedCounts,
-  tiny,
+  rotationOptions,
 } from './helpers.js';
 
 const manifest = readManifest('tiny200');
 const original = join(fixturesDir, 'tiny200.db');
 
-function options(vaultPath: string, extra: Partial<RotationOptions> = {}): RotationOptions {
-  return {
-    vaultPath,
-    oldPassword: bytes(PW_A),
-    newPassword: bytes(NEW_PASSWORD),
-    openConfig: tiny,
-    ...extra,
-  };
-}
+const options = rotationOptions;
 
 describe('dry run', () => {
   let dir: TempDir;

@@ -1,6 +1,7 @@
 /** Shared checks of the rotation tests (not a test file). */
 import { expect } from 'vitest';
 import { ARGON2_PRESETS, type Argon2Config } from '../../../src/engine/argon2-config.js';
+import type { RotationOptions } from '../../../src/engine/rotation/types.js';
 import type { VaultManifest } from '../../support/fixtures.js';
 import { openStoredValue, readRows, sha256 } from '../../support/vault-builder.js';
 
@@ -10,6 +11,20 @@ export const PW_B = 'pwB-0123456789abcdef';
 export const NEW_PASSWORD = 'New-Password-0123456789';
 
 export const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+/** PW_A -> NEW_PASSWORD on the tiny preset, plus `extra`. */
+export function rotationOptions(
+  vaultPath: string,
+  extra: Partial<RotationOptions> = {},
+): RotationOptions {
+  return {
+    vaultPath,
+    oldPassword: bytes(PW_A),
+    newPassword: bytes(NEW_PASSWORD),
+    openConfig: tiny,
+    ...extra,
+  };
+}
 
 export function manifestConfig(manifest: VaultManifest): Argon2Config {
   return {

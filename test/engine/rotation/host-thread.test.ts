@@ -5,12 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  readCheckpoint,
-  rotateVault,
-  type RotationOptions,
-  type RotationResult,
-} from '../../../src/engine/index.js';
+import { readCheckpoint, rotateVault, type RotationResult } from '../../../src/engine/index.js';
 import { copyFixture, makeTempDir, readManifest, type TempDir } from '../../support/fixtures.js';
 import { readRows } from '../../support/vault-builder.js';
 import {
@@ -19,7 +14,7 @@ import {
   bytes,
   expectFixtureRotated,
   expectedCounts,
-  tiny,
+  rotationOptions,
 } from './helpers.js';
 
 const manifest = readManifest('tiny200');
@@ -31,15 +26,7 @@ function activeResources(): Map<string, number> {
   return counts;
 }
 
-function options(vaultPath: string, extra: Partial<RotationOptions> = {}): RotationOptions {
-  return {
-    vaultPath,
-    oldPassword: bytes(PW_A),
-    newPassword: bytes(NEW_PASSWORD),
-    openConfig: tiny,
-    ...extra,
-  };
-}
+const options = rotationOptions;
 
 describe('the job and its host thread', () => {
   let dir: TempDir;

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ARGON2_PRESETS, rotateVault } from '../../../src/engine/index.js';
 import { copyFixture, makeTempDir, readManifest, type TempDir } from '../../support/fixtures.js';
-import { runVsref, vsrefPath, vsrefSkipReason } from '../../support/vsref.js';
+import { expectVsrefVerifies } from '../../support/vsref.js';
 import { NEW_PASSWORD, PW_A, bytes, expectFixtureRotated, expectedCounts } from './helpers.js';
 
 const manifest = readManifest('default60');
@@ -40,25 +40,10 @@ describe('rotateVault with the default preset', () => {
       config: ARGON2_PRESETS.default,
       checkOldFails: false,
     });
-    if (!vsrefPath) {
-      console.warn(`[skip] ${vsrefSkipReason}`);
-      return;
-    }
-    const out = await runVsref([
-      'verify',
-      '-db',
-      db,
-      '-manifest',
-      `${db}.manifest.json`,
-      '-table',
-      'vault',
-      '-config',
-      'default',
-      '-expect',
-      `${PW_A}=>${NEW_PASSWORD}`,
-      '-softdeleted',
-      'rotated',
-    ]);
-    expect(out.stdout + out.stderr).toMatch(/verify: PASS/);
+    await expectVsrefVerifies(db, {
+      config: 'default',
+      expect: `${PW_A}=>${NEW_PASSWORD}`,
+      softDeleted: 'rotated',
+    });
   }, 300_000);
 });

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rotateVault } from '../../../src/engine/index.js';
 import { copyFixture, makeTempDir, readManifest, type TempDir } from '../../support/fixtures.js';
-import { runVsref, vsrefPath, vsrefSkipReason } from '../../support/vsref.js';
+import { expectVsrefVerifies } from '../../support/vsref.js';
 import {
   NEW_PASSWORD,
   PW_A,
@@ -15,27 +15,11 @@ import {
 const manifest = readManifest('tiny200');
 
 async function vsrefVerify(db: string, softDeleted: 'rotated' | 'unchanged'): Promise<void> {
-  if (!vsrefPath) {
-    console.warn(`[skip] ${vsrefSkipReason}`);
-    return;
-  }
-  const out = await runVsref([
-    'verify',
-    '-db',
-    db,
-    '-manifest',
-    `${db}.manifest.json`,
-    '-table',
-    'vault',
-    '-config',
-    'tiny',
-    '-expect',
-    `${PW_A}=>${NEW_PASSWORD}`,
-    '-softdeleted',
+  await expectVsrefVerifies(db, {
+    config: 'tiny',
+    expect: `${PW_A}=>${NEW_PASSWORD}`,
     softDeleted,
-  ]);
-  expect(out.stdout + out.stderr).toMatch(/verify: PASS/);
-  expect(out.code).toBe(0);
+  });
 }
 
 describe('rotateVault on the tiny200 fixture', () => {

@@ -3,8 +3,7 @@
  * template: the rotation OLD => NEW happened, soft-deleted records included,
  * nothing else changed. Skipped with a printed reason when vsref is absent.
  */
-import { expect } from 'vitest';
-import { runVsref, vsrefPath, vsrefSkipReason } from '../../support/vsref.js';
+import { expectVsrefVerifies, vsrefPath, vsrefSkipReason } from '../../support/vsref.js';
 import { NEW_PASSWORD, OLD_PASSWORD } from './passwords.js';
 
 let skipPrinted = false;
@@ -16,22 +15,10 @@ export async function expectVsrefRotated(vaultPath: string, table = 'vault'): Pr
     skipPrinted = true;
     return false;
   }
-  const out = await runVsref([
-    'verify',
-    '-db',
-    vaultPath,
-    '-manifest',
-    `${vaultPath}.manifest.json`,
-    '-table',
+  return expectVsrefVerifies(vaultPath, {
+    config: 'tiny',
+    expect: `${OLD_PASSWORD}=>${NEW_PASSWORD}`,
+    softDeleted: 'rotated',
     table,
-    '-config',
-    'tiny',
-    '-expect',
-    `${OLD_PASSWORD}=>${NEW_PASSWORD}`,
-    '-softdeleted',
-    'rotated',
-  ]);
-  expect(out.stdout + out.stderr, `vsref verify ${vaultPath}`).toMatch(/verify: PASS/);
-  expect(out.code).toBe(0);
-  return true;
+  });
 }
