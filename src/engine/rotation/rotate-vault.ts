@@ -245,6 +245,7 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
       resumed: previous !== null,
       workers: pool.size,
       kdfBackend: pool.backend,
+      driver: store.driver,
       notes,
       ...(newPasswordSample && {
         newPasswordSample: { sampled: newPasswordSample.sampled, opened: newPasswordSample.opened },

@@ -1,6 +1,6 @@
 import type { Argon2Config } from '../argon2-config.js';
 import type { Argon2BackendName, Argon2BackendPreference } from '../kdf/types.js';
-import type { VaultDriverPreference } from '../storage/types.js';
+import type { VaultDriverName, VaultDriverPreference } from '../storage/types.js';
 
 /** Default VaultStore password policy: at least 16 UTF-8 bytes. */
 export const DEFAULT_MIN_PASSWORD_BYTES = 16;
@@ -105,6 +105,8 @@ export interface RotationResult {
   readonly resumed?: boolean;
   readonly workers?: number;
   readonly kdfBackend?: Argon2BackendName;
+  /** the SQLite driver that ran the rotation (native better-sqlite3, or sql.js as fallback) */
+  readonly driver?: VaultDriverName;
   /** sentences for people (e.g. what a dry run did not do); no secret */
   readonly notes?: readonly string[];
   /**
