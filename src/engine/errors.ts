@@ -22,8 +22,11 @@ export type EngineErrorCode =
   | 'DISK_FULL'
   | 'FILE_CHANGED'
   | 'IO'
+  | 'UNSUPPORTED_IDS'
+  | 'TRIGGERS'
   // the rotation job
   | 'CHECKPOINT'
+  | 'UNFINISHED_ROTATION'
   | 'NATIVE_UNAVAILABLE'
   | 'WORKER_FAILED'
   | 'INTERNAL';

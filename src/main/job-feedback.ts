@@ -38,6 +38,11 @@ export function resultNotification(fileName: string, result: RotationResult): No
         title: result.dryRun ? 'Dry run finished' : 'Password rotation finished',
         body: `${fileName}: ${counts}.`,
       };
+    case 'incomplete':
+      return {
+        title: 'Password rotation not complete',
+        body: `${fileName}: ${counts}. Another program kept writing with the old password: stop it and run again.`,
+      };
     case 'cancelled':
       return {
         title: 'Password rotation cancelled',

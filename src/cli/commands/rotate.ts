@@ -192,6 +192,16 @@ function reportResult(
       }
       return EXIT.cancelled;
     }
+    case 'incomplete': {
+      // Same report as completed; the notes say what is left and why, and the exit code is not success.
+      if (args.json) writeJsonLine(io.stdout, summaryJson(result));
+      else writeLines(io.stdout, completedText(args, result));
+      writeLine(
+        io.stderr,
+        'Not complete: records written by another program during the run may still open with the old password.',
+      );
+      return EXIT.incomplete;
+    }
     case 'nothing-opened': {
       const lines = nothingOpenedText(args, result, sharedOptions(args).openConfig, unicodeHint);
       writeLines(io.stderr, lines);

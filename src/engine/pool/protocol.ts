@@ -24,6 +24,7 @@ export interface CryptoWorkerData {
  * - `rotate`: open with `from`, then re-encrypt with `to` (fresh salt and nonce).
  * - `probe-write`: one derivation with the write config on a random password,
  *   to time it (preflight estimate when the write config differs).
+ * - `seal`: a canary value, see below.
  */
 export type CryptoTask =
   | {
@@ -34,7 +35,12 @@ export type CryptoTask =
       readonly config?: 'open' | 'write';
     }
   | { readonly op: 'rotate'; readonly value: string; readonly from: number; readonly to: number }
-  | { readonly op: 'probe-write' };
+  | { readonly op: 'probe-write' }
+  /**
+   * `seal`: encrypt a random throwaway plaintext under password `password`
+   * (a canary: later proves a password is the same without storing it).
+   */
+  | { readonly op: 'seal'; readonly password: number; readonly config: 'open' | 'write' };
 
 export type CryptoOutcome =
   | { readonly kind: 'rotated'; readonly version: ValueVersion; readonly newValue: string }
@@ -43,7 +49,8 @@ export type CryptoOutcome =
   | { readonly kind: 'malformed'; readonly version: ValueVersion; readonly detail: string }
   /** the job was cancelled before this task could finish: nothing to keep */
   | { readonly kind: 'aborted' }
-  | { readonly kind: 'probed' };
+  | { readonly kind: 'probed' }
+  | { readonly kind: 'sealed'; readonly newValue: string };
 
 export interface CryptoTaskResult {
   readonly outcome: CryptoOutcome;

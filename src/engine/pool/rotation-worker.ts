@@ -90,11 +90,16 @@ async function openWith(
 }
 
 /** Encrypts with a fresh salt and nonce, then checks the new value opens to the same bytes. */
-async function seal(kdf: Argon2idBackend, plaintext: Buffer, password: Uint8Array) {
+async function seal(
+  kdf: Argon2idBackend,
+  plaintext: Buffer,
+  password: Uint8Array,
+  config: Argon2Config = data.writeConfig,
+) {
   const salt = randomBytes(SALT_LENGTH);
   const nonce = randomBytes(NONCE_LENGTH);
   const started = performance.now();
-  const key = await kdf.deriveKey(password, salt, data.writeConfig);
+  const key = await kdf.deriveKey(password, salt, config);
   const deriveMs = performance.now() - started;
   try {
     const newValue = sealV2(plaintext, key, salt, nonce);
@@ -133,6 +138,17 @@ async function runTask(kdf: Argon2idBackend, task: CryptoTask): Promise<CryptoTa
       derivations: 1,
       openDeriveMs: 0,
       writeDeriveMs: probe.deriveMs,
+    };
+  }
+  if (task.op === 'seal') {
+    // Random plaintext: the canary proves the password, and holds nothing of the vault.
+    const config = task.config === 'write' ? data.writeConfig : data.openConfig;
+    const canary = await seal(kdf, randomBytes(16), passwordAt(task.password), config);
+    return {
+      outcome: { kind: 'sealed', newValue: canary.newValue },
+      derivations: 1,
+      openDeriveMs: 0,
+      writeDeriveMs: canary.deriveMs,
     };
   }
   const passwordIndex = task.op === 'open' ? task.password : task.from;

@@ -1,7 +1,10 @@
 /**
  * The resume point of a rotation, kept outside the vault. It holds no secret
- * and nothing about which record has which password: only "every record with
- * an id up to `cursor` is done", cumulative counts and the job's settings.
+ * and nothing about which record has which password: "every record with a key
+ * up to `cursor` is done", cumulative counts, the job's settings, and what
+ * lets a resume prove it continues the same rotation (resume-proof.ts): two
+ * canaries (random throwaway plaintexts sealed with the old and the new
+ * password) and the keys and value hashes of a few records it rotated.
  * Written atomically (temp file + rename) after each committed batch.
  */
 import { createHash } from 'node:crypto';
@@ -12,7 +15,7 @@ import { EngineError } from '../errors.js';
 import { describeArgon2Config, sameArgon2Config } from './argon2-spec.js';
 
 export const CHECKPOINT_FORMAT = 'vaultstore-admin-rotation-checkpoint';
-const CHECKPOINT_VERSION = 1;
+const CHECKPOINT_VERSION = 2;
 
 export interface CheckpointCounts {
   readonly scanned: number;
@@ -29,8 +32,14 @@ export interface RotationCheckpoint {
   /** absolute path of the vault file */
   readonly vaultPath: string;
   readonly table: string;
-  /** every record with id <= cursor (SQLite BINARY order) is done; null: none yet */
+  /** every record with a key up to the cursor is done; null: none yet */
   readonly cursor: string | null;
+  /** what the cursor is: a rowid, or an id of a WITHOUT ROWID table */
+  readonly keyKind: 'rowid' | 'id';
+  /** random throwaway plaintexts sealed with the old (open config) and new (write config) password */
+  readonly canaries: { readonly old: string; readonly new: string };
+  /** a few records this rotation wrote: key and SHA-256 of the value it wrote */
+  readonly proof: readonly RotationProof[];
   readonly counts: CheckpointCounts;
   readonly openConfig: Argon2Config;
   readonly writeConfig: Argon2Config;
@@ -41,6 +50,11 @@ export interface RotationCheckpoint {
   readonly updatedAt: string;
   /** runs that contributed (1 for the first) */
   readonly runs: number;
+}
+
+export interface RotationProof {
+  readonly key: string;
+  readonly sha256: string;
 }
 
 /** The settings a resumed run must share with the checkpoint. */
@@ -109,6 +123,11 @@ function isComplete(value: Partial<RotationCheckpoint>): value is RotationCheckp
     typeof value.vaultPath === 'string' &&
     typeof value.table === 'string' &&
     (value.cursor === null || typeof value.cursor === 'string') &&
+    (value.keyKind === 'rowid' || value.keyKind === 'id') &&
+    typeof value.canaries?.old === 'string' &&
+    typeof value.canaries.new === 'string' &&
+    Array.isArray(value.proof) &&
+    value.proof.every((p) => typeof p?.key === 'string' && typeof p.sha256 === 'string') &&
     typeof value.counts === 'object' &&
     value.counts !== null &&
     typeof value.openConfig === 'object' &&
@@ -166,28 +185,37 @@ export function deleteCheckpoint(path: string): void {
   rmSync(path, { force: true });
 }
 
-/** The checkpoint for a resume: present and made by the same job, else CHECKPOINT with what to do. */
+/**
+ * The checkpoint for a resume: null when there is none (the caller starts
+ * from the beginning and says so); CHECKPOINT with what to do when it was
+ * made by a different job.
+ */
 export function checkpointForResume(
   path: string,
   expected: CheckpointIdentity,
-): RotationCheckpoint {
+): RotationCheckpoint | null {
   const checkpoint = readCheckpoint(path);
-  if (!checkpoint) {
-    throw new EngineError(
-      'CHECKPOINT',
-      `There is no rotation to resume: no checkpoint at ${path} (a completed rotation deletes it). ` +
-        'Run the rotation without resuming; records already under the new password are left alone.',
-    );
-  }
+  if (!checkpoint) return null;
   const mismatch = describeMismatch(checkpoint, expected);
   if (mismatch) {
     throw new EngineError(
       'CHECKPOINT',
       `The checkpoint ${path} belongs to a different rotation (${mismatch}). Resume with the same settings, ` +
-        'or run without resuming to start over (records already rotated are not rotated twice).',
+        'or start over (records already rotated are not rotated twice).',
     );
   }
   return checkpoint;
+}
+
+/** A plain (not resuming) rotation refuses to silently discard an unfinished one. */
+export function unfinishedRotationError(path: string, checkpoint: RotationCheckpoint): EngineError {
+  const done = checkpoint.counts.scanned;
+  return new EngineError(
+    'UNFINISHED_ROTATION',
+    `An unfinished rotation of table ${checkpoint.table} exists (started ${checkpoint.startedAt}, ${done} record(s) ` +
+      `done; checkpoint ${path}). Resume it with the same passwords (CLI: --resume), or discard it and start ` +
+      'over (CLI: --restart; records it already rotated are not rotated twice).',
+  );
 }
 
 function describeMismatch(

@@ -1,9 +1,10 @@
 /**
- * The rotation pipeline: reader (keyset pages) -> bounded window of tasks on
- * the crypto pool -> results put back in key order -> guarded batch writes ->
- * checkpoint after each commit. Memory is bounded by the window, one page
- * and one batch, whatever the vault size. The host thread only reads, writes
- * and counts; every derivation happens in the pool.
+ * The rotation pipeline: record source (keyset pages) -> bounded window of
+ * tasks on the crypto pool -> results put back in key order -> guarded batch
+ * writes -> checkpoint after each commit. Memory is bounded by the window, one
+ * page and one batch, in records and in bytes, whatever the vault size and
+ * the size of its values. The host thread only reads, writes and counts;
+ * every derivation happens in the pool.
  *
  * Cancel: the pool's shared abort flag stops the workers after their current
  * derivation; the contiguous prefix of finished records is committed and
@@ -13,30 +14,42 @@
 import type { CryptoPool } from '../pool/crypto-pool.js';
 import type { CryptoTaskResult } from '../pool/protocol.js';
 import type { ValueUpdate, VaultRecord, VaultStore } from '../storage/types.js';
-import { RecordReader } from './record-reader.js';
 import type { RecordFailure } from './types.js';
+import type { VisitLedger } from './visit-ledger.js';
 
 /** Password indexes in the pool: 0 opens, 1 encrypts. */
 export const OLD_PASSWORD = 0;
 export const NEW_PASSWORD = 1;
 export const MAX_LISTED_FAILURES = 1000;
 
+/** Records in key order (a RecordReader, or a filter over one for a sweep). */
+export interface RecordSource {
+  next(): VaultRecord | null;
+  readonly done: boolean;
+}
+
 export interface PipelineSettings {
   readonly store: VaultStore;
   readonly table: string;
   readonly pool: CryptoPool;
-  readonly afterId: string | null;
-  readonly includeSoftDeleted: boolean;
-  /** "now" for the soft-deleted test, fixed for the whole run */
-  readonly readNow: Date;
+  readonly records: RecordSource;
+  /** the cursor before the first record of `records` (resume point); null: from the start */
+  readonly afterKey: string | null;
   readonly dryRun: boolean;
   /** record updates per write transaction */
   readonly batchSize: number;
+  /** flush a batch holding this many bytes of values even if it has fewer records (multi-MB values) */
+  readonly batchMaxBytes?: number;
+  /** bytes of values (read and rewritten) in flight at most; at least one task runs whatever its size */
+  readonly maxInFlightBytes?: number;
+  /** what this run left in each record (for the sweep after the main pass) */
+  readonly ledger?: VisitLedger;
+  /** each record this run wrote, once committed */
+  readonly onWritten?: (key: string, newValue: string) => void;
   /** commit the cursor at least this often when few records rotate, so a crash loses little */
   readonly commitIntervalMs: number;
   /** tasks in flight (a small multiple of the pool size) */
   readonly window: number;
-  readonly pageSize: number;
   readonly signal: AbortSignal | undefined;
   /** updated_at of written records, "YYYY-MM-DD HH:MM:SS" UTC */
   readonly updatedAt: () => string;
@@ -58,6 +71,8 @@ export interface PipelineCounts {
   bytes: number;
   derivations: number;
   derivationsDiscarded: number;
+  /** of `failed`: guarded writes lost to another program's write */
+  changedConcurrently: number;
 }
 
 export type CommittedCounts = Pick<
@@ -65,12 +80,20 @@ export type CommittedCounts = Pick<
   'scanned' | 'rotated' | 'skipped' | 'failed' | 'opened' | 'bytes'
 >;
 
-/** Flush a batch holding this many bytes of values even if it has fewer records (multi-MB values). */
-const BATCH_MAX_BYTES = 16 * 1024 * 1024;
+/** Defaults of the byte bounds (see PipelineSettings). */
+export const BATCH_MAX_BYTES = 16 * 1024 * 1024;
+export const MAX_IN_FLIGHT_BYTES = 64 * 1024 * 1024;
 
 interface InFlight {
   readonly record: VaultRecord;
+  /** the value read, and the new one once it is back */
+  bytes: number;
   result: CryptoTaskResult | null;
+}
+
+interface PendingWrite {
+  readonly update: ValueUpdate;
+  readonly id: string;
 }
 
 export class RotationPipeline {
@@ -83,9 +106,10 @@ export class RotationPipeline {
     bytes: 0,
     derivations: 0,
     derivationsDiscarded: 0,
+    changedConcurrently: 0,
   };
   readonly failures: RecordFailure[] = [];
-  /** every record up to this id is done and committed */
+  /** every record up to this key is done and committed */
   cursor: string | null;
   /** the counts as of `cursor` (what a checkpoint may record) */
   committed: CommittedCounts = {
@@ -98,7 +122,7 @@ export class RotationPipeline {
   };
 
   private readonly settings: PipelineSettings;
-  private batch: ValueUpdate[] = [];
+  private batch: PendingWrite[] = [];
   private batchBytes = 0;
   /** id of the last record accounted for in order (committed at the next flush) */
   private lastAccounted: string | null;
@@ -108,20 +132,15 @@ export class RotationPipeline {
 
   constructor(settings: PipelineSettings) {
     this.settings = settings;
-    this.cursor = settings.afterId;
-    this.lastAccounted = settings.afterId;
+    this.cursor = settings.afterKey;
+    this.lastAccounted = settings.afterKey;
   }
 
   /** Resolves `cancelled: true` when the signal stopped it before the end. */
   async run(): Promise<{ cancelled: boolean }> {
-    const { pool, signal } = this.settings;
-    const reader = new RecordReader(this.settings.store, {
-      table: this.settings.table,
-      afterId: this.settings.afterId,
-      includeSoftDeleted: this.settings.includeSoftDeleted,
-      now: this.settings.readNow,
-      pageSize: this.settings.pageSize,
-    });
+    const { pool, signal, records: reader } = this.settings;
+    const maxInFlightBytes = this.settings.maxInFlightBytes ?? MAX_IN_FLIGHT_BYTES;
+    let inFlightBytes = 0;
     const inFlight = new Map<number, InFlight>();
     let nextSeq = 0;
     let head = 0;
@@ -142,16 +161,25 @@ export class RotationPipeline {
           stopping = true;
           pool.abort();
         }
-        while (!stopping && inFlight.size < this.settings.window) {
+        while (
+          !stopping &&
+          inFlight.size < this.settings.window &&
+          (inFlight.size === 0 || inFlightBytes < maxInFlightBytes)
+        ) {
           const record = reader.next();
           if (!record) break;
-          const entry: InFlight = { record, result: null };
+          const entry: InFlight = { record, bytes: record.value.length, result: null };
           inFlight.set(nextSeq++, entry);
+          inFlightBytes += entry.bytes;
           unresolved++;
           pool.run(this.taskFor(record)).then(
             (result) => {
               unresolved--;
               entry.result = result;
+              if (result.outcome.kind === 'rotated') {
+                entry.bytes += result.outcome.newValue.length;
+                inFlightBytes += result.outcome.newValue.length;
+              }
               this.counts.derivations += result.derivations;
               wakeUp();
             },
@@ -170,6 +198,7 @@ export class RotationPipeline {
             break;
           }
           inFlight.delete(head++);
+          inFlightBytes -= entry.bytes;
           this.account(entry.record, entry.result);
           if (this.shouldFlush()) await this.flush();
           if (failure) break;
@@ -204,24 +233,30 @@ export class RotationPipeline {
     switch (outcome.kind) {
       case 'rotated':
         this.counts.opened++;
-        this.batch.push({ id: record.id, expectedValue: record.value, newValue: outcome.newValue });
+        this.batch.push({
+          update: { key: record.key, expectedValue: record.value, newValue: outcome.newValue },
+          id: record.id,
+        });
         this.batchBytes += record.value.length + outcome.newValue.length;
         break;
       case 'opened':
         // dry run: what would rotate
         this.counts.opened++;
         this.counts.rotated++;
+        this.settings.ledger?.leave(record.key, record.value);
         break;
       case 'not-opened':
         this.counts.skipped++;
+        this.settings.ledger?.leave(record.key, record.value);
         break;
       case 'malformed':
         this.recordFailure({ id: record.id, reason: 'malformed', detail: outcome.detail });
+        this.settings.ledger?.leave(record.key, record.value);
         break;
       default:
         throw new Error(`unexpected outcome ${outcome.kind} for a rotation task`);
     }
-    this.lastAccounted = record.id;
+    this.lastAccounted = record.key;
     this.accountedSinceCommit++;
     this.settings.onRecord();
   }
@@ -235,7 +270,7 @@ export class RotationPipeline {
     if (this.settings.dryRun) return false;
     return (
       this.batch.length >= this.settings.batchSize ||
-      this.batchBytes >= BATCH_MAX_BYTES ||
+      this.batchBytes >= (this.settings.batchMaxBytes ?? BATCH_MAX_BYTES) ||
       (this.accountedSinceCommit > 0 &&
         performance.now() - this.lastCommitAt >= this.settings.commitIntervalMs)
     );
@@ -252,15 +287,22 @@ export class RotationPipeline {
       }
       const { written, guardFailed } = this.settings.store.writeBatch(
         this.settings.table,
-        batch,
+        batch.map((pending) => pending.update),
         this.settings.updatedAt(),
       );
-      const newValueLength = new Map(batch.map((update) => [update.id, update.newValue.length]));
+      const byKey = new Map(batch.map((pending) => [pending.update.key, pending]));
       this.counts.rotated += written.length;
-      for (const id of written) this.counts.bytes += newValueLength.get(id) ?? 0;
-      for (const id of guardFailed) {
+      for (const key of written) {
+        const newValue = byKey.get(key)!.update.newValue;
+        this.counts.bytes += newValue.length;
+        this.settings.ledger?.leave(key, newValue);
+        this.settings.onWritten?.(key, newValue);
+      }
+      for (const key of guardFailed) {
+        this.settings.ledger?.forget(key);
+        this.counts.changedConcurrently++;
         this.recordFailure({
-          id,
+          id: byKey.get(key)!.id,
           reason: 'changed-concurrently',
           detail:
             'the record changed after it was read (another program wrote it) and was left as that program wrote it; ' +

@@ -1,27 +1,44 @@
-/** Records in key order, one keyset page in memory at a time (never OFFSET). */
+/**
+ * Records in key order, one keyset page in memory at a time (never OFFSET),
+ * each page bounded in records and in bytes of values. Refuses to go on when
+ * a page does not advance the cursor: an endless loop or a skipped range is
+ * an internal error, never a silent retry.
+ */
+import { EngineError } from '../errors.js';
 import type { VaultRecord, VaultStore } from '../storage/types.js';
 
 export interface RecordReaderOptions {
   readonly table: string;
-  /** start after this id (resume cursor); null: from the first record */
-  readonly afterId: string | null;
+  /** start after this key (resume cursor); null: from the first record */
+  readonly afterKey: string | null;
   readonly includeSoftDeleted: boolean;
   readonly now: Date;
   readonly pageSize: number;
+  /** bytes of values per page at most (at least one record per page) */
+  readonly pageMaxBytes?: number;
+}
+
+/** Rowid keys are decimal integers (beyond 2^53 too); id keys follow the column's collation, unknown here. */
+export function keyAdvances(kind: 'rowid' | 'id', previous: string | null, next: string): boolean {
+  if (previous === null) return true;
+  if (kind === 'id') return next !== previous;
+  return BigInt(next) > BigInt(previous);
 }
 
 export class RecordReader {
   private readonly store: VaultStore;
   private readonly options: RecordReaderOptions;
+  private readonly keyKind: 'rowid' | 'id';
   private page: VaultRecord[] = [];
   private index = 0;
-  private lastId: string | null;
+  private lastKey: string | null;
   private exhausted = false;
 
   constructor(store: VaultStore, options: RecordReaderOptions) {
     this.store = store;
     this.options = options;
-    this.lastId = options.afterId;
+    this.lastKey = options.afterKey;
+    this.keyKind = store.keyKind(options.table);
   }
 
   /** true once the last record has been handed out */
@@ -33,17 +50,26 @@ export class RecordReader {
     if (this.index >= this.page.length) {
       if (this.exhausted) return null;
       this.page = this.store.readRecords(this.options.table, {
-        afterId: this.lastId,
+        afterKey: this.lastKey,
         limit: this.options.pageSize,
         includeSoftDeleted: this.options.includeSoftDeleted,
         now: this.options.now,
+        ...(this.options.pageMaxBytes === undefined ? {} : { maxBytes: this.options.pageMaxBytes }),
       });
       this.index = 0;
-      if (this.page.length < this.options.pageSize) this.exhausted = true;
+      // A page bounded by bytes may be short without being the last.
+      if (this.page.length === 0) this.exhausted = true;
       if (this.page.length === 0) return null;
     }
     const record = this.page[this.index++]!;
-    this.lastId = record.id;
+    if (!keyAdvances(this.keyKind, this.lastKey, record.key)) {
+      throw new EngineError(
+        'INTERNAL',
+        `Reading the table ${this.options.table} did not advance past record ${record.id}: stopped rather than ` +
+          'visit records twice or skip some. Nothing after the last commit was written; please report this.',
+      );
+    }
+    this.lastKey = record.key;
     return record;
   }
 }

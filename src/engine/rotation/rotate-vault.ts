@@ -1,8 +1,9 @@
 /**
  * rotateVault: re-encrypt every record of one vault table that opens with the
- * old password under the new one. Validation, checkpoint/resume, backup and
- * the result around the pipeline (pipeline.ts). Holds nothing thread-bound
- * (no process signals, no stdio), so a shell may run it inside a worker.
+ * old password under the new one. Validation, checkpoint/resume, backup, the
+ * sweep for other programs' writes and the coverage proof around the pipeline
+ * (pipeline.ts). Holds nothing thread-bound (no process signals, no stdio), so
+ * a shell may run it inside a worker.
  */
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -19,16 +20,34 @@ import {
   checkpointForResume,
   checkpointPathFor,
   deleteCheckpoint,
+  readCheckpoint,
+  unfinishedRotationError,
   writeCheckpoint,
   type CheckpointCounts,
   type RotationCheckpoint,
+  type RotationProof,
 } from './checkpoint.js';
 import { sampleWithNewPassword } from './new-password-sample.js';
-import { RotationPipeline, type CommittedCounts } from './pipeline.js';
+import {
+  BATCH_MAX_BYTES,
+  MAX_IN_FLIGHT_BYTES,
+  RotationPipeline,
+  type CommittedCounts,
+} from './pipeline.js';
 import { choosePoolSize, windowFor } from './pool-size.js';
 import { ProgressReporter, type ProgressCounts } from './progress.js';
-import type { RotationOptions, RotationResult, RotationStatus } from './types.js';
+import { RecordReader } from './record-reader.js';
+import { PROOF_RECORDS, assertSameRotation, proofOf, sealCanaries } from './resume-proof.js';
+import { sweepForeignWrites, type SweepReport } from './sweep.js';
+import type {
+  RotationCoverage,
+  RotationOptions,
+  RotationResult,
+  RotationStatus,
+  RotationSweep,
+} from './types.js';
 import { assertPositiveInteger, resolveVaultTable, validateRotationInput } from './validation.js';
+import { VisitLedger } from './visit-ledger.js';
 
 export const DEFAULT_BATCH_SIZE = 64;
 /**
@@ -39,6 +58,9 @@ const WRITE_CADENCE = {
   'better-sqlite3': { batchSize: DEFAULT_BATCH_SIZE, commitIntervalMs: 2000 },
   'sql.js': { batchSize: 1024, commitIntervalMs: 30_000 },
 } as const;
+
+/** Bytes of values one keyset page may hold (large values: fewer records per page). */
+export const PAGE_MAX_BYTES = 16 * 1024 * 1024;
 
 const NO_COUNTS: CheckpointCounts = {
   scanned: 0,
@@ -70,12 +92,76 @@ function checkOptions(options: RotationOptions): void {
       'A dry run cannot resume a rotation. Drop one of the two options.',
     );
   }
+  if (options.resume && options.restart) {
+    throw new EngineError(
+      'USAGE',
+      'Resume continues an unfinished rotation and restart discards it: choose one.',
+    );
+  }
   if (options.dryRun && options.backupPath !== undefined) {
     throw new EngineError(
       'USAGE',
       'A dry run writes nothing, so it takes no backup. Drop the backup path.',
     );
   }
+}
+
+/** Triggers would run on every rotated record (copying old values, or undoing the update). */
+function assertNoTriggers(store: VaultStore, table: string, allowed: boolean): string[] {
+  const triggers = store.triggersOn(table);
+  if (triggers.length > 0 && !allowed) {
+    throw new EngineError(
+      'TRIGGERS',
+      `The table ${JSON.stringify(table)} in ${store.path} has trigger(s) ${triggers.map((t) => JSON.stringify(t)).join(', ')}, ` +
+        'which would run on every record the rotation rewrites (an audit trigger can copy each old-password value ' +
+        'elsewhere, another can undo the update). Nothing was changed. Review them with your application; to rotate ' +
+        'anyway, allow triggers (CLI: --allow-triggers).',
+    );
+  }
+  return triggers;
+}
+
+/** The unfinished rotation to continue (resume), or null; refuses to silently discard one. */
+function previousRotation(
+  options: RotationOptions,
+  checkpointPath: string,
+  identity: Parameters<typeof checkpointForResume>[1],
+  notes: string[],
+): RotationCheckpoint | null {
+  if (options.dryRun) return null;
+  if (options.resume) {
+    const previous = checkpointForResume(checkpointPath, identity);
+    if (!previous) {
+      notes.push(
+        'There was no unfinished rotation to resume, so this run started from the beginning.',
+      );
+    }
+    return previous;
+  }
+  const unfinished = readCheckpoint(checkpointPath);
+  if (unfinished && !options.restart) throw unfinishedRotationError(checkpointPath, unfinished);
+  if (unfinished) {
+    notes.push(
+      `Discarded the unfinished rotation started ${unfinished.startedAt} and started over.`,
+    );
+  }
+  return null;
+}
+
+/** A rotation may only say completed if it visited every record in scope exactly once. */
+function assertCovered(coverage: RotationCoverage, table: string): void {
+  if (coverage.foreignWrites || coverage.visited === coverage.rowsAtStart) return;
+  throw new EngineError(
+    'INTERNAL',
+    `The rotation visited ${coverage.visited} record(s) of table ${table} but ${coverage.rowsAtStart} were there ` +
+      'when it started, and no other program wrote to the vault: it cannot say every record was rotated. ' +
+      'Committed batches are kept and verified; please report this, and run the rotation again.',
+  );
+}
+
+function sweepSummary(report: SweepReport): RotationSweep {
+  const { rounds, examined, changed, inserted, deleted, rotated, stillWriting } = report;
+  return { rounds, examined, changed, inserted, deleted, rotated, stillWriting };
 }
 
 export async function rotateVault(options: RotationOptions): Promise<RotationResult> {
@@ -105,21 +191,24 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
     });
     const openStore = store;
     const table = resolveVaultTable(store, options.table);
+    store.assertPageable(table);
+    const triggers = dryRun ? [] : assertNoTriggers(store, table, options.allowTriggers ?? false);
+    const notes: string[] = [];
     const vaultPath = absoluteVaultPath(options.vaultPath);
     const checkpointPath = checkpointPathFor(vaultPath, options.checkpointDir);
     const removedTemporaries = dryRun ? [] : removeStaleTempFiles(vaultPath, checkpointPath);
-    const previous = options.resume
-      ? checkpointForResume(checkpointPath, {
-          vaultPath,
-          table,
-          openConfig,
-          writeConfig,
-          includeSoftDeleted,
-        })
-      : null;
-    const afterId = previous?.cursor ?? null;
+    const previous = previousRotation(
+      options,
+      checkpointPath,
+      { vaultPath, table, openConfig, writeConfig, includeSoftDeleted },
+      notes,
+    );
+    const afterKey = previous?.cursor ?? null;
+    // One "now" for the whole run, so no record changes category (soft-deleted or not) mid-run.
     const readNow = clock();
-    total = store.countRecords(table, { afterId, includeSoftDeleted, now: readNow });
+    const filter = { includeSoftDeleted, now: readNow };
+    total = store.countRecords(table, { ...filter, afterKey });
+    const dataVersionAtStart = store.dataVersion();
 
     const wantBackup = !dryRun && (options.backup !== false || options.backupPath !== undefined);
     // On resume the backup of the untouched file is the one to keep, not a copy of the half-rotated file.
@@ -130,16 +219,36 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
         ? assertBackupPathFree(options.backupPath)
         : null;
 
+    const workers = choosePoolSize(options.workers, [openConfig, writeConfig], total);
+    pool = await CryptoPool.start({
+      size: workers,
+      passwords,
+      openConfig,
+      writeConfig,
+      kdfBackend: options.kdfBackend,
+    });
+    for (const password of passwords) password.fill(0);
+    const runningPool = pool;
+    if (previous) {
+      await assertSameRotation({ checkpoint: previous, checkpointPath, store, table, pool });
+    }
+
     const base = previous?.counts ?? NO_COUNTS;
     const startedAt = previous?.startedAt ?? clock().toISOString();
+    const canaries = dryRun ? null : (previous?.canaries ?? (await sealCanaries(pool)));
+    const proof: RotationProof[] = [...(previous?.proof ?? [])];
+    const keyKind = store.keyKind(table);
     const saveCheckpoint = (cursor: string | null): void => {
-      if (dryRun) return;
+      if (dryRun || !canaries) return;
       const checkpoint: RotationCheckpoint = {
         format: CHECKPOINT_FORMAT,
-        version: 1,
+        version: 2,
         vaultPath,
         table,
         cursor,
+        keyKind,
+        canaries,
+        proof,
         // counts as of the cursor, not of records accounted for but not yet committed
         counts: sumCounts(base, pipeline?.committed ?? NO_COUNTS),
         openConfig,
@@ -152,31 +261,21 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
       };
       writeCheckpoint(checkpointPath, checkpoint);
     };
-    const workers = choosePoolSize(options.workers, [openConfig, writeConfig], total);
-    pool = await CryptoPool.start({
-      size: workers,
-      passwords,
-      openConfig,
-      writeConfig,
-      kdfBackend: options.kdfBackend,
-    });
-    for (const password of passwords) password.fill(0);
     // Written before any work so a crash at any later moment can be resumed.
-    saveCheckpoint(afterId);
+    saveCheckpoint(afterKey);
     const window = windowFor(pool.size);
-
-    pipeline = new RotationPipeline({
+    const pageSize = Math.max(16, window * 2);
+    const cadence = WRITE_CADENCE[store.driver];
+    const ledger = new VisitLedger();
+    const shared = {
       store,
       table,
       pool,
-      afterId,
-      includeSoftDeleted,
-      readNow,
-      dryRun,
-      batchSize: options.batchSize ?? WRITE_CADENCE[store.driver].batchSize,
-      commitIntervalMs: WRITE_CADENCE[store.driver].commitIntervalMs,
+      batchSize: options.batchSize ?? cadence.batchSize,
+      batchMaxBytes: BATCH_MAX_BYTES,
+      maxInFlightBytes: MAX_IN_FLIGHT_BYTES,
+      commitIntervalMs: cadence.commitIntervalMs,
       window,
-      pageSize: Math.max(16, window * 2),
       signal: options.signal,
       updatedAt: () => formatSqliteDateTime(clock()),
       beforeFirstWrite: async () => {
@@ -185,31 +284,89 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
         const destination = explicitBackup ?? defaultBackupPath(vaultPath, clock());
         await openStore.backupTo(destination);
         backupPath = destination;
-        saveCheckpoint(afterId);
+        // Same cursor and counts as the last commit: only the backup path is new.
+        saveCheckpoint(pipeline?.cursor ?? afterKey);
         progress.setPhase('rotating', runCounts());
       },
-      onCommit: (cursor) => saveCheckpoint(cursor),
+      onWritten: (key: string, newValue: string) => {
+        if (proof.length < PROOF_RECORDS) proof.push(proofOf(key, newValue));
+      },
       onRecord: () => progress.update(runCounts()),
+    };
+
+    pipeline = new RotationPipeline({
+      ...shared,
+      records: new RecordReader(store, {
+        table,
+        afterKey,
+        ...filter,
+        pageSize,
+        pageMaxBytes: PAGE_MAX_BYTES,
+      }),
+      afterKey,
+      dryRun,
+      ledger,
+      onCommit: (cursor) => saveCheckpoint(cursor),
     });
 
     progress.setPhase('rotating', runCounts());
     const { cancelled } = await pipeline.run();
+    const coverage: RotationCoverage = {
+      rowsAtStart: total,
+      visited: pipeline.counts.scanned,
+      foreignWrites: store.dataVersion() !== dataVersionAtStart,
+    };
+    if (!cancelled) assertCovered(coverage, table);
+
+    const sweep =
+      cancelled || dryRun || !coverage.foreignWrites
+        ? null
+        : await sweepForeignWrites({
+            ...shared,
+            ledger,
+            ...filter,
+            pageSize,
+            pageMaxBytes: PAGE_MAX_BYTES,
+            dataVersionAtStart,
+          });
+    const stopped = cancelled || (sweep?.cancelled ?? false);
     progress.setPhase('finishing', runCounts());
 
-    const counts = sumCounts(base, pipeline.counts);
-    const status: RotationStatus = cancelled
+    // Records lost to another program's write in the main pass were re-examined by the sweep.
+    const mainFailures = sweep
+      ? pipeline.failures.filter((failure) => failure.reason !== 'changed-concurrently')
+      : pipeline.failures;
+    const failures = [...mainFailures, ...(sweep?.failures ?? [])];
+    const thisRun = {
+      scanned: pipeline.counts.scanned,
+      rotated: pipeline.counts.rotated + (sweep?.rotated ?? 0),
+      skipped: pipeline.counts.skipped,
+      failed: sweep
+        ? pipeline.counts.failed - pipeline.counts.changedConcurrently + sweep.failed
+        : pipeline.counts.failed,
+      opened: pipeline.counts.opened + (sweep?.opened ?? 0),
+    };
+    const counts = sumCounts(base, { ...thisRun, bytes: pipeline.counts.bytes });
+    const status: RotationStatus = stopped
       ? 'cancelled'
-      : counts.opened === 0 && counts.skipped > 0
-        ? 'nothing-opened'
-        : 'completed';
-    if (!dryRun && !cancelled) deleteCheckpoint(checkpointPath);
+      : sweep?.stillWriting
+        ? 'incomplete'
+        : counts.opened === 0 && thisRun.skipped > 0
+          ? 'nothing-opened'
+          : 'completed';
+    if (!dryRun && !stopped) deleteCheckpoint(checkpointPath);
     // Nothing opened: tell "already rotated" (e.g. a run killed before it reported) from "wrong password".
     const newPasswordSample =
       status === 'nothing-opened' && !dryRun
-        ? await sampleWithNewPassword({ store, table, pool, includeSoftDeleted, readNow })
+        ? await sampleWithNewPassword({
+            store,
+            table,
+            pool: runningPool,
+            includeSoftDeleted,
+            readNow,
+          })
         : null;
 
-    const notes: string[] = [];
     if (removedTemporaries.length > 0) {
       notes.push(
         `Removed ${removedTemporaries.length} temporary file(s) an interrupted run had left: ` +
@@ -227,6 +384,15 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
         'Soft-deleted records were left as they were: any of them under the old password still opens with it.',
       );
     }
+    if (triggers.length > 0) {
+      notes.push(`The table's trigger(s) ran on every rotated record: ${triggers.join(', ')}.`);
+    }
+    if (sweep?.stillWriting) {
+      notes.push(
+        'Another program kept writing records under the old password while the rotation ran. Stop the application ' +
+          '(or switch it to the new password), then run the rotation again.',
+      );
+    }
     const result: RotationResult = {
       status,
       table,
@@ -235,14 +401,21 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
       rotated: counts.rotated,
       skipped: counts.skipped,
       failed: counts.failed,
-      failures: pipeline.failures,
+      failures,
       seconds: (performance.now() - started) / 1000,
       backupPath,
-      checkpointPath: cancelled && !dryRun ? checkpointPath : null,
-      derivations: pipeline.counts.derivations + (newPasswordSample?.derivations ?? 0),
+      checkpointPath: stopped && !dryRun ? checkpointPath : null,
+      derivations:
+        pipeline.counts.derivations +
+        (sweep?.derivations ?? 0) +
+        (newPasswordSample?.derivations ?? 0),
       derivationsDiscarded: pipeline.counts.derivationsDiscarded,
       opened: counts.opened,
       resumed: previous !== null,
+      thisRun,
+      coverage,
+      ...(sweep && { sweep: sweepSummary(sweep) }),
+      ...(triggers.length > 0 && { triggers }),
       workers: pool.size,
       kdfBackend: pool.backend,
       driver: store.driver,
@@ -251,7 +424,7 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
         newPasswordSample: { sampled: newPasswordSample.sampled, opened: newPasswordSample.opened },
       }),
     };
-    progress.setPhase(cancelled ? 'cancelled' : 'done', runCounts());
+    progress.setPhase(stopped ? 'cancelled' : 'done', runCounts());
     return result;
   } catch (error) {
     try {

@@ -24,8 +24,18 @@ export interface RotationOptions {
   readonly backup?: boolean;
   /** explicit backup file path (implies backup) */
   readonly backupPath?: string;
-  /** continue from the checkpoint of a cancelled or crashed run */
+  /**
+   * continue from the checkpoint of a cancelled or crashed run, after proving
+   * it is the same rotation; with no checkpoint, start from the beginning
+   */
   readonly resume?: boolean;
+  /**
+   * discard the checkpoint of an unfinished rotation and start over; without
+   * it (and without resume) an unfinished rotation is UNFINISHED_ROTATION
+   */
+  readonly restart?: boolean;
+  /** rotate although the table has triggers (they run on every rotated record) */
+  readonly allowTriggers?: boolean;
   /** where checkpoints live; default: next to the vault file */
   readonly checkpointDir?: string;
   /** worker pool size; default os.availableParallelism() */
@@ -75,7 +85,36 @@ export interface RecordFailure {
   readonly detail: string;
 }
 
-export type RotationStatus = 'completed' | 'cancelled' | 'nothing-opened';
+/**
+ * - completed: every record of the table was visited exactly once (and, if
+ *   another program wrote during the run, swept); none still opens with the
+ *   old password unless it is listed as failed or soft-deleted records were excluded
+ * - incomplete: another program kept writing records under the old password
+ *   until the sweeps ran out; run again once it has stopped
+ */
+export type RotationStatus = 'completed' | 'cancelled' | 'nothing-opened' | 'incomplete';
+
+/** The proof that the run visited every record: checked by the engine before it says completed. */
+export interface RotationCoverage {
+  /** records in scope when this run started (after the resume cursor) */
+  readonly rowsAtStart: number;
+  /** records the main pass visited (each exactly once) */
+  readonly visited: number;
+  /** another program committed to the vault during the run */
+  readonly foreignWrites: boolean;
+}
+
+/** Records another program wrote during the run, re-examined after the main pass. */
+export interface RotationSweep {
+  readonly rounds: number;
+  readonly examined: number;
+  readonly changed: number;
+  readonly inserted: number;
+  readonly deleted: number;
+  readonly rotated: number;
+  /** the application was still writing under the old password when the rounds ran out */
+  readonly stillWriting: boolean;
+}
 
 export interface RotationResult {
   readonly status: RotationStatus;
@@ -103,6 +142,19 @@ export interface RotationResult {
   readonly opened?: number;
   /** true when this run continued from a checkpoint */
   readonly resumed?: boolean;
+  /** the counts of this run alone (the status is judged on them); the top-level counts add earlier runs */
+  readonly thisRun?: {
+    readonly scanned: number;
+    readonly rotated: number;
+    readonly skipped: number;
+    readonly failed: number;
+    readonly opened: number;
+  };
+  readonly coverage?: RotationCoverage;
+  /** present when another program wrote to the vault during the run */
+  readonly sweep?: RotationSweep;
+  /** names of triggers on the table that ran on every rotated record (allowTriggers) */
+  readonly triggers?: readonly string[];
   readonly workers?: number;
   readonly kdfBackend?: Argon2BackendName;
   /** the SQLite driver that ran the rotation (native better-sqlite3, or sql.js as fallback) */

@@ -109,10 +109,11 @@ function readAll(
 ): () => VaultRecord | null {
   const reader = new RecordReader(store, {
     table,
-    afterId: null,
+    afterKey: null,
     includeSoftDeleted,
     now,
     pageSize: 256,
+    pageMaxBytes: 16 * 1024 * 1024,
   });
   return () => reader.next();
 }

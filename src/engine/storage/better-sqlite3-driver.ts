@@ -96,6 +96,11 @@ export async function openBetterSqlite3(options: BetterSqlite3OpenOptions): Prom
     timeout: options.busyTimeoutMs,
     ...(options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding }),
   });
+  // A vault file is untrusted input: its triggers and views may not call our functions.
+  db.pragma('trusted_schema = OFF');
+  // A commit must be durable before the checkpoint that points past it is written, in every journal mode
+  // (better-sqlite3 uses synchronous=NORMAL under WAL, which is not).
+  if (!options.readOnly) db.pragma('synchronous = FULL');
   for (const fn of SQL_FUNCTIONS) db.function(fn.name, { deterministic: true }, fn.apply);
   return new BetterSqlite3Connection(db, options.realPath);
 }

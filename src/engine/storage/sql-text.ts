@@ -50,8 +50,24 @@ export interface SqlFunction {
   readonly apply: (value: unknown) => number;
 }
 
+/** Ids of WITHOUT ROWID tables must be valid UTF-8 to survive a round trip through JavaScript. */
+export const IS_UTF8_FUNCTION = 'vaultstore_admin_is_utf8';
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function isUtf8(value: unknown): number {
+  if (!(value instanceof Uint8Array)) return typeof value === 'string' ? 1 : 0;
+  try {
+    strictUtf8.decode(value);
+    return 1;
+  } catch {
+    return 0;
+  }
+}
+
 export const SQL_FUNCTIONS: readonly SqlFunction[] = [
   { name: IS_V1_TEXT_FUNCTION, apply: (value) => (classifyStoredValue(value) === 'v1' ? 1 : 0) },
+  { name: IS_UTF8_FUNCTION, apply: isUtf8 },
 ];
 
 /** substr() compares with BINARY whatever the column's collation: exactly "v2:". */
@@ -73,20 +89,60 @@ export function tableCountsStatement(table: string, now: string): SqlStatement {
   };
 }
 
+/**
+ * How records are paged and addressed. SQLite's rowid where the table has one
+ * (unique, non-NULL, whatever the id column holds: NULL, BLOB, integer or
+ * duplicated ids all page correctly); the id column only for WITHOUT ROWID
+ * tables, whose ids the store checks up front (see assertPageable).
+ * Rowids travel as decimal text (exact beyond 2^53) and are CAST back.
+ */
+export type RecordKey =
+  { readonly kind: 'rowid'; readonly column: string } | { readonly kind: 'id' };
+
+/** The first rowid alias the table does not shadow with a column of the same name. */
+export function rowidAlias(columns: readonly string[]): string | null {
+  const taken = new Set(columns.map((column) => column.toLowerCase()));
+  return ['rowid', '_rowid_', 'oid'].find((alias) => !taken.has(alias)) ?? null;
+}
+
+export const WITHOUT_ROWID_SQL = `SELECT wr FROM pragma_table_list WHERE schema = 'main' AND name = ?`;
+
+export const TRIGGERS_SQL = `SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? COLLATE NOCASE ORDER BY name`;
+
+export const DATA_VERSION_SQL = 'PRAGMA data_version';
+
+/** Ids a WITHOUT ROWID table must not hold for keyset paging on id: NULL, not TEXT, not UTF-8, duplicated. */
+export function idShapeStatement(table: string): SqlStatement {
+  return {
+    sql: `SELECT
+      coalesce(sum(id IS NULL), 0) AS null_ids,
+      coalesce(sum(id IS NOT NULL AND typeof(id) <> 'text'), 0) AS non_text_ids,
+      coalesce(sum(CASE WHEN typeof(id) = 'text' THEN NOT ${IS_UTF8_FUNCTION}(CAST(id AS BLOB)) ELSE 0 END), 0) AS non_utf8_ids,
+      count(id) - count(DISTINCT id) AS duplicate_ids
+      FROM ${quoteIdentifier(table)}`,
+    params: [],
+  };
+}
+
+function keyExpression(key: RecordKey): string {
+  return key.kind === 'rowid' ? key.column : 'id';
+}
+
 export interface RecordFilter {
-  readonly afterId: string | null;
+  /** keyset cursor: only records after this key; null: from the first */
+  readonly afterKey: string | null;
   readonly includeSoftDeleted: boolean;
   /** formatted "now" */
   readonly now: string;
 }
 
 /** WHERE clause shared by count, page and sample queries. */
-function whereClause(filter: RecordFilter): SqlStatement {
+function whereClause(key: RecordKey, filter: RecordFilter): SqlStatement {
   const conditions: string[] = [];
   const params: SqlParam[] = [];
-  if (filter.afterId !== null) {
-    conditions.push('id > ?');
-    params.push(filter.afterId);
+  if (filter.afterKey !== null) {
+    conditions.push(key.kind === 'rowid' ? `${key.column} > CAST(? AS INTEGER)` : 'id > ?');
+    params.push(filter.afterKey);
   }
   if (!filter.includeSoftDeleted) {
     // The complement of "soft_deleted_at <= now", as the library lists live records.
@@ -96,30 +152,77 @@ function whereClause(filter: RecordFilter): SqlStatement {
   return { sql: conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '', params };
 }
 
-export function countStatement(table: string, filter: RecordFilter): SqlStatement {
-  const where = whereClause(filter);
+export function countStatement(table: string, key: RecordKey, filter: RecordFilter): SqlStatement {
+  const where = whereClause(key, filter);
   return {
     sql: `SELECT count(*) AS n FROM ${quoteIdentifier(table)} ${where.sql}`,
     params: where.params,
   };
 }
 
-const RECORD_COLUMNS = 'id, vault_value AS value, soft_deleted_at <= ? AS soft_deleted';
+/** The id as people read it, whatever SQLite type it was stored with. */
+const DISPLAY_ID = `CASE typeof(id) WHEN 'text' THEN id WHEN 'null' THEN '(no id)'
+    WHEN 'blob' THEN 'x''' || hex(id) || '''' ELSE CAST(id AS TEXT) END`;
 
-/** Keyset pagination: `WHERE id > ? ORDER BY id LIMIT ?`, never OFFSET. */
-export function pageStatement(table: string, filter: RecordFilter, limit: number): SqlStatement {
-  const where = whereClause(filter);
+function recordColumns(key: RecordKey): string {
+  const keyColumn = key.kind === 'rowid' ? `CAST(${key.column} AS TEXT)` : 'id';
+  return `${keyColumn} AS record_key, ${DISPLAY_ID} AS id, vault_value AS value, soft_deleted_at <= ? AS soft_deleted`;
+}
+
+/** Keyset pagination: `WHERE key > ? ORDER BY key LIMIT ?`, never OFFSET. */
+export function pageStatement(
+  table: string,
+  key: RecordKey,
+  filter: RecordFilter,
+  limit: number,
+): SqlStatement {
+  const where = whereClause(key, filter);
   return {
-    sql: `SELECT ${RECORD_COLUMNS} FROM ${quoteIdentifier(table)} ${where.sql} ORDER BY id LIMIT ?`,
+    sql: `SELECT ${recordColumns(key)} FROM ${quoteIdentifier(table)} ${where.sql} ORDER BY ${keyExpression(key)} LIMIT ?`,
     params: [filter.now, ...where.params, limit],
   };
 }
 
-/** SQLite keeps only `limit` rows in its sorter for ORDER BY ... LIMIT. */
-export function sampleStatement(table: string, filter: RecordFilter, limit: number): SqlStatement {
-  const where = whereClause(filter);
+/** The one record at `key` (soft-deleted filter as for pages). */
+export function recordAtStatement(
+  table: string,
+  key: RecordKey,
+  filter: RecordFilter,
+  recordKey: string,
+): SqlStatement {
+  const where = whereClause(key, { ...filter, afterKey: null });
+  const at = key.kind === 'rowid' ? `${key.column} = CAST(? AS INTEGER)` : 'id = ?';
+  const sql = where.sql ? `${where.sql} AND ${at}` : `WHERE ${at}`;
   return {
-    sql: `SELECT ${RECORD_COLUMNS} FROM ${quoteIdentifier(table)} ${where.sql} ORDER BY random() LIMIT ?`,
+    sql: `SELECT ${recordColumns(key)} FROM ${quoteIdentifier(table)} ${sql}`,
+    params: [filter.now, ...where.params, recordKey],
+  };
+}
+
+/** Byte sizes of the values of the next page, to bound a page by bytes before its values are read. */
+export function pageSizesStatement(
+  table: string,
+  key: RecordKey,
+  filter: RecordFilter,
+  limit: number,
+): SqlStatement {
+  const where = whereClause(key, filter);
+  return {
+    sql: `SELECT length(CAST(vault_value AS BLOB)) AS bytes FROM ${quoteIdentifier(table)} ${where.sql} ORDER BY ${keyExpression(key)} LIMIT ?`,
+    params: [...where.params, limit],
+  };
+}
+
+/** SQLite keeps only `limit` rows in its sorter for ORDER BY ... LIMIT. */
+export function sampleStatement(
+  table: string,
+  key: RecordKey,
+  filter: RecordFilter,
+  limit: number,
+): SqlStatement {
+  const where = whereClause(key, filter);
+  return {
+    sql: `SELECT ${recordColumns(key)} FROM ${quoteIdentifier(table)} ${where.sql} ORDER BY random() LIMIT ?`,
     params: [filter.now, ...where.params, limit],
   };
 }
@@ -127,10 +230,11 @@ export function sampleStatement(table: string, filter: RecordFilter, limit: numb
 /**
  * Guarded update: applies only while the value is still the one we read
  * (compared byte for byte, whatever the column's collation).
- * Parameters: newValue, updatedAt, id, expectedValue.
+ * Parameters: newValue, updatedAt, key, expectedValue.
  */
-export function guardedUpdateSql(table: string): string {
+export function guardedUpdateSql(table: string, key: RecordKey): string {
+  const addressed = key.kind === 'rowid' ? `${key.column} = CAST(? AS INTEGER)` : 'id = ?';
   // CAST: a value stored as a BLOB is read as its text (toRecord); compared as a BLOB it would never match.
   return `UPDATE ${quoteIdentifier(table)} SET vault_value = ?, updated_at = ?
-    WHERE id = ? AND CAST(vault_value AS TEXT) = ? COLLATE BINARY`;
+    WHERE ${addressed} AND CAST(vault_value AS TEXT) = ? COLLATE BINARY`;
 }

@@ -139,6 +139,8 @@ class SqlJsConnection implements SqlConnection {
   /** sql.js takes ownership of (and writes into) the array it is given. */
   private load(bytes: Uint8Array): SqlJsDatabase {
     const db = new this.sqlJs.Database(bytes);
+    // A vault file is untrusted input: its triggers and views may not call our functions.
+    db.run('PRAGMA trusted_schema = OFF');
     for (const fn of SQL_FUNCTIONS) db.create_function(fn.name, fn.apply);
     return db;
   }

@@ -40,15 +40,26 @@ export interface VaultInfo {
 }
 
 export interface VaultRecord {
+  /**
+   * Where the record is: its rowid as decimal text, or its id in a WITHOUT
+   * ROWID table. Paging and the write guard use it; people never see it.
+   */
+  readonly key: string;
+  /** the id as people read it (NULL and BLOB ids spelled out) */
   readonly id: string;
   readonly value: string;
   readonly softDeleted: boolean;
 }
 
 export interface ReadRecordsOptions {
-  /** keyset cursor: only records with id > afterId (SQLite BINARY order) */
-  readonly afterId?: string | null;
+  /** keyset cursor: only records after this key (rowid order, or id order without rowid) */
+  readonly afterKey?: string | null;
   readonly limit: number;
+  /**
+   * With a page of large values, read fewer records: at most this many bytes
+   * of values per page (but at least one record).
+   */
+  readonly maxBytes?: number;
   /** default true */
   readonly includeSoftDeleted?: boolean;
   /** "now" for soft-deleted checks; default: current time */
@@ -56,16 +67,17 @@ export interface ReadRecordsOptions {
 }
 
 export interface ValueUpdate {
-  readonly id: string;
+  /** VaultRecord.key of the record read */
+  readonly key: string;
   /** the value we read: the update only applies if it is still there */
   readonly expectedValue: string;
   readonly newValue: string;
 }
 
 export interface WriteBatchResult {
-  /** ids whose value was replaced */
+  /** keys whose value was replaced */
   readonly written: readonly string[];
-  /** ids whose value changed (or vanished) since we read it: left untouched */
+  /** keys whose value changed (or vanished) since we read it: left untouched */
   readonly guardFailed: readonly string[];
 }
 
@@ -79,7 +91,28 @@ export interface VaultStore {
   vaultTables(): string[];
   /** throws TABLE_NOT_FOUND / MISSING_COLUMNS with a helpful message */
   assertVaultTable(table: string): void;
-  countRecords(table: string, options?: Omit<ReadRecordsOptions, 'limit'>): number;
+  countRecords(table: string, options?: Omit<ReadRecordsOptions, 'limit' | 'maxBytes'>): number;
+  /**
+   * Refuses (UNSUPPORTED_IDS, nothing changed) a table that cannot be paged
+   * safely: without a rowid, with ids that are NULL, not TEXT, not UTF-8 or
+   * duplicated. Tables with a rowid take any ids.
+   */
+  assertPageable(table: string): void;
+  /** what record keys are: rowids (compare as integers) or ids (compare in the column's collation) */
+  keyKind(table: string): 'rowid' | 'id';
+  /** the record at `key` (VaultRecord.key), or null when it is gone */
+  readRecord(
+    table: string,
+    key: string,
+    options?: Omit<ReadRecordsOptions, 'limit' | 'maxBytes' | 'afterKey'>,
+  ): VaultRecord | null;
+  /** names of the triggers on the table (they would run on every rotated record) */
+  triggersOn(table: string): string[];
+  /**
+   * SQLite's data_version: changes whenever another connection (another
+   * program) commits to the file; our own writes leave it as it is.
+   */
+  dataVersion(): number;
   /** one page in primary-key order (keyset pagination, never OFFSET) */
   readRecords(table: string, options: ReadRecordsOptions): VaultRecord[];
   /** every matching record in key order, `pageSize` rows in memory at a time */
@@ -91,7 +124,7 @@ export interface VaultStore {
   sampleRecords(
     table: string,
     count: number,
-    options?: Omit<ReadRecordsOptions, 'limit' | 'afterId'>,
+    options?: Omit<ReadRecordsOptions, 'limit' | 'maxBytes'>,
   ): VaultRecord[];
   /**
    * All updates in one transaction; each guarded by `expectedValue`. Only

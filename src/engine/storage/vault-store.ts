@@ -10,14 +10,21 @@ import type { SqlConnection, SqlRow } from './connection.js';
 import { formatSqliteDateTime, isSqliteDateTime } from './datetime.js';
 import { findVaultTables, noVaultTableError, readTables, resolveVaultTable } from './schema.js';
 import {
+  DATA_VERSION_SQL,
   QUICK_CHECK_SQL,
+  TRIGGERS_SQL,
+  WITHOUT_ROWID_SQL,
   countStatement,
   guardedUpdateSql,
+  idShapeStatement,
+  pageSizesStatement,
   pageStatement,
+  recordAtStatement,
+  rowidAlias,
   sampleStatement,
   tableCountsStatement,
 } from './sql-text.js';
-import type { RecordFilter } from './sql-text.js';
+import type { RecordFilter, RecordKey } from './sql-text.js';
 import { corruptError, readOnlyError, toEngineError } from './sqlite-errors.js';
 import type {
   ReadRecordsOptions,
@@ -48,7 +55,7 @@ export interface StoreSettings {
   readonly busyTimeoutMs: number;
 }
 
-type FilterOptions = Omit<ReadRecordsOptions, 'limit'>;
+type FilterOptions = Omit<ReadRecordsOptions, 'limit' | 'maxBytes'>;
 
 function text(value: unknown): string {
   if (typeof value === 'string') return value;
@@ -57,7 +64,12 @@ function text(value: unknown): string {
 }
 
 function toRecord(row: SqlRow): VaultRecord {
-  return { id: text(row.id), value: text(row.value), softDeleted: Number(row.soft_deleted) === 1 };
+  return {
+    key: text(row.record_key),
+    id: text(row.id),
+    value: text(row.value),
+    softDeleted: Number(row.soft_deleted) === 1,
+  };
 }
 
 function positiveInteger(value: number, what: string): number {
@@ -69,6 +81,7 @@ function positiveInteger(value: number, what: string): number {
 
 class SharedVaultStore implements VaultStore {
   private readonly resolvedTables = new Map<string, string>();
+  private readonly recordKeys = new Map<string, RecordKey>();
   private closed = false;
 
   constructor(
@@ -123,9 +136,21 @@ class SharedVaultStore implements VaultStore {
     return name;
   }
 
+  /** rowid where the table has one (not shadowed by a column), else its id column */
+  private keyOf(table: string): RecordKey {
+    const cached = this.recordKeys.get(table);
+    if (cached) return cached;
+    const columns = readTables(this.connection).find((t) => t.name === table)?.columns ?? [];
+    const withoutRowid = Number(this.connection.all(WITHOUT_ROWID_SQL, [table])[0]?.wr ?? 0) === 1;
+    const alias = withoutRowid ? null : rowidAlias(columns);
+    const key: RecordKey = alias ? { kind: 'rowid', column: alias } : { kind: 'id' };
+    this.recordKeys.set(table, key);
+    return key;
+  }
+
   private filter(options: FilterOptions = {}): RecordFilter {
     return {
-      afterId: options.afterId ?? null,
+      afterKey: options.afterKey ?? null,
       includeSoftDeleted: options.includeSoftDeleted ?? true,
       now: formatSqliteDateTime(options.now ?? new Date()),
     };
@@ -169,17 +194,91 @@ class SharedVaultStore implements VaultStore {
 
   countRecords(table: string, options?: FilterOptions): number {
     return this.guard('reading', () => {
-      const statement = countStatement(this.table(table), this.filter(options));
+      const name = this.table(table);
+      const statement = countStatement(name, this.keyOf(name), this.filter(options));
       return Number(this.connection.all(statement.sql, statement.params)[0]?.n ?? 0);
     });
   }
 
+  assertPageable(table: string): void {
+    this.guard('reading', () => {
+      const name = this.table(table);
+      if (this.keyOf(name).kind === 'rowid') return;
+      const statement = idShapeStatement(name);
+      const row = this.connection.all(statement.sql, statement.params)[0] ?? {};
+      const problems = [
+        [Number(row.null_ids), 'have no id (NULL)'],
+        [Number(row.non_text_ids), 'have an id that is not text (a number or bytes)'],
+        [Number(row.non_utf8_ids), 'have an id that is not valid UTF-8 text'],
+        [Number(row.duplicate_ids), 'repeat an id another record has'],
+      ] as const;
+      const found = problems.filter(([count]) => count > 0);
+      if (found.length === 0) return;
+      throw new EngineError(
+        'UNSUPPORTED_IDS',
+        `The table ${JSON.stringify(name)} in ${this.path} has no rowid (WITHOUT ROWID), so records can only be ` +
+          `visited in id order, and ${found.map(([count, what]) => `${count} record(s) ${what}`).join(', ')}: ` +
+          'such records could be skipped or visited twice, so nothing was changed. Give every record a unique ' +
+          'text id (as the VaultStore library does), or copy the table into one with a rowid, then run again.',
+      );
+    });
+  }
+
+  keyKind(table: string): 'rowid' | 'id' {
+    return this.guard('reading', () => this.keyOf(this.table(table)).kind);
+  }
+
+  readRecord(table: string, key: string, options?: FilterOptions): VaultRecord | null {
+    return this.guard('reading', () => {
+      const name = this.table(table);
+      const statement = recordAtStatement(name, this.keyOf(name), this.filter(options), key);
+      const row = this.connection.all(statement.sql, statement.params)[0];
+      return row ? toRecord(row) : null;
+    });
+  }
+
+  triggersOn(table: string): string[] {
+    return this.guard('reading', () =>
+      this.connection.all(TRIGGERS_SQL, [this.table(table)]).map((row) => text(row.name)),
+    );
+  }
+
+  dataVersion(): number {
+    return this.guard('reading', () =>
+      Number(this.connection.all(DATA_VERSION_SQL)[0]?.data_version ?? 0),
+    );
+  }
+
   readRecords(table: string, options: ReadRecordsOptions): VaultRecord[] {
     return this.guard('reading', () => {
-      const limit = positiveInteger(options.limit, 'The page size');
-      const statement = pageStatement(this.table(table), this.filter(options), limit);
+      const name = this.table(table);
+      const key = this.keyOf(name);
+      const filter = this.filter(options);
+      let limit = positiveInteger(options.limit, 'The page size');
+      if (options.maxBytes !== undefined)
+        limit = this.recordsWithin(name, key, filter, limit, options.maxBytes);
+      const statement = pageStatement(name, key, filter, limit);
       return this.connection.all(statement.sql, statement.params).map(toRecord);
     });
+  }
+
+  /** How many of the next `limit` records fit in `maxBytes` of values (at least one). */
+  private recordsWithin(
+    name: string,
+    key: RecordKey,
+    filter: RecordFilter,
+    limit: number,
+    maxBytes: number,
+  ): number {
+    const statement = pageSizesStatement(name, key, filter, limit);
+    let bytes = 0;
+    let count = 0;
+    for (const row of this.connection.all(statement.sql, statement.params)) {
+      bytes += Number(row.bytes ?? 0);
+      if (count > 0 && bytes > maxBytes) break;
+      count++;
+    }
+    return Math.max(1, count);
   }
 
   *streamRecords(
@@ -189,13 +288,13 @@ class SharedVaultStore implements VaultStore {
     const pageSize = positiveInteger(options.pageSize ?? DEFAULT_PAGE_SIZE, 'The page size');
     // One "now" for the whole pass, so a record cannot change category mid-stream.
     const now = options.now ?? new Date();
-    let afterId = options.afterId ?? null;
+    let afterKey = options.afterKey ?? null;
     for (;;) {
-      const page = this.readRecords(table, { ...options, now, afterId, limit: pageSize });
+      const page = this.readRecords(table, { ...options, now, afterKey, limit: pageSize });
       yield* page;
       const last = page.at(-1);
       if (page.length < pageSize || last === undefined) return;
-      afterId = last.id;
+      afterKey = last.key;
     }
   }
 
@@ -212,7 +311,8 @@ class SharedVaultStore implements VaultStore {
         );
       }
       if (count === 0) return [];
-      const statement = sampleStatement(this.table(table), this.filter(options), count);
+      const name = this.table(table);
+      const statement = sampleStatement(name, this.keyOf(name), this.filter(options), count);
       return this.connection.all(statement.sql, statement.params).map(toRecord);
     });
   }
@@ -234,13 +334,13 @@ class SharedVaultStore implements VaultStore {
       const name = this.table(table);
       if (updates.length === 0) return { written: [], guardFailed: [] };
       const changes = this.connection.writeTransaction(
-        guardedUpdateSql(name),
-        updates.map((update) => [update.newValue, updatedAt, update.id, update.expectedValue]),
+        guardedUpdateSql(name, this.keyOf(name)),
+        updates.map((update) => [update.newValue, updatedAt, update.key, update.expectedValue]),
       );
       const written: string[] = [];
       const guardFailed: string[] = [];
       updates.forEach((update, index) => {
-        (changes[index] === 0 ? guardFailed : written).push(update.id);
+        (changes[index] === 0 ? guardFailed : written).push(update.key);
       });
       return { written, guardFailed };
     });

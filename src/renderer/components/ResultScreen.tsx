@@ -30,6 +30,13 @@ function headline(result: RotationResult): {
       text: `Nothing was changed: no record opened with the current password, but ${formatCount(sample.opened)} of ${formatCount(sample.sampled)} sampled records already open with the new password, so a previous rotation probably completed. Verify the vault with the new password to be sure.`,
     };
   }
+  if (result.status === 'incomplete') {
+    return {
+      tone: 'warning',
+      title: 'Not complete: another program kept writing with the old password',
+      text: `${formatCount(result.rotated)} records now open with the new password, but an application kept writing records under the old one while the rotation ran. Stop it (or switch it to the new password), then rotate again.`,
+    };
+  }
   if (result.status === 'nothing-opened') {
     return {
       tone: 'warning',

@@ -29,6 +29,7 @@ export function selectScreen(state: AppState): Screen {
       return 'progress';
     case 'completed':
     case 'nothing-opened':
+    case 'incomplete':
       return 'result';
     default:
       return state.vault ? 'vault' : 'start';

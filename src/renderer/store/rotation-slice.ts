@@ -32,6 +32,7 @@ export type RotationStatus =
   | 'cancelled'
   | 'completed'
   | 'nothing-opened'
+  | 'incomplete'
   | 'error';
 
 export interface RotationDraft {

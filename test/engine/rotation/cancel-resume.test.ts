@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { getEventListeners } from 'node:events';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ARGON2_PRESETS,
@@ -32,6 +33,19 @@ import {
 } from './helpers.js';
 
 const manifest = readManifest('tiny200');
+
+/** id -> rowid (as decimal text), in rowid order. */
+function rowidsById(path: string): Map<string, string> {
+  const db = new Database(path, { readonly: true });
+  try {
+    const rows = db
+      .prepare('SELECT id, CAST(rowid AS TEXT) AS rid FROM vault ORDER BY rowid')
+      .all() as { id: string; rid: string }[];
+    return new Map(rows.map((row) => [row.id, row.rid]));
+  } finally {
+    db.close();
+  }
+}
 
 function options(vaultPath: string, extra: Partial<RotationOptions> = {}): RotationOptions {
   return rotationOptions(vaultPath, { workers: 2, batchSize: 16, ...extra });
@@ -88,8 +102,11 @@ describe('cancel and resume', () => {
         failed: first.failed,
       },
     });
-    const sortedIds = Object.keys(manifest.records).sort();
-    expect(checkpoint.cursor).toBe(sortedIds[first.scanned - 1]);
+    // The cursor is the rowid of the last record done: records are visited in rowid order.
+    const rowidOf = rowidsById(db);
+    const idsInRowidOrder = [...rowidOf.keys()];
+    expect(checkpoint.keyKind).toBe('rowid');
+    expect(checkpoint.cursor).toBe(rowidOf.get(idsInRowidOrder[first.scanned - 1]!));
     const checkpointText = readFileSync(first.checkpointPath!, 'utf8');
     for (const secret of [PW_A, NEW_PASSWORD, 'pwB-0123456789abcdef', 'pwC-0123456789abcdef']) {
       expect(checkpointText).not.toContain(secret);
@@ -100,7 +117,8 @@ describe('cancel and resume', () => {
       (row) => row.updated_at !== manifest.records[row.id]!.updated_at,
     );
     expect(changedInFirst).toHaveLength(first.rotated);
-    for (const row of changedInFirst) expect(row.id <= checkpoint.cursor!).toBe(true);
+    for (const row of changedInFirst)
+      expect(BigInt(rowidOf.get(row.id)!) <= BigInt(checkpoint.cursor!)).toBe(true);
 
     const backupHash = sha256File(first.backupPath!);
     const second = await rotateVault(options(db, { resume: true }));
@@ -195,14 +213,25 @@ describe('cancel and resume', () => {
     );
   }, 120_000);
 
-  it('refuses to resume without a checkpoint, or with one from different settings', async () => {
+  it('resume with no checkpoint starts from the beginning and says so (a retry loop recovers)', async () => {
+    const db = copyFixture('tiny200', dir.path);
+    const expected = expectedCounts(manifest, PW_A);
+    const result = await rotateVault(options(db, { resume: true, backup: false }));
+    expect(result).toMatchObject({
+      status: 'completed',
+      resumed: false,
+      scanned: expected.scanned,
+      rotated: expected.rotated,
+    });
+    expect(result.notes).toContainEqual(
+      expect.stringMatching(/no unfinished rotation.*beginning/i),
+    );
+    await expectFixtureRotated(db, manifest, { oldPassword: PW_A, newPassword: NEW_PASSWORD });
+  });
+
+  it('refuses to resume with a checkpoint from different settings', async () => {
     const db = copyFixture('tiny200', dir.path);
     const hash = sha256File(db);
-    await expect(rotateVault(options(db, { resume: true }))).rejects.toMatchObject({
-      code: 'CHECKPOINT',
-      message: expect.stringMatching(/no rotation to resume.*without resuming/is),
-    });
-
     await rotateAndCancel(db, 20, { backup: false });
     await expect(
       rotateVault(

@@ -137,7 +137,7 @@ describe('rotateVault validation, before any work', () => {
       [{ workers: 0 }, 'USAGE'],
       [{ batchSize: 2.5 }, 'USAGE'],
       [{ resume: true, dryRun: true }, 'USAGE'],
-      [{ resume: true }, 'CHECKPOINT'],
+      [{ resume: true, restart: true }, 'USAGE'],
     ];
     for (const [extra, code] of cases) {
       await expect(attempt(db, extra), code).rejects.toMatchObject({ code });

@@ -61,7 +61,7 @@ describe('sql.js driver specifics', () => {
       () =>
         store.writeBatch(
           'vault',
-          [{ id: first!.id, expectedValue: first!.value, newValue: 'v2:x' }],
+          [{ key: first!.key, expectedValue: first!.value, newValue: 'v2:x' }],
           '2030-01-01 00:00:00',
         ),
       'FILE_CHANGED',
@@ -87,7 +87,7 @@ describe('sql.js driver specifics', () => {
       () =>
         store.writeBatch(
           'vault',
-          [{ id: first!.id, expectedValue: first!.value, newValue: 'v2:x' }],
+          [{ key: first!.key, expectedValue: first!.value, newValue: 'v2:x' }],
           '2030-01-01 00:00:00',
         ),
       'FILE_CHANGED',
@@ -103,7 +103,7 @@ describe('sql.js driver specifics', () => {
     const [record] = store.readRecords('vault', { limit: 1 });
     store.writeBatch(
       'vault',
-      [{ id: record!.id, expectedValue: record!.value, newValue: 'v2:x' }],
+      [{ key: record!.key, expectedValue: record!.value, newValue: 'v2:x' }],
       '2030-01-01 00:00:00',
     );
     const after = statSync(path);
@@ -120,7 +120,7 @@ describe('sql.js driver specifics', () => {
     const [record] = store.readRecords('vault', { limit: 1 });
     store.writeBatch(
       'vault',
-      [{ id: record!.id, expectedValue: record!.value, newValue: 'v2:via-link' }],
+      [{ key: record!.key, expectedValue: record!.value, newValue: 'v2:via-link' }],
       '2030-01-01 00:00:00',
     );
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
@@ -140,7 +140,7 @@ describe('sql.js driver specifics', () => {
       const updates = records
         .filter((_, i) => i % 3 === 0)
         .map((r, i) => ({
-          id: r.id,
+          key: r.key,
           expectedValue: r.value,
           newValue: `v2:${'Q'.repeat(80 + i * 7)}`,
         }));
@@ -187,7 +187,7 @@ describe('sql.js driver specifics', () => {
       const [record] = store.readRecords('vault', { limit: 1 });
       store.writeBatch(
         'vault',
-        [{ id: record!.id, expectedValue: record!.value, newValue: 'v2:wal' }],
+        [{ key: record!.key, expectedValue: record!.value, newValue: 'v2:wal' }],
         '2030-01-01 00:00:00',
       );
       store.close();

@@ -146,13 +146,37 @@ function readAllPages(
   includeSoftDeleted = true,
 ): VaultRecord[] {
   const all: VaultRecord[] = [];
-  let afterId: string | null = null;
+  let afterKey: string | null = null;
   for (;;) {
-    const page = store.readRecords(table, { afterId, limit, includeSoftDeleted });
+    const page = store.readRecords(table, { afterKey, limit, includeSoftDeleted });
     expect(page.length).toBeLessThanOrEqual(limit);
     all.push(...page);
     if (page.length < limit) return all;
-    afterId = page[page.length - 1]!.id;
+    afterKey = page[page.length - 1]!.key;
+  }
+}
+
+/** Records in rowid order with their keys, straight from the file. */
+function rowsWithKeys(path: string): { key: string; id: string; value: string }[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return (
+      db
+        .prepare('SELECT CAST(rowid AS TEXT) AS key, id, vault_value FROM vault ORDER BY rowid')
+        .all() as { key: string; id: string; vault_value: string }[]
+    ).map((row) => ({ key: row.key, id: String(row.id), value: String(row.vault_value) }));
+  } finally {
+    db.close();
+  }
+}
+
+/** Ids in rowid order (the order records are paged in), straight from the file. */
+function idsInRowidOrder(path: string, where = ''): string[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.prepare(`SELECT id FROM vault ${where} ORDER BY rowid`).pluck().all().map(String);
+  } finally {
+    db.close();
   }
 }
 
@@ -216,7 +240,13 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
         const records = [
           ...store.streamRecords(manifest.table, { pageSize: 17, now: manifestNow(manifest) }),
         ];
-        expect(records.map((r) => r.id)).toEqual(Object.keys(manifest.records).sort(compareBinary));
+        expect(records.map((r) => r.id).sort(compareBinary)).toEqual(
+          Object.keys(manifest.records).sort(compareBinary),
+        );
+        // rowid order: keys strictly increasing
+        for (let i = 1; i < records.length; i++) {
+          expect(BigInt(records[i]!.key) > BigInt(records[i - 1]!.key)).toBe(true);
+        }
         for (const record of records) {
           const expected = manifest.records[record.id]!;
           expect(sha256(record.value)).toBe(expected.value_sha256);
@@ -245,7 +275,7 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
         store.info();
         expect([...store.streamRecords('vault', { pageSize: 50 })]).toHaveLength(200);
         store.sampleRecords('vault', 10);
-        store.countRecords('vault', { afterId: '2026' });
+        store.countRecords('vault', { afterKey: '50' });
         store.assertVaultTable('vault');
         store.close();
       }
@@ -356,12 +386,15 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
       ]);
 
     it.each([1, 2, 3, 7, 100])(
-      'pages of %i follow SQLite BINARY order without gaps or repeats',
+      'pages of %i follow rowid order without gaps or repeats',
       async (limit) => {
         const path = join(temp.path, 'tricky.db');
         makeTrickyVault(path);
         const store = await openStore(path, { readOnly: true });
-        const expected = [...new Set(TRICKY_IDS)].sort(compareBinary);
+        const expected = idsInRowidOrder(path);
+        expect([...expected].sort(compareBinary)).toEqual(
+          [...new Set(TRICKY_IDS)].sort(compareBinary),
+        );
         expect(readAllPages(store, 'vault', limit).map((r) => r.id)).toEqual(expected);
         expect([...store.streamRecords('vault', { pageSize: limit })].map((r) => r.id)).toEqual(
           expected,
@@ -372,16 +405,23 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
       },
     );
 
-    it('a cursor between or beyond stored ids continues after it', async () => {
+    it('a cursor between or beyond stored rowids continues after it (exact beyond 2^53)', async () => {
       const path = join(temp.path, 'tricky.db');
       makeTrickyVault(path);
       const store = await openStore(path, { readOnly: true });
-      const sorted = [...new Set(TRICKY_IDS)].sort(compareBinary);
-      for (const cursor of ['', 'a', 'aaa', 'Y', '\u{1F600}', '\u{10FFFF}']) {
-        const expected = sorted.filter((id) => compareBinary(id, cursor) > 0);
-        const records = [...store.streamRecords('vault', { afterId: cursor, pageSize: 4 })];
+      for (const cursor of [
+        '-5',
+        '0',
+        '3',
+        '10',
+        '99999',
+        '9007199254740993',
+        '9223372036854775807',
+      ]) {
+        const expected = idsInRowidOrder(path, `WHERE rowid > CAST('${cursor}' AS INTEGER)`);
+        const records = [...store.streamRecords('vault', { afterKey: cursor, pageSize: 4 })];
         expect(records.map((r) => r.id)).toEqual(expected);
-        expect(store.countRecords('vault', { afterId: cursor })).toBe(expected.length);
+        expect(store.countRecords('vault', { afterKey: cursor })).toBe(expected.length);
       }
     });
 
@@ -389,21 +429,27 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
       const path = join(temp.path, 'tricky.db');
       makeTrickyVault(path);
       const store = await openStore(path);
-      const sorted = [...new Set(TRICKY_IDS)].sort(compareBinary);
       const first = store.readRecords('vault', { limit: 5 });
+      const afterCursorBefore = idsInRowidOrder(path, `WHERE rowid > ${first[4]!.key}`);
       const other = new Database(path);
       other.prepare('DELETE FROM vault WHERE id IN (?, ?)').run(first[0]!.id, first[1]!.id);
       other.exec(`INSERT INTO vault SELECT '!' || id, 'tk_new_' || id, vault_value, created_at, updated_at,
         expires_at, soft_deleted_at FROM vault WHERE id IN ('A', 'B')`);
       other.close();
       const rest: VaultRecord[] = [];
-      let afterId = first[4]!.id;
-      for (let page = store.readRecords('vault', { afterId, limit: 5 }); page.length > 0;) {
+      let afterKey = first[4]!.key;
+      for (let page = store.readRecords('vault', { afterKey, limit: 5 }); page.length > 0;) {
         rest.push(...page);
-        afterId = page[page.length - 1]!.id;
-        page = store.readRecords('vault', { afterId, limit: 5 });
+        afterKey = page[page.length - 1]!.key;
+        page = store.readRecords('vault', { afterKey, limit: 5 });
       }
-      expect(rest.map((r) => r.id)).toEqual(sorted.slice(5));
+      // rows inserted during the scan get new rowids: they come after the cursor, never lost
+      const afterCursorNow = idsInRowidOrder(path, `WHERE rowid > ${first[4]!.key}`);
+      expect(afterCursorNow.filter((id) => id.startsWith('!')).length).toBeGreaterThan(0);
+      // sql.js reads its in-memory copy, which does not see the other program's change
+      expect(rest.map((r) => r.id)).toEqual(
+        driver === 'sql.js' ? afterCursorBefore : afterCursorNow,
+      );
     });
   });
 
@@ -419,10 +465,10 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
       expect(updatedAt).toBe('2031-01-02 03:04:05');
       const result = store.writeBatch(
         ODD_TABLE,
-        chosen.map((r, i) => ({ id: r.id, expectedValue: r.value, newValue: `v2:rotated-${i}` })),
+        chosen.map((r, i) => ({ key: r.key, expectedValue: r.value, newValue: `v2:rotated-${i}` })),
         updatedAt,
       );
-      expect(result).toEqual({ written: chosen.map((r) => r.id), guardFailed: [] });
+      expect(result).toEqual({ written: chosen.map((r) => r.key), guardFailed: [] });
       const after = dumpDatabase(path);
       for (const table of Object.keys(before).filter((t) => t !== ODD_TABLE)) {
         expect(after[table], `table ${table}`).toEqual(before[table]);
@@ -456,7 +502,7 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
       other.prepare('DELETE FROM vault WHERE id = ?').run(c!.id);
       other.close();
       const batch = [a!, b!, c!, d!].map((r) => ({
-        id: r.id,
+        key: r.key,
         expectedValue: r.value,
         newValue: `v2:new-${r.id}`,
       }));
@@ -476,7 +522,7 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
       } else {
         result = store.writeBatch('vault', batch, updatedAt);
       }
-      expect(result).toEqual({ written: [a!.id, d!.id], guardFailed: [b!.id, c!.id] });
+      expect(result).toEqual({ written: [a!.key, d!.key], guardFailed: [b!.key, c!.key] });
       const rows = new Map(dumpTable(path, 'vault').map((row) => [row.id, row]));
       expect(rows.get(b!.id)?.vault_value).toBe('v2:changed-by-the-app');
       expect(rows.has(c!.id)).toBe(false);
@@ -497,15 +543,15 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
       for (const [round, slice] of [records.slice(0, 3), records.slice(3)].entries()) {
         const result = store.writeBatch(
           'vault',
-          slice.map((r) => ({ id: r.id, expectedValue: r.value, newValue: `v2:round-${round}` })),
+          slice.map((r) => ({ key: r.key, expectedValue: r.value, newValue: `v2:round-${round}` })),
           '2030-01-01 00:00:00',
         );
-        expect(result.written).toEqual(slice.map((r) => r.id));
+        expect(result.written).toEqual(slice.map((r) => r.key));
       }
       const other = new Database(path, { readonly: true });
       expect(other.pragma('integrity_check', { simple: true })).toBe('ok');
       const values = other
-        .prepare('SELECT vault_value FROM vault ORDER BY id LIMIT 6')
+        .prepare('SELECT vault_value FROM vault ORDER BY rowid LIMIT 6')
         .pluck()
         .all();
       other.close();
@@ -523,10 +569,7 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
 
     it('rolls the whole batch back when one update fails, then keeps working', async () => {
       const path = copyFixture('tiny200', temp.path);
-      const records = dumpTable(path, 'vault').map((r) => ({
-        id: String(r.id),
-        value: String(r.vault_value),
-      }));
+      const records = rowsWithKeys(path);
       const victim = records[2]!;
       const trigger = new Database(path);
       trigger.exec(
@@ -538,7 +581,7 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
       const store = await openStore(path);
       const batch = records
         .slice(0, 5)
-        .map((r) => ({ id: r.id, expectedValue: r.value, newValue: 'v2:new' }));
+        .map((r) => ({ key: r.key, expectedValue: r.value, newValue: 'v2:new' }));
       await expectEngineError(
         () => store.writeBatch('vault', batch, '2030-01-01 00:00:00'),
         'IO',
@@ -548,9 +591,9 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
       expect(store.readRecords('vault', { limit: 5 }).map((r) => r.value)).toEqual(
         records.slice(0, 5).map((r) => r.value),
       );
-      const withoutVictim = batch.filter((u) => u.id !== victim.id);
+      const withoutVictim = batch.filter((u) => u.key !== victim.key);
       expect(store.writeBatch('vault', withoutVictim, '2030-01-01 00:00:00').written).toEqual(
-        withoutVictim.map((u) => u.id),
+        withoutVictim.map((u) => u.key),
       );
     });
 
@@ -566,10 +609,10 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
       expect(
         store.writeBatch(
           'vault',
-          [{ id: record!.id, expectedValue: 'v2:stale', newValue: 'v2:x' }],
+          [{ key: record!.key, expectedValue: 'v2:stale', newValue: 'v2:x' }],
           '2030-01-01 00:00:00',
         ),
-      ).toEqual({ written: [], guardFailed: [record!.id] });
+      ).toEqual({ written: [], guardFailed: [record!.key] });
       expect(sha256File(path)).toBe(before);
     });
 
@@ -583,7 +626,7 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
         () =>
           store.writeBatch(
             'vault',
-            [{ id: record!.id, expectedValue: record!.value, newValue: 'v2:x' }],
+            [{ key: record!.key, expectedValue: record!.value, newValue: 'v2:x' }],
             '2030-01-01 00:00:00',
           ),
         'READ_ONLY',
@@ -601,7 +644,7 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
       const [record] = store.readRecords(OTHER_TABLE, { limit: 1 });
       store.writeBatch(
         OTHER_TABLE,
-        [{ id: record!.id, expectedValue: record!.value, newValue: 'v2:after' }],
+        [{ key: record!.key, expectedValue: record!.value, newValue: 'v2:after' }],
         '2030-01-01 00:00:00',
       );
       const source = sha256File(path);
@@ -781,8 +824,10 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
       expect(outcome.failure?.code, outcome.failure?.message).toBe('READ_ONLY');
       expect(outcome.failure?.message).toMatch(/writable/);
       expect(outcome.valueAfterFailure).toBe(true);
-      const firstId = String(before[0]!.id);
-      expect(outcome.retry.written).toEqual([firstId]);
+      // the probe rewrites the first record in paging (rowid) order
+      const first = rowsWithKeys(path)[0]!;
+      const firstId = first.id;
+      expect(outcome.retry.written).toEqual([first.key]);
       const after = dumpTable(path, 'vault');
       expect(after.find((row) => row.id === firstId)?.vault_value).toBe('v2:kept');
       expect(after.filter((row) => row.id !== firstId)).toEqual(
@@ -800,7 +845,7 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
         other
           .prepare("UPDATE vault SET updated_at = '2030-01-01 00:00:00' WHERE id = ?")
           .run(record!.id);
-        const update = { id: record!.id, expectedValue: record!.value, newValue: 'v2:x' };
+        const update = { key: record!.key, expectedValue: record!.value, newValue: 'v2:x' };
         await expectEngineError(
           () => store.writeBatch('vault', [update], '2030-01-01 00:00:00'),
           'LOCKED',
@@ -808,7 +853,7 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
         );
         other.exec('ROLLBACK');
         expect(store.writeBatch('vault', [update], '2030-01-01 00:00:00').written).toEqual([
-          record!.id,
+          record!.key,
         ]);
       } finally {
         other.close();

@@ -21,7 +21,7 @@ try {
   try {
     store.writeBatch(
       'vault',
-      [{ id: record.id, expectedValue: record.value, newValue: 'v2:lost' }],
+      [{ key: record.key, expectedValue: record.value, newValue: 'v2:lost' }],
       '2030-01-01 00:00:00',
     );
   } catch (error) {
@@ -32,7 +32,7 @@ try {
   chmodSync(dirname(path), 0o755);
   const retry = store.writeBatch(
     'vault',
-    [{ id: record.id, expectedValue: record.value, newValue: 'v2:kept' }],
+    [{ key: record.key, expectedValue: record.value, newValue: 'v2:kept' }],
     '2030-01-01 00:00:00',
   );
   console.log(JSON.stringify({ failure, valueAfterFailure, retry }));

@@ -1,0 +1,158 @@
+/**
+ * The sweep after the main pass: when another program committed to the vault
+ * during the run (SQLite's data_version moved), re-read the table and rotate
+ * the records it wrote: changed behind the cursor, inserted below it, or whose
+ * guarded write it won. The run's own writes are recognised by the visit
+ * ledger and cost nothing. Repeats while another program keeps committing and
+ * records still open with the old password, up to a limit.
+ */
+import type { RecordFailure } from './types.js';
+import { RecordReader } from './record-reader.js';
+import { RotationPipeline, type PipelineSettings, type RecordSource } from './pipeline.js';
+import type { VisitLedger } from './visit-ledger.js';
+
+export const MAX_SWEEP_ROUNDS = 5;
+
+export interface SweepSettings extends Omit<
+  PipelineSettings,
+  'records' | 'afterKey' | 'ledger' | 'onCommit' | 'dryRun'
+> {
+  readonly ledger: VisitLedger;
+  readonly includeSoftDeleted: boolean;
+  readonly now: Date;
+  readonly pageSize: number;
+  readonly pageMaxBytes: number;
+  /** data_version when the main pass started */
+  readonly dataVersionAtStart: number;
+  readonly maxRounds?: number;
+}
+
+export interface SweepReport {
+  /** rounds run (0: nobody else wrote during the run) */
+  readonly rounds: number;
+  /** records another program changed or inserted, re-examined */
+  readonly examined: number;
+  readonly changed: number;
+  readonly inserted: number;
+  /** records visited by this run that another program deleted (or soft-deleted out of scope) since */
+  readonly deleted: number;
+  /** of `examined`: rotated now, did not open, malformed */
+  readonly rotated: number;
+  readonly opened: number;
+  readonly skipped: number;
+  readonly malformed: number;
+  /** records listed as failures: malformed ones, and writes lost in the last round */
+  readonly failed: number;
+  readonly derivations: number;
+  /** another program still wrote old-password records when the rounds ran out */
+  readonly stillWriting: boolean;
+  readonly cancelled: boolean;
+  readonly failures: readonly RecordFailure[];
+}
+
+/** Hands out only the records whose content this run did not leave there. */
+class ChangedRecords implements RecordSource {
+  present = 0;
+  changed = 0;
+  inserted = 0;
+
+  constructor(
+    private readonly reader: RecordReader,
+    private readonly ledger: VisitLedger,
+  ) {}
+
+  get done(): boolean {
+    return this.reader.done;
+  }
+
+  next() {
+    for (let record = this.reader.next(); record; record = this.reader.next()) {
+      if (this.ledger.has(record.key)) {
+        this.present++;
+        if (this.ledger.holdsWhatWeLeft(record.key, record.value)) continue;
+        this.changed++;
+      } else {
+        this.inserted++;
+      }
+      return record;
+    }
+    return null;
+  }
+}
+
+export async function sweepForeignWrites(settings: SweepSettings): Promise<SweepReport> {
+  const { store, ledger } = settings;
+  const report = {
+    rounds: 0,
+    examined: 0,
+    changed: 0,
+    inserted: 0,
+    deleted: 0,
+    rotated: 0,
+    opened: 0,
+    skipped: 0,
+    malformed: 0,
+    failed: 0,
+    derivations: 0,
+    stillWriting: false,
+    cancelled: false,
+    failures: [] as RecordFailure[],
+  };
+  let versionBefore = settings.dataVersionAtStart;
+  const maxRounds = settings.maxRounds ?? MAX_SWEEP_ROUNDS;
+  // Nobody else committed since the main pass started: the table is exactly what the run left.
+  while (store.dataVersion() !== versionBefore) {
+    if (report.rounds === maxRounds) {
+      report.stillWriting = true;
+      break;
+    }
+    report.rounds++;
+    versionBefore = store.dataVersion();
+    const visitedBefore = ledger.size;
+    const source = new ChangedRecords(
+      new RecordReader(store, {
+        table: settings.table,
+        afterKey: null,
+        includeSoftDeleted: settings.includeSoftDeleted,
+        now: settings.now,
+        pageSize: settings.pageSize,
+        pageMaxBytes: settings.pageMaxBytes,
+      }),
+      ledger,
+    );
+    const pipeline = new RotationPipeline({
+      ...settings,
+      records: source,
+      afterKey: null,
+      dryRun: false,
+      ledger,
+      // The checkpoint keeps the main pass's cursor: a sweep has no resume point of its own.
+      onCommit: () => undefined,
+    });
+    const { cancelled } = await pipeline.run();
+    const { counts } = pipeline;
+    report.examined += counts.scanned;
+    report.changed += source.changed;
+    report.inserted += source.inserted;
+    // A deleted record stays missing in every later round: the last complete round counts them all.
+    if (!cancelled) report.deleted = visitedBefore - source.present;
+    report.rotated += counts.rotated;
+    report.opened += counts.opened;
+    report.skipped += counts.skipped;
+    report.derivations += counts.derivations;
+    report.malformed += counts.failed - counts.changedConcurrently;
+    report.failed = report.malformed + counts.changedConcurrently;
+    // Malformed records stay as they are (later rounds skip them); a lost write is re-examined next round.
+    report.failures = [
+      ...report.failures.filter((failure) => failure.reason === 'malformed'),
+      ...pipeline.failures,
+    ];
+    if (cancelled) {
+      report.cancelled = true;
+      break;
+    }
+    // Found nothing under the old password: whatever else is being written is not ours to rotate.
+    if (counts.opened === 0) break;
+  }
+  return report;
+}
