@@ -3,7 +3,7 @@
  * the arguments, call VaultService (or a dialog). ipc.ts only attaches these
  * handlers to ipcMain, so tests can drive them with real services.
  */
-import { writeFile } from 'node:fs/promises';
+import { writePrivateFileAtomically } from '../engine/fs/private-file.js';
 import {
   IPC_CHANNELS,
   type ExportReportRequest,
@@ -77,7 +77,9 @@ export function createIpcRouter(deps: IpcRouterDeps): Record<InvokeChannel, IpcH
       const destination = await dialogs.chooseReportDestination(request);
       if (destination === null) return { ok: true, value: null };
       try {
-        await writeFile(destination, request.contents, { encoding: 'utf8', mode: 0o644 });
+        // Private (0600) and atomic; the user confirmed replacing the name they chose, so a link
+        // there is replaced by the report, never written through.
+        writePrivateFileAtomically(destination, request.contents);
       } catch (error) {
         const reason = (error as NodeJS.ErrnoException).code ?? toIpcError(error).message;
         return {

@@ -2,8 +2,9 @@
  * Recently opened vaults: absolute paths only, most recent first, in one JSON
  * file of the app's data folder. Nothing else about a vault is ever stored.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writePrivateFileAtomically } from '../engine/fs/private-file.js';
 
 export const RECENT_VAULTS_FILE = 'recent-vaults.json';
 export const MAX_RECENT_VAULTS = 10;
@@ -50,12 +51,14 @@ export class RecentVaults {
     return paths;
   }
 
-  /** Write-then-rename so a crash never leaves half a file. */
+  /**
+   * Write-then-rename so a crash never leaves half a file; the temporary is
+   * private, random and exclusive. A link at the file's name is replaced by
+   * the new list, never written through: the list is the app's own file.
+   */
   private write(paths: string[]): void {
-    mkdirSync(this.dataDir, { recursive: true });
+    mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
     const contents: RecentVaultsFile = { version: 1, paths };
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify(contents, null, 2)}\n`, { mode: 0o600 });
-    renameSync(temporary, this.file);
+    writePrivateFileAtomically(this.file, `${JSON.stringify(contents, null, 2)}\n`);
   }
 }

@@ -8,10 +8,11 @@
  * Written atomically (temp file + rename) after each committed batch.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Argon2Config } from '../argon2-config.js';
 import { EngineError } from '../errors.js';
+import { entryKind, removeRegularFile, writePrivateFileAtomically } from '../fs/private-file.js';
 import { describeArgon2Config, sameArgon2Config } from './argon2-spec.js';
 
 export const CHECKPOINT_FORMAT = 'vaultstore-admin-rotation-checkpoint';
@@ -140,19 +141,30 @@ function isComplete(value: Partial<RotationCheckpoint>): value is RotationCheckp
 
 /**
  * Atomic: a killed process leaves the old or the new checkpoint, never a torn
- * one. No fsync: it is written after the batch's commit (which SQLite made
- * durable), so it can lag the vault but never run ahead of it; a checkpoint
- * lost or damaged by a power cut only means starting over, which is safe.
+ * one. Durable before it is trusted: the file and its folder are fsynced
+ * before this returns. Private and link-proof: a 0600 temporary with a random
+ * name, created exclusively (src/engine/fs/private-file.ts); a link or other
+ * non-file at the checkpoint path is refused, never written through.
  */
 export function writeCheckpoint(path: string, checkpoint: RotationCheckpoint): void {
-  const temporary = `${path}.${process.pid}.tmp`;
   try {
-    writeFileSync(temporary, JSON.stringify(checkpoint, null, 2) + '\n', { mode: 0o600 });
-    renameSync(temporary, path);
+    const kind = entryKind(path);
+    if (kind !== null && kind !== 'file') throw checkpointPathTakenError(path, kind);
+    writePrivateFileAtomically(path, JSON.stringify(checkpoint, null, 2) + '\n');
   } catch (error) {
-    rmSync(temporary, { force: true });
+    if (error instanceof EngineError) throw error;
     throw checkpointWriteError(path, error);
   }
+}
+
+function checkpointPathTakenError(path: string, kind: string): EngineError {
+  return new EngineError(
+    'CHECKPOINT',
+    `The rotation checkpoint ${path} was not written: a ${kind === 'symbolic link' ? 'symbolic link' : 'non-file'} ` +
+      'is at its name, and the tool never writes through one (another account may have put it there). ' +
+      'Remove it and check who can write to that folder, or keep checkpoints elsewhere (CLI: --checkpoint-dir DIR); ' +
+      'then run the rotation again.',
+  );
 }
 
 /** A disk that is full or read-only where the checkpoint lives: say so, and where else it can go. */
@@ -181,8 +193,9 @@ function checkpointWriteError(path: string, error: unknown): EngineError {
   );
 }
 
+/** Only a regular file: a link at the checkpoint path is not ours to delete (nor is its target). */
 export function deleteCheckpoint(path: string): void {
-  rmSync(path, { force: true });
+  removeRegularFile(path);
 }
 
 /**

@@ -1,16 +1,21 @@
 /**
  * A run killed at the wrong moment leaves temporary files behind: the
- * checkpoint's `<checkpoint>.<pid>.tmp`, and hidden copies of the vault from a
- * backup (`.<name>.backup-<time>.db.<hex>.tmp`, with its -journal) or from a
- * sql.js write (`.<vault file>.<hex>.tmp`). The next run removes them: they
- * are partial copies of the vault that nobody will ever use.
+ * checkpoint's `.<checkpoint file>.<hex>.tmp` (`<checkpoint>.<pid>.tmp` from
+ * older versions), and hidden copies of the vault from a backup
+ * (`.<name>.backup-<time>.db.<hex>.tmp`, with its -journal) or from a sql.js
+ * write (`.<vault file>.<hex>.tmp`). The next run removes them: they are
+ * partial copies that nobody will ever use.
  *
- * A checkpoint temp belongs to a process id: it is stale when that process is
- * gone. Vault copies carry no owner, so they are stale once nothing has
- * written to them for a while (a live backup keeps touching its file).
+ * Temporaries carry no owner, so they are stale once nothing has written to
+ * them for a while (a live writer keeps touching its file); an old-style
+ * checkpoint temp is stale when its process is gone.
+ *
+ * Only regular files are removed (lstat): a symbolic link with one of these
+ * names was not made by the tool, so it is never deleted, and never followed.
  */
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, type Stats } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
+import { removeRegularFile } from '../fs/private-file.js';
 
 export const STALE_AFTER_MS = 60_000;
 
@@ -36,16 +41,6 @@ function listFolder(folder: string): string[] {
   }
 }
 
-function removeIf(path: string, stale: boolean, removed: string[]): void {
-  if (!stale) return;
-  try {
-    rmSync(path, { force: true });
-    removed.push(path);
-  } catch {
-    // not ours to fight over: a file we cannot remove stays
-  }
-}
-
 /** Removes stale temporary files next to the vault and its checkpoint; returns their paths. */
 export function removeStaleTempFiles(
   vaultPath: string,
@@ -53,12 +48,20 @@ export function removeStaleTempFiles(
   nowMs: number = Date.now(),
 ): string[] {
   const removed: string[] = [];
+  const idle = (stats: Stats): boolean => nowMs - stats.mtimeMs >= STALE_AFTER_MS;
+  const remove = (path: string, stale: (stats: Stats) => boolean): void => {
+    if (removeRegularFile(path, stale)) removed.push(path);
+  };
 
-  const checkpointTemp = new RegExp(`^${escapeRegExp(basename(checkpointPath))}\\.(\\d+)\\.tmp$`);
-  for (const name of listFolder(dirname(checkpointPath))) {
-    const pid = checkpointTemp.exec(name)?.[1];
-    if (pid !== undefined)
-      removeIf(join(dirname(checkpointPath), name), !processAlive(Number(pid)), removed);
+  const checkpointFolder = dirname(checkpointPath);
+  const checkpointFile = escapeRegExp(basename(checkpointPath));
+  const checkpointTemp = new RegExp(`^\\.${checkpointFile}\\.[0-9a-f]+\\.tmp$`);
+  const legacyCheckpointTemp = new RegExp(`^${checkpointFile}\\.(\\d+)\\.tmp$`);
+  for (const name of listFolder(checkpointFolder)) {
+    const path = join(checkpointFolder, name);
+    if (checkpointTemp.test(name)) remove(path, idle);
+    const pid = legacyCheckpointTemp.exec(name)?.[1];
+    if (pid !== undefined) remove(path, () => !processAlive(Number(pid)));
   }
 
   const vaultFile = basename(vaultPath);
@@ -67,15 +70,7 @@ export function removeStaleTempFiles(
     `^\\.(?:${escapeRegExp(vaultFile)}|${escapeRegExp(stem)}\\.backup-[0-9-]+\\.db)\\.[0-9a-f]+\\.tmp(?:-journal)?$`,
   );
   for (const name of listFolder(dirname(vaultPath))) {
-    if (!vaultCopy.test(name)) continue;
-    const path = join(dirname(vaultPath), name);
-    let idleMs = 0;
-    try {
-      idleMs = nowMs - statSync(path).mtimeMs;
-    } catch {
-      continue;
-    }
-    removeIf(path, idleMs >= STALE_AFTER_MS, removed);
+    if (vaultCopy.test(name)) remove(join(dirname(vaultPath), name), idle);
   }
   return removed;
 }

@@ -1,73 +1,36 @@
 /**
- * Publishing a file atomically: write a temporary file in the destination's
- * folder, fsync it, rename it over the destination, fsync the folder. Readers
- * see the old file or the new one, never a half-written one.
+ * Publishing a vault file atomically (the sql.js driver's writes, both
+ * drivers' backups): write a private temporary file in the destination's
+ * folder, fsync it, publish it, fsync the folder. Readers see the old file or
+ * the new one, never a half-written one. The temporary is created exclusively,
+ * 0600, under a random name (src/engine/fs/private-file.ts).
  */
-import { randomBytes } from 'node:crypto';
 import {
-  chmodSync,
-  chownSync,
-  closeSync,
-  fsyncSync,
-  openSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+  producePrivateFileAtomically,
+  writePrivateFileAtomically,
+  type FileOwnership,
+} from '../fs/private-file.js';
 
-export interface FileOwnership {
-  readonly mode: number;
-  readonly uid: number;
-  readonly gid: number;
-}
-
-export function temporaryPathFor(destinationPath: string): string {
-  const suffix = randomBytes(6).toString('hex');
-  return join(dirname(destinationPath), `.${basename(destinationPath)}.${suffix}.tmp`);
-}
-
-export function fsyncFile(path: string): void {
-  const fd = openSync(path, 'r+');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Makes the rename durable. Some platforms (Windows) cannot open folders: best effort. */
-export function fsyncFolder(folder: string): void {
-  let fd: number;
-  try {
-    fd = openSync(folder, 'r');
-  } catch {
-    return;
-  }
-  try {
-    fsyncSync(fd);
-  } catch {
-    // EINVAL/EISDIR where folders cannot be fsynced: the rename itself is still atomic.
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Same permissions as the file it replaces or copies; same owner where we may (root). */
-function applyOwnership(path: string, ownership: FileOwnership | undefined): void {
-  if (!ownership) return;
-  chmodSync(path, ownership.mode & 0o7777);
-  try {
-    chownSync(path, ownership.uid, ownership.gid);
-  } catch {
-    // Not permitted for ordinary users, and not needed: the file is theirs.
-  }
-}
+export type { FileOwnership } from '../fs/private-file.js';
 
 export interface AtomicWriteOptions {
   readonly ownership?: FileOwnership;
   /** last check before the rename; throwing cancels the write */
   readonly beforeRename?: () => void;
+  /**
+   * A backup never replaces anything (EEXIST, a link included); a vault
+   * rewrite replaces the vault file (its real path, resolved at open).
+   */
+  readonly noReplace?: boolean;
+}
+
+/**
+ * A backup holds every secret under the password being retired: owner-only
+ * whatever the vault's mode (its owner bits, never group/other), same owner
+ * where we may (root).
+ */
+export function backupOwnership(vault: FileOwnership): FileOwnership {
+  return { mode: vault.mode & 0o600, uid: vault.uid, gid: vault.gid };
 }
 
 export function writeFileAtomicallySync(
@@ -75,45 +38,26 @@ export function writeFileAtomicallySync(
   bytes: Uint8Array,
   options: AtomicWriteOptions = {},
 ): void {
-  const temporary = temporaryPathFor(destinationPath);
-  try {
-    const fd = openSync(temporary, 'wx', 0o600);
-    try {
-      let offset = 0;
-      while (offset < bytes.length) {
-        offset += writeSync(fd, bytes, offset, bytes.length - offset);
-      }
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    applyOwnership(temporary, options.ownership);
-    options.beforeRename?.();
-    renameSync(temporary, destinationPath);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
-  }
-  fsyncFolder(dirname(destinationPath));
+  writePrivateFileAtomically(destinationPath, bytes, {
+    publish: options.noReplace ? 'no-replace' : 'replace',
+    ...(options.ownership ? { ownership: options.ownership } : {}),
+    ...(options.beforeRename ? { beforePublish: options.beforeRename } : {}),
+  });
 }
 
-/** Same, for content produced by an asynchronous writer (e.g. SQLite's backup API). */
+/**
+ * Same, for content produced by an asynchronous writer (SQLite's backup
+ * API): the writer finds the temporary already created (empty, 0600) and
+ * keeps its mode; SQLite gives its -journal the same mode as the file.
+ */
 export async function publishFileAtomically(
   destinationPath: string,
   produce: (temporaryPath: string) => Promise<void>,
   options: AtomicWriteOptions = {},
 ): Promise<void> {
-  const temporary = temporaryPathFor(destinationPath);
-  try {
-    await produce(temporary);
-    fsyncFile(temporary);
-    applyOwnership(temporary, options.ownership);
-    options.beforeRename?.();
-    renameSync(temporary, destinationPath);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    rmSync(`${temporary}-journal`, { force: true });
-    throw error;
-  }
-  fsyncFolder(dirname(destinationPath));
+  await producePrivateFileAtomically(destinationPath, produce, {
+    publish: options.noReplace ? 'no-replace' : 'replace',
+    ...(options.ownership ? { ownership: options.ownership } : {}),
+    ...(options.beforeRename ? { beforePublish: options.beforeRename } : {}),
+  });
 }

@@ -5,7 +5,7 @@
  */
 import { statSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
-import { publishFileAtomically } from './atomic-write.js';
+import { backupOwnership, publishFileAtomically } from './atomic-write.js';
 import type { SqlConnection, SqlRow } from './connection.js';
 import { SQL_FUNCTIONS } from './sql-text.js';
 import type { SqlParam } from './sql-text.js';
@@ -70,6 +70,7 @@ class BetterSqlite3Connection implements SqlConnection {
     return run.immediate(paramsList);
   }
 
+  /** SQLite writes into the empty 0600 file created for it, so no one can read a partial backup. */
   async backupTo(destinationPath: string): Promise<void> {
     const stats = statSync(this.realPath);
     await publishFileAtomically(
@@ -77,7 +78,10 @@ class BetterSqlite3Connection implements SqlConnection {
       async (temporary) => {
         await this.db.backup(temporary);
       },
-      { ownership: { mode: stats.mode, uid: stats.uid, gid: stats.gid } },
+      {
+        ownership: backupOwnership({ mode: stats.mode, uid: stats.uid, gid: stats.gid }),
+        noReplace: true,
+      },
     );
   }
 

@@ -22,7 +22,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Database as SqlJsDatabase, SqlJsStatic } from 'sql.js';
 import { EngineError } from '../errors.js';
-import { writeFileAtomicallySync } from './atomic-write.js';
+import { backupOwnership, writeFileAtomicallySync } from './atomic-write.js';
 import type { FileOwnership } from './atomic-write.js';
 import type { SqlConnection, SqlRow } from './connection.js';
 import { sidecarFiles } from './file-checks.js';
@@ -252,7 +252,10 @@ class SqlJsConnection implements SqlConnection {
     this.assertUsable();
     const image = this.db.export();
     restoreHeader(image, this.header);
-    writeFileAtomicallySync(destinationPath, image, { ownership: this.ownership });
+    writeFileAtomicallySync(destinationPath, image, {
+      ownership: backupOwnership(this.ownership),
+      noReplace: true,
+    });
   }
 
   close(): void {

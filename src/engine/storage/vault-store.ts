@@ -6,6 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { EngineError } from '../errors.js';
+import { entryKind } from '../fs/private-file.js';
 import type { SqlConnection, SqlRow } from './connection.js';
 import { formatSqliteDateTime, isSqliteDateTime } from './datetime.js';
 import { findVaultTables, noVaultTableError, readTables, resolveVaultTable } from './schema.js';
@@ -350,6 +351,7 @@ class SharedVaultStore implements VaultStore {
     if (this.closed) throw new EngineError('INTERNAL', `The vault ${this.path} is already closed.`);
     assertBackupFolder(destinationPath);
     try {
+      assertBackupPathUnused(destinationPath);
       await this.connection.backupTo(destinationPath);
     } catch (error) {
       throw backupError(error, destinationPath, this.path, this.settings.busyTimeoutMs);
@@ -373,6 +375,26 @@ function assertBackupFolder(destinationPath: string): void {
   }
 }
 
+/** A backup never replaces a file and never writes through a link someone put at its name. */
+function assertBackupPathUnused(destinationPath: string): void {
+  const kind = entryKind(destinationPath);
+  if (kind !== null) throw backupPathTakenError(destinationPath, kind);
+}
+
+function backupPathTakenError(destinationPath: string, kind: string | null): EngineError {
+  const what =
+    kind === 'symbolic link'
+      ? 'a symbolic link is'
+      : kind === 'file'
+        ? 'a file is'
+        : 'something is';
+  return new EngineError(
+    'USAGE',
+    `The backup ${destinationPath} was not written: ${what} already there, and a backup never replaces ` +
+      'a file or writes through a link. Choose another backup path, or move that file away and try again.',
+  );
+}
+
 /** A backup fails mostly because of its destination: say so. */
 function backupError(
   error: unknown,
@@ -381,6 +403,17 @@ function backupError(
   busyTimeoutMs: number,
 ): EngineError {
   const errno = (error as { code?: unknown } | null)?.code;
+  const { path, dest } = (error ?? {}) as { path?: unknown; dest?: unknown };
+  if (errno === 'EEXIST' && (path === destinationPath || dest === destinationPath)) {
+    // planted while the backup was being written
+    let kind: string | null = null;
+    try {
+      kind = entryKind(destinationPath);
+    } catch {
+      // described generically
+    }
+    return backupPathTakenError(destinationPath, kind);
+  }
   if (errno === 'EACCES' || errno === 'EPERM' || errno === 'EROFS') {
     return new EngineError(
       'READ_ONLY',
