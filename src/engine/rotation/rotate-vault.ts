@@ -12,6 +12,7 @@ import { CryptoPool } from '../pool/crypto-pool.js';
 import { formatSqliteDateTime, openVault } from '../storage/index.js';
 import type { VaultStore } from '../storage/types.js';
 import { assertBackupPathFree, defaultBackupPath } from './backup-path.js';
+import { acquireRotationLock, type RotationLock } from './rotation-lock.js';
 import { removeStaleTempFiles } from './stale-temp-files.js';
 import {
   CHECKPOINT_FORMAT,
@@ -95,6 +96,7 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
   const passwords = [new Uint8Array(options.oldPassword), new Uint8Array(options.newPassword)];
   let store: VaultStore | null = null;
   let pool: CryptoPool | null = null;
+  let lock: RotationLock | null = null;
   try {
     checkOptions(options);
     store = await openVault(options.vaultPath, {
@@ -106,6 +108,8 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
     const openStore = store;
     const table = resolveVaultTable(store, options.table);
     const vaultPath = absoluteVaultPath(options.vaultPath);
+    // One rotation of a vault at a time: taken before anything is read for resuming or written.
+    if (!dryRun) lock = acquireRotationLock(vaultPath, { tool: options.lockTool ?? 'engine' });
     const checkpointPath = checkpointPathFor(vaultPath, options.checkpointDir);
     const removedTemporaries = dryRun ? [] : removeStaleTempFiles(vaultPath, checkpointPath);
     const previous = options.resume
@@ -209,7 +213,7 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
         ? await sampleWithNewPassword({ store, table, pool, includeSoftDeleted, readNow })
         : null;
 
-    const notes: string[] = [];
+    const notes: string[] = lock?.note ? [lock.note] : [];
     if (removedTemporaries.length > 0) {
       notes.push(
         `Removed ${removedTemporaries.length} temporary file(s) an interrupted run had left: ` +
@@ -266,5 +270,6 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
     pool?.abort();
     await pool?.close();
     store?.close();
+    lock?.release();
   }
 }
