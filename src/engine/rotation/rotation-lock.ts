@@ -22,6 +22,12 @@
  *
  * Locks are never followed through symbolic links: a link at the lock path is
  * refused, and the file it points to is neither read nor written.
+ *
+ * Threads: a lock names its process, so one taken by a worker thread that is
+ * then terminated (no `finally` runs) looks held by a live process. Whoever
+ * terminates such a thread calls releaseRotationLockOfThread once it has
+ * exited (the app's HostJob does). An empty lock file (its creator died
+ * between create and write) is reported as damaged: deleting it is the fix.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -40,6 +46,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { hostname } from 'node:os';
+import { threadId } from 'node:worker_threads';
 import { EngineError } from '../errors.js';
 import { absoluteVaultPath } from './checkpoint.js';
 
@@ -65,6 +72,8 @@ export interface RotationLockHolder {
   readonly token: string;
   /** Linux boot id: a lock from before a reboot is stale whatever its pid */
   readonly bootId?: string;
+  /** the thread of `pid` that took it (0: main thread); see releaseRotationLockOfThread */
+  readonly threadId?: number;
 }
 
 export interface RotationLock {
@@ -107,6 +116,7 @@ export function acquireRotationLock(
     tool: options.tool,
     token: randomBytes(16).toString('hex'),
     ...(bootId !== undefined && { bootId }),
+    threadId,
   };
   let tookOver: RotationLockHolder | undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -219,7 +229,7 @@ function parseHolder(text: string): RotationLockHolder | null {
   }
   if (typeof value !== 'object' || value === null) return null;
   const candidate = value as Partial<Record<keyof RotationLockHolder, unknown>>;
-  const { pid, host, startedAt, tool, token, bootId } = candidate;
+  const { pid, host, startedAt, tool, token, bootId, threadId: thread } = candidate;
   if (
     typeof pid !== 'number' ||
     !Number.isSafeInteger(pid) ||
@@ -229,11 +239,20 @@ function parseHolder(text: string): RotationLockHolder | null {
     typeof tool !== 'string' ||
     typeof token !== 'string' ||
     token === '' ||
-    (bootId !== undefined && typeof bootId !== 'string')
+    (bootId !== undefined && typeof bootId !== 'string') ||
+    (thread !== undefined && !Number.isSafeInteger(thread))
   ) {
     return null;
   }
-  return { pid, host, startedAt, tool, token, ...(bootId !== undefined && { bootId }) };
+  return {
+    pid,
+    host,
+    startedAt,
+    tool,
+    token,
+    ...(bootId !== undefined && { bootId }),
+    ...(typeof thread === 'number' && { threadId: thread }),
+  };
 }
 
 /** Stale: taken on this host by a process that no longer runs (or before the last reboot). */
@@ -313,6 +332,31 @@ function lockHandle(
       }
     },
   };
+}
+
+/**
+ * A worker thread that is terminated runs no `finally`, so the lock it held
+ * stays, naming this (live) process. Its owner calls this once the thread has
+ * exited: the lock is removed only if this process's thread `deadThreadId`
+ * took it (thread ids are never reused within a process). Never throws.
+ */
+export function releaseRotationLockOfThread(vaultPath: string, deadThreadId: number): boolean {
+  try {
+    const path = rotationLockPathFor(vaultPath);
+    const state = readLockFile(path);
+    if (
+      state.kind !== 'held' ||
+      state.holder.pid !== process.pid ||
+      state.holder.threadId !== deadThreadId ||
+      deadThreadId === threadId
+    ) {
+      return false;
+    }
+    unlinkSync(path);
+    return true;
+  } catch {
+    return false; // a lock left behind names this process: deleting it is in its message
+  }
 }
 
 function inProgressError(path: string, holder: RotationLockHolder): EngineError {

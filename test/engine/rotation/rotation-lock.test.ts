@@ -17,12 +17,14 @@ import { hostname } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { threadId, Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EngineError } from '../../../src/engine/errors.js';
 import {
   acquireRotationLock,
   rotationLockPathFor,
+  releaseRotationLockOfThread,
   takeOverStale,
   type RotationLockHolder,
 } from '../../../src/engine/rotation/rotation-lock.js';
@@ -30,6 +32,7 @@ import { makeTempDir, type TempDir } from '../../support/fixtures.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CHILD = join(here, 'support/lock-child.ts');
+const THREAD = join(here, 'support/lock-thread.ts');
 const RACE_ROUNDS = 10;
 const RACERS = 3;
 
@@ -85,6 +88,7 @@ interface LockChild {
 
 /** lock-child.ts bundled once: plain node starts in tens of ms (tsx takes seconds on a busy machine). */
 let childScript = '';
+let threadScript = '';
 
 function startChild(args: string[]): LockChild {
   const child = spawn(process.execPath, [childScript, ...args], {
@@ -112,12 +116,14 @@ let lockPath: string;
 beforeAll(async () => {
   bundleDir = makeTempDir('vsa-lock-child-');
   childScript = join(bundleDir.path, 'lock-child.mjs');
+  threadScript = join(bundleDir.path, 'lock-thread.mjs');
   await build({
-    entryPoints: [CHILD],
+    entryPoints: { 'lock-child': CHILD, 'lock-thread': THREAD },
     bundle: true,
     platform: 'node',
     format: 'esm',
-    outfile: childScript,
+    outdir: bundleDir.path,
+    outExtension: { '.js': '.mjs' },
     logLevel: 'silent',
   });
 });
@@ -329,6 +335,31 @@ describe('rotation lock', () => {
     expect(error.message).toContain(`pid ${remote.pid}`);
     expect(error.message).toContain(remote.startedAt);
     expect(holderIn(lockPath)).toEqual(remote);
+  });
+
+  it('frees the lock of a terminated worker thread of this process, and only that one', async () => {
+    const worker = new Worker(threadScript, { workerData: { vault } });
+    const taken = await new Promise<{ threadId: number; token: string }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await worker.terminate(); // no finally ran: the lock stays, naming this live process
+    expect(holderIn(lockPath)).toMatchObject({ pid: process.pid, threadId: taken.threadId });
+    expect(refusal(() => acquireRotationLock(vault, { tool: 'app' })).code).toBe(
+      'ROTATION_IN_PROGRESS',
+    );
+
+    expect(releaseRotationLockOfThread(vault, taken.threadId + 1000)).toBe(false);
+    expect(releaseRotationLockOfThread(vault, threadId)).toBe(false); // this (main) thread's id
+    expect(holderIn(lockPath).token).toBe(taken.token);
+    expect(releaseRotationLockOfThread(vault, taken.threadId)).toBe(true);
+    expect(existsSync(lockPath)).toBe(false);
+
+    // A lock of this thread is never "abandoned": only a thread that has exited is.
+    const mine = acquireRotationLock(vault, { tool: 'cli' });
+    expect(releaseRotationLockOfThread(vault, threadId)).toBe(false);
+    expect(existsSync(lockPath)).toBe(true);
+    mine.release();
   });
 
   it('keeps control characters of a lock file out of its messages', () => {
