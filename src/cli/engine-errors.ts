@@ -1,5 +1,5 @@
 /** How any failure becomes output and an exit code. */
-import { isEngineError } from '../engine/errors.js';
+import { isEngineError, type EngineErrorCode } from '../engine/errors.js';
 import { CliError, UsageError } from './cli-error.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { writeJsonLine, writeLine, type CliIo } from './io.js';
@@ -25,7 +25,10 @@ export class ResumableFailure extends Error {
 
 export function describeFailure(error: unknown): ReportedFailure {
   if (error instanceof ResumableFailure) {
-    return { ...describeFailure(error.failure), resumeCommand: error.resumeCommand };
+    const failure = describeFailure(error.failure);
+    // Refused before it started: the checkpoint there is the running rotation's, not ours to resume.
+    if (failure.code === 'ROTATION_IN_PROGRESS') return failure;
+    return { ...failure, resumeCommand: error.resumeCommand };
   }
   if (error instanceof CliError) {
     const code =
@@ -38,13 +41,19 @@ export function describeFailure(error: unknown): ReportedFailure {
   }
   if (isEngineError(error)) {
     return {
-      exitCode: error.code === 'USAGE' ? EXIT.usage : EXIT.error,
+      exitCode: exitCodeOf(error.code),
       code: error.code,
       message: error.message,
     };
   }
   const message = error instanceof Error ? error.message : String(error);
   return { exitCode: EXIT.error, code: 'INTERNAL', message: `unexpected failure: ${message}` };
+}
+
+function exitCodeOf(code: EngineErrorCode): ExitCode {
+  if (code === 'USAGE') return EXIT.usage;
+  if (code === 'ROTATION_IN_PROGRESS') return EXIT.rotationInProgress;
+  return EXIT.error;
 }
 
 /** "error: <message>" on stderr (plus a pointer to --help for usage errors, a JSON line with --json). */

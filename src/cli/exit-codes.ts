@@ -10,6 +10,8 @@ export const EXIT = {
   cancelled: 3,
   /** the password opened no record: probably a wrong password or --crypto */
   nothingOpened: 4,
+  /** another rotation of the same vault is running (holds its lock); nothing was changed */
+  rotationInProgress: 5,
   /** another program kept writing under the old password: records may still open with it; run again */
   incomplete: 6,
   /** a second Ctrl-C forced the exit (as a shell reports a SIGINT death) */

@@ -22,7 +22,8 @@ Commands:
 
 Exit codes: 0 done, 1 error, 2 usage, 3 cancelled (resumable), 4 the password
 opened nothing (wrong password or wrong --crypto, or the vault is already
-rotated: the message says which), 130 forced exit.
+rotated: the message says which), 5 another rotation of the vault is running,
+130 forced exit.
 `;
 
 const INFO = `Usage: vaultstore-admin info <vault.db> [--json] [--driver NAME]

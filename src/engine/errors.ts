@@ -27,6 +27,10 @@ export type EngineErrorCode =
   // the rotation job
   | 'CHECKPOINT'
   | 'UNFINISHED_ROTATION'
+  /** another rotation of the vault holds its lock (pid, host, tool, since when: in the message) */
+  | 'ROTATION_IN_PROGRESS'
+  /** the vault's rotation lock file is damaged, a link or not a file: check and delete it */
+  | 'ROTATION_LOCK'
   | 'NATIVE_UNAVAILABLE'
   | 'WORKER_FAILED'
   | 'INTERNAL';

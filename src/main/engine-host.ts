@@ -64,7 +64,7 @@ async function run(request: HostRequest): Promise<HostResults[keyof HostResults]
     case 'preflight':
       return preflightRotation({ ...request.options, signal });
     case 'rotate':
-      return rotateVault({ ...request.options, signal, onProgress });
+      return rotateVault({ ...request.options, lockTool: 'app', signal, onProgress });
     case 'verify':
       return verifyVault({ ...request.options, signal, onProgress });
   }

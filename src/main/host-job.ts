@@ -3,6 +3,7 @@
  * settle once (result, engine error, or the worker dying), then terminate.
  */
 import type { Worker } from 'node:worker_threads';
+import { releaseRotationLockOfThread } from '../engine/rotation/rotation-lock.js';
 import type { RotationProgress } from '../engine/rotation/types.js';
 import { spawnWorker } from '../engine/worker-script.js';
 import type { IpcError } from '../shared/ipc-contract.js';
@@ -47,12 +48,16 @@ export class HostJob<R extends HostRequest> {
       worker.on('error', (error) =>
         this.settle({ ok: false, error: workerFailed(toIpcError(error).message) }),
       );
-      worker.on('exit', (code) =>
+      const threadId = worker.threadId; // -1 once it has stopped
+      worker.on('exit', (code) => {
+        // Terminated mid-rotation, the thread ran no `finally`: free the vault's rotation lock it held.
+        if (request.type === 'rotate')
+          releaseRotationLockOfThread(request.options.vaultPath, threadId);
         this.settle({
           ok: false,
           error: workerFailed(`the engine host stopped with exit code ${code}`),
-        }),
-      );
+        });
+      });
       const command: HostCommand = request;
       worker.postMessage(command, options.transfer ?? []);
     } catch (error) {

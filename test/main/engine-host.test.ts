@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkpointPathFor } from '../../src/engine/rotation/checkpoint.js';
+import { releaseRotationLockOfThread } from '../../src/engine/rotation/rotation-lock.js';
 import type { RotationResult } from '../../src/engine/rotation/types.js';
 import { spawnWorker } from '../../src/engine/worker-script.js';
 import {
@@ -86,7 +87,12 @@ function runHostAndTerminate(
       else if (reply.type === 'done') resolve(reply.value as RotationResult);
       else if (reply.progress.rotated > 0 && ++seen >= stopAfter) {
         stopping = true;
-        void worker.terminate().then(() => resolve('terminated'));
+        const threadId = worker.threadId;
+        void worker.terminate().then(() => {
+          // What HostJob does once the thread is gone: a terminated thread ran no `finally`.
+          releaseRotationLockOfThread(vault.path, threadId);
+          resolve('terminated');
+        });
       }
     });
     worker.on('error', reject);

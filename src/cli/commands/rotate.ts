@@ -144,6 +144,7 @@ export async function runRotate(args: RotateArgs, context: CommandContext): Prom
       try {
         result = await rotateVault({
           ...options,
+          lockTool: 'cli',
           oldPassword,
           newPassword,
           signal: cancel.signal,

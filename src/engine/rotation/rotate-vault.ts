@@ -13,6 +13,7 @@ import { CryptoPool } from '../pool/crypto-pool.js';
 import { formatSqliteDateTime, openVault } from '../storage/index.js';
 import type { VaultStore } from '../storage/types.js';
 import { assertBackupPathFree, defaultBackupPath } from './backup-path.js';
+import { acquireRotationLock, type RotationLock } from './rotation-lock.js';
 import { removeStaleTempFiles } from './stale-temp-files.js';
 import {
   CHECKPOINT_FORMAT,
@@ -181,6 +182,7 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
   const passwords = [new Uint8Array(options.oldPassword), new Uint8Array(options.newPassword)];
   let store: VaultStore | null = null;
   let pool: CryptoPool | null = null;
+  let lock: RotationLock | null = null;
   try {
     checkOptions(options);
     store = await openVault(options.vaultPath, {
@@ -195,6 +197,9 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
     const triggers = dryRun ? [] : assertNoTriggers(store, table, options.allowTriggers ?? false);
     const notes: string[] = [];
     const vaultPath = absoluteVaultPath(options.vaultPath);
+    // One rotation of a vault at a time: taken before anything is read for resuming or written.
+    if (!dryRun) lock = acquireRotationLock(vaultPath, { tool: options.lockTool ?? 'engine' });
+    if (lock?.note) notes.push(lock.note);
     const checkpointPath = checkpointPathFor(vaultPath, options.checkpointDir);
     const removedTemporaries = dryRun ? [] : removeStaleTempFiles(vaultPath, checkpointPath);
     const previous = previousRotation(
@@ -439,5 +444,6 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
     pool?.abort();
     await pool?.close();
     store?.close();
+    lock?.release();
   }
 }

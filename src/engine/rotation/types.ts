@@ -54,6 +54,8 @@ export interface RotationOptions {
   readonly progressIntervalMs?: number;
   /** clock for soft-deleted checks and updated_at (tests) */
   readonly now?: () => Date;
+  /** who takes the vault's rotation lock, shown to a rotation it refuses: 'cli', 'app'... (default 'engine') */
+  readonly lockTool?: string;
 }
 
 export type RotationPhase =
