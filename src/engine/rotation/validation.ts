@@ -77,10 +77,10 @@ export function assertPasswordPolicy(newPassword: Uint8Array, minPasswordBytes: 
 type CharacterRule = 'requireUpper' | 'requireLower' | 'requireDigit' | 'requireSymbol';
 
 const RULE_TEXT: Readonly<Record<CharacterRule, string>> = {
-  requireUpper: 'an upper-case letter (A-Z)',
-  requireLower: 'a lower-case letter (a-z)',
-  requireDigit: 'a digit (0-9)',
-  requireSymbol: 'a symbol (any character other than A-Z, a-z, 0-9, e.g. ! or a space)',
+  requireUpper: 'upper-case letter (A-Z)',
+  requireLower: 'lower-case letter (a-z)',
+  requireDigit: 'digit (0-9)',
+  requireSymbol: 'symbol (any character other than A-Z, a-z, 0-9, e.g. ! or a space)',
 };
 
 /** The library's classes, byte by byte: every byte of a non-ASCII character counts as a symbol, as its rune does in Go. */
@@ -111,8 +111,8 @@ export function assertPasswordRules(newPassword: Uint8Array, rules: NewPasswordR
   throw new EngineError(
     'PASSWORD_POLICY',
     `The new password has no ${needs.join(', no ')}; the vault's password policy requires ` +
-      `${missing.length === 1 ? 'one' : 'each of these'}, and VaultStore would refuse it. ` +
-      'Choose a new password that has it.',
+      `at least one${missing.length === 1 ? '' : ' of each'}, so VaultStore would refuse it. ` +
+      `Choose a new password with ${missing.length === 1 ? 'one' : 'all of them'}.`,
   );
 }
 
