@@ -30,6 +30,14 @@ export interface CryptoChoice {
   readonly config: Argon2Config;
 }
 
+/** The library's PasswordRequireUppercase/Lowercase/Numbers/Symbols, as flags. */
+export interface PasswordRuleFlags {
+  readonly requireUpper: boolean;
+  readonly requireLower: boolean;
+  readonly requireDigit: boolean;
+  readonly requireSymbol: boolean;
+}
+
 export interface InfoArgs {
   readonly vaultPath: string;
   readonly json: boolean;
@@ -53,6 +61,8 @@ export interface RotateArgs {
   readonly driver: VaultDriverPreference;
   readonly checkpointDir: string | undefined;
   readonly minPasswordBytes: number | undefined;
+  /** --require-upper/-lower/-digit/-symbol: the vault's character rules for the new password */
+  readonly passwordRules: PasswordRuleFlags;
   readonly oldPassword: PasswordSource;
   readonly newPassword: PasswordSource;
 }
@@ -99,6 +109,10 @@ const COMMAND_OPTIONS = {
     json: { type: 'boolean' },
     'checkpoint-dir': { type: 'string' },
     'min-password-bytes': { type: 'string' },
+    'require-upper': { type: 'boolean' },
+    'require-lower': { type: 'boolean' },
+    'require-digit': { type: 'boolean' },
+    'require-symbol': { type: 'boolean' },
     'old-password-env': { type: 'string' },
     'old-password-file': { type: 'string' },
     'new-password-env': { type: 'string' },
@@ -357,6 +371,12 @@ function rotateArgs(vaultPath: string, values: Values): RotateArgs {
     driver: choiceOption(values, 'driver', DRIVER_CHOICES, 'rotate'),
     checkpointDir: nonEmpty(values, 'checkpoint-dir', 'rotate'),
     minPasswordBytes: integerOption(values, 'min-password-bytes', 1, 4096, 'rotate'),
+    passwordRules: {
+      requireUpper: flag(values, 'require-upper'),
+      requireLower: flag(values, 'require-lower'),
+      requireDigit: flag(values, 'require-digit'),
+      requireSymbol: flag(values, 'require-symbol'),
+    },
     oldPassword: passwordSource(values, 'old-password', 'rotate'),
     newPassword: passwordSource(values, 'new-password', 'rotate'),
   };

@@ -1,8 +1,10 @@
 /**
- * --crypto / --new-crypto: a preset name or "t=3,m=65536,p=4" (any order).
- * The Argon2id parameters are not stored in a vault, so the person must tell
- * us the ones the VaultStore application uses. Parsing and limits are the
- * engine's (the app uses the same); a mistake here is a usage error.
+ * --crypto / --new-crypto: a preset name or "t=3,m=65536,p=4[,k=32,salt=16]"
+ * (any order; k = key length 16/24/32, salt = salt size in bytes, the
+ * library's CryptoConfig KeyLength and SaltSize). The parameters are not
+ * stored in a vault, so the person must tell us the ones the VaultStore
+ * application uses. Parsing and limits are the engine's (the app uses the
+ * same); a mistake here is a usage error.
  */
 import {
   isEngineError,

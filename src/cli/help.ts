@@ -49,7 +49,9 @@ kept) and prints the command that resumes.
 Options:
   --table NAME               the vault table (needed when the file has several)
   --crypto SPEC              Argon2id parameters of the vault: default, lightweight,
-                             high, tiny or t=3,m=65536,p=4 (default: default)
+                             high, tiny or t=3,m=65536,p=4[,k=32,salt=16]
+                             (k: key length 16/24/32 bytes = AES-128/192/256,
+                             salt: salt size in bytes; default: default)
   --new-crypto SPEC          parameters for the values written (default: --crypto)
   --skip-soft-deleted        leave soft-deleted records under the old password, as
                              the Go library does (default: rotate them too)
@@ -63,6 +65,10 @@ Options:
   --kdf NAME                 Argon2id backend: native, wasm or auto (default auto)
   --driver NAME              SQLite driver: better-sqlite3, sql.js or auto (default auto)
   --min-password-bytes N     password policy of the vault (default 16, the library's)
+  --require-upper            the new password needs an upper-case letter (A-Z)
+  --require-lower            ... a lower-case letter (a-z)
+  --require-digit            ... a digit (0-9)
+  --require-symbol           ... any other character (the library's optional rules)
   --old-password-env VAR     read the old password from environment variable VAR
   --old-password-file FILE   read the old password from FILE
   --new-password-env VAR     read the new password from environment variable VAR
@@ -84,7 +90,7 @@ rotation with the new password. Opens the file read-only.
 Options:
   --table NAME           the vault table (needed when the file has several)
   --crypto SPEC          Argon2id parameters: default, lightweight, high, tiny or
-                         t=3,m=65536,p=4 (default: default)
+                         t=3,m=65536,p=4[,k=32,salt=16] (default: default)
   --sample N             check N records spread over the table instead of all
   --skip-soft-deleted    do not check soft-deleted records
   --workers N            parallel workers (default: number of CPU cores)

@@ -42,6 +42,10 @@ export function resumeArguments(
   if (args.minPasswordBytes !== undefined) {
     argv.push('--min-password-bytes', String(args.minPasswordBytes));
   }
+  if (args.passwordRules.requireUpper) argv.push('--require-upper');
+  if (args.passwordRules.requireLower) argv.push('--require-lower');
+  if (args.passwordRules.requireDigit) argv.push('--require-digit');
+  if (args.passwordRules.requireSymbol) argv.push('--require-symbol');
   if (args.json) argv.push('--json');
   argv.push(...passwordArguments('--old-password', args.oldPassword));
   argv.push(...passwordArguments('--new-password', args.newPassword));

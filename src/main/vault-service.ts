@@ -236,7 +236,13 @@ export class VaultService {
       const openConfig = argon2ConfigOf(r.crypto);
       const writeConfig = r.newCrypto ? argon2ConfigOf(r.newCrypto) : undefined;
       try {
-        validateRotationInput({ oldPassword, newPassword, openConfig, writeConfig });
+        validateRotationInput({
+          oldPassword,
+          newPassword,
+          openConfig,
+          writeConfig,
+          newPasswordPolicy: r.newPasswordPolicy,
+        });
       } catch (error) {
         return { ok: false, error: toIpcError(error) };
       }
@@ -251,6 +257,7 @@ export class VaultService {
             newPassword,
             openConfig,
             writeConfig,
+            newPasswordPolicy: r.newPasswordPolicy,
             includeSoftDeleted: r.includeSoftDeleted,
             backup: r.backup,
             dryRun: r.dryRun,

@@ -79,6 +79,16 @@ export interface RotationRequest {
   backup: boolean;
   dryRun: boolean;
   resume: boolean;
+  /** the vault's optional character rules for the new password; omitted = none */
+  newPasswordPolicy?: PasswordRuleChoice;
+}
+
+/** The library's PasswordRequireUppercase/Lowercase/Numbers/Symbols (ASCII classes; a symbol is anything else). */
+export interface PasswordRuleChoice {
+  requireUpper: boolean;
+  requireLower: boolean;
+  requireDigit: boolean;
+  requireSymbol: boolean;
 }
 
 export interface VerifyRequest {

@@ -13,6 +13,7 @@ import {
   type ExportReportRequest,
   type IpcError,
   type IpcResult,
+  type PasswordRuleChoice,
   type PreflightRequest,
   type RotationRequest,
   type VerifyRequest,
@@ -32,6 +33,11 @@ export const IPC_LIMITS = {
   iterationsMax: 1024,
   memoryKiBMax: 4 * 1024 * 1024,
   parallelismMax: 255,
+  /** the library's KeyLength: AES-128/192/256 */
+  keyLengths: [16, 24, 32],
+  /** Argon2id's minimum salt (RFC 9106) to a sanity cap; the library's SaltSize */
+  saltLengthMin: 8,
+  saltLengthMax: 1024,
 } as const;
 
 const NAMED_PRESETS: readonly Argon2PresetName[] = ['default', 'lightweight', 'high', 'tiny'];
@@ -123,16 +129,52 @@ function password(value: unknown, name: string): string {
   return boundedString(value, name, 0, IPC_LIMITS.passwordChars);
 }
 
+/** keyLength and saltLength are optional (library defaults 32 and 16); present means checked. */
+function optionalKeyAndSalt(
+  config: Fields,
+  name: string,
+): { keyLength?: number; saltLength?: number } {
+  const sizes: { keyLength?: number; saltLength?: number } = {};
+  if (config.keyLength !== undefined) {
+    const keyLengths: readonly number[] = IPC_LIMITS.keyLengths;
+    if (typeof config.keyLength !== 'number' || !keyLengths.includes(config.keyLength)) {
+      fail(`${name}.keyLength must be 16, 24 or 32 (bytes).`);
+    }
+    sizes.keyLength = config.keyLength;
+  }
+  if (config.saltLength !== undefined) {
+    sizes.saltLength = integer(
+      config.saltLength,
+      `${name}.saltLength`,
+      IPC_LIMITS.saltLengthMin,
+      IPC_LIMITS.saltLengthMax,
+    );
+  }
+  return sizes;
+}
+
+function passwordRules(value: unknown, name: string): PasswordRuleChoice {
+  const rules = ['requireUpper', 'requireLower', 'requireDigit', 'requireSymbol'] as const;
+  const fields = plainObject(value, name, rules);
+  return {
+    requireUpper: boolean(fields.requireUpper, `${name}.requireUpper`),
+    requireLower: boolean(fields.requireLower, `${name}.requireLower`),
+    requireDigit: boolean(fields.requireDigit, `${name}.requireDigit`),
+    requireSymbol: boolean(fields.requireSymbol, `${name}.requireSymbol`),
+  };
+}
+
 function argon2Choice(value: unknown, name: string): Argon2Choice {
   if (typeof value !== 'object' || value === null) fail(`${name} must be an object.`);
   const preset = (value as Fields).preset;
   if (preset === 'custom') {
     const fields = plainObject(value, name, ['preset', 'config']);
-    const config = plainObject(fields.config, `${name}.config`, [
-      'iterations',
-      'memoryKiB',
-      'parallelism',
-    ]);
+    const config = plainObject(
+      fields.config,
+      `${name}.config`,
+      ['iterations', 'memoryKiB', 'parallelism'],
+      ['keyLength', 'saltLength'],
+    );
     const iterations = integer(
       config.iterations,
       `${name}.config.iterations`,
@@ -151,7 +193,15 @@ function argon2Choice(value: unknown, name: string): Argon2Choice {
       8 * parallelism,
       IPC_LIMITS.memoryKiBMax,
     );
-    return { preset: 'custom', config: { iterations, memoryKiB, parallelism } };
+    return {
+      preset: 'custom',
+      config: {
+        iterations,
+        memoryKiB,
+        parallelism,
+        ...optionalKeyAndSalt(config, `${name}.config`),
+      },
+    };
   }
   plainObject(value, name, ['preset']);
   if (typeof preset !== 'string' || !(NAMED_PRESETS as readonly string[]).includes(preset)) {
@@ -192,7 +242,7 @@ function checkRotationRequest(value: unknown, name = 'request'): RotationRequest
       'dryRun',
       'resume',
     ],
-    ['newCrypto'],
+    ['newCrypto', 'newPasswordPolicy'],
   );
   const request: RotationRequest = {
     vaultPath: checkVaultPath(fields.vaultPath, `${name}.vaultPath`),
@@ -207,6 +257,12 @@ function checkRotationRequest(value: unknown, name = 'request'): RotationRequest
   };
   if (fields.newCrypto !== undefined)
     request.newCrypto = argon2Choice(fields.newCrypto, `${name}.newCrypto`);
+  if (fields.newPasswordPolicy !== undefined) {
+    request.newPasswordPolicy = passwordRules(
+      fields.newPasswordPolicy,
+      `${name}.newPasswordPolicy`,
+    );
+  }
   return request;
 }
 

@@ -4,6 +4,7 @@ import { ARGON2_PRESETS } from '../../src/engine/argon2-config.js';
 import { parseCommandLine, type Invocation } from '../../src/cli/args.js';
 import { UsageError } from '../../src/cli/cli-error.js';
 import { parseCryptoSpec } from '../../src/cli/crypto-spec.js';
+import { resumeArguments } from '../../src/cli/resume-command.js';
 
 function usageError(argv: string[]): UsageError {
   try {
@@ -68,6 +69,12 @@ describe('parseCommandLine', () => {
       driver: 'sql.js',
       checkpointDir: 'cp',
       minPasswordBytes: 20,
+      passwordRules: {
+        requireUpper: false,
+        requireLower: false,
+        requireDigit: false,
+        requireSymbol: false,
+      },
       oldPassword: { kind: 'env', variable: 'OLD' },
       newPassword: { kind: 'file', path: 'new.txt' },
     });
@@ -167,6 +174,78 @@ describe('parseCommandLine', () => {
   it('tags usage errors with their command (for the --help pointer)', () => {
     expect(usageError(['rotate', 'v.db', '--nope']).command).toBe('rotate');
     expect(usageError(['nope']).command).toBeNull();
+  });
+});
+
+describe('new-password character rules', () => {
+  it('reads --require-upper/-lower/-digit/-symbol, each on its own', () => {
+    expect(rotateArgs(['--require-upper', '--require-symbol']).passwordRules).toEqual({
+      requireUpper: true,
+      requireLower: false,
+      requireDigit: false,
+      requireSymbol: true,
+    });
+    expect(
+      rotateArgs(['--require-lower', '--require-digit', '--min-password-bytes', '24']),
+    ).toMatchObject({
+      minPasswordBytes: 24,
+      passwordRules: { requireUpper: false, requireLower: true, requireDigit: true },
+    });
+  });
+
+  it('are flags without a value, and only for rotate', () => {
+    expect(usageError(['rotate', 'v.db', '--require-upper=yes']).message).toMatch(
+      /--require-upper/,
+    );
+    expect(usageError(['verify', 'v.db', '--require-digit']).message).toMatch(
+      /unknown option --require-digit for "verify"/,
+    );
+  });
+
+  it('the resume command repeats them', () => {
+    const args = rotateArgs([
+      '--require-upper',
+      '--require-digit',
+      '--crypto',
+      't=1,m=64,p=1,k=16',
+    ]);
+    const argv = resumeArguments(args, 'vault');
+    expect(argv).toEqual(expect.arrayContaining(['--require-upper', '--require-digit']));
+    expect(argv).not.toContain('--require-lower');
+    expect(argv.slice(argv.indexOf('--crypto'), argv.indexOf('--crypto') + 2)).toEqual([
+      '--crypto',
+      't=1,m=64,p=1,k=16',
+    ]);
+  });
+});
+
+describe('--crypto with key length and salt size', () => {
+  it('reads k and salt next to t, m, p (any order)', () => {
+    expect(rotateArgs(['--crypto', 't=1,m=64,p=1,k=16,salt=24']).crypto).toEqual({
+      spec: 't=1,m=64,p=1,k=16,salt=24',
+      config: { iterations: 1, memoryKiB: 64, parallelism: 1, keyLength: 16, saltLength: 24 },
+    });
+    expect(parseCryptoSpec('salt=32,k=24,p=4,t=3,m=65536', '--new-crypto')).toEqual({
+      ...ARGON2_PRESETS.default,
+      keyLength: 24,
+      saltLength: 32,
+    });
+    // Presets are still accepted (k=32, salt=16 implied).
+    expect(rotateArgs(['--crypto', 'lightweight']).crypto?.config).toEqual(
+      ARGON2_PRESETS.lightweight,
+    );
+  });
+
+  it.each([
+    ['t=1,m=64,p=1,k=20', /^--crypto: .*key length \(k\) must be 16, 24 or 32 bytes/],
+    ['t=1,m=64,p=1,salt=4', /^--crypto: .*salt size .* from 8 to 1024, got 4/],
+    ['t=1,m=64,p=1,salt=100000', /^--crypto: .*salt size/],
+    ['t=1,m=64,p=1,k=16,k=32', /^--crypto: .*not an Argon2id config.*k=KEY_BYTES/],
+    ['t=1,m=64,p=1,keylen=16', /^--crypto: .*not an Argon2id config/],
+  ])('rejects %s as a usage error with a clear message', (spec, message) => {
+    const error = usageError(['rotate', 'v.db', '--crypto', spec]);
+    expect(error.command).toBe('rotate');
+    expect(error.message).toMatch(message);
   });
 });
 

@@ -311,3 +311,71 @@ describe('ipc-validation', () => {
     expect(result.ok).toBe(true);
   });
 });
+
+describe('ipc-validation: key length, salt size and password rules', () => {
+  const custom = (extra: Record<string, unknown>) => ({
+    preset: 'custom',
+    config: { iterations: 1, memoryKiB: 64, parallelism: 1, ...extra },
+  });
+  const rules = {
+    requireUpper: true,
+    requireLower: false,
+    requireDigit: true,
+    requireSymbol: false,
+  };
+
+  it('accepts k 16/24/32 and salt 8..1024, and hands back exactly them', () => {
+    for (const keyLength of [16, 24, 32]) {
+      for (const saltLength of [8, 16, 1024]) {
+        const result = validateIpcArguments(IPC_CHANNELS.startRotation, [
+          { ...goodRotation, crypto: custom({ keyLength, saltLength }) },
+        ]);
+        expect(result.ok).toBe(true);
+        if (result.ok) {
+          expect(result.value[0].crypto).toEqual(custom({ keyLength, saltLength }));
+        }
+      }
+    }
+    // Omitted stays omitted (the library defaults apply in the engine).
+    const plain = validateIpcArguments(IPC_CHANNELS.verify, [
+      { ...goodVerify, crypto: custom({}) },
+    ]);
+    expect(plain.ok && plain.value[0].crypto).toEqual(custom({}));
+  });
+
+  it.each([
+    [{ keyLength: 20 }, 'keyLength must be 16, 24 or 32'],
+    [{ keyLength: '32' }, 'keyLength must be 16, 24 or 32'],
+    [{ keyLength: 16.0000001 }, 'keyLength'],
+    [{ saltLength: 7 }, 'saltLength must be between 8 and 1024'],
+    [{ saltLength: 1025 }, 'saltLength must be between 8 and 1024'],
+    [{ saltLength: 16.5 }, 'saltLength must be a whole number'],
+    [{ saltLength: null }, 'saltLength'],
+  ])('rejects %o naming the field', (extra, message) => {
+    expectInvalid(
+      IPC_CHANNELS.startRotation,
+      [{ ...goodRotation, crypto: custom(extra) }],
+      message,
+    );
+    expectInvalid(IPC_CHANNELS.preflight, [{ ...goodPreflight, crypto: custom(extra) }], message);
+    expectInvalid(IPC_CHANNELS.verify, [{ ...goodVerify, crypto: custom(extra) }], message);
+  });
+
+  it('accepts a full newPasswordPolicy and passes it on', () => {
+    const result = validateIpcArguments(IPC_CHANNELS.startRotation, [
+      { ...goodRotation, newPasswordPolicy: rules },
+    ]);
+    expect(result.ok && result.value[0].newPasswordPolicy).toEqual(rules);
+    const none = validateIpcArguments(IPC_CHANNELS.startRotation, [goodRotation]);
+    expect(none.ok && 'newPasswordPolicy' in none.value[0]).toBe(false);
+  });
+
+  it.each([
+    [{ ...rules, requireUpper: 'yes' }, 'newPasswordPolicy.requireUpper must be true or false'],
+    [without(rules, 'requireSymbol'), 'newPasswordPolicy.requireSymbol is missing'],
+    [{ ...rules, minBytes: 4 }, 'unexpected field(s): minBytes'],
+    [null, 'newPasswordPolicy must be an object'],
+  ])('rejects a bad newPasswordPolicy (%o)', (newPasswordPolicy, message) => {
+    expectInvalid(IPC_CHANNELS.startRotation, [{ ...goodRotation, newPasswordPolicy }], message);
+  });
+});

@@ -77,6 +77,62 @@ describe('strength estimate', () => {
   });
 });
 
+describe('Argon2id key length and salt size', () => {
+  const tiny = { iterations: '1', memoryKiB: '64', parallelism: '1' };
+
+  it('keeps library defaults out of the config and non-defaults in', () => {
+    expect(checkCustomConfig({ ...tiny, keyLength: '32', saltLength: '16' })).toEqual({
+      ok: true,
+      config: ARGON2_PRESETS.tiny,
+    });
+    expect(checkCustomConfig({ ...tiny, keyLength: '16', saltLength: '24' })).toEqual({
+      ok: true,
+      config: { ...ARGON2_PRESETS.tiny, keyLength: 16, saltLength: 24 },
+    });
+  });
+
+  it.each([
+    [{ keyLength: '20' }, /Key length must be 16, 24 or 32/],
+    [{ keyLength: '' }, /Key length/],
+    [{ saltLength: '7' }, /Salt size must be a whole number of bytes from 8 to 1024/],
+    [{ saltLength: '1025' }, /Salt size/],
+    [{ saltLength: '1.5' }, /Salt size/],
+  ])('rejects %o with a message', (extra, message) => {
+    const check = checkCustomConfig({ ...tiny, ...extra });
+    expect(check.ok).toBe(false);
+    if (!check.ok) expect(check.message).toMatch(message);
+  });
+
+  it('describes and round-trips k and salt', () => {
+    const choice = {
+      preset: 'custom',
+      config: { ...ARGON2_PRESETS.tiny, keyLength: 24, saltLength: 32 },
+    } as const;
+    expect(describeChoice(choice)).toBe('Custom (t=1, m=64 KiB, p=1, k=24 B, salt=32 B)');
+    expect(choiceFromDraft(draftFromChoice(choice))).toEqual(choice);
+  });
+});
+
+describe("optional password rules (the library's character classes)", () => {
+  const rules = { requireUpper: true, requireLower: true, requireDigit: true, requireSymbol: true };
+  const failing = (password: string): string[] =>
+    checkNewPassword('old', password, password, 1, rules)
+      .checks.filter((check) => !check.ok)
+      .map((check) => check.id);
+
+  it('checks only ticked rules, with ASCII classes and anything else a symbol', () => {
+    expect(checkNewPassword('old', 'abc', 'abc', 1).checks.map((c) => c.id)).toEqual([
+      'length',
+      'different',
+      'confirmed',
+    ]);
+    expect(failing('lowercase')).toEqual(['upper', 'digit', 'symbol']);
+    expect(failing('Aa1 ')).toEqual([]);
+    // é is not a-z for the library: it counts as a symbol.
+    expect(failing('Ééé1')).toEqual(['upper', 'lower']);
+  });
+});
+
 describe('Argon2id choices', () => {
   it('maps presets and valid custom values to the contract', () => {
     expect(

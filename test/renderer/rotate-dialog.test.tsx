@@ -216,6 +216,74 @@ describe('rotate dialog', () => {
     });
   });
 
+  it('offers key length and salt size in the custom form, checks them and sends them', async () => {
+    await openDialog(app);
+    type('Current password', OLD);
+    type('New password', NEW);
+    type('Confirm new password', NEW);
+    fireEvent.change(screen.getByLabelText('Argon2id preset'), { target: { value: 'custom' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Tiny (tests only)' }));
+    const keyLength = screen.getByLabelText('Key length (k)') as HTMLSelectElement;
+    expect(keyLength.value).toBe('32');
+    expect(Array.from(keyLength.options).map((option) => option.value)).toEqual(['16', '24', '32']);
+    expect((screen.getByLabelText('Salt size') as HTMLInputElement).value).toBe('16');
+    fireEvent.change(keyLength, { target: { value: '24' } });
+    fireEvent.change(screen.getByLabelText('Salt size'), { target: { value: '7' } });
+    expect(screen.getByRole('alert').textContent).toMatch(/Salt size must be .* from 8 to 1024/);
+    expect(startButton().disabled).toBe(true);
+    fireEvent.change(screen.getByLabelText('Salt size'), { target: { value: '32' } });
+    expect(screen.queryByRole('alert')).toBeNull();
+    await act(async () => {
+      fireEvent.click(startButton());
+    });
+    expect(app.api.calls.startRotation[0]?.crypto).toEqual({
+      preset: 'custom',
+      config: { iterations: 1, memoryKiB: 64, parallelism: 1, keyLength: 24, saltLength: 32 },
+    });
+  });
+
+  it('adds the optional character rules to the checklist and sends them', async () => {
+    await openDialog(app);
+    const policy = screen.getByRole('list', { name: 'VaultStore password policy' });
+    expect(within(policy).queryByText(/A symbol/)).toBeNull();
+    type('Current password', OLD);
+    type('New password', 'brand-new-password-lowercase');
+    type('Confirm new password', 'brand-new-password-lowercase');
+    expect(startButton().disabled).toBe(false);
+    fireEvent.click(screen.getByLabelText('An upper-case letter (A-Z)'));
+    fireEvent.click(screen.getByLabelText('A digit (0-9)'));
+    expect(
+      within(policy)
+        .getByText(/An upper-case letter/)
+        .closest('li')?.className,
+    ).not.toBe('is-ok');
+    expect(startButton().disabled).toBe(true);
+    type('New password', NEW);
+    type('Confirm new password', NEW);
+    expect(within(policy).getAllByText('(met)', { exact: false })).toHaveLength(5);
+    expect(startButton().disabled).toBe(false);
+    await act(async () => {
+      fireEvent.click(startButton());
+    });
+    expect(app.api.calls.startRotation[0]?.newPasswordPolicy).toEqual({
+      requireUpper: true,
+      requireLower: false,
+      requireDigit: true,
+      requireSymbol: false,
+    });
+  });
+
+  it('sends no password rules when none is ticked', async () => {
+    await openDialog(app);
+    type('Current password', OLD);
+    type('New password', NEW);
+    type('Confirm new password', NEW);
+    await act(async () => {
+      fireEvent.click(startButton());
+    });
+    expect(app.api.calls.startRotation[0]).not.toHaveProperty('newPasswordPolicy');
+  });
+
   it('has the options on by default except dry run, which renames Start', async () => {
     await openDialog(app);
     expect(

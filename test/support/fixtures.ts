@@ -26,7 +26,13 @@ export interface ManifestRecord {
 export interface VaultManifest {
   table: string;
   meta_table: string;
-  config: { iterations: number; memory_kib: number; parallelism: number };
+  config: {
+    iterations: number;
+    memory_kib: number;
+    parallelism: number;
+    key_length?: number;
+    salt_size?: number;
+  };
   spec_entries: { percent: number; version: 'v1' | 'v2'; password: string; count: number }[];
   n: number;
   soft_deleted: number;

@@ -47,6 +47,7 @@ function sharedOptions(args: RotateArgs): SharedOptions {
     kdfBackend: args.kdf,
     driver: args.driver,
     minPasswordBytes: args.minPasswordBytes,
+    newPasswordPolicy: args.passwordRules,
   };
 }
 

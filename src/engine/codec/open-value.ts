@@ -34,7 +34,7 @@ export async function openValue(
   v1KeyCache?: Map<string, Buffer>,
 ): Promise<OpenResult> {
   if (!isV2Value(value)) return openV1WithKey(value, v1KeyFor(password, v1KeyCache));
-  const parsed = parseV2Value(value);
+  const parsed = parseV2Value(value, config);
   if (!parsed.ok) return { ok: false, version: 'v2', reason: 'malformed', detail: parsed.detail };
   const key = await kdf.deriveKey(password, parsed.salt, config);
   try {

@@ -28,7 +28,7 @@ export interface ParsedV2 {
   readonly ok: true;
   readonly salt: Buffer;
   readonly nonce: Buffer;
-  /** AES-GCM ciphertext followed by the 16-byte tag */
+  /** AES-GCM ciphertext followed by the 16-byte tag (salt size per the config) */
   readonly sealed: Buffer;
 }
 

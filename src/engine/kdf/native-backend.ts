@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import type * as NativeArgon2Module from '@node-rs/argon2';
 import type { Algorithm, Version } from '@node-rs/argon2';
-import { KEY_LENGTH, type Argon2Config } from '../argon2-config.js';
+import { keyLengthOf, type Argon2Config } from '../argon2-config.js';
 import { EngineError } from '../errors.js';
 import { assertArgon2Config } from './config-check.js';
 import { kdfFailure } from './kdf-failure.js';
@@ -50,7 +50,7 @@ export function createNativeArgon2idBackend(): Argon2idBackend {
             timeCost: config.iterations,
             memoryCost: config.memoryKiB,
             parallelism: config.parallelism,
-            outputLen: KEY_LENGTH,
+            outputLen: keyLengthOf(config),
             salt,
           }),
         );

@@ -10,6 +10,6 @@ export type Argon2BackendPreference = 'auto' | Argon2BackendName;
  */
 export interface Argon2idBackend {
   readonly name: Argon2BackendName;
-  /** Argon2id(password, salt, config) -> 32-byte key. */
+  /** Argon2id(password, salt, config) -> key of config.keyLength bytes (default 32). */
   deriveKey(password: Uint8Array, salt: Uint8Array, config: Argon2Config): Promise<Uint8Array>;
 }

@@ -4,7 +4,7 @@
  * so this backend reports PASSWORD_EMPTY where the native one derives a key.
  */
 import { argon2id } from 'hash-wasm';
-import { KEY_LENGTH, type Argon2Config } from '../argon2-config.js';
+import { keyLengthOf, type Argon2Config } from '../argon2-config.js';
 import { EngineError } from '../errors.js';
 import { assertArgon2Config } from './config-check.js';
 import { kdfFailure } from './kdf-failure.js';
@@ -33,7 +33,7 @@ export function createWasmArgon2idBackend(): Argon2idBackend {
           iterations: config.iterations,
           memorySize: config.memoryKiB,
           parallelism: config.parallelism,
-          hashLength: KEY_LENGTH,
+          hashLength: keyLengthOf(config),
           outputType: 'binary',
         });
       } catch (error) {

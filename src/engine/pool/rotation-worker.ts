@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { NONCE_LENGTH, SALT_LENGTH } from '../argon2-config.js';
+import { NONCE_LENGTH, saltLengthOf } from '../argon2-config.js';
 import {
   deriveV1Key,
   isV2Value,
@@ -71,7 +71,7 @@ async function openWith(
 ): Promise<Opened> {
   if (!isV2Value(value))
     return { result: openV1WithKey(value, v1KeyFor(passwordIndex)), derivations: 0, deriveMs: 0 };
-  const parsed = parseV2Value(value);
+  const parsed = parseV2Value(value, config);
   if (!parsed.ok) {
     return {
       result: { ok: false, version: 'v2', reason: 'malformed', detail: parsed.detail },
@@ -96,15 +96,15 @@ async function seal(
   password: Uint8Array,
   config: Argon2Config = data.writeConfig,
 ) {
-  const salt = randomBytes(SALT_LENGTH);
+  const salt = randomBytes(saltLengthOf(config));
   const nonce = randomBytes(NONCE_LENGTH);
   const started = performance.now();
   const key = await kdf.deriveKey(password, salt, config);
   const deriveMs = performance.now() - started;
   try {
-    const newValue = sealV2(plaintext, key, salt, nonce);
+    const newValue = sealV2(plaintext, key, salt, nonce, config);
     // Cheap (no derivation): never hand back a value that would not open.
-    const parsed = parseV2Value(newValue);
+    const parsed = parseV2Value(newValue, config);
     const check = parsed.ok ? openV2WithKey(parsed, key) : null;
     const same = check?.ok === true && check.plaintext.equals(plaintext);
     if (check?.ok) check.plaintext.fill(0);

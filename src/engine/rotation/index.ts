@@ -6,6 +6,8 @@ export {
   validateRotationInput,
   validateArgon2Config,
   assertPasswordPolicy,
+  assertPasswordRules,
+  missingPasswordRules,
   resolveVaultTable,
   MAX_ITERATIONS,
   MAX_MEMORY_KIB,

@@ -5,6 +5,20 @@ import type { VaultDriverName, VaultDriverPreference } from '../storage/types.js
 /** Default VaultStore password policy: at least 16 UTF-8 bytes. */
 export const DEFAULT_MIN_PASSWORD_BYTES = 16;
 
+/**
+ * The library's optional password rules (PasswordMinLength and
+ * PasswordRequireUppercase/Lowercase/Numbers/Symbols), for the new password.
+ * Upper/lower/digit mean ASCII A-Z/a-z/0-9; a symbol is any other character.
+ */
+export interface NewPasswordRules {
+  /** default: minPasswordBytes, else DEFAULT_MIN_PASSWORD_BYTES */
+  readonly minBytes?: number;
+  readonly requireUpper?: boolean;
+  readonly requireLower?: boolean;
+  readonly requireDigit?: boolean;
+  readonly requireSymbol?: boolean;
+}
+
 export interface RotationOptions {
   readonly vaultPath: string;
   /** vault table; may be omitted when the file holds exactly one */
@@ -45,6 +59,8 @@ export interface RotationOptions {
   readonly nativeBinding?: string;
   /** default DEFAULT_MIN_PASSWORD_BYTES */
   readonly minPasswordBytes?: number;
+  /** the vault's character-class rules for the new password (minBytes overrides minPasswordBytes) */
+  readonly newPasswordPolicy?: NewPasswordRules;
   /** records per write transaction; default 64 */
   readonly batchSize?: number;
   readonly busyTimeoutMs?: number;

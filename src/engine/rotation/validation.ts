@@ -8,7 +8,7 @@ import type { Argon2Config } from '../argon2-config.js';
 import { EngineError } from '../errors.js';
 import { assertArgon2Config } from '../kdf/index.js';
 import type { VaultStore } from '../storage/types.js';
-import { DEFAULT_MIN_PASSWORD_BYTES } from './types.js';
+import { DEFAULT_MIN_PASSWORD_BYTES, type NewPasswordRules } from './types.js';
 
 export interface RotationInput {
   readonly oldPassword: Uint8Array;
@@ -17,6 +17,8 @@ export interface RotationInput {
   readonly writeConfig?: Argon2Config;
   /** default DEFAULT_MIN_PASSWORD_BYTES */
   readonly minPasswordBytes?: number;
+  /** character-class rules; its minBytes, when given, wins over minPasswordBytes */
+  readonly newPasswordPolicy?: NewPasswordRules;
 }
 
 /** 4 GiB per derivation: beyond this no real VaultStore deployment could open a value. */
@@ -34,7 +36,12 @@ export function validateRotationInput(input: RotationInput): void {
       'The new password is the same as the old one, so there is nothing to rotate. Choose a different new password.',
     );
   }
-  assertPasswordPolicy(input.newPassword, input.minPasswordBytes ?? DEFAULT_MIN_PASSWORD_BYTES);
+  const rules = input.newPasswordPolicy ?? {};
+  assertPasswordPolicy(
+    input.newPassword,
+    rules.minBytes ?? input.minPasswordBytes ?? DEFAULT_MIN_PASSWORD_BYTES,
+  );
+  assertPasswordRules(input.newPassword, rules);
   validateArgon2Config(input.openConfig, 'open');
   if (input.writeConfig) validateArgon2Config(input.writeConfig, 'write');
 }
@@ -64,6 +71,48 @@ export function assertPasswordPolicy(newPassword: Uint8Array, minPasswordBytes: 
     'PASSWORD_POLICY',
     `The new password is ${newPassword.length} bytes long in UTF-8; VaultStore requires at least ${minPasswordBytes} bytes ` +
       '(bytes, not characters), and would refuse to use it. Choose a longer new password.',
+  );
+}
+
+type CharacterRule = 'requireUpper' | 'requireLower' | 'requireDigit' | 'requireSymbol';
+
+const RULE_TEXT: Readonly<Record<CharacterRule, string>> = {
+  requireUpper: 'upper-case letter (A-Z)',
+  requireLower: 'lower-case letter (a-z)',
+  requireDigit: 'digit (0-9)',
+  requireSymbol: 'symbol (any character other than A-Z, a-z, 0-9, e.g. ! or a space)',
+};
+
+/** The library's classes, byte by byte: every byte of a non-ASCII character counts as a symbol, as its rune does in Go. */
+function ruleOfByte(byte: number): CharacterRule {
+  if (byte >= 0x41 && byte <= 0x5a) return 'requireUpper';
+  if (byte >= 0x61 && byte <= 0x7a) return 'requireLower';
+  if (byte >= 0x30 && byte <= 0x39) return 'requireDigit';
+  return 'requireSymbol';
+}
+
+/** The required character classes the password lacks, in a fixed order (upper, lower, digit, symbol). */
+export function missingPasswordRules(
+  password: Uint8Array,
+  rules: NewPasswordRules,
+): CharacterRule[] {
+  const present = new Set<CharacterRule>();
+  for (const byte of password) present.add(ruleOfByte(byte));
+  return (Object.keys(RULE_TEXT) as CharacterRule[]).filter(
+    (rule) => rules[rule] === true && !present.has(rule),
+  );
+}
+
+/** Throws PASSWORD_POLICY naming each missing class (never the password). */
+export function assertPasswordRules(newPassword: Uint8Array, rules: NewPasswordRules): void {
+  const missing = missingPasswordRules(newPassword, rules);
+  if (missing.length === 0) return;
+  const needs = missing.map((rule) => RULE_TEXT[rule]);
+  throw new EngineError(
+    'PASSWORD_POLICY',
+    `The new password has no ${needs.join(', no ')}; the vault's password policy requires ` +
+      `at least one${missing.length === 1 ? '' : ' of each'}, so VaultStore would refuse it. ` +
+      `Choose a new password with ${missing.length === 1 ? 'one' : 'all of them'}.`,
   );
 }
 

@@ -2,7 +2,10 @@ import { useId, type ReactNode } from 'react';
 import {
   checkCustomConfig,
   CUSTOM_EXPLANATION,
+  DEFAULT_KEY_LENGTH,
+  DEFAULT_SALT_LENGTH,
   draftFromConfig,
+  KEY_LENGTH_OPTIONS,
   formatConfig,
   MATCH_WARNING,
   PRESET_OPTIONS,
@@ -17,13 +20,24 @@ interface Argon2PickerProps {
   onChange(value: CryptoDraft): void;
 }
 
-const CUSTOM_FIELDS: readonly { key: keyof CustomConfigDraft; label: string; unit: string }[] = [
+const CUSTOM_FIELDS: readonly {
+  key: 'iterations' | 'memoryKiB' | 'parallelism' | 'saltLength';
+  label: string;
+  unit: string;
+}[] = [
   { key: 'iterations', label: 'Iterations (t)', unit: 'passes' },
   { key: 'memoryKiB', label: 'Memory (m)', unit: 'KiB' },
   { key: 'parallelism', label: 'Parallelism (p)', unit: 'lanes' },
+  { key: 'saltLength', label: 'Salt size', unit: 'bytes' },
 ];
 
-/** Preset select, its one-line explanation, and t/m/p fields for Custom. */
+/** The draft's text for a field; key length and salt size fall back to the library defaults. */
+function fieldText(draft: CustomConfigDraft, key: (typeof CUSTOM_FIELDS)[number]['key']): string {
+  if (key === 'saltLength') return draft.saltLength ?? String(DEFAULT_SALT_LENGTH);
+  return draft[key];
+}
+
+/** Preset select, its one-line explanation, and t/m/p, key length and salt size fields for Custom. */
 export function Argon2Picker({ value, onChange }: Argon2PickerProps): ReactNode {
   const id = useId();
   const selected = PRESET_OPTIONS.find((option) => option.key === value.preset);
@@ -69,7 +83,7 @@ export function Argon2Picker({ value, onChange }: Argon2PickerProps): ReactNode 
                   <input
                     id={`${id}-${field.key}`}
                     inputMode="numeric"
-                    value={value.custom[field.key]}
+                    value={fieldText(value.custom, field.key)}
                     aria-invalid={customCheck?.ok === false || undefined}
                     onChange={(event) => setCustom({ [field.key]: event.target.value })}
                   />
@@ -79,6 +93,23 @@ export function Argon2Picker({ value, onChange }: Argon2PickerProps): ReactNode 
                 </div>
               </div>
             ))}
+            <div className="field">
+              <label className="field-label" htmlFor={`${id}-keyLength`}>
+                Key length (k)
+              </label>
+              <select
+                id={`${id}-keyLength`}
+                value={value.custom.keyLength ?? String(DEFAULT_KEY_LENGTH)}
+                aria-invalid={customCheck?.ok === false || undefined}
+                onChange={(event) => setCustom({ keyLength: event.target.value })}
+              >
+                {KEY_LENGTH_OPTIONS.map((option) => (
+                  <option key={option.value} value={String(option.value)}>
+                    {option.label}
+                  </option>
+                ))}
+              </select>
+            </div>
           </div>
           <div className="custom-presets" role="group" aria-label="Fill t / m / p from">
             <span className="custom-presets-label">Fill from</span>

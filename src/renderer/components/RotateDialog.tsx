@@ -5,6 +5,7 @@ import { selectTableInfo } from '../store/selectors.js';
 import { useAppState, useStoreApi } from '../store/store-context.js';
 import { Argon2Picker } from './Argon2Picker.js';
 import { Dialog } from './Dialog.js';
+import { PASSWORD_RULE_OPTIONS } from '../lib/password-policy.js';
 import { PasswordField } from './PasswordField.js';
 import { PolicyChecklist } from './PolicyChecklist.js';
 import { PreflightPanel } from './PreflightPanel.js';
@@ -126,6 +127,30 @@ export function RotateDialog(): ReactNode {
                   invalid={confirmTouched && draft.confirmPassword !== draft.newPassword}
                 />
                 <PolicyChecklist policy={validity.policy} id={policyId} />
+                <fieldset className="password-rules">
+                  <legend className="field-label">The vault also requires (optional)</legend>
+                  <p className="field-hint">
+                    Tick the rules the application set (PasswordRequireUppercase, …) so the new
+                    password is one VaultStore accepts.
+                  </p>
+                  {PASSWORD_RULE_OPTIONS.map((rule) => (
+                    <label key={rule.key} className="option-inline">
+                      <input
+                        type="checkbox"
+                        checked={draft.passwordRules[rule.key]}
+                        onChange={(event) =>
+                          update({
+                            passwordRules: {
+                              ...draft.passwordRules,
+                              [rule.key]: event.target.checked,
+                            },
+                          })
+                        }
+                      />{' '}
+                      {rule.label}
+                    </label>
+                  ))}
+                </fieldset>
               </fieldset>
             </div>
             <div className="rotate-side">

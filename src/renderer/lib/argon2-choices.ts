@@ -8,12 +8,26 @@ import { IPC_LIMITS } from '../../shared/ipc-validation.js';
 
 export type PresetKey = 'default' | 'lightweight' | 'high' | 'custom';
 
-/** Custom t/m/p as typed (strings, so a half-typed number stays editable). */
+/** Custom t/m/p/k/salt as typed (strings, so a half-typed number stays editable). */
 export interface CustomConfigDraft {
   readonly iterations: string;
   readonly memoryKiB: string;
   readonly parallelism: string;
+  /** AES key length in bytes: "16", "24" or "32" (a select); omitted: 32 */
+  readonly keyLength?: string;
+  /** salt bytes at the start of each value; omitted: 16 */
+  readonly saltLength?: string;
 }
+
+/** The library's CryptoConfig defaults (KeyLength, SaltSize). */
+export const DEFAULT_KEY_LENGTH = 32;
+export const DEFAULT_SALT_LENGTH = 16;
+
+export const KEY_LENGTH_OPTIONS: readonly { value: number; label: string }[] = [
+  { value: 16, label: '16 bytes (AES-128)' },
+  { value: 24, label: '24 bytes (AES-192)' },
+  { value: 32, label: '32 bytes (AES-256, default)' },
+];
 
 export interface CryptoDraft {
   readonly preset: PresetKey;
@@ -53,7 +67,7 @@ export const PRESET_OPTIONS: readonly PresetOption[] = [
 export const TINY_CONFIG: Argon2Config = { iterations: 1, memoryKiB: 64, parallelism: 1 };
 
 export const CUSTOM_EXPLANATION =
-  'Enter the exact t/m/p the application configured; values do not record them.';
+  'Enter the exact t/m/p, key length and salt size the application configured (its CryptoConfig); values do not record them.';
 
 export const MATCH_WARNING =
   'Must match what the application configured: values do not record it, and a wrong choice opens nothing.';
@@ -63,6 +77,8 @@ export function draftFromConfig(config: Argon2Config): CustomConfigDraft {
     iterations: String(config.iterations),
     memoryKiB: String(config.memoryKiB),
     parallelism: String(config.parallelism),
+    keyLength: String(config.keyLength ?? DEFAULT_KEY_LENGTH),
+    saltLength: String(config.saltLength ?? DEFAULT_SALT_LENGTH),
   };
 }
 
@@ -105,7 +121,30 @@ export function checkCustomConfig(draft: CustomConfigDraft): CustomConfigCheck {
       message: `Memory (m) must be a whole number of KiB from ${8 * parallelism} (8 × p) to ${memoryKiBMax}.`,
     };
   }
-  return { ok: true, config: { iterations, memoryKiB, parallelism } };
+  const keyLength = parseWhole(draft.keyLength ?? String(DEFAULT_KEY_LENGTH));
+  const keyLengths: readonly number[] = IPC_LIMITS.keyLengths;
+  if (keyLength === null || !keyLengths.includes(keyLength)) {
+    return { ok: false, message: 'Key length must be 16, 24 or 32 bytes (AES-128/192/256).' };
+  }
+  const saltLength = parseWhole(draft.saltLength ?? String(DEFAULT_SALT_LENGTH));
+  const { saltLengthMin, saltLengthMax } = IPC_LIMITS;
+  if (saltLength === null || saltLength < saltLengthMin || saltLength > saltLengthMax) {
+    return {
+      ok: false,
+      message: `Salt size must be a whole number of bytes from ${saltLengthMin} to ${saltLengthMax}.`,
+    };
+  }
+  // Library defaults are left out, so a custom config equal to a preset stays equal to it.
+  return {
+    ok: true,
+    config: {
+      iterations,
+      memoryKiB,
+      parallelism,
+      ...(keyLength === DEFAULT_KEY_LENGTH ? {} : { keyLength }),
+      ...(saltLength === DEFAULT_SALT_LENGTH ? {} : { saltLength }),
+    },
+  };
 }
 
 /** null while Custom holds invalid numbers. */
@@ -132,7 +171,14 @@ export function configOfChoice(choice: Argon2Choice): Argon2Config {
 export function formatConfig(config: Argon2Config): string {
   const memory =
     config.memoryKiB % 1024 === 0 ? `${config.memoryKiB / 1024} MiB` : `${config.memoryKiB} KiB`;
-  return `t=${config.iterations}, m=${memory}, p=${config.parallelism}`;
+  const sizes =
+    (config.keyLength !== undefined && config.keyLength !== DEFAULT_KEY_LENGTH
+      ? `, k=${config.keyLength} B`
+      : '') +
+    (config.saltLength !== undefined && config.saltLength !== DEFAULT_SALT_LENGTH
+      ? `, salt=${config.saltLength} B`
+      : '');
+  return `t=${config.iterations}, m=${memory}, p=${config.parallelism}${sizes}`;
 }
 
 /** "Default (t=3, m=64 MiB, p=4)" */

@@ -13,8 +13,41 @@ export function utf8ByteLength(text: string): number {
   return encoder.encode(text).length;
 }
 
+/** The library's optional rules (PasswordRequireUppercase/Lowercase/Numbers/Symbols). */
+export interface PasswordRules {
+  readonly requireUpper: boolean;
+  readonly requireLower: boolean;
+  readonly requireDigit: boolean;
+  readonly requireSymbol: boolean;
+}
+
+export const NO_PASSWORD_RULES: PasswordRules = {
+  requireUpper: false,
+  requireLower: false,
+  requireDigit: false,
+  requireSymbol: false,
+};
+
+export const PASSWORD_RULE_OPTIONS: readonly {
+  key: keyof PasswordRules;
+  id: 'upper' | 'lower' | 'digit' | 'symbol';
+  label: string;
+  test: RegExp;
+}[] = [
+  { key: 'requireUpper', id: 'upper', label: 'An upper-case letter (A-Z)', test: /[A-Z]/ },
+  { key: 'requireLower', id: 'lower', label: 'A lower-case letter (a-z)', test: /[a-z]/ },
+  { key: 'requireDigit', id: 'digit', label: 'A digit (0-9)', test: /[0-9]/ },
+  // As the library: anything that is not an ASCII letter or digit (space, é, emoji…).
+  {
+    key: 'requireSymbol',
+    id: 'symbol',
+    label: 'A symbol (not A-Z, a-z, 0-9)',
+    test: /[^A-Za-z0-9]/,
+  },
+];
+
 export interface PolicyCheck {
-  readonly id: 'length' | 'different' | 'confirmed';
+  readonly id: 'length' | 'upper' | 'lower' | 'digit' | 'symbol' | 'different' | 'confirmed';
   readonly ok: boolean;
   readonly label: string;
 }
@@ -30,6 +63,7 @@ export function checkNewPassword(
   newPassword: string,
   confirmation: string,
   minBytes: number = MIN_PASSWORD_BYTES,
+  rules: PasswordRules = NO_PASSWORD_RULES,
 ): NewPasswordPolicy {
   const bytes = utf8ByteLength(newPassword);
   const checks: PolicyCheck[] = [
@@ -38,6 +72,11 @@ export function checkNewPassword(
       ok: bytes >= minBytes,
       label: `At least ${minBytes} bytes (UTF-8): ${bytes} so far`,
     },
+    ...PASSWORD_RULE_OPTIONS.filter((rule) => rules[rule.key]).map((rule) => ({
+      id: rule.id,
+      ok: rule.test.test(newPassword),
+      label: rule.label,
+    })),
     {
       id: 'different',
       ok: newPassword.length > 0 && newPassword !== oldPassword,

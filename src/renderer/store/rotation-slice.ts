@@ -19,7 +19,13 @@ import {
   draftFromChoice,
   type CryptoDraft,
 } from '../lib/argon2-choices.js';
-import { checkNewPassword, type NewPasswordPolicy } from '../lib/password-policy.js';
+import {
+  checkNewPassword,
+  MIN_PASSWORD_BYTES,
+  NO_PASSWORD_RULES,
+  type NewPasswordPolicy,
+  type PasswordRules,
+} from '../lib/password-policy.js';
 import type { JobSettings } from '../lib/report.js';
 import type { AppState, SliceCreator } from './types.js';
 
@@ -40,6 +46,8 @@ export interface RotationDraft {
   newPassword: string;
   confirmPassword: string;
   crypto: CryptoDraft;
+  /** the vault's optional character rules for the new password */
+  passwordRules: PasswordRules;
   includeSoftDeleted: boolean;
   backup: boolean;
   dryRun: boolean;
@@ -90,6 +98,7 @@ export const EMPTY_PASSWORDS = { oldPassword: '', newPassword: '', confirmPasswo
 export const INITIAL_DRAFT: RotationDraft = {
   ...EMPTY_PASSWORDS,
   crypto: DEFAULT_CRYPTO_DRAFT,
+  passwordRules: NO_PASSWORD_RULES,
   includeSoftDeleted: true,
   backup: true,
   dryRun: false,
@@ -116,7 +125,13 @@ export function draftValidity(
   tableChosen: boolean,
   configuring: boolean,
 ): DraftValidity {
-  const policy = checkNewPassword(draft.oldPassword, draft.newPassword, draft.confirmPassword);
+  const policy = checkNewPassword(
+    draft.oldPassword,
+    draft.newPassword,
+    draft.confirmPassword,
+    MIN_PASSWORD_BYTES,
+    draft.passwordRules,
+  );
   const cryptoValid = choiceFromDraft(draft.crypto) !== null;
   const oldPasswordGiven = draft.oldPassword.length > 0;
   const canPreflight = tableChosen && cryptoValid && oldPasswordGiven;
@@ -276,6 +291,10 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
         ...settings,
         oldPassword: draft.oldPassword,
         newPassword: draft.newPassword,
+        // The engine checks the rules again (a renderer check is only a convenience).
+        ...(Object.values(draft.passwordRules).some(Boolean)
+          ? { newPasswordPolicy: { ...draft.passwordRules } }
+          : {}),
       };
       earlyEvents = [];
       cancelWanted = false;

@@ -31,6 +31,8 @@ export function manifestConfig(manifest: VaultManifest): Argon2Config {
     iterations: manifest.config.iterations,
     memoryKiB: manifest.config.memory_kib,
     parallelism: manifest.config.parallelism,
+    ...(manifest.config.key_length === undefined ? {} : { keyLength: manifest.config.key_length }),
+    ...(manifest.config.salt_size === undefined ? {} : { saltLength: manifest.config.salt_size }),
   };
 }
 
