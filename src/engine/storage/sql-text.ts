@@ -115,11 +115,21 @@ export function pageStatement(table: string, filter: RecordFilter, limit: number
   };
 }
 
-/** SQLite keeps only `limit` rows in its sorter for ORDER BY ... LIMIT. */
-export function sampleStatement(table: string, filter: RecordFilter, limit: number): SqlStatement {
+/**
+ * SQLite keeps only `limit` rows in its sorter for ORDER BY ... LIMIT.
+ * `valueKind` keeps only values info() counts as that kind (tableCountsStatement).
+ */
+export function sampleStatement(
+  table: string,
+  filter: RecordFilter,
+  limit: number,
+  valueKind?: 'v2' | 'v1',
+): SqlStatement {
   const where = whereClause(filter);
+  const kindCondition = valueKind === undefined ? '' : `(${valueKind === 'v2' ? IS_V2 : IS_V1})`;
+  const kindSql = kindCondition === '' ? '' : `${where.sql === '' ? 'WHERE' : 'AND'} ${kindCondition}`;
   return {
-    sql: `SELECT ${RECORD_COLUMNS} FROM ${quoteIdentifier(table)} ${where.sql} ORDER BY random() LIMIT ?`,
+    sql: `SELECT ${RECORD_COLUMNS} FROM ${quoteIdentifier(table)} ${where.sql} ${kindSql} ORDER BY random() LIMIT ?`,
     params: [filter.now, ...where.params, limit],
   };
 }

@@ -21,6 +21,7 @@ import type { RecordFilter } from './sql-text.js';
 import { corruptError, readOnlyError, toEngineError } from './sqlite-errors.js';
 import type {
   ReadRecordsOptions,
+  SampleRecordsOptions,
   ValueUpdate,
   VaultDriverName,
   VaultInfo,
@@ -199,11 +200,7 @@ class SharedVaultStore implements VaultStore {
     }
   }
 
-  sampleRecords(
-    table: string,
-    count: number,
-    options?: Omit<ReadRecordsOptions, 'limit' | 'afterId'>,
-  ): VaultRecord[] {
+  sampleRecords(table: string, count: number, options?: SampleRecordsOptions): VaultRecord[] {
     return this.guard('reading', () => {
       if (!Number.isInteger(count) || count < 0) {
         throw new EngineError(
@@ -212,7 +209,12 @@ class SharedVaultStore implements VaultStore {
         );
       }
       if (count === 0) return [];
-      const statement = sampleStatement(this.table(table), this.filter(options), count);
+      const statement = sampleStatement(
+        this.table(table),
+        this.filter(options),
+        count,
+        options?.valueKind,
+      );
       return this.connection.all(statement.sql, statement.params).map(toRecord);
     });
   }
