@@ -1,5 +1,5 @@
 /** How any failure becomes output and an exit code. */
-import { isEngineError } from '../engine/errors.js';
+import { isEngineError, type EngineErrorCode } from '../engine/errors.js';
 import { CliError, UsageError } from './cli-error.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { writeJsonLine, writeLine, type CliIo } from './io.js';
@@ -23,6 +23,13 @@ export class ResumableFailure extends Error {
   }
 }
 
+function engineExitCode(code: EngineErrorCode): ExitCode {
+  if (code === 'USAGE') return EXIT.usage;
+  // Refused before anything was written: the same "wrong password or --crypto" family as exit 4.
+  if (code === 'WRONG_ARGON2_CONFIG') return EXIT.nothingOpened;
+  return EXIT.error;
+}
+
 export function describeFailure(error: unknown): ReportedFailure {
   if (error instanceof ResumableFailure) {
     return { ...describeFailure(error.failure), resumeCommand: error.resumeCommand };
@@ -38,7 +45,7 @@ export function describeFailure(error: unknown): ReportedFailure {
   }
   if (isEngineError(error)) {
     return {
-      exitCode: error.code === 'USAGE' ? EXIT.usage : EXIT.error,
+      exitCode: engineExitCode(error.code),
       code: error.code,
       message: error.message,
     };

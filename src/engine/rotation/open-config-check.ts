@@ -72,7 +72,9 @@ export async function sampleOldPassword(
     ...v2Records.map((record): [SampledValueKind, VaultRecord] => ['v2', record]),
     ...v1Records.map((record): [SampledValueKind, VaultRecord] => ['v1', record]),
   ];
-  const kindOf = new Map<VaultRecord, SampledValueKind>(queue.map(([kind, record]) => [record, kind]));
+  const kindOf = new Map<VaultRecord, SampledValueKind>(
+    queue.map(([kind, record]) => [record, kind]),
+  );
   let index = 0;
   const { cancelled } = await scanOnPool({
     pool,
@@ -130,10 +132,11 @@ export function wrongConfigMessage(sample: OldPasswordSample, context: ConfigChe
     : 'choose them in the Argon2id settings';
   let advice: string;
   if (suggestedPreset) {
-    const preset = ARGON2_PRESETS[suggestedPreset];
+    const { iterations, memoryKiB, parallelism } = ARGON2_PRESETS[suggestedPreset];
     advice =
-      `This vault looks like it uses the ${suggestedPreset} preset (${describeArgon2Config(preset)}), ` +
-      `which opened a sampled v2 record: ${useText(suggestedPreset, cryptoOption)}.`;
+      `This vault looks like it uses the ${suggestedPreset} preset ` +
+      `(t=${iterations}, m=${memoryKiB} KiB, p=${parallelism} opened a sampled v2 record): ` +
+      `${useText(suggestedPreset, cryptoOption)}.`;
   } else if (sample.v1.opened > 0) {
     advice =
       'The password is right but the Argon2id settings are not the ones the application uses, ' +
