@@ -127,7 +127,8 @@ export function sampleStatement(
 ): SqlStatement {
   const where = whereClause(filter);
   const kindCondition = valueKind === undefined ? '' : `(${valueKind === 'v2' ? IS_V2 : IS_V1})`;
-  const kindSql = kindCondition === '' ? '' : `${where.sql === '' ? 'WHERE' : 'AND'} ${kindCondition}`;
+  const kindSql =
+    kindCondition === '' ? '' : `${where.sql === '' ? 'WHERE' : 'AND'} ${kindCondition}`;
   return {
     sql: `SELECT ${RECORD_COLUMNS} FROM ${quoteIdentifier(table)} ${where.sql} ${kindSql} ORDER BY random() LIMIT ?`,
     params: [filter.now, ...where.params, limit],

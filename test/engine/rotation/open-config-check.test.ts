@@ -42,7 +42,11 @@ async function withPool<T>(
   password: string,
   use: (pool: CryptoPool) => Promise<T>,
 ): Promise<T> {
-  const pool = await CryptoPool.start({ size: 2, passwords: [bytes(password)], openConfig: config });
+  const pool = await CryptoPool.start({
+    size: 2,
+    passwords: [bytes(password)],
+    openConfig: config,
+  });
   try {
     return await use(pool);
   } finally {
@@ -71,7 +75,9 @@ describe('sampling v2 and v1 records apart', () => {
         expect(v2.every((record) => record.value.startsWith('v2:'))).toBe(true);
         // 'v2:AAAA' is v2 (malformed); '' and values with characters outside base64url are neither
         expect(v2.map((record) => record.value)).toContain('v2:AAAA');
-        const v1Values = new Set(vault.records.filter((r) => r.version === 'v1').map((r) => r.value));
+        const v1Values = new Set(
+          vault.records.filter((r) => r.version === 'v1').map((r) => r.value),
+        );
         expect(v1.every((record) => v1Values.has(record.value))).toBe(true);
         expect(v1.length).toBe(v1Values.size);
         // the filters combine with the soft-deleted one, and the sample size still applies
