@@ -224,7 +224,7 @@ describe.skipIf(chromiumSkipReason !== null)(
         await fillPasswords(page, PASSWORD_A, NEW_PASSWORD);
         await page.getByLabel('Argon2id preset').selectOption('lightweight');
         await dialog.getByRole('button', { name: 'Check password' }).click();
-        const preflight = dialog.getByText(/^\d+ of 16 sampled records opened$/);
+        const preflight = dialog.getByText(/^\d+ of \d+ sampled records opened$/);
         await preflight.waitFor({ timeout: 60_000 });
         expect(count((await preflight.innerText()).split(' ')[0]!)).toBeGreaterThan(0);
         await dialog.getByText(/Rotating all 160 records should take about/).waitFor();

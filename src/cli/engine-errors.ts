@@ -53,6 +53,8 @@ export function describeFailure(error: unknown): ReportedFailure {
 function exitCodeOf(code: EngineErrorCode): ExitCode {
   if (code === 'USAGE') return EXIT.usage;
   if (code === 'ROTATION_IN_PROGRESS') return EXIT.rotationInProgress;
+  // Refused before anything was written: the same "wrong password or --crypto" family as exit 4.
+  if (code === 'WRONG_ARGON2_CONFIG') return EXIT.nothingOpened;
   return EXIT.error;
 }
 

@@ -10,6 +10,8 @@ export type EngineErrorCode =
   | 'PASSWORD_SAME'
   | 'PASSWORD_POLICY'
   | 'ARGON2_CONFIG'
+  /** no sampled v2 record opens with the old password and these Argon2id settings */
+  | 'WRONG_ARGON2_CONFIG'
   // the vault file
   | 'FILE_NOT_FOUND'
   | 'NOT_SQLITE'

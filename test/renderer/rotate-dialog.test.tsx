@@ -157,6 +157,9 @@ describe('rotate dialog', () => {
         sampled: 16,
         opened: 0,
         malformed: 0,
+        v2: { sampled: 16, opened: 0, malformed: 0 },
+        v1: { sampled: 0, opened: 0, malformed: 0 },
+        canRotate: false,
         estimatedSeconds: 20,
       },
     };
@@ -168,7 +171,7 @@ describe('rotate dialog', () => {
       fireEvent.click(check);
     });
     const alert = screen.getByRole('alert');
-    expect(alert.textContent).toContain('None of the 16 sampled records opened');
+    expect(alert.textContent).toContain('None of the 16 sampled v2 records opened');
     expect(alert.textContent).toContain('Argon2id preset');
     expect(alert.textContent).toContain('NFC and NFD');
     expect(app.api.calls.preflight[0]?.oldPassword).toBe('Mot-de-passe-élève-2024');
@@ -180,6 +183,65 @@ describe('rotate dialog', () => {
       fireEvent.click(screen.getByRole('button', { name: 'Check password' }));
     });
     expect(screen.getByRole('alert').textContent).not.toContain('NFC');
+  });
+
+  it('blocks Start when no v2 record opens though v1 ones do, and offers the detected preset in one click', async () => {
+    const refused = {
+      table: 'vault',
+      total: 200,
+      sampled: 20,
+      opened: 4,
+      malformed: 0,
+      v2: { sampled: 16, opened: 0, malformed: 0 },
+      v1: { sampled: 4, opened: 4, malformed: 0 },
+      canRotate: false,
+      suggestedPreset: 'lightweight' as const,
+      estimatedSeconds: 3,
+    };
+    app.api.preflightAnswer = { ok: true, value: refused };
+    await openDialog(app);
+    type('Current password', OLD);
+    type('New password', NEW);
+    type('Confirm new password', NEW);
+    expect(startButton().disabled).toBe(false);
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Check password' }));
+    });
+    const alert = screen.getByRole('alert');
+    expect(alert.textContent).toContain('None of the 16 sampled v2 records opened');
+    expect(screen.getByTestId('preflight-split').textContent).toBe(
+      'v2 records: 0 of 16 opened · legacy v1 records: 4 of 4 opened',
+    );
+    expect(alert.textContent).toContain('looks like it uses the lightweight preset');
+    expect(startButton().disabled).toBe(true);
+    expect(screen.getByText(/no v2 record that opens/)).toBeTruthy();
+    // Enter does not get around it either
+    await act(async () => {
+      fireEvent.submit(startButton().closest('form')!);
+    });
+    expect(app.api.calls.startRotation).toHaveLength(0);
+
+    // one click: the picker switches to lightweight and the check runs again with it
+    app.api.preflightAnswer = {
+      ok: true,
+      value: {
+        ...refused,
+        opened: 16,
+        v2: { sampled: 16, opened: 12, malformed: 0 },
+        canRotate: true,
+        suggestedPreset: undefined,
+      },
+    };
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Use the lightweight preset' }));
+    });
+    expect(app.api.calls.preflight).toHaveLength(2);
+    expect(app.api.calls.preflight[1]?.crypto).toEqual({ preset: 'lightweight' });
+    expect((screen.getByLabelText('Argon2id preset') as HTMLSelectElement).value).toBe(
+      'lightweight',
+    );
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(startButton().disabled).toBe(false);
   });
 
   it('reports how many sampled records opened and the estimated time', async () => {

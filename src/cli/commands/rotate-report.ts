@@ -4,6 +4,8 @@
  */
 import {
   describeArgon2Config,
+  EngineError,
+  wrongConfigMessage,
   type Argon2Config,
   type PreflightResult,
   type RotationResult,
@@ -15,19 +17,62 @@ import { shellCommand } from '../shell-quote.js';
 
 const MAX_FAILURES_LISTED = 10;
 
+/** "3 of 16 sampled v2 records and 2 of 2 legacy v1 records" (v2 and v1 are sampled apart). */
+function sampleSplitText(preflight: PreflightResult): string {
+  const { v2, v1 } = preflight;
+  const v2Text = `${formatCount(v2.opened)} of ${formatCount(v2.sampled)} sampled v2 records`;
+  if (v1.sampled === 0) return v2Text;
+  const v1Text = `${formatCount(v1.opened)} of ${formatCount(v1.sampled)} legacy v1 records`;
+  return v2.sampled === 0 ? `${v1Text} (no v2 record)` : `${v2Text} and ${v1Text}`;
+}
+
 export function preflightText(preflight: PreflightResult): string[] {
   const lines = [
-    `Pre-flight: the old password opened ${formatCount(preflight.opened)} of ${formatCount(preflight.sampled)} sampled records ` +
+    `Pre-flight: the old password opened ${sampleSplitText(preflight)} ` +
       `(table "${preflight.table}", ${formatCount(preflight.total)} records). ` +
       `Estimated time: ${formatDuration(preflight.estimatedSeconds * 1000)}.`,
   ];
-  if (preflight.sampled > preflight.malformed && preflight.opened === 0) {
+  // When no v2 record opens, the rotation is refused with its own message.
+  if (preflight.canRotate && preflight.sampled > preflight.malformed && preflight.opened === 0) {
     lines.push(
       'warning: none of the sampled records opened with the old password. If the whole table gives the same ' +
         'result, the password or --crypto is probably wrong (exit code 4). Press Ctrl-C to stop.',
     );
   }
   return lines;
+}
+
+/**
+ * Why a rotation is refused when no sampled v2 record opened: "already
+ * rotated" first when the new password opens records, then the engine's
+ * diagnosis (with the preset that opened, if any), then the Unicode hint.
+ */
+export function wrongConfigError(
+  args: RotateArgs,
+  preflight: PreflightResult,
+  openConfig: Argon2Config,
+  unicodeHint: string | null,
+): EngineError {
+  const sample = preflight.newPasswordSample;
+  const lines: string[] = [];
+  if (sample && sample.opened > 0) {
+    lines.push(
+      `${formatCount(sample.opened)} of ${formatCount(sample.sampled)} sampled records already open with the new password: ` +
+        'this vault looks already rotated (a previous run probably completed).',
+      `  Check with: ${verifyCommand(args, preflight.table)}`,
+    );
+  }
+  lines.push(
+    wrongConfigMessage(preflight, {
+      config: openConfig,
+      suggestedPreset: preflight.suggestedPreset,
+      cryptoOption: '--crypto',
+    }),
+  );
+  if (unicodeHint && preflight.opened === 0 && !preflight.suggestedPreset) {
+    lines.push(`  ${unicodeHint}`);
+  }
+  return new EngineError('WRONG_ARGON2_CONFIG', lines.join('\n'));
 }
 
 export function preflightJson(preflight: PreflightResult): object {

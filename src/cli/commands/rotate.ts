@@ -27,6 +27,7 @@ import {
   preflightJson,
   preflightText,
   summaryJson,
+  wrongConfigError,
 } from './rotate-report.js';
 
 type SharedOptions = Omit<RotationOptions, 'oldPassword' | 'newPassword' | 'signal' | 'onProgress'>;
@@ -73,18 +74,27 @@ function hasCheckpoint(args: RotateArgs): boolean {
   }
 }
 
-/** Pre-flight check on a sample; false when Ctrl-C stopped it (nothing changed). */
+/**
+ * Pre-flight check on a sample; cancelled when Ctrl-C stopped it (nothing
+ * changed). Throws WRONG_ARGON2_CONFIG when no sampled v2 record opened.
+ */
 async function runPreflight(
   args: RotateArgs,
   options: SharedOptions,
-  oldPassword: Uint8Array,
+  passwords: { oldPassword: Uint8Array; newPassword: Uint8Array; unicodeHint: string | null },
   signal: AbortSignal,
   io: CliIo,
 ): Promise<{ table: string; cancelled: boolean }> {
-  const preflight = await preflightRotation({ ...options, oldPassword, signal });
+  const { oldPassword, newPassword, unicodeHint } = passwords;
+  const preflight = await preflightRotation({ ...options, oldPassword, newPassword, signal });
   if (args.json) writeJsonLine(io.stdout, preflightJson(preflight));
   else writeLines(io.stderr, preflightText(preflight));
-  if (!signal.aborted) return { table: preflight.table, cancelled: false };
+  if (!signal.aborted) {
+    // v1 values open whatever the Argon2id settings: never start a run that would skip every v2 record.
+    if (!preflight.canRotate)
+      throw wrongConfigError(args, preflight, options.openConfig, unicodeHint);
+    return { table: preflight.table, cancelled: false };
+  }
   writeLine(io.stderr, 'Cancelled during the pre-flight check. Nothing was changed.');
   if (args.json) {
     writeJsonLine(io.stdout, {
@@ -137,7 +147,13 @@ export async function runRotate(args: RotateArgs, context: CommandContext): Prom
     );
     try {
       if (!args.resume) {
-        const preflight = await runPreflight(args, options, oldPassword, cancel.signal, io);
+        const preflight = await runPreflight(
+          args,
+          options,
+          { oldPassword, newPassword, unicodeHint },
+          cancel.signal,
+          io,
+        );
         knownTable = preflight.table;
         if (preflight.cancelled) return EXIT.cancelled;
       }

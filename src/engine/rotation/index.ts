@@ -3,6 +3,23 @@ export { rotateVault, DEFAULT_BATCH_SIZE } from './rotate-vault.js';
 export { preflightRotation, DEFAULT_PREFLIGHT_SAMPLE } from './preflight.js';
 export { verifyVault } from './verify-vault.js';
 export {
+  sampleOldPassword,
+  configOpensV2,
+  assertConfigOpensV2,
+  wrongConfigMessage,
+  detectPreset,
+  DETECTABLE_PRESETS,
+} from './open-config-check.js';
+export type {
+  OldPasswordSample,
+  OldPasswordSampleDetails,
+  OldPasswordSampleSettings,
+  ConfigCheckContext,
+  DetectPresetOptions,
+  DetectedPreset,
+  KindTally,
+} from './open-config-check.js';
+export {
   validateRotationInput,
   validateArgon2Config,
   assertPasswordPolicy,

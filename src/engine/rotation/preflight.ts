@@ -1,15 +1,19 @@
 /**
- * preflightRotation: tests the old password on a small random sample before
- * committing to a long job, and estimates its duration from the derivation
- * times measured here: (tests + writes) x time per derivation / pool size.
+ * preflightRotation: tests the old password on small random samples of v2 and
+ * v1 records (apart: v1 values do not use the Argon2id settings) before
+ * committing to a long job, says whether the rotation may start, and
+ * estimates its duration from the derivation times measured here:
+ * (tests + writes) x time per derivation / pool size.
  */
+import type { Argon2PresetName } from '../argon2-config.js';
 import { CryptoPool } from '../pool/crypto-pool.js';
 import { openVault } from '../storage/index.js';
 import type { VaultStore } from '../storage/types.js';
 import { sameArgon2Config } from './argon2-spec.js';
-import { choosePoolSize, windowFor } from './pool-size.js';
-import { scanOnPool } from './scan-on-pool.js';
-import type { PreflightOptions, PreflightResult } from './types.js';
+import { sampleWithNewPassword } from './new-password-sample.js';
+import { configOpensV2, detectPreset, sampleOldPassword } from './open-config-check.js';
+import { choosePoolSize } from './pool-size.js';
+import type { NewPasswordSample, PreflightOptions, PreflightResult } from './types.js';
 import {
   assertPasswordGiven,
   assertPositiveInteger,
@@ -27,7 +31,10 @@ export async function preflightRotation(options: PreflightOptions): Promise<Pref
   assertPositiveInteger(options.sampleSize, 'sample size');
   assertPositiveInteger(options.workers, 'number of workers');
   const includeSoftDeleted = options.includeSoftDeleted ?? true;
+  const sampleSize = options.sampleSize ?? DEFAULT_PREFLIGHT_SAMPLE;
+  // Kept until preset detection is over (each trial pool copies it), zeroed in finally.
   const password = new Uint8Array(options.oldPassword);
+  const newPassword = options.newPassword ? new Uint8Array(options.newPassword) : null;
 
   let store: VaultStore | null = null;
   let pool: CryptoPool | null = null;
@@ -40,10 +47,6 @@ export async function preflightRotation(options: PreflightOptions): Promise<Pref
     const table = resolveVaultTable(store, options.table);
     const now = new Date();
     const total = store.countRecords(table, { includeSoftDeleted, now });
-    const sample = store.sampleRecords(table, options.sampleSize ?? DEFAULT_PREFLIGHT_SAMPLE, {
-      includeSoftDeleted,
-      now,
-    });
     const rotationWorkers = choosePoolSize(
       options.workers,
       [options.openConfig, writeConfig],
@@ -51,51 +54,76 @@ export async function preflightRotation(options: PreflightOptions): Promise<Pref
     );
     // The rotation's concurrency, so the measured times include the same contention.
     pool = await CryptoPool.start({
-      size: Math.min(rotationWorkers, Math.max(1, sample.length)),
-      passwords: [password],
+      size: Math.min(rotationWorkers, sampleSize),
+      passwords: newPassword ? [password, newPassword] : [password],
       openConfig: options.openConfig,
       writeConfig,
       kdfBackend: options.kdfBackend,
     });
-    password.fill(0);
+    newPassword?.fill(0);
 
-    const tally = { sampled: 0, opened: 0, malformed: 0, tested: 0, openMs: 0 };
-    let index = 0;
-    const { cancelled } = await scanOnPool({
+    const sample = await sampleOldPassword({
+      store,
+      table,
       pool,
-      next: () => sample[index++] ?? null,
-      taskFor: (record) => ({ op: 'open', value: record.value, password: 0 }),
-      onResult: (_record, result) => {
-        tally.sampled++;
-        if (result.outcome.kind === 'opened') tally.opened++;
-        if (result.outcome.kind === 'malformed') tally.malformed++;
-        if (result.derivations > 0) {
-          tally.tested++;
-          tally.openMs += result.openDeriveMs;
-        }
-      },
-      window: windowFor(pool.size),
+      includeSoftDeleted,
+      now,
+      v2SampleSize: sampleSize,
       signal: options.signal,
     });
+    let cancelled = sample.cancelled;
+    const canRotate = configOpensV2(sample);
 
-    const msPerOpen = tally.tested > 0 ? tally.openMs / tally.tested : 0;
+    let newPasswordSample: NewPasswordSample | undefined;
+    let suggestedPreset: Argon2PresetName | undefined;
+    if (!canRotate && !cancelled) {
+      if (newPassword) {
+        const { sampled, opened } = await sampleWithNewPassword({
+          store,
+          table,
+          pool,
+          includeSoftDeleted,
+          readNow: now,
+        });
+        newPasswordSample = { sampled, opened };
+      }
+      // Already rotated is the likelier story then: no point trying presets.
+      if (!newPasswordSample || newPasswordSample.opened === 0) {
+        const detected = await detectPreset({
+          records: sample.v2Records,
+          password,
+          inUse: options.openConfig,
+          kdfBackend: options.kdfBackend,
+          workers: options.workers,
+          signal: options.signal,
+        });
+        suggestedPreset = detected.preset ?? undefined;
+        cancelled ||= options.signal?.aborted === true;
+      }
+    }
+    password.fill(0);
+
+    const msPerOpen = sample.derivations > 0 ? sample.deriveMs / sample.derivations : 0;
+    const opened = sample.v2.opened + sample.v1.opened;
     let msPerWrite = msPerOpen;
     const needWriteTiming =
-      tally.opened > 0 && (msPerOpen === 0 || !sameArgon2Config(options.openConfig, writeConfig));
+      opened > 0 && (msPerOpen === 0 || !sameArgon2Config(options.openConfig, writeConfig));
     if (needWriteTiming && !cancelled) {
       const probe = await pool.run({ op: 'probe-write' });
       msPerWrite = probe.writeDeriveMs;
     }
-    const share = (count: number): number =>
-      tally.sampled > 0 ? (total * count) / tally.sampled : 0;
-    const tests = share(tally.tested);
-    const writes = share(tally.opened);
+    const { tests, writes } = estimateWork(store, table, now, total, sample);
     return {
       table,
       total,
-      sampled: tally.sampled,
-      opened: tally.opened,
-      malformed: tally.malformed,
+      sampled: sample.v2.sampled + sample.v1.sampled,
+      opened,
+      malformed: sample.v2.malformed + sample.v1.malformed,
+      v2: sample.v2,
+      v1: sample.v1,
+      canRotate,
+      ...(suggestedPreset ? { suggestedPreset } : {}),
+      ...(newPasswordSample ? { newPasswordSample } : {}),
       estimatedSeconds: (tests * msPerOpen + writes * msPerWrite) / rotationWorkers / 1000,
       estimatedDerivations: Math.round(tests + writes),
       msPerDerivation: msPerOpen,
@@ -105,7 +133,33 @@ export async function preflightRotation(options: PreflightOptions): Promise<Pref
     };
   } finally {
     password.fill(0);
+    newPassword?.fill(0);
     await pool?.close();
     store?.close();
   }
+}
+
+/**
+ * Derivations the whole rotation needs: one test per v2 record that is not
+ * malformed, one write per record that opens. The table's v2/v1 shares come
+ * from info() (whole table), scaled to the records the rotation reads.
+ */
+function estimateWork(
+  store: VaultStore,
+  table: string,
+  now: Date,
+  total: number,
+  sample: Awaited<ReturnType<typeof sampleOldPassword>>,
+): { tests: number; writes: number } {
+  const counts = store.info(now).tables.find((info) => info.name === table);
+  if (!counts || counts.records === 0) return { tests: 0, writes: 0 };
+  const scale = total / counts.records;
+  const rate = (count: number, of: number): number => (of > 0 ? count / of : 0);
+  const v2Records = counts.v2 * scale;
+  const v1Records = counts.v1 * scale;
+  const { v2, v1 } = sample;
+  return {
+    tests: v2Records * rate(v2.sampled - v2.malformed, v2.sampled),
+    writes: v2Records * rate(v2.opened, v2.sampled) + v1Records * rate(v1.opened, v1.sampled),
+  };
 }

@@ -1,4 +1,4 @@
-import type { Argon2Config } from '../argon2-config.js';
+import type { Argon2Config, Argon2PresetName } from '../argon2-config.js';
 import type { Argon2BackendName, Argon2BackendPreference } from '../kdf/types.js';
 import type { VaultDriverName, VaultDriverPreference } from '../storage/types.js';
 
@@ -199,10 +199,15 @@ export interface PreflightOptions {
   readonly vaultPath: string;
   readonly table?: string;
   readonly oldPassword: Uint8Array;
+  /**
+   * Optional: when no v2 record opens with the old password, a few records are
+   * tested with it (write config) to tell "already rotated" (newPasswordSample).
+   */
+  readonly newPassword?: Uint8Array;
   readonly openConfig: Argon2Config;
   readonly writeConfig?: Argon2Config;
   readonly includeSoftDeleted?: boolean;
-  /** default 16 */
+  /** v2 records to test, and as many v1 records (default 16) */
   readonly sampleSize?: number;
   readonly workers?: number;
   readonly kdfBackend?: Argon2BackendPreference;
@@ -211,12 +216,32 @@ export interface PreflightOptions {
   readonly signal?: AbortSignal;
 }
 
-export interface PreflightResult {
-  readonly table: string;
-  readonly total: number;
+/** Records of one value kind tested in a pre-flight. */
+export interface PreflightKindSample {
   readonly sampled: number;
   readonly opened: number;
   readonly malformed: number;
+}
+
+export interface PreflightResult {
+  readonly table: string;
+  readonly total: number;
+  /** v2 + v1 records tested (values that are neither are not sampled) */
+  readonly sampled: number;
+  readonly opened: number;
+  readonly malformed: number;
+  /** v2 and legacy v1 records, sampled separately (v1 values do not use the Argon2id settings) */
+  readonly v2: PreflightKindSample;
+  readonly v1: PreflightKindSample;
+  /**
+   * false when the table has v2 records, some were tested and none opened:
+   * a rotation would skip every v2 record, so it must not start.
+   */
+  readonly canRotate: boolean;
+  /** when canRotate is false: a library preset that opened a sampled v2 record */
+  readonly suggestedPreset?: Argon2PresetName;
+  /** when canRotate is false and a new password was given: records that already open with it */
+  readonly newPasswordSample?: NewPasswordSample;
   /** rough duration of the full rotation on this machine */
   readonly estimatedSeconds: number;
   /** derivations the full rotation would need (estimated from the sample) */

@@ -213,16 +213,23 @@ export function pageSizesStatement(
   };
 }
 
-/** SQLite keeps only `limit` rows in its sorter for ORDER BY ... LIMIT. */
+/**
+ * SQLite keeps only `limit` rows in its sorter for ORDER BY ... LIMIT.
+ * `valueKind` keeps only values info() counts as that kind (tableCountsStatement).
+ */
 export function sampleStatement(
   table: string,
   key: RecordKey,
   filter: RecordFilter,
   limit: number,
+  valueKind?: 'v2' | 'v1',
 ): SqlStatement {
   const where = whereClause(key, filter);
+  const kindCondition = valueKind === undefined ? '' : `(${valueKind === 'v2' ? IS_V2 : IS_V1})`;
+  const kindSql =
+    kindCondition === '' ? '' : `${where.sql === '' ? 'WHERE' : 'AND'} ${kindCondition}`;
   return {
-    sql: `SELECT ${recordColumns(key)} FROM ${quoteIdentifier(table)} ${where.sql} ORDER BY random() LIMIT ?`,
+    sql: `SELECT ${recordColumns(key)} FROM ${quoteIdentifier(table)} ${where.sql} ${kindSql} ORDER BY random() LIMIT ?`,
     params: [filter.now, ...where.params, limit],
   };
 }

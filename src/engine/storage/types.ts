@@ -66,6 +66,14 @@ export interface ReadRecordsOptions {
   readonly now?: Date;
 }
 
+/** Which stored values to sample: "v2:" values, or the others that look like v1 (as info() counts them). */
+export type SampledValueKind = 'v2' | 'v1';
+
+export interface SampleRecordsOptions extends Omit<ReadRecordsOptions, 'limit' | 'maxBytes'> {
+  /** only values of this kind; default: any value */
+  readonly valueKind?: SampledValueKind;
+}
+
 export interface ValueUpdate {
   /** VaultRecord.key of the record read */
   readonly key: string;
@@ -121,11 +129,7 @@ export interface VaultStore {
     options: Omit<ReadRecordsOptions, 'limit'> & { pageSize?: number },
   ): Iterable<VaultRecord>;
   /** up to `count` records picked at random (pre-flight checks, quick verify) */
-  sampleRecords(
-    table: string,
-    count: number,
-    options?: Omit<ReadRecordsOptions, 'limit' | 'maxBytes'>,
-  ): VaultRecord[];
+  sampleRecords(table: string, count: number, options?: SampleRecordsOptions): VaultRecord[];
   /**
    * All updates in one transaction; each guarded by `expectedValue`. Only
    * vault_value and updated_at change. `updatedAt` is "YYYY-MM-DD HH:MM:SS" UTC.

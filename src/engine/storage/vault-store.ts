@@ -29,6 +29,7 @@ import type { RecordFilter, RecordKey } from './sql-text.js';
 import { corruptError, readOnlyError, toEngineError } from './sqlite-errors.js';
 import type {
   ReadRecordsOptions,
+  SampleRecordsOptions,
   ValueUpdate,
   VaultDriverName,
   VaultInfo,
@@ -299,11 +300,7 @@ class SharedVaultStore implements VaultStore {
     }
   }
 
-  sampleRecords(
-    table: string,
-    count: number,
-    options?: Omit<ReadRecordsOptions, 'limit' | 'afterId'>,
-  ): VaultRecord[] {
+  sampleRecords(table: string, count: number, options?: SampleRecordsOptions): VaultRecord[] {
     return this.guard('reading', () => {
       if (!Number.isInteger(count) || count < 0) {
         throw new EngineError(
@@ -313,7 +310,13 @@ class SharedVaultStore implements VaultStore {
       }
       if (count === 0) return [];
       const name = this.table(table);
-      const statement = sampleStatement(name, this.keyOf(name), this.filter(options), count);
+      const statement = sampleStatement(
+        name,
+        this.keyOf(name),
+        this.filter(options),
+        count,
+        options?.valueKind,
+      );
       return this.connection.all(statement.sql, statement.params).map(toRecord);
     });
   }

@@ -10,6 +10,7 @@ const TITLES: Record<string, string> = {
   PASSWORD_SAME: 'Same password',
   PASSWORD_POLICY: 'New password too short',
   ARGON2_CONFIG: 'Argon2id settings not accepted',
+  WRONG_ARGON2_CONFIG: 'No v2 record opens with these settings',
   FILE_NOT_FOUND: 'Vault file not found',
   NOT_SQLITE: 'Not a SQLite database',
   CORRUPT: 'The database file is damaged',

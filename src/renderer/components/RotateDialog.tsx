@@ -46,6 +46,8 @@ function footerHint(validity: DraftValidity): string {
   if (!validity.oldPasswordGiven) return 'Enter the current password.';
   if (!validity.policy.ok) return 'The new password must meet every rule above.';
   if (!validity.cryptoValid) return 'Fix the Argon2id settings.';
+  if (validity.preflightRefused)
+    return 'The check found no v2 record that opens: fix the password or Argon2id settings.';
   return 'Passwords are cleared from this window as soon as the job starts.';
 }
 
@@ -62,11 +64,12 @@ export function RotateDialog(): ReactNode {
   const configuring = useAppState((state) => state.rotationStatus === 'configuring');
   const fileName = useAppState((state) => state.vault?.fileName ?? '');
   const table = useAppState(selectTableInfo);
+  const preflight = useAppState((state) => state.preflight);
   const firstField = useRef<HTMLInputElement>(null);
   const policyId = useId();
   const strengthId = useId();
 
-  const validity = draftValidity(draft, tableChosen, configuring);
+  const validity = draftValidity(draft, tableChosen, configuring, preflight);
   const update = (patch: Partial<RotationDraft>): void => store.getState().updateDraft(patch);
   const close = (): void => store.getState().closeRotateDialog();
   const submit = (event: FormEvent): void => {

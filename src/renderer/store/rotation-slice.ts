@@ -18,6 +18,7 @@ import {
   DEFAULT_CRYPTO_DRAFT,
   draftFromChoice,
   type CryptoDraft,
+  type PresetKey,
 } from '../lib/argon2-choices.js';
 import {
   checkNewPassword,
@@ -84,6 +85,8 @@ export interface RotationSlice {
   closeRotateDialog(): void;
   updateDraft(patch: Partial<RotationDraft>): void;
   runPreflight(): Promise<void>;
+  /** switches the Argon2id choice to the preset the pre-flight found, and checks again */
+  applySuggestedPreset(): Promise<void>;
   startRotation(): Promise<void>;
   handleRotationEvent(event: RotationEvent): void;
   requestCancel(): void;
@@ -117,13 +120,30 @@ export interface DraftValidity {
   tableChosen: boolean;
   oldPasswordGiven: boolean;
   canPreflight: boolean;
+  /** the pre-flight found that no sampled v2 record opens: a run would skip them all */
+  preflightRefused: boolean;
   canStart: boolean;
 }
+
+/** A finished pre-flight that says the rotation must not start (its inputs have not changed since). */
+export function preflightRefuses(preflight: PreflightState): boolean {
+  return preflight.status === 'done' && !preflight.result.canRotate;
+}
+
+/** The library preset the pre-flight found opening v2 records, if the picker offers it. */
+export function suggestedPresetOf(preflight: PreflightState): SuggestablePreset | null {
+  if (preflight.status !== 'done' || preflight.result.canRotate) return null;
+  const preset = preflight.result.suggestedPreset;
+  return preset && preset !== 'tiny' ? preset : null;
+}
+
+export type SuggestablePreset = Exclude<PresetKey, 'custom'>;
 
 export function draftValidity(
   draft: RotationDraft,
   tableChosen: boolean,
   configuring: boolean,
+  preflight: PreflightState = { status: 'idle' },
 ): DraftValidity {
   const policy = checkNewPassword(
     draft.oldPassword,
@@ -135,13 +155,15 @@ export function draftValidity(
   const cryptoValid = choiceFromDraft(draft.crypto) !== null;
   const oldPasswordGiven = draft.oldPassword.length > 0;
   const canPreflight = tableChosen && cryptoValid && oldPasswordGiven;
+  const preflightRefused = preflightRefuses(preflight);
   return {
     policy,
     cryptoValid,
     tableChosen,
     oldPasswordGiven,
     canPreflight,
-    canStart: configuring && canPreflight && policy.ok,
+    preflightRefused,
+    canStart: configuring && canPreflight && policy.ok && !preflightRefused,
   };
 }
 
@@ -150,6 +172,7 @@ export function selectDraftValidity(state: AppState): DraftValidity {
     state.draft,
     state.vault !== null && state.selectedTable !== null,
     state.rotationStatus === 'configuring',
+    state.preflight,
   );
 }
 
@@ -271,6 +294,14 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
           ? { status: 'done', result: response.value }
           : { status: 'error', error: response.error },
       });
+    },
+
+    async applySuggestedPreset() {
+      const state = get();
+      const preset = suggestedPresetOf(state.preflight);
+      if (!preset || state.rotationStatus !== 'configuring') return;
+      get().updateDraft({ crypto: { ...state.draft.crypto, preset } });
+      await get().runPreflight();
     },
 
     async startRotation() {

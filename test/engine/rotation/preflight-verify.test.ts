@@ -23,14 +23,19 @@ describe('preflightRotation', () => {
       oldPassword: bytes(PW_A),
       openConfig: tiny,
     });
+    const v1Count = count((r) => r.version === 'v1');
+    // 16 v2 records and as many v1 records as there are up to 16, sampled apart
     expect(small).toMatchObject({
       table: 'vault',
       total: manifest.n,
-      sampled: 16,
+      sampled: 16 + v1Count,
+      v2: { sampled: 16, malformed: 0 },
+      v1: { sampled: v1Count, opened: count((r) => r.version === 'v1' && r.password === PW_A) },
       malformed: 0,
+      canRotate: true,
       cancelled: false,
     });
-    expect(small.opened).toBeLessThanOrEqual(16);
+    expect(small.opened).toBeLessThanOrEqual(16 + v1Count);
     expect(small.estimatedSeconds).toBeGreaterThan(0);
 
     // A sample as large as the table is exact.
@@ -58,7 +63,14 @@ describe('preflightRotation', () => {
       openConfig: tiny,
       sampleSize: 30,
     });
-    expect(result).toMatchObject({ sampled: 30, opened: 0 });
+    expect(result).toMatchObject({
+      v2: { sampled: 30, opened: 0 },
+      v1: { opened: 0 },
+      opened: 0,
+      canRotate: false,
+    });
+    // no library preset opens anything with a wrong password
+    expect(result.suggestedPreset).toBeUndefined();
   });
 });
 

@@ -115,6 +115,9 @@ export class FakeVaultAdmin implements VaultAdminApi {
       sampled: 16,
       opened: 12,
       malformed: 0,
+      v2: { sampled: 16, opened: 12, malformed: 0 },
+      v1: { sampled: 0, opened: 0, malformed: 0 },
+      canRotate: true,
       estimatedSeconds: 9,
     },
   };
