@@ -278,7 +278,7 @@ function integerOption(
   const number = /^[0-9]+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
   if (!Number.isSafeInteger(number) || number < min || number > max) {
     throw new UsageError(
-      `--${name} must be a whole number from ${min} to ${max}, got "${value}".`,
+      `--${name} must be a whole number from ${min} to ${max}. The value given is not shown (it may be a password typed in the wrong place).`,
       command,
     );
   }
@@ -294,7 +294,7 @@ function choiceOption<T extends string>(
   const value = stringValue(values, name) ?? 'auto';
   if (!(choices as readonly string[]).includes(value)) {
     throw new UsageError(
-      `--${name} must be one of ${choices.join(', ')}, got "${value}".`,
+      `--${name} must be one of ${choices.join(', ')}. The value given is not shown (it may be a password typed in the wrong place).`,
       command,
     );
   }

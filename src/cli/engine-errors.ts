@@ -4,6 +4,7 @@ import { CliError, UsageError } from './cli-error.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { writeJsonLine, writeLine, type CliIo } from './io.js';
 import { CLI_NAME } from './resume-command.js';
+import { printable } from './terminal-text.js';
 
 export interface ReportedFailure {
   readonly exitCode: ExitCode;
@@ -64,7 +65,8 @@ export function reportFailure(error: unknown, io: CliIo, json: boolean): ExitCod
   if (failure.code === 'CANCELLED') {
     writeLine(io.stderr, 'Cancelled. Nothing was changed.');
   } else {
-    writeLine(io.stderr, `error: ${failure.message}`);
+    // Engine messages quote table names and paths from the vault: escaped.
+    writeLine(io.stderr, `error: ${printable(failure.message)}`);
     if (failure.resumeCommand) {
       writeLine(
         io.stderr,
@@ -90,7 +92,7 @@ export function reportFailure(error: unknown, io: CliIo, json: boolean): ExitCod
   }
   const original = error instanceof ResumableFailure ? error.failure : error;
   if (io.env.VAULTSTORE_ADMIN_DEBUG === '1' && original instanceof Error && original.stack) {
-    writeLine(io.stderr, original.stack);
+    for (const line of original.stack.split('\n')) writeLine(io.stderr, printable(line));
   }
   return failure.exitCode;
 }

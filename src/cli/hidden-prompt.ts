@@ -10,7 +10,7 @@
  */
 import { CancelledByUser, CliError } from './cli-error.js';
 import { EXIT } from './exit-codes.js';
-import type { SignalSource } from './cancel-signals.js';
+import { CANCEL_SIGNALS, type SignalSource } from './cancel-signals.js';
 import type { TerminalInput, TextOutput } from './io.js';
 import { SecretBytes } from './secret-bytes.js';
 
@@ -63,9 +63,8 @@ export class HiddenInput {
     input.on('data', this.onData);
     input.on('end', this.onEnd);
     input.on('error', this.onError);
-    // SIGTERM (or a SIGINT from outside) at a prompt: give the terminal back, then cancel.
-    signals.on('SIGINT', this.onSignal);
-    signals.on('SIGTERM', this.onSignal);
+    // SIGTERM, SIGHUP (or a SIGINT from outside) at a prompt: give the terminal back, then cancel.
+    for (const name of CANCEL_SIGNALS) signals.on(name, this.onSignal);
     input.resume();
   }
 
@@ -97,9 +96,12 @@ export class HiddenInput {
     this.input.off('data', this.onData);
     this.input.off('end', this.onEnd);
     this.input.off('error', this.onError);
-    this.signals.off('SIGINT', this.onSignal);
-    this.signals.off('SIGTERM', this.onSignal);
-    this.setRawMode(this.wasRaw);
+    for (const name of CANCEL_SIGNALS) this.signals.off(name, this.onSignal);
+    try {
+      this.setRawMode(this.wasRaw);
+    } catch {
+      // the terminal is gone (SIGHUP): nothing to give back
+    }
     this.input.pause();
     for (const chunk of this.queue.splice(0)) chunk.fill(0);
     if (this.question) {

@@ -2,6 +2,8 @@
  * What the commands need from the process, as one object: the real process in
  * main.ts, streams the tests control in unit tests.
  */
+import { terminalSafeJson } from './terminal-text.js';
+
 export interface TextOutput {
   write(text: string): unknown;
   readonly isTTY?: boolean;
@@ -39,6 +41,7 @@ export function writeLine(output: TextOutput, text = ''): void {
   output.write(`${text}\n`);
 }
 
+/** One JSON object per line; DEL, C1 and bidi characters escaped (see terminalSafeJson). */
 export function writeJsonLine(output: TextOutput, value: object): void {
-  output.write(`${JSON.stringify(value)}\n`);
+  output.write(`${terminalSafeJson(value)}\n`);
 }

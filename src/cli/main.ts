@@ -8,11 +8,13 @@ import { processIo } from './io.js';
 
 const EXIT_WATCHDOG_MS = 10_000;
 
-// A reader that goes away (`... --json | head -1`) must not crash a rotation
-// mid-way: the job goes on, its output is dropped.
+// A reader that goes away (`... --json | head -1`) or a terminal that hung up
+// (SSH disconnect: writes fail with EIO) must not crash a rotation mid-way:
+// the job goes on (or cancels on SIGHUP), its output is dropped.
+const GONE_READER = new Set(['EPIPE', 'EIO']);
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
+    if (!GONE_READER.has(error.code ?? '')) throw error;
   });
 }
 

@@ -4,13 +4,15 @@
  * prompt without echo on a terminal. Never argv. Passwords are UTF-8 bytes
  * the caller zeroes after the job.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import type { PasswordSource } from './args.js';
 import { CliError, UsageError } from './cli-error.js';
 import { EXIT } from './exit-codes.js';
 import { HiddenInput } from './hidden-prompt.js';
 import type { CliIo } from './io.js';
 import { sameBytes, zeroBytes } from './secret-bytes.js';
+import { shellQuote } from './shell-quote.js';
+import { printable } from './terminal-text.js';
 
 /** How a password is named in messages and options ("old password", "--old-password"). */
 export interface PasswordRole {
@@ -23,20 +25,72 @@ export interface PasswordRole {
 
 const MAX_PROMPT_ATTEMPTS = 3;
 
+/** What a variable name looks like in a shell: anything else was probably the password itself. */
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/*
+ * The value given to --*-env or --*-file is never printed back: people type
+ * `--old-password-env "$OLD_PW"` (the password, not the variable's name).
+ */
 export function readFromEnvironment(variable: string, role: PasswordRole, io: CliIo): Uint8Array {
+  const option = `${role.option}-env`;
+  if (!VARIABLE_NAME.test(variable)) {
+    throw new UsageError(
+      `${option} expects the NAME of an environment variable that holds the ${role.label} (letters, digits and _, ` +
+        `e.g. ${option} VSA_PASSWORD), but the value given is not a variable name. It is not shown here because ` +
+        `it may be the password itself: write the variable's name without "$".`,
+    );
+  }
   const value = io.env[variable];
   if (value === undefined) {
-    throw new UsageError(`the environment variable ${variable} (${role.option}-env) is not set.`);
+    throw new UsageError(
+      `the environment variable named by ${option} is not set (or not exported). ${option} expects the NAME ` +
+        `of a variable that holds the ${role.label} (e.g. export VSA_PASSWORD, then ${option} VSA_PASSWORD), not ` +
+        'the password; the name given is not shown in case it is the password.',
+    );
   }
   delete io.env[variable];
   return new TextEncoder().encode(value);
 }
 
-/** The file's bytes without one trailing "\n" (or "\r\n"): what `echo pw > file` adds. */
-export function readFromFile(path: string, role: PasswordRole): Uint8Array {
+/** A password file other users can read or change, as ssh warns about private keys. */
+function looseModeWarning(path: string, mode: number, role: PasswordRole): string | null {
+  if (process.platform === 'win32' || (mode & 0o077) === 0) return null;
+  const octal = (mode & 0o777).toString(8).padStart(4, '0');
+  return (
+    `warning: the ${role.label} file ${shellQuote(path)} (${role.option}-file) is accessible to other users ` +
+    `(mode ${octal}). Restrict it to its owner: chmod 600 ${shellQuote(path)}`
+  );
+}
+
+/** The file's content, and a warning when its permissions let other users read or change it. */
+function readSecretFile(
+  path: string,
+  role: PasswordRole,
+): { content: Buffer; warning: string | null } {
+  const fd = openSync(path, 'r');
+  try {
+    const warning = looseModeWarning(path, fstatSync(fd).mode, role);
+    return { content: readFileSync(fd), warning };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The file's bytes without one trailing "\n" (or "\r\n"): what `echo pw > file` adds.
+ * `warn` gets a line when the file is readable or writable by group or others.
+ */
+export function readFromFile(
+  path: string,
+  role: PasswordRole,
+  warn: (line: string) => void = () => {},
+): Uint8Array {
   let content: Buffer;
   try {
-    content = readFileSync(path);
+    const read = readSecretFile(path, role);
+    content = read.content;
+    if (read.warning) warn(read.warning);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why =
@@ -49,7 +103,8 @@ export function readFromFile(path: string, role: PasswordRole): Uint8Array {
             : `${code ?? 'read error'}`;
     throw new CliError(
       EXIT.error,
-      `cannot read the ${role.label} file "${path}" (${role.option}-file): ${why}.`,
+      `cannot read the ${role.label} file given with ${role.option}-file: ${why}. The option expects the ` +
+        `path of a file that holds the ${role.label}, not the password (the value given is not shown in case it is).`,
     );
   }
   let end = content.length;
@@ -99,7 +154,7 @@ function readFromSource(
 ): Uint8Array {
   return source.kind === 'env'
     ? readFromEnvironment(source.variable, role, io)
-    : readFromFile(source.path, role);
+    : readFromFile(source.path, role, (line) => io.stderr.write(`${printable(line)}\n`));
 }
 
 /**
@@ -178,7 +233,7 @@ export async function readRotationPasswords(
     oldSource.variable === newSource.variable
   ) {
     throw new UsageError(
-      `--old-password-env and --new-password-env name the same variable (${oldSource.variable}): the two passwords must differ.`,
+      '--old-password-env and --new-password-env name the same variable: the two passwords must differ.',
       'rotate',
     );
   }

@@ -1,9 +1,9 @@
 /**
- * Ctrl-C and SIGTERM during a real rotation of a generated vault (10,000
+ * Ctrl-C, SIGTERM and SIGHUP during a real rotation of a generated vault (10,000
  * records, tiny preset): exit 3 with the command that resumes; running it
  * finishes the job and every record then opens with the right password to
- * its original plaintext. A second Ctrl-C forces the exit (130); resume
- * still finishes.
+ * its original plaintext. SIGHUP (an SSH disconnect) does the same. A second
+ * Ctrl-C forces the exit (130); resume still finishes.
  */
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -173,6 +173,35 @@ describe('cancel and resume', () => {
     const cancelled = await interrupt(vault, ['SIGTERM'], false);
     expect(cancelled.code, cancelled.stderr).toBe(3);
     expect(jsonLines(cancelled.stdout).at(-1)).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('SIGHUP (the SSH session closed): exit 3, the resume command, then --resume finishes and the vault verifies', async () => {
+    const vault = freshCopy('sighup');
+    const cancelled = await interrupt(vault, ['SIGHUP']);
+    expect(cancelled.signal, 'not killed by the signal').toBeNull();
+    expect(cancelled.code, cancelled.stderr).toBe(3);
+    expect(cancelled.stderr).toContain('Cancelling: the terminal or SSH session closed (SIGHUP)');
+    const summary = jsonLines(cancelled.stdout).at(-1)!;
+    expect(summary).toMatchObject({ type: 'summary', status: 'cancelled', table: 'vault' });
+    expect(Number(summary.rotated)).toBeGreaterThan(0);
+    expect(Number(summary.scanned)).toBeLessThan(RECORDS);
+    expect(summary.checkpoint).toEqual(expect.any(String));
+    const command = String(summary.resumeCommand);
+    expect(command).toContain(`vaultstore-admin rotate ${vault} --table vault --resume`);
+    expect(cancelled.stderr).toContain(`To resume:\n  ${command}`);
+
+    const resumed = await runCli(cli.entry, resumeArgv(command), { cwd: temp.path, env: ENV });
+    expect(expectNoSecret(resumed, SECRETS)).toEqual([]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(jsonLines(resumed.stdout).at(-1)).toMatchObject({
+      status: 'completed',
+      scanned: RECORDS,
+      rotated: underOld(),
+      failed: 0,
+      checkpoint: null,
+      driver: 'better-sqlite3',
+    });
+    await checkFinalVault(vault);
   });
 
   it('a failure mid-run (a lock held past the busy timeout) exits 1 with the command that resumes', async () => {

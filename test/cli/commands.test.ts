@@ -52,8 +52,9 @@ beforeEach(() => {
   vault = copyFixture('tiny200', temp.path);
   oldFile = join(temp.path, 'old.txt');
   newFile = join(temp.path, 'new.txt');
-  writeFileSync(oldFile, `${OLD}\n`);
-  writeFileSync(newFile, NEW);
+  // Owner-only, as password files should be (looser ones get a warning on stderr).
+  writeFileSync(oldFile, `${OLD}\n`, { mode: 0o600 });
+  writeFileSync(newFile, NEW, { mode: 0o600 });
 });
 afterEach(() => temp.dispose());
 
@@ -384,10 +385,13 @@ describe('usage errors exit 2 and point to --help', () => {
     expect(result.stderr).toContain('no new password given, and stdin is not a terminal');
   });
 
-  it('an unset password variable', async () => {
+  it('an unset password variable: says which option, never repeats the name (it may be the password)', async () => {
     const result = await run(['verify', vault, '--password-env', 'VSA_NOT_SET']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('VSA_NOT_SET');
+    expect(result.stderr).toContain(
+      'error: the environment variable named by --password-env is not set (or not exported).',
+    );
+    expect(result.stdout + result.stderr).not.toContain('VSA_NOT_SET');
   });
 });
 

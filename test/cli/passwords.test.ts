@@ -5,7 +5,7 @@
  * pseudo-terminal.
  */
 import { EventEmitter } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ARGON2_PRESETS } from '../../src/engine/argon2-config.js';
@@ -80,11 +80,31 @@ describe('readFromFile', () => {
     expect(text(bytes)).toBe(expected);
   });
 
-  it('a missing file is an error naming the file and the option', () => {
-    const path = join(temp.path, 'nope');
+  it('a missing file is an error naming the option, never the value (it may be the password)', () => {
+    const path = join(temp.path, 'nope-Secret-Typed-Here');
     expect(() => readFromFile(path, NEW_PASSWORD)).toThrow(
-      `cannot read the new password file "${path}" (--new-password-file): it does not exist.`,
+      'cannot read the new password file given with --new-password-file: it does not exist. ' +
+        'The option expects the path of a file that holds the new password',
     );
+    expect(() => readFromFile(path, NEW_PASSWORD)).not.toThrow(/Secret-Typed-Here/);
+  });
+
+  it('warns (like ssh) when group or others can read or change the file, never printing its content', () => {
+    const path = join(temp.path, 'loose.txt');
+    writeFileSync(path, 'loose-Secret-0123456789\n', { mode: 0o640 });
+    chmodSync(path, 0o640);
+    const warnings: string[] = [];
+    expect(text(readFromFile(path, OLD_PASSWORD, (line) => warnings.push(line)))).toBe(
+      'loose-Secret-0123456789',
+    );
+    expect(warnings).toEqual([
+      `warning: the old password file ${path} (--old-password-file) is accessible to other users (mode 0640). ` +
+        `Restrict it to its owner: chmod 600 ${path}`,
+    ]);
+    chmodSync(path, 0o600);
+    const none: string[] = [];
+    readFromFile(path, OLD_PASSWORD, (line) => none.push(line));
+    expect(none).toEqual([]);
   });
 });
 
@@ -96,12 +116,23 @@ describe('readFromEnvironment', () => {
     expect(env).toEqual({ OTHER: 'x' });
   });
 
-  it('an unset variable is a usage error naming it', () => {
+  it('an unset variable is a usage error naming the option, not the variable (it may be the password)', () => {
     const io = { env: {} } as unknown as CliIo;
     expect(() => readFromEnvironment('VSA_NONE', OLD_PASSWORD, io)).toThrow(UsageError);
     expect(() => readFromEnvironment('VSA_NONE', OLD_PASSWORD, io)).toThrow(
-      /VSA_NONE \(--old-password-env\)/,
+      /^the environment variable named by --old-password-env is not set/,
     );
+    expect(() => readFromEnvironment('VSA_NONE', OLD_PASSWORD, io)).not.toThrow(/VSA_NONE/);
+  });
+
+  it('a value that is no variable name (a password typed in its place) is refused without echo', () => {
+    const env: Record<string, string | undefined> = { 'pw with $pace!': 'x' };
+    const io = { env } as unknown as CliIo;
+    expect(() => readFromEnvironment('pw with $pace!', OLD_PASSWORD, io)).toThrow(
+      /^--old-password-env expects the NAME of an environment variable .* not a variable name/,
+    );
+    expect(() => readFromEnvironment('pw with $pace!', OLD_PASSWORD, io)).not.toThrow(/pace/);
+    expect(env, 'nothing read').toEqual({ 'pw with $pace!': 'x' });
   });
 });
 
@@ -299,11 +330,13 @@ describe('resumeCommand', () => {
     expect(shellQuote('with space')).toBe("'with space'");
     expect(shellQuote("it's")).toBe("'it'\\''s'");
     expect(shellQuote('$HOME')).toBe("'$HOME'");
+    // Control and bidi characters: $'...' with visible escapes, still one pasteable argument.
+    expect(shellQuote("a\x1b[2J\r\nb'\\\u202e")).toBe("$'a\\x1b[2J\\x0d\\x0ab\\'\\\\\\u202e'");
   });
 });
 
 describe('handleCancelSignals', () => {
-  it('first SIGINT or SIGTERM aborts, the second forces, dispose removes the listeners', () => {
+  it('first SIGINT, SIGTERM or SIGHUP aborts, the second forces, dispose removes the listeners', () => {
     const source = new EventEmitter();
     const events: string[] = [];
     const handle = handleCancelSignals(
@@ -320,5 +353,23 @@ describe('handleCancelSignals', () => {
     expect(events).toEqual(['cancel SIGTERM', 'force']);
     handle.dispose();
     expect(source.listenerCount('SIGINT') + source.listenerCount('SIGTERM')).toBe(0);
+    expect(source.listenerCount('SIGHUP')).toBe(0);
+  });
+
+  it('SIGHUP (the SSH session closed) cancels like Ctrl-C', () => {
+    const source = new EventEmitter();
+    const events: string[] = [];
+    const handle = handleCancelSignals(
+      {
+        onCancel: (signal) => events.push(`cancel ${signal}`),
+        onForce: () => events.push('force'),
+      },
+      source,
+    );
+    source.emit('SIGHUP');
+    expect(handle.signal.aborted).toBe(true);
+    source.emit('SIGHUP');
+    expect(events).toEqual(['cancel SIGHUP', 'force']);
+    handle.dispose();
   });
 });

@@ -18,7 +18,15 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import {
+  asNobody,
+  copyBuiltCliForNobody,
+  NOBODY,
+  runningAsRoot,
+  type NobodyCopy,
+} from '../support/as-nobody.js';
+import { printable } from '../../src/cli/terminal-text.js';
 import { makeTempDir, type TempDir } from '../support/fixtures.js';
 import { sha256File } from '../support/vault-builder.js';
 import {
@@ -40,9 +48,6 @@ import {
   type VaultTemplate,
 } from './support/rotation-vault.js';
 import { fillDisk, mountSmallDisk } from './support/tmpfs.js';
-
-const NOBODY = 65534;
-const runningAsRoot = process.getuid?.() === 0;
 
 let temp: TempDir;
 let cli: BuiltCli;
@@ -105,7 +110,8 @@ function expectRefused(
   expect(error?.code, run.stdout).toBe(refusal.code);
   for (const pattern of refusal.says) expect(String(error?.message)).toMatch(pattern);
   // The same message for people on stderr; never a password anywhere.
-  expect(run.stderr).toContain(`error: ${String(error?.message)}`);
+  // (control characters, e.g. the newlines of SQLite's integrity report, escaped on the terminal)
+  expect(run.stderr).toContain(`error: ${printable(String(error?.message))}`);
   expect(leaksIn(run.stdout + run.stderr, [OLD_PASSWORD, NEW_PASSWORD], 'output')).toEqual([]);
   expect(snapshot(dir), 'nothing changed or created').toEqual(before);
 }
@@ -301,15 +307,34 @@ describe('damaged vault files', () => {
 });
 
 describe('read-only vaults (as the unprivileged user "nobody": root ignores permissions)', () => {
-  const asNobody = runningAsRoot ? { uid: NOBODY, gid: NOBODY } : {};
+  // The CLI runs from a copy "nobody" can reach, wherever the checkout lives.
+  let nobodyCli: NobodyCopy;
+  beforeAll(() => {
+    nobodyCli = copyBuiltCliForNobody(cli.dir, 'vaultstore-admin.mjs');
+    if (nobodyCli.skipReason) console.warn(`[skip] read-only vault tests: ${nobodyCli.skipReason}`);
+  });
+  afterAll(() => nobodyCli?.dispose());
 
-  it('a read-only file: READ_ONLY with what to do', async () => {
+  function skipUnlessReachable(ctx: TestContext): void {
+    if (nobodyCli.skipReason) ctx.skip(nobodyCli.skipReason);
+  }
+
+  it('a read-only file: READ_ONLY with what to do', async (ctx) => {
+    skipUnlessReachable(ctx);
     const dir = caseDir();
     const vault = copyTemplate(template, dir);
     if (runningAsRoot) chownSync(dir, NOBODY, NOBODY);
     chmodSync(vault, 0o444);
     const before = snapshot(dir);
-    const run = await runCli(cli.entry, rotateArgs(vault, passwords), {}, asNobody);
+    const run = await runCli(
+      nobodyCli.entry,
+      rotateArgs(vault, passwords),
+      {},
+      {
+        ...asNobody,
+        cwd: nobodyCli.cwd,
+      },
+    );
     expectRefused(
       run,
       {
@@ -321,7 +346,8 @@ describe('read-only vaults (as the unprivileged user "nobody": root ignores perm
     );
   });
 
-  it('a read-only folder: READ_ONLY (SQLite needs it for its journal)', async () => {
+  it('a read-only folder: READ_ONLY (SQLite needs it for its journal)', async (ctx) => {
+    skipUnlessReachable(ctx);
     const dir = caseDir();
     const vault = copyTemplate(template, dir);
     if (runningAsRoot) {
@@ -332,7 +358,15 @@ describe('read-only vaults (as the unprivileged user "nobody": root ignores perm
     chmodSync(dir, 0o555);
     try {
       const before = snapshot(dir);
-      const run = await runCli(cli.entry, rotateArgs(vault, passwords), {}, asNobody);
+      const run = await runCli(
+        nobodyCli.entry,
+        rotateArgs(vault, passwords),
+        {},
+        {
+          ...asNobody,
+          cwd: nobodyCli.cwd,
+        },
+      );
       expectRefused(
         run,
         { code: 'READ_ONLY', says: [/folder .* is not writable/, /journal/, /writable/] },
@@ -345,16 +379,58 @@ describe('read-only vaults (as the unprivileged user "nobody": root ignores perm
   });
 });
 
+describe('unreadable vaults (as "nobody")', () => {
+  let nobodyCli: NobodyCopy;
+  beforeAll(() => {
+    nobodyCli = copyBuiltCliForNobody(cli.dir, 'vaultstore-admin.mjs');
+    if (nobodyCli.skipReason)
+      console.warn(`[skip] unreadable vault tests: ${nobodyCli.skipReason}`);
+  });
+  afterAll(() => nobodyCli?.dispose());
+
+  // Found by a review: this said "cannot be written" (the folder case went through the write message).
+  it('info on a vault in a folder the user cannot enter: "cannot be read", and what to do', async (ctx) => {
+    if (nobodyCli.skipReason) ctx.skip(nobodyCli.skipReason);
+    const dir = caseDir();
+    const vault = copyTemplate(template, dir);
+    chmodSync(dir, 0o000);
+    try {
+      const run = await runCli(
+        nobodyCli.entry,
+        ['info', vault, '--json'],
+        {},
+        {
+          ...asNobody,
+          cwd: nobodyCli.cwd,
+        },
+      );
+      expect(run.code, run.stderr).toBe(1);
+      const error = lastOfType(jsonLines(run.stdout), 'error');
+      expect(error?.code, run.stdout).toBe('IO');
+      expect(String(error?.message)).toMatch(
+        /cannot be read: permission denied while opening it \(EACCES\).*search \(x\) access to each folder/,
+      );
+      expect(run.stderr).not.toMatch(/cannot be written/);
+    } finally {
+      chmodSync(dir, 0o755);
+    }
+  });
+});
+
 describe('no space left (a full tmpfs)', () => {
-  /** Mounts a small disk, runs `body`, always unmounts; skips with the reason where mounting is refused. */
+  /**
+   * Mounts a small disk, runs `body`, always unmounts. Where mounting is
+   * refused the test is reported skipped (not passed) and the reason printed.
+   */
   async function withSmallDisk(
+    ctx: TestContext,
     sizeBytes: number,
     body: (disk: string) => Promise<void>,
   ): Promise<void> {
     const disk = mountSmallDisk(join(caseDir(), 'small-disk'), sizeBytes);
     if ('skip' in disk) {
       console.warn(`[skip] ${disk.skip}`);
-      return;
+      ctx.skip(disk.skip);
     }
     try {
       await body(disk.path);
@@ -363,8 +439,8 @@ describe('no space left (a full tmpfs)', () => {
     }
   }
 
-  it('for the backup: DISK_FULL before any record is written, no partial backup left', async () => {
-    await withSmallDisk(64 * 1024, async (disk) => {
+  it('for the backup: DISK_FULL before any record is written, no partial backup left', async (ctx) => {
+    await withSmallDisk(ctx, 64 * 1024, async (disk) => {
       fillDisk(disk);
       const dir = caseDir();
       const vault = copyTemplate(template, dir);
@@ -387,8 +463,8 @@ describe('no space left (a full tmpfs)', () => {
     });
   });
 
-  it('for the journal: DISK_FULL on the first batch, the vault byte-identical', async () => {
-    await withSmallDisk(1024 * 1024, async (disk) => {
+  it('for the journal: DISK_FULL on the first batch, the vault byte-identical', async (ctx) => {
+    await withSmallDisk(ctx, 1024 * 1024, async (disk) => {
       const vault = copyTemplate(template, disk);
       fillDisk(disk);
       const hash = sha256File(vault);
@@ -417,8 +493,8 @@ describe('no space left (a full tmpfs)', () => {
   // through ("unexpected failure: ENOSPC ...", code INTERNAL) and left an empty
   // "<vault>.rotation-checkpoint.json.<pid>.tmp". Fixed there: DISK_FULL / READ_ONLY / IO with
   // what to do, temporary file removed.
-  it('for the checkpoint next to the vault: DISK_FULL (not an internal error), nothing written', async () => {
-    await withSmallDisk(1024 * 1024, async (disk) => {
+  it('for the checkpoint next to the vault: DISK_FULL (not an internal error), nothing written', async (ctx) => {
+    await withSmallDisk(ctx, 1024 * 1024, async (disk) => {
       const vault = copyTemplate(template, disk);
       fillDisk(disk);
       const hash = sha256File(vault);

@@ -14,6 +14,7 @@ import type { RotateArgs } from '../args.js';
 import { formatCount, formatDuration, formatTable } from '../format.js';
 import { CLI_NAME } from '../resume-command.js';
 import { shellCommand } from '../shell-quote.js';
+import { printable } from '../terminal-text.js';
 
 const MAX_FAILURES_LISTED = 10;
 
@@ -29,7 +30,7 @@ function sampleSplitText(preflight: PreflightResult): string {
 export function preflightText(preflight: PreflightResult): string[] {
   const lines = [
     `Pre-flight: the old password opened ${sampleSplitText(preflight)} ` +
-      `(table "${preflight.table}", ${formatCount(preflight.total)} records). ` +
+      `(table "${printable(preflight.table)}", ${formatCount(preflight.total)} records). ` +
       `Estimated time: ${formatDuration(preflight.estimatedSeconds * 1000)}.`,
   ];
   // When no v2 record opens, the rotation is refused with its own message.
@@ -85,7 +86,9 @@ function failureLines(result: RotationResult): string[] {
     `${formatCount(result.failed)} records could not be rotated (left unchanged): malformed values, or values another program changed during the rotation.`,
   ];
   for (const failure of result.failures.slice(0, MAX_FAILURES_LISTED)) {
-    lines.push(`  ${failure.id}: ${failure.reason} (${failure.detail})`);
+    lines.push(
+      `  ${printable(failure.id)}: ${printable(failure.reason)} (${printable(failure.detail)})`,
+    );
   }
   const more = result.failed - Math.min(result.failures.length, MAX_FAILURES_LISTED);
   if (more > 0) lines.push(`  … and ${formatCount(more)} more (--json lists up to 1,000).`);
@@ -99,6 +102,18 @@ function countLines(result: RotationResult, rotatedLabel: string): string[] {
     ['  skipped', formatCount(result.skipped), 'did not open with the old password'],
     ['  failed', formatCount(result.failed), result.failed > 0 ? 'see below' : ''],
   ]);
+}
+
+/** Which SQLite ran the job: the native one, or the in-memory WebAssembly fallback. */
+export function driverLine(result: RotationResult): string | null {
+  switch (result.driver) {
+    case 'better-sqlite3':
+      return 'SQLite driver: better-sqlite3 (native).';
+    case 'sql.js':
+      return 'SQLite driver: sql.js (WebAssembly fallback: the whole file in memory, no SQLite file locks).';
+    case undefined:
+      return null;
+  }
 }
 
 function softDeletedLine(args: RotateArgs): string {
@@ -126,25 +141,27 @@ export function completedText(args: RotateArgs, result: RotationResult): string[
   const lines: string[] = [];
   if (result.dryRun) {
     lines.push(
-      `Dry run of table "${result.table}" (${took}): ${formatCount(result.rotated)} of ${formatCount(result.scanned)} records would be rotated. Nothing was written.`,
+      `Dry run of table "${printable(result.table)}" (${took}): ${formatCount(result.rotated)} of ${formatCount(result.scanned)} records would be rotated. Nothing was written.`,
     );
     lines.push(...countLines(result, 'would rotate'));
   } else {
     lines.push(
-      `Rotated ${formatCount(result.rotated)} of ${formatCount(result.scanned)} records of table "${result.table}" in ${took}.`,
+      `Rotated ${formatCount(result.rotated)} of ${formatCount(result.scanned)} records of table "${printable(result.table)}" in ${took}.`,
     );
     lines.push(...countLines(result, 'rotated'));
   }
   lines.push(...failureLines(result));
+  const driver = driverLine(result);
+  if (driver) lines.push(driver);
   if (result.backupPath) {
     lines.push(
-      `Backup of the vault before the rotation: ${result.backupPath} (keep it until you have checked the vault).`,
+      `Backup of the vault before the rotation: ${printable(result.backupPath)} (keep it until you have checked the vault).`,
     );
   } else if (!result.dryRun) {
     lines.push('No backup was made (--no-backup).');
   }
   lines.push(softDeletedLine(args));
-  for (const note of result.notes ?? []) lines.push(note);
+  for (const note of result.notes ?? []) lines.push(printable(note));
   if (!result.dryRun && result.rotated > 0) lines.push(verifyHint(args, result));
   return lines;
 }
@@ -158,8 +175,10 @@ export function cancelledText(result: RotationResult, resume: string): string[] 
         : 'Every finished batch is committed; nothing is half-written.'),
     ...failureLines(result),
   ];
+  const driver = driverLine(result);
+  if (driver) lines.push(driver);
   if (result.backupPath)
-    lines.push(`Backup of the vault before the rotation: ${result.backupPath}`);
+    lines.push(`Backup of the vault before the rotation: ${printable(result.backupPath)}`);
   lines.push(result.checkpointPath ? 'To resume:' : 'To start again:', `  ${resume}`);
   return lines;
 }
@@ -179,11 +198,11 @@ export function nothingOpenedText(
           `${formatCount(sample.opened)} of ${formatCount(sample.sampled)} sampled records already open with the new password: ` +
             'this vault looks already rotated (a previous run probably completed).',
           `  Check with: ${verifyCommand(args, result.table)}`,
-          `  Nothing was changed by this run: the old password opened NONE of the ${formatCount(result.scanned)} records scanned in table "${result.table}".`,
+          `  Nothing was changed by this run: the old password opened NONE of the ${formatCount(result.scanned)} records scanned in table "${printable(result.table)}".`,
           `  If the vault was not rotated before, the old password is wrong, or ${wrongParameters}.`,
         ]
       : [
-          `error: the old password opened NONE of the ${formatCount(result.scanned)} records scanned in table "${result.table}". Nothing was changed.`,
+          `error: the old password opened NONE of the ${formatCount(result.scanned)} records scanned in table "${printable(result.table)}". Nothing was changed.`,
           `  The old password is probably wrong, or ${wrongParameters}.`,
         ];
   if (result.failed > 0) {
@@ -207,6 +226,8 @@ export interface RotationSummaryJson {
   readonly backup: string | null;
   readonly checkpoint: string | null;
   readonly derivations: number;
+  /** the SQLite driver that ran the rotation; null when the engine did not say */
+  readonly driver: RotationResult['driver'] | null;
   readonly failures: RotationResult['failures'];
   /** nothing-opened only: sampled records tested with the new password */
   readonly newPasswordSample?: RotationResult['newPasswordSample'];
@@ -232,6 +253,7 @@ export function summaryJson(
     backup: result.backupPath,
     checkpoint: result.checkpointPath,
     derivations: result.derivations,
+    driver: result.driver ?? null,
     failures: result.failures,
     ...(result.newPasswordSample && { newPasswordSample: result.newPasswordSample }),
     ...extra,

@@ -11,7 +11,7 @@ import {
   type RotationResult,
 } from '../../engine/index.js';
 import type { RotateArgs } from '../args.js';
-import { handleCancelSignals } from '../cancel-signals.js';
+import { cancellingMessage, handleCancelSignals } from '../cancel-signals.js';
 import type { CommandContext } from '../context.js';
 import { ResumableFailure } from '../engine-errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -128,9 +128,9 @@ export async function runRotate(args: RotateArgs, context: CommandContext): Prom
 
     const cancel = handleCancelSignals(
       {
-        onCancel: () => {
+        onCancel: (signal) => {
           reporter.finish();
-          writeLine(io.stderr, 'Cancelling… (press Ctrl-C again to force)');
+          writeLine(io.stderr, cancellingMessage(signal));
         },
         onForce: () => {
           reporter.finish();

@@ -8,7 +8,7 @@ import {
   type VerifyResult,
 } from '../../engine/index.js';
 import type { VerifyArgs } from '../args.js';
-import { handleCancelSignals } from '../cancel-signals.js';
+import { cancellingMessage, handleCancelSignals } from '../cancel-signals.js';
 import type { CommandContext } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { formatCount } from '../format.js';
@@ -16,12 +16,13 @@ import { writeJsonLine, writeLine } from '../io.js';
 import { readPassword, VERIFY_PASSWORD } from '../passwords.js';
 import { createProgressReporter } from '../progress/reporters.js';
 import { zeroBytes } from '../secret-bytes.js';
+import { printable } from '../terminal-text.js';
 
 export function verifyText(result: VerifyResult, sampled: boolean): string {
   const what = sampled ? `a sample of ${formatCount(result.checked)}` : formatCount(result.checked);
   const v1 = result.openedV1 ? ` (${formatCount(result.openedV1)} of them legacy v1 values)` : '';
   return (
-    `Table "${result.table}": checked ${what} records: ${formatCount(result.opened)} open with this password${v1}, ` +
+    `Table "${printable(result.table)}": checked ${what} records: ${formatCount(result.opened)} open with this password${v1}, ` +
     `${formatCount(result.notOpened)} do not, ${formatCount(result.malformed)} are malformed.`
   );
 }
@@ -32,7 +33,7 @@ export function nothingOpenedVerifyText(
   unicodeHint: string | null,
 ): string[] {
   const lines = [
-    `error: the password opened NONE of the ${formatCount(result.checked)} records checked in table "${result.table}".`,
+    `error: the password opened NONE of the ${formatCount(result.checked)} records checked in table "${printable(result.table)}".`,
     `  The password is probably wrong, or the vault uses other Argon2id parameters than ${describeArgon2Config(config)} (set them with --crypto).`,
   ];
   if (unicodeHint) lines.push(`  ${unicodeHint}`);
@@ -49,9 +50,9 @@ export async function runVerify(args: VerifyArgs, context: CommandContext): Prom
   );
   const cancel = handleCancelSignals(
     {
-      onCancel: () => {
+      onCancel: (signal) => {
         reporter.finish();
-        writeLine(io.stderr, 'Cancelling… (press Ctrl-C again to force)');
+        writeLine(io.stderr, cancellingMessage(signal));
       },
       onForce: () => context.exit(EXIT.forced),
     },

@@ -23,6 +23,7 @@ type SqlitePrimaryCode =
   | 'CANTOPEN'
   | 'IOERR'
   | 'PERM'
+  | 'TOOBIG'
   | 'OTHER';
 
 /** sqlite3_errstr() texts, for sql.js which reports only the message. */
@@ -36,6 +37,7 @@ const MESSAGE_CODES: readonly (readonly [string, SqlitePrimaryCode])[] = [
   ['unable to open database file', 'CANTOPEN'],
   ['disk I/O error', 'IOERR'],
   ['access permission denied', 'PERM'],
+  ['string or blob too big', 'TOOBIG'],
 ];
 
 function sqliteCode(error: unknown): { primary: SqlitePrimaryCode; extended: string } | null {
@@ -92,6 +94,50 @@ export function diskFullError(path: string, action: string, cause?: unknown): En
   );
 }
 
+/**
+ * Permission denied while opening or reading: the user cannot read the file
+ * or cannot enter a folder on its path (not a question of writing).
+ */
+export function accessDeniedError(
+  path: string,
+  action: string,
+  code: string,
+  cause?: unknown,
+): EngineError {
+  return new EngineError(
+    'IO',
+    `The vault ${path} cannot be read: permission denied while ${action} it (${code}). Your user cannot read the ` +
+      'file or cannot enter one of the folders on its path: give it read access to the file and search (x) access ' +
+      'to each folder above it, or run as a user who has them.',
+    { cause },
+  );
+}
+
+/** SQLite (better-sqlite3 caps it at V8's string size) or V8 refused one oversized value. */
+export function valueTooLargeError(
+  path: string,
+  action: string,
+  detail: string,
+  cause?: unknown,
+): EngineError {
+  return new EngineError(
+    'IO',
+    `A value in the vault ${path} is too large to handle while ${action} it (${detail}): one value (or row) is over ` +
+      'about 512 MB, the most a string can hold in this tool. Nothing was changed. VaultStore values are never ' +
+      'that large, so that record is probably not a vault value: find it, e.g. with sqlite3 and ' +
+      '"SELECT id, length(vault_value) FROM <table> ORDER BY 2 DESC LIMIT 5", fix or remove it with its ' +
+      'application (or keep a copy of it elsewhere), then run again.',
+    { cause },
+  );
+}
+
+/** Node's errors for a string V8 cannot make (sql.js decoding an oversized value). */
+function isStringTooLong(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ERR_STRING_TOO_LONG') return true;
+  return error instanceof RangeError && /Invalid string length/i.test(error.message);
+}
+
 const CHECK_DISK = 'Check that the disk is available and try again.';
 
 function ioError(
@@ -120,6 +166,10 @@ function fromFileSystem(code: string, error: unknown, context: ErrorContext): En
       return diskFullError(path, action, error);
     case 'EACCES':
     case 'EPERM':
+      if (action === 'opening' || action === 'reading') {
+        return accessDeniedError(path, action, code, error);
+      }
+      return readOnlyError(path, `permission denied while ${action} it (${code})`, error);
     case 'EROFS':
       return readOnlyError(path, `permission denied while ${action} it (${code})`, error);
     default:
@@ -154,6 +204,8 @@ export function toEngineError(error: unknown, context: ErrorContext): EngineErro
       case 'NOTADB':
         // The SQLite header was checked before opening: this is a damaged file.
         return corruptError(path, `SQLite: ${describe(error)}`, error);
+      case 'TOOBIG':
+        return valueTooLargeError(path, action, `SQLite: ${describe(error)}`, error);
       case 'CANTOPEN':
       case 'IOERR':
         return ioError(path, action, `SQLite: ${describe(error)}`, error);
@@ -167,6 +219,7 @@ export function toEngineError(error: unknown, context: ErrorContext): EngineErro
         );
     }
   }
+  if (isStringTooLong(error)) return valueTooLargeError(path, action, describe(error), error);
   const errno = (error as { code?: unknown } | null)?.code;
   if (typeof errno === 'string') {
     const mapped = fromFileSystem(errno, error, context);

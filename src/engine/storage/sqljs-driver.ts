@@ -326,7 +326,30 @@ function readSnapshot(options: SqlJsOpenOptions): DiskSnapshot {
   }
 }
 
-export async function openSqlJs(options: SqlJsOpenOptions): Promise<SqlConnection> {
+/**
+ * sql.js holds the whole file in one Node buffer and in WebAssembly memory:
+ * Node reads at most 2 GiB into a buffer, and 32-bit WebAssembly cannot
+ * address more either.
+ */
+export const SQLJS_MAX_FILE_BYTES = 2 ** 31 - 1;
+
+export function sqlJsFileTooLargeError(displayPath: string, sizeBytes: number): EngineError {
+  const gib = (sizeBytes / 1024 ** 3).toFixed(1);
+  return new EngineError(
+    'IO',
+    `The vault ${displayPath} is ${gib} GiB: the sql.js driver (SQLite in WebAssembly, which loads the whole ` +
+      'file into memory) cannot load files over 2 GiB. Nothing was changed. Use the native driver ' +
+      '(better-sqlite3, e.g. --driver better-sqlite3 on the command line); if it does not load, reinstall the ' +
+      'application for this platform.',
+  );
+}
+
+export async function openSqlJs(
+  options: SqlJsOpenOptions,
+  maxFileBytes = SQLJS_MAX_FILE_BYTES,
+): Promise<SqlConnection> {
+  const sizeBytes = statSync(options.realPath).size;
+  if (sizeBytes > maxFileBytes) throw sqlJsFileTooLargeError(options.displayPath, sizeBytes);
   const sqlJs = await loadSqlJs();
   return new SqlJsConnection(sqlJs, options, readSnapshot(options));
 }

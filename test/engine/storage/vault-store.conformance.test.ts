@@ -5,15 +5,23 @@
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { TestContext } from 'vitest';
 import {
   classifyStoredValue,
   formatSqliteDateTime,
   openVault,
 } from '../../../src/engine/storage/index.js';
 import type { VaultRecord, VaultStore } from '../../../src/engine/storage/index.js';
+import {
+  asNobody,
+  bundleProbeForNobody,
+  NOBODY,
+  runningAsRoot,
+  type NobodyCopy,
+} from '../../support/as-nobody.js';
 import { copyFixture, makeTempDir, readManifest } from '../../support/fixtures.js';
 import type { FixtureName, TempDir } from '../../support/fixtures.js';
 import {
@@ -34,15 +42,31 @@ import type { RecordSpec } from './helpers.js';
 
 const FIXTURES: readonly FixtureName[] = ['tiny200', 'default60'];
 const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = resolve(here, '../../..');
 
 /**
  * Root ignores file permissions, so as root the read-only checks run in a
  * child process as the unprivileged user "nobody" (uid/gid 65534), where
- * chmod is enforced like for any user of the app.
+ * chmod is enforced like for any user of the app. The probes run bundled from
+ * a folder that user can reach (test/support/as-nobody.ts), wherever the
+ * checkout lives; where even that is out of reach the tests skip with why.
  */
-const NOBODY = 65534;
-const runningAsRoot = process.getuid?.() === 0;
+const PROBES = ['read-only-probe.ts', 'write-failure-probe.ts'] as const;
+type ProbeName = (typeof PROBES)[number];
+const probes = new Map<ProbeName, NobodyCopy>();
+
+beforeAll(async () => {
+  for (const name of PROBES) probes.set(name, await bundleProbeForNobody(join(here, name)));
+  const reason = probes.get(PROBES[0])?.skipReason;
+  if (reason) console.warn(`[skip] read-only storage tests as "nobody": ${reason}`);
+}, 60_000);
+afterAll(() => {
+  for (const probe of probes.values()) probe.dispose();
+});
+
+function skipUnlessNobodyCanRunProbes(ctx: TestContext): void {
+  const reason = [...probes.values()].find((probe) => probe.skipReason)?.skipReason;
+  if (reason) ctx.skip(reason);
+}
 
 interface ProbeOutcome {
   uid: number | null;
@@ -51,17 +75,19 @@ interface ProbeOutcome {
 }
 
 function runProbeAsUnprivilegedUser(
-  probe: string,
+  probe: ProbeName,
   path: string,
   driver: string,
   home: string,
 ): unknown {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', join(here, probe), path, driver], {
-    cwd: repoRoot,
+  const bundled = probes.get(probe);
+  if (!bundled) throw new Error(`probe ${probe} was not bundled`);
+  const child = spawnSync(process.execPath, [bundled.entry, path, driver], {
+    cwd: bundled.cwd,
     encoding: 'utf8',
     timeout: 60_000,
     env: { ...process.env, HOME: home },
-    ...(runningAsRoot ? { uid: NOBODY, gid: NOBODY } : {}),
+    ...asNobody,
   });
   if (child.status !== 0) throw new Error(`probe failed (${child.status}): ${child.stderr}`);
   return JSON.parse(child.stdout.trim().split('\n').pop() ?? '');
@@ -765,12 +791,13 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
       expect(sha256File(path)).toBe(before);
     });
 
-    it.each([
+    it.for([
       ['file', 0o755, 0o444],
       ['folder', 0o555, 0o666],
     ] as const)(
       'read-only %s: READ_ONLY to write, while opening read-only works',
-      async (what, folderMode, fileMode) => {
+      async ([what, folderMode, fileMode], ctx) => {
+        skipUnlessNobodyCanRunProbes(ctx);
         chmodSync(temp.path, 0o755);
         const folder = join(temp.path, 'ro');
         mkdirSync(folder);
@@ -801,7 +828,8 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
       },
     );
 
-    it('a batch that cannot be written (folder made read-only after opening) fails whole; the store recovers', async () => {
+    it('a batch that cannot be written (folder made read-only after opening) fails whole; the store recovers', async (ctx) => {
+      skipUnlessNobodyCanRunProbes(ctx);
       chmodSync(temp.path, 0o755);
       const folder = join(temp.path, 'rw');
       mkdirSync(folder);

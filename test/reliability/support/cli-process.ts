@@ -30,6 +30,8 @@ export interface StartOptions {
   /** run as this user (tests run as root, which ignores file permissions) */
   readonly uid?: number;
   readonly gid?: number;
+  /** working folder (default: the checkout, which another user may not be able to enter) */
+  readonly cwd?: string;
 }
 
 export function startCli(

@@ -1,0 +1,110 @@
+/**
+ * Root ignores file permissions, so as root the read-only tests run their
+ * child process as the unprivileged user "nobody" (uid/gid 65534). That user
+ * must reach everything the child touches, wherever the checkout lives (a
+ * clone in a 0700 home folder is out of its reach): the code runs from a
+ * copy in a fresh folder under os.tmpdir(), with node_modules linked to its
+ * real location. When even that is out of reach, tests skip with the reason.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+export const NOBODY = 65534;
+export const runningAsRoot = process.getuid?.() === 0;
+/** spawn options that switch to "nobody" when running as root */
+export const asNobody = runningAsRoot ? { uid: NOBODY, gid: NOBODY } : {};
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface NobodyFolder {
+  /** a fresh folder (mode 0755) under os.tmpdir() */
+  readonly path: string;
+  dispose(): void;
+}
+
+/** A fresh 0755 folder under os.tmpdir() holding a link to the real node_modules. */
+export function nobodyFolder(prefix: string): NobodyFolder {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(path, 0o755);
+  symlinkSync(realpathSync(join(repoRoot, 'node_modules')), join(path, 'node_modules'), 'dir');
+  return { path, dispose: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/**
+ * Why "nobody" cannot read `paths` (through every folder above them), or null
+ * when it can (or when not running as root: then the child runs as us).
+ */
+export function whyNobodyCannotRead(paths: readonly string[]): string | null {
+  if (!runningAsRoot) return null;
+  const child = spawnSync(
+    process.execPath,
+    [
+      '-e',
+      'const fs = require("node:fs"); for (const p of process.argv.slice(1)) fs.accessSync(p, fs.constants.R_OK);',
+      ...paths,
+    ],
+    { ...asNobody, cwd: tmpdir(), encoding: 'utf8', timeout: 30_000 },
+  );
+  if (child.error) return `node cannot run as user "nobody" (${child.error.message})`;
+  if (child.status === 0) return null;
+  const detail = /Error: (.*)/.exec(child.stderr)?.[1] ?? child.stderr.trim().split('\n')[0];
+  return `user "nobody" cannot read what the test runs (${detail})`;
+}
+
+/** The files a child needs from node_modules: the native and WebAssembly SQLite drivers. */
+export function nodeModulesFiles(folder: string): string[] {
+  return ['better-sqlite3/package.json', 'sql.js/dist/sql-wasm.wasm'].map((file) =>
+    join(folder, 'node_modules', file),
+  );
+}
+
+export interface NobodyCopy {
+  /** the file to run with node */
+  readonly entry: string;
+  /** a working folder "nobody" can enter (the checkout may not be one) */
+  readonly cwd: string;
+  /** why "nobody" cannot run it (the tests skip with it), or null */
+  readonly skipReason: string | null;
+  dispose(): void;
+}
+
+/** A built CLI folder (test/cli/support/built-cli.ts) copied where "nobody" can run it. */
+export function copyBuiltCliForNobody(builtDir: string, entryName: string): NobodyCopy {
+  const folder = nobodyFolder('vsa-nobody-cli-');
+  const cliDir = join(folder.path, 'cli');
+  cpSync(builtDir, cliDir, { recursive: true });
+  const entry = join(cliDir, entryName);
+  return {
+    entry,
+    cwd: folder.path,
+    skipReason: whyNobodyCannotRead([entry, ...nodeModulesFiles(folder.path)]),
+    dispose: folder.dispose,
+  };
+}
+
+/** A test probe (TypeScript importing src/) bundled where "nobody" can run it with plain node. */
+export async function bundleProbeForNobody(source: string): Promise<NobodyCopy> {
+  const folder = nobodyFolder('vsa-nobody-probe-');
+  const entry = join(folder.path, 'probe.mjs');
+  await build({
+    absWorkingDir: repoRoot,
+    entryPoints: [source],
+    outfile: entry,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'silent',
+  });
+  return {
+    entry,
+    cwd: folder.path,
+    skipReason: whyNobodyCannotRead([entry, ...nodeModulesFiles(folder.path)]),
+    dispose: folder.dispose,
+  };
+}
