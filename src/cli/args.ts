@@ -56,6 +56,10 @@ export interface RotateArgs {
   readonly backup: BackupChoice;
   readonly workers: number | undefined;
   readonly resume: boolean;
+  /** discard an unfinished rotation and start over */
+  readonly restart: boolean;
+  readonly allowTriggers: boolean;
+  readonly skipConfigCheck: boolean;
   readonly json: boolean;
   readonly kdf: Argon2BackendPreference;
   readonly driver: VaultDriverPreference;
@@ -106,6 +110,9 @@ const COMMAND_OPTIONS = {
     backup: { type: 'string' },
     workers: { type: 'string' },
     resume: { type: 'boolean' },
+    restart: { type: 'boolean' },
+    'allow-triggers': { type: 'boolean' },
+    'skip-config-check': { type: 'boolean' },
     json: { type: 'boolean' },
     'checkpoint-dir': { type: 'string' },
     'min-password-bytes': { type: 'string' },
@@ -366,6 +373,9 @@ function rotateArgs(vaultPath: string, values: Values): RotateArgs {
     backup: backupChoice(values),
     workers: integerOption(values, 'workers', 1, MAX_WORKERS, 'rotate'),
     resume: flag(values, 'resume'),
+    restart: flag(values, 'restart'),
+    allowTriggers: flag(values, 'allow-triggers'),
+    skipConfigCheck: flag(values, 'skip-config-check'),
     json: flag(values, 'json'),
     kdf: choiceOption(values, 'kdf', KDF_CHOICES, 'rotate'),
     driver: choiceOption(values, 'driver', DRIVER_CHOICES, 'rotate'),

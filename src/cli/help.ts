@@ -59,7 +59,13 @@ Options:
   --backup PATH              write the backup here
   --no-backup                no backup (not recommended)
   --workers N                parallel workers (default: number of CPU cores)
-  --resume                   continue a cancelled or interrupted rotation
+  --resume                   continue a cancelled or interrupted rotation (after
+                             proving it is the same one; none: start from the beginning)
+  --restart                  discard an unfinished rotation and start over
+  --allow-triggers           rotate although the table has triggers (they run on
+                             every rotated record; default: refuse)
+  --skip-config-check        do not refuse Argon2id settings under which legacy v1
+                             records open but no sampled v2 record does
   --checkpoint-dir DIR       where resume checkpoints live (default: next to the vault)
   --json                     progress as JSON lines, then a JSON summary
   --kdf NAME                 Argon2id backend: native, wasm or auto (default auto)

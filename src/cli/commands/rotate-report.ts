@@ -104,6 +104,27 @@ function countLines(result: RotationResult, rotatedLabel: string): string[] {
   ]);
 }
 
+/** What the engine checked before saying completed: every record visited once; other programs' writes swept. */
+function coverageLines(result: RotationResult): string[] {
+  const lines: string[] = [];
+  const { coverage, sweep } = result;
+  if (coverage && !coverage.foreignWrites) {
+    lines.push(
+      `Checked: every one of the ${formatCount(coverage.rowsAtStart)} records in scope was visited exactly once, ` +
+        'and no other program wrote to the vault during the run.',
+    );
+  }
+  if (sweep) {
+    lines.push(
+      `Another program wrote to the vault during the run: ${formatCount(sweep.examined)} record(s) it changed ` +
+        `(${formatCount(sweep.changed)}) or added (${formatCount(sweep.inserted)}) were re-examined in ` +
+        `${formatCount(sweep.rounds)} sweep(s) and ${formatCount(sweep.rotated)} rotated; ` +
+        `${formatCount(sweep.deleted)} record(s) it deleted.`,
+    );
+  }
+  return lines;
+}
+
 /** Which SQLite ran the job: the native one, or the in-memory WebAssembly fallback. */
 export function driverLine(result: RotationResult): string | null {
   switch (result.driver) {
@@ -150,6 +171,7 @@ export function completedText(args: RotateArgs, result: RotationResult): string[
     );
     lines.push(...countLines(result, 'rotated'));
   }
+  lines.push(...coverageLines(result));
   lines.push(...failureLines(result));
   const driver = driverLine(result);
   if (driver) lines.push(driver);
@@ -229,6 +251,10 @@ export interface RotationSummaryJson {
   /** the SQLite driver that ran the rotation; null when the engine did not say */
   readonly driver: RotationResult['driver'] | null;
   readonly failures: RotationResult['failures'];
+  /** records in scope at the start and visited by the main pass; whether another program wrote meanwhile */
+  readonly coverage?: RotationResult['coverage'];
+  /** present when another program wrote during the run: what the sweep re-examined */
+  readonly sweep?: RotationResult['sweep'];
   /** nothing-opened only: sampled records tested with the new password */
   readonly newPasswordSample?: RotationResult['newPasswordSample'];
   readonly resumeCommand?: string;
@@ -255,6 +281,8 @@ export function summaryJson(
     derivations: result.derivations,
     driver: result.driver ?? null,
     failures: result.failures,
+    ...(result.coverage && { coverage: result.coverage }),
+    ...(result.sweep && { sweep: result.sweep }),
     ...(result.newPasswordSample && { newPasswordSample: result.newPasswordSample }),
     ...extra,
   };

@@ -5,6 +5,7 @@ import {
   preflightRotation,
   readCheckpoint,
   rotateVault,
+  unfinishedRotationError,
   unicodeNormalizationHint,
   validateRotationInput,
   type RotationOptions,
@@ -12,6 +13,8 @@ import {
 } from '../../engine/index.js';
 import type { RotateArgs } from '../args.js';
 import { cancellingMessage, handleCancelSignals } from '../cancel-signals.js';
+import { askChoice } from '../ask-choice.js';
+import { printable } from '../terminal-text.js';
 import type { CommandContext } from '../context.js';
 import { ResumableFailure } from '../engine-errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -43,6 +46,9 @@ function sharedOptions(args: RotateArgs): SharedOptions {
     backup: args.backup.kind !== 'none',
     backupPath: args.backup.kind === 'path' ? args.backup.path : undefined,
     resume: args.resume,
+    restart: args.restart,
+    allowTriggers: args.allowTriggers,
+    skipConfigCheck: args.skipConfigCheck,
     checkpointDir: args.checkpointDir,
     workers: args.workers,
     kdfBackend: args.kdf,
@@ -91,7 +97,7 @@ async function runPreflight(
   else writeLines(io.stderr, preflightText(preflight));
   if (!signal.aborted) {
     // v1 values open whatever the Argon2id settings: never start a run that would skip every v2 record.
-    if (!preflight.canRotate)
+    if (!preflight.canRotate && !args.skipConfigCheck)
       throw wrongConfigError(args, preflight, options.openConfig, unicodeHint);
     return { table: preflight.table, cancelled: false };
   }
@@ -107,8 +113,38 @@ async function runPreflight(
   return { table: preflight.table, cancelled: true };
 }
 
-export async function runRotate(args: RotateArgs, context: CommandContext): Promise<ExitCode> {
+/**
+ * A plain rotate when an unfinished rotation of the vault exists: asks on a
+ * terminal (resume, start over, quit); elsewhere refuses, naming --resume and
+ * --restart, rather than silently discarding it. null: quit.
+ */
+async function settleUnfinishedRotation(args: RotateArgs, io: CliIo): Promise<RotateArgs | null> {
+  if (args.resume || args.restart || args.dryRun) return args;
+  const path = checkpointPathFor(args.vaultPath, args.checkpointDir);
+  const unfinished = readCheckpoint(path);
+  if (!unfinished) return args;
+  const error = unfinishedRotationError(path, unfinished);
+  if (!io.stdin.isTTY || !io.stderr.isTTY || args.json) throw error;
+  writeLine(io.stderr, printable(error.message));
+  const choice = await askChoice(
+    'Resume it [r], start over [s], or quit [q]? ',
+    { r: 'resume', s: 'restart', q: 'quit' } as const,
+    io.stdin,
+    io.stderr,
+  );
+  if (choice === 'resume') return { ...args, resume: true };
+  if (choice === 'restart') return { ...args, restart: true };
+  return null;
+}
+
+export async function runRotate(given: RotateArgs, context: CommandContext): Promise<ExitCode> {
   const { io } = context;
+  const settled = await settleUnfinishedRotation(given, io);
+  if (!settled) {
+    writeLine(io.stderr, 'Nothing was changed; the unfinished rotation is kept.');
+    return EXIT.cancelled;
+  }
+  const args = settled;
   const { oldPassword, newPassword } = await readRotationPasswords(
     args.oldPassword,
     args.newPassword,

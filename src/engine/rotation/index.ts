@@ -32,7 +32,12 @@ export {
 export type { RotationInput } from './validation.js';
 export { unicodeNormalizationHint } from './unicode-hint.js';
 export { parseArgon2Config, describeArgon2Config, sameArgon2Config } from './argon2-spec.js';
-export { checkpointPathFor, readCheckpoint, deleteCheckpoint } from './checkpoint.js';
+export {
+  checkpointPathFor,
+  readCheckpoint,
+  deleteCheckpoint,
+  unfinishedRotationError,
+} from './checkpoint.js';
 export type { RotationCheckpoint, CheckpointCounts } from './checkpoint.js';
 export { defaultBackupPath } from './backup-path.js';
 export { DEFAULT_PROGRESS_INTERVAL_MS } from './progress.js';

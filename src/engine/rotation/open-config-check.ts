@@ -139,8 +139,10 @@ export function wrongConfigMessage(sample: OldPasswordSample, context: ConfigChe
       `${useText(suggestedPreset, cryptoOption)}.`;
   } else if (sample.v1.opened > 0) {
     advice =
-      'The password is right but the Argon2id settings are not the ones the application uses, ' +
-      `and none of the library's presets opened a sampled record either: ${settingsHow}.`;
+      'The password is probably right but the Argon2id settings are not the ones the application uses, ' +
+      `and none of the library's presets opened a sampled record either: ${settingsHow}. If you are sure the old ` +
+      'password protects only legacy v1 records here (every v2 record is under another password), skip this check ' +
+      '(CLI: --skip-config-check).';
   } else {
     advice = `The old password is wrong, or the Argon2id settings are not the ones the application uses: ${settingsHow}.`;
   }
@@ -239,4 +241,69 @@ export async function detectPreset(options: DetectPresetOptions): Promise<Detect
     }
   }
   return { preset: null, backend };
+}
+
+/** v2 records tested before a rotation is refused for settings that open v1 records only. */
+export const WIDE_V2_SAMPLE = 64;
+
+/**
+ * The half-working case: legacy v1 records open (they do not use the Argon2id
+ * settings) while no tested v2 record does. When nothing opens at all, the
+ * password may simply be wrong or the vault already rotated: the run itself
+ * then ends "nothing opened" without writing anything.
+ */
+export function settingsHalfWork(sample: OldPasswordSample): boolean {
+  return !configOpensV2(sample) && sample.v1.opened > 0;
+}
+
+/**
+ * sampleOldPassword, then, in the half-working case, a wider v2 sample: a
+ * vault in which the old password owns few v2 records must not be refused
+ * because a small sample missed them all.
+ */
+export async function sampleOldPasswordWidely(
+  settings: OldPasswordSampleSettings,
+): Promise<OldPasswordSampleDetails> {
+  const first = await sampleOldPassword(settings);
+  if (first.cancelled || !settingsHalfWork(first) || settings.v2SampleSize >= WIDE_V2_SAMPLE) {
+    return first;
+  }
+  const wide = await sampleOldPassword({
+    ...settings,
+    v2SampleSize: WIDE_V2_SAMPLE,
+    v1SampleSize: 0,
+  });
+  return {
+    ...wide,
+    v1: first.v1,
+    derivations: first.derivations + wide.derivations,
+    deriveMs: first.deriveMs + wide.deriveMs,
+  };
+}
+
+/**
+ * Before a rotation writes anything: refuses (WRONG_ARGON2_CONFIG, naming a
+ * library preset that opens the v2 records when one does) settings under
+ * which v1 records open and v2 records do not.
+ */
+export async function assertSettingsOpenV2BeforeRun(
+  settings: OldPasswordSampleSettings & {
+    readonly config: Argon2Config;
+    readonly password: Uint8Array;
+    readonly kdfBackend?: Argon2BackendPreference;
+  },
+): Promise<void> {
+  const sample = await sampleOldPasswordWidely(settings);
+  if (sample.cancelled || !settingsHalfWork(sample)) return;
+  const detected = await detectPreset({
+    records: sample.v2Records,
+    password: settings.password,
+    inUse: settings.config,
+    kdfBackend: settings.kdfBackend,
+    signal: settings.signal,
+  });
+  assertConfigOpensV2(sample, {
+    config: settings.config,
+    suggestedPreset: detected.preset,
+  });
 }

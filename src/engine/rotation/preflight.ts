@@ -11,7 +11,12 @@ import { openVault } from '../storage/index.js';
 import type { VaultStore } from '../storage/types.js';
 import { sameArgon2Config } from './argon2-spec.js';
 import { sampleWithNewPassword } from './new-password-sample.js';
-import { configOpensV2, detectPreset, sampleOldPassword } from './open-config-check.js';
+import {
+  configOpensV2,
+  detectPreset,
+  sampleOldPasswordWidely,
+  settingsHalfWork,
+} from './open-config-check.js';
 import { choosePoolSize } from './pool-size.js';
 import type { NewPasswordSample, PreflightOptions, PreflightResult } from './types.js';
 import {
@@ -62,7 +67,7 @@ export async function preflightRotation(options: PreflightOptions): Promise<Pref
     });
     newPassword?.fill(0);
 
-    const sample = await sampleOldPassword({
+    const sample = await sampleOldPasswordWidely({
       store,
       table,
       pool,
@@ -72,11 +77,11 @@ export async function preflightRotation(options: PreflightOptions): Promise<Pref
       signal: options.signal,
     });
     let cancelled = sample.cancelled;
-    const canRotate = configOpensV2(sample);
+    const opensNoV2 = !configOpensV2(sample);
 
     let newPasswordSample: NewPasswordSample | undefined;
     let suggestedPreset: Argon2PresetName | undefined;
-    if (!canRotate && !cancelled) {
+    if (opensNoV2 && !cancelled) {
       if (newPassword) {
         const { sampled, opened } = await sampleWithNewPassword({
           store,
@@ -102,6 +107,9 @@ export async function preflightRotation(options: PreflightOptions): Promise<Pref
       }
     }
     password.fill(0);
+    // Refused: settings that open v1 records only, or under which a library preset opens what these do not.
+    // Nothing opening at all may be a wrong password or a rotated vault: the run then writes nothing.
+    const canRotate = !settingsHalfWork(sample) && suggestedPreset === undefined;
 
     const msPerOpen = sample.derivations > 0 ? sample.deriveMs / sample.derivations : 0;
     const opened = sample.v2.opened + sample.v1.opened;
@@ -149,7 +157,7 @@ function estimateWork(
   table: string,
   now: Date,
   total: number,
-  sample: Awaited<ReturnType<typeof sampleOldPassword>>,
+  sample: Awaited<ReturnType<typeof sampleOldPasswordWidely>>,
 ): { tests: number; writes: number } {
   const counts = store.info(now).tables.find((info) => info.name === table);
   if (!counts || counts.records === 0) return { tests: 0, writes: 0 };

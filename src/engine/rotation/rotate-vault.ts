@@ -29,6 +29,7 @@ import {
   type RotationProof,
 } from './checkpoint.js';
 import { sampleWithNewPassword } from './new-password-sample.js';
+import { assertSettingsOpenV2BeforeRun } from './open-config-check.js';
 import {
   BATCH_MAX_BYTES,
   MAX_IN_FLIGHT_BYTES,
@@ -59,6 +60,9 @@ const WRITE_CADENCE = {
   'better-sqlite3': { batchSize: DEFAULT_BATCH_SIZE, commitIntervalMs: 2000 },
   'sql.js': { batchSize: 1024, commitIntervalMs: 30_000 },
 } as const;
+
+/** Records sampled (v2; half as many v1) to check the Argon2id settings before a fresh rotation. */
+const CONFIG_CHECK_SAMPLE = 16;
 
 /** Bytes of values one keyset page may hold (large values: fewer records per page). */
 export const PAGE_MAX_BYTES = 16 * 1024 * 1024;
@@ -232,11 +236,25 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
       writeConfig,
       kdfBackend: options.kdfBackend,
     });
-    for (const password of passwords) password.fill(0);
     const runningPool = pool;
     if (previous) {
+      // The canaries prove the passwords and the open settings of the interrupted rotation.
       await assertSameRotation({ checkpoint: previous, checkpointPath, store, table, pool });
+    } else if (!options.skipConfigCheck) {
+      await assertSettingsOpenV2BeforeRun({
+        store,
+        table,
+        pool,
+        ...filter,
+        v2SampleSize: CONFIG_CHECK_SAMPLE,
+        v1SampleSize: CONFIG_CHECK_SAMPLE / 2,
+        signal: options.signal,
+        config: openConfig,
+        password: passwords[0]!,
+        kdfBackend: options.kdfBackend,
+      });
     }
+    for (const password of passwords) password.fill(0);
 
     const base = previous?.counts ?? NO_COUNTS;
     const startedAt = previous?.startedAt ?? clock().toISOString();

@@ -50,6 +50,12 @@ export interface RotationOptions {
   readonly restart?: boolean;
   /** rotate although the table has triggers (they run on every rotated record) */
   readonly allowTriggers?: boolean;
+  /**
+   * skip the check that refuses Argon2id settings under which legacy v1
+   * records open but no sampled v2 record does (a vault whose v2 records are
+   * all under other passwords)
+   */
+  readonly skipConfigCheck?: boolean;
   /** where checkpoints live; default: next to the vault file */
   readonly checkpointDir?: string;
   /** worker pool size; default os.availableParallelism() */
