@@ -37,8 +37,8 @@ beforeEach(() => {
   temp = makeTempDir('vsa-cli-preset-');
   oldFile = join(temp.path, 'old.txt');
   newFile = join(temp.path, 'new.txt');
-  writeFileSync(oldFile, OLD);
-  writeFileSync(newFile, NEW);
+  writeFileSync(oldFile, OLD, { mode: 0o600 });
+  writeFileSync(newFile, NEW, { mode: 0o600 });
 });
 afterEach(() => temp.dispose());
 

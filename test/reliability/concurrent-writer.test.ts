@@ -16,7 +16,13 @@ import { checkpointPathFor } from '../../src/engine/rotation/checkpoint.js';
 import { rotateVault } from '../../src/engine/rotation/index.js';
 import type { RotationOptions, RotationResult } from '../../src/engine/rotation/types.js';
 import { makeTempDir, type TempDir } from '../support/fixtures.js';
-import { dumpTable, readRows, sha256File } from '../support/vault-builder.js';
+import {
+  atOrBeforeCursor,
+  dumpTable,
+  readRows,
+  rowidsById,
+  sha256File,
+} from '../support/vault-builder.js';
 import {
   buildCliForTest,
   jsonLines,
@@ -186,9 +192,12 @@ describe('a live application writing during the rotation', () => {
           .join(', ')})`,
     );
 
-    // Guard failures are reported, and only for records the live app touched.
-    expect(first.status).toBe('completed');
-    expect(first.failed, 'the rotation saw records change under it').toBeGreaterThan(0);
+    // The rotation saw the live app's commits and swept the records it wrote; whatever is still
+    // listed as failed is a record the live app touched.
+    expect(['completed', 'incomplete']).toContain(first.status);
+    expect(first.coverage?.foreignWrites).toBe(true);
+    expect(first.sweep, 'the rotation saw records change under it').toBeDefined();
+    expect(first.sweep!.examined).toBeGreaterThan(0);
     expect(first.failures.length).toBe(first.failed);
     for (const failure of first.failures) {
       expect(failure.reason).toBe('changed-concurrently');
@@ -198,14 +207,14 @@ describe('a live application writing during the rotation', () => {
       ).toBe(true);
       expect(failure.detail).toMatch(/run the rotation again/i);
     }
-    expect(first.scanned).toBe(first.rotated + first.skipped + first.failed);
 
     // No lost update: each change of the live app is there (or was rotated after it, to the same plaintext).
     await expectLiveState(vault, expected, ids, 'after the first pass');
 
     // A second pass rotates what is still under the old password, and nothing else.
     const second = await rotateVault(rotation(vault));
-    expect(second.status).toBe('completed');
+    // nothing-opened: the sweep of the first pass already left nothing under the old password
+    expect(['completed', 'nothing-opened']).toContain(second.status);
     expect(second.failed).toBe(0);
     await expectLiveState(vault, expected, ids, 'after the second pass', { fullyRotated: true });
   }, 180_000);
@@ -328,11 +337,12 @@ describe('a lock held longer than the busy timeout', () => {
     const state = await expectConsistent(vault, template, NEW_PASSWORD, 'after LOCKED');
     expect(state.underNew).toBe(checkpoint.counts.rotated);
     const rows = readRows(vault, 'vault');
+    const rowids = rowidsById(vault);
     for (const record of template.records) {
       if (record.password !== OLD_PASSWORD) continue;
       const rotated = rows.get(record.id)?.vault_value !== record.value;
       expect(rotated, `${record.id} rotated iff at or before the cursor`).toBe(
-        record.id <= checkpoint.cursor,
+        atOrBeforeCursor(rowids, record.id, checkpoint.cursor),
       );
     }
     const resumed = await rotateVault(rotation(vault, { resume: true }));

@@ -18,7 +18,7 @@ import { existsSync, readdirSync, readFileSync, statSync, watch } from 'node:fs'
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, type TempDir } from '../support/fixtures.js';
-import { readRows } from '../support/vault-builder.js';
+import { atOrBeforeCursor, readRows, rowidsById } from '../support/vault-builder.js';
 import {
   buildCliForTest,
   jsonLines,
@@ -158,10 +158,11 @@ function expectCheckpointHonest(
   const cursor = checkpoint.cursor;
   if (cursor === null) return;
   const rows = readRows(vaultPath, template.table);
+  const rowids = rowidsById(vaultPath, template.table);
   const stillOld = template.records.filter(
     (record) =>
       record.password === OLD_PASSWORD &&
-      record.id <= cursor &&
+      atOrBeforeCursor(rowids, record.id, cursor) &&
       rows.get(record.id)?.vault_value === record.value,
   );
   expect(

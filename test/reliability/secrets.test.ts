@@ -191,7 +191,7 @@ describe('no password anywhere', () => {
         { newPassword: bytes(NEW_PASSWORD.slice(0, 10)) },
         { oldPassword: new Uint8Array(0) },
         { vaultPath: join(dir, 'missing.db') },
-        { resume: true },
+        { resume: true, restart: true },
         { openConfig: { iterations: 0, memoryKiB: 1, parallelism: 1 } },
       ];
       for (const overrides of failing) {

@@ -131,7 +131,13 @@ describe('verify slice', () => {
     });
     expect(store.getState().verifyDraft.crypto).toEqual({
       preset: 'custom',
-      custom: { iterations: '1', memoryKiB: '64', parallelism: '1' },
+      custom: {
+        iterations: '1',
+        memoryKiB: '64',
+        parallelism: '1',
+        keyLength: '32',
+        saltLength: '16',
+      },
     });
   });
 

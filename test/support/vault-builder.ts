@@ -283,6 +283,29 @@ export function readRows(path: string, table: string): Map<string, StoredRow> {
   }
 }
 
+/** id -> rowid, in rowid order: records are paged (and resume cursors kept) in rowid order. */
+export function rowidsById(path: string, table = 'vault'): Map<string, bigint> {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    const rows = db
+      .prepare(`SELECT id, CAST(rowid AS TEXT) AS rid FROM \`${table}\` ORDER BY rowid`)
+      .all() as { id: string; rid: string }[];
+    return new Map(rows.map((row) => [String(row.id), BigInt(row.rid)]));
+  } finally {
+    db.close();
+  }
+}
+
+/** True when the record `id` is at or before a rowid resume cursor. */
+export function atOrBeforeCursor(
+  rowids: ReadonlyMap<string, bigint>,
+  id: string,
+  cursor: string,
+): boolean {
+  const rowid = rowids.get(id);
+  return rowid !== undefined && rowid <= BigInt(cursor);
+}
+
 /** A table's full content (every column, blobs as hex) as text, for byte-for-byte comparison. */
 export function dumpTable(path: string, table: string): string {
   const db = new Database(path, { readonly: true, fileMustExist: true });

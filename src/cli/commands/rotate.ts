@@ -1,6 +1,7 @@
 /** `vaultstore-admin rotate`: passwords in, pre-flight, the job with progress, a summary and an exit code. */
 import {
   ARGON2_PRESETS,
+  assertNoRotationRunning,
   checkpointPathFor,
   preflightRotation,
   readCheckpoint,
@@ -123,6 +124,8 @@ async function settleUnfinishedRotation(args: RotateArgs, io: CliIo): Promise<Ro
   const path = checkpointPathFor(args.vaultPath, args.checkpointDir);
   const unfinished = readCheckpoint(path);
   if (!unfinished) return args;
+  // A running rotation's checkpoint is not an unfinished one: say who runs it instead.
+  assertNoRotationRunning(args.vaultPath, 'cli');
   const error = unfinishedRotationError(path, unfinished);
   if (!io.stdin.isTTY || !io.stderr.isTTY || args.json) throw error;
   writeLine(io.stderr, printable(error.message));

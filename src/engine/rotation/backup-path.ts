@@ -1,5 +1,5 @@
 /** Where the pre-rotation backup goes: next to the vault, named after it and the UTC time. */
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { EngineError } from '../errors.js';
 
@@ -24,7 +24,8 @@ export function defaultBackupPath(vaultPath: string, now: Date): string {
 /** An explicit backup path must not exist yet: a backup never replaces a file. */
 export function assertBackupPathFree(path: string): string {
   const absolute = resolve(path);
-  if (existsSync(absolute)) {
+  // lstat: a dangling symbolic link is taken too (writing there would create its target).
+  if (lstatSync(absolute, { throwIfNoEntry: false }) !== undefined) {
     throw new EngineError(
       'USAGE',
       `The backup file ${absolute} already exists. Choose another backup path or move that file away.`,

@@ -8,7 +8,7 @@
  * Written atomically (temp file + rename) after each committed batch.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, realpathSync } from 'node:fs';
+import { lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Argon2Config } from '../argon2-config.js';
 import { EngineError } from '../errors.js';
@@ -91,9 +91,15 @@ export function checkpointPathFor(vaultPath: string, checkpointDir?: string): st
 export function readCheckpoint(path: string): RotationCheckpoint | null {
   let text: string;
   try {
+    // Never read through a link someone else may have planted at the checkpoint's name.
+    const stats = lstatSync(path);
+    if (!stats.isFile()) {
+      throw checkpointPathTakenError(path, stats.isSymbolicLink() ? 'symbolic link' : 'other');
+    }
     text = readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (error instanceof EngineError) throw error;
     throw new EngineError(
       'CHECKPOINT',
       `The checkpoint ${path} cannot be read (${String(error)}).`,

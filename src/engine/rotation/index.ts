@@ -38,6 +38,7 @@ export {
   deleteCheckpoint,
   unfinishedRotationError,
 } from './checkpoint.js';
+export { assertNoRotationRunning } from './rotation-lock.js';
 export type { RotationCheckpoint, CheckpointCounts } from './checkpoint.js';
 export { defaultBackupPath } from './backup-path.js';
 export { DEFAULT_PROGRESS_INTERVAL_MS } from './progress.js';

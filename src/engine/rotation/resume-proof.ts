@@ -21,11 +21,15 @@ export function proofOf(key: string, value: string): RotationProof {
   return { key, sha256: createHash('sha256').update(value).digest('hex') };
 }
 
-export async function sealCanaries(pool: CryptoPool): Promise<RotationCheckpoint['canaries']> {
+/** null when the job was cancelled first (it then writes nothing, so it needs no checkpoint). */
+export async function sealCanaries(
+  pool: CryptoPool,
+): Promise<RotationCheckpoint['canaries'] | null> {
   const [old, fresh] = await Promise.all([
     pool.run({ op: 'seal', password: OLD_PASSWORD, config: 'open' }),
     pool.run({ op: 'seal', password: NEW_PASSWORD, config: 'write' }),
   ]);
+  if (old?.outcome.kind === 'aborted' || fresh?.outcome.kind === 'aborted') return null;
   if (old?.outcome.kind !== 'sealed' || fresh?.outcome.kind !== 'sealed') {
     throw new EngineError('INTERNAL', 'The rotation could not seal its resume canaries.');
   }

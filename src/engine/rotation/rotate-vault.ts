@@ -240,7 +240,7 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
     if (previous) {
       // The canaries prove the passwords and the open settings of the interrupted rotation.
       await assertSameRotation({ checkpoint: previous, checkpointPath, store, table, pool });
-    } else if (!options.skipConfigCheck) {
+    } else if (!options.skipConfigCheck && !options.signal?.aborted) {
       await assertSettingsOpenV2BeforeRun({
         store,
         table,
@@ -427,7 +427,8 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
       failures,
       seconds: (performance.now() - started) / 1000,
       backupPath,
-      checkpointPath: stopped && !dryRun ? checkpointPath : null,
+      // A run cancelled before its first checkpoint (no canaries yet) left nothing to resume.
+      checkpointPath: stopped && !dryRun && canaries ? checkpointPath : null,
       derivations:
         pipeline.counts.derivations +
         (sweep?.derivations ?? 0) +

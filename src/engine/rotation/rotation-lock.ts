@@ -444,3 +444,12 @@ function errorCode(error: unknown): string {
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
+
+/**
+ * Refuses (ROTATION_IN_PROGRESS) while another rotation of the vault runs,
+ * before a shell asks about its checkpoint: that checkpoint is the running
+ * rotation's, not an unfinished one.
+ */
+export function assertNoRotationRunning(vaultPath: string, tool: string): void {
+  acquireRotationLock(vaultPath, { tool }).release();
+}

@@ -1,6 +1,11 @@
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { rotateVault, unicodeNormalizationHint } from '../../../src/engine/index.js';
+import {
+  rotateVault,
+  unicodeNormalizationHint,
+  type RotationOptions,
+} from '../../../src/engine/index.js';
 import { NEW_PASSWORD_SAMPLE_SIZE } from '../../../src/engine/rotation/new-password-sample.js';
 import { copyFixture, makeTempDir, readManifest, type TempDir } from '../../support/fixtures.js';
 import { buildVault, sha256File } from '../../support/vault-builder.js';
@@ -113,18 +118,32 @@ describe('a rotation in which the old password opens nothing', () => {
     });
   });
 
-  it('counts v1 records, which open whatever the Argon2id config', async () => {
+  it('refuses settings under which v1 records open but no v2 record does (file unchanged)', async () => {
     const db = copyFixture('tiny200', dir.path);
-    const result = await rotateVault({
-      vaultPath: db,
-      oldPassword: bytes(PW_A),
-      newPassword: bytes(NEW_PASSWORD),
-      openConfig: { iterations: 2, memoryKiB: 64, parallelism: 1 },
-      backup: false,
+    const hash = sha256File(db);
+    const wrong = { iterations: 2, memoryKiB: 64, parallelism: 1 };
+    const attempt = (extra: Partial<RotationOptions> = {}) =>
+      rotateVault({
+        vaultPath: db,
+        oldPassword: bytes(PW_A),
+        newPassword: bytes(NEW_PASSWORD),
+        openConfig: wrong,
+        backup: false,
+        ...extra,
+      });
+    // Before: "completed", only the v1 records rotated, every v2 record left under the old password.
+    await expect(attempt()).rejects.toMatchObject({
+      code: 'WRONG_ARGON2_CONFIG',
+      message: expect.stringMatching(/opened none of the \d+ sampled v2 records.*legacy v1/s),
     });
+    expect(sha256File(db)).toBe(hash);
+    expect(readdirSync(dir.path).sort()).toEqual(['tiny200.db', 'tiny200.db.manifest.json']);
+
+    // Someone sure the old password protects only v1 records here can skip the check.
     const v1UnderA = Object.values(manifest.records).filter(
       (r) => r.version === 'v1' && r.password === PW_A,
     );
+    const result = await attempt({ skipConfigCheck: true });
     expect(result).toMatchObject({ status: 'completed', rotated: v1UnderA.length });
   });
 

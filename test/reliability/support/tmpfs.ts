@@ -3,7 +3,7 @@
  * Where mounting is not permitted the caller skips with the returned reason.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, truncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface SmallDisk {
@@ -39,7 +39,15 @@ export function mountSmallDisk(
 }
 
 /** Fills the disk until the file system refuses one more byte. */
-export function fillDisk(folder: string): number {
+/** Fills the disk; `leaveBytes` are then given back (room for a small file such as the rotation lock). */
+export function fillDisk(folder: string, leaveBytes = 0): number {
+  const written = fillCompletely(folder);
+  if (leaveBytes === 0) return written;
+  truncateSync(join(folder, 'filler.bin'), Math.max(0, written - leaveBytes));
+  return written - leaveBytes;
+}
+
+function fillCompletely(folder: string): number {
   const fd = openSync(join(folder, 'filler.bin'), 'w');
   const chunk = Buffer.alloc(4096, 0x5a);
   let written = 0;
