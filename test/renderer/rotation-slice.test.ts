@@ -8,6 +8,7 @@ import {
 import { selectDraftValidity } from '../../src/renderer/store/rotation-slice.js';
 import {
   FakeVaultAdmin,
+  handleOf,
   progressOf,
   resultOf,
   settle,
@@ -21,7 +22,7 @@ const NEW = 'New-password-9876543210';
 
 async function openVault(api: FakeVaultAdmin, store: AppStore): Promise<void> {
   api.addVault(vaultSummary(VAULT, [tableInfo('vault', 200)]));
-  await store.getState().openVaultPath(VAULT);
+  await store.getState().openVault(handleOf(VAULT));
 }
 
 function fillValidDraft(store: AppStore): void {
@@ -78,7 +79,7 @@ describe('rotation slice', () => {
     expect(JSON.stringify(store.getState())).not.toContain(NEW);
     expect(api.calls.startRotation).toEqual([
       {
-        vaultPath: VAULT,
+        vault: handleOf(VAULT),
         table: 'vault',
         oldPassword: OLD,
         newPassword: NEW,
@@ -323,7 +324,7 @@ describe('rotation slice', () => {
       fillValidDraft(store);
       await store.getState().runPreflight();
       expect(api.calls.preflight[0]).toEqual({
-        vaultPath: VAULT,
+        vault: handleOf(VAULT),
         table: 'vault',
         oldPassword: OLD,
         crypto: { preset: 'default' },

@@ -3,6 +3,7 @@ import { act, cleanup, fireEvent, screen, within } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   FakeVaultAdmin,
+  handleOf,
   progressOf,
   resultOf,
   tableInfo,
@@ -15,7 +16,7 @@ const NEW = 'Brand-new-password-0123456789';
 
 /** Opens the vault and starts a rotation through the dialog, as a user would. */
 async function startRotation(app: RenderedApp): Promise<void> {
-  await act(() => app.store.getState().openVaultPath(VAULT_PATH));
+  await act(() => app.store.getState().openVault(handleOf(VAULT_PATH)));
   fireEvent.click(screen.getByRole('button', { name: 'Rotate password…' }));
   for (const [label, value] of [
     ['Current password', OLD],
@@ -101,7 +102,7 @@ describe('vault screen', () => {
       ),
     );
     const app = renderApp(api);
-    await act(() => app.store.getState().openVaultPath(VAULT_PATH));
+    await act(() => app.store.getState().openVault(handleOf(VAULT_PATH)));
     expect(screen.getByText(VAULT_PATH)).toBeTruthy();
     expect(screen.getByText('5 MB')).toBeTruthy();
     expect(screen.getByText(/whole file in memory/)).toBeTruthy();
@@ -120,7 +121,7 @@ describe('vault screen', () => {
       }),
     );
     const app = renderApp(api);
-    await act(() => app.store.getState().openVaultPath(VAULT_PATH));
+    await act(() => app.store.getState().openVault(handleOf(VAULT_PATH)));
     const rotate = screen.getByRole('button', { name: 'Rotate password…' }) as HTMLButtonElement;
     expect(rotate.disabled).toBe(true);
     expect(screen.queryByText(/was interrupted/)).toBeNull();
