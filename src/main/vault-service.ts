@@ -152,9 +152,19 @@ export class VaultService {
    * preload resolved) and gives it a handle. Network (UNC) paths are refused.
    */
   async openChosenPath(path: string): Promise<IpcResult<VaultSummary>> {
+    const chosen = this.chooseVault(path);
+    if (!chosen.ok) return chosen;
+    return this.openVault(chosen.value);
+  }
+
+  /**
+   * Records that the user chose `path` (main-side only: never reachable from
+   * IPC with a path of the page's own) and returns its handle.
+   */
+  chooseVault(path: string): IpcResult<VaultHandle> {
     const checked = validateVaultPath(path);
     if (!checked.ok) return checked;
-    return this.openVault(this.chosenVaults.grant(checked.value));
+    return { ok: true, value: this.chosenVaults.grant(checked.value) };
   }
 
   /** Opens (or re-reads) a vault chosen earlier in this session. */
