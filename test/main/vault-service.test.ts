@@ -144,7 +144,9 @@ describe('VaultService', () => {
 
   it('answers bad paths and non-vault files with human errors', async () => {
     startService();
-    expect(errorOf(await service.openChosenPath('relative/vault.db')).code).toBe('INVALID_ARGUMENT');
+    expect(errorOf(await service.openChosenPath('relative/vault.db')).code).toBe(
+      'INVALID_ARGUMENT',
+    );
     const notSqlite = join(temp.path, 'notes.db');
     writeFileSync(notSqlite, 'these are not the droids you are looking for\n'.repeat(100));
     const error = errorOf(await service.openChosenPath(notSqlite));
@@ -225,7 +227,9 @@ describe('VaultService', () => {
     const partial = await expectConsistent(vault);
     expect(partial.underNew).toBe(result.rotated);
     expect(partial.underOld).toBe(vault.underOld - result.rotated);
-    expect(valueOf(await service.openChosenPath(vault.path)).resumableTables).toEqual([vault.table]);
+    expect(valueOf(await service.openChosenPath(vault.path)).resumableTables).toEqual([
+      vault.table,
+    ]);
 
     const { jobId } = valueOf(await service.startRotation(rotation(vault, { resume: true })));
     const final = await log.final(jobId);
@@ -425,14 +429,16 @@ describe('VaultService: only vaults the user chose, one job per vault', () => {
     const [recent] = valueOf(await service.recentVaults());
     expect(recent?.path).toBe(vault.path);
     expect(recent?.handle).not.toBe(opened.handle);
-    expect(valueOf(await service.openVault(recent!.handle)).tables[0]?.records).toBe(
-      vault.records,
-    );
+    expect(valueOf(await service.openVault(recent!.handle)).tables[0]?.records).toBe(vault.records);
   });
 
   it('refuses network (UNC) and device paths with a way forward', async () => {
     startService();
-    for (const path of ['\\\\server\\share\\vault.db', '//server/share/vault.db', '\\\\?\\C:\\v.db']) {
+    for (const path of [
+      '\\\\server\\share\\vault.db',
+      '//server/share/vault.db',
+      '\\\\?\\C:\\v.db',
+    ]) {
       const error = errorOf(await service.openChosenPath(path));
       expect(error.code, path).toBe('INVALID_ARGUMENT');
       expect(error.message, path).toContain('network (UNC)');
@@ -477,9 +483,9 @@ describe('VaultService: only vaults the user chose, one job per vault', () => {
     expect(cancelled.cancelled).toBe(true);
     expect(cancelled.checked).toBeLessThan(vault.records);
     // The vault is free again.
-    expect(valueOf(await service.verify({ ...verifyOf(vault, handle), sampleSize: 2 })).checked).toBe(
-      2,
-    );
+    expect(
+      valueOf(await service.verify({ ...verifyOf(vault, handle), sampleSize: 2 })).checked,
+    ).toBe(2);
   });
 
   it('cancels a pre-flight check, and cancelling nothing is not an error', async () => {
@@ -500,7 +506,10 @@ describe('VaultService: only vaults the user chose, one job per vault', () => {
     expect(valueOf(await running).cancelled).toBe(true);
     expect(
       errorOf(
-        await service.cancelVaultJob({ vault: '5d0c8a52-3f57-4c51-8d0e-cc8f1b2a3e44', job: 'verify' }),
+        await service.cancelVaultJob({
+          vault: '5d0c8a52-3f57-4c51-8d0e-cc8f1b2a3e44',
+          job: 'verify',
+        }),
       ).code,
     ).toBe('VAULT_NOT_CHOSEN');
   });
