@@ -233,7 +233,8 @@ describe.skipIf(!binary)('Electron app (real main and preload)', () => {
       g.vaultAdmin.onRotationEvent((event) => g.rotationEvents.push(event));
       return g.vaultAdmin.openVaultDialog();
     });
-    if (!opened.ok || !opened.value) throw new Error(opened.ok ? 'cancelled' : opened.error.message);
+    if (!opened.ok || !opened.value)
+      throw new Error(opened.ok ? 'cancelled' : opened.error.message);
     const summary: VaultSummary = opened.value;
     expect(page.url()).toBe('app://vaultstore/index.html');
     expect(summary.tables[0]?.records).toBe(vault.records);

@@ -101,7 +101,8 @@ export async function installVaultAdminBridge(
   const handle = async (method: string, args: unknown[]): Promise<IpcResult<unknown>> => {
     if (method === 'openDroppedFile') return { ok: false, error: DROPPED_WITHOUT_PATH };
     const channel = CHANNEL_OF[method as keyof typeof CHANNEL_OF];
-    if (!channel) return { ok: false, error: { code: 'INTERNAL', message: `No such call: ${method}` } };
+    if (!channel)
+      return { ok: false, error: { code: 'INTERNAL', message: `No such call: ${method}` } };
     return router[channel](sender, args);
   };
 

@@ -24,6 +24,9 @@ export function userDataOverride(
   if (isPackaged)
     return { use: null, ignored: `${USER_DATA_ENV} is ignored: it works only in development.` };
   if (!isAbsolute(value))
-    return { use: null, ignored: `${USER_DATA_ENV} is ignored: it must be an absolute folder path.` };
+    return {
+      use: null,
+      ignored: `${USER_DATA_ENV} is ignored: it must be an absolute folder path.`,
+    };
   return { use: value };
 }

@@ -486,11 +486,7 @@ export class VaultService {
   }
 
   /** Runs `work` with the vault marked busy (checked free by busyWith just before). */
-  private async holdVault<T>(
-    vaultPath: string,
-    job: VaultJob,
-    work: () => Promise<T>,
-  ): Promise<T> {
+  private async holdVault<T>(vaultPath: string, job: VaultJob, work: () => Promise<T>): Promise<T> {
     const key = vaultKey(vaultPath);
     this.vaultJobs.set(key, job);
     try {

@@ -235,12 +235,7 @@ function checkRotationRequest(value: unknown, name = 'request'): RotationRequest
 }
 
 function checkVerifyRequest(value: unknown, name = 'request'): VerifyRequest {
-  const fields = plainObject(
-    value,
-    name,
-    ['vault', 'table', 'password', 'crypto'],
-    ['sampleSize'],
-  );
+  const fields = plainObject(value, name, ['vault', 'table', 'password', 'crypto'], ['sampleSize']);
   const request: VerifyRequest = {
     vault: checkVaultHandle(fields.vault, `${name}.vault`),
     table: tableName(fields.table, `${name}.table`),

@@ -311,9 +311,7 @@ describe('the engine host terminated in the middle of a rotation', () => {
         if (resume) expect(summary.value.resumableTables).toEqual(['vault']);
         const events: RotationEvent[] = [];
         const unsubscribe = service.onRotationEvent((event) => events.push(event));
-        const started = await service.startRotation(
-          rotationRequest(summary.value.handle, resume),
-        );
+        const started = await service.startRotation(rotationRequest(summary.value.handle, resume));
         if (!started.ok) throw new Error(`${started.error.code}: ${started.error.message}`);
         while (!events.some((event) => event.type !== 'progress')) {
           await new Promise((resolve) => setTimeout(resolve, 50));

@@ -193,7 +193,9 @@ describe('report', () => {
     const hostile = resultOf('completed', {
       table,
       failed: 1,
-      failures: [{ id: '<img src=x onerror=alert(1)>\r\n| 1 | 2 |', reason: 'malformed', detail: 'd' }],
+      failures: [
+        { id: '<img src=x onerror=alert(1)>\r\n| 1 | 2 |', reason: 'malformed', detail: 'd' },
+      ],
       driver: 'sql.js',
     });
     const markdown = buildMarkdownReport(hostile, { ...settings, table }, finishedAt);

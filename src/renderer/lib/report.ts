@@ -73,8 +73,9 @@ export function buildJsonReport(
  * visible \u{..} escapes: a table name or id from the vault must not hide or
  * reorder text in the report, nor break its lines.
  */
-// eslint-disable-next-line no-control-regex -- control characters are exactly what we escape
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const INVISIBLE =
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what we escape
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 export function escapeInvisible(text: string): string {
   return text.replace(INVISIBLE, (char) => `\\u{${char.codePointAt(0)!.toString(16)}}`);
