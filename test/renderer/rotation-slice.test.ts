@@ -337,6 +337,43 @@ describe('rotation slice', () => {
       expect(store.getState().preflight.status).toBe('idle');
     });
 
+    it('cancels a running check in main when its question changes or the dialog closes', async () => {
+      let release!: () => void;
+      api.checkGate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      store.getState().openRotateDialog();
+      fillValidDraft(store);
+      const first = store.getState().runPreflight();
+      store.getState().updateDraft({ newPassword: `${NEW}!` });
+      expect(api.calls.cancelVaultJob).toEqual([]);
+      store.getState().updateDraft({ oldPassword: `${OLD}!` });
+      expect(api.calls.cancelVaultJob).toEqual([{ vault: handleOf(VAULT), job: 'preflight' }]);
+      const second = store.getState().runPreflight();
+      store.getState().closeRotateDialog();
+      expect(api.calls.cancelVaultJob).toHaveLength(2);
+      release();
+      await Promise.all([first, second]);
+      expect(store.getState().preflight).toEqual({ status: 'idle' });
+    });
+
+    it('starts the rotation only once a check it cancelled has answered', async () => {
+      let release!: () => void;
+      api.checkGate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      store.getState().openRotateDialog();
+      fillValidDraft(store);
+      void store.getState().runPreflight();
+      const starting = store.getState().startRotation();
+      await settle();
+      expect(api.calls.cancelVaultJob).toEqual([{ vault: handleOf(VAULT), job: 'preflight' }]);
+      expect(api.calls.startRotation).toHaveLength(0);
+      release();
+      await starting;
+      expect(api.calls.startRotation).toHaveLength(1);
+    });
+
     it('drops an answer to a question that changed meanwhile', async () => {
       store.getState().openRotateDialog();
       fillValidDraft(store);

@@ -251,7 +251,7 @@ describe('result screen', () => {
       app.api.emit({
         type: 'result',
         jobId: 'job-1',
-        result: resultOf('completed', { failed: 12, failures, rotated: 138 }),
+        result: resultOf('completed', { failed: 12, failures, rotated: 138, driver: 'sql.js' }),
       });
     });
     expect(screen.getByTestId('result-title').textContent).toBe('Password rotated');
@@ -260,6 +260,10 @@ describe('result screen', () => {
     expect(screen.getByText('/vaults/app.db.backup-1.db')).toBeTruthy();
     expect(screen.getAllByRole('row')).toHaveLength(1 + 8);
     expect(screen.getByText(/and 4 more/)).toBeTruthy();
+    // Which SQLite driver ran it: sql.js is named as the fallback it is.
+    expect(document.querySelector('[data-fact="sqlite-driver"] dd')?.textContent).toBe(
+      'sql.js (fallback: the native driver did not load)',
+    );
 
     await act(async () => {
       fireEvent.click(screen.getByRole('button', { name: 'Export JSON' }));
@@ -270,6 +274,8 @@ describe('result screen', () => {
     const [json, markdown] = app.api.calls.exportReport;
     expect(json?.format).toBe('json');
     expect(JSON.parse(json!.contents).result.failures).toHaveLength(12);
+    expect(JSON.parse(json!.contents).result.sqliteDriver).toBe('sql.js');
+    expect(markdown?.contents).toContain('- SQLite driver: sql.js');
     expect(markdown?.format).toBe('markdown');
     expect(markdown?.suggestedName).toMatch(/^rotation-app-vault-.*\.md$/);
     for (const report of [json!, markdown!]) {

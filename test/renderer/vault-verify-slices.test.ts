@@ -112,6 +112,25 @@ describe('verify slice', () => {
     expect(store.getState().verifyState).toMatchObject({ status: 'done', result: { opened: 24 } });
   });
 
+  it('closing the dialog while a check runs cancels it in main, and drops its answer', async () => {
+    let release!: () => void;
+    api.checkGate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    store.getState().openVerify();
+    store.getState().updateVerifyDraft({ password: 'Some-password-0123456789' });
+    const pending = store.getState().runVerify();
+    store.getState().closeVerify();
+    expect(api.calls.cancelVaultJob).toEqual([{ vault: handleOf(VAULT), job: 'verify' }]);
+    release();
+    await pending;
+    expect(store.getState().verifyState).toEqual({ status: 'idle' });
+    // Closing when nothing runs sends no cancel.
+    store.getState().openVerify();
+    store.getState().closeVerify();
+    expect(api.calls.cancelVaultJob).toHaveLength(1);
+  });
+
   it('checks every record when asked, and not at all without a password', async () => {
     store.getState().openVerify();
     await store.getState().runVerify();

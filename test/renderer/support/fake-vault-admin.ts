@@ -136,6 +136,8 @@ export class FakeVaultAdmin implements VaultAdminApi {
   exportAnswer: IpcResult<string | null> = { ok: true, value: '/reports/report.json' };
   /** when true, startRotation waits for releaseStart() */
   holdStart = false;
+  /** when set, preflight and verify answer only once it resolves (a check still running) */
+  checkGate: Promise<void> | null = null;
 
   readonly calls = {
     preflight: [] as PreflightRequest[],
@@ -213,6 +215,7 @@ export class FakeVaultAdmin implements VaultAdminApi {
 
   async preflight(request: PreflightRequest): Promise<IpcResult<PreflightResult>> {
     this.calls.preflight.push(request);
+    await this.checkGate;
     return this.preflightAnswer;
   }
 
@@ -240,6 +243,7 @@ export class FakeVaultAdmin implements VaultAdminApi {
 
   async verify(request: VerifyRequest): Promise<IpcResult<VerifyResult>> {
     this.calls.verify.push(request);
+    await this.checkGate;
     return this.verifyAnswer;
   }
 
