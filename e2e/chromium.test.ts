@@ -154,7 +154,7 @@ describe.skipIf(chromiumSkipReason !== null)(
       });
       // Opening them once is what puts them in the recent list.
       for (const path of options.recent ?? [])
-        expect((await service.openVaultPath(path)).ok).toBe(true);
+        expect((await service.openChosenPath(path)).ok).toBe(true);
       const context = await browser.newContext({
         viewport: { width: 1100, height: 760 },
         deviceScaleFactor: 1,

@@ -202,8 +202,9 @@ describe.skipIf(!binary)('Electron app (real main and preload)', () => {
         'exportReport',
         'onRotationEvent',
         'openVaultDialog',
-        'openVaultPath',
-        'pathForDroppedFile',
+        'openVault',
+        'openDroppedFile',
+        'cancelVaultJob',
         'preflight',
         'recentVaults',
         'startRotation',
@@ -216,14 +217,26 @@ describe.skipIf(!binary)('Electron app (real main and preload)', () => {
       evalBlocked: true,
     });
 
-    const opened = await page.evaluate((path) => {
+    // The page cannot name a path: main refuses one where a vault handle belongs.
+    const byPath = await page.evaluate(
+      (path) => (globalThis as unknown as PageGlobals).vaultAdmin.openVault(path),
+      vault.path,
+    );
+    expect(byPath.ok).toBe(false);
+    // The user picks the vault in the native dialog (answered here from main, as Playwright allows).
+    await app?.evaluate(({ dialog }, path) => {
+      dialog.showOpenDialog = async () => ({ canceled: false, filePaths: [path] });
+    }, vault.path);
+    const opened = await page.evaluate(() => {
       const g = globalThis as unknown as PageGlobals;
       g.rotationEvents = [];
       g.vaultAdmin.onRotationEvent((event) => g.rotationEvents.push(event));
-      return g.vaultAdmin.openVaultPath(path);
-    }, vault.path);
-    if (!opened.ok) throw new Error(opened.error.message);
+      return g.vaultAdmin.openVaultDialog();
+    });
+    if (!opened.ok || !opened.value)
+      throw new Error(opened.ok ? 'cancelled' : opened.error.message);
     const summary: VaultSummary = opened.value;
+    expect(page.url()).toBe('app://vaultstore/index.html');
     expect(summary.tables[0]?.records).toBe(vault.records);
     const title = await app?.evaluate(({ BrowserWindow }) =>
       BrowserWindow.getAllWindows()[0]?.getTitle(),
@@ -232,9 +245,9 @@ describe.skipIf(!binary)('Electron app (real main and preload)', () => {
     await page.screenshot({ path: join(screenshots, 'electron-vault.png') });
 
     const started = await page.evaluate(
-      ({ path, table, oldPassword, newPassword }) =>
+      ({ handle, table, oldPassword, newPassword }) =>
         (globalThis as unknown as PageGlobals).vaultAdmin.startRotation({
-          vaultPath: path,
+          vault: handle,
           table,
           oldPassword,
           newPassword,
@@ -245,7 +258,7 @@ describe.skipIf(!binary)('Electron app (real main and preload)', () => {
           resume: false,
         }),
       {
-        path: vault.path,
+        handle: summary.handle,
         table: vault.table,
         oldPassword: OLD_PASSWORD,
         newPassword: NEW_PASSWORD,
@@ -271,14 +284,14 @@ describe.skipIf(!binary)('Electron app (real main and preload)', () => {
     expect(JSON.stringify(events)).not.toContain(NEW_PASSWORD);
 
     const verified = await page.evaluate(
-      ({ path, table, password }) =>
+      ({ handle, table, password }) =>
         (globalThis as unknown as PageGlobals).vaultAdmin.verify({
-          vaultPath: path,
+          vault: handle,
           table,
           password,
           crypto: { preset: 'tiny' },
         }),
-      { path: vault.path, table: vault.table, password: NEW_PASSWORD },
+      { handle: summary.handle, table: vault.table, password: NEW_PASSWORD },
     );
     expect(verified.ok && verified.value.opened).toBe(vault.underOld);
     await app?.close();

@@ -1,7 +1,7 @@
 /**
  * Serves the built renderer (out/renderer) on 127.0.0.1 for the browser
- * tests. Chromium refuses module scripts from file:// pages, and an http
- * origin also lets the page's CSP ('self') mean what it means in the app.
+ * tests (the app serves it from app:// in Electron). An http
+ * origin lets the page's CSP ('self') mean what it means in the app.
  * The response carries the same CSP header main sends.
  */
 import { readFile } from 'node:fs/promises';
@@ -30,7 +30,7 @@ export async function serveDirectory(root: string): Promise<StaticServer> {
   const base = normalize(root + sep);
   const server: Server = createServer((request, response) => {
     const pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
-    // Chromium asks every http origin for one; the app (loaded from file:// in Electron) has none.
+    // Chromium asks every http origin for one; the app (served from app:// in Electron) has none.
     if (pathname === '/favicon.ico') {
       response.writeHead(204).end();
       return;

@@ -1,25 +1,26 @@
 /**
  * Installs `window.vaultAdmin` in a Playwright page, bridged to a real
- * VaultService in the test process: the same object the preload exposes,
- * with the same contract, but the calls cross a Playwright binding instead
- * of Electron IPC. Rotation events are pushed into the page in order.
+ * VaultService in the test process through main's own IPC router
+ * (createIpcRouter): the same object the preload exposes, with the same
+ * contract, the same argument validation and handle checks, but the calls
+ * cross a Playwright binding instead of Electron IPC. Rotation events are
+ * pushed into the page in order.
  *
  * Only the native dialogs are stood in for: "Open vault…" answers with the
  * path the test chooses, and "Export report" saves into a folder of the test.
  */
-import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { APP_INDEX_URL } from '../../src/main/app-protocol.js';
+import { createIpcRouter } from '../../src/main/ipc-router.js';
 import type { VaultService } from '../../src/main/vault-service.js';
-import type {
-  ExportReportRequest,
-  IpcResult,
-  PreflightRequest,
-  RotationEvent,
-  RotationRequest,
-  VaultAdminApi,
-  VerifyRequest,
+import {
+  IPC_CHANNELS,
+  type IpcResult,
+  type RotationEvent,
+  type VaultAdminApi,
 } from '../../src/shared/ipc-contract.js';
+import { DROPPED_WITHOUT_PATH, type InvokeChannel } from '../../src/shared/ipc-validation.js';
 
 /** Runs in the page before its scripts; talks to the binding below. */
 const PAGE_SIDE = `(() => {
@@ -30,14 +31,15 @@ const PAGE_SIDE = `(() => {
   };
   window.vaultAdmin = Object.freeze({
     openVaultDialog: () => invoke('openVaultDialog'),
-    openVaultPath: (path) => invoke('openVaultPath', path),
-    // A browser page has no file paths; Electron's webUtils.getPathForFile does.
-    pathForDroppedFile: () => '',
+    openVault: (handle) => invoke('openVault', handle),
+    // A browser page has no file paths (Electron's preload reads them with webUtils).
+    openDroppedFile: () => invoke('openDroppedFile'),
     recentVaults: () => invoke('recentVaults'),
     preflight: (request) => invoke('preflight', request),
     startRotation: (request) => invoke('startRotation', request),
     cancelRotation: (jobId) => invoke('cancelRotation', jobId),
     verify: (request) => invoke('verify', request),
+    cancelVaultJob: (request) => invoke('cancelVaultJob', request),
     exportReport: (request) => invoke('exportReport', request),
     onRotationEvent: (listener) => {
       listeners.add(listener);
@@ -46,7 +48,20 @@ const PAGE_SIDE = `(() => {
   });
 })();`;
 
-type InvokeMethod = Exclude<keyof VaultAdminApi, 'pathForDroppedFile' | 'onRotationEvent'>;
+type InvokeMethod = Exclude<keyof VaultAdminApi, 'onRotationEvent'>;
+
+/** The channel behind each method, as the preload maps them. */
+const CHANNEL_OF: Record<Exclude<InvokeMethod, 'openDroppedFile'>, InvokeChannel> = {
+  openVaultDialog: IPC_CHANNELS.openVaultDialog,
+  openVault: IPC_CHANNELS.openVault,
+  recentVaults: IPC_CHANNELS.recentVaults,
+  preflight: IPC_CHANNELS.preflight,
+  startRotation: IPC_CHANNELS.startRotation,
+  cancelRotation: IPC_CHANNELS.cancelRotation,
+  verify: IPC_CHANNELS.verify,
+  cancelVaultJob: IPC_CHANNELS.cancelVaultJob,
+  exportReport: IPC_CHANNELS.exportReport,
+};
 
 export interface BridgeOptions {
   /** what the "native open dialog" picks (null: the user cancelled it) */
@@ -72,33 +87,30 @@ export async function installVaultAdminBridge(
   const events: RotationEvent[] = [];
   const calls: string[] = [];
 
-  const handlers: Record<InvokeMethod, (args: unknown[]) => Promise<IpcResult<unknown>>> = {
-    openVaultDialog: async () => {
-      const path = options.pickVault();
-      return path === null ? { ok: true, value: null } : service.openVaultPath(path);
+  const router = createIpcRouter({
+    service,
+    dialogs: {
+      chooseVaultFile: async () => options.pickVault(),
+      chooseReportDestination: async (request) =>
+        join(options.exportDir, basename(request.suggestedName)),
     },
-    openVaultPath: (args) => service.openVaultPath(args[0] as string),
-    recentVaults: () => service.recentVaults(),
-    preflight: (args) => service.preflight(args[0] as PreflightRequest),
-    startRotation: (args) => service.startRotation(args[0] as RotationRequest),
-    cancelRotation: (args) => service.cancelRotation(args[0] as string),
-    verify: (args) => service.verify(args[0] as VerifyRequest),
-    exportReport: async (args) => {
-      const request = args[0] as ExportReportRequest;
-      const path = join(options.exportDir, basename(request.suggestedName));
-      writeFileSync(path, request.contents);
-      return { ok: true, value: path };
-    },
+    // The page is ours; Electron's sender check is tested in test/main.
+    isTrustedSender: () => true,
+  });
+  const sender = { url: APP_INDEX_URL, processId: 1, routingId: 1 };
+  const handle = async (method: string, args: unknown[]): Promise<IpcResult<unknown>> => {
+    if (method === 'openDroppedFile') return { ok: false, error: DROPPED_WITHOUT_PATH };
+    const channel = CHANNEL_OF[method as keyof typeof CHANNEL_OF];
+    if (!channel)
+      return { ok: false, error: { code: 'INTERNAL', message: `No such call: ${method}` } };
+    return router[channel](sender, args);
   };
 
   await page.exposeBinding(
     '__vaultAdminInvoke',
     async (_source, method: string, args: unknown[]) => {
-      const handler = handlers[method as InvokeMethod];
-      if (!handler)
-        return { ok: false, error: { code: 'INTERNAL', message: `No such call: ${method}` } };
       calls.push(method);
-      return handler(args);
+      return handle(method, args);
     },
   );
   await page.addInitScript(PAGE_SIDE);

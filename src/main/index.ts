@@ -4,9 +4,15 @@
  * in the OS. All decisions live in Electron-free modules next to this one.
  */
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain, session } from 'electron';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
 import { installAppMenu } from './app-menu.js';
+import {
+  APP_INDEX_URL,
+  APP_SCHEME,
+  APP_SCHEME_PRIVILEGES,
+  createAppProtocolHandler,
+} from './app-protocol.js';
 import { nativeDialogs } from './dialogs.js';
 import { hardenSession, refuseNavigationEverywhere } from './harden.js';
 import { registerIpcHandlers, frameIdentity } from './ipc.js';
@@ -15,17 +21,21 @@ import { chooseSqliteDriver } from './native-sqlite.js';
 import { guardQuitDuringRotation } from './quit-guard.js';
 import { relayRotationEvents } from './rotation-relay.js';
 import { contentSecurityPolicy, isTrustedSender, type AppUrlPolicy } from './security.js';
+import { userDataOverride } from './user-data.js';
 import { VaultService } from './vault-service.js';
 import { createMainWindow } from './window.js';
 import { windowTitle } from './window-options.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-// Tests (and people keeping several profiles) may point the app at another data folder.
-const userDataOverride = process.env.VAULTSTORE_ADMIN_USER_DATA;
-if (userDataOverride) app.setPath('userData', userDataOverride);
+// Tests and developers may point an unpackaged app at another data folder; installed apps ignore it.
+const userData = userDataOverride(process.env, app.isPackaged);
+if (userData.use) app.setPath('userData', userData.use);
+else if (userData.ignored) console.warn(`[startup] ${userData.ignored}`);
 
 app.enableSandbox();
+// Before "ready": the renderer is served from app://, a standard secure origin (not file://).
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }]);
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -40,11 +50,11 @@ function start(): void {
 
   const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
   const urls: AppUrlPolicy = {
-    rendererFileUrl: pathToFileURL(join(here, '../renderer/index.html')).href,
+    appUrl: APP_INDEX_URL,
     ...(devServerUrl ? { devServerUrl } : {}),
   };
 
-  refuseNavigationEverywhere(app);
+  refuseNavigationEverywhere(app, urls);
 
   app.on('second-instance', () => {
     const window = currentWindow();
@@ -58,15 +68,20 @@ function start(): void {
   });
 
   void app.whenReady().then(async () => {
-    hardenSession(
-      session.defaultSession,
-      contentSecurityPolicy(devServerUrl ? { devServerOrigin: new URL(devServerUrl).origin } : {}),
+    const csp = contentSecurityPolicy(
+      devServerUrl ? { devServerOrigin: new URL(devServerUrl).origin } : {},
+    );
+    hardenSession(session.defaultSession, csp);
+    session.defaultSession.protocol.handle(
+      APP_SCHEME,
+      createAppProtocolHandler(join(here, '../renderer'), csp),
     );
     installAppMenu(app.isPackaged);
 
     const sqlite = await chooseSqliteDriver({
       appRoot: app.getAppPath(),
       isPackaged: app.isPackaged,
+      resourcesPath: process.resourcesPath,
     });
     console.log(`[sqlite] ${sqlite.reason}`);
     const service = new VaultService({

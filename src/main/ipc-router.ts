@@ -62,17 +62,21 @@ export function createIpcRouter(deps: IpcRouterDeps): Record<InvokeChannel, IpcH
   const actions: {
     [C in InvokeChannel]: (...args: IpcArgumentMap[C]) => Promise<IpcResult<unknown>>;
   } = {
+    // The only ways a path becomes a vault handle: the user picked it in main's dialog, or
+    // dropped it (the preload turns the dropped File into its path; the page never sees one).
     [IPC_CHANNELS.openVaultDialog]: async () => {
       const path = await dialogs.chooseVaultFile();
       if (path === null) return { ok: true, value: null };
-      return opened(await service.openVaultPath(path));
+      return opened(await service.openChosenPath(path));
     },
-    [IPC_CHANNELS.openVaultPath]: async (path) => opened(await service.openVaultPath(path)),
+    [IPC_CHANNELS.openDroppedVault]: async (path) => opened(await service.openChosenPath(path)),
+    [IPC_CHANNELS.openVault]: async (handle) => opened(await service.openVault(handle)),
     [IPC_CHANNELS.recentVaults]: () => service.recentVaults(),
     [IPC_CHANNELS.preflight]: (request) => service.preflight(request),
     [IPC_CHANNELS.startRotation]: (request) => service.startRotation(request),
     [IPC_CHANNELS.cancelRotation]: (jobId) => service.cancelRotation(jobId),
     [IPC_CHANNELS.verify]: (request) => service.verify(request),
+    [IPC_CHANNELS.cancelVaultJob]: (request) => service.cancelVaultJob(request),
     [IPC_CHANNELS.exportReport]: async (request) => {
       const destination = await dialogs.chooseReportDestination(request);
       if (destination === null) return { ok: true, value: null };

@@ -29,17 +29,29 @@ export interface DriverChoiceInput {
   /** folder holding package.json (and native/ in development) */
   readonly appRoot: string;
   readonly isPackaged: boolean;
-  /** process.resourcesPath (packaged apps) */
-  readonly resourcesPath?: string;
+  /**
+   * process.resourcesPath. Required (not optional) on purpose: a packaged app
+   * that forgot it silently ran on sql.js. Only read when isPackaged.
+   */
+  readonly resourcesPath: string;
 }
 
 const firstLine = (text: string): string => text.split('\n')[0] ?? text;
 
 export async function chooseSqliteDriver(input: DriverChoiceInput): Promise<SqliteDriverChoice> {
-  const electronBuild =
-    input.isPackaged && input.resourcesPath
-      ? join(input.resourcesPath, PACKAGED_NATIVE_BINDING)
-      : join(input.appRoot, ELECTRON_NATIVE_BINDING);
+  const electronBuild = input.isPackaged
+    ? join(input.resourcesPath, PACKAGED_NATIVE_BINDING)
+    : join(input.appRoot, ELECTRON_NATIVE_BINDING);
+  if (input.isPackaged && !existsSync(electronBuild)) {
+    // node_modules' better-sqlite3 is built for Node, never for the packaged Electron: do not try it.
+    return {
+      driver: 'sql.js',
+      reason:
+        `this installation has no native SQLite at ${electronBuild} (the installer was built without it); ` +
+        'using sql.js, which holds the whole vault in memory and is slower. Reinstall from an installer ' +
+        'made by "npm run dist".',
+    };
+  }
   if (existsSync(electronBuild)) {
     const probe = await probeBetterSqlite3(electronBuild);
     if (probe.ok) {
@@ -53,7 +65,9 @@ export async function chooseSqliteDriver(input: DriverChoiceInput): Promise<Sqli
       driver: 'sql.js',
       reason:
         `the Electron build of better-sqlite3 (${electronBuild}) did not load (${firstLine(probe.reason)}); using sql.js. ` +
-        'Run "node scripts/electron-native.mjs --force" to rebuild it.',
+        (input.isPackaged
+          ? 'Reinstall the app from an installer made on this platform.'
+          : 'Run "node scripts/electron-native.mjs --force" to rebuild it.'),
     };
   }
   const probe = await probeBetterSqlite3();

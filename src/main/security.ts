@@ -49,8 +49,8 @@ export function contentSecurityPolicy(options: CspOptions = {}): string {
 
 /** Where the renderer may be loaded from: the built index.html, or the dev server in development. */
 export interface AppUrlPolicy {
-  /** file:// URL of out/renderer/index.html */
-  readonly rendererFileUrl: string;
+  /** app:// URL of out/renderer/index.html (app-protocol.ts APP_INDEX_URL); never file:// */
+  readonly appUrl: string;
   /** e.g. http://localhost:5173 (development only) */
   readonly devServerUrl?: string;
 }
@@ -67,9 +67,9 @@ function parseUrl(url: string): URL | null {
 export function isAppUrl(url: string, policy: AppUrlPolicy): boolean {
   const candidate = parseUrl(url);
   if (!candidate) return false;
-  const file = parseUrl(policy.rendererFileUrl);
-  if (file && candidate.protocol === 'file:' && file.protocol === 'file:') {
-    return candidate.host === file.host && candidate.pathname === file.pathname;
+  const app = parseUrl(policy.appUrl);
+  if (app && candidate.protocol === app.protocol && app.protocol !== 'file:') {
+    return candidate.host === app.host && candidate.pathname === app.pathname;
   }
   if (policy.devServerUrl) {
     const dev = parseUrl(policy.devServerUrl);
@@ -83,11 +83,12 @@ export function isAppUrl(url: string, policy: AppUrlPolicy): boolean {
 }
 
 /**
- * The app is a single page: it never navigates, not even to itself (a reload
- * does not go through will-navigate). Links to elsewhere are refused too.
+ * The app is a single page: the only navigation allowed is to that page
+ * itself (app://, or the dev server in development). Links, file:// and every
+ * other scheme are refused.
  */
-export function navigationAllowed(_url: string): boolean {
-  return false;
+export function navigationAllowed(url: string, policy: AppUrlPolicy): boolean {
+  return isAppUrl(url, policy);
 }
 
 /** window.open / target=_blank: always refused; the app has one window. */

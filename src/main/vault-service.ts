@@ -9,7 +9,8 @@
  * thread. They are never logged, stored, or put into events or errors.
  */
 import { randomUUID } from 'node:crypto';
-import { basename } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { ARGON2_PRESETS, type Argon2Config } from '../engine/argon2-config.js';
 import { validateRotationInput } from '../engine/index.js';
 import type { Argon2BackendPreference } from '../engine/kdf/types.js';
@@ -22,26 +23,55 @@ import type {
 import type { VaultDriverPreference } from '../engine/storage/types.js';
 import type {
   Argon2Choice,
+  CancelVaultJobRequest,
   IpcResult,
   PreflightRequest,
+  RecentVault,
   RotationEvent,
   RotationRequest,
+  VaultHandle,
   VaultSummary,
   VerifyRequest,
 } from '../shared/ipc-contract.js';
 import {
+  validateCancelVaultJobRequest,
   validatePreflightRequest,
   validateRotationRequest,
+  validateVaultHandle,
   validateVaultPath,
   validateVerifyRequest,
   validateJobId,
 } from '../shared/ipc-validation.js';
+import { ChosenVaults, notChosenError } from './chosen-vaults.js';
 import type { HostRequest, HostResults } from './engine-host-protocol.js';
-
-type RotateRequest = Extract<HostRequest, { type: 'rotate' }>;
 import { HostJob } from './host-job.js';
 import { BUSY, ipcError, toIpcError } from './ipc-errors.js';
 import { RecentVaults } from './recent-vaults.js';
+
+type RotateRequest = Extract<HostRequest, { type: 'rotate' }>;
+
+/** The jobs that hold a vault: one at a time per vault file. */
+type VaultJobKind = 'preflight' | 'verify' | 'rotate';
+
+interface VaultJob {
+  readonly kind: VaultJobKind;
+  readonly host: { cancel(): void };
+}
+
+const RUNNING_JOB: Record<VaultJobKind, string> = {
+  preflight: 'A pre-flight check of this vault is running.',
+  verify: 'A verification of this vault is running.',
+  rotate: 'This vault is being rotated right now.',
+};
+
+/** Two names of one file (a symlink, "a/../b") are one vault; a missing file keeps its resolved name. */
+function vaultKey(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
 
 export interface VaultServiceOptions {
   /** app data folder (recent-vaults.json lives here); never receives a secret */
@@ -99,6 +129,9 @@ export class VaultService {
   private readonly listeners = new Set<RotationListener>();
   /** every live host thread, so dispose() can stop them all */
   private readonly hosts = new Set<{ terminate(): Promise<void> }>();
+  private readonly chosenVaults = new ChosenVaults();
+  /** vaultKey -> the job holding that vault */
+  private readonly vaultJobs = new Map<string, VaultJob>();
   private active: ActiveRotation | null = null;
   private disposed = false;
 
@@ -114,32 +147,55 @@ export class VaultService {
     };
   }
 
-  async openVaultPath(path: string): Promise<IpcResult<VaultSummary>> {
+  /**
+   * Opens a file the user chose in main (the open dialog, or a drop the
+   * preload resolved) and gives it a handle. Network (UNC) paths are refused.
+   */
+  async openChosenPath(path: string): Promise<IpcResult<VaultSummary>> {
+    const chosen = this.chooseVault(path);
+    if (!chosen.ok) return chosen;
+    return this.openVault(chosen.value);
+  }
+
+  /**
+   * Records that the user chose `path` (main-side only: never reachable from
+   * IPC with a path of the page's own) and returns its handle.
+   */
+  chooseVault(path: string): IpcResult<VaultHandle> {
     const checked = validateVaultPath(path);
     if (!checked.ok) return checked;
+    return { ok: true, value: this.chosenVaults.grant(checked.value) };
+  }
+
+  /** Opens (or re-reads) a vault chosen earlier in this session. */
+  async openVault(handle: VaultHandle): Promise<IpcResult<VaultSummary>> {
+    const target = this.chosenPath(handle);
+    if (!target.ok) return target;
     const closed = this.refuseWhenDisposed();
     if (closed) return closed;
+    const vaultPath = target.value;
     const outcome = await this.run(
       new HostJob({
         type: 'info',
         options: {
-          vaultPath: checked.value,
+          vaultPath,
           ...this.storageOptions(),
           checkpointDir: this.options.checkpointDir,
         },
       }),
     );
     if (!outcome.ok) {
-      if (outcome.error.code === 'FILE_NOT_FOUND') this.recent.forget(checked.value);
+      if (outcome.error.code === 'FILE_NOT_FOUND') this.recent.forget(vaultPath);
       return outcome;
     }
     const info = outcome.value;
-    this.recent.remember(checked.value);
+    this.recent.remember(vaultPath);
     return {
       ok: true,
       value: {
-        path: checked.value,
-        fileName: basename(checked.value),
+        handle,
+        path: vaultPath,
+        fileName: basename(vaultPath),
         fileSizeBytes: info.fileSizeBytes,
         driver: info.driver,
         tables: [...info.tables],
@@ -148,34 +204,43 @@ export class VaultService {
     };
   }
 
-  async recentVaults(): Promise<IpcResult<string[]>> {
-    return { ok: true, value: this.recent.list() };
+  /** The recent list (chosen in earlier sessions), each entry with a handle for this session. */
+  async recentVaults(): Promise<IpcResult<RecentVault[]>> {
+    const entries: RecentVault[] = [];
+    for (const path of this.recent.list()) {
+      // The file is the user's, but nothing stops another program editing it: same rules as a dialog pick.
+      if (!validateVaultPath(path).ok) continue;
+      entries.push({ handle: this.chosenVaults.grant(path), path: resolve(path) });
+    }
+    return { ok: true, value: entries };
   }
 
   async preflight(request: PreflightRequest): Promise<IpcResult<PreflightResult>> {
     const checked = validatePreflightRequest(request);
     if (!checked.ok) return checked;
-    const busy = this.busyWith(checked.value.vaultPath);
+    const target = this.chosenPath(checked.value.vault);
+    if (!target.ok) return target;
+    const vaultPath = target.value;
+    const busy = this.busyWith(vaultPath);
     if (busy) return busy;
-    const { vaultPath, table, crypto, includeSoftDeleted } = checked.value;
+    const { table, crypto, includeSoftDeleted } = checked.value;
     const oldPassword = passwordBytes(checked.value.oldPassword);
     try {
-      return await this.run(
-        new HostJob(
-          {
-            type: 'preflight',
-            options: {
-              vaultPath,
-              table,
-              oldPassword,
-              openConfig: argon2ConfigOf(crypto),
-              includeSoftDeleted,
-              ...this.engineOptions(),
-            },
+      const host = new HostJob(
+        {
+          type: 'preflight',
+          options: {
+            vaultPath,
+            table,
+            oldPassword,
+            openConfig: argon2ConfigOf(crypto),
+            includeSoftDeleted,
+            ...this.engineOptions(),
           },
-          { transfer: [oldPassword.buffer] },
-        ),
+        },
+        { transfer: [oldPassword.buffer] },
       );
+      return await this.holdVault(vaultPath, { kind: 'preflight', host }, () => this.run(host));
     } finally {
       zero(oldPassword);
     }
@@ -184,27 +249,29 @@ export class VaultService {
   async verify(request: VerifyRequest): Promise<IpcResult<VerifyResult>> {
     const checked = validateVerifyRequest(request);
     if (!checked.ok) return checked;
-    const busy = this.busyWith(checked.value.vaultPath);
+    const target = this.chosenPath(checked.value.vault);
+    if (!target.ok) return target;
+    const vaultPath = target.value;
+    const busy = this.busyWith(vaultPath);
     if (busy) return busy;
-    const { vaultPath, table, crypto, sampleSize } = checked.value;
+    const { table, crypto, sampleSize } = checked.value;
     const password = passwordBytes(checked.value.password);
     try {
-      return await this.run(
-        new HostJob(
-          {
-            type: 'verify',
-            options: {
-              vaultPath,
-              table,
-              password,
-              config: argon2ConfigOf(crypto),
-              sampleSize,
-              ...this.engineOptions(),
-            },
+      const host = new HostJob(
+        {
+          type: 'verify',
+          options: {
+            vaultPath,
+            table,
+            password,
+            config: argon2ConfigOf(crypto),
+            sampleSize,
+            ...this.engineOptions(),
           },
-          { transfer: [password.buffer] },
-        ),
+        },
+        { transfer: [password.buffer] },
       );
+      return await this.holdVault(vaultPath, { kind: 'verify', host }, () => this.run(host));
     } finally {
       zero(password);
     }
@@ -218,8 +285,11 @@ export class VaultService {
   async startRotation(request: RotationRequest): Promise<IpcResult<{ jobId: string }>> {
     const checked = validateRotationRequest(request);
     if (!checked.ok) return checked;
-    const closed = this.refuseWhenDisposed();
-    if (closed) return closed;
+    const target = this.chosenPath(checked.value.vault);
+    if (!target.ok) return target;
+    const vaultPath = target.value;
+    const busy = this.busyWith(vaultPath);
+    if (busy) return busy;
     if (this.active) {
       return {
         ok: false,
@@ -251,7 +321,7 @@ export class VaultService {
         {
           type: 'rotate',
           options: {
-            vaultPath: r.vaultPath,
+            vaultPath,
             table: r.table,
             oldPassword,
             newPassword,
@@ -275,9 +345,12 @@ export class VaultService {
         },
       );
       this.hosts.add(host);
+      const key = vaultKey(vaultPath);
+      this.vaultJobs.set(key, { kind: 'rotate', host });
       const startedAt = Date.now();
       const finished = host.outcome.then((outcome) => {
         this.hosts.delete(host);
+        this.vaultJobs.delete(key);
         this.active = null;
         if (outcome.ok) this.emit({ type: 'result', jobId, result: outcome.value });
         else this.emit({ type: 'error', jobId, error: outcome.error });
@@ -285,7 +358,7 @@ export class VaultService {
       });
       this.active = {
         jobId,
-        vaultPath: r.vaultPath,
+        vaultPath,
         startedAt,
         cancelRequested: false,
         host,
@@ -306,6 +379,21 @@ export class VaultService {
     if (!active || active.jobId !== checked.value) return { ok: true, value: null };
     active.cancelRequested = true;
     active.host.cancel();
+    return { ok: true, value: null };
+  }
+
+  /**
+   * Asks a running pre-flight check or verification of a vault to stop; its
+   * call then answers with `cancelled: true`. Nothing of that kind running is
+   * not an error (it may have just finished).
+   */
+  async cancelVaultJob(request: CancelVaultJobRequest): Promise<IpcResult<null>> {
+    const checked = validateCancelVaultJobRequest(request);
+    if (!checked.ok) return checked;
+    const target = this.chosenPath(checked.value.vault);
+    if (!target.ok) return target;
+    const job = this.vaultJobs.get(vaultKey(target.value));
+    if (job?.kind === checked.value.job) job.host.cancel();
     return { ok: true, value: null };
   }
 
@@ -381,17 +469,38 @@ export class VaultService {
     };
   }
 
+  /** The path behind a handle main gave out; anything else is refused. */
+  private chosenPath(handle: VaultHandle): IpcResult<string> {
+    const checked = validateVaultHandle(handle);
+    if (!checked.ok) return checked;
+    const path = this.chosenVaults.pathOf(checked.value);
+    return path === null ? { ok: false, error: notChosenError } : { ok: true, value: path };
+  }
+
+  /** One job per vault: refused while another job (of any kind) holds the same file. */
   private busyWith(vaultPath: string): IpcResult<never> | null {
     const closed = this.refuseWhenDisposed();
     if (closed) return closed;
-    if (this.active?.vaultPath !== vaultPath) return null;
+    const running = this.vaultJobs.get(vaultKey(vaultPath));
+    if (!running) return null;
     return {
       ok: false,
       error: ipcError(
         BUSY,
-        'This vault is being rotated right now. Wait for the rotation to finish, or cancel it, then try again.',
+        `${RUNNING_JOB[running.kind]} Wait for it to finish, or cancel it, then try again.`,
       ),
     };
+  }
+
+  /** Runs `work` with the vault marked busy (checked free by busyWith just before). */
+  private async holdVault<T>(vaultPath: string, job: VaultJob, work: () => Promise<T>): Promise<T> {
+    const key = vaultKey(vaultPath);
+    this.vaultJobs.set(key, job);
+    try {
+      return await work();
+    } finally {
+      if (this.vaultJobs.get(key) === job) this.vaultJobs.delete(key);
+    }
   }
 
   private storageOptions(): { driver?: VaultDriverPreference; nativeBinding?: string } {

@@ -22,6 +22,6 @@ export function createMainWindow(input: MainWindowInput): BrowserWindow {
   window.on('page-title-updated', (event) => event.preventDefault());
   window.setTitle(windowTitle(null));
   window.once('ready-to-show', () => window.show());
-  void window.loadURL(input.urls.devServerUrl ?? input.urls.rendererFileUrl);
+  void window.loadURL(input.urls.devServerUrl ?? input.urls.appUrl);
   return window;
 }

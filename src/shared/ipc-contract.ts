@@ -24,12 +24,17 @@ export type {
 /** Channel names, main <-> preload. */
 export const IPC_CHANNELS = {
   openVaultDialog: 'vault:open-dialog',
-  openVaultPath: 'vault:open-path',
+  /** a vault the user chose earlier (dialog, drop, recent list), by handle */
+  openVault: 'vault:open',
+  /** sent by the preload only: the path Electron gives for a dropped File (never one the page names) */
+  openDroppedVault: 'vault:open-dropped',
   recentVaults: 'vault:recent',
   preflight: 'rotation:preflight',
   startRotation: 'rotation:start',
   cancelRotation: 'rotation:cancel',
   verify: 'vault:verify',
+  /** stops a running pre-flight check or verification of a vault */
+  cancelVaultJob: 'vault:cancel-job',
   exportReport: 'report:export',
   /** main -> renderer push */
   rotationEvent: 'rotation:event',
@@ -49,7 +54,23 @@ export type Argon2Choice =
   | { preset: Exclude<Argon2PresetName, 'tiny'> | 'tiny' }
   | { preset: 'custom'; config: Argon2Config };
 
+/**
+ * Opaque id (random, from main) of a vault file the user chose in this
+ * session: in the open dialog, by dropping it, or from the recent list. Every
+ * call that works on a vault takes one; main refuses anything else, so the
+ * page can never name a path of its own.
+ */
+export type VaultHandle = string;
+
+export interface RecentVault {
+  handle: VaultHandle;
+  /** for display only */
+  path: string;
+}
+
 export interface VaultSummary {
+  handle: VaultHandle;
+  /** for display only (title, report); calls take `handle` */
   path: string;
   fileName: string;
   fileSizeBytes: number;
@@ -60,7 +81,7 @@ export interface VaultSummary {
 }
 
 export interface PreflightRequest {
-  vaultPath: string;
+  vault: VaultHandle;
   table: string;
   oldPassword: string;
   crypto: Argon2Choice;
@@ -68,7 +89,7 @@ export interface PreflightRequest {
 }
 
 export interface RotationRequest {
-  vaultPath: string;
+  vault: VaultHandle;
   table: string;
   oldPassword: string;
   newPassword: string;
@@ -92,12 +113,20 @@ export interface PasswordRuleChoice {
 }
 
 export interface VerifyRequest {
-  vaultPath: string;
+  vault: VaultHandle;
   table: string;
   password: string;
   crypto: Argon2Choice;
   /** check this many random records; omitted = all */
   sampleSize?: number;
+}
+
+/** The vault jobs the renderer may cancel by vault (a rotation is cancelled by its job id). */
+export type CancellableVaultJob = 'preflight' | 'verify';
+
+export interface CancelVaultJobRequest {
+  vault: VaultHandle;
+  job: CancellableVaultJob;
 }
 
 export interface ExportReportRequest {
@@ -115,14 +144,16 @@ export type RotationEvent =
 /** What the preload exposes as `window.vaultAdmin` (and nothing else). */
 export interface VaultAdminApi {
   openVaultDialog(): Promise<IpcResult<VaultSummary | null>>;
-  openVaultPath(path: string): Promise<IpcResult<VaultSummary>>;
-  /** path of a file dropped on the window (Electron webUtils.getPathForFile) */
-  pathForDroppedFile(file: File): string;
-  recentVaults(): Promise<IpcResult<string[]>>;
+  openVault(handle: VaultHandle): Promise<IpcResult<VaultSummary>>;
+  /** a File dropped on the window; its location never passes through the page */
+  openDroppedFile(file: File): Promise<IpcResult<VaultSummary>>;
+  recentVaults(): Promise<IpcResult<RecentVault[]>>;
   preflight(request: PreflightRequest): Promise<IpcResult<PreflightResult>>;
   startRotation(request: RotationRequest): Promise<IpcResult<{ jobId: string }>>;
   cancelRotation(jobId: string): Promise<IpcResult<null>>;
   verify(request: VerifyRequest): Promise<IpcResult<VerifyResult>>;
+  /** the running pre-flight or verify answers early with `cancelled: true`; nothing running is not an error */
+  cancelVaultJob(request: CancelVaultJobRequest): Promise<IpcResult<null>>;
   /** asks where to save; null when the user cancelled the dialog */
   exportReport(request: ExportReportRequest): Promise<IpcResult<string | null>>;
   /** returns the unsubscribe function */

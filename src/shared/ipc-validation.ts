@@ -10,12 +10,14 @@ import type { Argon2PresetName } from '../engine/argon2-config.js';
 import {
   IPC_CHANNELS,
   type Argon2Choice,
+  type CancelVaultJobRequest,
   type ExportReportRequest,
   type IpcError,
   type IpcResult,
   type PasswordRuleChoice,
   type PreflightRequest,
   type RotationRequest,
+  type VaultHandle,
   type VerifyRequest,
 } from './ipc-contract.js';
 
@@ -45,12 +47,14 @@ const NAMED_PRESETS: readonly Argon2PresetName[] = ['default', 'lightweight', 'h
 /** The arguments each invoke channel takes, after validation. */
 export interface IpcArgumentMap {
   [IPC_CHANNELS.openVaultDialog]: [];
-  [IPC_CHANNELS.openVaultPath]: [path: string];
+  [IPC_CHANNELS.openVault]: [handle: VaultHandle];
+  [IPC_CHANNELS.openDroppedVault]: [path: string];
   [IPC_CHANNELS.recentVaults]: [];
   [IPC_CHANNELS.preflight]: [request: PreflightRequest];
   [IPC_CHANNELS.startRotation]: [request: RotationRequest];
   [IPC_CHANNELS.cancelRotation]: [jobId: string];
   [IPC_CHANNELS.verify]: [request: VerifyRequest];
+  [IPC_CHANNELS.cancelVaultJob]: [request: CancelVaultJobRequest];
   [IPC_CHANNELS.exportReport]: [request: ExportReportRequest];
 }
 
@@ -106,16 +110,36 @@ function integer(value: unknown, name: string, min: number, max: number): number
   return value;
 }
 
-/** POSIX "/x", Windows "C:\x" or "C:/x", UNC "\\server\share". */
+/** POSIX "/x", Windows "C:\x" or "C:/x". */
 function looksAbsolute(path: string): boolean {
-  return path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || /^\\\\[^\\]+\\[^\\]+/.test(path);
+  return path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path);
+}
+
+/**
+ * UNC "\\server\share", "//server/share" and Windows device paths "\\?\", "\\.\":
+ * opening one contacts another machine (and may hand it the user's credentials).
+ */
+function isNetworkOrDevicePath(path: string): boolean {
+  return /^[\\/]{2}/.test(path);
 }
 
 function checkVaultPath(value: unknown, name = 'path'): string {
   const path = boundedString(value, name, 1, IPC_LIMITS.pathChars);
   if (path.includes('\0')) fail(`${name} contains a NUL character.`);
+  if (isNetworkOrDevicePath(path))
+    fail(
+      `${name} is a network (UNC) or device path; copy the vault to a local disk and open the copy.`,
+    );
   if (!looksAbsolute(path)) fail(`${name} must be an absolute file path.`);
   return path;
+}
+
+/** A handle is what main's randomUUID made: 36 characters of hex digits and dashes. */
+function checkVaultHandle(value: unknown, name = 'vault'): VaultHandle {
+  const handle = boundedString(value, name, 1, IPC_LIMITS.jobIdChars);
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(handle))
+    fail(`${name} must be a vault handle given by the app, not a file path.`);
+  return handle;
 }
 
 function tableName(value: unknown, name: string): string {
@@ -212,14 +236,14 @@ function argon2Choice(value: unknown, name: string): Argon2Choice {
 
 function checkPreflightRequest(value: unknown, name = 'request'): PreflightRequest {
   const fields = plainObject(value, name, [
-    'vaultPath',
+    'vault',
     'table',
     'oldPassword',
     'crypto',
     'includeSoftDeleted',
   ]);
   return {
-    vaultPath: checkVaultPath(fields.vaultPath, `${name}.vaultPath`),
+    vault: checkVaultHandle(fields.vault, `${name}.vault`),
     table: tableName(fields.table, `${name}.table`),
     oldPassword: password(fields.oldPassword, `${name}.oldPassword`),
     crypto: argon2Choice(fields.crypto, `${name}.crypto`),
@@ -232,7 +256,7 @@ function checkRotationRequest(value: unknown, name = 'request'): RotationRequest
     value,
     name,
     [
-      'vaultPath',
+      'vault',
       'table',
       'oldPassword',
       'newPassword',
@@ -245,7 +269,7 @@ function checkRotationRequest(value: unknown, name = 'request'): RotationRequest
     ['newCrypto', 'newPasswordPolicy'],
   );
   const request: RotationRequest = {
-    vaultPath: checkVaultPath(fields.vaultPath, `${name}.vaultPath`),
+    vault: checkVaultHandle(fields.vault, `${name}.vault`),
     table: tableName(fields.table, `${name}.table`),
     oldPassword: password(fields.oldPassword, `${name}.oldPassword`),
     newPassword: password(fields.newPassword, `${name}.newPassword`),
@@ -267,14 +291,9 @@ function checkRotationRequest(value: unknown, name = 'request'): RotationRequest
 }
 
 function checkVerifyRequest(value: unknown, name = 'request'): VerifyRequest {
-  const fields = plainObject(
-    value,
-    name,
-    ['vaultPath', 'table', 'password', 'crypto'],
-    ['sampleSize'],
-  );
+  const fields = plainObject(value, name, ['vault', 'table', 'password', 'crypto'], ['sampleSize']);
   const request: VerifyRequest = {
-    vaultPath: checkVaultPath(fields.vaultPath, `${name}.vaultPath`),
+    vault: checkVaultHandle(fields.vault, `${name}.vault`),
     table: tableName(fields.table, `${name}.table`),
     password: password(fields.password, `${name}.password`),
     crypto: argon2Choice(fields.crypto, `${name}.crypto`),
@@ -294,6 +313,13 @@ function checkJobId(value: unknown, name = 'jobId'): string {
   const jobId = boundedString(value, name, 1, IPC_LIMITS.jobIdChars);
   if (!/^[A-Za-z0-9-]+$/.test(jobId)) fail(`${name} must contain only letters, digits and dashes.`);
   return jobId;
+}
+
+function checkCancelVaultJobRequest(value: unknown, name = 'request'): CancelVaultJobRequest {
+  const fields = plainObject(value, name, ['vault', 'job']);
+  const job = fields.job;
+  if (job !== 'preflight' && job !== 'verify') fail(`${name}.job must be "preflight" or "verify".`);
+  return { vault: checkVaultHandle(fields.vault, `${name}.vault`), job };
 }
 
 /** Folder separators, characters Windows forbids, and control characters. */
@@ -325,23 +351,27 @@ type ArgumentCheckers = { [C in InvokeChannel]: (args: readonly unknown[]) => Ip
 
 const checkers: ArgumentCheckers = {
   [IPC_CHANNELS.openVaultDialog]: () => [],
-  [IPC_CHANNELS.openVaultPath]: (args) => [checkVaultPath(args[0])],
+  [IPC_CHANNELS.openVault]: (args) => [checkVaultHandle(args[0])],
+  [IPC_CHANNELS.openDroppedVault]: (args) => [checkVaultPath(args[0])],
   [IPC_CHANNELS.recentVaults]: () => [],
   [IPC_CHANNELS.preflight]: (args) => [checkPreflightRequest(args[0])],
   [IPC_CHANNELS.startRotation]: (args) => [checkRotationRequest(args[0])],
   [IPC_CHANNELS.cancelRotation]: (args) => [checkJobId(args[0])],
   [IPC_CHANNELS.verify]: (args) => [checkVerifyRequest(args[0])],
+  [IPC_CHANNELS.cancelVaultJob]: (args) => [checkCancelVaultJobRequest(args[0])],
   [IPC_CHANNELS.exportReport]: (args) => [checkExportReportRequest(args[0])],
 };
 
 const expectedArgumentCount: Record<InvokeChannel, number> = {
   [IPC_CHANNELS.openVaultDialog]: 0,
-  [IPC_CHANNELS.openVaultPath]: 1,
+  [IPC_CHANNELS.openVault]: 1,
+  [IPC_CHANNELS.openDroppedVault]: 1,
   [IPC_CHANNELS.recentVaults]: 0,
   [IPC_CHANNELS.preflight]: 1,
   [IPC_CHANNELS.startRotation]: 1,
   [IPC_CHANNELS.cancelRotation]: 1,
   [IPC_CHANNELS.verify]: 1,
+  [IPC_CHANNELS.cancelVaultJob]: 1,
   [IPC_CHANNELS.exportReport]: 1,
 };
 
@@ -350,6 +380,13 @@ export const INVOKE_CHANNELS = Object.keys(checkers) as InvokeChannel[];
 export function isInvokeChannel(channel: string): channel is InvokeChannel {
   return Object.hasOwn(checkers, channel);
 }
+
+/** What openDroppedFile answers when the dropped item has no file location. */
+export const DROPPED_WITHOUT_PATH: IpcError = {
+  code: INVALID_ARGUMENT,
+  message:
+    'The dropped item has no file location (was it dragged from a web page or an archive?). Drop the .db file from your file manager, or use “Open vault…”.',
+};
 
 export function invalidArgument(message: string): IpcError {
   return {
@@ -376,6 +413,10 @@ export const validateRotationRequest = (value: unknown): IpcResult<RotationReque
   validated(() => checkRotationRequest(value), 'rotation');
 export const validateVerifyRequest = (value: unknown): IpcResult<VerifyRequest> =>
   validated(() => checkVerifyRequest(value), 'verify');
+export const validateVaultHandle = (value: unknown): IpcResult<VaultHandle> =>
+  validated(() => checkVaultHandle(value), 'vault handle');
+export const validateCancelVaultJobRequest = (value: unknown): IpcResult<CancelVaultJobRequest> =>
+  validated(() => checkCancelVaultJobRequest(value), 'cancel');
 export const validateJobId = (value: unknown): IpcResult<string> =>
   validated(() => checkJobId(value), 'job id');
 export const validateExportReportRequest = (value: unknown): IpcResult<ExportReportRequest> =>

@@ -125,10 +125,10 @@ describe('engine host', () => {
     const service = new VaultService({ dataDir: join(temp.path, 'app-data'), workers: 1 });
     const log = new EventLog(service);
     try {
-      const summary = await service.openVaultPath(vault.path);
+      const summary = await service.openChosenPath(vault.path);
       expect(summary.ok && summary.value.resumableTables).toEqual([vault.table]);
       const started = await service.startRotation({
-        vaultPath: vault.path,
+        vault: summary.ok ? summary.value.handle : '',
         table: vault.table,
         oldPassword: OLD_PASSWORD,
         newPassword: NEW_PASSWORD,

@@ -3,25 +3,25 @@
  * check first, argument validation next, then the real VaultService. The OS
  * file dialogs are the only stand-ins (they need a desktop).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   createIpcRouter,
   UntrustedSenderError,
   type NativeDialogs,
 } from '../../src/main/ipc-router.js';
+import { APP_INDEX_URL } from '../../src/main/app-protocol.js';
 import { RECENT_VAULTS_FILE } from '../../src/main/recent-vaults.js';
 import { isTrustedSender, type SenderFrame } from '../../src/main/security.js';
 import { VaultService } from '../../src/main/vault-service.js';
 import { IPC_CHANNELS, type VaultSummary } from '../../src/shared/ipc-contract.js';
 import { INVOKE_CHANNELS } from '../../src/shared/ipc-validation.js';
 import { makeTempDir, type TempDir } from '../support/fixtures.js';
-import { makeVault } from './support/vaults.js';
+import { makeVault, NEW_PASSWORD, OLD_PASSWORD } from './support/vaults.js';
 
-const policy = { rendererFileUrl: pathToFileURL('/app/out/renderer/index.html').href };
-const ourFrame: SenderFrame = { url: policy.rendererFileUrl, processId: 7, routingId: 1 };
+const policy = { appUrl: APP_INDEX_URL };
+const ourFrame: SenderFrame = { url: policy.appUrl, processId: 7, routingId: 1 };
 
 let temp: TempDir;
 let service: VaultService;
@@ -82,8 +82,11 @@ describe('IPC router', () => {
   it('answers malformed arguments with INVALID_ARGUMENT and does nothing', async () => {
     const { handlers, opened } = router();
     const bad: Array<[string, unknown[]]> = [
-      [IPC_CHANNELS.openVaultPath, ['relative.db']],
-      [IPC_CHANNELS.openVaultPath, [{ path: '/v.db' }]],
+      [IPC_CHANNELS.openVault, ['/v.db']],
+      [IPC_CHANNELS.openVault, [{ path: '/v.db' }]],
+      [IPC_CHANNELS.openDroppedVault, ['relative.db']],
+      [IPC_CHANNELS.openDroppedVault, ['\\\\server\\share\\v.db']],
+      [IPC_CHANNELS.cancelVaultJob, [{ vault: '/v.db', job: 'verify' }]],
       [IPC_CHANNELS.recentVaults, ['unexpected']],
       [IPC_CHANNELS.startRotation, [{ vaultPath: '/v.db' }]],
       [IPC_CHANNELS.cancelRotation, [null]],
@@ -108,13 +111,69 @@ describe('IPC router', () => {
     const { handlers, opened } = router({ chooseVaultFile: async () => vault.path });
     const fromDialog = await handlers[IPC_CHANNELS.openVaultDialog](ourFrame, []);
     expect(fromDialog.ok && (fromDialog.value as VaultSummary).path).toBe(vault.path);
-    const dropped = await handlers[IPC_CHANNELS.openVaultPath](ourFrame, [vault.path]);
+    const dropped = await handlers[IPC_CHANNELS.openDroppedVault](ourFrame, [vault.path]);
     expect(dropped.ok).toBe(true);
     expect(opened.map((summary) => summary.fileName)).toEqual(['tiny200.db', 'tiny200.db']);
+    const handle = (fromDialog.ok && (fromDialog.value as VaultSummary).handle) || '';
     expect(await handlers[IPC_CHANNELS.recentVaults](ourFrame, [])).toEqual({
       ok: true,
-      value: [vault.path],
+      value: [{ handle, path: vault.path }],
     });
+    const again = await handlers[IPC_CHANNELS.openVault](ourFrame, [handle]);
+    expect(again.ok && (again.value as VaultSummary).path).toBe(vault.path);
+  });
+
+  it('refuses every vault call naming a vault the user did not choose', async () => {
+    const chosenVault = makeVault(temp.path);
+    const otherDir = join(temp.path, 'not-chosen');
+    mkdirSync(otherDir);
+    const notChosen = makeVault(otherDir);
+    const { handlers, opened } = router({ chooseVaultFile: async () => chosenVault.path });
+    const picked = await handlers[IPC_CHANNELS.openVaultDialog](ourFrame, []);
+    expect(picked.ok).toBe(true);
+    const stranger = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
+    const common = { table: notChosen.table, crypto: { preset: 'tiny' } };
+    const attempts: Array<[string, unknown[]]> = [
+      [IPC_CHANNELS.openVault, [notChosen.path]],
+      [IPC_CHANNELS.openVault, [stranger]],
+      [
+        IPC_CHANNELS.preflight,
+        [{ ...common, vault: notChosen.path, oldPassword: OLD_PASSWORD, includeSoftDeleted: true }],
+      ],
+      [
+        IPC_CHANNELS.preflight,
+        [{ ...common, vault: stranger, oldPassword: OLD_PASSWORD, includeSoftDeleted: true }],
+      ],
+      [IPC_CHANNELS.verify, [{ ...common, vault: stranger, password: OLD_PASSWORD }]],
+      [
+        IPC_CHANNELS.startRotation,
+        [
+          {
+            ...common,
+            vault: stranger,
+            oldPassword: OLD_PASSWORD,
+            newPassword: NEW_PASSWORD,
+            includeSoftDeleted: true,
+            backup: false,
+            dryRun: false,
+            resume: false,
+          },
+        ],
+      ],
+      [IPC_CHANNELS.cancelVaultJob, [{ vault: stranger, job: 'verify' }]],
+    ];
+    for (const [channel, args] of attempts) {
+      const result = await handlers[channel as keyof typeof handlers](ourFrame, args);
+      expect(result.ok, channel).toBe(false);
+      if (!result.ok)
+        expect(['INVALID_ARGUMENT', 'VAULT_NOT_CHOSEN'], channel).toContain(result.error.code);
+    }
+    expect(opened.map((summary) => summary.path)).toEqual([chosenVault.path]);
+    expect(service.activeRotation()).toBeNull();
+    // The vault that was not chosen is untouched: no backup, no checkpoint, never in the recent list.
+    expect(readdirSync(otherDir).sort()).toEqual(['tiny200.db', 'tiny200.db.manifest.json']);
+    const recent = await handlers[IPC_CHANNELS.recentVaults](ourFrame, []);
+    expect(JSON.stringify(recent)).not.toContain(otherDir);
   });
 
   it('answers a cancelled open dialog with null', async () => {

@@ -12,8 +12,10 @@ import {
 const SECRET = 'hunter2-correct-horse-battery';
 const huge = 'x'.repeat(5_000_001);
 
+/** A handle as main's randomUUID makes them. */
+const GOOD_HANDLE = '6f9b0c1e-2d3a-4b5c-8d7e-9f0a1b2c3d4e';
 const goodRotation = {
-  vaultPath: '/home/me/vault.db',
+  vault: GOOD_HANDLE,
   table: 'vault',
   oldPassword: SECRET,
   newPassword: 'new-password-0123456789',
@@ -24,14 +26,14 @@ const goodRotation = {
   resume: false,
 };
 const goodPreflight = {
-  vaultPath: 'C:\\Users\\me\\vault.db',
+  vault: GOOD_HANDLE,
   table: 'vault',
   oldPassword: SECRET,
   crypto: { preset: 'custom', config: { iterations: 3, memoryKiB: 65536, parallelism: 4 } },
   includeSoftDeleted: false,
 };
 const goodVerify = {
-  vaultPath: '/v.db',
+  vault: GOOD_HANDLE,
   table: 'vault',
   password: SECRET,
   crypto: { preset: 'tiny' },
@@ -47,12 +49,14 @@ const goodJobId = '3f1c2a9e-6c1b-4b0a-9d55-0c4b7f0e9a11';
 /** A valid argument list for every channel. */
 const goodArgs: Record<InvokeChannel, unknown[]> = {
   [IPC_CHANNELS.openVaultDialog]: [],
-  [IPC_CHANNELS.openVaultPath]: ['/home/me/vault.db'],
+  [IPC_CHANNELS.openVault]: [GOOD_HANDLE],
+  [IPC_CHANNELS.openDroppedVault]: ['/home/me/vault.db'],
   [IPC_CHANNELS.recentVaults]: [],
   [IPC_CHANNELS.preflight]: [goodPreflight],
   [IPC_CHANNELS.startRotation]: [goodRotation],
   [IPC_CHANNELS.cancelRotation]: [goodJobId],
   [IPC_CHANNELS.verify]: [goodVerify],
+  [IPC_CHANNELS.cancelVaultJob]: [{ vault: GOOD_HANDLE, job: 'verify' }],
   [IPC_CHANNELS.exportReport]: [goodExport],
 };
 
@@ -170,17 +174,17 @@ describe('ipc-validation', () => {
 
   it('rejects objects that are not plain data', () => {
     class Request {
-      vaultPath = '/v.db';
+      vault = GOOD_HANDLE;
     }
     expectInvalid(IPC_CHANNELS.verify, [
-      Object.assign(new Request(), without(goodVerify, 'vaultPath')),
+      Object.assign(new Request(), without(goodVerify, 'vault')),
     ]);
     expectInvalid(IPC_CHANNELS.verify, [{ ...goodVerify, [Symbol('x')]: 1 }]);
   });
 
   it('rejects wrong types field by field', () => {
     const wrong: Array<[keyof typeof goodRotation, unknown]> = [
-      ['vaultPath', 42],
+      ['vault', 42],
       ['table', null],
       ['oldPassword', 123456789],
       ['newPassword', ['a']],
@@ -202,7 +206,11 @@ describe('ipc-validation', () => {
   });
 
   it('rejects huge strings', () => {
-    expectInvalid(IPC_CHANNELS.openVaultPath, [`/${'a'.repeat(IPC_LIMITS.pathChars)}`], 'too long');
+    expectInvalid(
+      IPC_CHANNELS.openDroppedVault,
+      [`/${'a'.repeat(IPC_LIMITS.pathChars)}`],
+      'too long',
+    );
     expectInvalid(
       IPC_CHANNELS.startRotation,
       [{ ...goodRotation, oldPassword: huge }],
@@ -234,21 +242,35 @@ describe('ipc-validation', () => {
       'file:///v.db',
       '/v.db\0.txt',
     ]) {
-      expectInvalid(IPC_CHANNELS.openVaultPath, [path], 'path');
-      expectInvalid(
-        IPC_CHANNELS.startRotation,
-        [{ ...goodRotation, vaultPath: path }],
-        'vaultPath',
-      );
+      expectInvalid(IPC_CHANNELS.openDroppedVault, [path], 'path');
+      // A path where a handle belongs is refused whatever it looks like.
+      expectInvalid(IPC_CHANNELS.startRotation, [{ ...goodRotation, vault: path }], 'vault');
     }
+    for (const path of ['/srv/vault.db', 'C:\\data\\vault.db', 'D:/data/vault.db']) {
+      expect(validateIpcArguments(IPC_CHANNELS.openDroppedVault, [path]).ok, path).toBe(true);
+      expectInvalid(IPC_CHANNELS.openVault, [path], 'not a file path');
+    }
+  });
+
+  it('refuses network (UNC) and device paths', () => {
     for (const path of [
-      '/srv/vault.db',
-      'C:\\data\\vault.db',
-      'D:/data/vault.db',
       '\\\\server\\share\\vault.db',
+      '//server/share/vault.db',
+      '\\\\?\\C:\\vault.db',
+      '\\\\.\\PhysicalDrive0',
+      '\\/server/share/v.db',
     ]) {
-      expect(validateIpcArguments(IPC_CHANNELS.openVaultPath, [path]).ok, path).toBe(true);
+      expectInvalid(IPC_CHANNELS.openDroppedVault, [path], 'network (UNC)');
     }
+  });
+
+  it('takes vault handles only in the form main makes them', () => {
+    for (const handle of ['', 'handle', GOOD_HANDLE.toUpperCase(), `${GOOD_HANDLE}x`, 42, null]) {
+      expectInvalid(IPC_CHANNELS.openVault, [handle], 'vault');
+      expectInvalid(IPC_CHANNELS.cancelVaultJob, [{ vault: handle, job: 'verify' }], 'vault');
+    }
+    expectInvalid(IPC_CHANNELS.cancelVaultJob, [{ vault: GOOD_HANDLE, job: 'rotate' }], 'job');
+    expectInvalid(IPC_CHANNELS.cancelVaultJob, [{ vault: GOOD_HANDLE }], 'job');
   });
 
   it('rejects bad Argon2id presets and parameters', () => {

@@ -17,13 +17,14 @@ import {
 /** Every method of the contract; the Record type makes tsc fail if this list and VaultAdminApi differ. */
 const API_METHODS: Record<keyof VaultAdminApi, true> = {
   openVaultDialog: true,
-  openVaultPath: true,
-  pathForDroppedFile: true,
+  openVault: true,
+  openDroppedFile: true,
   recentVaults: true,
   preflight: true,
   startRotation: true,
   cancelRotation: true,
   verify: true,
+  cancelVaultJob: true,
   exportReport: true,
   onRotationEvent: true,
 };
@@ -91,7 +92,10 @@ function runPreload(): FakeElectron {
       exposeInMainWorld: (key: string, api: unknown) => fake.exposed.set(key, api),
     },
     ipcRenderer,
-    webUtils: { getPathForFile: (file: { name: string }) => `/dropped/${file.name}` },
+    // Electron gives '' for a File that did not come from the file system.
+    webUtils: {
+      getPathForFile: (file: { name: string }) => (file.name ? `/dropped/${file.name}` : ''),
+    },
   };
   const module = { exports: {} };
   runInNewContext(preloadSource, {
@@ -140,31 +144,43 @@ describe('preload', () => {
   it('maps each call to its channel with the caller arguments only', async () => {
     const fake = runPreload();
     const api = exposedApi(fake);
+    const handle = '6f9b0c1e-2d3a-4b5c-8d7e-9f0a1b2c3d4e';
     const request = {
-      vaultPath: '/v.db',
+      vault: handle,
       table: 'vault',
       password: 'p',
       crypto: { preset: 'tiny' as const },
     };
     await api.openVaultDialog();
-    await api.openVaultPath('/v.db');
+    await api.openVault(handle);
     await api.recentVaults();
     await api.verify(request);
     await api.cancelRotation('job-1');
+    await api.cancelVaultJob({ vault: handle, job: 'verify' });
+    // A dropped File: the preload reads its location and sends that, the page never names a path.
+    await api.openDroppedFile({ name: 'dropped.db' } as unknown as File);
     expect(fake.invoked).toEqual([
       { channel: IPC_CHANNELS.openVaultDialog, args: [] },
-      { channel: IPC_CHANNELS.openVaultPath, args: ['/v.db'] },
+      { channel: IPC_CHANNELS.openVault, args: [handle] },
       { channel: IPC_CHANNELS.recentVaults, args: [] },
       { channel: IPC_CHANNELS.verify, args: [request] },
       { channel: IPC_CHANNELS.cancelRotation, args: ['job-1'] },
+      { channel: IPC_CHANNELS.cancelVaultJob, args: [{ vault: handle, job: 'verify' }] },
+      { channel: IPC_CHANNELS.openDroppedVault, args: ['/dropped/dropped.db'] },
     ]);
     expect(await api.recentVaults()).toEqual({
       ok: true,
       value: { channel: IPC_CHANNELS.recentVaults, args: [] },
     });
-    expect(api.pathForDroppedFile({ name: 'dropped.db' } as unknown as File)).toBe(
-      '/dropped/dropped.db',
-    );
+  });
+
+  it('answers a dropped item without a file location itself, sending nothing to main', async () => {
+    const fake = runPreload();
+    const api = exposedApi(fake);
+    const answer = await api.openDroppedFile({ name: '' } as unknown as File);
+    expect(answer.ok).toBe(false);
+    if (!answer.ok) expect(answer.error.message).toContain('no file location');
+    expect(fake.invoked).toEqual([]);
   });
 
   it('delivers rotation events without Electron event object, and unsubscribes', () => {

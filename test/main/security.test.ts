@@ -1,13 +1,10 @@
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { APP_INDEX_URL } from '../../src/main/app-protocol.js';
 import {
   contentSecurityPolicy,
   isAppUrl,
   isTrustedSender,
-  navigationAllowed,
-  permissionGranted,
-  webviewAttachAllowed,
-  windowOpenDecision,
   type AppUrlPolicy,
   type SenderFrame,
 } from '../../src/main/security.js';
@@ -29,10 +26,8 @@ function parseCsp(policy: string): Map<string, string[]> {
   return directives;
 }
 
-const rendererFileUrl = pathToFileURL(
-  '/opt/VaultStore Admin/resources/app/out/renderer/index.html',
-).href;
-const policy: AppUrlPolicy = { rendererFileUrl };
+const appUrl = APP_INDEX_URL;
+const policy: AppUrlPolicy = { appUrl };
 
 describe('window options', () => {
   it('are the secure ones', () => {
@@ -117,50 +112,23 @@ describe('content security policy', () => {
   });
 });
 
-describe('navigation and new windows', () => {
-  const urls = [
-    'https://example.com/',
-    'file:///etc/passwd',
-    rendererFileUrl,
-    'javascript:alert(1)',
-    'about:blank',
-  ];
-
-  it('refuses every navigation, even to our own page', () => {
-    for (const url of urls) expect(navigationAllowed(url), url).toBe(false);
-  });
-
-  it('refuses every window.open', () => {
-    for (const url of urls) expect(windowOpenDecision(url)).toEqual({ action: 'deny' });
-  });
-
-  it('refuses <webview> and every permission request', () => {
-    expect(webviewAttachAllowed()).toBe(false);
-    for (const permission of [
-      'media',
-      'geolocation',
-      'notifications',
-      'clipboard-read',
-      'openExternal',
-      'fileSystem',
-    ]) {
-      expect(permissionGranted(permission), permission).toBe(false);
-    }
-  });
-});
-
 describe('app URL allow-list', () => {
   it('accepts our built page, with or without query and fragment', () => {
-    expect(isAppUrl(rendererFileUrl, policy)).toBe(true);
-    expect(isAppUrl(`${rendererFileUrl}#/vault`, policy)).toBe(true);
-    expect(isAppUrl(`${rendererFileUrl}?x=1`, policy)).toBe(true);
+    expect(appUrl).toBe('app://vaultstore/index.html');
+    expect(isAppUrl(appUrl, policy)).toBe(true);
+    expect(isAppUrl(`${appUrl}#/vault`, policy)).toBe(true);
+    expect(isAppUrl(`${appUrl}?x=1`, policy)).toBe(true);
   });
 
   it('refuses other files, other schemes and garbage', () => {
     for (const url of [
-      pathToFileURL('/opt/VaultStore Admin/resources/app/out/renderer/other.html').href,
+      pathToFileURL('/opt/VaultStore Admin/resources/app/out/renderer/index.html').href,
       pathToFileURL('/tmp/index.html').href,
-      'file://evil-host/opt/VaultStore%20Admin/resources/app/out/renderer/index.html',
+      'file:///index.html',
+      'app://vaultstore/other.html',
+      'app://evil/index.html',
+      'app://vaultstore.evil/index.html',
+      'apps://vaultstore/index.html',
       'https://example.com/index.html',
       'http://localhost:5173/',
       'devtools://devtools/bundled/inspector.html',
@@ -172,7 +140,7 @@ describe('app URL allow-list', () => {
   });
 
   it('accepts the dev server origin only when one is configured', () => {
-    const dev: AppUrlPolicy = { rendererFileUrl, devServerUrl: 'http://localhost:5173/' };
+    const dev: AppUrlPolicy = { appUrl, devServerUrl: 'http://localhost:5173/' };
     expect(isAppUrl('http://localhost:5173/', dev)).toBe(true);
     expect(isAppUrl('http://localhost:5173/src/main.tsx', dev)).toBe(true);
     expect(isAppUrl('http://localhost:5174/', dev)).toBe(false);
@@ -182,7 +150,7 @@ describe('app URL allow-list', () => {
 });
 
 describe('IPC sender check', () => {
-  const mainFrame: SenderFrame = { url: rendererFileUrl, processId: 4, routingId: 1 };
+  const mainFrame: SenderFrame = { url: appUrl, processId: 4, routingId: 1 };
 
   it('trusts only our window main frame showing our page', () => {
     expect(isTrustedSender({ ...mainFrame }, mainFrame, policy)).toBe(true);

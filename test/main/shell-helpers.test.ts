@@ -1,4 +1,4 @@
-/** The small Electron-free helpers of main: errors, recent vaults, OS feedback, SQLite driver choice. */
+/** The small Electron-free helpers of main: errors, recent vaults, OS feedback (driver choice: packaging.test.ts). */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,11 +12,6 @@ import {
   resultNotification,
   shouldNotify,
 } from '../../src/main/job-feedback.js';
-import {
-  chooseSqliteDriver,
-  ELECTRON_NATIVE_BINDING,
-  PACKAGED_NATIVE_BINDING,
-} from '../../src/main/native-sqlite.js';
 import {
   MAX_RECENT_VAULTS,
   RECENT_VAULTS_FILE,
@@ -152,45 +147,5 @@ describe('OS feedback', () => {
       title: 'Password rotation stopped',
       body: 'prod.db: Locked.',
     });
-  });
-});
-
-describe('chooseSqliteDriver', () => {
-  it('uses node_modules better-sqlite3 when it loads (plain Node here)', async () => {
-    const choice = await chooseSqliteDriver({ appRoot: temp.path, isPackaged: false });
-    expect(choice.driver).toBe('better-sqlite3');
-    expect(choice.nativeBinding).toBeUndefined();
-  });
-
-  it('falls back to sql.js, saying why, when the Electron build does not load', async () => {
-    const binding = join(temp.path, ELECTRON_NATIVE_BINDING);
-    mkdirSync(join(binding, '..'), { recursive: true });
-    writeFileSync(binding, 'not a shared library');
-    const choice = await chooseSqliteDriver({ appRoot: temp.path, isPackaged: false });
-    expect(choice.driver).toBe('sql.js');
-    expect(choice.nativeBinding).toBeUndefined();
-    expect(choice.reason).toContain(binding);
-    expect(choice.reason).toContain('electron-native.mjs');
-  });
-
-  it('looks in the resources folder of a packaged app, not in native/', async () => {
-    const devBuild = join(temp.path, ELECTRON_NATIVE_BINDING);
-    mkdirSync(join(devBuild, '..'), { recursive: true });
-    writeFileSync(devBuild, 'not a shared library');
-    const resources = join(temp.path, 'resources');
-    expect(
-      (await chooseSqliteDriver({ appRoot: temp.path, isPackaged: true, resourcesPath: resources }))
-        .driver,
-    ).toBe('better-sqlite3');
-    const shipped = join(resources, PACKAGED_NATIVE_BINDING);
-    mkdirSync(join(shipped, '..'), { recursive: true });
-    writeFileSync(shipped, 'not a shared library either');
-    const choice = await chooseSqliteDriver({
-      appRoot: temp.path,
-      isPackaged: true,
-      resourcesPath: resources,
-    });
-    expect(choice.driver).toBe('sql.js');
-    expect(choice.reason).toContain(shipped);
   });
 });

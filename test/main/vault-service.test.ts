@@ -2,12 +2,13 @@
  * VaultService against real vault copies, real engine-host threads, real
  * worker pools and real Argon2id (tiny preset).
  */
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RECENT_VAULTS_FILE } from '../../src/main/recent-vaults.js';
 import { VaultService, type VaultServiceOptions } from '../../src/main/vault-service.js';
-import type { IpcResult, RotationRequest } from '../../src/shared/ipc-contract.js';
+import type { IpcResult, RecentVault, RotationRequest } from '../../src/shared/ipc-contract.js';
 import { makeTempDir, type TempDir } from '../support/fixtures.js';
 import { EventLog } from './support/events.js';
 import {
@@ -33,7 +34,7 @@ function startService(options: Partial<VaultServiceOptions> = {}): VaultService 
 
 function rotation(vault: TestVault, overrides: Partial<RotationRequest> = {}): RotationRequest {
   return {
-    vaultPath: vault.path,
+    vault: chosen(vault.path),
     table: vault.table,
     oldPassword: OLD_PASSWORD,
     newPassword: NEW_PASSWORD,
@@ -44,6 +45,15 @@ function rotation(vault: TestVault, overrides: Partial<RotationRequest> = {}): R
     resume: false,
     ...overrides,
   };
+}
+
+function paths(result: IpcResult<RecentVault[]>): string[] {
+  return valueOf(result).map((entry) => entry.path);
+}
+
+/** The handle of a vault the user chose (as the open dialog would give it). */
+function chosen(path: string): string {
+  return valueOf(service.chooseVault(path));
 }
 
 function valueOf<T>(result: IpcResult<T>): T {
@@ -81,7 +91,7 @@ describe('VaultService', () => {
   it('opens a vault: file facts, tables with counts, driver, nothing to resume', async () => {
     const vault = makeVault(temp.path);
     startService();
-    const summary = valueOf(await service.openVaultPath(vault.path));
+    const summary = valueOf(await service.openChosenPath(vault.path));
     expect(summary.path).toBe(vault.path);
     expect(summary.fileName).toBe('tiny200.db');
     expect(summary.fileSizeBytes).toBeGreaterThan(0);
@@ -105,7 +115,7 @@ describe('VaultService', () => {
   it('reports the sql.js driver when asked to use it', async () => {
     const vault = makeVault(temp.path);
     startService({ driver: 'sql.js' });
-    const summary = valueOf(await service.openVaultPath(vault.path));
+    const summary = valueOf(await service.openChosenPath(vault.path));
     expect(summary.driver).toBe('sql.js');
     expect(summary.tables[0]?.records).toBe(vault.manifest.n);
   });
@@ -116,17 +126,17 @@ describe('VaultService', () => {
     try {
       const second = makeVault(secondDir.path);
       startService();
-      valueOf(await service.openVaultPath(first.path));
-      valueOf(await service.openVaultPath(second.path));
-      valueOf(await service.openVaultPath(first.path));
-      expect(valueOf(await service.recentVaults())).toEqual([first.path, second.path]);
+      valueOf(await service.openChosenPath(first.path));
+      valueOf(await service.openChosenPath(second.path));
+      valueOf(await service.openChosenPath(first.path));
+      expect(paths(await service.recentVaults())).toEqual([first.path, second.path]);
       const stored: unknown = JSON.parse(readText(join(temp.path, 'app-data', RECENT_VAULTS_FILE)));
       expect(stored).toEqual({ version: 1, paths: [first.path, second.path] });
 
       secondDir.dispose();
-      const missing = errorOf(await service.openVaultPath(second.path));
+      const missing = errorOf(await service.openChosenPath(second.path));
       expect(missing.code).toBe('FILE_NOT_FOUND');
-      expect(valueOf(await service.recentVaults())).toEqual([first.path]);
+      expect(paths(await service.recentVaults())).toEqual([first.path]);
     } finally {
       secondDir.dispose();
     }
@@ -134,10 +144,12 @@ describe('VaultService', () => {
 
   it('answers bad paths and non-vault files with human errors', async () => {
     startService();
-    expect(errorOf(await service.openVaultPath('relative/vault.db')).code).toBe('INVALID_ARGUMENT');
+    expect(errorOf(await service.openChosenPath('relative/vault.db')).code).toBe(
+      'INVALID_ARGUMENT',
+    );
     const notSqlite = join(temp.path, 'notes.db');
     writeFileSync(notSqlite, 'these are not the droids you are looking for\n'.repeat(100));
-    const error = errorOf(await service.openVaultPath(notSqlite));
+    const error = errorOf(await service.openChosenPath(notSqlite));
     expect(error.code).toBe('NOT_SQLITE');
     expect(error.message.length).toBeGreaterThan(20);
     expect(valueOf(await service.recentVaults())).toEqual([]);
@@ -147,7 +159,7 @@ describe('VaultService', () => {
     const vault = makeVault(temp.path);
     startService();
     const request = {
-      vaultPath: vault.path,
+      vault: chosen(vault.path),
       table: vault.table,
       oldPassword: OLD_PASSWORD,
       crypto: { preset: 'tiny' as const },
@@ -190,7 +202,7 @@ describe('VaultService', () => {
     expect(await expectConsistent(vault)).toEqual({ underOld: 0, underNew: vault.underOld });
     const verified = valueOf(
       await service.verify({
-        vaultPath: vault.path,
+        vault: chosen(vault.path),
         table: vault.table,
         password: NEW_PASSWORD,
         crypto: { preset: 'tiny' },
@@ -215,7 +227,9 @@ describe('VaultService', () => {
     const partial = await expectConsistent(vault);
     expect(partial.underNew).toBe(result.rotated);
     expect(partial.underOld).toBe(vault.underOld - result.rotated);
-    expect(valueOf(await service.openVaultPath(vault.path)).resumableTables).toEqual([vault.table]);
+    expect(valueOf(await service.openChosenPath(vault.path)).resumableTables).toEqual([
+      vault.table,
+    ]);
 
     const { jobId } = valueOf(await service.startRotation(rotation(vault, { resume: true })));
     const final = await log.final(jobId);
@@ -226,7 +240,7 @@ describe('VaultService', () => {
       checkpointPath: null,
     });
     expect(await expectConsistent(vault)).toEqual({ underOld: 0, underNew: vault.underOld });
-    expect(valueOf(await service.openVaultPath(vault.path)).resumableTables).toEqual([]);
+    expect(valueOf(await service.openChosenPath(vault.path)).resumableTables).toEqual([]);
   });
 
   it('runs one rotation at a time and keeps other work off the vault being rotated', async () => {
@@ -235,7 +249,7 @@ describe('VaultService', () => {
     const { jobId } = valueOf(await service.startRotation(rotation(vault)));
     expect(errorOf(await service.startRotation(rotation(vault))).code).toBe('BUSY');
     const verifyDuring = await service.verify({
-      vaultPath: vault.path,
+      vault: chosen(vault.path),
       table: vault.table,
       password: NEW_PASSWORD,
       crypto: { preset: 'tiny' },
@@ -303,10 +317,10 @@ describe('VaultService', () => {
       return answer;
     };
     try {
-      keep(await service.openVaultPath(vault.path));
+      keep(await service.openChosenPath(vault.path));
       keep(
         await service.preflight({
-          vaultPath: vault.path,
+          vault: chosen(vault.path),
           table: vault.table,
           oldPassword: OLD_PASSWORD,
           crypto: { preset: 'tiny' },
@@ -329,14 +343,14 @@ describe('VaultService', () => {
       await log.final(failing.jobId);
       const { result } = await startAndCancelMidway(vault, { backup: true });
       const checkpoint = readText(result.checkpointPath ?? '');
-      keep(await service.openVaultPath(vault.path));
+      keep(await service.openChosenPath(vault.path));
       const { jobId } = keep(
         valueOf(await service.startRotation(rotation(vault, { resume: true }))),
       );
       await log.final(jobId);
       keep(
         await service.verify({
-          vaultPath: vault.path,
+          vault: chosen(vault.path),
           table: vault.table,
           password: NEW_PASSWORD,
           crypto: { preset: 'tiny' },
@@ -366,5 +380,137 @@ describe('VaultService', () => {
     } finally {
       for (const spy of console_) spy.mockRestore();
     }
+  });
+});
+
+describe('VaultService: only vaults the user chose, one job per vault', () => {
+  const verifyOf = (vault: TestVault, handle: string) => ({
+    vault: handle,
+    table: vault.table,
+    password: OLD_PASSWORD,
+    crypto: { preset: 'tiny' as const },
+  });
+
+  it('refuses a handle main never gave out, and a path in place of a handle', async () => {
+    const vault = makeVault(temp.path);
+    startService();
+    const unknown = errorOf(await service.openVault('0b7e7a4e-6a38-4a53-9a77-3f1c2f0d9a11'));
+    expect(unknown.code).toBe('VAULT_NOT_CHOSEN');
+    expect(unknown.message).toContain('Open vault');
+    // The page naming a path itself: refused before anything touches the file.
+    const byPath = errorOf(await service.openVault(vault.path));
+    expect(byPath.code).toBe('INVALID_ARGUMENT');
+    expect(byPath.message).toContain('not a file path');
+    const verify = errorOf(await service.verify(verifyOf(vault, vault.path)));
+    expect(verify.code).toBe('INVALID_ARGUMENT');
+    const rotate = errorOf(
+      await service.startRotation({ ...rotation(vault), vault: randomUUID() }),
+    );
+    expect(rotate.code).toBe('VAULT_NOT_CHOSEN');
+    expect(log.events).toEqual([]);
+    // Nothing was remembered either.
+    expect(valueOf(await service.recentVaults())).toEqual([]);
+  });
+
+  it('gives the same handle to the same file, and handles for the recent list', async () => {
+    const vault = makeVault(temp.path);
+    startService();
+    const opened = valueOf(await service.openChosenPath(vault.path));
+    expect(opened.handle).toMatch(/^[0-9a-f-]{36}$/);
+    expect(valueOf(await service.openChosenPath(join(temp.path, '.', 'tiny200.db'))).handle).toBe(
+      opened.handle,
+    );
+    expect(valueOf(await service.recentVaults())).toEqual([
+      { handle: opened.handle, path: vault.path },
+    ]);
+    // A new session (a new service) gives new handles for the same recent file.
+    await service.dispose();
+    startService();
+    const [recent] = valueOf(await service.recentVaults());
+    expect(recent?.path).toBe(vault.path);
+    expect(recent?.handle).not.toBe(opened.handle);
+    expect(valueOf(await service.openVault(recent!.handle)).tables[0]?.records).toBe(vault.records);
+  });
+
+  it('refuses network (UNC) and device paths with a way forward', async () => {
+    startService();
+    for (const path of [
+      '\\\\server\\share\\vault.db',
+      '//server/share/vault.db',
+      '\\\\?\\C:\\v.db',
+    ]) {
+      const error = errorOf(await service.openChosenPath(path));
+      expect(error.code, path).toBe('INVALID_ARGUMENT');
+      expect(error.message, path).toContain('network (UNC)');
+    }
+  });
+
+  it('runs one job per vault: a second one (or via a symlink) is refused; another vault is not', async () => {
+    const vault = makeVault(temp.path, 10);
+    const otherDir = join(temp.path, 'other');
+    mkdirSync(otherDir);
+    const other = makeVault(otherDir);
+    const alias = join(temp.path, 'alias.db');
+    symlinkSync(vault.path, alias);
+    startService();
+    const handle = chosen(vault.path);
+    const running = service.verify(verifyOf(vault, handle));
+
+    const second = errorOf(
+      await service.preflight({
+        vault: handle,
+        table: vault.table,
+        oldPassword: OLD_PASSWORD,
+        crypto: { preset: 'tiny' },
+        includeSoftDeleted: true,
+      }),
+    );
+    expect(second.code).toBe('BUSY');
+    expect(second.message).toBe(
+      'A verification of this vault is running. Wait for it to finish, or cancel it, then try again.',
+    );
+    expect(errorOf(await service.verify(verifyOf(vault, chosen(alias)))).code).toBe('BUSY');
+    expect(errorOf(await service.startRotation(rotation(vault, { vault: handle }))).code).toBe(
+      'BUSY',
+    );
+    // Another vault is free.
+    const otherRunning = service.verify({ ...verifyOf(other, chosen(other.path)), sampleSize: 4 });
+
+    // The renderer's Cancel: the verification answers early, marked cancelled.
+    valueOf(await service.cancelVaultJob({ vault: handle, job: 'verify' }));
+    expect(valueOf(await otherRunning).checked).toBe(4);
+    const cancelled = valueOf(await running);
+    expect(cancelled.cancelled).toBe(true);
+    expect(cancelled.checked).toBeLessThan(vault.records);
+    // The vault is free again.
+    expect(
+      valueOf(await service.verify({ ...verifyOf(vault, handle), sampleSize: 2 })).checked,
+    ).toBe(2);
+  });
+
+  it('cancels a pre-flight check, and cancelling nothing is not an error', async () => {
+    const vault = makeVault(temp.path, 10);
+    startService();
+    const handle = chosen(vault.path);
+    valueOf(await service.cancelVaultJob({ vault: handle, job: 'preflight' }));
+    const running = service.preflight({
+      vault: handle,
+      table: vault.table,
+      oldPassword: OLD_PASSWORD,
+      crypto: { preset: 'tiny' },
+      includeSoftDeleted: true,
+    });
+    // Cancelling the other kind leaves it running.
+    valueOf(await service.cancelVaultJob({ vault: handle, job: 'verify' }));
+    valueOf(await service.cancelVaultJob({ vault: handle, job: 'preflight' }));
+    expect(valueOf(await running).cancelled).toBe(true);
+    expect(
+      errorOf(
+        await service.cancelVaultJob({
+          vault: '5d0c8a52-3f57-4c51-8d0e-cc8f1b2a3e44',
+          job: 'verify',
+        }),
+      ).code,
+    ).toBe('VAULT_NOT_CHOSEN');
   });
 });

@@ -131,9 +131,10 @@ function describePlan(plan: StopPlan): string {
   }
 }
 
+/** `vault`: the handle VaultService gave the chosen vault file. */
 function rotationRequest(vault: string, resume: boolean): RotationRequest {
   return {
-    vaultPath: vault,
+    vault,
     table: 'vault',
     oldPassword: OLD_PASSWORD,
     newPassword: NEW_PASSWORD,
@@ -207,7 +208,9 @@ async function runServiceAndCancelWithoutGrace(
     if (event.type === 'progress' && event.progress.phase === 'rotating') moment.rotating();
   });
   try {
-    const started = await service.startRotation(rotationRequest(vault, resume));
+    const handle = service.chooseVault(vault);
+    if (!handle.ok) throw new Error(handle.error.message);
+    const started = await service.startRotation(rotationRequest(handle.value, resume));
     if (!started.ok) throw new Error(`${started.error.code}: ${started.error.message}`);
     const finished = new Promise<void>((resolve) => {
       const poll = setInterval(() => {
@@ -300,7 +303,7 @@ describe('the engine host terminated in the middle of a rotation', () => {
         }
 
         // The app finishes it: open (it must offer to resume), then resume.
-        const summary = await service.openVaultPath(vault);
+        const summary = await service.openChosenPath(vault);
         if (!summary.ok)
           throw new Error(
             `the app cannot open the vault: ${summary.error.code}: ${summary.error.message}`,
@@ -308,7 +311,7 @@ describe('the engine host terminated in the middle of a rotation', () => {
         if (resume) expect(summary.value.resumableTables).toEqual(['vault']);
         const events: RotationEvent[] = [];
         const unsubscribe = service.onRotationEvent((event) => events.push(event));
-        const started = await service.startRotation(rotationRequest(vault, resume));
+        const started = await service.startRotation(rotationRequest(summary.value.handle, resume));
         if (!started.ok) throw new Error(`${started.error.code}: ${started.error.message}`);
         while (!events.some((event) => event.type !== 'progress')) {
           await new Promise((resolve) => setTimeout(resolve, 50));

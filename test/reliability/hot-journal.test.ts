@@ -116,7 +116,7 @@ describe('a vault left with a hot journal by a writer killed mid-commit', () => 
   // connection got SQLITE_READONLY_ROLLBACK, reported as READ_ONLY "cannot be written ... Make
   // the file and its folder writable" although both were writable. That broke `info`, `verify`,
   // the pre-flight check of `rotate` (so `rotate` without --resume failed after a crash) and
-  // VaultService.openVaultPath (after a crash the app could not even open the vault to resume).
+  // VaultService.openChosenPath (after a crash the app could not even open the vault to resume).
   // Fixed in src/engine/storage/index.ts: a read-only open first lets a short read-write
   // connection roll a hot journal back when the file and folder are writable.
   it('`info` works on it', async () => {
@@ -157,11 +157,11 @@ describe('a vault left with a hot journal by a writer killed mid-commit', () => 
     });
   });
 
-  it('the app opens it (VaultService.openVaultPath)', async () => {
+  it('the app opens it (VaultService.openChosenPath)', async () => {
     const vault = crashedCopy();
     const service = new VaultService({ dataDir: join(dirname(vault), 'app-data'), workers: 1 });
     try {
-      const summary = await service.openVaultPath(vault);
+      const summary = await service.openChosenPath(vault);
       expect(summary.ok, JSON.stringify(summary)).toBe(true);
       if (summary.ok) expect(summary.value.tables[0]?.records).toBe(template.records.length);
       expectRepaired(vault);

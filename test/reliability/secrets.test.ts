@@ -326,8 +326,10 @@ describe('no password anywhere', () => {
         value?: unknown;
         error?: { code: string };
       }>;
+    // Set by the open dialog's answer below: every later call names the vault by it.
+    let handle = '';
     const request = (overrides: Partial<RotationRequest> = {}): RotationRequest => ({
-      vaultPath: vault,
+      vault: handle,
       table: 'vault',
       oldPassword: OLD_PASSWORD,
       newPassword: NEW_PASSWORD,
@@ -348,10 +350,15 @@ describe('no password anywhere', () => {
     const results: unknown[] = [];
     const { output } = await captureOutput(async () => {
       try {
-        results.push(await call(IPC_CHANNELS.openVaultDialog));
+        const opened = (await call(IPC_CHANNELS.openVaultDialog)) as {
+          ok: true;
+          value: { handle: string };
+        };
+        results.push(opened);
+        handle = opened.value.handle;
         results.push(
           await call(IPC_CHANNELS.preflight, {
-            vaultPath: vault,
+            vault: handle,
             table: 'vault',
             oldPassword: OLD_PASSWORD,
             crypto: { preset: 'tiny' },
@@ -384,7 +391,7 @@ describe('no password anywhere', () => {
         expect(result.status).toBe('completed');
         results.push(
           await call(IPC_CHANNELS.verify, {
-            vaultPath: vault,
+            vault: handle,
             table: 'vault',
             password: NEW_PASSWORD,
             crypto: { preset: 'tiny' },
@@ -420,22 +427,22 @@ describe('no password anywhere', () => {
           ),
           await call(IPC_CHANNELS.startRotation, { ...request(), extra: NEW_PASSWORD }),
           await call(IPC_CHANNELS.startRotation, { ...request(), crypto: OLD_PASSWORD }),
-          await call(IPC_CHANNELS.startRotation, request({ vaultPath: join(dir, 'missing.db') })),
+          await call(IPC_CHANNELS.startRotation, request({ vault: join(dir, 'missing.db') })),
           await call(IPC_CHANNELS.preflight, {
-            vaultPath: vault,
+            vault: handle,
             table: 'nope',
             oldPassword: OLD_PASSWORD,
             crypto: { preset: 'tiny' },
             includeSoftDeleted: true,
           }),
           await call(IPC_CHANNELS.verify, {
-            vaultPath: vault,
+            vault: handle,
             table: 'vault',
             password: 42,
             crypto: { preset: 'tiny' },
           }),
           await call(IPC_CHANNELS.verify, {
-            vaultPath: vault,
+            vault: handle,
             table: 'vault',
             password: OLD_PASSWORD,
             crypto: { preset: 'custom', config: { iterations: -1 } },

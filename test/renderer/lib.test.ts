@@ -29,6 +29,7 @@ import {
   type JobSettings,
 } from '../../src/renderer/lib/report.js';
 import { createLatestThrottle } from '../../src/renderer/lib/throttle-latest.js';
+import { validateExportReportRequest } from '../../src/shared/ipc-validation.js';
 import { resultOf } from './support/fake-vault-admin.js';
 
 describe('the renderer agrees with the engine', () => {
@@ -237,9 +238,58 @@ describe('report', () => {
 
   it('keeps Markdown tables intact whatever the failure text', () => {
     const markdown = buildMarkdownReport(result, settings, finishedAt);
-    expect(markdown).toContain('| rec\\|1 | malformed | bad base64 at 3 |');
+    // The newline in the detail shows as an escape instead of ending the table row.
+    expect(markdown).toContain('| rec\\|1 | malformed | bad base64\\\\u{a}at 3 |');
     expect(markdown).toContain('**Completed**');
     expect(markdown).toContain(`| ${result.scanned} | ${result.rotated} | ${result.skipped} | 2 |`);
+  });
+
+  it('escapes a hostile table name and record ids in the Markdown report', () => {
+    const table = 'x`\n# Fake heading\u001b[2J\u202e|[link](http://evil.example)';
+    const hostile = resultOf('completed', {
+      table,
+      failed: 1,
+      failures: [
+        { id: '<img src=x onerror=alert(1)>\r\n| 1 | 2 |', reason: 'malformed', detail: 'd' },
+      ],
+      driver: 'sql.js',
+    });
+    const markdown = buildMarkdownReport(hostile, { ...settings, table }, finishedAt);
+    const lines = markdown.split('\n');
+    // No line starts with the injected heading; no raw control or bidi character survives.
+    expect(lines.some((line) => line.startsWith('# Fake'))).toBe(false);
+    // eslint-disable-next-line no-control-regex -- asserting control characters are gone
+    expect(markdown).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f\u202e]/);
+    // The table name is one code span whose fence outruns the backtick inside it.
+    expect(markdown).toContain(
+      '- Table: ``x`\\u{a}# Fake heading\\u{1b}[2J\\u{202e}|[link](http://evil.example)``',
+    );
+    const failureRow = lines.find((line) => line.includes('img'));
+    expect(failureRow).toBe(
+      '| \\<img src=x onerror=alert(1)\\>\\\\u{d}\\\\u{a}\\| 1 \\| 2 \\| | malformed | d |',
+    );
+    expect(markdown).toContain('- SQLite driver: sql.js');
+  });
+
+  it('names the report file safely whatever the vault and table are called', () => {
+    const hostile = {
+      ...settings,
+      vaultPath: '/vaults/..evil:name?.db',
+      table: `a/b\\c:"d"*<e>|\u0007${'t'.repeat(300)}`,
+    };
+    const name = reportFileName('markdown', hostile, finishedAt);
+    // eslint-disable-next-line no-control-regex -- asserting control characters are gone
+    expect(name).not.toMatch(/[\\/:*?"<>|\u0000-\u001f]/);
+    expect(name.startsWith('rotation-evil_name_-a_b_c__d___e___')).toBe(true);
+    expect(name.length).toBeLessThanOrEqual(160);
+    expect(name.endsWith('-2025-03-04-05-06-07.md')).toBe(true);
+    // The main process's own check accepts it.
+    expect(
+      validateExportReportRequest({ format: 'markdown', contents: '', suggestedName: name }).ok,
+    ).toBe(true);
+    expect(reportFileName('json', { ...settings, table: '..' }, finishedAt)).toBe(
+      'rotation-app-unnamed-2025-03-04-05-06-07.json',
+    );
   });
 
   it('says an already rotated vault looks so, and keeps the sample in JSON', () => {

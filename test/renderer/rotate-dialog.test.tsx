@@ -1,13 +1,14 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { handleOf } from './support/fake-vault-admin.js';
 import { apiWithVault, renderApp, VAULT_PATH, type RenderedApp } from './support/render-app.js';
 
 const OLD = 'Old-password-0123456789';
 const NEW = 'Brand-new-password-0123456789';
 
 async function openDialog(app: RenderedApp): Promise<HTMLElement> {
-  await act(() => app.store.getState().openVaultPath(VAULT_PATH));
+  await act(() => app.store.getState().openVault(handleOf(VAULT_PATH)));
   fireEvent.click(screen.getByRole('button', { name: 'Rotate password…' }));
   return screen.getByRole('dialog', { name: 'Rotate password' });
 }
@@ -72,7 +73,7 @@ describe('rotate dialog', () => {
   });
 
   it('closes on Escape, clears the passwords and gives focus back to the opener', async () => {
-    await act(() => app.store.getState().openVaultPath(VAULT_PATH));
+    await act(() => app.store.getState().openVault(handleOf(VAULT_PATH)));
     const opener = screen.getByRole('button', { name: 'Rotate password…' });
     // a keyboard user: focus on the button, then activate it
     opener.focus();

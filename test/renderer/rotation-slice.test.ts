@@ -8,6 +8,7 @@ import {
 import { selectDraftValidity } from '../../src/renderer/store/rotation-slice.js';
 import {
   FakeVaultAdmin,
+  handleOf,
   progressOf,
   resultOf,
   settle,
@@ -21,7 +22,7 @@ const NEW = 'New-password-9876543210';
 
 async function openVault(api: FakeVaultAdmin, store: AppStore): Promise<void> {
   api.addVault(vaultSummary(VAULT, [tableInfo('vault', 200)]));
-  await store.getState().openVaultPath(VAULT);
+  await store.getState().openVault(handleOf(VAULT));
 }
 
 function fillValidDraft(store: AppStore): void {
@@ -78,7 +79,7 @@ describe('rotation slice', () => {
     expect(JSON.stringify(store.getState())).not.toContain(NEW);
     expect(api.calls.startRotation).toEqual([
       {
-        vaultPath: VAULT,
+        vault: handleOf(VAULT),
         table: 'vault',
         oldPassword: OLD,
         newPassword: NEW,
@@ -323,7 +324,7 @@ describe('rotation slice', () => {
       fillValidDraft(store);
       await store.getState().runPreflight();
       expect(api.calls.preflight[0]).toEqual({
-        vaultPath: VAULT,
+        vault: handleOf(VAULT),
         table: 'vault',
         oldPassword: OLD,
         crypto: { preset: 'default' },
@@ -334,6 +335,43 @@ describe('rotation slice', () => {
       expect(store.getState().preflight.status).toBe('done');
       store.getState().updateDraft({ oldPassword: `${OLD}!` });
       expect(store.getState().preflight.status).toBe('idle');
+    });
+
+    it('cancels a running check in main when its question changes or the dialog closes', async () => {
+      let release!: () => void;
+      api.checkGate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      store.getState().openRotateDialog();
+      fillValidDraft(store);
+      const first = store.getState().runPreflight();
+      store.getState().updateDraft({ newPassword: `${NEW}!` });
+      expect(api.calls.cancelVaultJob).toEqual([]);
+      store.getState().updateDraft({ oldPassword: `${OLD}!` });
+      expect(api.calls.cancelVaultJob).toEqual([{ vault: handleOf(VAULT), job: 'preflight' }]);
+      const second = store.getState().runPreflight();
+      store.getState().closeRotateDialog();
+      expect(api.calls.cancelVaultJob).toHaveLength(2);
+      release();
+      await Promise.all([first, second]);
+      expect(store.getState().preflight).toEqual({ status: 'idle' });
+    });
+
+    it('starts the rotation only once a check it cancelled has answered', async () => {
+      let release!: () => void;
+      api.checkGate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      store.getState().openRotateDialog();
+      fillValidDraft(store);
+      void store.getState().runPreflight();
+      const starting = store.getState().startRotation();
+      await settle();
+      expect(api.calls.cancelVaultJob).toEqual([{ vault: handleOf(VAULT), job: 'preflight' }]);
+      expect(api.calls.startRotation).toHaveLength(0);
+      release();
+      await starting;
+      expect(api.calls.startRotation).toHaveLength(1);
     });
 
     it('drops an answer to a question that changed meanwhile', async () => {

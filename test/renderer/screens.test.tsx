@@ -3,6 +3,7 @@ import { act, cleanup, fireEvent, screen, within } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   FakeVaultAdmin,
+  handleOf,
   progressOf,
   resultOf,
   tableInfo,
@@ -15,7 +16,7 @@ const NEW = 'Brand-new-password-0123456789';
 
 /** Opens the vault and starts a rotation through the dialog, as a user would. */
 async function startRotation(app: RenderedApp): Promise<void> {
-  await act(() => app.store.getState().openVaultPath(VAULT_PATH));
+  await act(() => app.store.getState().openVault(handleOf(VAULT_PATH)));
   fireEvent.click(screen.getByRole('button', { name: 'Rotate password…' }));
   for (const [label, value] of [
     ['Current password', OLD],
@@ -101,7 +102,7 @@ describe('vault screen', () => {
       ),
     );
     const app = renderApp(api);
-    await act(() => app.store.getState().openVaultPath(VAULT_PATH));
+    await act(() => app.store.getState().openVault(handleOf(VAULT_PATH)));
     expect(screen.getByText(VAULT_PATH)).toBeTruthy();
     expect(screen.getByText('5 MB')).toBeTruthy();
     expect(screen.getByText(/whole file in memory/)).toBeTruthy();
@@ -120,7 +121,7 @@ describe('vault screen', () => {
       }),
     );
     const app = renderApp(api);
-    await act(() => app.store.getState().openVaultPath(VAULT_PATH));
+    await act(() => app.store.getState().openVault(handleOf(VAULT_PATH)));
     const rotate = screen.getByRole('button', { name: 'Rotate password…' }) as HTMLButtonElement;
     expect(rotate.disabled).toBe(true);
     expect(screen.queryByText(/was interrupted/)).toBeNull();
@@ -250,7 +251,7 @@ describe('result screen', () => {
       app.api.emit({
         type: 'result',
         jobId: 'job-1',
-        result: resultOf('completed', { failed: 12, failures, rotated: 138 }),
+        result: resultOf('completed', { failed: 12, failures, rotated: 138, driver: 'sql.js' }),
       });
     });
     expect(screen.getByTestId('result-title').textContent).toBe('Password rotated');
@@ -259,6 +260,10 @@ describe('result screen', () => {
     expect(screen.getByText('/vaults/app.db.backup-1.db')).toBeTruthy();
     expect(screen.getAllByRole('row')).toHaveLength(1 + 8);
     expect(screen.getByText(/and 4 more/)).toBeTruthy();
+    // Which SQLite driver ran it: sql.js is named as the fallback it is.
+    expect(document.querySelector('[data-fact="sqlite-driver"] dd')?.textContent).toBe(
+      'sql.js (fallback: the native driver did not load)',
+    );
 
     await act(async () => {
       fireEvent.click(screen.getByRole('button', { name: 'Export JSON' }));
@@ -269,6 +274,8 @@ describe('result screen', () => {
     const [json, markdown] = app.api.calls.exportReport;
     expect(json?.format).toBe('json');
     expect(JSON.parse(json!.contents).result.failures).toHaveLength(12);
+    expect(JSON.parse(json!.contents).result.sqliteDriver).toBe('sql.js');
+    expect(markdown?.contents).toContain('- SQLite driver: sql.js');
     expect(markdown?.format).toBe('markdown');
     expect(markdown?.suggestedName).toMatch(/^rotation-app-vault-.*\.md$/);
     for (const report of [json!, markdown!]) {

@@ -1,6 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createAppStore, selectScreen, type AppStore } from '../../src/renderer/store/app-store.js';
-import { FakeVaultAdmin, resultOf, tableInfo, vaultSummary } from './support/fake-vault-admin.js';
+import {
+  FakeVaultAdmin,
+  handleOf,
+  resultOf,
+  tableInfo,
+  vaultSummary,
+} from './support/fake-vault-admin.js';
 
 const VAULT = '/vaults/app.db';
 
@@ -20,7 +26,7 @@ describe('vault slice', () => {
     expect(store.getState().vault?.path).toBe(VAULT);
     expect(store.getState().selectedTable).toBe('vault');
     expect(store.getState().vaultStatus).toBe('ready');
-    expect(store.getState().recent).toEqual([VAULT]);
+    expect(store.getState().recent).toEqual([{ handle: handleOf(VAULT), path: VAULT }]);
     expect(selectScreen(store.getState())).toBe('vault');
   });
 
@@ -33,7 +39,7 @@ describe('vault slice', () => {
 
   it('asks for a choice when the file holds several vault tables, and keeps it on refresh', async () => {
     api.addVault(vaultSummary(VAULT, [tableInfo('vault', 10), tableInfo('archive', 5)]));
-    await store.getState().openVaultPath(VAULT);
+    await store.getState().openVault(handleOf(VAULT));
     expect(store.getState().selectedTable).toBeNull();
     store.getState().selectTable('nope');
     expect(store.getState().selectedTable).toBeNull();
@@ -43,13 +49,13 @@ describe('vault slice', () => {
   });
 
   it('shows an open error as data and keeps the vault already open', async () => {
-    await store.getState().openVaultPath('/missing.db');
+    await store.getState().openVault(handleOf('/missing.db'));
     expect(store.getState().vaultError?.code).toBe('FILE_NOT_FOUND');
     expect(store.getState().vaultStatus).toBe('idle');
     api.addVault(vaultSummary(VAULT, [tableInfo('vault', 1)]));
-    await store.getState().openVaultPath(VAULT);
+    await store.getState().openVault(handleOf(VAULT));
     expect(store.getState().vaultError).toBeNull();
-    await store.getState().openVaultPath('/missing.db');
+    await store.getState().openVault(handleOf('/missing.db'));
     expect(store.getState().vault?.path).toBe(VAULT);
     expect(store.getState().vaultStatus).toBe('ready');
     store.getState().dismissVaultError();
@@ -69,7 +75,7 @@ describe('vault slice', () => {
 
   it('closes the vault back to the start screen', async () => {
     api.addVault(vaultSummary(VAULT, [tableInfo('vault', 1)]));
-    await store.getState().openVaultPath(VAULT);
+    await store.getState().openVault(handleOf(VAULT));
     store.getState().closeVault();
     expect(store.getState().vault).toBeNull();
     expect(selectScreen(store.getState())).toBe('start');
@@ -84,7 +90,7 @@ describe('verify slice', () => {
     api = new FakeVaultAdmin();
     store = createAppStore(api);
     api.addVault(vaultSummary(VAULT, [tableInfo('vault', 200)]));
-    await store.getState().openVaultPath(VAULT);
+    await store.getState().openVault(handleOf(VAULT));
   });
 
   it('sends the check and wipes the password from the store', async () => {
@@ -96,7 +102,7 @@ describe('verify slice', () => {
     await pending;
     expect(api.calls.verify).toEqual([
       {
-        vaultPath: VAULT,
+        vault: handleOf(VAULT),
         table: 'vault',
         password: 'Some-password-0123456789',
         crypto: { preset: 'default' },
@@ -104,6 +110,25 @@ describe('verify slice', () => {
       },
     ]);
     expect(store.getState().verifyState).toMatchObject({ status: 'done', result: { opened: 24 } });
+  });
+
+  it('closing the dialog while a check runs cancels it in main, and drops its answer', async () => {
+    let release!: () => void;
+    api.checkGate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    store.getState().openVerify();
+    store.getState().updateVerifyDraft({ password: 'Some-password-0123456789' });
+    const pending = store.getState().runVerify();
+    store.getState().closeVerify();
+    expect(api.calls.cancelVaultJob).toEqual([{ vault: handleOf(VAULT), job: 'verify' }]);
+    release();
+    await pending;
+    expect(store.getState().verifyState).toEqual({ status: 'idle' });
+    // Closing when nothing runs sends no cancel.
+    store.getState().openVerify();
+    store.getState().closeVerify();
+    expect(api.calls.cancelVaultJob).toHaveLength(1);
   });
 
   it('checks every record when asked, and not at all without a password', async () => {
@@ -125,7 +150,7 @@ describe('verify slice', () => {
       purpose: 'new-password',
     });
     expect(store.getState().verifyTarget).toEqual({
-      vaultPath: VAULT,
+      vault: handleOf(VAULT),
       table: 'vault',
       purpose: 'new-password',
     });

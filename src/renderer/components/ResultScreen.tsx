@@ -61,6 +61,13 @@ function headline(result: RotationResult): {
   };
 }
 
+/** Which SQLite driver ran the rotation: sql.js means the native one did not load. */
+function driverText(driver: RotationResult['driver']): string {
+  if (driver === 'better-sqlite3') return 'better-sqlite3 (native)';
+  if (driver === 'sql.js') return 'sql.js (fallback: the native driver did not load)';
+  return 'Not reported';
+}
+
 type ExportState =
   | { status: 'idle' }
   | { status: 'saving' }
@@ -155,6 +162,10 @@ export function ResultScreen(): ReactNode {
         <div>
           <dt>Argon2id</dt>
           <dd>{describeChoice(settings.crypto)}</dd>
+        </div>
+        <div data-fact="sqlite-driver">
+          <dt>SQLite driver</dt>
+          <dd>{driverText(result.driver)}</dd>
         </div>
       </dl>
 

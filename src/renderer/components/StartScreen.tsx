@@ -100,13 +100,13 @@ export function StartScreen(): ReactNode {
             <p className="empty">Vaults you open appear here. Only their paths are remembered.</p>
           ) : (
             <ul className="recent-list">
-              {recent.map((path) => (
-                <li key={path}>
+              {recent.map(({ handle, path }) => (
+                <li key={handle}>
                   <button
                     type="button"
                     className="recent-item"
                     disabled={opening}
-                    onClick={() => void store.getState().openVaultPath(path)}
+                    onClick={() => void store.getState().openVault(handle)}
                   >
                     <DatabaseIcon className="recent-icon" />
                     <span className="recent-text">

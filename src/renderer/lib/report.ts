@@ -59,6 +59,7 @@ export function buildJsonReport(
       failed: result.failed,
       seconds: result.seconds,
       derivations: result.derivations,
+      sqliteDriver: result.driver ?? null,
       backupPath: result.backupPath,
       checkpointPath: result.checkpointPath,
       failures: result.failures.map(({ id, reason, detail }) => ({ id, reason, detail })),
@@ -68,9 +69,35 @@ export function buildJsonReport(
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
-/** Markdown table cells must not break the table. */
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/**
+ * Control characters (C0, DEL, C1) and bidirectional overrides shown as
+ * visible \u{..} escapes: a table name or id from the vault must not hide or
+ * reorder text in the report, nor break its lines.
+ */
+const INVISIBLE =
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what we escape
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+export function escapeInvisible(text: string): string {
+  return text.replace(INVISIBLE, (char) => `\\u{${char.codePointAt(0)!.toString(16)}}`);
+}
+
+/**
+ * Plain Markdown text inside a line (never at its start, so list and heading
+ * markers cannot apply): emphasis, code, links, HTML, entities and the table's
+ * "|" are backslash-escaped.
+ */
+export function markdownText(text: string): string {
+  return escapeInvisible(text).replace(/[\\`*_[\]<>|!~&#$]/g, (char) => `\\${char}`);
+}
+
+/** A code span that holds any text: the fence is longer than any run of backticks inside. */
+export function markdownCode(text: string): string {
+  const visible = escapeInvisible(text);
+  const longestRun = Math.max(0, ...(visible.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longestRun + 1);
+  const pad = visible.startsWith('`') || visible.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${visible}${pad}${fence}`;
 }
 
 export function buildMarkdownReport(
@@ -81,13 +108,14 @@ export function buildMarkdownReport(
   const lines = [
     '# VaultStore Admin: password rotation report',
     '',
-    `- Vault: \`${settings.vaultPath}\``,
-    `- Table: \`${result.table}\``,
+    `- Vault: ${markdownCode(settings.vaultPath)}`,
+    `- Table: ${markdownCode(result.table)}`,
     `- Finished: ${finishedAt.toISOString()}`,
     `- Status: **${statusText(result)}**`,
     `- Argon2id: ${describeChoice(settings.crypto)}`,
     `- Soft-deleted records: ${settings.includeSoftDeleted ? 'included' : 'left alone'}`,
-    `- Backup: ${result.backupPath ? `\`${result.backupPath}\`` : 'none'}`,
+    `- Backup: ${result.backupPath ? markdownCode(result.backupPath) : 'none'}`,
+    `- SQLite driver: ${result.driver ?? 'not reported'}`,
     `- Resumed run: ${settings.resume ? 'yes' : 'no'}`,
     '',
     '| Scanned | Rotated | Skipped (did not open) | Failed | Duration | Argon2id derivations |',
@@ -96,12 +124,17 @@ export function buildMarkdownReport(
     '',
   ];
   if (result.checkpointPath) {
-    lines.push(`The rotation can be resumed: its checkpoint is \`${result.checkpointPath}\`.`, '');
+    lines.push(
+      `The rotation can be resumed: its checkpoint is ${markdownCode(result.checkpointPath)}.`,
+      '',
+    );
   }
   if (result.failures.length > 0) {
     lines.push('## Failures', '', '| Record id | Reason | Detail |', '|---|---|---|');
     for (const failure of result.failures) {
-      lines.push(`| ${cell(failure.id)} | ${failure.reason} | ${cell(failure.detail)} |`);
+      lines.push(
+        `| ${markdownText(failure.id)} | ${markdownText(failure.reason)} | ${markdownText(failure.detail)} |`,
+      );
     }
     if (result.failed > result.failures.length) {
       lines.push('', `…and ${result.failed - result.failures.length} more not listed.`);
@@ -122,13 +155,33 @@ export function buildReport(
     : buildMarkdownReport(result, settings, finishedAt);
 }
 
-/** rotation-<vault>-<table>-<date>.json */
+/** Longest vault or table part of a report file name (the whole name stays well under 255). */
+export const FILE_NAME_PART_MAX = 60;
+
+/**
+ * One part of a file name: folder separators, characters Windows forbids,
+ * control and bidi characters become "_"; no leading dots, no trailing dots
+ * or spaces (Windows drops them); at most FILE_NAME_PART_MAX characters.
+ */
+export function fileNamePart(text: string): string {
+  const cleaned = text
+    .replace(INVISIBLE, '_')
+    .replace(/[\\/:*?"<>|]/g, '_')
+    .replace(/\s+/g, ' ')
+    .replace(/^[.\s]+/, '')
+    .replace(/[.\s]+$/, '');
+  const bounded = [...cleaned].slice(0, FILE_NAME_PART_MAX).join('');
+  return bounded.replace(/[.\s]+$/, '') || 'unnamed';
+}
+
+/** rotation-<vault>-<table>-<date>.json, safe for every file system */
 export function reportFileName(
   format: ReportFormat,
   settings: JobSettings,
   finishedAt: Date,
 ): string {
-  const base = fileNameOf(settings.vaultPath).replace(/\.[^.]+$/, '');
+  const base = fileNamePart(fileNameOf(settings.vaultPath).replace(/\.[^.]+$/, ''));
+  const table = fileNamePart(settings.table);
   const stamp = finishedAt.toISOString().slice(0, 19).replace(/[:T]/g, '-');
-  return `rotation-${base}-${settings.table}-${stamp}.${format === 'json' ? 'json' : 'md'}`;
+  return `rotation-${base}-${table}-${stamp}.${format === 'json' ? 'json' : 'md'}`;
 }

@@ -189,6 +189,18 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
   let cancelWanted = false;
   // Ignores pre-flight answers to a question that is no longer asked.
   let preflightTicket = 0;
+  // The vault of the pre-flight check in progress (null when none runs).
+  let preflightVault: string | null = null;
+  // The last pre-flight call; a rotation waits for it (main runs one job per vault).
+  let preflightCall: Promise<unknown> = Promise.resolve();
+
+  /** Drops the pre-flight answer being waited for, and stops the check itself in main. */
+  const abandonPreflight = (): void => {
+    preflightTicket += 1;
+    if (preflightVault !== null && get().preflight.status === 'running')
+      void api.cancelVaultJob({ vault: preflightVault, job: 'preflight' });
+    preflightVault = null;
+  };
 
   const apply = (event: RotationEvent): void => {
     const status = get().rotationStatus;
@@ -262,13 +274,13 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
 
     closeRotateDialog() {
       if (get().rotationStatus !== 'configuring') return;
-      preflightTicket += 1;
+      abandonPreflight();
       set({ rotationStatus: 'idle', draft: INITIAL_DRAFT, preflight: { status: 'idle' } });
     },
 
     updateDraft(patch) {
       const stale = PREFLIGHT_INPUTS.some((key) => key in patch);
-      if (stale) preflightTicket += 1;
+      if (stale) abandonPreflight();
       set({
         draft: { ...get().draft, ...patch },
         ...(stale ? { preflight: { status: 'idle' } as const } : {}),
@@ -279,16 +291,22 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
       const state = get();
       const crypto = choiceFromDraft(state.draft.crypto);
       if (!selectDraftValidity(state).canPreflight || !crypto) return;
-      const ticket = (preflightTicket += 1);
+      abandonPreflight();
+      const ticket = preflightTicket;
+      const vault = state.vault!.handle;
+      preflightVault = vault;
       set({ preflight: { status: 'running' } });
-      const response = await api.preflight({
-        vaultPath: state.vault!.path,
+      const call = api.preflight({
+        vault,
         table: state.selectedTable!,
         oldPassword: state.draft.oldPassword,
         crypto,
         includeSoftDeleted: state.draft.includeSoftDeleted,
       });
+      preflightCall = call;
+      const response = await call;
       if (ticket !== preflightTicket) return;
+      preflightVault = null;
       set({
         preflight: response.ok
           ? { status: 'done', result: response.value }
@@ -318,8 +336,10 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
         dryRun: draft.dryRun,
         resume: draft.resume,
       };
+      const { vaultPath: _displayOnly, ...options } = settings;
       const request: RotationRequest = {
-        ...settings,
+        ...options,
+        vault: state.vault!.handle,
         oldPassword: draft.oldPassword,
         newPassword: draft.newPassword,
         // The engine checks the rules again (a renderer check is only a convenience).
@@ -329,7 +349,7 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
       };
       earlyEvents = [];
       cancelWanted = false;
-      preflightTicket += 1;
+      abandonPreflight();
       // The passwords leave the store here, before the engine even answers.
       set({
         rotationStatus: 'starting',
@@ -342,6 +362,8 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
         rotationError: null,
         rotationNotice: null,
       });
+      // A check cancelled just above still holds the vault until it has stopped.
+      await preflightCall.catch(() => undefined);
       const response = await api.startRotation(request);
       if (!response.ok) {
         set({ rotationStatus: 'error', rotationError: response.error, cancelConfirmOpen: false });

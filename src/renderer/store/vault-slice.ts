@@ -1,5 +1,10 @@
 /** The open vault: which file, which table, its counts; the recent list. */
-import type { IpcError, VaultSummary } from '../../shared/ipc-contract.js';
+import type {
+  IpcError,
+  RecentVault,
+  VaultHandle,
+  VaultSummary,
+} from '../../shared/ipc-contract.js';
 import type { SliceCreator } from './types.js';
 
 export type VaultStatus = 'idle' | 'opening' | 'ready';
@@ -10,10 +15,12 @@ export interface VaultSlice {
   selectedTable: string | null;
   vaultStatus: VaultStatus;
   vaultError: IpcError | null;
-  recent: string[];
+  /** vaults chosen in earlier sessions, each with a handle for this one */
+  recent: RecentVault[];
   loadRecent(): Promise<void>;
   openVaultDialog(): Promise<void>;
-  openVaultPath(path: string): Promise<void>;
+  /** a vault the user chose before (recent list, or the open one again) */
+  openVault(handle: VaultHandle): Promise<void>;
   openDroppedFile(file: File): Promise<void>;
   /** re-reads the open vault (counts, resumable tables) after a job */
   refreshVault(): Promise<void>;
@@ -28,15 +35,9 @@ function chooseTable(summary: VaultSummary, previous: string | null): string | n
   return summary.tables.length === 1 ? summary.tables[0]!.name : null;
 }
 
-const DROP_WITHOUT_PATH: IpcError = {
-  code: 'INVALID_ARGUMENT',
-  message:
-    'The dropped item has no file location (was it dragged from a web page or an archive?). Drop the .db file from your file manager, or use “Open vault…”.',
-};
-
 export const createVaultSlice: SliceCreator<VaultSlice> = (set, get, api) => {
   const settle = (summary: VaultSummary): void => {
-    const previous = get().vault?.path === summary.path ? get().selectedTable : null;
+    const previous = get().vault?.handle === summary.handle ? get().selectedTable : null;
     set({
       vault: summary,
       selectedTable: chooseTable(summary, previous),
@@ -74,25 +75,26 @@ export const createVaultSlice: SliceCreator<VaultSlice> = (set, get, api) => {
       settle(response.value);
     },
 
-    async openVaultPath(path) {
+    async openVault(handle) {
       set({ vaultStatus: 'opening', vaultError: null });
-      const response = await api.openVaultPath(path);
+      const response = await api.openVault(handle);
       if (!response.ok) return fail(response.error);
       settle(response.value);
     },
 
     async openDroppedFile(file) {
-      const path = api.pathForDroppedFile(file);
-      if (!path) return fail(DROP_WITHOUT_PATH);
-      await get().openVaultPath(path);
+      set({ vaultStatus: 'opening', vaultError: null });
+      const response = await api.openDroppedFile(file);
+      if (!response.ok) return fail(response.error);
+      settle(response.value);
     },
 
     async refreshVault() {
       const current = get().vault;
       if (!current) return;
-      const response = await api.openVaultPath(current.path);
+      const response = await api.openVault(current.handle);
       // The user may have closed or switched vaults meanwhile.
-      if (get().vault?.path !== current.path) return;
+      if (get().vault?.handle !== current.handle) return;
       if (response.ok) settle(response.value);
       else set({ vaultError: response.error });
     },

@@ -28,7 +28,8 @@ export type VerifyState =
   | { status: 'error'; error: IpcError };
 
 export interface VerifyTarget {
-  vaultPath: string;
+  /** the open vault's handle */
+  vault: string;
   table: string;
   /** 'new-password' after a rotation: the wording asks for the new one */
   purpose: 'new-password' | 'any';
@@ -62,7 +63,7 @@ export const createVerifySlice: SliceCreator<VerifySlice> = (set, get, api) => {
       const table = result?.table ?? selectedTable;
       if (!vault || !table) return;
       set({
-        verifyTarget: { vaultPath: vault.path, table, purpose: options.purpose ?? 'any' },
+        verifyTarget: { vault: vault.handle, table, purpose: options.purpose ?? 'any' },
         verifyDraft: {
           ...INITIAL_VERIFY_DRAFT,
           crypto: options.crypto ? draftFromChoice(options.crypto) : DEFAULT_CRYPTO_DRAFT,
@@ -72,6 +73,10 @@ export const createVerifySlice: SliceCreator<VerifySlice> = (set, get, api) => {
     },
 
     closeVerify() {
+      const { verifyTarget, verifyState } = get();
+      // Closing the dialog is its Cancel: a check still running stops after its batch.
+      if (verifyTarget && verifyState.status === 'running')
+        void api.cancelVaultJob({ vault: verifyTarget.vault, job: 'verify' });
       ticket += 1;
       set({
         verifyTarget: null,
@@ -90,7 +95,7 @@ export const createVerifySlice: SliceCreator<VerifySlice> = (set, get, api) => {
       if (!verifyTarget || !crypto || verifyDraft.password.length === 0) return;
       const current = (ticket += 1);
       const request = {
-        vaultPath: verifyTarget.vaultPath,
+        vault: verifyTarget.vault,
         table: verifyTarget.table,
         password: verifyDraft.password,
         crypto,

@@ -5,11 +5,13 @@
  * The real engine is exercised by the e2e tests.
  */
 import type {
+  CancelVaultJobRequest,
   ExportReportRequest,
   IpcError,
   IpcResult,
   PreflightRequest,
   PreflightResult,
+  RecentVault,
   RotationEvent,
   RotationProgress,
   RotationRequest,
@@ -20,6 +22,7 @@ import type {
   VerifyRequest,
   VerifyResult,
 } from '../../../src/shared/ipc-contract.js';
+import { DROPPED_WITHOUT_PATH } from '../../../src/shared/ipc-validation.js';
 
 export function tableInfo(
   name: string,
@@ -29,12 +32,18 @@ export function tableInfo(
   return { name, records, softDeleted: 0, expired: 0, v2: records, v1: 0, other: 0, ...extra };
 }
 
+/** The handle the fake main gives a path (main's are random; any opaque text will do here). */
+export function handleOf(path: string): string {
+  return `handle:${path}`;
+}
+
 export function vaultSummary(
   path: string,
   tables: VaultTableInfo[],
   extra: Partial<VaultSummary> = {},
 ): VaultSummary {
   return {
+    handle: handleOf(path),
     path,
     fileName: path.split('/').pop() ?? path,
     fileSizeBytes: 81_920,
@@ -105,7 +114,7 @@ export class FakeVaultAdmin implements VaultAdminApi {
   recent: string[] = [];
   /** what the "native dialog" picks (null = the user cancelled it) */
   dialogPick: string | null = null;
-  /** what pathForDroppedFile answers */
+  /** the location the preload would read from a dropped File ('' = none) */
   droppedPath = '';
   preflightAnswer: IpcResult<PreflightResult> = {
     ok: true,
@@ -130,6 +139,8 @@ export class FakeVaultAdmin implements VaultAdminApi {
   exportAnswer: IpcResult<string | null> = { ok: true, value: '/reports/report.json' };
   /** when true, startRotation waits for releaseStart() */
   holdStart = false;
+  /** when set, preflight and verify answer only once it resolves (a check still running) */
+  checkGate: Promise<void> | null = null;
 
   readonly calls = {
     preflight: [] as PreflightRequest[],
@@ -137,6 +148,8 @@ export class FakeVaultAdmin implements VaultAdminApi {
     cancelRotation: [] as string[],
     verify: [] as VerifyRequest[],
     exportReport: [] as ExportReportRequest[],
+    cancelVaultJob: [] as CancelVaultJobRequest[],
+    /** paths opened (by dialog, drop or handle) */
     openVaultPath: [] as string[],
   };
 
@@ -164,10 +177,19 @@ export class FakeVaultAdmin implements VaultAdminApi {
 
   async openVaultDialog(): Promise<IpcResult<VaultSummary | null>> {
     if (this.dialogPick === null) return { ok: true, value: null };
-    return this.openVaultPath(this.dialogPick);
+    return this.openPath(this.dialogPick);
   }
 
-  async openVaultPath(path: string): Promise<IpcResult<VaultSummary>> {
+  async openVault(handle: string): Promise<IpcResult<VaultSummary>> {
+    // Fake handles spell their path (handleOf); main's are random.
+    const path = handle.startsWith('handle:') ? handle.slice('handle:'.length) : undefined;
+    if (path === undefined) {
+      return { ok: false, error: { code: 'VAULT_NOT_CHOSEN', message: 'Not chosen.' } };
+    }
+    return this.openPath(path);
+  }
+
+  private async openPath(path: string): Promise<IpcResult<VaultSummary>> {
     this.calls.openVaultPath.push(path);
     const summary = this.vaults.get(path);
     if (!summary) {
@@ -180,16 +202,23 @@ export class FakeVaultAdmin implements VaultAdminApi {
     return { ok: true, value: summary };
   }
 
-  pathForDroppedFile(_file: File): string {
-    return this.droppedPath;
+  async openDroppedFile(_file: File): Promise<IpcResult<VaultSummary>> {
+    if (!this.droppedPath) return { ok: false, error: DROPPED_WITHOUT_PATH };
+    return this.openPath(this.droppedPath);
   }
 
-  async recentVaults(): Promise<IpcResult<string[]>> {
-    return { ok: true, value: [...this.recent] };
+  async recentVaults(): Promise<IpcResult<RecentVault[]>> {
+    return { ok: true, value: this.recent.map((path) => ({ handle: handleOf(path), path })) };
+  }
+
+  async cancelVaultJob(request: CancelVaultJobRequest): Promise<IpcResult<null>> {
+    this.calls.cancelVaultJob.push(request);
+    return { ok: true, value: null };
   }
 
   async preflight(request: PreflightRequest): Promise<IpcResult<PreflightResult>> {
     this.calls.preflight.push(request);
+    await this.checkGate;
     return this.preflightAnswer;
   }
 
@@ -217,6 +246,7 @@ export class FakeVaultAdmin implements VaultAdminApi {
 
   async verify(request: VerifyRequest): Promise<IpcResult<VerifyResult>> {
     this.calls.verify.push(request);
+    await this.checkGate;
     return this.verifyAnswer;
   }
 
