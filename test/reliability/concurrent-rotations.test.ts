@@ -148,8 +148,10 @@ describe('two rotations of one vault at once', () => {
     try {
       const first = startRotation(vault, 'first', NEW_PASSWORD);
       await rotating(first);
+      const handle = service.chooseVault(vault);
+      if (!handle.ok) throw new Error(JSON.stringify(handle.error));
       const started = await service.startRotation({
-        vaultPath: vault,
+        vault: handle.value,
         table: template.table,
         oldPassword: OLD_PASSWORD,
         newPassword: OTHER_NEW_PASSWORD,

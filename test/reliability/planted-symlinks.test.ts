@@ -31,12 +31,12 @@ import {
   utimesSync,
 } from 'node:fs';
 import { basename, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rotateVault } from '../../src/engine/index.js';
 import { deleteCheckpoint, writeCheckpoint } from '../../src/engine/rotation/checkpoint.js';
 import type { RotationCheckpoint } from '../../src/engine/rotation/checkpoint.js';
 import { removeStaleTempFiles } from '../../src/engine/rotation/stale-temp-files.js';
+import { APP_INDEX_URL } from '../../src/main/app-protocol.js';
 import { createIpcRouter } from '../../src/main/ipc-router.js';
 import { RECENT_VAULTS_FILE, RecentVaults } from '../../src/main/recent-vaults.js';
 import { isTrustedSender, type SenderFrame } from '../../src/main/security.js';
@@ -301,8 +301,8 @@ describe('app files', () => {
   });
 
   it('exported report: 0600, and a link at the chosen name is replaced, never written through', async () => {
-    const policy = { rendererFileUrl: pathToFileURL('/app/out/renderer/index.html').href };
-    const frame: SenderFrame = { url: policy.rendererFileUrl, processId: 7, routingId: 1 };
+    const policy = { appUrl: APP_INDEX_URL };
+    const frame: SenderFrame = { url: policy.appUrl, processId: 7, routingId: 1 };
     const service = new VaultService({ dataDir: join(temp.path, 'app-data'), workers: 1 });
     try {
       const destinations = [join(folder, 'report.md'), join(folder, 'linked-report.md')];
