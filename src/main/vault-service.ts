@@ -332,6 +332,7 @@ export class VaultService {
             backup: r.backup,
             dryRun: r.dryRun,
             resume: r.resume,
+            restart: r.restart ?? false,
             checkpointDir: this.options.checkpointDir,
             batchSize: this.options.batchSize,
             progressIntervalMs: this.options.progressIntervalMs,

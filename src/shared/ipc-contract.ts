@@ -100,6 +100,8 @@ export interface RotationRequest {
   backup: boolean;
   dryRun: boolean;
   resume: boolean;
+  /** discard an unfinished rotation of the table and start over; omitted = false */
+  restart?: boolean;
   /** the vault's optional character rules for the new password; omitted = none */
   newPasswordPolicy?: PasswordRuleChoice;
 }

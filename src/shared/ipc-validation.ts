@@ -266,7 +266,7 @@ function checkRotationRequest(value: unknown, name = 'request'): RotationRequest
       'dryRun',
       'resume',
     ],
-    ['newCrypto', 'newPasswordPolicy'],
+    ['newCrypto', 'newPasswordPolicy', 'restart'],
   );
   const request: RotationRequest = {
     vault: checkVaultHandle(fields.vault, `${name}.vault`),
@@ -281,6 +281,12 @@ function checkRotationRequest(value: unknown, name = 'request'): RotationRequest
   };
   if (fields.newCrypto !== undefined)
     request.newCrypto = argon2Choice(fields.newCrypto, `${name}.newCrypto`);
+  if (fields.restart !== undefined) {
+    request.restart = boolean(fields.restart, `${name}.restart`);
+    if (request.restart && request.resume) {
+      throw new InvalidArgument(`${name}: resume and restart exclude each other`);
+    }
+  }
   if (fields.newPasswordPolicy !== undefined) {
     request.newPasswordPolicy = passwordRules(
       fields.newPasswordPolicy,

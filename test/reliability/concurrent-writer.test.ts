@@ -283,7 +283,8 @@ describe('a lock held longer than the busy timeout', () => {
     const before = dumpTable(vault, 'vault');
     const app = new LiveApp(vault, 'vault');
     apps.push(app);
-    const lock = await app.lock(3000);
+    // Held well past the rotation's first write, even on a loaded machine.
+    const lock = await app.lock(8000);
     const error = await rotateVault(rotation(vault, { busyTimeoutMs: 300 })).then(
       () => null,
       (caught: unknown) => caught,

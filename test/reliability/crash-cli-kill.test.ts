@@ -314,12 +314,7 @@ async function runSegment(chain: number, segment: number, budget: number): Promi
       const alreadyDone = state.underOld === 0 && run > 0 && !(resume && checkpointOpened > 0);
       const summary = lastOfType(jsonLines(exit.stdout), 'summary');
       expect(exit.code, `${context}: ${exit.stderr}`).toBe(alreadyDone ? 4 : 0);
-      if (alreadyDone && !resume) {
-        // a new run is refused by its pre-flight: no v2 record opens with the old password
-        expect(lastOfType(jsonLines(exit.stdout), 'error')?.code).toBe('WRONG_ARGON2_CONFIG');
-      } else {
-        expect(summary?.status).toBe(alreadyDone ? 'nothing-opened' : 'completed');
-      }
+      expect(summary?.status).toBe(alreadyDone ? 'nothing-opened' : 'completed');
       if (killing) {
         kills.push({
           chain: label,

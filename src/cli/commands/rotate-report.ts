@@ -255,6 +255,10 @@ export interface RotationSummaryJson {
   readonly coverage?: RotationResult['coverage'];
   /** present when another program wrote during the run: what the sweep re-examined */
   readonly sweep?: RotationResult['sweep'];
+  /** triggers on the table that ran on every rotated record (--allow-triggers) */
+  readonly triggers?: RotationResult['triggers'];
+  /** sentences for people: what else the run did or did not do */
+  readonly notes: readonly string[];
   /** nothing-opened only: sampled records tested with the new password */
   readonly newPasswordSample?: RotationResult['newPasswordSample'];
   readonly resumeCommand?: string;
@@ -282,6 +286,8 @@ export function summaryJson(
     driver: result.driver ?? null,
     failures: result.failures,
     ...(result.coverage && { coverage: result.coverage }),
+    ...(result.triggers && { triggers: result.triggers }),
+    notes: result.notes ?? [],
     ...(result.sweep && { sweep: result.sweep }),
     ...(result.newPasswordSample && { newPasswordSample: result.newPasswordSample }),
     ...extra,

@@ -46,6 +46,12 @@ export interface PipelineSettings {
   readonly ledger?: VisitLedger;
   /** each record this run wrote, once committed */
   readonly onWritten?: (key: string, newValue: string) => void;
+  /**
+   * Read each written record back after its commit (the table has triggers,
+   * which may change or undo what the update wrote): a record that does not
+   * hold the new value is a failure, not a rotation.
+   */
+  readonly readBackWrites?: boolean;
   /** commit the cursor at least this often when few records rotate, so a crash loses little */
   readonly commitIntervalMs: number;
   /** tasks in flight (a small multiple of the pool size) */
@@ -276,6 +282,18 @@ export class RotationPipeline {
     );
   }
 
+  /** Keys of written records that no longer hold what was written (read back after the commit). */
+  private undoneWrites(written: readonly string[], byKey: Map<string, PendingWrite>): Set<string> {
+    const undone = new Set<string>();
+    for (const key of written) {
+      const now = this.settings.store.readRecord(this.settings.table, key, {
+        includeSoftDeleted: true,
+      });
+      if (now?.value !== byKey.get(key)!.update.newValue) undone.add(key);
+    }
+    return undone;
+  }
+
   /** Commits the batch (one guarded transaction) and moves the cursor to the last record accounted for. */
   private async flush(): Promise<void> {
     if (this.settings.dryRun || this.accountedSinceCommit === 0) return;
@@ -291,8 +309,22 @@ export class RotationPipeline {
         this.settings.updatedAt(),
       );
       const byKey = new Map(batch.map((pending) => [pending.update.key, pending]));
-      this.counts.rotated += written.length;
+      const undone = this.settings.readBackWrites
+        ? this.undoneWrites(written, byKey)
+        : new Set<string>();
+      this.counts.rotated += written.length - undone.size;
+      for (const key of undone) {
+        this.settings.ledger?.forget(key);
+        this.recordFailure({
+          id: byKey.get(key)!.id,
+          reason: 'changed-concurrently',
+          detail:
+            'a trigger on the table changed the record right after the rotation wrote it, so it does not hold ' +
+            'the re-encrypted value; review the trigger, then run the rotation again',
+        });
+      }
       for (const key of written) {
+        if (undone.has(key)) continue;
         const newValue = byKey.get(key)!.update.newValue;
         this.counts.bytes += newValue.length;
         this.settings.ledger?.leave(key, newValue);

@@ -298,6 +298,8 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
       batchMaxBytes: BATCH_MAX_BYTES,
       maxInFlightBytes: MAX_IN_FLIGHT_BYTES,
       commitIntervalMs: cadence.commitIntervalMs,
+      // Allowed triggers run on every write: check that each record holds what was written.
+      readBackWrites: triggers.length > 0,
       window,
       signal: options.signal,
       updatedAt: () => formatSqliteDateTime(clock()),

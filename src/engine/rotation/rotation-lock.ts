@@ -7,18 +7,15 @@
  * (pid, host, tool, start time) and a random token that proves ownership.
  *
  * A lock whose process is gone (same host, pid not alive) is stale and taken
- * over. Two processes may judge the same stale lock at once, so taking over
- * never deletes the lock path directly:
- *   1. rename the lock to a name of our own (`<lock>.<random>.stale`); only
- *      one rename of that file can succeed, the other gets ENOENT;
- *   2. re-read the renamed file: if it is the stale lock we judged (same
- *      token), delete it; if it is not (a newer lock created after our
- *      judgement), put it back with link(), which never replaces a file;
- *   3. go back to the O_EXCL create, which alone decides who holds the lock.
- * The one residual window: between 2's rename and link a third process can
- * create a lock of its own; the displaced owner then keeps running unaware.
- * That needs three rotations of one vault started within microseconds, and
- * its owner still never deletes a lock that is not its own (see release()).
+ * over. Several processes may judge the same stale lock at once, so taking
+ * over is serialised by a second, short-lived lock, `<lock>.takeover`
+ * (also O_EXCL): only its holder may delete the lock path, and only after
+ * re-reading it under that lock and finding the very stale lock it judged
+ * (same token). A lock created meanwhile is never removed: a normal create
+ * never deletes anything, and every deletion happens under the takeover lock
+ * after that check. Then everyone goes back to the O_EXCL create, which alone
+ * decides who holds the lock. A takeover lock whose process died (killed in
+ * those microseconds) is removed by the next taker.
  *
  * Locks are never followed through symbolic links: a link at the lock path is
  * refused, and the file it points to is neither read nor written.
@@ -35,12 +32,10 @@ import {
   constants,
   fchmodSync,
   fstatSync,
-  linkSync,
   lstatSync,
   openSync,
   readFileSync,
   readSync,
-  renameSync,
   rmSync,
   unlinkSync,
   writeSync,
@@ -55,7 +50,9 @@ const LOCK_MODE = 0o600;
 /** A lock file bigger than this is not one of ours. */
 const MAX_LOCK_BYTES = 16 * 1024;
 /** create / take-over rounds before giving up on a lock path that keeps changing */
-const MAX_ROUNDS = 8;
+const MAX_ROUNDS = 40;
+/** Next to the lock: held only while a stale lock is being removed. */
+const TAKEOVER_SUFFIX = '.takeover';
 /** An empty or partial lock may be one whose creator has not written it yet: re-read for this long. */
 const SETTLE_MS = 500;
 const SETTLE_STEP_MS = 25;
@@ -270,38 +267,48 @@ function isStale(holder: RotationLockHolder): boolean {
 }
 
 /**
- * Steps 1 and 2 of the header comment; true when the stale lock `judged` was
- * removed by us. Exported for tests (the interleaving where another process
- * took the lock over between our judgement and our rename).
+ * Removes the stale lock `judged` under the takeover lock (header comment);
+ * true when we removed it. False when another process is taking over, or the
+ * lock is no longer the one judged: the caller then goes back to the create.
+ * Exported for tests.
  */
 export function takeOverStale(path: string, judged: RotationLockHolder): boolean {
-  const claim = `${path}.${randomBytes(8).toString('hex')}.stale`;
-  try {
-    renameSync(path, claim); // rename never follows a link: it moves the name itself
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return false; // someone else moved it first
-    throw takeOverError(path, error);
+  const mutex = `${path}${TAKEOVER_SUFFIX}`;
+  if (!claimTakeover(mutex)) {
+    sleepSync(SETTLE_STEP_MS); // someone else is taking over: give them a moment
+    return false;
   }
-  const moved = readLockFile(claim);
-  if (moved.kind === 'held' && moved.holder.token === judged.token) {
-    rmSync(claim, { force: true });
-    return true;
-  }
-  // A lock created after our judgement: put it back, without replacing a newer one.
   try {
-    linkSync(claim, path);
-  } catch (error) {
-    // No hard links on this file system: rename back unless a newer lock is already there.
-    if (errorCode(error) !== 'EEXIST' && readLockFile(path).kind === 'missing') {
-      try {
-        renameSync(claim, path);
-        return false;
-      } catch {
-        // lost: its owner keeps running, and never deletes a lock that is not its own
-      }
+    const current = readLockFile(path);
+    if (current.kind !== 'held' || current.holder.token !== judged.token) return false;
+    try {
+      unlinkSync(path); // a name, never what a link points to (and it is not a link: just read)
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return false;
+      throw takeOverError(path, error);
     }
+    return true;
+  } finally {
+    rmSync(mutex, { force: true });
   }
-  rmSync(claim, { force: true });
+}
+
+/** The takeover lock: true when we created it; an abandoned one (dead pid) is removed for the next round. */
+function claimTakeover(mutex: string): boolean {
+  const marker = {
+    pid: process.pid,
+    host: hostname(),
+    startedAt: new Date().toISOString(),
+    tool: 'takeover',
+    token: randomBytes(16).toString('hex'),
+    threadId,
+  };
+  if (tryCreate(mutex, marker)) return true;
+  const state = readLockFile(mutex);
+  if (state.kind === 'held' && isStale(state.holder)) rmSync(mutex, { force: true });
+  else if (state.kind === 'link' || state.kind === 'not-a-file') {
+    throw unusableLockError(mutex, 'is not a takeover lock this tool made');
+  }
   return false;
 }
 

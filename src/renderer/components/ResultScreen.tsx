@@ -2,7 +2,7 @@ import { useState, type ReactNode } from 'react';
 import type { IpcError, RotationResult } from '../../shared/ipc-contract.js';
 import { describeChoice } from '../lib/argon2-choices.js';
 import { formatCount, formatDuration } from '../lib/format.js';
-import { buildReport, reportFileName, type ReportFormat } from '../lib/report.js';
+import { buildReport, coverageText, reportFileName, type ReportFormat } from '../lib/report.js';
 import { useFocusOnMount } from '../hooks/use-focus-on-mount.js';
 import { useAppState, useStoreApi, useVaultAdmin } from '../store/store-context.js';
 import { ErrorNotice } from './ErrorNotice.js';
@@ -167,6 +167,12 @@ export function ResultScreen(): ReactNode {
           <dt>SQLite driver</dt>
           <dd>{driverText(result.driver)}</dd>
         </div>
+        {coverageText(result) ? (
+          <div data-fact="coverage">
+            <dt>Checked</dt>
+            <dd>{coverageText(result)}</dd>
+          </div>
+        ) : null}
       </dl>
 
       {result.failures.length > 0 ? (

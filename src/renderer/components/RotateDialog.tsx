@@ -98,9 +98,20 @@ export function RotateDialog(): ReactNode {
             <p className="notice notice-info notice-compact">
               Enter the same passwords and settings as the interrupted run: records it already
               rotated are kept, the rest are continued. Passwords are never stored, so they are
-              asked again.
+              asked again; the app checks they are the interrupted run's before it writes anything.
             </p>
           ) : null}
+          {draft.restart ? (
+            <p className="notice notice-warning notice-compact">
+              The interrupted rotation will be discarded and a new one started. Records it already
+              rotated open with its new password and are left as they are.
+            </p>
+          ) : null}
+          <p className="notice notice-info notice-compact">
+            Stop the application that uses this vault first (or switch it to the new password):
+            records it writes with the current password during the rotation are swept up at the end,
+            but if it keeps writing, the rotation cannot finish.
+          </p>
           <div className="rotate-grid">
             <div className="rotate-side">
               <fieldset className="panel">

@@ -180,6 +180,13 @@ export function VaultScreen(): ReactNode {
               >
                 Resume interrupted rotation…
               </button>
+              <button
+                type="button"
+                className="button button-ghost"
+                onClick={() => store.getState().openRotateDialog({ restart: true })}
+              >
+                Discard it and start over…
+              </button>
             </div>
           </div>
         </div>

@@ -63,6 +63,8 @@ export function buildJsonReport(
       backupPath: result.backupPath,
       checkpointPath: result.checkpointPath,
       failures: result.failures.map(({ id, reason, detail }) => ({ id, reason, detail })),
+      ...(result.coverage && { coverage: result.coverage }),
+      ...(result.sweep && { sweep: result.sweep }),
       ...(result.newPasswordSample && { newPasswordSample: result.newPasswordSample }),
     },
   };
@@ -100,6 +102,23 @@ export function markdownCode(text: string): string {
   return `${fence}${pad}${visible}${pad}${fence}`;
 }
 
+/** What the engine checked before it said completed (coverage), and what it swept up after others' writes. */
+export function coverageText(result: RotationResult): string | null {
+  const { coverage, sweep } = result;
+  if (sweep) {
+    return (
+      `Another program wrote to the vault during the rotation: ${sweep.examined} record(s) it changed ` +
+      `(${sweep.changed}) or added (${sweep.inserted}) were re-examined in ${sweep.rounds} sweep(s) and ` +
+      `${sweep.rotated} rotated; ${sweep.deleted} it deleted.` +
+      (sweep.stillWriting ? ' It was still writing with the old password at the end.' : '')
+    );
+  }
+  if (coverage && !coverage.foreignWrites && result.status !== 'cancelled') {
+    return `Every one of the ${coverage.rowsAtStart} records in scope was visited exactly once; no other program wrote to the vault.`;
+  }
+  return null;
+}
+
 export function buildMarkdownReport(
   result: RotationResult,
   settings: JobSettings,
@@ -117,6 +136,7 @@ export function buildMarkdownReport(
     `- Backup: ${result.backupPath ? markdownCode(result.backupPath) : 'none'}`,
     `- SQLite driver: ${result.driver ?? 'not reported'}`,
     `- Resumed run: ${settings.resume ? 'yes' : 'no'}`,
+    ...(coverageText(result) ? [`- Checked: ${coverageText(result)}`] : []),
     '',
     '| Scanned | Rotated | Skipped (did not open) | Failed | Duration | Argon2id derivations |',
     '|---:|---:|---:|---:|---:|---:|',

@@ -54,6 +54,8 @@ export interface RotationDraft {
   dryRun: boolean;
   /** continue an interrupted rotation of this table */
   resume: boolean;
+  /** discard the interrupted rotation of this table and start over */
+  restart: boolean;
 }
 
 export type PreflightState =
@@ -81,7 +83,7 @@ export interface RotationSlice {
   /** a problem that did not stop the job (e.g. cancel refused) */
   rotationNotice: IpcError | null;
   cancelConfirmOpen: boolean;
-  openRotateDialog(options?: { resume?: boolean }): void;
+  openRotateDialog(options?: { resume?: boolean; restart?: boolean }): void;
   closeRotateDialog(): void;
   updateDraft(patch: Partial<RotationDraft>): void;
   runPreflight(): Promise<void>;
@@ -106,6 +108,7 @@ export const INITIAL_DRAFT: RotationDraft = {
   backup: true,
   dryRun: false,
   resume: false,
+  restart: false,
 };
 
 const ACTIVE: ReadonlySet<RotationStatus> = new Set(['starting', 'running', 'cancelling']);
@@ -261,6 +264,7 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
               }
             : {}),
           resume,
+          restart: !resume && (options.restart ?? false),
         },
         preflight: { status: 'idle' },
         job: null,
@@ -340,6 +344,7 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
       const request: RotationRequest = {
         ...options,
         vault: state.vault!.handle,
+        ...(draft.restart ? { restart: true } : {}),
         oldPassword: draft.oldPassword,
         newPassword: draft.newPassword,
         // The engine checks the rules again (a renderer check is only a convenience).
