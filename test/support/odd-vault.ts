@@ -170,7 +170,7 @@ export async function expectOddRotated(
   }
 }
 
-/** Records of `records` whose current value still opens with `password`. */
+/** Tokens of the rows whose current value still opens with `password`. */
 export async function tokensOpeningWith(
   snapshot: RowSnapshot,
   password: string,
