@@ -209,6 +209,12 @@ describe('the rotation job on random vaults', () => {
         });
         expect(['completed', 'nothing-opened']).toContain(result.status);
         expect(result.scanned).toBe(values.length);
+        // coverage proof: every row there at the start was visited exactly once
+        expect(result.coverage).toMatchObject({
+          rowsAtStart: values.length,
+          visited: values.length,
+          foreignWrites: false,
+        });
         expect(result.rotated + result.skipped + result.failed).toBe(result.scanned);
         expect(integrityCheck(path)).toBe('ok');
 

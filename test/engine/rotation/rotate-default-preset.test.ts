@@ -34,6 +34,11 @@ describe('rotateVault with the default preset', () => {
       failed: 0,
       derivations: expected.derivations,
     });
+    expect(result.coverage).toMatchObject({
+      rowsAtStart: expected.scanned,
+      visited: expected.scanned,
+      foreignWrites: false,
+    });
     await expectFixtureRotated(db, manifest, {
       oldPassword: PW_A,
       newPassword: NEW_PASSWORD,

@@ -53,6 +53,12 @@ describe('rotateVault on the tiny200 fixture', () => {
       derivations: expected.derivations,
       derivationsDiscarded: 0,
     });
+    // coverage proof: every row there at the start was visited exactly once
+    expect(result.coverage).toMatchObject({
+      rowsAtStart: expected.scanned,
+      visited: expected.scanned,
+      foreignWrites: false,
+    });
     expect(result.backupPath).not.toBeNull();
     expect(existsSync(result.backupPath!)).toBe(true);
     expect(existsSync(`${db}.rotation-checkpoint.json`)).toBe(false);
@@ -79,6 +85,11 @@ describe('rotateVault on the tiny200 fixture', () => {
       backupPath: null,
       derivations: expected.derivations,
     });
+    expect(result.coverage).toMatchObject({
+      rowsAtStart: expected.scanned,
+      visited: expected.scanned,
+      foreignWrites: false,
+    });
     expect(result.notes?.join(' ')).toMatch(/Soft-deleted records were left/);
     await expectFixtureRotated(db, manifest, {
       oldPassword: PW_A,
@@ -104,6 +115,8 @@ describe('rotateVault on the tiny200 fixture', () => {
       rotated: expectedCounts(manifest, PW_A).rotated,
       kdfBackend: 'wasm',
     });
+    const all = expectedCounts(manifest, PW_A).scanned;
+    expect(result.coverage).toMatchObject({ rowsAtStart: all, visited: all, foreignWrites: false });
     await expectFixtureRotated(db, manifest, { oldPassword: PW_A, newPassword: NEW_PASSWORD });
     await vsrefVerify(db, 'rotated');
   });
