@@ -41,7 +41,7 @@ export function resultNotification(fileName: string, result: RotationResult): No
     case 'incomplete':
       return {
         title: 'Password rotation not complete',
-        body: `${fileName}: ${counts}. Another program kept writing with the old password: stop it and run again.`,
+        body: `${fileName}: ${counts}. Some records may still open with the old password: see the result.`,
       };
     case 'cancelled':
       return {

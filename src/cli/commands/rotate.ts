@@ -255,7 +255,7 @@ function reportResult(
       else writeLines(io.stdout, completedText(args, result));
       writeLine(
         io.stderr,
-        'Not complete: records written by another program during the run may still open with the old password.',
+        'Not complete: some records may still open with the old password (the notes above say why and what to do).',
       );
       return EXIT.incomplete;
     }

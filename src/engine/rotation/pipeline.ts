@@ -79,6 +79,8 @@ export interface PipelineCounts {
   derivationsDiscarded: number;
   /** of `failed`: guarded writes lost to another program's write */
   changedConcurrently: number;
+  /** of `failed`: writes a trigger changed or undid (the record may still hold an old-password value) */
+  undoneWrites: number;
 }
 
 export type CommittedCounts = Pick<
@@ -113,6 +115,7 @@ export class RotationPipeline {
     derivations: 0,
     derivationsDiscarded: 0,
     changedConcurrently: 0,
+    undoneWrites: 0,
   };
   readonly failures: RecordFailure[] = [];
   /** every record up to this key is done and committed */
@@ -313,6 +316,7 @@ export class RotationPipeline {
         ? this.undoneWrites(written, byKey)
         : new Set<string>();
       this.counts.rotated += written.length - undone.size;
+      this.counts.undoneWrites += undone.size;
       for (const key of undone) {
         this.settings.ledger?.forget(key);
         this.recordFailure({

@@ -374,7 +374,7 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
     const counts = sumCounts(base, { ...thisRun, bytes: pipeline.counts.bytes });
     const status: RotationStatus = stopped
       ? 'cancelled'
-      : sweep?.stillWriting
+      : sweep?.stillWriting || pipeline.counts.undoneWrites > 0
         ? 'incomplete'
         : counts.opened === 0 && thisRun.skipped > 0
           ? 'nothing-opened'
@@ -411,6 +411,12 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
     }
     if (triggers.length > 0) {
       notes.push(`The table's trigger(s) ran on every rotated record: ${triggers.join(', ')}.`);
+    }
+    if (pipeline.counts.undoneWrites > 0) {
+      notes.push(
+        `A trigger changed ${pipeline.counts.undoneWrites} record(s) right after the rotation wrote them: they may ` +
+          'still open with the old password. Review the trigger(s), then run the rotation again.',
+      );
     }
     if (sweep?.stillWriting) {
       notes.push(

@@ -114,7 +114,8 @@ export interface RecordFailure {
  *   another program wrote during the run, swept); none still opens with the
  *   old password unless it is listed as failed or soft-deleted records were excluded
  * - incomplete: another program kept writing records under the old password
- *   until the sweeps ran out; run again once it has stopped
+ *   until the sweeps ran out, or an allowed trigger undid writes; records
+ *   may still open with the old password; run again once that is fixed
  */
 export type RotationStatus = 'completed' | 'cancelled' | 'nothing-opened' | 'incomplete';
 

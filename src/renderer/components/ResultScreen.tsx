@@ -33,8 +33,8 @@ function headline(result: RotationResult): {
   if (result.status === 'incomplete') {
     return {
       tone: 'warning',
-      title: 'Not complete: another program kept writing with the old password',
-      text: `${formatCount(result.rotated)} records now open with the new password, but an application kept writing records under the old one while the rotation ran. Stop it (or switch it to the new password), then rotate again.`,
+      title: 'Not complete: some records may still open with the old password',
+      text: `${formatCount(result.rotated)} records now open with the new password. ${(result.notes ?? []).join(' ')}`,
     };
   }
   if (result.status === 'nothing-opened') {

@@ -22,7 +22,7 @@ const STATUS_TEXT: Record<RotationResult['status'], string> = {
   completed: 'Completed',
   cancelled: 'Cancelled (can be resumed)',
   'nothing-opened': 'Nothing opened with the current password',
-  incomplete: 'Not complete: another program kept writing with the old password',
+  incomplete: 'Not complete: some records may still open with the old password',
 };
 
 export function statusText(result: RotationResult): string {

@@ -133,11 +133,10 @@ describe('a vault table with triggers', () => {
     TIMEOUT_MS,
   );
 
-  // ENGINE BUG (reported to the lead): the guarded UPDATE reports one change per record, the
-  // trigger then puts the old value back, and the run says "completed, rotated 40, failed 0"
-  // with all 40 records still under the old password. it.fails until the engine checks what
-  // its writes left (e.g. re-reads each written record in the same transaction); then drop .fails.
-  it.fails(
+  // Found by this test: the guarded UPDATE reported one change per record, the trigger then put the
+  // old value back, and the run said "completed, rotated 40, failed 0". With allowed triggers the
+  // pipeline now reads each written record back after its commit.
+  it(
     'a trigger that reverts updates, allowed: never "completed" while records still open with the old password',
     async () => {
       const { path } = await vaultWith(REVERT_TRIGGER);
@@ -147,12 +146,11 @@ describe('a vault table with triggers', () => {
       );
       const stillOld = await tokensOpeningWith(snapshotRows(path), ODD_OLD);
       expect(stillOld.length, 'the trigger undid the rotation').toBe(RECORDS);
-      if (outcome.result) {
-        expect(
-          { status: outcome.result.status, failed: outcome.result.failed },
-          JSON.stringify(outcome.result),
-        ).not.toMatchObject({ status: 'completed', failed: 0 });
-      }
+      expect(outcome.error).toBeNull();
+      expect(outcome.result).toMatchObject({ status: 'incomplete', rotated: 0, failed: RECORDS });
+      expect(outcome.result!.failures[0]?.detail).toMatch(
+        /trigger on the table changed the record/,
+      );
     },
     TIMEOUT_MS,
   );
