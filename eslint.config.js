@@ -1,21 +1,95 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
+import { builtinModules } from 'node:module';
 
-const noElectron = {
-  'no-restricted-imports': [
-    'error',
-    {
-      paths: [{ name: 'electron', message: 'Only src/main and src/preload may import electron.' }],
-      patterns: [
-        {
-          group: ['**/main/**', '**/preload/**', '**/renderer/**'],
-          message: 'The engine and CLI know nothing of the app shells.',
-        },
-      ],
-    },
-  ],
+/**
+ * The layer table (docs/ARCHITECTURE.md, "Layers"): what each part of the code
+ * may import. A row is the importing layer; it may import the layers in
+ * `layers` and none of the others, and reaches the engine as `engine` says:
+ *   self   it is the engine;          entry  only through src/engine/index.ts;
+ *   types  `import type` only (erased at build, so no engine code ships);
+ *   none   not at all.
+ * `node` allows Node built-ins, `electron` the electron module. Tests, e2e and
+ * build scripts are no layer: they may import anything (engine internals too).
+ * src/core is the Node-free vocabulary every layer may use (issue 10, step 1).
+ */
+// prettier-ignore
+const LAYER_TABLE = {
+  core:     { files: ['src/core/**'],     engine: 'none',  layers: [],                 node: false, electron: false },
+  engine:   { files: ['src/engine/**'],   engine: 'self',  layers: ['core'],           node: true,  electron: false },
+  shared:   { files: ['src/shared/**'],   engine: 'types', layers: ['core'],           node: false, electron: false },
+  cli:      { files: ['src/cli/**'],      engine: 'entry', layers: ['core'],           node: true,  electron: false },
+  main:     { files: ['src/main/**'],     engine: 'entry', layers: ['core', 'shared'], node: true,  electron: true  },
+  preload:  { files: ['src/preload/**'],  engine: 'none',  layers: ['core', 'shared'], node: false, electron: true  },
+  renderer: { files: ['src/renderer/**'], engine: 'none',  layers: ['core', 'shared'], node: false, electron: false },
+  bench:    { files: ['bench/**'],        engine: 'entry', layers: ['core'],           node: true,  electron: false },
 };
+
+/**
+ * Relative specifiers that climb out into a folder: '../x/…' from src/ or
+ * '../src/x/…' from bench/. Layer folders have unique names, so the name after
+ * the climb tells the layer without resolving the path. Code never imports
+ * tests, so test/ and e2e/ are targets no row allows.
+ */
+const climbInto = (folder, after = '(?:/|$)') => `^(?:\\.\\./)+${folder}${after}`;
+const TARGETS = {
+  core: climbInto('(?:src/)?core'),
+  shared: climbInto('(?:src/)?shared'),
+  cli: climbInto('(?:src/)?cli'),
+  main: climbInto('(?:src/)?main'),
+  preload: climbInto('(?:src/)?preload'),
+  renderer: climbInto('(?:src/)?renderer'),
+  bench: climbInto('bench'),
+  test: climbInto('test'),
+  e2e: climbInto('e2e'),
+};
+const ENGINE_ANY = climbInto('(?:src/)?engine');
+const ENGINE_INTERNAL = climbInto('(?:src/)?engine', '(?:/(?!index\\.js$)|$)');
+const NODE_BUILTIN = `^(?:node:|(?:${builtinModules.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})(?:/|$))`;
+
+function layerPatterns(name, row) {
+  const patterns = [];
+  for (const [target, regex] of Object.entries(TARGETS)) {
+    if (target === name || row.layers.includes(target)) continue;
+    patterns.push({
+      regex,
+      message: `Layer ${name} may not import ${target} (layer table in eslint.config.js).`,
+    });
+  }
+  if (row.engine === 'none') {
+    patterns.push({ regex: ENGINE_ANY, message: `Layer ${name} may not import the engine.` });
+  } else if (row.engine === 'types') {
+    patterns.push({
+      regex: ENGINE_ANY,
+      allowTypeImports: true,
+      message: `Layer ${name} may take only types from the engine (import type).`,
+    });
+  } else if (row.engine === 'entry') {
+    patterns.push({
+      regex: ENGINE_INTERNAL,
+      message: `Layer ${name} reaches the engine only through its public entry, engine/index.js.`,
+    });
+  }
+  if (!row.node) {
+    patterns.push({
+      regex: NODE_BUILTIN,
+      message: `Layer ${name} runs without Node: no Node built-ins.`,
+    });
+  }
+  if (!row.electron) {
+    patterns.push({
+      regex: '^electron(?:/|$)',
+      message: `Layer ${name} may not import electron (only main and preload do).`,
+    });
+  }
+  return patterns;
+}
+
+const layerRules = Object.entries(LAYER_TABLE).map(([name, row]) => ({
+  files: row.files,
+  rules: { 'no-restricted-imports': ['error', { patterns: layerPatterns(name, row) }] },
+}));
 
 export default tseslint.config(
   {
@@ -62,7 +136,7 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
-  { files: ['src/engine/**', 'src/cli/**', 'src/shared/**', 'bench/**'], rules: noElectron },
+  ...layerRules,
   {
     files: ['src/renderer/**'],
     plugins: { 'react-hooks': reactHooks },
@@ -76,20 +150,6 @@ export default tseslint.config(
     },
     rules: {
       ...reactHooks.configs.recommended.rules,
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            {
-              name: 'electron',
-              message: 'The renderer talks to main only through window.vaultAdmin.',
-            },
-          ],
-          patterns: [
-            { group: ['**/engine/**', 'node:*'], message: 'The renderer has no Node access.' },
-          ],
-        },
-      ],
     },
   },
 );

@@ -3,7 +3,7 @@
  * constants known to parent and child processes alike: nothing secret is
  * passed between them.
  */
-import type { Argon2Config } from '../src/engine/argon2-config.js';
+import type { Argon2Config } from '../src/engine/index.js';
 import { generateVault, type GeneratedVault, type PasswordShare } from './vault-generator.js';
 
 export const BENCH_OLD_PASSWORD = 'bench-old-password-0123456789';

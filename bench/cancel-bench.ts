@@ -4,8 +4,7 @@
  * promises it is bounded by about one Argon2id derivation per worker.
  */
 import { copyFileSync } from 'node:fs';
-import { ARGON2_PRESETS } from '../src/engine/argon2-config.js';
-import { rotateVault } from '../src/engine/index.js';
+import { ARGON2_PRESETS, rotateVault } from '../src/engine/index.js';
 import { BENCH_NEW_PASSWORD, BENCH_OLD_PASSWORD, utf8 } from './bench-vault.js';
 
 export interface CancelBenchResult {

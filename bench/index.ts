@@ -7,7 +7,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ARGON2_PRESETS } from '../src/engine/argon2-config.js';
+import { ARGON2_PRESETS } from '../src/engine/index.js';
 import { generateBenchVault } from './bench-vault.js';
 import { benchCancel } from './cancel-bench.js';
 import { SectionCpuMeter } from './cpu-share.js';

@@ -6,9 +6,13 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ARGON2_PRESETS, type Argon2Config } from '../src/engine/argon2-config.js';
-import { KdfWorkerClient } from '../src/engine/kdf/kdf-worker-client.js';
-import { loadArgon2idBackend, type Argon2BackendName } from '../src/engine/kdf/index.js';
+import {
+  ARGON2_PRESETS,
+  KdfWorkerClient,
+  loadArgon2idBackend,
+  type Argon2BackendName,
+  type Argon2Config,
+} from '../src/engine/index.js';
 
 export interface KdfBenchResult {
   readonly backend: Argon2BackendName;

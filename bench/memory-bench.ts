@@ -7,8 +7,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ARGON2_PRESETS } from '../src/engine/argon2-config.js';
-import { rotateVault } from '../src/engine/index.js';
+import { ARGON2_PRESETS, rotateVault } from '../src/engine/index.js';
 import { BENCH_NEW_PASSWORD, BENCH_OLD_PASSWORD, generateBenchVault, utf8 } from './bench-vault.js';
 
 const execFileAsync = promisify(execFile);

@@ -5,8 +5,7 @@
  */
 import { copyFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { ARGON2_PRESETS } from '../src/engine/argon2-config.js';
-import { rotateVault, type RotationResult } from '../src/engine/index.js';
+import { ARGON2_PRESETS, rotateVault, type RotationResult } from '../src/engine/index.js';
 import { BENCH_NEW_PASSWORD, BENCH_OLD_PASSWORD, utf8 } from './bench-vault.js';
 import type { GeneratedVault } from './vault-generator.js';
 

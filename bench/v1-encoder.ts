@@ -4,7 +4,7 @@
  * checked by decoding it with the engine's codec before it is used.
  */
 import { randomInt } from 'node:crypto';
-import { encodeBase64Url, openV1WithKey } from '../src/engine/codec/index.js';
+import { encodeBase64Url, openV1WithKey } from '../src/engine/index.js';
 
 const FILLER_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 

@@ -7,9 +7,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import Database from 'better-sqlite3';
-import { NONCE_LENGTH, SALT_LENGTH, type Argon2Config } from '../src/engine/argon2-config.js';
-import { deriveV1Key, sealV2 } from '../src/engine/codec/index.js';
-import { KdfWorkerClient } from '../src/engine/kdf/kdf-worker-client.js';
+import {
+  deriveV1Key,
+  KdfWorkerClient,
+  NONCE_LENGTH,
+  SALT_LENGTH,
+  sealV2,
+  type Argon2Config,
+} from '../src/engine/index.js';
 import { encodeV1Value } from './v1-encoder.js';
 
 export interface PasswordShare {

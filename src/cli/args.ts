@@ -5,9 +5,11 @@
  * printed back.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { Argon2Config } from '../engine/argon2-config.js';
-import type { Argon2BackendPreference } from '../engine/kdf/types.js';
-import type { VaultDriverPreference } from '../engine/storage/types.js';
+import type {
+  Argon2BackendPreference,
+  Argon2Config,
+  VaultDriverPreference,
+} from '../engine/index.js';
 import { UsageError } from './cli-error.js';
 import { parseCryptoSpec } from './crypto-spec.js';
 

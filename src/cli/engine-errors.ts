@@ -1,5 +1,5 @@
 /** How any failure becomes output and an exit code. */
-import { isEngineError, type EngineErrorCode } from '../engine/errors.js';
+import { isEngineError, type EngineErrorCode } from '../engine/index.js';
 import { CliError, UsageError } from './cli-error.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { writeJsonLine, writeLine, type CliIo } from './io.js';

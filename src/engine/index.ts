@@ -25,7 +25,7 @@ export type {
   CryptoTaskResult,
 } from './pool/index.js';
 
-export { openVault, formatSqliteDateTime } from './storage/index.js';
+export { openVault, formatSqliteDateTime, probeBetterSqlite3 } from './storage/index.js';
 export type {
   OpenVaultOptions,
   VaultDriverName,
@@ -37,3 +37,12 @@ export type {
 
 export { loadArgon2idBackend } from './kdf/index.js';
 export type { Argon2BackendName, Argon2BackendPreference, Argon2idBackend } from './kdf/types.js';
+export { KdfWorkerClient } from './kdf/kdf-worker-client.js';
+
+/** For hosts: the engine host (src/main) runs in a worker started like the engine's own. */
+export { spawnWorker } from './worker-script.js';
+export { releaseRotationLockOfThread } from './rotation/rotation-lock.js';
+export { writePrivateFileAtomically } from './fs/private-file.js';
+
+/** The value format, for vault builders (bench, tests): write v2 and v1 values. */
+export { deriveV1Key, encodeBase64Url, openV1WithKey, sealV2 } from './codec/index.js';

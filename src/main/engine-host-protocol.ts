@@ -10,9 +10,10 @@ import type {
   RotationProgress,
   RotationResult,
   VerifyOptions,
+  VaultDriverPreference,
+  VaultInfo,
   VerifyResult,
-} from '../engine/rotation/types.js';
-import type { VaultDriverPreference, VaultInfo } from '../engine/storage/types.js';
+} from '../engine/index.js';
 import type { IpcError } from '../shared/ipc-contract.js';
 
 /** Functions and signals cannot cross a thread; the host makes its own. */

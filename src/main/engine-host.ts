@@ -7,10 +7,15 @@
  * rotation resumable.
  */
 import { parentPort } from 'node:worker_threads';
-import { preflightRotation, rotateVault, verifyVault } from '../engine/index.js';
-import type { RotationProgress } from '../engine/rotation/types.js';
-import { checkpointPathFor, readCheckpoint } from '../engine/rotation/checkpoint.js';
-import { openVault } from '../engine/storage/index.js';
+import {
+  checkpointPathFor,
+  openVault,
+  preflightRotation,
+  readCheckpoint,
+  rotateVault,
+  verifyVault,
+  type RotationProgress,
+} from '../engine/index.js';
 import type {
   HostCommand,
   HostReply,

@@ -3,9 +3,11 @@
  * settle once (result, engine error, or the worker dying), then terminate.
  */
 import type { Worker } from 'node:worker_threads';
-import { releaseRotationLockOfThread } from '../engine/rotation/rotation-lock.js';
-import type { RotationProgress } from '../engine/rotation/types.js';
-import { spawnWorker } from '../engine/worker-script.js';
+import {
+  releaseRotationLockOfThread,
+  spawnWorker,
+  type RotationProgress,
+} from '../engine/index.js';
 import type { IpcError } from '../shared/ipc-contract.js';
 import {
   ENGINE_HOST_WORKER,

@@ -1,5 +1,5 @@
 /** Turns anything thrown below main into the IpcError the renderer shows. */
-import { isEngineError } from '../engine/errors.js';
+import { isEngineError } from '../engine/index.js';
 import type { IpcError } from '../shared/ipc-contract.js';
 
 export const BUSY = 'BUSY';

@@ -3,7 +3,7 @@
  * the arguments, call VaultService (or a dialog). ipc.ts only attaches these
  * handlers to ipcMain, so tests can drive them with real services.
  */
-import { writePrivateFileAtomically } from '../engine/fs/private-file.js';
+import { writePrivateFileAtomically } from '../engine/index.js';
 import {
   IPC_CHANNELS,
   type ExportReportRequest,

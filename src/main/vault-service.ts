@@ -11,16 +11,17 @@
 import { randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { ARGON2_PRESETS, type Argon2Config } from '../engine/argon2-config.js';
-import { validateRotationInput } from '../engine/index.js';
-import type { Argon2BackendPreference } from '../engine/kdf/types.js';
-import type {
-  RotationProgress,
-  RotationResult,
-  VerifyResult,
-  PreflightResult,
-} from '../engine/rotation/types.js';
-import type { VaultDriverPreference } from '../engine/storage/types.js';
+import {
+  ARGON2_PRESETS,
+  validateRotationInput,
+  type Argon2BackendPreference,
+  type Argon2Config,
+  type PreflightResult,
+  type RotationProgress,
+  type RotationResult,
+  type VaultDriverPreference,
+  type VerifyResult,
+} from '../engine/index.js';
 import type {
   Argon2Choice,
   CancelVaultJobRequest,

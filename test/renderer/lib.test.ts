@@ -21,7 +21,6 @@ import {
   MIN_PASSWORD_BYTES,
   utf8ByteLength,
 } from '../../src/renderer/lib/password-policy.js';
-import { estimateStrength } from '../../src/renderer/lib/password-strength.js';
 import {
   buildJsonReport,
   buildMarkdownReport,
@@ -64,17 +63,6 @@ describe('password policy', () => {
   it('spots passwords whose NFC and NFD forms differ', () => {
     expect(hasUnicodeFormAmbiguity('Café-0123456789')).toBe(true);
     expect(hasUnicodeFormAmbiguity('Cafe-0123456789')).toBe(false);
-  });
-});
-
-describe('strength estimate', () => {
-  it('orders obvious cases', () => {
-    expect(estimateStrength('').level).toBe(0);
-    expect(estimateStrength('aaaaaaaaaaaaaaaaaaaa').level).toBe(1);
-    expect(estimateStrength('abcdefghijklmnop').level).toBeLessThan(
-      estimateStrength('q7#Lm2!vRz9@pW4x').level,
-    );
-    expect(estimateStrength('q7#Lm2!vRz9@pW4x-Tk8$').level).toBe(4);
   });
 });
 

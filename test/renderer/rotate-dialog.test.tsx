@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { act, cleanup, fireEvent, screen, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { handleOf } from './support/fake-vault-admin.js';
 import { apiWithVault, renderApp, VAULT_PATH, type RenderedApp } from './support/render-app.js';
@@ -69,7 +69,28 @@ describe('rotate dialog', () => {
     type('New password', NEW);
     type('Confirm new password', NEW);
     expect(within(policy).getAllByText('(met)', { exact: false })).toHaveLength(3);
-    expect(screen.getByText(/Strength:/).textContent).toMatch(/Good|Strong/);
+    // the estimator loads on first use and rates once typing pauses
+    await waitFor(() => expect(screen.getByText(/Strength:/).textContent).toMatch(/Strong/), {
+      timeout: 10_000,
+    });
+  });
+
+  it("rates a common password weak and says why, in the new field's description", async () => {
+    await openDialog(app);
+    type('New password', 'Password123!');
+    const field = screen.getByLabelText('New password', { selector: 'input' });
+    const meter = document.getElementById(
+      (field.getAttribute('aria-describedby') ?? '').split(' ')[0] ?? '',
+    );
+    expect(meter).not.toBeNull();
+    await waitFor(() => expect(meter?.textContent).toMatch(/Strength: Weak/), { timeout: 10_000 });
+    expect(meter?.textContent).toContain('This is similar to a commonly used password.');
+    expect(
+      within(meter as HTMLElement).getByRole('list', { name: 'Suggestions' }).children.length,
+    ).toBeGreaterThan(0);
+    type('New password', 'tundra-marble-quiver-lantern-osprey-velvet');
+    await waitFor(() => expect(meter?.textContent).toMatch(/Strength: Strong/));
+    expect(meter?.textContent).not.toContain('commonly used');
   });
 
   it('closes on Escape, clears the passwords and gives focus back to the opener', async () => {

@@ -1,5 +1,5 @@
 /** One line that describes a progress event: the TTY bar and the plain log line. */
-import type { RotationPhase, RotationProgress } from '../../engine/rotation/types.js';
+import type { RotationPhase, RotationProgress } from '../../engine/index.js';
 import { formatCount, formatDuration, formatRate, percentOf } from '../format.js';
 
 const PHASE_LABELS: Record<RotationPhase, string> = {

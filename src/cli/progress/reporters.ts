@@ -4,7 +4,7 @@
  * events (~10/s); the renderers throttle again so they stay cheap whatever
  * they are fed. None keeps a timer, so there is nothing to dispose.
  */
-import type { RotationProgress } from '../../engine/rotation/types.js';
+import type { RotationProgress } from '../../engine/index.js';
 import { writeJsonLine, type TextOutput } from '../io.js';
 import { progressBarLine, progressLogLine } from './progress-line.js';
 
