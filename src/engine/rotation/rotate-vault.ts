@@ -297,7 +297,7 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
       batchSize: options.batchSize ?? cadence.batchSize,
       batchMaxBytes: BATCH_MAX_BYTES,
       maxInFlightBytes: MAX_IN_FLIGHT_BYTES,
-      commitIntervalMs: cadence.commitIntervalMs,
+      commitIntervalMs: options.commitIntervalMs ?? cadence.commitIntervalMs,
       // Allowed triggers run on every write: check that each record holds what was written.
       readBackWrites: triggers.length > 0,
       window,

@@ -69,6 +69,11 @@ export interface RotationOptions {
   readonly newPasswordPolicy?: NewPasswordRules;
   /** records per write transaction; default 64 */
   readonly batchSize?: number;
+  /**
+   * commit the cursor at least this often (ms) when few records rotate, so a
+   * crash loses little; default per driver (2 s, sql.js 30 s)
+   */
+  readonly commitIntervalMs?: number;
   readonly busyTimeoutMs?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: RotationProgress) => void;
