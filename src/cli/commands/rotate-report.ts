@@ -110,7 +110,8 @@ function coverageLines(result: RotationResult): string[] {
   const { coverage, sweep } = result;
   if (coverage && !coverage.foreignWrites) {
     lines.push(
-      `Checked: every one of the ${formatCount(coverage.rowsAtStart)} records in scope was visited exactly once, ` +
+      `Checked: every one of the ${formatCount(coverage.rowsAtStart)} ` +
+        `${result.resumed ? 'records after the resume point' : 'records in scope'} was visited exactly once, ` +
         'and no other program wrote to the vault during the run.',
     );
   }

@@ -114,7 +114,8 @@ export function coverageText(result: RotationResult): string | null {
     );
   }
   if (coverage && !coverage.foreignWrites && result.status !== 'cancelled') {
-    return `Every one of the ${coverage.rowsAtStart} records in scope was visited exactly once; no other program wrote to the vault.`;
+    const scope = result.resumed ? `records after the resume point (this run)` : 'records in scope';
+    return `Every one of the ${coverage.rowsAtStart} ${scope} was visited exactly once; no other program wrote to the vault.`;
   }
   return null;
 }
