@@ -56,7 +56,8 @@ function rotationLines(rotation: RotationBenchResult): string[] {
   const lines = [
     `Rotation, default preset: ${rotation.records} records (${rotation.workers ?? '?'} workers, ${rotation.kdfBackend ?? '?'})`,
     `  ${fixed(rotation.recordsPerSecond)} records/s, ${rotation.rotated} rotated, ${rotation.skipped} skipped, ${fixed(rotation.seconds, 1)} s`,
-    `  derivations: ${rotation.derivationsNeeded} needed (v2 tested + written), ${rotation.derivationsPerformed} performed`,
+    `  derivations: ${rotation.derivationsNeeded} needed (v2 tested + written), ${rotation.derivationsPerformed} performed, ` +
+      `${rotation.checkDerivations} more for the checks before it (settings sample, canaries)`,
   ];
   if (rotation.efficiency !== null) {
     lines.push(

@@ -22,6 +22,8 @@ export interface RotationBenchResult {
   readonly derivationsNeeded: number;
   /** what the engine reports it performed */
   readonly derivationsPerformed: number;
+  /** spent on the checks before the rotation (settings sample, resume canaries): the price of trust */
+  readonly checkDerivations: number;
   /** pool rate (derivations/s) the efficiency is measured against */
   readonly poolDerivationsPerSecond: number | null;
   /**
@@ -86,6 +88,7 @@ export async function benchRotation(
     failed: result.failed,
     derivationsNeeded: v2Tested + result.rotated,
     derivationsPerformed: result.derivations,
+    checkDerivations: result.checkDerivations ?? 0,
     poolDerivationsPerSecond: null,
     efficiency: null,
     eventLoopDelayMs: {

@@ -249,6 +249,8 @@ export interface RotationSummaryJson {
   readonly backup: string | null;
   readonly checkpoint: string | null;
   readonly derivations: number;
+  /** derivations of the checks before the rotation (settings sample, resume canaries) */
+  readonly checkDerivations: number;
   /** the SQLite driver that ran the rotation; null when the engine did not say */
   readonly driver: RotationResult['driver'] | null;
   readonly failures: RotationResult['failures'];
@@ -284,6 +286,7 @@ export function summaryJson(
     backup: result.backupPath,
     checkpoint: result.checkpointPath,
     derivations: result.derivations,
+    checkDerivations: result.checkDerivations ?? 0,
     driver: result.driver ?? null,
     failures: result.failures,
     ...(result.coverage && { coverage: result.coverage }),

@@ -284,7 +284,7 @@ export async function sampleOldPasswordWidely(
 /**
  * Before a rotation writes anything: refuses (WRONG_ARGON2_CONFIG, naming a
  * library preset that opens the v2 records when one does) settings under
- * which v1 records open and v2 records do not.
+ * which v1 records open and v2 records do not. Returns the derivations it spent.
  */
 export async function assertSettingsOpenV2BeforeRun(
   settings: OldPasswordSampleSettings & {
@@ -292,9 +292,9 @@ export async function assertSettingsOpenV2BeforeRun(
     readonly password: Uint8Array;
     readonly kdfBackend?: Argon2BackendPreference;
   },
-): Promise<void> {
+): Promise<number> {
   const sample = await sampleOldPasswordWidely(settings);
-  if (sample.cancelled || !settingsHalfWork(sample)) return;
+  if (sample.cancelled || !settingsHalfWork(sample)) return sample.derivations;
   const detected = await detectPreset({
     records: sample.v2Records,
     password: settings.password,
@@ -306,4 +306,5 @@ export async function assertSettingsOpenV2BeforeRun(
     config: settings.config,
     suggestedPreset: detected.preset,
   });
+  return sample.derivations;
 }

@@ -16,6 +16,8 @@ import { NEW_PASSWORD, OLD_PASSWORD } from './pipeline.js';
 
 /** Records kept as proof in a checkpoint. */
 export const PROOF_RECORDS = 8;
+/** Derivations sealing the canaries, and opening them on resume: one per password. */
+export const CANARY_DERIVATIONS = 2;
 
 export function proofOf(key: string, value: string): RotationProof {
   return { key, sha256: createHash('sha256').update(value).digest('hex') };

@@ -39,7 +39,13 @@ import {
 import { choosePoolSize, windowFor } from './pool-size.js';
 import { ProgressReporter, type ProgressCounts } from './progress.js';
 import { RecordReader } from './record-reader.js';
-import { PROOF_RECORDS, assertSameRotation, proofOf, sealCanaries } from './resume-proof.js';
+import {
+  CANARY_DERIVATIONS,
+  PROOF_RECORDS,
+  assertSameRotation,
+  proofOf,
+  sealCanaries,
+} from './resume-proof.js';
 import { sweepForeignWrites, type SweepReport } from './sweep.js';
 import type {
   RotationCoverage,
@@ -237,11 +243,14 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
       kdfBackend: options.kdfBackend,
     });
     const runningPool = pool;
+    // Derivations outside the main pass and the sweep: the settings check, the canaries.
+    let checkDerivations = 0;
     if (previous) {
       // The canaries prove the passwords and the open settings of the interrupted rotation.
       await assertSameRotation({ checkpoint: previous, checkpointPath, store, table, pool });
+      checkDerivations += CANARY_DERIVATIONS;
     } else if (!options.skipConfigCheck && !options.signal?.aborted) {
-      await assertSettingsOpenV2BeforeRun({
+      checkDerivations += await assertSettingsOpenV2BeforeRun({
         store,
         table,
         pool,
@@ -259,6 +268,7 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
     const base = previous?.counts ?? NO_COUNTS;
     const startedAt = previous?.startedAt ?? clock().toISOString();
     const canaries = dryRun ? null : (previous?.canaries ?? (await sealCanaries(pool)));
+    if (canaries && !previous) checkDerivations += CANARY_DERIVATIONS;
     const proof: RotationProof[] = [...(previous?.proof ?? [])];
     const keyKind = store.keyKind(table);
     const saveCheckpoint = (cursor: string | null): void => {
@@ -442,6 +452,7 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
         (sweep?.derivations ?? 0) +
         (newPasswordSample?.derivations ?? 0),
       derivationsDiscarded: pipeline.counts.derivationsDiscarded,
+      checkDerivations,
       opened: counts.opened,
       resumed: previous !== null,
       thisRun,

@@ -161,8 +161,10 @@ export interface RotationResult {
   readonly backupPath: string | null;
   /** present while the rotation can be resumed (cancelled); null once complete */
   readonly checkpointPath: string | null;
-  /** Argon2id derivations this run performed */
+  /** Argon2id derivations of the rotation itself: main pass, sweep, new-password sample */
   readonly derivations: number;
+  /** derivations spent on the checks before it: the settings sample, sealing or opening the resume canaries */
+  readonly checkDerivations?: number;
   /**
    * Of `derivations`, those whose work was thrown away because the run was
    * cancelled (records after the checkpoint cursor are tested again on resume).
