@@ -16,6 +16,7 @@ import {
   MIN_SALT_LENGTH,
   type Argon2PresetName,
 } from '../core/argon2.js';
+import { INVALID_ARGUMENT } from '../core/error-codes.js';
 import {
   IPC_CHANNELS,
   type Argon2Choice,
@@ -30,7 +31,7 @@ import {
   type VerifyRequest,
 } from './ipc-contract.js';
 
-export const INVALID_ARGUMENT = 'INVALID_ARGUMENT';
+export { INVALID_ARGUMENT };
 
 /** Upper bounds of what the app accepts; anything larger is a bug or an attack. */
 export const IPC_LIMITS = {
