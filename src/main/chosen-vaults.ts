@@ -6,9 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
+import { VAULT_NOT_CHOSEN } from '../core/error-codes.js';
 import type { IpcError, VaultHandle } from '../shared/ipc-contract.js';
 
-export const VAULT_NOT_CHOSEN = 'VAULT_NOT_CHOSEN';
+export { VAULT_NOT_CHOSEN };
 
 export const notChosenError: IpcError = {
   code: VAULT_NOT_CHOSEN,

@@ -3,6 +3,7 @@
  * notification when a long one ends. Pure, so it is tested without Electron.
  * No text here may contain a secret: only counts and the file name.
  */
+import { interpretResult } from '../core/verdict.js';
 import type { RotationProgress, RotationResult } from '../engine/index.js';
 import type { IpcError } from '../shared/ipc-contract.js';
 
@@ -30,14 +31,15 @@ export interface NotificationText {
 
 const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
 
+/** Titles follow the shared verdict (core/verdict.ts); a notification says "rotation" since it stands alone. */
 export function resultNotification(fileName: string, result: RotationResult): NotificationText {
   const counts = `${plural(result.rotated, 'record')} rotated, ${result.skipped} skipped, ${result.failed} failed`;
-  switch (result.status) {
-    case 'completed':
-      return {
-        title: result.dryRun ? 'Dry run finished' : 'Password rotation finished',
-        body: `${fileName}: ${counts}.`,
-      };
+  const verdict = interpretResult(result);
+  switch (verdict.kind) {
+    case 'rotated':
+      return { title: 'Password rotation finished', body: `${fileName}: ${counts}.` };
+    case 'dry-run':
+      return { title: verdict.title, body: `${fileName}: ${counts}.` };
     case 'incomplete':
       return {
         title: 'Password rotation not complete',
@@ -45,19 +47,19 @@ export function resultNotification(fileName: string, result: RotationResult): No
       };
     case 'cancelled':
       return {
-        title: 'Password rotation cancelled',
+        title: verdict.title,
         body: `${fileName}: ${counts}. You can resume it from the app.`,
       };
+    case 'already-rotated':
+      return {
+        title: verdict.title,
+        body: `${fileName}: no record opened with the old password, but sampled records open with the new one.`,
+      };
     case 'nothing-opened':
-      return (result.newPasswordSample?.opened ?? 0) > 0
-        ? {
-            title: 'This vault looks already rotated',
-            body: `${fileName}: no record opened with the old password, but sampled records open with the new one.`,
-          }
-        : {
-            title: 'Password rotation found nothing to rotate',
-            body: `${fileName}: no record opened with the old password. Check the password and the Argon2id settings.`,
-          };
+      return {
+        title: 'Password rotation found nothing to rotate',
+        body: `${fileName}: no record opened with the old password. Check the password and the Argon2id settings.`,
+      };
   }
 }
 

@@ -6,7 +6,17 @@
  * Messages name the offending field but never echo its value (it could be a
  * password). No Node imports: the renderer may use these too.
  */
-import type { Argon2PresetName } from '../engine/argon2-config.js';
+import {
+  AES_KEY_LENGTHS,
+  ARGON2_PRESET_NAMES,
+  MAX_ITERATIONS,
+  MAX_MEMORY_KIB,
+  MAX_PARALLELISM,
+  MAX_SALT_LENGTH,
+  MIN_SALT_LENGTH,
+  type Argon2PresetName,
+} from '../core/argon2.js';
+import { INVALID_ARGUMENT } from '../core/error-codes.js';
 import {
   IPC_CHANNELS,
   type Argon2Choice,
@@ -21,7 +31,7 @@ import {
   type VerifyRequest,
 } from './ipc-contract.js';
 
-export const INVALID_ARGUMENT = 'INVALID_ARGUMENT';
+export { INVALID_ARGUMENT };
 
 /** Upper bounds of what the app accepts; anything larger is a bug or an attack. */
 export const IPC_LIMITS = {
@@ -32,17 +42,18 @@ export const IPC_LIMITS = {
   fileNameChars: 255,
   reportChars: 5_000_000,
   sampleSizeMax: 1_000_000,
-  iterationsMax: 1024,
-  memoryKiBMax: 4 * 1024 * 1024,
-  parallelismMax: 255,
+  /** Argon2id limits: core's, the same the engine and the app's form check */
+  iterationsMax: MAX_ITERATIONS,
+  memoryKiBMax: MAX_MEMORY_KIB,
+  parallelismMax: MAX_PARALLELISM,
   /** the library's KeyLength: AES-128/192/256 */
-  keyLengths: [16, 24, 32],
+  keyLengths: AES_KEY_LENGTHS,
   /** Argon2id's minimum salt (RFC 9106) to a sanity cap; the library's SaltSize */
-  saltLengthMin: 8,
-  saltLengthMax: 1024,
+  saltLengthMin: MIN_SALT_LENGTH,
+  saltLengthMax: MAX_SALT_LENGTH,
 } as const;
 
-const NAMED_PRESETS: readonly Argon2PresetName[] = ['default', 'lightweight', 'high', 'tiny'];
+const NAMED_PRESETS: readonly Argon2PresetName[] = ARGON2_PRESET_NAMES;
 
 /** The arguments each invoke channel takes, after validation. */
 export interface IpcArgumentMap {

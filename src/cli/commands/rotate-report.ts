@@ -10,6 +10,11 @@ import {
   type PreflightResult,
   type RotationResult,
 } from '../../engine/index.js';
+import {
+  alreadyOpenText,
+  looksAlreadyRotated,
+  newPasswordOpensSample,
+} from '../../core/verdict.js';
 import type { RotateArgs } from '../args.js';
 import { formatCount, formatDuration, formatTable } from '../format.js';
 import { CLI_NAME } from '../resume-command.js';
@@ -56,10 +61,9 @@ export function wrongConfigError(
 ): EngineError {
   const sample = preflight.newPasswordSample;
   const lines: string[] = [];
-  if (sample && sample.opened > 0) {
+  if (sample && newPasswordOpensSample(sample)) {
     lines.push(
-      `${formatCount(sample.opened)} of ${formatCount(sample.sampled)} sampled records already open with the new password: ` +
-        'this vault looks already rotated (a previous run probably completed).',
+      `${alreadyOpenText(sample)}: this vault looks already rotated (a previous run probably completed).`,
       `  Check with: ${verifyCommand(args, preflight.table)}`,
     );
   }
@@ -216,10 +220,9 @@ export function nothingOpenedText(
   const wrongParameters = `the vault uses other Argon2id parameters than ${describeArgon2Config(openConfig)} (set them with --crypto)`;
   // The new password already opening records is the likelier story: say it first.
   const lines =
-    sample && sample.opened > 0
+    sample && looksAlreadyRotated(result)
       ? [
-          `${formatCount(sample.opened)} of ${formatCount(sample.sampled)} sampled records already open with the new password: ` +
-            'this vault looks already rotated (a previous run probably completed).',
+          `${alreadyOpenText(sample)}: this vault looks already rotated (a previous run probably completed).`,
           `  Check with: ${verifyCommand(args, result.table)}`,
           `  Nothing was changed by this run: the old password opened NONE of the ${formatCount(result.scanned)} records scanned in table "${printable(result.table)}".`,
           `  If the vault was not rotated before, the old password is wrong, or ${wrongParameters}.`,

@@ -12,6 +12,7 @@ import {
   type RotationOptions,
   type RotationResult,
 } from '../../engine/index.js';
+import { interpretResult } from '../../core/verdict.js';
 import type { RotateArgs } from '../args.js';
 import { cancellingMessage, handleCancelSignals } from '../cancel-signals.js';
 import { askChoice } from '../ask-choice.js';
@@ -231,11 +232,12 @@ function reportResult(
   unicodeHint: string | null,
   io: CliIo,
 ): ExitCode {
+  const verdict = interpretResult(result);
   switch (result.status) {
     case 'completed':
       if (args.json) writeJsonLine(io.stdout, summaryJson(result));
       else writeLines(io.stdout, completedText(args, result));
-      return EXIT.ok;
+      break;
     case 'cancelled': {
       const command = continueCommand(args, result.table, result.checkpointPath !== null);
       if (args.json) {
@@ -247,25 +249,22 @@ function reportResult(
       } else {
         writeLines(io.stdout, cancelledText(result, command));
       }
-      return EXIT.cancelled;
+      break;
     }
-    case 'incomplete': {
+    case 'incomplete':
       // Same report as completed; the notes say what is left and why, and the exit code is not success.
       if (args.json) writeJsonLine(io.stdout, summaryJson(result));
       else writeLines(io.stdout, completedText(args, result));
-      writeLine(
-        io.stderr,
-        'Not complete: some records may still open with the old password (the notes above say why and what to do).',
-      );
-      return EXIT.incomplete;
-    }
+      writeLine(io.stderr, `${verdict.title} (the notes above say why and what to do).`);
+      break;
     case 'nothing-opened': {
       const lines = nothingOpenedText(args, result, sharedOptions(args).openConfig, unicodeHint);
       writeLines(io.stderr, lines);
       if (args.json) {
         writeJsonLine(io.stdout, summaryJson(result, { message: lines.join('\n') }));
       }
-      return EXIT.nothingOpened;
+      break;
     }
   }
+  return EXIT[verdict.exitClass];
 }

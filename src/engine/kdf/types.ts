@@ -1,6 +1,8 @@
+import type { Argon2BackendName } from '../../core/types.js';
 import type { Argon2Config } from '../argon2-config.js';
 
-export type Argon2BackendName = 'native' | 'wasm';
+/** The backend names are in core (results report them); re-exported for the engine. */
+export type { Argon2BackendName } from '../../core/types.js';
 export type Argon2BackendPreference = 'auto' | Argon2BackendName;
 
 /**

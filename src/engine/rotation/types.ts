@@ -1,6 +1,23 @@
-import type { Argon2Config, Argon2PresetName } from '../argon2-config.js';
-import type { Argon2BackendName, Argon2BackendPreference } from '../kdf/types.js';
-import type { VaultDriverName, VaultDriverPreference } from '../storage/types.js';
+import type { RotationProgress } from '../../core/types.js';
+import type { Argon2Config } from '../argon2-config.js';
+import type { Argon2BackendPreference } from '../kdf/types.js';
+import type { VaultDriverPreference } from '../storage/types.js';
+
+/** The result / progress types live in core (shared by engine, CLI and app); re-exported so engine imports keep working. */
+export type {
+  NewPasswordSample,
+  PreflightKindSample,
+  PreflightResult,
+  RecordFailure,
+  RecordFailureReason,
+  RotationCoverage,
+  RotationPhase,
+  RotationProgress,
+  RotationResult,
+  RotationStatus,
+  RotationSweep,
+  VerifyResult,
+} from '../../core/types.js';
 
 /** Default VaultStore password policy: at least 16 UTF-8 bytes. */
 export const DEFAULT_MIN_PASSWORD_BYTES = 16;
@@ -85,130 +102,6 @@ export interface RotationOptions {
   readonly lockTool?: string;
 }
 
-export type RotationPhase =
-  'validating' | 'backing-up' | 'rotating' | 'finishing' | 'done' | 'cancelled' | 'failed';
-
-export interface RotationProgress {
-  readonly phase: RotationPhase;
-  /** records to scan in this run (after the resume cursor) */
-  readonly total: number;
-  readonly scanned: number;
-  readonly rotated: number;
-  /** did not open with the old password */
-  readonly skipped: number;
-  /** malformed values, or guard lost to a concurrent change */
-  readonly failed: number;
-  /** bytes of values written */
-  readonly bytes: number;
-  /** records scanned per second */
-  readonly ratePerSecond: number;
-  readonly elapsedMs: number;
-  readonly etaMs: number | null;
-}
-
-export type RecordFailureReason = 'malformed' | 'changed-concurrently';
-
-export interface RecordFailure {
-  readonly id: string;
-  readonly reason: RecordFailureReason;
-  readonly detail: string;
-}
-
-/**
- * - completed: every record of the table was visited exactly once (and, if
- *   another program wrote during the run, swept); none still opens with the
- *   old password unless it is listed as failed or soft-deleted records were excluded
- * - incomplete: another program kept writing records under the old password
- *   until the sweeps ran out, or an allowed trigger undid writes; records
- *   may still open with the old password; run again once that is fixed
- */
-export type RotationStatus = 'completed' | 'cancelled' | 'nothing-opened' | 'incomplete';
-
-/** The proof that the run visited every record: checked by the engine before it says completed. */
-export interface RotationCoverage {
-  /** records in scope when this run started (after the resume cursor) */
-  readonly rowsAtStart: number;
-  /** records the main pass visited (each exactly once) */
-  readonly visited: number;
-  /** another program committed to the vault during the run */
-  readonly foreignWrites: boolean;
-}
-
-/** Records another program wrote during the run, re-examined after the main pass. */
-export interface RotationSweep {
-  readonly rounds: number;
-  readonly examined: number;
-  readonly changed: number;
-  readonly inserted: number;
-  readonly deleted: number;
-  readonly rotated: number;
-  /** the application was still writing under the old password when the rounds ran out */
-  readonly stillWriting: boolean;
-}
-
-export interface RotationResult {
-  readonly status: RotationStatus;
-  readonly table: string;
-  readonly dryRun: boolean;
-  /** counts of this run plus, when resuming, those of the runs before */
-  readonly scanned: number;
-  readonly rotated: number;
-  readonly skipped: number;
-  readonly failed: number;
-  /** at most 1000 listed; `failed` has the full count */
-  readonly failures: readonly RecordFailure[];
-  readonly seconds: number;
-  readonly backupPath: string | null;
-  /** present while the rotation can be resumed (cancelled); null once complete */
-  readonly checkpointPath: string | null;
-  /** Argon2id derivations of the rotation itself: main pass, sweep, new-password sample */
-  readonly derivations: number;
-  /** derivations spent on the checks before it: the settings sample, sealing or opening the resume canaries */
-  readonly checkDerivations?: number;
-  /**
-   * Of `derivations`, those whose work was thrown away because the run was
-   * cancelled (records after the checkpoint cursor are tested again on resume).
-   */
-  readonly derivationsDiscarded?: number;
-  /** records that opened with the old password (rotated, or lost to a concurrent change); cumulative */
-  readonly opened?: number;
-  /** true when this run continued from a checkpoint */
-  readonly resumed?: boolean;
-  /** the counts of this run alone (the status is judged on them); the top-level counts add earlier runs */
-  readonly thisRun?: {
-    readonly scanned: number;
-    readonly rotated: number;
-    readonly skipped: number;
-    readonly failed: number;
-    readonly opened: number;
-  };
-  readonly coverage?: RotationCoverage;
-  /** present when another program wrote to the vault during the run */
-  readonly sweep?: RotationSweep;
-  /** names of triggers on the table that ran on every rotated record (allowTriggers) */
-  readonly triggers?: readonly string[];
-  readonly workers?: number;
-  readonly kdfBackend?: Argon2BackendName;
-  /** the SQLite driver that ran the rotation (native better-sqlite3, or sql.js as fallback) */
-  readonly driver?: VaultDriverName;
-  /** sentences for people (e.g. what a dry run did not do); no secret */
-  readonly notes?: readonly string[];
-  /**
-   * Present only when a real (not dry) run ends 'nothing-opened': a few
-   * records (at most 8, picked at random) tested with the NEW password and the
-   * write config. `opened` > 0 means the vault looks already rotated (an
-   * earlier run completed). Its derivations are counted in `derivations`.
-   */
-  readonly newPasswordSample?: NewPasswordSample;
-}
-
-export interface NewPasswordSample {
-  /** records tested (malformed ones included) */
-  readonly sampled: number;
-  /** of those, records that already open with the new password */
-  readonly opened: number;
-}
-
 export interface PreflightOptions {
   readonly vaultPath: string;
   readonly table?: string;
@@ -230,44 +123,6 @@ export interface PreflightOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Records of one value kind tested in a pre-flight. */
-export interface PreflightKindSample {
-  readonly sampled: number;
-  readonly opened: number;
-  readonly malformed: number;
-}
-
-export interface PreflightResult {
-  readonly table: string;
-  readonly total: number;
-  /** v2 + v1 records tested (values that are neither are not sampled) */
-  readonly sampled: number;
-  readonly opened: number;
-  readonly malformed: number;
-  /** v2 and legacy v1 records, sampled separately (v1 values do not use the Argon2id settings) */
-  readonly v2: PreflightKindSample;
-  readonly v1: PreflightKindSample;
-  /**
-   * false when the table has v2 records, some were tested and none opened:
-   * a rotation would skip every v2 record, so it must not start.
-   */
-  readonly canRotate: boolean;
-  /** when canRotate is false: a library preset that opened a sampled v2 record */
-  readonly suggestedPreset?: Argon2PresetName;
-  /** when canRotate is false and a new password was given: records that already open with it */
-  readonly newPasswordSample?: NewPasswordSample;
-  /** rough duration of the full rotation on this machine */
-  readonly estimatedSeconds: number;
-  /** derivations the full rotation would need (estimated from the sample) */
-  readonly estimatedDerivations?: number;
-  /** measured mean time of one derivation with the open config, in ms */
-  readonly msPerDerivation?: number;
-  readonly workers?: number;
-  readonly kdfBackend?: Argon2BackendName;
-  /** true when the signal stopped it early (counts cover what was sampled) */
-  readonly cancelled?: boolean;
-}
-
 export interface VerifyOptions {
   readonly vaultPath: string;
   readonly table?: string;
@@ -282,16 +137,4 @@ export interface VerifyOptions {
   readonly nativeBinding?: string;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: RotationProgress) => void;
-}
-
-export interface VerifyResult {
-  readonly table: string;
-  readonly checked: number;
-  readonly opened: number;
-  readonly notOpened: number;
-  readonly malformed: number;
-  /** of `opened`, legacy v1 values (a rotation rewrites them as v2) */
-  readonly openedV1?: number;
-  /** true when the signal stopped it early (counts cover what was checked) */
-  readonly cancelled?: boolean;
 }

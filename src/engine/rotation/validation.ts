@@ -4,9 +4,13 @@
  * shells can check input as soon as it is typed.
  */
 import { totalmem } from 'node:os';
-import type { Argon2Config } from '../argon2-config.js';
+import {
+  argon2ConfigProblem,
+  MAX_ITERATIONS,
+  MAX_MEMORY_KIB,
+  type Argon2Config,
+} from '../../core/argon2.js';
 import { EngineError } from '../errors.js';
-import { assertArgon2Config } from '../kdf/index.js';
 import type { VaultStore } from '../storage/types.js';
 import { DEFAULT_MIN_PASSWORD_BYTES, type NewPasswordRules } from './types.js';
 
@@ -21,10 +25,8 @@ export interface RotationInput {
   readonly newPasswordPolicy?: NewPasswordRules;
 }
 
-/** 4 GiB per derivation: beyond this no real VaultStore deployment could open a value. */
-export const MAX_MEMORY_KIB = 4 * 1024 * 1024;
-/** More passes than this makes one derivation take minutes: surely a typo. */
-export const MAX_ITERATIONS = 1024;
+/** The tool's caps on t and m live in core (the app checks them too); re-exported for the engine's users. */
+export { MAX_ITERATIONS, MAX_MEMORY_KIB };
 
 /** Throws PASSWORD_EMPTY, PASSWORD_SAME, PASSWORD_POLICY, ARGON2_CONFIG or USAGE. Never echoes a password. */
 export function validateRotationInput(input: RotationInput): void {
@@ -118,32 +120,25 @@ export function assertPasswordRules(newPassword: Uint8Array, rules: NewPasswordR
 
 const ROLE_TEXT = { open: 'to open values', write: 'for the values written' } as const;
 
-/** The backends' own limits, plus limits that catch a wrong unit (bytes for KiB) before it exhausts memory. */
+/**
+ * The one config check (core: the backends' own limits plus caps that catch a
+ * wrong unit, bytes for KiB, before it exhausts memory), then this machine's memory.
+ */
 export function validateArgon2Config(config: Argon2Config, role: 'open' | 'write' = 'open'): void {
-  try {
-    assertArgon2Config(config);
-  } catch (error) {
-    if (error instanceof EngineError) {
-      throw new EngineError(error.code, `Argon2id config ${ROLE_TEXT[role]}: ${error.message}`, {
-        cause: error,
-      });
-    }
-    throw error;
+  const problem = argon2ConfigProblem(config);
+  if (problem) {
+    throw new EngineError(
+      'ARGON2_CONFIG',
+      `Argon2id config ${ROLE_TEXT[role]}: ${problem.message}`,
+    );
   }
-  const fix = 'Check the value: m is in KiB (the "default" preset is t=3, m=65536, p=4).';
   const machineKiB = Math.floor(totalmem() / 1024);
-  if (config.memoryKiB > MAX_MEMORY_KIB || config.memoryKiB > machineKiB * 0.75) {
+  if (config.memoryKiB > machineKiB * 0.75) {
     throw new EngineError(
       'ARGON2_CONFIG',
       `Argon2id config ${ROLE_TEXT[role]}: m=${config.memoryKiB} KiB per derivation is more than this tool allows ` +
-        `(${Math.min(MAX_MEMORY_KIB, Math.floor(machineKiB * 0.75))} KiB on this machine). ${fix}`,
-    );
-  }
-  if (config.iterations > MAX_ITERATIONS) {
-    throw new EngineError(
-      'ARGON2_CONFIG',
-      `Argon2id config ${ROLE_TEXT[role]}: t=${config.iterations} passes is more than ${MAX_ITERATIONS}; ` +
-        `one derivation would take minutes. ${fix}`,
+        `(${Math.floor(machineKiB * 0.75)} KiB on this machine). ` +
+        'Check the value: m is in KiB (the "default" preset is t=3, m=65536, p=4).',
     );
   }
 }

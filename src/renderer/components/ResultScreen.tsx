@@ -1,4 +1,5 @@
 import { useState, type ReactNode } from 'react';
+import { interpretResult, looksAlreadyRotated } from '../../core/verdict.js';
 import type { IpcError, RotationResult } from '../../shared/ipc-contract.js';
 import { describeChoice } from '../lib/argon2-choices.js';
 import { formatCount, formatDuration } from '../lib/format.js';
@@ -12,52 +13,17 @@ import { StatList } from './StatList.js';
 /** How many failures the screen lists; the exported report has them all (up to 1000). */
 const FAILURES_SHOWN = 8;
 
-/** Nothing opened with the current password, but the new one already opens records: an earlier run completed. */
-function looksAlreadyRotated(result: RotationResult): boolean {
-  return result.status === 'nothing-opened' && (result.newPasswordSample?.opened ?? 0) > 0;
-}
-
+/** The shared verdict (core/verdict.ts); the screen has a success and a warning look. */
 function headline(result: RotationResult): {
   title: string;
   text: string;
   tone: 'success' | 'warning';
 } {
-  const sample = result.newPasswordSample;
-  if (sample && looksAlreadyRotated(result)) {
-    return {
-      tone: 'warning',
-      title: 'This vault looks already rotated',
-      text: `Nothing was changed: no record opened with the current password, but ${formatCount(sample.opened)} of ${formatCount(sample.sampled)} sampled records already open with the new password, so a previous rotation probably completed. Verify the vault with the new password to be sure.`,
-    };
-  }
-  if (result.status === 'incomplete') {
-    return {
-      tone: 'warning',
-      title: 'Not complete: some records may still open with the old password',
-      text: `${formatCount(result.rotated)} records now open with the new password. ${(result.notes ?? []).join(' ')}`,
-    };
-  }
-  if (result.status === 'nothing-opened') {
-    return {
-      tone: 'warning',
-      title: 'No record opened with the current password',
-      text: 'Nothing was changed. The current password or the Argon2id preset is probably not the one the application uses. Check both, then rotate again.',
-    };
-  }
-  if (result.dryRun) {
-    return {
-      tone: 'success',
-      title: 'Dry run finished',
-      text: `${formatCount(result.rotated)} records would be rotated. Nothing was written.`,
-    };
-  }
+  const verdict = interpretResult(result);
   return {
-    tone: 'success',
-    title: 'Password rotated',
-    text:
-      result.skipped > 0
-        ? `${formatCount(result.rotated)} records now open with the new password. ${formatCount(result.skipped)} did not open with the current one and were left as they were.`
-        : `${formatCount(result.rotated)} records now open with the new password.`,
+    title: verdict.title,
+    text: verdict.explanation,
+    tone: verdict.tone === 'success' ? 'success' : 'warning',
   };
 }
 

@@ -3,8 +3,19 @@
  * contract's Argon2Choice. VaultStore values do not record these settings:
  * the application configures them, so the user must pick the same ones.
  */
+import {
+  ARGON2_PRESETS,
+  argon2ConfigProblem,
+  KEY_LENGTH,
+  MAX_ITERATIONS,
+  MAX_MEMORY_KIB,
+  MAX_PARALLELISM,
+  MAX_SALT_LENGTH,
+  MIN_SALT_LENGTH,
+  SALT_LENGTH,
+  type Argon2Field,
+} from '../../core/argon2.js';
 import type { Argon2Choice, Argon2Config } from '../../shared/ipc-contract.js';
-import { IPC_LIMITS } from '../../shared/ipc-validation.js';
 
 export type PresetKey = 'default' | 'lightweight' | 'high' | 'custom';
 
@@ -20,8 +31,8 @@ export interface CustomConfigDraft {
 }
 
 /** The library's CryptoConfig defaults (KeyLength, SaltSize). */
-export const DEFAULT_KEY_LENGTH = 32;
-export const DEFAULT_SALT_LENGTH = 16;
+export const DEFAULT_KEY_LENGTH = KEY_LENGTH;
+export const DEFAULT_SALT_LENGTH = SALT_LENGTH;
 
 export const KEY_LENGTH_OPTIONS: readonly { value: number; label: string }[] = [
   { value: 16, label: '16 bytes (AES-128)' },
@@ -41,30 +52,30 @@ export interface PresetOption {
   readonly explanation: string;
 }
 
-/** Mirrors ARGON2_PRESETS of the engine (a renderer test keeps them equal). */
+/** The library presets (core's ARGON2_PRESETS) with the words the app shows. */
 export const PRESET_OPTIONS: readonly PresetOption[] = [
   {
     key: 'default',
     label: 'Default',
-    config: { iterations: 3, memoryKiB: 65536, parallelism: 4 },
+    config: ARGON2_PRESETS.default,
     explanation: 'The VaultStore library default. Pick it unless the application changed it.',
   },
   {
     key: 'lightweight',
     label: 'Lightweight',
-    config: { iterations: 2, memoryKiB: 32768, parallelism: 2 },
+    config: ARGON2_PRESETS.lightweight,
     explanation: 'The library’s lightweight preset, for applications on small machines.',
   },
   {
     key: 'high',
     label: 'High security',
-    config: { iterations: 4, memoryKiB: 131072, parallelism: 4 },
+    config: ARGON2_PRESETS.high,
     explanation: 'The library’s high-security preset: slowest, hardest to attack.',
   },
 ];
 
 /** Only offered as a starting point for Custom: nobody should store real secrets with it. */
-export const TINY_CONFIG: Argon2Config = { iterations: 1, memoryKiB: 64, parallelism: 1 };
+export const TINY_CONFIG: Argon2Config = ARGON2_PRESETS.tiny;
 
 export const CUSTOM_EXPLANATION =
   'Enter the exact t/m/p, key length and salt size the application configured (its CryptoConfig); values do not record them.';
@@ -97,54 +108,53 @@ function parseWhole(text: string): number | null {
   return Number.isSafeInteger(value) ? value : null;
 }
 
-/** Argon2id limits as main validates them (IPC_LIMITS; p ≤ 255 is the Go library's uint8 lanes). */
+/** The form's short sentence for each field core's check can refuse (p decides m's lower bound). */
+function fieldMessage(field: Argon2Field, parallelism: number | null): string {
+  switch (field) {
+    case 'iterations':
+      return `Iterations (t) must be a whole number from 1 to ${MAX_ITERATIONS}.`;
+    case 'parallelism':
+      return `Parallelism (p) must be a whole number from 1 to ${MAX_PARALLELISM}.`;
+    case 'memoryKiB':
+      return parallelism === null
+        ? `Memory (m) must be a whole number of KiB, at least 8 × p, up to ${MAX_MEMORY_KIB}.`
+        : `Memory (m) must be a whole number of KiB from ${8 * parallelism} (8 × p) to ${MAX_MEMORY_KIB}.`;
+    case 'keyLength':
+      return 'Key length must be 16, 24 or 32 bytes (AES-128/192/256).';
+    case 'saltLength':
+      return `Salt size must be a whole number of bytes from ${MIN_SALT_LENGTH} to ${MAX_SALT_LENGTH}.`;
+  }
+}
+
+/** The typed text, parsed, then core's one Argon2id check (the limits main and the engine apply). */
 export function checkCustomConfig(draft: CustomConfigDraft): CustomConfigCheck {
   const iterations = parseWhole(draft.iterations);
-  const memoryKiB = parseWhole(draft.memoryKiB);
   const parallelism = parseWhole(draft.parallelism);
-  const { iterationsMax, parallelismMax, memoryKiBMax } = IPC_LIMITS;
-  if (iterations === null || iterations < 1 || iterations > iterationsMax) {
-    return {
-      ok: false,
-      message: `Iterations (t) must be a whole number from 1 to ${iterationsMax}.`,
-    };
-  }
-  if (parallelism === null || parallelism < 1 || parallelism > parallelismMax) {
-    return {
-      ok: false,
-      message: `Parallelism (p) must be a whole number from 1 to ${parallelismMax}.`,
-    };
-  }
-  if (memoryKiB === null || memoryKiB < 8 * parallelism || memoryKiB > memoryKiBMax) {
-    return {
-      ok: false,
-      message: `Memory (m) must be a whole number of KiB from ${8 * parallelism} (8 × p) to ${memoryKiBMax}.`,
-    };
-  }
+  const memoryKiB = parseWhole(draft.memoryKiB);
   const keyLength = parseWhole(draft.keyLength ?? String(DEFAULT_KEY_LENGTH));
-  const keyLengths: readonly number[] = IPC_LIMITS.keyLengths;
-  if (keyLength === null || !keyLengths.includes(keyLength)) {
-    return { ok: false, message: 'Key length must be 16, 24 or 32 bytes (AES-128/192/256).' };
-  }
   const saltLength = parseWhole(draft.saltLength ?? String(DEFAULT_SALT_LENGTH));
-  const { saltLengthMin, saltLengthMax } = IPC_LIMITS;
-  if (saltLength === null || saltLength < saltLengthMin || saltLength > saltLengthMax) {
-    return {
-      ok: false,
-      message: `Salt size must be a whole number of bytes from ${saltLengthMin} to ${saltLengthMax}.`,
-    };
-  }
+  const unparsed = (
+    [
+      ['iterations', iterations],
+      ['parallelism', parallelism],
+      ['memoryKiB', memoryKiB],
+      ['keyLength', keyLength],
+      ['saltLength', saltLength],
+    ] as const
+  ).find(([, value]) => value === null);
+  if (unparsed) return { ok: false, message: fieldMessage(unparsed[0], parallelism) };
   // Library defaults are left out, so a custom config equal to a preset stays equal to it.
-  return {
-    ok: true,
-    config: {
-      iterations,
-      memoryKiB,
-      parallelism,
-      ...(keyLength === DEFAULT_KEY_LENGTH ? {} : { keyLength }),
-      ...(saltLength === DEFAULT_SALT_LENGTH ? {} : { saltLength }),
-    },
+  const config: Argon2Config = {
+    iterations: iterations!,
+    memoryKiB: memoryKiB!,
+    parallelism: parallelism!,
+    ...(keyLength === DEFAULT_KEY_LENGTH ? {} : { keyLength: keyLength! }),
+    ...(saltLength === DEFAULT_SALT_LENGTH ? {} : { saltLength: saltLength! }),
   };
+  const problem = argon2ConfigProblem(config);
+  return problem
+    ? { ok: false, message: fieldMessage(problem.field, parallelism) }
+    : { ok: true, config };
 }
 
 /** null while Custom holds invalid numbers. */

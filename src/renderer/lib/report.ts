@@ -2,6 +2,7 @@
  * The rotation report the user can export, made from the result and the job's
  * settings. Neither holds a password, so neither can the report.
  */
+import { looksAlreadyRotated } from '../../core/verdict.js';
 import type { Argon2Choice, RotationResult } from '../../shared/ipc-contract.js';
 import { configOfChoice, describeChoice } from './argon2-choices.js';
 import { fileNameOf, formatDuration } from './format.js';
@@ -28,7 +29,7 @@ const STATUS_TEXT: Record<RotationResult['status'], string> = {
 export function statusText(result: RotationResult): string {
   const sample = result.newPasswordSample;
   const text =
-    result.status === 'nothing-opened' && sample && sample.opened > 0
+    sample && looksAlreadyRotated(result)
       ? `${STATUS_TEXT[result.status]}: looks already rotated (${sample.opened} of ${sample.sampled} sampled records open with the new password)`
       : STATUS_TEXT[result.status];
   return result.dryRun ? `${text} (dry run: nothing written)` : text;

@@ -1,0 +1,52 @@
+/**
+ * Every stable error code a person or program can see (CLI exit codes, IPC,
+ * tests): the engine's, and the few only the app's shell raises. Node-free.
+ */
+export type EngineErrorCode =
+  // input given by the user
+  | 'USAGE'
+  | 'PASSWORD_EMPTY'
+  | 'PASSWORD_SAME'
+  | 'PASSWORD_POLICY'
+  | 'ARGON2_CONFIG'
+  /** no sampled v2 record opens with the old password and these Argon2id settings */
+  | 'WRONG_ARGON2_CONFIG'
+  // the vault file
+  | 'FILE_NOT_FOUND'
+  | 'NOT_SQLITE'
+  | 'CORRUPT'
+  | 'NO_VAULT_TABLE'
+  | 'TABLE_NOT_FOUND'
+  | 'MISSING_COLUMNS'
+  | 'READ_ONLY'
+  | 'LOCKED'
+  | 'DISK_FULL'
+  | 'FILE_CHANGED'
+  | 'IO'
+  | 'UNSUPPORTED_IDS'
+  | 'TRIGGERS'
+  // the rotation job
+  | 'CHECKPOINT'
+  | 'UNFINISHED_ROTATION'
+  /** another rotation of the vault holds its lock (pid, host, tool, since when: in the message) */
+  | 'ROTATION_IN_PROGRESS'
+  /** the vault's rotation lock file is damaged, a link or not a file: check and delete it */
+  | 'ROTATION_LOCK'
+  | 'NATIVE_UNAVAILABLE'
+  | 'WORKER_FAILED'
+  | 'INTERNAL';
+
+/** The request crossing the IPC boundary was refused by validation (field named, value never echoed). */
+export const INVALID_ARGUMENT = 'INVALID_ARGUMENT';
+/** The app already runs a job on that vault (or any job, where only one may run). */
+export const BUSY = 'BUSY';
+/** The renderer named a vault the person never chose in a dialog or by dropping it. */
+export const VAULT_NOT_CHOSEN = 'VAULT_NOT_CHOSEN';
+/** Something unexpected: a bug. Shared with the engine's INTERNAL. */
+export const INTERNAL = 'INTERNAL';
+
+export type ShellErrorCode =
+  typeof INVALID_ARGUMENT | typeof BUSY | typeof VAULT_NOT_CHOSEN | typeof INTERNAL;
+
+/** Every code an IpcError may carry. */
+export type ErrorCode = EngineErrorCode | ShellErrorCode;
