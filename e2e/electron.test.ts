@@ -256,7 +256,7 @@ describe.skipIf(!binary)('Electron app (real main and preload)', () => {
           backup: false,
           dryRun: false,
           resume: false,
-        }),
+        }, crypto.randomUUID()),
       {
         handle: summary.handle,
         table: vault.table,
