@@ -148,7 +148,12 @@ describe('ipc-validation', () => {
   });
 
   it('rejects non-objects for every request channel', () => {
-    const requestChannels = ['preflight', 'startRotation', 'verify', 'exportReport'];
+    const requestChannels: IpcMethodName[] = [
+      'preflight',
+      'startRotation',
+      'verify',
+      'exportReport',
+    ];
     for (const channel of requestChannels) {
       for (const bad of [
         null,
@@ -161,7 +166,7 @@ describe('ipc-validation', () => {
         new Date(),
         new Map(),
       ]) {
-        expectInvalid(channel, [bad]);
+        expectInvalid(channel, [bad, ...goodArgs[channel].slice(1)], 'request');
       }
     }
   });
