@@ -96,7 +96,9 @@ export function createIpcRouter(deps: IpcRouterDeps): Record<InvokeChannel, IpcH
     },
   };
 
-  const implementationOf = (name: IpcMethodName): ((...args: unknown[]) => Promise<IpcResult<unknown>>) => {
+  const implementationOf = (
+    name: IpcMethodName,
+  ): ((...args: unknown[]) => Promise<IpcResult<unknown>>) => {
     const own = Object.hasOwn(shell, name) ? shell[name as ShellServed] : undefined;
     const action = own ?? served[name as Exclude<IpcMethodName, ShellServed>].bind(service);
     return action as (...args: unknown[]) => Promise<IpcResult<unknown>>;

@@ -123,8 +123,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** A handle is what main's randomUUID made: 36 characters of hex digits and dashes. */
 export function checkVaultHandle(value: unknown, name = 'vault'): VaultHandle {
   const handle = boundedString(value, name, 1, IPC_LIMITS.jobIdChars);
-  if (!UUID.test(handle))
-    fail(`${name} must be a vault handle given by the app, not a file path.`);
+  if (!UUID.test(handle)) fail(`${name} must be a vault handle given by the app, not a file path.`);
   return handle;
 }
 
@@ -308,7 +307,10 @@ export function checkJobId(value: unknown, name = 'jobId'): string {
   return jobId;
 }
 
-export function checkCancelVaultJobRequest(value: unknown, name = 'request'): CancelVaultJobRequest {
+export function checkCancelVaultJobRequest(
+  value: unknown,
+  name = 'request',
+): CancelVaultJobRequest {
   const fields = plainObject(value, name, ['vault', 'job']);
   const job = fields.job;
   if (job !== 'preflight' && job !== 'verify') fail(`${name}.job must be "preflight" or "verify".`);
