@@ -246,17 +246,20 @@ describe.skipIf(!binary)('Electron app (real main and preload)', () => {
 
     const started = await page.evaluate(
       ({ handle, table, oldPassword, newPassword }) =>
-        (globalThis as unknown as PageGlobals).vaultAdmin.startRotation({
-          vault: handle,
-          table,
-          oldPassword,
-          newPassword,
-          crypto: { preset: 'tiny' },
-          includeSoftDeleted: true,
-          backup: false,
-          dryRun: false,
-          resume: false,
-        }),
+        (globalThis as unknown as PageGlobals).vaultAdmin.startRotation(
+          {
+            vault: handle,
+            table,
+            oldPassword,
+            newPassword,
+            crypto: { preset: 'tiny' },
+            includeSoftDeleted: true,
+            backup: false,
+            dryRun: false,
+            resume: false,
+          },
+          crypto.randomUUID(),
+        ),
       {
         handle: summary.handle,
         table: vault.table,

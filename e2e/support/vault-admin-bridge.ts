@@ -15,53 +15,32 @@ import { APP_INDEX_URL } from '../../src/main/app-protocol.js';
 import { createIpcRouter } from '../../src/main/ipc-router.js';
 import type { VaultService } from '../../src/main/vault-service.js';
 import {
-  IPC_CHANNELS,
+  IPC_METHOD_NAMES,
+  IPC_METHODS,
+  type IpcMethodName,
   type IpcResult,
   type RotationEvent,
-  type VaultAdminApi,
 } from '../../src/shared/ipc-contract.js';
-import { DROPPED_WITHOUT_PATH, type InvokeChannel } from '../../src/shared/ipc-validation.js';
+import { DROPPED_WITHOUT_PATH } from '../../src/shared/ipc-validation.js';
 
-/** Runs in the page before its scripts; talks to the binding below. */
+/** Runs in the page before its scripts; talks to the binding below. One method per contract entry. */
 const PAGE_SIDE = `(() => {
   const listeners = new Set();
-  const invoke = (method, ...args) => window.__vaultAdminInvoke(method, args);
+  const api = {};
+  for (const method of ${JSON.stringify(IPC_METHOD_NAMES)}) {
+    api[method] = (...args) => window.__vaultAdminInvoke(method, args);
+  }
+  // A browser page has no file paths (Electron's preload reads them with webUtils).
+  api.openDroppedFile = () => window.__vaultAdminInvoke('openDroppedFile', []);
+  api.onRotationEvent = (listener) => {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  };
   window.__vaultAdminPush = (event) => {
     for (const listener of [...listeners]) listener(event);
   };
-  window.vaultAdmin = Object.freeze({
-    openVaultDialog: () => invoke('openVaultDialog'),
-    openVault: (handle) => invoke('openVault', handle),
-    // A browser page has no file paths (Electron's preload reads them with webUtils).
-    openDroppedFile: () => invoke('openDroppedFile'),
-    recentVaults: () => invoke('recentVaults'),
-    preflight: (request) => invoke('preflight', request),
-    startRotation: (request) => invoke('startRotation', request),
-    cancelRotation: (jobId) => invoke('cancelRotation', jobId),
-    verify: (request) => invoke('verify', request),
-    cancelVaultJob: (request) => invoke('cancelVaultJob', request),
-    exportReport: (request) => invoke('exportReport', request),
-    onRotationEvent: (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  });
+  window.vaultAdmin = Object.freeze(api);
 })();`;
-
-type InvokeMethod = Exclude<keyof VaultAdminApi, 'onRotationEvent'>;
-
-/** The channel behind each method, as the preload maps them. */
-const CHANNEL_OF: Record<Exclude<InvokeMethod, 'openDroppedFile'>, InvokeChannel> = {
-  openVaultDialog: IPC_CHANNELS.openVaultDialog,
-  openVault: IPC_CHANNELS.openVault,
-  recentVaults: IPC_CHANNELS.recentVaults,
-  preflight: IPC_CHANNELS.preflight,
-  startRotation: IPC_CHANNELS.startRotation,
-  cancelRotation: IPC_CHANNELS.cancelRotation,
-  verify: IPC_CHANNELS.verify,
-  cancelVaultJob: IPC_CHANNELS.cancelVaultJob,
-  exportReport: IPC_CHANNELS.exportReport,
-};
 
 export interface BridgeOptions {
   /** what the "native open dialog" picks (null: the user cancelled it) */
@@ -100,10 +79,10 @@ export async function installVaultAdminBridge(
   const sender = { url: APP_INDEX_URL, processId: 1, routingId: 1 };
   const handle = async (method: string, args: unknown[]): Promise<IpcResult<unknown>> => {
     if (method === 'openDroppedFile') return { ok: false, error: DROPPED_WITHOUT_PATH };
-    const channel = CHANNEL_OF[method as keyof typeof CHANNEL_OF];
-    if (!channel)
+    if (!Object.hasOwn(IPC_METHODS, method))
       return { ok: false, error: { code: 'INTERNAL', message: `No such call: ${method}` } };
-    return router[channel](sender, args);
+    // The real router: sender check, the contract's argument validation, then the service.
+    return router[IPC_METHODS[method as IpcMethodName].channel](sender, args);
   };
 
   await page.exposeBinding(

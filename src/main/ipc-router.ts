@@ -1,21 +1,21 @@
 /**
  * What each IPC channel does, without Electron: check the sender, validate
- * the arguments, call VaultService (or a dialog). ipc.ts only attaches these
- * handlers to ipcMain, so tests can drive them with real services.
+ * the arguments (both here, once, for every call of IPC_METHODS), then call
+ * VaultService (or a dialog). ipc.ts only attaches these handlers to ipcMain,
+ * so tests and the e2e bridge drive them with real services.
  */
 import { writePrivateFileAtomically } from '../engine/index.js';
 import {
-  IPC_CHANNELS,
+  IPC_METHOD_NAMES,
+  IPC_METHODS,
+  validateIpcArguments,
   type ExportReportRequest,
+  type InvokeChannel,
+  type IpcImplementation,
+  type IpcMethodName,
   type IpcResult,
   type VaultSummary,
 } from '../shared/ipc-contract.js';
-import {
-  INVOKE_CHANNELS,
-  validateIpcArguments,
-  type InvokeChannel,
-  type IpcArgumentMap,
-} from '../shared/ipc-validation.js';
 import { ipcError, toIpcError } from './ipc-errors.js';
 import type { SenderFrame } from './security.js';
 import type { VaultService } from './vault-service.js';
@@ -50,6 +50,11 @@ export class UntrustedSenderError extends Error {
   }
 }
 
+/** The calls the shell serves itself (dialogs, files, window title); every other one is VaultService's. */
+type ShellServed = 'openVaultDialog' | 'openDroppedFile' | 'openVault' | 'exportReport';
+/** tsc fails here if VaultService lacks a method of the table (or its signature differs). */
+type ServiceServed = Pick<IpcImplementation, Exclude<IpcMethodName, ShellServed>>;
+
 export function createIpcRouter(deps: IpcRouterDeps): Record<InvokeChannel, IpcHandler> {
   const { service, dialogs } = deps;
   const warn = deps.warn ?? ((message: string) => console.warn(message));
@@ -59,25 +64,18 @@ export function createIpcRouter(deps: IpcRouterDeps): Record<InvokeChannel, IpcH
     return result;
   };
 
-  const actions: {
-    [C in InvokeChannel]: (...args: IpcArgumentMap[C]) => Promise<IpcResult<unknown>>;
-  } = {
+  const served: ServiceServed = service;
+  const shell: Pick<IpcImplementation, ShellServed> = {
     // The only ways a path becomes a vault handle: the user picked it in main's dialog, or
     // dropped it (the preload turns the dropped File into its path; the page never sees one).
-    [IPC_CHANNELS.openVaultDialog]: async () => {
+    openVaultDialog: async () => {
       const path = await dialogs.chooseVaultFile();
       if (path === null) return { ok: true, value: null };
       return opened(await service.openChosenPath(path));
     },
-    [IPC_CHANNELS.openDroppedVault]: async (path) => opened(await service.openChosenPath(path)),
-    [IPC_CHANNELS.openVault]: async (handle) => opened(await service.openVault(handle)),
-    [IPC_CHANNELS.recentVaults]: () => service.recentVaults(),
-    [IPC_CHANNELS.preflight]: (request) => service.preflight(request),
-    [IPC_CHANNELS.startRotation]: (request) => service.startRotation(request),
-    [IPC_CHANNELS.cancelRotation]: (jobId) => service.cancelRotation(jobId),
-    [IPC_CHANNELS.verify]: (request) => service.verify(request),
-    [IPC_CHANNELS.cancelVaultJob]: (request) => service.cancelVaultJob(request),
-    [IPC_CHANNELS.exportReport]: async (request) => {
+    openDroppedFile: async (path) => opened(await service.openChosenPath(path)),
+    openVault: async (handle) => opened(await service.openVault(handle)),
+    exportReport: async (request) => {
       const destination = await dialogs.chooseReportDestination(request);
       if (destination === null) return { ok: true, value: null };
       try {
@@ -98,17 +96,26 @@ export function createIpcRouter(deps: IpcRouterDeps): Record<InvokeChannel, IpcH
     },
   };
 
+  const implementationOf = (
+    name: IpcMethodName,
+  ): ((...args: unknown[]) => Promise<IpcResult<unknown>>) => {
+    const own = Object.hasOwn(shell, name) ? shell[name as ShellServed] : undefined;
+    const action = own ?? served[name as Exclude<IpcMethodName, ShellServed>].bind(service);
+    return action as (...args: unknown[]) => Promise<IpcResult<unknown>>;
+  };
+
   const handlers = {} as Record<InvokeChannel, IpcHandler>;
-  for (const channel of INVOKE_CHANNELS) {
+  for (const name of IPC_METHOD_NAMES) {
+    const { channel } = IPC_METHODS[name];
+    const action = implementationOf(name);
     handlers[channel] = async (sender, args) => {
       if (!deps.isTrustedSender(sender)) {
         warn(`[ipc] refused ${channel} from an unknown sender (${sender?.url ?? 'no frame'})`);
         throw new UntrustedSenderError(channel);
       }
-      const validated = validateIpcArguments(channel, args);
+      const validated = validateIpcArguments(name, args);
       if (!validated.ok) return validated;
       try {
-        const action = actions[channel] as (...args: unknown[]) => Promise<IpcResult<unknown>>;
         return await action(...validated.value);
       } catch (error) {
         return { ok: false, error: toIpcError(error) };

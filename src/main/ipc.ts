@@ -1,6 +1,6 @@
 /** Attaches the IPC router's handlers to ipcMain; returns a function that removes them. */
 import type { IpcMain, IpcMainInvokeEvent, WebFrameMain } from 'electron';
-import { INVOKE_CHANNELS } from '../shared/ipc-validation.js';
+import { INVOKE_CHANNELS } from '../shared/ipc-contract.js';
 import type { IpcHandler } from './ipc-router.js';
 import type { SenderFrame } from './security.js';
 

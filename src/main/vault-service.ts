@@ -4,6 +4,10 @@
  * directly from Node. Every engine call runs in an engine-host worker thread,
  * so the caller's thread (Electron's main thread) never blocks.
  *
+ * Requests arrive validated: main's IPC router checks every argument against
+ * the contract (ipc-contract.ts) before calling here, so this class checks
+ * only what needs its state (handles given out, jobs running, ids used).
+ *
  * Passwords arrive as strings (that is what IPC carries), become UTF-8 bytes
  * here, and are transferred to the host, leaving no copy behind in this
  * thread. They are never logged, stored, or put into events or errors.
@@ -34,15 +38,7 @@ import type {
   VaultSummary,
   VerifyRequest,
 } from '../shared/ipc-contract.js';
-import {
-  validateCancelVaultJobRequest,
-  validatePreflightRequest,
-  validateRotationRequest,
-  validateVaultHandle,
-  validateVaultPath,
-  validateVerifyRequest,
-  validateJobId,
-} from '../shared/ipc-validation.js';
+import { invalidArgument, validateVaultPath } from '../shared/ipc-validation.js';
 import { ChosenVaults, notChosenError } from './chosen-vaults.js';
 import type { HostRequest, HostResults } from './engine-host-protocol.js';
 import { HostJob } from './host-job.js';
@@ -134,6 +130,8 @@ export class VaultService {
   /** vaultKey -> the job holding that vault */
   private readonly vaultJobs = new Map<string, VaultJob>();
   private active: ActiveRotation | null = null;
+  /** ids of every rotation started in this session: an id names one job only */
+  private readonly usedJobIds = new Set<string>();
   private disposed = false;
 
   constructor(private readonly options: VaultServiceOptions) {
@@ -217,15 +215,13 @@ export class VaultService {
   }
 
   async preflight(request: PreflightRequest): Promise<IpcResult<PreflightResult>> {
-    const checked = validatePreflightRequest(request);
-    if (!checked.ok) return checked;
-    const target = this.chosenPath(checked.value.vault);
+    const target = this.chosenPath(request.vault);
     if (!target.ok) return target;
     const vaultPath = target.value;
     const busy = this.busyWith(vaultPath);
     if (busy) return busy;
-    const { table, crypto, includeSoftDeleted } = checked.value;
-    const oldPassword = passwordBytes(checked.value.oldPassword);
+    const { table, crypto, includeSoftDeleted } = request;
+    const oldPassword = passwordBytes(request.oldPassword);
     try {
       const host = new HostJob(
         {
@@ -248,15 +244,13 @@ export class VaultService {
   }
 
   async verify(request: VerifyRequest): Promise<IpcResult<VerifyResult>> {
-    const checked = validateVerifyRequest(request);
-    if (!checked.ok) return checked;
-    const target = this.chosenPath(checked.value.vault);
+    const target = this.chosenPath(request.vault);
     if (!target.ok) return target;
     const vaultPath = target.value;
     const busy = this.busyWith(vaultPath);
     if (busy) return busy;
-    const { table, crypto, sampleSize } = checked.value;
-    const password = passwordBytes(checked.value.password);
+    const { table, crypto, sampleSize } = request;
+    const password = passwordBytes(request.password);
     try {
       const host = new HostJob(
         {
@@ -282,11 +276,21 @@ export class VaultService {
    * Starts a rotation (one at a time) and returns at once; progress, the
    * result or an error follow as RotationEvents. Input mistakes (same
    * password, policy, Argon2id limits) are answered here, before any work.
+   * `jobId` is the renderer's (so it knows the id before any event can
+   * arrive); an id used before in this session is refused. Callers outside
+   * IPC may leave it out.
    */
-  async startRotation(request: RotationRequest): Promise<IpcResult<{ jobId: string }>> {
-    const checked = validateRotationRequest(request);
-    if (!checked.ok) return checked;
-    const target = this.chosenPath(checked.value.vault);
+  async startRotation(
+    request: RotationRequest,
+    jobId: string = randomUUID(),
+  ): Promise<IpcResult<{ jobId: string }>> {
+    if (this.usedJobIds.has(jobId)) {
+      return {
+        ok: false,
+        error: invalidArgument(`job id ${jobId} was already used; each rotation needs a new one.`),
+      };
+    }
+    const target = this.chosenPath(request.vault);
     if (!target.ok) return target;
     const vaultPath = target.value;
     const busy = this.busyWith(vaultPath);
@@ -300,7 +304,7 @@ export class VaultService {
         ),
       };
     }
-    const r = checked.value;
+    const r = request;
     const oldPassword = passwordBytes(r.oldPassword);
     const newPassword = passwordBytes(r.newPassword);
     try {
@@ -317,7 +321,7 @@ export class VaultService {
       } catch (error) {
         return { ok: false, error: toIpcError(error) };
       }
-      const jobId = randomUUID();
+      this.usedJobIds.add(jobId);
       const host = new HostJob<RotateRequest>(
         {
           type: 'rotate',
@@ -374,11 +378,9 @@ export class VaultService {
 
   /** Asks the running job to stop after its current batch; the "cancelled" result event follows. */
   async cancelRotation(jobId: string): Promise<IpcResult<null>> {
-    const checked = validateJobId(jobId);
-    if (!checked.ok) return checked;
     const active = this.active;
     // Already finished (or never existed): nothing to cancel is not an error for the person clicking Cancel.
-    if (!active || active.jobId !== checked.value) return { ok: true, value: null };
+    if (!active || active.jobId !== jobId) return { ok: true, value: null };
     active.cancelRequested = true;
     active.host.cancel();
     return { ok: true, value: null };
@@ -390,12 +392,10 @@ export class VaultService {
    * not an error (it may have just finished).
    */
   async cancelVaultJob(request: CancelVaultJobRequest): Promise<IpcResult<null>> {
-    const checked = validateCancelVaultJobRequest(request);
-    if (!checked.ok) return checked;
-    const target = this.chosenPath(checked.value.vault);
+    const target = this.chosenPath(request.vault);
     if (!target.ok) return target;
     const job = this.vaultJobs.get(vaultKey(target.value));
-    if (job?.kind === checked.value.job) job.host.cancel();
+    if (job?.kind === request.job) job.host.cancel();
     return { ok: true, value: null };
   }
 
@@ -473,9 +473,7 @@ export class VaultService {
 
   /** The path behind a handle main gave out; anything else is refused. */
   private chosenPath(handle: VaultHandle): IpcResult<string> {
-    const checked = validateVaultHandle(handle);
-    if (!checked.ok) return checked;
-    const path = this.chosenVaults.pathOf(checked.value);
+    const path = this.chosenVaults.pathOf(handle);
     return path === null ? { ok: false, error: notChosenError } : { ok: true, value: path };
   }
 

@@ -1,40 +1,59 @@
 /**
- * Builds the one object the preload exposes as `window.vaultAdmin`. Takes the
- * two Electron pieces it needs as parameters (type-only import), so the
- * object can be built and inspected without Electron.
+ * Builds the one object the preload exposes as `window.vaultAdmin`, from the
+ * contract's table: one method per IPC_METHODS entry (sending its arguments
+ * on its channel) plus onRotationEvent. Takes the two Electron pieces it
+ * needs as parameters (type-only import), so the object can be built and
+ * inspected without Electron.
  */
 import type { IpcRenderer, IpcRendererEvent, WebUtils } from 'electron';
-import { IPC_CHANNELS, type RotationEvent, type VaultAdminApi } from '../shared/ipc-contract.js';
+import {
+  IPC_EVENTS,
+  IPC_METHOD_NAMES,
+  IPC_METHODS,
+  type IpcMethodName,
+  type IpcResult,
+  type PageArguments,
+  type RotationEvent,
+  type VaultAdminApi,
+} from '../shared/ipc-contract.js';
 import { DROPPED_WITHOUT_PATH } from '../shared/ipc-validation.js';
 
 export type InvokeOnly = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>;
 export type PathForFile = Pick<WebUtils, 'getPathForFile'>;
 
-export function createVaultAdminApi(ipc: InvokeOnly, webUtils: PathForFile): VaultAdminApi {
-  const api: VaultAdminApi = {
-    openVaultDialog: () => ipc.invoke(IPC_CHANNELS.openVaultDialog),
-    openVault: (handle) => ipc.invoke(IPC_CHANNELS.openVault, handle),
+type Invoke = (...args: unknown[]) => Promise<IpcResult<unknown>>;
+
+/** The calls whose page arguments the preload turns into what crosses IPC. */
+function pageAdapters(
+  send: (name: IpcMethodName, args: unknown[]) => Promise<IpcResult<unknown>>,
+  webUtils: PathForFile,
+): { [M in keyof PageArguments]: (...args: PageArguments[M]) => Promise<IpcResult<unknown>> } {
+  return {
     // The path is read here, from a File the browser made for a real drop: the page cannot name one.
     openDroppedFile: async (file) => {
       const path = webUtils.getPathForFile(file);
       if (!path) return { ok: false, error: DROPPED_WITHOUT_PATH };
-      return ipc.invoke(IPC_CHANNELS.openDroppedVault, path);
-    },
-    recentVaults: () => ipc.invoke(IPC_CHANNELS.recentVaults),
-    preflight: (request) => ipc.invoke(IPC_CHANNELS.preflight, request),
-    startRotation: (request) => ipc.invoke(IPC_CHANNELS.startRotation, request),
-    cancelRotation: (jobId) => ipc.invoke(IPC_CHANNELS.cancelRotation, jobId),
-    verify: (request) => ipc.invoke(IPC_CHANNELS.verify, request),
-    cancelVaultJob: (request) => ipc.invoke(IPC_CHANNELS.cancelVaultJob, request),
-    exportReport: (request) => ipc.invoke(IPC_CHANNELS.exportReport, request),
-    onRotationEvent: (listener) => {
-      // The renderer gets the event data only, never Electron's event object (it holds the sender).
-      const relay = (_event: IpcRendererEvent, payload: RotationEvent): void => listener(payload);
-      ipc.on(IPC_CHANNELS.rotationEvent, relay);
-      return () => {
-        ipc.removeListener(IPC_CHANNELS.rotationEvent, relay);
-      };
+      return send('openDroppedFile', [path]);
     },
   };
-  return Object.freeze(api);
+}
+
+export function createVaultAdminApi(ipc: InvokeOnly, webUtils: PathForFile): VaultAdminApi {
+  const send = (name: IpcMethodName, args: unknown[]): Promise<IpcResult<unknown>> =>
+    ipc.invoke(IPC_METHODS[name].channel, ...args) as Promise<IpcResult<unknown>>;
+  const adapters = pageAdapters(send, webUtils) as Record<string, Invoke>;
+  const api: Record<string, unknown> = {};
+  for (const name of IPC_METHOD_NAMES) {
+    // Only the caller's arguments cross, never anything of the preload's.
+    api[name] = adapters[name] ?? ((...args: unknown[]) => send(name, args));
+  }
+  api.onRotationEvent = (listener: (event: RotationEvent) => void) => {
+    // The renderer gets the event data only, never Electron's event object (it holds the sender).
+    const relay = (_event: IpcRendererEvent, payload: RotationEvent): void => listener(payload);
+    ipc.on(IPC_EVENTS.rotationEvent, relay);
+    return () => {
+      ipc.removeListener(IPC_EVENTS.rotationEvent, relay);
+    };
+  };
+  return Object.freeze(api) as VaultAdminApi;
 }

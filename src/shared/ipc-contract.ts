@@ -1,7 +1,10 @@
 /**
- * The one contract between renderer, preload and main. Types only (plus the
- * channel names): the renderer imports it, so nothing here may need Node.
- * Runtime validation of what crosses the boundary lives in ipc-validation.ts.
+ * The one contract between renderer, preload and main: the request / result
+ * types, and IPC_METHODS, the one table of calls (method -> channel, argument
+ * schema, result type). The preload object, main's handler registration and
+ * the renderer's VaultAdminApi type are all derived from that table, so a new
+ * call is one entry here plus the VaultService method that serves it.
+ * Nothing here may need Node: the renderer imports it (types only) too.
  */
 import type { Argon2Config, Argon2PresetName } from '../engine/argon2-config.js';
 import type {
@@ -12,6 +15,20 @@ import type {
 } from '../engine/rotation/types.js';
 import type { VaultDriverName, VaultTableInfo } from '../engine/storage/types.js';
 
+import {
+  argsOf,
+  checkCancelVaultJobRequest,
+  checkExportReportRequest,
+  checkJobId,
+  checkPreflightRequest,
+  checkRotationRequest,
+  checkVaultHandle,
+  checkVaultPath,
+  checkVerifyRequest,
+  validateArguments,
+  type ArgsSchema,
+} from './ipc-validation.js';
+
 export type {
   Argon2Config,
   PreflightResult,
@@ -20,25 +37,6 @@ export type {
   VerifyResult,
   VaultTableInfo,
 };
-
-/** Channel names, main <-> preload. */
-export const IPC_CHANNELS = {
-  openVaultDialog: 'vault:open-dialog',
-  /** a vault the user chose earlier (dialog, drop, recent list), by handle */
-  openVault: 'vault:open',
-  /** sent by the preload only: the path Electron gives for a dropped File (never one the page names) */
-  openDroppedVault: 'vault:open-dropped',
-  recentVaults: 'vault:recent',
-  preflight: 'rotation:preflight',
-  startRotation: 'rotation:start',
-  cancelRotation: 'rotation:cancel',
-  verify: 'vault:verify',
-  /** stops a running pre-flight check or verification of a vault */
-  cancelVaultJob: 'vault:cancel-job',
-  exportReport: 'report:export',
-  /** main -> renderer push */
-  rotationEvent: 'rotation:event',
-} as const;
 
 /** Every call answers with a result; errors are data, not rejected promises. */
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };
@@ -143,21 +141,157 @@ export type RotationEvent =
   | { type: 'result'; jobId: string; result: RotationResult }
   | { type: 'error'; jobId: string; error: IpcError };
 
-/** What the preload exposes as `window.vaultAdmin` (and nothing else). */
-export interface VaultAdminApi {
-  openVaultDialog(): Promise<IpcResult<VaultSummary | null>>;
-  openVault(handle: VaultHandle): Promise<IpcResult<VaultSummary>>;
-  /** a File dropped on the window; its location never passes through the page */
-  openDroppedFile(file: File): Promise<IpcResult<VaultSummary>>;
-  recentVaults(): Promise<IpcResult<RecentVault[]>>;
-  preflight(request: PreflightRequest): Promise<IpcResult<PreflightResult>>;
-  startRotation(request: RotationRequest): Promise<IpcResult<{ jobId: string }>>;
-  cancelRotation(jobId: string): Promise<IpcResult<null>>;
-  verify(request: VerifyRequest): Promise<IpcResult<VerifyResult>>;
+/** A result type carried by the table for the type system only (no runtime value). */
+export interface ResultType<T> {
+  readonly __result?: T;
+}
+const answers = <T>(): ResultType<T> => ({});
+
+interface IpcMethodSpec<C extends string, A extends readonly unknown[], R> {
+  readonly channel: C;
+  /** validates the raw argument list in main, once, before anything runs */
+  readonly args: ArgsSchema<A>;
+  readonly result: ResultType<R>;
+}
+
+const method = <const C extends string, A extends readonly unknown[], R>(
+  spec: IpcMethodSpec<C, A, R>,
+): IpcMethodSpec<C, A, R> => spec;
+
+/**
+ * Every renderer -> main call. The renderer calls `window.vaultAdmin[name](...args)`;
+ * main checks the sender, validates `args`, then runs the handler (the VaultService
+ * method of the same name unless the router says otherwise).
+ */
+export const IPC_METHODS = {
+  /** main's open dialog; null when the user cancelled it */
+  openVaultDialog: method({
+    channel: 'vault:open-dialog',
+    args: argsOf(),
+    result: answers<VaultSummary | null>(),
+  }),
+  /** a vault the user chose earlier (dialog, drop, recent list), by handle */
+  openVault: method({
+    channel: 'vault:open',
+    args: argsOf(checkVaultHandle),
+    result: answers<VaultSummary>(),
+  }),
+  /**
+   * A File dropped on the window. The page passes the File; the preload sends the path Electron
+   * gives for it (see PageArguments), so the location never passes through the page.
+   */
+  openDroppedFile: method({
+    channel: 'vault:open-dropped',
+    args: argsOf(checkVaultPath),
+    result: answers<VaultSummary>(),
+  }),
+  recentVaults: method({
+    channel: 'vault:recent',
+    args: argsOf(),
+    result: answers<RecentVault[]>(),
+  }),
+  preflight: method({
+    channel: 'rotation:preflight',
+    args: argsOf(checkPreflightRequest),
+    result: answers<PreflightResult>(),
+  }),
+  /** the job id is the renderer's crypto.randomUUID(); main refuses one it has seen before */
+  startRotation: method({
+    channel: 'rotation:start',
+    args: argsOf(checkRotationRequest, checkJobId),
+    result: answers<{ jobId: string }>(),
+  }),
+  cancelRotation: method({
+    channel: 'rotation:cancel',
+    args: argsOf(checkJobId),
+    result: answers<null>(),
+  }),
+  verify: method({
+    channel: 'vault:verify',
+    args: argsOf(checkVerifyRequest),
+    result: answers<VerifyResult>(),
+  }),
   /** the running pre-flight or verify answers early with `cancelled: true`; nothing running is not an error */
-  cancelVaultJob(request: CancelVaultJobRequest): Promise<IpcResult<null>>;
+  cancelVaultJob: method({
+    channel: 'vault:cancel-job',
+    args: argsOf(checkCancelVaultJobRequest),
+    result: answers<null>(),
+  }),
   /** asks where to save; null when the user cancelled the dialog */
-  exportReport(request: ExportReportRequest): Promise<IpcResult<string | null>>;
+  exportReport: method({
+    channel: 'report:export',
+    args: argsOf(checkExportReportRequest),
+    result: answers<string | null>(),
+  }),
+} as const;
+
+/** main -> renderer pushes (not calls: nothing answers them). */
+export const IPC_EVENTS = {
+  rotationEvent: 'rotation:event',
+} as const;
+
+type Methods = typeof IPC_METHODS;
+export type IpcMethodName = keyof Methods;
+/** The validated arguments of a call, as main's handler receives them. */
+export type IpcArgs<M extends IpcMethodName> = ReturnType<Methods[M]['args']>;
+export type IpcReturn<M extends IpcMethodName> =
+  Methods[M]['result'] extends ResultType<infer R> ? R : never;
+
+/** What serves each call in main (the router's handlers before the sender check and validation). */
+export type IpcImplementation = {
+  [M in IpcMethodName]: (...args: IpcArgs<M>) => Promise<IpcResult<IpcReturn<M>>>;
+};
+
+/** Calls whose page-side arguments differ from what crosses IPC (the preload converts them). */
+export interface PageArguments {
+  openDroppedFile: [file: File];
+}
+
+type PageArgs<M extends IpcMethodName> = M extends keyof PageArguments
+  ? PageArguments[M]
+  : IpcArgs<M>;
+
+/** What the preload exposes as `window.vaultAdmin` (and nothing else). */
+export type VaultAdminApi = {
+  readonly [M in IpcMethodName]: (...args: PageArgs<M>) => Promise<IpcResult<IpcReturn<M>>>;
+} & {
   /** returns the unsubscribe function */
   onRotationEvent(listener: (event: RotationEvent) => void): () => void;
+};
+
+/** Channel names, derived from the table (plus the push channel). */
+export const IPC_CHANNELS = {
+  ...(Object.fromEntries(
+    Object.entries(IPC_METHODS).map(([name, spec]) => [name, spec.channel]),
+  ) as { readonly [M in IpcMethodName]: Methods[M]['channel'] }),
+  ...IPC_EVENTS,
+};
+
+export type InvokeChannel = Methods[IpcMethodName]['channel'];
+
+export const IPC_METHOD_NAMES = Object.keys(IPC_METHODS) as IpcMethodName[];
+export const INVOKE_CHANNELS: InvokeChannel[] = IPC_METHOD_NAMES.map(
+  (name) => IPC_METHODS[name].channel,
+);
+
+const METHOD_OF_CHANNEL = new Map<string, IpcMethodName>(
+  IPC_METHOD_NAMES.map((name) => [IPC_METHODS[name].channel, name]),
+);
+
+/** The method behind a channel, or null for anything that is not an invoke channel. */
+export function methodOfChannel(channel: string): IpcMethodName | null {
+  return METHOD_OF_CHANNEL.get(channel) ?? null;
+}
+
+export function isInvokeChannel(channel: string): channel is InvokeChannel {
+  return METHOD_OF_CHANNEL.has(channel);
+}
+
+/** Validates the whole argument list of one invoke call (count included). */
+export function validateIpcArguments<M extends IpcMethodName>(
+  name: M,
+  args: readonly unknown[],
+): IpcResult<IpcArgs<M>> {
+  const spec = IPC_METHODS[name];
+  return validateArguments(spec.args as ArgsSchema<IpcArgs<M>>, args, spec.channel);
 }

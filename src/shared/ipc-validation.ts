@@ -17,18 +17,17 @@ import {
   type Argon2PresetName,
 } from '../core/argon2.js';
 import { INVALID_ARGUMENT } from '../core/error-codes.js';
-import {
-  IPC_CHANNELS,
-  type Argon2Choice,
-  type CancelVaultJobRequest,
-  type ExportReportRequest,
-  type IpcError,
-  type IpcResult,
-  type PasswordRuleChoice,
-  type PreflightRequest,
-  type RotationRequest,
-  type VaultHandle,
-  type VerifyRequest,
+import type {
+  Argon2Choice,
+  CancelVaultJobRequest,
+  ExportReportRequest,
+  IpcError,
+  IpcResult,
+  PasswordRuleChoice,
+  PreflightRequest,
+  RotationRequest,
+  VaultHandle,
+  VerifyRequest,
 } from './ipc-contract.js';
 
 export { INVALID_ARGUMENT };
@@ -54,22 +53,6 @@ export const IPC_LIMITS = {
 } as const;
 
 const NAMED_PRESETS: readonly Argon2PresetName[] = ARGON2_PRESET_NAMES;
-
-/** The arguments each invoke channel takes, after validation. */
-export interface IpcArgumentMap {
-  [IPC_CHANNELS.openVaultDialog]: [];
-  [IPC_CHANNELS.openVault]: [handle: VaultHandle];
-  [IPC_CHANNELS.openDroppedVault]: [path: string];
-  [IPC_CHANNELS.recentVaults]: [];
-  [IPC_CHANNELS.preflight]: [request: PreflightRequest];
-  [IPC_CHANNELS.startRotation]: [request: RotationRequest];
-  [IPC_CHANNELS.cancelRotation]: [jobId: string];
-  [IPC_CHANNELS.verify]: [request: VerifyRequest];
-  [IPC_CHANNELS.cancelVaultJob]: [request: CancelVaultJobRequest];
-  [IPC_CHANNELS.exportReport]: [request: ExportReportRequest];
-}
-
-export type InvokeChannel = keyof IpcArgumentMap;
 
 /** Thrown inside this module only; turned into an IpcResult at the edge. */
 class InvalidArgument extends Error {}
@@ -134,7 +117,7 @@ function isNetworkOrDevicePath(path: string): boolean {
   return /^[\\/]{2}/.test(path);
 }
 
-function checkVaultPath(value: unknown, name = 'path'): string {
+export function checkVaultPath(value: unknown, name = 'path'): string {
   const path = boundedString(value, name, 1, IPC_LIMITS.pathChars);
   if (path.includes('\0')) fail(`${name} contains a NUL character.`);
   if (isNetworkOrDevicePath(path))
@@ -145,11 +128,13 @@ function checkVaultPath(value: unknown, name = 'path'): string {
   return path;
 }
 
+/** What crypto.randomUUID makes (main's vault handles, the renderer's job ids): lower-case hex and dashes. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** A handle is what main's randomUUID made: 36 characters of hex digits and dashes. */
-function checkVaultHandle(value: unknown, name = 'vault'): VaultHandle {
+export function checkVaultHandle(value: unknown, name = 'vault'): VaultHandle {
   const handle = boundedString(value, name, 1, IPC_LIMITS.jobIdChars);
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(handle))
-    fail(`${name} must be a vault handle given by the app, not a file path.`);
+  if (!UUID.test(handle)) fail(`${name} must be a vault handle given by the app, not a file path.`);
   return handle;
 }
 
@@ -245,7 +230,7 @@ function argon2Choice(value: unknown, name: string): Argon2Choice {
   return { preset: preset as Argon2PresetName };
 }
 
-function checkPreflightRequest(value: unknown, name = 'request'): PreflightRequest {
+export function checkPreflightRequest(value: unknown, name = 'request'): PreflightRequest {
   const fields = plainObject(value, name, [
     'vault',
     'table',
@@ -262,7 +247,7 @@ function checkPreflightRequest(value: unknown, name = 'request'): PreflightReque
   };
 }
 
-function checkRotationRequest(value: unknown, name = 'request'): RotationRequest {
+export function checkRotationRequest(value: unknown, name = 'request'): RotationRequest {
   const fields = plainObject(
     value,
     name,
@@ -307,7 +292,7 @@ function checkRotationRequest(value: unknown, name = 'request'): RotationRequest
   return request;
 }
 
-function checkVerifyRequest(value: unknown, name = 'request'): VerifyRequest {
+export function checkVerifyRequest(value: unknown, name = 'request'): VerifyRequest {
   const fields = plainObject(value, name, ['vault', 'table', 'password', 'crypto'], ['sampleSize']);
   const request: VerifyRequest = {
     vault: checkVaultHandle(fields.vault, `${name}.vault`),
@@ -326,13 +311,17 @@ function checkVerifyRequest(value: unknown, name = 'request'): VerifyRequest {
   return request;
 }
 
-function checkJobId(value: unknown, name = 'jobId'): string {
+/** A rotation's id, made by the renderer with crypto.randomUUID before it starts the job. */
+export function checkJobId(value: unknown, name = 'jobId'): string {
   const jobId = boundedString(value, name, 1, IPC_LIMITS.jobIdChars);
-  if (!/^[A-Za-z0-9-]+$/.test(jobId)) fail(`${name} must contain only letters, digits and dashes.`);
+  if (!UUID.test(jobId)) fail(`${name} must be a UUID made by crypto.randomUUID().`);
   return jobId;
 }
 
-function checkCancelVaultJobRequest(value: unknown, name = 'request'): CancelVaultJobRequest {
+export function checkCancelVaultJobRequest(
+  value: unknown,
+  name = 'request',
+): CancelVaultJobRequest {
   const fields = plainObject(value, name, ['vault', 'job']);
   const job = fields.job;
   if (job !== 'preflight' && job !== 'verify') fail(`${name}.job must be "preflight" or "verify".`);
@@ -352,7 +341,7 @@ function fileName(value: unknown, name: string): string {
   return file;
 }
 
-function checkExportReportRequest(value: unknown, name = 'request'): ExportReportRequest {
+export function checkExportReportRequest(value: unknown, name = 'request'): ExportReportRequest {
   const fields = plainObject(value, name, ['format', 'contents', 'suggestedName']);
   const format = fields.format;
   if (format !== 'json' && format !== 'markdown')
@@ -362,40 +351,6 @@ function checkExportReportRequest(value: unknown, name = 'request'): ExportRepor
     contents: boundedString(fields.contents, `${name}.contents`, 0, IPC_LIMITS.reportChars),
     suggestedName: fileName(fields.suggestedName, `${name}.suggestedName`),
   };
-}
-
-type ArgumentCheckers = { [C in InvokeChannel]: (args: readonly unknown[]) => IpcArgumentMap[C] };
-
-const checkers: ArgumentCheckers = {
-  [IPC_CHANNELS.openVaultDialog]: () => [],
-  [IPC_CHANNELS.openVault]: (args) => [checkVaultHandle(args[0])],
-  [IPC_CHANNELS.openDroppedVault]: (args) => [checkVaultPath(args[0])],
-  [IPC_CHANNELS.recentVaults]: () => [],
-  [IPC_CHANNELS.preflight]: (args) => [checkPreflightRequest(args[0])],
-  [IPC_CHANNELS.startRotation]: (args) => [checkRotationRequest(args[0])],
-  [IPC_CHANNELS.cancelRotation]: (args) => [checkJobId(args[0])],
-  [IPC_CHANNELS.verify]: (args) => [checkVerifyRequest(args[0])],
-  [IPC_CHANNELS.cancelVaultJob]: (args) => [checkCancelVaultJobRequest(args[0])],
-  [IPC_CHANNELS.exportReport]: (args) => [checkExportReportRequest(args[0])],
-};
-
-const expectedArgumentCount: Record<InvokeChannel, number> = {
-  [IPC_CHANNELS.openVaultDialog]: 0,
-  [IPC_CHANNELS.openVault]: 1,
-  [IPC_CHANNELS.openDroppedVault]: 1,
-  [IPC_CHANNELS.recentVaults]: 0,
-  [IPC_CHANNELS.preflight]: 1,
-  [IPC_CHANNELS.startRotation]: 1,
-  [IPC_CHANNELS.cancelRotation]: 1,
-  [IPC_CHANNELS.verify]: 1,
-  [IPC_CHANNELS.cancelVaultJob]: 1,
-  [IPC_CHANNELS.exportReport]: 1,
-};
-
-export const INVOKE_CHANNELS = Object.keys(checkers) as InvokeChannel[];
-
-export function isInvokeChannel(channel: string): channel is InvokeChannel {
-  return Object.hasOwn(checkers, channel);
 }
 
 /** What openDroppedFile answers when the dropped item has no file location. */
@@ -424,32 +379,30 @@ function validated<T>(check: () => T, context: string): IpcResult<T> {
 
 export const validateVaultPath = (value: unknown): IpcResult<string> =>
   validated(() => checkVaultPath(value), 'vault path');
-export const validatePreflightRequest = (value: unknown): IpcResult<PreflightRequest> =>
-  validated(() => checkPreflightRequest(value), 'pre-flight check');
-export const validateRotationRequest = (value: unknown): IpcResult<RotationRequest> =>
-  validated(() => checkRotationRequest(value), 'rotation');
-export const validateVerifyRequest = (value: unknown): IpcResult<VerifyRequest> =>
-  validated(() => checkVerifyRequest(value), 'verify');
-export const validateVaultHandle = (value: unknown): IpcResult<VaultHandle> =>
-  validated(() => checkVaultHandle(value), 'vault handle');
-export const validateCancelVaultJobRequest = (value: unknown): IpcResult<CancelVaultJobRequest> =>
-  validated(() => checkCancelVaultJobRequest(value), 'cancel');
-export const validateJobId = (value: unknown): IpcResult<string> =>
-  validated(() => checkJobId(value), 'job id');
 export const validateExportReportRequest = (value: unknown): IpcResult<ExportReportRequest> =>
   validated(() => checkExportReportRequest(value), 'report export');
 
-/** Validates the whole argument list of one invoke call (count included). */
-export function validateIpcArguments<C extends InvokeChannel>(
-  channel: C,
-  args: readonly unknown[],
-): IpcResult<IpcArgumentMap[C]> {
-  const expected = expectedArgumentCount[channel];
-  if (args.length !== expected) {
-    return {
-      ok: false,
-      error: invalidArgument(`${channel} takes ${expected} argument(s), got ${args.length}.`),
-    };
-  }
-  return validated(() => checkers[channel](args), channel);
+/** Checks one argument; throws (inside this module's `validated`) with a message naming the field. */
+export type ArgSchema<T> = (value: unknown) => T;
+/** Checks a whole argument list, its length included. */
+export type ArgsSchema<A extends readonly unknown[]> = (raw: readonly unknown[]) => A;
+
+/** The schema of an argument list: one schema per position, nothing more, nothing less. */
+export function argsOf<A extends unknown[]>(
+  ...schemas: { [K in keyof A]: ArgSchema<A[K]> }
+): ArgsSchema<A> {
+  return (raw) => {
+    if (raw.length !== schemas.length)
+      fail(`takes ${schemas.length} argument(s), got ${raw.length}.`);
+    return schemas.map((schema, index) => schema(raw[index])) as A;
+  };
+}
+
+/** Runs an argument-list schema; a refusal becomes INVALID_ARGUMENT naming `context`. */
+export function validateArguments<A extends readonly unknown[]>(
+  schema: ArgsSchema<A>,
+  raw: readonly unknown[],
+  context: string,
+): IpcResult<A> {
+  return validated(() => schema(raw), context);
 }

@@ -4,6 +4,7 @@
  * file dialogs are the only stand-ins (they need a desktop).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -15,8 +16,14 @@ import { APP_INDEX_URL } from '../../src/main/app-protocol.js';
 import { RECENT_VAULTS_FILE } from '../../src/main/recent-vaults.js';
 import { isTrustedSender, type SenderFrame } from '../../src/main/security.js';
 import { VaultService } from '../../src/main/vault-service.js';
-import { IPC_CHANNELS, type VaultSummary } from '../../src/shared/ipc-contract.js';
-import { INVOKE_CHANNELS } from '../../src/shared/ipc-validation.js';
+import {
+  INVOKE_CHANNELS,
+  IPC_CHANNELS,
+  IPC_METHOD_NAMES,
+  IPC_METHODS,
+  type RotationEvent,
+  type VaultSummary,
+} from '../../src/shared/ipc-contract.js';
 import { makeTempDir, type TempDir } from '../support/fixtures.js';
 import { makeVault, NEW_PASSWORD, OLD_PASSWORD } from './support/vaults.js';
 
@@ -53,8 +60,58 @@ afterEach(async () => {
 });
 
 describe('IPC router', () => {
-  it('has a handler for every invoke channel', () => {
-    expect(Object.keys(router().handlers).sort()).toEqual([...INVOKE_CHANNELS].sort());
+  it('registers exactly the channels of the contract table, one per method', () => {
+    const channels = IPC_METHOD_NAMES.map((name) => IPC_METHODS[name].channel);
+    expect(Object.keys(router().handlers).sort()).toEqual([...channels].sort());
+    expect(new Set(channels).size).toBe(IPC_METHOD_NAMES.length);
+    expect(INVOKE_CHANNELS).toEqual(channels);
+  });
+
+  it('runs a rotation under the job id the renderer sent, and refuses a malformed or reused one', async () => {
+    const vault = makeVault(temp.path);
+    const { handlers } = router({ chooseVaultFile: async () => vault.path });
+    const events: RotationEvent[] = [];
+    const stop = service.onRotationEvent((event) => events.push(event));
+    try {
+      const picked = await handlers[IPC_CHANNELS.openVaultDialog](ourFrame, []);
+      const handle = picked.ok ? (picked.value as VaultSummary).handle : '';
+      const request = {
+        vault: handle,
+        table: vault.table,
+        oldPassword: OLD_PASSWORD,
+        newPassword: NEW_PASSWORD,
+        crypto: { preset: 'tiny' },
+        includeSoftDeleted: true,
+        backup: false,
+        dryRun: true,
+        resume: false,
+      };
+      const start = handlers[IPC_CHANNELS.startRotation];
+      for (const malformed of ['job-1', 'ABCDEF01-2345-4678-89AB-CDEF01234567', '', null]) {
+        const refused = await start(ourFrame, [request, malformed]);
+        expect(refused.ok, String(malformed)).toBe(false);
+        if (!refused.ok) expect(refused.error.code).toBe('INVALID_ARGUMENT');
+      }
+      expect(service.activeRotation()).toBeNull();
+
+      const jobId = randomUUID();
+      expect(await start(ourFrame, [request, jobId])).toEqual({ ok: true, value: { jobId } });
+      expect(service.activeRotation()?.jobId).toBe(jobId);
+      await service.cancelActiveAndWait();
+      const reused = await start(ourFrame, [request, jobId]);
+      expect(reused.ok).toBe(false);
+      if (!reused.ok) {
+        expect(reused.error.code).toBe('INVALID_ARGUMENT');
+        expect(reused.error.message).toContain('already used');
+      }
+      expect(service.activeRotation()).toBeNull();
+      // Every event of the run carried the renderer's id, and only one run ended.
+      expect(events.length).toBeGreaterThan(0);
+      expect(events.every((event) => event.jobId === jobId)).toBe(true);
+      expect(events.filter((event) => event.type !== 'progress')).toHaveLength(1);
+    } finally {
+      stop();
+    }
   });
 
   it('refuses unknown senders on every channel before looking at the arguments', async () => {
@@ -84,8 +141,8 @@ describe('IPC router', () => {
     const bad: Array<[string, unknown[]]> = [
       [IPC_CHANNELS.openVault, ['/v.db']],
       [IPC_CHANNELS.openVault, [{ path: '/v.db' }]],
-      [IPC_CHANNELS.openDroppedVault, ['relative.db']],
-      [IPC_CHANNELS.openDroppedVault, ['\\\\server\\share\\v.db']],
+      [IPC_CHANNELS.openDroppedFile, ['relative.db']],
+      [IPC_CHANNELS.openDroppedFile, ['\\\\server\\share\\v.db']],
       [IPC_CHANNELS.cancelVaultJob, [{ vault: '/v.db', job: 'verify' }]],
       [IPC_CHANNELS.recentVaults, ['unexpected']],
       [IPC_CHANNELS.startRotation, [{ vaultPath: '/v.db' }]],
@@ -111,7 +168,7 @@ describe('IPC router', () => {
     const { handlers, opened } = router({ chooseVaultFile: async () => vault.path });
     const fromDialog = await handlers[IPC_CHANNELS.openVaultDialog](ourFrame, []);
     expect(fromDialog.ok && (fromDialog.value as VaultSummary).path).toBe(vault.path);
-    const dropped = await handlers[IPC_CHANNELS.openDroppedVault](ourFrame, [vault.path]);
+    const dropped = await handlers[IPC_CHANNELS.openDroppedFile](ourFrame, [vault.path]);
     expect(dropped.ok).toBe(true);
     expect(opened.map((summary) => summary.fileName)).toEqual(['tiny200.db', 'tiny200.db']);
     const handle = (fromDialog.ok && (fromDialog.value as VaultSummary).handle) || '';
@@ -158,6 +215,7 @@ describe('IPC router', () => {
             dryRun: false,
             resume: false,
           },
+          randomUUID(),
         ],
       ],
       [IPC_CHANNELS.cancelVaultJob, [{ vault: stranger, job: 'verify' }]],

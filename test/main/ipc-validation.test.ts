@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { IPC_CHANNELS } from '../../src/shared/ipc-contract.js';
 import {
-  INVALID_ARGUMENT,
   INVOKE_CHANNELS,
-  IPC_LIMITS,
+  IPC_CHANNELS,
+  IPC_METHOD_NAMES,
+  IPC_METHODS,
   isInvokeChannel,
+  methodOfChannel,
   validateIpcArguments,
-  type InvokeChannel,
-} from '../../src/shared/ipc-validation.js';
+  type IpcMethodName,
+} from '../../src/shared/ipc-contract.js';
+import { INVALID_ARGUMENT, IPC_LIMITS } from '../../src/shared/ipc-validation.js';
 
 const SECRET = 'hunter2-correct-horse-battery';
 const huge = 'x'.repeat(5_000_001);
@@ -47,25 +49,25 @@ const goodExport = {
 const goodJobId = '3f1c2a9e-6c1b-4b0a-9d55-0c4b7f0e9a11';
 
 /** A valid argument list for every channel. */
-const goodArgs: Record<InvokeChannel, unknown[]> = {
-  [IPC_CHANNELS.openVaultDialog]: [],
-  [IPC_CHANNELS.openVault]: [GOOD_HANDLE],
-  [IPC_CHANNELS.openDroppedVault]: ['/home/me/vault.db'],
-  [IPC_CHANNELS.recentVaults]: [],
-  [IPC_CHANNELS.preflight]: [goodPreflight],
-  [IPC_CHANNELS.startRotation]: [goodRotation],
-  [IPC_CHANNELS.cancelRotation]: [goodJobId],
-  [IPC_CHANNELS.verify]: [goodVerify],
-  [IPC_CHANNELS.cancelVaultJob]: [{ vault: GOOD_HANDLE, job: 'verify' }],
-  [IPC_CHANNELS.exportReport]: [goodExport],
+const goodArgs: Record<IpcMethodName, unknown[]> = {
+  openVaultDialog: [],
+  openVault: [GOOD_HANDLE],
+  openDroppedFile: ['/home/me/vault.db'],
+  recentVaults: [],
+  preflight: [goodPreflight],
+  startRotation: [goodRotation, goodJobId],
+  cancelRotation: [goodJobId],
+  verify: [goodVerify],
+  cancelVaultJob: [{ vault: GOOD_HANDLE, job: 'verify' }],
+  exportReport: [goodExport],
 };
 
-function expectInvalid(channel: InvokeChannel, args: unknown[], messagePart?: string): void {
+function expectInvalid(channel: IpcMethodName, args: unknown[], messagePart?: string): void {
   const result = validateIpcArguments(channel, args);
   expect(result.ok, `${channel} accepted ${JSON.stringify(args).slice(0, 200)}`).toBe(false);
   if (result.ok) return;
   expect(result.error.code).toBe(INVALID_ARGUMENT);
-  expect(result.error.message).toContain(channel);
+  expect(result.error.message).toContain(IPC_METHODS[channel].channel);
   // The message names the field, never its value: a value may be a password.
   expect(result.error.message).not.toContain(SECRET);
   if (messagePart) expect(result.error.message).toContain(messagePart);
@@ -87,12 +89,39 @@ describe('ipc-validation', () => {
     expect(isInvokeChannel('toString')).toBe(false);
   });
 
+  it('maps every channel back to its one method, and nothing else', () => {
+    expect(new Set(INVOKE_CHANNELS).size).toBe(IPC_METHOD_NAMES.length);
+    for (const name of IPC_METHOD_NAMES)
+      expect(methodOfChannel(IPC_METHODS[name].channel)).toBe(name);
+    expect(methodOfChannel(IPC_CHANNELS.rotationEvent)).toBeNull();
+    expect(methodOfChannel('__proto__')).toBeNull();
+  });
+
+  it('takes a rotation job id only in the form crypto.randomUUID makes', () => {
+    expect(validateIpcArguments('startRotation', [goodRotation, crypto.randomUUID()]).ok).toBe(
+      true,
+    );
+    for (const bad of [
+      'job-1',
+      goodJobId.toUpperCase(),
+      `${goodJobId}0`,
+      goodJobId.slice(1),
+      '',
+      7,
+    ]) {
+      expectInvalid('startRotation', [goodRotation, bad], 'jobId');
+      expectInvalid('cancelRotation', [bad], 'jobId');
+    }
+    // The id is a separate, required argument: a request alone is refused.
+    expectInvalid('startRotation', [goodRotation], 'argument');
+  });
+
   it('accepts good arguments of every channel and returns fresh copies', () => {
-    for (const channel of INVOKE_CHANNELS) {
+    for (const channel of IPC_METHOD_NAMES) {
       const result = validateIpcArguments(channel, goodArgs[channel]);
       expect(result, channel).toEqual({ ok: true, value: goodArgs[channel] });
     }
-    const result = validateIpcArguments(IPC_CHANNELS.startRotation, [goodRotation]);
+    const result = validateIpcArguments('startRotation', [goodRotation, goodJobId]);
     if (!result.ok) throw new Error('expected ok');
     expect(result.value[0]).not.toBe(goodRotation);
     expect(result.value[0].crypto).not.toBe(goodRotation.crypto);
@@ -100,30 +129,30 @@ describe('ipc-validation', () => {
 
   it('accepts an optional newCrypto and an absent sampleSize', () => {
     const withNew = { ...goodRotation, newCrypto: { preset: 'high' } };
-    expect(validateIpcArguments(IPC_CHANNELS.startRotation, [withNew])).toEqual({
+    expect(validateIpcArguments('startRotation', [withNew, goodJobId])).toEqual({
       ok: true,
-      value: [withNew],
+      value: [withNew, goodJobId],
     });
     const noSample = without(goodVerify, 'sampleSize');
-    expect(validateIpcArguments(IPC_CHANNELS.verify, [noSample])).toEqual({
+    expect(validateIpcArguments('verify', [noSample])).toEqual({
       ok: true,
       value: [noSample],
     });
   });
 
   it('rejects a wrong number of arguments on every channel', () => {
-    for (const channel of INVOKE_CHANNELS) {
+    for (const channel of IPC_METHOD_NAMES) {
       expectInvalid(channel, [...goodArgs[channel], 'extra'], 'argument');
       if (goodArgs[channel].length > 0) expectInvalid(channel, [], 'argument');
     }
   });
 
   it('rejects non-objects for every request channel', () => {
-    const requestChannels = [
-      IPC_CHANNELS.preflight,
-      IPC_CHANNELS.startRotation,
-      IPC_CHANNELS.verify,
-      IPC_CHANNELS.exportReport,
+    const requestChannels: IpcMethodName[] = [
+      'preflight',
+      'startRotation',
+      'verify',
+      'exportReport',
     ];
     for (const channel of requestChannels) {
       for (const bad of [
@@ -137,31 +166,28 @@ describe('ipc-validation', () => {
         new Date(),
         new Map(),
       ]) {
-        expectInvalid(channel, [bad]);
+        expectInvalid(channel, [bad, ...goodArgs[channel].slice(1)], 'request');
       }
     }
   });
 
   it('rejects extra and missing keys', () => {
-    expectInvalid(IPC_CHANNELS.startRotation, [{ ...goodRotation, shell: 'rm -rf /' }], 'shell');
-    expectInvalid(IPC_CHANNELS.preflight, [{ ...goodPreflight, extra: 1 }], 'extra');
-    expectInvalid(
-      IPC_CHANNELS.preflight,
-      [{ ...goodPreflight, __proto__: { admin: true } }],
-      'plain object',
-    );
-    expectInvalid(IPC_CHANNELS.verify, [{ ...goodVerify, includeSoftDeleted: true }]);
-    expectInvalid(IPC_CHANNELS.exportReport, [{ ...goodExport, path: '/etc/passwd' }], 'path');
+    expectInvalid('startRotation', [{ ...goodRotation, shell: 'rm -rf /' }, goodJobId], 'shell');
+    expectInvalid('preflight', [{ ...goodPreflight, extra: 1 }], 'extra');
+    expectInvalid('preflight', [{ ...goodPreflight, __proto__: { admin: true } }], 'plain object');
+    expectInvalid('verify', [{ ...goodVerify, includeSoftDeleted: true }]);
+    expectInvalid('exportReport', [{ ...goodExport, path: '/etc/passwd' }], 'path');
     for (const key of Object.keys(goodRotation)) {
-      expectInvalid(IPC_CHANNELS.startRotation, [without(goodRotation, key)], key);
+      expectInvalid('startRotation', [without(goodRotation, key), goodJobId], key);
     }
     for (const key of Object.keys(goodPreflight)) {
-      expectInvalid(IPC_CHANNELS.preflight, [without(goodPreflight, key)], key);
+      expectInvalid('preflight', [without(goodPreflight, key)], key);
     }
-    expectInvalid(IPC_CHANNELS.startRotation, [
+    expectInvalid('startRotation', [
       { ...goodRotation, crypto: { preset: 'default', config: {} } },
+      goodJobId,
     ]);
-    expectInvalid(IPC_CHANNELS.preflight, [
+    expectInvalid('preflight', [
       {
         ...goodPreflight,
         crypto: {
@@ -176,10 +202,8 @@ describe('ipc-validation', () => {
     class Request {
       vault = GOOD_HANDLE;
     }
-    expectInvalid(IPC_CHANNELS.verify, [
-      Object.assign(new Request(), without(goodVerify, 'vault')),
-    ]);
-    expectInvalid(IPC_CHANNELS.verify, [{ ...goodVerify, [Symbol('x')]: 1 }]);
+    expectInvalid('verify', [Object.assign(new Request(), without(goodVerify, 'vault'))]);
+    expectInvalid('verify', [{ ...goodVerify, [Symbol('x')]: 1 }]);
   });
 
   it('rejects wrong types field by field', () => {
@@ -195,40 +219,37 @@ describe('ipc-validation', () => {
       ['resume', 'false'],
     ];
     for (const [key, value] of wrong)
-      expectInvalid(IPC_CHANNELS.startRotation, [{ ...goodRotation, [key]: value }], key);
-    expectInvalid(IPC_CHANNELS.verify, [{ ...goodVerify, sampleSize: 2.5 }], 'sampleSize');
-    expectInvalid(IPC_CHANNELS.verify, [{ ...goodVerify, sampleSize: 0 }], 'sampleSize');
-    expectInvalid(IPC_CHANNELS.verify, [{ ...goodVerify, sampleSize: '10' }], 'sampleSize');
-    expectInvalid(IPC_CHANNELS.exportReport, [{ ...goodExport, format: 'html' }], 'format');
-    expectInvalid(IPC_CHANNELS.cancelRotation, [42]);
-    expectInvalid(IPC_CHANNELS.cancelRotation, ['../../etc']);
-    expectInvalid(IPC_CHANNELS.cancelRotation, ['']);
+      expectInvalid('startRotation', [{ ...goodRotation, [key]: value }, goodJobId], key);
+    expectInvalid('verify', [{ ...goodVerify, sampleSize: 2.5 }], 'sampleSize');
+    expectInvalid('verify', [{ ...goodVerify, sampleSize: 0 }], 'sampleSize');
+    expectInvalid('verify', [{ ...goodVerify, sampleSize: '10' }], 'sampleSize');
+    expectInvalid('exportReport', [{ ...goodExport, format: 'html' }], 'format');
+    expectInvalid('cancelRotation', [42]);
+    expectInvalid('cancelRotation', ['../../etc']);
+    expectInvalid('cancelRotation', ['']);
   });
 
   it('rejects huge strings', () => {
+    expectInvalid('openDroppedFile', [`/${'a'.repeat(IPC_LIMITS.pathChars)}`], 'too long');
     expectInvalid(
-      IPC_CHANNELS.openDroppedVault,
-      [`/${'a'.repeat(IPC_LIMITS.pathChars)}`],
-      'too long',
-    );
-    expectInvalid(
-      IPC_CHANNELS.startRotation,
-      [{ ...goodRotation, oldPassword: huge }],
+      'startRotation',
+      [{ ...goodRotation, oldPassword: huge }, goodJobId],
       'oldPassword',
     );
-    expectInvalid(IPC_CHANNELS.startRotation, [
+    expectInvalid('startRotation', [
       { ...goodRotation, newPassword: 'p'.repeat(IPC_LIMITS.passwordChars + 1) },
+      goodJobId,
     ]);
     expectInvalid(
-      IPC_CHANNELS.preflight,
+      'preflight',
       [{ ...goodPreflight, table: 't'.repeat(IPC_LIMITS.tableChars + 1) }],
       'table',
     );
-    expectInvalid(IPC_CHANNELS.exportReport, [{ ...goodExport, contents: huge }], 'contents');
-    expectInvalid(IPC_CHANNELS.cancelRotation, ['a'.repeat(IPC_LIMITS.jobIdChars + 1)]);
+    expectInvalid('exportReport', [{ ...goodExport, contents: huge }], 'contents');
+    expectInvalid('cancelRotation', ['a'.repeat(IPC_LIMITS.jobIdChars + 1)]);
     // right at the limit is fine
     const longest = { ...goodRotation, newPassword: 'p'.repeat(IPC_LIMITS.passwordChars) };
-    expect(validateIpcArguments(IPC_CHANNELS.startRotation, [longest]).ok).toBe(true);
+    expect(validateIpcArguments('startRotation', [longest, goodJobId]).ok).toBe(true);
   });
 
   it('rejects paths that are not absolute or contain NUL', () => {
@@ -242,13 +263,13 @@ describe('ipc-validation', () => {
       'file:///v.db',
       '/v.db\0.txt',
     ]) {
-      expectInvalid(IPC_CHANNELS.openDroppedVault, [path], 'path');
+      expectInvalid('openDroppedFile', [path], 'path');
       // A path where a handle belongs is refused whatever it looks like.
-      expectInvalid(IPC_CHANNELS.startRotation, [{ ...goodRotation, vault: path }], 'vault');
+      expectInvalid('startRotation', [{ ...goodRotation, vault: path }, goodJobId], 'vault');
     }
     for (const path of ['/srv/vault.db', 'C:\\data\\vault.db', 'D:/data/vault.db']) {
-      expect(validateIpcArguments(IPC_CHANNELS.openDroppedVault, [path]).ok, path).toBe(true);
-      expectInvalid(IPC_CHANNELS.openVault, [path], 'not a file path');
+      expect(validateIpcArguments('openDroppedFile', [path]).ok, path).toBe(true);
+      expectInvalid('openVault', [path], 'not a file path');
     }
   });
 
@@ -260,17 +281,17 @@ describe('ipc-validation', () => {
       '\\\\.\\PhysicalDrive0',
       '\\/server/share/v.db',
     ]) {
-      expectInvalid(IPC_CHANNELS.openDroppedVault, [path], 'network (UNC)');
+      expectInvalid('openDroppedFile', [path], 'network (UNC)');
     }
   });
 
   it('takes vault handles only in the form main makes them', () => {
     for (const handle of ['', 'handle', GOOD_HANDLE.toUpperCase(), `${GOOD_HANDLE}x`, 42, null]) {
-      expectInvalid(IPC_CHANNELS.openVault, [handle], 'vault');
-      expectInvalid(IPC_CHANNELS.cancelVaultJob, [{ vault: handle, job: 'verify' }], 'vault');
+      expectInvalid('openVault', [handle], 'vault');
+      expectInvalid('cancelVaultJob', [{ vault: handle, job: 'verify' }], 'vault');
     }
-    expectInvalid(IPC_CHANNELS.cancelVaultJob, [{ vault: GOOD_HANDLE, job: 'rotate' }], 'job');
-    expectInvalid(IPC_CHANNELS.cancelVaultJob, [{ vault: GOOD_HANDLE }], 'job');
+    expectInvalid('cancelVaultJob', [{ vault: GOOD_HANDLE, job: 'rotate' }], 'job');
+    expectInvalid('cancelVaultJob', [{ vault: GOOD_HANDLE }], 'job');
   });
 
   it('rejects bad Argon2id presets and parameters', () => {
@@ -301,13 +322,13 @@ describe('ipc-validation', () => {
       { preset: 'custom', config: { iterations: Infinity, memoryKiB: 65536, parallelism: 4 } },
     ];
     for (const crypto of badChoices) {
-      expectInvalid(IPC_CHANNELS.startRotation, [{ ...goodRotation, crypto }], 'crypto');
+      expectInvalid('startRotation', [{ ...goodRotation, crypto }, goodJobId], 'crypto');
       expectInvalid(
-        IPC_CHANNELS.startRotation,
-        [{ ...goodRotation, newCrypto: crypto }],
+        'startRotation',
+        [{ ...goodRotation, newCrypto: crypto }, goodJobId],
         'newCrypto',
       );
-      expectInvalid(IPC_CHANNELS.verify, [{ ...goodVerify, crypto }], 'crypto');
+      expectInvalid('verify', [{ ...goodVerify, crypto }], 'crypto');
     }
   });
 
@@ -322,13 +343,14 @@ describe('ipc-validation', () => {
       'line\nbreak.md',
       '',
     ]) {
-      expectInvalid(IPC_CHANNELS.exportReport, [{ ...goodExport, suggestedName }], 'suggestedName');
+      expectInvalid('exportReport', [{ ...goodExport, suggestedName }], 'suggestedName');
     }
   });
 
   it('lets empty passwords through for the engine to explain (PASSWORD_EMPTY)', () => {
-    const result = validateIpcArguments(IPC_CHANNELS.startRotation, [
+    const result = validateIpcArguments('startRotation', [
       { ...goodRotation, oldPassword: '' },
+      goodJobId,
     ]);
     expect(result.ok).toBe(true);
   });
@@ -349,8 +371,9 @@ describe('ipc-validation: key length, salt size and password rules', () => {
   it('accepts k 16/24/32 and salt 8..1024, and hands back exactly them', () => {
     for (const keyLength of [16, 24, 32]) {
       for (const saltLength of [8, 16, 1024]) {
-        const result = validateIpcArguments(IPC_CHANNELS.startRotation, [
+        const result = validateIpcArguments('startRotation', [
           { ...goodRotation, crypto: custom({ keyLength, saltLength }) },
+          goodJobId,
         ]);
         expect(result.ok).toBe(true);
         if (result.ok) {
@@ -359,9 +382,7 @@ describe('ipc-validation: key length, salt size and password rules', () => {
       }
     }
     // Omitted stays omitted (the library defaults apply in the engine).
-    const plain = validateIpcArguments(IPC_CHANNELS.verify, [
-      { ...goodVerify, crypto: custom({}) },
-    ]);
+    const plain = validateIpcArguments('verify', [{ ...goodVerify, crypto: custom({}) }]);
     expect(plain.ok && plain.value[0].crypto).toEqual(custom({}));
   });
 
@@ -375,20 +396,21 @@ describe('ipc-validation: key length, salt size and password rules', () => {
     [{ saltLength: null }, 'saltLength'],
   ])('rejects %o naming the field', (extra, message) => {
     expectInvalid(
-      IPC_CHANNELS.startRotation,
-      [{ ...goodRotation, crypto: custom(extra) }],
+      'startRotation',
+      [{ ...goodRotation, crypto: custom(extra) }, goodJobId],
       message,
     );
-    expectInvalid(IPC_CHANNELS.preflight, [{ ...goodPreflight, crypto: custom(extra) }], message);
-    expectInvalid(IPC_CHANNELS.verify, [{ ...goodVerify, crypto: custom(extra) }], message);
+    expectInvalid('preflight', [{ ...goodPreflight, crypto: custom(extra) }], message);
+    expectInvalid('verify', [{ ...goodVerify, crypto: custom(extra) }], message);
   });
 
   it('accepts a full newPasswordPolicy and passes it on', () => {
-    const result = validateIpcArguments(IPC_CHANNELS.startRotation, [
+    const result = validateIpcArguments('startRotation', [
       { ...goodRotation, newPasswordPolicy: rules },
+      goodJobId,
     ]);
     expect(result.ok && result.value[0].newPasswordPolicy).toEqual(rules);
-    const none = validateIpcArguments(IPC_CHANNELS.startRotation, [goodRotation]);
+    const none = validateIpcArguments('startRotation', [goodRotation, goodJobId]);
     expect(none.ok && 'newPasswordPolicy' in none.value[0]).toBe(false);
   });
 
@@ -398,6 +420,6 @@ describe('ipc-validation: key length, salt size and password rules', () => {
     [{ ...rules, minBytes: 4 }, 'unexpected field(s): minBytes'],
     [null, 'newPasswordPolicy must be an object'],
   ])('rejects a bad newPasswordPolicy (%o)', (newPasswordPolicy, message) => {
-    expectInvalid(IPC_CHANNELS.startRotation, [{ ...goodRotation, newPasswordPolicy }], message);
+    expectInvalid('startRotation', [{ ...goodRotation, newPasswordPolicy }, goodJobId], message);
   });
 });

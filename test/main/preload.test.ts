@@ -4,30 +4,24 @@
  * itself cannot run here. Checks what reaches the page: one object with
  * exactly the VaultAdminApi methods, and no way to ipcRenderer.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createIpcRouter } from '../../src/main/ipc-router.js';
+import { VaultService } from '../../src/main/vault-service.js';
 import {
   IPC_CHANNELS,
+  IPC_METHOD_NAMES,
+  IPC_METHODS,
+  methodOfChannel,
   type RotationEvent,
   type VaultAdminApi,
 } from '../../src/shared/ipc-contract.js';
+import { makeTempDir } from '../support/fixtures.js';
 
-/** Every method of the contract; the Record type makes tsc fail if this list and VaultAdminApi differ. */
-const API_METHODS: Record<keyof VaultAdminApi, true> = {
-  openVaultDialog: true,
-  openVault: true,
-  openDroppedFile: true,
-  recentVaults: true,
-  preflight: true,
-  startRotation: true,
-  cancelRotation: true,
-  verify: true,
-  cancelVaultJob: true,
-  exportReport: true,
-  onRotationEvent: true,
-};
+/** What the page may call: one method per contract entry, plus the event subscription. */
+const API_METHODS = [...IPC_METHOD_NAMES, 'onRotationEvent'];
 
 type Listener = (event: unknown, payload: unknown) => void;
 
@@ -124,7 +118,7 @@ describe('preload', () => {
     const fake = runPreload();
     expect([...fake.exposed.keys()]).toEqual(['vaultAdmin']);
     const api = exposedApi(fake) as unknown as Record<string, unknown>;
-    expect(Object.keys(api).sort()).toEqual(Object.keys(API_METHODS).sort());
+    expect(Object.keys(api).sort()).toEqual([...API_METHODS].sort());
     for (const key of Object.keys(api)) expect(typeof api[key], key).toBe('function');
     expect(Object.isFrozen(api)).toBe(true);
     expect(Object.getOwnPropertySymbols(api)).toEqual([]);
@@ -166,12 +160,49 @@ describe('preload', () => {
       { channel: IPC_CHANNELS.verify, args: [request] },
       { channel: IPC_CHANNELS.cancelRotation, args: ['job-1'] },
       { channel: IPC_CHANNELS.cancelVaultJob, args: [{ vault: handle, job: 'verify' }] },
-      { channel: IPC_CHANNELS.openDroppedVault, args: ['/dropped/dropped.db'] },
+      { channel: IPC_CHANNELS.openDroppedFile, args: ['/dropped/dropped.db'] },
     ]);
     expect(await api.recentVaults()).toEqual({
       ok: true,
       value: { channel: IPC_CHANNELS.recentVaults, args: [] },
     });
+  });
+
+  it('sends every call of the table on its channel with exactly the caller arguments', async () => {
+    const fake = runPreload();
+    const api = exposedApi(fake) as unknown as Record<string, (...args: unknown[]) => unknown>;
+    const adapted = new Set(['openDroppedFile']); // the page passes a File, main gets its path
+    for (const name of IPC_METHOD_NAMES.filter((method) => !adapted.has(method))) {
+      await api[name]!(`${name}-argument`, 2);
+    }
+    expect(fake.invoked).toEqual(
+      IPC_METHOD_NAMES.filter((method) => !adapted.has(method)).map((name) => ({
+        channel: IPC_METHODS[name].channel,
+        args: [`${name}-argument`, 2],
+      })),
+    );
+  });
+
+  it('has exactly the methods of the contract table, as main has exactly its channels', () => {
+    const temp = makeTempDir('vsa-preload-');
+    const service = new VaultService({ dataDir: join(temp.path, 'app-data'), workers: 1 });
+    try {
+      const router = createIpcRouter({
+        service,
+        dialogs: { chooseVaultFile: async () => null, chooseReportDestination: async () => null },
+        isTrustedSender: () => true,
+      });
+      const routerMethods = Object.keys(router).map((channel) => methodOfChannel(channel));
+      const preloadMethods = Object.keys(exposedApi(runPreload())).filter(
+        (key) => key !== 'onRotationEvent',
+      );
+      const table = [...IPC_METHOD_NAMES].sort();
+      expect([...preloadMethods].sort()).toEqual(table);
+      expect([...routerMethods].sort()).toEqual(table);
+    } finally {
+      void service.dispose();
+      temp.dispose();
+    }
   });
 
   it('answers a dropped item without a file location itself, sending nothing to main', async () => {

@@ -397,12 +397,11 @@ describe('VaultService: only vaults the user chose, one job per vault', () => {
     const unknown = errorOf(await service.openVault('0b7e7a4e-6a38-4a53-9a77-3f1c2f0d9a11'));
     expect(unknown.code).toBe('VAULT_NOT_CHOSEN');
     expect(unknown.message).toContain('Open vault');
-    // The page naming a path itself: refused before anything touches the file.
-    const byPath = errorOf(await service.openVault(vault.path));
-    expect(byPath.code).toBe('INVALID_ARGUMENT');
-    expect(byPath.message).toContain('not a file path');
-    const verify = errorOf(await service.verify(verifyOf(vault, vault.path)));
-    expect(verify.code).toBe('INVALID_ARGUMENT');
+    // A path in place of a handle is no handle either (the router refuses its shape before this).
+    expect(errorOf(await service.openVault(vault.path)).code).toBe('VAULT_NOT_CHOSEN');
+    expect(errorOf(await service.verify(verifyOf(vault, vault.path))).code).toBe(
+      'VAULT_NOT_CHOSEN',
+    );
     const rotate = errorOf(
       await service.startRotation({ ...rotation(vault), vault: randomUUID() }),
     );
@@ -430,6 +429,22 @@ describe('VaultService: only vaults the user chose, one job per vault', () => {
     expect(recent?.path).toBe(vault.path);
     expect(recent?.handle).not.toBe(opened.handle);
     expect(valueOf(await service.openVault(recent!.handle)).tables[0]?.records).toBe(vault.records);
+  });
+
+  it('uses the job id it is given, and refuses one used before in this session', async () => {
+    const vault = makeVault(temp.path);
+    startService();
+    const jobId = randomUUID();
+    expect(valueOf(await service.startRotation(rotation(vault, { dryRun: true }), jobId))).toEqual({
+      jobId,
+    });
+    expect((await log.final(jobId)).type).toBe('result');
+    // Finished or not, the id named that job: a second start with it is refused, nothing runs.
+    const reused = errorOf(await service.startRotation(rotation(vault), jobId));
+    expect(reused.code).toBe('INVALID_ARGUMENT');
+    expect(reused.message).toContain('already used');
+    expect(service.activeRotation()).toBeNull();
+    expect(log.events.filter((event) => event.type !== 'progress')).toHaveLength(1);
   });
 
   it('refuses network (UNC) and device paths with a way forward', async () => {

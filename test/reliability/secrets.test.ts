@@ -8,6 +8,7 @@
  * UTF-16). Then: are the password buffers zeroed after the job, where that
  * can be observed from outside?
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -366,7 +367,7 @@ describe('no password anywhere', () => {
           }),
         );
         // Start, cancel once rotating, resume to the end.
-        const started = (await call(IPC_CHANNELS.startRotation, request())) as {
+        const started = (await call(IPC_CHANNELS.startRotation, request(), randomUUID())) as {
           ok: true;
           value: { jobId: string };
         };
@@ -381,7 +382,11 @@ describe('no password anywhere', () => {
         results.push(await call(IPC_CHANNELS.cancelRotation, started.value.jobId));
         const cancelled = await finalOf(started.value.jobId);
         const resume = cancelled.type === 'result' && cancelled.result.status === 'cancelled';
-        const again = (await call(IPC_CHANNELS.startRotation, request({ resume }))) as {
+        const again = (await call(
+          IPC_CHANNELS.startRotation,
+          request({ resume }),
+          randomUUID(),
+        )) as {
           ok: true;
           value: { jobId: string };
         };
@@ -419,15 +424,31 @@ describe('no password anywhere', () => {
         }
         // IpcErrors from requests that carry the passwords.
         const refusals = [
-          await call(IPC_CHANNELS.startRotation, request({ newPassword: OLD_PASSWORD })),
-          await call(IPC_CHANNELS.startRotation, request({ newPassword: 'short' })),
+          await call(
+            IPC_CHANNELS.startRotation,
+            request({ newPassword: OLD_PASSWORD }),
+            randomUUID(),
+          ),
+          await call(IPC_CHANNELS.startRotation, request({ newPassword: 'short' }), randomUUID()),
           await call(
             IPC_CHANNELS.startRotation,
             request({ oldPassword: `${OLD_PASSWORD}${'x'.repeat(5000)}` }),
           ),
-          await call(IPC_CHANNELS.startRotation, { ...request(), extra: NEW_PASSWORD }),
-          await call(IPC_CHANNELS.startRotation, { ...request(), crypto: OLD_PASSWORD }),
-          await call(IPC_CHANNELS.startRotation, request({ vault: join(dir, 'missing.db') })),
+          await call(
+            IPC_CHANNELS.startRotation,
+            { ...request(), extra: NEW_PASSWORD },
+            randomUUID(),
+          ),
+          await call(
+            IPC_CHANNELS.startRotation,
+            { ...request(), crypto: OLD_PASSWORD },
+            randomUUID(),
+          ),
+          await call(
+            IPC_CHANNELS.startRotation,
+            request({ vault: join(dir, 'missing.db') }),
+            randomUUID(),
+          ),
           await call(IPC_CHANNELS.preflight, {
             vault: handle,
             table: 'nope',
@@ -456,7 +477,7 @@ describe('no password anywhere', () => {
           if (refusal.ok && jobId) results.push(await finalOf(jobId));
         }
         // A rotation whose old password opens nothing (ends with a result event).
-        const nothing = await call(IPC_CHANNELS.startRotation, request());
+        const nothing = await call(IPC_CHANNELS.startRotation, request(), randomUUID());
         expect(nothing.ok, JSON.stringify(nothing)).toBe(true);
         results.push(await finalOf((nothing.value as { jobId: string }).jobId));
       } finally {

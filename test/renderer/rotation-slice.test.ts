@@ -53,12 +53,12 @@ describe('rotation slice', () => {
     fillValidDraft(store);
     await store.getState().startRotation();
     expect(store.getState().rotationStatus).toBe('running');
-    expect(store.getState().job?.jobId).toBe('job-1');
+    expect(store.getState().job?.jobId).toBe(api.jobId);
     expect(selectScreen(store.getState())).toBe('progress');
 
-    api.emit({ type: 'progress', jobId: 'job-1', progress: progressOf(50, 200) });
+    api.emit({ type: 'progress', jobId: api.jobId, progress: progressOf(50, 200) });
     expect(store.getState().progress?.scanned).toBe(50);
-    api.emit({ type: 'result', jobId: 'job-1', result: resultOf('completed') });
+    api.emit({ type: 'result', jobId: api.jobId, result: resultOf('completed') });
     expect(store.getState().rotationStatus).toBe('completed');
     expect(store.getState().result?.rotated).toBe(150);
     expect(selectScreen(store.getState())).toBe('result');
@@ -138,7 +138,7 @@ describe('rotation slice', () => {
     store.getState().openRotateDialog();
     fillValidDraft(store);
     await store.getState().startRotation();
-    api.emit({ type: 'progress', jobId: 'job-1', progress: progressOf(80, 200) });
+    api.emit({ type: 'progress', jobId: api.jobId, progress: progressOf(80, 200) });
 
     store.getState().requestCancel();
     expect(store.getState().cancelConfirmOpen).toBe(true);
@@ -150,11 +150,11 @@ describe('rotation slice', () => {
     await store.getState().confirmCancel();
     expect(store.getState().rotationStatus).toBe('cancelling');
     expect(store.getState().cancelConfirmOpen).toBe(false);
-    expect(api.calls.cancelRotation).toEqual(['job-1']);
+    expect(api.calls.cancelRotation).toEqual([api.jobId]);
 
-    api.emit({ type: 'progress', jobId: 'job-1', progress: progressOf(96, 200) });
+    api.emit({ type: 'progress', jobId: api.jobId, progress: progressOf(96, 200) });
     expect(store.getState().rotationStatus).toBe('cancelling');
-    api.emit({ type: 'result', jobId: 'job-1', result: resultOf('cancelled', { rotated: 96 }) });
+    api.emit({ type: 'result', jobId: api.jobId, result: resultOf('cancelled', { rotated: 96 }) });
     expect(store.getState().rotationStatus).toBe('cancelled');
     expect(selectScreen(store.getState())).toBe('progress');
   });
@@ -170,45 +170,62 @@ describe('rotation slice', () => {
     expect(store.getState().rotationNotice?.message).toBe('Could not reach the job. Try again.');
   });
 
-  it('keeps a cancel asked before the job id arrived and sends it once it does', async () => {
+  it('starts the job under an id it made, so a cancel need not wait for the answer of main', async () => {
     store.getState().openRotateDialog();
     fillValidDraft(store);
     api.holdStart = true;
     const starting = store.getState().startRotation();
     await settle();
+    const jobId = api.jobId;
+    expect(jobId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(store.getState().job?.jobId).toBe(jobId);
     store.getState().requestCancel();
     await store.getState().confirmCancel();
     expect(store.getState().rotationStatus).toBe('cancelling');
-    expect(api.calls.cancelRotation).toHaveLength(0);
+    expect(api.calls.cancelRotation).toEqual([jobId]);
     api.releaseStart();
     await starting;
-    expect(api.calls.cancelRotation).toEqual(['job-1']);
+    // Sent again once main has the job (a cancel that reached main first found nothing to stop).
+    expect(api.calls.cancelRotation).toEqual([jobId, jobId]);
     expect(store.getState().rotationStatus).toBe('cancelling');
   });
 
-  it('applies events that arrive before startRotation answered, in order', async () => {
+  it('gives every rotation a new id', async () => {
+    for (let run = 0; run < 3; run += 1) {
+      store.setState({ rotationStatus: 'idle' });
+      store.getState().openRotateDialog();
+      fillValidDraft(store);
+      await store.getState().startRotation();
+    }
+    expect(new Set(api.calls.startRotationJobIds).size).toBe(3);
+  });
+
+  it('applies events of its job at once, even before startRotation answered', async () => {
     store.getState().openRotateDialog();
     fillValidDraft(store);
     api.holdStart = true;
     const starting = store.getState().startRotation();
     await settle();
-    const jobId = api.nextJobId;
+    const jobId = api.jobId;
     api.emit({ type: 'progress', jobId, progress: progressOf(10, 200) });
+    expect(store.getState().progress?.scanned).toBe(10);
+    expect(store.getState().rotationStatus).toBe('running');
     api.emit({ type: 'progress', jobId, progress: progressOf(20, 200) });
     api.emit({ type: 'progress', jobId: 'someone-else', progress: progressOf(199, 200) });
-    expect(store.getState().progress).toBeNull();
+    expect(store.getState().progress?.scanned).toBe(20);
     api.releaseStart();
     await starting;
     expect(store.getState().progress?.scanned).toBe(20);
     expect(store.getState().rotationStatus).toBe('running');
 
-    // a result that raced the answer also lands
+    // a result that raced the answer lands, and the late answer does not undo it
     store.setState({ rotationStatus: 'idle' });
     store.getState().openRotateDialog();
     fillValidDraft(store);
     const second = store.getState().startRotation();
     await settle();
-    api.emit({ type: 'result', jobId: api.nextJobId, result: resultOf('completed') });
+    api.emit({ type: 'result', jobId: api.jobId, result: resultOf('completed') });
+    expect(store.getState().rotationStatus).toBe('completed');
     api.releaseStart();
     await second;
     expect(store.getState().rotationStatus).toBe('completed');
@@ -229,7 +246,7 @@ describe('rotation slice', () => {
     fillValidDraft(store);
     await store.getState().startRotation();
     for (let scanned = 1; scanned <= 200; scanned += 1) {
-      api.emit({ type: 'progress', jobId: 'job-1', progress: progressOf(scanned, 200) });
+      api.emit({ type: 'progress', jobId: api.jobId, progress: progressOf(scanned, 200) });
     }
     expect(store.getState().progress?.scanned).toBe(200);
   });
@@ -238,7 +255,7 @@ describe('rotation slice', () => {
     store.getState().openRotateDialog();
     fillValidDraft(store);
     await store.getState().startRotation();
-    api.emit({ type: 'result', jobId: 'job-1', result: resultOf('nothing-opened') });
+    api.emit({ type: 'result', jobId: api.jobId, result: resultOf('nothing-opened') });
     expect(store.getState().rotationStatus).toBe('nothing-opened');
     expect(selectScreen(store.getState())).toBe('result');
   });
@@ -251,7 +268,7 @@ describe('rotation slice', () => {
       code: 'LOCKED',
       message: 'Another program holds the vault. Close it and resume.',
     };
-    api.emit({ type: 'error', jobId: 'job-1', error: locked });
+    api.emit({ type: 'error', jobId: api.jobId, error: locked });
     expect(store.getState().rotationStatus).toBe('error');
     expect(store.getState().rotationError).toEqual(locked);
 
@@ -283,7 +300,7 @@ describe('rotation slice', () => {
       includeSoftDeleted: false,
     });
     await store.getState().startRotation();
-    api.emit({ type: 'result', jobId: 'job-1', result: resultOf('cancelled') });
+    api.emit({ type: 'result', jobId: api.jobId, result: resultOf('cancelled') });
 
     store.getState().openRotateDialog({ resume: true });
     const { draft } = store.getState();
@@ -309,7 +326,7 @@ describe('rotation slice', () => {
       vaultSummary(VAULT, [tableInfo('vault', 200)], { resumableTables: ['vault'] }),
     );
     const before = api.calls.openVaultPath.length;
-    api.emit({ type: 'result', jobId: 'job-1', result: resultOf('cancelled') });
+    api.emit({ type: 'result', jobId: api.jobId, result: resultOf('cancelled') });
     await settle();
     expect(api.calls.openVaultPath.length).toBe(before + 1);
     expect(store.getState().vault?.resumableTables).toEqual(['vault']);

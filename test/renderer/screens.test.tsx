@@ -143,7 +143,11 @@ describe('progress screen', () => {
     // 50 events, 1 ms apart: each arrives in its own task, as IPC messages do.
     for (let scanned = 1; scanned <= 50; scanned += 1) {
       act(() => {
-        app.api.emit({ type: 'progress', jobId: 'job-1', progress: progressOf(scanned, 200) });
+        app.api.emit({
+          type: 'progress',
+          jobId: app.api.jobId,
+          progress: progressOf(scanned, 200),
+        });
         vi.advanceTimersByTime(1);
       });
     }
@@ -162,7 +166,9 @@ describe('progress screen', () => {
   it('asks before cancelling, shows Cancelling…, then the partial summary with Resume', async () => {
     const app = renderApp(apiWithVault());
     await startRotation(app);
-    act(() => app.api.emit({ type: 'progress', jobId: 'job-1', progress: progressOf(80, 200) }));
+    act(() =>
+      app.api.emit({ type: 'progress', jobId: app.api.jobId, progress: progressOf(80, 200) }),
+    );
 
     fireEvent.click(screen.getByRole('button', { name: 'Cancel…' }));
     const confirm = screen.getByRole('alertdialog', { name: 'Cancel the rotation?' });
@@ -177,7 +183,7 @@ describe('progress screen', () => {
     await act(async () => {
       fireEvent.click(screen.getByRole('button', { name: 'Cancel rotation' }));
     });
-    expect(app.api.calls.cancelRotation).toEqual(['job-1']);
+    expect(app.api.calls.cancelRotation).toEqual([app.api.jobId]);
     expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Cancelling…');
     expect(
       (screen.getByRole('button', { name: 'Cancelling…' }) as HTMLButtonElement).disabled,
@@ -186,7 +192,7 @@ describe('progress screen', () => {
     await act(async () => {
       app.api.emit({
         type: 'result',
-        jobId: 'job-1',
+        jobId: app.api.jobId,
         result: resultOf('cancelled', { scanned: 96, rotated: 70, skipped: 26 }),
       });
     });
@@ -208,7 +214,7 @@ describe('progress screen', () => {
     await act(async () => {
       app.api.emit({
         type: 'error',
-        jobId: 'job-1',
+        jobId: app.api.jobId,
         error: { code: 'DISK_FULL', message: 'The disk is full. Free some space, then resume.' },
       });
     });
@@ -227,8 +233,8 @@ describe('progress screen', () => {
     expect(app.api.listenerCount).toBe(1);
     await startRotation(app);
     act(() => {
-      app.api.emit({ type: 'progress', jobId: 'job-1', progress: progressOf(1, 200) });
-      app.api.emit({ type: 'progress', jobId: 'job-1', progress: progressOf(2, 200) });
+      app.api.emit({ type: 'progress', jobId: app.api.jobId, progress: progressOf(1, 200) });
+      app.api.emit({ type: 'progress', jobId: app.api.jobId, progress: progressOf(2, 200) });
     });
     // the second event waits in the throttle's timer; React keeps timers of its own
     const pending = vi.getTimerCount();
@@ -250,7 +256,7 @@ describe('result screen', () => {
     await act(async () => {
       app.api.emit({
         type: 'result',
-        jobId: 'job-1',
+        jobId: app.api.jobId,
         result: resultOf('completed', { failed: 12, failures, rotated: 138, driver: 'sql.js' }),
       });
     });
@@ -289,7 +295,7 @@ describe('result screen', () => {
     const app = renderApp(apiWithVault());
     await startRotation(app);
     await act(async () => {
-      app.api.emit({ type: 'result', jobId: 'job-1', result: resultOf('completed') });
+      app.api.emit({ type: 'result', jobId: app.api.jobId, result: resultOf('completed') });
     });
     fireEvent.click(screen.getByRole('button', { name: 'Verify with the new password…' }));
     const dialog = screen.getByRole('dialog', { name: 'Verify the vault' });
@@ -316,7 +322,7 @@ describe('result screen', () => {
     const app = renderApp(apiWithVault());
     await startRotation(app);
     await act(async () => {
-      app.api.emit({ type: 'result', jobId: 'job-1', result: resultOf('nothing-opened') });
+      app.api.emit({ type: 'result', jobId: app.api.jobId, result: resultOf('nothing-opened') });
     });
     expect(screen.getByTestId('result-title').textContent).toBe(
       'No record opened with the current password',
@@ -335,7 +341,7 @@ describe('result screen', () => {
     await act(async () => {
       app.api.emit({
         type: 'result',
-        jobId: 'job-1',
+        jobId: app.api.jobId,
         result: resultOf('nothing-opened', { newPasswordSample: { sampled: 8, opened: 6 } }),
       });
     });
@@ -352,7 +358,7 @@ describe('result screen', () => {
     await act(async () => {
       app.api.emit({
         type: 'result',
-        jobId: 'job-1',
+        jobId: app.api.jobId,
         result: resultOf('nothing-opened', { newPasswordSample: { sampled: 8, opened: 0 } }),
       });
     });

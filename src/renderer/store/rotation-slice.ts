@@ -65,8 +65,8 @@ export type PreflightState =
   | { status: 'error'; error: IpcError };
 
 export interface RotationJob {
-  /** null until the engine answered startRotation */
-  jobId: string | null;
+  /** made here (crypto.randomUUID) and sent with startRotation, so every event can be matched at once */
+  jobId: string;
   settings: JobSettings;
 }
 
@@ -187,9 +187,6 @@ const PREFLIGHT_INPUTS: readonly (keyof RotationDraft)[] = [
 ];
 
 export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) => {
-  // Events that arrive before startRotation answered with the job id.
-  let earlyEvents: RotationEvent[] = [];
-  let cancelWanted = false;
   // Ignores pre-flight answers to a question that is no longer asked.
   let preflightTicket = 0;
   // The vault of the pre-flight check in progress (null when none runs).
@@ -352,15 +349,14 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
           ? { newPasswordPolicy: { ...draft.passwordRules } }
           : {}),
       };
-      earlyEvents = [];
-      cancelWanted = false;
+      const jobId = globalThis.crypto.randomUUID();
       abandonPreflight();
       // The passwords leave the store here, before the engine even answers.
       set({
         rotationStatus: 'starting',
         draft: { ...draft, ...EMPTY_PASSWORDS },
         preflight: { status: 'idle' },
-        job: { jobId: null, settings },
+        job: { jobId, settings },
         progress: null,
         result: null,
         finishedAt: null,
@@ -369,30 +365,19 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
       });
       // A check cancelled just above still holds the vault until it has stopped.
       await preflightCall.catch(() => undefined);
-      const response = await api.startRotation(request);
+      const response = await api.startRotation(request, jobId);
       if (!response.ok) {
         set({ rotationStatus: 'error', rotationError: response.error, cancelConfirmOpen: false });
         return;
       }
-      const { jobId } = response.value;
-      set({ job: { jobId, settings } });
       if (get().rotationStatus === 'starting') set({ rotationStatus: 'running' });
-      const buffered = earlyEvents.filter((event) => event.jobId === jobId);
-      earlyEvents = [];
-      for (const event of buffered) apply(event);
-      if (cancelWanted && get().rotationStatus === 'cancelling') await sendCancel(jobId);
+      // A cancel confirmed before the start reached main found no job there; cancelling twice is harmless.
+      if (get().rotationStatus === 'cancelling') await sendCancel(jobId);
     },
 
     handleRotationEvent(event) {
       const { job, rotationStatus } = get();
       if (!job || !isJobActive(rotationStatus)) return;
-      if (job.jobId === null) {
-        // Keep the order, but only the latest progress: it supersedes the others.
-        const supersedes = (early: RotationEvent): boolean =>
-          event.type === 'progress' && early.type === 'progress' && early.jobId === event.jobId;
-        earlyEvents = [...earlyEvents.filter((early) => !supersedes(early)), event];
-        return;
-      }
       if (event.jobId === job.jobId) apply(event);
     },
 
@@ -409,10 +394,6 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
       const { job, rotationStatus } = get();
       if (!job || (rotationStatus !== 'starting' && rotationStatus !== 'running')) return;
       set({ rotationStatus: 'cancelling', cancelConfirmOpen: false, rotationNotice: null });
-      if (job.jobId === null) {
-        cancelWanted = true;
-        return;
-      }
       await sendCancel(job.jobId);
     },
 

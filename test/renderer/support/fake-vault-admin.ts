@@ -2,6 +2,7 @@
  * An in-memory VaultAdminApi for renderer unit tests: a test double of the
  * preload boundary (not of the renderer under test). Answers are set per
  * test; startRotation can be held open to test events that race its answer.
+ * Like main, it runs a rotation under the job id the renderer sends.
  * The real engine is exercised by the e2e tests.
  */
 import type {
@@ -145,6 +146,8 @@ export class FakeVaultAdmin implements VaultAdminApi {
   readonly calls = {
     preflight: [] as PreflightRequest[],
     startRotation: [] as RotationRequest[],
+    /** the job id sent with each startRotation */
+    startRotationJobIds: [] as string[],
     cancelRotation: [] as string[],
     verify: [] as VerifyRequest[],
     exportReport: [] as ExportReportRequest[],
@@ -154,7 +157,6 @@ export class FakeVaultAdmin implements VaultAdminApi {
   };
 
   private readonly listeners = new Set<(event: RotationEvent) => void>();
-  private jobCounter = 0;
   private heldStart: Deferred<void> | null = null;
 
   get listenerCount(): number {
@@ -222,20 +224,25 @@ export class FakeVaultAdmin implements VaultAdminApi {
     return this.preflightAnswer;
   }
 
-  async startRotation(request: RotationRequest): Promise<IpcResult<{ jobId: string }>> {
+  async startRotation(
+    request: RotationRequest,
+    jobId: string,
+  ): Promise<IpcResult<{ jobId: string }>> {
     this.calls.startRotation.push(request);
+    this.calls.startRotationJobIds.push(jobId);
     if (this.holdStart) {
       this.heldStart = deferred<void>();
       await this.heldStart.promise;
     }
     if (this.startError) return { ok: false, error: this.startError };
-    this.jobCounter += 1;
-    return { ok: true, value: { jobId: `job-${this.jobCounter}` } };
+    return { ok: true, value: { jobId } };
   }
 
-  /** the id the next startRotation will answer */
-  get nextJobId(): string {
-    return `job-${this.jobCounter + 1}`;
+  /** the job id of the latest startRotation (the renderer's) */
+  get jobId(): string {
+    const id = this.calls.startRotationJobIds.at(-1);
+    if (id === undefined) throw new Error('no rotation was started');
+    return id;
   }
 
   async cancelRotation(jobId: string): Promise<IpcResult<null>> {
