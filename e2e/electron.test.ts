@@ -16,7 +16,7 @@ import { Worker } from 'node:worker_threads';
 import { _electron as electron, type ElectronApplication } from 'playwright-core';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RotationResult } from '../src/engine/rotation/types.js';
-import type { HostCommand, HostReply } from '../src/main/engine-host-protocol.js';
+import type { HostCommand, HostReply } from '../src/main/host/engine-host-protocol.js';
 import type { RotationEvent, VaultAdminApi, VaultSummary } from '../src/shared/ipc-contract.js';
 import { makeTempDir, type TempDir } from '../test/support/fixtures.js';
 import { runVsref, vsrefPath, vsrefSkipReason } from '../test/support/vsref.js';

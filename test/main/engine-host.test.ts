@@ -15,8 +15,8 @@ import {
   ENGINE_HOST_WORKER,
   type HostCommand,
   type HostReply,
-} from '../../src/main/engine-host-protocol.js';
-import { VaultService } from '../../src/main/vault-service.js';
+} from '../../src/main/host/engine-host-protocol.js';
+import { VaultService } from '../../src/main/host/vault-service.js';
 import { makeTempDir, type TempDir } from '../support/fixtures.js';
 import { EventLog } from './support/events.js';
 import {

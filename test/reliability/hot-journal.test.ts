@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rotateVault } from '../../src/engine/rotation/index.js';
-import { VaultService } from '../../src/main/vault-service.js';
+import { VaultService } from '../../src/main/host/vault-service.js';
 import { makeTempDir, type TempDir } from '../support/fixtures.js';
 import { dumpTable, sha256File } from '../support/vault-builder.js';
 import {

@@ -17,9 +17,9 @@ import { CryptoPool } from '../../src/engine/pool/crypto-pool.js';
 import { preflightRotation, rotateVault, verifyVault } from '../../src/engine/rotation/index.js';
 import type { RotationOptions, RotationProgress } from '../../src/engine/rotation/types.js';
 import { spawnWorker } from '../../src/engine/worker-script.js';
-import { ENGINE_HOST_WORKER, type HostReply } from '../../src/main/engine-host-protocol.js';
-import { createIpcRouter } from '../../src/main/ipc-router.js';
-import { VaultService } from '../../src/main/vault-service.js';
+import { ENGINE_HOST_WORKER, type HostReply } from '../../src/main/host/engine-host-protocol.js';
+import { createIpcRouter } from '../../src/main/ipc/ipc-router.js';
+import { VaultService } from '../../src/main/host/vault-service.js';
 import { buildReport, reportFileName, type JobSettings } from '../../src/renderer/lib/report.js';
 import {
   IPC_CHANNELS,

@@ -1,7 +1,7 @@
 /** The native file dialogs behind "Open vault…" and "Export report". */
 import { dialog, type BrowserWindow } from 'electron';
-import type { ExportReportRequest } from '../shared/ipc-contract.js';
-import type { NativeDialogs } from './ipc-router.js';
+import type { ExportReportRequest } from '../../shared/ipc-contract.js';
+import type { NativeDialogs } from '../ipc/ipc-router.js';
 
 const REPORT_EXTENSIONS = { json: 'json', markdown: 'md' } as const;
 

@@ -4,7 +4,7 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writePrivateFileAtomically } from '../engine/index.js';
+import { writePrivateFileAtomically } from '../../engine/index.js';
 
 export const RECENT_VAULTS_FILE = 'recent-vaults.json';
 export const MAX_RECENT_VAULTS = 10;

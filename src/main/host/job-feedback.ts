@@ -3,8 +3,8 @@
  * notification when a long one ends. Pure, so it is tested without Electron.
  * No text here may contain a secret: only counts and the file name.
  */
-import type { RotationProgress, RotationResult } from '../engine/index.js';
-import type { IpcError } from '../shared/ipc-contract.js';
+import type { RotationProgress, RotationResult } from '../../engine/index.js';
+import type { IpcError } from '../../shared/ipc-contract.js';
 
 /** Rotations shorter than this end while the person is still watching: no notification. */
 export const NOTIFY_AFTER_MS = 10_000;

@@ -1,8 +1,8 @@
 /** Attaches the IPC router's handlers to ipcMain; returns a function that removes them. */
 import type { IpcMain, IpcMainInvokeEvent, WebFrameMain } from 'electron';
-import { INVOKE_CHANNELS } from '../shared/ipc-validation.js';
+import { INVOKE_CHANNELS } from '../../shared/ipc-validation.js';
 import type { IpcHandler } from './ipc-router.js';
-import type { SenderFrame } from './security.js';
+import type { SenderFrame } from '../shell/security.js';
 
 /** A detached or destroyed frame has no trustworthy identity: null. */
 export function frameIdentity(frame: WebFrameMain | null | undefined): SenderFrame | null {

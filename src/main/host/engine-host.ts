@@ -15,7 +15,7 @@ import {
   rotateVault,
   verifyVault,
   type RotationProgress,
-} from '../engine/index.js';
+} from '../../engine/index.js';
 import type {
   HostCommand,
   HostReply,
@@ -23,7 +23,7 @@ import type {
   HostResults,
   InfoOptions,
 } from './engine-host-protocol.js';
-import { toIpcError } from './ipc-errors.js';
+import { toIpcError } from '../ipc/ipc-errors.js';
 
 const port = parentPort;
 if (!port) throw new Error('engine-host.ts must run in a worker thread.');

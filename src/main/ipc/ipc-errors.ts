@@ -1,6 +1,6 @@
 /** Turns anything thrown below main into the IpcError the renderer shows. */
-import { isEngineError } from '../engine/index.js';
-import type { IpcError } from '../shared/ipc-contract.js';
+import { isEngineError } from '../../engine/index.js';
+import type { IpcError } from '../../shared/ipc-contract.js';
 
 export const BUSY = 'BUSY';
 export const INTERNAL = 'INTERNAL';

@@ -21,7 +21,7 @@ import {
   type RotationResult,
   type VaultDriverPreference,
   type VerifyResult,
-} from '../engine/index.js';
+} from '../../engine/index.js';
 import type {
   Argon2Choice,
   CancelVaultJobRequest,
@@ -33,7 +33,7 @@ import type {
   VaultHandle,
   VaultSummary,
   VerifyRequest,
-} from '../shared/ipc-contract.js';
+} from '../../shared/ipc-contract.js';
 import {
   validateCancelVaultJobRequest,
   validatePreflightRequest,
@@ -42,11 +42,11 @@ import {
   validateVaultPath,
   validateVerifyRequest,
   validateJobId,
-} from '../shared/ipc-validation.js';
+} from '../../shared/ipc-validation.js';
 import { ChosenVaults, notChosenError } from './chosen-vaults.js';
 import type { HostRequest, HostResults } from './engine-host-protocol.js';
 import { HostJob } from './host-job.js';
-import { BUSY, ipcError, toIpcError } from './ipc-errors.js';
+import { BUSY, ipcError, toIpcError } from '../ipc/ipc-errors.js';
 import { RecentVaults } from './recent-vaults.js';
 
 type RotateRequest = Extract<HostRequest, { type: 'rotate' }>;

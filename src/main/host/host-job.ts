@@ -7,8 +7,8 @@ import {
   releaseRotationLockOfThread,
   spawnWorker,
   type RotationProgress,
-} from '../engine/index.js';
-import type { IpcError } from '../shared/ipc-contract.js';
+} from '../../engine/index.js';
+import type { IpcError } from '../../shared/ipc-contract.js';
 import {
   ENGINE_HOST_WORKER,
   type HostCommand,
@@ -16,7 +16,7 @@ import {
   type HostRequest,
   type HostResults,
 } from './engine-host-protocol.js';
-import { toIpcError } from './ipc-errors.js';
+import { toIpcError } from '../ipc/ipc-errors.js';
 
 export type HostOutcome<T> = { ok: true; value: T } | { ok: false; error: IpcError };
 

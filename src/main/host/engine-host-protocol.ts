@@ -13,8 +13,8 @@ import type {
   VaultDriverPreference,
   VaultInfo,
   VerifyResult,
-} from '../engine/index.js';
-import type { IpcError } from '../shared/ipc-contract.js';
+} from '../../engine/index.js';
+import type { IpcError } from '../../shared/ipc-contract.js';
 
 /** Functions and signals cannot cross a thread; the host makes its own. */
 type Cloneable<T> = Omit<T, 'signal' | 'onProgress' | 'now'>;
@@ -52,4 +52,4 @@ export type HostReply =
   | { readonly type: 'failed'; readonly error: IpcError };
 
 /** The source path spawnWorker takes; built as engine-host.js next to the main bundle. */
-export const ENGINE_HOST_WORKER = 'main/engine-host.ts';
+export const ENGINE_HOST_WORKER = 'main/host/engine-host.ts';

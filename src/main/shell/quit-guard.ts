@@ -5,7 +5,7 @@
  */
 import type { App, BrowserWindow } from 'electron';
 import { confirmStopRotation } from './dialogs.js';
-import type { VaultService } from './vault-service.js';
+import type { VaultService } from '../host/vault-service.js';
 
 export function guardQuitDuringRotation(
   app: App,

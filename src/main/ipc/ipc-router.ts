@@ -3,22 +3,22 @@
  * the arguments, call VaultService (or a dialog). ipc.ts only attaches these
  * handlers to ipcMain, so tests can drive them with real services.
  */
-import { writePrivateFileAtomically } from '../engine/index.js';
+import { writePrivateFileAtomically } from '../../engine/index.js';
 import {
   IPC_CHANNELS,
   type ExportReportRequest,
   type IpcResult,
   type VaultSummary,
-} from '../shared/ipc-contract.js';
+} from '../../shared/ipc-contract.js';
 import {
   INVOKE_CHANNELS,
   validateIpcArguments,
   type InvokeChannel,
   type IpcArgumentMap,
-} from '../shared/ipc-validation.js';
+} from '../../shared/ipc-validation.js';
 import { ipcError, toIpcError } from './ipc-errors.js';
-import type { SenderFrame } from './security.js';
-import type { VaultService } from './vault-service.js';
+import type { SenderFrame } from '../shell/security.js';
+import type { VaultService } from '../host/vault-service.js';
 
 export interface NativeDialogs {
   /** absolute path of the chosen vault file, or null when cancelled */

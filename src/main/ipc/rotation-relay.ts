@@ -4,7 +4,7 @@
  */
 import { basename } from 'node:path';
 import { Notification, type BrowserWindow } from 'electron';
-import { IPC_CHANNELS, type RotationEvent } from '../shared/ipc-contract.js';
+import { IPC_CHANNELS, type RotationEvent } from '../../shared/ipc-contract.js';
 import {
   errorNotification,
   NO_PROGRESS_BAR,
@@ -12,8 +12,8 @@ import {
   resultNotification,
   shouldNotify,
   type NotificationText,
-} from './job-feedback.js';
-import type { VaultService } from './vault-service.js';
+} from '../host/job-feedback.js';
+import type { VaultService } from '../host/vault-service.js';
 
 interface TrackedJob {
   readonly startedAt: number;

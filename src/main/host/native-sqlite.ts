@@ -9,7 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { probeBetterSqlite3, type VaultDriverName } from '../engine/index.js';
+import { probeBetterSqlite3, type VaultDriverName } from '../../engine/index.js';
 
 /** Relative to the app root; written by scripts/electron-native.mjs. */
 export const ELECTRON_NATIVE_BINDING = join('native', 'electron', 'better_sqlite3.node');

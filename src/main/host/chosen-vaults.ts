@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import type { IpcError, VaultHandle } from '../shared/ipc-contract.js';
+import type { IpcError, VaultHandle } from '../../shared/ipc-contract.js';
 
 export const VAULT_NOT_CHOSEN = 'VAULT_NOT_CHOSEN';
 
