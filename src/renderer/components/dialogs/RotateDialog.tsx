@@ -1,15 +1,19 @@
 import { useId, useRef, type FormEvent, type ReactNode } from 'react';
-import { plural } from '../lib/format.js';
-import { draftValidity, type DraftValidity, type RotationDraft } from '../store/rotation-slice.js';
-import { selectTableInfo } from '../store/selectors.js';
-import { useAppState, useStoreApi } from '../store/store-context.js';
-import { Argon2Picker } from './Argon2Picker.js';
+import { plural } from '../../lib/format.js';
+import {
+  draftValidity,
+  type DraftValidity,
+  type RotationDraft,
+} from '../../store/rotation-slice.js';
+import { selectTableInfo } from '../../store/selectors.js';
+import { useAppState, useStoreApi } from '../../store/store-context.js';
+import { Argon2Picker } from '../widgets/Argon2Picker.js';
 import { Dialog } from './Dialog.js';
-import { PASSWORD_RULE_OPTIONS } from '../lib/password-policy.js';
-import { PasswordField } from './PasswordField.js';
-import { PolicyChecklist } from './PolicyChecklist.js';
-import { PreflightPanel } from './PreflightPanel.js';
-import { StrengthMeter } from './StrengthMeter.js';
+import { PASSWORD_RULE_OPTIONS } from '../../lib/password-policy.js';
+import { PasswordField } from '../widgets/PasswordField.js';
+import { PolicyChecklist } from '../widgets/PolicyChecklist.js';
+import { PreflightPanel } from '../widgets/PreflightPanel.js';
+import { StrengthMeter } from '../widgets/StrengthMeter.js';
 
 interface OptionProps {
   label: string;

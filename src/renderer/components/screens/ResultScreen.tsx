@@ -1,13 +1,13 @@
 import { useState, type ReactNode } from 'react';
-import type { IpcError, RotationResult } from '../../shared/ipc-contract.js';
-import { describeChoice } from '../lib/argon2-choices.js';
-import { formatCount, formatDuration } from '../lib/format.js';
-import { buildReport, coverageText, reportFileName, type ReportFormat } from '../lib/report.js';
-import { useFocusOnMount } from '../hooks/use-focus-on-mount.js';
-import { useAppState, useStoreApi, useVaultAdmin } from '../store/store-context.js';
-import { ErrorNotice } from './ErrorNotice.js';
-import { CheckIcon, DownloadIcon, SuccessIcon, WarningIcon } from './Icons.js';
-import { StatList } from './StatList.js';
+import type { IpcError, RotationResult } from '../../../shared/ipc-contract.js';
+import { describeChoice } from '../../lib/argon2-choices.js';
+import { formatCount, formatDuration } from '../../lib/format.js';
+import { buildReport, coverageText, reportFileName, type ReportFormat } from '../../lib/report.js';
+import { useFocusOnMount } from '../../hooks/use-focus-on-mount.js';
+import { useAppState, useStoreApi, useVaultAdmin } from '../../store/store-context.js';
+import { ErrorNotice } from '../widgets/ErrorNotice.js';
+import { CheckIcon, DownloadIcon, SuccessIcon, WarningIcon } from '../widgets/Icons.js';
+import { StatList } from '../widgets/StatList.js';
 
 /** How many failures the screen lists; the exported report has them all (up to 1000). */
 const FAILURES_SHOWN = 8;

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
-import { isJobActive } from '../store/rotation-slice.js';
-import { useAppState } from '../store/store-context.js';
+import { isJobActive } from '../../store/rotation-slice.js';
+import { useAppState } from '../../store/store-context.js';
 import { AppMark } from './Icons.js';
 
 export function AppHeader(): ReactNode {

@@ -1,9 +1,9 @@
 import type { ReactNode } from 'react';
-import type { PreflightResult } from '../../shared/ipc-contract.js';
-import { formatCount, formatDuration, plural } from '../lib/format.js';
-import { hasUnicodeFormAmbiguity } from '../lib/password-policy.js';
-import { suggestedPresetOf } from '../store/rotation-slice.js';
-import { useAppState, useStoreApi } from '../store/store-context.js';
+import type { PreflightResult } from '../../../shared/ipc-contract.js';
+import { formatCount, formatDuration, plural } from '../../lib/format.js';
+import { hasUnicodeFormAmbiguity } from '../../lib/password-policy.js';
+import { suggestedPresetOf } from '../../store/rotation-slice.js';
+import { useAppState, useStoreApi } from '../../store/store-context.js';
 import { ErrorNotice } from './ErrorNotice.js';
 import { KeyIcon, SuccessIcon, WarningIcon } from './Icons.js';
 

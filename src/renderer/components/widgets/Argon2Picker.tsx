@@ -13,7 +13,7 @@ import {
   type CryptoDraft,
   type CustomConfigDraft,
   type PresetKey,
-} from '../lib/argon2-choices.js';
+} from '../../lib/argon2-choices.js';
 
 interface Argon2PickerProps {
   value: CryptoDraft;

@@ -1,9 +1,9 @@
 import { useState, type DragEvent, type ReactNode } from 'react';
-import { directoryOf, fileNameOf } from '../lib/format.js';
-import { useFocusOnMount } from '../hooks/use-focus-on-mount.js';
-import { useAppState, useStoreApi } from '../store/store-context.js';
-import { ErrorNotice } from './ErrorNotice.js';
-import { AppMark, DatabaseIcon, FolderIcon, ShieldIcon } from './Icons.js';
+import { directoryOf, fileNameOf } from '../../lib/format.js';
+import { useFocusOnMount } from '../../hooks/use-focus-on-mount.js';
+import { useAppState, useStoreApi } from '../../store/store-context.js';
+import { ErrorNotice } from '../widgets/ErrorNotice.js';
+import { AppMark, DatabaseIcon, FolderIcon, ShieldIcon } from '../widgets/Icons.js';
 
 function hasFiles(event: DragEvent): boolean {
   return Array.from(event.dataTransfer.types).includes('Files');

@@ -1,6 +1,6 @@
 import { useId, useRef, type ReactNode, type RefObject } from 'react';
-import { useDialogFocus } from '../hooks/use-dialog-focus.js';
-import { CloseIcon } from './Icons.js';
+import { useDialogFocus } from '../../hooks/use-dialog-focus.js';
+import { CloseIcon } from '../widgets/Icons.js';
 
 interface DialogProps {
   title: string;

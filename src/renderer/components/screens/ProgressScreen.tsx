@@ -1,16 +1,22 @@
 import { useRef, type ReactNode } from 'react';
-import type { RotationProgress, RotationResult } from '../../shared/ipc-contract.js';
-import { formatCount, formatDuration, formatPercent, formatRate, plural } from '../lib/format.js';
-import { useFocusOnMount } from '../hooks/use-focus-on-mount.js';
-import { useThrottledState } from '../hooks/use-throttled-state.js';
-import type { RotationStatus } from '../store/rotation-slice.js';
-import { selectProgress } from '../store/selectors.js';
-import { useAppState, useStoreApi } from '../store/store-context.js';
-import { Dialog } from './Dialog.js';
-import { ErrorNotice } from './ErrorNotice.js';
-import { PauseIcon } from './Icons.js';
-import { JobSettingsList } from './JobSettingsList.js';
-import { StatList } from './StatList.js';
+import type { RotationProgress, RotationResult } from '../../../shared/ipc-contract.js';
+import {
+  formatCount,
+  formatDuration,
+  formatPercent,
+  formatRate,
+  plural,
+} from '../../lib/format.js';
+import { useFocusOnMount } from '../../hooks/use-focus-on-mount.js';
+import { useThrottledState } from '../../hooks/use-throttled-state.js';
+import type { RotationStatus } from '../../store/rotation-slice.js';
+import { selectProgress } from '../../store/selectors.js';
+import { useAppState, useStoreApi } from '../../store/store-context.js';
+import { Dialog } from '../dialogs/Dialog.js';
+import { ErrorNotice } from '../widgets/ErrorNotice.js';
+import { PauseIcon } from '../widgets/Icons.js';
+import { JobSettingsList } from '../widgets/JobSettingsList.js';
+import { StatList } from '../widgets/StatList.js';
 
 const PHASES: Record<RotationProgress['phase'], string> = {
   validating: 'Checking the vault',

@@ -1,14 +1,14 @@
 import { useId, useRef, type FormEvent, type ReactNode } from 'react';
-import type { VerifyResult } from '../../shared/ipc-contract.js';
-import { choiceFromDraft } from '../lib/argon2-choices.js';
-import { formatCount } from '../lib/format.js';
-import { DEFAULT_VERIFY_SAMPLE } from '../store/verify-slice.js';
-import { useAppState, useStoreApi } from '../store/store-context.js';
-import { Argon2Picker } from './Argon2Picker.js';
+import type { VerifyResult } from '../../../shared/ipc-contract.js';
+import { choiceFromDraft } from '../../lib/argon2-choices.js';
+import { formatCount } from '../../lib/format.js';
+import { DEFAULT_VERIFY_SAMPLE } from '../../store/verify-slice.js';
+import { useAppState, useStoreApi } from '../../store/store-context.js';
+import { Argon2Picker } from '../widgets/Argon2Picker.js';
 import { Dialog } from './Dialog.js';
-import { ErrorNotice } from './ErrorNotice.js';
-import { SuccessIcon, WarningIcon } from './Icons.js';
-import { PasswordField } from './PasswordField.js';
+import { ErrorNotice } from '../widgets/ErrorNotice.js';
+import { SuccessIcon, WarningIcon } from '../widgets/Icons.js';
+import { PasswordField } from '../widgets/PasswordField.js';
 
 function VerifyOutcome({ result }: { result: VerifyResult }): ReactNode {
   const good = result.opened > 0;

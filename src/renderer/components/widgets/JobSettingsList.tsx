@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
-import { describeChoice } from '../lib/argon2-choices.js';
-import type { JobSettings } from '../lib/report.js';
+import { describeChoice } from '../../lib/argon2-choices.js';
+import type { JobSettings } from '../../lib/report.js';
 
 /** What the job was asked to do, in words (never a password: JobSettings holds none). */
 export function JobSettingsList({ settings }: { settings: JobSettings }): ReactNode {

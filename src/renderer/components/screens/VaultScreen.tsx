@@ -1,12 +1,12 @@
 import type { ReactNode } from 'react';
-import type { VaultSummary, VaultTableInfo } from '../../shared/ipc-contract.js';
-import { formatBytes, formatCount, plural } from '../lib/format.js';
-import { useFocusOnMount } from '../hooks/use-focus-on-mount.js';
-import { selectCanResume, selectTableInfo } from '../store/selectors.js';
-import { useAppState, useStoreApi } from '../store/store-context.js';
-import { ErrorNotice } from './ErrorNotice.js';
-import { CheckIcon, DatabaseIcon, PauseIcon, RotateIcon, ShieldIcon } from './Icons.js';
-import { StatList, type Stat } from './StatList.js';
+import type { VaultSummary, VaultTableInfo } from '../../../shared/ipc-contract.js';
+import { formatBytes, formatCount, plural } from '../../lib/format.js';
+import { useFocusOnMount } from '../../hooks/use-focus-on-mount.js';
+import { selectCanResume, selectTableInfo } from '../../store/selectors.js';
+import { useAppState, useStoreApi } from '../../store/store-context.js';
+import { ErrorNotice } from '../widgets/ErrorNotice.js';
+import { CheckIcon, DatabaseIcon, PauseIcon, RotateIcon, ShieldIcon } from '../widgets/Icons.js';
+import { StatList, type Stat } from '../widgets/StatList.js';
 
 function DriverNote({ vault }: { vault: VaultSummary }): ReactNode {
   if (vault.driver === 'better-sqlite3') {

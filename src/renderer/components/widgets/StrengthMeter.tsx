@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
-import { usePasswordStrength } from '../hooks/use-password-strength.js';
-import '../styles/strength-meter.css';
+import { usePasswordStrength } from '../../hooks/use-password-strength.js';
+import '../../styles/strength-meter.css';
 
 /**
  * Guidance only: four segments, a word, and what the estimator says (why the

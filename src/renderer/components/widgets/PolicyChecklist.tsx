@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { NewPasswordPolicy } from '../lib/password-policy.js';
+import type { NewPasswordPolicy } from '../../lib/password-policy.js';
 import { CheckIcon, DotIcon } from './Icons.js';
 
 export function PolicyChecklist({

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { IpcError } from '../../shared/ipc-contract.js';
+import type { IpcError } from '../../../shared/ipc-contract.js';
 import { ErrorIcon, WarningIcon } from './Icons.js';
 
 /** A short title per error code; the engine's message says what to do. */
