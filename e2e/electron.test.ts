@@ -21,7 +21,7 @@ import type { RotationEvent, VaultAdminApi, VaultSummary } from '../src/shared/i
 import { makeTempDir, type TempDir } from '../test/support/fixtures.js';
 import { runVsref, vsrefPath, vsrefSkipReason } from '../test/support/vsref.js';
 import {
-  expectConsistent,
+  expectConsistentWithFixture,
   makeVault,
   NEW_PASSWORD,
   OLD_PASSWORD,
@@ -134,7 +134,10 @@ describe('built desktop app', () => {
     } finally {
       await worker.terminate();
     }
-    expect(await expectConsistent(vault)).toEqual({ underOld: 0, underNew: vault.underOld });
+    expect(await expectConsistentWithFixture(vault)).toEqual({
+      underOld: 0,
+      underNew: vault.underOld,
+    });
     await vsrefVerify(vault);
   }, 60_000);
 });
@@ -296,6 +299,9 @@ describe.skipIf(!binary)('Electron app (real main and preload)', () => {
     expect(verified.ok && verified.value.opened).toBe(vault.underOld);
     await app?.close();
     app = null;
-    expect(await expectConsistent(vault)).toEqual({ underOld: 0, underNew: vault.underOld });
+    expect(await expectConsistentWithFixture(vault)).toEqual({
+      underOld: 0,
+      underNew: vault.underOld,
+    });
   });
 });

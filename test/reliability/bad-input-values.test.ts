@@ -29,15 +29,15 @@ import {
 import { expectedPlaintext, vectors } from '../support/vectors.js';
 import {
   buildCliForTest,
-  jsonLines,
+  completeJsonLines,
   lastOfType,
   rotateArgs,
   runCli,
   writePasswordFiles,
   type BuiltCli,
-} from './support/cli-process.js';
+} from '../support/cli.js';
 import { leaksIn, NEW_PASSWORD, OLD_PASSWORD, OTHER_PASSWORD } from './support/passwords.js';
-import { integrityCheck, tiny } from './support/rotation-vault.js';
+import { recoverAndCheckIntegrity, tiny } from './support/rotation-vault.js';
 
 let temp: TempDir;
 let cli: BuiltCli;
@@ -71,9 +71,9 @@ async function rotateVaultOf(specs: readonly RecordSpec[], oldPassword: string) 
   const run = await runCli(cli.entry, rotateArgs(vault.path, passwords, ['--no-backup']));
   expect(leaksIn(run.stdout + run.stderr, [oldPassword, NEW_PASSWORD], 'CLI output')).toEqual([]);
   expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
-  const summary = lastOfType(jsonLines(run.stdout), 'summary') as unknown as Summary;
+  const summary = lastOfType(completeJsonLines(run.stdout), 'summary') as unknown as Summary;
   expect(summary.status).toBe('completed');
-  expect(integrityCheck(vault.path)).toBe('ok');
+  expect(recoverAndCheckIntegrity(vault.path)).toBe('ok');
   const rows = readRows(vault.path, 'vault');
   expect(rows.size, 'no record lost or added').toBe(specs.length);
   // Every record is accounted for exactly once.
@@ -277,7 +277,7 @@ describe('a genuine value stored as a BLOB (as a foreign writer may leave it)', 
     const passwords = writePasswordFiles(dir, OLD_PASSWORD, NEW_PASSWORD);
     const run = await runCli(cli.entry, rotateArgs(vault.path, passwords, ['--no-backup']));
     expect(run.code, run.stderr).toBe(0);
-    const summary = lastOfType(jsonLines(run.stdout), 'summary') as unknown as Summary;
+    const summary = lastOfType(completeJsonLines(run.stdout), 'summary') as unknown as Summary;
     expect(summary.failures.filter((failure) => failure.reason === 'changed-concurrently')).toEqual(
       [],
     );

@@ -22,7 +22,7 @@ import {
   buildTemplate,
   copyTemplate,
   expectBackupIsOriginal,
-  expectConsistent,
+  expectConsistentWithTemplate,
   recoveredCopy,
   tiny,
   type VaultState,
@@ -243,7 +243,7 @@ async function runServiceAndCancelWithoutGrace(
 }
 
 async function checkAfterStop(vault: string, dir: string, context: string): Promise<VaultState> {
-  const state = await expectConsistent(
+  const state = await expectConsistentWithTemplate(
     recoveredCopy(vault, join(dir, 'scratch')),
     template,
     NEW_PASSWORD,
@@ -319,7 +319,7 @@ describe('the engine host terminated in the middle of a rotation', () => {
         unsubscribe();
         const final = events.find((event) => event.type !== 'progress');
         expect(final?.type, JSON.stringify(final)).toBe('result');
-        const finalState = await expectConsistent(
+        const finalState = await expectConsistentWithTemplate(
           vault,
           template,
           NEW_PASSWORD,

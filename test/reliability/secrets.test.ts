@@ -35,7 +35,7 @@ import {
   startCli,
   writePasswordFiles,
   type BuiltCli,
-} from './support/cli-process.js';
+} from '../support/cli.js';
 import {
   leaksIn,
   leaksInBytes,
@@ -241,7 +241,7 @@ describe('no password anywhere', () => {
     };
 
     // A run cancelled with Ctrl-C once records are rotating (prints the resume command).
-    const first = startCli(cli.entry, rotateArgs(vault, passwords));
+    const first = startCli(cli.entry, rotateArgs(vault, passwords), { stdin: 'ignore' });
     const reads = watchProc(first.pid, first.exited);
     first.child.stdout?.on('data', () => {
       if (/"phase":"rotating".*"rotated":[1-9]/.test(first.stdout()) && !first.child.killed)
@@ -256,7 +256,9 @@ describe('no password anywhere', () => {
       leaksIn(readFileSync(`${vault}.rotation-checkpoint.json`, 'utf8'), SECRETS, 'checkpoint'),
     ).toEqual([]);
 
-    const resumed = startCli(cli.entry, rotateArgs(vault, passwords, ['--resume']));
+    const resumed = startCli(cli.entry, rotateArgs(vault, passwords, ['--resume']), {
+      stdin: 'ignore',
+    });
     await watchProc(resumed.pid, resumed.exited);
     const done = await resumed.exited;
     expect(done.code, done.stderr).toBe(0);

@@ -12,7 +12,7 @@ import {
   type ManifestRecord,
   type VaultManifest,
 } from '../../support/fixtures.js';
-import { openStoredValue, readRows, sha256 } from '../../support/vault-builder.js';
+import { integrityCheck, openStoredValue, readRows, sha256 } from '../../support/vault-builder.js';
 
 /** tiny200's main password (140 v2 + 10 v1 records) and the one we rotate to. */
 export const OLD_PASSWORD = 'pwA-0123456789abcdef';
@@ -75,17 +75,6 @@ function originalOf(vault: TestVault, id: string): ManifestRecord {
   return record;
 }
 
-export function integrityCheck(path: string): string {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    return (db.pragma('integrity_check') as Array<{ integrity_check: string }>)
-      .map((row) => row.integrity_check)
-      .join('\n');
-  } finally {
-    db.close();
-  }
-}
-
 export interface ConsistencyReport {
   readonly underOld: number;
   readonly underNew: number;
@@ -96,7 +85,7 @@ export interface ConsistencyReport {
  * record of the old password opens with the old or the new one to its
  * original plaintext, every other record byte-identical.
  */
-export async function expectConsistent(vault: TestVault): Promise<ConsistencyReport> {
+export async function expectConsistentWithFixture(vault: TestVault): Promise<ConsistencyReport> {
   expect(integrityCheck(vault.path)).toBe('ok');
   const rows = readRows(vault.path, vault.table);
   expect(rows.size).toBe(vault.records);
