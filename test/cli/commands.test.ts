@@ -26,13 +26,14 @@ import {
   type CliRun,
   type CliOptions,
 } from '../support/cli.js';
+import { FIXTURE_PASSWORD_A, FIXTURE_PASSWORD_B } from '../support/passwords.js';
 import { sha256File } from '../support/vault-builder.js';
 import { checkRotation, readValues, recordsUnder } from './support/vault-check.js';
 
-const OLD = 'pwA-0123456789abcdef';
+const OLD = FIXTURE_PASSWORD_A;
 const NEW = 'cli-new-password-0123456789';
 const WRONG = 'wrong-password-0123456789';
-const SECRETS = [OLD, NEW, WRONG, 'pwB-0123456789abcdef'];
+const SECRETS = [OLD, NEW, WRONG, FIXTURE_PASSWORD_B];
 const manifest = readManifest('tiny200');
 const rotatedByDefault = recordsUnder(manifest, OLD);
 const v1Count = Object.values(manifest.records).filter((record) => record.version === 'v1').length;

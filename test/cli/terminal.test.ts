@@ -20,6 +20,7 @@ import {
   type BuiltCli,
   type CliRun,
 } from '../support/cli.js';
+import { FIXTURE_PASSWORD_A } from '../support/passwords.js';
 import { sha256File } from '../support/vault-builder.js';
 import { checkRotation } from './support/vault-check.js';
 
@@ -28,7 +29,7 @@ const hasScript =
 const skipReason = 'util-linux `script` not found: skipping the pseudo-terminal tests';
 if (!hasScript) console.warn(`[skip] ${skipReason}`);
 
-const OLD = 'pwA-0123456789abcdef';
+const OLD = FIXTURE_PASSWORD_A;
 const NEW = 'tty-new-password-0123456789';
 const SECRETS = [OLD, NEW];
 const manifest = readManifest('tiny200');

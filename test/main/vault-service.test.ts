@@ -11,13 +11,13 @@ import { VaultService, type VaultServiceOptions } from '../../src/main/host/vaul
 import type { IpcResult, RecentVault, RotationRequest } from '../../src/shared/ipc-contract.js';
 import { makeTempDir, type TempDir } from '../support/fixtures.js';
 import { EventLog } from './support/events.js';
+import { secretForms } from '../support/passwords.js';
 import {
   expectConsistentWithFixture,
   makeVault,
   NEW_PASSWORD,
   OLD_PASSWORD,
   readText,
-  secretForms,
   type TestVault,
 } from './support/vaults.js';
 

@@ -40,7 +40,7 @@ import {
   type CliRun,
   type PasswordFiles,
 } from '../support/cli.js';
-import { leaksIn, NEW_PASSWORD, OLD_PASSWORD } from './support/passwords.js';
+import { leaksIn, NEW_PASSWORD, OLD_PASSWORD } from '../support/passwords.js';
 import {
   buildTemplate,
   copyTemplate,

@@ -36,7 +36,14 @@ import {
   writePasswordFiles,
   type BuiltCli,
 } from '../support/cli.js';
-import { leaksIn, NEW_PASSWORD, OLD_PASSWORD, OTHER_PASSWORD } from './support/passwords.js';
+import {
+  FIXTURE_PASSWORD_A,
+  FIXTURE_PASSWORD_B,
+  leaksIn,
+  NEW_PASSWORD,
+  OLD_PASSWORD,
+  OTHER_PASSWORD,
+} from '../support/passwords.js';
 import { recoverAndCheckIntegrity, tiny } from './support/rotation-vault.js';
 
 let temp: TempDir;
@@ -149,13 +156,13 @@ describe('values that are not what they should be', () => {
   });
 
   it('the crafted v1 values that crash the Go library, and every other negative vector: no crash', async () => {
-    const pwA = 'pwA-0123456789abcdef';
+    const pwA = FIXTURE_PASSWORD_A;
     const panics = vectors.negative.filter((vector) => vector.error_class === 'panic');
     expect(panics.length).toBeGreaterThan(0);
     const specs: RecordSpec[] = [
       ...vectors.negative.map((vector) => ({ rawValue: vector.ciphertext })),
       ...Array.from({ length: 40 }, (_, i) => ({
-        password: i % 4 === 0 ? 'pwB-0123456789abcdef' : pwA,
+        password: i % 4 === 0 ? FIXTURE_PASSWORD_B : pwA,
         version: i % 3 === 0 ? ('v1' as const) : ('v2' as const),
       })),
     ];

@@ -23,7 +23,7 @@ import {
   type CliRun,
   type RunningCli,
 } from '../support/cli.js';
-import { NEW_PASSWORD, OLD_PASSWORD } from './support/passwords.js';
+import { NEW_PASSWORD, OLD_PASSWORD } from '../support/passwords.js';
 import {
   buildTemplate,
   copyTemplate,

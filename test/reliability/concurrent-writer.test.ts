@@ -33,7 +33,7 @@ import {
   type BuiltCli,
 } from '../support/cli.js';
 import { LiveApp } from './support/live-app.js';
-import { NEW_PASSWORD, OLD_PASSWORD, OTHER_PASSWORD } from './support/passwords.js';
+import { NEW_PASSWORD, OLD_PASSWORD, OTHER_PASSWORD } from '../support/passwords.js';
 import { seededRandom, type Random } from './support/random.js';
 import {
   buildTemplate,

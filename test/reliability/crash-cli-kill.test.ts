@@ -29,7 +29,7 @@ import {
   type BuiltCli,
   type PasswordFiles,
 } from '../support/cli.js';
-import { leaksIn, NEW_PASSWORD, OLD_PASSWORD } from './support/passwords.js';
+import { leaksIn, NEW_PASSWORD, OLD_PASSWORD } from '../support/passwords.js';
 import { seededRandom } from './support/random.js';
 import {
   buildTemplate,

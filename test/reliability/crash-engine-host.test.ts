@@ -16,7 +16,7 @@ import { HostJob } from '../../src/main/host/host-job.js';
 import { VaultService } from '../../src/main/host/vault-service.js';
 import type { RotationEvent, RotationRequest } from '../../src/shared/ipc-contract.js';
 import { makeTempDir, type TempDir } from '../support/fixtures.js';
-import { leaksIn, NEW_PASSWORD, OLD_PASSWORD } from './support/passwords.js';
+import { leaksIn, NEW_PASSWORD, OLD_PASSWORD } from '../support/passwords.js';
 import { seededRandom } from './support/random.js';
 import {
   buildTemplate,

@@ -19,7 +19,7 @@ import { loadArgon2idBackend, type Argon2idBackend } from '../../src/engine/kdf/
 import { rotateVault } from '../../src/engine/rotation/index.js';
 import { makeTempDir, type TempDir } from '../support/fixtures.js';
 import { encodeV1Value, vaultTableSql } from '../support/vault-builder.js';
-import { NEW_PASSWORD, OLD_PASSWORD, OTHER_PASSWORD } from './support/passwords.js';
+import { NEW_PASSWORD, OLD_PASSWORD, OTHER_PASSWORD } from '../support/passwords.js';
 import { seededRandom } from './support/random.js';
 import { recoverAndCheckIntegrity, tiny } from './support/rotation-vault.js';
 

@@ -26,7 +26,7 @@ import {
   type BuiltCli,
   type PasswordFiles,
 } from '../support/cli.js';
-import { NEW_PASSWORD, OLD_PASSWORD } from './support/passwords.js';
+import { NEW_PASSWORD, OLD_PASSWORD } from '../support/passwords.js';
 import {
   buildTemplate,
   copyTemplate,

@@ -28,7 +28,7 @@ import {
   type CliRun,
   type PasswordFiles,
 } from '../support/cli.js';
-import { leaksIn, NEW_PASSWORD, OLD_PASSWORD, OTHER_PASSWORD } from './support/passwords.js';
+import { leaksIn, NEW_PASSWORD, OLD_PASSWORD, OTHER_PASSWORD } from '../support/passwords.js';
 import { tiny } from './support/rotation-vault.js';
 
 /** "Pässwörd-Ünïcödé-2024" as one code point per accented letter (NFC) and as letter + combining mark (NFD). */

@@ -42,7 +42,7 @@ import {
   NEW_PASSWORD,
   OLD_PASSWORD,
   OTHER_PASSWORD,
-} from './support/passwords.js';
+} from '../support/passwords.js';
 import { buildTemplate, copyTemplate, tiny, type VaultTemplate } from './support/rotation-vault.js';
 
 /** OTHER_PASSWORD encrypts records of the vault but is given to no job: it must not appear either. */

@@ -12,10 +12,11 @@ import {
   type ManifestRecord,
   type VaultManifest,
 } from '../../support/fixtures.js';
+import { FIXTURE_PASSWORD_A } from '../../support/passwords.js';
 import { integrityCheck, openStoredValue, readRows, sha256 } from '../../support/vault-builder.js';
 
 /** tiny200's main password (140 v2 + 10 v1 records) and the one we rotate to. */
-export const OLD_PASSWORD = 'pwA-0123456789abcdef';
+export const OLD_PASSWORD = FIXTURE_PASSWORD_A;
 export const NEW_PASSWORD = 'pwNew-rotated-0123456789';
 
 export interface TestVault {
@@ -114,12 +115,6 @@ export async function expectConsistentWithFixture(vault: TestVault): Promise<Con
     else underNew++;
   }
   return { underOld, underNew };
-}
-
-/** Every representation of a password that could leak: text, UTF-8 hex, base64. */
-export function secretForms(password: string): string[] {
-  const bytes = Buffer.from(password, 'utf8');
-  return [password, bytes.toString('hex'), bytes.toString('base64'), bytes.toString('base64url')];
 }
 
 export function readText(path: string): string {

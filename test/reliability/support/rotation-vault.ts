@@ -24,7 +24,7 @@ import {
   type RecordSpec,
   type StoredRow,
 } from '../../support/vault-builder.js';
-import { OLD_PASSWORD, OTHER_PASSWORD } from './passwords.js';
+import { OLD_PASSWORD, OTHER_PASSWORD } from '../../support/passwords.js';
 
 export const tiny: Argon2Config = ARGON2_PRESETS.tiny;
 

@@ -1,5 +1,14 @@
 /**
- * The passwords of the reliability tests. Distinctive strings, so that a leak
+ * The tests' passwords, one set for every suite, and the leak search over
+ * every form a password could take.
+ */
+
+/** The fixtures' passwords (test/fixtures/README.md): A holds most records, B some. */
+export const FIXTURE_PASSWORD_A = 'pwA-0123456789abcdef';
+export const FIXTURE_PASSWORD_B = 'pwB-0123456789abcdef';
+
+/**
+ * Passwords of vaults the tests build. Distinctive strings, so that a leak
  * search cannot match by accident; 16+ UTF-8 bytes (VaultStore's policy).
  */
 export const OLD_PASSWORD = 'Rel-Old-Pw-7f3a9c21e5';
