@@ -12,7 +12,7 @@ import { basename, join, resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 import type { Plugin } from 'vite';
-import { contentSecurityPolicy } from './src/main/security.js';
+import { contentSecurityPolicy } from './src/main/shell/security.js';
 
 const root = import.meta.dirname;
 const src = resolve(root, 'src');
@@ -76,7 +76,7 @@ function cspMetaTag(): Plugin {
 
 const mainInputs = {
   index: resolve(src, 'main/index.ts'),
-  'engine-host': resolve(src, 'main/engine-host.ts'),
+  'engine-host': resolve(src, 'main/host/engine-host.ts'),
   ...workerEntries(),
 };
 

@@ -16,6 +16,7 @@ import {
   type Argon2Config,
 } from '../src/engine/index.js';
 import { encodeV1Value } from './v1-encoder.js';
+import { libraryDdl } from './vaultstore-ddl.js';
 
 export interface PasswordShare {
   readonly password: string;
@@ -183,14 +184,7 @@ export async function generateVault(options: GenerateVaultOptions): Promise<Gene
 
   try {
     db.pragma('journal_mode = DELETE');
-    db.exec(
-      `CREATE TABLE \`${table}\` (\`id\` text NOT NULL,\`vault_token\` text NOT NULL,\`vault_value\` longtext NOT NULL,` +
-        `\`created_at\` datetime NOT NULL,\`updated_at\` datetime NOT NULL,\`expires_at\` datetime NOT NULL,` +
-        `\`soft_deleted_at\` datetime NOT NULL,PRIMARY KEY (\`id\`));` +
-        `CREATE UNIQUE INDEX \`idx_${table}_token\` ON \`${table}\`(\`vault_token\`);` +
-        `CREATE TABLE \`${metaTable}\` (\`id\` integer PRIMARY KEY AUTOINCREMENT,\`object_type\` text,` +
-        `\`object_id\` text,\`meta_key\` text,\`meta_value\` text);`,
-    );
+    db.exec(libraryDdl(table, metaTable));
     db.prepare(
       `INSERT INTO \`${metaTable}\` (object_type, object_id, meta_key, meta_value) VALUES ('vault', 'generator', 'bench', 'vaultstore-admin')`,
     ).run();

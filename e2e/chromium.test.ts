@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARGON2_PRESETS } from '../src/engine/argon2-config.js';
-import { VaultService } from '../src/main/vault-service.js';
+import { VaultService } from '../src/main/host/vault-service.js';
 import type { RotationEvent, RotationResult } from '../src/shared/ipc-contract.js';
 import { copyFixture, makeTempDir, readManifest, type TempDir } from '../test/support/fixtures.js';
 import { openStoredValue, readRows, type BuiltVault } from '../test/support/vault-builder.js';

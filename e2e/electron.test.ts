@@ -16,12 +16,12 @@ import { Worker } from 'node:worker_threads';
 import { _electron as electron, type ElectronApplication } from 'playwright-core';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RotationResult } from '../src/engine/rotation/types.js';
-import type { HostCommand, HostReply } from '../src/main/engine-host-protocol.js';
+import type { HostCommand, HostReply } from '../src/main/host/engine-host-protocol.js';
 import type { RotationEvent, VaultAdminApi, VaultSummary } from '../src/shared/ipc-contract.js';
 import { makeTempDir, type TempDir } from '../test/support/fixtures.js';
 import { runVsref, vsrefPath, vsrefSkipReason } from '../test/support/vsref.js';
 import {
-  expectConsistent,
+  expectConsistentWithFixture,
   makeVault,
   NEW_PASSWORD,
   OLD_PASSWORD,
@@ -134,7 +134,10 @@ describe('built desktop app', () => {
     } finally {
       await worker.terminate();
     }
-    expect(await expectConsistent(vault)).toEqual({ underOld: 0, underNew: vault.underOld });
+    expect(await expectConsistentWithFixture(vault)).toEqual({
+      underOld: 0,
+      underNew: vault.underOld,
+    });
     await vsrefVerify(vault);
   }, 60_000);
 });
@@ -299,6 +302,9 @@ describe.skipIf(!binary)('Electron app (real main and preload)', () => {
     expect(verified.ok && verified.value.opened).toBe(vault.underOld);
     await app?.close();
     app = null;
-    expect(await expectConsistent(vault)).toEqual({ underOld: 0, underNew: vault.underOld });
+    expect(await expectConsistentWithFixture(vault)).toEqual({
+      underOld: 0,
+      underNew: vault.underOld,
+    });
   });
 });

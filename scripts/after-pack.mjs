@@ -9,7 +9,7 @@
  * - Cookie encryption on (the app keeps no cookies; this is the safe default).
  * - Only load the app from app.asar, and (macOS, Windows) validate the archive's
  *   embedded integrity hash: a changed app.asar refuses to start.
- * - file:// gets no extra privileges: the page is served from app:// (src/main/app-protocol.ts).
+ * - file:// gets no extra privileges: the page is served from app:// (src/main/shell/app-protocol.ts).
  */
 import { join } from 'node:path';
 import { FuseV1Options, FuseVersion, flipFuses } from '@electron/fuses';

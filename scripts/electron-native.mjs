@@ -2,7 +2,7 @@
 /**
  * Builds better-sqlite3 for the installed Electron into
  * native/electron/better_sqlite3.node, which the app loads through
- * better-sqlite3's `nativeBinding` option (src/main/native-sqlite.ts).
+ * better-sqlite3's `nativeBinding` option (src/main/host/native-sqlite.ts).
  *
  * node_modules/better-sqlite3 stays built for Node, so tests and the CLI keep
  * working: the build happens in a temporary copy of the module. First a

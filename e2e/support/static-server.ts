@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
-import { contentSecurityPolicy } from '../../src/main/security.js';
+import { contentSecurityPolicy } from '../../src/main/shell/security.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -11,9 +11,9 @@
  */
 import { basename, join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { APP_INDEX_URL } from '../../src/main/app-protocol.js';
-import { createIpcRouter } from '../../src/main/ipc-router.js';
-import type { VaultService } from '../../src/main/vault-service.js';
+import { APP_INDEX_URL } from '../../src/main/shell/app-protocol.js';
+import { createIpcRouter } from '../../src/main/ipc/ipc-router.js';
+import type { VaultService } from '../../src/main/host/vault-service.js';
 import {
   IPC_METHOD_NAMES,
   IPC_METHODS,

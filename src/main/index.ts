@@ -6,25 +6,25 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
-import { installAppMenu } from './app-menu.js';
+import { installAppMenu } from './shell/app-menu.js';
 import {
   APP_INDEX_URL,
   APP_SCHEME,
   APP_SCHEME_PRIVILEGES,
   createAppProtocolHandler,
-} from './app-protocol.js';
-import { nativeDialogs } from './dialogs.js';
-import { hardenSession, refuseNavigationEverywhere } from './harden.js';
-import { registerIpcHandlers, frameIdentity } from './ipc.js';
-import { createIpcRouter } from './ipc-router.js';
-import { chooseSqliteDriver } from './native-sqlite.js';
-import { guardQuitDuringRotation } from './quit-guard.js';
-import { relayRotationEvents } from './rotation-relay.js';
-import { contentSecurityPolicy, isTrustedSender, type AppUrlPolicy } from './security.js';
-import { userDataOverride } from './user-data.js';
-import { VaultService } from './vault-service.js';
-import { createMainWindow } from './window.js';
-import { windowTitle } from './window-options.js';
+} from './shell/app-protocol.js';
+import { nativeDialogs } from './shell/dialogs.js';
+import { hardenSession, refuseNavigationEverywhere } from './shell/harden.js';
+import { registerIpcHandlers, frameIdentity } from './ipc/ipc.js';
+import { createIpcRouter } from './ipc/ipc-router.js';
+import { chooseSqliteDriver } from './host/native-sqlite.js';
+import { guardQuitDuringRotation } from './shell/quit-guard.js';
+import { relayRotationEvents } from './ipc/rotation-relay.js';
+import { contentSecurityPolicy, isTrustedSender, type AppUrlPolicy } from './shell/security.js';
+import { userDataOverride } from './shell/user-data.js';
+import { VaultService } from './host/vault-service.js';
+import { createMainWindow } from './shell/window.js';
+import { windowTitle } from './shell/window-options.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 

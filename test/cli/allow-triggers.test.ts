@@ -16,7 +16,7 @@ import {
   vaultTableDdl,
 } from '../support/odd-vault.js';
 import { sha256File } from '../support/vault-builder.js';
-import { buildCliForTest, expectNoSecret, runCli, type BuiltCli } from './support/built-cli.js';
+import { buildCliForTest, expectNoSecret, runCli, type BuiltCli } from '../support/cli.js';
 
 const RECORDS = 12;
 const TRIGGER = 'audit_vault_updates';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../support/fixtures.js';
-import { repoRoot, runCli } from './support/built-cli.js';
+import { repoRoot, runCli } from '../support/cli.js';
 
 const execFileAsync = promisify(execFile);
 

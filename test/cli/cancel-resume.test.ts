@@ -28,7 +28,7 @@ import {
   waitForOutput,
   type BuiltCli,
   type CliRun,
-} from './support/built-cli.js';
+} from '../support/cli.js';
 import { readValues } from './support/vault-check.js';
 
 const OLD = 'cancel-old-password-0123456789';
@@ -94,9 +94,10 @@ function rotateArgs(vault: string, backup = true): string[] {
 
 /** Starts a rotation and sends `signals` once it has committed some records. */
 async function interrupt(vault: string, signals: NodeJS.Signals[], backup = true): Promise<CliRun> {
-  const child = startCli(cli.entry, rotateArgs(vault, backup), { cwd: temp.path, env: ENV });
+  const running = startCli(cli.entry, rotateArgs(vault, backup), { cwd: temp.path, env: ENV });
+  const { child } = running;
   child.stdin?.end();
-  const done = collect(child);
+  const done = collect(running);
   await waitForOutput(child.stdout!, (text) =>
     jsonLines(text.slice(0, text.lastIndexOf('\n') + 1)).some(
       (line) => line.type === 'progress' && line.phase === 'rotating' && Number(line.rotated) > 0,
@@ -206,9 +207,10 @@ describe('cancel and resume', () => {
 
   it('a failure mid-run (a lock held past the busy timeout) exits 1 with the command that resumes', async () => {
     const vault = freshCopy('locked');
-    const child = startCli(cli.entry, rotateArgs(vault, false), { cwd: temp.path, env: ENV });
+    const running = startCli(cli.entry, rotateArgs(vault, false), { cwd: temp.path, env: ENV });
+    const { child } = running;
     child.stdin?.end();
-    const done = collect(child);
+    const done = collect(running);
     await waitForOutput(child.stdout!, (text) => /"rotated":[1-9]/.test(text));
     // Another program takes the database for longer than the engine waits (5 s by default).
     const blocker = new Database(vault);
@@ -247,9 +249,10 @@ describe('cancel and resume', () => {
       mix: [{ password: OLD, share: 1, version: 'v2' }],
     });
     const args = rotateArgs(vault, false).map((arg) => (arg === 'tiny' ? slow : arg));
-    const child = startCli(cli.entry, args, { cwd: temp.path, env: ENV });
+    const running = startCli(cli.entry, args, { cwd: temp.path, env: ENV });
+    const { child } = running;
     child.stdin?.end();
-    const done = collect(child);
+    const done = collect(running);
     await waitForOutput(child.stdout!, (text) => text.includes('"phase":"rotating"'));
     child.kill('SIGINT');
     await waitForOutput(child.stderr!, (text) => text.includes('Cancelling…'));

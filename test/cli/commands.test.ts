@@ -24,14 +24,16 @@ import {
   waitForOutput,
   type BuiltCli,
   type CliRun,
-  type RunOptions,
-} from './support/built-cli.js';
-import { checkRotation, fileHash, readValues, recordsUnder } from './support/vault-check.js';
+  type CliOptions,
+} from '../support/cli.js';
+import { FIXTURE_PASSWORD_A, FIXTURE_PASSWORD_B } from '../support/passwords.js';
+import { sha256File } from '../support/vault-builder.js';
+import { checkRotation, readValues, recordsUnder } from './support/vault-check.js';
 
-const OLD = 'pwA-0123456789abcdef';
+const OLD = FIXTURE_PASSWORD_A;
 const NEW = 'cli-new-password-0123456789';
 const WRONG = 'wrong-password-0123456789';
-const SECRETS = [OLD, NEW, WRONG, 'pwB-0123456789abcdef'];
+const SECRETS = [OLD, NEW, WRONG, FIXTURE_PASSWORD_B];
 const manifest = readManifest('tiny200');
 const rotatedByDefault = recordsUnder(manifest, OLD);
 const v1Count = Object.values(manifest.records).filter((record) => record.version === 'v1').length;
@@ -59,7 +61,7 @@ beforeEach(() => {
 afterEach(() => temp.dispose());
 
 /** Runs the CLI and fails the test if any password shows up in its output. */
-async function run(args: readonly string[], options: RunOptions = {}): Promise<CliRun> {
+async function run(args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
   const result = await runCli(cli.entry, args, { cwd: temp.path, ...options });
   expect(expectNoSecret(result, SECRETS), `${result.stdout}\n${result.stderr}`).toEqual([]);
   return result;
@@ -220,7 +222,7 @@ describe('rotate', () => {
   });
 
   it('--dry-run counts what would rotate and leaves the file and its folder as they were', async () => {
-    const hash = fileHash(vault);
+    const hash = sha256File(vault);
     const files = readdirSync(temp.path).sort();
     const result = await run([
       'rotate',
@@ -238,7 +240,7 @@ describe('rotate', () => {
       rotated: rotatedByDefault,
       backup: null,
     });
-    expect(fileHash(vault)).toBe(hash);
+    expect(sha256File(vault)).toBe(hash);
     expect(readdirSync(temp.path).sort()).toEqual(files);
 
     const text = await run(['rotate', vault, '--crypto', 'tiny', '--dry-run', ...fileSources()]);
@@ -246,11 +248,11 @@ describe('rotate', () => {
     expect(text.stdout).toContain(
       `${rotatedByDefault} of ${manifest.n} records would be rotated. Nothing was written.`,
     );
-    expect(fileHash(vault)).toBe(hash);
+    expect(sha256File(vault)).toBe(hash);
   });
 
   it('finishes the job when the reader of its output goes away (EPIPE)', async () => {
-    const child = startCli(
+    const { child } = startCli(
       cli.entry,
       ['rotate', vault, '--crypto', 'tiny', '--json', ...fileSources()],
       {
@@ -288,7 +290,7 @@ describe('rotate', () => {
 describe('exit code 4: the old password opened nothing', () => {
   it('says so loudly, writes nothing, and reports nothing-opened in JSON', async () => {
     writeFileSync(oldFile, WRONG, { mode: 0o600 });
-    const hash = fileHash(vault);
+    const hash = sha256File(vault);
     const result = await run(['rotate', vault, '--crypto', 'tiny', '--json', ...fileSources()]);
     expect(result.code).toBe(4);
     expect(result.stderr).toContain('error: the old password opened NONE of the');
@@ -297,7 +299,7 @@ describe('exit code 4: the old password opened nothing', () => {
     // nothing opens at all (no v1 either): not the half-working case the pre-flight refuses
     expect(lines[0]).toMatchObject({ type: 'preflight', canRotate: true, v2: { opened: 0 } });
     expect(lines.at(-1)).toMatchObject({ status: 'nothing-opened', rotated: 0 });
-    expect(fileHash(vault)).toBe(hash);
+    expect(sha256File(vault)).toBe(hash);
     expect(readdirSync(temp.path).filter((name) => name.includes('backup'))).toEqual([]);
   });
 
@@ -320,7 +322,7 @@ describe('exit code 4: the old password opened nothing', () => {
     const args = ['rotate', vault, '--crypto', 'tiny', '--no-backup', '--json', ...fileSources()];
     const first = await run(args);
     expect(first.code, first.stderr).toBe(0);
-    const hash = fileHash(vault);
+    const hash = sha256File(vault);
 
     const again = await run(args);
     expect(again.code).toBe(4);
@@ -339,7 +341,7 @@ describe('exit code 4: the old password opened nothing', () => {
     );
     // the old-password hint stays, second
     expect(again.stderr).toContain('old password is wrong');
-    expect(fileHash(vault)).toBe(hash);
+    expect(sha256File(vault)).toBe(hash);
   });
 });
 

@@ -16,7 +16,7 @@ import {
   jsonLines,
   runCli,
   type BuiltCli,
-} from './support/built-cli.js';
+} from '../support/cli.js';
 
 if (!vsrefPath) console.warn(`[skip] CLI --crypto k/salt: ${vsrefSkipReason}`);
 

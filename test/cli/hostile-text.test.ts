@@ -19,7 +19,7 @@ import {
   runCli,
   type BuiltCli,
   type CliRun,
-} from './support/built-cli.js';
+} from '../support/cli.js';
 
 const OLD = 'hostile-old-password-0123456789';
 const NEW = 'hostile-new-password-0123456789';

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFixture, makeTempDir, type TempDir } from '../support/fixtures.js';
-import { buildCliForTest, jsonLines, runCli, type BuiltCli } from './support/built-cli.js';
+import { buildCliForTest, jsonLines, runCli, type BuiltCli } from '../support/cli.js';
 
 /** distinctive, and shaped like what people paste: one valid variable name, one not */
 const TYPED_SECRET = 'Zq7-typed-Secret pass!';

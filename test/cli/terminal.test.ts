@@ -16,17 +16,20 @@ import {
   cliEnv,
   collect,
   waitForOutput,
+  watchChild,
   type BuiltCli,
   type CliRun,
-} from './support/built-cli.js';
-import { checkRotation, fileHash } from './support/vault-check.js';
+} from '../support/cli.js';
+import { FIXTURE_PASSWORD_A } from '../support/passwords.js';
+import { sha256File } from '../support/vault-builder.js';
+import { checkRotation } from './support/vault-check.js';
 
 const hasScript =
   spawnSync('script', ['--version'], { encoding: 'utf8' }).stdout?.includes('util-linux') ?? false;
 const skipReason = 'util-linux `script` not found: skipping the pseudo-terminal tests';
 if (!hasScript) console.warn(`[skip] ${skipReason}`);
 
-const OLD = 'pwA-0123456789abcdef';
+const OLD = FIXTURE_PASSWORD_A;
 const NEW = 'tty-new-password-0123456789';
 const SECRETS = [OLD, NEW];
 const manifest = readManifest('tiny200');
@@ -84,7 +87,7 @@ describe.skipIf(!hasScript)('in a terminal', () => {
     const vault = copyFixture('tiny200', temp.path);
     const child = inTerminal(['rotate', vault, '--crypto', 'tiny']);
     const output = watch(child);
-    const done = collect(child);
+    const done = collect(watchChild(child));
     await typeAfter(child, output, 'Old password: ', 1, `${OLD}\r`);
     await typeAfter(child, output, 'New password: ', 1, `${NEW}\r`);
     await typeAfter(child, output, 'Repeat the new password: ', 1, `${NEW}\r`);
@@ -102,17 +105,17 @@ describe.skipIf(!hasScript)('in a terminal', () => {
 
   it('Ctrl-C at a prompt cancels with exit 3 and changes nothing', async () => {
     const vault = copyFixture('tiny200', temp.path);
-    const hash = fileHash(vault);
+    const hash = sha256File(vault);
     const child = inTerminal(['rotate', vault, '--crypto', 'tiny']);
     const output = watch(child);
-    const done = collect(child);
+    const done = collect(watchChild(child));
     await typeAfter(child, output, 'Old password: ', 1, 'pwA-01\x03');
     const run = await done;
     child.stdin!.end();
     expect(run.code, run.stdout).toBe(3);
     expect(run.stdout).toContain('Cancelled. Nothing was changed.');
     expect(run.stdout).not.toContain('pwA-01');
-    expect(fileHash(vault)).toBe(hash);
+    expect(sha256File(vault)).toBe(hash);
   });
 
   it('Ctrl-C during a rotation cancels it and prints the command that resumes', async () => {
@@ -139,7 +142,7 @@ describe.skipIf(!hasScript)('in a terminal', () => {
       { VSA_OLD: OLD, VSA_NEW: NEW },
     );
     const output = watch(child);
-    const done = collect(child);
+    const done = collect(watchChild(child));
     await waitForOutput(child.stdout!, () => /rotated [1-9]/.test(output.text));
     child.stdin!.write('\x03');
     const run = await done;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ARGON2_PRESETS } from '../../src/engine/argon2-config.js';
 import { makeTempDir, type TempDir } from '../support/fixtures.js';
-import { buildVault, recordMix } from '../support/vault-builder.js';
+import { buildVault, recordMix, sha256File } from '../support/vault-builder.js';
 import {
   buildCliForTest,
   expectNoSecret,
@@ -17,8 +17,7 @@ import {
   runCli,
   type BuiltCli,
   type CliRun,
-} from './support/built-cli.js';
-import { fileHash } from './support/vault-check.js';
+} from '../support/cli.js';
 
 const OLD = 'Old-Password-0123456789';
 const NEW = 'New-Password-0123456789';
@@ -59,7 +58,7 @@ describe('rotate with Argon2id settings that open no v2 record', () => {
         { password: OLD, version: 'v1' },
       ]),
     });
-    const hash = fileHash(vault.path);
+    const hash = sha256File(vault.path);
     const wrong = await run(['rotate', vault.path, '--crypto', 't=1,m=128,p=1', ...passwords()]);
     expect(wrong.code, wrong.stderr).toBe(4);
     // v1 opens and the first 16 v2 do not: the v2 sample is widened before refusing
@@ -71,7 +70,7 @@ describe('rotate with Argon2id settings that open no v2 record', () => {
     expect(wrong.stderr).toContain('nothing was changed');
     expect(wrong.stderr).toContain('--crypto');
     expect(wrong.stdout).not.toContain('Rotated');
-    expect(fileHash(vault.path)).toBe(hash);
+    expect(sha256File(vault.path)).toBe(hash);
     expect(readdirSync(temp.path).sort()).toEqual(['mixed.db', 'new.txt', 'old.txt']);
 
     // the right settings rotate all 50
@@ -85,7 +84,7 @@ describe('rotate with Argon2id settings that open no v2 record', () => {
       config: ARGON2_PRESETS.lightweight,
       records: [{ password: OLD }, { password: OLD }, { password: OLD, version: 'v1' }],
     });
-    const hash = fileHash(vault.path);
+    const hash = sha256File(vault.path);
     const result = await run(['rotate', vault.path, '--crypto', 'tiny', '--json', ...passwords()]);
     expect(result.code, result.stderr).toBe(4);
     expect(result.stderr).toContain(
@@ -100,6 +99,6 @@ describe('rotate with Argon2id settings that open no v2 record', () => {
       v1: { sampled: 1, opened: 1 },
     });
     expect(lines.at(-1)).toMatchObject({ type: 'error', code: 'WRONG_ARGON2_CONFIG', exitCode: 4 });
-    expect(fileHash(vault.path)).toBe(hash);
+    expect(sha256File(vault.path)).toBe(hash);
   });
 });

@@ -12,8 +12,8 @@ import {
   APP_SCHEME_PRIVILEGES,
   appFileFor,
   createAppProtocolHandler,
-} from '../../src/main/app-protocol.js';
-import { USER_DATA_ENV, userDataOverride } from '../../src/main/user-data.js';
+} from '../../src/main/shell/app-protocol.js';
+import { USER_DATA_ENV, userDataOverride } from '../../src/main/shell/user-data.js';
 import { makeTempDir, type TempDir } from '../support/fixtures.js';
 
 const CSP = "default-src 'none'";

@@ -15,12 +15,12 @@ import {
   ENGINE_HOST_WORKER,
   type HostCommand,
   type HostReply,
-} from '../../src/main/engine-host-protocol.js';
-import { VaultService } from '../../src/main/vault-service.js';
+} from '../../src/main/host/engine-host-protocol.js';
+import { VaultService } from '../../src/main/host/vault-service.js';
 import { makeTempDir, type TempDir } from '../support/fixtures.js';
 import { EventLog } from './support/events.js';
 import {
-  expectConsistent,
+  expectConsistentWithFixture,
   makeVault,
   NEW_PASSWORD,
   OLD_PASSWORD,
@@ -112,7 +112,7 @@ describe('engine host', () => {
       const outcome = await runHostAndTerminate(vault, terminations > 0, stopAfter);
       if (outcome !== 'terminated') break;
       terminations++;
-      const state = await expectConsistent(vault);
+      const state = await expectConsistentWithFixture(vault);
       expect(state.underOld + state.underNew).toBe(vault.underOld);
       expect(state.underNew).toBeGreaterThanOrEqual(underNew);
       underNew = state.underNew;
@@ -145,7 +145,10 @@ describe('engine host', () => {
       log.dispose();
       await service.dispose();
     }
-    expect(await expectConsistent(vault)).toEqual({ underOld: 0, underNew: vault.underOld });
+    expect(await expectConsistentWithFixture(vault)).toEqual({
+      underOld: 0,
+      underNew: vault.underOld,
+    });
     expect(existsSync(checkpoint)).toBe(false);
   });
 
@@ -174,7 +177,7 @@ describe('engine host', () => {
     expect(result.status).toBe('cancelled');
     expect(result.checkpointPath).toBe(checkpointPathFor(vault.path));
     expect(await exited).toBe(0); // the host ends by itself once its one job is done
-    const state = await expectConsistent(vault);
+    const state = await expectConsistentWithFixture(vault);
     expect(state.underNew).toBe(result.rotated);
   });
 });

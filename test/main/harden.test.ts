@@ -1,5 +1,5 @@
 /**
- * src/main/harden.ts itself, driven through event-emitter stand-ins for
+ * src/main/shell/harden.ts itself, driven through event-emitter stand-ins for
  * Electron's app, webContents and session: the events Electron would emit
  * go in, and we check what the real handlers did with them (prevented or
  * not, what the window-open and permission handlers answered).
@@ -7,9 +7,9 @@
 import { EventEmitter } from 'node:events';
 import type { App, Session } from 'electron';
 import { describe, expect, it } from 'vitest';
-import { APP_INDEX_URL } from '../../src/main/app-protocol.js';
-import { hardenSession, refuseNavigationEverywhere } from '../../src/main/harden.js';
-import type { AppUrlPolicy } from '../../src/main/security.js';
+import { APP_INDEX_URL } from '../../src/main/shell/app-protocol.js';
+import { hardenSession, refuseNavigationEverywhere } from '../../src/main/shell/harden.js';
+import type { AppUrlPolicy } from '../../src/main/shell/security.js';
 
 type WindowOpenHandler = (details: { url: string }) => { action: string };
 

@@ -11,11 +11,11 @@ import {
   createIpcRouter,
   UntrustedSenderError,
   type NativeDialogs,
-} from '../../src/main/ipc-router.js';
-import { APP_INDEX_URL } from '../../src/main/app-protocol.js';
-import { RECENT_VAULTS_FILE } from '../../src/main/recent-vaults.js';
-import { isTrustedSender, type SenderFrame } from '../../src/main/security.js';
-import { VaultService } from '../../src/main/vault-service.js';
+} from '../../src/main/ipc/ipc-router.js';
+import { APP_INDEX_URL } from '../../src/main/shell/app-protocol.js';
+import { RECENT_VAULTS_FILE } from '../../src/main/host/recent-vaults.js';
+import { isTrustedSender, type SenderFrame } from '../../src/main/shell/security.js';
+import { VaultService } from '../../src/main/host/vault-service.js';
 import {
   INVOKE_CHANNELS,
   IPC_CHANNELS,

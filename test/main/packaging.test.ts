@@ -16,7 +16,7 @@ import {
   chooseSqliteDriver,
   ELECTRON_NATIVE_BINDING,
   PACKAGED_NATIVE_BINDING,
-} from '../../src/main/native-sqlite.js';
+} from '../../src/main/host/native-sqlite.js';
 import { makeTempDir, type TempDir } from '../support/fixtures.js';
 
 const root = resolve(import.meta.dirname, '../..');

@@ -8,8 +8,8 @@ import { join, resolve } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createIpcRouter } from '../../src/main/ipc-router.js';
-import { VaultService } from '../../src/main/vault-service.js';
+import { createIpcRouter } from '../../src/main/ipc/ipc-router.js';
+import { VaultService } from '../../src/main/host/vault-service.js';
 import {
   IPC_CHANNELS,
   IPC_METHOD_NAMES,

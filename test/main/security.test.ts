@@ -1,18 +1,18 @@
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { APP_INDEX_URL } from '../../src/main/app-protocol.js';
+import { APP_INDEX_URL } from '../../src/main/shell/app-protocol.js';
 import {
   contentSecurityPolicy,
   isAppUrl,
   isTrustedSender,
   type AppUrlPolicy,
   type SenderFrame,
-} from '../../src/main/security.js';
+} from '../../src/main/shell/security.js';
 import {
   mainWindowOptions,
   secureWebPreferences,
   windowTitle,
-} from '../../src/main/window-options.js';
+} from '../../src/main/shell/window-options.js';
 
 /** "a b; c d e" -> { a: ['b'], c: ['d', 'e'] } */
 function parseCsp(policy: string): Map<string, string[]> {

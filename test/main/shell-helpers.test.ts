@@ -4,19 +4,19 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EngineError } from '../../src/engine/errors.js';
 import type { RotationProgress, RotationResult } from '../../src/engine/rotation/types.js';
-import { toIpcError } from '../../src/main/ipc-errors.js';
+import { toIpcError } from '../../src/main/ipc/ipc-errors.js';
 import {
   errorNotification,
   NOTIFY_AFTER_MS,
   progressBarValue,
   resultNotification,
   shouldNotify,
-} from '../../src/main/job-feedback.js';
+} from '../../src/main/host/job-feedback.js';
 import {
   MAX_RECENT_VAULTS,
   RECENT_VAULTS_FILE,
   RecentVaults,
-} from '../../src/main/recent-vaults.js';
+} from '../../src/main/host/recent-vaults.js';
 import { makeTempDir, type TempDir } from '../support/fixtures.js';
 
 let temp: TempDir;

@@ -6,18 +6,18 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { RECENT_VAULTS_FILE } from '../../src/main/recent-vaults.js';
-import { VaultService, type VaultServiceOptions } from '../../src/main/vault-service.js';
+import { RECENT_VAULTS_FILE } from '../../src/main/host/recent-vaults.js';
+import { VaultService, type VaultServiceOptions } from '../../src/main/host/vault-service.js';
 import type { IpcResult, RecentVault, RotationRequest } from '../../src/shared/ipc-contract.js';
 import { makeTempDir, type TempDir } from '../support/fixtures.js';
 import { EventLog } from './support/events.js';
+import { secretForms } from '../support/passwords.js';
 import {
-  expectConsistent,
+  expectConsistentWithFixture,
   makeVault,
   NEW_PASSWORD,
   OLD_PASSWORD,
   readText,
-  secretForms,
   type TestVault,
 } from './support/vaults.js';
 
@@ -199,7 +199,10 @@ describe('VaultService', () => {
     expect(progress.some((p) => p.scanned > 0 && p.scanned < vault.records)).toBe(true);
     expect(service.activeRotation()).toBeNull();
 
-    expect(await expectConsistent(vault)).toEqual({ underOld: 0, underNew: vault.underOld });
+    expect(await expectConsistentWithFixture(vault)).toEqual({
+      underOld: 0,
+      underNew: vault.underOld,
+    });
     const verified = valueOf(
       await service.verify({
         vault: chosen(vault.path),
@@ -224,7 +227,7 @@ describe('VaultService', () => {
     expect(result.scanned).toBeLessThan(vault.records);
     expect(existsSync(result.checkpointPath ?? '')).toBe(true);
 
-    const partial = await expectConsistent(vault);
+    const partial = await expectConsistentWithFixture(vault);
     expect(partial.underNew).toBe(result.rotated);
     expect(partial.underOld).toBe(vault.underOld - result.rotated);
     expect(valueOf(await service.openChosenPath(vault.path)).resumableTables).toEqual([
@@ -239,7 +242,10 @@ describe('VaultService', () => {
       rotated: vault.underOld,
       checkpointPath: null,
     });
-    expect(await expectConsistent(vault)).toEqual({ underOld: 0, underNew: vault.underOld });
+    expect(await expectConsistentWithFixture(vault)).toEqual({
+      underOld: 0,
+      underNew: vault.underOld,
+    });
     expect(valueOf(await service.openChosenPath(vault.path)).resumableTables).toEqual([]);
   });
 
@@ -301,7 +307,7 @@ describe('VaultService', () => {
     const final = await log.final(jobId);
     expect(final.type === 'result' && final.result.status).toBe('cancelled');
     expect(service.activeRotation()).toBeNull();
-    await expectConsistent(vault);
+    await expectConsistentWithFixture(vault);
     expect(errorOf(await service.startRotation(rotation(vault))).code).toBe('BUSY');
   });
 

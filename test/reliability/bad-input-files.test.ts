@@ -31,20 +31,20 @@ import { makeTempDir, type TempDir } from '../support/fixtures.js';
 import { sha256File } from '../support/vault-builder.js';
 import {
   buildCliForTest,
-  jsonLines,
+  completeJsonLines,
   lastOfType,
   rotateArgs,
   runCli,
   writePasswordFiles,
   type BuiltCli,
-  type CliExit,
+  type CliRun,
   type PasswordFiles,
-} from './support/cli-process.js';
-import { leaksIn, NEW_PASSWORD, OLD_PASSWORD } from './support/passwords.js';
+} from '../support/cli.js';
+import { leaksIn, NEW_PASSWORD, OLD_PASSWORD } from '../support/passwords.js';
 import {
   buildTemplate,
   copyTemplate,
-  expectConsistent,
+  expectConsistentWithTemplate,
   type VaultTemplate,
 } from './support/rotation-vault.js';
 import { fillDisk, mountSmallDisk } from './support/tmpfs.js';
@@ -100,13 +100,13 @@ interface Refusal {
 
 /** The run was refused as described, and `dir` is exactly as it was. */
 function expectRefused(
-  run: CliExit,
+  run: CliRun,
   refusal: Refusal,
   dir: string,
   before: Record<string, string>,
 ): void {
   expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(refusal.exitCode ?? 1);
-  const error = lastOfType(jsonLines(run.stdout), 'error');
+  const error = lastOfType(completeJsonLines(run.stdout), 'error');
   expect(error?.code, run.stdout).toBe(refusal.code);
   for (const pattern of refusal.says) expect(String(error?.message)).toMatch(pattern);
   // The same message for people on stderr; never a password anywhere.
@@ -217,7 +217,7 @@ describe('files that are not a vault', () => {
   });
 
   it('--table naming a table that lacks columns, next to a good one: MISSING_COLUMNS', async () => {
-    const run = async (dir: string): Promise<{ run: CliExit; before: Record<string, string> }> => {
+    const run = async (dir: string): Promise<{ run: CliRun; before: Record<string, string> }> => {
       const vault = copyTemplate(template, dir);
       sqliteWith(
         vault,
@@ -326,15 +326,10 @@ describe('read-only vaults (as the unprivileged user "nobody": root ignores perm
     if (runningAsRoot) chownSync(dir, NOBODY, NOBODY);
     chmodSync(vault, 0o444);
     const before = snapshot(dir);
-    const run = await runCli(
-      nobodyCli.entry,
-      rotateArgs(vault, passwords),
-      {},
-      {
-        ...asNobody,
-        cwd: nobodyCli.cwd,
-      },
-    );
+    const run = await runCli(nobodyCli.entry, rotateArgs(vault, passwords), {
+      ...asNobody,
+      cwd: nobodyCli.cwd,
+    });
     expectRefused(
       run,
       {
@@ -358,15 +353,10 @@ describe('read-only vaults (as the unprivileged user "nobody": root ignores perm
     chmodSync(dir, 0o555);
     try {
       const before = snapshot(dir);
-      const run = await runCli(
-        nobodyCli.entry,
-        rotateArgs(vault, passwords),
-        {},
-        {
-          ...asNobody,
-          cwd: nobodyCli.cwd,
-        },
-      );
+      const run = await runCli(nobodyCli.entry, rotateArgs(vault, passwords), {
+        ...asNobody,
+        cwd: nobodyCli.cwd,
+      });
       expectRefused(
         run,
         { code: 'READ_ONLY', says: [/folder .* is not writable/, /journal/, /writable/] },
@@ -395,17 +385,12 @@ describe('unreadable vaults (as "nobody")', () => {
     const vault = copyTemplate(template, dir);
     chmodSync(dir, 0o000);
     try {
-      const run = await runCli(
-        nobodyCli.entry,
-        ['info', vault, '--json'],
-        {},
-        {
-          ...asNobody,
-          cwd: nobodyCli.cwd,
-        },
-      );
+      const run = await runCli(nobodyCli.entry, ['info', vault, '--json'], {
+        ...asNobody,
+        cwd: nobodyCli.cwd,
+      });
       expect(run.code, run.stderr).toBe(1);
-      const error = lastOfType(jsonLines(run.stdout), 'error');
+      const error = lastOfType(completeJsonLines(run.stdout), 'error');
       expect(error?.code, run.stdout).toBe('IO');
       expect(String(error?.message)).toMatch(
         /cannot be read: permission denied while opening it \(EACCES\).*search \(x\) access to each folder/,
@@ -451,7 +436,7 @@ describe('no space left (a full tmpfs)', () => {
         rotateArgs(vault, passwords, ['--backup', join(disk, 'vault.backup.db')]),
       );
       expect(run.code, run.stderr).toBe(1);
-      const error = lastOfType(jsonLines(run.stdout), 'error');
+      const error = lastOfType(completeJsonLines(run.stdout), 'error');
       expect(error?.code, run.stdout).toBe('DISK_FULL');
       expect(String(error?.message)).toMatch(/disk is full .*backup.*Free some disk space/s);
       expect(sha256File(vault), 'the vault is untouched').toBe(hash);
@@ -459,7 +444,7 @@ describe('no space left (a full tmpfs)', () => {
       // What stays next to the vault is only the checkpoint of a job that wrote nothing: resuming works.
       const resumed = await runCli(cli.entry, rotateArgs(vault, passwords, ['--resume']));
       expect(resumed.code, resumed.stderr).toBe(0);
-      await expectConsistent(vault, template, NEW_PASSWORD);
+      await expectConsistentWithTemplate(vault, template, NEW_PASSWORD);
     });
   });
 
@@ -476,7 +461,7 @@ describe('no space left (a full tmpfs)', () => {
         rotateArgs(vault, passwords, ['--no-backup', '--checkpoint-dir', checkpoints]),
       );
       expect(run.code, run.stderr).toBe(1);
-      const error = lastOfType(jsonLines(run.stdout), 'error');
+      const error = lastOfType(completeJsonLines(run.stdout), 'error');
       expect(error?.code, run.stdout).toBe('DISK_FULL');
       expect(String(error?.message)).toMatch(
         /disk is full .*the change was not made.*Free some disk space/s,
@@ -500,7 +485,7 @@ describe('no space left (a full tmpfs)', () => {
       fillDisk(disk);
       const hash = sha256File(vault);
       const run = await runCli(cli.entry, rotateArgs(vault, passwords, ['--no-backup']));
-      const error = lastOfType(jsonLines(run.stdout), 'error');
+      const error = lastOfType(completeJsonLines(run.stdout), 'error');
       expect(error?.code, `${run.stdout}\n${run.stderr}`).toBe('DISK_FULL');
       expect(String(error?.message)).toMatch(/Free some disk space/);
       expect(run.code).toBe(1);

@@ -29,15 +29,22 @@ import {
 import { expectedPlaintext, vectors } from '../support/vectors.js';
 import {
   buildCliForTest,
-  jsonLines,
+  completeJsonLines,
   lastOfType,
   rotateArgs,
   runCli,
   writePasswordFiles,
   type BuiltCli,
-} from './support/cli-process.js';
-import { leaksIn, NEW_PASSWORD, OLD_PASSWORD, OTHER_PASSWORD } from './support/passwords.js';
-import { integrityCheck, tiny } from './support/rotation-vault.js';
+} from '../support/cli.js';
+import {
+  FIXTURE_PASSWORD_A,
+  FIXTURE_PASSWORD_B,
+  leaksIn,
+  NEW_PASSWORD,
+  OLD_PASSWORD,
+  OTHER_PASSWORD,
+} from '../support/passwords.js';
+import { recoverAndCheckIntegrity, tiny } from './support/rotation-vault.js';
 
 let temp: TempDir;
 let cli: BuiltCli;
@@ -71,9 +78,9 @@ async function rotateVaultOf(specs: readonly RecordSpec[], oldPassword: string) 
   const run = await runCli(cli.entry, rotateArgs(vault.path, passwords, ['--no-backup']));
   expect(leaksIn(run.stdout + run.stderr, [oldPassword, NEW_PASSWORD], 'CLI output')).toEqual([]);
   expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
-  const summary = lastOfType(jsonLines(run.stdout), 'summary') as unknown as Summary;
+  const summary = lastOfType(completeJsonLines(run.stdout), 'summary') as unknown as Summary;
   expect(summary.status).toBe('completed');
-  expect(integrityCheck(vault.path)).toBe('ok');
+  expect(recoverAndCheckIntegrity(vault.path)).toBe('ok');
   const rows = readRows(vault.path, 'vault');
   expect(rows.size, 'no record lost or added').toBe(specs.length);
   // Every record is accounted for exactly once.
@@ -149,13 +156,13 @@ describe('values that are not what they should be', () => {
   });
 
   it('the crafted v1 values that crash the Go library, and every other negative vector: no crash', async () => {
-    const pwA = 'pwA-0123456789abcdef';
+    const pwA = FIXTURE_PASSWORD_A;
     const panics = vectors.negative.filter((vector) => vector.error_class === 'panic');
     expect(panics.length).toBeGreaterThan(0);
     const specs: RecordSpec[] = [
       ...vectors.negative.map((vector) => ({ rawValue: vector.ciphertext })),
       ...Array.from({ length: 40 }, (_, i) => ({
-        password: i % 4 === 0 ? 'pwB-0123456789abcdef' : pwA,
+        password: i % 4 === 0 ? FIXTURE_PASSWORD_B : pwA,
         version: i % 3 === 0 ? ('v1' as const) : ('v2' as const),
       })),
     ];
@@ -277,7 +284,7 @@ describe('a genuine value stored as a BLOB (as a foreign writer may leave it)', 
     const passwords = writePasswordFiles(dir, OLD_PASSWORD, NEW_PASSWORD);
     const run = await runCli(cli.entry, rotateArgs(vault.path, passwords, ['--no-backup']));
     expect(run.code, run.stderr).toBe(0);
-    const summary = lastOfType(jsonLines(run.stdout), 'summary') as unknown as Summary;
+    const summary = lastOfType(completeJsonLines(run.stdout), 'summary') as unknown as Summary;
     expect(summary.failures.filter((failure) => failure.reason === 'changed-concurrently')).toEqual(
       [],
     );

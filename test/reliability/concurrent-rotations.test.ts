@@ -9,25 +9,25 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.js';
-import { VaultService } from '../../src/main/vault-service.js';
+import { VaultService } from '../../src/main/host/vault-service.js';
 import type { RotationEvent } from '../../src/shared/ipc-contract.js';
 import { makeTempDir, type TempDir } from '../support/fixtures.js';
 import {
   buildCliForTest,
-  jsonLines,
+  completeJsonLines,
   lastOfType,
   rotateArgs,
   startCli,
   writePasswordFiles,
   type BuiltCli,
-  type CliExit,
+  type CliRun,
   type RunningCli,
-} from './support/cli-process.js';
-import { NEW_PASSWORD, OLD_PASSWORD } from './support/passwords.js';
+} from '../support/cli.js';
+import { NEW_PASSWORD, OLD_PASSWORD } from '../support/passwords.js';
 import {
   buildTemplate,
   copyTemplate,
-  expectConsistent,
+  expectConsistentWithTemplate,
   type VaultTemplate,
 } from './support/rotation-vault.js';
 
@@ -54,14 +54,18 @@ afterAll(() => {
 
 function startRotation(vault: string, name: string, newPassword: string): RunningCli {
   const passwords = writePasswordFiles(join(temp.path, name), OLD_PASSWORD, newPassword);
-  return startCli(cli.entry, rotateArgs(vault, passwords, ['--workers', '1', '--no-backup']));
+  return startCli(cli.entry, rotateArgs(vault, passwords, ['--workers', '1', '--no-backup']), {
+    stdin: 'ignore',
+  });
 }
 
 /** Resolves once the CLI reports the rotation itself under way (past its pre-flight, lock taken). */
 async function rotating(run: RunningCli): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (
-    !jsonLines(run.stdout()).some((line) => line.type === 'progress' && line.phase === 'rotating')
+    !completeJsonLines(run.stdout()).some(
+      (line) => line.type === 'progress' && line.phase === 'rotating',
+    )
   ) {
     if (run.child.exitCode !== null || Date.now() > deadline) {
       throw new Error(
@@ -72,7 +76,7 @@ async function rotating(run: RunningCli): Promise<void> {
   }
 }
 
-function expectRefusedBy(loser: CliExit, holderPid: number): void {
+function expectRefusedBy(loser: CliRun, holderPid: number): void {
   expect(loser.code, loser.stderr).toBe(EXIT.rotationInProgress);
   expect(loser.stderr).toContain(
     `error: Another rotation of this vault is running: pid ${holderPid} on this computer`,
@@ -81,11 +85,11 @@ function expectRefusedBy(loser: CliExit, holderPid: number): void {
   expect(loser.stderr).toContain('.rotation.lock');
   // The checkpoint next to the vault is the winner's: nothing for the refused run to resume.
   expect(loser.stderr).not.toContain('--resume');
-  expect(lastOfType(jsonLines(loser.stdout), 'error')).toMatchObject({
+  expect(lastOfType(completeJsonLines(loser.stdout), 'error')).toMatchObject({
     code: 'ROTATION_IN_PROGRESS',
     exitCode: EXIT.rotationInProgress,
   });
-  expect(lastOfType(jsonLines(loser.stdout), 'summary')).toBeNull();
+  expect(lastOfType(completeJsonLines(loser.stdout), 'summary')).toBeNull();
 }
 
 describe('two rotations of one vault at once', () => {
@@ -108,14 +112,16 @@ describe('two rotations of one vault at once', () => {
     const winner = winners[0]!;
     const loser = losers[0]!;
     expectRefusedBy(loser.exit, winner.run.pid);
-    expect(lastOfType(jsonLines(winner.exit.stdout), 'summary')).toMatchObject({
+    expect(lastOfType(completeJsonLines(winner.exit.stdout), 'summary')).toMatchObject({
       status: 'completed',
       rotated: template.rotatable,
       failed: 0,
     });
 
     // Every record that opened with the old password opens with the winner's new one (so none with the loser's).
-    expect(await expectConsistent(vault, template, winner.password, 'after both')).toEqual({
+    expect(
+      await expectConsistentWithTemplate(vault, template, winner.password, 'after both'),
+    ).toEqual({
       underOld: 0,
       underNew: template.rotatable,
     });
@@ -133,7 +139,9 @@ describe('two rotations of one vault at once', () => {
 
     const done = await first.exited;
     expect(done.code, done.stderr).toBe(EXIT.ok);
-    expect(await expectConsistent(vault, template, NEW_PASSWORD, 'after the first')).toEqual({
+    expect(
+      await expectConsistentWithTemplate(vault, template, NEW_PASSWORD, 'after the first'),
+    ).toEqual({
       underOld: 0,
       underNew: template.rotatable,
     });
@@ -175,7 +183,9 @@ describe('two rotations of one vault at once', () => {
 
       const done = await first.exited;
       expect(done.code, done.stderr).toBe(EXIT.ok);
-      expect(await expectConsistent(vault, template, NEW_PASSWORD, 'after the CLI')).toEqual({
+      expect(
+        await expectConsistentWithTemplate(vault, template, NEW_PASSWORD, 'after the CLI'),
+      ).toEqual({
         underOld: 0,
         underNew: template.rotatable,
       });

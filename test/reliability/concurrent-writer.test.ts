@@ -25,21 +25,21 @@ import {
 } from '../support/vault-builder.js';
 import {
   buildCliForTest,
-  jsonLines,
+  completeJsonLines,
   lastOfType,
   rotateArgs,
   runCli,
   writePasswordFiles,
   type BuiltCli,
-} from './support/cli-process.js';
+} from '../support/cli.js';
 import { LiveApp } from './support/live-app.js';
-import { NEW_PASSWORD, OLD_PASSWORD, OTHER_PASSWORD } from './support/passwords.js';
+import { NEW_PASSWORD, OLD_PASSWORD, OTHER_PASSWORD } from '../support/passwords.js';
 import { seededRandom, type Random } from './support/random.js';
 import {
   buildTemplate,
   copyTemplate,
-  expectConsistent,
-  integrityCheck,
+  expectConsistentWithTemplate,
+  recoverAndCheckIntegrity,
   tiny,
   type VaultTemplate,
 } from './support/rotation-vault.js';
@@ -232,7 +232,7 @@ async function expectLiveState(
   context: string,
   options: { fullyRotated?: boolean } = {},
 ): Promise<void> {
-  expect(integrityCheck(vault), context).toBe('ok');
+  expect(recoverAndCheckIntegrity(vault), context).toBe('ok');
   const rows = readRows(vault, 'vault');
   const kdf = await loadArgon2idBackend('auto');
   const problems: string[] = [];
@@ -300,7 +300,7 @@ describe('a lock held longer than the busy timeout', () => {
     // Once the lock is gone, the same command resumes and completes.
     const resumed = await rotateVault(rotation(vault, { resume: true }));
     expect(resumed.status).toBe('completed');
-    expect(await expectConsistent(vault, template, NEW_PASSWORD)).toEqual({
+    expect(await expectConsistentWithTemplate(vault, template, NEW_PASSWORD)).toEqual({
       underOld: 0,
       underNew: template.rotatable,
     });
@@ -335,7 +335,7 @@ describe('a lock held longer than the busy timeout', () => {
       cursor: string;
       counts: { rotated: number };
     };
-    const state = await expectConsistent(vault, template, NEW_PASSWORD, 'after LOCKED');
+    const state = await expectConsistentWithTemplate(vault, template, NEW_PASSWORD, 'after LOCKED');
     expect(state.underNew).toBe(checkpoint.counts.rotated);
     const rows = readRows(vault, 'vault');
     const rowids = rowidsById(vault);
@@ -348,7 +348,7 @@ describe('a lock held longer than the busy timeout', () => {
     }
     const resumed = await rotateVault(rotation(vault, { resume: true }));
     expect(resumed.status).toBe('completed');
-    expect(await expectConsistent(vault, template, NEW_PASSWORD)).toEqual({
+    expect(await expectConsistentWithTemplate(vault, template, NEW_PASSWORD)).toEqual({
       underOld: 0,
       underNew: template.rotatable,
     });
@@ -372,7 +372,7 @@ describe('a lock held longer than the busy timeout', () => {
       const run = await runCli(cli.entry, rotateArgs(vault, passwords, ['--no-backup']));
       await lock.released;
       expect(run.code, run.stderr).toBe(1);
-      const error = lastOfType(jsonLines(run.stdout), 'error');
+      const error = lastOfType(completeJsonLines(run.stdout), 'error');
       expect(error).toMatchObject({ code: 'LOCKED', exitCode: 1 });
       expect(String(error?.message)).toMatch(
         /another program holds a lock.*(close the application|try again)/is,

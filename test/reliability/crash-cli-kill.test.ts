@@ -21,21 +21,21 @@ import { makeTempDir, type TempDir } from '../support/fixtures.js';
 import { atOrBeforeCursor, readRows, rowidsById } from '../support/vault-builder.js';
 import {
   buildCliForTest,
-  jsonLines,
+  completeJsonLines,
   lastOfType,
   rotateArgs,
   startCli,
   writePasswordFiles,
   type BuiltCli,
   type PasswordFiles,
-} from './support/cli-process.js';
-import { leaksIn, NEW_PASSWORD, OLD_PASSWORD } from './support/passwords.js';
+} from '../support/cli.js';
+import { leaksIn, NEW_PASSWORD, OLD_PASSWORD } from '../support/passwords.js';
 import { seededRandom } from './support/random.js';
 import {
   buildTemplate,
   copyTemplate,
   expectBackupIsOriginal,
-  expectConsistent,
+  expectConsistentWithTemplate,
   recoveredCopy,
   type VaultState,
   type VaultTemplate,
@@ -138,7 +138,7 @@ function printSummary(): void {
 }
 
 function phaseAtKill(stdout: string): { phase: string; rotated: number } {
-  const lines = jsonLines(stdout);
+  const lines = completeJsonLines(stdout);
   const progress = lastOfType(lines, 'progress');
   if (progress) return { phase: String(progress.phase), rotated: Number(progress.rotated) };
   return { phase: lastOfType(lines, 'preflight') ? 'preflight' : 'start-up', rotated: 0 };
@@ -253,7 +253,7 @@ async function checkAfterKill(
   // Judged on a copy: opening it rolls a hot journal back there, and the
   // resumed run has to recover the original by itself.
   const afterCrash = recoveredCopy(vault, join(dir, 'scratch'));
-  const state = await expectConsistent(afterCrash, template, NEW_PASSWORD, context);
+  const state = await expectConsistentWithTemplate(afterCrash, template, NEW_PASSWORD, context);
   expect(state.underOld + state.underNew).toBe(template.rotatable);
 
   const checkpointPath = `${vault}.rotation-checkpoint.json`;
@@ -296,7 +296,9 @@ async function runSegment(chain: number, segment: number, budget: number): Promi
     const killing = chainKills < budget;
     const plan = planKill(state, !resume);
     const moment = killing ? killMoment(plan, dir) : null;
-    const running = startCli(cli.entry, rotateArgs(vault, passwords, resume ? ['--resume'] : []));
+    const running = startCli(cli.entry, rotateArgs(vault, passwords, resume ? ['--resume'] : []), {
+      stdin: 'ignore',
+    });
     const ended = moment
       ? await Promise.race([running.exited.then(() => true), moment.reached.then(() => false)])
       : true;
@@ -312,7 +314,7 @@ async function runSegment(chain: number, segment: number, budget: number): Promi
       // finds nothing under the old password: exit 4, nothing changed. So does resuming a
       // run that started after that point (its checkpoint counts no record opened).
       const alreadyDone = state.underOld === 0 && run > 0 && !(resume && checkpointOpened > 0);
-      const summary = lastOfType(jsonLines(exit.stdout), 'summary');
+      const summary = lastOfType(completeJsonLines(exit.stdout), 'summary');
       expect(exit.code, `${context}: ${exit.stderr}`).toBe(alreadyDone ? 4 : 0);
       expect(summary?.status).toBe(alreadyDone ? 'nothing-opened' : 'completed');
       if (killing) {
@@ -354,7 +356,12 @@ async function runSegment(chain: number, segment: number, budget: number): Promi
     });
   }
 
-  const final = await expectConsistent(vault, template, NEW_PASSWORD, `vault ${label}, finished`);
+  const final = await expectConsistentWithTemplate(
+    vault,
+    template,
+    NEW_PASSWORD,
+    `vault ${label}, finished`,
+  );
   expect(final).toEqual({ underOld: 0, underNew: template.rotatable });
   expect(existsSync(`${vault}-journal`), 'no journal left').toBe(false);
   expect(existsSync(`${vault}.rotation-checkpoint.json`), 'no checkpoint once complete').toBe(
@@ -385,7 +392,7 @@ describe('SIGKILL of the CLI in the middle of a rotation', () => {
   it('an uninterrupted run rotates everything (reference: sets the range of kill delays)', async () => {
     const vault = copyTemplate(template, join(temp.path, 'reference'));
     const started = performance.now();
-    const running = startCli(cli.entry, rotateArgs(vault, passwords));
+    const running = startCli(cli.entry, rotateArgs(vault, passwords), { stdin: 'ignore' });
     let rotatingAt = 0;
     running.child.stdout?.on('data', () => {
       if (rotatingAt === 0 && running.stdout().includes('"phase":"rotating"'))
@@ -395,12 +402,12 @@ describe('SIGKILL of the CLI in the middle of a rotation', () => {
     startUpMs = Math.round((rotatingAt || started) - started);
     rotatingMs = Math.round(performance.now() - (rotatingAt || started));
     expect(run.code, run.stderr).toBe(0);
-    expect(lastOfType(jsonLines(run.stdout), 'summary')).toMatchObject({
+    expect(lastOfType(completeJsonLines(run.stdout), 'summary')).toMatchObject({
       status: 'completed',
       rotated: template.rotatable,
       failed: 0,
     });
-    const state = await expectConsistent(vault, template, NEW_PASSWORD, 'reference');
+    const state = await expectConsistentWithTemplate(vault, template, NEW_PASSWORD, 'reference');
     expect(state).toEqual({ underOld: 0, underNew: template.rotatable });
     await expectVsrefRotated(vault);
   }, 120_000);

@@ -1,6 +1,6 @@
 /**
  * Crash safety of the app's engine host: the worker thread that runs a
- * rotation for VaultService (src/main/engine-host.ts) is terminated at
+ * rotation for VaultService (src/main/host/engine-host.ts) is terminated at
  * seeded random moments: any time, inside the n-th batch write (when SQLite
  * creates the journal), while the backup is written, or through the app's
  * own "cancel, then terminate after the grace period" path with no grace.
@@ -12,17 +12,17 @@
 import { existsSync, readFileSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HostJob } from '../../src/main/host-job.js';
-import { VaultService } from '../../src/main/vault-service.js';
+import { HostJob } from '../../src/main/host/host-job.js';
+import { VaultService } from '../../src/main/host/vault-service.js';
 import type { RotationEvent, RotationRequest } from '../../src/shared/ipc-contract.js';
 import { makeTempDir, type TempDir } from '../support/fixtures.js';
-import { leaksIn, NEW_PASSWORD, OLD_PASSWORD } from './support/passwords.js';
+import { leaksIn, NEW_PASSWORD, OLD_PASSWORD } from '../support/passwords.js';
 import { seededRandom } from './support/random.js';
 import {
   buildTemplate,
   copyTemplate,
   expectBackupIsOriginal,
-  expectConsistent,
+  expectConsistentWithTemplate,
   recoveredCopy,
   tiny,
   type VaultState,
@@ -243,7 +243,7 @@ async function runServiceAndCancelWithoutGrace(
 }
 
 async function checkAfterStop(vault: string, dir: string, context: string): Promise<VaultState> {
-  const state = await expectConsistent(
+  const state = await expectConsistentWithTemplate(
     recoveredCopy(vault, join(dir, 'scratch')),
     template,
     NEW_PASSWORD,
@@ -319,7 +319,7 @@ describe('the engine host terminated in the middle of a rotation', () => {
         unsubscribe();
         const final = events.find((event) => event.type !== 'progress');
         expect(final?.type, JSON.stringify(final)).toBe('result');
-        const finalState = await expectConsistent(
+        const finalState = await expectConsistentWithTemplate(
           vault,
           template,
           NEW_PASSWORD,

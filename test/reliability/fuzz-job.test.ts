@@ -18,10 +18,10 @@ import { encodeV2Value, openValue } from '../../src/engine/codec/index.js';
 import { loadArgon2idBackend, type Argon2idBackend } from '../../src/engine/kdf/index.js';
 import { rotateVault } from '../../src/engine/rotation/index.js';
 import { makeTempDir, type TempDir } from '../support/fixtures.js';
-import { encodeV1Value } from '../support/vault-builder.js';
-import { NEW_PASSWORD, OLD_PASSWORD, OTHER_PASSWORD } from './support/passwords.js';
+import { encodeV1Value, vaultTableSql } from '../support/vault-builder.js';
+import { NEW_PASSWORD, OLD_PASSWORD, OTHER_PASSWORD } from '../support/passwords.js';
 import { seededRandom } from './support/random.js';
-import { integrityCheck, tiny } from './support/rotation-vault.js';
+import { recoverAndCheckIntegrity, tiny } from './support/rotation-vault.js';
 
 const RUNS = Number(process.env.RELIABILITY_FUZZ_RUNS ?? 24);
 const random = seededRandom('fuzz-job');
@@ -136,15 +136,10 @@ const vaultArb = fc.record({
   batchSize: fc.integer({ min: 1, max: 16 }),
 });
 
-const DDL =
-  'CREATE TABLE `vault` (`id` text NOT NULL,`vault_token` text NOT NULL,`vault_value` longtext NOT NULL,' +
-  '`created_at` datetime NOT NULL,`updated_at` datetime NOT NULL,`expires_at` datetime NOT NULL,' +
-  '`soft_deleted_at` datetime NOT NULL,PRIMARY KEY (`id`))';
-
 function writeVault(path: string, values: readonly Stored[]): void {
   const db = new Database(path);
   try {
-    db.exec(DDL);
+    db.exec(vaultTableSql('vault'));
     const insert = db.prepare(
       "INSERT INTO vault VALUES (?, ?, ?, '2025-01-01 00:00:00', '2025-01-02 00:00:00', '9999-12-31 23:59:59', '9999-12-31 23:59:59')",
     );
@@ -220,7 +215,7 @@ describe('the rotation job on random vaults', () => {
           foreignWrites: false,
         });
         expect(result.rotated + result.skipped + result.failed).toBe(result.scanned);
-        expect(integrityCheck(path)).toBe('ok');
+        expect(recoverAndCheckIntegrity(path)).toBe('ok');
 
         // The codec is the oracle of what opens with the old password.
         const after = readStored(path);

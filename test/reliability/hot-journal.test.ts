@@ -13,24 +13,24 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rotateVault } from '../../src/engine/rotation/index.js';
-import { VaultService } from '../../src/main/vault-service.js';
+import { VaultService } from '../../src/main/host/vault-service.js';
 import { makeTempDir, type TempDir } from '../support/fixtures.js';
 import { dumpTable, sha256File } from '../support/vault-builder.js';
 import {
   buildCliForTest,
-  jsonLines,
+  completeJsonLines,
   lastOfType,
   rotateArgs,
   runCli,
   writePasswordFiles,
   type BuiltCli,
   type PasswordFiles,
-} from './support/cli-process.js';
-import { NEW_PASSWORD, OLD_PASSWORD } from './support/passwords.js';
+} from '../support/cli.js';
+import { NEW_PASSWORD, OLD_PASSWORD } from '../support/passwords.js';
 import {
   buildTemplate,
   copyTemplate,
-  expectConsistent,
+  expectConsistentWithTemplate,
   tiny,
   type VaultTemplate,
 } from './support/rotation-vault.js';
@@ -106,7 +106,7 @@ describe('a vault left with a hot journal by a writer killed mid-commit', () => 
       backup: false,
     });
     expect(result).toMatchObject({ status: 'completed', rotated: template.rotatable, failed: 0 });
-    expect(await expectConsistent(vault, template, NEW_PASSWORD)).toEqual({
+    expect(await expectConsistentWithTemplate(vault, template, NEW_PASSWORD)).toEqual({
       underOld: 0,
       underNew: template.rotatable,
     });
@@ -141,7 +141,7 @@ describe('a vault left with a hot journal by a writer killed mid-commit', () => 
       '--json',
     ]);
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
-    expect(lastOfType(jsonLines(run.stdout), 'summary')).toMatchObject({
+    expect(lastOfType(completeJsonLines(run.stdout), 'summary')).toMatchObject({
       opened: template.rotatable,
     });
     expectRepaired(vault);
@@ -151,7 +151,7 @@ describe('a vault left with a hot journal by a writer killed mid-commit', () => 
     const vault = crashedCopy();
     const run = await runCli(cli.entry, rotateArgs(vault, passwords, ['--no-backup']));
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
-    expect(await expectConsistent(vault, template, NEW_PASSWORD)).toEqual({
+    expect(await expectConsistentWithTemplate(vault, template, NEW_PASSWORD)).toEqual({
       underOld: 0,
       underNew: template.rotatable,
     });

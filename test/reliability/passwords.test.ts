@@ -20,15 +20,15 @@ import {
 } from '../support/vault-builder.js';
 import {
   buildCliForTest,
-  jsonLines,
+  completeJsonLines,
   lastOfType,
   rotateArgs,
   runCli,
   type BuiltCli,
-  type CliExit,
+  type CliRun,
   type PasswordFiles,
-} from './support/cli-process.js';
-import { leaksIn, NEW_PASSWORD, OLD_PASSWORD, OTHER_PASSWORD } from './support/passwords.js';
+} from '../support/cli.js';
+import { leaksIn, NEW_PASSWORD, OLD_PASSWORD, OTHER_PASSWORD } from '../support/passwords.js';
 import { tiny } from './support/rotation-vault.js';
 
 /** "Pässwörd-Ünïcödé-2024" as one code point per accented letter (NFC) and as letter + combining mark (NFD). */
@@ -73,8 +73,8 @@ async function setup(
   return { dir, vault, passwords };
 }
 
-function errorLine(run: CliExit): Record<string, unknown> | null {
-  return lastOfType(jsonLines(run.stdout), 'error');
+function errorLine(run: CliRun): Record<string, unknown> | null {
+  return lastOfType(completeJsonLines(run.stdout), 'error');
 }
 
 async function expectRefusedBeforeWork(
@@ -154,7 +154,7 @@ describe('Unicode: NFC and NFD are different passwords', () => {
     const files = readdirSync(dir).sort();
     const run = await runCli(cli.entry, rotateArgs(vault.path, passwords));
     expect(run.code, run.stderr).toBe(4);
-    const summary = lastOfType(jsonLines(run.stdout), 'summary');
+    const summary = lastOfType(completeJsonLines(run.stdout), 'summary');
     expect(summary?.status).toBe('nothing-opened');
     expect(run.stderr).toMatch(/opened NONE/);
     // The hint: the password was typed decomposed; the vault may use the composed spelling.
@@ -170,7 +170,7 @@ describe('Unicode: NFC and NFD are different passwords', () => {
     writeFileSync(passwords.old, UNICODE_NFC);
     const good = await runCli(cli.entry, rotateArgs(vault.path, passwords, ['--no-backup']));
     expect(good.code, good.stderr).toBe(0);
-    expect(lastOfType(jsonLines(good.stdout), 'summary')).toMatchObject({
+    expect(lastOfType(completeJsonLines(good.stdout), 'summary')).toMatchObject({
       status: 'completed',
       rotated: vault.records.filter((record) => record.password === UNICODE_NFC).length,
     });
@@ -196,7 +196,7 @@ describe('very long passwords', () => {
     const run = await runCli(cli.entry, rotateArgs(vault.path, passwords, ['--no-backup']));
     expect(run.code, run.stderr).toBe(0);
     const underOld = vault.records.filter((record) => record.password === LONG_OLD);
-    expect(lastOfType(jsonLines(run.stdout), 'summary')).toMatchObject({
+    expect(lastOfType(completeJsonLines(run.stdout), 'summary')).toMatchObject({
       status: 'completed',
       rotated: underOld.length,
     });

@@ -18,9 +18,9 @@ import { CryptoPool } from '../../src/engine/pool/crypto-pool.js';
 import { preflightRotation, rotateVault, verifyVault } from '../../src/engine/rotation/index.js';
 import type { RotationOptions, RotationProgress } from '../../src/engine/rotation/types.js';
 import { spawnWorker } from '../../src/engine/worker-script.js';
-import { ENGINE_HOST_WORKER, type HostReply } from '../../src/main/engine-host-protocol.js';
-import { createIpcRouter } from '../../src/main/ipc-router.js';
-import { VaultService } from '../../src/main/vault-service.js';
+import { ENGINE_HOST_WORKER, type HostReply } from '../../src/main/host/engine-host-protocol.js';
+import { createIpcRouter } from '../../src/main/ipc/ipc-router.js';
+import { VaultService } from '../../src/main/host/vault-service.js';
 import { buildReport, reportFileName, type JobSettings } from '../../src/renderer/lib/report.js';
 import {
   IPC_CHANNELS,
@@ -36,14 +36,14 @@ import {
   startCli,
   writePasswordFiles,
   type BuiltCli,
-} from './support/cli-process.js';
+} from '../support/cli.js';
 import {
   leaksIn,
   leaksInBytes,
   NEW_PASSWORD,
   OLD_PASSWORD,
   OTHER_PASSWORD,
-} from './support/passwords.js';
+} from '../support/passwords.js';
 import { buildTemplate, copyTemplate, tiny, type VaultTemplate } from './support/rotation-vault.js';
 
 /** OTHER_PASSWORD encrypts records of the vault but is given to no job: it must not appear either. */
@@ -242,7 +242,7 @@ describe('no password anywhere', () => {
     };
 
     // A run cancelled with Ctrl-C once records are rotating (prints the resume command).
-    const first = startCli(cli.entry, rotateArgs(vault, passwords));
+    const first = startCli(cli.entry, rotateArgs(vault, passwords), { stdin: 'ignore' });
     const reads = watchProc(first.pid, first.exited);
     first.child.stdout?.on('data', () => {
       if (/"phase":"rotating".*"rotated":[1-9]/.test(first.stdout()) && !first.child.killed)
@@ -257,7 +257,9 @@ describe('no password anywhere', () => {
       leaksIn(readFileSync(`${vault}.rotation-checkpoint.json`, 'utf8'), SECRETS, 'checkpoint'),
     ).toEqual([]);
 
-    const resumed = startCli(cli.entry, rotateArgs(vault, passwords, ['--resume']));
+    const resumed = startCli(cli.entry, rotateArgs(vault, passwords, ['--resume']), {
+      stdin: 'ignore',
+    });
     await watchProc(resumed.pid, resumed.exited);
     const done = await resumed.exited;
     expect(done.code, done.stderr).toBe(0);

@@ -72,7 +72,7 @@ export interface NobodyCopy {
   dispose(): void;
 }
 
-/** A built CLI folder (test/cli/support/built-cli.ts) copied where "nobody" can run it. */
+/** A built CLI folder (test/support/cli.ts) copied where "nobody" can run it. */
 export function copyBuiltCliForNobody(builtDir: string, entryName: string): NobodyCopy {
   const folder = nobodyFolder('vsa-nobody-cli-');
   const cliDir = join(folder.path, 'cli');

@@ -21,6 +21,15 @@ import {
   type OpenResult,
 } from '../../src/engine/codec/index.js';
 import { loadArgon2idBackend } from '../../src/engine/kdf/index.js';
+import { metaTableSql, tokenIndexSql, vaultTableSql } from '../../bench/vaultstore-ddl.js';
+
+/** The library's DDL, shared with the benchmark (one copy, in bench/ because bench may not import test/). */
+export {
+  libraryDdl,
+  metaTableSql,
+  tokenIndexSql,
+  vaultTableSql,
+} from '../../bench/vaultstore-ddl.js';
 
 export const NEVER = '9999-12-31 23:59:59';
 const PAST = '2025-06-01 00:00:00';
@@ -122,17 +131,6 @@ export function encodeV1Value(plaintext: Buffer, password: string): string {
   );
 }
 
-const VAULT_DDL = (table: string): string[] => [
-  `CREATE TABLE \`${table}\` (\`id\` text NOT NULL,\`vault_token\` text NOT NULL,\`vault_value\` longtext NOT NULL,` +
-    `\`created_at\` datetime NOT NULL,\`updated_at\` datetime NOT NULL,\`expires_at\` datetime NOT NULL,` +
-    `\`soft_deleted_at\` datetime NOT NULL,PRIMARY KEY (\`id\`))`,
-  `CREATE UNIQUE INDEX \`idx_${table}_token\` ON \`${table}\`(\`vault_token\`)`,
-];
-
-const META_DDL = (table: string): string =>
-  `CREATE TABLE \`${table}\` (\`id\` integer PRIMARY KEY AUTOINCREMENT,\`object_type\` text,` +
-  `\`object_id\` text,\`meta_key\` text,\`meta_value\` text)`;
-
 let idCounter = 0;
 /** 32-digit ids in creation order, like the library's time-based ids */
 function nextId(): string {
@@ -217,11 +215,13 @@ export async function buildVault(path: string, spec: VaultSpec): Promise<BuiltVa
   const otherTables = [metaTable];
   try {
     db.transaction(() => {
-      for (const statement of VAULT_DDL(table)) db.exec(statement);
-      db.exec(META_DDL(metaTable));
+      db.exec(vaultTableSql(table));
+      db.exec(tokenIndexSql(table));
+      db.exec(metaTableSql(metaTable));
       insertRecords(db, table, records);
       for (const [name, extraRecords] of Object.entries(extraTables)) {
-        for (const statement of VAULT_DDL(name)) db.exec(statement);
+        db.exec(vaultTableSql(name));
+        db.exec(tokenIndexSql(name));
         insertRecords(db, name, extraRecords);
       }
       const meta = db.prepare(
@@ -317,6 +317,18 @@ export function dumpTable(path: string, table: string): string {
     return JSON.stringify(rows, (_key, value: unknown) =>
       Buffer.isBuffer(value) ? `hex:${value.toString('hex')}` : value,
     );
+  } finally {
+    db.close();
+  }
+}
+
+/** PRAGMA integrity_check, read-only ("ok" when sound; a hot journal is not rolled back: see recoverAndCheckIntegrity). */
+export function integrityCheck(path: string): string {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return (db.pragma('integrity_check') as { integrity_check: string }[])
+      .map((row) => row.integrity_check)
+      .join('\n');
   } finally {
     db.close();
   }

@@ -1,11 +1,10 @@
 /** Checks a vault after the CLI touched it, with the engine's codec (not the CLI). */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Argon2Config } from '../../../src/engine/argon2-config.js';
 import { openValue } from '../../../src/engine/codec/index.js';
 import { loadArgon2idBackend } from '../../../src/engine/kdf/index.js';
 import type { VaultManifest } from '../../support/fixtures.js';
+import { sha256 } from '../../support/vault-builder.js';
 
 interface Row {
   id: string;
@@ -20,14 +19,6 @@ export function readValues(dbPath: string, table = 'vault'): Map<string, string>
   } finally {
     db.close();
   }
-}
-
-export function sha256(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-export function fileHash(path: string): string {
-  return sha256(readFileSync(path));
 }
 
 export function manifestConfig(manifest: VaultManifest): Argon2Config {

@@ -10,6 +10,7 @@ import { ARGON2_PRESETS, type Argon2Config } from '../../../src/engine/argon2-co
 import { encodeV2Value, openValue, type OpenResult } from '../../../src/engine/codec/index.js';
 import { loadArgon2idBackend, type Argon2idBackend } from '../../../src/engine/kdf/index.js';
 import { runVsref, vsrefPath, vsrefSkipReason } from '../../support/vsref.js';
+import { FIXTURE_PASSWORD_A, FIXTURE_PASSWORD_B } from '../../support/passwords.js';
 
 if (!vsrefPath) console.warn(`[skip] interop-vsref: ${vsrefSkipReason}`);
 
@@ -88,12 +89,12 @@ describe.skipIf(!vsrefPath)('interop with vsref', () => {
   });
 
   const samples: [string, Buffer][] = [
-    ['pwA-0123456789abcdef', utf8('hello, world')],
+    [FIXTURE_PASSWORD_A, utf8('hello, world')],
     ['pässwörd ünïcödé 🔑', utf8('naïve café ☕ 𝄞')],
     ['  spaces around  ', Buffer.alloc(0)],
     ['short', Buffer.from([0, 1, 2, 0xfe, 0xff, 0x80])],
     ['', utf8('empty password')],
-    ['pwA-0123456789abcdef', Buffer.alloc(64 * 1024, 'big ')],
+    [FIXTURE_PASSWORD_A, Buffer.alloc(64 * 1024, 'big ')],
   ];
 
   it.each(samples)('our tiny value for password %j opens in vsref', async (password, plaintext) => {
@@ -112,11 +113,11 @@ describe.skipIf(!vsrefPath)('interop with vsref', () => {
     ] as const) {
       const value = await encodeV2Value(
         utf8('interop secret'),
-        utf8('pwA-0123456789abcdef'),
+        utf8(FIXTURE_PASSWORD_A),
         config,
         kdf,
       );
-      expect(await vsrefDecode(value, 'pwA-0123456789abcdef', config)).toEqual({
+      expect(await vsrefDecode(value, FIXTURE_PASSWORD_A, config)).toEqual({
         ok: true,
         plaintextHex: utf8('interop secret').toString('hex'),
       });
@@ -125,11 +126,11 @@ describe.skipIf(!vsrefPath)('interop with vsref', () => {
 
   it('vsref v2 values open here with both backends (tiny, default, custom)', async () => {
     const cases: [Argon2Config, string, string][] = [
-      [tiny, 'pwA-0123456789abcdef', 'from Go'],
+      [tiny, FIXTURE_PASSWORD_A, 'from Go'],
       [tiny, 'pässwörd ünïcödé 🔑', 'naïve café ☕'],
-      [tiny, 'pwA-0123456789abcdef', ''],
-      [ARGON2_PRESETS.default, 'pwA-0123456789abcdef', 'default preset from Go'],
-      [custom, 'pwA-0123456789abcdef', 'custom config from Go'],
+      [tiny, FIXTURE_PASSWORD_A, ''],
+      [ARGON2_PRESETS.default, FIXTURE_PASSWORD_A, 'default preset from Go'],
+      [custom, FIXTURE_PASSWORD_A, 'custom config from Go'],
     ];
     for (const [config, password, plaintext] of cases) {
       const value = await vsrefEncode(plaintext, password, config);
@@ -151,18 +152,18 @@ describe.skipIf(!vsrefPath)('interop with vsref', () => {
     const cache = new Map<string, Buffer>();
     const plaintexts = ['legacy', '', 'ünïcödé legacy value', 'x'.repeat(3000), '_-_-?/+=='];
     for (const plaintext of plaintexts) {
-      const value = await vsrefEncode(plaintext, 'pwA-0123456789abcdef', tiny, true);
-      const ours = await openValue(value, utf8('pwA-0123456789abcdef'), tiny, native, cache);
-      sameOutcome(ours, await vsrefDecode(value, 'pwA-0123456789abcdef', tiny));
+      const value = await vsrefEncode(plaintext, FIXTURE_PASSWORD_A, tiny, true);
+      const ours = await openValue(value, utf8(FIXTURE_PASSWORD_A), tiny, native, cache);
+      sameOutcome(ours, await vsrefDecode(value, FIXTURE_PASSWORD_A, tiny));
       sameOutcome(
-        await openValue(value, utf8('pwB-0123456789abcdef'), tiny, native, cache),
-        await vsrefDecode(value, 'pwB-0123456789abcdef', tiny),
+        await openValue(value, utf8(FIXTURE_PASSWORD_B), tiny, native, cache),
+        await vsrefDecode(value, FIXTURE_PASSWORD_B, tiny),
       );
     }
   });
 
   it('mangled values: both sides agree on malformed / wrong password / opens', async () => {
-    const password = 'pwA-0123456789abcdef';
+    const password = FIXTURE_PASSWORD_A;
     const v2 = await encodeV2Value(utf8('mangle me, please'), utf8(password), tiny, native);
     const v1 = await vsrefEncode('mangle me too', password, tiny, true);
     const alphabet = 'AQgw-_09=\r\n+/ !'.split('');

@@ -28,6 +28,7 @@ import {
 import {
   NEW_PASSWORD,
   PW_A,
+  PW_B,
   expectFixtureRotated,
   expectedCounts,
   rotationOptions,
@@ -96,7 +97,7 @@ describe('cancel and resume', () => {
     expect(checkpoint.keyKind).toBe('rowid');
     expect(checkpoint.cursor).toBe(String(rowidOf.get(idsInRowidOrder[first.scanned - 1]!)));
     const checkpointText = readFileSync(first.checkpointPath!, 'utf8');
-    for (const secret of [PW_A, NEW_PASSWORD, 'pwB-0123456789abcdef', 'pwC-0123456789abcdef']) {
+    for (const secret of [PW_A, NEW_PASSWORD, PW_B, 'pwC-0123456789abcdef']) {
       expect(checkpointText).not.toContain(secret);
     }
     // Nothing half-written: exactly the records up to the cursor changed, all of them finished.

@@ -3,11 +3,13 @@ import { expect } from 'vitest';
 import { ARGON2_PRESETS, type Argon2Config } from '../../../src/engine/argon2-config.js';
 import type { RotationOptions } from '../../../src/engine/rotation/types.js';
 import type { VaultManifest } from '../../support/fixtures.js';
+import { FIXTURE_PASSWORD_A, FIXTURE_PASSWORD_B } from '../../support/passwords.js';
 import { openStoredValue, readRows, sha256 } from '../../support/vault-builder.js';
 
 export const tiny = ARGON2_PRESETS.tiny;
-export const PW_A = 'pwA-0123456789abcdef';
-export const PW_B = 'pwB-0123456789abcdef';
+/** The fixtures' passwords, by their short names in these tests. */
+export const PW_A = FIXTURE_PASSWORD_A;
+export const PW_B = FIXTURE_PASSWORD_B;
 export const NEW_PASSWORD = 'New-Password-0123456789';
 
 export const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);

@@ -5,12 +5,15 @@
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { expect } from 'vitest';
 import { isEngineError } from '../../../src/engine/errors.js';
 import type { EngineErrorCode } from '../../../src/engine/errors.js';
 import type { VaultDriverName } from '../../../src/engine/storage/index.js';
 import type { VaultManifest } from '../../support/fixtures.js';
+import { libraryDdl } from '../../support/vault-builder.js';
+
+export { sha256, sha256File } from '../../support/vault-builder.js';
 
 export const DRIVERS: readonly VaultDriverName[] = ['better-sqlite3', 'sql.js'];
 
@@ -20,18 +23,6 @@ export const PAST = '2020-01-01 00:00:00';
 /** SQLite identifier quoting, written independently of the code under test. */
 function q(name: string): string {
   return '`' + name.replaceAll('`', '``') + '`';
-}
-
-/** The library's DDL (docs/vaultstore-format.md) for any table names. */
-export function libraryDdl(table: string, meta: string): string {
-  return [
-    `CREATE TABLE ${q(table)} (\`id\` text NOT NULL,\`vault_token\` text NOT NULL,\`vault_value\` longtext NOT NULL,` +
-      `\`created_at\` datetime NOT NULL,\`updated_at\` datetime NOT NULL,\`expires_at\` datetime NOT NULL,` +
-      `\`soft_deleted_at\` datetime NOT NULL,PRIMARY KEY (\`id\`))`,
-    `CREATE UNIQUE INDEX ${q(`idx_${table}_token`)} ON ${q(table)}(\`vault_token\`)`,
-    `CREATE TABLE ${q(meta)} (\`id\` integer PRIMARY KEY AUTOINCREMENT,\`object_type\` text,` +
-      `\`object_id\` text,\`meta_key\` text,\`meta_value\` text)`,
-  ].join(';\n');
 }
 
 export interface RecordSpec {
@@ -111,18 +102,11 @@ export function dumpDatabase(path: string): Record<string, Row[]> {
   }
 }
 
-export function dumpTable(path: string, table: string): Row[] {
+/** A table's rows as objects (compare with toEqual); vault-builder's dumpTable gives text. */
+export function tableRows(path: string, table: string): Row[] {
   const dump = dumpDatabase(path)[table];
   if (!dump) throw new Error(`no table ${table} in ${path}`);
   return dump;
-}
-
-export function sha256File(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
-
-export function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 export function listFolder(folder: string): string[] {

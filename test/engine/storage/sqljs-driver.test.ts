@@ -20,7 +20,7 @@ import { openVault } from '../../../src/engine/storage/index.js';
 import type { VaultStore } from '../../../src/engine/storage/index.js';
 import { copyFixture, makeTempDir } from '../../support/fixtures.js';
 import type { TempDir } from '../../support/fixtures.js';
-import { dumpTable, expectEngineError, listFolder, sha256File } from './helpers.js';
+import { tableRows, expectEngineError, listFolder, sha256File } from './helpers.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -124,7 +124,7 @@ describe('sql.js driver specifics', () => {
       '2030-01-01 00:00:00',
     );
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
-    expect(dumpTable(path, 'vault').find((row) => row.id === record!.id)?.vault_value).toBe(
+    expect(tableRows(path, 'vault').find((row) => row.id === record!.id)?.vault_value).toBe(
       'v2:via-link',
     );
   });
@@ -196,7 +196,7 @@ describe('sql.js driver specifics', () => {
       expect(check.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
       check.close();
-      expect(dumpTable(path, 'vault').find((row) => row.id === record!.id)?.vault_value).toBe(
+      expect(tableRows(path, 'vault').find((row) => row.id === record!.id)?.vault_value).toBe(
         'v2:wal',
       );
     });

@@ -30,7 +30,7 @@ import {
   compareBinary,
   createVault,
   dumpDatabase,
-  dumpTable,
+  tableRows,
   expectEngineError,
   expectedVersionCounts,
   listFolder,
@@ -549,7 +549,7 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
         result = store.writeBatch('vault', batch, updatedAt);
       }
       expect(result).toEqual({ written: [a!.key, d!.key], guardFailed: [b!.key, c!.key] });
-      const rows = new Map(dumpTable(path, 'vault').map((row) => [row.id, row]));
+      const rows = new Map(tableRows(path, 'vault').map((row) => [row.id, row]));
       expect(rows.get(b!.id)?.vault_value).toBe('v2:changed-by-the-app');
       expect(rows.has(c!.id)).toBe(false);
       expect(rows.get(a!.id)).toMatchObject({
@@ -838,7 +838,7 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
         chownSync(folder, NOBODY, NOBODY);
         chownSync(path, NOBODY, NOBODY);
       }
-      const before = dumpTable(path, 'vault');
+      const before = tableRows(path, 'vault');
       const outcome = runProbeAsUnprivilegedUser(
         'write-failure-probe.ts',
         path,
@@ -856,7 +856,7 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
       const first = rowsWithKeys(path)[0]!;
       const firstId = first.id;
       expect(outcome.retry.written).toEqual([first.key]);
-      const after = dumpTable(path, 'vault');
+      const after = tableRows(path, 'vault');
       expect(after.find((row) => row.id === firstId)?.vault_value).toBe('v2:kept');
       expect(after.filter((row) => row.id !== firstId)).toEqual(
         before.filter((row) => row.id !== firstId),

@@ -1,6 +1,6 @@
 /** Collects a VaultService's rotation events and waits for a job's last one. */
 import type { RotationEvent } from '../../../src/shared/ipc-contract.js';
-import type { VaultService } from '../../../src/main/vault-service.js';
+import type { VaultService } from '../../../src/main/host/vault-service.js';
 
 type FinalEvent = Exclude<RotationEvent, { type: 'progress' }>;
 

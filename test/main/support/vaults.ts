@@ -12,10 +12,11 @@ import {
   type ManifestRecord,
   type VaultManifest,
 } from '../../support/fixtures.js';
-import { openStoredValue, readRows, sha256 } from '../../support/vault-builder.js';
+import { FIXTURE_PASSWORD_A } from '../../support/passwords.js';
+import { integrityCheck, openStoredValue, readRows, sha256 } from '../../support/vault-builder.js';
 
 /** tiny200's main password (140 v2 + 10 v1 records) and the one we rotate to. */
-export const OLD_PASSWORD = 'pwA-0123456789abcdef';
+export const OLD_PASSWORD = FIXTURE_PASSWORD_A;
 export const NEW_PASSWORD = 'pwNew-rotated-0123456789';
 
 export interface TestVault {
@@ -75,17 +76,6 @@ function originalOf(vault: TestVault, id: string): ManifestRecord {
   return record;
 }
 
-export function integrityCheck(path: string): string {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    return (db.pragma('integrity_check') as Array<{ integrity_check: string }>)
-      .map((row) => row.integrity_check)
-      .join('\n');
-  } finally {
-    db.close();
-  }
-}
-
 export interface ConsistencyReport {
   readonly underOld: number;
   readonly underNew: number;
@@ -96,7 +86,7 @@ export interface ConsistencyReport {
  * record of the old password opens with the old or the new one to its
  * original plaintext, every other record byte-identical.
  */
-export async function expectConsistent(vault: TestVault): Promise<ConsistencyReport> {
+export async function expectConsistentWithFixture(vault: TestVault): Promise<ConsistencyReport> {
   expect(integrityCheck(vault.path)).toBe('ok');
   const rows = readRows(vault.path, vault.table);
   expect(rows.size).toBe(vault.records);
@@ -125,12 +115,6 @@ export async function expectConsistent(vault: TestVault): Promise<ConsistencyRep
     else underNew++;
   }
   return { underOld, underNew };
-}
-
-/** Every representation of a password that could leak: text, UTF-8 hex, base64. */
-export function secretForms(password: string): string[] {
-  const bytes = Buffer.from(password, 'utf8');
-  return [password, bytes.toString('hex'), bytes.toString('base64'), bytes.toString('base64url')];
 }
 
 export function readText(path: string): string {

@@ -24,7 +24,7 @@ import {
   type RecordSpec,
   type StoredRow,
 } from '../../support/vault-builder.js';
-import { OLD_PASSWORD, OTHER_PASSWORD } from './passwords.js';
+import { OLD_PASSWORD, OTHER_PASSWORD } from '../../support/passwords.js';
 
 export const tiny: Argon2Config = ARGON2_PRESETS.tiny;
 
@@ -142,7 +142,8 @@ export function recoveredCopy(path: string, scratchDir: string): string {
   return copy;
 }
 
-export function integrityCheck(path: string): string {
+/** PRAGMA integrity_check after SQLite's recovery: opens read-write, so a hot journal is rolled back first. */
+export function recoverAndCheckIntegrity(path: string): string {
   // Read-write: a hot journal must be rolled back before the file can be judged.
   const db = new Database(path, { fileMustExist: true });
   try {
@@ -183,13 +184,13 @@ export interface VaultState {
  * opens with the new password to its original plaintext, every other record
  * and every other table byte-identical.
  */
-export async function expectConsistent(
+export async function expectConsistentWithTemplate(
   path: string,
   template: VaultTemplate,
   newPassword: string,
   context = '',
 ): Promise<VaultState> {
-  expect(integrityCheck(path), `${context} integrity_check`).toBe('ok');
+  expect(recoverAndCheckIntegrity(path), `${context} integrity_check`).toBe('ok');
   const counts = distinctCounts(path, template.table);
   expect(counts, `${context} no record missing or duplicated`).toEqual({
     rows: template.records.length,
@@ -247,7 +248,7 @@ export async function expectConsistent(
 
 /** A backup must be the vault exactly as it was before the first write. */
 export function expectBackupIsOriginal(backupPath: string, template: VaultTemplate): void {
-  expect(integrityCheck(backupPath), 'backup integrity').toBe('ok');
+  expect(recoverAndCheckIntegrity(backupPath), 'backup integrity').toBe('ok');
   expect(dumpTable(backupPath, template.table), 'backup holds the original records').toBe(
     dumpTable(template.path, template.table),
   );

@@ -4,7 +4,7 @@
  * nothing else changed. Skipped with a printed reason when vsref is absent.
  */
 import { expectVsrefVerifies, vsrefPath, vsrefSkipReason } from '../../support/vsref.js';
-import { NEW_PASSWORD, OLD_PASSWORD } from './passwords.js';
+import { NEW_PASSWORD, OLD_PASSWORD } from '../../support/passwords.js';
 
 let skipPrinted = false;
 

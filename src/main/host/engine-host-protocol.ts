@@ -1,0 +1,55 @@
+/**
+ * Messages between VaultService (parent) and engine-host.ts (worker thread).
+ * One host runs exactly one operation. Passwords travel as transferred
+ * Uint8Arrays, so the parent keeps no copy; the host zeroes them afterwards.
+ */
+import type {
+  PreflightOptions,
+  PreflightResult,
+  RotationOptions,
+  RotationProgress,
+  RotationResult,
+  VerifyOptions,
+  VaultDriverPreference,
+  VaultInfo,
+  VerifyResult,
+} from '../../engine/index.js';
+import type { IpcError } from '../../shared/ipc-contract.js';
+
+/** Functions and signals cannot cross a thread; the host makes its own. */
+type Cloneable<T> = Omit<T, 'signal' | 'onProgress' | 'now'>;
+
+export interface InfoOptions {
+  readonly vaultPath: string;
+  readonly checkpointDir?: string;
+  readonly driver?: VaultDriverPreference;
+  readonly nativeBinding?: string;
+}
+
+export interface VaultInfoWithCheckpoints extends VaultInfo {
+  /** tables with a checkpoint left by a cancelled or crashed rotation */
+  readonly resumableTables: string[];
+}
+
+export type HostRequest =
+  | { readonly type: 'info'; readonly options: InfoOptions }
+  | { readonly type: 'preflight'; readonly options: Cloneable<PreflightOptions> }
+  | { readonly type: 'rotate'; readonly options: Cloneable<RotationOptions> }
+  | { readonly type: 'verify'; readonly options: Cloneable<VerifyOptions> };
+
+export type HostCommand = HostRequest | { readonly type: 'cancel' };
+
+export interface HostResults {
+  info: VaultInfoWithCheckpoints;
+  preflight: PreflightResult;
+  rotate: RotationResult;
+  verify: VerifyResult;
+}
+
+export type HostReply =
+  | { readonly type: 'progress'; readonly progress: RotationProgress }
+  | { readonly type: 'done'; readonly value: HostResults[keyof HostResults] }
+  | { readonly type: 'failed'; readonly error: IpcError };
+
+/** The source path spawnWorker takes; built as engine-host.js next to the main bundle. */
+export const ENGINE_HOST_WORKER = 'main/host/engine-host.ts';

@@ -1,0 +1,106 @@
+/**
+ * Worker-thread entry (built as out/main/engine-host.js): runs one engine
+ * operation for VaultService and posts its progress and outcome. A "cancel"
+ * message aborts the job, which stops after the batch in progress. Being
+ * terminated instead is safe too: every batch is one SQLite transaction and
+ * the checkpoint is written after each, so the vault stays consistent and the
+ * rotation resumable.
+ */
+import { parentPort } from 'node:worker_threads';
+import {
+  checkpointPathFor,
+  openVault,
+  preflightRotation,
+  readCheckpoint,
+  rotateVault,
+  verifyVault,
+  type RotationProgress,
+} from '../../engine/index.js';
+import type {
+  HostCommand,
+  HostReply,
+  HostRequest,
+  HostResults,
+  InfoOptions,
+} from './engine-host-protocol.js';
+import { toIpcError } from '../ipc/ipc-errors.js';
+
+const port = parentPort;
+if (!port) throw new Error('engine-host.ts must run in a worker thread.');
+
+const abort = new AbortController();
+let started = false;
+
+function post(reply: HostReply): void {
+  port?.postMessage(reply);
+}
+
+const onProgress = (progress: RotationProgress): void => post({ type: 'progress', progress });
+
+function resumableTables(options: InfoOptions): string[] {
+  try {
+    const checkpoint = readCheckpoint(checkpointPathFor(options.vaultPath, options.checkpointDir));
+    return checkpoint ? [checkpoint.table] : [];
+  } catch {
+    // A damaged checkpoint is reported when resuming is tried; it must not stop the vault from opening.
+    return [];
+  }
+}
+
+async function vaultInfo(options: InfoOptions): Promise<HostResults['info']> {
+  // Awaited either way: the sql.js driver loads asynchronously.
+  const store = await openVault(options.vaultPath, {
+    readOnly: true,
+    driver: options.driver,
+    nativeBinding: options.nativeBinding,
+  });
+  try {
+    return { ...store.info(), resumableTables: resumableTables(options) };
+  } finally {
+    store.close();
+  }
+}
+
+async function run(request: HostRequest): Promise<HostResults[keyof HostResults]> {
+  const signal = abort.signal;
+  switch (request.type) {
+    case 'info':
+      return vaultInfo(request.options);
+    case 'preflight':
+      return preflightRotation({ ...request.options, signal });
+    case 'rotate':
+      return rotateVault({ ...request.options, lockTool: 'app', signal, onProgress });
+    case 'verify':
+      return verifyVault({ ...request.options, signal, onProgress });
+  }
+}
+
+/** The passwords this host received; zeroed once the job is over. */
+function passwordsOf(request: HostRequest): Uint8Array[] {
+  switch (request.type) {
+    case 'info':
+      return [];
+    case 'preflight':
+      return [request.options.oldPassword];
+    case 'rotate':
+      return [request.options.oldPassword, request.options.newPassword];
+    case 'verify':
+      return [request.options.password];
+  }
+}
+
+port.on('message', (command: HostCommand) => {
+  if (command.type === 'cancel') {
+    abort.abort();
+    return;
+  }
+  if (started) return; // one operation per host
+  started = true;
+  run(command)
+    .then((value) => post({ type: 'done', value }))
+    .catch((error: unknown) => post({ type: 'failed', error: toIpcError(error) }))
+    .finally(() => {
+      for (const password of passwordsOf(command)) password.fill(0);
+      port.close();
+    });
+});

@@ -1,0 +1,101 @@
+/**
+ * One operation in its own engine-host worker thread: start, relay progress,
+ * settle once (result, engine error, or the worker dying), then terminate.
+ */
+import type { Worker } from 'node:worker_threads';
+import {
+  releaseRotationLockOfThread,
+  spawnWorker,
+  type RotationProgress,
+} from '../../engine/index.js';
+import type { IpcError } from '../../shared/ipc-contract.js';
+import {
+  ENGINE_HOST_WORKER,
+  type HostCommand,
+  type HostReply,
+  type HostRequest,
+  type HostResults,
+} from './engine-host-protocol.js';
+import { toIpcError } from '../ipc/ipc-errors.js';
+
+export type HostOutcome<T> = { ok: true; value: T } | { ok: false; error: IpcError };
+
+export interface HostJobOptions {
+  /** buffers moved (not copied) to the worker: the passwords */
+  transfer?: ArrayBuffer[];
+  onProgress?: (progress: RotationProgress) => void;
+}
+
+export class HostJob<R extends HostRequest> {
+  /** settles exactly once; never rejects */
+  readonly outcome: Promise<HostOutcome<HostResults[R['type']]>>;
+  /** null when the thread could not even be started (the outcome says why) */
+  private readonly worker: Worker | null;
+  private settled = false;
+  private resolveOutcome!: (outcome: HostOutcome<HostResults[R['type']]>) => void;
+
+  constructor(request: R, options: HostJobOptions = {}) {
+    this.outcome = new Promise((resolve) => {
+      this.resolveOutcome = resolve;
+    });
+    let worker: Worker | null = null;
+    try {
+      worker = spawnWorker(ENGINE_HOST_WORKER);
+      worker.on('message', (reply: HostReply) => {
+        if (reply.type === 'progress') options.onProgress?.(reply.progress);
+        else if (reply.type === 'done')
+          this.settle({ ok: true, value: reply.value as HostResults[R['type']] });
+        else this.settle({ ok: false, error: reply.error });
+      });
+      worker.on('error', (error) =>
+        this.settle({ ok: false, error: workerFailed(toIpcError(error).message) }),
+      );
+      const threadId = worker.threadId; // -1 once it has stopped
+      worker.on('exit', (code) => {
+        // Terminated mid-rotation, the thread ran no `finally`: free the vault's rotation lock it held.
+        if (request.type === 'rotate')
+          releaseRotationLockOfThread(request.options.vaultPath, threadId);
+        this.settle({
+          ok: false,
+          error: workerFailed(`the engine host stopped with exit code ${code}`),
+        });
+      });
+      const command: HostCommand = request;
+      worker.postMessage(command, options.transfer ?? []);
+    } catch (error) {
+      this.settle({ ok: false, error: toIpcError(error) });
+    }
+    this.worker = worker;
+    if (this.settled) void worker?.terminate();
+  }
+
+  /** Asks the engine to stop after the batch in progress; the outcome follows (status "cancelled"). */
+  cancel(): void {
+    if (!this.settled) this.worker?.postMessage({ type: 'cancel' } satisfies HostCommand);
+  }
+
+  /** Stops the thread at once. Safe mid-rotation: every batch is one transaction, and the checkpoint allows resuming. */
+  async terminate(): Promise<void> {
+    this.settle({
+      ok: false,
+      error: workerFailed('it was stopped before it finished'),
+    });
+    await this.worker?.terminate();
+  }
+
+  private settle(outcome: HostOutcome<HostResults[R['type']]>): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.resolveOutcome(outcome);
+    // The host's job is over either way; do not leave the thread (or its engine workers) behind.
+    // (During construction this.worker is not set yet; the constructor terminates it then.)
+    void this.worker?.terminate();
+  }
+}
+
+function workerFailed(what: string): IpcError {
+  return {
+    code: 'WORKER_FAILED',
+    message: `The background task stopped unexpectedly: ${what}. Nothing is half-written; try again, and if a rotation was running, resume it.`,
+  };
+}

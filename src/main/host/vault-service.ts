@@ -1,0 +1,522 @@
+/**
+ * The app's operations on top of the engine, free of Electron: main's IPC
+ * handlers call it, and the renderer's browser end-to-end tests drive it
+ * directly from Node. Every engine call runs in an engine-host worker thread,
+ * so the caller's thread (Electron's main thread) never blocks.
+ *
+ * Requests arrive validated: main's IPC router checks every argument against
+ * the contract (ipc-contract.ts) before calling here, so this class checks
+ * only what needs its state (handles given out, jobs running, ids used).
+ *
+ * Passwords arrive as strings (that is what IPC carries), become UTF-8 bytes
+ * here, and are transferred to the host, leaving no copy behind in this
+ * thread. They are never logged, stored, or put into events or errors.
+ */
+import { randomUUID } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import {
+  ARGON2_PRESETS,
+  validateRotationInput,
+  type Argon2BackendPreference,
+  type Argon2Config,
+  type PreflightResult,
+  type RotationProgress,
+  type RotationResult,
+  type VaultDriverPreference,
+  type VerifyResult,
+} from '../../engine/index.js';
+import type {
+  Argon2Choice,
+  CancelVaultJobRequest,
+  IpcResult,
+  PreflightRequest,
+  RecentVault,
+  RotationEvent,
+  RotationRequest,
+  VaultHandle,
+  VaultSummary,
+  VerifyRequest,
+} from '../../shared/ipc-contract.js';
+import { invalidArgument, validateVaultPath } from '../../shared/ipc-validation.js';
+import { ChosenVaults, notChosenError } from './chosen-vaults.js';
+import type { HostRequest, HostResults } from './engine-host-protocol.js';
+import { HostJob } from './host-job.js';
+import { BUSY, ipcError, toIpcError } from '../ipc/ipc-errors.js';
+import { RecentVaults } from './recent-vaults.js';
+
+type RotateRequest = Extract<HostRequest, { type: 'rotate' }>;
+
+/** The jobs that hold a vault: one at a time per vault file. */
+type VaultJobKind = 'preflight' | 'verify' | 'rotate';
+
+interface VaultJob {
+  readonly kind: VaultJobKind;
+  readonly host: { cancel(): void };
+}
+
+const RUNNING_JOB: Record<VaultJobKind, string> = {
+  preflight: 'A pre-flight check of this vault is running.',
+  verify: 'A verification of this vault is running.',
+  rotate: 'This vault is being rotated right now.',
+};
+
+/** Two names of one file (a symlink, "a/../b") are one vault; a missing file keeps its resolved name. */
+function vaultKey(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+export interface VaultServiceOptions {
+  /** app data folder (recent-vaults.json lives here); never receives a secret */
+  readonly dataDir: string;
+  /** where rotation checkpoints live; default: next to the vault (where the CLI looks too) */
+  readonly checkpointDir?: string;
+  /** engine worker pool size; default: the engine's (one per core) */
+  readonly workers?: number;
+  readonly driver?: VaultDriverPreference;
+  /** Electron build of better-sqlite3 (see native-sqlite.ts) */
+  readonly nativeBinding?: string;
+  readonly kdfBackend?: Argon2BackendPreference;
+  /** records per write transaction (engine default 64); tests use small batches to cancel mid-job */
+  readonly batchSize?: number;
+  /** minimum ms between progress events (engine default 100) */
+  readonly progressIntervalMs?: number;
+  /** how long dispose() lets a cancelled rotation finish its batch before terminating it (default 10 s) */
+  readonly cancelGraceMs?: number;
+}
+
+export type RotationListener = (event: RotationEvent) => void;
+
+export interface ActiveRotationInfo {
+  readonly jobId: string;
+  readonly vaultPath: string;
+  readonly startedAt: number;
+  readonly cancelRequested: boolean;
+}
+
+interface ActiveRotation extends ActiveRotationInfo {
+  readonly host: HostJob<RotateRequest>;
+  cancelRequested: boolean;
+  /** resolves after the result/error event was emitted */
+  readonly finished: Promise<RotationResult | null>;
+}
+
+const encoder = new TextEncoder();
+
+/** Fresh UTF-8 bytes of a password (no normalisation: NFC and NFD are different passwords). */
+function passwordBytes(password: string): Uint8Array<ArrayBuffer> {
+  return encoder.encode(password);
+}
+
+function zero(...buffers: Uint8Array[]): void {
+  // A transferred buffer is detached (length 0): nothing of it is left here to clear.
+  for (const buffer of buffers) if (buffer.byteLength > 0) buffer.fill(0);
+}
+
+export function argon2ConfigOf(choice: Argon2Choice): Argon2Config {
+  return choice.preset === 'custom' ? { ...choice.config } : { ...ARGON2_PRESETS[choice.preset] };
+}
+
+export class VaultService {
+  private readonly recent: RecentVaults;
+  private readonly listeners = new Set<RotationListener>();
+  /** every live host thread, so dispose() can stop them all */
+  private readonly hosts = new Set<{ terminate(): Promise<void> }>();
+  private readonly chosenVaults = new ChosenVaults();
+  /** vaultKey -> the job holding that vault */
+  private readonly vaultJobs = new Map<string, VaultJob>();
+  private active: ActiveRotation | null = null;
+  /** ids of every rotation started in this session: an id names one job only */
+  private readonly usedJobIds = new Set<string>();
+  private disposed = false;
+
+  constructor(private readonly options: VaultServiceOptions) {
+    this.recent = new RecentVaults(options.dataDir);
+  }
+
+  /** Events of every rotation; returns the unsubscribe function. */
+  onRotationEvent(listener: RotationListener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /**
+   * Opens a file the user chose in main (the open dialog, or a drop the
+   * preload resolved) and gives it a handle. Network (UNC) paths are refused.
+   */
+  async openChosenPath(path: string): Promise<IpcResult<VaultSummary>> {
+    const chosen = this.chooseVault(path);
+    if (!chosen.ok) return chosen;
+    return this.openVault(chosen.value);
+  }
+
+  /**
+   * Records that the user chose `path` (main-side only: never reachable from
+   * IPC with a path of the page's own) and returns its handle.
+   */
+  chooseVault(path: string): IpcResult<VaultHandle> {
+    const checked = validateVaultPath(path);
+    if (!checked.ok) return checked;
+    return { ok: true, value: this.chosenVaults.grant(checked.value) };
+  }
+
+  /** Opens (or re-reads) a vault chosen earlier in this session. */
+  async openVault(handle: VaultHandle): Promise<IpcResult<VaultSummary>> {
+    const target = this.chosenPath(handle);
+    if (!target.ok) return target;
+    const closed = this.refuseWhenDisposed();
+    if (closed) return closed;
+    const vaultPath = target.value;
+    const outcome = await this.run(
+      new HostJob({
+        type: 'info',
+        options: {
+          vaultPath,
+          ...this.storageOptions(),
+          checkpointDir: this.options.checkpointDir,
+        },
+      }),
+    );
+    if (!outcome.ok) {
+      if (outcome.error.code === 'FILE_NOT_FOUND') this.recent.forget(vaultPath);
+      return outcome;
+    }
+    const info = outcome.value;
+    this.recent.remember(vaultPath);
+    return {
+      ok: true,
+      value: {
+        handle,
+        path: vaultPath,
+        fileName: basename(vaultPath),
+        fileSizeBytes: info.fileSizeBytes,
+        driver: info.driver,
+        tables: [...info.tables],
+        resumableTables: [...info.resumableTables],
+      },
+    };
+  }
+
+  /** The recent list (chosen in earlier sessions), each entry with a handle for this session. */
+  async recentVaults(): Promise<IpcResult<RecentVault[]>> {
+    const entries: RecentVault[] = [];
+    for (const path of this.recent.list()) {
+      // The file is the user's, but nothing stops another program editing it: same rules as a dialog pick.
+      if (!validateVaultPath(path).ok) continue;
+      entries.push({ handle: this.chosenVaults.grant(path), path: resolve(path) });
+    }
+    return { ok: true, value: entries };
+  }
+
+  async preflight(request: PreflightRequest): Promise<IpcResult<PreflightResult>> {
+    const target = this.chosenPath(request.vault);
+    if (!target.ok) return target;
+    const vaultPath = target.value;
+    const busy = this.busyWith(vaultPath);
+    if (busy) return busy;
+    const { table, crypto, includeSoftDeleted } = request;
+    const oldPassword = passwordBytes(request.oldPassword);
+    try {
+      const host = new HostJob(
+        {
+          type: 'preflight',
+          options: {
+            vaultPath,
+            table,
+            oldPassword,
+            openConfig: argon2ConfigOf(crypto),
+            includeSoftDeleted,
+            ...this.engineOptions(),
+          },
+        },
+        { transfer: [oldPassword.buffer] },
+      );
+      return await this.holdVault(vaultPath, { kind: 'preflight', host }, () => this.run(host));
+    } finally {
+      zero(oldPassword);
+    }
+  }
+
+  async verify(request: VerifyRequest): Promise<IpcResult<VerifyResult>> {
+    const target = this.chosenPath(request.vault);
+    if (!target.ok) return target;
+    const vaultPath = target.value;
+    const busy = this.busyWith(vaultPath);
+    if (busy) return busy;
+    const { table, crypto, sampleSize } = request;
+    const password = passwordBytes(request.password);
+    try {
+      const host = new HostJob(
+        {
+          type: 'verify',
+          options: {
+            vaultPath,
+            table,
+            password,
+            config: argon2ConfigOf(crypto),
+            sampleSize,
+            ...this.engineOptions(),
+          },
+        },
+        { transfer: [password.buffer] },
+      );
+      return await this.holdVault(vaultPath, { kind: 'verify', host }, () => this.run(host));
+    } finally {
+      zero(password);
+    }
+  }
+
+  /**
+   * Starts a rotation (one at a time) and returns at once; progress, the
+   * result or an error follow as RotationEvents. Input mistakes (same
+   * password, policy, Argon2id limits) are answered here, before any work.
+   * `jobId` is the renderer's (so it knows the id before any event can
+   * arrive); an id used before in this session is refused. Callers outside
+   * IPC may leave it out.
+   */
+  async startRotation(
+    request: RotationRequest,
+    jobId: string = randomUUID(),
+  ): Promise<IpcResult<{ jobId: string }>> {
+    if (this.usedJobIds.has(jobId)) {
+      return {
+        ok: false,
+        error: invalidArgument(`job id ${jobId} was already used; each rotation needs a new one.`),
+      };
+    }
+    const target = this.chosenPath(request.vault);
+    if (!target.ok) return target;
+    const vaultPath = target.value;
+    const busy = this.busyWith(vaultPath);
+    if (busy) return busy;
+    if (this.active) {
+      return {
+        ok: false,
+        error: ipcError(
+          BUSY,
+          'A rotation is already running. Wait for it to finish or cancel it before starting another.',
+        ),
+      };
+    }
+    const r = request;
+    const oldPassword = passwordBytes(r.oldPassword);
+    const newPassword = passwordBytes(r.newPassword);
+    try {
+      const openConfig = argon2ConfigOf(r.crypto);
+      const writeConfig = r.newCrypto ? argon2ConfigOf(r.newCrypto) : undefined;
+      try {
+        validateRotationInput({
+          oldPassword,
+          newPassword,
+          openConfig,
+          writeConfig,
+          newPasswordPolicy: r.newPasswordPolicy,
+        });
+      } catch (error) {
+        return { ok: false, error: toIpcError(error) };
+      }
+      this.usedJobIds.add(jobId);
+      const host = new HostJob<RotateRequest>(
+        {
+          type: 'rotate',
+          options: {
+            vaultPath,
+            table: r.table,
+            oldPassword,
+            newPassword,
+            openConfig,
+            writeConfig,
+            newPasswordPolicy: r.newPasswordPolicy,
+            includeSoftDeleted: r.includeSoftDeleted,
+            backup: r.backup,
+            dryRun: r.dryRun,
+            resume: r.resume,
+            restart: r.restart ?? false,
+            checkpointDir: this.options.checkpointDir,
+            batchSize: this.options.batchSize,
+            progressIntervalMs: this.options.progressIntervalMs,
+            ...this.engineOptions(),
+          },
+        },
+        {
+          transfer: [oldPassword.buffer, newPassword.buffer],
+          onProgress: (progress: RotationProgress) =>
+            this.emit({ type: 'progress', jobId, progress }),
+        },
+      );
+      this.hosts.add(host);
+      const key = vaultKey(vaultPath);
+      this.vaultJobs.set(key, { kind: 'rotate', host });
+      const startedAt = Date.now();
+      const finished = host.outcome.then((outcome) => {
+        this.hosts.delete(host);
+        this.vaultJobs.delete(key);
+        this.active = null;
+        if (outcome.ok) this.emit({ type: 'result', jobId, result: outcome.value });
+        else this.emit({ type: 'error', jobId, error: outcome.error });
+        return outcome.ok ? outcome.value : null;
+      });
+      this.active = {
+        jobId,
+        vaultPath,
+        startedAt,
+        cancelRequested: false,
+        host,
+        finished,
+      };
+      return { ok: true, value: { jobId } };
+    } finally {
+      zero(oldPassword, newPassword);
+    }
+  }
+
+  /** Asks the running job to stop after its current batch; the "cancelled" result event follows. */
+  async cancelRotation(jobId: string): Promise<IpcResult<null>> {
+    const active = this.active;
+    // Already finished (or never existed): nothing to cancel is not an error for the person clicking Cancel.
+    if (!active || active.jobId !== jobId) return { ok: true, value: null };
+    active.cancelRequested = true;
+    active.host.cancel();
+    return { ok: true, value: null };
+  }
+
+  /**
+   * Asks a running pre-flight check or verification of a vault to stop; its
+   * call then answers with `cancelled: true`. Nothing of that kind running is
+   * not an error (it may have just finished).
+   */
+  async cancelVaultJob(request: CancelVaultJobRequest): Promise<IpcResult<null>> {
+    const target = this.chosenPath(request.vault);
+    if (!target.ok) return target;
+    const job = this.vaultJobs.get(vaultKey(target.value));
+    if (job?.kind === request.job) job.host.cancel();
+    return { ok: true, value: null };
+  }
+
+  activeRotation(): ActiveRotationInfo | null {
+    if (!this.active) return null;
+    const { jobId, vaultPath, startedAt, cancelRequested } = this.active;
+    return { jobId, vaultPath, startedAt, cancelRequested };
+  }
+
+  /**
+   * Cancels the running rotation and waits until it has stopped (its result
+   * event emitted). After `graceMs` the host is terminated instead, which is
+   * safe: batches are transactions and the checkpoint allows resuming.
+   */
+  async cancelActiveAndWait(
+    graceMs = this.options.cancelGraceMs ?? 10_000,
+  ): Promise<RotationResult | null> {
+    const active = this.active;
+    if (!active) return null;
+    active.cancelRequested = true;
+    active.host.cancel();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), graceMs);
+    });
+    try {
+      const first = await Promise.race([active.finished, timedOut]);
+      if (first !== 'timeout') return first;
+      await active.host.terminate();
+      return await active.finished;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Cancels any rotation (waiting for its batch), stops every host thread, drops listeners. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.cancelActiveAndWait();
+    await Promise.all([...this.hosts].map((host) => host.terminate()));
+    this.hosts.clear();
+    this.listeners.clear();
+  }
+
+  private emit(event: RotationEvent): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event);
+      } catch (error) {
+        // One broken listener must not stop the others or the job.
+        console.error('rotation event listener failed:', toIpcError(error).message);
+      }
+    }
+  }
+
+  private async run<R extends HostRequest>(
+    host: HostJob<R>,
+  ): Promise<IpcResult<HostResults[R['type']]>> {
+    this.hosts.add(host);
+    try {
+      return await host.outcome;
+    } finally {
+      this.hosts.delete(host);
+    }
+  }
+
+  private refuseWhenDisposed(): IpcResult<never> | null {
+    if (!this.disposed) return null;
+    return {
+      ok: false,
+      error: ipcError(BUSY, 'The app is shutting down; try again after restarting it.'),
+    };
+  }
+
+  /** The path behind a handle main gave out; anything else is refused. */
+  private chosenPath(handle: VaultHandle): IpcResult<string> {
+    const path = this.chosenVaults.pathOf(handle);
+    return path === null ? { ok: false, error: notChosenError } : { ok: true, value: path };
+  }
+
+  /** One job per vault: refused while another job (of any kind) holds the same file. */
+  private busyWith(vaultPath: string): IpcResult<never> | null {
+    const closed = this.refuseWhenDisposed();
+    if (closed) return closed;
+    const running = this.vaultJobs.get(vaultKey(vaultPath));
+    if (!running) return null;
+    return {
+      ok: false,
+      error: ipcError(
+        BUSY,
+        `${RUNNING_JOB[running.kind]} Wait for it to finish, or cancel it, then try again.`,
+      ),
+    };
+  }
+
+  /** Runs `work` with the vault marked busy (checked free by busyWith just before). */
+  private async holdVault<T>(vaultPath: string, job: VaultJob, work: () => Promise<T>): Promise<T> {
+    const key = vaultKey(vaultPath);
+    this.vaultJobs.set(key, job);
+    try {
+      return await work();
+    } finally {
+      if (this.vaultJobs.get(key) === job) this.vaultJobs.delete(key);
+    }
+  }
+
+  private storageOptions(): { driver?: VaultDriverPreference; nativeBinding?: string } {
+    return { driver: this.options.driver, nativeBinding: this.options.nativeBinding };
+  }
+
+  private engineOptions(): {
+    workers?: number;
+    kdfBackend?: Argon2BackendPreference;
+    driver?: VaultDriverPreference;
+    nativeBinding?: string;
+  } {
+    return {
+      workers: this.options.workers,
+      kdfBackend: this.options.kdfBackend,
+      ...this.storageOptions(),
+    };
+  }
+}

@@ -1,0 +1,215 @@
+import { useId, useRef, type FormEvent, type ReactNode } from 'react';
+import { plural } from '../../lib/format.js';
+import {
+  draftValidity,
+  type DraftValidity,
+  type RotationDraft,
+} from '../../store/rotation-slice.js';
+import { selectTableInfo } from '../../store/selectors.js';
+import { useAppState, useStoreApi } from '../../store/store-context.js';
+import { Argon2Picker } from '../widgets/Argon2Picker.js';
+import { Dialog } from './Dialog.js';
+import { PASSWORD_RULE_OPTIONS } from '../../lib/password-policy.js';
+import { PasswordField } from '../widgets/PasswordField.js';
+import { PolicyChecklist } from '../widgets/PolicyChecklist.js';
+import { PreflightPanel } from '../widgets/PreflightPanel.js';
+import { StrengthMeter } from '../widgets/StrengthMeter.js';
+
+interface OptionProps {
+  label: string;
+  hint: ReactNode;
+  checked: boolean;
+  onChange(checked: boolean): void;
+}
+
+function OptionCheckbox({ label, hint, checked, onChange }: OptionProps): ReactNode {
+  const id = useId();
+  return (
+    <div className="option">
+      <input
+        id={id}
+        type="checkbox"
+        checked={checked}
+        aria-describedby={`${id}-hint`}
+        onChange={(event) => onChange(event.target.checked)}
+      />
+      <div>
+        <label htmlFor={id} className="option-label">
+          {label}
+        </label>
+        <p id={`${id}-hint`} className="field-hint">
+          {hint}
+        </p>
+      </div>
+    </div>
+  );
+}
+
+function footerHint(validity: DraftValidity): string {
+  if (!validity.tableChosen) return 'Choose a vault table first.';
+  if (!validity.oldPasswordGiven) return 'Enter the current password.';
+  if (!validity.policy.ok) return 'The new password must meet every rule above.';
+  if (!validity.cryptoValid) return 'Fix the Argon2id settings.';
+  if (validity.preflightRefused)
+    return 'The check found no v2 record that opens: fix the password or Argon2id settings.';
+  return 'Passwords are cleared from this window as soon as the job starts.';
+}
+
+function startLabel(draft: RotationDraft): string {
+  if (draft.dryRun) return 'Start dry run';
+  return draft.resume ? 'Resume rotation' : 'Start rotation';
+}
+
+/** Passwords, Argon2id settings and options; Start stays disabled until all of it is valid. */
+export function RotateDialog(): ReactNode {
+  const store = useStoreApi();
+  const draft = useAppState((state) => state.draft);
+  const tableChosen = useAppState((state) => state.vault !== null && state.selectedTable !== null);
+  const configuring = useAppState((state) => state.rotationStatus === 'configuring');
+  const fileName = useAppState((state) => state.vault?.fileName ?? '');
+  const table = useAppState(selectTableInfo);
+  const preflight = useAppState((state) => state.preflight);
+  const firstField = useRef<HTMLInputElement>(null);
+  const policyId = useId();
+  const strengthId = useId();
+
+  const validity = draftValidity(draft, tableChosen, configuring, preflight);
+  const update = (patch: Partial<RotationDraft>): void => store.getState().updateDraft(patch);
+  const close = (): void => store.getState().closeRotateDialog();
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    if (validity.canStart) void store.getState().startRotation();
+  };
+  const newTouched = draft.newPassword.length > 0;
+  const confirmTouched = draft.confirmPassword.length > 0;
+
+  return (
+    <Dialog
+      title={draft.resume ? 'Resume interrupted rotation' : 'Rotate password'}
+      subtitle={
+        <>
+          {fileName} · table <strong>{table?.name}</strong>
+          {table ? ` · ${plural(table.records, 'record')}` : ''}
+        </>
+      }
+      onClose={close}
+      size="large"
+      initialFocus={firstField}
+    >
+      <form className="dialog-form" onSubmit={submit} noValidate>
+        <div className="dialog-body">
+          {draft.resume ? (
+            <p className="notice notice-info notice-compact">
+              Enter the same passwords and settings as the interrupted run: records it already
+              rotated are kept, the rest are continued. Passwords are never stored, so they are
+              asked again; the app checks they are the interrupted run's before it writes anything.
+            </p>
+          ) : null}
+          {draft.restart ? (
+            <p className="notice notice-warning notice-compact">
+              The interrupted rotation will be discarded and a new one started. Records it already
+              rotated open with its new password and are left as they are.
+            </p>
+          ) : null}
+          <p className="notice notice-info notice-compact">
+            Stop the application that uses this vault first (or switch it to the new password):
+            records it writes with the current password during the rotation are swept up at the end,
+            but if it keeps writing, the rotation cannot finish.
+          </p>
+          <div className="rotate-grid">
+            <div className="rotate-side">
+              <fieldset className="panel">
+                <legend className="section-title">Passwords</legend>
+                <PasswordField
+                  label="Current password"
+                  value={draft.oldPassword}
+                  onChange={(oldPassword) => update({ oldPassword })}
+                  inputRef={firstField}
+                />
+                <PreflightPanel canCheck={validity.canPreflight} />
+                <PasswordField
+                  label="New password"
+                  value={draft.newPassword}
+                  onChange={(newPassword) => update({ newPassword })}
+                  invalid={
+                    newTouched &&
+                    validity.policy.checks.some((check) => check.id !== 'confirmed' && !check.ok)
+                  }
+                  describedBy={`${strengthId} ${policyId}`}
+                />
+                <StrengthMeter password={draft.newPassword} id={strengthId} />
+                <PasswordField
+                  label="Confirm new password"
+                  value={draft.confirmPassword}
+                  onChange={(confirmPassword) => update({ confirmPassword })}
+                  invalid={confirmTouched && draft.confirmPassword !== draft.newPassword}
+                />
+                <PolicyChecklist policy={validity.policy} id={policyId} />
+                <fieldset className="password-rules">
+                  <legend className="field-label">The vault also requires (optional)</legend>
+                  <p className="field-hint">
+                    Tick the rules the application set (PasswordRequireUppercase, …) so the new
+                    password is one VaultStore accepts.
+                  </p>
+                  {PASSWORD_RULE_OPTIONS.map((rule) => (
+                    <label key={rule.key} className="option-inline">
+                      <input
+                        type="checkbox"
+                        checked={draft.passwordRules[rule.key]}
+                        onChange={(event) =>
+                          update({
+                            passwordRules: {
+                              ...draft.passwordRules,
+                              [rule.key]: event.target.checked,
+                            },
+                          })
+                        }
+                      />{' '}
+                      {rule.label}
+                    </label>
+                  ))}
+                </fieldset>
+              </fieldset>
+            </div>
+            <div className="rotate-side">
+              <fieldset className="panel">
+                <legend className="section-title">Encryption</legend>
+                <Argon2Picker value={draft.crypto} onChange={(crypto) => update({ crypto })} />
+              </fieldset>
+              <fieldset className="panel">
+                <legend className="section-title">Options</legend>
+                <OptionCheckbox
+                  label="Include soft-deleted records"
+                  hint="The Go library skips them, which would leave the old password working on them."
+                  checked={draft.includeSoftDeleted}
+                  onChange={(includeSoftDeleted) => update({ includeSoftDeleted })}
+                />
+                <OptionCheckbox
+                  label="Back up the vault first"
+                  hint="A consistent copy is saved next to the vault before the first write."
+                  checked={draft.backup}
+                  onChange={(backup) => update({ backup })}
+                />
+                <OptionCheckbox
+                  label="Dry run"
+                  hint="Count what would be rotated; write nothing."
+                  checked={draft.dryRun}
+                  onChange={(dryRun) => update({ dryRun })}
+                />
+              </fieldset>
+            </div>
+          </div>
+        </div>
+        <footer className="dialog-footer">
+          <p className="dialog-footer-note">{footerHint(validity)}</p>
+          <button type="button" className="button button-ghost" onClick={close}>
+            Cancel
+          </button>
+          <button type="submit" className="button button-primary" disabled={!validity.canStart}>
+            {startLabel(draft)}
+          </button>
+        </footer>
+      </form>
+    </Dialog>
+  );
+}
