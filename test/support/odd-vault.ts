@@ -13,11 +13,28 @@ import { expect } from 'vitest';
 import { ARGON2_PRESETS, type Argon2Config } from '../../src/engine/argon2-config.js';
 import { encodeV2Value, openValue } from '../../src/engine/codec/index.js';
 import { loadArgon2idBackend } from '../../src/engine/kdf/index.js';
+import type { RotationOptions } from '../../src/engine/rotation/types.js';
 import { NEVER } from './vault-builder.js';
 
 export const ODD_OLD = 'Old-Password-odd-ids-0001';
 export const ODD_NEW = 'New-Password-odd-ids-0001';
 export const ODD_OTHER = 'Other-Password-odd-ids-01';
+
+/** ODD_OLD -> ODD_NEW on the tiny preset, 2 workers, no backup, plus `extra`. */
+export function oddRotationOptions(
+  vaultPath: string,
+  extra: Partial<RotationOptions> = {},
+): RotationOptions {
+  return {
+    vaultPath,
+    oldPassword: new TextEncoder().encode(ODD_OLD),
+    newPassword: new TextEncoder().encode(ODD_NEW),
+    openConfig: ARGON2_PRESETS.tiny,
+    workers: 2,
+    backup: false,
+    ...extra,
+  };
+}
 
 /** The seven columns, as the library names them; `id` typed by the caller. */
 export function vaultTableDdl(

@@ -11,19 +11,18 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rotateVault } from '../../../src/engine/index.js';
-import type { RotationOptions, RotationResult } from '../../../src/engine/rotation/types.js';
+import type { RotationResult } from '../../../src/engine/rotation/types.js';
 import { makeTempDir, type TempDir } from '../../support/fixtures.js';
 import {
-  ODD_NEW,
   ODD_OLD,
   ODD_OTHER,
   createOddVault,
+  oddRotationOptions,
   expectOddRotated,
   snapshotRows,
   vaultTableDdl,
   type OddRow,
 } from '../../support/odd-vault.js';
-import { bytes, tiny } from './helpers.js';
 
 /** A test that loops on the old code must fail on its timeout, not hang the suite. */
 const TIMEOUT_MS = 90_000;
@@ -34,18 +33,6 @@ beforeEach(() => {
 });
 afterEach(() => dir.dispose());
 
-function oddOptions(vaultPath: string, extra: Partial<RotationOptions> = {}): RotationOptions {
-  return {
-    vaultPath,
-    oldPassword: bytes(ODD_OLD),
-    newPassword: bytes(ODD_NEW),
-    openConfig: tiny,
-    workers: 2,
-    backup: false,
-    ...extra,
-  };
-}
-
 /** Every 5th record under another password: skipped, left byte-identical. */
 function passwordFor(index: number): string {
   return index % 5 === 4 ? ODD_OTHER : ODD_OLD;
@@ -55,7 +42,7 @@ async function rotateAndCheck(ddl: string, rows: readonly OddRow[]): Promise<Rot
   const path = join(dir.path, 'odd.db');
   const records = await createOddVault(path, ddl, rows);
   const before = snapshotRows(path);
-  const result = await rotateVault(oddOptions(path));
+  const result = await rotateVault(oddRotationOptions(path));
   const old = records.filter((record) => record.password === ODD_OLD).length;
   expect(result).toMatchObject({
     status: 'completed',

@@ -8,12 +8,11 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rotateVault } from '../../../src/engine/index.js';
-import type { RotationOptions } from '../../../src/engine/rotation/types.js';
 import { makeTempDir, type TempDir } from '../../support/fixtures.js';
 import {
-  ODD_NEW,
   ODD_OLD,
   createOddVault,
+  oddRotationOptions,
   expectOddRotated,
   listDir,
   snapshotRows,
@@ -21,7 +20,6 @@ import {
   vaultTableDdl,
 } from '../../support/odd-vault.js';
 import { sha256File } from '../../support/vault-builder.js';
-import { bytes, tiny } from './helpers.js';
 
 const TIMEOUT_MS = 90_000;
 const RECORDS = 40;
@@ -42,18 +40,6 @@ beforeEach(() => {
   dir = makeTempDir('vsa-triggers-');
 });
 afterEach(() => dir.dispose());
-
-function oddOptions(vaultPath: string, extra: Partial<RotationOptions> = {}): RotationOptions {
-  return {
-    vaultPath,
-    oldPassword: bytes(ODD_OLD),
-    newPassword: bytes(ODD_NEW),
-    openConfig: tiny,
-    workers: 2,
-    backup: false,
-    ...extra,
-  };
-}
 
 function auditRows(path: string): number {
   const db = new Database(path, { readonly: true });
@@ -82,7 +68,7 @@ describe('a vault table with triggers', () => {
       const { path } = await vaultWith(AUDIT_TRIGGER);
       const hash = sha256File(path);
       const files = listDir(dir.path);
-      const error = await rotateVault(oddOptions(path, { backup: true })).then(
+      const error = await rotateVault(oddRotationOptions(path, { backup: true })).then(
         () => null,
         (caught: unknown) => caught,
       );
@@ -103,7 +89,7 @@ describe('a vault table with triggers', () => {
     async () => {
       const { path, records } = await vaultWith(AUDIT_TRIGGER);
       const before = snapshotRows(path);
-      const result = await rotateVault(oddOptions(path, { allowTriggers: true }));
+      const result = await rotateVault(oddRotationOptions(path, { allowTriggers: true }));
       expect(result).toMatchObject({ status: 'completed', rotated: RECORDS, failed: 0 });
       expect(result.coverage).toEqual({
         rowsAtStart: RECORDS,
@@ -124,7 +110,7 @@ describe('a vault table with triggers', () => {
     async () => {
       const { path } = await vaultWith(REVERT_TRIGGER);
       const hash = sha256File(path);
-      await expect(rotateVault(oddOptions(path))).rejects.toMatchObject({
+      await expect(rotateVault(oddRotationOptions(path))).rejects.toMatchObject({
         code: 'TRIGGERS',
         message: expect.stringContaining('"undo_updates"'),
       });
@@ -140,7 +126,7 @@ describe('a vault table with triggers', () => {
     'a trigger that reverts updates, allowed: never "completed" while records still open with the old password',
     async () => {
       const { path } = await vaultWith(REVERT_TRIGGER);
-      const outcome = await rotateVault(oddOptions(path, { allowTriggers: true })).then(
+      const outcome = await rotateVault(oddRotationOptions(path, { allowTriggers: true })).then(
         (result) => ({ result, error: null }),
         (error: unknown) => ({ result: null, error }),
       );

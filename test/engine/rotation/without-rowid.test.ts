@@ -7,13 +7,12 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rotateVault } from '../../../src/engine/index.js';
-import type { RotationOptions } from '../../../src/engine/rotation/types.js';
 import { makeTempDir, type TempDir } from '../../support/fixtures.js';
 import {
-  ODD_NEW,
   ODD_OLD,
   ODD_OTHER,
   createOddVault,
+  oddRotationOptions,
   expectOddRotated,
   listDir,
   snapshotRows,
@@ -21,7 +20,6 @@ import {
   type OddRow,
 } from '../../support/odd-vault.js';
 import { sha256File } from '../../support/vault-builder.js';
-import { bytes, tiny } from './helpers.js';
 
 const TIMEOUT_MS = 90_000;
 
@@ -30,17 +28,6 @@ beforeEach(() => {
   dir = makeTempDir('vsa-without-rowid-');
 });
 afterEach(() => dir.dispose());
-
-function oddOptions(vaultPath: string, extra: Partial<RotationOptions> = {}): RotationOptions {
-  return {
-    vaultPath,
-    oldPassword: bytes(ODD_OLD),
-    newPassword: bytes(ODD_NEW),
-    openConfig: tiny,
-    workers: 2,
-    ...extra,
-  };
-}
 
 const pad = (n: number): string => String(n).padStart(4, '0');
 
@@ -63,7 +50,7 @@ describe('a WITHOUT ROWID vault table', () => {
         rows,
       );
       const before = snapshotRows(path);
-      const result = await rotateVault(oddOptions(path, { backup: false }));
+      const result = await rotateVault(oddRotationOptions(path, { backup: false }));
       const old = records.filter((record) => record.password === ODD_OLD).length;
       expect(result).toMatchObject({
         status: 'completed',
@@ -134,7 +121,7 @@ describe('a WITHOUT ROWID vault table', () => {
         await createOddVault(path, ddl, rows);
         const hash = sha256File(path);
         const files = listDir(dir.path);
-        const error = await rotateVault(oddOptions(path)).then(
+        const error = await rotateVault(oddRotationOptions(path, { backup: true })).then(
           () => null,
           (caught: unknown) => caught,
         );
