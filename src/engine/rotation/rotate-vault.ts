@@ -10,7 +10,7 @@ import { basename } from 'node:path';
 import type { Argon2Config } from '../argon2-config.js';
 import { EngineError } from '../errors.js';
 import { CryptoPool } from '../pool/crypto-pool.js';
-import { formatSqliteDateTime, openVault } from '../storage/index.js';
+import { formatSqliteDateTime, openVault, vaultDriver } from '../storage/index.js';
 import type { VaultStore } from '../storage/types.js';
 import { assertBackupPathFree, defaultBackupPath } from './backup-path.js';
 import { acquireRotationLock, type RotationLock } from './rotation-lock.js';
@@ -51,15 +51,8 @@ import type {
 import { assertPositiveInteger, resolveVaultTable, validateRotationInput } from './validation.js';
 import { VisitLedger } from './visit-ledger.js';
 
-export const DEFAULT_BATCH_SIZE = 64;
-/**
- * sql.js rewrites the whole file on every commit (about 0.9 s for 100 MiB),
- * so it commits in larger, rarer batches than better-sqlite3.
- */
-const WRITE_CADENCE = {
-  'better-sqlite3': { batchSize: DEFAULT_BATCH_SIZE, commitIntervalMs: 2000 },
-  'sql.js': { batchSize: 1024, commitIntervalMs: 30_000 },
-} as const;
+/** The default driver's batch size (each driver declares its own write cadence). */
+export const DEFAULT_BATCH_SIZE = vaultDriver('better-sqlite3').writeCadence.batchSize;
 
 /** Records sampled (v2; half as many v1) to check the Argon2id settings before a fresh rotation. */
 const CONFIG_CHECK_SAMPLE = 16;
@@ -288,7 +281,7 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
     saveCheckpoint(afterKey);
     const window = windowFor(pool.size);
     const pageSize = Math.max(16, window * 2);
-    const cadence = WRITE_CADENCE[store.driver];
+    const cadence = vaultDriver(store.driver).writeCadence;
     const ledger = new VisitLedger();
     const shared = {
       store,
