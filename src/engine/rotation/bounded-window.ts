@@ -44,7 +44,8 @@ export interface BoundedWindowOutcome<Result> {
 interface Slot<Item, Result> {
   readonly item: Item;
   bytes: number;
-  result: Result | null;
+  /** set when the task's result arrives (any value, even a falsy one) */
+  done?: { readonly result: Result };
 }
 
 export async function runBoundedWindow<Item, Result>(
@@ -86,7 +87,7 @@ export async function runBoundedWindow<Item, Result>(
         break;
       }
       const seq = nextSeq++;
-      const slot: Slot<Item, Result> = { item, bytes: options.itemBytes?.(item) ?? 0, result: null };
+      const slot: Slot<Item, Result> = { item, bytes: options.itemBytes?.(item) ?? 0 };
       pending.set(seq, slot);
       inFlightBytes += slot.bytes;
       unresolved++;
@@ -99,7 +100,7 @@ export async function runBoundedWindow<Item, Result>(
             inFlightBytes -= slot.bytes;
             dropped = true;
           } else {
-            slot.result = result;
+            slot.done = { result };
             const extra = options.resultBytes?.(result) ?? 0;
             slot.bytes += extra;
             inFlightBytes += extra;
@@ -121,8 +122,8 @@ export async function runBoundedWindow<Item, Result>(
     const seq = ordered ? head : arrived[0];
     if (seq === undefined) return null;
     const slot = pending.get(seq);
-    if (!slot?.result) return null;
-    if (ordered && options.isAborted?.(slot.result)) {
+    if (!slot?.done) return null;
+    if (ordered && options.isAborted?.(slot.done.result)) {
       stopping = true;
       return null;
     }
@@ -144,7 +145,7 @@ export async function runBoundedWindow<Item, Result>(
         const [seq, slot] = ready;
         pending.delete(seq);
         inFlightBytes -= slot.bytes;
-        const handled = options.onResult(slot.item, slot.result!);
+        const handled = options.onResult(slot.item, slot.done!.result);
         if (handled) await handled;
       }
       if (failure) throw failure;
@@ -155,7 +156,7 @@ export async function runBoundedWindow<Item, Result>(
       if (unresolved === 0) continue;
       await new Promise<void>((resolve) => (wake = resolve));
     }
-    const leftOver = [...pending.values()].flatMap((slot) => (slot.result ? [slot.result] : []));
+    const leftOver = [...pending.values()].flatMap((slot) => (slot.done ? [slot.done.result] : []));
     return { cancelled: dropped || (stopping && (pending.size > 0 || !done())), leftOver };
   } finally {
     signal?.removeEventListener('abort', wakeUp);

@@ -59,7 +59,10 @@ export async function chooseDriver(
     reasons.push(`${driver.name}: ${probe.reason}`);
   }
   // Unreachable while sql.js (pure WebAssembly) is registered; a guard for future registries.
-  throw new EngineError('NATIVE_UNAVAILABLE', `No SQLite driver loads here (${reasons.join('; ')}).`);
+  throw new EngineError(
+    'NATIVE_UNAVAILABLE',
+    `No SQLite driver loads here (${reasons.join('; ')}).`,
+  );
 }
 
 /**
