@@ -9,11 +9,11 @@ import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Argon2Config } from '../argon2-config.js';
 import { EngineError } from '../errors.js';
-import { CryptoPool } from '../pool/crypto-pool.js';
-import { formatSqliteDateTime, openVault, vaultDriver } from '../storage/index.js';
+import { formatSqliteDateTime, vaultDriver } from '../storage/index.js';
 import type { VaultStore } from '../storage/types.js';
 import { assertBackupPathFree, defaultBackupPath } from './backup-path.js';
-import { acquireRotationLock, type RotationLock } from './rotation-lock.js';
+import { acquireRotationLock } from './rotation-lock.js';
+import { JobResources } from './job-resources.js';
 import { removeStaleTempFiles } from './stale-temp-files.js';
 import {
   CHECKPOINT_FORMAT,
@@ -175,27 +175,27 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
   const runCounts = (): ProgressCounts => ({ total, ...(pipeline?.counts ?? NO_COUNTS) });
 
   progress.setPhase('validating', runCounts());
-  // The engine's own copies: the caller keeps (and zeroes) its buffers.
-  const passwords = [new Uint8Array(options.oldPassword), new Uint8Array(options.newPassword)];
-  let store: VaultStore | null = null;
-  let pool: CryptoPool | null = null;
-  let lock: RotationLock | null = null;
+  const resources = new JobResources([options.oldPassword, options.newPassword], {
+    abortPoolOnDispose: true,
+  });
+  const passwords = resources.passwords;
   try {
     checkOptions(options);
-    store = await openVault(options.vaultPath, {
+    const store = await resources.openStore(options.vaultPath, {
       driver: options.driver,
       readOnly: dryRun,
       busyTimeoutMs: options.busyTimeoutMs,
       nativeBinding: options.nativeBinding,
     });
-    const openStore = store;
     const table = resolveVaultTable(store, options.table);
     store.assertPageable(table);
     const triggers = dryRun ? [] : assertNoTriggers(store, table, options.allowTriggers ?? false);
     const notes: string[] = [];
     const vaultPath = absoluteVaultPath(options.vaultPath);
     // One rotation of a vault at a time: taken before anything is read for resuming or written.
-    if (!dryRun) lock = acquireRotationLock(vaultPath, { tool: options.lockTool ?? 'engine' });
+    const lock = dryRun
+      ? null
+      : resources.hold(acquireRotationLock(vaultPath, { tool: options.lockTool ?? 'engine' }));
     if (lock?.note) notes.push(lock.note);
     const checkpointPath = checkpointPathFor(vaultPath, options.checkpointDir);
     const removedTemporaries = dryRun ? [] : removeStaleTempFiles(vaultPath, checkpointPath);
@@ -222,14 +222,12 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
         : null;
 
     const workers = choosePoolSize(options.workers, [openConfig, writeConfig], total);
-    pool = await CryptoPool.start({
+    const pool = await resources.startPool({
       size: workers,
-      passwords,
       openConfig,
       writeConfig,
       kdfBackend: options.kdfBackend,
     });
-    const runningPool = pool;
     if (previous) {
       // The canaries prove the passwords and the open settings of the interrupted rotation.
       await assertSameRotation({ checkpoint: previous, checkpointPath, store, table, pool });
@@ -247,7 +245,7 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
         kdfBackend: options.kdfBackend,
       });
     }
-    for (const password of passwords) password.fill(0);
+    resources.zeroPasswords();
 
     const base = previous?.counts ?? NO_COUNTS;
     const startedAt = previous?.startedAt ?? clock().toISOString();
@@ -300,7 +298,7 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
         if (!wantBackup || backupPath) return;
         progress.setPhase('backing-up', runCounts());
         const destination = explicitBackup ?? defaultBackupPath(vaultPath, clock());
-        await openStore.backupTo(destination);
+        await store.backupTo(destination);
         backupPath = destination;
         // Same cursor and counts as the last commit: only the backup path is new.
         saveCheckpoint(pipeline?.cursor ?? afterKey);
@@ -379,7 +377,7 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
         ? await sampleWithNewPassword({
             store,
             table,
-            pool: runningPool,
+            pool,
             includeSoftDeleted,
             readNow,
           })
@@ -459,11 +457,6 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
     }
     throw error;
   } finally {
-    for (const password of passwords) password.fill(0);
-    // After a failure, tasks still in flight need not finish: each worker stops after its current derivation.
-    pool?.abort();
-    await pool?.close();
-    store?.close();
-    lock?.release();
+    await resources.dispose();
   }
 }
