@@ -25,7 +25,15 @@ export type {
   CryptoTaskResult,
 } from './pool/index.js';
 
-export { openVault, formatSqliteDateTime, probeBetterSqlite3 } from './storage/index.js';
+export {
+  openVault,
+  formatSqliteDateTime,
+  probeBetterSqlite3,
+  VAULT_DRIVERS,
+  VAULT_DRIVER_PREFERENCES,
+  vaultDriver,
+} from './storage/index.js';
+export type { VaultDriverDescriptor, WriteCadence } from './storage/index.js';
 export type {
   OpenVaultOptions,
   VaultDriverName,

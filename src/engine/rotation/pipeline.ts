@@ -14,6 +14,7 @@
 import type { CryptoPool } from '../pool/crypto-pool.js';
 import type { CryptoTaskResult } from '../pool/protocol.js';
 import type { ValueUpdate, VaultRecord, VaultStore } from '../storage/types.js';
+import { runBoundedWindow } from './bounded-window.js';
 import type { RecordFailure } from './types.js';
 import type { VisitLedger } from './visit-ledger.js';
 
@@ -92,13 +93,6 @@ export type CommittedCounts = Pick<
 export const BATCH_MAX_BYTES = 16 * 1024 * 1024;
 export const MAX_IN_FLIGHT_BYTES = 64 * 1024 * 1024;
 
-interface InFlight {
-  readonly record: VaultRecord;
-  /** the value read, and the new one once it is back */
-  bytes: number;
-  result: CryptoTaskResult | null;
-}
-
 interface PendingWrite {
   readonly update: ValueUpdate;
   readonly id: string;
@@ -147,87 +141,32 @@ export class RotationPipeline {
 
   /** Resolves `cancelled: true` when the signal stopped it before the end. */
   async run(): Promise<{ cancelled: boolean }> {
-    const { pool, signal, records: reader } = this.settings;
-    const maxInFlightBytes = this.settings.maxInFlightBytes ?? MAX_IN_FLIGHT_BYTES;
-    let inFlightBytes = 0;
-    const inFlight = new Map<number, InFlight>();
-    let nextSeq = 0;
-    let head = 0;
-    let stopping = false;
-    /** tasks whose result has not arrived: only they can wake the loop */
-    let unresolved = 0;
-    let failure: unknown = null;
-    let wake: (() => void) | null = null;
-    const wakeUp = (): void => {
-      const resume = wake;
-      wake = null;
-      resume?.();
-    };
-    signal?.addEventListener('abort', wakeUp);
-    try {
-      for (;;) {
-        if (signal?.aborted && !stopping) {
-          stopping = true;
-          pool.abort();
-        }
-        while (
-          !stopping &&
-          inFlight.size < this.settings.window &&
-          (inFlight.size === 0 || inFlightBytes < maxInFlightBytes)
-        ) {
-          const record = reader.next();
-          if (!record) break;
-          const entry: InFlight = { record, bytes: record.value.length, result: null };
-          inFlight.set(nextSeq++, entry);
-          inFlightBytes += entry.bytes;
-          unresolved++;
-          pool.run(this.taskFor(record)).then(
-            (result) => {
-              unresolved--;
-              entry.result = result;
-              if (result.outcome.kind === 'rotated') {
-                entry.bytes += result.outcome.newValue.length;
-                inFlightBytes += result.outcome.newValue.length;
-              }
-              this.counts.derivations += result.derivations;
-              wakeUp();
-            },
-            (error: unknown) => {
-              unresolved--;
-              failure ??= error;
-              wakeUp();
-            },
-          );
-        }
-
-        // Account for finished records strictly in key order.
-        for (let entry = inFlight.get(head); entry?.result; entry = inFlight.get(head)) {
-          if (entry.result.outcome.kind === 'aborted') {
-            stopping = true;
-            break;
-          }
-          inFlight.delete(head++);
-          inFlightBytes -= entry.bytes;
-          this.account(entry.record, entry.result);
-          if (this.shouldFlush()) await this.flush();
-          if (failure) break;
-        }
-        if (failure) throw failure;
-
-        if (inFlight.size === 0 && (stopping || reader.done)) break;
-        if (stopping && unresolved === 0) break;
-        // Results that arrived during a flush were accounted for above: refill instead of waiting.
-        if (unresolved === 0) continue;
-        await new Promise<void>((resolve) => (wake = resolve));
-      }
-      // Finished after the first unfinished record: dropped, redone on resume.
-      for (const entry of inFlight.values())
-        this.counts.derivationsDiscarded += entry.result?.derivations ?? 0;
-      await this.flush();
-      return { cancelled: stopping && (inFlight.size > 0 || !reader.done) };
-    } finally {
-      signal?.removeEventListener('abort', wakeUp);
-    }
+    const { pool, signal, records } = this.settings;
+    const { cancelled, leftOver } = await runBoundedWindow({
+      next: () => records.next(),
+      isDone: () => records.done,
+      start: (record) => pool.run(this.taskFor(record)),
+      ordered: true,
+      window: this.settings.window,
+      maxInFlightBytes: this.settings.maxInFlightBytes ?? MAX_IN_FLIGHT_BYTES,
+      // the value read, and the new one once it is back
+      itemBytes: (record) => record.value.length,
+      resultBytes: ({ outcome }) => (outcome.kind === 'rotated' ? outcome.newValue.length : 0),
+      isAborted: ({ outcome }) => outcome.kind === 'aborted',
+      onArrival: (result) => {
+        this.counts.derivations += result.derivations;
+      },
+      onResult: (record, result) => {
+        this.account(record, result);
+        return this.shouldFlush() ? this.flush() : undefined;
+      },
+      signal,
+      onAbort: () => pool.abort(),
+    });
+    // Finished after the first unfinished record: dropped, redone on resume.
+    for (const result of leftOver) this.counts.derivationsDiscarded += result.derivations;
+    await this.flush();
+    return { cancelled };
   }
 
   private taskFor(record: VaultRecord) {

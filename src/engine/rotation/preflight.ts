@@ -6,8 +6,6 @@
  * (tests + writes) x time per derivation / pool size.
  */
 import type { Argon2PresetName } from '../argon2-config.js';
-import { CryptoPool } from '../pool/crypto-pool.js';
-import { openVault } from '../storage/index.js';
 import type { VaultStore } from '../storage/types.js';
 import { sameArgon2Config } from './argon2-spec.js';
 import { sampleWithNewPassword } from './new-password-sample.js';
@@ -17,6 +15,7 @@ import {
   sampleOldPasswordWidely,
   settingsHalfWork,
 } from './open-config-check.js';
+import { JobResources } from './job-resources.js';
 import { choosePoolSize } from './pool-size.js';
 import type { NewPasswordSample, PreflightOptions, PreflightResult } from './types.js';
 import {
@@ -37,14 +36,15 @@ export async function preflightRotation(options: PreflightOptions): Promise<Pref
   assertPositiveInteger(options.workers, 'number of workers');
   const includeSoftDeleted = options.includeSoftDeleted ?? true;
   const sampleSize = options.sampleSize ?? DEFAULT_PREFLIGHT_SAMPLE;
-  // Kept until preset detection is over (each trial pool copies it), zeroed in finally.
-  const password = new Uint8Array(options.oldPassword);
-  const newPassword = options.newPassword ? new Uint8Array(options.newPassword) : null;
+  // The old password is kept until preset detection is over (each trial pool copies it).
+  const resources = new JobResources(
+    options.newPassword ? [options.oldPassword, options.newPassword] : [options.oldPassword],
+  );
+  const password = resources.passwords[0]!;
+  const newPassword = resources.passwords[1] ?? null;
 
-  let store: VaultStore | null = null;
-  let pool: CryptoPool | null = null;
   try {
-    store = await openVault(options.vaultPath, {
+    const store = await resources.openStore(options.vaultPath, {
       driver: options.driver,
       readOnly: true,
       nativeBinding: options.nativeBinding,
@@ -58,9 +58,8 @@ export async function preflightRotation(options: PreflightOptions): Promise<Pref
       total,
     );
     // The rotation's concurrency, so the measured times include the same contention.
-    pool = await CryptoPool.start({
+    const pool = await resources.startPool({
       size: Math.min(rotationWorkers, sampleSize),
-      passwords: newPassword ? [password, newPassword] : [password],
       openConfig: options.openConfig,
       writeConfig,
       kdfBackend: options.kdfBackend,
@@ -140,10 +139,7 @@ export async function preflightRotation(options: PreflightOptions): Promise<Pref
       cancelled,
     };
   } finally {
-    password.fill(0);
-    newPassword?.fill(0);
-    await pool?.close();
-    store?.close();
+    await resources.dispose();
   }
 }
 

@@ -6,36 +6,24 @@
  * a shell may run it inside a worker.
  */
 import { existsSync } from 'node:fs';
-import { basename } from 'node:path';
 import type { Argon2Config } from '../argon2-config.js';
-import { EngineError } from '../errors.js';
-import { CryptoPool } from '../pool/crypto-pool.js';
-import { formatSqliteDateTime, openVault } from '../storage/index.js';
-import type { VaultStore } from '../storage/types.js';
+import { formatSqliteDateTime, vaultDriver } from '../storage/index.js';
 import { assertBackupPathFree, defaultBackupPath } from './backup-path.js';
-import { acquireRotationLock, type RotationLock } from './rotation-lock.js';
+import { acquireRotationLock } from './rotation-lock.js';
+import { JobResources } from './job-resources.js';
 import { removeStaleTempFiles } from './stale-temp-files.js';
 import {
   CHECKPOINT_FORMAT,
   absoluteVaultPath,
-  checkpointForResume,
   checkpointPathFor,
   deleteCheckpoint,
-  readCheckpoint,
-  unfinishedRotationError,
   writeCheckpoint,
-  type CheckpointCounts,
   type RotationCheckpoint,
   type RotationProof,
 } from './checkpoint.js';
 import { sampleWithNewPassword } from './new-password-sample.js';
 import { assertSettingsOpenV2BeforeRun } from './open-config-check.js';
-import {
-  BATCH_MAX_BYTES,
-  MAX_IN_FLIGHT_BYTES,
-  RotationPipeline,
-  type CommittedCounts,
-} from './pipeline.js';
+import { BATCH_MAX_BYTES, MAX_IN_FLIGHT_BYTES, RotationPipeline } from './pipeline.js';
 import { choosePoolSize, windowFor } from './pool-size.js';
 import { ProgressReporter, type ProgressCounts } from './progress.js';
 import { RecordReader } from './record-reader.js';
@@ -46,134 +34,28 @@ import {
   proofOf,
   sealCanaries,
 } from './resume-proof.js';
-import { sweepForeignWrites, type SweepReport } from './sweep.js';
-import type {
-  RotationCoverage,
-  RotationOptions,
-  RotationResult,
-  RotationStatus,
-  RotationSweep,
-} from './types.js';
-import { assertPositiveInteger, resolveVaultTable, validateRotationInput } from './validation.js';
+import { sweepForeignWrites } from './sweep.js';
+import type { RotationCoverage, RotationOptions, RotationResult } from './types.js';
+import { assertNoTriggers, checkOptions, previousRotation } from './rotation-plan.js';
+import {
+  NO_COUNTS,
+  assertCovered,
+  closingNotes,
+  rotationStatus,
+  sumCounts,
+  sweepSummary,
+} from './rotation-result.js';
+import { resolveVaultTable } from './validation.js';
 import { VisitLedger } from './visit-ledger.js';
 
-export const DEFAULT_BATCH_SIZE = 64;
-/**
- * sql.js rewrites the whole file on every commit (about 0.9 s for 100 MiB),
- * so it commits in larger, rarer batches than better-sqlite3.
- */
-const WRITE_CADENCE = {
-  'better-sqlite3': { batchSize: DEFAULT_BATCH_SIZE, commitIntervalMs: 2000 },
-  'sql.js': { batchSize: 1024, commitIntervalMs: 30_000 },
-} as const;
+/** The default driver's batch size (each driver declares its own write cadence). */
+export const DEFAULT_BATCH_SIZE = vaultDriver('better-sqlite3').writeCadence.batchSize;
 
 /** Records sampled (v2; half as many v1) to check the Argon2id settings before a fresh rotation. */
 const CONFIG_CHECK_SAMPLE = 16;
 
 /** Bytes of values one keyset page may hold (large values: fewer records per page). */
 export const PAGE_MAX_BYTES = 16 * 1024 * 1024;
-
-const NO_COUNTS: CheckpointCounts = {
-  scanned: 0,
-  rotated: 0,
-  skipped: 0,
-  failed: 0,
-  opened: 0,
-  bytes: 0,
-};
-
-function sumCounts(base: CheckpointCounts, run: CommittedCounts): CheckpointCounts {
-  return {
-    scanned: base.scanned + run.scanned,
-    rotated: base.rotated + run.rotated,
-    skipped: base.skipped + run.skipped,
-    failed: base.failed + run.failed,
-    opened: base.opened + run.opened,
-    bytes: base.bytes + run.bytes,
-  };
-}
-
-function checkOptions(options: RotationOptions): void {
-  validateRotationInput(options);
-  assertPositiveInteger(options.workers, 'number of workers');
-  assertPositiveInteger(options.batchSize, 'batch size');
-  if (options.resume && options.dryRun) {
-    throw new EngineError(
-      'USAGE',
-      'A dry run cannot resume a rotation. Drop one of the two options.',
-    );
-  }
-  if (options.resume && options.restart) {
-    throw new EngineError(
-      'USAGE',
-      'Resume continues an unfinished rotation and restart discards it: choose one.',
-    );
-  }
-  if (options.dryRun && options.backupPath !== undefined) {
-    throw new EngineError(
-      'USAGE',
-      'A dry run writes nothing, so it takes no backup. Drop the backup path.',
-    );
-  }
-}
-
-/** Triggers would run on every rotated record (copying old values, or undoing the update). */
-function assertNoTriggers(store: VaultStore, table: string, allowed: boolean): string[] {
-  const triggers = store.triggersOn(table);
-  if (triggers.length > 0 && !allowed) {
-    throw new EngineError(
-      'TRIGGERS',
-      `The table ${JSON.stringify(table)} in ${store.path} has trigger(s) ${triggers.map((t) => JSON.stringify(t)).join(', ')}, ` +
-        'which would run on every record the rotation rewrites (an audit trigger can copy each old-password value ' +
-        'elsewhere, another can undo the update). Nothing was changed. Review them with your application; to rotate ' +
-        'anyway, allow triggers (CLI: --allow-triggers).',
-    );
-  }
-  return triggers;
-}
-
-/** The unfinished rotation to continue (resume), or null; refuses to silently discard one. */
-function previousRotation(
-  options: RotationOptions,
-  checkpointPath: string,
-  identity: Parameters<typeof checkpointForResume>[1],
-  notes: string[],
-): RotationCheckpoint | null {
-  if (options.dryRun) return null;
-  if (options.resume) {
-    const previous = checkpointForResume(checkpointPath, identity);
-    if (!previous) {
-      notes.push(
-        'There was no unfinished rotation to resume, so this run started from the beginning.',
-      );
-    }
-    return previous;
-  }
-  const unfinished = readCheckpoint(checkpointPath);
-  if (unfinished && !options.restart) throw unfinishedRotationError(checkpointPath, unfinished);
-  if (unfinished) {
-    notes.push(
-      `Discarded the unfinished rotation started ${unfinished.startedAt} and started over.`,
-    );
-  }
-  return null;
-}
-
-/** A rotation may only say completed if it visited every record in scope exactly once. */
-function assertCovered(coverage: RotationCoverage, table: string): void {
-  if (coverage.foreignWrites || coverage.visited === coverage.rowsAtStart) return;
-  throw new EngineError(
-    'INTERNAL',
-    `The rotation visited ${coverage.visited} record(s) of table ${table} but ${coverage.rowsAtStart} were there ` +
-      'when it started, and no other program wrote to the vault: it cannot say every record was rotated. ' +
-      'Committed batches are kept and verified; please report this, and run the rotation again.',
-  );
-}
-
-function sweepSummary(report: SweepReport): RotationSweep {
-  const { rounds, examined, changed, inserted, deleted, rotated, stillWriting } = report;
-  return { rounds, examined, changed, inserted, deleted, rotated, stillWriting };
-}
 
 export async function rotateVault(options: RotationOptions): Promise<RotationResult> {
   const started = performance.now();
@@ -188,27 +70,27 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
   const runCounts = (): ProgressCounts => ({ total, ...(pipeline?.counts ?? NO_COUNTS) });
 
   progress.setPhase('validating', runCounts());
-  // The engine's own copies: the caller keeps (and zeroes) its buffers.
-  const passwords = [new Uint8Array(options.oldPassword), new Uint8Array(options.newPassword)];
-  let store: VaultStore | null = null;
-  let pool: CryptoPool | null = null;
-  let lock: RotationLock | null = null;
+  const resources = new JobResources([options.oldPassword, options.newPassword], {
+    abortPoolOnDispose: true,
+  });
+  const passwords = resources.passwords;
   try {
     checkOptions(options);
-    store = await openVault(options.vaultPath, {
+    const store = await resources.openStore(options.vaultPath, {
       driver: options.driver,
       readOnly: dryRun,
       busyTimeoutMs: options.busyTimeoutMs,
       nativeBinding: options.nativeBinding,
     });
-    const openStore = store;
     const table = resolveVaultTable(store, options.table);
     store.assertPageable(table);
     const triggers = dryRun ? [] : assertNoTriggers(store, table, options.allowTriggers ?? false);
     const notes: string[] = [];
     const vaultPath = absoluteVaultPath(options.vaultPath);
     // One rotation of a vault at a time: taken before anything is read for resuming or written.
-    if (!dryRun) lock = acquireRotationLock(vaultPath, { tool: options.lockTool ?? 'engine' });
+    const lock = dryRun
+      ? null
+      : resources.hold(acquireRotationLock(vaultPath, { tool: options.lockTool ?? 'engine' }));
     if (lock?.note) notes.push(lock.note);
     const checkpointPath = checkpointPathFor(vaultPath, options.checkpointDir);
     const removedTemporaries = dryRun ? [] : removeStaleTempFiles(vaultPath, checkpointPath);
@@ -235,14 +117,12 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
         : null;
 
     const workers = choosePoolSize(options.workers, [openConfig, writeConfig], total);
-    pool = await CryptoPool.start({
+    const pool = await resources.startPool({
       size: workers,
-      passwords,
       openConfig,
       writeConfig,
       kdfBackend: options.kdfBackend,
     });
-    const runningPool = pool;
     // Derivations outside the main pass and the sweep: the settings check, the canaries.
     let checkDerivations = 0;
     if (previous) {
@@ -263,7 +143,7 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
         kdfBackend: options.kdfBackend,
       });
     }
-    for (const password of passwords) password.fill(0);
+    resources.zeroPasswords();
 
     const base = previous?.counts ?? NO_COUNTS;
     const startedAt = previous?.startedAt ?? clock().toISOString();
@@ -298,7 +178,7 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
     saveCheckpoint(afterKey);
     const window = windowFor(pool.size);
     const pageSize = Math.max(16, window * 2);
-    const cadence = WRITE_CADENCE[store.driver];
+    const cadence = vaultDriver(store.driver).writeCadence;
     const ledger = new VisitLedger();
     const shared = {
       store,
@@ -317,7 +197,7 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
         if (!wantBackup || backupPath) return;
         progress.setPhase('backing-up', runCounts());
         const destination = explicitBackup ?? defaultBackupPath(vaultPath, clock());
-        await openStore.backupTo(destination);
+        await store.backupTo(destination);
         backupPath = destination;
         // Same cursor and counts as the last commit: only the backup path is new.
         saveCheckpoint(pipeline?.cursor ?? afterKey);
@@ -382,13 +262,13 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
       opened: pipeline.counts.opened + (sweep?.opened ?? 0),
     };
     const counts = sumCounts(base, { ...thisRun, bytes: pipeline.counts.bytes });
-    const status: RotationStatus = stopped
-      ? 'cancelled'
-      : sweep?.stillWriting || pipeline.counts.undoneWrites > 0
-        ? 'incomplete'
-        : counts.opened === 0 && thisRun.skipped > 0
-          ? 'nothing-opened'
-          : 'completed';
+    const status = rotationStatus({
+      stopped,
+      stillWriting: sweep?.stillWriting ?? false,
+      undoneWrites: pipeline.counts.undoneWrites,
+      opened: counts.opened,
+      skippedThisRun: thisRun.skipped,
+    });
     if (!dryRun && !stopped) deleteCheckpoint(checkpointPath);
     // Nothing opened: tell "already rotated" (e.g. a run killed before it reported) from "wrong password".
     const newPasswordSample =
@@ -396,44 +276,22 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
         ? await sampleWithNewPassword({
             store,
             table,
-            pool: runningPool,
+            pool,
             includeSoftDeleted,
             readNow,
           })
         : null;
 
-    if (removedTemporaries.length > 0) {
-      notes.push(
-        `Removed ${removedTemporaries.length} temporary file(s) an interrupted run had left: ` +
-          `${removedTemporaries.map((path) => basename(path)).join(', ')}.`,
-      );
-    }
-    if (dryRun) {
-      notes.push(
-        'Dry run: nothing was written and no backup was taken. Records that would rotate were opened but not ' +
-          're-encrypted, which saves one Argon2id derivation each; the real rotation needs one more per record.',
-      );
-    }
-    if (!includeSoftDeleted) {
-      notes.push(
-        'Soft-deleted records were left as they were: any of them under the old password still opens with it.',
-      );
-    }
-    if (triggers.length > 0) {
-      notes.push(`The table's trigger(s) ran on every rotated record: ${triggers.join(', ')}.`);
-    }
-    if (pipeline.counts.undoneWrites > 0) {
-      notes.push(
-        `A trigger changed ${pipeline.counts.undoneWrites} record(s) right after the rotation wrote them: they may ` +
-          'still open with the old password. Review the trigger(s), then run the rotation again.',
-      );
-    }
-    if (sweep?.stillWriting) {
-      notes.push(
-        'Another program kept writing records under the old password while the rotation ran. Stop the application ' +
-          '(or switch it to the new password), then run the rotation again.',
-      );
-    }
+    notes.push(
+      ...closingNotes({
+        removedTemporaries,
+        dryRun,
+        includeSoftDeleted,
+        triggers,
+        undoneWrites: pipeline.counts.undoneWrites,
+        stillWriting: sweep?.stillWriting ?? false,
+      }),
+    );
     const result: RotationResult = {
       status,
       table,
@@ -477,11 +335,6 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
     }
     throw error;
   } finally {
-    for (const password of passwords) password.fill(0);
-    // After a failure, tasks still in flight need not finish: each worker stops after its current derivation.
-    pool?.abort();
-    await pool?.close();
-    store?.close();
-    lock?.release();
+    await resources.dispose();
   }
 }

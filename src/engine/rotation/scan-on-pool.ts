@@ -6,6 +6,7 @@
 import type { CryptoPool } from '../pool/crypto-pool.js';
 import type { CryptoTask, CryptoTaskResult } from '../pool/protocol.js';
 import type { VaultRecord } from '../storage/types.js';
+import { runBoundedWindow } from './bounded-window.js';
 
 export interface ScanOnPoolOptions {
   readonly pool: CryptoPool;
@@ -17,49 +18,16 @@ export interface ScanOnPoolOptions {
 }
 
 export async function scanOnPool(options: ScanOnPoolOptions): Promise<{ cancelled: boolean }> {
-  const { pool, signal } = options;
-  let inFlight = 0;
-  let exhausted = false;
-  let dropped = false;
-  let failure: unknown = null;
-  let wake: (() => void) | null = null;
-  const wakeUp = (): void => {
-    const resume = wake;
-    wake = null;
-    resume?.();
-  };
-  signal?.addEventListener('abort', wakeUp);
-  try {
-    for (;;) {
-      if (signal?.aborted) pool.abort();
-      while (!signal?.aborted && !exhausted && inFlight < options.window) {
-        const record = options.next();
-        if (!record) {
-          exhausted = true;
-          break;
-        }
-        inFlight++;
-        pool.run(options.taskFor(record)).then(
-          (result) => {
-            inFlight--;
-            if (result.outcome.kind === 'aborted') dropped = true;
-            else options.onResult(record, result);
-            wakeUp();
-          },
-          (error: unknown) => {
-            inFlight--;
-            failure ??= error;
-            wakeUp();
-          },
-        );
-      }
-      if (failure) throw failure;
-      if (inFlight === 0 && (exhausted || signal?.aborted))
-        return { cancelled: !exhausted || dropped };
-      if (inFlight === 0) continue;
-      await new Promise<void>((resolve) => (wake = resolve));
-    }
-  } finally {
-    signal?.removeEventListener('abort', wakeUp);
-  }
+  const { pool } = options;
+  const { cancelled } = await runBoundedWindow({
+    next: options.next,
+    start: (record) => pool.run(options.taskFor(record)),
+    ordered: false,
+    window: options.window,
+    isAborted: ({ outcome }) => outcome.kind === 'aborted',
+    onResult: options.onResult,
+    signal: options.signal,
+    onAbort: () => pool.abort(),
+  });
+  return { cancelled };
 }

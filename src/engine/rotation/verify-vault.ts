@@ -3,9 +3,8 @@
  * sample), on the worker pool. A check after a rotation: the new password
  * should open what was rotated, the old one nothing it used to.
  */
-import { CryptoPool } from '../pool/crypto-pool.js';
-import { openVault } from '../storage/index.js';
 import type { VaultRecord, VaultStore } from '../storage/types.js';
+import { JobResources } from './job-resources.js';
 import { choosePoolSize, windowFor } from './pool-size.js';
 import { ProgressReporter } from './progress.js';
 import { RecordReader } from './record-reader.js';
@@ -29,7 +28,7 @@ export async function verifyVault(options: VerifyOptions): Promise<VerifyResult>
   assertPositiveInteger(options.sampleSize, 'sample size');
   assertPositiveInteger(options.workers, 'number of workers');
   const includeSoftDeleted = options.includeSoftDeleted ?? true;
-  const password = new Uint8Array(options.password);
+  const resources = new JobResources([options.password]);
   const progress = new ProgressReporter(options.onProgress);
   const counts = { checked: 0, opened: 0, notOpened: 0, malformed: 0, openedV1: 0 };
   let total = 0;
@@ -42,10 +41,8 @@ export async function verifyVault(options: VerifyOptions): Promise<VerifyResult>
     bytes: 0,
   });
 
-  let store: VaultStore | null = null;
-  let pool: CryptoPool | null = null;
   try {
-    store = await openVault(options.vaultPath, {
+    const store = await resources.openStore(options.vaultPath, {
       driver: options.driver,
       readOnly: true,
       nativeBinding: options.nativeBinding,
@@ -59,13 +56,12 @@ export async function verifyVault(options: VerifyOptions): Promise<VerifyResult>
       ? iterate(store.sampleRecords(table, options.sampleSize!, { includeSoftDeleted, now }))
       : readAll(store, table, includeSoftDeleted, now);
 
-    pool = await CryptoPool.start({
+    const pool = await resources.startPool({
       size: choosePoolSize(options.workers, [options.config], total),
-      passwords: [password],
       openConfig: options.config,
       kdfBackend: options.kdfBackend,
     });
-    password.fill(0);
+    resources.zeroPasswords();
     progress.setPhase('rotating', progressCounts());
     const { cancelled } = await scanOnPool({
       pool,
@@ -90,9 +86,7 @@ export async function verifyVault(options: VerifyOptions): Promise<VerifyResult>
     progress.setPhase('failed', progressCounts());
     throw error;
   } finally {
-    password.fill(0);
-    await pool?.close();
-    store?.close();
+    await resources.dispose();
   }
 }
 

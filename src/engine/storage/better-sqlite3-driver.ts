@@ -7,6 +7,7 @@ import { statSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 import { backupOwnership, publishFileAtomically } from './atomic-write.js';
 import type { SqlConnection, SqlRow } from './connection.js';
+import type { DriverProbe, VaultDriverDescriptor } from './driver.js';
 import { SQL_FUNCTIONS } from './sql-text.js';
 import type { SqlParam } from './sql-text.js';
 
@@ -19,7 +20,7 @@ function loadModule(): Promise<DatabaseConstructor> {
   return moduleLoading;
 }
 
-export type ProbeResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+export type ProbeResult = DriverProbe;
 
 /** The addon is only loaded when a database is constructed: try an in-memory one. */
 export async function probeBetterSqlite3(nativeBinding?: string): Promise<ProbeResult> {
@@ -108,3 +109,24 @@ export async function openBetterSqlite3(options: BetterSqlite3OpenOptions): Prom
   for (const fn of SQL_FUNCTIONS) db.function(fn.name, { deterministic: true }, fn.apply);
   return new BetterSqlite3Connection(db, options.realPath);
 }
+
+export const betterSqlite3Driver: VaultDriverDescriptor<'better-sqlite3'> = {
+  name: 'better-sqlite3',
+  label: 'better-sqlite3 (native)',
+  summary: 'better-sqlite3 (native).',
+  // Each commit costs one fsync: small batches, frequent checkpoints.
+  writeCadence: { batchSize: 64, commitIntervalMs: 2000 },
+  sharesFileWithOtherPrograms: true,
+  wholeFileInMemory: false,
+  probe: probeBetterSqlite3,
+  unavailableMessage: (reason) =>
+    `The better-sqlite3 native module could not be loaded (${reason}). Rebuild it for this runtime ` +
+    '(npm rebuild better-sqlite3, or @electron/rebuild for the desktop app), or use the sql.js driver.',
+  open: ({ realPath, readOnly, busyTimeoutMs, nativeBinding }) =>
+    openBetterSqlite3({
+      realPath,
+      readOnly,
+      busyTimeoutMs,
+      ...(nativeBinding === undefined ? {} : { nativeBinding }),
+    }),
+};

@@ -4,11 +4,11 @@
  */
 import { resolve } from 'node:path';
 import { EngineError } from '../errors.js';
-import { openBetterSqlite3, probeBetterSqlite3 } from './better-sqlite3-driver.js';
 import type { SqlConnection } from './connection.js';
+import type { VaultDriverDescriptor } from './driver.js';
+import { VAULT_DRIVERS, vaultDriver } from './drivers.js';
 import { assertWritableLocation, inspectVaultFile, sidecarFiles } from './file-checks.js';
 import type { VaultFileFacts } from './file-checks.js';
-import { openSqlJs } from './sqljs-driver.js';
 import { toEngineError } from './sqlite-errors.js';
 import type { OpenVaultOptions, VaultDriverName, VaultStore } from './types.js';
 import { createVaultStore } from './vault-store.js';
@@ -21,6 +21,8 @@ export { VAULT_COLUMNS, quoteIdentifier } from './sql-text.js';
 export { classifyStoredValue, V2_PREFIX } from './value-kind.js';
 export type { StoredValueKind } from './value-kind.js';
 export { probeBetterSqlite3 } from './better-sqlite3-driver.js';
+export { VAULT_DRIVERS, VAULT_DRIVER_PREFERENCES, vaultDriver } from './drivers.js';
+export type { VaultDriverDescriptor, WriteCadence } from './driver.js';
 export { DEFAULT_PAGE_SIZE, QUICK_CHECK_MAX_BYTES } from './vault-store.js';
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -36,36 +38,31 @@ function busyTimeoutOf(options: OpenVaultOptions): number {
   return value;
 }
 
-async function chooseDriver(options: OpenVaultOptions): Promise<VaultDriverName> {
+/**
+ * The driver asked for, or with 'auto' the first of the registry that loads
+ * here (better-sqlite3, else sql.js).
+ */
+export async function chooseDriver(
+  options: Pick<OpenVaultOptions, 'driver' | 'nativeBinding'>,
+): Promise<VaultDriverDescriptor<VaultDriverName>> {
   const preference = options.driver ?? 'auto';
-  if (preference === 'sql.js') return 'sql.js';
-  const probe = await probeBetterSqlite3(options.nativeBinding);
-  if (probe.ok) return 'better-sqlite3';
-  if (preference === 'auto') return 'sql.js';
+  if (preference !== 'auto') {
+    const driver = vaultDriver(preference);
+    const probe = await driver.probe(options.nativeBinding);
+    if (probe.ok) return driver;
+    throw new EngineError('NATIVE_UNAVAILABLE', driver.unavailableMessage(probe.reason));
+  }
+  const reasons: string[] = [];
+  for (const driver of VAULT_DRIVERS) {
+    const probe = await driver.probe(options.nativeBinding);
+    if (probe.ok) return driver;
+    reasons.push(`${driver.name}: ${probe.reason}`);
+  }
+  // Unreachable while sql.js (pure WebAssembly) is registered; a guard for future registries.
   throw new EngineError(
     'NATIVE_UNAVAILABLE',
-    `The better-sqlite3 native module could not be loaded (${probe.reason}). Rebuild it for this runtime ` +
-      '(npm rebuild better-sqlite3, or @electron/rebuild for the desktop app), or use the sql.js driver.',
+    `No SQLite driver loads here (${reasons.join('; ')}).`,
   );
-}
-
-async function connect(
-  driver: VaultDriverName,
-  file: VaultFileFacts,
-  displayPath: string,
-  readOnly: boolean,
-  busyTimeoutMs: number,
-  nativeBinding: string | undefined,
-): Promise<SqlConnection> {
-  if (driver === 'sql.js') {
-    return openSqlJs({ realPath: file.realPath, displayPath, readOnly, busyTimeoutMs });
-  }
-  return openBetterSqlite3({
-    realPath: file.realPath,
-    readOnly,
-    busyTimeoutMs,
-    ...(nativeBinding === undefined ? {} : { nativeBinding }),
-  });
 }
 
 /**
@@ -78,6 +75,7 @@ async function connect(
  * read-only open, which reports them.
  */
 async function rollBackHotJournal(
+  driver: VaultDriverDescriptor<VaultDriverName>,
   file: VaultFileFacts,
   displayPath: string,
   busyTimeoutMs: number,
@@ -86,14 +84,13 @@ async function rollBackHotJournal(
   if (!sidecarFiles(file.realPath).journalInUse) return;
   try {
     assertWritableLocation(file.realPath, displayPath);
-    const connection = await connect(
-      'better-sqlite3',
-      file,
+    const connection = await driver.open({
+      realPath: file.realPath,
       displayPath,
-      false,
+      readOnly: false,
       busyTimeoutMs,
-      nativeBinding,
-    );
+      ...(nativeBinding === undefined ? {} : { nativeBinding }),
+    });
     try {
       connection.all('SELECT count(*) FROM sqlite_master');
     } finally {
@@ -119,19 +116,18 @@ export async function openVault(path: string, options: OpenVaultOptions = {}): P
   const file = inspectVaultFile(displayPath);
   if (!readOnly) assertWritableLocation(file.realPath, displayPath);
   const driver = await chooseDriver(options);
-  if (readOnly && driver === 'better-sqlite3') {
-    await rollBackHotJournal(file, displayPath, busyTimeoutMs, options.nativeBinding);
+  if (readOnly && driver.sharesFileWithOtherPrograms) {
+    await rollBackHotJournal(driver, file, displayPath, busyTimeoutMs, options.nativeBinding);
   }
   let connection: SqlConnection;
   try {
-    connection = await connect(
-      driver,
-      file,
+    connection = await driver.open({
+      realPath: file.realPath,
       displayPath,
       readOnly,
       busyTimeoutMs,
-      options.nativeBinding,
-    );
+      ...(options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding }),
+    });
   } catch (error) {
     throw toEngineError(error, { path: displayPath, action: 'opening', busyTimeoutMs });
   }

@@ -25,6 +25,7 @@ import { EngineError } from '../errors.js';
 import { backupOwnership, writeFileAtomicallySync } from './atomic-write.js';
 import type { FileOwnership } from './atomic-write.js';
 import type { SqlConnection, SqlRow } from './connection.js';
+import type { VaultDriverDescriptor } from './driver.js';
 import { sidecarFiles } from './file-checks.js';
 import { SQL_FUNCTIONS } from './sql-text.js';
 import type { SqlParam } from './sql-text.js';
@@ -353,3 +354,19 @@ export async function openSqlJs(
   const sqlJs = await loadSqlJs();
   return new SqlJsConnection(sqlJs, options, readSnapshot(options));
 }
+
+export const sqlJsDriver: VaultDriverDescriptor<'sql.js'> = {
+  name: 'sql.js',
+  label: 'sql.js (WebAssembly fallback)',
+  summary: 'sql.js (WebAssembly fallback: the whole file in memory, no SQLite file locks).',
+  // Every commit rewrites the whole file (about 0.9 s for 100 MiB): larger, rarer batches.
+  writeCadence: { batchSize: 1024, commitIntervalMs: 30_000 },
+  sharesFileWithOtherPrograms: false,
+  wholeFileInMemory: true,
+  // Pure WebAssembly, shipped with the app: a load failure is reported by open (INTERNAL).
+  probe: () => Promise.resolve({ ok: true }),
+  unavailableMessage: (reason) =>
+    `The sql.js SQLite module could not be loaded (${reason}). Reinstall the application.`,
+  open: ({ realPath, displayPath, readOnly, busyTimeoutMs }) =>
+    openSqlJs({ realPath, displayPath, readOnly, busyTimeoutMs }),
+};

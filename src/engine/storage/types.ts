@@ -5,8 +5,10 @@
  * A "vault table" is any table with the columns id, vault_token, vault_value,
  * created_at, updated_at, expires_at, soft_deleted_at (whatever its name).
  */
-export type VaultDriverName = 'better-sqlite3' | 'sql.js';
-export type VaultDriverPreference = 'auto' | VaultDriverName;
+import type { VaultDriverName, VaultDriverPreference } from './drivers.js';
+
+/** derived from the driver registry (drivers.ts) */
+export type { VaultDriverName, VaultDriverPreference };
 
 export interface OpenVaultOptions {
   /** default 'auto': better-sqlite3 when its native module loads, else sql.js */

@@ -1,0 +1,49 @@
+/**
+ * What a storage driver declares about itself, in one place: how people call
+ * it, how often a rotation should commit through it, what it can see of other
+ * programs, and how to probe and open it. The registry (drivers.ts) lists the
+ * drivers; nothing else in the engine names one.
+ */
+import type { SqlConnection } from './connection.js';
+
+export type DriverProbe = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+export interface DriverOpenOptions {
+  readonly realPath: string;
+  /** path shown in messages */
+  readonly displayPath: string;
+  readonly readOnly: boolean;
+  readonly busyTimeoutMs: number;
+  /** better-sqlite3 `nativeBinding` path (Electron build of the addon); other drivers ignore it */
+  readonly nativeBinding?: string;
+}
+
+/** How a rotation batches its writes through this driver. */
+export interface WriteCadence {
+  /** record updates per write transaction */
+  readonly batchSize: number;
+  /** commit at least this often when few records rotate */
+  readonly commitIntervalMs: number;
+}
+
+export interface VaultDriverDescriptor<Name extends string = string> {
+  readonly name: Name;
+  /** for people: "better-sqlite3 (native)" */
+  readonly label: string;
+  /** one sentence on what this driver means for the user (reports, badges) */
+  readonly summary: string;
+  readonly writeCadence: WriteCadence;
+  /**
+   * Takes SQLite's file locks and sees other programs' commits (data_version
+   * moves): concurrent writers are waited for and detected, and a crashed
+   * writer's hot journal can be rolled back before a read-only open.
+   */
+  readonly sharesFileWithOtherPrograms: boolean;
+  /** holds the whole database file in memory (size limit, memory use) */
+  readonly wholeFileInMemory: boolean;
+  /** whether the driver can run here (e.g. its native module loads) */
+  probe(nativeBinding: string | undefined): Promise<DriverProbe>;
+  /** the error message when this driver was asked for by name but does not load */
+  unavailableMessage(reason: string): string;
+  open(options: DriverOpenOptions): Promise<SqlConnection>;
+}
