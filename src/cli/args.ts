@@ -5,10 +5,11 @@
  * printed back.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type {
-  Argon2BackendPreference,
-  Argon2Config,
-  VaultDriverPreference,
+import {
+  VAULT_DRIVER_PREFERENCES,
+  type Argon2BackendPreference,
+  type Argon2Config,
+  type VaultDriverPreference,
 } from '../engine/index.js';
 import { UsageError } from './cli-error.js';
 import { parseCryptoSpec } from './crypto-spec.js';
@@ -337,7 +338,8 @@ function passwordSource(values: Values, prefix: string, command: CommandName): P
 }
 
 const KDF_CHOICES = ['auto', 'native', 'wasm'] as const;
-const DRIVER_CHOICES = ['auto', 'better-sqlite3', 'sql.js'] as const;
+/** 'auto' and every registered storage driver. */
+const DRIVER_CHOICES: readonly VaultDriverPreference[] = VAULT_DRIVER_PREFERENCES;
 const MAX_WORKERS = 256;
 
 function infoArgs(vaultPath: string, values: Values): InfoArgs {

@@ -5,6 +5,7 @@
 import {
   describeArgon2Config,
   EngineError,
+  vaultDriver,
   wrongConfigMessage,
   type Argon2Config,
   type PreflightResult,
@@ -132,14 +133,9 @@ function coverageLines(result: RotationResult): string[] {
 
 /** Which SQLite ran the job: the native one, or the in-memory WebAssembly fallback. */
 export function driverLine(result: RotationResult): string | null {
-  switch (result.driver) {
-    case 'better-sqlite3':
-      return 'SQLite driver: better-sqlite3 (native).';
-    case 'sql.js':
-      return 'SQLite driver: sql.js (WebAssembly fallback: the whole file in memory, no SQLite file locks).';
-    case undefined:
-      return null;
-  }
+  return result.driver === undefined
+    ? null
+    : `SQLite driver: ${vaultDriver(result.driver).summary}`;
 }
 
 function softDeletedLine(args: RotateArgs): string {
