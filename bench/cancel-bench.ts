@@ -28,6 +28,8 @@ async function oneTrial(vaultPath: string): Promise<{ latencyMs: number; status:
     newPassword: utf8(BENCH_NEW_PASSWORD),
     openConfig: ARGON2_PRESETS.default,
     backup: false,
+    // Each trial rotates a fresh copy: the previous trial's checkpoint is not this rotation's.
+    restart: true,
     signal: controller.signal,
     onProgress: (progress) => {
       if (progress.scanned === 0 || timer) return;
