@@ -51,6 +51,12 @@ export interface RotationCheckpoint {
   readonly updatedAt: string;
   /** runs that contributed (1 for the first) */
   readonly runs: number;
+  /**
+   * The run stopped in its final sweep (records other programs wrote during
+   * it). What it had left in each record is lost with it, so a resume
+   * re-examines every record from the start (cursor null, counts from zero).
+   */
+  readonly redoFromStart?: boolean;
 }
 
 export interface RotationProof {

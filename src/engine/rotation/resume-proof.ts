@@ -60,7 +60,10 @@ export async function assertSameRotation(settings: ResumeProofSettings): Promise
   if (store.keyKind(table) !== checkpoint.keyKind) {
     throw vaultChanged(checkpointPath, `the table's record keys are now ${store.keyKind(table)}s`);
   }
-  for (const proof of checkpoint.proof) {
+  // A redo starts from the first record, so nothing the vault holds can make it skip one: only the
+  // passwords need proving (other programs may well have rewritten the proof records meanwhile).
+  const proofs = checkpoint.redoFromStart ? [] : checkpoint.proof;
+  for (const proof of proofs) {
     const record = store.readRecord(table, proof.key, { includeSoftDeleted: true });
     if (!record) throw vaultChanged(checkpointPath, 'a record it rotated is gone');
     if (proofOf(record.key, record.value).sha256 !== proof.sha256) {

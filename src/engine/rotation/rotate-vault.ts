@@ -100,7 +100,14 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
       { vaultPath, table, openConfig, writeConfig, includeSoftDeleted },
       notes,
     );
-    const afterKey = previous?.cursor ?? null;
+    const redo = previous?.redoFromStart === true;
+    if (redo) {
+      notes.push(
+        'The interrupted rotation had stopped while re-examining records another program wrote during it; ' +
+          'this run re-examined every record from the start.',
+      );
+    }
+    const afterKey = redo ? null : (previous?.cursor ?? null);
     // One "now" for the whole run, so no record changes category (soft-deleted or not) mid-run.
     const readNow = clock();
     const filter = { includeSoftDeleted, now: readNow };
@@ -145,13 +152,14 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
     }
     resources.zeroPasswords();
 
-    const base = previous?.counts ?? NO_COUNTS;
+    // A redone run counts every record itself.
+    const base = redo ? NO_COUNTS : (previous?.counts ?? NO_COUNTS);
     const startedAt = previous?.startedAt ?? clock().toISOString();
     const canaries = dryRun ? null : (previous?.canaries ?? (await sealCanaries(pool)));
     if (canaries && !previous) checkDerivations += CANARY_DERIVATIONS;
     const proof: RotationProof[] = [...(previous?.proof ?? [])];
     const keyKind = store.keyKind(table);
-    const saveCheckpoint = (cursor: string | null): void => {
+    const saveCheckpoint = (cursor: string | null, redoFromStart = false): void => {
       if (dryRun || !canaries) return;
       const checkpoint: RotationCheckpoint = {
         format: CHECKPOINT_FORMAT,
@@ -171,6 +179,7 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
         startedAt,
         updatedAt: clock().toISOString(),
         runs: (previous?.runs ?? 0) + 1,
+        ...(redoFromStart && { redoFromStart }),
       };
       writeCheckpoint(checkpointPath, checkpoint);
     };
@@ -233,17 +242,19 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
     };
     if (!cancelled) assertCovered(coverage, table);
 
-    const sweep =
-      cancelled || dryRun || !coverage.foreignWrites
-        ? null
-        : await sweepForeignWrites({
-            ...shared,
-            ledger,
-            ...filter,
-            pageSize,
-            pageMaxBytes: PAGE_MAX_BYTES,
-            dataVersionAtStart,
-          });
+    const sweeping = !cancelled && !dryRun && coverage.foreignWrites;
+    // Killed or cancelled in the sweep, a resume cannot know what this run left: it starts over.
+    if (sweeping) saveCheckpoint(null, true);
+    const sweep = !sweeping
+      ? null
+      : await sweepForeignWrites({
+          ...shared,
+          ledger,
+          ...filter,
+          pageSize,
+          pageMaxBytes: PAGE_MAX_BYTES,
+          dataVersionAtStart,
+        });
     const stopped = cancelled || (sweep?.cancelled ?? false);
     progress.setPhase('finishing', runCounts());
 

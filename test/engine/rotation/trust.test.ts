@@ -238,6 +238,43 @@ describe('writes by a live application during the run', () => {
     );
   });
 
+  it('a run stopped in its sweep: the resume re-examines every record and completes', async () => {
+    const { path } = await buildVault(join(dir.path, 'sweep-stop.db'), {
+      records: Array.from({ length: 40 }, () => ({ password: OLD })),
+    });
+    const value = await oldPasswordValue('written during the run');
+    const controller = new AbortController();
+    let wrote = false;
+    const first = await rotateVault(
+      options(path, {
+        backup: false,
+        signal: controller.signal,
+        progressIntervalMs: 0,
+        onProgress: (progress) => {
+          if (progress.phase !== 'rotating') return;
+          if (!wrote && progress.rotated >= 20) {
+            wrote = true;
+            const app = new Database(path);
+            app.prepare('UPDATE vault SET vault_value = ? WHERE rowid = 1').run(value);
+            app.close();
+          } else if (wrote && progress.scanned === progress.total) {
+            // the main pass is over: this event comes from the sweep
+            controller.abort();
+          }
+        },
+      }),
+    );
+    expect(first.status).toBe('cancelled');
+    const checkpoint = readCheckpoint(checkpointPathFor(path));
+    expect(checkpoint).toMatchObject({ redoFromStart: true, cursor: null });
+    // Before: the checkpoint pointed past the end, and a resume said "completed" at once.
+    const resumed = await rotateVault(options(path, { resume: true, backup: false }));
+    expect(resumed.status).toBe('completed');
+    expect(resumed.thisRun!.scanned).toBe(40);
+    expect(resumed.notes).toContainEqual(expect.stringMatching(/re-examined every record/));
+    expect(await opening(path, OLD)).toEqual([]);
+  });
+
   it('an application that keeps writing with the old password: incomplete, never completed', async () => {
     const { path } = await buildVault(join(dir.path, 'busy.db'), {
       records: Array.from({ length: 30 }, () => ({ password: OLD })),
