@@ -43,29 +43,24 @@ import { isTrustedSender, type SenderFrame } from '../../src/main/shell/security
 import { VaultService } from '../../src/main/host/vault-service.js';
 import { IPC_CHANNELS } from '../../src/shared/ipc-contract.js';
 import { rotationOptions, tiny } from '../engine/rotation/helpers.js';
+import { makeVictim } from '../support/victim-file.js';
 import { copyFixture, makeTempDir, type TempDir } from '../support/fixtures.js';
 
-const VICTIM_BYTES = 'root-only file the attacker wants overwritten\n';
 const LONG_AGO = new Date(Date.now() - 60 * 60_000);
 
 let temp: TempDir;
 let folder: string;
 let victim: string;
 
+let expectVictimIntact: () => void;
+
 beforeEach(() => {
   temp = makeTempDir('vsa-planted-');
   folder = join(temp.path, 'vaults');
   mkdirSync(folder);
-  mkdirSync(join(temp.path, 'elsewhere'));
-  victim = join(temp.path, 'elsewhere', 'victim');
-  writeFileSync(victim, VICTIM_BYTES, { mode: 0o600 });
+  ({ path: victim, expectIntact: expectVictimIntact } = makeVictim(temp.path));
 });
 afterEach(() => temp.dispose());
-
-function expectVictimIntact(): void {
-  expect(readFileSync(victim, 'utf8')).toBe(VICTIM_BYTES);
-  expect(statSync(victim).mode & 0o777).toBe(0o600);
-}
 
 const sha256File = (path: string): string =>
   createHash('sha256').update(readFileSync(path)).digest('hex');

@@ -12,7 +12,6 @@ import {
   readdirSync,
   readlinkSync,
   renameSync,
-  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -24,28 +23,22 @@ import {
   removeRegularFile,
   writePrivateFileAtomically,
 } from '../../../src/engine/fs/private-file.js';
+import { makeVictim } from '../../support/victim-file.js';
 import { makeTempDir, type TempDir } from '../../support/fixtures.js';
-
-const VICTIM_BYTES = 'root-only secret: must never change\n';
 
 let temp: TempDir;
 let folder: string;
 let victim: string;
 
+let expectVictimIntact: () => void;
+
 beforeEach(() => {
   temp = makeTempDir('vsa-private-file-');
   folder = join(temp.path, 'work');
   mkdirSync(folder);
-  mkdirSync(join(temp.path, 'elsewhere'));
-  victim = join(temp.path, 'elsewhere', 'victim');
-  writeFileSync(victim, VICTIM_BYTES, { mode: 0o600 });
+  ({ path: victim, expectIntact: expectVictimIntact } = makeVictim(temp.path));
 });
 afterEach(() => temp.dispose());
-
-function expectVictimIntact(): void {
-  expect(readFileSync(victim, 'utf8')).toBe(VICTIM_BYTES);
-  expect(statSync(victim).mode & 0o777).toBe(0o600);
-}
 
 const modeOf = (path: string): number => lstatSync(path).mode & 0o777;
 

@@ -65,16 +65,21 @@ function NoV2Opens({
             Use the {preset} preset
           </button>
         ) : null}
-        {!preset && !v1Opened && hasUnicodeFormAmbiguity(password) ? (
-          <p className="notice-text">
-            Your password has accented or combined characters. They can be stored in two Unicode
-            forms (NFC and NFD) that look the same but differ in bytes: if the password was set on
-            another system, it may have used the other form.
-          </p>
-        ) : null}
+        {!preset && !v1Opened && hasUnicodeFormAmbiguity(password) ? <UnicodeFormHint /> : null}
         {malformed}
       </div>
     </div>
+  );
+}
+
+/** The password may have been typed in the other Unicode form than the application stored. */
+function UnicodeFormHint(): ReactNode {
+  return (
+    <p className="notice-text">
+      Your password has accented or combined characters. They can be stored in two Unicode forms
+      (NFC and NFD) that look the same but differ in bytes: if the password was set on another
+      system, it may have used the other form.
+    </p>
   );
 }
 
@@ -106,13 +111,7 @@ function Outcome({ result, password }: { result: PreflightResult; password: stri
             application uses (values do not record it). Rotating now would change nothing: check
             both and try again.
           </p>
-          {hasUnicodeFormAmbiguity(password) ? (
-            <p className="notice-text">
-              Your password has accented or combined characters. They can be stored in two Unicode
-              forms (NFC and NFD) that look the same but differ in bytes: if the password was set on
-              another system, it may have used the other form.
-            </p>
-          ) : null}
+          {hasUnicodeFormAmbiguity(password) ? <UnicodeFormHint /> : null}
           {malformed}
         </div>
       </div>
