@@ -3,8 +3,10 @@
  * during the run (SQLite's data_version moved), re-read the table and rotate
  * the records it wrote: changed behind the cursor, inserted below it, or whose
  * guarded write it won. The run's own writes are recognised by the visit
- * ledger and cost nothing. Repeats while another program keeps committing and
- * records still open with the old password, up to a limit.
+ * ledger and cost nothing. Repeats while another program keeps committing
+ * (a round that found nothing could have missed a record written behind its
+ * reader), up to a limit; still writing under the old password then means
+ * the rotation is not complete.
  */
 import type { RecordFailure } from './types.js';
 import { RecordReader } from './record-reader.js';
@@ -100,10 +102,12 @@ export async function sweepForeignWrites(settings: SweepSettings): Promise<Sweep
   };
   let versionBefore = settings.dataVersionAtStart;
   const maxRounds = settings.maxRounds ?? MAX_SWEEP_ROUNDS;
-  // Nobody else committed since the main pass started: the table is exactly what the run left.
+  let lastRoundOpened = 0;
+  // Nobody else committed since the last round began: the table is exactly what the run left.
   while (store.dataVersion() !== versionBefore) {
     if (report.rounds === maxRounds) {
-      report.stillWriting = true;
+      // Still committing: "not complete" when its last round still found old-password records.
+      report.stillWriting = lastRoundOpened > 0;
       break;
     }
     report.rounds++;
@@ -126,7 +130,7 @@ export async function sweepForeignWrites(settings: SweepSettings): Promise<Sweep
       afterKey: null,
       dryRun: false,
       ledger,
-      // The checkpoint keeps the main pass's cursor: a sweep has no resume point of its own.
+      // A sweep has no resume point of its own: its checkpoint says "redo from the start".
       onCommit: () => undefined,
     });
     const { cancelled } = await pipeline.run();
@@ -151,8 +155,7 @@ export async function sweepForeignWrites(settings: SweepSettings): Promise<Sweep
       report.cancelled = true;
       break;
     }
-    // Found nothing under the old password: whatever else is being written is not ours to rotate.
-    if (counts.opened === 0) break;
+    lastRoundOpened = counts.opened;
   }
   return report;
 }

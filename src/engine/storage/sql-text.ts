@@ -128,6 +128,11 @@ function keyExpression(key: RecordKey): string {
   return key.kind === 'rowid' ? key.column : 'id';
 }
 
+/** "This record" for a bound key: rowids travel as text and are CAST back. */
+function keyEquals(key: RecordKey): string {
+  return key.kind === 'rowid' ? `${key.column} = CAST(? AS INTEGER)` : 'id = ?';
+}
+
 export interface RecordFilter {
   /** keyset cursor: only records after this key; null: from the first */
   readonly afterKey: string | null;
@@ -191,7 +196,7 @@ export function recordAtStatement(
   recordKey: string,
 ): SqlStatement {
   const where = whereClause(key, { ...filter, afterKey: null });
-  const at = key.kind === 'rowid' ? `${key.column} = CAST(? AS INTEGER)` : 'id = ?';
+  const at = keyEquals(key);
   const sql = where.sql ? `${where.sql} AND ${at}` : `WHERE ${at}`;
   return {
     sql: `SELECT ${recordColumns(key)} FROM ${quoteIdentifier(table)} ${sql}`,
@@ -240,7 +245,7 @@ export function sampleStatement(
  * Parameters: newValue, updatedAt, key, expectedValue.
  */
 export function guardedUpdateSql(table: string, key: RecordKey): string {
-  const addressed = key.kind === 'rowid' ? `${key.column} = CAST(? AS INTEGER)` : 'id = ?';
+  const addressed = keyEquals(key);
   // CAST: a value stored as a BLOB is read as its text (toRecord); compared as a BLOB it would never match.
   return `UPDATE ${quoteIdentifier(table)} SET vault_value = ?, updated_at = ?
     WHERE ${addressed} AND CAST(vault_value AS TEXT) = ? COLLATE BINARY`;
