@@ -30,11 +30,11 @@ export function infoText(info: VaultInfo): string[] {
 export async function runInfo(args: InfoArgs, io: CliIo): Promise<ExitCode> {
   const store = await openVault(args.vaultPath, { readOnly: true, driver: args.driver });
   try {
-    const info = store.info();
+    const info = await store.info();
     if (args.json) writeJsonLine(io.stdout, info);
     else for (const line of infoText(info)) writeLine(io.stdout, line);
     return EXIT.ok;
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -9,8 +9,8 @@
  */
 
 export interface BoundedWindowOptions<Item, Result> {
-  /** the next item, or null when there are none left */
-  readonly next: () => Item | null;
+  /** the next item, or null when there are none left (a promise where the source must read first) */
+  readonly next: () => Item | null | Promise<Item | null>;
   /** whether the source is used up (default: `next` returned null) */
   readonly isDone?: () => boolean;
   readonly start: (item: Item) => Promise<Result>;
@@ -74,14 +74,15 @@ export async function runBoundedWindow<Item, Result>(
   };
   const done = (): boolean => exhausted || (options.isDone?.() ?? false);
 
-  const dispatch = (): void => {
+  const dispatch = async (): Promise<void> => {
     while (
       !stopping &&
       !exhausted &&
       pending.size < options.window &&
       (pending.size === 0 || inFlightBytes < maxInFlightBytes)
     ) {
-      const item = options.next();
+      const next = options.next();
+      const item = next instanceof Promise ? await next : next;
       if (item === null) {
         exhausted = true;
         break;
@@ -139,7 +140,7 @@ export async function runBoundedWindow<Item, Result>(
         stopping = true;
         options.onAbort?.();
       }
-      dispatch();
+      await dispatch();
 
       for (let ready = takeReady(); ready; ready = failure ? null : takeReady()) {
         const [seq, slot] = ready;

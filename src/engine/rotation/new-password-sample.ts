@@ -24,7 +24,7 @@ export async function sampleWithNewPassword(
   settings: NewPasswordSampleSettings,
 ): Promise<NewPasswordSample & { readonly derivations: number }> {
   const { store, table, pool, includeSoftDeleted, readNow } = settings;
-  const records = store.sampleRecords(table, NEW_PASSWORD_SAMPLE_SIZE, {
+  const records = await store.sampleRecords(table, NEW_PASSWORD_SAMPLE_SIZE, {
     includeSoftDeleted,
     now: readNow,
   });

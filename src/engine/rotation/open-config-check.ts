@@ -61,10 +61,10 @@ export async function sampleOldPassword(
   settings: OldPasswordSampleSettings,
 ): Promise<OldPasswordSampleDetails> {
   const { store, table, pool, includeSoftDeleted, now } = settings;
-  const sample = (kind: SampledValueKind, count: number): VaultRecord[] =>
+  const sample = (kind: SampledValueKind, count: number): Promise<VaultRecord[]> =>
     store.sampleRecords(table, count, { includeSoftDeleted, now, valueKind: kind });
-  const v2Records = sample('v2', settings.v2SampleSize);
-  const v1Records = sample('v1', settings.v1SampleSize ?? settings.v2SampleSize);
+  const v2Records = await sample('v2', settings.v2SampleSize);
+  const v1Records = await sample('v1', settings.v1SampleSize ?? settings.v2SampleSize);
   const tallies = { v2: { ...EMPTY_TALLY }, v1: { ...EMPTY_TALLY } };
   let derivations = 0;
   let deriveMs = 0;

@@ -25,7 +25,8 @@ export const MAX_LISTED_FAILURES = 1000;
 
 /** Records in key order (a RecordReader, or a filter over one for a sweep). */
 export interface RecordSource {
-  next(): VaultRecord | null;
+  /** a promise where the source must read a page first */
+  next(): VaultRecord | null | Promise<VaultRecord | null>;
   readonly done: boolean;
 }
 
@@ -225,10 +226,13 @@ export class RotationPipeline {
   }
 
   /** Keys of written records that no longer hold what was written (read back after the commit). */
-  private undoneWrites(written: readonly string[], byKey: Map<string, PendingWrite>): Set<string> {
+  private async undoneWrites(
+    written: readonly string[],
+    byKey: Map<string, PendingWrite>,
+  ): Promise<Set<string>> {
     const undone = new Set<string>();
     for (const key of written) {
-      const now = this.settings.store.readRecord(this.settings.table, key, {
+      const now = await this.settings.store.readRecord(this.settings.table, key, {
         includeSoftDeleted: true,
       });
       if (now?.value !== byKey.get(key)!.update.newValue) undone.add(key);
@@ -245,14 +249,14 @@ export class RotationPipeline {
         await this.settings.beforeFirstWrite();
         this.wroteOnce = true;
       }
-      const { written, guardFailed } = this.settings.store.writeBatch(
+      const { written, guardFailed } = await this.settings.store.writeBatch(
         this.settings.table,
         batch.map((pending) => pending.update),
         this.settings.updatedAt(),
       );
       const byKey = new Map(batch.map((pending) => [pending.update.key, pending]));
       const undone = this.settings.readBackWrites
-        ? this.undoneWrites(written, byKey)
+        ? await this.undoneWrites(written, byKey)
         : new Set<string>();
       this.counts.rotated += written.length - undone.size;
       this.counts.undoneWrites += undone.size;

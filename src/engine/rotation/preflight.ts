@@ -49,9 +49,9 @@ export async function preflightRotation(options: PreflightOptions): Promise<Pref
       readOnly: true,
       nativeBinding: options.nativeBinding,
     });
-    const table = resolveVaultTable(store, options.table);
+    const table = await resolveVaultTable(store, options.table);
     const now = new Date();
-    const total = store.countRecords(table, { includeSoftDeleted, now });
+    const total = await store.countRecords(table, { includeSoftDeleted, now });
     const rotationWorkers = choosePoolSize(
       options.workers,
       [options.openConfig, writeConfig],
@@ -119,7 +119,7 @@ export async function preflightRotation(options: PreflightOptions): Promise<Pref
       const probe = await pool.run({ op: 'probe-write' });
       msPerWrite = probe.writeDeriveMs;
     }
-    const { tests, writes } = estimateWork(store, table, now, total, sample);
+    const { tests, writes } = await estimateWork(store, table, now, total, sample);
     return {
       table,
       total,
@@ -148,14 +148,14 @@ export async function preflightRotation(options: PreflightOptions): Promise<Pref
  * malformed, one write per record that opens. The table's v2/v1 shares come
  * from info() (whole table), scaled to the records the rotation reads.
  */
-function estimateWork(
+async function estimateWork(
   store: VaultStore,
   table: string,
   now: Date,
   total: number,
   sample: Awaited<ReturnType<typeof sampleOldPasswordWidely>>,
-): { tests: number; writes: number } {
-  const counts = store.info(now).tables.find((info) => info.name === table);
+): Promise<{ tests: number; writes: number }> {
+  const counts = (await store.info(now)).tables.find((info) => info.name === table);
   if (!counts || counts.records === 0) return { tests: 0, writes: 0 };
   const scale = total / counts.records;
   const rate = (count: number, of: number): number => (of > 0 ? count / of : 0);

@@ -16,6 +16,8 @@ export interface RecordReaderOptions {
   readonly pageSize: number;
   /** bytes of values per page at most (at least one record per page) */
   readonly pageMaxBytes?: number;
+  /** what the keys are (store.keyKind of the table) */
+  readonly keyKind: 'rowid' | 'id';
 }
 
 /** Rowid keys are decimal integers (beyond 2^53 too); id keys follow the column's collation, unknown here. */
@@ -38,7 +40,7 @@ export class RecordReader {
     this.store = store;
     this.options = options;
     this.lastKey = options.afterKey;
-    this.keyKind = store.keyKind(options.table);
+    this.keyKind = options.keyKind;
   }
 
   /** true once the last record has been handed out */
@@ -46,21 +48,27 @@ export class RecordReader {
     return this.exhausted && this.index >= this.page.length;
   }
 
-  next(): VaultRecord | null {
-    if (this.index >= this.page.length) {
-      if (this.exhausted) return null;
-      this.page = this.store.readRecords(this.options.table, {
-        afterKey: this.lastKey,
-        limit: this.options.pageSize,
-        includeSoftDeleted: this.options.includeSoftDeleted,
-        now: this.options.now,
-        ...(this.options.pageMaxBytes === undefined ? {} : { maxBytes: this.options.pageMaxBytes }),
-      });
-      this.index = 0;
-      // A page bounded by bytes may be short without being the last.
-      if (this.page.length === 0) this.exhausted = true;
-      if (this.page.length === 0) return null;
-    }
+  /** A record, or a promise of one where a new page must be read first. */
+  next(): VaultRecord | null | Promise<VaultRecord | null> {
+    if (this.index < this.page.length) return this.take();
+    if (this.exhausted) return null;
+    return this.readPage().then(() => (this.page.length === 0 ? null : this.take()));
+  }
+
+  private async readPage(): Promise<void> {
+    this.page = await this.store.readRecords(this.options.table, {
+      afterKey: this.lastKey,
+      limit: this.options.pageSize,
+      includeSoftDeleted: this.options.includeSoftDeleted,
+      now: this.options.now,
+      ...(this.options.pageMaxBytes === undefined ? {} : { maxBytes: this.options.pageMaxBytes }),
+    });
+    this.index = 0;
+    // A page bounded by bytes may be short without being the last.
+    if (this.page.length === 0) this.exhausted = true;
+  }
+
+  private take(): VaultRecord {
     const record = this.page[this.index++]!;
     if (!keyAdvances(this.keyKind, this.lastKey, record.key)) {
       throw new EngineError(

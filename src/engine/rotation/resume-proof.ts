@@ -57,14 +57,15 @@ function vaultChanged(path: string, what: string): EngineError {
 
 export async function assertSameRotation(settings: ResumeProofSettings): Promise<void> {
   const { checkpoint, checkpointPath, store, table, pool } = settings;
-  if (store.keyKind(table) !== checkpoint.keyKind) {
-    throw vaultChanged(checkpointPath, `the table's record keys are now ${store.keyKind(table)}s`);
+  const keyKind = await store.keyKind(table);
+  if (keyKind !== checkpoint.keyKind) {
+    throw vaultChanged(checkpointPath, `the table's record keys are now ${keyKind}s`);
   }
   // A redo starts from the first record, so nothing the vault holds can make it skip one: only the
   // passwords need proving (other programs may well have rewritten the proof records meanwhile).
   const proofs = checkpoint.redoFromStart ? [] : checkpoint.proof;
   for (const proof of proofs) {
-    const record = store.readRecord(table, proof.key, { includeSoftDeleted: true });
+    const record = await store.readRecord(table, proof.key, { includeSoftDeleted: true });
     if (!record) throw vaultChanged(checkpointPath, 'a record it rotated is gone');
     if (proofOf(record.key, record.value).sha256 !== proof.sha256) {
       throw vaultChanged(checkpointPath, `record ${record.id} no longer holds the value it wrote`);

@@ -82,9 +82,11 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
       busyTimeoutMs: options.busyTimeoutMs,
       nativeBinding: options.nativeBinding,
     });
-    const table = resolveVaultTable(store, options.table);
-    store.assertPageable(table);
-    const triggers = dryRun ? [] : assertNoTriggers(store, table, options.allowTriggers ?? false);
+    const table = await resolveVaultTable(store, options.table);
+    await store.assertPageable(table);
+    const triggers = dryRun
+      ? []
+      : await assertNoTriggers(store, table, options.allowTriggers ?? false);
     const notes: string[] = [];
     const vaultPath = absoluteVaultPath(options.vaultPath);
     // One rotation of a vault at a time: taken before anything is read for resuming or written.
@@ -111,8 +113,8 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
     // One "now" for the whole run, so no record changes category (soft-deleted or not) mid-run.
     const readNow = clock();
     const filter = { includeSoftDeleted, now: readNow };
-    total = store.countRecords(table, { ...filter, afterKey });
-    const dataVersionAtStart = store.dataVersion();
+    total = await store.countRecords(table, { ...filter, afterKey });
+    const dataVersionAtStart = await store.dataVersion();
 
     const wantBackup = !dryRun && (options.backup !== false || options.backupPath !== undefined);
     // On resume the backup of the untouched file is the one to keep, not a copy of the half-rotated file.
@@ -158,7 +160,7 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
     const canaries = dryRun ? null : (previous?.canaries ?? (await sealCanaries(pool)));
     if (canaries && !previous) checkDerivations += CANARY_DERIVATIONS;
     const proof: RotationProof[] = [...(previous?.proof ?? [])];
-    const keyKind = store.keyKind(table);
+    const keyKind = await store.keyKind(table);
     const saveCheckpoint = (cursor: string | null, redoFromStart = false): void => {
       if (dryRun || !canaries) return;
       const checkpoint: RotationCheckpoint = {
@@ -226,6 +228,7 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
         ...filter,
         pageSize,
         pageMaxBytes: PAGE_MAX_BYTES,
+        keyKind,
       }),
       afterKey,
       dryRun,
@@ -235,14 +238,19 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
 
     progress.setPhase('rotating', runCounts());
     const { cancelled } = await pipeline.run();
-    const coverage: RotationCoverage = {
+    const dataVersionAtEnd = await store.dataVersion();
+    // A server cannot tell whether another program wrote: the sweep re-reads the table and finds out.
+    const versionUnknown = dataVersionAtStart === null || dataVersionAtEnd === null;
+    let coverage: RotationCoverage = {
       rowsAtStart: total,
       visited: pipeline.counts.scanned,
-      foreignWrites: store.dataVersion() !== dataVersionAtStart,
+      foreignWrites: versionUnknown
+        ? dryRun && (await store.countRecords(table, { ...filter, afterKey })) !== total
+        : dataVersionAtEnd !== dataVersionAtStart,
     };
-    if (!cancelled) assertCovered(coverage, table);
+    if (!cancelled && (!versionUnknown || dryRun)) assertCovered(coverage, table);
 
-    const sweeping = !cancelled && !dryRun && coverage.foreignWrites;
+    const sweeping = !cancelled && !dryRun && (versionUnknown || coverage.foreignWrites);
     // Killed or cancelled in the sweep, a resume cannot know what this run left: it starts over.
     if (sweeping) saveCheckpoint(null, true);
     const sweep = !sweeping
@@ -253,9 +261,16 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
           ...filter,
           pageSize,
           pageMaxBytes: PAGE_MAX_BYTES,
-          dataVersionAtStart,
+          dataVersionAtStart: versionUnknown ? null : dataVersionAtStart,
+          keyKind,
         });
     const stopped = cancelled || (sweep?.cancelled ?? false);
+    if (sweep && versionUnknown) {
+      // What the sweep found is the answer: nothing changed means the pass alone covered the table.
+      const foreignWrites = sweep.changed + sweep.inserted + sweep.deleted > 0;
+      coverage = { ...coverage, foreignWrites };
+      if (!stopped && !foreignWrites) assertCovered(coverage, table);
+    }
     progress.setPhase('finishing', runCounts());
 
     // Records lost to another program's write in the main pass were re-examined by the sweep.

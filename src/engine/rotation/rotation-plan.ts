@@ -38,8 +38,12 @@ export function checkOptions(options: RotationOptions): void {
 }
 
 /** Triggers would run on every rotated record (copying old values, or undoing the update). */
-export function assertNoTriggers(store: VaultStore, table: string, allowed: boolean): string[] {
-  const triggers = store.triggersOn(table);
+export async function assertNoTriggers(
+  store: VaultStore,
+  table: string,
+  allowed: boolean,
+): Promise<string[]> {
+  const triggers = await store.triggersOn(table);
   if (triggers.length > 0 && !allowed) {
     throw new EngineError(
       'TRIGGERS',

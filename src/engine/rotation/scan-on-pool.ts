@@ -10,7 +10,7 @@ import { runBoundedWindow } from './bounded-window.js';
 
 export interface ScanOnPoolOptions {
   readonly pool: CryptoPool;
-  readonly next: () => VaultRecord | null;
+  readonly next: () => VaultRecord | null | Promise<VaultRecord | null>;
   readonly taskFor: (record: VaultRecord) => CryptoTask;
   readonly onResult: (record: VaultRecord, result: CryptoTaskResult) => void;
   readonly window: number;

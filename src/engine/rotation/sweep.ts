@@ -1,13 +1,16 @@
 /**
  * The sweep after the main pass: when another program committed to the vault
- * during the run (SQLite's data_version moved), re-read the table and rotate
+ * during the run (SQLite's data_version moved; on a server, which cannot tell,
+ * always), re-read the table and rotate
  * the records it wrote: changed behind the cursor, inserted below it, or whose
  * guarded write it won. The run's own writes are recognised by the visit
  * ledger and cost nothing. Repeats while another program keeps committing
  * (a round that found nothing could have missed a record written behind its
- * reader), up to a limit; still writing under the old password then means
- * the rotation is not complete.
+ * reader; without a data_version: while a round still finds such records), up
+ * to a limit; still writing under the old password then means the rotation is
+ * not complete.
  */
+import type { VaultRecord } from '../storage/types.js';
 import type { RecordFailure } from './types.js';
 import { RecordReader } from './record-reader.js';
 import { RotationPipeline, type PipelineSettings, type RecordSource } from './pipeline.js';
@@ -24,8 +27,9 @@ export interface SweepSettings extends Omit<
   readonly now: Date;
   readonly pageSize: number;
   readonly pageMaxBytes: number;
-  /** data_version when the main pass started */
-  readonly dataVersionAtStart: number;
+  /** data_version when the main pass started; null: the store cannot tell (a server) */
+  readonly dataVersionAtStart: number | null;
+  readonly keyKind: 'rowid' | 'id';
   readonly maxRounds?: number;
 }
 
@@ -67,8 +71,8 @@ class ChangedRecords implements RecordSource {
     return this.reader.done;
   }
 
-  next() {
-    for (let record = this.reader.next(); record; record = this.reader.next()) {
+  async next(): Promise<VaultRecord | null> {
+    for (let record = await this.reader.next(); record; record = await this.reader.next()) {
       if (this.ledger.has(record.key)) {
         this.present++;
         if (this.ledger.holdsWhatWeLeft(record.key, record.value)) continue;
@@ -103,15 +107,19 @@ export async function sweepForeignWrites(settings: SweepSettings): Promise<Sweep
   let versionBefore = settings.dataVersionAtStart;
   const maxRounds = settings.maxRounds ?? MAX_SWEEP_ROUNDS;
   let lastRoundOpened = 0;
+  let lastRoundFound = Number.POSITIVE_INFINITY;
   // Nobody else committed since the last round began: the table is exactly what the run left.
-  while (store.dataVersion() !== versionBefore) {
+  // Without a data_version: until a whole round finds nothing another program wrote.
+  const anotherRoundNeeded = async (): Promise<boolean> =>
+    versionBefore === null ? lastRoundFound > 0 : (await store.dataVersion()) !== versionBefore;
+  while (await anotherRoundNeeded()) {
     if (report.rounds === maxRounds) {
       // Still committing: "not complete" when its last round still found old-password records.
       report.stillWriting = lastRoundOpened > 0;
       break;
     }
     report.rounds++;
-    versionBefore = store.dataVersion();
+    if (versionBefore !== null) versionBefore = await store.dataVersion();
     const visitedBefore = ledger.size;
     const source = new ChangedRecords(
       new RecordReader(store, {
@@ -121,6 +129,7 @@ export async function sweepForeignWrites(settings: SweepSettings): Promise<Sweep
         now: settings.now,
         pageSize: settings.pageSize,
         pageMaxBytes: settings.pageMaxBytes,
+        keyKind: settings.keyKind,
       }),
       ledger,
     );
@@ -156,6 +165,8 @@ export async function sweepForeignWrites(settings: SweepSettings): Promise<Sweep
       break;
     }
     lastRoundOpened = counts.opened;
+    // A deletion needs no other round: nothing is left to rotate.
+    lastRoundFound = source.changed + source.inserted + counts.changedConcurrently;
   }
   return report;
 }

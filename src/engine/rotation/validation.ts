@@ -156,15 +156,15 @@ export function assertPositiveInteger(value: number | undefined, what: string): 
  * The table to work on: the one asked for (must be a vault table), or the
  * only vault table of the file. Several and none asked: USAGE with the names.
  */
-export function resolveVaultTable(
+export async function resolveVaultTable(
   store: Pick<VaultStore, 'path' | 'vaultTables' | 'assertVaultTable'>,
   requested?: string,
-): string {
+): Promise<string> {
   if (requested !== undefined && requested !== '') {
-    store.assertVaultTable(requested);
+    await store.assertVaultTable(requested);
     return requested;
   }
-  const tables = store.vaultTables();
+  const tables = await store.vaultTables();
   if (tables.length === 1) return tables[0]!;
   if (tables.length === 0) {
     throw new EngineError(

@@ -47,14 +47,14 @@ export async function verifyVault(options: VerifyOptions): Promise<VerifyResult>
       readOnly: true,
       nativeBinding: options.nativeBinding,
     });
-    const table = resolveVaultTable(store, options.table);
+    const table = await resolveVaultTable(store, options.table);
     const now = new Date();
-    const records = store.countRecords(table, { includeSoftDeleted, now });
+    const records = await store.countRecords(table, { includeSoftDeleted, now });
     const sampled = options.sampleSize !== undefined && options.sampleSize < records;
     total = sampled ? options.sampleSize! : records;
     const next = sampled
-      ? iterate(store.sampleRecords(table, options.sampleSize!, { includeSoftDeleted, now }))
-      : readAll(store, table, includeSoftDeleted, now);
+      ? iterate(await store.sampleRecords(table, options.sampleSize!, { includeSoftDeleted, now }))
+      : readAll(store, table, await store.keyKind(table), includeSoftDeleted, now);
 
     const pool = await resources.startPool({
       size: choosePoolSize(options.workers, [options.config], total),
@@ -98,11 +98,13 @@ function iterate(records: VaultRecord[]): () => VaultRecord | null {
 function readAll(
   store: VaultStore,
   table: string,
+  keyKind: 'rowid' | 'id',
   includeSoftDeleted: boolean,
   now: Date,
-): () => VaultRecord | null {
+): () => VaultRecord | null | Promise<VaultRecord | null> {
   const reader = new RecordReader(store, {
     table,
+    keyKind,
     afterKey: null,
     includeSoftDeleted,
     now,

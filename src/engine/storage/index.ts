@@ -138,9 +138,9 @@ export async function openVault(path: string, options: OpenVaultOptions = {}): P
     busyTimeoutMs,
   });
   try {
-    store.verifyOnOpen(file.sizeBytes);
+    await store.verifyOnOpen(file.sizeBytes);
   } catch (error) {
-    store.close();
+    await store.close();
     throw error;
   }
   return store;

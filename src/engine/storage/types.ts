@@ -1,6 +1,8 @@
 /**
- * Access to one SQLite vault file. Two drivers implement it (better-sqlite3,
- * sql.js) and share one conformance test suite.
+ * Access to one vault: a SQLite file (better-sqlite3, sql.js) or a table in a
+ * database server. Every driver passes one conformance test suite. Methods
+ * are async because server drivers talk over the network; the SQLite drivers
+ * do their work synchronously inside them.
  *
  * A "vault table" is any table with the columns id, vault_token, vault_value,
  * created_at, updated_at, expires_at, soft_deleted_at (whatever its name).
@@ -96,49 +98,62 @@ export interface VaultStore {
   readonly driver: VaultDriverName;
   readonly readOnly: boolean;
   /** tables and counts */
-  info(now?: Date): VaultInfo;
+  info(now?: Date): Promise<VaultInfo>;
   /** names of all vault tables */
-  vaultTables(): string[];
+  vaultTables(): Promise<string[]>;
   /** throws TABLE_NOT_FOUND / MISSING_COLUMNS with a helpful message */
-  assertVaultTable(table: string): void;
-  countRecords(table: string, options?: Omit<ReadRecordsOptions, 'limit' | 'maxBytes'>): number;
+  assertVaultTable(table: string): Promise<void>;
+  countRecords(
+    table: string,
+    options?: Omit<ReadRecordsOptions, 'limit' | 'maxBytes'>,
+  ): Promise<number>;
   /**
    * Refuses (UNSUPPORTED_IDS, nothing changed) a table that cannot be paged
    * safely: without a rowid, with ids that are NULL, not TEXT, not UTF-8 or
    * duplicated. Tables with a rowid take any ids.
    */
-  assertPageable(table: string): void;
+  assertPageable(table: string): Promise<void>;
   /** what record keys are: rowids (compare as integers) or ids (compare in the column's collation) */
-  keyKind(table: string): 'rowid' | 'id';
+  keyKind(table: string): Promise<'rowid' | 'id'>;
   /** the record at `key` (VaultRecord.key), or null when it is gone */
   readRecord(
     table: string,
     key: string,
     options?: Omit<ReadRecordsOptions, 'limit' | 'maxBytes' | 'afterKey'>,
-  ): VaultRecord | null;
+  ): Promise<VaultRecord | null>;
   /** names of the triggers on the table (they would run on every rotated record) */
-  triggersOn(table: string): string[];
+  triggersOn(table: string): Promise<string[]>;
   /**
    * SQLite's data_version: changes whenever another connection (another
-   * program) commits to the file; our own writes leave it as it is.
+   * program) commits to the file; our own writes leave it as it is. null
+   * where the database cannot tell (a server): the rotation then always
+   * re-reads the table after its pass to find other programs' writes.
    */
-  dataVersion(): number;
+  dataVersion(): Promise<number | null>;
   /** one page in primary-key order (keyset pagination, never OFFSET) */
-  readRecords(table: string, options: ReadRecordsOptions): VaultRecord[];
+  readRecords(table: string, options: ReadRecordsOptions): Promise<VaultRecord[]>;
   /** every matching record in key order, `pageSize` rows in memory at a time */
   streamRecords(
     table: string,
     options: Omit<ReadRecordsOptions, 'limit'> & { pageSize?: number },
-  ): Iterable<VaultRecord>;
+  ): AsyncIterable<VaultRecord>;
   /** up to `count` records picked at random (pre-flight checks, quick verify) */
-  sampleRecords(table: string, count: number, options?: SampleRecordsOptions): VaultRecord[];
+  sampleRecords(
+    table: string,
+    count: number,
+    options?: SampleRecordsOptions,
+  ): Promise<VaultRecord[]>;
   /**
    * All updates in one transaction; each guarded by `expectedValue`. Only
    * vault_value and updated_at change. `updatedAt` is "YYYY-MM-DD HH:MM:SS" UTC.
    * Throws (and writes nothing) on LOCKED, DISK_FULL, READ_ONLY, FILE_CHANGED.
    */
-  writeBatch(table: string, updates: readonly ValueUpdate[], updatedAt: string): WriteBatchResult;
+  writeBatch(
+    table: string,
+    updates: readonly ValueUpdate[],
+    updatedAt: string,
+  ): Promise<WriteBatchResult>;
   /** a consistent copy of the whole database at `destinationPath` */
   backupTo(destinationPath: string): Promise<void>;
-  close(): void;
+  close(): Promise<void>;
 }

@@ -104,7 +104,7 @@ class SharedVaultStore implements VaultStore {
   }
 
   /** Runs `work`, turning whatever it throws into an EngineError. */
-  private guard<T>(action: string, work: () => T): T {
+  private async guard<T>(action: string, work: () => T): Promise<T> {
     if (this.closed) throw new EngineError('INTERNAL', `The vault ${this.path} is already closed.`);
     try {
       return work();
@@ -118,8 +118,8 @@ class SharedVaultStore implements VaultStore {
   }
 
   /** Schema read, cheap integrity check, at least one vault table. */
-  verifyOnOpen(fileSizeBytes: number): void {
-    this.guard('reading', () => {
+  verifyOnOpen(fileSizeBytes: number): Promise<void> {
+    return this.guard('reading', () => {
       const tables = readTables(this.connection);
       if (fileSizeBytes <= QUICK_CHECK_MAX_BYTES) {
         const verdict = Object.values(this.connection.all(QUICK_CHECK_SQL)[0] ?? {})[0];
@@ -158,10 +158,10 @@ class SharedVaultStore implements VaultStore {
     };
   }
 
-  info(now: Date = new Date()): VaultInfo {
+  info(now: Date = new Date()): Promise<VaultInfo> {
     return this.guard('reading', () => {
       const formattedNow = formatSqliteDateTime(now);
-      const tables = this.vaultTables().map((name): VaultTableInfo => {
+      const tables = findVaultTables(readTables(this.connection)).map((name): VaultTableInfo => {
         const statement = tableCountsStatement(name, formattedNow);
         const row = this.connection.all(statement.sql, statement.params)[0] ?? {};
         const records = Number(row.records);
@@ -186,15 +186,15 @@ class SharedVaultStore implements VaultStore {
     });
   }
 
-  vaultTables(): string[] {
+  vaultTables(): Promise<string[]> {
     return this.guard('reading', () => findVaultTables(readTables(this.connection)));
   }
 
-  assertVaultTable(table: string): void {
-    this.guard('reading', () => this.table(table));
+  async assertVaultTable(table: string): Promise<void> {
+    await this.guard('reading', () => this.table(table));
   }
 
-  countRecords(table: string, options?: FilterOptions): number {
+  countRecords(table: string, options?: FilterOptions): Promise<number> {
     return this.guard('reading', () => {
       const name = this.table(table);
       const statement = countStatement(name, this.keyOf(name), this.filter(options));
@@ -202,8 +202,8 @@ class SharedVaultStore implements VaultStore {
     });
   }
 
-  assertPageable(table: string): void {
-    this.guard('reading', () => {
+  assertPageable(table: string): Promise<void> {
+    return this.guard('reading', () => {
       const name = this.table(table);
       if (this.keyOf(name).kind === 'rowid') return;
       const statement = idShapeStatement(name);
@@ -226,11 +226,11 @@ class SharedVaultStore implements VaultStore {
     });
   }
 
-  keyKind(table: string): 'rowid' | 'id' {
+  keyKind(table: string): Promise<'rowid' | 'id'> {
     return this.guard('reading', () => this.keyOf(this.table(table)).kind);
   }
 
-  readRecord(table: string, key: string, options?: FilterOptions): VaultRecord | null {
+  readRecord(table: string, key: string, options?: FilterOptions): Promise<VaultRecord | null> {
     return this.guard('reading', () => {
       const name = this.table(table);
       const statement = recordAtStatement(name, this.keyOf(name), this.filter(options), key);
@@ -239,19 +239,19 @@ class SharedVaultStore implements VaultStore {
     });
   }
 
-  triggersOn(table: string): string[] {
+  triggersOn(table: string): Promise<string[]> {
     return this.guard('reading', () =>
       this.connection.all(TRIGGERS_SQL, [this.table(table)]).map((row) => text(row.name)),
     );
   }
 
-  dataVersion(): number {
+  dataVersion(): Promise<number | null> {
     return this.guard('reading', () =>
       Number(this.connection.all(DATA_VERSION_SQL)[0]?.data_version ?? 0),
     );
   }
 
-  readRecords(table: string, options: ReadRecordsOptions): VaultRecord[] {
+  readRecords(table: string, options: ReadRecordsOptions): Promise<VaultRecord[]> {
     return this.guard('reading', () => {
       const name = this.table(table);
       const key = this.keyOf(name);
@@ -283,16 +283,16 @@ class SharedVaultStore implements VaultStore {
     return Math.max(1, count);
   }
 
-  *streamRecords(
+  async *streamRecords(
     table: string,
     options: FilterOptions & { pageSize?: number } = {},
-  ): Generator<VaultRecord, void, undefined> {
+  ): AsyncGenerator<VaultRecord, void, undefined> {
     const pageSize = positiveInteger(options.pageSize ?? DEFAULT_PAGE_SIZE, 'The page size');
     // One "now" for the whole pass, so a record cannot change category mid-stream.
     const now = options.now ?? new Date();
     let afterKey = options.afterKey ?? null;
     for (;;) {
-      const page = this.readRecords(table, { ...options, now, afterKey, limit: pageSize });
+      const page = await this.readRecords(table, { ...options, now, afterKey, limit: pageSize });
       yield* page;
       const last = page.at(-1);
       if (page.length < pageSize || last === undefined) return;
@@ -300,7 +300,11 @@ class SharedVaultStore implements VaultStore {
     }
   }
 
-  sampleRecords(table: string, count: number, options?: SampleRecordsOptions): VaultRecord[] {
+  sampleRecords(
+    table: string,
+    count: number,
+    options?: SampleRecordsOptions,
+  ): Promise<VaultRecord[]> {
     return this.guard('reading', () => {
       if (!Number.isInteger(count) || count < 0) {
         throw new EngineError(
@@ -321,7 +325,11 @@ class SharedVaultStore implements VaultStore {
     });
   }
 
-  writeBatch(table: string, updates: readonly ValueUpdate[], updatedAt: string): WriteBatchResult {
+  writeBatch(
+    table: string,
+    updates: readonly ValueUpdate[],
+    updatedAt: string,
+  ): Promise<WriteBatchResult> {
     return this.guard('writing to', () => {
       if (this.readOnly) {
         throw readOnlyError(
@@ -361,7 +369,7 @@ class SharedVaultStore implements VaultStore {
     }
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.connection.close();
@@ -432,7 +440,7 @@ function backupError(
   });
 }
 
-export type OpenedVaultStore = VaultStore & { verifyOnOpen(fileSizeBytes: number): void };
+export type OpenedVaultStore = VaultStore & { verifyOnOpen(fileSizeBytes: number): Promise<void> };
 
 export function createVaultStore(
   connection: SqlConnection,

@@ -55,9 +55,9 @@ async function vaultInfo(options: InfoOptions): Promise<HostResults['info']> {
     nativeBinding: options.nativeBinding,
   });
   try {
-    return { ...store.info(), resumableTables: resumableTables(options) };
+    return { ...(await store.info()), resumableTables: resumableTables(options) };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

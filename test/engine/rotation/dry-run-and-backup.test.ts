@@ -66,7 +66,7 @@ describe('backup', () => {
     expect(result.backupPath).toBe(join(dirname(db), 'tiny200.backup-20260708-091011.db'));
     const backup = await openVault(result.backupPath!, { readOnly: true });
     try {
-      expect(backup.vaultTables()).toEqual(['vault']);
+      expect(await backup.vaultTables()).toEqual(['vault']);
     } finally {
       backup.close();
     }

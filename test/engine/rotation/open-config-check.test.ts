@@ -67,9 +67,9 @@ describe('sampling v2 and v1 records apart', () => {
     it(`sampleRecords keeps one value kind, as info() counts them (${driver})`, async () => {
       const store = await openVault(vault.path, { driver, readOnly: true });
       try {
-        const info = store.info().tables.find((table) => table.name === 'vault')!;
-        const v2 = store.sampleRecords('vault', 1000, { valueKind: 'v2' });
-        const v1 = store.sampleRecords('vault', 1000, { valueKind: 'v1' });
+        const info = (await store.info()).tables.find((table) => table.name === 'vault')!;
+        const v2 = await store.sampleRecords('vault', 1000, { valueKind: 'v2' });
+        const v1 = await store.sampleRecords('vault', 1000, { valueKind: 'v1' });
         expect(v2.length).toBe(info.v2);
         expect(v1.length).toBe(info.v1);
         expect(v2.every((record) => record.value.startsWith('v2:'))).toBe(true);
@@ -81,12 +81,12 @@ describe('sampling v2 and v1 records apart', () => {
         expect(v1.every((record) => v1Values.has(record.value))).toBe(true);
         expect(v1.length).toBe(v1Values.size);
         // the filters combine with the soft-deleted one, and the sample size still applies
-        const live = store.sampleRecords('vault', 1000, {
+        const live = await store.sampleRecords('vault', 1000, {
           valueKind: 'v2',
           includeSoftDeleted: false,
         });
         expect(live.length).toBe(info.v2 - vault.records.filter((r) => r.softDeleted).length);
-        expect(store.sampleRecords('vault', 3, { valueKind: 'v1' })).toHaveLength(3);
+        expect(await store.sampleRecords('vault', 3, { valueKind: 'v1' })).toHaveLength(3);
       } finally {
         store.close();
       }
@@ -236,7 +236,7 @@ describe('detecting the library preset a vault uses', () => {
       records: [{ password: OTHER }, { password: OLD }],
     });
     const store = await openVault(vault.path, { readOnly: true });
-    const records = store.sampleRecords('vault', 10, { valueKind: 'v2' });
+    const records = await store.sampleRecords('vault', 10, { valueKind: 'v2' });
     store.close();
     const base = { records, password: bytes(OLD), workers: 2 };
 

@@ -59,12 +59,13 @@ async function runPipeline(
   });
   const commits: Commit[] = [];
   const now = new Date();
-  const lastKey = store.readRecords(vault.table, { limit: RECORDS + 1, now }).at(-1)!.key;
+  const lastKey = (await store.readRecords(vault.table, { limit: RECORDS + 1, now })).at(-1)!.key;
   const pipeline: RotationPipeline = new RotationPipeline({
     store,
     table: vault.table,
     pool,
     records: new RecordReader(store, {
+      keyKind: 'rowid',
       table: vault.table,
       afterKey: null,
       includeSoftDeleted: true,

@@ -88,7 +88,7 @@ describe('driver chooser', () => {
       const store = await openVault(vault, { driver: name, readOnly: true });
       try {
         expect(store.driver).toBe(name);
-        const before = store.dataVersion();
+        const before = await store.dataVersion();
         const other = new Database(vault);
         try {
           other
@@ -97,7 +97,7 @@ describe('driver chooser', () => {
         } finally {
           other.close();
         }
-        expect(store.dataVersion() !== before).toBe(driver.sharesFileWithOtherPrograms);
+        expect((await store.dataVersion()) !== before).toBe(driver.sharesFileWithOtherPrograms);
       } finally {
         store.close();
       }

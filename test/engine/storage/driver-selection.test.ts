@@ -31,7 +31,7 @@ describe('driver selection', () => {
     expect(await probeBetterSqlite3()).toEqual({ ok: true });
     const store = await openVault(vault);
     expect(store.driver).toBe('better-sqlite3');
-    expect(store.info().driver).toBe('better-sqlite3');
+    expect((await store.info()).driver).toBe('better-sqlite3');
     store.close();
   });
 
@@ -46,7 +46,7 @@ describe('driver selection', () => {
     expect(probe.ok).toBe(false);
     const store = await openVault(vault, { nativeBinding: brokenAddon });
     expect(store.driver).toBe('sql.js');
-    expect(store.countRecords('vault')).toBe(200);
+    expect(await store.countRecords('vault')).toBe(200);
     store.close();
   });
 

@@ -113,7 +113,7 @@ describe('sql.js and files over 2 GiB', () => {
     // The native driver opens the same file.
     const store = await openVault(path, { driver: 'better-sqlite3', readOnly: true });
     try {
-      expect(store.info().tables[0]?.records).toBe(200);
+      expect((await store.info()).tables[0]?.records).toBe(200);
     } finally {
       store.close();
     }

@@ -13,7 +13,7 @@ async function attempt(path: string, driver: VaultDriverName, readOnly: boolean)
   try {
     const store = await openVault(path, { driver, readOnly });
     try {
-      return { opened: true, records: store.info().tables[0]?.records ?? 0 };
+      return { opened: true, records: (await store.info()).tables[0]?.records ?? 0 };
     } finally {
       store.close();
     }

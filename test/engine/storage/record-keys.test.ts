@@ -15,6 +15,7 @@ import type { VaultRecord, VaultStore } from '../../../src/engine/storage/index.
 import { makeTempDir, type TempDir } from '../../support/fixtures.js';
 import { vaultTableDdl } from '../../support/odd-vault.js';
 import { DRIVERS, NEVER, sha256File } from './helpers.js';
+import { collect } from '../../support/collect.js';
 
 const UPDATED = formatSqliteDateTime(new Date('2026-01-01T00:00:00Z'));
 
@@ -34,8 +35,8 @@ function makeTable(path: string, ddl: string, ids: readonly string[], extraSql =
   }
 }
 
-function pageAll(store: VaultStore, pageSize: number): VaultRecord[] {
-  return [...store.streamRecords('vault', { pageSize })];
+function pageAll(store: VaultStore, pageSize: number): Promise<VaultRecord[]> {
+  return collect(store.streamRecords('vault', { pageSize }));
 }
 
 for (const driver of DRIVERS) {
@@ -72,17 +73,17 @@ for (const driver of DRIVERS) {
       ];
       makeTable(path, vaultTableDdl('vault', { idType: '' }), ids);
       const vault = await open(path);
-      expect(vault.keyKind('vault')).toBe('rowid');
-      vault.assertPageable('vault');
+      expect(await vault.keyKind('vault')).toBe('rowid');
+      await vault.assertPageable('vault');
       for (const pageSize of [1, 2, 3, 100]) {
-        const records = pageAll(vault, pageSize);
+        const records = await pageAll(vault, pageSize);
         expect(
           records.map((r) => r.key),
           `page size ${pageSize}`,
         ).toEqual(ids.map((_, i) => String(i + 1)));
         expect(records.map((r) => r.value)).toEqual(ids.map((_, i) => `value ${i}`));
       }
-      const shown = pageAll(vault, 4).map((r) => r.id);
+      const shown = (await pageAll(vault, 4)).map((r) => r.id);
       expect(shown.slice(0, 5)).toEqual(['b', '(no id)', "x'FE00'", '7', '\ufffda']);
       expect(shown.slice(5)).toEqual(['a', 'a', '(no id)', '2.5', '0001']);
     });
@@ -91,21 +92,21 @@ for (const driver of DRIVERS) {
       const path = join(dir.path, 'duplicates.db');
       makeTable(path, vaultTableDdl('vault', { idType: 'text' }), ["'a'", "'a'", 'NULL', 'NULL']);
       const vault = await open(path);
-      const records = pageAll(vault, 2);
+      const records = await pageAll(vault, 2);
       const targets = [records[1]!, records[3]!];
-      const result = vault.writeBatch(
+      const result = await vault.writeBatch(
         'vault',
         targets.map((r) => ({ key: r.key, expectedValue: r.value, newValue: `new ${r.value}` })),
         UPDATED,
       );
       expect(result).toEqual({ written: ['2', '4'], guardFailed: [] });
-      expect(pageAll(vault, 10).map((r) => r.value)).toEqual([
+      expect((await pageAll(vault, 10)).map((r) => r.value)).toEqual([
         'value 0',
         'new value 1',
         'value 2',
         'new value 3',
       ]);
-      expect(vault.readRecord('vault', '2')?.value).toBe('new value 1');
+      expect((await vault.readRecord('vault', '2'))?.value).toBe('new value 1');
     });
 
     it('a WITHOUT ROWID table with unique text ids pages on the id', async () => {
@@ -120,9 +121,9 @@ for (const driver of DRIVERS) {
         ["'c'", "'a'", "'b'", "'d'"],
       );
       const vault = await open(path);
-      expect(vault.keyKind('vault')).toBe('id');
-      vault.assertPageable('vault');
-      expect(pageAll(vault, 3).map((r) => r.key)).toEqual(['a', 'b', 'c', 'd']);
+      expect(await vault.keyKind('vault')).toBe('id');
+      await vault.assertPageable('vault');
+      expect((await pageAll(vault, 3)).map((r) => r.key)).toEqual(['a', 'b', 'c', 'd']);
     });
 
     const unpageable: [string, string, string[], RegExp][] = [
@@ -167,7 +168,7 @@ for (const driver of DRIVERS) {
         const vault = await open(path);
         let caught: unknown = null;
         try {
-          vault.assertPageable('vault');
+          await vault.assertPageable('vault');
         } catch (error) {
           caught = error;
         }
@@ -190,12 +191,14 @@ for (const driver of DRIVERS) {
       for (let i = 0; i < 6; i++) insert.run(`id-${i}`, `tk_${i}`, String(i).repeat(1000));
       db.close();
       const vault = await open(path);
-      expect(vault.readRecords('vault', { limit: 10, maxBytes: 2500 }).length).toBe(2);
-      expect(vault.readRecords('vault', { limit: 10, maxBytes: 10 }).length).toBe(1);
+      expect((await vault.readRecords('vault', { limit: 10, maxBytes: 2500 })).length).toBe(2);
+      expect((await vault.readRecords('vault', { limit: 10, maxBytes: 10 })).length).toBe(1);
       expect(
-        vault.readRecords('vault', { limit: 10, afterKey: '5', maxBytes: 10 }).map((r) => r.key),
+        (await vault.readRecords('vault', { limit: 10, afterKey: '5', maxBytes: 10 })).map(
+          (r) => r.key,
+        ),
       ).toEqual(['6']);
-      expect(vault.readRecords('vault', { limit: 4, maxBytes: 1e9 }).length).toBe(4);
+      expect((await vault.readRecords('vault', { limit: 4, maxBytes: 1e9 })).length).toBe(4);
     });
 
     it('lists the triggers on the vault table, and only those', async () => {
@@ -210,7 +213,7 @@ for (const driver of DRIVERS) {
          CREATE TRIGGER on_other AFTER INSERT ON other BEGIN SELECT 1; END;`,
       );
       const vault = await open(path);
-      expect(vault.triggersOn('vault')).toEqual(['a_on_vault', 'z on vault']);
+      expect(await vault.triggersOn('vault')).toEqual(['a_on_vault', 'z on vault']);
     });
 
     it("the vault's triggers cannot call the engine's SQL functions (trusted_schema=OFF)", async () => {
@@ -224,15 +227,15 @@ for (const driver of DRIVERS) {
       );
       db.close();
       const vault = await open(path);
-      const [record] = pageAll(vault, 10);
-      expect(() =>
+      const [record] = await pageAll(vault, 10);
+      await expect(
         vault.writeBatch(
           'vault',
           [{ key: record!.key, expectedValue: record!.value, newValue: 'new' }],
           UPDATED,
         ),
-      ).toThrow();
-      vault.close();
+      ).rejects.toThrow();
+      await vault.close();
       const check = new Database(path, { readonly: true });
       expect(check.prepare('SELECT count(*) AS n FROM leak').get()).toEqual({ n: 0 });
       expect(check.prepare('SELECT vault_value FROM vault').get()).toEqual({
@@ -255,18 +258,18 @@ describe('dataVersion (better-sqlite3)', () => {
     makeTable(path, vaultTableDdl('vault'), ["'a'", "'b'"]);
     const vault = await openVault(path, { driver: 'better-sqlite3' });
     try {
-      const start = vault.dataVersion();
-      const [first] = [...vault.streamRecords('vault', {})];
-      vault.writeBatch(
+      const start = await vault.dataVersion();
+      const [first] = await collect(vault.streamRecords('vault', {}));
+      await vault.writeBatch(
         'vault',
         [{ key: first!.key, expectedValue: first!.value, newValue: 'ours' }],
         UPDATED,
       );
-      expect(vault.dataVersion()).toBe(start);
+      expect(await vault.dataVersion()).toBe(start);
       const other = new Database(path);
       other.prepare("UPDATE vault SET vault_value = 'theirs' WHERE id = 'b'").run();
       other.close();
-      expect(vault.dataVersion()).not.toBe(start);
+      expect(await vault.dataVersion()).not.toBe(start);
     } finally {
       vault.close();
     }

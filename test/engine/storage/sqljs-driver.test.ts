@@ -54,7 +54,7 @@ describe('sql.js driver specifics', () => {
   it('refuses with FILE_CHANGED when another process modified the file, and writes nothing', async () => {
     const path = copyFixture('tiny200', temp.path);
     const store = await openSqlJs(path);
-    const [first, second] = store.readRecords('vault', { limit: 2 });
+    const [first, second] = await store.readRecords('vault', { limit: 2 });
     changeInAnotherProcess(path, second!.id, 'v2:from-another-process');
     const theirs = sha256File(path);
     await expectEngineError(
@@ -77,7 +77,7 @@ describe('sql.js driver specifics', () => {
     utimesSync(path, fixedTime, fixedTime);
     const sizeBefore = statSync(path).size;
     const store = await openSqlJs(path);
-    const [first, second] = store.readRecords('vault', { limit: 2 });
+    const [first, second] = await store.readRecords('vault', { limit: 2 });
     const sameLength = `${second!.value.slice(0, -5)}AAAA=`;
     changeInAnotherProcess(path, second!.id, sameLength);
     utimesSync(path, fixedTime, fixedTime);
@@ -100,8 +100,8 @@ describe('sql.js driver specifics', () => {
     chmodSync(path, 0o640);
     const inodeBefore = statSync(path).ino;
     const store = await openSqlJs(path);
-    const [record] = store.readRecords('vault', { limit: 1 });
-    store.writeBatch(
+    const [record] = await store.readRecords('vault', { limit: 1 });
+    await store.writeBatch(
       'vault',
       [{ key: record!.key, expectedValue: record!.value, newValue: 'v2:x' }],
       '2030-01-01 00:00:00',
@@ -117,8 +117,8 @@ describe('sql.js driver specifics', () => {
     const link = join(temp.path, 'link.db');
     symlinkSync(path, link);
     const store = await openSqlJs(link);
-    const [record] = store.readRecords('vault', { limit: 1 });
-    store.writeBatch(
+    const [record] = await store.readRecords('vault', { limit: 1 });
+    await store.writeBatch(
       'vault',
       [{ key: record!.key, expectedValue: record!.value, newValue: 'v2:via-link' }],
       '2030-01-01 00:00:00',
@@ -136,7 +136,7 @@ describe('sql.js driver specifics', () => {
       execFileSync('mkdir', [folder]);
       const path = copyFixture('tiny200', folder);
       const store = await openVault(path, { driver });
-      const records = store.readRecords('vault', { limit: 60 });
+      const records = await store.readRecords('vault', { limit: 60 });
       const updates = records
         .filter((_, i) => i % 3 === 0)
         .map((r, i) => ({
@@ -144,7 +144,7 @@ describe('sql.js driver specifics', () => {
           expectedValue: r.value,
           newValue: `v2:${'Q'.repeat(80 + i * 7)}`,
         }));
-      store.writeBatch('vault', updates, '2030-01-01 00:00:00');
+      await store.writeBatch('vault', updates, '2030-01-01 00:00:00');
       store.close();
       images.push(readFileSync(path));
     }
@@ -184,8 +184,8 @@ describe('sql.js driver specifics', () => {
       app.close();
       expect(readFileSync(path).subarray(18, 20)).toEqual(Buffer.from([2, 2]));
       const store = await openSqlJs(path);
-      const [record] = store.readRecords('vault', { limit: 1 });
-      store.writeBatch(
+      const [record] = await store.readRecords('vault', { limit: 1 });
+      await store.writeBatch(
         'vault',
         [{ key: record!.key, expectedValue: record!.value, newValue: 'v2:wal' }],
         '2030-01-01 00:00:00',

@@ -39,6 +39,7 @@ import {
   sha256File,
 } from './helpers.js';
 import type { RecordSpec } from './helpers.js';
+import { collect } from '../../support/collect.js';
 
 const FIXTURES: readonly FixtureName[] = ['tiny200', 'default60'];
 const here = dirname(fileURLToPath(import.meta.url));
@@ -165,16 +166,16 @@ function makeOddVault(path: string): void {
   );
 }
 
-function readAllPages(
+async function readAllPages(
   store: VaultStore,
   table: string,
   limit: number,
   includeSoftDeleted = true,
-): VaultRecord[] {
+): Promise<VaultRecord[]> {
   const all: VaultRecord[] = [];
   let afterKey: string | null = null;
   for (;;) {
-    const page = store.readRecords(table, { afterKey, limit, includeSoftDeleted });
+    const page = await store.readRecords(table, { afterKey, limit, includeSoftDeleted });
     expect(page.length).toBeLessThanOrEqual(limit);
     all.push(...page);
     if (page.length < limit) return all;
@@ -232,7 +233,7 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
       const manifest = readManifest(name);
       const store = await openStore(path, { readOnly: true });
       expect(store.driver).toBe(driver);
-      const info = store.info(manifestNow(manifest));
+      const info = await store.info(manifestNow(manifest));
       const versions = expectedVersionCounts(manifest);
       expect(info.driver).toBe(driver);
       expect(info.fileSizeBytes).toBe(statSync(path).size);
@@ -247,10 +248,10 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
           other: 0,
         },
       ]);
-      expect(store.vaultTables()).toEqual([manifest.table]);
-      expect(store.countRecords(manifest.table)).toBe(manifest.n);
+      expect(await store.vaultTables()).toEqual([manifest.table]);
+      expect(await store.countRecords(manifest.table)).toBe(manifest.n);
       expect(
-        store.countRecords(manifest.table, {
+        await store.countRecords(manifest.table, {
           includeSoftDeleted: false,
           now: manifestNow(manifest),
         }),
@@ -263,9 +264,9 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
         const path = copyFixture(name, temp.path);
         const manifest = readManifest(name);
         const store = await openStore(path, { readOnly: true });
-        const records = [
-          ...store.streamRecords(manifest.table, { pageSize: 17, now: manifestNow(manifest) }),
-        ];
+        const records = await collect(
+          store.streamRecords(manifest.table, { pageSize: 17, now: manifestNow(manifest) }),
+        );
         expect(records.map((r) => r.id).sort(compareBinary)).toEqual(
           Object.keys(manifest.records).sort(compareBinary),
         );
@@ -279,13 +280,13 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
           expect(record.softDeleted).toBe(expected.soft_deleted);
           expect(classifyStoredValue(record.value)).toBe(expected.version);
         }
-        const live = [
-          ...store.streamRecords(manifest.table, {
+        const live = await collect(
+          store.streamRecords(manifest.table, {
             pageSize: 9,
             includeSoftDeleted: false,
             now: manifestNow(manifest),
           }),
-        ];
+        );
         expect(live.map((r) => r.id)).toEqual(
           records.filter((r) => !r.softDeleted).map((r) => r.id),
         );
@@ -298,11 +299,11 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
       const folderBefore = listFolder(temp.path);
       for (const readOnly of [false, true]) {
         const store = await openVault(path, { driver, readOnly });
-        store.info();
-        expect([...store.streamRecords('vault', { pageSize: 50 })]).toHaveLength(200);
-        store.sampleRecords('vault', 10);
-        store.countRecords('vault', { afterKey: '50' });
-        store.assertVaultTable('vault');
+        await store.info();
+        expect(await collect(store.streamRecords('vault', { pageSize: 50 }))).toHaveLength(200);
+        await store.sampleRecords('vault', 10);
+        await store.countRecords('vault', { afterKey: '50' });
+        await store.assertVaultTable('vault');
         store.close();
       }
       expect(sha256File(path)).toBe(before);
@@ -313,20 +314,20 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
       const path = copyFixture('tiny200', temp.path);
       const manifest = readManifest('tiny200');
       const store = await openStore(path, { readOnly: true });
-      const sample = store.sampleRecords('vault', 25, { now: manifestNow(manifest) });
+      const sample = await store.sampleRecords('vault', 25, { now: manifestNow(manifest) });
       expect(sample).toHaveLength(25);
       expect(new Set(sample.map((r) => r.id)).size).toBe(25);
       for (const record of sample) {
         expect(sha256(record.value)).toBe(manifest.records[record.id]!.value_sha256);
         expect(record.softDeleted).toBe(manifest.records[record.id]!.soft_deleted);
       }
-      const live = store.sampleRecords('vault', 500, {
+      const live = await store.sampleRecords('vault', 500, {
         includeSoftDeleted: false,
         now: manifestNow(manifest),
       });
       expect(live).toHaveLength(manifest.n - manifest.soft_deleted);
       expect(live.every((r) => !r.softDeleted)).toBe(true);
-      expect(store.sampleRecords('vault', 0)).toEqual([]);
+      expect(await store.sampleRecords('vault', 0)).toEqual([]);
     });
   });
 
@@ -335,10 +336,10 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
       const path = join(temp.path, 'odd.db');
       makeOddVault(path);
       const store = await openStore(path, { readOnly: true });
-      expect(store.vaultTables()).toEqual([ODD_TABLE, OTHER_TABLE].sort(compareBinary));
+      expect(await store.vaultTables()).toEqual([ODD_TABLE, OTHER_TABLE].sort(compareBinary));
       const now = new Date();
       const byKind = (kind: string) => ODD_RECORDS.filter((r) => r.kind === kind).length;
-      const odd = store.info(now).tables.find((t) => t.name === ODD_TABLE);
+      const odd = (await store.info(now)).tables.find((t) => t.name === ODD_TABLE);
       expect(odd).toEqual({
         name: ODD_TABLE,
         records: ODD_RECORDS.length,
@@ -348,12 +349,12 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
         v1: byKind('v1'),
         other: byKind('other'),
       });
-      for (const record of store.streamRecords(ODD_TABLE, {})) {
+      for await (const record of store.streamRecords(ODD_TABLE, {})) {
         expect(classifyStoredValue(record.value)).toBe(
           ODD_RECORDS.find((r) => r.id === record.id)!.kind,
         );
       }
-      expect(store.info(now).tables.find((t) => t.name === OTHER_TABLE)?.records).toBe(
+      expect((await store.info(now)).tables.find((t) => t.name === OTHER_TABLE)?.records).toBe(
         OTHER_RECORDS.length,
       );
     });
@@ -362,7 +363,7 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
       const path = join(temp.path, 'odd.db');
       makeOddVault(path);
       const store = await openStore(path, { readOnly: true });
-      expect(store.countRecords(ODD_TABLE.toUpperCase())).toBe(ODD_RECORDS.length);
+      expect(await store.countRecords(ODD_TABLE.toUpperCase())).toBe(ODD_RECORDS.length);
     });
 
     it('TABLE_NOT_FOUND and MISSING_COLUMNS name the problem and the vault tables to pick', async () => {
@@ -421,13 +422,13 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
         expect([...expected].sort(compareBinary)).toEqual(
           [...new Set(TRICKY_IDS)].sort(compareBinary),
         );
-        expect(readAllPages(store, 'vault', limit).map((r) => r.id)).toEqual(expected);
-        expect([...store.streamRecords('vault', { pageSize: limit })].map((r) => r.id)).toEqual(
-          expected,
-        );
-        const live = readAllPages(store, 'vault', limit, false);
+        expect((await readAllPages(store, 'vault', limit)).map((r) => r.id)).toEqual(expected);
+        expect(
+          (await collect(store.streamRecords('vault', { pageSize: limit }))).map((r) => r.id),
+        ).toEqual(expected);
+        const live = await readAllPages(store, 'vault', limit, false);
         expect(live.every((r) => !r.softDeleted)).toBe(true);
-        expect(live.length).toBe(store.countRecords('vault', { includeSoftDeleted: false }));
+        expect(live.length).toBe(await store.countRecords('vault', { includeSoftDeleted: false }));
       },
     );
 
@@ -445,9 +446,11 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
         '9223372036854775807',
       ]) {
         const expected = idsInRowidOrder(path, `WHERE rowid > CAST('${cursor}' AS INTEGER)`);
-        const records = [...store.streamRecords('vault', { afterKey: cursor, pageSize: 4 })];
+        const records = await collect(
+          store.streamRecords('vault', { afterKey: cursor, pageSize: 4 }),
+        );
         expect(records.map((r) => r.id)).toEqual(expected);
-        expect(store.countRecords('vault', { afterKey: cursor })).toBe(expected.length);
+        expect(await store.countRecords('vault', { afterKey: cursor })).toBe(expected.length);
       }
     });
 
@@ -455,7 +458,7 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
       const path = join(temp.path, 'tricky.db');
       makeTrickyVault(path);
       const store = await openStore(path);
-      const first = store.readRecords('vault', { limit: 5 });
+      const first = await store.readRecords('vault', { limit: 5 });
       const afterCursorBefore = idsInRowidOrder(path, `WHERE rowid > ${first[4]!.key}`);
       const other = new Database(path);
       other.prepare('DELETE FROM vault WHERE id IN (?, ?)').run(first[0]!.id, first[1]!.id);
@@ -464,10 +467,10 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
       other.close();
       const rest: VaultRecord[] = [];
       let afterKey = first[4]!.key;
-      for (let page = store.readRecords('vault', { afterKey, limit: 5 }); page.length > 0;) {
+      for (let page = await store.readRecords('vault', { afterKey, limit: 5 }); page.length > 0;) {
         rest.push(...page);
         afterKey = page[page.length - 1]!.key;
-        page = store.readRecords('vault', { afterKey, limit: 5 });
+        page = await store.readRecords('vault', { afterKey, limit: 5 });
       }
       // rows inserted during the scan get new rowids: they come after the cursor, never lost
       const afterCursorNow = idsInRowidOrder(path, `WHERE rowid > ${first[4]!.key}`);
@@ -485,11 +488,11 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
       makeOddVault(path);
       const before = dumpDatabase(path);
       const store = await openStore(path);
-      const records = [...store.streamRecords(ODD_TABLE, {})];
+      const records = await collect(store.streamRecords(ODD_TABLE, {}));
       const chosen = [records[0]!, records[3]!, records[6]!];
       const updatedAt = formatSqliteDateTime(new Date(Date.UTC(2031, 0, 2, 3, 4, 5, 678)));
       expect(updatedAt).toBe('2031-01-02 03:04:05');
-      const result = store.writeBatch(
+      const result = await store.writeBatch(
         ODD_TABLE,
         chosen.map((r, i) => ({ key: r.key, expectedValue: r.value, newValue: `v2:rotated-${i}` })),
         updatedAt,
@@ -520,7 +523,7 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
     it('a guard fails when the value changed since it was read; the other program keeps its change', async () => {
       const path = copyFixture('tiny200', temp.path);
       const store = await openStore(path);
-      const [a, b, c, d] = store.readRecords('vault', { limit: 4 });
+      const [a, b, c, d] = await store.readRecords('vault', { limit: 4 });
       const other = new Database(path);
       other
         .prepare('UPDATE vault SET vault_value = ? WHERE id = ?')
@@ -544,9 +547,9 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
         );
         expect(sha256File(path)).toBe(changed);
         const fresh = await openStore(path);
-        result = fresh.writeBatch('vault', batch, updatedAt);
+        result = await fresh.writeBatch('vault', batch, updatedAt);
       } else {
-        result = store.writeBatch('vault', batch, updatedAt);
+        result = await store.writeBatch('vault', batch, updatedAt);
       }
       expect(result).toEqual({ written: [a!.key, d!.key], guardFailed: [b!.key, c!.key] });
       const rows = new Map(tableRows(path, 'vault').map((row) => [row.id, row]));
@@ -565,9 +568,9 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
     it('consecutive batches each land, and another connection sees a sound database', async () => {
       const path = copyFixture('tiny200', temp.path);
       const store = await openStore(path);
-      const records = store.readRecords('vault', { limit: 6 });
+      const records = await store.readRecords('vault', { limit: 6 });
       for (const [round, slice] of [records.slice(0, 3), records.slice(3)].entries()) {
-        const result = store.writeBatch(
+        const result = await store.writeBatch(
           'vault',
           slice.map((r) => ({ key: r.key, expectedValue: r.value, newValue: `v2:round-${round}` })),
           '2030-01-01 00:00:00',
@@ -590,7 +593,7 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
         'v2:round-1',
       ]);
       // the store's own view agrees with the file
-      expect(store.readRecords('vault', { limit: 6 }).map((r) => r.value)).toEqual(values);
+      expect((await store.readRecords('vault', { limit: 6 })).map((r) => r.value)).toEqual(values);
     });
 
     it('rolls the whole batch back when one update fails, then keeps working', async () => {
@@ -614,26 +617,26 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
         /nothing was changed/i,
       );
       expect(dumpDatabase(path)).toEqual(before);
-      expect(store.readRecords('vault', { limit: 5 }).map((r) => r.value)).toEqual(
+      expect((await store.readRecords('vault', { limit: 5 })).map((r) => r.value)).toEqual(
         records.slice(0, 5).map((r) => r.value),
       );
       const withoutVictim = batch.filter((u) => u.key !== victim.key);
-      expect(store.writeBatch('vault', withoutVictim, '2030-01-01 00:00:00').written).toEqual(
-        withoutVictim.map((u) => u.key),
-      );
+      expect(
+        (await store.writeBatch('vault', withoutVictim, '2030-01-01 00:00:00')).written,
+      ).toEqual(withoutVictim.map((u) => u.key));
     });
 
     it('an empty batch or a batch whose guards all fail leaves the file untouched', async () => {
       const path = copyFixture('tiny200', temp.path);
       const before = sha256File(path);
       const store = await openStore(path);
-      const [record] = store.readRecords('vault', { limit: 1 });
-      expect(store.writeBatch('vault', [], '2030-01-01 00:00:00')).toEqual({
+      const [record] = await store.readRecords('vault', { limit: 1 });
+      expect(await store.writeBatch('vault', [], '2030-01-01 00:00:00')).toEqual({
         written: [],
         guardFailed: [],
       });
       expect(
-        store.writeBatch(
+        await store.writeBatch(
           'vault',
           [{ key: record!.key, expectedValue: 'v2:stale', newValue: 'v2:x' }],
           '2030-01-01 00:00:00',
@@ -647,7 +650,7 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
       const before = sha256File(path);
       const store = await openStore(path, { readOnly: true });
       expect(store.readOnly).toBe(true);
-      const [record] = store.readRecords('vault', { limit: 1 });
+      const [record] = await store.readRecords('vault', { limit: 1 });
       await expectEngineError(
         () =>
           store.writeBatch(
@@ -667,8 +670,8 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
       const path = join(temp.path, 'odd.db');
       makeOddVault(path);
       const store = await openStore(path);
-      const [record] = store.readRecords(OTHER_TABLE, { limit: 1 });
-      store.writeBatch(
+      const [record] = await store.readRecords(OTHER_TABLE, { limit: 1 });
+      await store.writeBatch(
         OTHER_TABLE,
         [{ key: record!.key, expectedValue: record!.value, newValue: 'v2:after' }],
         '2030-01-01 00:00:00',
@@ -681,7 +684,7 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
       expect(dumpDatabase(backupPath)).toEqual(dumpDatabase(path));
       const copy = await openStore(backupPath, { readOnly: true });
       const now = new Date();
-      expect(copy.info(now).tables).toEqual(store.info(now).tables);
+      expect((await copy.info(now)).tables).toEqual((await store.info(now)).tables);
     });
 
     it('a backup into a missing folder fails clearly and leaves nothing behind', async () => {
@@ -866,7 +869,7 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
     it('locked by another connection writing: waits the busy timeout, then LOCKED', async () => {
       const path = copyFixture('tiny200', temp.path);
       const store = await openStore(path, { busyTimeoutMs: 150 });
-      const [record] = store.readRecords('vault', { limit: 1 });
+      const [record] = await store.readRecords('vault', { limit: 1 });
       const other = new Database(path);
       try {
         other.exec('BEGIN IMMEDIATE');
@@ -880,7 +883,7 @@ describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
           /close the application.*try again/i,
         );
         other.exec('ROLLBACK');
-        expect(store.writeBatch('vault', [update], '2030-01-01 00:00:00').written).toEqual([
+        expect((await store.writeBatch('vault', [update], '2030-01-01 00:00:00')).written).toEqual([
           record!.key,
         ]);
       } finally {

@@ -7,6 +7,7 @@ import { makeTempDir } from '../../support/fixtures.js';
 import type { TempDir, VaultManifest } from '../../support/fixtures.js';
 import { runVsref, vsrefPath, vsrefSkipReason } from '../../support/vsref.js';
 import { DRIVERS, compareBinary, expectedVersionCounts, manifestNow, sha256 } from './helpers.js';
+import { collect } from '../../support/collect.js';
 
 describe.skipIf(!vsrefPath)('vsref make-vault with a custom table name', () => {
   let temp: TempDir;
@@ -47,8 +48,8 @@ describe.skipIf(!vsrefPath)('vsref make-vault with a custom table name', () => {
     try {
       const now = manifestNow(manifest);
       const versions = expectedVersionCounts(manifest);
-      expect(store.vaultTables()).toEqual(['secrets_store']);
-      expect(store.info(now).tables).toEqual([
+      expect(await store.vaultTables()).toEqual(['secrets_store']);
+      expect((await store.info(now)).tables).toEqual([
         {
           name: 'secrets_store',
           records: manifest.n,
@@ -59,7 +60,7 @@ describe.skipIf(!vsrefPath)('vsref make-vault with a custom table name', () => {
           other: 0,
         },
       ]);
-      const records = [...store.streamRecords('secrets_store', { pageSize: 8, now })];
+      const records = await collect(store.streamRecords('secrets_store', { pageSize: 8, now }));
       expect(records.map((r) => r.id)).toEqual(Object.keys(manifest.records).sort(compareBinary));
       for (const record of records) {
         expect(sha256(record.value)).toBe(manifest.records[record.id]!.value_sha256);

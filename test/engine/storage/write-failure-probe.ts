@@ -14,12 +14,12 @@ import type { VaultDriverName } from '../../../src/engine/storage/index.js';
 const [path, driver] = process.argv.slice(2) as [string, VaultDriverName];
 const store = await openVault(path, { driver });
 try {
-  const [record] = store.readRecords('vault', { limit: 1 });
+  const [record] = await store.readRecords('vault', { limit: 1 });
   if (!record) throw new Error('empty vault');
   chmodSync(dirname(path), 0o555);
   let failure: { code: string; message: string } | null = null;
   try {
-    store.writeBatch(
+    await store.writeBatch(
       'vault',
       [{ key: record.key, expectedValue: record.value, newValue: 'v2:lost' }],
       '2030-01-01 00:00:00',
@@ -28,9 +28,10 @@ try {
     if (!isEngineError(error)) throw error;
     failure = { code: error.code, message: error.message };
   }
-  const valueAfterFailure = store.readRecords('vault', { limit: 1 })[0]?.value === record.value;
+  const valueAfterFailure =
+    (await store.readRecords('vault', { limit: 1 }))[0]?.value === record.value;
   chmodSync(dirname(path), 0o755);
-  const retry = store.writeBatch(
+  const retry = await store.writeBatch(
     'vault',
     [{ key: record.key, expectedValue: record.value, newValue: 'v2:kept' }],
     '2030-01-01 00:00:00',
