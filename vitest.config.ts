@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     environment: 'node',
+    // PostgreSQL and MariaDB for the server tests, started only when a selected file uses them.
+    globalSetup: ['test/support/servers/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Argon2id tests are CPU-bound; on 2 cores more parallel files only thrash.

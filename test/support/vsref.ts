@@ -62,6 +62,8 @@ export interface VsrefVerifyOptions {
   expect: string;
   softDeleted: 'rotated' | 'unchanged' | 'either';
   table?: string;
+  /** also decrypt untouched records (with their manifest password) */
+  deep?: boolean;
 }
 
 /**
@@ -91,6 +93,7 @@ export async function expectVsrefVerifies(
     options.expect,
     '-softdeleted',
     options.softDeleted,
+    ...(options.deep ? ['-deep'] : []),
   ]);
   expect(out.stdout + out.stderr, `vsref verify ${db}`).toMatch(/verify: PASS/);
   expect(out.code).toBe(0);
