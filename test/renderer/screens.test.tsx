@@ -7,6 +7,7 @@ import {
   progressOf,
   resultOf,
   tableInfo,
+  unfinishedRotation,
   vaultSummary,
 } from './support/fake-vault-admin.js';
 import { apiWithVault, renderApp, VAULT_PATH, type RenderedApp } from './support/render-app.js';
@@ -117,7 +118,7 @@ describe('vault screen', () => {
   it('asks which table when there are several, and offers to resume an interrupted one', async () => {
     const api = new FakeVaultAdmin().addVault(
       vaultSummary(VAULT_PATH, [tableInfo('vault', 10), tableInfo('archive', 4)], {
-        resumableTables: ['archive'],
+        unfinishedRotations: [unfinishedRotation('archive')],
       }),
     );
     const app = renderApp(api);
@@ -268,7 +269,7 @@ describe('result screen', () => {
     expect(screen.getByText(/and 4 more/)).toBeTruthy();
     // Which SQLite driver ran it: sql.js is named as the fallback it is.
     expect(document.querySelector('[data-fact="sqlite-driver"] dd')?.textContent).toBe(
-      'sql.js (fallback: the native driver did not load)',
+      'sql.js (WebAssembly fallback): the native driver did not load',
     );
 
     await act(async () => {

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { vaultDriverText } from '../../../core/vault-drivers.js';
 import type { VaultSummary, VaultTableInfo } from '../../../shared/ipc-contract.js';
 import { formatBytes, formatCount, plural } from '../../lib/format.js';
 import { useFocusOnMount } from '../../hooks/use-focus-on-mount.js';
@@ -9,12 +10,11 @@ import { CheckIcon, DatabaseIcon, PauseIcon, RotateIcon, ShieldIcon } from '../w
 import { StatList, type Stat } from '../widgets/StatList.js';
 
 function DriverNote({ vault }: { vault: VaultSummary }): ReactNode {
-  if (vault.driver === 'better-sqlite3') {
-    return <span className="badge">SQLite: native (better-sqlite3)</span>;
-  }
+  const text = vaultDriverText(vault.driver);
+  if (!text.fallback) return <span className="badge">{text.badge}</span>;
   return (
     <span className="badge badge-warn" title="The native SQLite module did not load here">
-      SQLite: sql.js (WebAssembly), whole file in memory
+      {text.badge}
     </span>
   );
 }
@@ -81,7 +81,7 @@ function TablePicker({
             />
             <span className="table-option-name">{table.name}</span>
             <span className="table-option-count">{plural(table.records, 'record')}</span>
-            {vault.resumableTables.includes(table.name) ? (
+            {vault.unfinishedRotations.some((rotation) => rotation.table === table.name) ? (
               <span className="badge badge-warn">interrupted rotation</span>
             ) : null}
           </label>
