@@ -73,7 +73,8 @@ export function unfinishedRotationText(
     lines.push(`  The table ${printable(rotation.table)} is no longer in the file.`);
   }
   lines.push(
-    `  Resume it with the same passwords: ${printable(resumeCommand(rotation, vaultPath, args))}`,
+    // shellCommand quotes hostile text visibly (see shell-quote.ts).
+    `  Resume it with the same passwords: ${resumeCommand(rotation, vaultPath, args)}`,
   );
   return lines;
 }
