@@ -76,9 +76,7 @@ describe('info with an unfinished rotation', () => {
 
     const run = await runCli(cli.entry, ['info', vault, '--checkpoint-dir', checkpointDir]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain(
-      `Unfinished rotation of table vault: started `,
-    );
+    expect(run.stdout).toContain(`Unfinished rotation of table vault: started `);
     expect(run.stdout).toContain(
       `(1 run), ${cancelled.scanned} of ${inScope} records done (${cancelled.rotated} rotated, ` +
         `${cancelled.skipped} did not open, 0 failed).`,
@@ -95,7 +93,13 @@ describe('info with an unfinished rotation', () => {
         `--skip-soft-deleted --checkpoint-dir ${checkpointDir}`,
     );
 
-    const json = await runCli(cli.entry, ['info', vault, '--json', '--checkpoint-dir', checkpointDir]);
+    const json = await runCli(cli.entry, [
+      'info',
+      vault,
+      '--json',
+      '--checkpoint-dir',
+      checkpointDir,
+    ]);
     expect(json.code).toBe(0);
     const inspection = JSON.parse(json.stdout) as Record<string, unknown>;
     expect(inspection).toMatchObject({

@@ -477,11 +477,15 @@ describe('resume dialog after an app restart', () => {
     );
     expect(screen.queryByRole('group', { name: 'New values' })).toBeNull();
     expect((screen.getByLabelText('Argon2id preset') as HTMLSelectElement).value).toBe('high');
-    expect((screen.getByLabelText('Include soft-deleted records') as HTMLInputElement).checked).toBe(
-      true,
-    );
+    expect(
+      (screen.getByLabelText('Include soft-deleted records') as HTMLInputElement).checked,
+    ).toBe(true);
     const request = await submitWithPasswords(app);
-    expect(request).toMatchObject({ resume: true, includeSoftDeleted: true, crypto: { preset: 'high' } });
+    expect(request).toMatchObject({
+      resume: true,
+      includeSoftDeleted: true,
+      crypto: { preset: 'high' },
+    });
     expect(request.newCrypto).toBeUndefined();
   });
 });

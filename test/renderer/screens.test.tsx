@@ -129,9 +129,25 @@ describe('vault screen', () => {
     fireEvent.click(screen.getByRole('radio', { name: /archive/ }));
     expect(rotate.disabled).toBe(false);
     expect(statValue('records')).toBe('4');
+    expect(screen.getByTestId('unfinished-progress').textContent).toMatch(
+      /; 40 of 200 records done\.$/,
+    );
     fireEvent.click(screen.getByRole('button', { name: 'Resume interrupted rotation…' }));
     const dialog = screen.getByRole('dialog', { name: 'Resume interrupted rotation' });
     expect(within(dialog).getByRole('button', { name: 'Resume rotation' })).toBeTruthy();
+  });
+
+  it('names a checkpoint that cannot be resumed, and offers no resume', async () => {
+    const api = new FakeVaultAdmin().addVault(
+      vaultSummary(VAULT_PATH, [tableInfo('vault', 10)], {
+        checkpointProblem: 'The checkpoint /vaults/app.db.rotation-checkpoint.json is damaged.',
+      }),
+    );
+    const app = renderApp(api);
+    await act(() => app.store.getState().openVault(handleOf(VAULT_PATH)));
+    expect(screen.getByText('An interrupted rotation cannot be resumed')).toBeTruthy();
+    expect(screen.getByText(/rotation-checkpoint\.json is damaged/)).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Resume interrupted rotation…' })).toBeNull();
   });
 });
 

@@ -7,11 +7,7 @@
  * A checkpoint holds no secret; the inspection copies only its settings,
  * times and counts (not the canaries, the proof records or the cursor).
  */
-import type {
-  UnfinishedRotation,
-  VaultInspection,
-  VaultTableInfo,
-} from '../../core/types.js';
+import type { UnfinishedRotation, VaultInspection, VaultTableInfo } from '../../core/types.js';
 import { isEngineError } from '../errors.js';
 import { openVault, type VaultDriverPreference } from '../storage/index.js';
 import {

@@ -29,8 +29,9 @@ export interface WriteCadence {
 }
 
 /** The words (label, summary, badge) come from core's table, keyed by the same name. */
-export interface VaultDriverDescriptor<Name extends VaultDriverName = VaultDriverName>
-  extends VaultDriverText {
+export interface VaultDriverDescriptor<
+  Name extends VaultDriverName = VaultDriverName,
+> extends VaultDriverText {
   readonly name: Name;
   readonly writeCadence: WriteCadence;
   /**

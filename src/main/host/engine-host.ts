@@ -14,12 +14,7 @@ import {
   verifyVault,
   type RotationProgress,
 } from '../../engine/index.js';
-import type {
-  HostCommand,
-  HostReply,
-  HostRequest,
-  HostResults,
-} from './engine-host-protocol.js';
+import type { HostCommand, HostReply, HostRequest, HostResults } from './engine-host-protocol.js';
 import { toIpcError } from '../ipc/ipc-errors.js';
 
 const port = parentPort;

@@ -139,7 +139,9 @@ export function buildMarkdownReport(
     `- Finished: ${finishedAt.toISOString()}`,
     `- Status: **${statusText(result)}**`,
     `- Argon2id: ${describeChoice(settings.crypto)}`,
-    ...(settings.newCrypto ? [`- Argon2id of new values: ${describeChoice(settings.newCrypto)}`] : []),
+    ...(settings.newCrypto
+      ? [`- Argon2id of new values: ${describeChoice(settings.newCrypto)}`]
+      : []),
     `- Soft-deleted records: ${settings.includeSoftDeleted ? 'included' : 'left alone'}`,
     `- Backup: ${result.backupPath ? markdownCode(result.backupPath) : 'none'}`,
     `- SQLite driver: ${result.driver ?? 'not reported'}`,

@@ -20,12 +20,19 @@ const WRITE_CONFIG: Argon2Config = { iterations: 2, memoryKiB: 64, parallelism: 
 function buildTestVault(path: string): Promise<BuiltVault> {
   return buildVault(path, {
     config: tiny,
-    records: recordMix(120, [{ password: PW_A, weight: 5 }, { password: PW_A, softDeleted: true }]),
+    records: recordMix(120, [
+      { password: PW_A, weight: 5 },
+      { password: PW_A, softDeleted: true },
+    ]),
   });
 }
 
 /** A real interrupted rotation: cancelled from its own progress events once `after` records were scanned. */
-async function cancelledRotation(vaultPath: string, after: number, extra: Partial<RotationOptions>) {
+async function cancelledRotation(
+  vaultPath: string,
+  after: number,
+  extra: Partial<RotationOptions>,
+) {
   const controller = new AbortController();
   const result = await rotateVault(
     rotationOptions(vaultPath, {
@@ -53,9 +60,9 @@ describe('inspectVault', () => {
   it('lists the tables and no unfinished rotation of an untouched vault', async () => {
     const vault = await buildTestVault(join(dir.path, 'plain.db'));
     const inspection = await inspectVault({ vaultPath: vault.path });
-    expect(inspection.tables.map((table) => [table.name, table.records, table.softDeleted])).toEqual(
-      [['vault', 120, 20]],
-    );
+    expect(
+      inspection.tables.map((table) => [table.name, table.records, table.softDeleted]),
+    ).toEqual([['vault', 120, 20]]);
     expect(inspection.unfinishedRotations).toEqual([]);
     expect(inspection.checkpointProblem).toBeNull();
   });
@@ -109,7 +116,8 @@ describe('inspectVault', () => {
 
     // Nothing of the checkpoint's resume proof leaves the engine, and no password was ever in it.
     const text = JSON.stringify(inspection);
-    for (const field of ['canaries', 'proof', 'cursor', 'sha256']) expect(text).not.toContain(field);
+    for (const field of ['canaries', 'proof', 'cursor', 'sha256'])
+      expect(text).not.toContain(field);
     const checkpoint = JSON.parse(readFileSync(unfinished!.checkpointPath, 'utf8')) as {
       canaries: { old: string; new: string };
     };

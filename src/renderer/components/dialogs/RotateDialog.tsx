@@ -186,7 +186,10 @@ export function RotateDialog(): ReactNode {
                     </p>
                     <fieldset className="argon2-group">
                       <legend className="field-label">Current values</legend>
-                      <Argon2Picker value={draft.crypto} onChange={(crypto) => update({ crypto })} />
+                      <Argon2Picker
+                        value={draft.crypto}
+                        onChange={(crypto) => update({ crypto })}
+                      />
                     </fieldset>
                     <fieldset className="argon2-group">
                       <legend className="field-label">New values</legend>

@@ -1,9 +1,17 @@
 import type { ReactNode } from 'react';
 import { vaultDriverText } from '../../../core/vault-drivers.js';
-import type { VaultSummary, VaultTableInfo } from '../../../shared/ipc-contract.js';
+import type {
+  UnfinishedRotation,
+  VaultSummary,
+  VaultTableInfo,
+} from '../../../shared/ipc-contract.js';
 import { formatBytes, formatCount, plural } from '../../lib/format.js';
 import { useFocusOnMount } from '../../hooks/use-focus-on-mount.js';
-import { selectCanResume, selectTableInfo } from '../../store/selectors.js';
+import {
+  selectCanResume,
+  selectTableInfo,
+  selectUnfinishedRotation,
+} from '../../store/selectors.js';
 import { useAppState, useStoreApi } from '../../store/store-context.js';
 import { ErrorNotice } from '../widgets/ErrorNotice.js';
 import { CheckIcon, DatabaseIcon, PauseIcon, RotateIcon, ShieldIcon } from '../widgets/Icons.js';
@@ -17,6 +25,15 @@ function DriverNote({ vault }: { vault: VaultSummary }): ReactNode {
       {text.badge}
     </span>
   );
+}
+
+/** "Started …; 1,234 of 5,000 records done." from the rotation's checkpoint. */
+function unfinishedProgress(rotation: UnfinishedRotation): string {
+  const started = `Started ${new Date(rotation.startedAt).toLocaleString()}`;
+  if (rotation.redoFromStart) return `${started}; a resume re-examines every record.`;
+  const total =
+    rotation.recordsInScope === null ? '' : ` of ${formatCount(rotation.recordsInScope)}`;
+  return `${started}; ${formatCount(rotation.counts.scanned)}${total} records done.`;
 }
 
 function tableStats(table: VaultTableInfo): Stat[] {
@@ -97,6 +114,7 @@ export function VaultScreen(): ReactNode {
   const selected = useAppState((state) => state.selectedTable);
   const table = useAppState(selectTableInfo);
   const canResume = useAppState(selectCanResume);
+  const unfinished = useAppState(selectUnfinishedRotation);
   const error = useAppState((state) => state.vaultError);
   const headingRef = useFocusOnMount<HTMLHeadingElement>();
   if (!vault) return null;
@@ -163,6 +181,14 @@ export function VaultScreen(): ReactNode {
         </section>
       ) : null}
 
+      {vault.checkpointProblem !== null ? (
+        <ErrorNotice
+          tone="warning"
+          title="An interrupted rotation cannot be resumed"
+          error={{ code: 'CHECKPOINT', message: vault.checkpointProblem }}
+        />
+      ) : null}
+
       {canResume ? (
         <div className="notice notice-warning" role="status">
           <PauseIcon className="notice-icon" />
@@ -172,6 +198,11 @@ export function VaultScreen(): ReactNode {
               Some records may already use the new password. Resume it with the same passwords to
               finish.
             </p>
+            {unfinished ? (
+              <p className="notice-text" data-testid="unfinished-progress">
+                {unfinishedProgress(unfinished)}
+              </p>
+            ) : null}
             <div className="notice-actions">
               <button
                 type="button"
