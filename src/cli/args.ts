@@ -45,6 +45,8 @@ export interface InfoArgs {
   readonly vaultPath: string;
   readonly json: boolean;
   readonly driver: VaultDriverPreference;
+  /** where rotations keep their checkpoints (rotate --checkpoint-dir), to find unfinished ones */
+  readonly checkpointDir: string | undefined;
 }
 
 export interface RotateArgs {
@@ -100,7 +102,12 @@ const HELP = { help: { type: 'boolean', short: 'h' } } as const;
 const ENGINE = { kdf: { type: 'string' }, driver: { type: 'string' } } as const;
 
 const COMMAND_OPTIONS = {
-  info: { ...HELP, json: { type: 'boolean' }, driver: { type: 'string' } },
+  info: {
+    ...HELP,
+    json: { type: 'boolean' },
+    driver: { type: 'string' },
+    'checkpoint-dir': { type: 'string' },
+  },
   rotate: {
     ...HELP,
     ...ENGINE,
@@ -347,6 +354,7 @@ function infoArgs(vaultPath: string, values: Values): InfoArgs {
     vaultPath,
     json: flag(values, 'json'),
     driver: choiceOption(values, 'driver', DRIVER_CHOICES, 'info'),
+    checkpointDir: nonEmpty(values, 'checkpoint-dir', 'info'),
   };
 }
 

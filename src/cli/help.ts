@@ -1,5 +1,9 @@
 /** Help texts: the short reference; docs/cli.md has the long one. */
+import { VAULT_DRIVERS } from '../engine/index.js';
 import type { CommandName } from './args.js';
+
+/** "better-sqlite3, sql.js or auto": the engine's registry is the one list of drivers. */
+const DRIVER_CHOICES = `${VAULT_DRIVERS.map((driver) => driver.name).join(', ')} or auto`;
 
 const PASSWORDS = `Passwords are never given as arguments. In a terminal you are asked for them
 (without echo; the new one twice). In scripts use an environment variable
@@ -26,15 +30,18 @@ rotated: the message says which), 5 another rotation of the vault is running,
 130 forced exit.
 `;
 
-const INFO = `Usage: vaultstore-admin info <vault.db> [--json] [--driver NAME]
+const INFO = `Usage: vaultstore-admin info <vault.db> [--json] [--driver NAME] [--checkpoint-dir DIR]
 
 Lists the vault tables of the file (any table with the VaultStore columns) with
 their counts: records, soft-deleted, expired, v2 values, v1 values, other.
+Also shows a rotation that was cancelled or crashed and can be resumed: its
+table, times, progress and the settings a resume must repeat.
 Opens the file read-only.
 
 Options:
   --json                print one JSON object instead of the table
-  --driver NAME         better-sqlite3, sql.js or auto (default auto)
+  --driver NAME         ${DRIVER_CHOICES} (default auto)
+  --checkpoint-dir DIR  where rotations keep their checkpoints (as given to rotate)
   -h, --help            this help
 `;
 
@@ -69,7 +76,7 @@ Options:
   --checkpoint-dir DIR       where resume checkpoints live (default: next to the vault)
   --json                     progress as JSON lines, then a JSON summary
   --kdf NAME                 Argon2id backend: native, wasm or auto (default auto)
-  --driver NAME              SQLite driver: better-sqlite3, sql.js or auto (default auto)
+  --driver NAME              SQLite driver: ${DRIVER_CHOICES} (default auto)
   --min-password-bytes N     password policy of the vault (default 16, the library's)
   --require-upper            the new password needs an upper-case letter (A-Z)
   --require-lower            ... a lower-case letter (a-z)
@@ -102,7 +109,7 @@ Options:
   --workers N            parallel workers (default: number of CPU cores)
   --json                 progress as JSON lines, then a JSON summary
   --kdf NAME             native, wasm or auto (default auto)
-  --driver NAME          better-sqlite3, sql.js or auto (default auto)
+  --driver NAME          ${DRIVER_CHOICES} (default auto)
   --password-env VAR     read the password from environment variable VAR
   --password-file FILE   read the password from FILE
   -h, --help             this help

@@ -3,12 +3,13 @@
  * rotation, pre-flight or verify reports. Declarations only (Node-free); the
  * engine-internal option types stay in the engine.
  */
-import type { Argon2PresetName } from './argon2.js';
+import type { Argon2Config, Argon2PresetName } from './argon2.js';
+import type { VaultDriverName } from './vault-drivers.js';
+
+export type { VaultDriverName };
 
 /** The Argon2id implementations the engine can run (native addon, WebAssembly fallback). */
 export type Argon2BackendName = 'native' | 'wasm';
-/** The SQLite drivers the engine can open a vault with (native, WebAssembly fallback). */
-export type VaultDriverName = 'better-sqlite3' | 'sql.js';
 
 export type RotationPhase =
   'validating' | 'backing-up' | 'rotating' | 'finishing' | 'done' | 'cancelled' | 'failed';
@@ -182,4 +183,71 @@ export interface VerifyResult {
   readonly openedV1?: number;
   /** true when the signal stopped it early (counts cover what was checked) */
   readonly cancelled?: boolean;
+}
+
+/** One vault table and its counts (the store's info()). */
+export interface VaultTableInfo {
+  readonly name: string;
+  readonly records: number;
+  readonly softDeleted: number;
+  readonly expired: number;
+  /** values starting with exactly "v2:" */
+  readonly v2: number;
+  /** other values that look like v1 (base64url text) */
+  readonly v1: number;
+  /** values that can be neither (empty, bad characters, ...) */
+  readonly other: number;
+}
+
+export interface VaultInfo {
+  readonly path: string;
+  readonly fileSizeBytes: number;
+  readonly driver: VaultDriverName;
+  readonly tables: readonly VaultTableInfo[];
+}
+
+/** Counts of an unfinished rotation so far, over all its runs. */
+export interface UnfinishedRotationCounts {
+  readonly scanned: number;
+  readonly rotated: number;
+  readonly skipped: number;
+  readonly failed: number;
+  readonly opened: number;
+  readonly bytes: number;
+}
+
+/**
+ * A rotation that was cancelled or crashed and can be resumed: the settings a
+ * resume must repeat, read from its checkpoint. Passwords are never stored,
+ * so none is here; neither is anything about which record holds what.
+ */
+export interface UnfinishedRotation {
+  readonly table: string;
+  readonly checkpointPath: string;
+  /** Argon2id config that opened the old values */
+  readonly openConfig: Argon2Config;
+  /** Argon2id config of the values it wrote */
+  readonly writeConfig: Argon2Config;
+  readonly includeSoftDeleted: boolean;
+  /** ISO times: when the first run started, when the checkpoint was last written */
+  readonly startedAt: string;
+  readonly updatedAt: string;
+  readonly counts: UnfinishedRotationCounts;
+  /** records of the table in the rotation's scope now; null when the table is gone */
+  readonly recordsInScope: number | null;
+  readonly backupPath: string | null;
+  /** runs that contributed (1 for the first) */
+  readonly runs: number;
+  /** it stopped in its final sweep: a resume re-examines every record from the start */
+  readonly redoFromStart: boolean;
+}
+
+/** What a vault holds, and what was left unfinished in it (engine: inspectVault). */
+export interface VaultInspection extends VaultInfo {
+  readonly unfinishedRotations: readonly UnfinishedRotation[];
+  /**
+   * A checkpoint exists but cannot be resumed (damaged, another version, for
+   * another file): what happened and what to do. null when there is none.
+   */
+  readonly checkpointProblem: string | null;
 }

@@ -15,6 +15,11 @@ export {
 export type { Argon2Config, Argon2PresetName } from './argon2-config.js';
 
 export * from './rotation/index.js';
+export type {
+  UnfinishedRotation,
+  UnfinishedRotationCounts,
+  VaultInspection,
+} from '../core/types.js';
 
 export { CryptoPool, CRYPTO_WORKER_SOURCE } from './pool/index.js';
 export type {

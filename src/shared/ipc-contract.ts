@@ -13,6 +13,7 @@ import type {
   RotationResult,
   VerifyResult,
 } from '../engine/rotation/types.js';
+import type { UnfinishedRotation } from '../core/types.js';
 import type { VaultDriverName, VaultTableInfo } from '../engine/storage/types.js';
 
 import {
@@ -34,6 +35,7 @@ export type {
   PreflightResult,
   RotationProgress,
   RotationResult,
+  UnfinishedRotation,
   VerifyResult,
   VaultTableInfo,
 };
@@ -74,8 +76,10 @@ export interface VaultSummary {
   fileSizeBytes: number;
   driver: VaultDriverName;
   tables: VaultTableInfo[];
-  /** a cancelled or crashed rotation of this table can be resumed */
-  resumableTables: string[];
+  /** rotations a cancel or crash left resumable, with the settings a resume must repeat */
+  unfinishedRotations: UnfinishedRotation[];
+  /** a checkpoint exists but cannot be resumed: what happened and what to do */
+  checkpointProblem: string | null;
 }
 
 export interface PreflightRequest {

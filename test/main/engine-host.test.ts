@@ -126,7 +126,9 @@ describe('engine host', () => {
     const log = new EventLog(service);
     try {
       const summary = await service.openChosenPath(vault.path);
-      expect(summary.ok && summary.value.resumableTables).toEqual([vault.table]);
+      expect(summary.ok && summary.value.unfinishedRotations.map((r) => r.table)).toEqual([
+        vault.table,
+      ]);
       const started = await service.startRotation({
         vault: summary.ok ? summary.value.handle : '',
         table: vault.table,

@@ -96,7 +96,8 @@ describe('VaultService', () => {
     expect(summary.fileName).toBe('tiny200.db');
     expect(summary.fileSizeBytes).toBeGreaterThan(0);
     expect(summary.driver).toBe('better-sqlite3');
-    expect(summary.resumableTables).toEqual([]);
+    expect(summary.unfinishedRotations).toEqual([]);
+    expect(summary.checkpointProblem).toBeNull();
     expect(summary.tables).toHaveLength(1);
     const [table] = summary.tables;
     const v1 = vault.manifest.spec_entries
@@ -230,8 +231,9 @@ describe('VaultService', () => {
     const partial = await expectConsistentWithFixture(vault);
     expect(partial.underNew).toBe(result.rotated);
     expect(partial.underOld).toBe(vault.underOld - result.rotated);
-    expect(valueOf(await service.openChosenPath(vault.path)).resumableTables).toEqual([
-      vault.table,
+    const unfinished = valueOf(await service.openChosenPath(vault.path)).unfinishedRotations;
+    expect(unfinished).toMatchObject([
+      { table: vault.table, includeSoftDeleted: true, counts: { scanned: result.scanned } },
     ]);
 
     const { jobId } = valueOf(await service.startRotation(rotation(vault, { resume: true })));
@@ -246,7 +248,7 @@ describe('VaultService', () => {
       underOld: 0,
       underNew: vault.underOld,
     });
-    expect(valueOf(await service.openChosenPath(vault.path)).resumableTables).toEqual([]);
+    expect(valueOf(await service.openChosenPath(vault.path)).unfinishedRotations).toEqual([]);
   });
 
   it('runs one rotation at a time and keeps other work off the vault being rotated', async () => {

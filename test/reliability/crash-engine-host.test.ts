@@ -308,7 +308,11 @@ describe('the engine host terminated in the middle of a rotation', () => {
           throw new Error(
             `the app cannot open the vault: ${summary.error.code}: ${summary.error.message}`,
           );
-        if (resume) expect(summary.value.resumableTables).toEqual(['vault']);
+        if (resume) {
+          expect(summary.value.unfinishedRotations.map((rotation) => rotation.table)).toEqual([
+            'vault',
+          ]);
+        }
         const events: RotationEvent[] = [];
         const unsubscribe = service.onRotationEvent((event) => events.push(event));
         const started = await service.startRotation(rotationRequest(summary.value.handle, resume));

@@ -1,7 +1,14 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { handleOf } from './support/fake-vault-admin.js';
+import type { RotationRequest, UnfinishedRotation } from '../../src/shared/ipc-contract.js';
+import {
+  FakeVaultAdmin,
+  handleOf,
+  tableInfo,
+  unfinishedRotation,
+  vaultSummary,
+} from './support/fake-vault-admin.js';
 import { apiWithVault, renderApp, VAULT_PATH, type RenderedApp } from './support/render-app.js';
 
 const OLD = 'Old-password-0123456789';
@@ -390,5 +397,95 @@ describe('rotate dialog', () => {
     expect(document.activeElement).toBe(focusable[0]);
     fireEvent.keyDown(focusable[0]!, { key: 'Tab', shiftKey: true });
     expect(document.activeElement).toBe(last);
+  });
+});
+
+describe('resume dialog after an app restart', () => {
+  afterEach(() => {
+    cleanup();
+  });
+
+  /** A fresh app (no job of this session) on a vault whose inspection found an unfinished rotation. */
+  async function openResumeDialog(unfinished: UnfinishedRotation): Promise<RenderedApp> {
+    const app = renderApp(
+      new FakeVaultAdmin().addVault(
+        vaultSummary(VAULT_PATH, [tableInfo('vault', 200, { softDeleted: 12 })], {
+          unfinishedRotations: [unfinished],
+        }),
+      ),
+    );
+    await act(() => app.store.getState().openVault(handleOf(VAULT_PATH)));
+    fireEvent.click(screen.getByRole('button', { name: 'Resume interrupted rotation…' }));
+    screen.getByRole('dialog', { name: 'Resume interrupted rotation' });
+    return app;
+  }
+
+  async function submitWithPasswords(app: RenderedApp): Promise<RotationRequest> {
+    type('Current password', OLD);
+    type('New password', NEW);
+    type('Confirm new password', NEW);
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Resume rotation' }));
+    });
+    const request = app.api.calls.startRotation[0];
+    if (!request) throw new Error('no rotation was started');
+    return request;
+  }
+
+  it('is filled with the checkpoint’s open and write configs and soft-deleted choice, and sends them', async () => {
+    const app = await openResumeDialog(
+      unfinishedRotation('vault', {
+        openConfig: { iterations: 1, memoryKiB: 64, parallelism: 1, saltLength: 24 },
+        writeConfig: { iterations: 2, memoryKiB: 32768, parallelism: 2 },
+        includeSoftDeleted: false,
+      }),
+    );
+    expect(screen.getByText(/filled in from the run’s checkpoint/)).toBeTruthy();
+    const current = screen.getByRole('group', { name: 'Current values' });
+    expect((within(current).getByLabelText('Argon2id preset') as HTMLSelectElement).value).toBe(
+      'custom',
+    );
+    expect((within(current).getByLabelText('Iterations (t)') as HTMLInputElement).value).toBe('1');
+    expect((within(current).getByLabelText('Memory (m)') as HTMLInputElement).value).toBe('64');
+    expect((within(current).getByLabelText('Salt size') as HTMLInputElement).value).toBe('24');
+    const written = screen.getByRole('group', { name: 'New values' });
+    expect((within(written).getByLabelText('Argon2id preset') as HTMLSelectElement).value).toBe(
+      'lightweight',
+    );
+    const softDeleted = screen.getByLabelText('Include soft-deleted records') as HTMLInputElement;
+    expect(softDeleted.checked).toBe(false);
+
+    const request = await submitWithPasswords(app);
+    expect(request).toMatchObject({
+      resume: true,
+      includeSoftDeleted: false,
+      crypto: {
+        preset: 'custom',
+        config: { iterations: 1, memoryKiB: 64, parallelism: 1, saltLength: 24 },
+      },
+      newCrypto: { preset: 'lightweight' },
+    });
+  });
+
+  it('shows one picker on the saved preset when the rotation wrote with the same config', async () => {
+    const app = await openResumeDialog(
+      unfinishedRotation('vault', {
+        openConfig: { iterations: 4, memoryKiB: 131072, parallelism: 4 },
+        writeConfig: { iterations: 4, memoryKiB: 131072, parallelism: 4 },
+        includeSoftDeleted: true,
+      }),
+    );
+    expect(screen.queryByRole('group', { name: 'New values' })).toBeNull();
+    expect((screen.getByLabelText('Argon2id preset') as HTMLSelectElement).value).toBe('high');
+    expect(
+      (screen.getByLabelText('Include soft-deleted records') as HTMLInputElement).checked,
+    ).toBe(true);
+    const request = await submitWithPasswords(app);
+    expect(request).toMatchObject({
+      resume: true,
+      includeSoftDeleted: true,
+      crypto: { preset: 'high' },
+    });
+    expect(request.newCrypto).toBeUndefined();
   });
 });

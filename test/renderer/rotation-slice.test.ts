@@ -13,6 +13,7 @@ import {
   resultOf,
   settle,
   tableInfo,
+  unfinishedRotation,
   vaultSummary,
 } from './support/fake-vault-admin.js';
 
@@ -323,13 +324,15 @@ describe('rotation slice', () => {
     await store.getState().startRotation();
     api.vaults.set(
       VAULT,
-      vaultSummary(VAULT, [tableInfo('vault', 200)], { resumableTables: ['vault'] }),
+      vaultSummary(VAULT, [tableInfo('vault', 200)], {
+        unfinishedRotations: [unfinishedRotation('vault')],
+      }),
     );
     const before = api.calls.openVaultPath.length;
     api.emit({ type: 'result', jobId: api.jobId, result: resultOf('cancelled') });
     await settle();
     expect(api.calls.openVaultPath.length).toBe(before + 1);
-    expect(store.getState().vault?.resumableTables).toEqual(['vault']);
+    expect(store.getState().vault?.unfinishedRotations.map((r) => r.table)).toEqual(['vault']);
     store.getState().backToVault();
     expect(store.getState().rotationStatus).toBe('idle');
     expect(selectScreen(store.getState())).toBe('vault');

@@ -7,6 +7,7 @@ import {
   progressOf,
   resultOf,
   tableInfo,
+  unfinishedRotation,
   vaultSummary,
 } from './support/fake-vault-admin.js';
 import { apiWithVault, renderApp, VAULT_PATH, type RenderedApp } from './support/render-app.js';
@@ -117,7 +118,7 @@ describe('vault screen', () => {
   it('asks which table when there are several, and offers to resume an interrupted one', async () => {
     const api = new FakeVaultAdmin().addVault(
       vaultSummary(VAULT_PATH, [tableInfo('vault', 10), tableInfo('archive', 4)], {
-        resumableTables: ['archive'],
+        unfinishedRotations: [unfinishedRotation('archive')],
       }),
     );
     const app = renderApp(api);
@@ -128,9 +129,25 @@ describe('vault screen', () => {
     fireEvent.click(screen.getByRole('radio', { name: /archive/ }));
     expect(rotate.disabled).toBe(false);
     expect(statValue('records')).toBe('4');
+    expect(screen.getByTestId('unfinished-progress').textContent).toMatch(
+      /; 40 of 200 records done\.$/,
+    );
     fireEvent.click(screen.getByRole('button', { name: 'Resume interrupted rotation…' }));
     const dialog = screen.getByRole('dialog', { name: 'Resume interrupted rotation' });
     expect(within(dialog).getByRole('button', { name: 'Resume rotation' })).toBeTruthy();
+  });
+
+  it('names a checkpoint that cannot be resumed, and offers no resume', async () => {
+    const api = new FakeVaultAdmin().addVault(
+      vaultSummary(VAULT_PATH, [tableInfo('vault', 10)], {
+        checkpointProblem: 'The checkpoint /vaults/app.db.rotation-checkpoint.json is damaged.',
+      }),
+    );
+    const app = renderApp(api);
+    await act(() => app.store.getState().openVault(handleOf(VAULT_PATH)));
+    expect(screen.getByText('An interrupted rotation cannot be resumed')).toBeTruthy();
+    expect(screen.getByText(/rotation-checkpoint\.json is damaged/)).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Resume interrupted rotation…' })).toBeNull();
   });
 });
 
@@ -268,7 +285,7 @@ describe('result screen', () => {
     expect(screen.getByText(/and 4 more/)).toBeTruthy();
     // Which SQLite driver ran it: sql.js is named as the fallback it is.
     expect(document.querySelector('[data-fact="sqlite-driver"] dd')?.textContent).toBe(
-      'sql.js (fallback: the native driver did not load)',
+      'sql.js (WebAssembly fallback): the native driver did not load',
     );
 
     await act(async () => {

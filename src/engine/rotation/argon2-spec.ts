@@ -55,6 +55,16 @@ export function parseArgon2Config(text: string): Argon2Config {
   };
 }
 
+/** The spec parseArgon2Config reads back: a preset name when the config is one, else t=..,m=..,p=..[,k=..][,salt=..]. */
+export function argon2Spec(config: Argon2Config): string {
+  const preset = PRESET_NAMES.find((name) => sameArgon2Config(ARGON2_PRESETS[name], config));
+  if (preset) return preset;
+  let spec = `t=${config.iterations},m=${config.memoryKiB},p=${config.parallelism}`;
+  if (keyLengthOf(config) !== KEY_LENGTH) spec += `,k=${keyLengthOf(config)}`;
+  if (saltLengthOf(config) !== SALT_LENGTH) spec += `,salt=${saltLengthOf(config)}`;
+  return spec;
+}
+
 /**
  * "t=3, m=65536 KiB, p=4 (default)" for messages and reports; key length and
  * salt size are named only when they differ from the library defaults.

@@ -2,6 +2,8 @@
 export { rotateVault, DEFAULT_BATCH_SIZE } from './rotate-vault.js';
 export { preflightRotation, DEFAULT_PREFLIGHT_SAMPLE } from './preflight.js';
 export { verifyVault } from './verify-vault.js';
+export { inspectVault } from './inspect-vault.js';
+export type { InspectVaultOptions } from './inspect-vault.js';
 export {
   sampleOldPassword,
   configOpensV2,
@@ -31,7 +33,12 @@ export {
 } from './validation.js';
 export type { RotationInput } from './validation.js';
 export { unicodeNormalizationHint } from './unicode-hint.js';
-export { parseArgon2Config, describeArgon2Config, sameArgon2Config } from './argon2-spec.js';
+export {
+  argon2Spec,
+  parseArgon2Config,
+  describeArgon2Config,
+  sameArgon2Config,
+} from './argon2-spec.js';
 export {
   checkpointPathFor,
   readCheckpoint,

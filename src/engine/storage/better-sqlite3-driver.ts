@@ -3,6 +3,7 @@
  * busy timeout, WAL, and the online backup API. Its addon is built for one
  * runtime ABI; `probeBetterSqlite3` tells whether it loads here.
  */
+import { VAULT_DRIVER_TEXT } from '../../core/vault-drivers.js';
 import { statSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 import { backupOwnership, publishFileAtomically } from './atomic-write.js';
@@ -112,8 +113,7 @@ export async function openBetterSqlite3(options: BetterSqlite3OpenOptions): Prom
 
 export const betterSqlite3Driver: VaultDriverDescriptor<'better-sqlite3'> = {
   name: 'better-sqlite3',
-  label: 'better-sqlite3 (native)',
-  summary: 'better-sqlite3 (native).',
+  ...VAULT_DRIVER_TEXT['better-sqlite3'],
   // Each commit costs one fsync: small batches, frequent checkpoints.
   writeCadence: { batchSize: 64, commitIntervalMs: 2000 },
   sharesFileWithOtherPrograms: true,

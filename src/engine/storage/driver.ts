@@ -1,9 +1,11 @@
 /**
  * What a storage driver declares about itself, in one place: how people call
- * it, how often a rotation should commit through it, what it can see of other
- * programs, and how to probe and open it. The registry (drivers.ts) lists the
+ * it (its words are core's, src/core/vault-drivers.ts), how often a rotation
+ * should commit through it, what it can see of other programs, and how to
+ * probe and open it. The registry (drivers.ts) lists the
  * drivers; nothing else in the engine names one.
  */
+import type { VaultDriverName, VaultDriverText } from '../../core/vault-drivers.js';
 import type { SqlConnection } from './connection.js';
 
 export type DriverProbe = { readonly ok: true } | { readonly ok: false; readonly reason: string };
@@ -26,12 +28,11 @@ export interface WriteCadence {
   readonly commitIntervalMs: number;
 }
 
-export interface VaultDriverDescriptor<Name extends string = string> {
+/** The words (label, summary, badge) come from core's table, keyed by the same name. */
+export interface VaultDriverDescriptor<
+  Name extends VaultDriverName = VaultDriverName,
+> extends VaultDriverText {
   readonly name: Name;
-  /** for people: "better-sqlite3 (native)" */
-  readonly label: string;
-  /** one sentence on what this driver means for the user (reports, badges) */
-  readonly summary: string;
   readonly writeCadence: WriteCadence;
   /**
    * Takes SQLite's file locks and sees other programs' commits (data_version

@@ -17,6 +17,7 @@
  * - sql.js cannot see a write-ahead log (`<vault>-wal`): with one present it
  *   refuses to open (to write; to read when the log holds data).
  */
+import { VAULT_DRIVER_TEXT } from '../../core/vault-drivers.js';
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -357,8 +358,7 @@ export async function openSqlJs(
 
 export const sqlJsDriver: VaultDriverDescriptor<'sql.js'> = {
   name: 'sql.js',
-  label: 'sql.js (WebAssembly fallback)',
-  summary: 'sql.js (WebAssembly fallback: the whole file in memory, no SQLite file locks).',
+  ...VAULT_DRIVER_TEXT['sql.js'],
   // Every commit rewrites the whole file (about 0.9 s for 100 MiB): larger, rarer batches.
   writeCadence: { batchSize: 1024, commitIntervalMs: 30_000 },
   sharesFileWithOtherPrograms: false,

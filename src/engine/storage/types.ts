@@ -7,6 +7,7 @@
  * A "vault table" is any table with the columns id, vault_token, vault_value,
  * created_at, updated_at, expires_at, soft_deleted_at (whatever its name).
  */
+import type { VaultInfo, VaultTableInfo } from '../../core/types.js';
 import type { VaultDriverName, VaultDriverPreference } from './drivers.js';
 
 /** derived from the driver registry (drivers.ts) */
@@ -23,25 +24,8 @@ export interface OpenVaultOptions {
   readonly nativeBinding?: string;
 }
 
-export interface VaultTableInfo {
-  readonly name: string;
-  readonly records: number;
-  readonly softDeleted: number;
-  readonly expired: number;
-  /** values starting with exactly "v2:" */
-  readonly v2: number;
-  /** other values that look like v1 (base64url text) */
-  readonly v1: number;
-  /** values that can be neither (empty, bad characters, ...) */
-  readonly other: number;
-}
-
-export interface VaultInfo {
-  readonly path: string;
-  readonly fileSizeBytes: number;
-  readonly driver: VaultDriverName;
-  readonly tables: readonly VaultTableInfo[];
-}
+/** shared with the shells and the app (src/core/types.ts) */
+export type { VaultInfo, VaultTableInfo };
 
 export interface VaultRecord {
   /**

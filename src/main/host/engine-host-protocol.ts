@@ -11,7 +11,7 @@ import type {
   RotationResult,
   VerifyOptions,
   VaultDriverPreference,
-  VaultInfo,
+  VaultInspection,
   VerifyResult,
 } from '../../engine/index.js';
 import type { IpcError } from '../../shared/ipc-contract.js';
@@ -26,11 +26,6 @@ export interface InfoOptions {
   readonly nativeBinding?: string;
 }
 
-export interface VaultInfoWithCheckpoints extends VaultInfo {
-  /** tables with a checkpoint left by a cancelled or crashed rotation */
-  readonly resumableTables: string[];
-}
-
 export type HostRequest =
   | { readonly type: 'info'; readonly options: InfoOptions }
   | { readonly type: 'preflight'; readonly options: Cloneable<PreflightOptions> }
@@ -40,7 +35,7 @@ export type HostRequest =
 export type HostCommand = HostRequest | { readonly type: 'cancel' };
 
 export interface HostResults {
-  info: VaultInfoWithCheckpoints;
+  info: VaultInspection;
   preflight: PreflightResult;
   rotate: RotationResult;
   verify: VerifyResult;

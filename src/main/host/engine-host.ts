@@ -8,21 +8,13 @@
  */
 import { parentPort } from 'node:worker_threads';
 import {
-  checkpointPathFor,
-  openVault,
+  inspectVault,
   preflightRotation,
-  readCheckpoint,
   rotateVault,
   verifyVault,
   type RotationProgress,
 } from '../../engine/index.js';
-import type {
-  HostCommand,
-  HostReply,
-  HostRequest,
-  HostResults,
-  InfoOptions,
-} from './engine-host-protocol.js';
+import type { HostCommand, HostReply, HostRequest, HostResults } from './engine-host-protocol.js';
 import { toIpcError } from '../ipc/ipc-errors.js';
 
 const port = parentPort;
@@ -37,35 +29,11 @@ function post(reply: HostReply): void {
 
 const onProgress = (progress: RotationProgress): void => post({ type: 'progress', progress });
 
-function resumableTables(options: InfoOptions): string[] {
-  try {
-    const checkpoint = readCheckpoint(checkpointPathFor(options.vaultPath, options.checkpointDir));
-    return checkpoint ? [checkpoint.table] : [];
-  } catch {
-    // A damaged checkpoint is reported when resuming is tried; it must not stop the vault from opening.
-    return [];
-  }
-}
-
-async function vaultInfo(options: InfoOptions): Promise<HostResults['info']> {
-  // Awaited either way: the sql.js driver loads asynchronously.
-  const store = await openVault(options.vaultPath, {
-    readOnly: true,
-    driver: options.driver,
-    nativeBinding: options.nativeBinding,
-  });
-  try {
-    return { ...(await store.info()), resumableTables: resumableTables(options) };
-  } finally {
-    await store.close();
-  }
-}
-
 async function run(request: HostRequest): Promise<HostResults[keyof HostResults]> {
   const signal = abort.signal;
   switch (request.type) {
     case 'info':
-      return vaultInfo(request.options);
+      return inspectVault(request.options);
     case 'preflight':
       return preflightRotation({ ...request.options, signal });
     case 'rotate':

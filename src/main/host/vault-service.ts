@@ -198,7 +198,8 @@ export class VaultService {
         fileSizeBytes: info.fileSizeBytes,
         driver: info.driver,
         tables: [...info.tables],
-        resumableTables: [...info.resumableTables],
+        unfinishedRotations: [...info.unfinishedRotations],
+        checkpointProblem: info.checkpointProblem,
       },
     };
   }

@@ -13,6 +13,8 @@ import {
   MAX_SALT_LENGTH,
   MIN_SALT_LENGTH,
   SALT_LENGTH,
+  keyLengthOf,
+  saltLengthOf,
   type Argon2Field,
 } from '../../core/argon2.js';
 import type { Argon2Choice, Argon2Config } from '../../shared/ipc-contract.js';
@@ -170,6 +172,25 @@ export function draftFromChoice(choice: Argon2Choice): CryptoDraft {
   if (choice.preset === 'tiny') return { preset: 'custom', custom: draftFromConfig(TINY_CONFIG) };
   const option = PRESET_OPTIONS.find((candidate) => candidate.key === choice.preset);
   return { preset: choice.preset, custom: draftFromConfig(option?.config ?? TINY_CONFIG) };
+}
+
+/** Equal as the library would use them (an omitted key length or salt size is its default). */
+function sameConfig(a: Argon2Config, b: Argon2Config): boolean {
+  return (
+    a.iterations === b.iterations &&
+    a.memoryKiB === b.memoryKiB &&
+    a.parallelism === b.parallelism &&
+    keyLengthOf(a) === keyLengthOf(b) &&
+    saltLengthOf(a) === saltLengthOf(b)
+  );
+}
+
+/** The picker showing a saved config: its library preset when it is one, else Custom with its numbers. */
+export function draftFromConfigOf(config: Argon2Config): CryptoDraft {
+  const preset = PRESET_OPTIONS.find((option) => sameConfig(option.config, config));
+  return preset
+    ? { preset: preset.key, custom: draftFromConfig(preset.config) }
+    : { preset: 'custom', custom: draftFromConfig(config) };
 }
 
 export function configOfChoice(choice: Argon2Choice): Argon2Config {

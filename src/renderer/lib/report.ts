@@ -13,6 +13,8 @@ export interface JobSettings {
   readonly vaultPath: string;
   readonly table: string;
   readonly crypto: Argon2Choice;
+  /** config of the written values when it differs from `crypto` (a resumed rotation that changed it) */
+  readonly newCrypto?: Argon2Choice;
   readonly includeSoftDeleted: boolean;
   readonly backup: boolean;
   readonly dryRun: boolean;
@@ -46,6 +48,9 @@ export function buildJsonReport(
     vault: { path: settings.vaultPath, table: result.table },
     settings: {
       argon2: { choice: settings.crypto.preset, ...configOfChoice(settings.crypto) },
+      ...(settings.newCrypto && {
+        argon2New: { choice: settings.newCrypto.preset, ...configOfChoice(settings.newCrypto) },
+      }),
       includeSoftDeleted: settings.includeSoftDeleted,
       backup: settings.backup,
       dryRun: settings.dryRun,
@@ -134,6 +139,9 @@ export function buildMarkdownReport(
     `- Finished: ${finishedAt.toISOString()}`,
     `- Status: **${statusText(result)}**`,
     `- Argon2id: ${describeChoice(settings.crypto)}`,
+    ...(settings.newCrypto
+      ? [`- Argon2id of new values: ${describeChoice(settings.newCrypto)}`]
+      : []),
     `- Soft-deleted records: ${settings.includeSoftDeleted ? 'included' : 'left alone'}`,
     `- Backup: ${result.backupPath ? markdownCode(result.backupPath) : 'none'}`,
     `- SQLite driver: ${result.driver ?? 'not reported'}`,

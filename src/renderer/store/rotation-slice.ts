@@ -17,6 +17,7 @@ import {
   choiceFromDraft,
   DEFAULT_CRYPTO_DRAFT,
   draftFromChoice,
+  draftFromConfigOf,
   type CryptoDraft,
   type PresetKey,
 } from '../lib/argon2-choices.js';
@@ -28,6 +29,7 @@ import {
   type PasswordRules,
 } from '../lib/password-policy.js';
 import type { JobSettings } from '../lib/report.js';
+import { selectUnfinishedRotation } from './selectors.js';
 import type { AppState, SliceCreator } from './types.js';
 
 export type RotationStatus =
@@ -47,6 +49,11 @@ export interface RotationDraft {
   newPassword: string;
   confirmPassword: string;
   crypto: CryptoDraft;
+  /**
+   * Argon2id config for the written values when it differs from `crypto`;
+   * null: the same. Only a resumed rotation that was started that way has one.
+   */
+  newCrypto: CryptoDraft | null;
   /** the vault's optional character rules for the new password */
   passwordRules: PasswordRules;
   includeSoftDeleted: boolean;
@@ -103,6 +110,7 @@ export const EMPTY_PASSWORDS = { oldPassword: '', newPassword: '', confirmPasswo
 export const INITIAL_DRAFT: RotationDraft = {
   ...EMPTY_PASSWORDS,
   crypto: DEFAULT_CRYPTO_DRAFT,
+  newCrypto: null,
   passwordRules: NO_PASSWORD_RULES,
   includeSoftDeleted: true,
   backup: true,
@@ -155,7 +163,9 @@ export function draftValidity(
     MIN_PASSWORD_BYTES,
     draft.passwordRules,
   );
-  const cryptoValid = choiceFromDraft(draft.crypto) !== null;
+  const cryptoValid =
+    choiceFromDraft(draft.crypto) !== null &&
+    (draft.newCrypto === null || choiceFromDraft(draft.newCrypto) !== null);
   const oldPasswordGiven = draft.oldPassword.length > 0;
   const canPreflight = tableChosen && cryptoValid && oldPasswordGiven;
   const preflightRefused = preflightRefuses(preflight);
@@ -180,6 +190,39 @@ export function selectDraftValidity(state: AppState): DraftValidity {
 }
 
 /** Fields a pre-flight result depends on: editing one makes the result stale. */
+/**
+ * The saved settings of the interrupted rotation, so a resume repeats them
+ * (after an app restart too): its checkpoint's Argon2id configs and
+ * soft-deleted policy; else the settings of this session's job.
+ */
+function resumeSettings(state: AppState): Partial<RotationDraft> {
+  const unfinished = selectUnfinishedRotation(state);
+  const { job, selectedTable } = state;
+  const previous = job && job.settings.table === selectedTable ? job.settings : null;
+  if (unfinished) {
+    const crypto = draftFromConfigOf(unfinished.openConfig);
+    const written = draftFromConfigOf(unfinished.writeConfig);
+    const sameConfig = choiceKey(crypto) === choiceKey(written);
+    return {
+      crypto,
+      newCrypto: sameConfig ? null : written,
+      includeSoftDeleted: unfinished.includeSoftDeleted,
+      ...(previous ? { backup: previous.backup } : {}),
+    };
+  }
+  if (!previous) return {};
+  return {
+    crypto: draftFromChoice(previous.crypto),
+    newCrypto: previous.newCrypto ? draftFromChoice(previous.newCrypto) : null,
+    includeSoftDeleted: previous.includeSoftDeleted,
+    backup: previous.backup,
+  };
+}
+
+function choiceKey(draft: CryptoDraft): string {
+  return JSON.stringify(choiceFromDraft(draft));
+}
+
 const PREFLIGHT_INPUTS: readonly (keyof RotationDraft)[] = [
   'oldPassword',
   'crypto',
@@ -244,22 +287,14 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
     cancelConfirmOpen: false,
 
     openRotateDialog(options = {}) {
-      const { rotationStatus, job, selectedTable } = get();
-      if (isJobActive(rotationStatus)) return;
+      if (isJobActive(get().rotationStatus)) return;
       // Resuming reuses the interrupted job's settings; passwords are asked again.
-      const previous = job && job.settings.table === selectedTable ? job.settings : null;
       const resume = options.resume ?? false;
       set({
         rotationStatus: 'configuring',
         draft: {
           ...INITIAL_DRAFT,
-          ...(resume && previous
-            ? {
-                crypto: draftFromChoice(previous.crypto),
-                includeSoftDeleted: previous.includeSoftDeleted,
-                backup: previous.backup,
-              }
-            : {}),
+          ...(resume ? resumeSettings(get()) : {}),
           resume,
           restart: !resume && (options.restart ?? false),
         },
@@ -328,10 +363,12 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
       const crypto = choiceFromDraft(state.draft.crypto);
       if (!selectDraftValidity(state).canStart || !crypto) return;
       const { draft } = state;
+      const newCrypto = draft.newCrypto ? choiceFromDraft(draft.newCrypto) : null;
       const settings: JobSettings = {
         vaultPath: state.vault!.path,
         table: state.selectedTable!,
         crypto,
+        ...(newCrypto ? { newCrypto } : {}),
         includeSoftDeleted: draft.includeSoftDeleted,
         backup: draft.backup,
         dryRun: draft.dryRun,

@@ -17,6 +17,7 @@ import type {
   RotationProgress,
   RotationRequest,
   RotationResult,
+  UnfinishedRotation,
   VaultAdminApi,
   VaultSummary,
   VaultTableInfo,
@@ -50,7 +51,30 @@ export function vaultSummary(
     fileSizeBytes: 81_920,
     driver: 'better-sqlite3',
     tables,
-    resumableTables: [],
+    unfinishedRotations: [],
+    checkpointProblem: null,
+    ...extra,
+  };
+}
+
+/** What main reports of a rotation a cancel or crash left resumable (the engine's inspectVault). */
+export function unfinishedRotation(
+  table: string,
+  extra: Partial<UnfinishedRotation> = {},
+): UnfinishedRotation {
+  return {
+    table,
+    checkpointPath: `/vaults/app.db.rotation-checkpoint.json`,
+    openConfig: { iterations: 3, memoryKiB: 65536, parallelism: 4 },
+    writeConfig: { iterations: 3, memoryKiB: 65536, parallelism: 4 },
+    includeSoftDeleted: true,
+    startedAt: '2026-01-01T10:00:00.000Z',
+    updatedAt: '2026-01-01T10:05:00.000Z',
+    counts: { scanned: 40, rotated: 38, skipped: 2, failed: 0, opened: 38, bytes: 4000 },
+    recordsInScope: 200,
+    backupPath: null,
+    runs: 1,
+    redoFromStart: false,
     ...extra,
   };
 }

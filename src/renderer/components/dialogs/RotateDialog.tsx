@@ -5,7 +5,7 @@ import {
   type DraftValidity,
   type RotationDraft,
 } from '../../store/rotation-slice.js';
-import { selectTableInfo } from '../../store/selectors.js';
+import { selectTableInfo, selectUnfinishedRotation } from '../../store/selectors.js';
 import { useAppState, useStoreApi } from '../../store/store-context.js';
 import { Argon2Picker } from '../widgets/Argon2Picker.js';
 import { Dialog } from './Dialog.js';
@@ -69,6 +69,7 @@ export function RotateDialog(): ReactNode {
   const fileName = useAppState((state) => state.vault?.fileName ?? '');
   const table = useAppState(selectTableInfo);
   const preflight = useAppState((state) => state.preflight);
+  const unfinished = useAppState(selectUnfinishedRotation);
   const firstField = useRef<HTMLInputElement>(null);
   const policyId = useId();
   const strengthId = useId();
@@ -103,6 +104,9 @@ export function RotateDialog(): ReactNode {
               Enter the same passwords and settings as the interrupted run: records it already
               rotated are kept, the rest are continued. Passwords are never stored, so they are
               asked again; the app checks they are the interrupted run's before it writes anything.
+              {unfinished
+                ? ' Its Argon2id settings and soft-deleted choice are filled in from the run’s checkpoint.'
+                : null}
             </p>
           ) : null}
           {draft.restart ? (
@@ -174,7 +178,30 @@ export function RotateDialog(): ReactNode {
             <div className="rotate-side">
               <fieldset className="panel">
                 <legend className="section-title">Encryption</legend>
-                <Argon2Picker value={draft.crypto} onChange={(crypto) => update({ crypto })} />
+                {draft.newCrypto ? (
+                  <>
+                    <p className="field-hint">
+                      The interrupted rotation wrote its new values with other Argon2id settings
+                      than the ones that open the current values; a resume keeps both.
+                    </p>
+                    <fieldset className="argon2-group">
+                      <legend className="field-label">Current values</legend>
+                      <Argon2Picker
+                        value={draft.crypto}
+                        onChange={(crypto) => update({ crypto })}
+                      />
+                    </fieldset>
+                    <fieldset className="argon2-group">
+                      <legend className="field-label">New values</legend>
+                      <Argon2Picker
+                        value={draft.newCrypto}
+                        onChange={(newCrypto) => update({ newCrypto })}
+                      />
+                    </fieldset>
+                  </>
+                ) : (
+                  <Argon2Picker value={draft.crypto} onChange={(crypto) => update({ crypto })} />
+                )}
               </fieldset>
               <fieldset className="panel">
                 <legend className="section-title">Options</legend>

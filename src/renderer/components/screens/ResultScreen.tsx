@@ -1,5 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import { interpretResult, looksAlreadyRotated } from '../../../core/verdict.js';
+import { vaultDriverText } from '../../../core/vault-drivers.js';
 import type { IpcError, RotationResult } from '../../../shared/ipc-contract.js';
 import { describeChoice } from '../../lib/argon2-choices.js';
 import { formatCount, formatDuration } from '../../lib/format.js';
@@ -29,8 +30,10 @@ function headline(result: RotationResult): {
 
 /** Which SQLite driver ran the rotation: sql.js means the native one did not load. */
 function driverText(driver: RotationResult['driver']): string {
-  if (driver === 'better-sqlite3') return 'better-sqlite3 (native)';
-  if (driver === 'sql.js') return 'sql.js (fallback: the native driver did not load)';
+  if (driver !== undefined) {
+    const text = vaultDriverText(driver);
+    return text.fallback ? `${text.label}: the native driver did not load` : text.label;
+  }
   return 'Not reported';
 }
 

@@ -1,22 +1,39 @@
 import type { ReactNode } from 'react';
-import type { VaultSummary, VaultTableInfo } from '../../../shared/ipc-contract.js';
+import { vaultDriverText } from '../../../core/vault-drivers.js';
+import type {
+  UnfinishedRotation,
+  VaultSummary,
+  VaultTableInfo,
+} from '../../../shared/ipc-contract.js';
 import { formatBytes, formatCount, plural } from '../../lib/format.js';
 import { useFocusOnMount } from '../../hooks/use-focus-on-mount.js';
-import { selectCanResume, selectTableInfo } from '../../store/selectors.js';
+import {
+  selectCanResume,
+  selectTableInfo,
+  selectUnfinishedRotation,
+} from '../../store/selectors.js';
 import { useAppState, useStoreApi } from '../../store/store-context.js';
 import { ErrorNotice } from '../widgets/ErrorNotice.js';
 import { CheckIcon, DatabaseIcon, PauseIcon, RotateIcon, ShieldIcon } from '../widgets/Icons.js';
 import { StatList, type Stat } from '../widgets/StatList.js';
 
 function DriverNote({ vault }: { vault: VaultSummary }): ReactNode {
-  if (vault.driver === 'better-sqlite3') {
-    return <span className="badge">SQLite: native (better-sqlite3)</span>;
-  }
+  const text = vaultDriverText(vault.driver);
+  if (!text.fallback) return <span className="badge">{text.badge}</span>;
   return (
     <span className="badge badge-warn" title="The native SQLite module did not load here">
-      SQLite: sql.js (WebAssembly), whole file in memory
+      {text.badge}
     </span>
   );
+}
+
+/** "Started …; 1,234 of 5,000 records done." from the rotation's checkpoint. */
+function unfinishedProgress(rotation: UnfinishedRotation): string {
+  const started = `Started ${new Date(rotation.startedAt).toLocaleString()}`;
+  if (rotation.redoFromStart) return `${started}; a resume re-examines every record.`;
+  const total =
+    rotation.recordsInScope === null ? '' : ` of ${formatCount(rotation.recordsInScope)}`;
+  return `${started}; ${formatCount(rotation.counts.scanned)}${total} records done.`;
 }
 
 function tableStats(table: VaultTableInfo): Stat[] {
@@ -81,7 +98,7 @@ function TablePicker({
             />
             <span className="table-option-name">{table.name}</span>
             <span className="table-option-count">{plural(table.records, 'record')}</span>
-            {vault.resumableTables.includes(table.name) ? (
+            {vault.unfinishedRotations.some((rotation) => rotation.table === table.name) ? (
               <span className="badge badge-warn">interrupted rotation</span>
             ) : null}
           </label>
@@ -97,6 +114,7 @@ export function VaultScreen(): ReactNode {
   const selected = useAppState((state) => state.selectedTable);
   const table = useAppState(selectTableInfo);
   const canResume = useAppState(selectCanResume);
+  const unfinished = useAppState(selectUnfinishedRotation);
   const error = useAppState((state) => state.vaultError);
   const headingRef = useFocusOnMount<HTMLHeadingElement>();
   if (!vault) return null;
@@ -163,6 +181,14 @@ export function VaultScreen(): ReactNode {
         </section>
       ) : null}
 
+      {vault.checkpointProblem !== null ? (
+        <ErrorNotice
+          tone="warning"
+          title="An interrupted rotation cannot be resumed"
+          error={{ code: 'CHECKPOINT', message: vault.checkpointProblem }}
+        />
+      ) : null}
+
       {canResume ? (
         <div className="notice notice-warning" role="status">
           <PauseIcon className="notice-icon" />
@@ -172,6 +198,11 @@ export function VaultScreen(): ReactNode {
               Some records may already use the new password. Resume it with the same passwords to
               finish.
             </p>
+            {unfinished ? (
+              <p className="notice-text" data-testid="unfinished-progress">
+                {unfinishedProgress(unfinished)}
+              </p>
+            ) : null}
             <div className="notice-actions">
               <button
                 type="button"

@@ -1,0 +1,44 @@
+/**
+ * What people read about each SQLite driver, keyed by its name. The engine's
+ * driver registry (src/engine/storage/drivers.ts) is the runtime list; its
+ * descriptors take their words from here, and the app and CLI read them here
+ * too, so no other layer spells out a driver name. A new driver: its file in
+ * src/engine/storage, one registry line, and one entry below (a test checks
+ * that the two lists name the same drivers).
+ */
+
+export interface VaultDriverText {
+  /** short name: "better-sqlite3 (native)" */
+  readonly label: string;
+  /** one sentence on what this driver means for the user (reports) */
+  readonly summary: string;
+  /** the app's badge on an open vault */
+  readonly badge: string;
+  /** the native driver did not load: the app says so (warning tone) */
+  readonly fallback: boolean;
+}
+
+export const VAULT_DRIVER_TEXT = {
+  'better-sqlite3': {
+    label: 'better-sqlite3 (native)',
+    summary: 'better-sqlite3 (native).',
+    badge: 'SQLite: native (better-sqlite3)',
+    fallback: false,
+  },
+  'sql.js': {
+    label: 'sql.js (WebAssembly fallback)',
+    summary: 'sql.js (WebAssembly fallback: the whole file in memory, no SQLite file locks).',
+    badge: 'SQLite: sql.js (WebAssembly), whole file in memory',
+    fallback: true,
+  },
+} as const satisfies Record<string, VaultDriverText>;
+
+/** The SQLite drivers the engine can open a vault with (native, WebAssembly fallback). */
+export type VaultDriverName = keyof typeof VAULT_DRIVER_TEXT;
+
+/** Words for a driver name; a name from elsewhere (an older report) gets its own name back. */
+export function vaultDriverText(name: string): VaultDriverText {
+  return Object.hasOwn(VAULT_DRIVER_TEXT, name)
+    ? VAULT_DRIVER_TEXT[name as VaultDriverName]
+    : { label: name, summary: `${name}.`, badge: `SQLite: ${name}`, fallback: false };
+}

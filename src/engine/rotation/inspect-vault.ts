@@ -1,0 +1,108 @@
+/**
+ * What a vault holds and what was left unfinished in it: the tables with
+ * their counts, and the rotation a cancel or crash left resumable, with the
+ * settings its resume must repeat. Read-only. The CLI's `info` and the app's
+ * vault screen show it; the app's resume dialog is filled from it.
+ *
+ * A checkpoint holds no secret; the inspection copies only its settings,
+ * times and counts (not the canaries, the proof records or the cursor).
+ */
+import type { UnfinishedRotation, VaultInspection, VaultTableInfo } from '../../core/types.js';
+import { isEngineError } from '../errors.js';
+import { openVault, type VaultDriverPreference } from '../storage/index.js';
+import {
+  absoluteVaultPath,
+  checkpointPathFor,
+  readCheckpoint,
+  type RotationCheckpoint,
+} from './checkpoint.js';
+
+export interface InspectVaultOptions {
+  readonly vaultPath: string;
+  /** where rotations of this vault keep their checkpoint (as given to rotateVault) */
+  readonly checkpointDir?: string;
+  readonly driver?: VaultDriverPreference;
+  /** better-sqlite3 `nativeBinding` path (Electron build of the addon) */
+  readonly nativeBinding?: string;
+  /** "now" for the expired and soft-deleted counts; default: current time */
+  readonly now?: Date;
+}
+
+export async function inspectVault(options: InspectVaultOptions): Promise<VaultInspection> {
+  const store = await openVault(options.vaultPath, {
+    readOnly: true,
+    driver: options.driver,
+    nativeBinding: options.nativeBinding,
+  });
+  let info;
+  try {
+    // Awaited: the store's calls may answer asynchronously.
+    info = await store.info(options.now);
+  } finally {
+    await store.close();
+  }
+  const found = unfinishedRotationOf(options);
+  return {
+    ...info,
+    unfinishedRotations: found.rotation ? [describe(found.rotation, info.tables)] : [],
+    checkpointProblem: found.problem,
+  };
+}
+
+interface CheckpointFinding {
+  readonly rotation: { readonly path: string; readonly checkpoint: RotationCheckpoint } | null;
+  readonly problem: string | null;
+}
+
+/** One checkpoint per vault (its name follows the vault file), so at most one unfinished rotation. */
+function unfinishedRotationOf(options: InspectVaultOptions): CheckpointFinding {
+  const path = checkpointPathFor(options.vaultPath, options.checkpointDir);
+  let checkpoint: RotationCheckpoint | null;
+  try {
+    checkpoint = readCheckpoint(path);
+  } catch (error) {
+    // A damaged checkpoint must not stop the vault from opening: it is reported, and refused when resuming.
+    if (isEngineError(error)) return { rotation: null, problem: error.message };
+    throw error;
+  }
+  if (!checkpoint) return { rotation: null, problem: null };
+  const vaultPath = absoluteVaultPath(options.vaultPath);
+  if (checkpoint.vaultPath !== vaultPath) {
+    return {
+      rotation: null,
+      problem:
+        `The checkpoint ${path} belongs to a rotation of another file (${checkpoint.vaultPath}), ` +
+        'so it cannot be resumed here (the file was probably copied or moved with it). Delete it, ' +
+        'or resume the rotation on that file.',
+    };
+  }
+  return { rotation: { path, checkpoint }, problem: null };
+}
+
+/** Field by field, so nothing else of the checkpoint (canaries, proof, cursor) leaves the engine. */
+function describe(
+  found: { readonly path: string; readonly checkpoint: RotationCheckpoint },
+  tables: readonly VaultTableInfo[],
+): UnfinishedRotation {
+  const { checkpoint } = found;
+  const table = tables.find((candidate) => candidate.name === checkpoint.table);
+  const { scanned, rotated, skipped, failed, opened, bytes } = checkpoint.counts;
+  return {
+    table: checkpoint.table,
+    checkpointPath: found.path,
+    openConfig: { ...checkpoint.openConfig },
+    writeConfig: { ...checkpoint.writeConfig },
+    includeSoftDeleted: checkpoint.includeSoftDeleted,
+    startedAt: checkpoint.startedAt,
+    updatedAt: checkpoint.updatedAt,
+    counts: { scanned, rotated, skipped, failed, opened, bytes },
+    recordsInScope: table
+      ? checkpoint.includeSoftDeleted
+        ? table.records
+        : table.records - table.softDeleted
+      : null,
+    backupPath: checkpoint.backupPath,
+    runs: checkpoint.runs,
+    redoFromStart: checkpoint.redoFromStart === true,
+  };
+}
