@@ -16,6 +16,8 @@ export interface VaultDriverText {
   readonly badge: string;
   /** the native driver did not load: the app says so (warning tone) */
   readonly fallback: boolean;
+  /** a SQLite file, or a table in a database server */
+  readonly holds: 'file' | 'server';
 }
 
 export const VAULT_DRIVER_TEXT = {
@@ -24,21 +26,43 @@ export const VAULT_DRIVER_TEXT = {
     summary: 'better-sqlite3 (native).',
     badge: 'SQLite: native (better-sqlite3)',
     fallback: false,
+    holds: 'file',
   },
   'sql.js': {
     label: 'sql.js (WebAssembly fallback)',
     summary: 'sql.js (WebAssembly fallback: the whole file in memory, no SQLite file locks).',
     badge: 'SQLite: sql.js (WebAssembly), whole file in memory',
     fallback: true,
+    holds: 'file',
+  },
+  postgres: {
+    label: 'PostgreSQL (pg)',
+    summary: 'PostgreSQL server (node-postgres).',
+    badge: 'PostgreSQL server (postgres)',
+    fallback: false,
+    holds: 'server',
+  },
+  mysql: {
+    label: 'MySQL/MariaDB (mysql2)',
+    summary: 'MySQL or MariaDB server (mysql2).',
+    badge: 'MySQL/MariaDB server (mysql)',
+    fallback: false,
+    holds: 'server',
   },
 } as const satisfies Record<string, VaultDriverText>;
 
-/** The SQLite drivers the engine can open a vault with (native, WebAssembly fallback). */
+/** The drivers the engine can open a vault with: SQLite files (native, WebAssembly fallback) and servers. */
 export type VaultDriverName = keyof typeof VAULT_DRIVER_TEXT;
 
 /** Words for a driver name; a name from elsewhere (an older report) gets its own name back. */
 export function vaultDriverText(name: string): VaultDriverText {
   return Object.hasOwn(VAULT_DRIVER_TEXT, name)
     ? VAULT_DRIVER_TEXT[name as VaultDriverName]
-    : { label: name, summary: `${name}.`, badge: `SQLite: ${name}`, fallback: false };
+    : {
+        label: name,
+        summary: `${name}.`,
+        badge: `SQLite: ${name}`,
+        fallback: false,
+        holds: 'file',
+      };
 }

@@ -36,11 +36,21 @@ export {
   probeBetterSqlite3,
   VAULT_DRIVERS,
   VAULT_DRIVER_PREFERENCES,
+  SERVER_DRIVERS,
+  isServerTarget,
+  parseServerTarget,
   vaultDriver,
 } from './storage/index.js';
-export type { VaultDriverDescriptor, WriteCadence } from './storage/index.js';
 export type {
+  ServerDialect,
+  ServerTarget,
+  VaultDriverDescriptor,
+  WriteCadence,
+} from './storage/index.js';
+export type {
+  FileDriverName,
   OpenVaultOptions,
+  ServerDriverName,
   VaultDriverName,
   VaultDriverPreference,
   VaultInfo,

@@ -1,16 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { VAULT_DRIVER_TEXT, vaultDriverText } from '../../src/core/vault-drivers.js';
-import { VAULT_DRIVERS, VAULT_DRIVER_PREFERENCES } from '../../src/engine/index.js';
+import { SERVER_DRIVERS, VAULT_DRIVERS, VAULT_DRIVER_PREFERENCES } from '../../src/engine/index.js';
 
 describe('driver words (core) and the driver registry (engine)', () => {
   it('name the same drivers', () => {
-    const registry = VAULT_DRIVERS.map((driver) => driver.name);
-    expect([...registry].sort()).toEqual(Object.keys(VAULT_DRIVER_TEXT).sort());
-    expect(VAULT_DRIVER_PREFERENCES).toEqual(['auto', ...registry]);
+    const files = VAULT_DRIVERS.map((driver) => driver.name);
+    const servers = SERVER_DRIVERS.map((driver) => driver.name);
+    expect([...files, ...servers].sort()).toEqual(Object.keys(VAULT_DRIVER_TEXT).sort());
+    // --driver chooses among the file drivers; a server's driver follows from its connection string
+    expect(VAULT_DRIVER_PREFERENCES).toEqual(['auto', ...files]);
+    for (const name of files) expect(VAULT_DRIVER_TEXT[name].holds).toBe('file');
+    for (const name of servers) expect(VAULT_DRIVER_TEXT[name].holds).toBe('server');
   });
 
   it('give each descriptor its words from core', () => {
-    for (const driver of VAULT_DRIVERS) {
+    for (const driver of [...VAULT_DRIVERS, ...SERVER_DRIVERS]) {
       const text = VAULT_DRIVER_TEXT[driver.name];
       expect({ label: driver.label, summary: driver.summary }).toEqual({
         label: text.label,

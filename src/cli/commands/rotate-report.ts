@@ -5,7 +5,6 @@
 import {
   describeArgon2Config,
   EngineError,
-  vaultDriver,
   wrongConfigMessage,
   type Argon2Config,
   type PreflightResult,
@@ -16,6 +15,7 @@ import {
   looksAlreadyRotated,
   newPasswordOpensSample,
 } from '../../core/verdict.js';
+import { vaultDriverText } from '../../core/vault-drivers.js';
 import type { RotateArgs } from '../args.js';
 import { formatCount, formatDuration, formatTable } from '../format.js';
 import { CLI_NAME } from '../resume-command.js';
@@ -131,11 +131,11 @@ function coverageLines(result: RotationResult): string[] {
   return lines;
 }
 
-/** Which SQLite ran the job: the native one, or the in-memory WebAssembly fallback. */
+/** Which driver ran the job: native SQLite, the in-memory WebAssembly fallback, or a server's. */
 export function driverLine(result: RotationResult): string | null {
-  return result.driver === undefined
-    ? null
-    : `SQLite driver: ${vaultDriver(result.driver).summary}`;
+  if (result.driver === undefined) return null;
+  const text = vaultDriverText(result.driver);
+  return `${text.holds === 'file' ? 'SQLite driver' : 'Database'}: ${text.summary}`;
 }
 
 function softDeletedLine(args: RotateArgs): string {

@@ -27,6 +27,7 @@ export class JobResources {
   private store: VaultStore | null = null;
   private pool: CryptoPool | null = null;
   private lock: RotationLock | null = null;
+  private serverLockRelease: (() => Promise<void>) | null = null;
 
   constructor(
     passwords: readonly Uint8Array[],
@@ -36,6 +37,7 @@ export class JobResources {
   }
 
   async openStore(path: string, options: OpenVaultOptions): Promise<VaultStore> {
+    // The server password is the caller's copy: the driver reads it while connecting.
     this.store = await openVault(path, options);
     return this.store;
   }
@@ -57,6 +59,11 @@ export class JobResources {
     return lock;
   }
 
+  /** A server's rotation lock: released on dispose, before the connection closes. */
+  holdServerLock(release: () => Promise<void>): void {
+    this.serverLockRelease = release;
+  }
+
   /** As soon as the workers hold their copies, so the host thread keeps none longer than needed. */
   zeroPasswords(): void {
     for (const password of this.passwords) password.fill(0);
@@ -65,14 +72,18 @@ export class JobResources {
   /** Zeroes the passwords, closes the pool, then the vault, then releases the lock; each even if one before fails. */
   async dispose(): Promise<void> {
     this.zeroPasswords();
-    const { pool, store, lock } = this;
-    this.pool = this.store = this.lock = null;
+    const { pool, store, lock, serverLockRelease } = this;
+    this.pool = this.store = this.lock = this.serverLockRelease = null;
     try {
       if (this.options.abortPoolOnDispose) pool?.abort();
       await pool?.close();
     } finally {
       try {
-        store?.close();
+        try {
+          await serverLockRelease?.();
+        } finally {
+          await store?.close();
+        }
       } finally {
         lock?.release();
       }

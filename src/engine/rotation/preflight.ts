@@ -48,6 +48,7 @@ export async function preflightRotation(options: PreflightOptions): Promise<Pref
       driver: options.driver,
       readOnly: true,
       nativeBinding: options.nativeBinding,
+      ...(options.serverPassword && { serverPassword: options.serverPassword }),
     });
     const table = await resolveVaultTable(store, options.table);
     const now = new Date();

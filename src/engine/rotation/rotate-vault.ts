@@ -7,14 +7,14 @@
  */
 import { existsSync } from 'node:fs';
 import type { Argon2Config } from '../argon2-config.js';
-import { formatSqliteDateTime, vaultDriver } from '../storage/index.js';
+import { formatSqliteDateTime, vaultDriver, writeCadenceOf } from '../storage/index.js';
 import { assertBackupPathFree, defaultBackupPath } from './backup-path.js';
 import { acquireRotationLock } from './rotation-lock.js';
+import { rotationStateBase } from './local-state.js';
 import { JobResources } from './job-resources.js';
 import { removeStaleTempFiles } from './stale-temp-files.js';
 import {
   CHECKPOINT_FORMAT,
-  absoluteVaultPath,
   checkpointPathFor,
   deleteCheckpoint,
   writeCheckpoint,
@@ -81,6 +81,7 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
       readOnly: dryRun,
       busyTimeoutMs: options.busyTimeoutMs,
       nativeBinding: options.nativeBinding,
+      ...(options.serverPassword && { serverPassword: options.serverPassword }),
     });
     const table = await resolveVaultTable(store, options.table);
     await store.assertPageable(table);
@@ -88,13 +89,20 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
       ? []
       : await assertNoTriggers(store, table, options.allowTriggers ?? false);
     const notes: string[] = [];
-    const vaultPath = absoluteVaultPath(options.vaultPath);
+    // A file's own path; for a server table, a name in the state folder (lock, checkpoint, backup).
+    const state = rotationStateBase(options.vaultPath, table, options.checkpointDir);
+    const vaultPath = state.base;
     // One rotation of a vault at a time: taken before anything is read for resuming or written.
     const lock = dryRun
       ? null
       : resources.hold(acquireRotationLock(vaultPath, { tool: options.lockTool ?? 'engine' }));
     if (lock?.note) notes.push(lock.note);
-    const checkpointPath = checkpointPathFor(vaultPath, options.checkpointDir);
+    // A server is shared by many machines: its own lock keeps a rotation from elsewhere out too.
+    if (lock && store.lockForRotation) resources.holdServerLock(await store.lockForRotation(table));
+    const checkpointPath = checkpointPathFor(
+      vaultPath,
+      state.server ? undefined : options.checkpointDir,
+    );
     const removedTemporaries = dryRun ? [] : removeStaleTempFiles(vaultPath, checkpointPath);
     const previous = previousRotation(
       options,
@@ -189,7 +197,7 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
     saveCheckpoint(afterKey);
     const window = windowFor(pool.size);
     const pageSize = Math.max(16, window * 2);
-    const cadence = vaultDriver(store.driver).writeCadence;
+    const cadence = writeCadenceOf(store.driver);
     const ledger = new VisitLedger();
     const shared = {
       store,

@@ -37,6 +37,7 @@ export interface NewPasswordRules {
 }
 
 export interface RotationOptions {
+  /** a vault file, or a connection string (postgres://user@host/db, mysql://...) */
   readonly vaultPath: string;
   /** vault table; may be omitted when the file holds exactly one */
   readonly table?: string;
@@ -80,6 +81,8 @@ export interface RotationOptions {
   readonly kdfBackend?: Argon2BackendPreference;
   readonly driver?: VaultDriverPreference;
   readonly nativeBinding?: string;
+  /** a vault in a database server (vaultPath is its connection string): its password, bytes the caller zeroes */
+  readonly serverPassword?: Uint8Array;
   /** default DEFAULT_MIN_PASSWORD_BYTES */
   readonly minPasswordBytes?: number;
   /** the vault's character-class rules for the new password (minBytes overrides minPasswordBytes) */
@@ -120,6 +123,8 @@ export interface PreflightOptions {
   readonly kdfBackend?: Argon2BackendPreference;
   readonly driver?: VaultDriverPreference;
   readonly nativeBinding?: string;
+  /** a vault in a database server (vaultPath is its connection string): its password, bytes the caller zeroes */
+  readonly serverPassword?: Uint8Array;
   readonly signal?: AbortSignal;
 }
 
@@ -135,6 +140,8 @@ export interface VerifyOptions {
   readonly kdfBackend?: Argon2BackendPreference;
   readonly driver?: VaultDriverPreference;
   readonly nativeBinding?: string;
+  /** a vault in a database server (vaultPath is its connection string): its password, bytes the caller zeroes */
+  readonly serverPassword?: Uint8Array;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: RotationProgress) => void;
 }

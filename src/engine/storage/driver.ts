@@ -7,6 +7,8 @@
  */
 import type { VaultDriverName, VaultDriverText } from '../../core/vault-drivers.js';
 import type { SqlConnection } from './connection.js';
+import type { ServerDialect, ServerTarget } from './server-target.js';
+import type { VaultStore } from './types.js';
 
 export type DriverProbe = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
@@ -47,4 +49,30 @@ export interface VaultDriverDescriptor<
   /** the error message when this driver was asked for by name but does not load */
   unavailableMessage(reason: string): string;
   open(options: DriverOpenOptions): Promise<SqlConnection>;
+}
+
+export interface ServerConnectOptions {
+  readonly target: ServerTarget;
+  /**
+   * The database password (the caller zeroes its copy after connect), or
+   * null: the client's own sources (PGPASSWORD, ~/.pgpass; none for MySQL).
+   */
+  readonly password: Uint8Array | null;
+  readonly readOnly: boolean;
+  /** how long to wait for a lock (rows, the rotation lock) or a connection before LOCKED */
+  readonly busyTimeoutMs: number;
+}
+
+/**
+ * A vault table in a database server. The driver implements the whole
+ * VaultStore (its SQL dialect, catalog, collation and batching differ from
+ * SQLite's); every server driver passes the server conformance suite.
+ */
+export interface ServerDriverDescriptor<
+  Name extends VaultDriverName = VaultDriverName,
+> extends VaultDriverText {
+  readonly name: Name;
+  readonly dialect: ServerDialect;
+  readonly writeCadence: WriteCadence;
+  connect(options: ServerConnectOptions): Promise<VaultStore>;
 }

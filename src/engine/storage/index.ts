@@ -6,11 +6,12 @@ import { resolve } from 'node:path';
 import { EngineError } from '../errors.js';
 import type { SqlConnection } from './connection.js';
 import type { VaultDriverDescriptor } from './driver.js';
-import { VAULT_DRIVERS, vaultDriver } from './drivers.js';
+import { VAULT_DRIVERS, serverDriver, vaultDriver } from './drivers.js';
+import { isServerTarget, parseServerTarget } from './server-target.js';
 import { assertWritableLocation, inspectVaultFile, sidecarFiles } from './file-checks.js';
 import type { VaultFileFacts } from './file-checks.js';
 import { toEngineError } from './sqlite-errors.js';
-import type { OpenVaultOptions, VaultDriverName, VaultStore } from './types.js';
+import type { FileDriverName, OpenVaultOptions, VaultStore } from './types.js';
 import { createVaultStore } from './vault-store.js';
 
 export type * from './types.js';
@@ -21,8 +22,22 @@ export { VAULT_COLUMNS, quoteIdentifier } from './sql-text.js';
 export { classifyStoredValue, V2_PREFIX } from './value-kind.js';
 export type { StoredValueKind } from './value-kind.js';
 export { probeBetterSqlite3 } from './better-sqlite3-driver.js';
-export { VAULT_DRIVERS, VAULT_DRIVER_PREFERENCES, vaultDriver } from './drivers.js';
-export type { VaultDriverDescriptor, WriteCadence } from './driver.js';
+export {
+  SERVER_DRIVERS,
+  VAULT_DRIVERS,
+  VAULT_DRIVER_PREFERENCES,
+  serverDriver,
+  vaultDriver,
+  writeCadenceOf,
+} from './drivers.js';
+export { isServerTarget, parseServerTarget } from './server-target.js';
+export type { ServerDialect, ServerTarget, TlsMode } from './server-target.js';
+export type {
+  ServerConnectOptions,
+  ServerDriverDescriptor,
+  VaultDriverDescriptor,
+  WriteCadence,
+} from './driver.js';
 export { DEFAULT_PAGE_SIZE, QUICK_CHECK_MAX_BYTES } from './vault-store.js';
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -44,7 +59,7 @@ function busyTimeoutOf(options: OpenVaultOptions): number {
  */
 export async function chooseDriver(
   options: Pick<OpenVaultOptions, 'driver' | 'nativeBinding'>,
-): Promise<VaultDriverDescriptor<VaultDriverName>> {
+): Promise<VaultDriverDescriptor<FileDriverName>> {
   const preference = options.driver ?? 'auto';
   if (preference !== 'auto') {
     const driver = vaultDriver(preference);
@@ -75,7 +90,7 @@ export async function chooseDriver(
  * read-only open, which reports them.
  */
 async function rollBackHotJournal(
-  driver: VaultDriverDescriptor<VaultDriverName>,
+  driver: VaultDriverDescriptor<FileDriverName>,
   file: VaultFileFacts,
   displayPath: string,
   busyTimeoutMs: number,
@@ -110,6 +125,7 @@ async function rollBackHotJournal(
  * 'better-sqlite3' forced), IO.
  */
 export async function openVault(path: string, options: OpenVaultOptions = {}): Promise<VaultStore> {
+  if (isServerTarget(path)) return openServerVault(path, options);
   const displayPath = resolve(path);
   const readOnly = options.readOnly ?? false;
   const busyTimeoutMs = busyTimeoutOf(options);
@@ -144,4 +160,19 @@ export async function openVault(path: string, options: OpenVaultOptions = {}): P
     throw error;
   }
   return store;
+}
+
+/**
+ * Connects to a vault table's database server (a connection string: see
+ * server-target.ts). The server driver checks the schema; the password
+ * bytes stay the caller's to zero.
+ */
+async function openServerVault(text: string, options: OpenVaultOptions): Promise<VaultStore> {
+  const target = parseServerTarget(text);
+  return serverDriver(target.dialect).connect({
+    target,
+    password: options.serverPassword ?? null,
+    readOnly: options.readOnly ?? false,
+    busyTimeoutMs: busyTimeoutOf(options),
+  });
 }

@@ -8,10 +8,15 @@
  * created_at, updated_at, expires_at, soft_deleted_at (whatever its name).
  */
 import type { VaultInfo, VaultTableInfo } from '../../core/types.js';
-import type { VaultDriverName, VaultDriverPreference } from './drivers.js';
+import type {
+  FileDriverName,
+  ServerDriverName,
+  VaultDriverName,
+  VaultDriverPreference,
+} from './drivers.js';
 
 /** derived from the driver registry (drivers.ts) */
-export type { VaultDriverName, VaultDriverPreference };
+export type { FileDriverName, ServerDriverName, VaultDriverName, VaultDriverPreference };
 
 export interface OpenVaultOptions {
   /** default 'auto': better-sqlite3 when its native module loads, else sql.js */
@@ -20,6 +25,11 @@ export interface OpenVaultOptions {
   readonly readOnly?: boolean;
   /** how long to wait for another connection's lock before LOCKED (default 5000) */
   readonly busyTimeoutMs?: number;
+  /**
+   * Servers: the database password (bytes, so the caller can zero them), or
+   * absent: the client's own sources (PGPASSWORD, ~/.pgpass).
+   */
+  readonly serverPassword?: Uint8Array;
   /** better-sqlite3 `nativeBinding` path (Electron build of the addon) */
   readonly nativeBinding?: string;
 }
@@ -137,7 +147,20 @@ export interface VaultStore {
     updates: readonly ValueUpdate[],
     updatedAt: string,
   ): Promise<WriteBatchResult>;
-  /** a consistent copy of the whole database at `destinationPath` */
+  /**
+   * Server stores: one rotation of `table` at a time through the server
+   * itself (advisory lock), beside the local lock file. Resolves a release
+   * function; ROTATION_IN_PROGRESS when another session holds it. SQLite
+   * files have only the local lock.
+   */
+  lockForRotation?(table: string): Promise<() => Promise<void>>;
+  /**
+   * A consistent copy at `destinationPath` (a new file, 0600 from the first
+   * byte, never replacing one): the whole database file for SQLite; for a
+   * server, one snapshot of the vault table written into a SQLite file with
+   * the library's SQLite DDL, so the backup opens in this tool and the Go
+   * library alike.
+   */
   backupTo(destinationPath: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -9,7 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { probeBetterSqlite3, type VaultDriverName } from '../../engine/index.js';
+import { probeBetterSqlite3, type FileDriverName } from '../../engine/index.js';
 
 /** Relative to the app root; written by scripts/electron-native.mjs. */
 export const ELECTRON_NATIVE_BINDING = join('native', 'electron', 'better_sqlite3.node');
@@ -17,7 +17,7 @@ export const ELECTRON_NATIVE_BINDING = join('native', 'electron', 'better_sqlite
 export const PACKAGED_NATIVE_BINDING = join('native', 'better_sqlite3.node');
 
 export interface SqliteDriverChoice {
-  readonly driver: VaultDriverName;
+  readonly driver: FileDriverName;
   /** set when better-sqlite3 must load this file instead of node_modules' build */
   readonly nativeBinding?: string;
   /** one line for the log: why this driver */

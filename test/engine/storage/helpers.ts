@@ -10,14 +10,14 @@ import { expect } from 'vitest';
 import { isEngineError } from '../../../src/engine/errors.js';
 import type { EngineErrorCode } from '../../../src/engine/errors.js';
 import { VAULT_DRIVERS } from '../../../src/engine/storage/index.js';
-import type { VaultDriverName } from '../../../src/engine/storage/index.js';
+import type { FileDriverName } from '../../../src/engine/storage/index.js';
 import type { VaultManifest } from '../../support/fixtures.js';
 import { libraryDdl } from '../../support/vault-builder.js';
 
 export { sha256, sha256File } from '../../support/vault-builder.js';
 
 /** every registered driver: the conformance suite runs on each */
-export const DRIVERS: readonly VaultDriverName[] = VAULT_DRIVERS.map((driver) => driver.name);
+export const DRIVERS: readonly FileDriverName[] = VAULT_DRIVERS.map((driver) => driver.name);
 
 export const NEVER = '9999-12-31 23:59:59';
 export const PAST = '2020-01-01 00:00:00';

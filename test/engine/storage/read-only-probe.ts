@@ -5,11 +5,11 @@
  */
 import { isEngineError } from '../../../src/engine/errors.js';
 import { openVault } from '../../../src/engine/storage/index.js';
-import type { VaultDriverName } from '../../../src/engine/storage/index.js';
+import type { FileDriverName } from '../../../src/engine/storage/index.js';
 
 type Outcome = { opened: true; records?: number } | { code: string; message: string };
 
-async function attempt(path: string, driver: VaultDriverName, readOnly: boolean): Promise<Outcome> {
+async function attempt(path: string, driver: FileDriverName, readOnly: boolean): Promise<Outcome> {
   try {
     const store = await openVault(path, { driver, readOnly });
     try {
@@ -23,7 +23,7 @@ async function attempt(path: string, driver: VaultDriverName, readOnly: boolean)
   }
 }
 
-const [path, driver] = process.argv.slice(2) as [string, VaultDriverName];
+const [path, driver] = process.argv.slice(2) as [string, FileDriverName];
 const result = {
   uid: process.getuid?.() ?? null,
   write: await attempt(path, driver, false),

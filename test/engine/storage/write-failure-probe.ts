@@ -9,9 +9,9 @@ import { chmodSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isEngineError } from '../../../src/engine/errors.js';
 import { openVault } from '../../../src/engine/storage/index.js';
-import type { VaultDriverName } from '../../../src/engine/storage/index.js';
+import type { FileDriverName } from '../../../src/engine/storage/index.js';
 
-const [path, driver] = process.argv.slice(2) as [string, VaultDriverName];
+const [path, driver] = process.argv.slice(2) as [string, FileDriverName];
 const store = await openVault(path, { driver });
 try {
   const [record] = await store.readRecords('vault', { limit: 1 });

@@ -1,0 +1,45 @@
+/**
+ * Where a rotation keeps its local files (lock, checkpoint, default backup):
+ * beside a vault file, named after it; for a vault table in a database
+ * server, in the tool's state folder, named after the server, database and
+ * table, so two tables (or two servers) never share a checkpoint.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { isServerTarget, parseServerTarget } from '../storage/index.js';
+import { absoluteVaultPath } from './checkpoint.js';
+
+/** $XDG_STATE_HOME/vaultstore-admin, else ~/.local/state/vaultstore-admin */
+export function defaultStateDir(): string {
+  const base = process.env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
+  return join(base, 'vaultstore-admin');
+}
+
+export interface RotationStateBase {
+  /** the path the lock, checkpoint and default backup names are made from */
+  readonly base: string;
+  readonly server: boolean;
+}
+
+/**
+ * For a file: its real absolute path. For a server: `<state dir>/<server>-<db>-<table>-<hash>`,
+ * the folder created owner-only when missing (`stateDir` first, e.g. the CLI's --checkpoint-dir).
+ */
+export function rotationStateBase(
+  vaultPath: string,
+  table: string,
+  stateDir?: string,
+): RotationStateBase {
+  if (!isServerTarget(vaultPath)) return { base: absoluteVaultPath(vaultPath), server: false };
+  const target = parseServerTarget(vaultPath);
+  const folder = resolve(stateDir ?? defaultStateDir());
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  const identity = `${target.display}\0${table}`;
+  const tag = createHash('sha256').update(identity).digest('hex').slice(0, 12);
+  const readable = `${target.dialect}-${target.host}-${target.port}-${target.database}-${table}`
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .slice(0, 120);
+  return { base: join(folder, `${readable}-${tag}`), server: true };
+}
