@@ -25,6 +25,17 @@ export type EngineErrorCode =
   | 'IO'
   | 'UNSUPPORTED_IDS'
   | 'TRIGGERS'
+  // a database server (PostgreSQL, MySQL/MariaDB)
+  /** no server answers at that host and port (or TLS could not be set up) */
+  | 'SERVER_UNREACHABLE'
+  /** the server refused the user name or password */
+  | 'SERVER_AUTH'
+  /** the database named in the connection string does not exist */
+  | 'DATABASE_NOT_FOUND'
+  /** the user may not read or update the vault table (e.g. SELECT only) */
+  | 'SERVER_PERMISSION'
+  /** the connection broke mid-job (server restarted, connection killed): committed batches stay */
+  | 'CONNECTION_LOST'
   // the rotation job
   | 'CHECKPOINT'
   | 'UNFINISHED_ROTATION'
