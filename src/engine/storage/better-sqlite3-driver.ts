@@ -16,7 +16,7 @@ type DatabaseConstructor = typeof BetterSqlite3;
 
 let moduleLoading: Promise<DatabaseConstructor> | null = null;
 
-function loadModule(): Promise<DatabaseConstructor> {
+export function loadModule(): Promise<DatabaseConstructor> {
   moduleLoading ??= import('better-sqlite3').then((module) => module.default);
   return moduleLoading;
 }

@@ -174,5 +174,6 @@ async function openServerVault(text: string, options: OpenVaultOptions): Promise
     password: options.serverPassword ?? null,
     readOnly: options.readOnly ?? false,
     busyTimeoutMs: busyTimeoutOf(options),
+    ...(options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding }),
   });
 }
