@@ -14,7 +14,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARGON2_PRESETS } from '../src/engine/argon2-config.js';
 import { VaultService } from '../src/main/host/vault-service.js';
-import type { RotationEvent, RotationResult } from '../src/shared/ipc-contract.js';
+import type { JobEvent, RotationResult } from '../src/shared/ipc-contract.js';
 import { copyFixture, makeTempDir, readManifest, type TempDir } from '../test/support/fixtures.js';
 import { openStoredValue, readRows, type BuiltVault } from '../test/support/vault-builder.js';
 import { runVsref, vsrefPath, vsrefSkipReason } from '../test/support/vsref.js';
@@ -50,7 +50,7 @@ function count(text: string): number {
   return Number(text.replace(/,/g, ''));
 }
 
-function results(events: readonly RotationEvent[]): RotationResult[] {
+function results(events: readonly JobEvent[]): RotationResult[] {
   return events.flatMap((event) => (event.type === 'result' ? [event.result] : []));
 }
 

@@ -21,7 +21,7 @@ import {
   IPC_CHANNELS,
   IPC_METHOD_NAMES,
   IPC_METHODS,
-  type RotationEvent,
+  type JobEvent,
   type VaultSummary,
 } from '../../src/shared/ipc-contract.js';
 import { makeTempDir, type TempDir } from '../support/fixtures.js';
@@ -70,8 +70,8 @@ describe('IPC router', () => {
   it('runs a rotation under the job id the renderer sent, and refuses a malformed or reused one', async () => {
     const vault = makeVault(temp.path);
     const { handlers } = router({ chooseVaultFile: async () => vault.path });
-    const events: RotationEvent[] = [];
-    const stop = service.onRotationEvent((event) => events.push(event));
+    const events: JobEvent[] = [];
+    const stop = service.onJobEvent((event) => events.push(event));
     try {
       const picked = await handlers[IPC_CHANNELS.openVaultDialog](ourFrame, []);
       const handle = picked.ok ? (picked.value as VaultSummary).handle : '';
@@ -143,12 +143,12 @@ describe('IPC router', () => {
       [IPC_CHANNELS.openVault, [{ path: '/v.db' }]],
       [IPC_CHANNELS.openDroppedFile, ['relative.db']],
       [IPC_CHANNELS.openDroppedFile, ['\\\\server\\share\\v.db']],
-      [IPC_CHANNELS.cancelVaultJob, [{ vault: '/v.db', job: 'verify' }]],
+      [IPC_CHANNELS.cancelJob, [{ vault: '/v.db', job: 'verify' }]],
       [IPC_CHANNELS.recentVaults, ['unexpected']],
       [IPC_CHANNELS.startRotation, [{ vaultPath: '/v.db' }]],
-      [IPC_CHANNELS.cancelRotation, [null]],
-      [IPC_CHANNELS.verify, [[]]],
-      [IPC_CHANNELS.preflight, ['{}']],
+      [IPC_CHANNELS.cancelJob, [null]],
+      [IPC_CHANNELS.verify, [[], randomUUID()]],
+      [IPC_CHANNELS.preflight, ['{}', randomUUID()]],
       [
         IPC_CHANNELS.exportReport,
         [{ format: 'json', contents: '{}', suggestedName: '../../x.json' }],
@@ -195,13 +195,19 @@ describe('IPC router', () => {
       [IPC_CHANNELS.openVault, [stranger]],
       [
         IPC_CHANNELS.preflight,
-        [{ ...common, vault: notChosen.path, oldPassword: OLD_PASSWORD, includeSoftDeleted: true }],
+        [
+          { ...common, vault: notChosen.path, oldPassword: OLD_PASSWORD, includeSoftDeleted: true },
+          randomUUID(),
+        ],
       ],
       [
         IPC_CHANNELS.preflight,
-        [{ ...common, vault: stranger, oldPassword: OLD_PASSWORD, includeSoftDeleted: true }],
+        [
+          { ...common, vault: stranger, oldPassword: OLD_PASSWORD, includeSoftDeleted: true },
+          randomUUID(),
+        ],
       ],
-      [IPC_CHANNELS.verify, [{ ...common, vault: stranger, password: OLD_PASSWORD }]],
+      [IPC_CHANNELS.verify, [{ ...common, vault: stranger, password: OLD_PASSWORD }, randomUUID()]],
       [
         IPC_CHANNELS.startRotation,
         [
@@ -218,7 +224,6 @@ describe('IPC router', () => {
           randomUUID(),
         ],
       ],
-      [IPC_CHANNELS.cancelVaultJob, [{ vault: stranger, job: 'verify' }]],
     ];
     for (const [channel, args] of attempts) {
       const result = await handlers[channel as keyof typeof handlers](ourFrame, args);

@@ -177,13 +177,13 @@ describe('progress screen', () => {
     );
     fireEvent.keyDown(confirm, { key: 'Escape' });
     expect(screen.queryByRole('alertdialog')).toBeNull();
-    expect(app.api.calls.cancelRotation).toHaveLength(0);
+    expect(app.api.calls.cancelJob).toHaveLength(0);
 
     fireEvent.click(screen.getByRole('button', { name: 'Cancel…' }));
     await act(async () => {
       fireEvent.click(screen.getByRole('button', { name: 'Cancel rotation' }));
     });
-    expect(app.api.calls.cancelRotation).toEqual([app.api.jobId]);
+    expect(app.api.calls.cancelJob).toEqual([app.api.jobId]);
     expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Cancelling…');
     expect(
       (screen.getByRole('button', { name: 'Cancelling…' }) as HTMLButtonElement).disabled,

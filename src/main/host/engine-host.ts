@@ -14,10 +14,10 @@ import {
   readCheckpoint,
   rotateVault,
   verifyVault,
-  type RotationProgress,
 } from '../../engine/index.js';
 import type {
   HostCommand,
+  HostProgress,
   HostReply,
   HostRequest,
   HostResults,
@@ -35,7 +35,9 @@ function post(reply: HostReply): void {
   port?.postMessage(reply);
 }
 
-const onProgress = (progress: RotationProgress): void => post({ type: 'progress', progress });
+/** Every operation's progress crosses the same way; VaultService knows which kind it started. */
+const onProgress = (progress: HostProgress[keyof HostProgress]): void =>
+  post({ type: 'progress', progress });
 
 function resumableTables(options: InfoOptions): string[] {
   try {
@@ -67,7 +69,7 @@ async function run(request: HostRequest): Promise<HostResults[keyof HostResults]
     case 'info':
       return vaultInfo(request.options);
     case 'preflight':
-      return preflightRotation({ ...request.options, signal });
+      return preflightRotation({ ...request.options, signal, onProgress });
     case 'rotate':
       return rotateVault({ ...request.options, lockTool: 'app', signal, onProgress });
     case 'verify':
