@@ -22,6 +22,7 @@ import {
   IPC_METHOD_NAMES,
   IPC_METHODS,
   type JobEvent,
+  type VerifyResult,
   type VaultSummary,
 } from '../../src/shared/ipc-contract.js';
 import { makeTempDir, type TempDir } from '../support/fixtures.js';
@@ -109,6 +110,59 @@ describe('IPC router', () => {
       expect(events.length).toBeGreaterThan(0);
       expect(events.every((event) => event.jobId === jobId)).toBe(true);
       expect(events.filter((event) => event.type !== 'progress')).toHaveLength(1);
+    } finally {
+      stop();
+    }
+  });
+
+  it('runs a verify as a job: progress events under the renderer id, cancelled by that id', async () => {
+    const vault = makeVault(temp.path, 10);
+    const { handlers } = router({ chooseVaultFile: async () => vault.path });
+    const events: JobEvent[] = [];
+    let progressed!: () => void;
+    const firstCounts = new Promise<void>((resolve) => {
+      progressed = resolve;
+    });
+    const stop = service.onJobEvent((event) => {
+      events.push(event);
+      if (event.type === 'verify-progress' && event.progress.checked > 0) progressed();
+    });
+    try {
+      const picked = await handlers[IPC_CHANNELS.openVaultDialog](ourFrame, []);
+      const handle = picked.ok ? (picked.value as VaultSummary).handle : '';
+      const request = {
+        vault: handle,
+        table: vault.table,
+        password: OLD_PASSWORD,
+        crypto: { preset: 'tiny' },
+      };
+      const jobId = randomUUID();
+      const running = handlers[IPC_CHANNELS.verify](ourFrame, [request, jobId]);
+      await firstCounts;
+      expect(await handlers[IPC_CHANNELS.cancelJob](ourFrame, [jobId])).toEqual({
+        ok: true,
+        value: null,
+      });
+      const answer = await running;
+      if (!answer.ok) throw new Error(answer.error.message);
+      const result = answer.value as VerifyResult;
+      expect(result.cancelled).toBe(true);
+      expect(result.checked).toBeLessThan(vault.records);
+      // Every event was this job's verify progress, its counts adding up, the last one "cancelled".
+      expect(events.length).toBeGreaterThan(1);
+      for (const event of events) {
+        expect(event).toMatchObject({ type: 'verify-progress', jobId });
+        if (event.type !== 'verify-progress') continue;
+        const { checked, opened, notOpened, malformed } = event.progress;
+        expect(opened + notOpened + malformed).toBe(checked);
+      }
+      expect(events.at(-1)).toMatchObject({
+        progress: { phase: 'cancelled', checked: result.checked, opened: result.opened },
+      });
+      expect(JSON.stringify(events)).not.toContain(OLD_PASSWORD);
+      // The id named that job: reusing it is refused.
+      const reused = await handlers[IPC_CHANNELS.verify](ourFrame, [request, jobId]);
+      expect(reused.ok).toBe(false);
     } finally {
       stop();
     }

@@ -253,7 +253,7 @@ describe('ipc-validation', () => {
     ]);
     expectInvalid(
       'preflight',
-      [{ ...goodPreflight, table: 't'.repeat(IPC_LIMITS.tableChars + 1) }],
+      [{ ...goodPreflight, table: 't'.repeat(IPC_LIMITS.tableChars + 1) }, goodJobId],
       'table',
     );
     expectInvalid('exportReport', [{ ...goodExport, contents: huge }], 'contents');
