@@ -304,6 +304,15 @@ describe.skipIf(chromiumSkipReason !== null)(
         expect(checked).toBeGreaterThanOrEqual(BIG_VAULT_RECORDS - expected.softDeleted);
         expect(opened).toBe(checked! - expected.underB);
         expect(await verify.getByLabel('New password', { exact: true }).inputValue()).toBe('');
+        // The check ran as a job: its progress reached the page, counts adding up, the last one final.
+        const verifyProgress = bridge.events.flatMap((event) =>
+          event.type === 'verify-progress' ? [event.progress] : [],
+        );
+        expect(verifyProgress.length).toBeGreaterThan(1);
+        for (const step of verifyProgress)
+          expect(step.opened + step.notOpened + step.malformed).toBe(step.checked);
+        expect(verifyProgress.at(-1)).toMatchObject({ phase: 'done', checked, opened });
+        expect(await verify.getByTestId('check-progress').count()).toBe(0);
         await shot(page, '07-verify');
         await page.keyboard.press('Escape');
         await verify.waitFor({ state: 'detached' });
