@@ -202,13 +202,12 @@ describe.skipIf(!binary)('Electron app (real main and preload)', () => {
     });
     expect(surface.keys).toEqual(
       [
-        'cancelRotation',
+        'cancelJob',
         'exportReport',
         'onJobEvent',
         'openVaultDialog',
         'openVault',
         'openDroppedFile',
-        'cancelVaultJob',
         'preflight',
         'recentVaults',
         'startRotation',

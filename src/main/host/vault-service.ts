@@ -85,7 +85,7 @@ export interface VaultServiceOptions {
   readonly kdfBackend?: Argon2BackendPreference;
   /** records per write transaction (engine default 64); tests use small batches to cancel mid-job */
   readonly batchSize?: number;
-  /** minimum ms between progress events (engine default 100) */
+  /** minimum ms between progress events of every job (engine default 100) */
   readonly progressIntervalMs?: number;
   /** how long dispose() lets a cancelled rotation finish its batch before terminating it (default 10 s) */
   readonly cancelGraceMs?: number;
@@ -239,6 +239,7 @@ export class VaultService {
             oldPassword,
             openConfig: argon2ConfigOf(crypto),
             includeSoftDeleted,
+            progressIntervalMs: this.options.progressIntervalMs,
             ...this.engineOptions(),
           },
         },
