@@ -14,7 +14,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARGON2_PRESETS } from '../src/engine/argon2-config.js';
 import { VaultService } from '../src/main/host/vault-service.js';
-import type { RotationEvent, RotationResult } from '../src/shared/ipc-contract.js';
+import type { JobEvent, RotationResult } from '../src/shared/ipc-contract.js';
 import { copyFixture, makeTempDir, readManifest, type TempDir } from '../test/support/fixtures.js';
 import { openStoredValue, readRows, type BuiltVault } from '../test/support/vault-builder.js';
 import { runVsref, vsrefPath, vsrefSkipReason } from '../test/support/vsref.js';
@@ -50,7 +50,7 @@ function count(text: string): number {
   return Number(text.replace(/,/g, ''));
 }
 
-function results(events: readonly RotationEvent[]): RotationResult[] {
+function results(events: readonly JobEvent[]): RotationResult[] {
   return events.flatMap((event) => (event.type === 'result' ? [event.result] : []));
 }
 
@@ -304,6 +304,15 @@ describe.skipIf(chromiumSkipReason !== null)(
         expect(checked).toBeGreaterThanOrEqual(BIG_VAULT_RECORDS - expected.softDeleted);
         expect(opened).toBe(checked! - expected.underB);
         expect(await verify.getByLabel('New password', { exact: true }).inputValue()).toBe('');
+        // The check ran as a job: its progress reached the page, counts adding up, the last one final.
+        const verifyProgress = bridge.events.flatMap((event) =>
+          event.type === 'verify-progress' ? [event.progress] : [],
+        );
+        expect(verifyProgress.length).toBeGreaterThan(1);
+        for (const step of verifyProgress)
+          expect(step.opened + step.notOpened + step.malformed).toBe(step.checked);
+        expect(verifyProgress.at(-1)).toMatchObject({ phase: 'done', checked, opened });
+        expect(await verify.getByTestId('check-progress').count()).toBe(0);
         await shot(page, '07-verify');
         await page.keyboard.press('Escape');
         await verify.waitFor({ state: 'detached' });

@@ -15,9 +15,9 @@ import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { _electron as electron, type ElectronApplication } from 'playwright-core';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RotationResult } from '../src/engine/rotation/types.js';
+import type { RotationProgress, RotationResult } from '../src/engine/rotation/types.js';
 import type { HostCommand, HostReply } from '../src/main/host/engine-host-protocol.js';
-import type { RotationEvent, VaultAdminApi, VaultSummary } from '../src/shared/ipc-contract.js';
+import type { JobEvent, VaultAdminApi, VaultSummary } from '../src/shared/ipc-contract.js';
 import { makeTempDir, type TempDir } from '../test/support/fixtures.js';
 import { runVsref, vsrefPath, vsrefSkipReason } from '../test/support/vsref.js';
 import {
@@ -121,7 +121,8 @@ describe('built desktop app', () => {
     try {
       const result = await new Promise<RotationResult>((resolvePromise, reject) => {
         worker.on('message', (reply: HostReply) => {
-          if (reply.type === 'progress') progress.push(reply.progress.scanned);
+          if (reply.type === 'progress')
+            progress.push((reply.progress as RotationProgress).scanned);
           else if (reply.type === 'done') resolvePromise(reply.value as RotationResult);
           else reject(new Error(`${reply.error.code}: ${reply.error.message}`));
         });
@@ -147,7 +148,7 @@ type Page = Awaited<ReturnType<ElectronApplication['firstWindow']>>;
 /** window.vaultAdmin and an event log, as seen from page.evaluate (no DOM types in this project). */
 interface PageGlobals {
   vaultAdmin: VaultAdminApi;
-  rotationEvents: RotationEvent[];
+  jobEvents: JobEvent[];
   require?: unknown;
   process?: unknown;
 }
@@ -201,13 +202,12 @@ describe.skipIf(!binary)('Electron app (real main and preload)', () => {
     });
     expect(surface.keys).toEqual(
       [
-        'cancelRotation',
+        'cancelJob',
         'exportReport',
-        'onRotationEvent',
+        'onJobEvent',
         'openVaultDialog',
         'openVault',
         'openDroppedFile',
-        'cancelVaultJob',
         'preflight',
         'recentVaults',
         'startRotation',
@@ -232,8 +232,8 @@ describe.skipIf(!binary)('Electron app (real main and preload)', () => {
     }, vault.path);
     const opened = await page.evaluate(() => {
       const g = globalThis as unknown as PageGlobals;
-      g.rotationEvents = [];
-      g.vaultAdmin.onRotationEvent((event) => g.rotationEvents.push(event));
+      g.jobEvents = [];
+      g.vaultAdmin.onJobEvent((event) => g.jobEvents.push(event));
       return g.vaultAdmin.openVaultDialog();
     });
     if (!opened.ok || !opened.value)
@@ -273,14 +273,14 @@ describe.skipIf(!binary)('Electron app (real main and preload)', () => {
     if (!started.ok) throw new Error(started.error.message);
     await page.waitForFunction(
       () =>
-        (globalThis as unknown as PageGlobals).rotationEvents.some(
-          (event) => event.type !== 'progress',
+        (globalThis as unknown as PageGlobals).jobEvents.some(
+          (event) => event.type === 'result' || event.type === 'error',
         ),
       undefined,
       { timeout: 120_000 },
     );
     await page.screenshot({ path: join(screenshots, 'electron-result.png') });
-    const events = await page.evaluate(() => (globalThis as unknown as PageGlobals).rotationEvents);
+    const events = await page.evaluate(() => (globalThis as unknown as PageGlobals).jobEvents);
     const final = events.at(-1);
     expect(final?.type).toBe('result');
     if (final?.type === 'result')
@@ -291,12 +291,15 @@ describe.skipIf(!binary)('Electron app (real main and preload)', () => {
 
     const verified = await page.evaluate(
       ({ handle, table, password }) =>
-        (globalThis as unknown as PageGlobals).vaultAdmin.verify({
-          vault: handle,
-          table,
-          password,
-          crypto: { preset: 'tiny' },
-        }),
+        (globalThis as unknown as PageGlobals).vaultAdmin.verify(
+          {
+            vault: handle,
+            table,
+            password,
+            crypto: { preset: 'tiny' },
+          },
+          crypto.randomUUID(),
+        ),
       { handle: summary.handle, table: vault.table, password: NEW_PASSWORD },
     );
     expect(verified.ok && verified.value.opened).toBe(vault.underOld);

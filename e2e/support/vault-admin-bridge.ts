@@ -3,7 +3,7 @@
  * VaultService in the test process through main's own IPC router
  * (createIpcRouter): the same object the preload exposes, with the same
  * contract, the same argument validation and handle checks, but the calls
- * cross a Playwright binding instead of Electron IPC. Rotation events are
+ * cross a Playwright binding instead of Electron IPC. Job events are
  * pushed into the page in order.
  *
  * Only the native dialogs are stood in for: "Open vault…" answers with the
@@ -19,7 +19,7 @@ import {
   IPC_METHODS,
   type IpcMethodName,
   type IpcResult,
-  type RotationEvent,
+  type JobEvent,
 } from '../../src/shared/ipc-contract.js';
 import { DROPPED_WITHOUT_PATH } from '../../src/shared/ipc-validation.js';
 
@@ -32,7 +32,7 @@ const PAGE_SIDE = `(() => {
   }
   // A browser page has no file paths (Electron's preload reads them with webUtils).
   api.openDroppedFile = () => window.__vaultAdminInvoke('openDroppedFile', []);
-  api.onRotationEvent = (listener) => {
+  api.onJobEvent = (listener) => {
     listeners.add(listener);
     return () => listeners.delete(listener);
   };
@@ -51,7 +51,7 @@ export interface BridgeOptions {
 
 export interface VaultAdminBridge {
   /** every event the service emitted, in order */
-  readonly events: RotationEvent[];
+  readonly events: JobEvent[];
   /** method names called by the page, in order (never their arguments: they hold passwords) */
   readonly calls: string[];
   /** stops relaying events */
@@ -63,7 +63,7 @@ export async function installVaultAdminBridge(
   service: VaultService,
   options: BridgeOptions,
 ): Promise<VaultAdminBridge> {
-  const events: RotationEvent[] = [];
+  const events: JobEvent[] = [];
   const calls: string[] = [];
 
   const router = createIpcRouter({
@@ -96,7 +96,7 @@ export async function installVaultAdminBridge(
 
   // One evaluate at a time keeps the events in the order they were emitted.
   let delivery = Promise.resolve();
-  const unsubscribe = service.onRotationEvent((event) => {
+  const unsubscribe = service.onJobEvent((event) => {
     events.push(event);
     delivery = delivery
       .then(() => page.evaluate(`window.__vaultAdminPush(${JSON.stringify(event)})`))

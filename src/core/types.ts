@@ -32,6 +32,39 @@ export interface RotationProgress {
   readonly etaMs: number | null;
 }
 
+/** Phases of a verify or pre-flight check: 'checking' while records are opened. */
+export type CheckPhase = 'starting' | 'checking' | 'done' | 'cancelled' | 'failed';
+
+/** A verify in progress: `checked` = `opened` + `notOpened` + `malformed`. */
+export interface VerifyProgress {
+  readonly phase: CheckPhase;
+  /** records to check (the sample size, or every record in scope) */
+  readonly total: number;
+  readonly checked: number;
+  readonly opened: number;
+  /** did not open with this password */
+  readonly notOpened: number;
+  readonly malformed: number;
+  /** records checked per second */
+  readonly ratePerSecond: number;
+  readonly elapsedMs: number;
+  readonly etaMs: number | null;
+}
+
+/**
+ * A pre-flight in progress: `sampled` of `toSample` records tested so far
+ * (`toSample` grows when a wider v2 sample follows); 'detecting-preset' while
+ * library presets are tried, 'timing' while a write is timed.
+ */
+export interface PreflightProgress {
+  readonly phase: CheckPhase | 'detecting-preset' | 'timing';
+  readonly toSample: number;
+  readonly sampled: number;
+  readonly opened: number;
+  readonly malformed: number;
+  readonly elapsedMs: number;
+}
+
 export type RecordFailureReason = 'malformed' | 'changed-concurrently';
 
 export interface RecordFailure {

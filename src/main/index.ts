@@ -19,7 +19,7 @@ import { registerIpcHandlers, frameIdentity } from './ipc/ipc.js';
 import { createIpcRouter } from './ipc/ipc-router.js';
 import { chooseSqliteDriver } from './host/native-sqlite.js';
 import { guardQuitDuringRotation } from './shell/quit-guard.js';
-import { relayRotationEvents } from './ipc/rotation-relay.js';
+import { relayJobEvents } from './ipc/rotation-relay.js';
 import { contentSecurityPolicy, isTrustedSender, type AppUrlPolicy } from './shell/security.js';
 import { userDataOverride } from './shell/user-data.js';
 import { VaultService } from './host/vault-service.js';
@@ -101,7 +101,7 @@ function start(): void {
       },
     });
     registerIpcHandlers(ipcMain, router);
-    relayRotationEvents(service, currentWindow);
+    relayJobEvents(service, currentWindow);
     guardQuitDuringRotation(app, service, currentWindow);
 
     const openWindow = (): void => {

@@ -1,7 +1,7 @@
 /**
  * Builds the one object the preload exposes as `window.vaultAdmin`, from the
  * contract's table: one method per IPC_METHODS entry (sending its arguments
- * on its channel) plus onRotationEvent. Takes the two Electron pieces it
+ * on its channel) plus onJobEvent. Takes the two Electron pieces it
  * needs as parameters (type-only import), so the object can be built and
  * inspected without Electron.
  */
@@ -12,8 +12,8 @@ import {
   IPC_METHODS,
   type IpcMethodName,
   type IpcResult,
+  type JobEvent,
   type PageArguments,
-  type RotationEvent,
   type VaultAdminApi,
 } from '../shared/ipc-contract.js';
 import { DROPPED_WITHOUT_PATH } from '../shared/ipc-validation.js';
@@ -47,12 +47,12 @@ export function createVaultAdminApi(ipc: InvokeOnly, webUtils: PathForFile): Vau
     // Only the caller's arguments cross, never anything of the preload's.
     api[name] = adapters[name] ?? ((...args: unknown[]) => send(name, args));
   }
-  api.onRotationEvent = (listener: (event: RotationEvent) => void) => {
+  api.onJobEvent = (listener: (event: JobEvent) => void) => {
     // The renderer gets the event data only, never Electron's event object (it holds the sender).
-    const relay = (_event: IpcRendererEvent, payload: RotationEvent): void => listener(payload);
-    ipc.on(IPC_EVENTS.rotationEvent, relay);
+    const relay = (_event: IpcRendererEvent, payload: JobEvent): void => listener(payload);
+    ipc.on(IPC_EVENTS.jobEvent, relay);
     return () => {
-      ipc.removeListener(IPC_EVENTS.rotationEvent, relay);
+      ipc.removeListener(IPC_EVENTS.jobEvent, relay);
     };
   };
   return Object.freeze(api) as VaultAdminApi;

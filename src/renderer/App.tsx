@@ -7,7 +7,7 @@ import { RotateDialog } from './components/dialogs/RotateDialog.js';
 import { StartScreen } from './components/screens/StartScreen.js';
 import { VaultScreen } from './components/screens/VaultScreen.js';
 import { VerifyDialog } from './components/dialogs/VerifyDialog.js';
-import { useRotationEvents } from './hooks/use-rotation-events.js';
+import { useJobEvents } from './hooks/use-job-events.js';
 import { selectScreen, type AppStore } from './store/app-store.js';
 import { StoreProvider, useAppState, useStoreApi } from './store/store-context.js';
 
@@ -36,7 +36,7 @@ function Screens(): ReactNode {
   const screen = useAppState(selectScreen);
   const rotateOpen = useAppState((state) => state.rotationStatus === 'configuring');
   const verifyOpen = useAppState((state) => state.verifyTarget !== null);
-  useRotationEvents();
+  useJobEvents();
   useSwallowStrayDrops();
   useDocumentTitle();
   useEffect(() => {

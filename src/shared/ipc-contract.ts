@@ -8,9 +8,11 @@
  */
 import type { Argon2Config, Argon2PresetName } from '../engine/argon2-config.js';
 import type {
+  PreflightProgress,
   PreflightResult,
   RotationProgress,
   RotationResult,
+  VerifyProgress,
   VerifyResult,
 } from '../engine/rotation/types.js';
 import type { UnfinishedRotation } from '../core/types.js';
@@ -18,7 +20,6 @@ import type { VaultDriverName, VaultTableInfo } from '../engine/storage/types.js
 
 import {
   argsOf,
-  checkCancelVaultJobRequest,
   checkExportReportRequest,
   checkJobId,
   checkPreflightRequest,
@@ -32,10 +33,12 @@ import {
 
 export type {
   Argon2Config,
+  PreflightProgress,
   PreflightResult,
   RotationProgress,
   RotationResult,
   UnfinishedRotation,
+  VerifyProgress,
   VerifyResult,
   VaultTableInfo,
 };
@@ -125,14 +128,6 @@ export interface VerifyRequest {
   sampleSize?: number;
 }
 
-/** The vault jobs the renderer may cancel by vault (a rotation is cancelled by its job id). */
-export type CancellableVaultJob = 'preflight' | 'verify';
-
-export interface CancelVaultJobRequest {
-  vault: VaultHandle;
-  job: CancellableVaultJob;
-}
-
 export interface ExportReportRequest {
   format: 'json' | 'markdown';
   /** the report text, made by the renderer from a RotationResult (never holds a secret) */
@@ -144,6 +139,18 @@ export type RotationEvent =
   | { type: 'progress'; jobId: string; progress: RotationProgress }
   | { type: 'result'; jobId: string; result: RotationResult }
   | { type: 'error'; jobId: string; error: IpcError };
+
+/** Progress of a pre-flight or verify job (its result or error answers the call that started it). */
+export type CheckEvent =
+  | { type: 'preflight-progress'; jobId: string; progress: PreflightProgress }
+  | { type: 'verify-progress'; jobId: string; progress: VerifyProgress };
+
+/** What main pushes about a job (rotation, pre-flight or verify), always naming the renderer's job id. */
+export type JobEvent = RotationEvent | CheckEvent;
+
+export function isRotationEvent(event: JobEvent): event is RotationEvent {
+  return event.type === 'progress' || event.type === 'result' || event.type === 'error';
+}
 
 /** A result type carried by the table for the type system only (no runtime value). */
 export interface ResultType<T> {
@@ -194,31 +201,35 @@ export const IPC_METHODS = {
     args: argsOf(),
     result: answers<RecentVault[]>(),
   }),
+  /**
+   * Job ids are the renderer's crypto.randomUUID(), sent before any event can arrive;
+   * main refuses one it has seen before. A pre-flight or verify answers its call with
+   * the result and streams its progress as JobEvents meanwhile.
+   */
   preflight: method({
     channel: 'rotation:preflight',
-    args: argsOf(checkPreflightRequest),
+    args: argsOf(checkPreflightRequest, checkJobId),
     result: answers<PreflightResult>(),
   }),
-  /** the job id is the renderer's crypto.randomUUID(); main refuses one it has seen before */
+  /** answers at once; progress, then the result or an error, follow as JobEvents */
   startRotation: method({
     channel: 'rotation:start',
     args: argsOf(checkRotationRequest, checkJobId),
     result: answers<{ jobId: string }>(),
   }),
-  cancelRotation: method({
-    channel: 'rotation:cancel',
-    args: argsOf(checkJobId),
-    result: answers<null>(),
-  }),
   verify: method({
     channel: 'vault:verify',
-    args: argsOf(checkVerifyRequest),
+    args: argsOf(checkVerifyRequest, checkJobId),
     result: answers<VerifyResult>(),
   }),
-  /** the running pre-flight or verify answers early with `cancelled: true`; nothing running is not an error */
-  cancelVaultJob: method({
-    channel: 'vault:cancel-job',
-    args: argsOf(checkCancelVaultJobRequest),
+  /**
+   * Asks any job (rotation, pre-flight, verify) to stop after the work in progress: a rotation
+   * then ends "cancelled", a check answers with `cancelled: true`. A job that already ended
+   * (or never existed) is not an error.
+   */
+  cancelJob: method({
+    channel: 'job:cancel',
+    args: argsOf(checkJobId),
     result: answers<null>(),
   }),
   /** asks where to save; null when the user cancelled the dialog */
@@ -231,7 +242,7 @@ export const IPC_METHODS = {
 
 /** main -> renderer pushes (not calls: nothing answers them). */
 export const IPC_EVENTS = {
-  rotationEvent: 'rotation:event',
+  jobEvent: 'job:event',
 } as const;
 
 type Methods = typeof IPC_METHODS;
@@ -259,8 +270,8 @@ type PageArgs<M extends IpcMethodName> = M extends keyof PageArguments
 export type VaultAdminApi = {
   readonly [M in IpcMethodName]: (...args: PageArgs<M>) => Promise<IpcResult<IpcReturn<M>>>;
 } & {
-  /** returns the unsubscribe function */
-  onRotationEvent(listener: (event: RotationEvent) => void): () => void;
+  /** events of every job; returns the unsubscribe function */
+  onJobEvent(listener: (event: JobEvent) => void): () => void;
 };
 
 /** Channel names, derived from the table (plus the push channel). */

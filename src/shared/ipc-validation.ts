@@ -19,7 +19,6 @@ import {
 import { INVALID_ARGUMENT } from '../core/error-codes.js';
 import type {
   Argon2Choice,
-  CancelVaultJobRequest,
   ExportReportRequest,
   IpcError,
   IpcResult,
@@ -316,16 +315,6 @@ export function checkJobId(value: unknown, name = 'jobId'): string {
   const jobId = boundedString(value, name, 1, IPC_LIMITS.jobIdChars);
   if (!UUID.test(jobId)) fail(`${name} must be a UUID made by crypto.randomUUID().`);
   return jobId;
-}
-
-export function checkCancelVaultJobRequest(
-  value: unknown,
-  name = 'request',
-): CancelVaultJobRequest {
-  const fields = plainObject(value, name, ['vault', 'job']);
-  const job = fields.job;
-  if (job !== 'preflight' && job !== 'verify') fail(`${name}.job must be "preflight" or "verify".`);
-  return { vault: checkVaultHandle(fields.vault, `${name}.vault`), job };
 }
 
 /** Folder separators, characters Windows forbids, and control characters. */

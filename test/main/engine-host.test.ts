@@ -9,7 +9,7 @@ import type { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkpointPathFor } from '../../src/engine/rotation/checkpoint.js';
 import { releaseRotationLockOfThread } from '../../src/engine/rotation/rotation-lock.js';
-import type { RotationResult } from '../../src/engine/rotation/types.js';
+import type { RotationProgress, RotationResult } from '../../src/engine/rotation/types.js';
 import { spawnWorker } from '../../src/engine/worker-script.js';
 import {
   ENGINE_HOST_WORKER,
@@ -85,7 +85,7 @@ function runHostAndTerminate(
       if (stopping) return;
       if (reply.type === 'failed') reject(new Error(`${reply.error.code}: ${reply.error.message}`));
       else if (reply.type === 'done') resolve(reply.value as RotationResult);
-      else if (reply.progress.rotated > 0 && ++seen >= stopAfter) {
+      else if ((reply.progress as RotationProgress).rotated > 0 && ++seen >= stopAfter) {
         stopping = true;
         const threadId = worker.threadId;
         void worker.terminate().then(() => {
@@ -165,7 +165,7 @@ describe('engine host', () => {
       worker.on('message', (reply: HostReply) => {
         if (reply.type === 'failed') reject(new Error(reply.error.message));
         else if (reply.type === 'done') resolve(reply.value as RotationResult);
-        else if (!cancelled && reply.progress.rotated > 0) {
+        else if (!cancelled && (reply.progress as RotationProgress).rotated > 0) {
           cancelled = true;
           worker.postMessage({ type: 'cancel' } satisfies HostCommand);
         }

@@ -21,7 +21,8 @@ import {
   IPC_CHANNELS,
   IPC_METHOD_NAMES,
   IPC_METHODS,
-  type RotationEvent,
+  type JobEvent,
+  type VerifyResult,
   type VaultSummary,
 } from '../../src/shared/ipc-contract.js';
 import { makeTempDir, type TempDir } from '../support/fixtures.js';
@@ -70,8 +71,8 @@ describe('IPC router', () => {
   it('runs a rotation under the job id the renderer sent, and refuses a malformed or reused one', async () => {
     const vault = makeVault(temp.path);
     const { handlers } = router({ chooseVaultFile: async () => vault.path });
-    const events: RotationEvent[] = [];
-    const stop = service.onRotationEvent((event) => events.push(event));
+    const events: JobEvent[] = [];
+    const stop = service.onJobEvent((event) => events.push(event));
     try {
       const picked = await handlers[IPC_CHANNELS.openVaultDialog](ourFrame, []);
       const handle = picked.ok ? (picked.value as VaultSummary).handle : '';
@@ -114,6 +115,59 @@ describe('IPC router', () => {
     }
   });
 
+  it('runs a verify as a job: progress events under the renderer id, cancelled by that id', async () => {
+    const vault = makeVault(temp.path, 10);
+    const { handlers } = router({ chooseVaultFile: async () => vault.path });
+    const events: JobEvent[] = [];
+    let progressed!: () => void;
+    const firstCounts = new Promise<void>((resolve) => {
+      progressed = resolve;
+    });
+    const stop = service.onJobEvent((event) => {
+      events.push(event);
+      if (event.type === 'verify-progress' && event.progress.checked > 0) progressed();
+    });
+    try {
+      const picked = await handlers[IPC_CHANNELS.openVaultDialog](ourFrame, []);
+      const handle = picked.ok ? (picked.value as VaultSummary).handle : '';
+      const request = {
+        vault: handle,
+        table: vault.table,
+        password: OLD_PASSWORD,
+        crypto: { preset: 'tiny' },
+      };
+      const jobId = randomUUID();
+      const running = handlers[IPC_CHANNELS.verify](ourFrame, [request, jobId]);
+      await firstCounts;
+      expect(await handlers[IPC_CHANNELS.cancelJob](ourFrame, [jobId])).toEqual({
+        ok: true,
+        value: null,
+      });
+      const answer = await running;
+      if (!answer.ok) throw new Error(answer.error.message);
+      const result = answer.value as VerifyResult;
+      expect(result.cancelled).toBe(true);
+      expect(result.checked).toBeLessThan(vault.records);
+      // Every event was this job's verify progress, its counts adding up, the last one "cancelled".
+      expect(events.length).toBeGreaterThan(1);
+      for (const event of events) {
+        expect(event).toMatchObject({ type: 'verify-progress', jobId });
+        if (event.type !== 'verify-progress') continue;
+        const { checked, opened, notOpened, malformed } = event.progress;
+        expect(opened + notOpened + malformed).toBe(checked);
+      }
+      expect(events.at(-1)).toMatchObject({
+        progress: { phase: 'cancelled', checked: result.checked, opened: result.opened },
+      });
+      expect(JSON.stringify(events)).not.toContain(OLD_PASSWORD);
+      // The id named that job: reusing it is refused.
+      const reused = await handlers[IPC_CHANNELS.verify](ourFrame, [request, jobId]);
+      expect(reused.ok).toBe(false);
+    } finally {
+      stop();
+    }
+  });
+
   it('refuses unknown senders on every channel before looking at the arguments', async () => {
     const vault = makeVault(temp.path);
     const { handlers, opened, warnings } = router({ chooseVaultFile: async () => vault.path });
@@ -143,12 +197,12 @@ describe('IPC router', () => {
       [IPC_CHANNELS.openVault, [{ path: '/v.db' }]],
       [IPC_CHANNELS.openDroppedFile, ['relative.db']],
       [IPC_CHANNELS.openDroppedFile, ['\\\\server\\share\\v.db']],
-      [IPC_CHANNELS.cancelVaultJob, [{ vault: '/v.db', job: 'verify' }]],
+      [IPC_CHANNELS.cancelJob, [{ vault: '/v.db', job: 'verify' }]],
       [IPC_CHANNELS.recentVaults, ['unexpected']],
       [IPC_CHANNELS.startRotation, [{ vaultPath: '/v.db' }]],
-      [IPC_CHANNELS.cancelRotation, [null]],
-      [IPC_CHANNELS.verify, [[]]],
-      [IPC_CHANNELS.preflight, ['{}']],
+      [IPC_CHANNELS.cancelJob, [null]],
+      [IPC_CHANNELS.verify, [[], randomUUID()]],
+      [IPC_CHANNELS.preflight, ['{}', randomUUID()]],
       [
         IPC_CHANNELS.exportReport,
         [{ format: 'json', contents: '{}', suggestedName: '../../x.json' }],
@@ -195,13 +249,19 @@ describe('IPC router', () => {
       [IPC_CHANNELS.openVault, [stranger]],
       [
         IPC_CHANNELS.preflight,
-        [{ ...common, vault: notChosen.path, oldPassword: OLD_PASSWORD, includeSoftDeleted: true }],
+        [
+          { ...common, vault: notChosen.path, oldPassword: OLD_PASSWORD, includeSoftDeleted: true },
+          randomUUID(),
+        ],
       ],
       [
         IPC_CHANNELS.preflight,
-        [{ ...common, vault: stranger, oldPassword: OLD_PASSWORD, includeSoftDeleted: true }],
+        [
+          { ...common, vault: stranger, oldPassword: OLD_PASSWORD, includeSoftDeleted: true },
+          randomUUID(),
+        ],
       ],
-      [IPC_CHANNELS.verify, [{ ...common, vault: stranger, password: OLD_PASSWORD }]],
+      [IPC_CHANNELS.verify, [{ ...common, vault: stranger, password: OLD_PASSWORD }, randomUUID()]],
       [
         IPC_CHANNELS.startRotation,
         [
@@ -218,7 +278,6 @@ describe('IPC router', () => {
           randomUUID(),
         ],
       ],
-      [IPC_CHANNELS.cancelVaultJob, [{ vault: stranger, job: 'verify' }]],
     ];
     for (const [channel, args] of attempts) {
       const result = await handlers[channel as keyof typeof handlers](ourFrame, args);

@@ -54,11 +54,10 @@ const goodArgs: Record<IpcMethodName, unknown[]> = {
   openVault: [GOOD_HANDLE],
   openDroppedFile: ['/home/me/vault.db'],
   recentVaults: [],
-  preflight: [goodPreflight],
+  preflight: [goodPreflight, goodJobId],
   startRotation: [goodRotation, goodJobId],
-  cancelRotation: [goodJobId],
-  verify: [goodVerify],
-  cancelVaultJob: [{ vault: GOOD_HANDLE, job: 'verify' }],
+  verify: [goodVerify, goodJobId],
+  cancelJob: [goodJobId],
   exportReport: [goodExport],
 };
 
@@ -81,10 +80,10 @@ const without = (object: Record<string, unknown>, key: string): Record<string, u
 
 describe('ipc-validation', () => {
   it('covers exactly the invoke channels of the contract', () => {
-    const pushOnly = new Set<string>([IPC_CHANNELS.rotationEvent]);
+    const pushOnly = new Set<string>([IPC_CHANNELS.jobEvent]);
     const invokeChannels = Object.values(IPC_CHANNELS).filter((channel) => !pushOnly.has(channel));
     expect([...INVOKE_CHANNELS].sort()).toEqual([...invokeChannels].sort());
-    expect(isInvokeChannel(IPC_CHANNELS.rotationEvent)).toBe(false);
+    expect(isInvokeChannel(IPC_CHANNELS.jobEvent)).toBe(false);
     expect(isInvokeChannel('__proto__')).toBe(false);
     expect(isInvokeChannel('toString')).toBe(false);
   });
@@ -93,11 +92,11 @@ describe('ipc-validation', () => {
     expect(new Set(INVOKE_CHANNELS).size).toBe(IPC_METHOD_NAMES.length);
     for (const name of IPC_METHOD_NAMES)
       expect(methodOfChannel(IPC_METHODS[name].channel)).toBe(name);
-    expect(methodOfChannel(IPC_CHANNELS.rotationEvent)).toBeNull();
+    expect(methodOfChannel(IPC_CHANNELS.jobEvent)).toBeNull();
     expect(methodOfChannel('__proto__')).toBeNull();
   });
 
-  it('takes a rotation job id only in the form crypto.randomUUID makes', () => {
+  it('takes a job id only in the form crypto.randomUUID makes', () => {
     expect(validateIpcArguments('startRotation', [goodRotation, crypto.randomUUID()]).ok).toBe(
       true,
     );
@@ -110,10 +109,14 @@ describe('ipc-validation', () => {
       7,
     ]) {
       expectInvalid('startRotation', [goodRotation, bad], 'jobId');
-      expectInvalid('cancelRotation', [bad], 'jobId');
+      expectInvalid('cancelJob', [bad], 'jobId');
+      expectInvalid('verify', [goodVerify, bad], 'jobId');
+      expectInvalid('preflight', [goodPreflight, bad], 'jobId');
     }
     // The id is a separate, required argument: a request alone is refused.
     expectInvalid('startRotation', [goodRotation], 'argument');
+    expectInvalid('verify', [goodVerify], 'argument');
+    expectInvalid('preflight', [goodPreflight], 'argument');
   });
 
   it('accepts good arguments of every channel and returns fresh copies', () => {
@@ -134,9 +137,9 @@ describe('ipc-validation', () => {
       value: [withNew, goodJobId],
     });
     const noSample = without(goodVerify, 'sampleSize');
-    expect(validateIpcArguments('verify', [noSample])).toEqual({
+    expect(validateIpcArguments('verify', [noSample, goodJobId])).toEqual({
       ok: true,
-      value: [noSample],
+      value: [noSample, goodJobId],
     });
   });
 
@@ -173,15 +176,19 @@ describe('ipc-validation', () => {
 
   it('rejects extra and missing keys', () => {
     expectInvalid('startRotation', [{ ...goodRotation, shell: 'rm -rf /' }, goodJobId], 'shell');
-    expectInvalid('preflight', [{ ...goodPreflight, extra: 1 }], 'extra');
-    expectInvalid('preflight', [{ ...goodPreflight, __proto__: { admin: true } }], 'plain object');
-    expectInvalid('verify', [{ ...goodVerify, includeSoftDeleted: true }]);
+    expectInvalid('preflight', [{ ...goodPreflight, extra: 1 }, goodJobId], 'extra');
+    expectInvalid(
+      'preflight',
+      [{ ...goodPreflight, __proto__: { admin: true } }, goodJobId],
+      'plain object',
+    );
+    expectInvalid('verify', [{ ...goodVerify, includeSoftDeleted: true }, goodJobId]);
     expectInvalid('exportReport', [{ ...goodExport, path: '/etc/passwd' }], 'path');
     for (const key of Object.keys(goodRotation)) {
       expectInvalid('startRotation', [without(goodRotation, key), goodJobId], key);
     }
     for (const key of Object.keys(goodPreflight)) {
-      expectInvalid('preflight', [without(goodPreflight, key)], key);
+      expectInvalid('preflight', [without(goodPreflight, key), goodJobId], key);
     }
     expectInvalid('startRotation', [
       { ...goodRotation, crypto: { preset: 'default', config: {} } },
@@ -195,6 +202,7 @@ describe('ipc-validation', () => {
           config: { iterations: 1, memoryKiB: 64, parallelism: 1, salt: 'x' },
         },
       },
+      goodJobId,
     ]);
   });
 
@@ -202,8 +210,11 @@ describe('ipc-validation', () => {
     class Request {
       vault = GOOD_HANDLE;
     }
-    expectInvalid('verify', [Object.assign(new Request(), without(goodVerify, 'vault'))]);
-    expectInvalid('verify', [{ ...goodVerify, [Symbol('x')]: 1 }]);
+    expectInvalid('verify', [
+      Object.assign(new Request(), without(goodVerify, 'vault')),
+      goodJobId,
+    ]);
+    expectInvalid('verify', [{ ...goodVerify, [Symbol('x')]: 1 }, goodJobId]);
   });
 
   it('rejects wrong types field by field', () => {
@@ -220,13 +231,13 @@ describe('ipc-validation', () => {
     ];
     for (const [key, value] of wrong)
       expectInvalid('startRotation', [{ ...goodRotation, [key]: value }, goodJobId], key);
-    expectInvalid('verify', [{ ...goodVerify, sampleSize: 2.5 }], 'sampleSize');
-    expectInvalid('verify', [{ ...goodVerify, sampleSize: 0 }], 'sampleSize');
-    expectInvalid('verify', [{ ...goodVerify, sampleSize: '10' }], 'sampleSize');
+    expectInvalid('verify', [{ ...goodVerify, sampleSize: 2.5 }, goodJobId], 'sampleSize');
+    expectInvalid('verify', [{ ...goodVerify, sampleSize: 0 }, goodJobId], 'sampleSize');
+    expectInvalid('verify', [{ ...goodVerify, sampleSize: '10' }, goodJobId], 'sampleSize');
     expectInvalid('exportReport', [{ ...goodExport, format: 'html' }], 'format');
-    expectInvalid('cancelRotation', [42]);
-    expectInvalid('cancelRotation', ['../../etc']);
-    expectInvalid('cancelRotation', ['']);
+    expectInvalid('cancelJob', [42]);
+    expectInvalid('cancelJob', ['../../etc']);
+    expectInvalid('cancelJob', ['']);
   });
 
   it('rejects huge strings', () => {
@@ -242,11 +253,11 @@ describe('ipc-validation', () => {
     ]);
     expectInvalid(
       'preflight',
-      [{ ...goodPreflight, table: 't'.repeat(IPC_LIMITS.tableChars + 1) }],
+      [{ ...goodPreflight, table: 't'.repeat(IPC_LIMITS.tableChars + 1) }, goodJobId],
       'table',
     );
     expectInvalid('exportReport', [{ ...goodExport, contents: huge }], 'contents');
-    expectInvalid('cancelRotation', ['a'.repeat(IPC_LIMITS.jobIdChars + 1)]);
+    expectInvalid('cancelJob', ['a'.repeat(IPC_LIMITS.jobIdChars + 1)]);
     // right at the limit is fine
     const longest = { ...goodRotation, newPassword: 'p'.repeat(IPC_LIMITS.passwordChars) };
     expect(validateIpcArguments('startRotation', [longest, goodJobId]).ok).toBe(true);
@@ -288,10 +299,8 @@ describe('ipc-validation', () => {
   it('takes vault handles only in the form main makes them', () => {
     for (const handle of ['', 'handle', GOOD_HANDLE.toUpperCase(), `${GOOD_HANDLE}x`, 42, null]) {
       expectInvalid('openVault', [handle], 'vault');
-      expectInvalid('cancelVaultJob', [{ vault: handle, job: 'verify' }], 'vault');
+      expectInvalid('verify', [{ ...goodVerify, vault: handle }, goodJobId], 'vault');
     }
-    expectInvalid('cancelVaultJob', [{ vault: GOOD_HANDLE, job: 'rotate' }], 'job');
-    expectInvalid('cancelVaultJob', [{ vault: GOOD_HANDLE }], 'job');
   });
 
   it('rejects bad Argon2id presets and parameters', () => {
@@ -328,7 +337,7 @@ describe('ipc-validation', () => {
         [{ ...goodRotation, newCrypto: crypto }, goodJobId],
         'newCrypto',
       );
-      expectInvalid('verify', [{ ...goodVerify, crypto }], 'crypto');
+      expectInvalid('verify', [{ ...goodVerify, crypto }, goodJobId], 'crypto');
     }
   });
 
@@ -382,7 +391,10 @@ describe('ipc-validation: key length, salt size and password rules', () => {
       }
     }
     // Omitted stays omitted (the library defaults apply in the engine).
-    const plain = validateIpcArguments('verify', [{ ...goodVerify, crypto: custom({}) }]);
+    const plain = validateIpcArguments('verify', [
+      { ...goodVerify, crypto: custom({}) },
+      goodJobId,
+    ]);
     expect(plain.ok && plain.value[0].crypto).toEqual(custom({}));
   });
 
@@ -400,8 +412,8 @@ describe('ipc-validation: key length, salt size and password rules', () => {
       [{ ...goodRotation, crypto: custom(extra) }, goodJobId],
       message,
     );
-    expectInvalid('preflight', [{ ...goodPreflight, crypto: custom(extra) }], message);
-    expectInvalid('verify', [{ ...goodVerify, crypto: custom(extra) }], message);
+    expectInvalid('preflight', [{ ...goodPreflight, crypto: custom(extra) }, goodJobId], message);
+    expectInvalid('verify', [{ ...goodVerify, crypto: custom(extra) }, goodJobId], message);
   });
 
   it('accepts a full newPasswordPolicy and passes it on', () => {

@@ -21,7 +21,7 @@ import {
 import { makeTempDir } from '../support/fixtures.js';
 
 /** What the page may call: one method per contract entry, plus the event subscription. */
-const API_METHODS = [...IPC_METHOD_NAMES, 'onRotationEvent'];
+const API_METHODS = [...IPC_METHOD_NAMES, 'onJobEvent'];
 
 type Listener = (event: unknown, payload: unknown) => void;
 
@@ -129,7 +129,7 @@ describe('preload', () => {
     const api = exposedApi(fake);
     const values = Object.values(api) as unknown[];
     for (const value of values) expect(value).not.toHaveProperty('invoke');
-    const unsubscribe = api.onRotationEvent(() => undefined);
+    const unsubscribe = api.onJobEvent(() => undefined);
     expect(typeof unsubscribe).toBe('function');
     expect(Object.keys(unsubscribe)).toEqual([]);
     unsubscribe();
@@ -148,18 +148,16 @@ describe('preload', () => {
     await api.openVaultDialog();
     await api.openVault(handle);
     await api.recentVaults();
-    await api.verify(request);
-    await api.cancelRotation('job-1');
-    await api.cancelVaultJob({ vault: handle, job: 'verify' });
+    await api.verify(request, 'job-1');
+    await api.cancelJob('job-1');
     // A dropped File: the preload reads its location and sends that, the page never names a path.
     await api.openDroppedFile({ name: 'dropped.db' } as unknown as File);
     expect(fake.invoked).toEqual([
       { channel: IPC_CHANNELS.openVaultDialog, args: [] },
       { channel: IPC_CHANNELS.openVault, args: [handle] },
       { channel: IPC_CHANNELS.recentVaults, args: [] },
-      { channel: IPC_CHANNELS.verify, args: [request] },
-      { channel: IPC_CHANNELS.cancelRotation, args: ['job-1'] },
-      { channel: IPC_CHANNELS.cancelVaultJob, args: [{ vault: handle, job: 'verify' }] },
+      { channel: IPC_CHANNELS.verify, args: [request, 'job-1'] },
+      { channel: IPC_CHANNELS.cancelJob, args: ['job-1'] },
       { channel: IPC_CHANNELS.openDroppedFile, args: ['/dropped/dropped.db'] },
     ]);
     expect(await api.recentVaults()).toEqual({
@@ -194,7 +192,7 @@ describe('preload', () => {
       });
       const routerMethods = Object.keys(router).map((channel) => methodOfChannel(channel));
       const preloadMethods = Object.keys(exposedApi(runPreload())).filter(
-        (key) => key !== 'onRotationEvent',
+        (key) => key !== 'onJobEvent',
       );
       const table = [...IPC_METHOD_NAMES].sort();
       expect([...preloadMethods].sort()).toEqual(table);
@@ -214,22 +212,22 @@ describe('preload', () => {
     expect(fake.invoked).toEqual([]);
   });
 
-  it('delivers rotation events without Electron event object, and unsubscribes', () => {
+  it('delivers job events without Electron event object, and unsubscribes', () => {
     const fake = runPreload();
     const api = exposedApi(fake);
     const received: unknown[][] = [];
-    const unsubscribe = api.onRotationEvent((...args: unknown[]) => received.push(args));
+    const unsubscribe = api.onJobEvent((...args: unknown[]) => received.push(args));
     const event: RotationEvent = {
       type: 'error',
       jobId: 'job-1',
       error: { code: 'LOCKED', message: 'locked' },
     };
-    fake.emit(IPC_CHANNELS.rotationEvent, event);
+    fake.emit(IPC_CHANNELS.jobEvent, event);
     expect(received).toEqual([[event]]);
-    expect(fake.listeners.get(IPC_CHANNELS.rotationEvent)?.size).toBe(1);
+    expect(fake.listeners.get(IPC_CHANNELS.jobEvent)?.size).toBe(1);
     unsubscribe();
-    expect(fake.listeners.get(IPC_CHANNELS.rotationEvent)?.size).toBe(0);
-    fake.emit(IPC_CHANNELS.rotationEvent, event);
+    expect(fake.listeners.get(IPC_CHANNELS.jobEvent)?.size).toBe(0);
+    fake.emit(IPC_CHANNELS.jobEvent, event);
     expect(received).toHaveLength(1);
     unsubscribe(); // twice is harmless
   });
@@ -239,10 +237,10 @@ describe('preload', () => {
     const api = exposedApi(fake);
     const first: unknown[] = [];
     const second: unknown[] = [];
-    const stopFirst = api.onRotationEvent((event) => first.push(event));
-    const stopSecond = api.onRotationEvent((event) => second.push(event));
+    const stopFirst = api.onJobEvent((event) => first.push(event));
+    const stopSecond = api.onJobEvent((event) => second.push(event));
     stopFirst();
-    fake.emit(IPC_CHANNELS.rotationEvent, { type: 'progress' });
+    fake.emit(IPC_CHANNELS.jobEvent, { type: 'progress' });
     expect(first).toEqual([]);
     expect(second).toHaveLength(1);
     stopSecond();

@@ -71,7 +71,7 @@ function errorOf<T>(result: IpcResult<T>): { code: string; message: string } {
 async function startAndCancelMidway(vault: TestVault, overrides: Partial<RotationRequest> = {}) {
   const { jobId } = valueOf(await service.startRotation(rotation(vault, overrides)));
   await log.waitFor(jobId, (event) => event.type === 'progress' && event.progress.rotated >= 16);
-  valueOf(await service.cancelRotation(jobId));
+  valueOf(await service.cancelJob(jobId));
   const final = await log.final(jobId);
   if (final.type !== 'result') throw new Error(`expected a result, got ${JSON.stringify(final)}`);
   return { jobId, result: final.result };
@@ -264,11 +264,9 @@ describe('VaultService', () => {
     });
     expect(errorOf(verifyDuring).code).toBe('BUSY');
     // cancelling a job that is not running is not an error
-    expect(
-      valueOf(await service.cancelRotation('00000000-0000-0000-0000-000000000000')),
-    ).toBeNull();
+    expect(valueOf(await service.cancelJob('00000000-0000-0000-0000-000000000000'))).toBeNull();
     expect(service.activeRotation()?.jobId).toBe(jobId);
-    valueOf(await service.cancelRotation(jobId));
+    valueOf(await service.cancelJob(jobId));
     await log.final(jobId);
     expect(service.activeRotation()).toBeNull();
   });
@@ -477,7 +475,8 @@ describe('VaultService: only vaults the user chose, one job per vault', () => {
     symlinkSync(vault.path, alias);
     startService();
     const handle = chosen(vault.path);
-    const running = service.verify(verifyOf(vault, handle));
+    const verifyJob = randomUUID();
+    const running = service.verify(verifyOf(vault, handle), verifyJob);
 
     const second = errorOf(
       await service.preflight({
@@ -500,7 +499,7 @@ describe('VaultService: only vaults the user chose, one job per vault', () => {
     const otherRunning = service.verify({ ...verifyOf(other, chosen(other.path)), sampleSize: 4 });
 
     // The renderer's Cancel: the verification answers early, marked cancelled.
-    valueOf(await service.cancelVaultJob({ vault: handle, job: 'verify' }));
+    valueOf(await service.cancelJob(verifyJob));
     expect(valueOf(await otherRunning).checked).toBe(4);
     const cancelled = valueOf(await running);
     expect(cancelled.cancelled).toBe(true);
@@ -511,29 +510,74 @@ describe('VaultService: only vaults the user chose, one job per vault', () => {
     ).toBe(2);
   });
 
-  it('cancels a pre-flight check, and cancelling nothing is not an error', async () => {
+  it('cancels a pre-flight check by its job id, and cancelling nothing is not an error', async () => {
     const vault = makeVault(temp.path, 10);
     startService();
     const handle = chosen(vault.path);
-    valueOf(await service.cancelVaultJob({ vault: handle, job: 'preflight' }));
-    const running = service.preflight({
-      vault: handle,
-      table: vault.table,
-      oldPassword: OLD_PASSWORD,
-      crypto: { preset: 'tiny' },
-      includeSoftDeleted: true,
+    const jobId = randomUUID();
+    // Not started yet (or long over): nothing to cancel, not an error.
+    valueOf(await service.cancelJob(jobId));
+    const running = service.preflight(
+      {
+        vault: handle,
+        table: vault.table,
+        oldPassword: OLD_PASSWORD,
+        crypto: { preset: 'tiny' },
+        includeSoftDeleted: true,
+      },
+      jobId,
+    );
+    // Another job's id leaves it running.
+    valueOf(await service.cancelJob(randomUUID()));
+    valueOf(await service.cancelJob(jobId));
+    const result = valueOf(await running);
+    expect(result.cancelled).toBe(true);
+    // Its progress carried its id and said it was cancelled last.
+    const progress = log.events.filter((event) => event.jobId === jobId);
+    expect(progress.every((event) => event.type === 'preflight-progress')).toBe(true);
+    const last = progress.at(-1);
+    expect(last?.type === 'preflight-progress' && last.progress.phase).toBe('cancelled');
+  });
+
+  it('runs a verify as a job: progress under its id, counts that add up, cancelled by id', async () => {
+    const vault = makeVault(temp.path, 10);
+    startService({ progressIntervalMs: 0 });
+    const handle = chosen(vault.path);
+    const jobId = randomUUID();
+    const running = service.verify(verifyOf(vault, handle), jobId);
+    const midway = await log.waitFor(
+      jobId,
+      (event) => event.type === 'verify-progress' && event.progress.checked >= 8,
+    );
+    valueOf(await service.cancelJob(jobId));
+    const result = valueOf(await running);
+    expect(result.cancelled).toBe(true);
+    expect(result.checked).toBeLessThan(vault.records);
+
+    const events = log.events.filter((event) => event.jobId === jobId);
+    expect(events).toContain(midway);
+    const progress = events.map((event) => {
+      if (event.type !== 'verify-progress') throw new Error(`unexpected ${event.type} event`);
+      return event.progress;
     });
-    // Cancelling the other kind leaves it running.
-    valueOf(await service.cancelVaultJob({ vault: handle, job: 'verify' }));
-    valueOf(await service.cancelVaultJob({ vault: handle, job: 'preflight' }));
-    expect(valueOf(await running).cancelled).toBe(true);
-    expect(
-      errorOf(
-        await service.cancelVaultJob({
-          vault: '5d0c8a52-3f57-4c51-8d0e-cc8f1b2a3e44',
-          job: 'verify',
-        }),
-      ).code,
-    ).toBe('VAULT_NOT_CHOSEN');
+    for (const { checked, opened, notOpened, malformed, total } of progress) {
+      expect(opened + notOpened + malformed).toBe(checked);
+      expect(checked).toBeLessThanOrEqual(total);
+      expect(total).toBe(vault.records);
+    }
+    const checkedInOrder = progress.map((event) => event.checked);
+    expect(checkedInOrder).toEqual([...checkedInOrder].sort((a, b) => a - b));
+    // The last event is the answer's counts, marked cancelled.
+    expect(progress.at(-1)).toMatchObject({
+      phase: 'cancelled',
+      checked: result.checked,
+      opened: result.opened,
+      notOpened: result.notOpened,
+      malformed: result.malformed,
+    });
+    // An id names one job only, whatever its kind.
+    expect(errorOf(await service.verify(verifyOf(vault, handle), jobId)).message).toContain(
+      'already used',
+    );
   });
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { VaultService } from '../../src/main/host/vault-service.js';
-import type { RotationEvent } from '../../src/shared/ipc-contract.js';
+import { isRotationEvent, type RotationEvent } from '../../src/shared/ipc-contract.js';
 import { makeTempDir, type TempDir } from '../support/fixtures.js';
 import {
   buildCliForTest,
@@ -152,7 +152,9 @@ describe('two rotations of one vault at once', () => {
     const vault = copyTemplate(template, join(temp.path, 'cli-then-app'));
     const service = new VaultService({ dataDir: join(temp.path, 'app-data'), workers: 1 });
     const events: RotationEvent[] = [];
-    const unsubscribe = service.onRotationEvent((event) => events.push(event));
+    const unsubscribe = service.onJobEvent((event) => {
+      if (isRotationEvent(event)) events.push(event);
+    });
     try {
       const first = startRotation(vault, 'first', NEW_PASSWORD);
       await rotating(first);

@@ -14,7 +14,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HostJob } from '../../src/main/host/host-job.js';
 import { VaultService } from '../../src/main/host/vault-service.js';
-import type { RotationEvent, RotationRequest } from '../../src/shared/ipc-contract.js';
+import {
+  isRotationEvent,
+  type RotationEvent,
+  type RotationRequest,
+} from '../../src/shared/ipc-contract.js';
 import { makeTempDir, type TempDir } from '../support/fixtures.js';
 import { leaksIn, NEW_PASSWORD, OLD_PASSWORD } from '../support/passwords.js';
 import { seededRandom } from './support/random.js';
@@ -203,7 +207,8 @@ async function runServiceAndCancelWithoutGrace(
 ): Promise<string> {
   const events: RotationEvent[] = [];
   const moment = stopMoment(plan, dir);
-  const unsubscribe = service.onRotationEvent((event) => {
+  const unsubscribe = service.onJobEvent((event) => {
+    if (!isRotationEvent(event)) return;
     events.push(event);
     if (event.type === 'progress' && event.progress.phase === 'rotating') moment.rotating();
   });
@@ -314,7 +319,9 @@ describe('the engine host terminated in the middle of a rotation', () => {
           ]);
         }
         const events: RotationEvent[] = [];
-        const unsubscribe = service.onRotationEvent((event) => events.push(event));
+        const unsubscribe = service.onJobEvent((event) => {
+          if (isRotationEvent(event)) events.push(event);
+        });
         const started = await service.startRotation(rotationRequest(summary.value.handle, resume));
         if (!started.ok) throw new Error(`${started.error.code}: ${started.error.message}`);
         while (!events.some((event) => event.type !== 'progress')) {

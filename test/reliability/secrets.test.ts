@@ -16,7 +16,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineError } from '../../src/engine/errors.js';
 import { CryptoPool } from '../../src/engine/pool/crypto-pool.js';
 import { preflightRotation, rotateVault, verifyVault } from '../../src/engine/rotation/index.js';
-import type { RotationOptions, RotationProgress } from '../../src/engine/rotation/types.js';
+import type {
+  RotationOptions,
+  RotationProgress,
+  VerifyProgress,
+} from '../../src/engine/rotation/types.js';
 import { spawnWorker } from '../../src/engine/worker-script.js';
 import { ENGINE_HOST_WORKER, type HostReply } from '../../src/main/host/engine-host-protocol.js';
 import { createIpcRouter } from '../../src/main/ipc/ipc-router.js';
@@ -24,6 +28,7 @@ import { VaultService } from '../../src/main/host/vault-service.js';
 import { buildReport, reportFileName, type JobSettings } from '../../src/renderer/lib/report.js';
 import {
   IPC_CHANNELS,
+  isRotationEvent,
   type RotationEvent,
   type RotationRequest,
   type RotationResult,
@@ -139,7 +144,7 @@ describe('no password anywhere', () => {
   it('engine: rotation (cancelled, resumed), pre-flight, verify and failures', async () => {
     const dir = join(temp.path, 'engine');
     const vault = copyTemplate(template, dir);
-    const events: RotationProgress[] = [];
+    const events: (RotationProgress | VerifyProgress)[] = [];
     const thrown: string[] = [];
     const options = (overrides: Partial<RotationOptions> = {}): RotationOptions => ({
       vaultPath: vault,
@@ -312,7 +317,9 @@ describe('no password anywhere', () => {
     });
     const warnings: string[] = [];
     const events: RotationEvent[] = [];
-    const unsubscribe = service.onRotationEvent((event) => events.push(event));
+    const unsubscribe = service.onJobEvent((event) => {
+      if (isRotationEvent(event)) events.push(event);
+    });
     const router = createIpcRouter({
       service,
       dialogs: {
@@ -360,13 +367,17 @@ describe('no password anywhere', () => {
         results.push(opened);
         handle = opened.value.handle;
         results.push(
-          await call(IPC_CHANNELS.preflight, {
-            vault: handle,
-            table: 'vault',
-            oldPassword: OLD_PASSWORD,
-            crypto: { preset: 'tiny' },
-            includeSoftDeleted: true,
-          }),
+          await call(
+            IPC_CHANNELS.preflight,
+            {
+              vault: handle,
+              table: 'vault',
+              oldPassword: OLD_PASSWORD,
+              crypto: { preset: 'tiny' },
+              includeSoftDeleted: true,
+            },
+            randomUUID(),
+          ),
         );
         // Start, cancel once rotating, resume to the end.
         const started = (await call(IPC_CHANNELS.startRotation, request(), randomUUID())) as {
@@ -381,7 +392,7 @@ describe('no password anywhere', () => {
           if (rotating || events.some((event) => event.type !== 'progress')) break;
           await new Promise((resolve) => setTimeout(resolve, 10));
         }
-        results.push(await call(IPC_CHANNELS.cancelRotation, started.value.jobId));
+        results.push(await call(IPC_CHANNELS.cancelJob, started.value.jobId));
         const cancelled = await finalOf(started.value.jobId);
         const resume = cancelled.type === 'result' && cancelled.result.status === 'cancelled';
         const again = (await call(
@@ -397,12 +408,16 @@ describe('no password anywhere', () => {
         const result = (final as { result: RotationResult }).result;
         expect(result.status).toBe('completed');
         results.push(
-          await call(IPC_CHANNELS.verify, {
-            vault: handle,
-            table: 'vault',
-            password: NEW_PASSWORD,
-            crypto: { preset: 'tiny' },
-          }),
+          await call(
+            IPC_CHANNELS.verify,
+            {
+              vault: handle,
+              table: 'vault',
+              password: NEW_PASSWORD,
+              crypto: { preset: 'tiny' },
+            },
+            randomUUID(),
+          ),
         );
         // Exported reports, as the renderer builds them from the result.
         const settings: JobSettings = {
@@ -451,25 +466,37 @@ describe('no password anywhere', () => {
             request({ vault: join(dir, 'missing.db') }),
             randomUUID(),
           ),
-          await call(IPC_CHANNELS.preflight, {
-            vault: handle,
-            table: 'nope',
-            oldPassword: OLD_PASSWORD,
-            crypto: { preset: 'tiny' },
-            includeSoftDeleted: true,
-          }),
-          await call(IPC_CHANNELS.verify, {
-            vault: handle,
-            table: 'vault',
-            password: 42,
-            crypto: { preset: 'tiny' },
-          }),
-          await call(IPC_CHANNELS.verify, {
-            vault: handle,
-            table: 'vault',
-            password: OLD_PASSWORD,
-            crypto: { preset: 'custom', config: { iterations: -1 } },
-          }),
+          await call(
+            IPC_CHANNELS.preflight,
+            {
+              vault: handle,
+              table: 'nope',
+              oldPassword: OLD_PASSWORD,
+              crypto: { preset: 'tiny' },
+              includeSoftDeleted: true,
+            },
+            randomUUID(),
+          ),
+          await call(
+            IPC_CHANNELS.verify,
+            {
+              vault: handle,
+              table: 'vault',
+              password: 42,
+              crypto: { preset: 'tiny' },
+            },
+            randomUUID(),
+          ),
+          await call(
+            IPC_CHANNELS.verify,
+            {
+              vault: handle,
+              table: 'vault',
+              password: OLD_PASSWORD,
+              crypto: { preset: 'custom', config: { iterations: -1 } },
+            },
+            randomUUID(),
+          ),
         ];
         results.push(...refusals);
         expect(refusals.filter((refusal) => !refusal.ok).length).toBeGreaterThanOrEqual(7);

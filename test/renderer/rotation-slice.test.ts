@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  connectRotationEvents,
+  connectJobEvents,
   createAppStore,
   selectScreen,
   type AppStore,
@@ -38,7 +38,7 @@ describe('rotation slice', () => {
   beforeEach(async () => {
     api = new FakeVaultAdmin();
     store = createAppStore(api);
-    disconnect = connectRotationEvents(api, store);
+    disconnect = connectJobEvents(api, store);
     await openVault(api, store);
   });
 
@@ -143,7 +143,7 @@ describe('rotation slice', () => {
 
     store.getState().requestCancel();
     expect(store.getState().cancelConfirmOpen).toBe(true);
-    expect(api.calls.cancelRotation).toHaveLength(0);
+    expect(api.calls.cancelJob).toHaveLength(0);
     store.getState().dismissCancel();
     expect(store.getState().rotationStatus).toBe('running');
 
@@ -151,7 +151,7 @@ describe('rotation slice', () => {
     await store.getState().confirmCancel();
     expect(store.getState().rotationStatus).toBe('cancelling');
     expect(store.getState().cancelConfirmOpen).toBe(false);
-    expect(api.calls.cancelRotation).toEqual([api.jobId]);
+    expect(api.calls.cancelJob).toEqual([api.jobId]);
 
     api.emit({ type: 'progress', jobId: api.jobId, progress: progressOf(96, 200) });
     expect(store.getState().rotationStatus).toBe('cancelling');
@@ -183,11 +183,11 @@ describe('rotation slice', () => {
     store.getState().requestCancel();
     await store.getState().confirmCancel();
     expect(store.getState().rotationStatus).toBe('cancelling');
-    expect(api.calls.cancelRotation).toEqual([jobId]);
+    expect(api.calls.cancelJob).toEqual([jobId]);
     api.releaseStart();
     await starting;
     // Sent again once main has the job (a cancel that reached main first found nothing to stop).
-    expect(api.calls.cancelRotation).toEqual([jobId, jobId]);
+    expect(api.calls.cancelJob).toEqual([jobId, jobId]);
     expect(store.getState().rotationStatus).toBe('cancelling');
   });
 
@@ -366,12 +366,16 @@ describe('rotation slice', () => {
       fillValidDraft(store);
       const first = store.getState().runPreflight();
       store.getState().updateDraft({ newPassword: `${NEW}!` });
-      expect(api.calls.cancelVaultJob).toEqual([]);
+      expect(api.calls.cancelJob).toEqual([]);
       store.getState().updateDraft({ oldPassword: `${OLD}!` });
-      expect(api.calls.cancelVaultJob).toEqual([{ vault: handleOf(VAULT), job: 'preflight' }]);
+      expect(api.calls.cancelJob).toEqual([api.calls.preflightJobIds[0]]);
       const second = store.getState().runPreflight();
+      const secondJob = store.getState().preflight;
       store.getState().closeRotateDialog();
-      expect(api.calls.cancelVaultJob).toHaveLength(2);
+      expect(api.calls.cancelJob).toEqual([
+        api.calls.preflightJobIds[0],
+        secondJob.status === 'running' ? secondJob.jobId : 'none',
+      ]);
       release();
       await Promise.all([first, second]);
       expect(store.getState().preflight).toEqual({ status: 'idle' });
@@ -387,7 +391,7 @@ describe('rotation slice', () => {
       void store.getState().runPreflight();
       const starting = store.getState().startRotation();
       await settle();
-      expect(api.calls.cancelVaultJob).toEqual([{ vault: handleOf(VAULT), job: 'preflight' }]);
+      expect(api.calls.cancelJob).toEqual(api.calls.preflightJobIds);
       expect(api.calls.startRotation).toHaveLength(0);
       release();
       await starting;

@@ -9,6 +9,7 @@ import {
   tableInfo,
   unfinishedRotation,
   vaultSummary,
+  verifyProgressOf,
 } from './support/fake-vault-admin.js';
 import { apiWithVault, renderApp, VAULT_PATH, type RenderedApp } from './support/render-app.js';
 
@@ -194,13 +195,13 @@ describe('progress screen', () => {
     );
     fireEvent.keyDown(confirm, { key: 'Escape' });
     expect(screen.queryByRole('alertdialog')).toBeNull();
-    expect(app.api.calls.cancelRotation).toHaveLength(0);
+    expect(app.api.calls.cancelJob).toHaveLength(0);
 
     fireEvent.click(screen.getByRole('button', { name: 'Cancel…' }));
     await act(async () => {
       fireEvent.click(screen.getByRole('button', { name: 'Cancel rotation' }));
     });
-    expect(app.api.calls.cancelRotation).toEqual([app.api.jobId]);
+    expect(app.api.calls.cancelJob).toEqual([app.api.jobId]);
     expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Cancelling…');
     expect(
       (screen.getByRole('button', { name: 'Cancelling…' }) as HTMLButtonElement).disabled,
@@ -333,6 +334,118 @@ describe('result screen', () => {
     expect(within(dialog).getByTestId('verify-summary').textContent).toBe(
       '24 of 32 checked records opened',
     );
+  });
+
+  it('shows a running verify with a progress bar and counts, and cancels it', async () => {
+    const app = renderApp(apiWithVault());
+    let release!: () => void;
+    app.api.checkGate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await act(() => app.store.getState().openVault(handleOf(VAULT_PATH)));
+    fireEvent.click(screen.getByRole('button', { name: 'Verify…' }));
+    const dialog = screen.getByRole('dialog', { name: 'Verify the vault' });
+    const input = within(dialog).getByLabelText('Password', {
+      selector: 'input',
+    }) as HTMLInputElement;
+    fireEvent.change(input, { target: { value: NEW } });
+    await act(async () => {
+      fireEvent.click(within(dialog).getByRole('button', { name: 'Verify' }));
+    });
+    // Running: the password is gone from the form, the bar waits for its first event.
+    expect(input.value).toBe('');
+    const [jobId] = app.api.calls.verifyJobIds;
+    expect(jobId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(within(dialog).getByTestId('check-counts').textContent).toBe('Starting the check…');
+    expect(within(dialog).getByRole('progressbar').getAttribute('value')).toBeNull();
+
+    await act(async () => {
+      app.api.emit({ type: 'verify-progress', jobId: jobId!, progress: verifyProgressOf(8, 32) });
+      // Another job's progress is not this check's.
+      app.api.emit({
+        type: 'verify-progress',
+        jobId: crypto.randomUUID(),
+        progress: verifyProgressOf(30, 32),
+      });
+    });
+    const bar = within(dialog).getByRole('progressbar', { name: 'Records checked' });
+    expect(bar.getAttribute('value')).toBe('8');
+    expect(bar.getAttribute('max')).toBe('32');
+    expect(within(dialog).getByTestId('check-counts').textContent).toBe(
+      '25% · 8 of 32 checked · 4 opened · 4 did not open',
+    );
+
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel check' }));
+    expect(app.api.calls.cancelJob).toEqual([jobId]);
+    expect(
+      (within(dialog).getByRole('button', { name: 'Cancelling…' }) as HTMLButtonElement).disabled,
+    ).toBe(true);
+    app.api.verifyAnswer = {
+      ok: true,
+      value: { table: 'vault', checked: 9, opened: 5, notOpened: 4, malformed: 0, cancelled: true },
+    };
+    await act(async () => {
+      release();
+    });
+    expect(within(dialog).queryByTestId('check-progress')).toBeNull();
+    expect(within(dialog).getByTestId('verify-summary').textContent).toBe(
+      '5 of 9 checked records opened',
+    );
+    expect(within(dialog).getByTestId('verify-cancelled').textContent).toContain(
+      'the 9 records checked',
+    );
+    expect(within(dialog).queryByRole('button', { name: 'Cancel check' })).toBeNull();
+    // Nothing else was cancelled, and the password stays out of the store.
+    expect(app.api.calls.cancelJob).toEqual([jobId]);
+    expect(app.store.getState().verifyDraft.password).toBe('');
+  });
+
+  it('shows a running pre-flight with its counts, and Cancel stops and forgets it', async () => {
+    const app = renderApp(apiWithVault());
+    let release!: () => void;
+    app.api.checkGate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await act(() => app.store.getState().openVault(handleOf(VAULT_PATH)));
+    fireEvent.click(screen.getByRole('button', { name: 'Rotate password…' }));
+    fireEvent.change(screen.getByLabelText('Current password', { selector: 'input' }), {
+      target: { value: OLD },
+    });
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Check password' }));
+    });
+    const [jobId] = app.api.calls.preflightJobIds;
+    await act(async () => {
+      app.api.emit({
+        type: 'preflight-progress',
+        jobId: jobId!,
+        progress: {
+          phase: 'checking',
+          toSample: 16,
+          sampled: 4,
+          opened: 3,
+          malformed: 0,
+          elapsedMs: 90,
+        },
+      });
+    });
+    expect(
+      screen.getByRole('progressbar', { name: 'Sampled records tested' }).getAttribute('value'),
+    ).toBe('4');
+    expect(screen.getByTestId('check-counts').textContent).toBe(
+      '25% · Testing sampled records: 4 of 16 tested · 3 opened',
+    );
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Cancel check' }));
+    });
+    expect(app.api.calls.cancelJob).toEqual([jobId]);
+    expect(screen.queryByTestId('check-progress')).toBeNull();
+    await act(async () => {
+      release();
+    });
+    // Its late answer is dropped: a partial sample says nothing about the password.
+    expect(app.store.getState().preflight).toEqual({ status: 'idle' });
+    expect(screen.getByRole('button', { name: 'Check password' })).toBeTruthy();
   });
 
   it('presents nothing-opened as a warning, not a success', async () => {

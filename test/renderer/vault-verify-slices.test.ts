@@ -121,14 +121,15 @@ describe('verify slice', () => {
     store.getState().updateVerifyDraft({ password: 'Some-password-0123456789' });
     const pending = store.getState().runVerify();
     store.getState().closeVerify();
-    expect(api.calls.cancelVaultJob).toEqual([{ vault: handleOf(VAULT), job: 'verify' }]);
+    expect(api.calls.cancelJob).toEqual(api.calls.verifyJobIds);
+    expect(api.calls.cancelJob).toHaveLength(1);
     release();
     await pending;
     expect(store.getState().verifyState).toEqual({ status: 'idle' });
     // Closing when nothing runs sends no cancel.
     store.getState().openVerify();
     store.getState().closeVerify();
-    expect(api.calls.cancelVaultJob).toHaveLength(1);
+    expect(api.calls.cancelJob).toHaveLength(1);
   });
 
   it('checks every record when asked, and not at all without a password', async () => {

@@ -5,6 +5,8 @@ import {
   unicodeNormalizationHint,
   verifyVault,
   type Argon2Config,
+  type RotationProgress,
+  type VerifyProgress,
   type VerifyResult,
 } from '../../engine/index.js';
 import type { VerifyArgs } from '../args.js';
@@ -40,6 +42,34 @@ export function nothingOpenedVerifyText(
   return lines;
 }
 
+const BAR_PHASE: Record<VerifyProgress['phase'], RotationProgress['phase']> = {
+  starting: 'validating',
+  checking: 'rotating',
+  done: 'done',
+  cancelled: 'cancelled',
+  failed: 'failed',
+};
+
+/**
+ * The CLI's bar and its JSON progress lines keep their established shape for
+ * verify (verb "opened": scanned = checked, rotated = opened, skipped = did
+ * not open, failed = malformed), so scripts reading them keep working.
+ */
+export function progressLineOf(progress: VerifyProgress): RotationProgress {
+  return {
+    phase: BAR_PHASE[progress.phase],
+    total: progress.total,
+    scanned: progress.checked,
+    rotated: progress.opened,
+    skipped: progress.notOpened,
+    failed: progress.malformed,
+    bytes: 0,
+    ratePerSecond: progress.ratePerSecond,
+    elapsedMs: progress.elapsedMs,
+    etaMs: progress.etaMs,
+  };
+}
+
 export async function runVerify(args: VerifyArgs, context: CommandContext): Promise<ExitCode> {
   const { io } = context;
   const password = await readPassword(args.password, VERIFY_PASSWORD, io, 'verify');
@@ -71,7 +101,7 @@ export async function runVerify(args: VerifyArgs, context: CommandContext): Prom
       kdfBackend: args.kdf,
       driver: args.driver,
       signal: cancel.signal,
-      onProgress: (progress) => reporter.update(progress),
+      onProgress: (progress) => reporter.update(progressLineOf(progress)),
     });
     reporter.finish();
     const cancelled = result.cancelled === true || cancel.signal.aborted;

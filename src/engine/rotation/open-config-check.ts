@@ -52,6 +52,9 @@ export interface OldPasswordSampleSettings {
   /** v1 records to test (no derivation: cheap); default v2SampleSize */
   readonly v1SampleSize?: number;
   readonly signal?: AbortSignal;
+  /** progress: the records about to be tested, then each record's outcome */
+  readonly onQueued?: (records: number) => void;
+  readonly onTested?: (outcome: CryptoTaskResult['outcome']['kind']) => void;
 }
 
 const EMPTY_TALLY: KindTally = { sampled: 0, opened: 0, malformed: 0 };
@@ -76,6 +79,7 @@ export async function sampleOldPassword(
     queue.map(([kind, record]) => [record, kind]),
   );
   let index = 0;
+  settings.onQueued?.(queue.length);
   const { cancelled } = await scanOnPool({
     pool,
     next: () => queue[index++]?.[1] ?? null,
@@ -89,6 +93,7 @@ export async function sampleOldPassword(
         derivations++;
         deriveMs += result.openDeriveMs;
       }
+      settings.onTested?.(result.outcome.kind);
     },
     window: windowFor(pool.size),
     signal: settings.signal,

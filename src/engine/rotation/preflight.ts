@@ -17,7 +17,13 @@ import {
 } from './open-config-check.js';
 import { JobResources } from './job-resources.js';
 import { choosePoolSize } from './pool-size.js';
-import type { NewPasswordSample, PreflightOptions, PreflightResult } from './types.js';
+import { DEFAULT_PROGRESS_INTERVAL_MS } from './progress.js';
+import type {
+  NewPasswordSample,
+  PreflightOptions,
+  PreflightProgress,
+  PreflightResult,
+} from './types.js';
 import {
   assertPasswordGiven,
   assertPositiveInteger,
@@ -26,6 +32,53 @@ import {
 } from './validation.js';
 
 export const DEFAULT_PREFLIGHT_SAMPLE = 16;
+
+type Counts = Omit<PreflightProgress, 'phase' | 'elapsedMs'>;
+
+/** Pre-flight progress: phase changes go out at once, tested records at most once per interval. */
+class PreflightProgressReporter {
+  private readonly startedAt = performance.now();
+  private lastSentAt = Number.NEGATIVE_INFINITY;
+  private phase: PreflightProgress['phase'] = 'starting';
+  private counts: Counts = { toSample: 0, sampled: 0, opened: 0, malformed: 0 };
+
+  constructor(
+    private readonly listener: ((progress: PreflightProgress) => void) | undefined,
+    private readonly intervalMs = DEFAULT_PROGRESS_INTERVAL_MS,
+  ) {}
+
+  setPhase(phase: PreflightProgress['phase']): void {
+    this.phase = phase;
+    this.send();
+  }
+
+  queued(records: number): void {
+    this.counts = { ...this.counts, toSample: this.counts.toSample + records };
+    this.send();
+  }
+
+  tested(outcome: string): void {
+    const { toSample, sampled, opened, malformed } = this.counts;
+    this.counts = {
+      toSample,
+      sampled: sampled + 1,
+      opened: opened + (outcome === 'opened' ? 1 : 0),
+      malformed: malformed + (outcome === 'malformed' ? 1 : 0),
+    };
+    if (performance.now() - this.lastSentAt >= this.intervalMs) this.send();
+  }
+
+  private send(): void {
+    if (!this.listener) return;
+    const now = performance.now();
+    this.lastSentAt = now;
+    this.listener({
+      phase: this.phase,
+      ...this.counts,
+      elapsedMs: Math.round(now - this.startedAt),
+    });
+  }
+}
 
 export async function preflightRotation(options: PreflightOptions): Promise<PreflightResult> {
   assertPasswordGiven(options.oldPassword, 'old');
@@ -42,8 +95,10 @@ export async function preflightRotation(options: PreflightOptions): Promise<Pref
   );
   const password = resources.passwords[0]!;
   const newPassword = resources.passwords[1] ?? null;
+  const progress = new PreflightProgressReporter(options.onProgress, options.progressIntervalMs);
 
   try {
+    progress.setPhase('starting');
     const store = await resources.openStore(options.vaultPath, {
       driver: options.driver,
       readOnly: true,
@@ -66,6 +121,7 @@ export async function preflightRotation(options: PreflightOptions): Promise<Pref
       kdfBackend: options.kdfBackend,
     });
     newPassword?.fill(0);
+    progress.setPhase('checking');
 
     const sample = await sampleOldPasswordWidely({
       store,
@@ -75,6 +131,8 @@ export async function preflightRotation(options: PreflightOptions): Promise<Pref
       now,
       v2SampleSize: sampleSize,
       signal: options.signal,
+      onQueued: (records) => progress.queued(records),
+      onTested: (outcome) => progress.tested(outcome),
     });
     let cancelled = sample.cancelled;
     const opensNoV2 = !configOpensV2(sample);
@@ -94,6 +152,7 @@ export async function preflightRotation(options: PreflightOptions): Promise<Pref
       }
       // Already rotated is the likelier story then: no point trying presets.
       if (!newPasswordSample || newPasswordSample.opened === 0) {
+        progress.setPhase('detecting-preset');
         const detected = await detectPreset({
           records: sample.v2Records,
           password,
@@ -117,10 +176,12 @@ export async function preflightRotation(options: PreflightOptions): Promise<Pref
     const needWriteTiming =
       opened > 0 && (msPerOpen === 0 || !sameArgon2Config(options.openConfig, writeConfig));
     if (needWriteTiming && !cancelled) {
+      progress.setPhase('timing');
       const probe = await pool.run({ op: 'probe-write' });
       msPerWrite = probe.writeDeriveMs;
     }
     const { tests, writes } = await estimateWork(store, table, now, total, sample);
+    progress.setPhase(cancelled ? 'cancelled' : 'done');
     return {
       table,
       total,
@@ -139,6 +200,9 @@ export async function preflightRotation(options: PreflightOptions): Promise<Pref
       kdfBackend: pool.backend,
       cancelled,
     };
+  } catch (error) {
+    progress.setPhase('failed');
+    throw error;
   } finally {
     await resources.dispose();
   }

@@ -1,12 +1,14 @@
-import type { RotationProgress } from '../../core/types.js';
+import type { PreflightProgress, RotationProgress, VerifyProgress } from '../../core/types.js';
 import type { Argon2Config } from '../argon2-config.js';
 import type { Argon2BackendPreference } from '../kdf/types.js';
 import type { VaultDriverPreference } from '../storage/types.js';
 
 /** The result / progress types live in core (shared by engine, CLI and app); re-exported so engine imports keep working. */
 export type {
+  CheckPhase,
   NewPasswordSample,
   PreflightKindSample,
+  PreflightProgress,
   PreflightResult,
   RecordFailure,
   RecordFailureReason,
@@ -16,6 +18,7 @@ export type {
   RotationResult,
   RotationStatus,
   RotationSweep,
+  VerifyProgress,
   VerifyResult,
 } from '../../core/types.js';
 
@@ -126,6 +129,9 @@ export interface PreflightOptions {
   /** a vault in a database server (vaultPath is its connection string): its password, bytes the caller zeroes */
   readonly serverPassword?: Uint8Array;
   readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: PreflightProgress) => void;
+  /** minimum ms between progress events while sampling (default 100); phase changes always go out */
+  readonly progressIntervalMs?: number;
 }
 
 export interface VerifyOptions {
@@ -143,5 +149,7 @@ export interface VerifyOptions {
   /** a vault in a database server (vaultPath is its connection string): its password, bytes the caller zeroes */
   readonly serverPassword?: Uint8Array;
   readonly signal?: AbortSignal;
-  readonly onProgress?: (progress: RotationProgress) => void;
+  readonly onProgress?: (progress: VerifyProgress) => void;
+  /** minimum ms between progress events (default 100); phase changes and the final event always go out */
+  readonly progressIntervalMs?: number;
 }

@@ -9,7 +9,14 @@ import { choosePoolSize, windowFor } from './pool-size.js';
 import { ProgressReporter } from './progress.js';
 import { RecordReader } from './record-reader.js';
 import { scanOnPool } from './scan-on-pool.js';
-import type { VerifyOptions, VerifyResult } from './types.js';
+import type {
+  CheckPhase,
+  RotationPhase,
+  RotationProgress,
+  VerifyOptions,
+  VerifyProgress,
+  VerifyResult,
+} from './types.js';
 import {
   assertPasswordGiven,
   assertPositiveInteger,
@@ -17,11 +24,35 @@ import {
   validateArgon2Config,
 } from './validation.js';
 
+const CHECK_PHASE: Record<RotationPhase, CheckPhase> = {
+  validating: 'starting',
+  'backing-up': 'starting',
+  rotating: 'checking',
+  finishing: 'checking',
+  done: 'done',
+  cancelled: 'cancelled',
+  failed: 'failed',
+};
+
 /**
- * Progress events use the rotation's shape: `scanned` = checked, `rotated` =
- * opened, `skipped` = did not open, `failed` = malformed; phase 'rotating'
- * while checking, then 'done' (or 'cancelled').
+ * ProgressReporter does the timing and throttling; its counters carry the
+ * rotation's names, so they are renamed to VerifyProgress here, in one place.
  */
+function verifyProgressOf(progress: RotationProgress): VerifyProgress {
+  return {
+    phase: CHECK_PHASE[progress.phase],
+    total: progress.total,
+    checked: progress.scanned,
+    opened: progress.rotated,
+    notOpened: progress.skipped,
+    malformed: progress.failed,
+    ratePerSecond: progress.ratePerSecond,
+    elapsedMs: progress.elapsedMs,
+    etaMs: progress.etaMs,
+  };
+}
+
+/** Progress: 'starting', then 'checking' (throttled), then 'done', 'cancelled' or 'failed'. */
 export async function verifyVault(options: VerifyOptions): Promise<VerifyResult> {
   assertPasswordGiven(options.password, 'the');
   validateArgon2Config(options.config, 'open');
@@ -29,7 +60,11 @@ export async function verifyVault(options: VerifyOptions): Promise<VerifyResult>
   assertPositiveInteger(options.workers, 'number of workers');
   const includeSoftDeleted = options.includeSoftDeleted ?? true;
   const resources = new JobResources([options.password]);
-  const progress = new ProgressReporter(options.onProgress);
+  const listener = options.onProgress;
+  const progress = new ProgressReporter(
+    listener && ((event) => listener(verifyProgressOf(event))),
+    options.progressIntervalMs,
+  );
   const counts = { checked: 0, opened: 0, notOpened: 0, malformed: 0, openedV1: 0 };
   let total = 0;
   const progressCounts = () => ({
@@ -56,6 +91,7 @@ export async function verifyVault(options: VerifyOptions): Promise<VerifyResult>
     const next = sampled
       ? iterate(await store.sampleRecords(table, options.sampleSize!, { includeSoftDeleted, now }))
       : readAll(store, table, await store.keyKind(table), includeSoftDeleted, now);
+    progress.setPhase('validating', progressCounts());
 
     const pool = await resources.startPool({
       size: choosePoolSize(options.workers, [options.config], total),

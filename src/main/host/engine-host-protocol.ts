@@ -5,11 +5,13 @@
  */
 import type {
   PreflightOptions,
+  PreflightProgress,
   PreflightResult,
   RotationOptions,
   RotationProgress,
   RotationResult,
   VerifyOptions,
+  VerifyProgress,
   VaultDriverPreference,
   VaultInspection,
   VerifyResult,
@@ -41,8 +43,16 @@ export interface HostResults {
   verify: VerifyResult;
 }
 
+/** The progress each operation reports (info reports none). */
+export interface HostProgress {
+  info: never;
+  preflight: PreflightProgress;
+  rotate: RotationProgress;
+  verify: VerifyProgress;
+}
+
 export type HostReply =
-  | { readonly type: 'progress'; readonly progress: RotationProgress }
+  | { readonly type: 'progress'; readonly progress: HostProgress[keyof HostProgress] }
   | { readonly type: 'done'; readonly value: HostResults[keyof HostResults] }
   | { readonly type: 'failed'; readonly error: IpcError };
 

@@ -12,9 +12,14 @@ import {
   preflightRotation,
   rotateVault,
   verifyVault,
-  type RotationProgress,
 } from '../../engine/index.js';
-import type { HostCommand, HostReply, HostRequest, HostResults } from './engine-host-protocol.js';
+import type {
+  HostCommand,
+  HostProgress,
+  HostReply,
+  HostRequest,
+  HostResults,
+} from './engine-host-protocol.js';
 import { toIpcError } from '../ipc/ipc-errors.js';
 
 const port = parentPort;
@@ -27,7 +32,9 @@ function post(reply: HostReply): void {
   port?.postMessage(reply);
 }
 
-const onProgress = (progress: RotationProgress): void => post({ type: 'progress', progress });
+/** Every operation's progress crosses the same way; VaultService knows which kind it started. */
+const onProgress = (progress: HostProgress[keyof HostProgress]): void =>
+  post({ type: 'progress', progress });
 
 async function run(request: HostRequest): Promise<HostResults[keyof HostResults]> {
   const signal = abort.signal;
@@ -35,7 +42,7 @@ async function run(request: HostRequest): Promise<HostResults[keyof HostResults]
     case 'info':
       return inspectVault(request.options);
     case 'preflight':
-      return preflightRotation({ ...request.options, signal });
+      return preflightRotation({ ...request.options, signal, onProgress });
     case 'rotate':
       return rotateVault({ ...request.options, lockTool: 'app', signal, onProgress });
     case 'verify':

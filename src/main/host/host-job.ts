@@ -3,15 +3,12 @@
  * settle once (result, engine error, or the worker dying), then terminate.
  */
 import type { Worker } from 'node:worker_threads';
-import {
-  releaseRotationLockOfThread,
-  spawnWorker,
-  type RotationProgress,
-} from '../../engine/index.js';
+import { releaseRotationLockOfThread, spawnWorker } from '../../engine/index.js';
 import type { IpcError } from '../../shared/ipc-contract.js';
 import {
   ENGINE_HOST_WORKER,
   type HostCommand,
+  type HostProgress,
   type HostReply,
   type HostRequest,
   type HostResults,
@@ -20,10 +17,10 @@ import { toIpcError } from '../ipc/ipc-errors.js';
 
 export type HostOutcome<T> = { ok: true; value: T } | { ok: false; error: IpcError };
 
-export interface HostJobOptions {
+export interface HostJobOptions<R extends HostRequest> {
   /** buffers moved (not copied) to the worker: the passwords */
   transfer?: ArrayBuffer[];
-  onProgress?: (progress: RotationProgress) => void;
+  onProgress?: (progress: HostProgress[R['type']]) => void;
 }
 
 export class HostJob<R extends HostRequest> {
@@ -34,7 +31,7 @@ export class HostJob<R extends HostRequest> {
   private settled = false;
   private resolveOutcome!: (outcome: HostOutcome<HostResults[R['type']]>) => void;
 
-  constructor(request: R, options: HostJobOptions = {}) {
+  constructor(request: R, options: HostJobOptions<R> = {}) {
     this.outcome = new Promise((resolve) => {
       this.resolveOutcome = resolve;
     });
@@ -42,7 +39,9 @@ export class HostJob<R extends HostRequest> {
     try {
       worker = spawnWorker(ENGINE_HOST_WORKER);
       worker.on('message', (reply: HostReply) => {
-        if (reply.type === 'progress') options.onProgress?.(reply.progress);
+        // The host runs the request's operation only, so its progress is of that kind.
+        if (reply.type === 'progress')
+          options.onProgress?.(reply.progress as HostProgress[R['type']]);
         else if (reply.type === 'done')
           this.settle({ ok: true, value: reply.value as HostResults[R['type']] });
         else this.settle({ ok: false, error: reply.error });

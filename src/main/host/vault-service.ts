@@ -21,18 +21,16 @@ import {
   type Argon2BackendPreference,
   type Argon2Config,
   type PreflightResult,
-  type RotationProgress,
   type RotationResult,
   type VaultDriverPreference,
   type VerifyResult,
 } from '../../engine/index.js';
 import type {
   Argon2Choice,
-  CancelVaultJobRequest,
   IpcResult,
+  JobEvent,
   PreflightRequest,
   RecentVault,
-  RotationEvent,
   RotationRequest,
   VaultHandle,
   VaultSummary,
@@ -48,14 +46,18 @@ import { RecentVaults } from './recent-vaults.js';
 type RotateRequest = Extract<HostRequest, { type: 'rotate' }>;
 
 /** The jobs that hold a vault: one at a time per vault file. */
-type VaultJobKind = 'preflight' | 'verify' | 'rotate';
+type JobKind = 'preflight' | 'verify' | 'rotate';
 
-interface VaultJob {
-  readonly kind: VaultJobKind;
+/** One entry of the job registry: every running job, whatever its kind, by the renderer's id. */
+interface RunningJob {
+  readonly jobId: string;
+  readonly kind: JobKind;
+  /** vaultKey() of its file */
+  readonly vault: string;
   readonly host: { cancel(): void };
 }
 
-const RUNNING_JOB: Record<VaultJobKind, string> = {
+const RUNNING_JOB: Record<JobKind, string> = {
   preflight: 'A pre-flight check of this vault is running.',
   verify: 'A verification of this vault is running.',
   rotate: 'This vault is being rotated right now.',
@@ -83,13 +85,13 @@ export interface VaultServiceOptions {
   readonly kdfBackend?: Argon2BackendPreference;
   /** records per write transaction (engine default 64); tests use small batches to cancel mid-job */
   readonly batchSize?: number;
-  /** minimum ms between progress events (engine default 100) */
+  /** minimum ms between progress events of every job (engine default 100) */
   readonly progressIntervalMs?: number;
   /** how long dispose() lets a cancelled rotation finish its batch before terminating it (default 10 s) */
   readonly cancelGraceMs?: number;
 }
 
-export type RotationListener = (event: RotationEvent) => void;
+export type JobListener = (event: JobEvent) => void;
 
 export interface ActiveRotationInfo {
   readonly jobId: string;
@@ -123,14 +125,14 @@ export function argon2ConfigOf(choice: Argon2Choice): Argon2Config {
 
 export class VaultService {
   private readonly recent: RecentVaults;
-  private readonly listeners = new Set<RotationListener>();
+  private readonly listeners = new Set<JobListener>();
   /** every live host thread, so dispose() can stop them all */
   private readonly hosts = new Set<{ terminate(): Promise<void> }>();
   private readonly chosenVaults = new ChosenVaults();
-  /** vaultKey -> the job holding that vault */
-  private readonly vaultJobs = new Map<string, VaultJob>();
+  /** the job registry: jobId -> running job (rotation, pre-flight, verify); also says which vaults are busy */
+  private readonly jobs = new Map<string, RunningJob>();
   private active: ActiveRotation | null = null;
-  /** ids of every rotation started in this session: an id names one job only */
+  /** ids of every job started in this session: an id names one job only */
   private readonly usedJobIds = new Set<string>();
   private disposed = false;
 
@@ -138,8 +140,8 @@ export class VaultService {
     this.recent = new RecentVaults(options.dataDir);
   }
 
-  /** Events of every rotation; returns the unsubscribe function. */
-  onRotationEvent(listener: RotationListener): () => void {
+  /** Events of every job (rotation progress and outcome, check progress); returns the unsubscribe function. */
+  onJobEvent(listener: JobListener): () => void {
     this.listeners.add(listener);
     return () => {
       this.listeners.delete(listener);
@@ -215,12 +217,17 @@ export class VaultService {
     return { ok: true, value: entries };
   }
 
-  async preflight(request: PreflightRequest): Promise<IpcResult<PreflightResult>> {
-    const target = this.chosenPath(request.vault);
-    if (!target.ok) return target;
-    const vaultPath = target.value;
-    const busy = this.busyWith(vaultPath);
-    if (busy) return busy;
+  /**
+   * Tests the old password on a sample; answers with the result, streaming
+   * 'preflight-progress' events under `jobId` meanwhile (cancelJob stops it).
+   */
+  async preflight(
+    request: PreflightRequest,
+    jobId: string = randomUUID(),
+  ): Promise<IpcResult<PreflightResult>> {
+    const claimed = this.claimJob(request.vault, jobId);
+    if (!claimed.ok) return claimed;
+    const vaultPath = claimed.value;
     const { table, crypto, includeSoftDeleted } = request;
     const oldPassword = passwordBytes(request.oldPassword);
     try {
@@ -233,23 +240,32 @@ export class VaultService {
             oldPassword,
             openConfig: argon2ConfigOf(crypto),
             includeSoftDeleted,
+            progressIntervalMs: this.options.progressIntervalMs,
             ...this.engineOptions(),
           },
         },
-        { transfer: [oldPassword.buffer] },
+        {
+          transfer: [oldPassword.buffer],
+          onProgress: (progress) => this.emit({ type: 'preflight-progress', jobId, progress }),
+        },
       );
-      return await this.holdVault(vaultPath, { kind: 'preflight', host }, () => this.run(host));
+      return await this.runCheck({ jobId, kind: 'preflight', vault: vaultKey(vaultPath), host });
     } finally {
       zero(oldPassword);
     }
   }
 
-  async verify(request: VerifyRequest): Promise<IpcResult<VerifyResult>> {
-    const target = this.chosenPath(request.vault);
-    if (!target.ok) return target;
-    const vaultPath = target.value;
-    const busy = this.busyWith(vaultPath);
-    if (busy) return busy;
+  /**
+   * Opens records with a password; answers with the result, streaming
+   * 'verify-progress' events under `jobId` meanwhile (cancelJob stops it).
+   */
+  async verify(
+    request: VerifyRequest,
+    jobId: string = randomUUID(),
+  ): Promise<IpcResult<VerifyResult>> {
+    const claimed = this.claimJob(request.vault, jobId);
+    if (!claimed.ok) return claimed;
+    const vaultPath = claimed.value;
     const { table, crypto, sampleSize } = request;
     const password = passwordBytes(request.password);
     try {
@@ -262,12 +278,16 @@ export class VaultService {
             password,
             config: argon2ConfigOf(crypto),
             sampleSize,
+            progressIntervalMs: this.options.progressIntervalMs,
             ...this.engineOptions(),
           },
         },
-        { transfer: [password.buffer] },
+        {
+          transfer: [password.buffer],
+          onProgress: (progress) => this.emit({ type: 'verify-progress', jobId, progress }),
+        },
       );
-      return await this.holdVault(vaultPath, { kind: 'verify', host }, () => this.run(host));
+      return await this.runCheck({ jobId, kind: 'verify', vault: vaultKey(vaultPath), host });
     } finally {
       zero(password);
     }
@@ -285,12 +305,8 @@ export class VaultService {
     request: RotationRequest,
     jobId: string = randomUUID(),
   ): Promise<IpcResult<{ jobId: string }>> {
-    if (this.usedJobIds.has(jobId)) {
-      return {
-        ok: false,
-        error: invalidArgument(`job id ${jobId} was already used; each rotation needs a new one.`),
-      };
-    }
+    const unused = this.refuseUsedJobId(jobId);
+    if (unused) return unused;
     const target = this.chosenPath(request.vault);
     if (!target.ok) return target;
     const vaultPath = target.value;
@@ -347,17 +363,15 @@ export class VaultService {
         },
         {
           transfer: [oldPassword.buffer, newPassword.buffer],
-          onProgress: (progress: RotationProgress) =>
-            this.emit({ type: 'progress', jobId, progress }),
+          onProgress: (progress) => this.emit({ type: 'progress', jobId, progress }),
         },
       );
       this.hosts.add(host);
-      const key = vaultKey(vaultPath);
-      this.vaultJobs.set(key, { kind: 'rotate', host });
+      this.jobs.set(jobId, { jobId, kind: 'rotate', vault: vaultKey(vaultPath), host });
       const startedAt = Date.now();
       const finished = host.outcome.then((outcome) => {
         this.hosts.delete(host);
-        this.vaultJobs.delete(key);
+        this.jobs.delete(jobId);
         this.active = null;
         if (outcome.ok) this.emit({ type: 'result', jobId, result: outcome.value });
         else this.emit({ type: 'error', jobId, error: outcome.error });
@@ -377,26 +391,17 @@ export class VaultService {
     }
   }
 
-  /** Asks the running job to stop after its current batch; the "cancelled" result event follows. */
-  async cancelRotation(jobId: string): Promise<IpcResult<null>> {
-    const active = this.active;
-    // Already finished (or never existed): nothing to cancel is not an error for the person clicking Cancel.
-    if (!active || active.jobId !== jobId) return { ok: true, value: null };
-    active.cancelRequested = true;
-    active.host.cancel();
-    return { ok: true, value: null };
-  }
-
   /**
-   * Asks a running pre-flight check or verification of a vault to stop; its
-   * call then answers with `cancelled: true`. Nothing of that kind running is
-   * not an error (it may have just finished).
+   * Asks a running job (rotation, pre-flight or verify) to stop after the work
+   * in progress: a rotation then ends with its "cancelled" result event, a
+   * check answers its call with `cancelled: true`. A job that already ended
+   * (or never existed) is not an error for the person clicking Cancel.
    */
-  async cancelVaultJob(request: CancelVaultJobRequest): Promise<IpcResult<null>> {
-    const target = this.chosenPath(request.vault);
-    if (!target.ok) return target;
-    const job = this.vaultJobs.get(vaultKey(target.value));
-    if (job?.kind === request.job) job.host.cancel();
+  async cancelJob(jobId: string): Promise<IpcResult<null>> {
+    const job = this.jobs.get(jobId);
+    if (!job) return { ok: true, value: null };
+    if (this.active?.jobId === jobId) this.active.cancelRequested = true;
+    job.host.cancel();
     return { ok: true, value: null };
   }
 
@@ -442,13 +447,13 @@ export class VaultService {
     this.listeners.clear();
   }
 
-  private emit(event: RotationEvent): void {
+  private emit(event: JobEvent): void {
     for (const listener of [...this.listeners]) {
       try {
         listener(event);
       } catch (error) {
         // One broken listener must not stop the others or the job.
-        console.error('rotation event listener failed:', toIpcError(error).message);
+        console.error('job event listener failed:', toIpcError(error).message);
       }
     }
   }
@@ -482,7 +487,8 @@ export class VaultService {
   private busyWith(vaultPath: string): IpcResult<never> | null {
     const closed = this.refuseWhenDisposed();
     if (closed) return closed;
-    const running = this.vaultJobs.get(vaultKey(vaultPath));
+    const key = vaultKey(vaultPath);
+    const running = [...this.jobs.values()].find((job) => job.vault === key);
     if (!running) return null;
     return {
       ok: false,
@@ -493,14 +499,36 @@ export class VaultService {
     };
   }
 
-  /** Runs `work` with the vault marked busy (checked free by busyWith just before). */
-  private async holdVault<T>(vaultPath: string, job: VaultJob, work: () => Promise<T>): Promise<T> {
-    const key = vaultKey(vaultPath);
-    this.vaultJobs.set(key, job);
+  /** An id names one job only, for the whole session. */
+  private refuseUsedJobId(jobId: string): IpcResult<never> | null {
+    if (!this.usedJobIds.has(jobId)) return null;
+    return {
+      ok: false,
+      error: invalidArgument(`job id ${jobId} was already used; each job needs a new one.`),
+    };
+  }
+
+  /** A check's id is new and its vault chosen and free: the id is taken, the vault's path returned. */
+  private claimJob(vault: VaultHandle, jobId: string): IpcResult<string> {
+    const unused = this.refuseUsedJobId(jobId);
+    if (unused) return unused;
+    const target = this.chosenPath(vault);
+    if (!target.ok) return target;
+    const busy = this.busyWith(target.value);
+    if (busy) return busy;
+    this.usedJobIds.add(jobId);
+    return target;
+  }
+
+  /** Runs a check's host as a registered job (busy vault, cancellable by id) until it settles. */
+  private async runCheck<R extends HostRequest>(
+    job: RunningJob & { readonly host: HostJob<R> },
+  ): Promise<IpcResult<HostResults[R['type']]>> {
+    this.jobs.set(job.jobId, job);
     try {
-      return await work();
+      return await this.run(job.host);
     } finally {
-      if (this.vaultJobs.get(key) === job) this.vaultJobs.delete(key);
+      this.jobs.delete(job.jobId);
     }
   }
 

@@ -1,10 +1,11 @@
 /**
- * Forwards rotation events to the renderer and mirrors them in the OS: task
- * bar / dock progress, and a notification when a long rotation ends.
+ * Forwards every job event (rotation, pre-flight, verify) to the renderer on
+ * the one push channel, and mirrors rotations in the OS: task bar / dock
+ * progress, and a notification when a long rotation ends.
  */
 import { basename } from 'node:path';
 import { Notification, type BrowserWindow } from 'electron';
-import { IPC_CHANNELS, type RotationEvent } from '../../shared/ipc-contract.js';
+import { IPC_CHANNELS, isRotationEvent, type JobEvent } from '../../shared/ipc-contract.js';
 import {
   errorNotification,
   NO_PROGRESS_BAR,
@@ -25,7 +26,7 @@ function notify(text: NotificationText): void {
 }
 
 /** Returns the unsubscribe function. */
-export function relayRotationEvents(
+export function relayJobEvents(
   service: VaultService,
   window: () => BrowserWindow | null,
 ): () => void {
@@ -43,10 +44,12 @@ export function relayRotationEvents(
     return job;
   };
 
-  return service.onRotationEvent((event: RotationEvent) => {
+  return service.onJobEvent((event: JobEvent) => {
     const target = window();
     const live = target && !target.isDestroyed() ? target : null;
-    live?.webContents.send(IPC_CHANNELS.rotationEvent, event);
+    live?.webContents.send(IPC_CHANNELS.jobEvent, event);
+    // Checks are short and shown in their dialog: the OS mirrors rotations only.
+    if (!isRotationEvent(event)) return;
     const job = track(event.jobId);
     if (event.type === 'progress') {
       live?.setProgressBar(progressBarValue(event.progress));

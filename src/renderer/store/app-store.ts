@@ -36,7 +36,12 @@ export function selectScreen(state: AppState): Screen {
   }
 }
 
-/** Feeds the API's pushed rotation events into the store; returns the unsubscribe function. */
-export function connectRotationEvents(api: VaultAdminApi, store: AppStore): () => void {
-  return api.onRotationEvent((event) => store.getState().handleRotationEvent(event));
+/** Feeds the API's pushed job events to the slice of their job; returns the unsubscribe function. */
+export function connectJobEvents(api: VaultAdminApi, store: AppStore): () => void {
+  return api.onJobEvent((event) => {
+    const state = store.getState();
+    if (event.type === 'verify-progress') state.handleVerifyProgress(event);
+    else if (event.type === 'preflight-progress') state.handlePreflightProgress(event);
+    else state.handleRotationEvent(event);
+  });
 }

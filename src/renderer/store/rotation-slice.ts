@@ -6,7 +6,9 @@
  * from the store the moment the job is handed to the engine.
  */
 import type {
+  CheckEvent,
   IpcError,
+  PreflightProgress,
   PreflightResult,
   RotationEvent,
   RotationProgress,
@@ -67,7 +69,13 @@ export interface RotationDraft {
 
 export type PreflightState =
   | { status: 'idle' }
-  | { status: 'running' }
+  | {
+      status: 'running';
+      /** made here and sent with the call, so progress events can be matched at once */
+      jobId: string;
+      /** the latest progress event; null until the first arrives */
+      progress: PreflightProgress | null;
+    }
   | { status: 'done'; result: PreflightResult }
   | { status: 'error'; error: IpcError };
 
@@ -94,6 +102,9 @@ export interface RotationSlice {
   closeRotateDialog(): void;
   updateDraft(patch: Partial<RotationDraft>): void;
   runPreflight(): Promise<void>;
+  /** stops the running pre-flight and forgets it (a partial sample says nothing reliable) */
+  cancelPreflight(): void;
+  handlePreflightProgress(event: Extract<CheckEvent, { type: 'preflight-progress' }>): void;
   /** switches the Argon2id choice to the preset the pre-flight found, and checks again */
   applySuggestedPreset(): Promise<void>;
   startRotation(): Promise<void>;
@@ -230,19 +241,16 @@ const PREFLIGHT_INPUTS: readonly (keyof RotationDraft)[] = [
 ];
 
 export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) => {
-  // Ignores pre-flight answers to a question that is no longer asked.
-  let preflightTicket = 0;
-  // The vault of the pre-flight check in progress (null when none runs).
-  let preflightVault: string | null = null;
   // The last pre-flight call; a rotation waits for it (main runs one job per vault).
   let preflightCall: Promise<unknown> = Promise.resolve();
+  // That call while main has not answered it yet.
+  let preflightInFlight: Promise<unknown> | null = null;
 
   /** Drops the pre-flight answer being waited for, and stops the check itself in main. */
   const abandonPreflight = (): void => {
-    preflightTicket += 1;
-    if (preflightVault !== null && get().preflight.status === 'running')
-      void api.cancelVaultJob({ vault: preflightVault, job: 'preflight' });
-    preflightVault = null;
+    const preflight = get().preflight;
+    // Answers and events are matched by job id: once the state moves on, the old job's are ignored.
+    if (preflight.status === 'running') void api.cancelJob(preflight.jobId);
   };
 
   const apply = (event: RotationEvent): void => {
@@ -267,8 +275,13 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
     void get().refreshVault();
   };
 
+  const isCurrentPreflight = (jobId: string): boolean => {
+    const preflight = get().preflight;
+    return preflight.status === 'running' && preflight.jobId === jobId;
+  };
+
   const sendCancel = async (jobId: string): Promise<void> => {
-    const response = await api.cancelRotation(jobId);
+    const response = await api.cancelJob(jobId);
     if (!response.ok && get().rotationStatus === 'cancelling') {
       set({ rotationStatus: 'running', rotationNotice: response.error });
     }
@@ -328,26 +341,45 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
       const crypto = choiceFromDraft(state.draft.crypto);
       if (!selectDraftValidity(state).canPreflight || !crypto) return;
       abandonPreflight();
-      const ticket = preflightTicket;
-      const vault = state.vault!.handle;
-      preflightVault = vault;
-      set({ preflight: { status: 'running' } });
-      const call = api.preflight({
-        vault,
-        table: state.selectedTable!,
-        oldPassword: state.draft.oldPassword,
-        crypto,
-        includeSoftDeleted: state.draft.includeSoftDeleted,
-      });
+      const jobId = globalThis.crypto.randomUUID();
+      set({ preflight: { status: 'running', jobId, progress: null } });
+      // An abandoned check still holds the vault until it has stopped (main runs one job per vault).
+      if (preflightInFlight) {
+        await preflightInFlight.catch(() => undefined);
+        if (!isCurrentPreflight(jobId)) return;
+      }
+      const call = api.preflight(
+        {
+          vault: state.vault!.handle,
+          table: state.selectedTable!,
+          oldPassword: state.draft.oldPassword,
+          crypto,
+          includeSoftDeleted: state.draft.includeSoftDeleted,
+        },
+        jobId,
+      );
       preflightCall = call;
-      const response = await call;
-      if (ticket !== preflightTicket) return;
-      preflightVault = null;
+      preflightInFlight = call;
+      const response = await call.finally(() => {
+        if (preflightInFlight === call) preflightInFlight = null;
+      });
+      if (!isCurrentPreflight(jobId)) return;
       set({
         preflight: response.ok
           ? { status: 'done', result: response.value }
           : { status: 'error', error: response.error },
       });
+    },
+
+    cancelPreflight() {
+      abandonPreflight();
+      if (get().preflight.status === 'running') set({ preflight: { status: 'idle' } });
+    },
+
+    handlePreflightProgress(event) {
+      const preflight = get().preflight;
+      if (preflight.status !== 'running' || preflight.jobId !== event.jobId) return;
+      set({ preflight: { ...preflight, progress: event.progress } });
     },
 
     async applySuggestedPreset() {

@@ -1,8 +1,15 @@
 /**
- * "Verify…": open a sample of records with a password. The password is
- * wiped from the store as soon as the check is sent.
+ * "Verify…": open a sample of records with a password, as a job with an id
+ * of ours: progress events fill `verifyState.progress`, Cancel stops it. The
+ * password is wiped from the store as soon as the check is sent.
  */
-import type { Argon2Choice, IpcError, VerifyResult } from '../../shared/ipc-contract.js';
+import type {
+  Argon2Choice,
+  CheckEvent,
+  IpcError,
+  VerifyProgress,
+  VerifyResult,
+} from '../../shared/ipc-contract.js';
 import {
   choiceFromDraft,
   DEFAULT_CRYPTO_DRAFT,
@@ -23,7 +30,15 @@ export interface VerifyDraft {
 
 export type VerifyState =
   | { status: 'idle' }
-  | { status: 'running' }
+  | {
+      status: 'running';
+      /** made here and sent with the call, so progress events can be matched at once */
+      jobId: string;
+      /** the latest progress event; null until the first arrives */
+      progress: VerifyProgress | null;
+      /** Cancel was pressed: the check stops after the records in flight, then answers */
+      cancelling: boolean;
+    }
   | { status: 'done'; result: VerifyResult }
   | { status: 'error'; error: IpcError };
 
@@ -43,6 +58,9 @@ export interface VerifySlice {
   closeVerify(): void;
   updateVerifyDraft(patch: Partial<VerifyDraft>): void;
   runVerify(): Promise<void>;
+  /** stops the running check; its answer (counts so far, `cancelled: true`) is shown */
+  cancelVerify(): void;
+  handleVerifyProgress(event: Extract<CheckEvent, { type: 'verify-progress' }>): void;
 }
 
 const INITIAL_VERIFY_DRAFT: VerifyDraft = {
@@ -73,10 +91,9 @@ export const createVerifySlice: SliceCreator<VerifySlice> = (set, get, api) => {
     },
 
     closeVerify() {
-      const { verifyTarget, verifyState } = get();
+      const { verifyState } = get();
       // Closing the dialog is its Cancel: a check still running stops after its batch.
-      if (verifyTarget && verifyState.status === 'running')
-        void api.cancelVaultJob({ vault: verifyTarget.vault, job: 'verify' });
+      if (verifyState.status === 'running') void api.cancelJob(verifyState.jobId);
       ticket += 1;
       set({
         verifyTarget: null,
@@ -101,14 +118,32 @@ export const createVerifySlice: SliceCreator<VerifySlice> = (set, get, api) => {
         crypto,
         ...(verifyDraft.sampleSize === null ? {} : { sampleSize: verifyDraft.sampleSize }),
       };
-      set({ verifyDraft: { ...verifyDraft, password: '' }, verifyState: { status: 'running' } });
-      const response = await api.verify(request);
+      const jobId = globalThis.crypto.randomUUID();
+      // The password leaves the store here, before main even answers.
+      set({
+        verifyDraft: { ...verifyDraft, password: '' },
+        verifyState: { status: 'running', jobId, progress: null, cancelling: false },
+      });
+      const response = await api.verify(request, jobId);
       if (current !== ticket) return;
       set({
         verifyState: response.ok
           ? { status: 'done', result: response.value }
           : { status: 'error', error: response.error },
       });
+    },
+
+    cancelVerify() {
+      const state = get().verifyState;
+      if (state.status !== 'running' || state.cancelling) return;
+      set({ verifyState: { ...state, cancelling: true } });
+      void api.cancelJob(state.jobId);
+    },
+
+    handleVerifyProgress(event) {
+      const state = get().verifyState;
+      if (state.status !== 'running' || state.jobId !== event.jobId) return;
+      set({ verifyState: { ...state, progress: event.progress } });
     },
   };
 };

@@ -99,9 +99,11 @@ describe.skipIf(!vsrefPath)('rotating vsref vaults with a non-default CryptoConf
     const before = sha256File(db);
     const wrong: Argon2Config = { iterations: 1, memoryKiB: 64, parallelism: 1 }; // k=32
 
-    const preflight = await preflightRotation(
-      rotationOptions(db, { oldPassword: new TextEncoder().encode(OLD), openConfig: wrong }),
-    );
+    const { onProgress: _rotationProgress, ...options } = rotationOptions(db, {
+      oldPassword: new TextEncoder().encode(OLD),
+      openConfig: wrong,
+    });
+    const preflight = await preflightRotation(options);
     expect(preflight.sampled).toBeGreaterThan(0);
     expect(preflight.opened).toBe(0);
 

@@ -1,5 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { preflightRotation, rotateVault, verifyVault } from '../../../src/engine/index.js';
+import {
+  preflightRotation,
+  rotateVault,
+  verifyVault,
+  type PreflightProgress,
+  type VerifyProgress,
+} from '../../../src/engine/index.js';
 import { copyFixture, makeTempDir, readManifest, type TempDir } from '../../support/fixtures.js';
 import { sha256File } from '../../support/vault-builder.js';
 import { NEW_PASSWORD, PW_A, PW_B, bytes, expectedCounts, tiny } from './helpers.js';
@@ -73,6 +79,37 @@ describe('preflightRotation', () => {
     // no library preset opens anything with a wrong password
     expect(result.suggestedPreset).toBeUndefined();
   });
+
+  it('reports its progress: tested records that add up to the sample, then done', async () => {
+    const db = copyFixture('tiny200', dir.path);
+    const events: PreflightProgress[] = [];
+    const result = await preflightRotation({
+      vaultPath: db,
+      oldPassword: bytes(PW_A),
+      openConfig: tiny,
+      progressIntervalMs: 0,
+      onProgress: (progress) => events.push(progress),
+    });
+    expect(events[0]).toMatchObject({ phase: 'starting', sampled: 0 });
+    const checking = events.filter((event) => event.phase === 'checking');
+    // The phase change, the records queued (toSample known), then one per tested record (unthrottled).
+    expect(checking.map((event) => event.sampled)).toEqual([
+      0,
+      ...Array.from({ length: result.sampled + 1 }, (_, index) => index),
+    ]);
+    expect(checking[1]?.toSample).toBe(result.sampled);
+    for (const event of events) {
+      expect(event.sampled).toBeLessThanOrEqual(event.toSample);
+      expect(event.opened + event.malformed).toBeLessThanOrEqual(event.sampled);
+    }
+    expect(events.at(-1)).toMatchObject({
+      phase: 'done',
+      toSample: result.sampled,
+      sampled: result.sampled,
+      opened: result.opened,
+      malformed: result.malformed,
+    });
+  });
 });
 
 describe('verifyVault', () => {
@@ -140,6 +177,73 @@ describe('verifyVault', () => {
       signal: AbortSignal.abort(),
     });
     expect(cancelled).toMatchObject({ checked: 0, cancelled: true });
+  });
+
+  it('reports progress in its own terms: counts that add up, every record, then done', async () => {
+    const db = copyFixture('tiny200', dir.path);
+    const events: VerifyProgress[] = [];
+    const result = await verifyVault({
+      vaultPath: db,
+      password: bytes(PW_A),
+      config: tiny,
+      progressIntervalMs: 0,
+      onProgress: (progress) => events.push(progress),
+    });
+    expect(events[0]).toMatchObject({ phase: 'starting', total: manifest.n, checked: 0 });
+    for (const event of events) {
+      expect(event.opened + event.notOpened + event.malformed).toBe(event.checked);
+      expect(event.total).toBe(manifest.n);
+      // Its own vocabulary: nothing of the rotation's shape leaks into it.
+      expect(Object.keys(event).sort()).toEqual(
+        [
+          'checked',
+          'elapsedMs',
+          'etaMs',
+          'malformed',
+          'notOpened',
+          'opened',
+          'phase',
+          'ratePerSecond',
+          'total',
+        ].sort(),
+      );
+    }
+    // Unthrottled: one 'checking' event as the scan starts, then one per record.
+    const checked = events.filter((event) => event.phase === 'checking').map((e) => e.checked);
+    expect(checked).toEqual(Array.from({ length: manifest.n + 1 }, (_, index) => index));
+    expect(events.at(-1)).toMatchObject({
+      phase: 'done',
+      checked: result.checked,
+      opened: result.opened,
+      notOpened: result.notOpened,
+      malformed: result.malformed,
+      etaMs: 0,
+    });
+
+    // Throttled (default 100 ms): far fewer events, the final one still exact.
+    const throttled: VerifyProgress[] = [];
+    await verifyVault({
+      vaultPath: db,
+      password: bytes(PW_A),
+      config: tiny,
+      onProgress: (progress) => throttled.push(progress),
+    });
+    expect(throttled.length).toBeLessThan(events.length);
+    expect(throttled.at(-1)).toMatchObject({ phase: 'done', checked: manifest.n });
+  });
+
+  it('says it was cancelled in its last progress event', async () => {
+    const db = copyFixture('tiny200', dir.path);
+    const events: VerifyProgress[] = [];
+    const result = await verifyVault({
+      vaultPath: db,
+      password: bytes(PW_A),
+      config: tiny,
+      signal: AbortSignal.abort(),
+      onProgress: (progress) => events.push(progress),
+    });
+    expect(result.cancelled).toBe(true);
+    expect(events.at(-1)).toMatchObject({ phase: 'cancelled', checked: 0 });
   });
 
   it('rejects an empty password', async () => {

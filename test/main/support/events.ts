@@ -1,16 +1,20 @@
-/** Collects a VaultService's rotation events and waits for a job's last one. */
-import type { RotationEvent } from '../../../src/shared/ipc-contract.js';
+/** Collects a VaultService's job events and waits for one of them (a rotation's last one, a check's progress). */
+import type { JobEvent, RotationEvent } from '../../../src/shared/ipc-contract.js';
 import type { VaultService } from '../../../src/main/host/vault-service.js';
 
 type FinalEvent = Exclude<RotationEvent, { type: 'progress' }>;
 
+/** A rotation's outcome (checks answer their call instead). */
+const isFinal = (event: JobEvent): event is FinalEvent =>
+  event.type === 'result' || event.type === 'error';
+
 export class EventLog {
-  readonly events: RotationEvent[] = [];
+  readonly events: JobEvent[] = [];
   private readonly waiters: Array<() => void> = [];
   readonly dispose: () => void;
 
   constructor(service: VaultService) {
-    this.dispose = service.onRotationEvent((event) => {
+    this.dispose = service.onJobEvent((event) => {
       this.events.push(event);
       for (const wake of this.waiters.splice(0)) wake();
     });
@@ -24,16 +28,16 @@ export class EventLog {
   }
 
   /** Resolves with the first event (of `jobId`) that satisfies `match`; throws if the job ends first. */
-  async waitFor<E extends RotationEvent>(
+  async waitFor<E extends JobEvent>(
     jobId: string,
-    match: (event: RotationEvent) => event is E,
+    match: (event: JobEvent) => event is E,
   ): Promise<E>;
-  async waitFor(jobId: string, match: (event: RotationEvent) => boolean): Promise<RotationEvent>;
-  async waitFor(jobId: string, match: (event: RotationEvent) => boolean): Promise<RotationEvent> {
+  async waitFor(jobId: string, match: (event: JobEvent) => boolean): Promise<JobEvent>;
+  async waitFor(jobId: string, match: (event: JobEvent) => boolean): Promise<JobEvent> {
     for (;;) {
       const found = this.events.find((event) => event.jobId === jobId && match(event));
       if (found) return found;
-      const ended = this.events.find((event) => event.jobId === jobId && event.type !== 'progress');
+      const ended = this.events.find((event) => event.jobId === jobId && isFinal(event));
       if (ended)
         throw new Error(`job ${jobId} ended before the awaited event: ${JSON.stringify(ended)}`);
       await new Promise<void>((resolve) => this.waiters.push(resolve));
@@ -41,6 +45,6 @@ export class EventLog {
   }
 
   final(jobId: string): Promise<FinalEvent> {
-    return this.waitFor(jobId, (event): event is FinalEvent => event.type !== 'progress');
+    return this.waitFor(jobId, isFinal);
   }
 }

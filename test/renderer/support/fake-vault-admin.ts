@@ -6,14 +6,13 @@
  * The real engine is exercised by the e2e tests.
  */
 import type {
-  CancelVaultJobRequest,
   ExportReportRequest,
   IpcError,
   IpcResult,
+  JobEvent,
   PreflightRequest,
   PreflightResult,
   RecentVault,
-  RotationEvent,
   RotationProgress,
   RotationRequest,
   RotationResult,
@@ -21,6 +20,7 @@ import type {
   VaultAdminApi,
   VaultSummary,
   VaultTableInfo,
+  VerifyProgress,
   VerifyRequest,
   VerifyResult,
 } from '../../../src/shared/ipc-contract.js';
@@ -99,6 +99,26 @@ export function progressOf(
   };
 }
 
+export function verifyProgressOf(
+  checked: number,
+  total: number,
+  extra: Partial<VerifyProgress> = {},
+): VerifyProgress {
+  const opened = Math.ceil(checked / 2);
+  return {
+    phase: 'checking',
+    total,
+    checked,
+    opened,
+    notOpened: checked - opened,
+    malformed: 0,
+    ratePerSecond: 20,
+    elapsedMs: checked * 50,
+    etaMs: (total - checked) * 50,
+    ...extra,
+  };
+}
+
 export function resultOf(
   status: RotationResult['status'],
   extra: Partial<RotationResult> = {},
@@ -169,18 +189,22 @@ export class FakeVaultAdmin implements VaultAdminApi {
 
   readonly calls = {
     preflight: [] as PreflightRequest[],
+    /** the job id sent with each preflight */
+    preflightJobIds: [] as string[],
     startRotation: [] as RotationRequest[],
     /** the job id sent with each startRotation */
     startRotationJobIds: [] as string[],
-    cancelRotation: [] as string[],
+    /** job ids of every cancelJob (rotation, pre-flight, verify) */
+    cancelJob: [] as string[],
     verify: [] as VerifyRequest[],
+    /** the job id sent with each verify */
+    verifyJobIds: [] as string[],
     exportReport: [] as ExportReportRequest[],
-    cancelVaultJob: [] as CancelVaultJobRequest[],
     /** paths opened (by dialog, drop or handle) */
     openVaultPath: [] as string[],
   };
 
-  private readonly listeners = new Set<(event: RotationEvent) => void>();
+  private readonly listeners = new Set<(event: JobEvent) => void>();
   private heldStart: Deferred<void> | null = null;
 
   get listenerCount(): number {
@@ -193,7 +217,7 @@ export class FakeVaultAdmin implements VaultAdminApi {
   }
 
   /** pushes an event as main would */
-  emit(event: RotationEvent): void {
+  emit(event: JobEvent): void {
     for (const listener of [...this.listeners]) listener(event);
   }
 
@@ -237,13 +261,9 @@ export class FakeVaultAdmin implements VaultAdminApi {
     return { ok: true, value: this.recent.map((path) => ({ handle: handleOf(path), path })) };
   }
 
-  async cancelVaultJob(request: CancelVaultJobRequest): Promise<IpcResult<null>> {
-    this.calls.cancelVaultJob.push(request);
-    return { ok: true, value: null };
-  }
-
-  async preflight(request: PreflightRequest): Promise<IpcResult<PreflightResult>> {
+  async preflight(request: PreflightRequest, jobId: string): Promise<IpcResult<PreflightResult>> {
     this.calls.preflight.push(request);
+    this.calls.preflightJobIds.push(jobId);
     await this.checkGate;
     return this.preflightAnswer;
   }
@@ -269,14 +289,15 @@ export class FakeVaultAdmin implements VaultAdminApi {
     return id;
   }
 
-  async cancelRotation(jobId: string): Promise<IpcResult<null>> {
-    this.calls.cancelRotation.push(jobId);
+  async cancelJob(jobId: string): Promise<IpcResult<null>> {
+    this.calls.cancelJob.push(jobId);
     if (this.cancelError) return { ok: false, error: this.cancelError };
     return { ok: true, value: null };
   }
 
-  async verify(request: VerifyRequest): Promise<IpcResult<VerifyResult>> {
+  async verify(request: VerifyRequest, jobId: string): Promise<IpcResult<VerifyResult>> {
     this.calls.verify.push(request);
+    this.calls.verifyJobIds.push(jobId);
     await this.checkGate;
     return this.verifyAnswer;
   }
@@ -286,7 +307,7 @@ export class FakeVaultAdmin implements VaultAdminApi {
     return this.exportAnswer;
   }
 
-  onRotationEvent(listener: (event: RotationEvent) => void): () => void {
+  onJobEvent(listener: (event: JobEvent) => void): () => void {
     this.listeners.add(listener);
     return () => {
       this.listeners.delete(listener);

@@ -1,14 +1,39 @@
 import { useId, useRef, type FormEvent, type ReactNode } from 'react';
-import type { VerifyResult } from '../../../shared/ipc-contract.js';
+import type { VerifyProgress, VerifyResult } from '../../../shared/ipc-contract.js';
 import { choiceFromDraft } from '../../lib/argon2-choices.js';
 import { formatCount } from '../../lib/format.js';
 import { DEFAULT_VERIFY_SAMPLE } from '../../store/verify-slice.js';
 import { useAppState, useStoreApi } from '../../store/store-context.js';
 import { Argon2Picker } from '../widgets/Argon2Picker.js';
+import { CheckMeter } from '../widgets/CheckMeter.js';
 import { Dialog } from './Dialog.js';
 import { ErrorNotice } from '../widgets/ErrorNotice.js';
 import { SuccessIcon, WarningIcon } from '../widgets/Icons.js';
 import { PasswordField } from '../widgets/PasswordField.js';
+
+function VerifyRunning({
+  progress,
+  cancelling,
+}: {
+  progress: VerifyProgress | null;
+  cancelling: boolean;
+}): ReactNode {
+  const counts = progress
+    ? `${formatCount(progress.checked)} of ${formatCount(progress.total)} checked · ` +
+      `${formatCount(progress.opened)} opened · ${formatCount(progress.notOpened)} did not open` +
+      (progress.malformed > 0 ? ` · ${formatCount(progress.malformed)} malformed` : '')
+    : 'Starting the check…';
+  return (
+    <div role="status">
+      <CheckMeter
+        label="Records checked"
+        done={progress?.checked ?? 0}
+        total={progress?.total ?? null}
+        counts={cancelling ? `Cancelling… ${counts}` : counts}
+      />
+    </div>
+  );
+}
 
 function VerifyOutcome({ result }: { result: VerifyResult }): ReactNode {
   const good = result.opened > 0;
@@ -27,6 +52,12 @@ function VerifyOutcome({ result }: { result: VerifyResult }): ReactNode {
             : 'Nothing opened: the password or the Argon2id preset does not match these records.'}
           {result.malformed > 0 ? ` ${formatCount(result.malformed)} values are malformed.` : ''}
         </p>
+        {result.cancelled ? (
+          <p className="notice-text" data-testid="verify-cancelled">
+            Cancelled: the counts cover the {formatCount(result.checked)} records checked before it
+            stopped.
+          </p>
+        ) : null}
       </div>
     </div>
   );
@@ -94,6 +125,9 @@ export function VerifyDialog(): ReactNode {
               <option value="all">Every record (slow on big vaults)</option>
             </select>
           </div>
+          {running ? (
+            <VerifyRunning progress={verify.progress} cancelling={verify.cancelling} />
+          ) : null}
           <div aria-live="polite">
             {verify.status === 'done' ? <VerifyOutcome result={verify.result} /> : null}
             {verify.status === 'error' ? <ErrorNotice error={verify.error} /> : null}
@@ -101,8 +135,20 @@ export function VerifyDialog(): ReactNode {
         </div>
         <footer className="dialog-footer">
           <p className="dialog-footer-note">
-            {verify.status === 'done' ? 'The password was cleared after the check.' : ''}
+            {verify.status === 'done' || running
+              ? 'The password was cleared when the check started.'
+              : ''}
           </p>
+          {running ? (
+            <button
+              type="button"
+              className="button button-secondary"
+              disabled={verify.cancelling}
+              onClick={() => store.getState().cancelVerify()}
+            >
+              {verify.cancelling ? 'Cancelling…' : 'Cancel check'}
+            </button>
+          ) : null}
           <button type="button" className="button button-ghost" onClick={close}>
             Close
           </button>

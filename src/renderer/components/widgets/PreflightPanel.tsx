@@ -1,9 +1,10 @@
 import type { ReactNode } from 'react';
-import type { PreflightResult } from '../../../shared/ipc-contract.js';
+import type { PreflightProgress, PreflightResult } from '../../../shared/ipc-contract.js';
 import { formatCount, formatDuration, plural } from '../../lib/format.js';
 import { hasUnicodeFormAmbiguity } from '../../lib/password-policy.js';
 import { suggestedPresetOf } from '../../store/rotation-slice.js';
 import { useAppState, useStoreApi } from '../../store/store-context.js';
+import { CheckMeter } from './CheckMeter.js';
 import { ErrorNotice } from './ErrorNotice.js';
 import { KeyIcon, SuccessIcon, WarningIcon } from './Icons.js';
 
@@ -136,6 +137,42 @@ function Outcome({ result, password }: { result: PreflightResult; password: stri
   );
 }
 
+const PREFLIGHT_STEP: Record<PreflightProgress['phase'], string> = {
+  starting: 'Starting the check…',
+  checking: 'Testing sampled records',
+  'detecting-preset': 'Trying the library presets',
+  timing: 'Timing a write',
+  done: 'Done',
+  cancelled: 'Cancelled',
+  failed: 'Failed',
+};
+
+function PreflightRunning({ progress }: { progress: PreflightProgress | null }): ReactNode {
+  const store = useStoreApi();
+  const step = PREFLIGHT_STEP[progress?.phase ?? 'starting'];
+  const counts =
+    progress && progress.toSample > 0
+      ? `${step}: ${formatCount(progress.sampled)} of ${formatCount(progress.toSample)} tested · ${formatCount(progress.opened)} opened`
+      : step;
+  return (
+    <div className="preflight-running" role="status">
+      <CheckMeter
+        label="Sampled records tested"
+        done={progress?.sampled ?? 0}
+        total={progress && progress.toSample > 0 ? progress.toSample : null}
+        counts={counts}
+      />
+      <button
+        type="button"
+        className="button button-ghost button-small"
+        onClick={() => store.getState().cancelPreflight()}
+      >
+        Cancel check
+      </button>
+    </div>
+  );
+}
+
 /**
  * "Check password": tries the current password and preset on a few random
  * records before anything is written, right under the current password.
@@ -162,6 +199,7 @@ export function PreflightPanel({ canCheck }: { canCheck: boolean }): ReactNode {
           Tries it on a few random records with this preset. Writes nothing.
         </p>
       </div>
+      {running ? <PreflightRunning progress={preflight.progress} /> : null}
       <div aria-live="polite">
         {preflight.status === 'done' ? (
           <Outcome result={preflight.result} password={password} />
