@@ -7,12 +7,7 @@
  * rotation resumable.
  */
 import { parentPort } from 'node:worker_threads';
-import {
-  inspectVault,
-  preflightRotation,
-  rotateVault,
-  verifyVault,
-} from '../../engine/index.js';
+import { inspectVault, preflightRotation, rotateVault, verifyVault } from '../../engine/index.js';
 import type {
   HostCommand,
   HostProgress,
