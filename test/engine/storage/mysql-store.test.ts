@@ -12,7 +12,11 @@ import { openVault } from '../../../src/engine/storage/index.js';
 import type { VaultRecord, VaultStore } from '../../../src/engine/storage/index.js';
 import { makeTempDir } from '../../support/fixtures.js';
 import type { TempDir } from '../../support/fixtures.js';
-import { serverUnavailable, testDatabase } from '../../support/servers/index.js';
+import {
+  serverUnavailable,
+  startPrivateServer,
+  testDatabase,
+} from '../../support/servers/index.js';
 import type { TestDatabase } from '../../support/servers/index.js';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -513,3 +517,45 @@ describe.skipIf(serverUnavailable('mysql'))('MySQL/MariaDB VaultStore', () => {
     expect(rows.map((r) => r.vault_value)).toEqual(['v2:value-0', 'v2:value-3']);
   });
 });
+
+describe.skipIf(serverUnavailable('mysql'))(
+  'MySQL/MariaDB VaultStore across a server restart',
+  () => {
+    it('reports CONNECTION_LOST after the server restarted, and connects again afterwards', async () => {
+      const server = await startPrivateServer('mysql');
+      try {
+        const db = await testDatabase('mysql', { server });
+        try {
+          await db.admin.query(mysqlVaultTableSql('vault'));
+          await insert(db, 'vault', [{ id: 'r1', value: 'v2:one' }]);
+          const store = await openVault(db.url, { serverPassword: bytes(db.password) });
+          try {
+            expect(await store.countRecords('vault')).toBe(1);
+            await server.restart();
+            await expectCode(
+              store.writeBatch(
+                'vault',
+                [{ key: 'r1', expectedValue: 'v2:one', newValue: 'v2:two' }],
+                PAST,
+              ),
+              'CONNECTION_LOST',
+              db.password,
+            );
+          } finally {
+            await store.close();
+          }
+          const again = await openVault(db.url, { serverPassword: bytes(db.password) });
+          try {
+            expect((await again.readRecord('vault', 'r1'))?.value).toBe('v2:one');
+          } finally {
+            await again.close();
+          }
+        } finally {
+          await db.dispose();
+        }
+      } finally {
+        await server.dispose();
+      }
+    });
+  },
+);
