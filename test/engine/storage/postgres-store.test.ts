@@ -436,8 +436,19 @@ describe.skipIf(serverUnavailable('postgres'))('PostgreSQL VaultStore', () => {
     } finally {
       sqlite.close();
     }
-    const taken = await failure(store.backupTo(dest, 'vault_timestamptz'));
-    expect(taken.code).toBe('USAGE');
+    // never replaces a file; and with several vault tables and none being rotated, asks which one
+    const again = await store.lockForRotation!('vault_timestamptz');
+    try {
+      const taken = await failure(store.backupTo(dest));
+      expect(taken).toMatchObject({ code: 'USAGE', message: expect.stringMatching(/already/) });
+    } finally {
+      await again();
+    }
+    const which = await failure(store.backupTo(join(dir.path, 'other.sqlite')));
+    expect(which).toMatchObject({
+      code: 'USAGE',
+      message: expect.stringMatching(/3 vault tables/),
+    });
   });
 
   describe('errors say what happened, with codes, never the password', () => {
