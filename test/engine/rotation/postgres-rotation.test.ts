@@ -45,6 +45,8 @@ describe.skipIf(serverUnavailable('postgres'))('rotateVault on PostgreSQL', () =
 
   beforeAll(async () => {
     db = await testDatabase('postgres');
+    // Sessions default to +05:30 here: the store must set its own session to UTC.
+    await db.admin.query(`ALTER DATABASE ${db.database} SET timezone = 'Asia/Kolkata'`);
     owner = await db.connect();
   });
   afterAll(async () => {

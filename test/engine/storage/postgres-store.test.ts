@@ -20,6 +20,7 @@ import { makeTempDir, type TempDir } from '../../support/fixtures.js';
 import {
   randomName,
   serverUnavailable,
+  startPrivateServer,
   testDatabase,
   type SqlSession,
   type TestDatabase,
@@ -145,6 +146,8 @@ describe.skipIf(serverUnavailable('postgres'))('PostgreSQL VaultStore', () => {
   beforeAll(async () => {
     dir = makeTempDir('vsa-pg-');
     db = await testDatabase('postgres');
+    // Sessions default to +05:30 here: the store must set its own session to UTC.
+    await db.admin.query(`ALTER DATABASE ${db.database} SET timezone = 'Asia/Kolkata'`);
     owner = await db.connect();
     for (const kind of KINDS) await createVaultTable(owner, tableOf(kind), kind);
     await owner.query('CREATE TABLE not_a_vault (id text PRIMARY KEY, vault_value text)');
@@ -570,6 +573,34 @@ describe.skipIf(serverUnavailable('postgres'))('PostgreSQL VaultStore', () => {
       await store.close();
       store = await open();
     });
+  });
+});
+
+describe.skipIf(serverUnavailable('postgres'))('PostgreSQL VaultStore and a server restart', () => {
+  it('a restart mid-session: CONNECTION_LOST; the server down: SERVER_UNREACHABLE', async () => {
+    const server = await startPrivateServer('postgres');
+    let db: TestDatabase | null = null;
+    let store: VaultStore | null = null;
+    try {
+      db = await testDatabase('postgres', { server });
+      const owner = await db.connect();
+      await createVaultTable(owner, 'vault', 'timestamptz');
+      await owner.close();
+      store = await openVault(db.url, { serverPassword: bytes(db.password) });
+      expect(await store.countRecords('vault')).toBe(IDS.length);
+      await server.restart();
+      const lost = await failure(store.countRecords('vault'));
+      expect(lost.code).toBe('CONNECTION_LOST');
+      await store.close();
+      store = null;
+      await server.stop();
+      const down = await failure(openVault(db.url, { serverPassword: bytes(db.password) }));
+      expect(down.code).toBe('SERVER_UNREACHABLE');
+      expectNoPassword(down, db.password);
+    } finally {
+      await store?.close();
+      await server.dispose();
+    }
   });
 });
 
