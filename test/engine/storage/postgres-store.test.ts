@@ -321,6 +321,42 @@ describe.skipIf(serverUnavailable('postgres'))('PostgreSQL VaultStore', () => {
     }
   });
 
+  it('compares values byte for byte even in a case-insensitive column; refuses case-insensitive ids', async () => {
+    await owner.query(
+      `CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false)`,
+    );
+    await createVaultTable(owner, 'vault_ci', 'text');
+    const fresh = await open();
+    try {
+      await owner.query('ALTER TABLE vault_ci ALTER COLUMN vault_value TYPE text COLLATE ci');
+      const [record] = await fresh.readRecords('vault_ci', { limit: 1 });
+      // the column's own collation calls these equal; the guard must not
+      expect(
+        await owner.query(`SELECT 1 FROM vault_ci WHERE id = $1 AND vault_value = upper($2)`, [
+          record!.id,
+          record!.value,
+        ]),
+      ).toHaveLength(1);
+      const result = await fresh.writeBatch(
+        'vault_ci',
+        [{ key: record!.key, expectedValue: record!.value.toUpperCase(), newValue: 'v2:never' }],
+        '2031-01-01 00:00:00',
+      );
+      expect(result).toEqual({ written: [], guardFailed: [record!.key] });
+      // ids that differ only in case would compare equal: keep one, then make id case-insensitive
+      await owner.query('DELETE FROM vault_ci WHERE id <> $1', [record!.id]);
+      await owner.query('ALTER TABLE vault_ci ALTER COLUMN id TYPE varchar(40) COLLATE ci');
+      const error = await failure(fresh.assertPageable('vault_ci'));
+      expect(error).toMatchObject({
+        code: 'UNSUPPORTED_IDS',
+        message: expect.stringMatching(/nondeterministic/),
+      });
+    } finally {
+      await fresh.close();
+      await owner.query('DROP TABLE vault_ci');
+    }
+  });
+
   it('waits for a row lock at most busyTimeoutMs, then LOCKED with nothing written', async () => {
     const quick = await open({ busyTimeoutMs: 200 });
     const other = await db.connect();
