@@ -122,7 +122,8 @@ describe('PostgreSQL option mapping (no server)', () => {
     const file = [
       '# comment',
       'otherhost:*:*:*:wrong',
-      'localhost:5432:db:u:pa\\:ss\\\\word',
+      'localhost:5432:db:u:not-this-host',
+      '127.0.0.1:5432:db:u:pa\\:ss\\\\word',
       '*:*:*:*:fallback',
     ].join('\n');
     expect(pgpassLookup(file, login)).toBe('pa:ss\\word');
