@@ -411,8 +411,10 @@ class MysqlVaultStore implements VaultStore {
     });
   }
 
-  async backupTo(destinationPath: string): Promise<void> {
-    const table = await this.run(async () => this.workingTable ?? this.onlyVaultTable());
+  async backupTo(destinationPath: string, requested?: string): Promise<void> {
+    const table = await this.run(
+      async () => requested ?? this.workingTable ?? this.onlyVaultTable(),
+    );
     assertBackupDestination(destinationPath);
     const settings: MysqlSessionSettings = {
       display: this.display,
