@@ -24,7 +24,11 @@ const target = (query = '') => parseServerTarget(`mysql://app@db.example:3307/va
 
 describe('MySQL TLS options', () => {
   it('maps each TLS mode to mysql2 ssl options', () => {
-    expect(mysqlSslOptions(target(), readCa)).toBeUndefined();
+    // another host without a TLS mode: encrypted by default; this machine: plain unless asked
+    expect(mysqlSslOptions(target(), readCa)).toEqual({ rejectUnauthorized: false });
+    expect(
+      mysqlSslOptions(parseServerTarget('mysql://app@127.0.0.1:3307/vault'), readCa),
+    ).toBeUndefined();
     expect(mysqlSslOptions(target('?ssl-mode=DISABLED'), readCa)).toBeUndefined();
     expect(mysqlSslOptions(target('?ssl-mode=REQUIRED'), readCa)).toEqual({
       rejectUnauthorized: false,
@@ -57,7 +61,10 @@ describe('MySQL TLS options', () => {
   });
 
   it('builds the connection options with the password as text, datetimes and big numbers as text', () => {
-    const options = mysqlConnectionOptions(target(), new TextEncoder().encode('sécret'));
+    const options = mysqlConnectionOptions(
+      target('?ssl-mode=DISABLED'),
+      new TextEncoder().encode('sécret'),
+    );
     expect(options).toMatchObject({
       host: 'db.example',
       port: 3307,

@@ -100,7 +100,9 @@ describe('PostgreSQL option mapping (no server)', () => {
       return ca;
     };
     const t = (query: string) => parseServerTarget(`postgres://u@h:5432/db${query}`);
-    expect(tlsOptionsFor(t(''), readCa)).toBe(false);
+    // another host without sslmode: encrypted by default; this machine: plain unless asked
+    expect(tlsOptionsFor(t(''), readCa)).toEqual({ rejectUnauthorized: false });
+    expect(tlsOptionsFor(parseServerTarget('postgres://u@localhost/db'), readCa)).toBe(false);
     expect(tlsOptionsFor(t('?sslmode=disable'), readCa)).toBe(false);
     expect(tlsOptionsFor(t('?sslmode=require'), readCa)).toEqual({ rejectUnauthorized: false });
     expect(tlsOptionsFor(t('?sslmode=verify-full'), readCa)).toEqual({ rejectUnauthorized: true });
