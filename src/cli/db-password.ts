@@ -13,7 +13,7 @@
 import { existsSync, statSync, readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { parseServerTarget, type ServerTarget } from '../engine/index.js';
+import { parseServerTarget, pgpassLookup, type ServerTarget } from '../engine/index.js';
 import type { DbPasswordOptions, PasswordSource } from './args.js';
 import type { CliIo } from './io.js';
 import { readPasswords, readSecretFileBytes, type PasswordRole } from './passwords.js';
@@ -90,7 +90,7 @@ export function planServerLogin(args: ServerVaultArgs, io: CliIo): ServerLoginPl
   }
   const withTarget = { ...none, vaultPath };
   if (target.dialect === 'postgres') {
-    if (io.env.PGPASSWORD) return { ...withTarget, origin: 'PGPASSWORD' };
+    if (io.env.PGPASSWORD !== undefined) return { ...withTarget, origin: 'PGPASSWORD' };
     const pgpass = pgpassEntryFor({ ...target, user }, io);
     if (pgpass) return { ...withTarget, origin: pgpass };
   }
@@ -205,22 +205,6 @@ function readMysqlOptionFile(path: string, io: CliIo): MysqlClientOptions {
   }
 }
 
-/** One ~/.pgpass field: `*` matches anything; `\:` and `\\` are escapes. */
-function pgpassFields(line: string): string[] {
-  const fields: string[] = [];
-  let current = '';
-  for (let i = 0; i < line.length; i++) {
-    const char = line[i]!;
-    if (char === '\\' && i + 1 < line.length) current += line[++i];
-    else if (char === ':' && fields.length < 4) {
-      fields.push(current);
-      current = '';
-    } else current += char;
-  }
-  fields.push(current);
-  return fields;
-}
-
 /**
  * The ~/.pgpass (or $PGPASSFILE) that holds a line for this login, as libpq
  * and node-postgres match it (host:port:database:user, `*` wildcards), or
@@ -248,14 +232,9 @@ export function pgpassEntryFor(
     return null;
   }
   const user = target.user ?? io.env.PGUSER ?? io.env.USER ?? safeUserName();
-  const wanted = [target.host, String(target.port), target.database, user];
-  for (const line of text.split(/\r?\n/)) {
-    if (line.trim() === '' || line.startsWith('#')) continue;
-    const fields = pgpassFields(line);
-    if (fields.length < 5) continue;
-    if (wanted.every((value, i) => fields[i] === '*' || fields[i] === value)) return path;
-  }
-  return null;
+  // The driver's own matcher, so both agree on which line applies (localhost, wildcards, escapes).
+  const found = pgpassLookup(text, { ...target, user }) !== undefined;
+  return found ? path : null;
 }
 
 function safeUserName(): string {

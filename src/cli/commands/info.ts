@@ -42,7 +42,7 @@ export function infoText(info: VaultInspection, args?: InfoArgs): string[] {
     lines.push(...formatTable([header, ...rows]));
   }
   for (const rotation of info.unfinishedRotations) {
-    lines.push('', ...unfinishedRotationText(rotation, info.path, args));
+    lines.push('', ...unfinishedRotationText(rotation, args?.vaultPath ?? info.path, args));
   }
   if (info.checkpointProblem !== null) lines.push('', printable(info.checkpointProblem));
   return lines;

@@ -64,6 +64,7 @@ export function serverStateBase(
   return join(serverStateDir(stateDir), `${readable}-${tag}`);
 }
 
+/** No dots: the default backup name drops what looks like an extension (".1-5432-db-table-hash"). */
 function readableName(text: string): string {
-  return text.replace(/[^A-Za-z0-9._-]+/g, '_');
+  return text.replace(/[^A-Za-z0-9_-]+/g, '_');
 }
