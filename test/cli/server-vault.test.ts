@@ -262,6 +262,22 @@ describe.each(KINDS)('a %s vault through the CLI', (kind) => {
       .map((word) => word.replace(/^'(.*)'$/, '$1'));
     expect(argv[1]).toBe(url);
 
+    // A plain rotate does not discard it silently (no terminal to ask): it names --resume and --restart.
+    const plain = await runCli(
+      cli.entry,
+      [
+        ...argv.filter((word) => word !== '--resume'),
+        ...login,
+        '--old-password-file',
+        passwords.old,
+        '--new-password-file',
+        passwords.new,
+      ],
+      { env },
+    );
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toMatch(/unfinished rotation of table vault.*--resume.*--restart/is);
+
     // The checkpoint in the state folder holds no database password either.
     expect(filesContaining(checkpointDir, db.password)).toEqual([]);
     const resumed = await runCli(
@@ -289,6 +305,45 @@ describe.each(KINDS)('a %s vault through the CLI', (kind) => {
     expect(after.stdout).not.toMatch(/Unfinished rotation/);
     expect(filesContaining(checkpointDir, db.password)).toEqual([]);
     expectNoDatabasePassword(info, resumed, after);
+  });
+
+  it('rotate --dry-run writes nothing; --backup PATH puts the backup there', async () => {
+    const common = [
+      'rotate',
+      url,
+      ...login,
+      '--table',
+      'vault',
+      '--crypto',
+      'tiny',
+      '--old-password-file',
+      passwords.old,
+      '--new-password-file',
+      passwords.new,
+      '--json',
+    ];
+    const dry = await runCli(cli.entry, [...common, '--dry-run'], { env, timeoutMs: 120_000 });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(lastOfType(jsonLines(dry.stdout), 'summary')).toMatchObject({
+      status: 'completed',
+      dryRun: true,
+      rotated: OPEN_WITH_OLD,
+      backup: null,
+    });
+    const backup = join(temp.path, 'backups', 'before.db');
+    mkdirSync(join(temp.path, 'backups'));
+    const run = await runCli(cli.entry, [...common, '--backup', backup], {
+      env,
+      timeoutMs: 120_000,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(lastOfType(jsonLines(run.stdout), 'summary')).toMatchObject({
+      status: 'completed',
+      rotated: OPEN_WITH_OLD,
+      backup,
+    });
+    expect(existsSync(backup)).toBe(true);
+    expectNoDatabasePassword(dry, run);
   });
 
   it('a wrong database password: exit 1, SERVER_AUTH, the password in no output', async () => {
