@@ -6,9 +6,13 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import {
+  isEngineError,
+  isServerTarget,
+  parseServerTarget,
   VAULT_DRIVER_PREFERENCES,
   type Argon2BackendPreference,
   type Argon2Config,
+  type ServerTarget,
   type VaultDriverPreference,
 } from '../engine/index.js';
 import { UsageError } from './cli-error.js';
@@ -21,6 +25,18 @@ export type PasswordSource =
   | { readonly kind: 'env'; readonly variable: string }
   | { readonly kind: 'file'; readonly path: string }
   | { readonly kind: 'prompt' };
+
+/**
+ * Where the database password of a connection string comes from. `source`
+ * 'prompt' means no option named one: ~/.my.cnf (MySQL), PGPASSWORD or
+ * ~/.pgpass (PostgreSQL), then the prompt (see db-password.ts).
+ */
+export interface DbPasswordOptions {
+  /** --db-password-env VAR / --db-password-file FILE */
+  readonly source: PasswordSource;
+  /** --db-option-file FILE (MySQL [client] section) */
+  readonly optionFile: string | undefined;
+}
 
 export type BackupChoice =
   | { readonly kind: 'default' }
@@ -42,7 +58,11 @@ export interface PasswordRuleFlags {
 }
 
 export interface InfoArgs {
+  /** a vault file's path or a connection string (postgres://..., mysql://...) */
   readonly vaultPath: string;
+  /** the parsed connection string; null for a vault file */
+  readonly server: ServerTarget | null;
+  readonly dbPassword: DbPasswordOptions;
   readonly json: boolean;
   readonly driver: VaultDriverPreference;
   /** where rotations keep their checkpoints (rotate --checkpoint-dir), to find unfinished ones */
@@ -50,7 +70,11 @@ export interface InfoArgs {
 }
 
 export interface RotateArgs {
+  /** a vault file's path or a connection string (postgres://..., mysql://...) */
   readonly vaultPath: string;
+  /** the parsed connection string; null for a vault file */
+  readonly server: ServerTarget | null;
+  readonly dbPassword: DbPasswordOptions;
   readonly table: string | undefined;
   /** undefined: the "default" preset */
   readonly crypto: CryptoChoice | undefined;
@@ -77,7 +101,11 @@ export interface RotateArgs {
 }
 
 export interface VerifyArgs {
+  /** a vault file's path or a connection string (postgres://..., mysql://...) */
   readonly vaultPath: string;
+  /** the parsed connection string; null for a vault file */
+  readonly server: ServerTarget | null;
+  readonly dbPassword: DbPasswordOptions;
   readonly table: string | undefined;
   readonly crypto: CryptoChoice | undefined;
   readonly sample: number | undefined;
@@ -100,10 +128,16 @@ type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
 const HELP = { help: { type: 'boolean', short: 'h' } } as const;
 const ENGINE = { kdf: { type: 'string' }, driver: { type: 'string' } } as const;
+const DB_PASSWORD = {
+  'db-password-env': { type: 'string' },
+  'db-password-file': { type: 'string' },
+  'db-option-file': { type: 'string' },
+} as const;
 
 const COMMAND_OPTIONS = {
   info: {
     ...HELP,
+    ...DB_PASSWORD,
     json: { type: 'boolean' },
     driver: { type: 'string' },
     'checkpoint-dir': { type: 'string' },
@@ -111,6 +145,7 @@ const COMMAND_OPTIONS = {
   rotate: {
     ...HELP,
     ...ENGINE,
+    ...DB_PASSWORD,
     table: { type: 'string' },
     crypto: { type: 'string' },
     'new-crypto': { type: 'string' },
@@ -138,6 +173,7 @@ const COMMAND_OPTIONS = {
   verify: {
     ...HELP,
     ...ENGINE,
+    ...DB_PASSWORD,
     table: { type: 'string' },
     crypto: { type: 'string' },
     sample: { type: 'string' },
@@ -155,8 +191,9 @@ const PASSWORD_ON_ARGV =
   'passwords are never accepted as command-line values: other users can read them in the process list and they stay in your shell history.';
 
 function passwordOnArgvError(command: CommandName | null, rawName: string): UsageError {
-  const sources =
-    command === 'verify'
+  const sources = /^-*db-/.test(rawName)
+    ? '--db-password-env VAR or --db-password-file FILE (or PGPASSWORD, ~/.pgpass, a MySQL option file)'
+    : command === 'verify'
       ? '--password-env VAR or --password-file FILE'
       : '--old-password-env VAR / --old-password-file FILE and --new-password-env VAR / --new-password-file FILE';
   return new UsageError(
@@ -203,15 +240,62 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   }
   const values = parseCommandOptions(first, rest);
   if (values.values.help === true) return { command: 'help', topic: first, asked: true };
-  const vaultPath = singleVaultPath(first, values.positionals);
+  const vault = vaultArguments(first, singleVaultPath(first, values.positionals), values.values);
   switch (first) {
     case 'info':
-      return { command: 'info', args: infoArgs(vaultPath, values.values) };
+      return { command: 'info', args: { ...vault, ...infoArgs(values.values) } };
     case 'rotate':
-      return { command: 'rotate', args: rotateArgs(vaultPath, values.values) };
+      return { command: 'rotate', args: { ...vault, ...rotateArgs(values.values) } };
     case 'verify':
-      return { command: 'verify', args: verifyArgs(vaultPath, values.values) };
+      return { command: 'verify', args: { ...vault, ...verifyArgs(values.values) } };
   }
+}
+
+interface VaultArguments {
+  readonly vaultPath: string;
+  readonly server: ServerTarget | null;
+  readonly dbPassword: DbPasswordOptions;
+}
+
+/** The vault argument and the options that only make sense with a file, or with a server. */
+function vaultArguments(command: CommandName, vaultPath: string, values: Values): VaultArguments {
+  const dbPassword: DbPasswordOptions = {
+    source: passwordSource(values, 'db-password', command),
+    optionFile: nonEmpty(values, 'db-option-file', command),
+  };
+  if (!isServerTarget(vaultPath)) {
+    if (dbPassword.source.kind !== 'prompt' || dbPassword.optionFile !== undefined) {
+      throw new UsageError(
+        '--db-password-env, --db-password-file and --db-option-file are for a vault in a database server ' +
+          '(a connection string such as postgres://user@host:5432/db); this vault is a file.',
+        command,
+      );
+    }
+    return { vaultPath, server: null, dbPassword };
+  }
+  let server: ServerTarget;
+  try {
+    server = parseServerTarget(vaultPath);
+  } catch (error) {
+    // The engine's messages never repeat the URL (it may hold a password).
+    if (isEngineError(error)) throw new UsageError(error.message, command);
+    throw error;
+  }
+  if (values.driver !== undefined) {
+    throw new UsageError(
+      `--driver chooses the SQLite library that opens a vault file; ${server.display} is a database ` +
+        'server, which has its own driver: drop --driver.',
+      command,
+    );
+  }
+  if (dbPassword.optionFile !== undefined && server.dialect !== 'mysql') {
+    throw new UsageError(
+      '--db-option-file reads a MySQL/MariaDB option file; for PostgreSQL give the password with ' +
+        '--db-password-file, --db-password-env, PGPASSWORD or ~/.pgpass, or type it at the prompt.',
+      command,
+    );
+  }
+  return { vaultPath, server, dbPassword };
 }
 
 function parseCommandOptions(
@@ -252,7 +336,10 @@ function parseCommandOptions(
 
 function singleVaultPath(command: CommandName, positionals: readonly string[]): string {
   if (positionals.length === 0) {
-    throw new UsageError(`"${command}" needs the path of a vault file (vault.db).`, command);
+    throw new UsageError(
+      `"${command}" needs the path of a vault file (vault.db) or a connection string (postgres://user@host/db).`,
+      command,
+    );
   }
   if (positionals.length > 1) {
     // Do not print the extra arguments: one of them may be a password.
@@ -349,9 +436,10 @@ const KDF_CHOICES = ['auto', 'native', 'wasm'] as const;
 const DRIVER_CHOICES: readonly VaultDriverPreference[] = VAULT_DRIVER_PREFERENCES;
 const MAX_WORKERS = 256;
 
-function infoArgs(vaultPath: string, values: Values): InfoArgs {
+type OwnArgs<T> = Omit<T, keyof VaultArguments>;
+
+function infoArgs(values: Values): OwnArgs<InfoArgs> {
   return {
-    vaultPath,
     json: flag(values, 'json'),
     driver: choiceOption(values, 'driver', DRIVER_CHOICES, 'info'),
     checkpointDir: nonEmpty(values, 'checkpoint-dir', 'info'),
@@ -374,9 +462,8 @@ function backupChoice(values: Values): BackupChoice {
   return path === undefined ? { kind: 'default' } : { kind: 'path', path };
 }
 
-function rotateArgs(vaultPath: string, values: Values): RotateArgs {
+function rotateArgs(values: Values): OwnArgs<RotateArgs> {
   return {
-    vaultPath,
     table: nonEmpty(values, 'table', 'rotate'),
     crypto: cryptoOption(values, 'crypto', 'rotate'),
     newCrypto: cryptoOption(values, 'new-crypto', 'rotate'),
@@ -404,9 +491,8 @@ function rotateArgs(vaultPath: string, values: Values): RotateArgs {
   };
 }
 
-function verifyArgs(vaultPath: string, values: Values): VerifyArgs {
+function verifyArgs(values: Values): OwnArgs<VerifyArgs> {
   return {
-    vaultPath,
     table: nonEmpty(values, 'table', 'verify'),
     crypto: cryptoOption(values, 'crypto', 'verify'),
     sample: integerOption(values, 'sample', 1, Number.MAX_SAFE_INTEGER, 'verify'),

@@ -51,7 +51,22 @@ export function describeFailure(error: unknown): ReportedFailure {
   return { exitCode: EXIT.error, code: 'INTERNAL', message: `unexpected failure: ${message}` };
 }
 
-function exitCodeOf(code: EngineErrorCode): ExitCode {
+/**
+ * Database server failures are exit 1 like any other error the message
+ * explains: SERVER_UNREACHABLE, SERVER_AUTH, DATABASE_NOT_FOUND,
+ * SERVER_PERMISSION and CONNECTION_LOST (committed batches are kept: the
+ * rotation resumes with --resume). The JSON error line carries the code.
+ */
+export const SERVER_ERROR_CODES: readonly EngineErrorCode[] = [
+  'SERVER_UNREACHABLE',
+  'SERVER_AUTH',
+  'DATABASE_NOT_FOUND',
+  'SERVER_PERMISSION',
+  'CONNECTION_LOST',
+];
+
+export function exitCodeOf(code: EngineErrorCode): ExitCode {
+  if (SERVER_ERROR_CODES.includes(code)) return EXIT.error;
   if (code === 'USAGE') return EXIT.usage;
   if (code === 'ROTATION_IN_PROGRESS') return EXIT.rotationInProgress;
   // Refused before anything was written: the same "wrong password or --crypto" family as exit 4.

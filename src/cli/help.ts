@@ -10,12 +10,25 @@ const PASSWORDS = `Passwords are never given as arguments. In a terminal you are
 (read, then removed from the environment) or a file (one trailing newline is
 stripped).`;
 
-const GLOBAL = `vaultstore-admin: rotate the password of a VaultStore vault (SQLite).
+const SERVER = `A vault table in a database server is named by a connection string instead of
+a file: postgres://user@host:5432/db?sslmode=verify-full&sslrootcert=ca.pem or
+mysql://user@host:3306/db. The URL never holds the database password: it comes
+from --db-password-env VAR, --db-password-file FILE, --db-option-file FILE or
+~/.my.cnf (MySQL [client] password=), PGPASSWORD or ~/.pgpass (PostgreSQL),
+or the prompt. Checkpoint, lock and default backup go to the state folder
+($XDG_STATE_HOME/vaultstore-admin, or --checkpoint-dir).`;
+
+const DB_OPTIONS = `  --db-password-env VAR  the database password from environment variable VAR
+  --db-password-file F   the database password from file F
+  --db-option-file F     MySQL option file ([client] user=, password=; default ~/.my.cnf)`;
+
+const GLOBAL = `vaultstore-admin: rotate the password of a VaultStore vault (SQLite file,
+or a table in a PostgreSQL or MySQL/MariaDB server).
 
 Usage:
-  vaultstore-admin info <vault.db> [--json]
-  vaultstore-admin rotate <vault.db> [options]
-  vaultstore-admin verify <vault.db> [options]
+  vaultstore-admin info <vault.db | connection string> [--json]
+  vaultstore-admin rotate <vault.db | connection string> [options]
+  vaultstore-admin verify <vault.db | connection string> [options]
   vaultstore-admin <command> --help
   vaultstore-admin --version
 
@@ -27,10 +40,13 @@ Commands:
 Exit codes: 0 done, 1 error, 2 usage, 3 cancelled (resumable), 4 the password
 opened nothing (wrong password or wrong --crypto, or the vault is already
 rotated: the message says which), 5 another rotation of the vault is running,
-130 forced exit.
+130 forced exit. Server errors (unreachable, login refused, no such database,
+permission, connection lost) exit 1; --json names the code.
+
+${SERVER}
 `;
 
-const INFO = `Usage: vaultstore-admin info <vault.db> [--json] [--driver NAME] [--checkpoint-dir DIR]
+const INFO = `Usage: vaultstore-admin info <vault.db | connection string> [--json] [--driver NAME] [--checkpoint-dir DIR]
 
 Lists the vault tables of the file (any table with the VaultStore columns) with
 their counts: records, soft-deleted, expired, v2 values, v1 values, other.
@@ -42,10 +58,13 @@ Options:
   --json                print one JSON object instead of the table
   --driver NAME         ${DRIVER_CHOICES} (default auto)
   --checkpoint-dir DIR  where rotations keep their checkpoints (as given to rotate)
+${DB_OPTIONS}
   -h, --help            this help
+
+${SERVER}
 `;
 
-const ROTATE = `Usage: vaultstore-admin rotate <vault.db> [options]
+const ROTATE = `Usage: vaultstore-admin rotate <vault.db | connection string> [options]
 
 Tests every record with the old password and re-encrypts those that open under
 the new password (v2, fresh salt and nonce; v1 records are upgraded). Records
@@ -76,7 +95,8 @@ Options:
   --checkpoint-dir DIR       where resume checkpoints live (default: next to the vault)
   --json                     progress as JSON lines, then a JSON summary
   --kdf NAME                 Argon2id backend: native, wasm or auto (default auto)
-  --driver NAME              SQLite driver: ${DRIVER_CHOICES} (default auto)
+  --driver NAME              SQLite driver: ${DRIVER_CHOICES} (default auto;
+                             not with a connection string)
   --min-password-bytes N     password policy of the vault (default 16, the library's)
   --require-upper            the new password needs an upper-case letter (A-Z)
   --require-lower            ... a lower-case letter (a-z)
@@ -86,16 +106,20 @@ Options:
   --old-password-file FILE   read the old password from FILE
   --new-password-env VAR     read the new password from environment variable VAR
   --new-password-file FILE   read the new password from FILE
+${DB_OPTIONS}
   -h, --help                 this help
 
 ${PASSWORDS}
+
+${SERVER} On a server the rotation always re-reads the table after its pass
+(a server cannot tell other programs' commits).
 
 Example:
   OLD_PW=... NEW_PW=... vaultstore-admin rotate app.db --table vault \\
       --old-password-env OLD_PW --new-password-env NEW_PW
 `;
 
-const VERIFY = `Usage: vaultstore-admin verify <vault.db> [options]
+const VERIFY = `Usage: vaultstore-admin verify <vault.db | connection string> [options]
 
 Counts the records of a vault table that open with a password. Run it after a
 rotation with the new password. Opens the file read-only.
@@ -112,9 +136,12 @@ Options:
   --driver NAME          ${DRIVER_CHOICES} (default auto)
   --password-env VAR     read the password from environment variable VAR
   --password-file FILE   read the password from FILE
+${DB_OPTIONS}
   -h, --help             this help
 
 ${PASSWORDS}
+
+${SERVER}
 `;
 
 export function helpText(topic: CommandName | null): string {

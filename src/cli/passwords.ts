@@ -78,19 +78,20 @@ function readSecretFile(
 }
 
 /**
- * The file's bytes without one trailing "\n" (or "\r\n"): what `echo pw > file` adds.
- * `warn` gets a line when the file is readable or writable by group or others.
+ * A secret file's whole content (the caller zeroes it): errors say what is
+ * wrong without the value given (it may be the password itself), and `warn`
+ * gets a line when the file is readable or writable by group or others.
  */
-export function readFromFile(
+export function readSecretFileBytes(
   path: string,
   role: PasswordRole,
   warn: (line: string) => void = () => {},
-): Uint8Array {
-  let content: Buffer;
+  option = `${role.option}-file`,
+): Buffer {
   try {
     const read = readSecretFile(path, role);
-    content = read.content;
     if (read.warning) warn(read.warning);
+    return read.content;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why =
@@ -103,10 +104,22 @@ export function readFromFile(
             : `${code ?? 'read error'}`;
     throw new CliError(
       EXIT.error,
-      `cannot read the ${role.label} file given with ${role.option}-file: ${why}. The option expects the ` +
+      `cannot read the ${role.label} file given with ${option}: ${why}. The option expects the ` +
         `path of a file that holds the ${role.label}, not the password (the value given is not shown in case it is).`,
     );
   }
+}
+
+/**
+ * The file's bytes without one trailing "\n" (or "\r\n"): what `echo pw > file` adds.
+ * `warn` gets a line when the file is readable or writable by group or others.
+ */
+export function readFromFile(
+  path: string,
+  role: PasswordRole,
+  warn: (line: string) => void = () => {},
+): Uint8Array {
+  const content = readSecretFileBytes(path, role, warn);
   let end = content.length;
   if (content[end - 1] === 0x0a) {
     end -= 1;
@@ -222,11 +235,13 @@ export interface RotationPasswords {
   readonly newPassword: Uint8Array;
 }
 
-export async function readRotationPasswords(
+type PasswordRequest = { readonly source: PasswordSource; readonly role: PasswordRole };
+
+/** The old and new password requests of a rotation, checked (two sources, not one). */
+export function rotationPasswordRequests(
   oldSource: PasswordSource,
   newSource: PasswordSource,
-  io: CliIo,
-): Promise<RotationPasswords> {
+): PasswordRequest[] {
   if (
     oldSource.kind === 'env' &&
     newSource.kind === 'env' &&
@@ -237,11 +252,19 @@ export async function readRotationPasswords(
       'rotate',
     );
   }
+  return [
+    { source: oldSource, role: OLD_PASSWORD },
+    { source: newSource, role: NEW_PASSWORD },
+  ];
+}
+
+export async function readRotationPasswords(
+  oldSource: PasswordSource,
+  newSource: PasswordSource,
+  io: CliIo,
+): Promise<RotationPasswords> {
   const [oldPassword, newPassword] = await readPasswords(
-    [
-      { source: oldSource, role: OLD_PASSWORD },
-      { source: newSource, role: NEW_PASSWORD },
-    ],
+    rotationPasswordRequests(oldSource, newSource),
     io,
     'rotate',
   );

@@ -4,6 +4,7 @@
  * (a variable name, a file path), never a password.
  */
 import { resolve } from 'node:path';
+import { isServerTarget } from '../engine/index.js';
 import type { PasswordSource, RotateArgs } from './args.js';
 import { shellCommand } from './shell-quote.js';
 
@@ -20,13 +21,18 @@ function passwordArguments(prefix: string, source: PasswordSource): string[] {
   }
 }
 
+/** A vault file as an absolute path; a connection string as given (it never holds a password). */
+export function vaultArgument(vaultPath: string): string {
+  return isServerTarget(vaultPath) ? vaultPath : resolve(vaultPath);
+}
+
 /** @param table the table the job settled on; undefined only before it is known (one-table files) */
 export function resumeArguments(
   args: RotateArgs,
   table: string | undefined,
   resume = true,
 ): string[] {
-  const argv = ['rotate', resolve(args.vaultPath)];
+  const argv = ['rotate', vaultArgument(args.vaultPath)];
   if (table !== undefined) argv.push('--table', table);
   if (resume) argv.push('--resume');
   if (args.crypto) argv.push('--crypto', args.crypto.spec);
@@ -48,6 +54,10 @@ export function resumeArguments(
   if (args.passwordRules.requireDigit) argv.push('--require-digit');
   if (args.passwordRules.requireSymbol) argv.push('--require-symbol');
   if (args.json) argv.push('--json');
+  argv.push(...passwordArguments('--db-password', args.dbPassword.source));
+  if (args.dbPassword.optionFile !== undefined) {
+    argv.push('--db-option-file', resolve(args.dbPassword.optionFile));
+  }
   argv.push(...passwordArguments('--old-password', args.oldPassword));
   argv.push(...passwordArguments('--new-password', args.newPassword));
   return argv;

@@ -41,6 +41,8 @@ export {
   parseServerTarget,
   vaultDriver,
 } from './storage/index.js';
+// The CLI asks only whether ~/.pgpass has a line for a login (the driver reads the password itself).
+export { pgpassLookup } from './storage/postgres/pgpass.js';
 export type {
   ServerDialect,
   ServerTarget,

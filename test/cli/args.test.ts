@@ -53,6 +53,8 @@ describe('parseCommandLine', () => {
     ]);
     expect(args).toEqual({
       vaultPath: 'vault.db',
+      server: null,
+      dbPassword: { source: { kind: 'prompt' } },
       table: 'secrets',
       crypto: { spec: 'tiny', config: ARGON2_PRESETS.tiny },
       newCrypto: {
@@ -131,7 +133,13 @@ describe('parseCommandLine', () => {
     });
     expect(parseCommandLine(['info', 'v.db', '--json'])).toEqual({
       command: 'info',
-      args: { vaultPath: 'v.db', json: true, driver: 'auto' },
+      args: {
+        vaultPath: 'v.db',
+        server: null,
+        dbPassword: { source: { kind: 'prompt' } },
+        json: true,
+        driver: 'auto',
+      },
     });
   });
 

@@ -110,6 +110,6 @@ describe('the package bin', () => {
     expect(prepare.code).toBe(0);
     const result = await exec('npx', ['--offline', 'vaultstore-admin', '--help']);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain('vaultstore-admin info <vault.db>');
+    expect(result.stdout).toContain('vaultstore-admin info <vault.db | connection string>');
   });
 });

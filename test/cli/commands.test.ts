@@ -75,7 +75,9 @@ describe('help and version', () => {
     async (command) => {
       const result = await run([command, '--help']);
       expect(result.code).toBe(0);
-      expect(result.stdout).toContain(`Usage: vaultstore-admin ${command} <vault.db>`);
+      expect(result.stdout).toContain(
+        `Usage: vaultstore-admin ${command} <vault.db | connection string>`,
+      );
     },
   );
 

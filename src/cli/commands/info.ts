@@ -8,15 +8,18 @@ import {
   argon2Spec,
   describeArgon2Config,
   inspectVault,
+  isServerTarget,
   sameArgon2Config,
   type UnfinishedRotation,
   type VaultInspection,
 } from '../../engine/index.js';
 import type { InfoArgs } from '../args.js';
+import { planServerLogin, readLoginAndPasswords } from '../db-password.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { formatBytes, formatCount, formatTable } from '../format.js';
 import { writeJsonLine, writeLine, type CliIo } from '../io.js';
-import { CLI_NAME } from '../resume-command.js';
+import { CLI_NAME, vaultArgument } from '../resume-command.js';
+import { zeroBytes } from '../secret-bytes.js';
 import { shellCommand } from '../shell-quote.js';
 import { printable } from '../terminal-text.js';
 
@@ -26,7 +29,7 @@ export function infoText(info: VaultInspection, args?: InfoArgs): string[] {
   ];
   if (info.tables.length === 0) {
     lines.push(
-      'No vault table in this file (a vault table has the columns id, vault_token, vault_value, created_at, updated_at, expires_at, soft_deleted_at).',
+      `No vault table in this ${isServerTarget(info.path) ? 'database' : 'file'} (a vault table has the columns id, vault_token, vault_value, created_at, updated_at, expires_at, soft_deleted_at).`,
     );
   } else {
     const header = ['table', 'records', 'soft-deleted', 'expired', 'v2', 'v1', 'other'];
@@ -39,7 +42,7 @@ export function infoText(info: VaultInspection, args?: InfoArgs): string[] {
     lines.push(...formatTable([header, ...rows]));
   }
   for (const rotation of info.unfinishedRotations) {
-    lines.push('', ...unfinishedRotationText(rotation, info.path, args));
+    lines.push('', ...unfinishedRotationText(rotation, args?.vaultPath ?? info.path, args));
   }
   if (info.checkpointProblem !== null) lines.push('', printable(info.checkpointProblem));
   return lines;
@@ -81,7 +84,14 @@ export function unfinishedRotationText(
 
 /** The rotate command that repeats the checkpoint's settings (password options are the user's to add). */
 function resumeCommand(rotation: UnfinishedRotation, vaultPath: string, args?: InfoArgs): string {
-  const argv = [CLI_NAME, 'rotate', resolve(vaultPath), '--table', rotation.table, '--resume'];
+  const argv = [
+    CLI_NAME,
+    'rotate',
+    vaultArgument(vaultPath),
+    '--table',
+    rotation.table,
+    '--resume',
+  ];
   argv.push('--crypto', argon2Spec(rotation.openConfig));
   if (!sameArgon2Config(rotation.openConfig, rotation.writeConfig)) {
     argv.push('--new-crypto', argon2Spec(rotation.writeConfig));
@@ -94,12 +104,18 @@ function resumeCommand(rotation: UnfinishedRotation, vaultPath: string, args?: I
 }
 
 export async function runInfo(args: InfoArgs, io: CliIo): Promise<ExitCode> {
-  const info = await inspectVault({
-    vaultPath: args.vaultPath,
-    driver: args.driver,
-    checkpointDir: args.checkpointDir,
-  });
-  if (args.json) writeJsonLine(io.stdout, info);
-  else for (const line of infoText(info, args)) writeLine(io.stdout, line);
-  return EXIT.ok;
+  const login = await readLoginAndPasswords(planServerLogin(args, io), [], io, 'info');
+  try {
+    const info = await inspectVault({
+      vaultPath: login.vaultPath,
+      driver: args.driver,
+      checkpointDir: args.checkpointDir,
+      ...(login.serverPassword && { serverPassword: login.serverPassword }),
+    });
+    if (args.json) writeJsonLine(io.stdout, info);
+    else for (const line of infoText(info, args)) writeLine(io.stdout, line);
+    return EXIT.ok;
+  } finally {
+    zeroBytes(login.serverPassword);
+  }
 }

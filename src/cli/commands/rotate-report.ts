@@ -109,14 +109,32 @@ function countLines(result: RotationResult, rotatedLabel: string): string[] {
   ]);
 }
 
+function onServer(result: RotationResult): boolean {
+  return result.driver !== undefined && vaultDriverText(result.driver).holds === 'server';
+}
+
 /** What the engine checked before saying completed: every record visited once; other programs' writes swept. */
 function coverageLines(result: RotationResult): string[] {
   const lines: string[] = [];
   const { coverage, sweep } = result;
+  const scope = result.resumed ? 'records after the resume point' : 'records in scope';
+  if (coverage && onServer(result) && !result.dryRun) {
+    // A server cannot tell other programs' commits: the sweep always re-reads the table.
+    lines.push(
+      `Checked: every one of the ${formatCount(coverage.rowsAtStart)} ${scope} was visited exactly once. ` +
+        'A database server cannot tell whether other programs wrote during the run, so the table was ' +
+        're-read after the main pass' +
+        (sweep
+          ? `: ${formatCount(sweep.changed)} record(s) changed and ${formatCount(sweep.inserted)} added since were ` +
+            `re-examined in ${formatCount(sweep.rounds)} sweep(s) and ${formatCount(sweep.rotated)} rotated; ` +
+            `${formatCount(sweep.deleted)} record(s) were deleted.`
+          : '.'),
+    );
+    return lines;
+  }
   if (coverage && !coverage.foreignWrites) {
     lines.push(
-      `Checked: every one of the ${formatCount(coverage.rowsAtStart)} ` +
-        `${result.resumed ? 'records after the resume point' : 'records in scope'} was visited exactly once, ` +
+      `Checked: every one of the ${formatCount(coverage.rowsAtStart)} ${scope} was visited exactly once, ` +
         'and no other program wrote to the vault during the run.',
     );
   }
@@ -147,6 +165,13 @@ function softDeletedLine(args: RotateArgs): string {
 /** `verify` of the table with the new password and the parameters values were written with. */
 function verifyCommand(args: RotateArgs, table: string): string {
   const argv = ['verify', args.vaultPath, '--table', table];
+  // The database login as given (a source, never the password).
+  if (args.dbPassword.source.kind === 'env')
+    argv.push('--db-password-env', args.dbPassword.source.variable);
+  if (args.dbPassword.source.kind === 'file')
+    argv.push('--db-password-file', args.dbPassword.source.path);
+  if (args.dbPassword.optionFile !== undefined)
+    argv.push('--db-option-file', args.dbPassword.optionFile);
   const crypto = args.newCrypto ?? args.crypto;
   if (crypto) argv.push('--crypto', crypto.spec);
   if (args.newPassword.kind === 'env') argv.push('--password-env', args.newPassword.variable);

@@ -6,6 +6,7 @@ import {
   preflightRotation,
   readCheckpoint,
   rotateVault,
+  serverStateBase,
   unfinishedRotationError,
   unicodeNormalizationHint,
   validateRotationInput,
@@ -21,7 +22,8 @@ import type { CommandContext } from '../context.js';
 import { ResumableFailure } from '../engine-errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { writeJsonLine, writeLine, type CliIo } from '../io.js';
-import { readRotationPasswords } from '../passwords.js';
+import { planServerLogin, readLoginAndPasswords } from '../db-password.js';
+import { rotationPasswordRequests } from '../passwords.js';
 import { createProgressReporter } from '../progress/reporters.js';
 import { restartCommand, resumeCommand } from '../resume-command.js';
 import { zeroBytes } from '../secret-bytes.js';
@@ -73,10 +75,30 @@ function continueCommand(
   return hasCheckpoint ? resumeCommand(args, table) : restartCommand(args, table);
 }
 
-function hasCheckpoint(args: RotateArgs): boolean {
+/**
+ * The rotation's local files are named after the vault file, or for a server
+ * after the server, database and table (in the state folder): null while the
+ * table of a server vault is not known yet.
+ */
+function rotationStatePath(args: RotateArgs, table: string | undefined): string | null {
+  if (args.server === null) return args.vaultPath;
+  return table === undefined ? null : serverStateBase(args.vaultPath, table, args.checkpointDir);
+}
+
+function checkpointPathOf(args: RotateArgs, table: string | undefined): string | null {
+  const state = rotationStatePath(args, table);
+  if (state === null) return null;
+  return args.server === null
+    ? checkpointPathFor(state, args.checkpointDir)
+    : checkpointPathFor(state);
+}
+
+function hasCheckpoint(args: RotateArgs, table: string | undefined): boolean {
   if (args.dryRun) return false;
+  const path = checkpointPathOf(args, table);
+  if (path === null) return false;
   try {
-    return readCheckpoint(checkpointPathFor(args.vaultPath, args.checkpointDir)) !== null;
+    return readCheckpoint(path) !== null;
   } catch {
     return false; // unreadable: --resume would say so itself
   }
@@ -122,11 +144,12 @@ async function runPreflight(
  */
 async function settleUnfinishedRotation(args: RotateArgs, io: CliIo): Promise<RotateArgs | null> {
   if (args.resume || args.restart || args.dryRun) return args;
-  const path = checkpointPathFor(args.vaultPath, args.checkpointDir);
-  const unfinished = readCheckpoint(path);
-  if (!unfinished) return args;
+  // A server vault without --table: the engine refuses an unfinished rotation itself.
+  const path = checkpointPathOf(args, args.table);
+  const unfinished = path === null ? null : readCheckpoint(path);
+  if (!path || !unfinished) return args;
   // A running rotation's checkpoint is not an unfinished one: say who runs it instead.
-  assertNoRotationRunning(args.vaultPath, 'cli');
+  assertNoRotationRunning(rotationStatePath(args, args.table)!, 'cli');
   const error = unfinishedRotationError(path, unfinished);
   if (!io.stdin.isTTY || !io.stderr.isTTY || args.json) throw error;
   writeLine(io.stderr, printable(error.message));
@@ -143,19 +166,31 @@ async function settleUnfinishedRotation(args: RotateArgs, io: CliIo): Promise<Ro
 
 export async function runRotate(given: RotateArgs, context: CommandContext): Promise<ExitCode> {
   const { io } = context;
-  const settled = await settleUnfinishedRotation(given, io);
+  const requests = rotationPasswordRequests(given.oldPassword, given.newPassword);
+  const plan = planServerLogin(given, io);
+  let settled: RotateArgs | null;
+  try {
+    // The vault argument the engine gets (an option file's user= added): checkpoints are named after it.
+    settled = await settleUnfinishedRotation({ ...given, vaultPath: plan.vaultPath }, io);
+  } catch (error) {
+    zeroBytes(plan.password);
+    throw error;
+  }
   if (!settled) {
+    zeroBytes(plan.password);
     writeLine(io.stderr, 'Nothing was changed; the unfinished rotation is kept.');
     return EXIT.cancelled;
   }
   const args = settled;
-  const { oldPassword, newPassword } = await readRotationPasswords(
-    args.oldPassword,
-    args.newPassword,
-    io,
-  );
+  const login = await readLoginAndPasswords(plan, requests, io, 'rotate');
+  const [oldPassword, newPassword] = login.passwords as [Uint8Array, Uint8Array];
+  const { serverPassword } = login;
   try {
-    const options = sharedOptions(args);
+    const options: SharedOptions = {
+      ...sharedOptions(args),
+      // Kept (and zeroed below) until the end: the pre-flight and the rotation each connect.
+      ...(serverPassword && { serverPassword }),
+    };
     validateRotationInput({ oldPassword, newPassword, ...options });
     // Computed now: the password bytes are zeroed once the job is over.
     const unicodeHint = unicodeNormalizationHint(oldPassword);
@@ -174,7 +209,7 @@ export async function runRotate(given: RotateArgs, context: CommandContext): Pro
         },
         onForce: () => {
           reporter.finish();
-          const resumable = hasCheckpoint(args);
+          const resumable = hasCheckpoint(args, knownTable);
           writeLine(io.stderr, 'Forced exit. Committed batches are kept.');
           writeLine(
             io.stderr,
@@ -217,13 +252,15 @@ export async function runRotate(given: RotateArgs, context: CommandContext): Pro
       cancel.dispose();
     }
   } finally {
-    zeroBytes(oldPassword, newPassword);
+    zeroBytes(oldPassword, newPassword, serverPassword);
   }
 }
 
 /** An error after a checkpoint was written: the rotation can continue once its cause is fixed. */
 function withResumeHint(error: unknown, args: RotateArgs, table: string | undefined): unknown {
-  return hasCheckpoint(args) ? new ResumableFailure(error, resumeCommand(args, table)) : error;
+  return hasCheckpoint(args, table)
+    ? new ResumableFailure(error, resumeCommand(args, table))
+    : error;
 }
 
 function reportResult(

@@ -15,7 +15,8 @@ import type { CommandContext } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { formatCount } from '../format.js';
 import { writeJsonLine, writeLine } from '../io.js';
-import { readPassword, VERIFY_PASSWORD } from '../passwords.js';
+import { planServerLogin, readLoginAndPasswords } from '../db-password.js';
+import { VERIFY_PASSWORD } from '../passwords.js';
 import { createProgressReporter } from '../progress/reporters.js';
 import { zeroBytes } from '../secret-bytes.js';
 import { printable } from '../terminal-text.js';
@@ -72,7 +73,13 @@ export function progressLineOf(progress: VerifyProgress): RotationProgress {
 
 export async function runVerify(args: VerifyArgs, context: CommandContext): Promise<ExitCode> {
   const { io } = context;
-  const password = await readPassword(args.password, VERIFY_PASSWORD, io, 'verify');
+  const login = await readLoginAndPasswords(
+    planServerLogin(args, io),
+    [{ source: args.password, role: VERIFY_PASSWORD }],
+    io,
+    'verify',
+  );
+  const password = login.passwords[0]!;
   const config = args.crypto?.config ?? ARGON2_PRESETS.default;
   const reporter = createProgressReporter(
     { json: args.json, stdout: io.stdout, stderr: io.stderr },
@@ -91,7 +98,8 @@ export async function runVerify(args: VerifyArgs, context: CommandContext): Prom
   try {
     const unicodeHint = unicodeNormalizationHint(password);
     const result = await verifyVault({
-      vaultPath: args.vaultPath,
+      vaultPath: login.vaultPath,
+      ...(login.serverPassword && { serverPassword: login.serverPassword }),
       table: args.table,
       password,
       config,
@@ -126,6 +134,6 @@ export async function runVerify(args: VerifyArgs, context: CommandContext): Prom
   } finally {
     reporter.finish();
     cancel.dispose();
-    zeroBytes(password);
+    zeroBytes(password, login.serverPassword);
   }
 }

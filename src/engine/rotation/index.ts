@@ -48,6 +48,7 @@ export {
 export { assertNoRotationRunning } from './rotation-lock.js';
 export type { RotationCheckpoint, CheckpointCounts } from './checkpoint.js';
 export { defaultBackupPath } from './backup-path.js';
+export { defaultStateDir, serverStateBase } from './local-state.js';
 export { DEFAULT_PROGRESS_INTERVAL_MS } from './progress.js';
 export { choosePoolSize } from './pool-size.js';
 export { DEFAULT_MIN_PASSWORD_BYTES } from './types.js';

@@ -7,15 +7,18 @@
  * A checkpoint holds no secret; the inspection copies only its settings,
  * times and counts (not the canaries, the proof records or the cursor).
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { UnfinishedRotation, VaultInspection, VaultTableInfo } from '../../core/types.js';
 import { isEngineError } from '../errors.js';
-import { openVault, type VaultDriverPreference } from '../storage/index.js';
+import { isServerTarget, openVault, type VaultDriverPreference } from '../storage/index.js';
 import {
   absoluteVaultPath,
   checkpointPathFor,
   readCheckpoint,
   type RotationCheckpoint,
 } from './checkpoint.js';
+import { serverStateBase, serverStateDir, serverStatePrefix } from './local-state.js';
 
 export interface InspectVaultOptions {
   readonly vaultPath: string;
@@ -26,6 +29,8 @@ export interface InspectVaultOptions {
   readonly nativeBinding?: string;
   /** "now" for the expired and soft-deleted counts; default: current time */
   readonly now?: Date;
+  /** a vault in a database server (vaultPath is its connection string): its password, bytes the caller zeroes */
+  readonly serverPassword?: Uint8Array;
 }
 
 export async function inspectVault(options: InspectVaultOptions): Promise<VaultInspection> {
@@ -33,6 +38,7 @@ export async function inspectVault(options: InspectVaultOptions): Promise<VaultI
     readOnly: true,
     driver: options.driver,
     nativeBinding: options.nativeBinding,
+    ...(options.serverPassword && { serverPassword: options.serverPassword }),
   });
   let info;
   try {
@@ -41,12 +47,65 @@ export async function inspectVault(options: InspectVaultOptions): Promise<VaultI
   } finally {
     await store.close();
   }
+  if (isServerTarget(options.vaultPath)) {
+    const found = unfinishedServerRotations(options);
+    return {
+      ...info,
+      unfinishedRotations: found.rotations.map((rotation) => describe(rotation, info.tables)),
+      checkpointProblem: found.problems.length === 0 ? null : found.problems.join('\n'),
+    };
+  }
   const found = unfinishedRotationOf(options);
   return {
     ...info,
     unfinishedRotations: found.rotation ? [describe(found.rotation, info.tables)] : [],
     checkpointProblem: found.problem,
   };
+}
+
+interface FoundCheckpoint {
+  readonly path: string;
+  readonly checkpoint: RotationCheckpoint;
+}
+
+const CHECKPOINT_SUFFIX = '.rotation-checkpoint.json';
+
+/**
+ * A server keeps one checkpoint per table in the local state folder: every
+ * checkpoint there of this server and database, including tables dropped since
+ * (the name is only a filter: the checkpoint's own identity must match).
+ */
+function unfinishedServerRotations(options: InspectVaultOptions): {
+  rotations: FoundCheckpoint[];
+  problems: string[];
+} {
+  const folder = serverStateDir(options.checkpointDir);
+  const prefix = serverStatePrefix(options.vaultPath).slice(0, 120);
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return { rotations: [], problems: [] }; // no state folder: no rotation ever ran from here
+  }
+  const rotations: FoundCheckpoint[] = [];
+  const problems: string[] = [];
+  for (const name of names.sort()) {
+    if (!name.startsWith(prefix) || !name.endsWith(CHECKPOINT_SUFFIX)) continue;
+    const path = join(folder, name);
+    let checkpoint: RotationCheckpoint | null;
+    try {
+      checkpoint = readCheckpoint(path);
+    } catch (error) {
+      if (isEngineError(error)) problems.push(error.message);
+      else throw error;
+      continue;
+    }
+    // Another user name or server with the same readable name: not this target's.
+    if (!checkpoint) continue;
+    const base = serverStateBase(options.vaultPath, checkpoint.table, options.checkpointDir);
+    if (checkpoint.vaultPath === base) rotations.push({ path, checkpoint });
+  }
+  return { rotations, problems };
 }
 
 interface CheckpointFinding {
@@ -80,10 +139,7 @@ function unfinishedRotationOf(options: InspectVaultOptions): CheckpointFinding {
 }
 
 /** Field by field, so nothing else of the checkpoint (canaries, proof, cursor) leaves the engine. */
-function describe(
-  found: { readonly path: string; readonly checkpoint: RotationCheckpoint },
-  tables: readonly VaultTableInfo[],
-): UnfinishedRotation {
+function describe(found: FoundCheckpoint, tables: readonly VaultTableInfo[]): UnfinishedRotation {
   const { checkpoint } = found;
   const table = tables.find((candidate) => candidate.name === checkpoint.table);
   const { scanned, rotated, skipped, failed, opened, bytes } = checkpoint.counts;

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { isServerTarget, parseServerTarget } from '../storage/index.js';
 import { absoluteVaultPath } from './checkpoint.js';
 
@@ -33,13 +33,38 @@ export function rotationStateBase(
   stateDir?: string,
 ): RotationStateBase {
   if (!isServerTarget(vaultPath)) return { base: absoluteVaultPath(vaultPath), server: false };
-  const target = parseServerTarget(vaultPath);
-  const folder = resolve(stateDir ?? defaultStateDir());
-  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  const base = serverStateBase(vaultPath, table, stateDir);
+  mkdirSync(dirname(base), { recursive: true, mode: 0o700 });
+  return { base, server: true };
+}
+
+/** The state folder of a connection string: `stateDir` (e.g. the CLI's --checkpoint-dir) or the default. */
+export function serverStateDir(stateDir?: string): string {
+  return resolve(stateDir ?? defaultStateDir());
+}
+
+/** The start of every state name of the connection string's database (all its tables). */
+export function serverStatePrefix(connectionString: string): string {
+  const target = parseServerTarget(connectionString);
+  return readableName(`${target.dialect}-${target.host}-${target.port}-${target.database}-`);
+}
+
+/** `<state dir>/<server>-<db>-<table>-<hash>` for a table of a server, without creating anything. */
+export function serverStateBase(
+  connectionString: string,
+  table: string,
+  stateDir?: string,
+): string {
+  const target = parseServerTarget(connectionString);
   const identity = `${target.display}\0${table}`;
   const tag = createHash('sha256').update(identity).digest('hex').slice(0, 12);
-  const readable = `${target.dialect}-${target.host}-${target.port}-${target.database}-${table}`
-    .replace(/[^A-Za-z0-9._-]+/g, '_')
-    .slice(0, 120);
-  return { base: join(folder, `${readable}-${tag}`), server: true };
+  const readable = readableName(
+    `${target.dialect}-${target.host}-${target.port}-${target.database}-${table}`,
+  ).slice(0, 120);
+  return join(serverStateDir(stateDir), `${readable}-${tag}`);
+}
+
+/** No dots: the default backup name drops what looks like an extension (".1-5432-db-table-hash"). */
+function readableName(text: string): string {
+  return text.replace(/[^A-Za-z0-9_-]+/g, '_');
 }
