@@ -24,6 +24,8 @@ export interface InspectVaultOptions {
   readonly driver?: VaultDriverPreference;
   /** better-sqlite3 `nativeBinding` path (Electron build of the addon) */
   readonly nativeBinding?: string;
+  /** a server vault's database password (bytes; the caller zeroes them) */
+  readonly serverPassword?: Uint8Array;
   /** "now" for the expired and soft-deleted counts; default: current time */
   readonly now?: Date;
 }
@@ -33,6 +35,7 @@ export async function inspectVault(options: InspectVaultOptions): Promise<VaultI
     readOnly: true,
     driver: options.driver,
     nativeBinding: options.nativeBinding,
+    ...(options.serverPassword && { serverPassword: options.serverPassword }),
   });
   let info;
   try {
