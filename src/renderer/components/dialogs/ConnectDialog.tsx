@@ -75,7 +75,11 @@ function TextField({
 
 function TestOutcome({ result }: { result: ConnectionTestResult }): ReactNode {
   return (
-    <div className="notice notice-success" role="status" data-testid="connection-test-result">
+    <div
+      className="notice notice-success connect-test"
+      role="status"
+      data-testid="connection-test-result"
+    >
       <SuccessIcon className="notice-icon" />
       <div className="notice-body">
         <p className="notice-title">Connected to {result.display}</p>
