@@ -25,6 +25,12 @@ export interface MemoryChildReport {
   readonly peakHeapUsedKiB: number;
   readonly peakHeapTotalKiB: number;
   readonly peakExternalKiB: number;
+  /**
+   * Live JS heap after a forced full GC, a quarter of the way through and at
+   * the end of the pass: what the run truly keeps per record (the peaks above
+   * also hold garbage V8 has not collected yet).
+   */
+  readonly liveHeapKiB: { readonly quarter: number; readonly end: number } | null;
 }
 
 const SAMPLE_MS = 50;
@@ -49,6 +55,13 @@ export async function runMemoryChild(vaultPath: string): Promise<void> {
   };
   const sampler = setInterval(sample, SAMPLE_MS);
   const startedAt = performance.now();
+  // The child runs with --expose-gc; the forced collections happen twice per run, outside the peaks' story.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const live = { quarter: 0, end: 0 };
+  const liveHeap = (): number => {
+    gc?.();
+    return kib(process.memoryUsage().heapUsed);
+  };
   let result;
   try {
     result = await rotateVault({
@@ -57,6 +70,12 @@ export async function runMemoryChild(vaultPath: string): Promise<void> {
       newPassword: utf8(BENCH_NEW_PASSWORD),
       openConfig: ARGON2_PRESETS.tiny,
       backup: false,
+      onProgress: (progress) => {
+        const quarterDone = progress.phase === 'rotating' && progress.scanned >= progress.total / 4;
+        if (live.quarter === 0 && quarterDone) live.quarter = liveHeap();
+        // everything visited, the run's state (ledger, counts) still held
+        if (live.end === 0 && progress.phase === 'finishing') live.end = liveHeap();
+      },
     });
   } finally {
     clearInterval(sampler);
@@ -73,6 +92,7 @@ export async function runMemoryChild(vaultPath: string): Promise<void> {
     peakHeapUsedKiB: kib(peaks.heapUsed),
     peakHeapTotalKiB: kib(peaks.heapTotal),
     peakExternalKiB: kib(peaks.external),
+    liveHeapKiB: gc && live.end > 0 ? live : null,
   };
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
@@ -82,7 +102,7 @@ async function rotateInChild(vaultPath: string): Promise<MemoryChildReport> {
   if (!script) throw new Error('cannot find the benchmark script to start a child process');
   const { stdout } = await execFileAsync(
     process.execPath,
-    [...process.execArgv, script, MEMORY_CHILD_FLAG, vaultPath],
+    [...process.execArgv, '--expose-gc', script, MEMORY_CHILD_FLAG, vaultPath],
     { timeout: 30 * 60_000, maxBuffer: 1024 * 1024 },
   );
   const line = stdout.trim().split('\n').at(-1) ?? '';

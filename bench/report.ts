@@ -87,7 +87,10 @@ function memoryLines(memory: MemoryBenchResult): string[] {
   for (const run of memory.runs) {
     lines.push(
       `  ${run.records.toLocaleString('en-US').padStart(9)} records: peak ${mib(run.maxRssKiB)} ` +
-        `(heap ${mib(run.peakHeapTotalKiB)}, started at ${mib(run.baselineRssKiB)}), ${fixed(run.recordsPerSecond, 0)} records/s`,
+        `(heap ${mib(run.peakHeapTotalKiB)}, started at ${mib(run.baselineRssKiB)}), ${fixed(run.recordsPerSecond, 0)} records/s` +
+        (run.liveHeapKiB
+          ? `; live heap after GC ${mib(run.liveHeapKiB.quarter)} at 1/4, ${mib(run.liveHeapKiB.end)} at the end`
+          : ''),
     );
   }
   lines.push(

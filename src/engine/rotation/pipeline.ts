@@ -182,6 +182,9 @@ export class RotationPipeline {
     switch (outcome.kind) {
       case 'rotated':
         this.counts.opened++;
+        // Its place in the ledger is taken in key order now (typed arrays, not the Map for
+        // out-of-order keys); the value it holds is known once the batch commits.
+        this.settings.ledger?.forget(record.key);
         this.batch.push({
           update: { key: record.key, expectedValue: record.value, newValue: outcome.newValue },
           id: record.id,

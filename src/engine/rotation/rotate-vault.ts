@@ -216,7 +216,7 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
         if (!wantBackup || backupPath) return;
         progress.setPhase('backing-up', runCounts());
         const destination = explicitBackup ?? defaultBackupPath(vaultPath, clock());
-        await store.backupTo(destination);
+        await store.backupTo(destination, table);
         backupPath = destination;
         // Same cursor and counts as the last commit: only the backup path is new.
         saveCheckpoint(pipeline?.cursor ?? afterKey);

@@ -30,12 +30,20 @@ export interface ServerTarget {
   readonly database: string;
   /** null: the client's default (PostgreSQL: PGUSER or the OS user name) */
   readonly user: string | null;
-  /** null: the client's default (PostgreSQL prefer, MySQL preferred) */
+  /**
+   * null: no TLS, only for a server on this machine (loopback or a socket);
+   * any other host defaults to 'require' (encrypted), so secrets never cross
+   * a network in clear unless the URL says sslmode=disable.
+   */
   readonly tls: TlsMode | null;
   /** CA certificate file for verify-ca / verify-full */
   readonly caFile: string | null;
   /** for people and identities: the URL without password or TLS file paths */
   readonly display: string;
+}
+
+function isLocalHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host) || host.startsWith('/');
 }
 
 /** Whether the text names a server (a connection string) rather than a vault file. */
@@ -114,6 +122,7 @@ export function parseServerTarget(text: string): ServerTarget {
   }
   if (caFile !== null && (tls === null || tls === 'disable' || tls === 'require'))
     tls = 'verify-full';
+  if (tls === null && !isLocalHost(host)) tls = 'require';
   const shownHost = host.includes(':') ? `[${host}]` : host;
   const display =
     `${dialect}://${user === null ? '' : `${encodeURIComponent(user)}@`}${shownHost}:${port}/` +

@@ -159,8 +159,9 @@ export interface VaultStore {
    * byte, never replacing one): the whole database file for SQLite; for a
    * server, one snapshot of the vault table written into a SQLite file with
    * the library's SQLite DDL, so the backup opens in this tool and the Go
-   * library alike.
+   * library alike. `table`: the vault table a server backup copies (a SQLite
+   * backup is always the whole file).
    */
-  backupTo(destinationPath: string): Promise<void>;
+  backupTo(destinationPath: string, table?: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -20,6 +20,7 @@ import { makeTempDir, type TempDir } from '../../support/fixtures.js';
 import {
   randomName,
   serverUnavailable,
+  startPrivateServer,
   testDatabase,
   type SqlSession,
   type TestDatabase,
@@ -121,7 +122,8 @@ describe('PostgreSQL option mapping (no server)', () => {
     const file = [
       '# comment',
       'otherhost:*:*:*:wrong',
-      'localhost:5432:db:u:pa\\:ss\\\\word',
+      'localhost:5432:db:u:not-this-host',
+      '127.0.0.1:5432:db:u:pa\\:ss\\\\word',
       '*:*:*:*:fallback',
     ].join('\n');
     expect(pgpassLookup(file, login)).toBe('pa:ss\\word');
@@ -145,6 +147,8 @@ describe.skipIf(serverUnavailable('postgres'))('PostgreSQL VaultStore', () => {
   beforeAll(async () => {
     dir = makeTempDir('vsa-pg-');
     db = await testDatabase('postgres');
+    // Sessions default to +05:30 here: the store must set its own session to UTC.
+    await db.admin.query(`ALTER DATABASE ${db.database} SET timezone = 'Asia/Kolkata'`);
     owner = await db.connect();
     for (const kind of KINDS) await createVaultTable(owner, tableOf(kind), kind);
     await owner.query('CREATE TABLE not_a_vault (id text PRIMARY KEY, vault_value text)');
@@ -318,6 +322,42 @@ describe.skipIf(serverUnavailable('postgres'))('PostgreSQL VaultStore', () => {
     }
   });
 
+  it('compares values byte for byte even in a case-insensitive column; refuses case-insensitive ids', async () => {
+    await owner.query(
+      `CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false)`,
+    );
+    await createVaultTable(owner, 'vault_ci', 'text');
+    const fresh = await open();
+    try {
+      await owner.query('ALTER TABLE vault_ci ALTER COLUMN vault_value TYPE text COLLATE ci');
+      const [record] = await fresh.readRecords('vault_ci', { limit: 1 });
+      // the column's own collation calls these equal; the guard must not
+      expect(
+        await owner.query(`SELECT 1 FROM vault_ci WHERE id = $1 AND vault_value = upper($2)`, [
+          record!.id,
+          record!.value,
+        ]),
+      ).toHaveLength(1);
+      const result = await fresh.writeBatch(
+        'vault_ci',
+        [{ key: record!.key, expectedValue: record!.value.toUpperCase(), newValue: 'v2:never' }],
+        '2031-01-01 00:00:00',
+      );
+      expect(result).toEqual({ written: [], guardFailed: [record!.key] });
+      // ids that differ only in case would compare equal: keep one, then make id case-insensitive
+      await owner.query('DELETE FROM vault_ci WHERE id <> $1', [record!.id]);
+      await owner.query('ALTER TABLE vault_ci ALTER COLUMN id TYPE varchar(40) COLLATE ci');
+      const error = await failure(fresh.assertPageable('vault_ci'));
+      expect(error).toMatchObject({
+        code: 'UNSUPPORTED_IDS',
+        message: expect.stringMatching(/nondeterministic/),
+      });
+    } finally {
+      await fresh.close();
+      await owner.query('DROP TABLE vault_ci');
+    }
+  });
+
   it('waits for a row lock at most busyTimeoutMs, then LOCKED with nothing written', async () => {
     const quick = await open({ busyTimeoutMs: 200 });
     const other = await db.connect();
@@ -436,8 +476,19 @@ describe.skipIf(serverUnavailable('postgres'))('PostgreSQL VaultStore', () => {
     } finally {
       sqlite.close();
     }
-    const taken = await failure(store.backupTo(dest, 'vault_timestamptz'));
-    expect(taken.code).toBe('USAGE');
+    // never replaces a file; and with several vault tables and none being rotated, asks which one
+    const again = await store.lockForRotation!('vault_timestamptz');
+    try {
+      const taken = await failure(store.backupTo(dest));
+      expect(taken).toMatchObject({ code: 'USAGE', message: expect.stringMatching(/already/) });
+    } finally {
+      await again();
+    }
+    const which = await failure(store.backupTo(join(dir.path, 'other.sqlite')));
+    expect(which).toMatchObject({
+      code: 'USAGE',
+      message: expect.stringMatching(/3 vault tables/),
+    });
   });
 
   describe('errors say what happened, with codes, never the password', () => {
@@ -559,6 +610,34 @@ describe.skipIf(serverUnavailable('postgres'))('PostgreSQL VaultStore', () => {
       await store.close();
       store = await open();
     });
+  });
+});
+
+describe.skipIf(serverUnavailable('postgres'))('PostgreSQL VaultStore and a server restart', () => {
+  it('a restart mid-session: CONNECTION_LOST; the server down: SERVER_UNREACHABLE', async () => {
+    const server = await startPrivateServer('postgres');
+    let db: TestDatabase | null = null;
+    let store: VaultStore | null = null;
+    try {
+      db = await testDatabase('postgres', { server });
+      const owner = await db.connect();
+      await createVaultTable(owner, 'vault', 'timestamptz');
+      await owner.close();
+      store = await openVault(db.url, { serverPassword: bytes(db.password) });
+      expect(await store.countRecords('vault')).toBe(IDS.length);
+      await server.restart();
+      const lost = await failure(store.countRecords('vault'));
+      expect(lost.code).toBe('CONNECTION_LOST');
+      await store.close();
+      store = null;
+      await server.stop();
+      const down = await failure(openVault(db.url, { serverPassword: bytes(db.password) }));
+      expect(down.code).toBe('SERVER_UNREACHABLE');
+      expectNoPassword(down, db.password);
+    } finally {
+      await store?.close();
+      await server.dispose();
+    }
   });
 });
 

@@ -1,10 +1,10 @@
 /**
  * The MySQL/MariaDB driver's descriptor (registry entry). connect() returns the
- * server VaultStore of this folder.
+ * server VaultStore of this folder (store.ts).
  */
 import { VAULT_DRIVER_TEXT } from '../../../core/vault-drivers.js';
-import { EngineError } from '../../errors.js';
 import type { ServerDriverDescriptor } from '../driver.js';
+import { openMysqlStore } from './store.js';
 
 export const mysqlDriver: ServerDriverDescriptor<'mysql'> = {
   name: 'mysql',
@@ -12,8 +12,5 @@ export const mysqlDriver: ServerDriverDescriptor<'mysql'> = {
   ...VAULT_DRIVER_TEXT['mysql'],
   // One statement per batch, one round trip: larger batches than SQLite's fsync-bound ones.
   writeCadence: { batchSize: 256, commitIntervalMs: 2000 },
-  connect: () =>
-    Promise.reject(
-      new EngineError('NATIVE_UNAVAILABLE', 'The MySQL/MariaDB driver is not built yet.'),
-    ),
+  connect: openMysqlStore,
 };

@@ -27,7 +27,7 @@ export function tlsOptionsFor(
   target: Pick<ServerTarget, 'tls' | 'caFile' | 'display'>,
   readCa: (path: string) => Buffer = (path) => readFileSync(path),
 ): false | ConnectionOptions {
-  // No mode given: node-postgres has no "prefer"; PGSSLMODE still applies through its defaults.
+  // No mode given: plain TCP (node-postgres has no "prefer" falling back from TLS); ask with sslmode.
   if (target.tls === null || target.tls === 'disable') return false;
   // require: encrypted, the certificate not checked (libpq's meaning).
   if (target.tls === 'require') return { rejectUnauthorized: false };

@@ -36,11 +36,9 @@ function fields(line: string): string[] {
   return result;
 }
 
-/** localhost stands for the local socket and the loopback addresses alike, as libpq matches it. */
+/** The host as written in the connection string (libpq compares the text: 127.0.0.1 is not localhost). */
 function hostMatches(pattern: string, host: string): boolean {
-  if (pattern === '*' || pattern === host) return true;
-  const local = new Set(['localhost', '127.0.0.1', '::1']);
-  return pattern === 'localhost' && local.has(host);
+  return pattern === '*' || pattern === host;
 }
 
 /** The password of the first line matching `login` in `text`, or undefined. */

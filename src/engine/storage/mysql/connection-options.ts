@@ -1,0 +1,79 @@
+/**
+ * mysql2 settings for a ServerTarget: TLS mode mapping, session-independent
+ * options (big numbers as text, datetimes as text), the password as mysql2
+ * needs it (a string; never logged, never in a message).
+ */
+import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import type { ConnectionOptions, SslOptions } from 'mysql2/promise';
+import { EngineError } from '../../errors.js';
+import type { ServerTarget } from '../server-target.js';
+
+/** How long to wait for the server to answer a connection attempt. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * TLS for a target. mysql2 has no "preferred" mode (try TLS, fall back to
+ * plain): without a mode the connection is plain, as with `disable`
+ * (mysql_native_password never sends the password itself, only a scramble).
+ */
+export function mysqlSslOptions(
+  target: ServerTarget,
+  readCaFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): SslOptions | undefined {
+  if (target.tls === null || target.tls === 'disable') return undefined;
+  if (target.tls === 'require') return { rejectUnauthorized: false };
+  const ca = target.caFile === null ? undefined : readCa(target, readCaFile);
+  const trust = ca === undefined ? {} : { ca };
+  // verify-ca checks the certificate chain; verify-full also the host name in the certificate.
+  return { ...trust, rejectUnauthorized: true, verifyIdentity: target.tls === 'verify-full' };
+}
+
+function readCa(target: ServerTarget, readCaFile: (path: string) => string): string {
+  const caFile = target.caFile!;
+  try {
+    return readCaFile(caFile);
+  } catch (error) {
+    throw new EngineError(
+      'FILE_NOT_FOUND',
+      `The CA certificate ${caFile} given for ${target.display} cannot be read ` +
+        `(${(error as { code?: string }).code ?? String(error)}). Check the ssl-ca path in the connection string.`,
+      { cause: error },
+    );
+  }
+}
+
+/** The user name the mysql client would use: the one in the URL, else the OS login name. */
+export function mysqlUser(target: ServerTarget): string {
+  if (target.user !== null) return target.user;
+  try {
+    return userInfo().username;
+  } catch {
+    return '';
+  }
+}
+
+/** Everything mysql2 needs to open a session to `target`. */
+export function mysqlConnectionOptions(
+  target: ServerTarget,
+  password: Uint8Array | null,
+): ConnectionOptions {
+  const ssl = mysqlSslOptions(target);
+  return {
+    host: target.host,
+    port: target.port,
+    user: mysqlUser(target),
+    database: target.database,
+    ...(password === null ? {} : { password: Buffer.from(password).toString('utf8') }),
+    ...(ssl === undefined ? {} : { ssl }),
+    charset: 'UTF8MB4_GENERAL_CI',
+    // DATETIME / TIMESTAMP as the server's text: converted here, never through a JS Date.
+    dateStrings: true,
+    timezone: 'Z',
+    // BIGINT ids and counts beyond 2^53 stay exact (as text).
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    multipleStatements: false,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,228 @@
+/**
+ * The SQL text of the MySQL/MariaDB store. Table names come from the catalog
+ * and are always quoted; values are always bound. Keyset paging compares ids
+ * with `>` and `ORDER BY id` in the column's own collation (the order of the
+ * primary-key index); stored values are compared as bytes (CAST ... AS
+ * BINARY), never through a case- or accent-insensitive, PAD SPACE collation.
+ */
+import { V2_PREFIX } from '../value-kind.js';
+
+export type MysqlParam = string | number;
+
+export interface MysqlStatement {
+  readonly sql: string;
+  readonly params: readonly MysqlParam[];
+}
+
+/** Backtick identifier quoting. */
+export function quoteMysqlIdentifier(name: string): string {
+  return '`' + name.replaceAll('`', '``') + '`';
+}
+
+/** Base tables (no views) of the connection's database with their columns. */
+export const TABLE_COLUMNS_SQL = `SELECT c.TABLE_NAME AS table_name, c.COLUMN_NAME AS column_name
+  FROM information_schema.COLUMNS c
+  JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME
+  WHERE c.TABLE_SCHEMA = DATABASE() AND t.TABLE_TYPE = 'BASE TABLE'
+  ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION`;
+
+/** Primary-key columns of one table, in key order. */
+export const PRIMARY_KEY_SQL = `SELECT COLUMN_NAME AS column_name FROM information_schema.KEY_COLUMN_USAGE
+  WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND CONSTRAINT_NAME = 'PRIMARY'
+  ORDER BY ORDINAL_POSITION`;
+
+/** The declared type of the id column. */
+export const ID_TYPE_SQL = `SELECT DATA_TYPE AS data_type, COLUMN_TYPE AS column_type FROM information_schema.COLUMNS
+  WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = 'id'`;
+
+export const TRIGGERS_SQL = `SELECT TRIGGER_NAME AS name FROM information_schema.TRIGGERS
+  WHERE EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = ? ORDER BY TRIGGER_NAME`;
+
+/** Bytes the table takes on the server (data and indexes, as the server estimates them). */
+export const TABLE_SIZE_SQL = `SELECT coalesce(sum(DATA_LENGTH + INDEX_LENGTH), 0) AS bytes
+  FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?`;
+
+/** Characters a v1 value can hold (value-kind.ts), matched case-sensitively whatever the collation. */
+const V1_REGEX = '(?-i)^[A-Za-z0-9_=\r\n-]+$';
+
+/** Exactly "v2:" as bytes (a case-insensitive collation would take "V2:"). Parameter: V2_PREFIX. */
+const IS_V2 = `CAST(LEFT(vault_value, ${V2_PREFIX.length}) AS BINARY) = CAST(? AS BINARY)`;
+/** Not v2 and only v1 characters. Parameters: V2_PREFIX, V1_REGEX. */
+const IS_V1 = `(NOT (${IS_V2}) AND vault_value REGEXP ?)`;
+
+/** One scan: records, soft-deleted, expired, v2, v1 (other = records - v2 - v1). */
+export function tableCountsStatement(table: string, now: string): MysqlStatement {
+  return {
+    sql: `SELECT count(*) AS records,
+      coalesce(sum(soft_deleted_at <= ?), 0) AS soft_deleted,
+      coalesce(sum(expires_at <= ?), 0) AS expired,
+      coalesce(sum(${IS_V2}), 0) AS v2,
+      coalesce(sum(${IS_V1}), 0) AS v1
+      FROM ${quoteMysqlIdentifier(table)}`,
+    params: [now, now, V2_PREFIX, V2_PREFIX, V1_REGEX],
+  };
+}
+
+export interface MysqlRecordFilter {
+  /** keyset cursor: only ids after this one in the column's collation; null: from the first */
+  readonly afterKey: string | null;
+  readonly includeSoftDeleted: boolean;
+  /** "now" as "YYYY-MM-DD HH:MM:SS" UTC (the session's time zone is UTC) */
+  readonly now: string;
+}
+
+function whereClause(filter: MysqlRecordFilter, extra: MysqlStatement[] = []): MysqlStatement {
+  const conditions: string[] = [];
+  const params: MysqlParam[] = [];
+  if (filter.afterKey !== null) {
+    conditions.push('id > ?');
+    params.push(filter.afterKey);
+  }
+  if (!filter.includeSoftDeleted) {
+    // The complement of "soft_deleted_at <= now", as the library lists live records.
+    conditions.push('soft_deleted_at > ?');
+    params.push(filter.now);
+  }
+  for (const condition of extra) {
+    conditions.push(condition.sql);
+    params.push(...condition.params);
+  }
+  return { sql: conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '', params };
+}
+
+const RECORD_COLUMNS =
+  'id AS record_key, vault_value AS value, soft_deleted_at <= ? AS soft_deleted';
+
+export function countStatement(table: string, filter: MysqlRecordFilter): MysqlStatement {
+  const where = whereClause(filter);
+  return {
+    sql: `SELECT count(*) AS n FROM ${quoteMysqlIdentifier(table)} ${where.sql}`,
+    params: where.params,
+  };
+}
+
+/** Limits are checked positive integers, written into the text (LIMIT takes no string parameter). */
+function limitClause(limit: number): string {
+  if (!Number.isSafeInteger(limit) || limit < 0) throw new Error(`bad LIMIT ${limit}`);
+  return `LIMIT ${limit}`;
+}
+
+/** Keyset pagination: `WHERE id > ? ORDER BY id LIMIT n`, never OFFSET. */
+export function pageStatement(
+  table: string,
+  filter: MysqlRecordFilter,
+  limit: number,
+): MysqlStatement {
+  const where = whereClause(filter);
+  return {
+    sql: `SELECT ${RECORD_COLUMNS} FROM ${quoteMysqlIdentifier(table)} ${where.sql} ORDER BY id ${limitClause(limit)}`,
+    params: [filter.now, ...where.params],
+  };
+}
+
+/** Byte sizes of the next page's values, to bound a page by bytes before reading them. */
+export function pageSizesStatement(
+  table: string,
+  filter: MysqlRecordFilter,
+  limit: number,
+): MysqlStatement {
+  const where = whereClause(filter);
+  return {
+    sql: `SELECT length(vault_value) AS bytes FROM ${quoteMysqlIdentifier(table)} ${where.sql} ORDER BY id ${limitClause(limit)}`,
+    params: where.params,
+  };
+}
+
+/** The record at `key` (the primary key, in its collation), soft-deleted filter as for pages. */
+export function recordAtStatement(
+  table: string,
+  filter: MysqlRecordFilter,
+  key: string,
+): MysqlStatement {
+  const where = whereClause({ ...filter, afterKey: null }, [{ sql: 'id = ?', params: [key] }]);
+  return {
+    sql: `SELECT ${RECORD_COLUMNS} FROM ${quoteMysqlIdentifier(table)} ${where.sql}`,
+    params: [filter.now, ...where.params],
+  };
+}
+
+/** `count` records at random (ORDER BY RAND() keeps only `count` rows in its sort buffer). */
+export function sampleStatement(
+  table: string,
+  filter: MysqlRecordFilter,
+  count: number,
+  valueKind?: 'v2' | 'v1',
+): MysqlStatement {
+  const kind: MysqlStatement[] =
+    valueKind === undefined
+      ? []
+      : valueKind === 'v2'
+        ? [{ sql: IS_V2, params: [V2_PREFIX] }]
+        : [{ sql: IS_V1, params: [V2_PREFIX, V1_REGEX] }];
+  const where = whereClause(filter, kind);
+  return {
+    sql: `SELECT ${RECORD_COLUMNS} FROM ${quoteMysqlIdentifier(table)} ${where.sql} ORDER BY RAND() ${limitClause(count)}`,
+    params: [filter.now, ...where.params],
+  };
+}
+
+export interface GuardedUpdate {
+  readonly key: string;
+  readonly expectedValue: string;
+  readonly newValue: string;
+}
+
+/**
+ * Locks, among `updates`, the records that still hold the value read
+ * (compared byte for byte) and returns their ids. One statement: the range
+ * optimizer turns the OR of primary-key equalities into point lookups.
+ */
+export function lockUnchangedStatement(
+  table: string,
+  updates: readonly GuardedUpdate[],
+): MysqlStatement {
+  const sql = updates
+    .map(() => '(id = ? AND CAST(vault_value AS BINARY) = CAST(? AS BINARY))')
+    .join(' OR ');
+  return {
+    sql: `SELECT id FROM ${quoteMysqlIdentifier(table)} WHERE ${sql} FOR UPDATE`,
+    params: updates.flatMap((update) => [update.key, update.expectedValue]),
+  };
+}
+
+/**
+ * One UPDATE for the locked records: each gets its own new value (matched by
+ * its exact id bytes), all the same updated_at.
+ */
+export function multiUpdateStatement(
+  table: string,
+  updates: readonly GuardedUpdate[],
+  updatedAt: string,
+): MysqlStatement {
+  const cases = updates.map(() => 'WHEN CAST(id AS BINARY) = CAST(? AS BINARY) THEN ?').join(' ');
+  const keys = updates.map(() => '?').join(', ');
+  return {
+    sql:
+      `UPDATE ${quoteMysqlIdentifier(table)} SET vault_value = CASE ${cases} ELSE vault_value END, ` +
+      `updated_at = ? WHERE id IN (${keys})`,
+    params: [
+      ...updates.flatMap((update) => [update.key, update.newValue]),
+      updatedAt,
+      ...updates.map((update) => update.key),
+    ],
+  };
+}
+
+/** All columns of one snapshot page, in key order (backup). */
+export function backupPageStatement(
+  table: string,
+  afterKey: string | null,
+  limit: number,
+): MysqlStatement {
+  return {
+    sql:
+      'SELECT id, vault_token, vault_value, created_at, updated_at, expires_at, soft_deleted_at ' +
+      `FROM ${quoteMysqlIdentifier(table)} ${afterKey === null ? '' : 'WHERE id > ?'} ORDER BY id ${limitClause(limit)}`,
+    params: afterKey === null ? [] : [afterKey],
+  };
+}

@@ -1,0 +1,524 @@
+/**
+ * The VaultStore of a vault table in MySQL/MariaDB. Records are keyed by
+ * their id (the primary key) and paged in the id column's collation;
+ * stored values are compared byte for byte; a batch is one transaction that
+ * locks the records still holding the value read and updates them in one
+ * statement. dataVersion() is null: a server cannot tell cheaply whether
+ * another program committed, so the rotation sweeps after its pass.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { ConnectionOptions } from 'mysql2/promise';
+import { EngineError } from '../../errors.js';
+import { entryKind } from '../../fs/private-file.js';
+import { formatSqliteDateTime, isSqliteDateTime } from '../datetime.js';
+import type { ServerConnectOptions } from '../driver.js';
+import type { TableColumns } from '../schema.js';
+import type {
+  ReadRecordsOptions,
+  SampleRecordsOptions,
+  ValueUpdate,
+  VaultInfo,
+  VaultRecord,
+  VaultStore,
+  VaultTableInfo,
+  WriteBatchResult,
+} from '../types.js';
+import { backupMysqlTable, mysqlText } from './backup.js';
+import {
+  assertMysqlPageable,
+  noMysqlVaultTableError,
+  readMysqlTables,
+  resolveMysqlVaultTable,
+  vaultTablesOf,
+} from './catalog.js';
+import { mysqlConnectionOptions } from './connection-options.js';
+import { toMysqlEngineError } from './errors.js';
+import { MysqlSession } from './session.js';
+import type { MysqlRow, MysqlSessionSettings } from './session.js';
+import {
+  TABLE_SIZE_SQL,
+  TRIGGERS_SQL,
+  countStatement,
+  lockUnchangedStatement,
+  multiUpdateStatement,
+  pageSizesStatement,
+  pageStatement,
+  recordAtStatement,
+  sampleStatement,
+  tableCountsStatement,
+} from './sql.js';
+import type { MysqlRecordFilter, MysqlStatement } from './sql.js';
+
+const DEFAULT_PAGE_SIZE = 256;
+
+/** Bound values per statement of a batch: well under MariaDB's 16 MiB max_allowed_packet. */
+export const STATEMENT_MAX_VALUE_BYTES = 4 * 1024 * 1024;
+
+/** MySQL lock names are at most 64 characters. */
+const LOCK_NAME_MAX = 64;
+
+type FilterOptions = Omit<ReadRecordsOptions, 'limit' | 'maxBytes'>;
+
+function toRecord(row: MysqlRow): VaultRecord {
+  const key = mysqlText(row.record_key);
+  return {
+    key,
+    id: key,
+    value: mysqlText(row.value),
+    softDeleted: Number(row.soft_deleted) === 1,
+  };
+}
+
+function positiveInteger(value: number, what: string): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new EngineError('INTERNAL', `${what} must be a positive integer (got ${value}).`);
+  }
+  return value;
+}
+
+/** The server lock name of one table's rotation (hashed when too long). */
+export function rotationLockName(database: string, table: string): string {
+  const name = `vaultstore-admin:${database}.${table}`;
+  if (name.length <= LOCK_NAME_MAX) return name;
+  return `vaultstore-admin:${createHash('sha256').update(`${database}\0${table}`).digest('hex').slice(0, 40)}`;
+}
+
+/** Splits a batch so no statement carries more than `maxBytes` of values (at least one update each). */
+export function chunkUpdates(updates: readonly ValueUpdate[], maxBytes: number): ValueUpdate[][] {
+  const chunks: ValueUpdate[][] = [];
+  let current: ValueUpdate[] = [];
+  let bytes = 0;
+  for (const update of updates) {
+    const size =
+      Buffer.byteLength(update.expectedValue) +
+      Buffer.byteLength(update.newValue) +
+      2 * Buffer.byteLength(update.key);
+    if (current.length > 0 && bytes + size > maxBytes) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(update);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+class MysqlVaultStore implements VaultStore {
+  readonly driver = 'mysql' as const;
+  private readonly resolvedTables = new Map<string, string>();
+  /** the table a rotation works on (pageable check, lock, writes): the one backupTo copies */
+  private workingTable: string | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly session: MysqlSession,
+    private readonly connectOptions: ConnectionOptions,
+    private readonly options: ServerConnectOptions,
+  ) {}
+
+  get path(): string {
+    return this.options.target.display;
+  }
+
+  get readOnly(): boolean {
+    return this.options.readOnly;
+  }
+
+  private get display(): string {
+    return this.options.target.display;
+  }
+
+  /** One operation at a time on the connection; refuses after close. */
+  private run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.closed) {
+      return Promise.reject(
+        new EngineError('INTERNAL', `The vault ${this.path} is already closed.`),
+      );
+    }
+    return this.session.exclusive(work);
+  }
+
+  private query(statement: MysqlStatement, action = 'reading'): Promise<MysqlRow[]> {
+    return this.session.query(statement.sql, statement.params, action);
+  }
+
+  private tables(): Promise<TableColumns[]> {
+    return readMysqlTables(this.session);
+  }
+
+  private async table(requested: string): Promise<string> {
+    const cached = this.resolvedTables.get(requested);
+    if (cached !== undefined) return cached;
+    const name = resolveMysqlVaultTable(this.display, await this.tables(), requested);
+    this.resolvedTables.set(requested, name);
+    return name;
+  }
+
+  private filter(options: FilterOptions = {}): MysqlRecordFilter {
+    return {
+      afterKey: options.afterKey ?? null,
+      includeSoftDeleted: options.includeSoftDeleted ?? true,
+      now: formatSqliteDateTime(options.now ?? new Date()),
+    };
+  }
+
+  /** At least one vault table, or NO_VAULT_TABLE (as opening a SQLite file checks). */
+  verifyOnOpen(): Promise<void> {
+    return this.run(async () => {
+      const tables = await this.tables();
+      if (vaultTablesOf(tables).length === 0) throw noMysqlVaultTableError(this.display, tables);
+    });
+  }
+
+  info(now: Date = new Date()): Promise<VaultInfo> {
+    return this.run(async () => {
+      const formattedNow = formatSqliteDateTime(now);
+      const tables: VaultTableInfo[] = [];
+      let sizeBytes = 0;
+      for (const name of vaultTablesOf(await this.tables())) {
+        const row = (await this.query(tableCountsStatement(name, formattedNow)))[0] ?? {};
+        const records = Number(row.records);
+        const v2 = Number(row.v2);
+        const v1 = Number(row.v1);
+        tables.push({
+          name,
+          records,
+          softDeleted: Number(row.soft_deleted),
+          expired: Number(row.expired),
+          v2,
+          v1,
+          other: records - v2 - v1,
+        });
+        const size = await this.query({ sql: TABLE_SIZE_SQL, params: [name] });
+        sizeBytes += Number(size[0]?.bytes ?? 0);
+      }
+      return { path: this.path, fileSizeBytes: sizeBytes, driver: this.driver, tables };
+    });
+  }
+
+  vaultTables(): Promise<string[]> {
+    return this.run(async () => vaultTablesOf(await this.tables()));
+  }
+
+  async assertVaultTable(table: string): Promise<void> {
+    await this.run(() => this.table(table));
+  }
+
+  countRecords(table: string, options?: FilterOptions): Promise<number> {
+    return this.run(async () => {
+      const name = await this.table(table);
+      const rows = await this.query(countStatement(name, this.filter(options)));
+      return Number(rows[0]?.n ?? 0);
+    });
+  }
+
+  assertPageable(table: string): Promise<void> {
+    return this.run(async () => {
+      const name = await this.table(table);
+      await assertMysqlPageable(this.session, this.display, name);
+      this.workingTable = name;
+    });
+  }
+
+  keyKind(table: string): Promise<'rowid' | 'id'> {
+    return this.run(async () => {
+      await this.table(table);
+      return 'id' as const;
+    });
+  }
+
+  readRecord(table: string, key: string, options?: FilterOptions): Promise<VaultRecord | null> {
+    return this.run(async () => {
+      const name = await this.table(table);
+      const rows = await this.query(recordAtStatement(name, this.filter(options), key));
+      return rows[0] ? toRecord(rows[0]) : null;
+    });
+  }
+
+  triggersOn(table: string): Promise<string[]> {
+    return this.run(async () => {
+      const name = await this.table(table);
+      const rows = await this.query({ sql: TRIGGERS_SQL, params: [name] });
+      return rows.map((row) => mysqlText(row.name));
+    });
+  }
+
+  dataVersion(): Promise<number | null> {
+    return this.run(() => Promise.resolve(null));
+  }
+
+  readRecords(table: string, options: ReadRecordsOptions): Promise<VaultRecord[]> {
+    return this.run(async () => {
+      const name = await this.table(table);
+      const filter = this.filter(options);
+      let limit = positiveInteger(options.limit, 'The page size');
+      if (options.maxBytes !== undefined) {
+        limit = await this.recordsWithin(name, filter, limit, options.maxBytes);
+      }
+      return (await this.query(pageStatement(name, filter, limit))).map(toRecord);
+    });
+  }
+
+  /** How many of the next `limit` records fit in `maxBytes` of values (at least one). */
+  private async recordsWithin(
+    name: string,
+    filter: MysqlRecordFilter,
+    limit: number,
+    maxBytes: number,
+  ): Promise<number> {
+    let bytes = 0;
+    let count = 0;
+    for (const row of await this.query(pageSizesStatement(name, filter, limit))) {
+      bytes += Number(row.bytes ?? 0);
+      if (count > 0 && bytes > maxBytes) break;
+      count++;
+    }
+    return Math.max(1, count);
+  }
+
+  async *streamRecords(
+    table: string,
+    options: FilterOptions & { pageSize?: number } = {},
+  ): AsyncGenerator<VaultRecord, void, undefined> {
+    const pageSize = positiveInteger(options.pageSize ?? DEFAULT_PAGE_SIZE, 'The page size');
+    // One "now" for the whole pass, so a record cannot change category mid-stream.
+    const now = options.now ?? new Date();
+    let afterKey = options.afterKey ?? null;
+    for (;;) {
+      const page = await this.readRecords(table, { ...options, now, afterKey, limit: pageSize });
+      yield* page;
+      const last = page.at(-1);
+      if (page.length < pageSize || last === undefined) return;
+      afterKey = last.key;
+    }
+  }
+
+  sampleRecords(
+    table: string,
+    count: number,
+    options?: SampleRecordsOptions,
+  ): Promise<VaultRecord[]> {
+    return this.run(async () => {
+      if (!Number.isInteger(count) || count < 0) {
+        throw new EngineError(
+          'INTERNAL',
+          `The sample size must be a non-negative integer (got ${count}).`,
+        );
+      }
+      if (count === 0) return [];
+      const name = await this.table(table);
+      const statement = sampleStatement(name, this.filter(options), count, options?.valueKind);
+      return (await this.query(statement)).map(toRecord);
+    });
+  }
+
+  writeBatch(
+    table: string,
+    updates: readonly ValueUpdate[],
+    updatedAt: string,
+  ): Promise<WriteBatchResult> {
+    return this.run(async () => {
+      if (this.readOnly) {
+        throw new EngineError(
+          'READ_ONLY',
+          `The vault ${this.display} was opened read-only (a read-only session): nothing was written. ` +
+            'Open it without read-only to write.',
+        );
+      }
+      if (!isSqliteDateTime(updatedAt)) {
+        throw new EngineError(
+          'INTERNAL',
+          `updated_at must be "YYYY-MM-DD HH:MM:SS" (got ${JSON.stringify(updatedAt)}).`,
+        );
+      }
+      const name = await this.table(table);
+      this.workingTable = name;
+      if (updates.length === 0) return { written: [], guardFailed: [] };
+      const written = await this.guardedTransaction(name, updates, updatedAt);
+      return {
+        written: updates.filter((u) => written.has(u.key)).map((u) => u.key),
+        guardFailed: updates.filter((u) => !written.has(u.key)).map((u) => u.key),
+      };
+    });
+  }
+
+  /**
+   * One transaction: lock the records still holding the value read, update
+   * exactly those; any error rolls the whole batch back.
+   */
+  private async guardedTransaction(
+    name: string,
+    updates: readonly ValueUpdate[],
+    updatedAt: string,
+  ): Promise<Set<string>> {
+    const action = 'writing to';
+    const written = new Set<string>();
+    await this.session.query('START TRANSACTION', [], action);
+    try {
+      for (const chunk of chunkUpdates(updates, STATEMENT_MAX_VALUE_BYTES)) {
+        const byKey = new Map(chunk.map((update) => [update.key, update]));
+        const locked = await this.query(lockUnchangedStatement(name, chunk), action);
+        // The exact id read (a case- or accent-variant id is another record's business).
+        const matching = locked
+          .map((row) => byKey.get(mysqlText(row.id)))
+          .filter((update): update is ValueUpdate => update !== undefined);
+        if (matching.length === 0) continue;
+        await this.query(multiUpdateStatement(name, matching, updatedAt), action);
+        for (const update of matching) written.add(update.key);
+      }
+      await this.session.query('COMMIT', [], action);
+    } catch (error) {
+      // A dead connection rolls back on the server by itself.
+      await this.session.query('ROLLBACK', [], action).catch(() => undefined);
+      throw error;
+    }
+    return written;
+  }
+
+  lockForRotation(table: string): Promise<() => Promise<void>> {
+    return this.run(async () => {
+      const name = await this.table(table);
+      this.workingTable = name;
+      const lockName = rotationLockName(this.options.target.database, name);
+      const got = await this.session.query('SELECT GET_LOCK(?, 0) AS got', [lockName], 'locking');
+      if (Number(got[0]?.got) !== 1) {
+        const holder = await this.session.query(
+          'SELECT IS_USED_LOCK(?) AS holder',
+          [lockName],
+          'locking',
+        );
+        const id = holder[0]?.holder;
+        throw new EngineError(
+          'ROTATION_IN_PROGRESS',
+          `Another rotation of the table ${JSON.stringify(name)} in ${this.display} is running: the server ` +
+            `lock ${JSON.stringify(lockName)} is held by connection ${id === null || id === undefined ? '(unknown)' : mysqlText(id)} ` +
+            '(see SHOW PROCESSLIST on the server). Wait for it to finish; if that program died, its lock ' +
+            'goes away with its connection.',
+        );
+      }
+      let released = false;
+      return async () => {
+        if (released || this.closed) return;
+        released = true;
+        await this.session
+          .exclusive(() => this.session.query('SELECT RELEASE_LOCK(?)', [lockName], 'unlocking'))
+          .catch(() => undefined);
+      };
+    });
+  }
+
+  async backupTo(destinationPath: string, requested?: string): Promise<void> {
+    const table = await this.run(
+      async () => requested ?? this.workingTable ?? this.onlyVaultTable(),
+    );
+    assertBackupDestination(destinationPath);
+    const settings: MysqlSessionSettings = {
+      display: this.display,
+      readOnly: true,
+      busyTimeoutMs: this.options.busyTimeoutMs,
+    };
+    try {
+      await backupMysqlTable(
+        this.connectOptions,
+        settings,
+        table,
+        destinationPath,
+        this.options.nativeBinding,
+      );
+    } catch (error) {
+      throw backupError(error, destinationPath, settings);
+    }
+  }
+
+  private async onlyVaultTable(): Promise<string> {
+    const tables = vaultTablesOf(await this.tables());
+    if (tables.length === 1) return tables[0]!;
+    throw new EngineError(
+      'INTERNAL',
+      `Which table of ${this.display} to back up is not known (${tables.length} vault tables): ` +
+        'check the table (assertPageable) before backing it up.',
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.session.exclusive(() => this.session.close());
+  }
+}
+
+/** The backup is a new file in an existing folder, never replacing anything. */
+function assertBackupDestination(destinationPath: string): void {
+  const folder = dirname(resolve(destinationPath));
+  if (!existsSync(folder)) {
+    throw new EngineError(
+      'FILE_NOT_FOUND',
+      `The backup folder ${folder} does not exist. Create it or choose another place for the backup.`,
+    );
+  }
+  if (entryKind(destinationPath) !== null) {
+    throw new EngineError(
+      'USAGE',
+      `The backup ${destinationPath} was not written: something is already there, and a backup never ` +
+        'replaces a file or writes through a link. Choose another backup path, or move that file away.',
+    );
+  }
+}
+
+function backupError(
+  error: unknown,
+  destinationPath: string,
+  settings: MysqlSessionSettings,
+): EngineError {
+  if (error instanceof EngineError) return error;
+  const errno = (error as { code?: unknown } | null)?.code;
+  if (errno === 'EEXIST') {
+    return new EngineError(
+      'USAGE',
+      `The backup ${destinationPath} was not written: a file appeared there while it was being written. ` +
+        'Choose another backup path.',
+      { cause: error },
+    );
+  }
+  if (errno === 'EACCES' || errno === 'EPERM' || errno === 'EROFS') {
+    return new EngineError(
+      'READ_ONLY',
+      `The backup ${destinationPath} cannot be written: its folder is not writable (${errno}). ` +
+        'Choose a writable folder for the backup, or fix its permissions.',
+      { cause: error },
+    );
+  }
+  if (errno === 'ENOSPC') {
+    return new EngineError(
+      'DISK_FULL',
+      `The backup ${destinationPath} could not be written: the disk is full. Free some space or choose ` +
+        'another place for the backup.',
+      { cause: error },
+    );
+  }
+  return toMysqlEngineError(error, { ...settings, action: 'backing up' });
+}
+
+export type OpenedMysqlStore = VaultStore & { verifyOnOpen(): Promise<void> };
+
+/** Connects, sets the session up and checks that the database holds a vault table. */
+export async function openMysqlStore(options: ServerConnectOptions): Promise<VaultStore> {
+  const connectOptions = mysqlConnectionOptions(options.target, options.password);
+  const session = await MysqlSession.open(connectOptions, {
+    display: options.target.display,
+    readOnly: options.readOnly,
+    busyTimeoutMs: options.busyTimeoutMs,
+  });
+  const store = new MysqlVaultStore(session, connectOptions, options);
+  try {
+    await store.verifyOnOpen();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
