@@ -219,3 +219,69 @@ describe.skipIf(serverUnavailable('postgres'))(
     });
   },
 );
+
+describe.skipIf(serverUnavailable('mysql'))('database connections in the app (MariaDB)', () => {
+  let db: TestDatabase;
+  let temp: TempDir;
+  let service: VaultService;
+
+  beforeAll(async () => {
+    temp = makeTempDir('vsa-server-app-mysql-');
+    db = await testDatabase('mysql');
+    const session = await db.connect();
+    try {
+      await copyVaultToServer(copyFixture('tiny200', temp.path), session);
+    } finally {
+      await session.close();
+    }
+    service = new VaultService({
+      dataDir: join(temp.path, 'app-data'),
+      workers: 1,
+      checkpointDir: join(temp.path, 'state'),
+    });
+  });
+
+  afterAll(async () => {
+    await service?.dispose();
+    await db?.dispose();
+    temp?.dispose();
+  });
+
+  it('tests, connects and runs a pre-flight with the password main keeps', async () => {
+    const request: ServerConnectionRequest = {
+      dialect: 'mysql',
+      host: db.host,
+      port: db.port,
+      database: db.database,
+      user: db.user,
+      password: db.password,
+      tls: 'disable',
+      caFile: null,
+    };
+    const tested = await service.testConnection(request);
+    expect(tested.ok, JSON.stringify(tested)).toBe(true);
+    if (tested.ok) {
+      expect(tested.value.driver).toBe('mysql');
+      expect(tested.value.tables.map((table) => table.records)).toEqual([200]);
+    }
+    const refused = await service.testConnection({ ...request, password: 'wrong-Db-Password-931' });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) {
+      expect(refused.error.code).toBe('SERVER_AUTH');
+      expect(refused.error.message).not.toContain(db.password);
+    }
+    const opened = await service.connectDatabase(request);
+    expect(opened.ok, JSON.stringify(opened)).toBe(true);
+    if (!opened.ok) return;
+    expect(opened.value.path).toBe(db.url);
+    const preflight = await service.preflight({
+      vault: opened.value.handle,
+      table: 'vault',
+      oldPassword: FIXTURE_PASSWORD_A,
+      crypto: { preset: 'tiny' },
+      includeSoftDeleted: true,
+    });
+    expect(preflight.ok, JSON.stringify(preflight)).toBe(true);
+    if (preflight.ok) expect(preflight.value.opened).toBeGreaterThan(0);
+  });
+});
