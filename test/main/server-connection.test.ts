@@ -18,6 +18,7 @@ import {
   type IpcMethodName,
   type IpcResult,
   type PreflightResult,
+  type RotationResult,
   type ServerConnectionRequest,
   type VaultSummary,
   type VerifyResult,
@@ -209,6 +210,76 @@ describe.skipIf(serverUnavailable('postgres'))(
             expect(answer.error.message).toContain(field);
           }
         }
+      }
+    });
+
+    it('shows a cancelled rotation of a server table as resumable, and resumes it', async () => {
+      // Small batches and every progress event: the cancel lands mid-table.
+      const slow = new VaultService({
+        dataDir: join(temp.path, 'app-data-cancel'),
+        workers: 1,
+        checkpointDir: join(temp.path, 'state'),
+        batchSize: 4,
+        progressIntervalMs: 0,
+      });
+      try {
+        const opened = remember(await slow.connectDatabase(form()));
+        if (!opened.ok) throw new Error(opened.error.message);
+        const rotation = {
+          vault: opened.value.handle,
+          table: 'vault',
+          oldPassword: FIXTURE_PASSWORD_A,
+          newPassword: 'Server-New-Password-2291',
+          crypto: { preset: 'tiny' },
+          includeSoftDeleted: true,
+          backup: true,
+          dryRun: false,
+          resume: false,
+        } as const;
+        const run = async (
+          resume: boolean,
+          cancelAfter: number | null,
+        ): Promise<RotationResult> => {
+          const jobId = crypto.randomUUID();
+          const finished = new Promise<RotationResult>((resolve, reject) => {
+            let asked = false;
+            const stop = slow.onJobEvent((event) => {
+              if (event.jobId !== jobId) return;
+              if (event.type === 'progress' && cancelAfter !== null && !asked) {
+                if (event.progress.rotated >= cancelAfter) {
+                  asked = true;
+                  void slow.cancelJob(jobId);
+                }
+              } else if (event.type === 'result') {
+                stop();
+                resolve(event.result);
+              } else if (event.type === 'error') {
+                stop();
+                reject(new Error(`${event.error.code}: ${event.error.message}`));
+              }
+            });
+          });
+          const started = remember(await slow.startRotation({ ...rotation, resume }, jobId));
+          if (!started.ok) throw new Error(started.error.message);
+          return finished;
+        };
+        const cancelled = await run(false, 8);
+        expect(cancelled.status).toBe('cancelled');
+        expect(cancelled.scanned).toBeLessThan(200);
+
+        const reread = remember(await slow.openVault(opened.value.handle));
+        if (!reread.ok) throw new Error(reread.error.message);
+        expect(reread.value.checkpointProblem).toBeNull();
+        expect(reread.value.unfinishedRotations).toHaveLength(1);
+        expect(reread.value.unfinishedRotations[0]).toMatchObject({ table: 'vault', runs: 1 });
+        expect(reread.value.unfinishedRotations[0]!.counts.scanned).toBeGreaterThan(0);
+
+        const finished = await run(true, null);
+        expect(finished.status).toBe('completed');
+        const after = remember(await slow.openVault(opened.value.handle));
+        expect(after.ok && after.value.unfinishedRotations).toEqual([]);
+      } finally {
+        await slow.dispose();
       }
     });
 

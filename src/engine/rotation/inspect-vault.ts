@@ -9,7 +9,8 @@
  */
 import type { UnfinishedRotation, VaultInspection, VaultTableInfo } from '../../core/types.js';
 import { isEngineError } from '../errors.js';
-import { openVault, type VaultDriverPreference } from '../storage/index.js';
+import { isServerTarget, openVault, type VaultDriverPreference } from '../storage/index.js';
+import { rotationStateBase } from './local-state.js';
 import {
   absoluteVaultPath,
   checkpointPathFor,
@@ -44,7 +45,7 @@ export async function inspectVault(options: InspectVaultOptions): Promise<VaultI
   } finally {
     await store.close();
   }
-  const found = unfinishedRotationOf(options);
+  const found = unfinishedRotationOf(options, info.tables);
   return {
     ...info,
     unfinishedRotations: found.rotation ? [describe(found.rotation, info.tables)] : [],
@@ -57,9 +58,30 @@ interface CheckpointFinding {
   readonly problem: string | null;
 }
 
-/** One checkpoint per vault (its name follows the vault file), so at most one unfinished rotation. */
-function unfinishedRotationOf(options: InspectVaultOptions): CheckpointFinding {
-  const path = checkpointPathFor(options.vaultPath, options.checkpointDir);
+/**
+ * A file: one checkpoint per vault (its name follows the vault file), so at most one unfinished
+ * rotation. A server: one per table, in the state folder (local-state.ts); the first found.
+ */
+function unfinishedRotationOf(
+  options: InspectVaultOptions,
+  tables: readonly VaultTableInfo[],
+): CheckpointFinding {
+  if (!isServerTarget(options.vaultPath)) {
+    return checkpointAt(
+      checkpointPathFor(options.vaultPath, options.checkpointDir),
+      absoluteVaultPath(options.vaultPath),
+    );
+  }
+  for (const table of tables) {
+    const base = rotationStateBase(options.vaultPath, table.name, options.checkpointDir).base;
+    const found = checkpointAt(checkpointPathFor(base), base);
+    if (found.rotation || found.problem) return found;
+  }
+  return { rotation: null, problem: null };
+}
+
+/** The checkpoint at `path`, if it belongs to `vaultPath` (a file's real path, or a server table's state base). */
+function checkpointAt(path: string, vaultPath: string): CheckpointFinding {
   let checkpoint: RotationCheckpoint | null;
   try {
     checkpoint = readCheckpoint(path);
@@ -69,7 +91,6 @@ function unfinishedRotationOf(options: InspectVaultOptions): CheckpointFinding {
     throw error;
   }
   if (!checkpoint) return { rotation: null, problem: null };
-  const vaultPath = absoluteVaultPath(options.vaultPath);
   if (checkpoint.vaultPath !== vaultPath) {
     return {
       rotation: null,
