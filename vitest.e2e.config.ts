@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['e2e/**/*.test.ts'],
     environment: 'node',
+    // PostgreSQL (and MariaDB) for the database-connection spec, started only when a selected file uses them.
+    globalSetup: ['test/support/servers/global-setup.ts'],
     testTimeout: 180_000,
     hookTimeout: 120_000,
     fileParallelism: false,

@@ -6,6 +6,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
+import { vaultDriverText } from '../core/vault-drivers.js';
 import { installAppMenu } from './shell/app-menu.js';
 import {
   APP_INDEX_URL,
@@ -97,7 +98,8 @@ function start(): void {
         isTrustedSender(sender, frameIdentity(currentWindow()?.webContents.mainFrame), urls),
       onVaultOpened: (summary) => {
         currentWindow()?.setTitle(windowTitle(summary));
-        app.addRecentDocument(summary.path);
+        // The OS list is for files; a server vault's "path" is its connection string.
+        if (vaultDriverText(summary.driver).holds === 'file') app.addRecentDocument(summary.path);
       },
     });
     registerIpcHandlers(ipcMain, router);

@@ -1,6 +1,7 @@
 import { useEffect, type ReactNode } from 'react';
 import type { VaultAdminApi } from '../shared/ipc-contract.js';
 import { AppHeader } from './components/widgets/AppHeader.js';
+import { ConnectDialog } from './components/dialogs/ConnectDialog.js';
 import { ProgressScreen } from './components/screens/ProgressScreen.js';
 import { ResultScreen } from './components/screens/ResultScreen.js';
 import { RotateDialog } from './components/dialogs/RotateDialog.js';
@@ -36,6 +37,7 @@ function Screens(): ReactNode {
   const screen = useAppState(selectScreen);
   const rotateOpen = useAppState((state) => state.rotationStatus === 'configuring');
   const verifyOpen = useAppState((state) => state.verifyTarget !== null);
+  const connectOpen = useAppState((state) => state.connectOpen && state.vault === null);
   useJobEvents();
   useSwallowStrayDrops();
   useDocumentTitle();
@@ -54,6 +56,7 @@ function Screens(): ReactNode {
       </main>
       {rotateOpen ? <RotateDialog /> : null}
       {verifyOpen ? <VerifyDialog /> : null}
+      {connectOpen ? <ConnectDialog /> : null}
     </div>
   );
 }

@@ -24,6 +24,7 @@ import {
   checkJobId,
   checkPreflightRequest,
   checkRotationRequest,
+  checkServerConnectionRequest,
   checkVaultHandle,
   checkVaultPath,
   checkVerifyRequest,
@@ -83,6 +84,38 @@ export interface VaultSummary {
   unfinishedRotations: UnfinishedRotation[];
   /** a checkpoint exists but cannot be resumed: what happened and what to do */
   checkpointProblem: string | null;
+}
+
+/** The database servers the app connects to (the engine's ServerDialect). */
+export type ServerDialect = 'postgres' | 'mysql';
+
+/** How the connection is encrypted: none, encrypted without checking the server, or fully verified. */
+export type ServerTlsChoice = 'disable' | 'require' | 'verify-full';
+
+/** Where a vault table lives in a database server, without the password (what the recent list keeps). */
+export interface ServerConnection {
+  dialect: ServerDialect;
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  tls: ServerTlsChoice;
+  /** CA certificate file (absolute path) for verify-full; null = the system's CAs */
+  caFile: string | null;
+}
+
+/** The connect form: the connection plus the password, which main keeps in memory only. */
+export interface ServerConnectionRequest extends ServerConnection {
+  /** '' = none (the server trusts this login, or the client's own sources) */
+  password: string;
+}
+
+/** What "Test connection" found: the server answered and these vault tables are there. */
+export interface ConnectionTestResult {
+  /** the connection string without the password */
+  display: string;
+  driver: VaultDriverName;
+  tables: VaultTableInfo[];
 }
 
 export interface PreflightRequest {
@@ -200,6 +233,42 @@ export const IPC_METHODS = {
     channel: 'vault:recent',
     args: argsOf(),
     result: answers<RecentVault[]>(),
+  }),
+  /**
+   * Connects read-only to a vault in a database server, lists its vault tables and disconnects;
+   * keeps nothing (the password is zeroed when the answer is made).
+   */
+  testConnection: method({
+    channel: 'server:test',
+    args: argsOf(checkServerConnectionRequest),
+    result: answers<ConnectionTestResult>(),
+  }),
+  /**
+   * Opens a vault in a database server as a handle (like a chosen file): main keeps the password
+   * bytes for that handle, in memory only, and gives them to every job on it until closeVault.
+   */
+  connectDatabase: method({
+    channel: 'server:connect',
+    args: argsOf(checkServerConnectionRequest),
+    result: answers<VaultSummary>(),
+  }),
+  /** connections opened before, newest first, never with a password */
+  recentConnections: method({
+    channel: 'server:recent',
+    args: argsOf(),
+    result: answers<ServerConnection[]>(),
+  }),
+  /** main's file dialog for a CA certificate; null when the user cancelled it */
+  chooseCaFile: method({
+    channel: 'server:choose-ca-file',
+    args: argsOf(),
+    result: answers<string | null>(),
+  }),
+  /** The page left a vault: main forgets (and zeroes) the database password it held for it. */
+  closeVault: method({
+    channel: 'vault:close',
+    args: argsOf(checkVaultHandle),
+    result: answers<null>(),
   }),
   /**
    * Job ids are the renderer's crypto.randomUUID(), sent before any event can arrive;

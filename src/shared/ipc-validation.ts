@@ -25,6 +25,8 @@ import type {
   PasswordRuleChoice,
   PreflightRequest,
   RotationRequest,
+  ServerConnectionRequest,
+  ServerTlsChoice,
   VaultHandle,
   VerifyRequest,
 } from './ipc-contract.js';
@@ -40,6 +42,13 @@ export const IPC_LIMITS = {
   fileNameChars: 255,
   reportChars: 5_000_000,
   sampleSizeMax: 1_000_000,
+  /** DNS names are at most 253 characters */
+  hostChars: 253,
+  /** PostgreSQL identifiers are at most 63 bytes, MySQL's 64 characters; room for multi-byte names */
+  databaseChars: 128,
+  userChars: 128,
+  /** database passwords (PostgreSQL and MySQL take far less in practice) */
+  serverPasswordChars: 1024,
   /** Argon2id limits: core's, the same the engine and the app's form check */
   iterationsMax: MAX_ITERATIONS,
   memoryKiBMax: MAX_MEMORY_KIB,
@@ -308,6 +317,70 @@ export function checkVerifyRequest(value: unknown, name = 'request'): VerifyRequ
     );
   }
   return request;
+}
+
+/**
+ * A host name or IP address and nothing else: letters, digits, dots, dashes, underscores, or an
+ * IPv6 address (hex digits and colons, optionally in brackets). Refuses what would change the
+ * connection string it goes into ("@", "/", "?", "#", spaces, "%"-escapes, a second port).
+ */
+const HOST_NAME = /^[A-Za-z0-9._-]+$/;
+const IPV6_ADDRESS = /^\[?[0-9A-Fa-f:.]+\]?$/;
+
+function serverHost(value: unknown, name: string): string {
+  const host = boundedString(value, name, 1, IPC_LIMITS.hostChars).trim();
+  if (host === '') fail(`${name} must not be empty.`);
+  const ipv6 = host.includes(':');
+  if (ipv6 ? !IPV6_ADDRESS.test(host) : !HOST_NAME.test(host))
+    fail(
+      `${name} must be a host name or IP address only (letters, digits, ".", "-"), without a user, port, path or options.`,
+    );
+  return ipv6 ? host.replace(/^\[(.*)\]$/, '$1') : host;
+}
+
+/** A database or login name: any printable text (it is percent-encoded into the URL), no controls. */
+function serverName(value: unknown, name: string, maxChars: number): string {
+  const text = boundedString(value, name, 1, maxChars);
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what we refuse
+  if (/[\u0000-\u001f\u007f]/.test(text)) fail(`${name} contains a control character.`);
+  return text;
+}
+
+const TLS_CHOICES: readonly ServerTlsChoice[] = ['disable', 'require', 'verify-full'];
+
+export function checkServerConnectionRequest(
+  value: unknown,
+  name = 'request',
+): ServerConnectionRequest {
+  const fields = plainObject(value, name, [
+    'dialect',
+    'host',
+    'port',
+    'database',
+    'user',
+    'password',
+    'tls',
+    'caFile',
+  ]);
+  const dialect = fields.dialect;
+  if (dialect !== 'postgres' && dialect !== 'mysql')
+    fail(`${name}.dialect must be "postgres" or "mysql".`);
+  const tls = fields.tls;
+  if (typeof tls !== 'string' || !(TLS_CHOICES as readonly string[]).includes(tls))
+    fail(`${name}.tls must be one of ${TLS_CHOICES.join(', ')}.`);
+  const caFile = fields.caFile === null ? null : checkVaultPath(fields.caFile, `${name}.caFile`);
+  if (caFile !== null && tls !== 'verify-full')
+    fail(`${name}.caFile is only used with tls "verify-full".`);
+  return {
+    dialect,
+    host: serverHost(fields.host, `${name}.host`),
+    port: integer(fields.port, `${name}.port`, 1, 65535),
+    database: serverName(fields.database, `${name}.database`, IPC_LIMITS.databaseChars),
+    user: serverName(fields.user, `${name}.user`, IPC_LIMITS.userChars),
+    password: boundedString(fields.password, `${name}.password`, 0, IPC_LIMITS.serverPasswordChars),
+    tls: tls as ServerTlsChoice,
+    caFile,
+  };
 }
 
 /** A rotation's id, made by the renderer with crypto.randomUUID before it starts the job. */

@@ -47,6 +47,16 @@ const goodExport = {
   suggestedName: 'rotation-report.md',
 };
 const goodJobId = '3f1c2a9e-6c1b-4b0a-9d55-0c4b7f0e9a11';
+const goodConnection = {
+  dialect: 'postgres',
+  host: 'db.example.internal',
+  port: 5432,
+  database: 'app',
+  user: 'vault_admin',
+  password: SECRET,
+  tls: 'verify-full',
+  caFile: '/etc/ssl/db-ca.pem',
+};
 
 /** A valid argument list for every channel. */
 const goodArgs: Record<IpcMethodName, unknown[]> = {
@@ -54,6 +64,11 @@ const goodArgs: Record<IpcMethodName, unknown[]> = {
   openVault: [GOOD_HANDLE],
   openDroppedFile: ['/home/me/vault.db'],
   recentVaults: [],
+  testConnection: [goodConnection],
+  connectDatabase: [goodConnection],
+  recentConnections: [],
+  chooseCaFile: [],
+  closeVault: [GOOD_HANDLE],
   preflight: [goodPreflight, goodJobId],
   startRotation: [goodRotation, goodJobId],
   verify: [goodVerify, goodJobId],
@@ -77,6 +92,69 @@ const without = (object: Record<string, unknown>, key: string): Record<string, u
   delete copy[key];
   return copy;
 };
+
+describe('ipc-validation: database connections', () => {
+  const both = (connection: Record<string, unknown>, messagePart?: string): void => {
+    expectInvalid('testConnection', [connection], messagePart);
+    expectInvalid('connectDatabase', [connection], messagePart);
+  };
+
+  it('takes a port from 1 to 65535 only, as a whole number', () => {
+    for (const port of [0, 65536, -1, 5432.5, '5432', null, Number.NaN])
+      both({ ...goodConnection, port }, 'port');
+    for (const port of [1, 3306, 65535])
+      expect(validateIpcArguments('connectDatabase', [{ ...goodConnection, port }]).ok).toBe(true);
+  });
+
+  it('refuses a host that would change the connection string (user, port, path, options)', () => {
+    for (const host of [
+      'evil@db.example',
+      'db.example:6543',
+      'db.example/otherdb',
+      'db.example?sslmode=disable',
+      'db.example#x',
+      'db example',
+      'db%2eexample',
+      'user:pw@db',
+      '',
+      '   ',
+      'a'.repeat(254),
+    ])
+      both({ ...goodConnection, host }, 'host');
+    for (const host of ['localhost', '127.0.0.1', '::1', '[fe80::1]', 'db_1.corp-net.example']) {
+      const result = validateIpcArguments('testConnection', [{ ...goodConnection, host }]);
+      expect(result.ok, host).toBe(true);
+    }
+  });
+
+  it('caps the password and never echoes it', () => {
+    const long = `${SECRET}${'p'.repeat(IPC_LIMITS.serverPasswordChars)}`;
+    both({ ...goodConnection, password: long }, 'password is too long');
+    both({ ...goodConnection, password: 42 }, 'password');
+    // An empty password is allowed: the server may trust the login, or the client has its own source.
+    expect(validateIpcArguments('connectDatabase', [{ ...goodConnection, password: '' }]).ok).toBe(
+      true,
+    );
+    // With the secret in another field the message still leaves it out.
+    both({ ...goodConnection, user: `${SECRET}\n` }, 'user');
+  });
+
+  it('checks dialect, TLS mode, CA file and unexpected fields', () => {
+    both({ ...goodConnection, dialect: 'sqlite' }, 'dialect');
+    both({ ...goodConnection, tls: 'prefer' }, 'tls');
+    both({ ...goodConnection, caFile: 'relative/ca.pem' }, 'caFile');
+    both({ ...goodConnection, caFile: '//server/share/ca.pem' }, 'caFile');
+    both({ ...goodConnection, tls: 'require' }, 'caFile');
+    both({ ...goodConnection, url: 'postgres://x@y/z' }, 'unexpected');
+    both(without(goodConnection, 'caFile'), 'caFile');
+    both({ ...goodConnection, database: '' }, 'database');
+    expect(
+      validateIpcArguments('connectDatabase', [
+        { ...goodConnection, dialect: 'mysql', tls: 'disable', caFile: null },
+      ]).ok,
+    ).toBe(true);
+  });
+});
 
 describe('ipc-validation', () => {
   it('covers exactly the invoke channels of the contract', () => {

@@ -113,9 +113,16 @@ interface CheckpointFinding {
   readonly problem: string | null;
 }
 
-/** One checkpoint per vault (its name follows the vault file), so at most one unfinished rotation. */
+/** A file: one checkpoint per vault (its name follows the vault file), so at most one unfinished rotation. */
 function unfinishedRotationOf(options: InspectVaultOptions): CheckpointFinding {
-  const path = checkpointPathFor(options.vaultPath, options.checkpointDir);
+  return checkpointAt(
+    checkpointPathFor(options.vaultPath, options.checkpointDir),
+    absoluteVaultPath(options.vaultPath),
+  );
+}
+
+/** The checkpoint at `path`, if it belongs to `vaultPath` (a file's real path, or a server table's state base). */
+function checkpointAt(path: string, vaultPath: string): CheckpointFinding {
   let checkpoint: RotationCheckpoint | null;
   try {
     checkpoint = readCheckpoint(path);
@@ -125,7 +132,6 @@ function unfinishedRotationOf(options: InspectVaultOptions): CheckpointFinding {
     throw error;
   }
   if (!checkpoint) return { rotation: null, problem: null };
-  const vaultPath = absoluteVaultPath(options.vaultPath);
   if (checkpoint.vaultPath !== vaultPath) {
     return {
       rotation: null,

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
+import { isServerTarget } from '../../engine/index.js';
 import { VAULT_NOT_CHOSEN } from '../../core/error-codes.js';
 import type { IpcError, VaultHandle } from '../../shared/ipc-contract.js';
 
@@ -21,9 +22,12 @@ export class ChosenVaults {
   private readonly paths = new Map<VaultHandle, string>();
   private readonly handles = new Map<string, VaultHandle>();
 
-  /** The handle of a path the user chose (the same one each time for the same path). */
+  /**
+   * The handle of a path the user chose (the same one each time for the same path), or of a
+   * server connection string main built from the connect form (kept as it is: not a file name).
+   */
   grant(path: string): VaultHandle {
-    const key = resolve(path);
+    const key = isServerTarget(path) ? path : resolve(path);
     const known = this.handles.get(key);
     if (known) return known;
     const handle = randomUUID();

@@ -26,6 +26,8 @@ export interface InfoOptions {
   readonly checkpointDir?: string;
   readonly driver?: VaultDriverPreference;
   readonly nativeBinding?: string;
+  /** a server vault's database password (transferred; zeroed by the host after the job) */
+  readonly serverPassword?: Uint8Array;
 }
 
 export type HostRequest =

@@ -45,17 +45,18 @@ async function run(request: HostRequest): Promise<HostResults[keyof HostResults]
   }
 }
 
-/** The passwords this host received; zeroed once the job is over. */
+/** The passwords this host received (vault passwords, a server's database password); zeroed once the job is over. */
 function passwordsOf(request: HostRequest): Uint8Array[] {
+  const server = request.options.serverPassword ? [request.options.serverPassword] : [];
   switch (request.type) {
     case 'info':
-      return [];
+      return server;
     case 'preflight':
-      return [request.options.oldPassword];
+      return [request.options.oldPassword, ...server];
     case 'rotate':
-      return [request.options.oldPassword, request.options.newPassword];
+      return [request.options.oldPassword, request.options.newPassword, ...server];
     case 'verify':
-      return [request.options.password];
+      return [request.options.password, ...server];
   }
 }
 

@@ -3,7 +3,7 @@
  * settle once (result, engine error, or the worker dying), then terminate.
  */
 import type { Worker } from 'node:worker_threads';
-import { releaseRotationLockOfThread, spawnWorker } from '../../engine/index.js';
+import { releaseRotationLockOfThread, rotationStateBase, spawnWorker } from '../../engine/index.js';
 import type { IpcError } from '../../shared/ipc-contract.js';
 import {
   ENGINE_HOST_WORKER,
@@ -52,8 +52,7 @@ export class HostJob<R extends HostRequest> {
       const threadId = worker.threadId; // -1 once it has stopped
       worker.on('exit', (code) => {
         // Terminated mid-rotation, the thread ran no `finally`: free the vault's rotation lock it held.
-        if (request.type === 'rotate')
-          releaseRotationLockOfThread(request.options.vaultPath, threadId);
+        if (request.type === 'rotate') releaseLockOf(request.options, threadId);
         this.settle({
           ok: false,
           error: workerFailed(`the engine host stopped with exit code ${code}`),
@@ -89,6 +88,25 @@ export class HostJob<R extends HostRequest> {
     // The host's job is over either way; do not leave the thread (or its engine workers) behind.
     // (During construction this.worker is not set yet; the constructor terminates it then.)
     void this.worker?.terminate();
+  }
+}
+
+/**
+ * The rotation lock sits next to a vault file, or (a server table) in the state folder under the
+ * name rotateVault gave it: release it where it was taken.
+ */
+function releaseLockOf(
+  options: { vaultPath: string; table?: string; checkpointDir?: string },
+  threadId: number,
+): void {
+  try {
+    const base =
+      options.table === undefined
+        ? options.vaultPath
+        : rotationStateBase(options.vaultPath, options.table, options.checkpointDir).base;
+    releaseRotationLockOfThread(base, threadId);
+  } catch {
+    // A connection string that does not parse was never locked.
   }
 }
 

@@ -17,6 +17,8 @@ import { realpathSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import {
   ARGON2_PRESETS,
+  isServerTarget,
+  parseServerTarget,
   validateRotationInput,
   type Argon2BackendPreference,
   type Argon2Config,
@@ -27,11 +29,14 @@ import {
 } from '../../engine/index.js';
 import type {
   Argon2Choice,
+  ConnectionTestResult,
   IpcResult,
   JobEvent,
   PreflightRequest,
   RecentVault,
   RotationRequest,
+  ServerConnection,
+  ServerConnectionRequest,
   VaultHandle,
   VaultSummary,
   VerifyRequest,
@@ -42,6 +47,8 @@ import type { HostRequest, HostResults } from './engine-host-protocol.js';
 import { HostJob } from './host-job.js';
 import { BUSY, ipcError, toIpcError } from '../ipc/ipc-errors.js';
 import { RecentVaults } from './recent-vaults.js';
+import { RecentConnections } from './recent-connections.js';
+import { buildConnectionString, ServerPasswords } from './server-connections.js';
 
 type RotateRequest = Extract<HostRequest, { type: 'rotate' }>;
 
@@ -65,6 +72,7 @@ const RUNNING_JOB: Record<JobKind, string> = {
 
 /** Two names of one file (a symlink, "a/../b") are one vault; a missing file keeps its resolved name. */
 function vaultKey(path: string): string {
+  if (isServerTarget(path)) return parseServerTarget(path).display;
   try {
     return realpathSync(path);
   } catch {
@@ -119,12 +127,26 @@ function zero(...buffers: Uint8Array[]): void {
   for (const buffer of buffers) if (buffer.byteLength > 0) buffer.fill(0);
 }
 
+/** The job's copy of a database password, to zero if it was never moved to the thread. */
+function zeroable(secret: ServerSecret): Uint8Array[] {
+  return secret.serverPassword ? [secret.serverPassword] : [];
+}
+
 export function argon2ConfigOf(choice: Argon2Choice): Argon2Config {
   return choice.preset === 'custom' ? { ...choice.config } : { ...ARGON2_PRESETS[choice.preset] };
 }
 
+/** A job's copy of the database password of a server handle, and the buffer to move to its thread. */
+interface ServerSecret {
+  readonly serverPassword?: Uint8Array;
+  readonly transfer: ArrayBuffer[];
+}
+
 export class VaultService {
   private readonly recent: RecentVaults;
+  private readonly recentConnectionList: RecentConnections;
+  /** database passwords of the server handles, main's memory only (see server-connections.ts) */
+  private readonly serverPasswords = new ServerPasswords();
   private readonly listeners = new Set<JobListener>();
   /** every live host thread, so dispose() can stop them all */
   private readonly hosts = new Set<{ terminate(): Promise<void> }>();
@@ -138,6 +160,7 @@ export class VaultService {
 
   constructor(private readonly options: VaultServiceOptions) {
     this.recent = new RecentVaults(options.dataDir);
+    this.recentConnectionList = new RecentConnections(options.dataDir);
   }
 
   /** Events of every job (rotation progress and outcome, check progress); returns the unsubscribe function. */
@@ -175,28 +198,22 @@ export class VaultService {
     const closed = this.refuseWhenDisposed();
     if (closed) return closed;
     const vaultPath = target.value;
-    const outcome = await this.run(
-      new HostJob({
-        type: 'info',
-        options: {
-          vaultPath,
-          ...this.storageOptions(),
-          checkpointDir: this.options.checkpointDir,
-        },
-      }),
-    );
+    const server = isServerTarget(vaultPath);
+    const outcome = await this.inspect(vaultPath, this.serverSecret(handle));
     if (!outcome.ok) {
       if (outcome.error.code === 'FILE_NOT_FOUND') this.recent.forget(vaultPath);
       return outcome;
     }
     const info = outcome.value;
-    this.recent.remember(vaultPath);
+    if (!server) this.recent.remember(vaultPath);
+    // A server vault is shown by its connection string without password, named after its database.
+    const shown = server ? parseServerTarget(vaultPath) : null;
     return {
       ok: true,
       value: {
         handle,
-        path: vaultPath,
-        fileName: basename(vaultPath),
+        path: shown ? shown.display : vaultPath,
+        fileName: shown ? `${shown.database} on ${shown.host}` : basename(vaultPath),
         fileSizeBytes: info.fileSizeBytes,
         driver: info.driver,
         tables: [...info.tables],
@@ -204,6 +221,74 @@ export class VaultService {
         checkpointProblem: info.checkpointProblem,
       },
     };
+  }
+
+  /**
+   * Connects read-only to the server of the form, lists the vault tables, and
+   * disconnects. Nothing is kept: the password bytes go to the job's thread,
+   * which zeroes them; a failure answers with the engine's code and message
+   * (SERVER_AUTH, SERVER_UNREACHABLE, DATABASE_NOT_FOUND, NO_VAULT_TABLE, ...).
+   */
+  async testConnection(request: ServerConnectionRequest): Promise<IpcResult<ConnectionTestResult>> {
+    const closed = this.refuseWhenDisposed();
+    if (closed) return closed;
+    const built = buildConnectionString(request);
+    if (!built.ok) return built;
+    const password = request.password === '' ? undefined : passwordBytes(request.password);
+    try {
+      const outcome = await this.inspect(built.value.url, {
+        ...(password && { serverPassword: password }),
+        transfer: password ? [password.buffer] : [],
+      });
+      if (!outcome.ok) return outcome;
+      return {
+        ok: true,
+        value: {
+          display: built.value.target.display,
+          driver: outcome.value.driver,
+          tables: [...outcome.value.tables],
+        },
+      };
+    } finally {
+      if (password) zero(password);
+    }
+  }
+
+  /**
+   * Opens a vault in a database server: the connection gets a handle like a
+   * chosen file, main keeps its password bytes (memory only) for the jobs on
+   * it, and the connection (never the password) joins the recent list.
+   * Failing to open forgets the password again.
+   */
+  async connectDatabase(request: ServerConnectionRequest): Promise<IpcResult<VaultSummary>> {
+    const closed = this.refuseWhenDisposed();
+    if (closed) return closed;
+    const built = buildConnectionString(request);
+    if (!built.ok) return built;
+    // While a job runs on this vault, its password is not replaced under it.
+    const busy = this.busyWith(built.value.url);
+    if (busy) return busy;
+    const handle = this.chosenVaults.grant(built.value.url);
+    if (request.password === '') this.serverPasswords.forget(handle);
+    else this.serverPasswords.keep(handle, passwordBytes(request.password));
+    const opened = await this.openVault(handle);
+    if (!opened.ok) {
+      this.serverPasswords.forget(handle);
+      return opened;
+    }
+    this.recentConnectionList.remember(request);
+    return opened;
+  }
+
+  /** Database connections used before (newest first), without passwords. */
+  async recentConnections(): Promise<IpcResult<ServerConnection[]>> {
+    return { ok: true, value: this.recentConnectionList.list() };
+  }
+
+  /** The page left the vault: the database password kept for it is zeroed (files keep nothing). */
+  async closeVault(handle: VaultHandle): Promise<IpcResult<null>> {
+    this.serverPasswords.forget(handle);
+    return { ok: true, value: null };
   }
 
   /** The recent list (chosen in earlier sessions), each entry with a handle for this session. */
@@ -230,11 +315,13 @@ export class VaultService {
     const vaultPath = claimed.value;
     const { table, crypto, includeSoftDeleted } = request;
     const oldPassword = passwordBytes(request.oldPassword);
+    const secret = this.serverSecret(request.vault);
     try {
       const host = new HostJob(
         {
           type: 'preflight',
           options: {
+            ...(secret.serverPassword && { serverPassword: secret.serverPassword }),
             vaultPath,
             table,
             oldPassword,
@@ -245,13 +332,13 @@ export class VaultService {
           },
         },
         {
-          transfer: [oldPassword.buffer],
+          transfer: [oldPassword.buffer, ...secret.transfer],
           onProgress: (progress) => this.emit({ type: 'preflight-progress', jobId, progress }),
         },
       );
       return await this.runCheck({ jobId, kind: 'preflight', vault: vaultKey(vaultPath), host });
     } finally {
-      zero(oldPassword);
+      zero(oldPassword, ...zeroable(secret));
     }
   }
 
@@ -268,11 +355,13 @@ export class VaultService {
     const vaultPath = claimed.value;
     const { table, crypto, sampleSize } = request;
     const password = passwordBytes(request.password);
+    const secret = this.serverSecret(request.vault);
     try {
       const host = new HostJob(
         {
           type: 'verify',
           options: {
+            ...(secret.serverPassword && { serverPassword: secret.serverPassword }),
             vaultPath,
             table,
             password,
@@ -283,13 +372,13 @@ export class VaultService {
           },
         },
         {
-          transfer: [password.buffer],
+          transfer: [password.buffer, ...secret.transfer],
           onProgress: (progress) => this.emit({ type: 'verify-progress', jobId, progress }),
         },
       );
       return await this.runCheck({ jobId, kind: 'verify', vault: vaultKey(vaultPath), host });
     } finally {
-      zero(password);
+      zero(password, ...zeroable(secret));
     }
   }
 
@@ -324,6 +413,7 @@ export class VaultService {
     const r = request;
     const oldPassword = passwordBytes(r.oldPassword);
     const newPassword = passwordBytes(r.newPassword);
+    const secret = this.serverSecret(r.vault);
     try {
       const openConfig = argon2ConfigOf(r.crypto);
       const writeConfig = r.newCrypto ? argon2ConfigOf(r.newCrypto) : undefined;
@@ -343,6 +433,7 @@ export class VaultService {
         {
           type: 'rotate',
           options: {
+            ...(secret.serverPassword && { serverPassword: secret.serverPassword }),
             vaultPath,
             table: r.table,
             oldPassword,
@@ -362,7 +453,7 @@ export class VaultService {
           },
         },
         {
-          transfer: [oldPassword.buffer, newPassword.buffer],
+          transfer: [oldPassword.buffer, newPassword.buffer, ...secret.transfer],
           onProgress: (progress) => this.emit({ type: 'progress', jobId, progress }),
         },
       );
@@ -387,7 +478,7 @@ export class VaultService {
       };
       return { ok: true, value: { jobId } };
     } finally {
-      zero(oldPassword, newPassword);
+      zero(oldPassword, newPassword, ...zeroable(secret));
     }
   }
 
@@ -445,6 +536,7 @@ export class VaultService {
     await Promise.all([...this.hosts].map((host) => host.terminate()));
     this.hosts.clear();
     this.listeners.clear();
+    this.serverPasswords.clear();
   }
 
   private emit(event: JobEvent): void {
@@ -467,6 +559,35 @@ export class VaultService {
     } finally {
       this.hosts.delete(host);
     }
+  }
+
+  /** A read-only look at a vault (tables, counts, unfinished rotation) in a host thread. */
+  private inspect(
+    vaultPath: string,
+    secret: ServerSecret,
+  ): Promise<IpcResult<HostResults['info']>> {
+    return this.run(
+      new HostJob(
+        {
+          type: 'info',
+          options: {
+            ...(secret.serverPassword && { serverPassword: secret.serverPassword }),
+            vaultPath,
+            ...this.storageOptions(),
+            checkpointDir: this.options.checkpointDir,
+          },
+        },
+        { transfer: secret.transfer },
+      ),
+    );
+  }
+
+  /** The database password a job on `handle` gets: a fresh copy, moved to its thread (none for files). */
+  private serverSecret(handle: VaultHandle): ServerSecret {
+    const serverPassword = this.serverPasswords.copyFor(handle);
+    return serverPassword
+      ? { serverPassword, transfer: [serverPassword.buffer] }
+      : { transfer: [] };
   }
 
   private refuseWhenDisposed(): IpcResult<never> | null {

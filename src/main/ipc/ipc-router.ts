@@ -16,6 +16,7 @@ import {
   type IpcResult,
   type VaultSummary,
 } from '../../shared/ipc-contract.js';
+import { validateVaultPath } from '../../shared/ipc-validation.js';
 import { ipcError, toIpcError } from './ipc-errors.js';
 import type { SenderFrame } from '../shell/security.js';
 import type { VaultService } from '../host/vault-service.js';
@@ -25,6 +26,11 @@ export interface NativeDialogs {
   chooseVaultFile(): Promise<string | null>;
   /** absolute path to save the report to, or null when cancelled */
   chooseReportDestination(request: ExportReportRequest): Promise<string | null>;
+  /**
+   * Absolute path of a CA certificate file for a database connection, or null when cancelled.
+   * Optional for harnesses that never connect to a server (then the call answers null).
+   */
+  chooseCaFile?(): Promise<string | null>;
 }
 
 export interface IpcRouterDeps {
@@ -51,7 +57,13 @@ export class UntrustedSenderError extends Error {
 }
 
 /** The calls the shell serves itself (dialogs, files, window title); every other one is VaultService's. */
-type ShellServed = 'openVaultDialog' | 'openDroppedFile' | 'openVault' | 'exportReport';
+type ShellServed =
+  | 'openVaultDialog'
+  | 'openDroppedFile'
+  | 'openVault'
+  | 'connectDatabase'
+  | 'chooseCaFile'
+  | 'exportReport';
 /** tsc fails here if VaultService lacks a method of the table (or its signature differs). */
 type ServiceServed = Pick<IpcImplementation, Exclude<IpcMethodName, ShellServed>>;
 
@@ -75,6 +87,13 @@ export function createIpcRouter(deps: IpcRouterDeps): Record<InvokeChannel, IpcH
     },
     openDroppedFile: async (path) => opened(await service.openChosenPath(path)),
     openVault: async (handle) => opened(await service.openVault(handle)),
+    connectDatabase: async (request) => opened(await service.connectDatabase(request)),
+    chooseCaFile: async () => {
+      const path = (await dialogs.chooseCaFile?.()) ?? null;
+      if (path === null) return { ok: true, value: null };
+      // The same rules as a path the page could type (absolute, local).
+      return validateVaultPath(path);
+    },
     exportReport: async (request) => {
       const destination = await dialogs.chooseReportDestination(request);
       if (destination === null) return { ok: true, value: null };

@@ -22,6 +22,21 @@ export function nativeDialogs(window: () => BrowserWindow | null): NativeDialogs
         : await dialog.showOpenDialog(options);
       return result.canceled ? null : (result.filePaths[0] ?? null);
     },
+    async chooseCaFile() {
+      const parent = window();
+      const options: Electron.OpenDialogOptions = {
+        title: 'Choose the CA certificate of the database server',
+        properties: ['openFile'],
+        filters: [
+          { name: 'Certificates', extensions: ['pem', 'crt', 'cer'] },
+          { name: 'All files', extensions: ['*'] },
+        ],
+      };
+      const result = parent
+        ? await dialog.showOpenDialog(parent, options)
+        : await dialog.showOpenDialog(options);
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
     async chooseReportDestination(request: ExportReportRequest) {
       const parent = window();
       const extension = REPORT_EXTENSIONS[request.format];

@@ -1,6 +1,7 @@
 /** The renderer's one store, made of slices; created per API so tests get a fresh one. */
 import { createStore } from 'zustand/vanilla';
 import type { VaultAdminApi } from '../../shared/ipc-contract.js';
+import { createConnectionSlice } from './connection-slice.js';
 import { createRotationSlice } from './rotation-slice.js';
 import type { AppState, AppStore } from './types.js';
 import { createVaultSlice } from './vault-slice.js';
@@ -13,6 +14,7 @@ export function createAppStore(api: VaultAdminApi): AppStore {
     ...createVaultSlice(set, get, api),
     ...createRotationSlice(set, get, api),
     ...createVerifySlice(set, get, api),
+    ...createConnectionSlice(set, get, api),
   }));
 }
 

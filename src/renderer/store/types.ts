@@ -1,10 +1,11 @@
 import type { StoreApi } from 'zustand/vanilla';
 import type { VaultAdminApi } from '../../shared/ipc-contract.js';
+import type { ConnectionSlice } from './connection-slice.js';
 import type { RotationSlice } from './rotation-slice.js';
 import type { VaultSlice } from './vault-slice.js';
 import type { VerifySlice } from './verify-slice.js';
 
-export type AppState = VaultSlice & RotationSlice & VerifySlice;
+export type AppState = VaultSlice & RotationSlice & VerifySlice & ConnectionSlice;
 
 export type AppStore = StoreApi<AppState>;
 

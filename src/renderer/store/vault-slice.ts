@@ -22,6 +22,8 @@ export interface VaultSlice {
   /** a vault the user chose before (recent list, or the open one again) */
   openVault(handle: VaultHandle): Promise<void>;
   openDroppedFile(file: File): Promise<void>;
+  /** shows a vault main opened another way (a database connection) */
+  showVault(summary: VaultSummary): void;
   /** re-reads the open vault (counts, resumable tables) after a job */
   refreshVault(): Promise<void>;
   selectTable(name: string): void;
@@ -89,6 +91,10 @@ export const createVaultSlice: SliceCreator<VaultSlice> = (set, get, api) => {
       settle(response.value);
     },
 
+    showVault(summary) {
+      settle(summary);
+    },
+
     async refreshVault() {
       const current = get().vault;
       if (!current) return;
@@ -104,6 +110,9 @@ export const createVaultSlice: SliceCreator<VaultSlice> = (set, get, api) => {
     },
 
     closeVault() {
+      const handle = get().vault?.handle;
+      // Main then forgets what it kept for the vault (a database password); nothing to wait for.
+      if (handle !== undefined) void api.closeVault(handle);
       set({ vault: null, selectedTable: null, vaultStatus: 'idle', vaultError: null });
       void get().loadRecent();
     },

@@ -6,6 +6,7 @@
  * The real engine is exercised by the e2e tests.
  */
 import type {
+  ConnectionTestResult,
   ExportReportRequest,
   IpcError,
   IpcResult,
@@ -16,6 +17,8 @@ import type {
   RotationProgress,
   RotationRequest,
   RotationResult,
+  ServerConnection,
+  ServerConnectionRequest,
   UnfinishedRotation,
   VaultAdminApi,
   VaultSummary,
@@ -179,6 +182,20 @@ export class FakeVaultAdmin implements VaultAdminApi {
     ok: true,
     value: { table: 'vault', checked: 32, opened: 24, notOpened: 8, malformed: 0 },
   };
+  /** what "Test connection" answers */
+  testConnectionAnswer: IpcResult<ConnectionTestResult> = {
+    ok: true,
+    value: {
+      display: 'postgres://vault_admin@db.example:5432/app',
+      driver: 'postgres',
+      tables: [tableInfo('vault', 200)],
+    },
+  };
+  /** what "Connect" answers (a server vault summary unless set) */
+  connectAnswer: IpcResult<VaultSummary> | null = null;
+  recentConnectionList: ServerConnection[] = [];
+  /** what the CA file dialog picks (null = cancelled) */
+  caFilePick: string | null = null;
   startError: IpcError | null = null;
   cancelError: IpcError | null = null;
   exportAnswer: IpcResult<string | null> = { ok: true, value: '/reports/report.json' };
@@ -202,6 +219,9 @@ export class FakeVaultAdmin implements VaultAdminApi {
     exportReport: [] as ExportReportRequest[],
     /** paths opened (by dialog, drop or handle) */
     openVaultPath: [] as string[],
+    testConnection: [] as ServerConnectionRequest[],
+    connectDatabase: [] as ServerConnectionRequest[],
+    closeVault: [] as string[],
   };
 
   private readonly listeners = new Set<(event: JobEvent) => void>();
@@ -259,6 +279,38 @@ export class FakeVaultAdmin implements VaultAdminApi {
 
   async recentVaults(): Promise<IpcResult<RecentVault[]>> {
     return { ok: true, value: this.recent.map((path) => ({ handle: handleOf(path), path })) };
+  }
+
+  async testConnection(request: ServerConnectionRequest): Promise<IpcResult<ConnectionTestResult>> {
+    this.calls.testConnection.push({ ...request });
+    return this.testConnectionAnswer;
+  }
+
+  async connectDatabase(request: ServerConnectionRequest): Promise<IpcResult<VaultSummary>> {
+    this.calls.connectDatabase.push({ ...request });
+    if (this.connectAnswer) return this.connectAnswer;
+    const display = `${request.dialect}://${request.user}@${request.host}:${request.port}/${request.database}`;
+    return {
+      ok: true,
+      value: vaultSummary(display, [tableInfo('vault', 200)], {
+        handle: `server:${display}`,
+        fileName: `${request.database} on ${request.host}`,
+        driver: request.dialect,
+      }),
+    };
+  }
+
+  async recentConnections(): Promise<IpcResult<ServerConnection[]>> {
+    return { ok: true, value: this.recentConnectionList };
+  }
+
+  async chooseCaFile(): Promise<IpcResult<string | null>> {
+    return { ok: true, value: this.caFilePick };
+  }
+
+  async closeVault(handle: string): Promise<IpcResult<null>> {
+    this.calls.closeVault.push(handle);
+    return { ok: true, value: null };
   }
 
   async preflight(request: PreflightRequest, jobId: string): Promise<IpcResult<PreflightResult>> {

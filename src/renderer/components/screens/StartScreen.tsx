@@ -81,15 +81,26 @@ export function StartScreen(): ReactNode {
           <DatabaseIcon className="dropzone-icon" />
           <p className="dropzone-title">Drop a vault file here</p>
           <p className="dropzone-hint">A SQLite database (.db) that holds a VaultStore table</p>
-          <button
-            type="button"
-            className="button button-primary button-large"
-            disabled={opening}
-            onClick={() => void store.getState().openVaultDialog()}
-          >
-            <FolderIcon />
-            {opening ? 'Opening…' : 'Open vault…'}
-          </button>
+          <div className="start-actions">
+            <button
+              type="button"
+              className="button button-primary button-large"
+              disabled={opening}
+              onClick={() => void store.getState().openVaultDialog()}
+            >
+              <FolderIcon />
+              {opening ? 'Opening…' : 'Open vault…'}
+            </button>
+            <button
+              type="button"
+              className="button button-secondary button-large"
+              disabled={opening}
+              onClick={() => store.getState().openConnectForm()}
+            >
+              <DatabaseIcon />
+              Connect to a database…
+            </button>
+          </div>
         </div>
 
         <section className="card recent" aria-labelledby="recent-title">

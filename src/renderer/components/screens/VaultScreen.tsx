@@ -118,6 +118,7 @@ export function VaultScreen(): ReactNode {
   const error = useAppState((state) => state.vaultError);
   const headingRef = useFocusOnMount<HTMLHeadingElement>();
   if (!vault) return null;
+  const onServer = vaultDriverText(vault.driver).holds === 'server';
 
   return (
     <div className="screen vault-screen">
@@ -131,7 +132,10 @@ export function VaultScreen(): ReactNode {
             {vault.path}
           </p>
           <p className="vault-meta">
-            <span>{formatBytes(vault.fileSizeBytes)}</span>
+            <span>
+              {formatBytes(vault.fileSizeBytes)}
+              {onServer ? ' on the server' : ''}
+            </span>
             <DriverNote vault={vault} />
           </p>
         </div>
@@ -162,11 +166,12 @@ export function VaultScreen(): ReactNode {
       {vault.tables.length === 0 ? (
         <ErrorNotice
           tone="warning"
-          title="No vault table in this file"
+          title={onServer ? 'No vault table in this database' : 'No vault table in this file'}
           error={{
             code: 'NO_VAULT_TABLE',
-            message:
-              'No table here has the VaultStore columns (id, vault_token, vault_value, …). Open the database file your application uses.',
+            message: onServer
+              ? 'No table of this database (its current schema) has the VaultStore columns (id, vault_token, vault_value, …). Connect to the database your application uses.'
+              : 'No table here has the VaultStore columns (id, vault_token, vault_value, …). Open the database file your application uses.',
           }}
         />
       ) : null}

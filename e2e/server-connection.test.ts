@@ -1,0 +1,194 @@
+/**
+ * "Connect to a database" end to end: the built renderer in Chromium, bridged
+ * to a real VaultService (real engine-host threads, the real PostgreSQL
+ * driver, real Argon2id with the tiny preset), against a real PostgreSQL
+ * server started by vitest's globalSetup (vitest.e2e.config.ts) holding a
+ * copy of the tiny200 fixture vault. Test connection, connect, rotate
+ * through the UI, then the server's table is read back independently.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARGON2_PRESETS } from '../src/engine/argon2-config.js';
+import { RECENT_CONNECTIONS_FILE } from '../src/main/host/recent-connections.js';
+import { VaultService } from '../src/main/host/vault-service.js';
+import { copyFixture, makeTempDir, readManifest, type TempDir } from '../test/support/fixtures.js';
+import { secretForms } from '../test/support/passwords.js';
+import { copyVaultToServer, readServerVault } from '../test/support/server-vault-copy.js';
+import {
+  serverUnavailable,
+  testDatabase,
+  type TestDatabase,
+} from '../test/support/servers/index.js';
+import { openStoredValue } from '../test/support/vault-builder.js';
+import { chromiumSkipReason, launchChromium } from './support/chromium.js';
+import { serveDirectory, type StaticServer } from './support/static-server.js';
+import { installVaultAdminBridge } from './support/vault-admin-bridge.js';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const rendererDir = join(repoRoot, 'out', 'renderer');
+const screenshotDir = join(repoRoot, 'test-results', 'screenshots');
+const NEW_PASSWORD = 'Server-New-Password-2291';
+
+const skipReason = chromiumSkipReason ?? serverUnavailable('postgres');
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(screenshotDir, `${name}.png`) });
+}
+
+describe.skipIf(skipReason !== null)('connect to a PostgreSQL vault in the app', () => {
+  let browser: Browser;
+  let server: StaticServer;
+  let temp: TempDir;
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    if (!existsSync(join(rendererDir, 'index.html'))) {
+      throw new Error(
+        `${rendererDir}/index.html is missing: build first (npm run test:e2e runs electron-vite build).`,
+      );
+    }
+    mkdirSync(screenshotDir, { recursive: true });
+    temp = makeTempDir('vsa-e2e-server-');
+    db = await testDatabase('postgres');
+    const session = await db.connect();
+    try {
+      await copyVaultToServer(copyFixture('tiny200', temp.path), session);
+    } finally {
+      await session.close();
+    }
+    server = await serveDirectory(rendererDir);
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await db?.dispose();
+    temp?.dispose();
+  });
+
+  it('tests the connection, connects, rotates with the tiny preset and completes', async () => {
+    const manifest = readManifest('tiny200');
+    const oldPassword = manifest.spec_entries[0]!.password;
+    const records = Object.entries(manifest.records);
+    const underOld = records.filter(([, record]) => record.password === oldPassword);
+
+    const dataDir = join(temp.path, 'app-data');
+    const service = new VaultService({
+      dataDir,
+      workers: 1,
+      // The server rotation's lock, checkpoint and backup: a temp folder, not ~/.local/state.
+      checkpointDir: join(temp.path, 'state'),
+    });
+    const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+    const bridge = await installVaultAdminBridge(page, service, {
+      pickVault: () => null,
+      exportDir: temp.path,
+    });
+    const passwordField = page.getByLabel('Database password', { exact: true });
+    const fillConnection = async (): Promise<void> => {
+      await page.getByLabel('Host', { exact: true }).fill(db.host);
+      await page.getByLabel('Port', { exact: true }).fill(String(db.port));
+      await page.getByLabel('Database', { exact: true }).fill(db.database);
+      await page.getByLabel('User', { exact: true }).fill(db.user);
+      await page.getByLabel('TLS', { exact: true }).selectOption('disable');
+      await passwordField.fill(db.password);
+    };
+    try {
+      await page.goto(server.url);
+      await page.getByRole('button', { name: 'Connect to a database…' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Connect to a database' });
+      await dialog.waitFor();
+      expect(await page.getByLabel('Port', { exact: true }).inputValue()).toBe('5432');
+      await fillConnection();
+
+      // Test connection: the vault table found, the password gone from the form
+      await dialog.getByRole('button', { name: 'Test connection' }).click();
+      const tested = dialog.getByTestId('connection-test-result');
+      await tested.waitFor({ timeout: 60_000 });
+      expect(await tested.innerText()).toContain(db.url);
+      expect(await tested.innerText()).toContain(`vault (${manifest.n} records)`);
+      expect(await passwordField.inputValue()).toBe('');
+      await shot(page, 'server-01-connect-tested');
+
+      // Connect: the vault screen of the server table
+      await passwordField.fill(db.password);
+      await dialog.getByRole('button', { name: 'Connect', exact: true }).click();
+      await page
+        .getByRole('heading', { level: 1, name: `${db.database} on ${db.host}` })
+        .waitFor({ timeout: 60_000 });
+      await page.getByText(db.url, { exact: true }).waitFor();
+      await page.getByText('PostgreSQL server (postgres)').waitFor();
+      expect(await page.locator('[data-stat="records"] dd').innerText()).toBe(String(manifest.n));
+      await shot(page, '11-server-vault');
+
+      // Rotate with the tiny preset, as the SQLite e2e does
+      await page.getByRole('button', { name: 'Rotate password…' }).click();
+      const rotate = page.getByRole('dialog', { name: 'Rotate password' });
+      await rotate.waitFor();
+      await page.getByLabel('Current password', { exact: true }).fill(oldPassword);
+      await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+      await page.getByLabel('Confirm new password', { exact: true }).fill(NEW_PASSWORD);
+      await page.getByLabel('Argon2id preset').selectOption('custom');
+      await rotate.getByRole('button', { name: 'Tiny (tests only)' }).click();
+      await rotate.getByRole('button', { name: 'Start rotation' }).click();
+      await page.getByTestId('result-title').waitFor({ timeout: 120_000 });
+      expect(await page.getByTestId('result-title').innerText()).toBe('Password rotated');
+      const result = bridge.events.find((event) => event.type === 'result');
+      expect(result?.type === 'result' && result.result.status).toBe('completed');
+      expect(await page.locator('[data-stat="rotated"] dd').innerText()).toBe(
+        String(underOld.length),
+      );
+      await shot(page, '12-server-result');
+
+      // The database password never reached the page or the recent list
+      const html = await page.content();
+      const recentFile = readFileSync(join(dataDir, RECENT_CONNECTIONS_FILE), 'utf8');
+      expect(recentFile).toContain(db.database);
+      for (const form of secretForms(db.password)) {
+        expect(html).not.toContain(form);
+        expect(recentFile).not.toContain(form);
+        expect(JSON.stringify(bridge.events)).not.toContain(form);
+      }
+      expect(problems).toEqual([]);
+    } catch (error) {
+      await shot(page, 'failure-server-connection');
+      throw error;
+    } finally {
+      bridge.dispose();
+      await context.close();
+      await service.dispose();
+    }
+
+    // Independently of the app: the server's table against the manifest.
+    const session = await db.connect();
+    let rows;
+    try {
+      rows = new Map((await readServerVault(session)).map((row) => [row.id, row]));
+    } finally {
+      await session.close();
+    }
+    expect(rows.size).toBe(manifest.n);
+    for (const [id, record] of records) {
+      const value = rows.get(id)!.vault_value;
+      if (record.password !== oldPassword) {
+        expect(createHash('sha256').update(value).digest('hex')).toBe(record.value_sha256);
+        continue;
+      }
+      const opened = await openStoredValue(value, NEW_PASSWORD, ARGON2_PRESETS.tiny);
+      expect(opened.ok && createHash('sha256').update(opened.plaintext).digest('hex')).toBe(
+        record.plaintext_sha256,
+      );
+    }
+  });
+});
