@@ -126,10 +126,14 @@ export interface VaultStore {
   dataVersion(): Promise<number | null>;
   /** one page in primary-key order (keyset pagination, never OFFSET) */
   readRecords(table: string, options: ReadRecordsOptions): Promise<VaultRecord[]>;
-  /** every matching record in key order, `pageSize` rows in memory at a time */
+  /**
+   * every matching record in key order, `pageSize` rows in memory at a time.
+   * No maxBytes: the stores end the stream at the first short page, which a
+   * byte-bounded page would be (records silently left out).
+   */
   streamRecords(
     table: string,
-    options: Omit<ReadRecordsOptions, 'limit'> & { pageSize?: number },
+    options: Omit<ReadRecordsOptions, 'limit' | 'maxBytes'> & { pageSize?: number },
   ): AsyncIterable<VaultRecord>;
   /** up to `count` records picked at random (pre-flight checks, quick verify) */
   sampleRecords(
