@@ -68,7 +68,7 @@ export interface ServerConnectOptions {
 /**
  * A vault table in a database server. The driver implements the whole
  * VaultStore (its SQL dialect, catalog, collation and batching differ from
- * SQLite's); every server driver passes the server conformance suite.
+ * SQLite's); every driver passes test/engine/storage/store-contract.test.ts.
  */
 export interface ServerDriverDescriptor<
   Name extends VaultDriverName = VaultDriverName,

@@ -1,6 +1,7 @@
 /**
  * Access to one vault: a SQLite file (better-sqlite3, sql.js) or a table in a
- * database server. Every driver passes one conformance test suite. Methods
+ * database server. Every driver passes one contract suite
+ * (test/engine/storage/store-contract.test.ts). Methods
  * are async because server drivers talk over the network; the SQLite drivers
  * do their work synchronously inside them.
  *
