@@ -16,6 +16,7 @@ import {
   readCheckpoint,
   type RotationCheckpoint,
 } from './checkpoint.js';
+import { recordCountsOf } from './record-counts.js';
 
 export interface InspectVaultOptions {
   readonly vaultPath: string;
@@ -86,7 +87,6 @@ function describe(
 ): UnfinishedRotation {
   const { checkpoint } = found;
   const table = tables.find((candidate) => candidate.name === checkpoint.table);
-  const { scanned, rotated, skipped, failed, opened, bytes } = checkpoint.counts;
   return {
     table: checkpoint.table,
     checkpointPath: found.path,
@@ -95,7 +95,7 @@ function describe(
     includeSoftDeleted: checkpoint.includeSoftDeleted,
     startedAt: checkpoint.startedAt,
     updatedAt: checkpoint.updatedAt,
-    counts: { scanned, rotated, skipped, failed, opened, bytes },
+    counts: recordCountsOf(checkpoint.counts),
     recordsInScope: table
       ? checkpoint.includeSoftDeleted
         ? table.records
