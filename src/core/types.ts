@@ -65,6 +65,24 @@ export interface PreflightProgress {
   readonly elapsedMs: number;
 }
 
+/**
+ * What a rotation did to records: the one counts shape of the engine's main
+ * pass, its checkpoint (over all runs), its progress and its result.
+ */
+export interface RecordCounts {
+  readonly scanned: number;
+  /** re-encrypted and written (a dry run: would be) */
+  readonly rotated: number;
+  /** did not open with the old password */
+  readonly skipped: number;
+  /** malformed values, or writes lost to another program's */
+  readonly failed: number;
+  /** opened with the old password (rotated, or lost to a concurrent change) */
+  readonly opened: number;
+  /** bytes of values written */
+  readonly bytes: number;
+}
+
 export type RecordFailureReason = 'malformed' | 'changed-concurrently';
 
 export interface RecordFailure {
@@ -134,13 +152,7 @@ export interface RotationResult {
   /** true when this run continued from a checkpoint */
   readonly resumed?: boolean;
   /** the counts of this run alone (the status is judged on them); the top-level counts add earlier runs */
-  readonly thisRun?: {
-    readonly scanned: number;
-    readonly rotated: number;
-    readonly skipped: number;
-    readonly failed: number;
-    readonly opened: number;
-  };
+  readonly thisRun?: Omit<RecordCounts, 'bytes'>;
   readonly coverage?: RotationCoverage;
   /** present when another program wrote to the vault during the run */
   readonly sweep?: RotationSweep;
@@ -240,14 +252,7 @@ export interface VaultInfo {
 }
 
 /** Counts of an unfinished rotation so far, over all its runs. */
-export interface UnfinishedRotationCounts {
-  readonly scanned: number;
-  readonly rotated: number;
-  readonly skipped: number;
-  readonly failed: number;
-  readonly opened: number;
-  readonly bytes: number;
-}
+export type UnfinishedRotationCounts = RecordCounts;
 
 /**
  * A rotation that was cancelled or crashed and can be resumed: the settings a

@@ -14,25 +14,18 @@ import type { Argon2Config } from '../argon2-config.js';
 import { EngineError } from '../errors.js';
 import { entryKind, removeRegularFile, writePrivateFileAtomically } from '../fs/private-file.js';
 import { describeArgon2Config, sameArgon2Config } from './argon2-spec.js';
+import { filterMismatch, isSavedScope, type SavedScope } from './record-scope.js';
+import type { RecordCounts } from './types.js';
 
 export const CHECKPOINT_FORMAT = 'vaultstore-admin-rotation-checkpoint';
 const CHECKPOINT_VERSION = 2;
 
-export interface CheckpointCounts {
-  readonly scanned: number;
-  readonly rotated: number;
-  readonly skipped: number;
-  readonly failed: number;
-  readonly opened: number;
-  readonly bytes: number;
-}
-
-export interface RotationCheckpoint {
+/** `table` and the filter: the records the rotation works on (record-scope.ts). */
+export interface RotationCheckpoint extends SavedScope {
   readonly format: typeof CHECKPOINT_FORMAT;
   readonly version: number;
   /** absolute path of the vault file */
   readonly vaultPath: string;
-  readonly table: string;
   /** every record with a key up to the cursor is done; null: none yet */
   readonly cursor: string | null;
   /** what the cursor is: a rowid, or an id of a WITHOUT ROWID table */
@@ -41,10 +34,10 @@ export interface RotationCheckpoint {
   readonly canaries: { readonly old: string; readonly new: string };
   /** a few records this rotation wrote: key and SHA-256 of the value it wrote */
   readonly proof: readonly RotationProof[];
-  readonly counts: CheckpointCounts;
+  /** over all runs, as of the cursor */
+  readonly counts: RecordCounts;
   readonly openConfig: Argon2Config;
   readonly writeConfig: Argon2Config;
-  readonly includeSoftDeleted: boolean;
   readonly backupPath: string | null;
   /** ISO times */
   readonly startedAt: string;
@@ -64,13 +57,11 @@ export interface RotationProof {
   readonly sha256: string;
 }
 
-/** The settings a resumed run must share with the checkpoint. */
-export interface CheckpointIdentity {
+/** The settings a resumed run must share with the checkpoint: the vault, the records, the Argon2id configs. */
+export interface CheckpointIdentity extends SavedScope {
   readonly vaultPath: string;
-  readonly table: string;
   readonly openConfig: Argon2Config;
   readonly writeConfig: Argon2Config;
-  readonly includeSoftDeleted: boolean;
 }
 
 /** The vault file's real absolute path (symlinks resolved when it exists): its identity in a checkpoint. */
@@ -134,7 +125,7 @@ export function readCheckpoint(path: string): RotationCheckpoint | null {
 function isComplete(value: Partial<RotationCheckpoint>): value is RotationCheckpoint {
   return (
     typeof value.vaultPath === 'string' &&
-    typeof value.table === 'string' &&
+    isSavedScope(value) &&
     (value.cursor === null || typeof value.cursor === 'string') &&
     (value.keyKind === 'rowid' || value.keyKind === 'id') &&
     typeof value.canaries?.old === 'string' &&
@@ -145,7 +136,6 @@ function isComplete(value: Partial<RotationCheckpoint>): value is RotationCheckp
     value.counts !== null &&
     typeof value.openConfig === 'object' &&
     typeof value.writeConfig === 'object' &&
-    typeof value.includeSoftDeleted === 'boolean' &&
     (value.backupPath === null || typeof value.backupPath === 'string') &&
     typeof value.runs === 'number'
   );
@@ -256,10 +246,5 @@ function describeMismatch(
   if (!sameArgon2Config(checkpoint.writeConfig, expected.writeConfig)) {
     return `its Argon2id config for new values is ${describeArgon2Config(checkpoint.writeConfig)}`;
   }
-  if (checkpoint.includeSoftDeleted !== expected.includeSoftDeleted) {
-    return checkpoint.includeSoftDeleted
-      ? 'it included soft-deleted records'
-      : 'it skipped soft-deleted records';
-  }
-  return null;
+  return filterMismatch(checkpoint, expected);
 }

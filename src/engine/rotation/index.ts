@@ -4,6 +4,8 @@ export { preflightRotation, DEFAULT_PREFLIGHT_SAMPLE } from './preflight.js';
 export { verifyVault } from './verify-vault.js';
 export { inspectVault } from './inspect-vault.js';
 export type { InspectVaultOptions } from './inspect-vault.js';
+export { recordScope } from './record-scope.js';
+export type { RecordScope } from './record-scope.js';
 export {
   sampleOldPassword,
   configOpensV2,
@@ -46,7 +48,7 @@ export {
   unfinishedRotationError,
 } from './checkpoint.js';
 export { assertNoRotationRunning } from './rotation-lock.js';
-export type { RotationCheckpoint, CheckpointCounts } from './checkpoint.js';
+export type { RotationCheckpoint } from './checkpoint.js';
 export { defaultBackupPath } from './backup-path.js';
 export { defaultStateDir, serverStateBase } from './local-state.js';
 export { DEFAULT_PROGRESS_INTERVAL_MS } from './progress.js';

@@ -19,6 +19,7 @@ import {
   type RotationCheckpoint,
 } from './checkpoint.js';
 import { serverStateBase, serverStateDir, serverStatePrefix } from './local-state.js';
+import { recordCountsOf } from './record-counts.js';
 
 export interface InspectVaultOptions {
   readonly vaultPath: string;
@@ -148,7 +149,6 @@ function checkpointAt(path: string, vaultPath: string): CheckpointFinding {
 function describe(found: FoundCheckpoint, tables: readonly VaultTableInfo[]): UnfinishedRotation {
   const { checkpoint } = found;
   const table = tables.find((candidate) => candidate.name === checkpoint.table);
-  const { scanned, rotated, skipped, failed, opened, bytes } = checkpoint.counts;
   return {
     table: checkpoint.table,
     checkpointPath: found.path,
@@ -157,7 +157,7 @@ function describe(found: FoundCheckpoint, tables: readonly VaultTableInfo[]): Un
     includeSoftDeleted: checkpoint.includeSoftDeleted,
     startedAt: checkpoint.startedAt,
     updatedAt: checkpoint.updatedAt,
-    counts: { scanned, rotated, skipped, failed, opened, bytes },
+    counts: recordCountsOf(checkpoint.counts),
     recordsInScope: table
       ? checkpoint.includeSoftDeleted
         ? table.records

@@ -7,6 +7,7 @@
 import type { CryptoPool } from '../pool/crypto-pool.js';
 import type { VaultStore } from '../storage/types.js';
 import { NEW_PASSWORD } from './pipeline.js';
+import { sampleFilter, type RecordScope } from './record-scope.js';
 import type { NewPasswordSample } from './types.js';
 
 /** Few records: a handful of derivations tell "already rotated" from "wrong password". */
@@ -14,20 +15,20 @@ export const NEW_PASSWORD_SAMPLE_SIZE = 8;
 
 export interface NewPasswordSampleSettings {
   readonly store: VaultStore;
-  readonly table: string;
+  /** the records sampled from (the job's "now" keeps them the ones it read) */
+  readonly scope: RecordScope;
   readonly pool: CryptoPool;
-  readonly includeSoftDeleted: boolean;
-  readonly readNow: Date;
 }
 
 export async function sampleWithNewPassword(
   settings: NewPasswordSampleSettings,
 ): Promise<NewPasswordSample & { readonly derivations: number }> {
-  const { store, table, pool, includeSoftDeleted, readNow } = settings;
-  const records = await store.sampleRecords(table, NEW_PASSWORD_SAMPLE_SIZE, {
-    includeSoftDeleted,
-    now: readNow,
-  });
+  const { store, scope, pool } = settings;
+  const records = await store.sampleRecords(
+    scope.table,
+    NEW_PASSWORD_SAMPLE_SIZE,
+    sampleFilter(scope),
+  );
   // Values written under the new password were sealed with the write config.
   const results = await Promise.all(
     records.map((record) =>

@@ -17,6 +17,7 @@ import type { SampledValueKind, VaultRecord, VaultStore } from '../storage/types
 import { describeArgon2Config, sameArgon2Config } from './argon2-spec.js';
 import { OLD_PASSWORD } from './pipeline.js';
 import { choosePoolSize, windowFor } from './pool-size.js';
+import { sampleFilter, type RecordScope } from './record-scope.js';
 import { scanOnPool } from './scan-on-pool.js';
 
 export interface KindTally {
@@ -42,11 +43,10 @@ export interface OldPasswordSampleDetails extends OldPasswordSample {
 
 export interface OldPasswordSampleSettings {
   readonly store: VaultStore;
-  readonly table: string;
+  /** the records sampled from */
+  readonly scope: RecordScope;
   /** a started pool whose password 0 is the old password, open config = the settings to check */
   readonly pool: CryptoPool;
-  readonly includeSoftDeleted: boolean;
-  readonly now: Date;
   /** v2 records to test (one derivation each) */
   readonly v2SampleSize: number;
   /** v1 records to test (no derivation: cheap); default v2SampleSize */
@@ -63,9 +63,9 @@ const EMPTY_TALLY: KindTally = { sampled: 0, opened: 0, malformed: 0 };
 export async function sampleOldPassword(
   settings: OldPasswordSampleSettings,
 ): Promise<OldPasswordSampleDetails> {
-  const { store, table, pool, includeSoftDeleted, now } = settings;
+  const { store, scope, pool } = settings;
   const sample = (kind: SampledValueKind, count: number): Promise<VaultRecord[]> =>
-    store.sampleRecords(table, count, { includeSoftDeleted, now, valueKind: kind });
+    store.sampleRecords(scope.table, count, { ...sampleFilter(scope), valueKind: kind });
   const v2Records = await sample('v2', settings.v2SampleSize);
   const v1Records = await sample('v1', settings.v1SampleSize ?? settings.v2SampleSize);
   const tallies = { v2: { ...EMPTY_TALLY }, v1: { ...EMPTY_TALLY } };

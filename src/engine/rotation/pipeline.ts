@@ -15,7 +15,9 @@ import type { CryptoPool } from '../pool/crypto-pool.js';
 import type { CryptoTaskResult } from '../pool/protocol.js';
 import type { ValueUpdate, VaultRecord, VaultStore } from '../storage/types.js';
 import { runBoundedWindow } from './bounded-window.js';
-import type { RecordFailure } from './types.js';
+import { NO_COUNTS, recordCountsOf, type Tally } from './record-counts.js';
+import type { RecordScope } from './record-scope.js';
+import type { RecordCounts, RecordFailure } from './types.js';
 import type { VisitLedger } from './visit-ledger.js';
 
 /** Password indexes in the pool: 0 opens, 1 encrypts. */
@@ -32,11 +34,10 @@ export interface RecordSource {
 
 export interface PipelineSettings {
   readonly store: VaultStore;
-  readonly table: string;
+  /** the records `records` hands out; its cursor is the one before the first (resume point) */
+  readonly scope: RecordScope;
   readonly pool: CryptoPool;
   readonly records: RecordSource;
-  /** the cursor before the first record of `records` (resume point); null: from the start */
-  readonly afterKey: string | null;
   readonly dryRun: boolean;
   /** record updates per write transaction */
   readonly batchSize: number;
@@ -70,25 +71,14 @@ export interface PipelineSettings {
 }
 
 /** Counts of this run. `rotated` and guard failures count once committed. */
-export interface PipelineCounts {
-  scanned: number;
-  rotated: number;
-  skipped: number;
-  failed: number;
-  opened: number;
-  bytes: number;
-  derivations: number;
-  derivationsDiscarded: number;
+export interface PipelineCounts extends RecordCounts {
+  readonly derivations: number;
+  readonly derivationsDiscarded: number;
   /** of `failed`: guarded writes lost to another program's write */
-  changedConcurrently: number;
+  readonly changedConcurrently: number;
   /** of `failed`: writes a trigger changed or undid (the record may still hold an old-password value) */
-  undoneWrites: number;
+  readonly undoneWrites: number;
 }
-
-export type CommittedCounts = Pick<
-  PipelineCounts,
-  'scanned' | 'rotated' | 'skipped' | 'failed' | 'opened' | 'bytes'
->;
 
 /** Defaults of the byte bounds (see PipelineSettings). */
 export const BATCH_MAX_BYTES = 16 * 1024 * 1024;
@@ -100,13 +90,8 @@ interface PendingWrite {
 }
 
 export class RotationPipeline {
-  readonly counts: PipelineCounts = {
-    scanned: 0,
-    rotated: 0,
-    skipped: 0,
-    failed: 0,
-    opened: 0,
-    bytes: 0,
+  readonly counts: Tally<PipelineCounts> = {
+    ...NO_COUNTS,
     derivations: 0,
     derivationsDiscarded: 0,
     changedConcurrently: 0,
@@ -116,14 +101,7 @@ export class RotationPipeline {
   /** every record up to this key is done and committed */
   cursor: string | null;
   /** the counts as of `cursor` (what a checkpoint may record) */
-  committed: CommittedCounts = {
-    scanned: 0,
-    rotated: 0,
-    skipped: 0,
-    failed: 0,
-    opened: 0,
-    bytes: 0,
-  };
+  committed: RecordCounts = NO_COUNTS;
 
   private readonly settings: PipelineSettings;
   private batch: PendingWrite[] = [];
@@ -136,8 +114,8 @@ export class RotationPipeline {
 
   constructor(settings: PipelineSettings) {
     this.settings = settings;
-    this.cursor = settings.afterKey;
-    this.lastAccounted = settings.afterKey;
+    this.cursor = settings.scope.afterKey;
+    this.lastAccounted = settings.scope.afterKey;
   }
 
   /** Resolves `cancelled: true` when the signal stopped it before the end. */
@@ -235,7 +213,7 @@ export class RotationPipeline {
   ): Promise<Set<string>> {
     const undone = new Set<string>();
     for (const key of written) {
-      const now = await this.settings.store.readRecord(this.settings.table, key, {
+      const now = await this.settings.store.readRecord(this.settings.scope.table, key, {
         includeSoftDeleted: true,
       });
       if (now?.value !== byKey.get(key)!.update.newValue) undone.add(key);
@@ -253,7 +231,7 @@ export class RotationPipeline {
         this.wroteOnce = true;
       }
       const { written, guardFailed } = await this.settings.store.writeBatch(
-        this.settings.table,
+        this.settings.scope.table,
         batch.map((pending) => pending.update),
         this.settings.updatedAt(),
       );
@@ -297,8 +275,7 @@ export class RotationPipeline {
     this.accountedSinceCommit = 0;
     this.lastCommitAt = performance.now();
     this.cursor = this.lastAccounted;
-    const { scanned, rotated, skipped, failed, opened, bytes } = this.counts;
-    this.committed = { scanned, rotated, skipped, failed, opened, bytes };
+    this.committed = recordCountsOf(this.counts);
     this.settings.onCommit(this.cursor);
   }
 }

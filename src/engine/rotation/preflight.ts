@@ -24,6 +24,7 @@ import type {
   PreflightProgress,
   PreflightResult,
 } from './types.js';
+import { recordScope, scopeFilter, type RecordScope } from './record-scope.js';
 import {
   assertPasswordGiven,
   assertPositiveInteger,
@@ -87,7 +88,6 @@ export async function preflightRotation(options: PreflightOptions): Promise<Pref
   validateArgon2Config(writeConfig, 'write');
   assertPositiveInteger(options.sampleSize, 'sample size');
   assertPositiveInteger(options.workers, 'number of workers');
-  const includeSoftDeleted = options.includeSoftDeleted ?? true;
   const sampleSize = options.sampleSize ?? DEFAULT_PREFLIGHT_SAMPLE;
   // The old password is kept until preset detection is over (each trial pool copies it).
   const resources = new JobResources(
@@ -106,8 +106,8 @@ export async function preflightRotation(options: PreflightOptions): Promise<Pref
       ...(options.serverPassword && { serverPassword: options.serverPassword }),
     });
     const table = await resolveVaultTable(store, options.table);
-    const now = new Date();
-    const total = await store.countRecords(table, { includeSoftDeleted, now });
+    const scope = recordScope(table, options, new Date());
+    const total = await store.countRecords(table, scopeFilter(scope));
     const rotationWorkers = choosePoolSize(
       options.workers,
       [options.openConfig, writeConfig],
@@ -125,10 +125,8 @@ export async function preflightRotation(options: PreflightOptions): Promise<Pref
 
     const sample = await sampleOldPasswordWidely({
       store,
-      table,
+      scope,
       pool,
-      includeSoftDeleted,
-      now,
       v2SampleSize: sampleSize,
       signal: options.signal,
       onQueued: (records) => progress.queued(records),
@@ -141,13 +139,7 @@ export async function preflightRotation(options: PreflightOptions): Promise<Pref
     let suggestedPreset: Argon2PresetName | undefined;
     if (opensNoV2 && !cancelled) {
       if (newPassword) {
-        const { sampled, opened } = await sampleWithNewPassword({
-          store,
-          table,
-          pool,
-          includeSoftDeleted,
-          readNow: now,
-        });
+        const { sampled, opened } = await sampleWithNewPassword({ store, scope, pool });
         newPasswordSample = { sampled, opened };
       }
       // Already rotated is the likelier story then: no point trying presets.
@@ -180,7 +172,7 @@ export async function preflightRotation(options: PreflightOptions): Promise<Pref
       const probe = await pool.run({ op: 'probe-write' });
       msPerWrite = probe.writeDeriveMs;
     }
-    const { tests, writes } = await estimateWork(store, table, now, total, sample);
+    const { tests, writes } = await estimateWork(store, scope, total, sample);
     progress.setPhase(cancelled ? 'cancelled' : 'done');
     return {
       table,
@@ -215,12 +207,11 @@ export async function preflightRotation(options: PreflightOptions): Promise<Pref
  */
 async function estimateWork(
   store: VaultStore,
-  table: string,
-  now: Date,
+  scope: RecordScope,
   total: number,
   sample: Awaited<ReturnType<typeof sampleOldPasswordWidely>>,
 ): Promise<{ tests: number; writes: number }> {
-  const counts = (await store.info(now)).tables.find((info) => info.name === table);
+  const counts = (await store.info(scope.now)).tables.find((info) => info.name === scope.table);
   if (!counts || counts.records === 0) return { tests: 0, writes: 0 };
   const scale = total / counts.records;
   const rate = (count: number, of: number): number => (of > 0 ? count / of : 0);

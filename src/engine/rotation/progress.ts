@@ -3,15 +3,12 @@
  * at most one per `intervalMs` while rotating; phase changes and the final
  * event always go out. No timer: events ride on the job's own activity.
  */
-import type { RotationPhase, RotationProgress } from './types.js';
+import { NO_COUNTS } from './record-counts.js';
+import type { RecordCounts, RotationPhase, RotationProgress } from './types.js';
 
-export interface ProgressCounts {
+/** The records of this run (`total`: in scope after the cursor) and what was done to them so far. */
+export interface ProgressCounts extends Omit<RecordCounts, 'opened'> {
   readonly total: number;
-  readonly scanned: number;
-  readonly rotated: number;
-  readonly skipped: number;
-  readonly failed: number;
-  readonly bytes: number;
 }
 
 export const DEFAULT_PROGRESS_INTERVAL_MS = 100;
@@ -75,5 +72,36 @@ export class ProgressReporter {
       etaMs,
     };
     this.listener?.(this.last);
+  }
+}
+
+/**
+ * A rotation's progress: its phases, with the records in scope once counted
+ * and the counts of the pass under way once it runs (zero before).
+ */
+export class RunProgress {
+  /** records in scope after the cursor (0 until counted) */
+  total = 0;
+  private counts: () => RecordCounts = () => NO_COUNTS;
+
+  constructor(private readonly reporter: ProgressReporter) {}
+
+  /** From now on events carry these counts (the main pass's). */
+  follow(counts: () => RecordCounts): void {
+    this.counts = counts;
+  }
+
+  /** Sends at once. */
+  phase(phase: RotationPhase): void {
+    this.reporter.setPhase(phase, this.snapshot());
+  }
+
+  /** Sends if the interval has passed since the last event. */
+  update(): void {
+    this.reporter.update(this.snapshot());
+  }
+
+  private snapshot(): ProgressCounts {
+    return { total: this.total, ...this.counts() };
   }
 }

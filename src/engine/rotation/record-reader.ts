@@ -6,13 +6,11 @@
  */
 import { EngineError } from '../errors.js';
 import type { VaultRecord, VaultStore } from '../storage/types.js';
+import { scopeFilter, type RecordScope } from './record-scope.js';
 
 export interface RecordReaderOptions {
-  readonly table: string;
-  /** start after this key (resume cursor); null: from the first record */
-  readonly afterKey: string | null;
-  readonly includeSoftDeleted: boolean;
-  readonly now: Date;
+  /** the records to read, from the scope's cursor on */
+  readonly scope: RecordScope;
   readonly pageSize: number;
   /** bytes of values per page at most (at least one record per page) */
   readonly pageMaxBytes?: number;
@@ -39,7 +37,7 @@ export class RecordReader {
   constructor(store: VaultStore, options: RecordReaderOptions) {
     this.store = store;
     this.options = options;
-    this.lastKey = options.afterKey;
+    this.lastKey = options.scope.afterKey;
     this.keyKind = options.keyKind;
   }
 
@@ -56,11 +54,10 @@ export class RecordReader {
   }
 
   private async readPage(): Promise<void> {
-    this.page = await this.store.readRecords(this.options.table, {
+    this.page = await this.store.readRecords(this.options.scope.table, {
+      ...scopeFilter(this.options.scope),
       afterKey: this.lastKey,
       limit: this.options.pageSize,
-      includeSoftDeleted: this.options.includeSoftDeleted,
-      now: this.options.now,
       ...(this.options.pageMaxBytes === undefined ? {} : { maxBytes: this.options.pageMaxBytes }),
     });
     this.index = 0;
@@ -73,7 +70,7 @@ export class RecordReader {
     if (!keyAdvances(this.keyKind, this.lastKey, record.key)) {
       throw new EngineError(
         'INTERNAL',
-        `Reading the table ${this.options.table} did not advance past record ${record.id}: stopped rather than ` +
+        `Reading the table ${this.options.scope.table} did not advance past record ${record.id}: stopped rather than ` +
           'visit records twice or skip some. Nothing after the last commit was written; please report this.',
       );
     }

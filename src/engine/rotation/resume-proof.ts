@@ -13,6 +13,7 @@ import type { CryptoPool } from '../pool/crypto-pool.js';
 import type { VaultStore } from '../storage/types.js';
 import type { RotationCheckpoint, RotationProof } from './checkpoint.js';
 import { NEW_PASSWORD, OLD_PASSWORD } from './pipeline.js';
+import type { RecordScope } from './record-scope.js';
 
 /** Records kept as proof in a checkpoint. */
 export const PROOF_RECORDS = 8;
@@ -42,7 +43,8 @@ export interface ResumeProofSettings {
   readonly checkpoint: RotationCheckpoint;
   readonly checkpointPath: string;
   readonly store: VaultStore;
-  readonly table: string;
+  /** the records of the resumed rotation (its proof records are read whatever the filter) */
+  readonly scope: RecordScope;
   readonly pool: CryptoPool;
 }
 
@@ -56,7 +58,8 @@ function vaultChanged(path: string, what: string): EngineError {
 }
 
 export async function assertSameRotation(settings: ResumeProofSettings): Promise<void> {
-  const { checkpoint, checkpointPath, store, table, pool } = settings;
+  const { checkpoint, checkpointPath, store, pool } = settings;
+  const { table } = settings.scope;
   const keyKind = await store.keyKind(table);
   if (keyKind !== checkpoint.keyKind) {
     throw vaultChanged(checkpointPath, `the table's record keys are now ${keyKind}s`);

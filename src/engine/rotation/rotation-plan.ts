@@ -1,17 +1,219 @@
 /**
- * Before a rotation runs: the option checks, the trigger policy and the
- * unfinished rotation to continue (or refuse to discard).
+ * Before a rotation runs: the option checks, the trigger policy, the
+ * unfinished rotation to continue (or refuse to discard), and the plan of the
+ * run: the vault opened and locked, the records in scope counted, the backup
+ * chosen, the pool started and the passwords proven (planRotation).
  */
+import { existsSync } from 'node:fs';
+import type { Argon2Config } from '../argon2-config.js';
 import { EngineError } from '../errors.js';
+import type { CryptoPool } from '../pool/crypto-pool.js';
 import type { VaultStore } from '../storage/types.js';
+import { assertBackupPathFree } from './backup-path.js';
 import {
   checkpointForResume,
+  checkpointPathFor,
   readCheckpoint,
   unfinishedRotationError,
+  type CheckpointIdentity,
   type RotationCheckpoint,
 } from './checkpoint.js';
-import type { RotationOptions } from './types.js';
-import { assertPositiveInteger, validateRotationInput } from './validation.js';
+import type { JobResources } from './job-resources.js';
+import { rotationStateBase } from './local-state.js';
+import { assertSettingsOpenV2BeforeRun } from './open-config-check.js';
+import { choosePoolSize } from './pool-size.js';
+import type { RunProgress } from './progress.js';
+import { NO_COUNTS } from './record-counts.js';
+import {
+  recordScope,
+  savedScope,
+  scopeAfter,
+  scopeFilter,
+  type RecordScope,
+} from './record-scope.js';
+import { CANARY_DERIVATIONS, assertSameRotation, sealCanaries } from './resume-proof.js';
+import { acquireRotationLock } from './rotation-lock.js';
+import { removeStaleTempFiles } from './stale-temp-files.js';
+import type { RecordCounts, RotationOptions } from './types.js';
+import { assertPositiveInteger, resolveVaultTable, validateRotationInput } from './validation.js';
+
+/** Records sampled (v2; half as many v1) to check the Argon2id settings before a fresh rotation. */
+const CONFIG_CHECK_SAMPLE = 16;
+
+/** Everything a run needs, decided and proven before it writes anything. */
+export interface RotationPlan {
+  readonly dryRun: boolean;
+  /** the job's clock (options.now: tests) */
+  readonly clock: () => Date;
+  readonly openConfig: Argon2Config;
+  readonly writeConfig: Argon2Config;
+  readonly store: VaultStore;
+  /** the records to rotate, after the resume cursor (none: a fresh or redone run) */
+  readonly scope: RecordScope;
+  readonly keyKind: 'rowid' | 'id';
+  /** allowed triggers on the table (never listed for a dry run) */
+  readonly triggers: readonly string[];
+  /** sentences for people so far; the result adds its own */
+  readonly notes: string[];
+  /** the name the lock, checkpoint and default backup are made from (a file's real path) */
+  readonly vaultPath: string;
+  readonly checkpointPath: string;
+  readonly removedTemporaries: readonly string[];
+  /** the unfinished rotation this run continues; null: a fresh start */
+  readonly previous: RotationCheckpoint | null;
+  /** the counts of the runs before (zero when fresh or redone from the start) */
+  readonly base: RecordCounts;
+  /** records in scope when the run starts */
+  readonly rowsAtStart: number;
+  /** null: the store cannot tell whether another program wrote (a server) */
+  readonly dataVersionAtStart: number | null;
+  readonly backup: BackupPlan;
+  readonly pool: CryptoPool;
+  /** derivations outside the main pass and the sweep: the settings check, the canaries */
+  readonly checkDerivations: number;
+  /** null: a dry run, or cancelled before they were sealed (nothing to resume then) */
+  readonly canaries: RotationCheckpoint['canaries'] | null;
+  /** ISO time the rotation's first run started */
+  readonly startedAt: string;
+}
+
+export interface BackupPlan {
+  /** take one before the first write */
+  readonly wanted: boolean;
+  /** the backup of the untouched file an interrupted run took (kept rather than a copy of a half-rotated file) */
+  readonly taken: string | null;
+  /** the path asked for (checked free), else the default path is chosen at the first write */
+  readonly explicitPath: string | null;
+}
+
+/**
+ * Validates, opens and locks the vault, settles resume or restart, counts
+ * the records in scope, starts the pool, proves the passwords (canaries on
+ * resume, the settings check on a fresh run) and seals the canaries.
+ * Everything acquired is held by `resources`.
+ */
+export async function planRotation(
+  options: RotationOptions,
+  resources: JobResources,
+  progress: RunProgress,
+): Promise<RotationPlan> {
+  const clock = options.now ?? ((): Date => new Date());
+  const dryRun = options.dryRun ?? false;
+  const openConfig: Argon2Config = options.openConfig;
+  const writeConfig: Argon2Config = options.writeConfig ?? options.openConfig;
+  checkOptions(options);
+  const store = await resources.openStore(options.vaultPath, {
+    driver: options.driver,
+    readOnly: dryRun,
+    busyTimeoutMs: options.busyTimeoutMs,
+    nativeBinding: options.nativeBinding,
+    ...(options.serverPassword && { serverPassword: options.serverPassword }),
+  });
+  const table = await resolveVaultTable(store, options.table);
+  await store.assertPageable(table);
+  const triggers = dryRun
+    ? []
+    : await assertNoTriggers(store, table, options.allowTriggers ?? false);
+  const notes: string[] = [];
+  // A file's own path; for a server table, a name in the state folder (lock, checkpoint, backup).
+  const state = rotationStateBase(options.vaultPath, table, options.checkpointDir);
+  const vaultPath = state.base;
+  // One rotation of a vault at a time: taken before anything is read for resuming or written.
+  const lock = dryRun
+    ? null
+    : resources.hold(acquireRotationLock(vaultPath, { tool: options.lockTool ?? 'engine' }));
+  if (lock?.note) notes.push(lock.note);
+  // A server is shared by many machines: its own lock keeps a rotation from elsewhere out too.
+  if (lock && store.lockForRotation) resources.holdServerLock(await store.lockForRotation(table));
+  const checkpointPath = checkpointPathFor(
+    vaultPath,
+    state.server ? undefined : options.checkpointDir,
+  );
+  const removedTemporaries = dryRun ? [] : removeStaleTempFiles(vaultPath, checkpointPath);
+  // One "now" for the whole run, so no record changes category (soft-deleted or not) mid-run.
+  const wholeScope = recordScope(table, options, clock());
+  const previous = previousRotation(
+    options,
+    checkpointPath,
+    { vaultPath, ...savedScope(wholeScope), openConfig, writeConfig },
+    notes,
+  );
+  const redo = previous?.redoFromStart === true;
+  if (redo) {
+    notes.push(
+      'The interrupted rotation had stopped while re-examining records another program wrote during it; ' +
+        'this run re-examined every record from the start.',
+    );
+  }
+  const scope = scopeAfter(wholeScope, redo ? null : (previous?.cursor ?? null));
+  const rowsAtStart = await store.countRecords(table, scopeFilter(scope));
+  progress.total = rowsAtStart;
+  const dataVersionAtStart = await store.dataVersion();
+
+  const wanted = !dryRun && (options.backup !== false || options.backupPath !== undefined);
+  const taken =
+    previous?.backupPath && existsSync(previous.backupPath) ? previous.backupPath : null;
+  const explicitPath =
+    wanted && !taken && options.backupPath !== undefined
+      ? assertBackupPathFree(options.backupPath)
+      : null;
+
+  const pool = await resources.startPool({
+    size: choosePoolSize(options.workers, [openConfig, writeConfig], rowsAtStart),
+    openConfig,
+    writeConfig,
+    kdfBackend: options.kdfBackend,
+  });
+  let checkDerivations = 0;
+  if (previous) {
+    // The canaries prove the passwords and the open settings of the interrupted rotation.
+    await assertSameRotation({ checkpoint: previous, checkpointPath, store, scope, pool });
+    checkDerivations += CANARY_DERIVATIONS;
+  } else if (!options.skipConfigCheck && !options.signal?.aborted) {
+    checkDerivations += await assertSettingsOpenV2BeforeRun({
+      store,
+      scope,
+      pool,
+      v2SampleSize: CONFIG_CHECK_SAMPLE,
+      v1SampleSize: CONFIG_CHECK_SAMPLE / 2,
+      signal: options.signal,
+      config: openConfig,
+      password: resources.passwords[0]!,
+      kdfBackend: options.kdfBackend,
+    });
+  }
+  resources.zeroPasswords();
+
+  // A redone run counts every record itself.
+  const base = redo ? NO_COUNTS : (previous?.counts ?? NO_COUNTS);
+  const startedAt = previous?.startedAt ?? clock().toISOString();
+  const canaries = dryRun ? null : (previous?.canaries ?? (await sealCanaries(pool)));
+  if (canaries && !previous) checkDerivations += CANARY_DERIVATIONS;
+  const keyKind = await store.keyKind(table);
+  return {
+    dryRun,
+    clock,
+    openConfig,
+    writeConfig,
+    store,
+    scope,
+    keyKind,
+    triggers,
+    notes,
+    vaultPath,
+    checkpointPath,
+    removedTemporaries,
+    previous,
+    base,
+    rowsAtStart,
+    dataVersionAtStart,
+    backup: { wanted, taken, explicitPath },
+    pool,
+    checkDerivations,
+    canaries,
+    startedAt,
+  };
+}
 
 export function checkOptions(options: RotationOptions): void {
   validateRotationInput(options);
@@ -60,7 +262,7 @@ export async function assertNoTriggers(
 export function previousRotation(
   options: RotationOptions,
   checkpointPath: string,
-  identity: Parameters<typeof checkpointForResume>[1],
+  identity: CheckpointIdentity,
   notes: string[],
 ): RotationCheckpoint | null {
   if (options.dryRun) return null;

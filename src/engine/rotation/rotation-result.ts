@@ -1,31 +1,121 @@
 /**
- * After a rotation ran: counts summed over resumed runs, the coverage proof,
- * the status and the notes for people.
+ * After a rotation ran: this run's counts (the sweep's re-examinations in
+ * place of the main pass's lost writes) summed over resumed runs, the
+ * coverage proof, the status, the notes for people and the result.
  */
 import { basename } from 'node:path';
 import { EngineError } from '../errors.js';
-import type { CheckpointCounts } from './checkpoint.js';
-import type { CommittedCounts } from './pipeline.js';
+import { sumCounts, type RecordCounts } from './record-counts.js';
+import { scopeNotes, type RecordScope } from './record-scope.js';
+import type { RotationPlan } from './rotation-plan.js';
+import type { RotationRun } from './rotation-run.js';
 import type { SweepReport } from './sweep.js';
-import type { RotationCoverage, RotationStatus, RotationSweep } from './types.js';
+import type {
+  NewPasswordSample,
+  RecordFailure,
+  RotationCoverage,
+  RotationResult,
+  RotationStatus,
+  RotationSweep,
+} from './types.js';
 
-export const NO_COUNTS: CheckpointCounts = {
-  scanned: 0,
-  rotated: 0,
-  skipped: 0,
-  failed: 0,
-  opened: 0,
-  bytes: 0,
-};
+export interface RunOutcome {
+  /** this run alone */
+  readonly thisRun: RecordCounts;
+  /** over all runs of this rotation */
+  readonly counts: RecordCounts;
+  readonly failures: readonly RecordFailure[];
+  readonly status: RotationStatus;
+}
 
-export function sumCounts(base: CheckpointCounts, run: CommittedCounts): CheckpointCounts {
+export function runOutcome(base: RecordCounts, run: RotationRun): RunOutcome {
+  const { pipeline, sweep } = run;
+  const main = pipeline.counts;
+  // Records lost to another program's write in the main pass were re-examined by the sweep.
+  const mainFailures = sweep
+    ? pipeline.failures.filter((failure) => failure.reason !== 'changed-concurrently')
+    : pipeline.failures;
+  const thisRun: RecordCounts = {
+    scanned: main.scanned,
+    rotated: main.rotated + (sweep?.rotated ?? 0),
+    skipped: main.skipped,
+    failed: sweep ? main.failed - main.changedConcurrently + sweep.failed : main.failed,
+    opened: main.opened + (sweep?.opened ?? 0),
+    bytes: main.bytes,
+  };
+  const counts = sumCounts(base, thisRun);
+  const status = rotationStatus({
+    stopped: run.stopped,
+    stillWriting: sweep?.stillWriting ?? false,
+    undoneWrites: main.undoneWrites,
+    opened: counts.opened,
+    skippedThisRun: thisRun.skipped,
+  });
+  return { thisRun, counts, failures: [...mainFailures, ...(sweep?.failures ?? [])], status };
+}
+
+/** The result of the run (adds the closing notes to the plan's). */
+export function rotationResult(
+  plan: RotationPlan,
+  run: RotationRun,
+  outcome: RunOutcome,
+  after: {
+    readonly seconds: number;
+    readonly newPasswordSample: (NewPasswordSample & { readonly derivations: number }) | null;
+  },
+): RotationResult {
+  const { pipeline, sweep, stopped } = run;
+  const { counts, thisRun } = outcome;
+  const { newPasswordSample } = after;
+  const notes = plan.notes;
+  notes.push(
+    ...closingNotes({
+      removedTemporaries: plan.removedTemporaries,
+      dryRun: plan.dryRun,
+      scope: plan.scope,
+      triggers: plan.triggers,
+      undoneWrites: pipeline.counts.undoneWrites,
+      stillWriting: sweep?.stillWriting ?? false,
+    }),
+  );
   return {
-    scanned: base.scanned + run.scanned,
-    rotated: base.rotated + run.rotated,
-    skipped: base.skipped + run.skipped,
-    failed: base.failed + run.failed,
-    opened: base.opened + run.opened,
-    bytes: base.bytes + run.bytes,
+    status: outcome.status,
+    table: plan.scope.table,
+    dryRun: plan.dryRun,
+    scanned: counts.scanned,
+    rotated: counts.rotated,
+    skipped: counts.skipped,
+    failed: counts.failed,
+    failures: outcome.failures,
+    seconds: after.seconds,
+    backupPath: run.backupPath,
+    // A run cancelled before its first checkpoint (no canaries yet) left nothing to resume.
+    checkpointPath: stopped && !plan.dryRun && plan.canaries ? plan.checkpointPath : null,
+    derivations:
+      pipeline.counts.derivations +
+      (sweep?.derivations ?? 0) +
+      (newPasswordSample?.derivations ?? 0),
+    derivationsDiscarded: pipeline.counts.derivationsDiscarded,
+    checkDerivations: plan.checkDerivations,
+    opened: counts.opened,
+    resumed: plan.previous !== null,
+    thisRun: {
+      scanned: thisRun.scanned,
+      rotated: thisRun.rotated,
+      skipped: thisRun.skipped,
+      failed: thisRun.failed,
+      opened: thisRun.opened,
+    },
+    coverage: run.coverage,
+    ...(sweep && { sweep: sweepSummary(sweep) }),
+    ...(plan.triggers.length > 0 && { triggers: plan.triggers }),
+    workers: plan.pool.size,
+    kdfBackend: plan.pool.backend,
+    driver: plan.store.driver,
+    notes,
+    ...(newPasswordSample && {
+      newPasswordSample: { sampled: newPasswordSample.sampled, opened: newPasswordSample.opened },
+    }),
   };
 }
 
@@ -63,12 +153,12 @@ export function rotationStatus(run: {
 export function closingNotes(run: {
   readonly removedTemporaries: readonly string[];
   readonly dryRun: boolean;
-  readonly includeSoftDeleted: boolean;
+  readonly scope: RecordScope;
   readonly triggers: readonly string[];
   readonly undoneWrites: number;
   readonly stillWriting: boolean;
 }): string[] {
-  const { removedTemporaries, dryRun, includeSoftDeleted, triggers } = run;
+  const { removedTemporaries, dryRun, triggers } = run;
   const notes: string[] = [];
   if (removedTemporaries.length > 0) {
     notes.push(
@@ -82,11 +172,7 @@ export function closingNotes(run: {
         're-encrypted, which saves one Argon2id derivation each; the real rotation needs one more per record.',
     );
   }
-  if (!includeSoftDeleted) {
-    notes.push(
-      'Soft-deleted records were left as they were: any of them under the old password still opens with it.',
-    );
-  }
+  notes.push(...scopeNotes(run.scope));
   if (triggers.length > 0) {
     notes.push(`The table's trigger(s) ran on every rotated record: ${triggers.join(', ')}.`);
   }

@@ -13,18 +13,18 @@
 import type { VaultRecord } from '../storage/types.js';
 import type { RecordFailure } from './types.js';
 import { RecordReader } from './record-reader.js';
+import { scopeAfter } from './record-scope.js';
 import { RotationPipeline, type PipelineSettings, type RecordSource } from './pipeline.js';
 import type { VisitLedger } from './visit-ledger.js';
 
 export const MAX_SWEEP_ROUNDS = 5;
 
+/** `scope`: the job's records; each round reads all of them, whatever the scope's cursor. */
 export interface SweepSettings extends Omit<
   PipelineSettings,
-  'records' | 'afterKey' | 'ledger' | 'onCommit' | 'dryRun'
+  'records' | 'ledger' | 'onCommit' | 'dryRun'
 > {
   readonly ledger: VisitLedger;
-  readonly includeSoftDeleted: boolean;
-  readonly now: Date;
   readonly pageSize: number;
   readonly pageMaxBytes: number;
   /** data_version when the main pass started; null: the store cannot tell (a server) */
@@ -106,6 +106,7 @@ export async function sweepForeignWrites(settings: SweepSettings): Promise<Sweep
   };
   let versionBefore = settings.dataVersionAtStart;
   const maxRounds = settings.maxRounds ?? MAX_SWEEP_ROUNDS;
+  const scope = scopeAfter(settings.scope, null);
   let lastRoundOpened = 0;
   let lastRoundFound = Number.POSITIVE_INFINITY;
   // Nobody else committed since the last round began: the table is exactly what the run left.
@@ -123,10 +124,7 @@ export async function sweepForeignWrites(settings: SweepSettings): Promise<Sweep
     const visitedBefore = ledger.size;
     const source = new ChangedRecords(
       new RecordReader(store, {
-        table: settings.table,
-        afterKey: null,
-        includeSoftDeleted: settings.includeSoftDeleted,
-        now: settings.now,
+        scope,
         pageSize: settings.pageSize,
         pageMaxBytes: settings.pageMaxBytes,
         keyKind: settings.keyKind,
@@ -135,8 +133,8 @@ export async function sweepForeignWrites(settings: SweepSettings): Promise<Sweep
     );
     const pipeline = new RotationPipeline({
       ...settings,
+      scope,
       records: source,
-      afterKey: null,
       dryRun: false,
       ledger,
       // A sweep has no resume point of its own: its checkpoint says "redo from the start".

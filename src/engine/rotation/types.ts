@@ -11,6 +11,7 @@ export type {
   PreflightProgress,
   PreflightResult,
   RecordFailure,
+  RecordCounts,
   RecordFailureReason,
   RotationCoverage,
   RotationPhase,
@@ -39,7 +40,13 @@ export interface NewPasswordRules {
   readonly requireSymbol?: boolean;
 }
 
-export interface RotationOptions {
+/** The options that choose a job's records (rotation, pre-flight, verify): see record-scope.ts. */
+export interface RecordScopeOptions {
+  /** default true (the Go library skips them, which leaves the old password alive in them) */
+  readonly includeSoftDeleted?: boolean;
+}
+
+export interface RotationOptions extends RecordScopeOptions {
   /** a vault file, or a connection string (postgres://user@host/db, mysql://...) */
   readonly vaultPath: string;
   /** vault table; may be omitted when the file holds exactly one */
@@ -51,8 +58,6 @@ export interface RotationOptions {
   readonly openConfig: Argon2Config;
   /** config for values we write; defaults to openConfig */
   readonly writeConfig?: Argon2Config;
-  /** default true (the Go library skips them, which leaves the old password alive in them) */
-  readonly includeSoftDeleted?: boolean;
   /** count what would rotate; write nothing (no backup either) */
   readonly dryRun?: boolean;
   /** default true: online backup next to the vault before the first write */
@@ -108,7 +113,7 @@ export interface RotationOptions {
   readonly lockTool?: string;
 }
 
-export interface PreflightOptions {
+export interface PreflightOptions extends RecordScopeOptions {
   readonly vaultPath: string;
   readonly table?: string;
   readonly oldPassword: Uint8Array;
@@ -119,7 +124,6 @@ export interface PreflightOptions {
   readonly newPassword?: Uint8Array;
   readonly openConfig: Argon2Config;
   readonly writeConfig?: Argon2Config;
-  readonly includeSoftDeleted?: boolean;
   /** v2 records to test, and as many v1 records (default 16) */
   readonly sampleSize?: number;
   readonly workers?: number;
@@ -134,12 +138,11 @@ export interface PreflightOptions {
   readonly progressIntervalMs?: number;
 }
 
-export interface VerifyOptions {
+export interface VerifyOptions extends RecordScopeOptions {
   readonly vaultPath: string;
   readonly table?: string;
   readonly password: Uint8Array;
   readonly config: Argon2Config;
-  readonly includeSoftDeleted?: boolean;
   /** check at most this many records (evenly spread); default: all */
   readonly sampleSize?: number;
   readonly workers?: number;

@@ -8,6 +8,7 @@ import { JobResources } from './job-resources.js';
 import { choosePoolSize, windowFor } from './pool-size.js';
 import { ProgressReporter } from './progress.js';
 import { RecordReader } from './record-reader.js';
+import { recordScope, sampleFilter, scopeFilter, type RecordScope } from './record-scope.js';
 import { scanOnPool } from './scan-on-pool.js';
 import type {
   CheckPhase,
@@ -58,7 +59,6 @@ export async function verifyVault(options: VerifyOptions): Promise<VerifyResult>
   validateArgon2Config(options.config, 'open');
   assertPositiveInteger(options.sampleSize, 'sample size');
   assertPositiveInteger(options.workers, 'number of workers');
-  const includeSoftDeleted = options.includeSoftDeleted ?? true;
   const resources = new JobResources([options.password]);
   const listener = options.onProgress;
   const progress = new ProgressReporter(
@@ -84,13 +84,13 @@ export async function verifyVault(options: VerifyOptions): Promise<VerifyResult>
       ...(options.serverPassword && { serverPassword: options.serverPassword }),
     });
     const table = await resolveVaultTable(store, options.table);
-    const now = new Date();
-    const records = await store.countRecords(table, { includeSoftDeleted, now });
+    const scope = recordScope(table, options, new Date());
+    const records = await store.countRecords(table, scopeFilter(scope));
     const sampled = options.sampleSize !== undefined && options.sampleSize < records;
     total = sampled ? options.sampleSize! : records;
     const next = sampled
-      ? iterate(await store.sampleRecords(table, options.sampleSize!, { includeSoftDeleted, now }))
-      : readAll(store, table, await store.keyKind(table), includeSoftDeleted, now);
+      ? iterate(await store.sampleRecords(table, options.sampleSize!, sampleFilter(scope)))
+      : readAll(store, scope, await store.keyKind(table));
     progress.setPhase('validating', progressCounts());
 
     const pool = await resources.startPool({
@@ -134,17 +134,12 @@ function iterate(records: VaultRecord[]): () => VaultRecord | null {
 
 function readAll(
   store: VaultStore,
-  table: string,
+  scope: RecordScope,
   keyKind: 'rowid' | 'id',
-  includeSoftDeleted: boolean,
-  now: Date,
 ): () => VaultRecord | null | Promise<VaultRecord | null> {
   const reader = new RecordReader(store, {
-    table,
+    scope,
     keyKind,
-    afterKey: null,
-    includeSoftDeleted,
-    now,
     pageSize: 256,
     pageMaxBytes: 16 * 1024 * 1024,
   });

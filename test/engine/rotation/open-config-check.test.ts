@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { ARGON2_PRESETS, type Argon2Config } from '../../../src/engine/argon2-config.js';
 import { isEngineError } from '../../../src/engine/errors.js';
+import { recordScope } from '../../../src/engine/rotation/record-scope.js';
 import {
   assertConfigOpensV2,
   CryptoPool,
@@ -99,10 +100,8 @@ describe('sampling v2 and v1 records apart', () => {
       return await withPool(config, OLD, (pool) =>
         sampleOldPassword({
           store,
-          table: 'vault',
+          scope: recordScope('vault', {}, new Date()),
           pool,
-          includeSoftDeleted: true,
-          now: new Date(),
           v2SampleSize: 12,
           v1SampleSize: 6,
         }),

@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CryptoPool } from '../../../src/engine/pool/crypto-pool.js';
 import { RotationPipeline, type PipelineSettings } from '../../../src/engine/rotation/pipeline.js';
 import { RecordReader } from '../../../src/engine/rotation/record-reader.js';
+import { recordScope } from '../../../src/engine/rotation/record-scope.js';
 import { formatSqliteDateTime, openVault } from '../../../src/engine/storage/index.js';
 import type { VaultStore } from '../../../src/engine/storage/types.js';
 import { makeTempDir, type TempDir } from '../../support/fixtures.js';
@@ -60,19 +61,12 @@ async function runPipeline(
   const commits: Commit[] = [];
   const now = new Date();
   const lastKey = (await store.readRecords(vault.table, { limit: RECORDS + 1, now })).at(-1)!.key;
+  const scope = recordScope(vault.table, {}, now);
   const pipeline: RotationPipeline = new RotationPipeline({
     store,
-    table: vault.table,
+    scope,
     pool,
-    records: new RecordReader(store, {
-      keyKind: 'rowid',
-      table: vault.table,
-      afterKey: null,
-      includeSoftDeleted: true,
-      now,
-      pageSize: 16,
-    }),
-    afterKey: null,
+    records: new RecordReader(store, { keyKind: 'rowid', scope, pageSize: 16 }),
     dryRun: false,
     window: 16,
     signal: undefined,

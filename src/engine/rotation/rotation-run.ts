@@ -1,0 +1,186 @@
+/**
+ * The run of a planned rotation: the first checkpoint, the main pass
+ * (pipeline.ts over the records in scope), the coverage proof, and the sweep
+ * for records other programs wrote meanwhile (sweep.ts). The checkpoint is
+ * rewritten after each commit, after the backup, and before the sweep.
+ */
+import { formatSqliteDateTime, writeCadenceOf } from '../storage/index.js';
+import { defaultBackupPath } from './backup-path.js';
+import {
+  CHECKPOINT_FORMAT,
+  writeCheckpoint,
+  type RotationCheckpoint,
+  type RotationProof,
+} from './checkpoint.js';
+import { BATCH_MAX_BYTES, MAX_IN_FLIGHT_BYTES, RotationPipeline } from './pipeline.js';
+import { windowFor } from './pool-size.js';
+import type { RunProgress } from './progress.js';
+import { NO_COUNTS, sumCounts, type RecordCounts } from './record-counts.js';
+import { RecordReader } from './record-reader.js';
+import { savedScope, scopeFilter } from './record-scope.js';
+import { PROOF_RECORDS, proofOf } from './resume-proof.js';
+import type { RotationPlan } from './rotation-plan.js';
+import { assertCovered } from './rotation-result.js';
+import { sweepForeignWrites, type SweepReport } from './sweep.js';
+import type { RotationCoverage, RotationOptions } from './types.js';
+import { VisitLedger } from './visit-ledger.js';
+
+/** Bytes of values one keyset page may hold (large values: fewer records per page). */
+export const PAGE_MAX_BYTES = 16 * 1024 * 1024;
+
+export interface RotationRun {
+  readonly pipeline: RotationPipeline;
+  /** null: nobody else wrote (or cancelled, or a dry run) */
+  readonly sweep: SweepReport | null;
+  /** cancelled in the main pass or the sweep */
+  readonly stopped: boolean;
+  readonly coverage: RotationCoverage;
+  readonly backupPath: string | null;
+}
+
+export type RunOptions = Pick<RotationOptions, 'batchSize' | 'commitIntervalMs' | 'signal'>;
+
+export async function runRotation(
+  plan: RotationPlan,
+  options: RunOptions,
+  progress: RunProgress,
+): Promise<RotationRun> {
+  const { store, scope, pool, dryRun, clock } = plan;
+  const checkpoint = new RunCheckpoint(plan);
+  // Written before any work so a crash at any later moment can be resumed.
+  checkpoint.save(scope.afterKey);
+  const window = windowFor(pool.size);
+  const pageSize = Math.max(16, window * 2);
+  const cadence = writeCadenceOf(store.driver);
+  const ledger = new VisitLedger();
+  let pipeline: RotationPipeline | null = null;
+  const shared = {
+    store,
+    scope,
+    pool,
+    batchSize: options.batchSize ?? cadence.batchSize,
+    batchMaxBytes: BATCH_MAX_BYTES,
+    maxInFlightBytes: MAX_IN_FLIGHT_BYTES,
+    commitIntervalMs: options.commitIntervalMs ?? cadence.commitIntervalMs,
+    // Allowed triggers run on every write: check that each record holds what was written.
+    readBackWrites: plan.triggers.length > 0,
+    window,
+    signal: options.signal,
+    updatedAt: () => formatSqliteDateTime(clock()),
+    beforeFirstWrite: async () => {
+      const { backup } = plan;
+      if (!backup.wanted || checkpoint.backupPath) return;
+      progress.phase('backing-up');
+      const destination = backup.explicitPath ?? defaultBackupPath(plan.vaultPath, clock());
+      await store.backupTo(destination, scope.table);
+      checkpoint.backupPath = destination;
+      // Same cursor and counts as the last commit: only the backup path is new.
+      checkpoint.save(pipeline?.cursor ?? scope.afterKey);
+      progress.phase('rotating');
+    },
+    onWritten: (key: string, newValue: string) => checkpoint.prove(key, newValue),
+    onRecord: () => progress.update(),
+  };
+
+  const main = new RotationPipeline({
+    ...shared,
+    records: new RecordReader(store, {
+      scope,
+      pageSize,
+      pageMaxBytes: PAGE_MAX_BYTES,
+      keyKind: plan.keyKind,
+    }),
+    dryRun,
+    ledger,
+    onCommit: (cursor) => checkpoint.save(cursor),
+  });
+  pipeline = main;
+  checkpoint.follow(main);
+  progress.follow(() => main.counts);
+
+  progress.phase('rotating');
+  const { cancelled } = await main.run();
+  const dataVersionAtStart = plan.dataVersionAtStart;
+  const dataVersionAtEnd = await store.dataVersion();
+  // A server cannot tell whether another program wrote: the sweep re-reads the table and finds out.
+  const versionUnknown = dataVersionAtStart === null || dataVersionAtEnd === null;
+  let coverage: RotationCoverage = {
+    rowsAtStart: plan.rowsAtStart,
+    visited: main.counts.scanned,
+    foreignWrites: versionUnknown
+      ? dryRun && (await store.countRecords(scope.table, scopeFilter(scope))) !== plan.rowsAtStart
+      : dataVersionAtEnd !== dataVersionAtStart,
+  };
+  if (!cancelled && (!versionUnknown || dryRun)) assertCovered(coverage, scope.table);
+
+  const sweeping = !cancelled && !dryRun && (versionUnknown || coverage.foreignWrites);
+  // Killed or cancelled in the sweep, a resume cannot know what this run left: it starts over.
+  if (sweeping) checkpoint.save(null, true);
+  const sweep = !sweeping
+    ? null
+    : await sweepForeignWrites({
+        ...shared,
+        ledger,
+        pageSize,
+        pageMaxBytes: PAGE_MAX_BYTES,
+        dataVersionAtStart: versionUnknown ? null : dataVersionAtStart,
+        keyKind: plan.keyKind,
+      });
+  const stopped = cancelled || (sweep?.cancelled ?? false);
+  if (sweep && versionUnknown) {
+    // What the sweep found is the answer: nothing changed means the pass alone covered the table.
+    const foreignWrites = sweep.changed + sweep.inserted + sweep.deleted > 0;
+    coverage = { ...coverage, foreignWrites };
+    if (!stopped && !foreignWrites) assertCovered(coverage, scope.table);
+  }
+  return { pipeline: main, sweep, stopped, coverage, backupPath: checkpoint.backupPath };
+}
+
+/** The run's checkpoint: what it has done as of the cursor, and what a resume must prove. */
+class RunCheckpoint {
+  /** the backup of this rotation (taken by an earlier run, or by this one at its first write) */
+  backupPath: string | null;
+  /** a few records this rotation wrote (earlier runs' first) */
+  private readonly proof: RotationProof[];
+  private committed: () => RecordCounts = () => NO_COUNTS;
+
+  constructor(private readonly plan: RotationPlan) {
+    this.backupPath = plan.backup.taken;
+    this.proof = [...(plan.previous?.proof ?? [])];
+  }
+
+  /** Counts as of the cursor from now on: the main pass's committed ones. */
+  follow(pipeline: RotationPipeline): void {
+    this.committed = () => pipeline.committed;
+  }
+
+  prove(key: string, newValue: string): void {
+    if (this.proof.length < PROOF_RECORDS) this.proof.push(proofOf(key, newValue));
+  }
+
+  /** Nothing for a dry run or a run cancelled before its canaries were sealed. */
+  save(cursor: string | null, redoFromStart = false): void {
+    const { plan } = this;
+    if (plan.dryRun || !plan.canaries) return;
+    const checkpoint: RotationCheckpoint = {
+      format: CHECKPOINT_FORMAT,
+      version: 2,
+      vaultPath: plan.vaultPath,
+      ...savedScope(plan.scope),
+      cursor,
+      keyKind: plan.keyKind,
+      canaries: plan.canaries,
+      proof: this.proof,
+      // counts as of the cursor, not of records accounted for but not yet committed
+      counts: sumCounts(plan.base, this.committed()),
+      openConfig: plan.openConfig,
+      writeConfig: plan.writeConfig,
+      backupPath: this.backupPath,
+      startedAt: plan.startedAt,
+      updatedAt: plan.clock().toISOString(),
+      runs: (plan.previous?.runs ?? 0) + 1,
+      ...(redoFromStart && { redoFromStart }),
+    };
+    writeCheckpoint(plan.checkpointPath, checkpoint);
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * A store that cannot tell whether another program wrote (a database server:
+ * dataVersion() is null). The rotation then always sweeps after its pass,
+ * and the sweep's findings decide the coverage; a dry run counts again
+ * instead. The real SQLite store is used, with only dataVersion() answering
+ * null, as a server's does.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { rotateVault } from '../../../src/engine/index.js';
+import type * as Storage from '../../../src/engine/storage/index.js';
+import type { VaultStore } from '../../../src/engine/storage/types.js';
+import { copyFixture, makeTempDir, readManifest, type TempDir } from '../../support/fixtures.js';
+import {
+  NEW_PASSWORD,
+  PW_A,
+  expectFixtureRotated,
+  expectedCounts,
+  rotationOptions,
+} from './helpers.js';
+
+vi.mock('../../../src/engine/storage/index.js', async (importOriginal) => {
+  const original = await importOriginal<typeof Storage>();
+  return {
+    ...original,
+    openVault: async (...args: Parameters<typeof original.openVault>): Promise<VaultStore> => {
+      const store = await original.openVault(...args);
+      return new Proxy(store, {
+        get(target, property, receiver) {
+          if (property === 'dataVersion') return () => Promise.resolve(null);
+          const value: unknown = Reflect.get(target, property, receiver);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+    },
+  };
+});
+
+const manifest = readManifest('tiny200');
+
+let dir: TempDir;
+beforeEach(() => {
+  dir = makeTempDir('vsa-unknown-version-');
+});
+afterEach(() => dir.dispose());
+
+describe('rotateVault on a store without a data version', () => {
+  it('sweeps once after the pass, finds nothing else written, and completes', async () => {
+    const db = copyFixture('tiny200', dir.path);
+    const expected = expectedCounts(manifest, PW_A);
+    const result = await rotateVault(rotationOptions(db));
+    expect(result).toMatchObject({
+      status: 'completed',
+      scanned: expected.scanned,
+      rotated: expected.rotated,
+      coverage: { rowsAtStart: expected.scanned, visited: expected.scanned, foreignWrites: false },
+      sweep: { rounds: 1, changed: 0, inserted: 0, deleted: 0, rotated: 0, stillWriting: false },
+    });
+    await expectFixtureRotated(db, manifest, { oldPassword: PW_A, newPassword: NEW_PASSWORD });
+  });
+
+  it('a dry run counts the records again instead of sweeping', async () => {
+    const db = copyFixture('tiny200', dir.path);
+    const result = await rotateVault(rotationOptions(db, { dryRun: true }));
+    expect(result.status).toBe('completed');
+    expect(result.sweep).toBeUndefined();
+    expect(result.coverage?.foreignWrites).toBe(false);
+  });
+});
