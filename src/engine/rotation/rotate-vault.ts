@@ -32,7 +32,8 @@ export async function rotateVault(options: RotationOptions): Promise<RotationRes
     const plan = await planRotation(options, resources, progress);
     const run = await runRotation(plan, options, progress);
     progress.phase('finishing');
-    const outcome = runOutcome(plan.base, run);
+    const redone = plan.previous?.redoFromStart === true;
+    const outcome = runOutcome(plan.base, run, redone ? plan.previous!.counts.opened : 0);
     if (!plan.dryRun && !run.stopped) deleteCheckpoint(plan.checkpointPath);
     // Nothing opened: tell "already rotated" (e.g. a run killed before it reported) from "wrong password".
     const newPasswordSample =

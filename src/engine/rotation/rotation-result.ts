@@ -28,7 +28,13 @@ export interface RunOutcome {
   readonly status: RotationStatus;
 }
 
-export function runOutcome(base: RecordCounts, run: RotationRun): RunOutcome {
+/**
+ * `openedEarlier`: records the interrupted runs opened that `base` does not
+ * count (a run redone from the start counts every record itself, but a
+ * resume that finds nothing left to open continued a rotation that did
+ * open records: completed, not "nothing opened").
+ */
+export function runOutcome(base: RecordCounts, run: RotationRun, openedEarlier = 0): RunOutcome {
   const { pipeline, sweep } = run;
   const main = pipeline.counts;
   // Records lost to another program's write in the main pass were re-examined by the sweep.
@@ -48,7 +54,7 @@ export function runOutcome(base: RecordCounts, run: RotationRun): RunOutcome {
     stopped: run.stopped,
     stillWriting: sweep?.stillWriting ?? false,
     undoneWrites: main.undoneWrites,
-    opened: counts.opened,
+    opened: counts.opened + openedEarlier,
     skippedThisRun: thisRun.skipped,
   });
   return { thisRun, counts, failures: [...mainFailures, ...(sweep?.failures ?? [])], status };

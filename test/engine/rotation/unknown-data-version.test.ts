@@ -65,4 +65,29 @@ describe('rotateVault on a store without a data version', () => {
     expect(result.sweep).toBeUndefined();
     expect(result.coverage?.foreignWrites).toBe(false);
   });
+
+  it('a run stopped in its re-read, resumed with nothing left to open, completed the rotation', async () => {
+    const db = copyFixture('tiny200', dir.path);
+    const expected = expectedCounts(manifest, PW_A);
+    const stop = new AbortController();
+    // Every record accounted in the pass: the stop lands in the re-read that follows it.
+    const first = await rotateVault(
+      rotationOptions(db, {
+        signal: stop.signal,
+        progressIntervalMs: 0,
+        onProgress: (progress) => {
+          if (progress.phase === 'rotating' && progress.scanned === progress.total) stop.abort();
+        },
+      }),
+    );
+    expect(first.status).toBe('cancelled');
+    expect(first.checkpointPath).not.toBeNull();
+    await expectFixtureRotated(db, manifest, { oldPassword: PW_A, newPassword: NEW_PASSWORD });
+    // Redone from the start (the ledger was in memory): nothing opens any more, yet the
+    // rotation it continues did the work: "completed", not "nothing opened" (exit 4).
+    const resumed = await rotateVault(rotationOptions(db, { resume: true }));
+    expect(resumed).toMatchObject({ status: 'completed', resumed: true, rotated: 0 });
+    expect(resumed.thisRun).toMatchObject({ opened: 0, skipped: expected.scanned });
+    expect(resumed.notes.join(' ')).toMatch(/re-examined every record/);
+  });
 });
