@@ -1,10 +1,10 @@
 /**
  * Private PostgreSQL and MariaDB servers for the benchmark, started with the
  * launcher the tests use (tools/db-servers): fresh data folders under
- * os.tmpdir(), 127.0.0.1 on free ports, one non-superuser login with a
- * password that owns a database per benchmark vault. dispose() stops the
- * servers and removes their folders; the launcher also kills them if this
- * process dies first.
+ * os.tmpdir(), 127.0.0.1 on free ports, commits flushed to disk (unlike the
+ * tests' servers), one non-superuser login with a password that owns a
+ * database per benchmark vault. dispose() stops the servers and removes their
+ * folders; the launcher also kills them if this process dies first.
  */
 import { randomBytes } from 'node:crypto';
 import { findServerPrograms, type ServerKind } from '../tools/db-servers/binaries.js';
@@ -39,6 +39,8 @@ export interface BenchServer {
   readonly version: string;
   /** initdb / mariadb-install-db and the first start */
   readonly startSeconds: number;
+  /** its temporary folder (data, socket, log), removed by dispose() */
+  readonly folder: string;
   /** A fresh database `name` owned by the benchmark login, holding the vault in SQLite `file`. */
   copyVault(file: string, name: string): Promise<ServerVault>;
 }
@@ -111,6 +113,7 @@ function benchServer(server: ManagedServer, version: string, startSeconds: numbe
     kind: info.kind,
     version,
     startSeconds,
+    folder: info.folder,
     async copyVault(file, name) {
       await (loginReady ??= createLogin(info, password));
       await createDatabase(info, name);
@@ -154,7 +157,8 @@ export async function startBenchServers(): Promise<BenchServers> {
         const startedAt = performance.now();
         let server: ManagedServer;
         try {
-          server = await launchServer(programs);
+          // Durable commits, like the SQLite store's synchronous=FULL: a fair comparison.
+          server = await launchServer(programs, { durable: true });
         } catch (error) {
           unavailable[kind] = `the server did not start: ${(error as Error).message}`;
           return;

@@ -241,7 +241,11 @@ interface Flavour {
   info(port: number): ServerInfo;
 }
 
-function postgresFlavour(programs: { initdb: string; postgres: string }, folder: string): Flavour {
+function postgresFlavour(
+  programs: { initdb: string; postgres: string },
+  folder: string,
+  durable: boolean,
+): Flavour {
   const adminPassword = randomSecret();
   const data = join(folder, 'data');
   const info = (port: number): ServerInfo => ({
@@ -292,8 +296,8 @@ function postgresFlavour(programs: { initdb: string; postgres: string }, folder:
       '-k',
       folder,
       ...['listen_addresses=127.0.0.1', 'unix_socket_permissions=0700', 'timezone=UTC']
-        .concat(['log_timezone=UTC', 'fsync=off', 'synchronous_commit=off'])
-        .concat(['full_page_writes=off', 'shared_buffers=32MB', 'max_connections=100'])
+        .concat(['log_timezone=UTC', 'shared_buffers=32MB', 'max_connections=100'])
+        .concat(durable ? [] : ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'])
         .flatMap((setting) => ['-c', setting]),
     ],
     async probe(port) {
@@ -319,6 +323,7 @@ function postgresFlavour(programs: { initdb: string; postgres: string }, folder:
 function mariadbFlavour(
   programs: { installDb: string; mariadbd: string },
   folder: string,
+  durable: boolean,
 ): Flavour {
   const data = join(folder, 'data');
   const socket = join(folder, 'mysqld.sock');
@@ -329,8 +334,7 @@ function mariadbFlavour(
     '--innodb-log-file-size=8M',
     '--innodb-buffer-pool-size=32M',
     // throwaway data: no durability work
-    '--innodb-doublewrite=0',
-    '--innodb-flush-method=nosync',
+    ...(durable ? [] : ['--innodb-doublewrite=0', '--innodb-flush-method=nosync']),
   ];
   const info = (port: number): ServerInfo => ({
     kind: 'mysql',
@@ -369,7 +373,7 @@ function mariadbFlavour(
       '--skip-name-resolve',
       '--skip-log-bin',
       '--default-time-zone=+00:00',
-      '--innodb-flush-log-at-trx-commit=2',
+      `--innodb-flush-log-at-trx-commit=${durable ? 1 : 2}`,
       ...common,
     ],
     async probe(port) {
@@ -428,12 +432,25 @@ export function mysqlAdminConfig(info: ServerInfo, database?: string): mysql.Con
  * Creates a data folder and starts a server on it. Throws, with the server's
  * log, when it does not come up in START_TIMEOUT_MS.
  */
-export async function launchServer(programs: ServerPrograms): Promise<ManagedServer> {
+export interface LaunchOptions {
+  /**
+   * Flush commits to disk as a production server does (the benchmark, to
+   * compare with SQLite's synchronous=FULL). Default false: the tests'
+   * throwaway data skips fsync and the doublewrite work.
+   */
+  readonly durable?: boolean;
+}
+
+export async function launchServer(
+  programs: ServerPrograms,
+  options: LaunchOptions = {},
+): Promise<ManagedServer> {
   const folder = serverFolder(programs.kind);
+  const durable = options.durable === true;
   const flavour =
     programs.kind === 'postgres'
-      ? postgresFlavour(programs, folder)
-      : mariadbFlavour(programs, folder);
+      ? postgresFlavour(programs, folder, durable)
+      : mariadbFlavour(programs, folder, durable);
   let child: ChildProcess | null = null;
   let port = 0;
   let disposed = false;
