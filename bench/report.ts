@@ -190,9 +190,9 @@ export function explainTargets(report: BenchReport): string[] {
         (extra > 0
           ? `the engine performed ${extra} derivations more than needed; besides, `
           : 'no derivation was wasted, so the time went to ') +
-        'fixed costs (worker start, reading and writing the vault, the last records finishing one by one) ' +
-        (where ? 'the round trips to the server, ' : '') +
-        'and to other processes competing for the cores.',
+        'fixed costs (worker start, reading and writing the vault, the last records finishing one by one' +
+        (where ? ', the round trips to the server' : '') +
+        ') and to other processes competing for the cores.',
     );
   }
   const [small, large] = report.memory?.runs ?? [];
