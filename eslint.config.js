@@ -13,6 +13,8 @@ import { builtinModules } from 'node:module';
  * `node` allows Node built-ins, `electron` the electron module. Tests, e2e and
  * build scripts are no layer: they may import anything (engine internals too).
  * src/core is the Node-free vocabulary every layer may use (issue 10, step 1).
+ * tools/ is development tooling shared by tests and bench (the database
+ * server launcher): plain Node, no project code, so it ships nowhere.
  */
 // prettier-ignore
 const LAYER_TABLE = {
@@ -23,7 +25,8 @@ const LAYER_TABLE = {
   main:     { files: ['src/main/**'],     engine: 'entry', layers: ['core', 'shared'], node: true,  electron: true  },
   preload:  { files: ['src/preload/**'],  engine: 'none',  layers: ['core', 'shared'], node: false, electron: true  },
   renderer: { files: ['src/renderer/**'], engine: 'none',  layers: ['core', 'shared'], node: false, electron: false },
-  bench:    { files: ['bench/**'],        engine: 'entry', layers: ['core'],           node: true,  electron: false },
+  bench:    { files: ['bench/**'],        engine: 'entry', layers: ['core', 'tools'],  node: true,  electron: false },
+  tools:    { files: ['tools/**'],        engine: 'none',  layers: [],                 node: true,  electron: false },
 };
 
 /**
@@ -41,6 +44,7 @@ const TARGETS = {
   preload: climbInto('(?:src/)?preload'),
   renderer: climbInto('(?:src/)?renderer'),
   bench: climbInto('bench'),
+  tools: climbInto('tools'),
   test: climbInto('test'),
   e2e: climbInto('e2e'),
 };

@@ -1,8 +1,10 @@
 /**
  * `npm run bench`: Argon2id rates, a default-preset rotation (records/s,
- * pipeline efficiency, host event-loop delay), the reference implementation
- * on the same vault, peak memory against vault size, and cancel latency.
- * Writes bench-results/bench.json and prints a summary. Not run in CI.
+ * pipeline efficiency, host event-loop delay), the same vault in PostgreSQL
+ * and a tiny-preset vault in SQLite, PostgreSQL and MariaDB (private servers
+ * on localhost), the reference implementation on the same vault, peak memory
+ * against vault size, and cancel latency. Writes bench-results/bench.json and
+ * prints a summary. Not run in CI.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
@@ -15,7 +17,16 @@ import { benchmarkKdf, type KdfBenchResult } from './kdf-bench.js';
 import { benchMemory, MEMORY_CHILD_FLAG, runMemoryChild } from './memory-bench.js';
 import { BENCH_HELP, parseBenchOptions, type BenchOptions } from './options.js';
 import { explainTargets, formatReport, type BenchReport } from './report.js';
-import { benchRotation, withPoolRate } from './rotation-bench.js';
+import { startBenchServers, type BenchServers } from './bench-servers.js';
+import { benchRotation, withPoolRate, type RotationBenchResult } from './rotation-bench.js';
+import {
+  benchTinyStores,
+  isNotRun,
+  prepareDefaultOnPostgres,
+  rotateDefaultOnPostgres,
+  type NotRun,
+  type ServersBenchResult,
+} from './servers-bench.js';
 import { benchVsrefRotate, vsrefAvailable } from './vsref-bench.js';
 
 /** Other processes using more than this share of the cores make a section's figures noisy. */
@@ -24,6 +35,28 @@ const NOISY_OTHER_SHARE = 0.15;
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
+
+/**
+ * Ctrl-C / SIGTERM: stop the servers and remove the temporary files before
+ * exiting (a second signal exits at once; the server launcher's exit hook
+ * still kills the servers then). Returns the function that uninstalls it.
+ */
+function cleanUpOnSignal(cleanup: () => Promise<void>): () => void {
+  let exiting = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    const code = signal === 'SIGINT' ? 130 : 143;
+    if (exiting) process.exit(code);
+    exiting = true;
+    log(`bench: ${signal}: stopping the database servers and removing temporary files…`);
+    void cleanup().finally(() => process.exit(code));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+}
 
 async function runBench(options: BenchOptions): Promise<void> {
   const startedAt = performance.now();
@@ -50,6 +83,7 @@ async function runBench(options: BenchOptions): Promise<void> {
     vsref: null,
     memory: null,
     cancel: null,
+    servers: null,
     notes,
     otherCpuShare: {},
   };
@@ -60,15 +94,56 @@ async function runBench(options: BenchOptions): Promise<void> {
   };
   const nativePoolRate = (results: readonly KdfBenchResult[] | undefined): number | null =>
     results?.find((r) => r.backend === 'native' && r.mode === 'pool')?.perSecond ?? null;
+  let servers: BenchServers | null = null;
+  let cleanedUp: Promise<void> | null = null;
+  const cleanup = (): Promise<void> =>
+    (cleanedUp ??= (async () => {
+      await servers?.dispose();
+      if (!options.workDir) rmSync(workDir, { recursive: true, force: true });
+    })());
+  const uninstallSignalCleanup = cleanUpOnSignal(cleanup);
   try {
     // The vault first: the Argon2id rates are measured right before (and after) the rotation they explain.
-    const needsDefaultVault = !skip('rotation') || !skip('vsref') || !skip('cancel');
+    const needsDefaultVault =
+      !skip('rotation') || !skip('vsref') || !skip('cancel') || !skip('servers');
     const defaultVaultPath = join(workDir, 'default.db');
     if (needsDefaultVault)
       section('generate', `generating a default-preset vault of ${options.records} records…`);
     const defaultVault = needsDefaultVault
       ? await generateBenchVault(defaultVaultPath, options.records, config, false)
       : null;
+
+    // The servers next, and the vault copied in, so the rotations below run back to back.
+    let serversResult: ServersBenchResult | { skipped: string } | null = null;
+    let postgresTarget: Awaited<ReturnType<typeof prepareDefaultOnPostgres>> | null = null;
+    if (!skip('servers')) {
+      // measured=false: the servers' own CPU time would count as other processes'.
+      section('servers', 'servers: starting a private PostgreSQL and MariaDB on localhost…', false);
+      servers = await startBenchServers();
+      for (const [kind, reason] of Object.entries(servers.unavailable)) {
+        log(`servers: ${kind} skipped: ${reason}`);
+      }
+      if (servers.running.size === 0) {
+        serversResult = {
+          skipped: Object.values(servers.unavailable).join('; ') || 'no server available',
+        };
+      } else {
+        serversResult = {
+          servers: [...servers.running.values()].map(({ kind, version, startSeconds }) => ({
+            kind,
+            version,
+            startSeconds,
+          })),
+          unavailable: servers.unavailable,
+          postgresDefault: null,
+          tiny: null,
+        };
+        if (defaultVault) {
+          log('servers: copying the default-preset vault into PostgreSQL…');
+          postgresTarget = await prepareDefaultOnPostgres(servers, defaultVault, workDir);
+        }
+      }
+    }
 
     if (!skip('kdf')) {
       section('kdf', `kdf: Argon2id default preset, ${options.kdfSeconds} s per backend and mode…`);
@@ -79,22 +154,44 @@ async function runBench(options: BenchOptions): Promise<void> {
       };
     }
 
+    let sqliteRotation: RotationBenchResult | null = null;
     if (defaultVault && !skip('rotation')) {
       section('rotation', 'rotation: rotating it with the default preset…');
-      const before = nativePoolRate(report.kdf?.results);
-      const rotation = await benchRotation(defaultVault, join(workDir, 'ours.db'));
-      if (report.kdf) {
-        section('kdf-after', 'kdf: the pool rate again, after the rotation…');
-        const after = await benchmarkKdf({
-          config,
-          seconds: Math.max(2, Math.round(options.kdfSeconds / 2)),
-          poolSize,
-        });
-        report = { ...report, kdf: { ...report.kdf, after } };
-      }
-      const afterRate = nativePoolRate(report.kdf?.after ?? undefined);
-      const poolRate = before !== null && afterRate !== null ? (before + afterRate) / 2 : before;
-      report = { ...report, rotation: withPoolRate(rotation, poolRate) };
+      sqliteRotation = await benchRotation(defaultVault, join(workDir, 'ours.db'));
+    }
+    let postgresRotation: RotationBenchResult | NotRun | null = isNotRun(postgresTarget)
+      ? postgresTarget
+      : null;
+    if (defaultVault && postgresTarget && !isNotRun(postgresTarget)) {
+      section(
+        'rotation-postgres',
+        'servers: rotating the same vault in PostgreSQL with the default preset…',
+        false,
+      );
+      postgresRotation = await rotateDefaultOnPostgres(defaultVault, postgresTarget);
+    }
+    const rotated = sqliteRotation ?? postgresRotation;
+    if (report.kdf && rotated && !isNotRun(rotated)) {
+      section('kdf-after', 'kdf: the pool rate again, after the rotation…');
+      const after = await benchmarkKdf({
+        config,
+        seconds: Math.max(2, Math.round(options.kdfSeconds / 2)),
+        poolSize,
+      });
+      report = { ...report, kdf: { ...report.kdf, after } };
+    }
+    // One pool rate for both rotations: the mean of the rates measured before and after them.
+    const before = nativePoolRate(report.kdf?.results);
+    const afterRate = nativePoolRate(report.kdf?.after ?? undefined);
+    const poolRate = before !== null && afterRate !== null ? (before + afterRate) / 2 : before;
+    if (sqliteRotation) report = { ...report, rotation: withPoolRate(sqliteRotation, poolRate) };
+    if (serversResult && !('skipped' in serversResult) && postgresRotation) {
+      serversResult = {
+        ...serversResult,
+        postgresDefault: isNotRun(postgresRotation)
+          ? postgresRotation
+          : withPoolRate(postgresRotation, poolRate),
+      };
     }
 
     if (defaultVault && !skip('vsref')) {
@@ -134,6 +231,19 @@ async function runBench(options: BenchOptions): Promise<void> {
       };
     }
 
+    if (servers && serversResult && !('skipped' in serversResult)) {
+      section(
+        'servers-tiny',
+        `servers: a tiny-preset vault of ${options.serverRecords} records in SQLite, PostgreSQL and MariaDB…`,
+        false,
+      );
+      serversResult = {
+        ...serversResult,
+        tiny: await benchTinyStores(servers, workDir, options.serverRecords, log),
+      };
+    }
+    report = { ...report, servers: serversResult };
+
     if (!skip('memory')) {
       section(
         'memory',
@@ -143,7 +253,8 @@ async function runBench(options: BenchOptions): Promise<void> {
       report = { ...report, memory: await benchMemory(workDir, options.memoryRecords, log) };
     }
   } finally {
-    if (!options.workDir) rmSync(workDir, { recursive: true, force: true });
+    await cleanup();
+    uninstallSignalCleanup();
   }
   meter.end();
   for (const [name, share] of Object.entries(meter.otherShare)) {

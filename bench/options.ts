@@ -11,19 +11,23 @@ export interface BenchOptions {
   /** the two vault sizes of the memory measurement (tiny preset) */
   readonly memoryRecords: readonly [number, number];
   readonly cancelTrials: number;
+  /** records of the tiny-preset vault rotated in SQLite, PostgreSQL and MariaDB */
+  readonly serverRecords: number;
   readonly out: string;
   readonly vsref: string | null;
   readonly workDir: string | null;
   readonly skip: ReadonlySet<string>;
 }
 
-export const SECTIONS = ['kdf', 'rotation', 'vsref', 'memory', 'cancel'] as const;
+export const SECTIONS = ['kdf', 'rotation', 'servers', 'vsref', 'memory', 'cancel'] as const;
 
 export const BENCH_HELP = `Usage: npm run bench -- [options]   (or: node out/cli/bench.mjs [options])
 
   --quick              a short run (smaller vaults, shorter KDF measurements)
   --records N          records in the default-preset vault (default 300, quick 60)
   --memory A,B         vault sizes for the memory measurement (default 20000,200000)
+  --server-records N   records in the tiny-preset vault rotated in SQLite, PostgreSQL
+                       and MariaDB (section servers; default 20000, quick 2000)
   --kdf-seconds S      seconds per Argon2id measurement (default 5, quick 2)
   --skip LIST          sections to skip: ${SECTIONS.join(',')}
   --out FILE           JSON report (default bench-results/bench.json)
@@ -46,6 +50,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
       quick: { type: 'boolean' },
       records: { type: 'string' },
       memory: { type: 'string' },
+      'server-records': { type: 'string' },
       'kdf-seconds': { type: 'string' },
       skip: { type: 'string' },
       out: { type: 'string' },
@@ -73,6 +78,11 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
       positiveInteger(memory[1], 'memory', 1),
     ],
     cancelTrials: quick ? 2 : 3,
+    serverRecords: positiveInteger(
+      values['server-records'],
+      'server-records',
+      quick ? 2000 : 20000,
+    ),
     out: resolve(values.out ?? 'bench-results/bench.json'),
     vsref: values.vsref ?? process.env.VSREF ?? resolve('../shared/tools/vsref'),
     workDir: values['work-dir'] ? resolve(values['work-dir']) : null,

@@ -3,6 +3,7 @@ import type { CancelBenchResult } from './cancel-bench.js';
 import type { KdfBenchResult } from './kdf-bench.js';
 import type { MemoryBenchResult } from './memory-bench.js';
 import type { RotationBenchResult } from './rotation-bench.js';
+import { isNotRun, type ServersBenchResult, type TinyStoresResult } from './servers-bench.js';
 import type { VsrefRotateResult } from './vsref-bench.js';
 
 export interface BenchReport {
@@ -30,6 +31,8 @@ export interface BenchReport {
     | null;
   readonly memory: MemoryBenchResult | null;
   readonly cancel: CancelBenchResult | null;
+  /** the vault in PostgreSQL and MariaDB on localhost (section servers) */
+  readonly servers: ServersBenchResult | { readonly skipped: string } | null;
   readonly notes: readonly string[];
   /** share of the cores (0..1) other processes used during each in-process section */
   readonly otherCpuShare: Readonly<Record<string, number>>;
@@ -52,9 +55,9 @@ function kdfLines(kdf: NonNullable<BenchReport['kdf']>): string[] {
   return [...lines, ''];
 }
 
-function rotationLines(rotation: RotationBenchResult): string[] {
+function rotationLines(rotation: RotationBenchResult, where = ''): string[] {
   const lines = [
-    `Rotation, default preset: ${rotation.records} records (${rotation.workers ?? '?'} workers, ${rotation.kdfBackend ?? '?'})`,
+    `Rotation, default preset${where}: ${rotation.records} records (${rotation.workers ?? '?'} workers, ${rotation.kdfBackend ?? '?'})`,
     `  ${fixed(rotation.recordsPerSecond)} records/s, ${rotation.rotated} rotated, ${rotation.skipped} skipped, ${fixed(rotation.seconds, 1)} s`,
     `  derivations: ${rotation.derivationsNeeded} needed (v2 tested + written), ${rotation.derivationsPerformed} performed, ` +
       `${rotation.checkDerivations} more for the checks before it (settings sample, canaries)`,
@@ -62,13 +65,58 @@ function rotationLines(rotation: RotationBenchResult): string[] {
   if (rotation.efficiency !== null) {
     lines.push(
       `  pipeline efficiency ${fixed(rotation.efficiency)} against ${fixed(rotation.poolDerivationsPerSecond ?? Number.NaN)} derivations/s ` +
-        `(target >= 0.95: ${verdict(rotation.efficiency >= 0.95)})`,
+        `(target >= ${EFFICIENCY_TARGET}: ${verdict(rotation.efficiency >= EFFICIENCY_TARGET)})`,
     );
   }
   lines.push(
     `  host event-loop delay during the rotation: p99 ${fixed(rotation.eventLoopDelayMs.p99, 1)} ms, max ${fixed(rotation.eventLoopDelayMs.max, 1)} ms`,
     '',
   );
+  return lines;
+}
+
+const EFFICIENCY_TARGET = 0.95;
+const SERVER_NAMES = { postgres: 'PostgreSQL', mysql: 'MariaDB' } as const;
+
+function tinyLines(tiny: TinyStoresResult): string[] {
+  const lines = [
+    `Database path, tiny preset (Argon2id nearly free): ${tiny.records.toLocaleString('en-US')} records per store`,
+  ];
+  for (const run of tiny.runs) {
+    lines.push(
+      `  ${run.label.padEnd(18)} ${fixed(run.recordsPerSecond, 0).padStart(8)} records/s ` +
+        `(${fixed(run.seconds, 1)} s, ${run.rotated} rotated)` +
+        (run.store === 'sqlite' || run.ratioToSqlite === null
+          ? ''
+          : `: ${fixed(run.ratioToSqlite)}x SQLite`),
+    );
+  }
+  return lines;
+}
+
+function serversLines(servers: NonNullable<BenchReport['servers']>): string[] {
+  if ('skipped' in servers) return [`Database servers: skipped: ${servers.skipped}`, ''];
+  const lines = [
+    `Database servers on localhost: ` +
+      servers.servers
+        .map(
+          (s) => `${SERVER_NAMES[s.kind]} ${s.version} (started in ${fixed(s.startSeconds, 1)} s)`,
+        )
+        .join(', '),
+  ];
+  for (const [kind, reason] of Object.entries(servers.unavailable)) {
+    lines.push(`  ${SERVER_NAMES[kind as keyof typeof SERVER_NAMES]}: skipped: ${reason}`);
+  }
+  lines.push('');
+  const postgres = servers.postgresDefault;
+  if (isNotRun(postgres)) {
+    lines.push(`Rotation, default preset, in PostgreSQL: skipped: ${postgres.skipped}`, '');
+  } else if (postgres) {
+    lines.push(...rotationLines(postgres, ', in PostgreSQL'));
+  }
+  if (servers.tiny) {
+    lines.push(...tinyLines(servers.tiny), '');
+  }
   return lines;
 }
 
@@ -108,6 +156,7 @@ export function formatReport(report: BenchReport, jsonPath: string): string {
   ];
   if (report.kdf) lines.push(...kdfLines(report.kdf));
   if (report.rotation) lines.push(...rotationLines(report.rotation));
+  if (report.servers) lines.push(...serversLines(report.servers));
   if (report.vsref) lines.push(...vsrefLines(report.vsref));
   if (report.memory) lines.push(...memoryLines(report.memory));
   if (report.cancel) {
@@ -125,16 +174,25 @@ export function formatReport(report: BenchReport, jsonPath: string): string {
 /** Why a figure misses its target, in words, from what was measured. */
 export function explainTargets(report: BenchReport): string[] {
   const notes: string[] = [];
-  const rotation = report.rotation;
-  if (rotation && rotation.efficiency !== null && rotation.efficiency < 0.95) {
+  const servers = report.servers && !('skipped' in report.servers) ? report.servers : null;
+  const postgres =
+    servers?.postgresDefault && !isNotRun(servers.postgresDefault) ? servers.postgresDefault : null;
+  for (const [rotation, where] of [
+    [report.rotation, ''],
+    [postgres, ' (PostgreSQL)'],
+  ] as const) {
+    if (!rotation || rotation.efficiency === null || rotation.efficiency >= EFFICIENCY_TARGET) {
+      continue;
+    }
     const extra = rotation.derivationsPerformed - rotation.derivationsNeeded;
     notes.push(
-      `pipeline efficiency ${fixed(rotation.efficiency)} < 0.95: ` +
+      `pipeline efficiency${where} ${fixed(rotation.efficiency)} < ${EFFICIENCY_TARGET}: ` +
         (extra > 0
           ? `the engine performed ${extra} derivations more than needed; besides, `
           : 'no derivation was wasted, so the time went to ') +
-        'fixed costs (worker start, reading and writing the vault, the last records finishing one by one) ' +
-        'and to other processes competing for the cores.',
+        'fixed costs (worker start, reading and writing the vault, the last records finishing one by one' +
+        (where ? ', the round trips to the server' : '') +
+        ') and to other processes competing for the cores.',
     );
   }
   const [small, large] = report.memory?.runs ?? [];

@@ -1,11 +1,16 @@
 /**
- * Rotation of a default-preset vault on this machine: records/s, the
- * pipeline efficiency against the pool's Argon2id rate, and the event-loop
+ * Rotation of a default-preset vault on this machine (in a SQLite file or a
+ * database server): records/s, the pipeline efficiency against the pool's Argon2id rate, and the event-loop
  * delay of the thread hosting the job (the Electron main thread in the app).
  */
 import { copyFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { ARGON2_PRESETS, rotateVault, type RotationResult } from '../src/engine/index.js';
+import {
+  ARGON2_PRESETS,
+  rotateVault,
+  type Argon2Config,
+  type RotationResult,
+} from '../src/engine/index.js';
 import { BENCH_NEW_PASSWORD, BENCH_OLD_PASSWORD, utf8 } from './bench-vault.js';
 import type { GeneratedVault } from './vault-generator.js';
 
@@ -51,25 +56,43 @@ export function withPoolRate(
   };
 }
 
-export async function benchRotation(
+/** Where the vault to rotate is: a SQLite file, or a server's connection string with its password. */
+export interface RotationTarget {
+  readonly vaultPath: string;
+  readonly serverPassword?: Uint8Array;
+  readonly checkpointDir?: string;
+}
+
+/** A default-preset rotation of a copy of `vault` at `copyPath` (SQLite). */
+export function benchRotation(
   vault: GeneratedVault,
   copyPath: string,
 ): Promise<RotationBenchResult> {
   copyFileSync(vault.path, copyPath);
+  return measureRotation(vault, { vaultPath: copyPath }, ARGON2_PRESETS.default);
+}
+
+/** Rotates `target`, which holds the records of `vault` (generated with `config`). */
+export async function measureRotation(
+  vault: GeneratedVault,
+  target: RotationTarget,
+  config: Argon2Config,
+): Promise<RotationBenchResult> {
   const histogram = monitorEventLoopDelay({ resolution: 5 });
   histogram.enable();
   let result: RotationResult;
   const startedAt = performance.now();
   try {
     result = await rotateVault({
-      vaultPath: copyPath,
+      ...target,
       oldPassword: utf8(BENCH_OLD_PASSWORD),
       newPassword: utf8(BENCH_NEW_PASSWORD),
-      openConfig: ARGON2_PRESETS.default,
+      openConfig: config,
       backup: false,
     });
   } finally {
     histogram.disable();
+    target.serverPassword?.fill(0);
   }
   const seconds = (performance.now() - startedAt) / 1000;
   if (result.status !== 'completed') {

@@ -177,6 +177,26 @@ const FORBIDDEN: Record<string, Probe> = {
     code: "import { x } from '../src/main/vault-service.js';",
   },
   'bench -> electron': { file: 'bench/probe.ts', code: "import { app as x } from 'electron';" },
+  'bench -> test': {
+    file: 'bench/probe.ts',
+    code: "import { x } from '../test/support/servers/index.js';",
+  },
+  'engine -> tools': {
+    file: 'src/engine/storage/probe.ts',
+    code: "import { x } from '../../../tools/db-servers/server-process.js';",
+  },
+  'tools -> engine': {
+    file: 'tools/db-servers/probe.ts',
+    code: "import { x } from '../../src/engine/index.js';",
+  },
+  'tools -> bench': {
+    file: 'tools/db-servers/probe.ts',
+    code: "import { x } from '../../bench/vaultstore-ddl.js';",
+  },
+  'tools -> test': {
+    file: 'tools/db-servers/probe.ts',
+    code: "import { x } from '../../test/support/as-nobody.js';",
+  },
   'core -> engine': {
     file: 'src/core/probe.ts',
     code: "import type { x } from '../engine/index.js';",
@@ -260,6 +280,18 @@ const ALLOWED: Record<string, Probe> = {
   'bench -> engine entry': {
     file: 'bench/probe.ts',
     code: "import { rotateVault as x } from '../src/engine/index.js';",
+  },
+  'bench -> tools': {
+    file: 'bench/probe.ts',
+    code: "import { x } from '../tools/db-servers/server-process.js';",
+  },
+  'tools -> node:child_process': {
+    file: 'tools/db-servers/probe.ts',
+    code: "import { spawn as x } from 'node:child_process';",
+  },
+  'test -> tools': {
+    file: 'test/support/servers/probe.ts',
+    code: "import { x } from '../../../tools/db-servers/binaries.js';",
   },
   'test -> engine internal': {
     file: 'test/engine/probe.test.ts',

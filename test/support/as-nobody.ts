@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { NOBODY, runningAsRoot } from '../../tools/db-servers/server-user.js';
 
-export const NOBODY = 65534;
-export const runningAsRoot = process.getuid?.() === 0;
+export { NOBODY, runningAsRoot };
 /** spawn options that switch to "nobody" when running as root */
 export const asNobody = runningAsRoot ? { uid: NOBODY, gid: NOBODY } : {};
 

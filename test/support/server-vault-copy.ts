@@ -5,138 +5,28 @@
  * datetimes "YYYY-MM-DD HH:MM:SS" (UTC) become the same instant in
  * datetime / timestamptz columns and come back in the same text form.
  * Written on the drivers directly (pg, mysql2), independently of src/.
+ * The way in (SQLite -> server) lives in bench/server-vault-copy.ts, which
+ * the benchmark uses too.
  */
 import Database from 'better-sqlite3';
 import {
-  libraryDdl,
-  serverLibraryDdl,
-  type PostgresDatetimeType,
-} from '../../bench/vaultstore-ddl.js';
+  META_COLUMNS,
+  quoteFor,
+  VAULT_COLUMNS,
+  type MetaRow,
+  type VaultRow,
+  type VaultTables,
+} from '../../bench/server-vault-copy.js';
+import { libraryDdl } from '../../bench/vaultstore-ddl.js';
 import type { SqlSession } from './servers/index.js';
 
-export const VAULT_COLUMNS = [
-  'id',
-  'vault_token',
-  'vault_value',
-  'created_at',
-  'updated_at',
-  'expires_at',
-  'soft_deleted_at',
-] as const;
-const DATETIME_COLUMNS = new Set(['created_at', 'updated_at', 'expires_at', 'soft_deleted_at']);
-const META_COLUMNS = ['id', 'object_type', 'object_id', 'meta_key', 'meta_value'] as const;
-
-export type VaultRow = Record<(typeof VAULT_COLUMNS)[number], string>;
-type MetaRow = Record<(typeof META_COLUMNS)[number], string | number | null>;
-
-export interface VaultTables {
-  /** records table (default "vault") */
-  table?: string;
-  /** meta table (default "vault_meta") */
-  meta?: string;
-}
-
-/** The records of a SQLite vault, ordered by id. */
-export function readSqliteVault(file: string, table = 'vault'): VaultRow[] {
-  const db = new Database(file, { readonly: true });
-  try {
-    return db
-      .prepare(
-        `SELECT ${VAULT_COLUMNS.join(',')} FROM "${table.replaceAll('"', '""')}" ORDER BY id`,
-      )
-      .all() as VaultRow[];
-  } finally {
-    db.close();
-  }
-}
-
-function quoteFor(session: SqlSession, name: string): string {
-  return session.kind === 'postgres'
-    ? '"' + name.replaceAll('"', '""') + '"'
-    : '`' + name.replaceAll('`', '``') + '`';
-}
-
-function placeholders(session: SqlSession, rows: number, columns: number): string {
-  let n = 0;
-  const one = () =>
-    '(' +
-    Array.from({ length: columns }, () => (session.kind === 'postgres' ? `$${++n}` : '?')).join(
-      ',',
-    ) +
-    ')';
-  return Array.from({ length: rows }, one).join(',');
-}
-
-async function insertRows(
-  session: SqlSession,
-  table: string,
-  columns: readonly string[],
-  rows: readonly (readonly unknown[])[],
-): Promise<void> {
-  const names = columns.map((c) => quoteFor(session, c)).join(',');
-  for (let start = 0; start < rows.length; start += 100) {
-    const chunk = rows.slice(start, start + 100);
-    await session.query(
-      `INSERT INTO ${quoteFor(session, table)} (${names}) VALUES ${placeholders(session, chunk.length, columns.length)}`,
-      chunk.flat(),
-    );
-  }
-}
-
-/**
- * Copies the vault in SQLite `file` into the server behind `session` (connect
- * as the database owner, so the tables are the owner's). Creates the tables
- * with the library's server DDL unless `createTables` is false. Returns the
- * number of records.
- */
-export async function copyVaultToServer(
-  file: string,
-  session: SqlSession,
-  options: VaultTables & { createTables?: boolean; postgresDatetime?: PostgresDatetimeType } = {},
-): Promise<number> {
-  const table = options.table ?? 'vault';
-  const meta = options.meta ?? 'vault_meta';
-  const datetime = options.postgresDatetime ?? 'timestamptz';
-  const records = readSqliteVault(file, table);
-  const source = new Database(file, { readonly: true });
-  let metaRows: MetaRow[];
-  try {
-    metaRows = source
-      .prepare(`SELECT ${META_COLUMNS.join(',')} FROM "${meta.replaceAll('"', '""')}" ORDER BY id`)
-      .all() as MetaRow[];
-  } finally {
-    source.close();
-  }
-  if (options.createTables !== false) {
-    for (const statement of serverLibraryDdl(session.kind, table, meta, datetime)) {
-      await session.query(statement);
-    }
-  }
-  // "+00" pins the instant to UTC whatever the session's time zone is.
-  const utc = session.kind === 'postgres' && datetime === 'timestamptz' ? '+00' : '';
-  await session.query('BEGIN');
-  try {
-    await insertRows(
-      session,
-      table,
-      VAULT_COLUMNS,
-      records.map((row) =>
-        VAULT_COLUMNS.map((c) => (DATETIME_COLUMNS.has(c) ? row[c] + utc : row[c])),
-      ),
-    );
-    await insertRows(
-      session,
-      meta,
-      META_COLUMNS,
-      metaRows.map((row) => META_COLUMNS.map((c) => row[c])),
-    );
-    await session.query('COMMIT');
-  } catch (error) {
-    await session.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
-  return records.length;
-}
+export {
+  copyVaultToServer,
+  readSqliteVault,
+  VAULT_COLUMNS,
+  type VaultRow,
+  type VaultTables,
+} from '../../bench/server-vault-copy.js';
 
 /** SELECT list giving every column as text, datetimes as "YYYY-MM-DD HH:MM:SS" in UTC. */
 async function textSelectList(session: SqlSession, table: string): Promise<string> {
