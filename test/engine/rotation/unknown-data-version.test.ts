@@ -88,6 +88,6 @@ describe('rotateVault on a store without a data version', () => {
     const resumed = await rotateVault(rotationOptions(db, { resume: true }));
     expect(resumed).toMatchObject({ status: 'completed', resumed: true, rotated: 0 });
     expect(resumed.thisRun).toMatchObject({ opened: 0, skipped: expected.scanned });
-    expect(resumed.notes.join(' ')).toMatch(/re-examined every record/);
+    expect(resumed.notes?.join(' ')).toMatch(/re-examined every record/);
   });
 });
