@@ -38,7 +38,8 @@ export type {
   VaultDriverDescriptor,
   WriteCadence,
 } from './driver.js';
-export { DEFAULT_PAGE_SIZE, QUICK_CHECK_MAX_BYTES } from './vault-store.js';
+export { QUICK_CHECK_MAX_BYTES } from './vault-store.js';
+export { DEFAULT_PAGE_SIZE } from './paging.js';
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 

@@ -9,6 +9,7 @@ import { EngineError } from '../errors.js';
 import { entryKind } from '../fs/private-file.js';
 import type { SqlConnection, SqlRow } from './connection.js';
 import { formatSqliteDateTime, isSqliteDateTime } from './datetime.js';
+import { positiveInteger, recordsWithinBytes, streamPages } from './paging.js';
 import { findVaultTables, noVaultTableError, readTables, resolveVaultTable } from './schema.js';
 import {
   DATA_VERSION_SQL,
@@ -38,8 +39,6 @@ import type {
   VaultTableInfo,
   WriteBatchResult,
 } from './types.js';
-
-export const DEFAULT_PAGE_SIZE = 256;
 
 /**
  * PRAGMA quick_check reads every page: a few hundred ms for this size here
@@ -72,13 +71,6 @@ function toRecord(row: SqlRow): VaultRecord {
     value: text(row.value),
     softDeleted: Number(row.soft_deleted) === 1,
   };
-}
-
-function positiveInteger(value: number, what: string): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new EngineError('INTERNAL', `${what} must be a positive integer (got ${value}).`);
-  }
-  return value;
 }
 
 class SharedVaultStore implements VaultStore {
@@ -273,31 +265,14 @@ class SharedVaultStore implements VaultStore {
     maxBytes: number,
   ): number {
     const statement = pageSizesStatement(name, key, filter, limit);
-    let bytes = 0;
-    let count = 0;
-    for (const row of this.connection.all(statement.sql, statement.params)) {
-      bytes += Number(row.bytes ?? 0);
-      if (count > 0 && bytes > maxBytes) break;
-      count++;
-    }
-    return Math.max(1, count);
+    return recordsWithinBytes(this.connection.all(statement.sql, statement.params), maxBytes);
   }
 
-  async *streamRecords(
+  streamRecords(
     table: string,
     options: FilterOptions & { pageSize?: number } = {},
   ): AsyncGenerator<VaultRecord, void, undefined> {
-    const pageSize = positiveInteger(options.pageSize ?? DEFAULT_PAGE_SIZE, 'The page size');
-    // One "now" for the whole pass, so a record cannot change category mid-stream.
-    const now = options.now ?? new Date();
-    let afterKey = options.afterKey ?? null;
-    for (;;) {
-      const page = await this.readRecords(table, { ...options, now, afterKey, limit: pageSize });
-      yield* page;
-      const last = page.at(-1);
-      if (page.length < pageSize || last === undefined) return;
-      afterKey = last.key;
-    }
+    return streamPages((page) => this.readRecords(table, page), options);
   }
 
   sampleRecords(

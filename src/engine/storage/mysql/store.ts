@@ -7,11 +7,10 @@
  * another program committed, so the rotation sweeps after its pass.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import type { ConnectionOptions } from 'mysql2/promise';
 import { EngineError } from '../../errors.js';
-import { entryKind } from '../../fs/private-file.js';
+import { positiveInteger, recordsWithinBytes, streamPages } from '../paging.js';
+import { assertBackupDestination, backupFileError } from '../server/sqlite-backup.js';
 import { formatSqliteDateTime, isSqliteDateTime } from '../datetime.js';
 import type { ServerConnectOptions } from '../driver.js';
 import type { TableColumns } from '../schema.js';
@@ -51,8 +50,6 @@ import {
 } from './sql.js';
 import type { MysqlRecordFilter, MysqlStatement } from './sql.js';
 
-const DEFAULT_PAGE_SIZE = 256;
-
 /** Bound values per statement of a batch: well under MariaDB's 16 MiB max_allowed_packet. */
 export const STATEMENT_MAX_VALUE_BYTES = 4 * 1024 * 1024;
 
@@ -69,13 +66,6 @@ function toRecord(row: MysqlRow): VaultRecord {
     value: mysqlText(row.value),
     softDeleted: Number(row.soft_deleted) === 1,
   };
-}
-
-function positiveInteger(value: number, what: string): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new EngineError('INTERNAL', `${what} must be a positive integer (got ${value}).`);
-  }
-  return value;
 }
 
 /** The server lock name of one table's rotation (hashed when too long). */
@@ -270,31 +260,14 @@ class MysqlVaultStore implements VaultStore {
     limit: number,
     maxBytes: number,
   ): Promise<number> {
-    let bytes = 0;
-    let count = 0;
-    for (const row of await this.query(pageSizesStatement(name, filter, limit))) {
-      bytes += Number(row.bytes ?? 0);
-      if (count > 0 && bytes > maxBytes) break;
-      count++;
-    }
-    return Math.max(1, count);
+    return recordsWithinBytes(await this.query(pageSizesStatement(name, filter, limit)), maxBytes);
   }
 
-  async *streamRecords(
+  streamRecords(
     table: string,
     options: FilterOptions & { pageSize?: number } = {},
   ): AsyncGenerator<VaultRecord, void, undefined> {
-    const pageSize = positiveInteger(options.pageSize ?? DEFAULT_PAGE_SIZE, 'The page size');
-    // One "now" for the whole pass, so a record cannot change category mid-stream.
-    const now = options.now ?? new Date();
-    let afterKey = options.afterKey ?? null;
-    for (;;) {
-      const page = await this.readRecords(table, { ...options, now, afterKey, limit: pageSize });
-      yield* page;
-      const last = page.at(-1);
-      if (page.length < pageSize || last === undefined) return;
-      afterKey = last.key;
-    }
+    return streamPages((page) => this.readRecords(table, page), options);
   }
 
   sampleRecords(
@@ -452,55 +425,15 @@ class MysqlVaultStore implements VaultStore {
 }
 
 /** The backup is a new file in an existing folder, never replacing anything. */
-function assertBackupDestination(destinationPath: string): void {
-  const folder = dirname(resolve(destinationPath));
-  if (!existsSync(folder)) {
-    throw new EngineError(
-      'FILE_NOT_FOUND',
-      `The backup folder ${folder} does not exist. Create it or choose another place for the backup.`,
-    );
-  }
-  if (entryKind(destinationPath) !== null) {
-    throw new EngineError(
-      'USAGE',
-      `The backup ${destinationPath} was not written: something is already there, and a backup never ` +
-        'replaces a file or writes through a link. Choose another backup path, or move that file away.',
-    );
-  }
-}
-
 function backupError(
   error: unknown,
   destinationPath: string,
   settings: MysqlSessionSettings,
 ): EngineError {
-  if (error instanceof EngineError) return error;
-  const errno = (error as { code?: unknown } | null)?.code;
-  if (errno === 'EEXIST') {
-    return new EngineError(
-      'USAGE',
-      `The backup ${destinationPath} was not written: a file appeared there while it was being written. ` +
-        'Choose another backup path.',
-      { cause: error },
-    );
-  }
-  if (errno === 'EACCES' || errno === 'EPERM' || errno === 'EROFS') {
-    return new EngineError(
-      'READ_ONLY',
-      `The backup ${destinationPath} cannot be written: its folder is not writable (${errno}). ` +
-        'Choose a writable folder for the backup, or fix its permissions.',
-      { cause: error },
-    );
-  }
-  if (errno === 'ENOSPC') {
-    return new EngineError(
-      'DISK_FULL',
-      `The backup ${destinationPath} could not be written: the disk is full. Free some space or choose ` +
-        'another place for the backup.',
-      { cause: error },
-    );
-  }
-  return toMysqlEngineError(error, { ...settings, action: 'backing up' });
+  return (
+    backupFileError(error, destinationPath) ??
+    toMysqlEngineError(error, { ...settings, action: 'backing up' })
+  );
 }
 
 export type OpenedMysqlStore = VaultStore & { verifyOnOpen(): Promise<void> };

@@ -4,13 +4,17 @@
  * column's collation, one guarded UPDATE per batch, a session advisory lock
  * for the rotation, and backups read from a second connection's snapshot.
  */
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { EngineError, isEngineError } from '../../errors.js';
+import { EngineError } from '../../errors.js';
+import { positiveInteger, streamPages } from '../paging.js';
 import { formatSqliteDateTime, isSqliteDateTime } from '../datetime.js';
-import { writeSqliteVaultBackup, type BackupRow } from '../server/sqlite-backup.js';
+import {
+  assertBackupDestination,
+  backupFileError,
+  writeSqliteVaultBackup,
+  type BackupRow,
+} from '../server/sqlite-backup.js';
 import type {
   ReadRecordsOptions,
   SampleRecordsOptions,
@@ -33,7 +37,6 @@ import {
 import { connectionLostError, pgEngineError } from './errors.js';
 import { TableSql, type PgStatement, type RecordFilter } from './sql-text.js';
 
-export const DEFAULT_PAGE_SIZE = 256;
 /** Rows per page of the backup snapshot (only this many in memory). */
 const BACKUP_PAGE_ROWS = 1000;
 
@@ -62,13 +65,6 @@ interface RecordRow {
 
 function toRecord(row: RecordRow): VaultRecord {
   return { key: row.key, id: row.key, value: row.value, softDeleted: row.soft_deleted };
-}
-
-function positiveInteger(value: number, what: string): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new EngineError('INTERNAL', `${what} must be a positive integer (got ${value}).`);
-  }
-  return value;
 }
 
 /**
@@ -250,21 +246,11 @@ export class PostgresVaultStore implements VaultStore {
     return (await this.run<RecordRow>('reading', statement)).map(toRecord);
   }
 
-  async *streamRecords(
+  streamRecords(
     table: string,
     options: FilterOptions & { pageSize?: number } = {},
   ): AsyncGenerator<VaultRecord, void, undefined> {
-    const pageSize = positiveInteger(options.pageSize ?? DEFAULT_PAGE_SIZE, 'The page size');
-    // One "now" for the whole pass, so a record cannot change category mid-stream.
-    const now = options.now ?? new Date();
-    let afterKey = options.afterKey ?? null;
-    for (;;) {
-      const page = await this.readRecords(table, { ...options, now, afterKey, limit: pageSize });
-      yield* page;
-      const last = page.at(-1);
-      if (page.length < pageSize || last === undefined) return;
-      afterKey = last.key;
-    }
+    return streamPages((page) => this.readRecords(table, page), options);
   }
 
   async sampleRecords(
@@ -380,13 +366,7 @@ export class PostgresVaultStore implements VaultStore {
   async backupTo(destinationPath: string, table?: string): Promise<void> {
     if (this.closed) throw new EngineError('INTERNAL', `The vault ${this.path} is already closed.`);
     const sql = await this.table(table ?? this.rotationTable ?? (await this.onlyVaultTable()));
-    const folder = dirname(resolve(destinationPath));
-    if (!existsSync(folder)) {
-      throw new EngineError(
-        'FILE_NOT_FOUND',
-        `The backup folder ${folder} does not exist. Create it or choose another place for the backup.`,
-      );
-    }
+    assertBackupDestination(destinationPath);
     let snapshot: pg.Client | null = null;
     try {
       snapshot = await this.settings.openSecondClient();
@@ -418,32 +398,8 @@ export class PostgresVaultStore implements VaultStore {
   }
 
   private backupError(error: unknown, destinationPath: string): EngineError {
-    if (isEngineError(error)) return error;
-    const errno = (error as { code?: unknown } | null)?.code;
-    if (errno === 'EEXIST' || errno === 'ELOOP') {
-      return new EngineError(
-        'USAGE',
-        `The backup ${destinationPath} was not written: something is already at that path, and a backup ` +
-          'never replaces a file or writes through a link. Choose another backup path, or move that away.',
-        { cause: error },
-      );
-    }
-    if (errno === 'EACCES' || errno === 'EPERM' || errno === 'EROFS') {
-      return new EngineError(
-        'READ_ONLY',
-        `The backup ${destinationPath} cannot be written: its folder is not writable (${errno}). ` +
-          'Choose a writable folder for the backup, or fix its permissions.',
-        { cause: error },
-      );
-    }
-    if (errno === 'ENOSPC') {
-      return new EngineError(
-        'DISK_FULL',
-        `The backup ${destinationPath} could not be written: the disk is full. Free space or choose ` +
-          'another place for the backup.',
-        { cause: error },
-      );
-    }
+    const local = backupFileError(error, destinationPath);
+    if (local) return local;
     return pgEngineError(error, {
       display: this.path,
       action: `writing the backup ${destinationPath} of`,

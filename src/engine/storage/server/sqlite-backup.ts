@@ -5,6 +5,10 @@
  * and empty before SQLite opens it, written under a random temporary name
  * and published without replacing anything (src/engine/fs/private-file.ts).
  */
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { EngineError } from '../../errors.js';
+import { entryKind } from '../../fs/private-file.js';
 import { publishFileAtomically } from '../atomic-write.js';
 import { loadModule } from '../better-sqlite3-driver.js';
 import { quoteIdentifier } from '../sql-text.js';
@@ -90,4 +94,52 @@ export async function writeSqliteVaultBackup(
     { noReplace: true },
   );
   return written;
+}
+
+/** Before a server backup: its folder exists and nothing (not even a link) is at its path. */
+export function assertBackupDestination(destinationPath: string): void {
+  const folder = dirname(resolve(destinationPath));
+  if (!existsSync(folder)) {
+    throw new EngineError(
+      'FILE_NOT_FOUND',
+      `The backup folder ${folder} does not exist. Create it or choose another place for the backup.`,
+    );
+  }
+  if (entryKind(destinationPath) !== null) throw backupPathTaken(destinationPath);
+}
+
+function backupPathTaken(destinationPath: string, cause?: unknown): EngineError {
+  return new EngineError(
+    'USAGE',
+    `The backup ${destinationPath} was not written: something is already at that path, and a backup ` +
+      'never replaces a file or writes through a link. Choose another backup path, or move that away.',
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+/**
+ * What went wrong on the local side of a server backup (the file), or null
+ * when the error is the server's (the driver translates those).
+ */
+export function backupFileError(error: unknown, destinationPath: string): EngineError | null {
+  if (error instanceof EngineError) return error;
+  const errno = (error as { code?: unknown } | null)?.code;
+  if (errno === 'EEXIST' || errno === 'ELOOP') return backupPathTaken(destinationPath, error);
+  if (errno === 'EACCES' || errno === 'EPERM' || errno === 'EROFS') {
+    return new EngineError(
+      'READ_ONLY',
+      `The backup ${destinationPath} cannot be written: its folder is not writable (${errno}). ` +
+        'Choose a writable folder for the backup, or fix its permissions.',
+      { cause: error },
+    );
+  }
+  if (errno === 'ENOSPC') {
+    return new EngineError(
+      'DISK_FULL',
+      `The backup ${destinationPath} could not be written: the disk is full. Free some space or choose ` +
+        'another place for the backup.',
+      { cause: error },
+    );
+  }
+  return null;
 }
