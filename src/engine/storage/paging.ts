@@ -1,8 +1,10 @@
 /**
- * Keyset paging shared by every store: streaming page after page, and how
- * many records of a page fit a byte budget.
+ * What every store shares around paging and batches: streaming page after
+ * page, how many records of a page fit a byte budget, and the checks on the
+ * engine's own arguments (sample size, updated_at).
  */
 import { EngineError } from '../errors.js';
+import { isSqliteDateTime } from './datetime.js';
 import type { ReadRecordsOptions, VaultRecord } from './types.js';
 
 export const DEFAULT_PAGE_SIZE = 256;
@@ -14,6 +16,26 @@ export function positiveInteger(value: number, what: string): number {
     throw new EngineError('INTERNAL', `${what} must be a positive integer (got ${value}).`);
   }
   return value;
+}
+
+/** A sample size: 0 or more (0 samples nothing). */
+export function assertSampleCount(count: number): void {
+  if (!Number.isInteger(count) || count < 0) {
+    throw new EngineError(
+      'INTERNAL',
+      `The sample size must be a non-negative integer (got ${count}).`,
+    );
+  }
+}
+
+/** updated_at as the library writes it: "YYYY-MM-DD HH:MM:SS" UTC. */
+export function assertUpdatedAt(updatedAt: string): void {
+  if (!isSqliteDateTime(updatedAt)) {
+    throw new EngineError(
+      'INTERNAL',
+      `updated_at must be "YYYY-MM-DD HH:MM:SS" (got ${JSON.stringify(updatedAt)}).`,
+    );
+  }
 }
 
 /** Every matching record in key order, one page in memory at a time (never OFFSET). */

@@ -8,8 +8,14 @@ import { dirname, resolve } from 'node:path';
 import { EngineError } from '../errors.js';
 import { entryKind } from '../fs/private-file.js';
 import type { SqlConnection, SqlRow } from './connection.js';
-import { formatSqliteDateTime, isSqliteDateTime } from './datetime.js';
-import { positiveInteger, recordsWithinBytes, streamPages } from './paging.js';
+import { formatSqliteDateTime } from './datetime.js';
+import {
+  assertSampleCount,
+  assertUpdatedAt,
+  positiveInteger,
+  recordsWithinBytes,
+  streamPages,
+} from './paging.js';
 import { findVaultTables, noVaultTableError, readTables, resolveVaultTable } from './schema.js';
 import {
   DATA_VERSION_SQL,
@@ -281,12 +287,7 @@ class SharedVaultStore implements VaultStore {
     options?: SampleRecordsOptions,
   ): Promise<VaultRecord[]> {
     return this.guard('reading', () => {
-      if (!Number.isInteger(count) || count < 0) {
-        throw new EngineError(
-          'INTERNAL',
-          `The sample size must be a non-negative integer (got ${count}).`,
-        );
-      }
+      assertSampleCount(count);
       if (count === 0) return [];
       const name = this.table(table);
       const statement = sampleStatement(
@@ -312,12 +313,7 @@ class SharedVaultStore implements VaultStore {
           'it was opened read-only; open it without read-only to write',
         );
       }
-      if (!isSqliteDateTime(updatedAt)) {
-        throw new EngineError(
-          'INTERNAL',
-          `updated_at must be "YYYY-MM-DD HH:MM:SS" (got ${JSON.stringify(updatedAt)}).`,
-        );
-      }
+      assertUpdatedAt(updatedAt);
       const name = this.table(table);
       if (updates.length === 0) return { written: [], guardFailed: [] };
       const changes = this.connection.writeTransaction(

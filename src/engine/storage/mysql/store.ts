@@ -9,9 +9,15 @@
 import { createHash } from 'node:crypto';
 import type { ConnectionOptions } from 'mysql2/promise';
 import { EngineError } from '../../errors.js';
-import { positiveInteger, recordsWithinBytes, streamPages } from '../paging.js';
+import {
+  assertSampleCount,
+  assertUpdatedAt,
+  positiveInteger,
+  recordsWithinBytes,
+  streamPages,
+} from '../paging.js';
 import { assertBackupDestination, backupFileError } from '../server/sqlite-backup.js';
-import { formatSqliteDateTime, isSqliteDateTime } from '../datetime.js';
+import { formatSqliteDateTime } from '../datetime.js';
 import type { ServerConnectOptions } from '../driver.js';
 import type { TableColumns } from '../schema.js';
 import type {
@@ -276,12 +282,7 @@ class MysqlVaultStore implements VaultStore {
     options?: SampleRecordsOptions,
   ): Promise<VaultRecord[]> {
     return this.run(async () => {
-      if (!Number.isInteger(count) || count < 0) {
-        throw new EngineError(
-          'INTERNAL',
-          `The sample size must be a non-negative integer (got ${count}).`,
-        );
-      }
+      assertSampleCount(count);
       if (count === 0) return [];
       const name = await this.table(table);
       const statement = sampleStatement(name, this.filter(options), count, options?.valueKind);
@@ -302,12 +303,7 @@ class MysqlVaultStore implements VaultStore {
             'Open it without read-only to write.',
         );
       }
-      if (!isSqliteDateTime(updatedAt)) {
-        throw new EngineError(
-          'INTERNAL',
-          `updated_at must be "YYYY-MM-DD HH:MM:SS" (got ${JSON.stringify(updatedAt)}).`,
-        );
-      }
+      assertUpdatedAt(updatedAt);
       const name = await this.table(table);
       this.workingTable = name;
       if (updates.length === 0) return { written: [], guardFailed: [] };

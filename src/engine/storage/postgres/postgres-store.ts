@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { EngineError } from '../../errors.js';
-import { positiveInteger, streamPages } from '../paging.js';
-import { formatSqliteDateTime, isSqliteDateTime } from '../datetime.js';
+import { assertSampleCount, assertUpdatedAt, positiveInteger, streamPages } from '../paging.js';
+import { formatSqliteDateTime } from '../datetime.js';
 import {
   assertBackupDestination,
   backupFileError,
@@ -258,12 +258,7 @@ export class PostgresVaultStore implements VaultStore {
     count: number,
     options?: SampleRecordsOptions,
   ): Promise<VaultRecord[]> {
-    if (!Number.isInteger(count) || count < 0) {
-      throw new EngineError(
-        'INTERNAL',
-        `The sample size must be a non-negative integer (got ${count}).`,
-      );
-    }
+    assertSampleCount(count);
     const sql = await this.table(table);
     if (count === 0) return [];
     const statement = sql.sample(this.filter(options), count, options?.valueKind);
@@ -282,12 +277,7 @@ export class PostgresVaultStore implements VaultStore {
           'read-only to write.',
       );
     }
-    if (!isSqliteDateTime(updatedAt)) {
-      throw new EngineError(
-        'INTERNAL',
-        `updated_at must be "YYYY-MM-DD HH:MM:SS" (got ${JSON.stringify(updatedAt)}).`,
-      );
-    }
+    assertUpdatedAt(updatedAt);
     const sql = await this.table(table);
     if (updates.length === 0) return { written: [], guardFailed: [] };
     const statement = sql.guardedBatch(
