@@ -41,7 +41,9 @@ export interface DbPasswordOptions {
 export type BackupChoice =
   | { readonly kind: 'default' }
   | { readonly kind: 'none' }
-  | { readonly kind: 'path'; readonly path: string };
+  | { readonly kind: 'path'; readonly path: string }
+  /** a vault in a database server: a new table in the same database */
+  | { readonly kind: 'table'; readonly table: string };
 
 /** A --crypto value as typed (for the resume command) and what it means. */
 export interface CryptoChoice {
@@ -152,6 +154,7 @@ const COMMAND_OPTIONS = {
     'skip-soft-deleted': { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     'no-backup': { type: 'boolean' },
+    'backup-table': { type: 'string' },
     backup: { type: 'string' },
     workers: { type: 'string' },
     resume: { type: 'boolean' },
@@ -245,7 +248,7 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     case 'info':
       return { command: 'info', args: { ...vault, ...infoArgs(values.values) } };
     case 'rotate':
-      return { command: 'rotate', args: { ...vault, ...rotateArgs(values.values) } };
+      return { command: 'rotate', args: withBackupFor(vault, rotateArgs(values.values)) };
     case 'verify':
       return { command: 'verify', args: { ...vault, ...verifyArgs(values.values) } };
   }
@@ -255,6 +258,18 @@ interface VaultArguments {
   readonly vaultPath: string;
   readonly server: ServerTarget | null;
   readonly dbPassword: DbPasswordOptions;
+}
+
+/** --backup-table copies into the vault's own database: a file has none. */
+function withBackupFor(vault: VaultArguments, own: OwnArgs<RotateArgs>): RotateArgs {
+  if (own.backup.kind === 'table' && vault.server === null) {
+    throw new UsageError(
+      '--backup-table makes the backup a new table in the same database, for a vault in a database ' +
+        'server; this vault is a file: use --backup PATH.',
+      'rotate',
+    );
+  }
+  return { ...vault, ...own };
 }
 
 /** The vault argument and the options that only make sense with a file, or with a server. */
@@ -448,17 +463,22 @@ function infoArgs(values: Values): OwnArgs<InfoArgs> {
 
 function backupChoice(values: Values): BackupChoice {
   const path = nonEmpty(values, 'backup', 'rotate');
+  const table = nonEmpty(values, 'backup-table', 'rotate');
   const none = flag(values, 'no-backup');
-  if (path !== undefined && none) {
-    throw new UsageError('give --backup PATH or --no-backup, not both.', 'rotate');
-  }
-  if (path !== undefined && flag(values, 'dry-run')) {
+  if ([path !== undefined, table !== undefined, none].filter(Boolean).length > 1) {
     throw new UsageError(
-      '--dry-run writes nothing, so it makes no backup: drop --backup.',
+      'give one of --backup PATH, --backup-table NAME or --no-backup.',
+      'rotate',
+    );
+  }
+  if ((path !== undefined || table !== undefined) && flag(values, 'dry-run')) {
+    throw new UsageError(
+      '--dry-run writes nothing, so it makes no backup: drop --backup / --backup-table.',
       'rotate',
     );
   }
   if (none) return { kind: 'none' };
+  if (table !== undefined) return { kind: 'table', table };
   return path === undefined ? { kind: 'default' } : { kind: 'path', path };
 }
 

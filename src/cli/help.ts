@@ -83,6 +83,8 @@ Options:
                              the Go library does (default: rotate them too)
   --dry-run                  count what would be rotated; write nothing
   --backup PATH              write the backup here
+  --backup-table NAME        a vault in a database server: back up into this new
+                             table of the same database instead of a local file
   --no-backup                no backup (not recommended)
   --workers N                parallel workers (default: number of CPU cores)
   --resume                   continue a cancelled or interrupted rotation (after

@@ -42,6 +42,7 @@ export function resumeArguments(
   if (args.dryRun) argv.push('--dry-run');
   if (args.backup.kind === 'none') argv.push('--no-backup');
   if (args.backup.kind === 'path') argv.push('--backup', resolve(args.backup.path));
+  if (args.backup.kind === 'table') argv.push('--backup-table', args.backup.table);
   if (args.workers !== undefined) argv.push('--workers', String(args.workers));
   if (args.checkpointDir !== undefined) argv.push('--checkpoint-dir', resolve(args.checkpointDir));
   if (args.kdf !== 'auto') argv.push('--kdf', args.kdf);

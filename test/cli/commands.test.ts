@@ -368,7 +368,7 @@ describe('usage errors exit 2 and point to --help', () => {
     [
       '--backup with --no-backup',
       ['rotate', 'v.db', '--backup', 'b.db', '--no-backup'],
-      /not both/,
+      /give one of --backup PATH, --backup-table NAME or --no-backup/,
     ],
   ];
 

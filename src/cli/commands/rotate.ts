@@ -49,6 +49,7 @@ function sharedOptions(args: RotateArgs): SharedOptions {
     dryRun: args.dryRun,
     backup: args.backup.kind !== 'none',
     backupPath: args.backup.kind === 'path' ? args.backup.path : undefined,
+    backupTable: args.backup.kind === 'table' ? args.backup.table : undefined,
     resume: args.resume,
     restart: args.restart,
     allowTriggers: args.allowTriggers,

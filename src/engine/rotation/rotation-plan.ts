@@ -84,6 +84,17 @@ export interface BackupPlan {
   readonly taken: string | null;
   /** the path asked for (checked free), else the default path is chosen at the first write */
   readonly explicitPath: string | null;
+  /** a server: the backup as this new table in the same database */
+  readonly table: string | null;
+}
+
+/** How a table backup is named in the result and the checkpoint (a file backup's path is absolute). */
+export const BACKUP_TABLE_PREFIX = 'table:';
+
+/** An interrupted run's backup still there: a file that exists, or a table (the server keeps it). */
+function backupStillThere(backup: string | null | undefined): backup is string {
+  if (!backup) return false;
+  return backup.startsWith(BACKUP_TABLE_PREFIX) || existsSync(backup);
 }
 
 /**
@@ -150,9 +161,19 @@ export async function planRotation(
   progress.total = rowsAtStart;
   const dataVersionAtStart = await store.dataVersion();
 
-  const wanted = !dryRun && (options.backup !== false || options.backupPath !== undefined);
-  const taken =
-    previous?.backupPath && existsSync(previous.backupPath) ? previous.backupPath : null;
+  const wanted =
+    !dryRun &&
+    (options.backup !== false ||
+      options.backupPath !== undefined ||
+      options.backupTable !== undefined);
+  const taken = backupStillThere(previous?.backupPath) ? previous!.backupPath : null;
+  if (options.backupTable !== undefined && !store.backupToTable) {
+    throw new EngineError(
+      'USAGE',
+      `A backup table is for a vault in a database server; ${store.path} is a file. Give a backup ` +
+        'file path instead (CLI: --backup PATH).',
+    );
+  }
   const explicitPath =
     wanted && !taken && options.backupPath !== undefined
       ? assertBackupPathFree(options.backupPath)
@@ -207,7 +228,7 @@ export async function planRotation(
     base,
     rowsAtStart,
     dataVersionAtStart,
-    backup: { wanted, taken, explicitPath },
+    backup: { wanted, taken, explicitPath, table: options.backupTable ?? null },
     pool,
     checkDerivations,
     canaries,
@@ -231,10 +252,29 @@ export function checkOptions(options: RotationOptions): void {
       'Resume continues an unfinished rotation and restart discards it: choose one.',
     );
   }
-  if (options.dryRun && options.backupPath !== undefined) {
+  if (options.dryRun && (options.backupPath !== undefined || options.backupTable !== undefined)) {
     throw new EngineError(
       'USAGE',
       'A dry run writes nothing, so it takes no backup. Drop the backup path.',
+    );
+  }
+  if (options.backupPath !== undefined && options.backupTable !== undefined) {
+    throw new EngineError(
+      'USAGE',
+      'Choose one backup: a file (backup path) or a table in the database (backup table).',
+    );
+  }
+  if (options.backup === false && options.backupTable !== undefined) {
+    throw new EngineError('USAGE', 'A backup table was asked for with the backup turned off.');
+  }
+  if (
+    options.backupTable !== undefined &&
+    !/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/.test(options.backupTable)
+  ) {
+    throw new EngineError(
+      'USAGE',
+      `The backup table name ${JSON.stringify(options.backupTable)} is not a plain table name: use ` +
+        'letters, digits and _ (at most 63 characters, not starting with a digit).',
     );
   }
 }

@@ -19,7 +19,7 @@ import { NO_COUNTS, sumCounts, type RecordCounts } from './record-counts.js';
 import { RecordReader } from './record-reader.js';
 import { savedScope, scopeFilter } from './record-scope.js';
 import { PROOF_RECORDS, proofOf } from './resume-proof.js';
-import type { RotationPlan } from './rotation-plan.js';
+import { BACKUP_TABLE_PREFIX, type RotationPlan } from './rotation-plan.js';
 import { assertCovered } from './rotation-result.js';
 import { sweepForeignWrites, type SweepReport } from './sweep.js';
 import type { RotationCoverage, RotationOptions } from './types.js';
@@ -71,9 +71,14 @@ export async function runRotation(
       const { backup } = plan;
       if (!backup.wanted || checkpoint.backupPath) return;
       progress.phase('backing-up');
-      const destination = backup.explicitPath ?? defaultBackupPath(plan.vaultPath, clock());
-      await store.backupTo(destination, scope.table);
-      checkpoint.backupPath = destination;
+      if (backup.table !== null) {
+        await store.backupToTable!(scope.table, backup.table);
+        checkpoint.backupPath = `${BACKUP_TABLE_PREFIX}${backup.table}`;
+      } else {
+        const destination = backup.explicitPath ?? defaultBackupPath(plan.vaultPath, clock());
+        await store.backupTo(destination, scope.table);
+        checkpoint.backupPath = destination;
+      }
       // Same cursor and counts as the last commit: only the backup path is new.
       checkpoint.save(pipeline?.cursor ?? scope.afterKey);
       progress.phase('rotating');

@@ -65,6 +65,11 @@ export interface RotationOptions extends RecordScopeOptions {
   /** explicit backup file path (implies backup) */
   readonly backupPath?: string;
   /**
+   * A vault in a database server: the backup as this new table in the same
+   * database instead of a local SQLite file (implies backup).
+   */
+  readonly backupTable?: string;
+  /**
    * continue from the checkpoint of a cancelled or crashed run, after proving
    * it is the same rotation; with no checkpoint, start from the beginning
    */

@@ -168,5 +168,12 @@ export interface VaultStore {
    * backup is always the whole file).
    */
   backupTo(destinationPath: string, table?: string): Promise<void>;
+  /**
+   * Server stores: the backup as a new table in the same database (same
+   * columns, keys and indexes, every row of `table` copied in one
+   * consistent statement). Never replaces a table: USAGE when `newTable`
+   * exists. SQLite files have no such method.
+   */
+  backupToTable?(table: string, newTable: string): Promise<void>;
   close(): Promise<void>;
 }

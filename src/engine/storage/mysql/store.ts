@@ -50,6 +50,7 @@ import {
   multiUpdateStatement,
   pageSizesStatement,
   pageStatement,
+  quoteMysqlIdentifier,
   recordAtStatement,
   sampleStatement,
   tableCountsStatement,
@@ -346,6 +347,33 @@ class MysqlVaultStore implements VaultStore {
       throw error;
     }
     return written;
+  }
+
+  backupToTable(table: string, newTable: string): Promise<void> {
+    return this.run(async () => {
+      const source = quoteMysqlIdentifier(await this.table(table));
+      const target = quoteMysqlIdentifier(newTable);
+      try {
+        await this.session.query(`CREATE TABLE ${target} LIKE ${source}`, [], 'backing up');
+      } catch (error) {
+        const cause = (error as { cause?: { errno?: unknown } }).cause;
+        if (cause?.errno !== 1050) throw error;
+        throw new EngineError(
+          'USAGE',
+          `The backup table ${JSON.stringify(newTable)} already exists in ${this.display}: nothing was ` +
+            'written. Choose another name for --backup-table, or drop that table if it is an old backup ' +
+            'you no longer need.',
+        );
+      }
+      try {
+        // One statement: a consistent read of every row (DDL commits on its own in MySQL).
+        await this.session.query(`INSERT INTO ${target} SELECT * FROM ${source}`, [], 'backing up');
+      } catch (error) {
+        // Ours and incomplete: never left behind looking like a backup.
+        await this.session.query(`DROP TABLE ${target}`, [], 'backing up').catch(() => undefined);
+        throw error;
+      }
+    });
   }
 
   lockForRotation(table: string): Promise<() => Promise<void>> {

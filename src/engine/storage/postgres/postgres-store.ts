@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { EngineError } from '../../errors.js';
+import { quoteIdentifier } from '../sql-text.js';
 import { assertSampleCount, assertUpdatedAt, positiveInteger, streamPages } from '../paging.js';
 import { formatSqliteDateTime } from '../datetime.js';
 import {
@@ -378,6 +379,28 @@ export class PostgresVaultStore implements VaultStore {
     }
   }
 
+  async backupToTable(table: string, newTable: string): Promise<void> {
+    const sql = await this.table(table);
+    const source = `${quoteIdentifier(this.settings.schema)}.${quoteIdentifier(sql.name)}`;
+    const target = `${quoteIdentifier(this.settings.schema)}.${quoteIdentifier(newTable)}`;
+    // One transaction: the new table appears with every row, or not at all.
+    await this.run('backing up', { text: 'BEGIN ISOLATION LEVEL REPEATABLE READ', values: [] });
+    try {
+      await this.run('backing up', {
+        text: `CREATE TABLE ${target} (LIKE ${source} INCLUDING ALL)`,
+        values: [],
+      });
+      await this.run('backing up', {
+        text: `INSERT INTO ${target} SELECT * FROM ${source}`,
+        values: [],
+      });
+      await this.run('backing up', { text: 'COMMIT', values: [] });
+    } catch (error) {
+      await this.client.query('ROLLBACK').catch(() => undefined);
+      throw backupTableError(error, newTable, this.path);
+    }
+  }
+
   private async onlyVaultTable(): Promise<string> {
     const names = await this.vaultTables();
     if (names.length === 1) return names[0]!;
@@ -420,4 +443,17 @@ async function* snapshotRows(client: pg.Client, sql: TableSql): AsyncGenerator<B
     if (rows.length < BACKUP_PAGE_ROWS || last === undefined) return;
     afterKey = last.id;
   }
+}
+
+/** A backup table that already exists is the user's to rename, never ours to replace. */
+function backupTableError(error: unknown, newTable: string, display: string): unknown {
+  const cause = (error as { cause?: { code?: unknown } }).cause;
+  if (cause?.code === '42P07') {
+    return new EngineError(
+      'USAGE',
+      `The backup table ${JSON.stringify(newTable)} already exists in ${display}: nothing was written. ` +
+        'Choose another name for --backup-table, or drop that table if it is an old backup you no longer need.',
+    );
+  }
+  return error;
 }
