@@ -245,6 +245,7 @@ function postgresFlavour(
   programs: { initdb: string; postgres: string },
   folder: string,
   durable: boolean,
+  tls: ServerTls | null,
 ): Flavour {
   const adminPassword = randomSecret();
   const data = join(folder, 'data');
@@ -287,6 +288,8 @@ function postgresFlavour(
       } finally {
         rmSync(pwfile, { force: true });
       }
+      // The server reads its key only when it owns it and nobody else may read it.
+      if (tls) installTls(tls, folder);
     },
     args: (port) => [
       '-D',
@@ -298,6 +301,13 @@ function postgresFlavour(
       ...['listen_addresses=127.0.0.1', 'unix_socket_permissions=0700', 'timezone=UTC']
         .concat(['log_timezone=UTC', 'shared_buffers=32MB', 'max_connections=100'])
         .concat(durable ? [] : ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'])
+        .concat(
+          tls
+            ? ['ssl=on', `ssl_cert_file=${join(folder, 'server.crt')}`].concat([
+                `ssl_key_file=${join(folder, 'server.key')}`,
+              ])
+            : [],
+        )
         .flatMap((setting) => ['-c', setting]),
     ],
     async probe(port) {
@@ -320,10 +330,25 @@ function postgresFlavour(
   };
 }
 
+/** The certificate and key in the server's own folder, readable by the server's user only. */
+function installTls(tls: ServerTls, folder: string): { cert: string; key: string } {
+  const cert = join(folder, 'server.crt');
+  const key = join(folder, 'server.key');
+  for (const [from, to] of [
+    [tls.certFile, cert],
+    [tls.keyFile, key],
+  ] as const) {
+    writeFileSync(to, readFileSync(from), { mode: 0o600 });
+    giveToServerUser(to);
+  }
+  return { cert, key };
+}
+
 function mariadbFlavour(
   programs: { installDb: string; mariadbd: string },
   folder: string,
   durable: boolean,
+  tls: ServerTls | null,
 ): Flavour {
   const data = join(folder, 'data');
   const socket = join(folder, 'mysqld.sock');
@@ -362,6 +387,7 @@ function mariadbFlavour(
         folder,
         'mariadb-install-db',
       );
+      if (tls) installTls(tls, folder);
     },
     args: (port) => [
       '--no-defaults',
@@ -375,6 +401,9 @@ function mariadbFlavour(
       '--default-time-zone=+00:00',
       `--innodb-flush-log-at-trx-commit=${durable ? 1 : 2}`,
       ...common,
+      ...(tls
+        ? [`--ssl-cert=${join(folder, 'server.crt')}`, `--ssl-key=${join(folder, 'server.key')}`]
+        : []),
     ],
     async probe(port) {
       try {
@@ -439,6 +468,13 @@ export interface LaunchOptions {
    * throwaway data skips fsync and the doublewrite work.
    */
   readonly durable?: boolean;
+  /** serve TLS with this certificate (plain connections stay accepted unless a login requires TLS) */
+  readonly tls?: ServerTls;
+}
+
+export interface ServerTls {
+  readonly certFile: string;
+  readonly keyFile: string;
 }
 
 export async function launchServer(
@@ -449,8 +485,8 @@ export async function launchServer(
   const durable = options.durable === true;
   const flavour =
     programs.kind === 'postgres'
-      ? postgresFlavour(programs, folder, durable)
-      : mariadbFlavour(programs, folder, durable);
+      ? postgresFlavour(programs, folder, durable, options.tls ?? null)
+      : mariadbFlavour(programs, folder, durable, options.tls ?? null);
   let child: ChildProcess | null = null;
   let port = 0;
   let disposed = false;

@@ -51,6 +51,15 @@ describe('MySQL TLS options', () => {
     });
   });
 
+  it('refuses verify-full to an address (mysql2 would check the name "localhost" instead)', () => {
+    const byAddress = parseServerTarget('mysql://app@10.0.0.5/vault?ssl-mode=VERIFY_IDENTITY');
+    expect(() => mysqlSslOptions(byAddress, readCa)).toThrow(
+      expect.objectContaining({ code: 'USAGE', message: expect.stringMatching(/VERIFY_CA/) }),
+    );
+    const chainOnly = parseServerTarget('mysql://app@10.0.0.5/vault?ssl-mode=VERIFY_CA');
+    expect(mysqlSslOptions(chainOnly, readCa)).toMatchObject({ verifyIdentity: false });
+  });
+
   it('says which CA file cannot be read', () => {
     expect(() => mysqlSslOptions(target('?ssl-ca=/missing.pem'), readCa)).toThrow(
       expect.objectContaining({

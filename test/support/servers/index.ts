@@ -19,13 +19,14 @@ import {
   launchServer,
   mysqlAdminConfig,
   pgAdminConfig,
+  type LaunchOptions,
   type ManagedServer,
   type ServerInfo,
 } from './server-process.js';
 import { openSession, reconnectingSession, type SqlSession } from './sql-session.js';
 
 export type { ServerKind } from './binaries.js';
-export type { ManagedServer, ServerInfo } from './server-process.js';
+export type { LaunchOptions, ManagedServer, ServerInfo, ServerTls } from './server-process.js';
 export type { Row, SqlSession } from './sql-session.js';
 
 export const SERVER_KINDS: readonly ServerKind[] = ['postgres', 'mysql'];
@@ -106,10 +107,13 @@ function sharedServer(kind: ServerKind): ServerInfo {
  * A server of the test's own, for tests that stop or restart it (the shared
  * one serves other files at the same time). Costs 1-2 s; dispose() it.
  */
-export async function startPrivateServer(kind: ServerKind): Promise<ManagedServer> {
+export async function startPrivateServer(
+  kind: ServerKind,
+  options: LaunchOptions = {},
+): Promise<ManagedServer> {
   const programs = findServerPrograms(kind);
   if (typeof programs === 'string') throw new Error(programs);
-  return launchServer(programs);
+  return launchServer(programs, options);
 }
 
 /** A random lower-case identifier, valid unquoted in both dialects. */

@@ -4,6 +4,7 @@
  * needs it (a string; never logged, never in a message).
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { userInfo } from 'node:os';
 import type { ConnectionOptions, SslOptions } from 'mysql2/promise';
 import { EngineError } from '../../errors.js';
@@ -23,6 +24,17 @@ export function mysqlSslOptions(
 ): SslOptions | undefined {
   if (target.tls === null || target.tls === 'disable') return undefined;
   if (target.tls === 'require') return { rejectUnauthorized: false };
+  if (target.tls === 'verify-full' && isIP(target.host) !== 0) {
+    // mysql2 checks the certificate against the host NAME only: with an address it would check
+    // "localhost" instead, so a certificate for localhost would pass for any server.
+    throw new EngineError(
+      'USAGE',
+      `verify-full checks that the server's certificate names the host, and for MySQL/MariaDB this ` +
+        `tool can only check a host name, not the address ${target.host}. Connect by the name the ` +
+        'certificate gives (e.g. mysql://user@db.example.com/db), or use ssl-mode=VERIFY_CA to check ' +
+        'the certificate chain without the name.',
+    );
+  }
   const ca = target.caFile === null ? undefined : readCa(target, readCaFile);
   const trust = ca === undefined ? {} : { ca };
   // verify-ca checks the certificate chain; verify-full also the host name in the certificate.
