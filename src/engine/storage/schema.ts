@@ -54,35 +54,70 @@ export function noVaultTableError(path: string, tables: readonly TableColumns[])
   );
 }
 
+/** How the messages of pickVaultTable name the place the tables are in. */
+export interface TablePlace {
+  /** the subject of "… has no table named X": a path, or "The database …" */
+  readonly subject: string;
+  /** added after the missing table's name, e.g. " in its current schema" */
+  readonly suffix?: string;
+  /** "Vault tables in this file" */
+  readonly vaultTablesLabel: string;
+  /** what to do when the place holds no vault table at all */
+  readonly noVaultTableHint: string;
+}
+
 /**
- * The table's name as stored in the file (SQLite resolves names
- * case-insensitively), or TABLE_NOT_FOUND / MISSING_COLUMNS.
+ * The table asked for (exact name first, else the only case-insensitive
+ * match), or TABLE_NOT_FOUND / MISSING_COLUMNS naming the vault tables to
+ * pick. Shared by every driver; `missing` lists a table's absent columns.
  */
+export function pickVaultTable<Table extends { readonly name: string }>(
+  tables: readonly Table[],
+  requested: string,
+  place: TablePlace,
+  missing: (table: Table) => string[],
+): Table {
+  const insensitive = tables.filter((t) => t.name.toLowerCase() === requested.toLowerCase());
+  const table =
+    tables.find((t) => t.name === requested) ??
+    (insensitive.length === 1 ? insensitive[0] : undefined);
+  const vaultTables = tables.filter((t) => missing(t).length === 0).map((t) => t.name);
+  const choose =
+    vaultTables.length > 0
+      ? `${place.vaultTablesLabel}: ${quoted(vaultTables)}; pick one of them.`
+      : place.noVaultTableHint;
+  if (!table) {
+    throw new EngineError(
+      'TABLE_NOT_FOUND',
+      `${place.subject} has no table named ${JSON.stringify(requested)}${place.suffix ?? ''}. ${choose}`,
+    );
+  }
+  const absent = missing(table);
+  if (absent.length > 0) {
+    throw new EngineError(
+      'MISSING_COLUMNS',
+      `The table ${JSON.stringify(table.name)} in ${place.subject.replace(/^The database /, '')} is not a ` +
+        `VaultStore table: it lacks the column(s) ${absent.join(', ')}. ${choose}`,
+    );
+  }
+  return table;
+}
+
+/** The table's name as stored in the file (SQLite resolves names case-insensitively). */
 export function resolveVaultTable(
   path: string,
   tables: readonly TableColumns[],
   requested: string,
 ): string {
-  const table =
-    tables.find((t) => t.name === requested) ??
-    tables.find((t) => t.name.toLowerCase() === requested.toLowerCase());
-  const vaultTables = findVaultTables(tables);
-  const choose =
-    vaultTables.length > 0
-      ? `Vault tables in this file: ${quoted(vaultTables)}; pick one of them.`
-      : 'This file has no vault table: choose the file your application keeps its vault in.';
-  if (!table) {
-    throw new EngineError(
-      'TABLE_NOT_FOUND',
-      `${path} has no table named ${JSON.stringify(requested)}. ${choose}`,
-    );
-  }
-  const missing = missingVaultColumns(table.columns);
-  if (missing.length > 0) {
-    throw new EngineError(
-      'MISSING_COLUMNS',
-      `The table ${JSON.stringify(table.name)} in ${path} is not a VaultStore table: it lacks the column(s) ${missing.join(', ')}. ${choose}`,
-    );
-  }
-  return table.name;
+  return pickVaultTable(
+    tables,
+    requested,
+    {
+      subject: path,
+      vaultTablesLabel: 'Vault tables in this file',
+      noVaultTableHint:
+        'This file has no vault table: choose the file your application keeps its vault in.',
+    },
+    (table) => missingVaultColumns(table.columns),
+  ).name;
 }

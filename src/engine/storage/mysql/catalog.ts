@@ -4,7 +4,7 @@
  * seven vault columns, whatever their declared types.
  */
 import { EngineError } from '../../errors.js';
-import { missingVaultColumns } from '../schema.js';
+import { missingVaultColumns, pickVaultTable } from '../schema.js';
 import type { TableColumns } from '../schema.js';
 import { VAULT_COLUMNS } from '../sql-text.js';
 import type { MysqlSession } from './session.js';
@@ -50,29 +50,17 @@ export function resolveMysqlVaultTable(
   tables: readonly TableColumns[],
   requested: string,
 ): string {
-  const table =
-    tables.find((t) => t.name === requested) ??
-    tables.find((t) => t.name.toLowerCase() === requested.toLowerCase());
-  const vaultTables = vaultTablesOf(tables);
-  const choose =
-    vaultTables.length > 0
-      ? `Vault tables in this database: ${quoted(vaultTables)}; pick one of them.`
-      : 'This database has no vault table: check the database name in the connection string.';
-  if (!table) {
-    throw new EngineError(
-      'TABLE_NOT_FOUND',
-      `The database ${display} has no table named ${JSON.stringify(requested)}. ${choose}`,
-    );
-  }
-  const missing = missingVaultColumns(table.columns);
-  if (missing.length > 0) {
-    throw new EngineError(
-      'MISSING_COLUMNS',
-      `The table ${JSON.stringify(table.name)} in ${display} is not a VaultStore table: it lacks the ` +
-        `column(s) ${missing.join(', ')}. ${choose}`,
-    );
-  }
-  return table.name;
+  return pickVaultTable(
+    tables,
+    requested,
+    {
+      subject: `The database ${display}`,
+      vaultTablesLabel: 'Vault tables in this database',
+      noVaultTableHint:
+        'This database has no vault table: check the database name in the connection string.',
+    },
+    (table) => missingVaultColumns(table.columns),
+  ).name;
 }
 
 /** Id types whose values page and round-trip as text: character and integer types. */

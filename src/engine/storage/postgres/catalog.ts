@@ -5,6 +5,7 @@
  * primary key, and whether id's collation compares exactly.
  */
 import { EngineError } from '../../errors.js';
+import { pickVaultTable } from '../schema.js';
 import { VAULT_COLUMNS } from '../sql-text.js';
 
 /** How a datetime column holds its instant, which decides how it is compared and written. */
@@ -109,28 +110,16 @@ export function resolveTable(
   tables: readonly CatalogTable[],
   requested: string,
 ): CatalogTable {
-  const insensitive = tables.filter((t) => t.name.toLowerCase() === requested.toLowerCase());
-  const table =
-    tables.find((t) => t.name === requested) ??
-    (insensitive.length === 1 ? insensitive[0] : undefined);
-  const vaultTables = vaultTableNames(tables);
-  const choose =
-    vaultTables.length > 0
-      ? `Vault tables there: ${quoted(vaultTables)}; pick one of them.`
-      : 'That schema has no vault table: check the database name and the search_path.';
-  if (!table) {
-    throw new EngineError(
-      'TABLE_NOT_FOUND',
-      `${display} has no table named ${JSON.stringify(requested)} in its current schema. ${choose}`,
-    );
-  }
-  const missing = missingColumns(table);
-  if (missing.length > 0) {
-    throw new EngineError(
-      'MISSING_COLUMNS',
-      `The table ${JSON.stringify(table.name)} in ${display} is not a VaultStore table: it lacks the ` +
-        `column(s) ${missing.join(', ')}. ${choose}`,
-    );
-  }
-  return table;
+  return pickVaultTable(
+    tables,
+    requested,
+    {
+      subject: display,
+      suffix: ' in its current schema',
+      vaultTablesLabel: 'Vault tables there',
+      noVaultTableHint:
+        'That schema has no vault table: check the database name and the search_path.',
+    },
+    missingColumns,
+  );
 }
