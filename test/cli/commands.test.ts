@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   copyFixture,
+  expiredNow,
   fixturesDir,
   makeTempDir,
   readManifest,
@@ -101,7 +102,7 @@ describe('info', () => {
       'vault',
       String(manifest.n),
       String(manifest.soft_deleted),
-      String(manifest.expired),
+      String(expiredNow(manifest)),
       String(manifest.n - v1Count),
       String(v1Count),
       '0',
@@ -117,7 +118,7 @@ describe('info', () => {
         name: 'vault',
         records: manifest.n,
         softDeleted: manifest.soft_deleted,
-        expired: manifest.expired,
+        expired: expiredNow(manifest),
         v2: manifest.n - v1Count,
         v1: v1Count,
         other: 0,

@@ -29,7 +29,13 @@ import {
   type CliRun,
   type PasswordFiles,
 } from '../support/cli.js';
-import { fixturesDir, makeTempDir, readManifest, type TempDir } from '../support/fixtures.js';
+import {
+  expiredNow,
+  fixturesDir,
+  makeTempDir,
+  readManifest,
+  type TempDir,
+} from '../support/fixtures.js';
 import { FIXTURE_PASSWORD_A } from '../support/passwords.js';
 import { copyVaultToServer } from '../support/server-vault-copy.js';
 import {
@@ -146,11 +152,11 @@ describe.each(KINDS)('a %s vault through the CLI', (kind) => {
     const text = await runCli(cli.entry, ['info', url, ...login], { env });
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(new RegExp(`^${kind}://${db.user}@127\\.0\\.0\\.1:${db.port}/`));
-    expect(text.stdout).toMatch(/vault\s+200\s+20\s+20\s/);
+    expect(text.stdout).toMatch(new RegExp(`vault\\s+200\\s+20\\s+${expiredNow(manifest)}\\s`));
     const json = await runCli(cli.entry, ['info', url, ...login, '--json'], { env });
     expect(json.code, json.stderr).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({
-      tables: [{ name: 'vault', records: 200, softDeleted: 20, expired: 20 }],
+      tables: [{ name: 'vault', records: 200, softDeleted: 20, expired: expiredNow(manifest) }],
       unfinishedRotations: [],
       checkpointProblem: null,
     });

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RECENT_VAULTS_FILE } from '../../src/main/host/recent-vaults.js';
 import { VaultService, type VaultServiceOptions } from '../../src/main/host/vault-service.js';
 import type { IpcResult, RecentVault, RotationRequest } from '../../src/shared/ipc-contract.js';
-import { makeTempDir, type TempDir } from '../support/fixtures.js';
+import { expiredNow, makeTempDir, type TempDir } from '../support/fixtures.js';
 import { EventLog } from './support/events.js';
 import { secretForms } from '../support/passwords.js';
 import {
@@ -107,7 +107,7 @@ describe('VaultService', () => {
       name: vault.table,
       records: vault.manifest.n,
       softDeleted: vault.manifest.soft_deleted,
-      expired: vault.manifest.expired,
+      expired: expiredNow(vault.manifest),
       v1,
       v2: vault.manifest.n - v1,
     });

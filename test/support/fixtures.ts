@@ -46,6 +46,16 @@ export function readManifest(name: FixtureName): VaultManifest {
   ) as VaultManifest;
 }
 
+/**
+ * Records whose expiry has passed on the clock of this run (as the tool counts them:
+ * `expires_at <= now`), never the count the manifest recorded when the fixture was made,
+ * so no test rots with the calendar (or fails under a faked clock).
+ */
+export function expiredNow(manifest: VaultManifest, now: Date = new Date()): number {
+  const nowText = now.toISOString().slice(0, 19).replace('T', ' ');
+  return Object.values(manifest.records).filter((record) => record.expires_at <= nowText).length;
+}
+
 export interface TempDir {
   path: string;
   dispose(): void;

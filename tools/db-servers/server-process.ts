@@ -20,6 +20,7 @@ import {
   chownSync,
   closeSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   openSync,
   readFileSync,
@@ -148,9 +149,18 @@ export function freePort(): Promise<number> {
 function serverFolder(kind: ServerKind): string {
   const folder = mkdtempSync(join(tmpdir(), `${FOLDER_PREFIX}${kind}-`));
   writeFileSync(join(folder, 'owner.pid'), `${process.pid}\n`);
+  // The server's own temporary files live here, never in the system-wide temp folder
+  // that other programs clean (MariaDB lost '#sql-temptable-…' files that way).
+  mkdirSync(privateTmp(folder), { mode: 0o700 });
+  giveToServerUser(privateTmp(folder));
   giveToServerUser(folder);
   chmodSync(folder, 0o700);
   return folder;
+}
+
+/** The server's private temporary folder (TMPDIR, MariaDB's --tmpdir). */
+function privateTmp(folder: string): string {
+  return join(folder, 'tmp');
 }
 
 function giveToServerUser(path: string): void {
@@ -178,7 +188,20 @@ function spawnServerProcess(program: string, args: string[], folder: string): Ch
       : [program, args];
     const child = spawn(command, argv, {
       cwd: folder,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', TZ: 'UTC', HOME: folder },
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        LANG: 'C.UTF-8',
+        TZ: 'UTC',
+        HOME: folder,
+        TMPDIR: privateTmp(folder),
+        // a faked clock (libfaketime) reaches the servers too, so they agree with the tests
+        ...pick(process.env, [
+          'LD_PRELOAD',
+          'FAKETIME',
+          'FAKETIME_NO_CACHE',
+          'DONT_FAKE_MONOTONIC',
+        ]),
+      },
       stdio: ['ignore', log, log],
       detached: true,
       ...(runningAsRoot && !setprivPath ? { uid: NOBODY, gid: NOBODY } : {}),
@@ -220,6 +243,15 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   } catch {
     // already gone
   }
+}
+
+function pick(env: NodeJS.ProcessEnv, names: readonly string[]): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const name of names) {
+    const value = env[name];
+    if (value !== undefined) picked[name] = value;
+  }
+  return picked;
 }
 
 function randomSecret(): string {
@@ -382,6 +414,7 @@ function mariadbFlavour(
           '--auth-root-authentication-method=normal',
           '--skip-test-db',
           '--skip-name-resolve',
+          `--tmpdir=${privateTmp(folder)}`,
           ...common,
         ],
         folder,
@@ -396,6 +429,7 @@ function mariadbFlavour(
       `--port=${port}`,
       '--bind-address=127.0.0.1',
       `--pid-file=${join(folder, 'mariadbd.pid')}`,
+      `--tmpdir=${privateTmp(folder)}`,
       '--skip-name-resolve',
       '--skip-log-bin',
       '--default-time-zone=+00:00',

@@ -3,7 +3,9 @@
  * process with its own better-sqlite3 connection. It reads one JSON command
  * per stdin line, runs it in one IMMEDIATE transaction that it holds for
  * `holdMs` (the application doing work under its write lock), commits, and
- * answers one JSON line on stdout once the change is durable.
+ * answers one JSON line on stdout once the change is durable. "lock" takes the
+ * write lock and keeps it until "release": the test decides when, never a timer,
+ * so a loaded machine cannot make the lock end before the rotation reaches it.
  *
  * Usage: node --import tsx live-app-child.ts <vault> <table>
  */
@@ -22,8 +24,10 @@ export type LiveCommand =
       readonly holdMs: number;
     }
   | { readonly op: 'delete'; readonly ids: readonly string[]; readonly holdMs: number }
-  /** takes the write lock, says "locked", holds it, commits */
-  | { readonly op: 'lock'; readonly holdMs: number }
+  /** takes the write lock, says "locked", and holds it until "release" */
+  | { readonly op: 'lock' }
+  /** commits the transaction "lock" opened */
+  | { readonly op: 'release' }
   | { readonly op: 'exit' };
 
 export type LiveReply =
@@ -55,11 +59,12 @@ function reply(message: LiveReply): void {
   process.stdout.write(`${JSON.stringify(message)}\n`);
 }
 
-function run(command: Exclude<LiveCommand, { op: 'exit' }>): number {
+type WriteCommand = Exclude<LiveCommand, { op: 'exit' | 'lock' | 'release' }>;
+
+function run(command: WriteCommand): number {
   db.exec('BEGIN IMMEDIATE');
   try {
     let changed = 0;
-    if (command.op === 'lock') reply({ op: 'locked' });
     if (command.op === 'update') {
       for (const change of command.changes)
         changed += update.run(change.value, NOW, change.id).changes;
@@ -87,7 +92,13 @@ lines.on('line', (line) => {
     return;
   }
   try {
-    reply({ op: command.op, ok: true, changed: run(command) });
+    if (command.op === 'lock') {
+      db.exec('BEGIN IMMEDIATE');
+      reply({ op: 'locked' });
+    } else if (command.op === 'release') {
+      db.exec('COMMIT');
+      reply({ op: 'release', ok: true, changed: 0 });
+    } else reply({ op: command.op, ok: true, changed: run(command) });
   } catch (error) {
     reply({
       op: command.op,

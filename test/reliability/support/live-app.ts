@@ -47,20 +47,28 @@ export class LiveApp {
     });
   }
 
-  /** Sends a command and waits for its final reply (for "lock": after "locked", when released). */
-  async run(command: Exclude<LiveCommand, { op: 'exit' }>): Promise<LiveReply> {
+  /** Sends a write command and waits for its reply (once the change is durable). */
+  async run(
+    command: Exclude<LiveCommand, { op: 'exit' | 'lock' | 'release' }>,
+  ): Promise<LiveReply> {
     this.child.stdin?.write(`${JSON.stringify(command)}\n`);
-    let reply = await this.nextReply();
-    if (reply.op === 'locked') reply = await this.nextReply();
-    return reply;
+    return this.nextReply();
   }
 
-  /** Takes the write lock; resolves once it is held, with a promise of its release. */
-  async lock(holdMs: number): Promise<{ released: Promise<LiveReply> }> {
-    this.child.stdin?.write(`${JSON.stringify({ op: 'lock', holdMs } satisfies LiveCommand)}\n`);
+  /**
+   * Takes the write lock; resolves once it is held. The lock stays until `release()` is
+   * called (after what it must block has finished), so no timer races a loaded machine.
+   */
+  async lock(): Promise<{ release: () => Promise<LiveReply> }> {
+    this.child.stdin?.write(`${JSON.stringify({ op: 'lock' } satisfies LiveCommand)}\n`);
     const first = await this.nextReply();
     if (first.op !== 'locked') throw new Error(`expected the lock, got ${JSON.stringify(first)}`);
-    return { released: this.nextReply() };
+    return {
+      release: () => {
+        this.child.stdin?.write(`${JSON.stringify({ op: 'release' } satisfies LiveCommand)}\n`);
+        return this.nextReply();
+      },
+    };
   }
 
   async close(): Promise<void> {
