@@ -194,13 +194,6 @@ function spawnServerProcess(program: string, args: string[], folder: string): Ch
         TZ: 'UTC',
         HOME: folder,
         TMPDIR: privateTmp(folder),
-        // a faked clock (libfaketime) reaches the servers too, so they agree with the tests
-        ...pick(process.env, [
-          'LD_PRELOAD',
-          'FAKETIME',
-          'FAKETIME_NO_CACHE',
-          'DONT_FAKE_MONOTONIC',
-        ]),
       },
       stdio: ['ignore', log, log],
       detached: true,
@@ -243,15 +236,6 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   } catch {
     // already gone
   }
-}
-
-function pick(env: NodeJS.ProcessEnv, names: readonly string[]): Record<string, string> {
-  const picked: Record<string, string> = {};
-  for (const name of names) {
-    const value = env[name];
-    if (value !== undefined) picked[name] = value;
-  }
-  return picked;
 }
 
 function randomSecret(): string {
