@@ -81,7 +81,7 @@ export async function buildCli({ outdir = DEFAULT_OUTDIR } = {}) {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node24',
     packages: 'external',
     splitting: false,
     sourcemap: false,

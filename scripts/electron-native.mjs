@@ -11,9 +11,12 @@
  * toolchain). Both need internet. Without it this script fails softly: it
  * says so and exits 0, and the app uses the slower sql.js driver.
  *
- * Usage: node scripts/electron-native.mjs [--force] [--strict]
- *   --force   rebuild even when an up-to-date build exists
- *   --strict  exit 1 when the build fails (CI, packaging checks)
+ * Usage: node scripts/electron-native.mjs [--force] [--strict] [--require-electron]
+ *   --force             rebuild even when an up-to-date build exists
+ *   --strict            exit 1 when the build fails (CI, packaging checks)
+ *   --require-electron  first make sure the Electron binary is there (downloading it);
+ *                       exit 1 with one paragraph, before building, if it cannot be had
+ *                       (`npm run dev`, which launches Electron afterwards)
  */
 import { spawnSync } from 'node:child_process';
 import {
@@ -28,6 +31,7 @@ import {
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { requireElectron } from './electron-check.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
@@ -39,6 +43,7 @@ const ATTEMPT_TIMEOUT_MS = 5 * 60_000;
 const args = new Set(process.argv.slice(2));
 const force = args.has('--force');
 const strict = args.has('--strict');
+const needElectron = args.has('--require-electron');
 
 function log(message) {
   console.log(`[electron-native] ${message}`);
@@ -161,6 +166,8 @@ function firstLines(text) {
 }
 
 function main() {
+  if (needElectron && !requireElectron(root, { tag: 'electron-native', command: 'npm run dev' }))
+    return 1;
   let wanted;
   try {
     wanted = wantedBuild();

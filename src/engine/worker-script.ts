@@ -6,7 +6,8 @@
  * Packaged app: that folder is inside app.asar, but the workers are unpacked
  * (electron-builder.yml asarUnpack) because a worker thread's module loader
  * does not read the archive; they run from app.asar.unpacked.
- * From source (vitest, tsx): Node 20 cannot run .ts, so the worker first
+ * From source (vitest, tsx): Node's own type stripping does not map the
+ * sources' `.js` import specifiers to the .ts files, so the worker first
  * registers tsx's loader and then imports the .ts module.
  */
 import { existsSync } from 'node:fs';

@@ -97,7 +97,7 @@ export async function bundleProbeForNobody(source: string): Promise<NobodyCopy> 
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node24',
     packages: 'external',
     logLevel: 'silent',
   });
