@@ -18,7 +18,11 @@ import {
   type SelfSigned,
 } from '../../support/fake-servers/certificate.js';
 import type { FakeServer } from '../../support/fake-servers/fake-server.js';
-import { startFakeMysql, type MysqlFake } from '../../support/fake-servers/mysql.js';
+import {
+  startFakeMysql,
+  type MysqlFake,
+  type MysqlFullAuthPlugin,
+} from '../../support/fake-servers/mysql.js';
 import {
   startFakePostgres,
   type PgFake,
@@ -143,8 +147,11 @@ describe.skipIf(opensslMissing)(
 describe.skipIf(opensslMissing)(
   'MySQL: no full authentication to a server not proven to be the one named',
   () => {
-    async function fake(tls: boolean): Promise<MysqlFake> {
-      const started = await startFakeMysql(tls ? certificate : null);
+    async function fake(
+      tls: boolean,
+      plugin: MysqlFullAuthPlugin = 'caching_sha2_password',
+    ): Promise<MysqlFake> {
+      const started = await startFakeMysql(tls ? certificate : null, plugin);
       servers.push(started.server);
       return started;
     }
@@ -180,6 +187,17 @@ describe.skipIf(opensslMissing)(
         await expectNothingSent(my, error);
         expect(error).toMatchObject({ code: 'SERVER_AUTH' });
         expect(error!.message).toMatch(/The password was not sent.*get-server-public-key=true/s);
+      },
+    );
+
+    it.each(['', 'ssl-mode=REQUIRED'])(
+      'localhost %s: sha256_password is refused too (mysql2 would send it in clear over any TLS)',
+      async (query) => {
+        const my = await fake(query !== '', 'sha256_password');
+        const error = await attempt(`mysql://app@localhost:${my.server.port}/vault?${query}`);
+        await expectNothingSent(my, error);
+        expect(error).toMatchObject({ code: 'SERVER_AUTH' });
+        expect(error!.message).toMatch(/sha256_password full authentication/);
       },
     );
 

@@ -1,9 +1,10 @@
 /**
- * Enough of the MySQL protocol to push a client into caching_sha2_password
- * full authentication: a v10 handshake (offering TLS when the fake has a
- * certificate), an auth switch to caching_sha2_password, "perform full
- * authentication", and on a key request its own RSA public key, so that a
- * password encrypted to that key is readable here (recorded in `decrypted`).
+ * Enough of the MySQL protocol to push a client into full authentication: a
+ * v10 handshake (offering TLS when the fake has a certificate), an auth
+ * switch to caching_sha2_password followed by "perform full
+ * authentication", or to sha256_password (full authentication from the
+ * start), and on a key request its own RSA public key, so that a password
+ * encrypted to that key is readable here (recorded in `decrypted`).
  */
 import { constants, generateKeyPairSync, privateDecrypt, randomBytes } from 'node:crypto';
 import { FakeServer, type Conversation, type Speaker, type TlsIdentity } from './fake-server.js';
@@ -68,10 +69,19 @@ function accessDenied(): Buffer {
   ]);
 }
 
+export type MysqlFullAuthPlugin = 'caching_sha2_password' | 'sha256_password';
+
+/** The byte a client sends to ask for the server's RSA key, per plugin. */
+const KEY_REQUEST: Record<MysqlFullAuthPlugin, number> = {
+  caching_sha2_password: 2,
+  sha256_password: 1,
+};
+
 function mysqlSpeaker(
   fake: Omit<MysqlFake, 'server'>,
   privateKeyPem: string,
   tlsOffered: boolean,
+  plugin: MysqlFullAuthPlugin,
 ): Speaker {
   const scramble = randomBytes(20);
   let stage: 'greeting' | 'switched' | 'full-auth' | 'key-sent' | 'done' = 'greeting';
@@ -96,12 +106,12 @@ function mysqlSpeaker(
           if (!conversation.startTls(null)) return void conversation.socket.destroy();
           continue;
         }
-        // The handshake response: switch to caching_sha2_password with a fresh scramble.
-        stage = 'switched';
+        // The handshake response: switch to the plugin with a fresh scramble.
+        stage = plugin === 'sha256_password' ? 'full-auth' : 'switched';
         reply(
           Buffer.concat([
             Buffer.from([0xfe]),
-            Buffer.from('caching_sha2_password\0', 'latin1'),
+            Buffer.from(`${plugin}\0`, 'latin1'),
             scramble,
             Buffer.from([0]),
           ]),
@@ -110,7 +120,11 @@ function mysqlSpeaker(
         // the scramble token: not enough to log in, ask for the password itself
         stage = 'full-auth';
         reply(Buffer.from([0x01, 0x04]));
-      } else if (stage === 'full-auth' && payload.length === 1 && payload[0] === 2) {
+      } else if (
+        stage === 'full-auth' &&
+        payload.length === 1 &&
+        payload[0] === KEY_REQUEST[plugin]
+      ) {
         fake.fullAuthAnswers.push(Buffer.from(payload));
         stage = 'key-sent';
         reply(Buffer.concat([Buffer.from([0x01]), Buffer.from(fake.publicKeyPem, 'latin1')]));
@@ -133,7 +147,10 @@ function decrypt(payload: Buffer, privateKeyPem: string, scramble: Buffer): stri
   return plain.subarray(0, plain.indexOf(0)).toString('utf8');
 }
 
-export async function startFakeMysql(tls: TlsIdentity | null): Promise<MysqlFake> {
+export async function startFakeMysql(
+  tls: TlsIdentity | null,
+  plugin: MysqlFullAuthPlugin = 'caching_sha2_password',
+): Promise<MysqlFake> {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', {
     modulusLength: 2048,
     publicKeyEncoding: { type: 'spki', format: 'pem' },
@@ -144,6 +161,9 @@ export async function startFakeMysql(tls: TlsIdentity | null): Promise<MysqlFake
     fullAuthAnswers: [] as Buffer[],
     decrypted: [] as string[],
   };
-  const server = await FakeServer.start(() => mysqlSpeaker(state, privateKey, tls !== null), tls);
+  const server = await FakeServer.start(
+    () => mysqlSpeaker(state, privateKey, tls !== null, plugin),
+    tls,
+  );
   return { server, ...state };
 }
