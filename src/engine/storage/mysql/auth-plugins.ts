@@ -76,9 +76,9 @@ export function fullAuthRefusedError(
 }
 
 /**
- * One of the two plugins: `onFull` answers full authentication with the
- * password in clear (verified TLS), encrypted to the user's key, or a key
- * request when the user allowed one; otherwise it refuses.
+ * The answer to full authentication (both plugins): the password in clear
+ * over verified TLS, encrypted to the user's key file, or a key request when
+ * the user allowed one; otherwise a refusal, and nothing is sent.
  */
 function fullAuthAnswer(
   policy: FullAuthPolicy,
