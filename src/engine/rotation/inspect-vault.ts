@@ -124,6 +124,9 @@ interface CheckpointFinding {
 
 /** A file: one checkpoint per vault (its name follows the vault file), so at most one unfinished rotation. */
 function unfinishedRotationOf(options: InspectVaultOptions): CheckpointFinding {
+  const exposed =
+    options.checkpointDir === undefined ? null : stateFolderProblem(options.checkpointDir);
+  if (exposed !== null) return { rotation: null, problem: exposed };
   return checkpointAt(
     checkpointPathFor(options.vaultPath, options.checkpointDir),
     absoluteVaultPath(options.vaultPath),

@@ -7,7 +7,7 @@
 import { chmodSync, chownSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { rotateVault } from '../../../src/engine/index.js';
+import { inspectVault, rotateVault } from '../../../src/engine/index.js';
 import { folderExposure } from '../../../src/engine/fs/private-folder.js';
 import { rotationStateBase } from '../../../src/engine/rotation/local-state.js';
 import { copyFixture, makeTempDir, type TempDir } from '../../support/fixtures.js';
@@ -89,5 +89,13 @@ describe.skipIf(uid === undefined)('private state folders', () => {
     });
     expect(sha256File(vault)).toBe(before);
     expect(readdirSync(checkpointDir)).toEqual([]);
+  });
+
+  it('info does not read checkpoints from such a folder, and says why', async () => {
+    const vault = copyFixture('tiny200', dir.path);
+    const checkpointDir = folder('shared-checkpoints', 0o777);
+    const inspection = await inspectVault({ vaultPath: vault, checkpointDir });
+    expect(inspection.unfinishedRotations).toEqual([]);
+    expect(inspection.checkpointProblem).toMatch(/shared-checkpoints for .* is not private/);
   });
 });
