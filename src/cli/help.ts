@@ -12,7 +12,9 @@ stripped).`;
 
 const SERVER = `A vault table in a database server is named by a connection string instead of
 a file: postgres://user@host:5432/db?sslmode=verify-full&sslrootcert=ca.pem or
-mysql://user@host:3306/db. The URL never holds the database password: it comes
+mysql://user@host:3306/db. Without sslmode, a host other than this machine
+gets verify-full (its certificate must name it; sslmode=require asks for less).
+The URL never holds the database password: it comes
 from --db-password-env VAR, --db-password-file FILE, --db-option-file FILE or
 ~/.my.cnf (MySQL [client] password=), PGPASSWORD or ~/.pgpass (PostgreSQL),
 or the prompt. Checkpoint, lock and default backup go to the state folder

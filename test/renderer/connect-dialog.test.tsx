@@ -104,7 +104,8 @@ describe('connect to a database', () => {
         database: 'app',
         user: 'vault_admin',
         password: DB_PASSWORD,
-        tls: 'require',
+        // another machine: its certificate is checked unless the person picks less
+        tls: 'verify-full',
         caFile: null,
       },
     ]);
@@ -159,6 +160,32 @@ describe('connect to a database', () => {
     const handle = store.getState().vault!.handle;
     fireEvent.click(button('Close vault'));
     expect(api.calls.closeVault).toEqual([handle]);
+  });
+
+  it('checks the certificate of any host but this machine unless the person picks less, and says what less risks', async () => {
+    await openForm();
+    const risk = (): string => screen.getByTestId('tls-risk').textContent ?? '';
+    expect(field('Host').value).toBe('localhost');
+    expect(field('TLS').value).toBe('disable');
+    for (const [host, tls] of [
+      ['db.example', 'verify-full'],
+      ['127.db.example.com', 'verify-full'],
+      ['127.0.0.1', 'disable'],
+      ['[::1]', 'disable'],
+      ['10.1.2.3', 'verify-full'],
+    ] as const) {
+      type('Host', host);
+      expect(field('TLS').value, host).toBe(tls);
+    }
+    expect(risk()).toMatch(/only to the server you named/);
+    type('TLS', 'require');
+    expect(risk()).toMatch(/can pose as the server/);
+    // the person's choice stays when the host changes
+    type('Host', 'db.example');
+    expect(field('TLS').value).toBe('require');
+    type('TLS', 'disable');
+    expect(risk()).toMatch(/Nothing is encrypted/);
+    expect(field('TLS').getAttribute('aria-describedby')).toBe(screen.getByTestId('tls-risk').id);
   });
 
   it('fills the form from a recent connection, with an empty password', async () => {

@@ -18,7 +18,12 @@ import {
   readCheckpoint,
   type RotationCheckpoint,
 } from './checkpoint.js';
-import { serverStateBase, serverStateDir, serverStatePrefix } from './local-state.js';
+import {
+  serverStateBase,
+  serverStateDir,
+  serverStatePrefix,
+  stateFolderProblem,
+} from './local-state.js';
 import { recordCountsOf } from './record-counts.js';
 
 export interface InspectVaultOptions {
@@ -81,6 +86,9 @@ function unfinishedServerRotations(options: InspectVaultOptions): {
   problems: string[];
 } {
   const folder = serverStateDir(options.checkpointDir);
+  // Checkpoints another account could have planted are not read.
+  const exposed = stateFolderProblem(options.checkpointDir);
+  if (exposed !== null) return { rotations: [], problems: [exposed] };
   const prefix = serverStatePrefix(options.vaultPath).slice(0, 120);
   let names: string[];
   try {
@@ -116,6 +124,9 @@ interface CheckpointFinding {
 
 /** A file: one checkpoint per vault (its name follows the vault file), so at most one unfinished rotation. */
 function unfinishedRotationOf(options: InspectVaultOptions): CheckpointFinding {
+  const exposed =
+    options.checkpointDir === undefined ? null : stateFolderProblem(options.checkpointDir);
+  if (exposed !== null) return { rotation: null, problem: exposed };
   return checkpointAt(
     checkpointPathFor(options.vaultPath, options.checkpointDir),
     absoluteVaultPath(options.vaultPath),

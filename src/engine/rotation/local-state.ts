@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { assertPrivateFolder } from '../fs/private-folder.js';
 import { isServerTarget, parseServerTarget } from '../storage/index.js';
 import { absoluteVaultPath } from './checkpoint.js';
 
@@ -23,19 +24,36 @@ export interface RotationStateBase {
   readonly server: boolean;
 }
 
+const STATE_PURPOSE = 'rotation checkpoints, locks and backups';
+
 /**
  * For a file: its real absolute path. For a server: `<state dir>/<server>-<db>-<table>-<hash>`,
  * the folder created owner-only when missing (`stateDir` first, e.g. the CLI's --checkpoint-dir).
+ * A state or checkpoint folder another account owns or can write is refused (CHECKPOINT).
  */
 export function rotationStateBase(
   vaultPath: string,
   table: string,
   stateDir?: string,
 ): RotationStateBase {
-  if (!isServerTarget(vaultPath)) return { base: absoluteVaultPath(vaultPath), server: false };
+  if (!isServerTarget(vaultPath)) {
+    if (stateDir !== undefined) assertPrivateFolder(stateDir, STATE_PURPOSE);
+    return { base: absoluteVaultPath(vaultPath), server: false };
+  }
   const base = serverStateBase(vaultPath, table, stateDir);
   mkdirSync(dirname(base), { recursive: true, mode: 0o700 });
+  assertPrivateFolder(dirname(base), STATE_PURPOSE);
   return { base, server: true };
+}
+
+/** Why the state folder cannot be trusted (a message), or null: for reports that only read it. */
+export function stateFolderProblem(stateDir?: string): string | null {
+  try {
+    assertPrivateFolder(serverStateDir(stateDir), STATE_PURPOSE);
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
 }
 
 /** The state folder of a connection string: `stateDir` (e.g. the CLI's --checkpoint-dir) or the default. */

@@ -8,6 +8,7 @@
  * argv, shell history, messages and the recent list): a URL holding one is
  * refused with the ways to give it instead.
  */
+import { isLocalHost } from '../../core/local-host.js';
 import { EngineError } from '../errors.js';
 
 export type ServerDialect = 'postgres' | 'mysql';
@@ -31,19 +32,29 @@ export interface ServerTarget {
   /** null: the client's default (PostgreSQL: PGUSER or the OS user name) */
   readonly user: string | null;
   /**
-   * null: no TLS, only for a server on this machine (loopback or a socket);
-   * any other host defaults to 'require' (encrypted), so secrets never cross
-   * a network in clear unless the URL says sslmode=disable.
+   * null: no TLS, only for a server on this machine (localhost, a loopback
+   * address or a socket); any other host defaults to 'verify-full' (the
+   * certificate must name the host), so the password goes only to the server
+   * named unless the URL asks for less (sslmode=require or disable).
    */
   readonly tls: TlsMode | null;
   /** CA certificate file for verify-ca / verify-full */
   readonly caFile: string | null;
+  /**
+   * MySQL full authentication without verified TLS: the password encrypted to
+   * this RSA public key file (mysql's --server-public-key-path), or to the key
+   * the server sends when `getServerPublicKey` (--get-server-public-key).
+   * Neither: refused, since any server can send a key.
+   */
+  readonly serverPublicKeyFile: string | null;
+  readonly getServerPublicKey: boolean;
   /** for people and identities: the URL without password or TLS file paths */
   readonly display: string;
 }
 
-function isLocalHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host) || host.startsWith('/');
+/** Whether the server must prove it is the host named (its certificate checked for that name). */
+export function serverIdentityVerified(target: Pick<ServerTarget, 'tls'>): boolean {
+  return target.tls === 'verify-full';
 }
 
 /** Whether the text names a server (a connection string) rather than a vault file. */
@@ -99,33 +110,101 @@ export function parseServerTarget(text: string): ServerTarget {
     );
   }
   const user = url.username === '' ? null : decodeURIComponent(url.username);
-  let tls: TlsMode | null = null;
-  let caFile: string | null = null;
-  for (const [name, value] of url.searchParams) {
-    const key = name.toLowerCase().replace(/_/g, '-');
-    if (key === 'sslmode' || key === 'ssl-mode') {
-      const mode = TLS_PARAMS[value.toLowerCase()];
-      if (!mode) {
-        throw usage(
-          `Unknown TLS mode ${JSON.stringify(value)}: use disable, require, verify-ca or verify-full.`,
-        );
-      }
-      tls = mode;
-    } else if (key === 'sslrootcert' || key === 'ssl-ca') {
-      caFile = value;
-    } else {
-      throw usage(
-        `Unknown connection option ${JSON.stringify(name)}: the tool reads sslmode (or ssl-mode) and ` +
-          'sslrootcert (or ssl-ca).',
-      );
-    }
-  }
-  if (caFile !== null && (tls === null || tls === 'disable' || tls === 'require'))
+  const params = readParameters(url.searchParams, dialect);
+  let tls = params.tls;
+  if (params.caFile !== null && (tls === null || tls === 'disable' || tls === 'require'))
     tls = 'verify-full';
-  if (tls === null && !isLocalHost(host)) tls = 'require';
+  if (tls === null && !isLocalHost(host)) tls = 'verify-full';
   const shownHost = host.includes(':') ? `[${host}]` : host;
   const display =
     `${dialect}://${user === null ? '' : `${encodeURIComponent(user)}@`}${shownHost}:${port}/` +
     `${encodeURIComponent(database)}`;
-  return { dialect, host, port, database, user, tls, caFile, display };
+  return {
+    dialect,
+    host,
+    port,
+    database,
+    user,
+    tls,
+    caFile: params.caFile,
+    serverPublicKeyFile: params.serverPublicKeyFile,
+    getServerPublicKey: params.getServerPublicKey,
+    display,
+  };
+}
+
+interface Parameters {
+  readonly tls: TlsMode | null;
+  readonly caFile: string | null;
+  readonly serverPublicKeyFile: string | null;
+  readonly getServerPublicKey: boolean;
+}
+
+/** The one name of each parameter (its spellings: libpq's, the mysql client's, with _ or -). */
+const PARAMETER_NAMES: Readonly<Record<string, string>> = {
+  sslmode: 'sslmode',
+  'ssl-mode': 'sslmode',
+  sslrootcert: 'sslrootcert',
+  'ssl-ca': 'sslrootcert',
+  'get-server-public-key': 'get-server-public-key',
+  'server-public-key-path': 'server-public-key-path',
+};
+
+const MYSQL_ONLY = new Set(['get-server-public-key', 'server-public-key-path']);
+
+const BOOLEAN_VALUES: Readonly<Record<string, boolean>> = {
+  '1': true,
+  true: true,
+  on: true,
+  '0': false,
+  false: false,
+  off: false,
+};
+
+/** A table entry by its own key only ("constructor" is no parameter name). */
+function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
+/** The URL's parameters; a repeated one is refused (which would win is not for the tool to guess). */
+function readParameters(search: URLSearchParams, dialect: ServerDialect): Parameters {
+  const values = new Map<string, string>();
+  for (const [name, value] of search) {
+    const key = own(PARAMETER_NAMES, name.toLowerCase().replace(/_/g, '-'));
+    if (key === undefined || (MYSQL_ONLY.has(key) && dialect !== 'mysql')) {
+      throw usage(
+        `Unknown connection option ${JSON.stringify(name)}: the tool reads sslmode (or ssl-mode) and ` +
+          'sslrootcert (or ssl-ca)' +
+          (dialect === 'mysql' ? ', get-server-public-key and server-public-key-path.' : '.'),
+      );
+    }
+    if (values.has(key)) {
+      throw usage(
+        `The connection string gives ${key} more than once (${JSON.stringify(name)}): give it once, with the ` +
+          'value you mean.',
+      );
+    }
+    values.set(key, value);
+  }
+  const mode = values.get('sslmode');
+  const tls = mode === undefined ? null : own(TLS_PARAMS, mode.toLowerCase());
+  if (tls === undefined) {
+    throw usage(
+      `Unknown TLS mode ${JSON.stringify(mode)}: use disable, require, verify-ca or verify-full.`,
+    );
+  }
+  const fetchKey = values.get('get-server-public-key');
+  const getServerPublicKey =
+    fetchKey === undefined ? false : own(BOOLEAN_VALUES, fetchKey.toLowerCase());
+  if (getServerPublicKey === undefined) {
+    throw usage(
+      `get-server-public-key=${JSON.stringify(fetchKey)} is not understood: write true or false.`,
+    );
+  }
+  return {
+    tls,
+    caFile: values.get('sslrootcert') ?? null,
+    serverPublicKeyFile: values.get('server-public-key-path') ?? null,
+    getServerPublicKey,
+  };
 }

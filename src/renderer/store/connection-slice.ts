@@ -13,6 +13,7 @@ import type {
   ServerDialect,
   ServerTlsChoice,
 } from '../../shared/ipc-contract.js';
+import { isLocalHost } from '../../core/local-host.js';
 import type { SliceCreator } from './types.js';
 
 export const DEFAULT_PORTS: Readonly<Record<ServerDialect, number>> = {
@@ -29,8 +30,19 @@ export interface ConnectionForm {
   user: string;
   password: string;
   tls: ServerTlsChoice;
+  /**
+   * true until the person picks a TLS mode: the mode then follows the host
+   * (verify-full for another machine, off for this one), as in the CLI.
+   */
+  tlsFollowsHost: boolean;
   /** used with verify-full only; '' = the system's CAs */
   caFile: string;
+}
+
+/** The TLS mode a host gets unless the person picks one: the certificate checked unless it is this machine. */
+export function defaultTlsFor(host: string): ServerTlsChoice {
+  const bare = host.trim().replace(/^\[(.*)\]$/, '$1');
+  return isLocalHost(bare) ? 'disable' : 'verify-full';
 }
 
 export type ConnectionField = 'host' | 'port' | 'database' | 'user' | 'caFile';
@@ -48,7 +60,8 @@ export interface ConnectionSlice {
   openConnectForm(): void;
   /** closes the form; the password typed is dropped */
   closeConnectForm(): void;
-  updateConnectionForm(changes: Partial<Omit<ConnectionForm, 'dialect'>>): void;
+  /** a TLS mode given here is the person's choice: it no longer follows the host */
+  updateConnectionForm(changes: Partial<Omit<ConnectionForm, 'dialect' | 'tlsFollowsHost'>>): void;
   /** switches PostgreSQL / MySQL; a port left at the other's default follows the new default */
   setConnectionDialect(dialect: ServerDialect): void;
   /** fills the form from a recent connection (the password stays empty) */
@@ -67,7 +80,8 @@ export function emptyConnectionForm(dialect: ServerDialect = 'postgres'): Connec
     database: '',
     user: '',
     password: '',
-    tls: 'require',
+    tls: defaultTlsFor('localhost'),
+    tlsFollowsHost: true,
     caFile: '',
   };
 }
@@ -149,7 +163,10 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, a
     },
 
     updateConnectionForm(changes) {
-      set({ connectionForm: { ...get().connectionForm, ...changes }, connectionTest: null });
+      const form = { ...get().connectionForm, ...changes };
+      if (changes.tls !== undefined) form.tlsFollowsHost = false;
+      else if (form.tlsFollowsHost) form.tls = defaultTlsFor(form.host);
+      set({ connectionForm: form, connectionTest: null });
     },
 
     setConnectionDialect(dialect) {
@@ -175,6 +192,7 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, a
           user: connection.user,
           password: '',
           tls: connection.tls,
+          tlsFollowsHost: false,
           caFile: connection.caFile ?? '',
         },
         connectionTest: null,

@@ -24,8 +24,11 @@ const target = (query = '') => parseServerTarget(`mysql://app@db.example:3307/va
 
 describe('MySQL TLS options', () => {
   it('maps each TLS mode to mysql2 ssl options', () => {
-    // another host without a TLS mode: encrypted by default; this machine: plain unless asked
-    expect(mysqlSslOptions(target(), readCa)).toEqual({ rejectUnauthorized: false });
+    // another host without a TLS mode: verified by default; this machine: plain unless asked
+    expect(mysqlSslOptions(target(), readCa)).toEqual({
+      rejectUnauthorized: true,
+      verifyIdentity: true,
+    });
     expect(
       mysqlSslOptions(parseServerTarget('mysql://app@127.0.0.1:3307/vault'), readCa),
     ).toBeUndefined();

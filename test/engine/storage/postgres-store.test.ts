@@ -100,8 +100,8 @@ describe('PostgreSQL option mapping (no server)', () => {
       return ca;
     };
     const t = (query: string) => parseServerTarget(`postgres://u@h:5432/db${query}`);
-    // another host without sslmode: encrypted by default; this machine: plain unless asked
-    expect(tlsOptionsFor(t(''), readCa)).toEqual({ rejectUnauthorized: false });
+    // another host without sslmode: verified by default; this machine: plain unless asked
+    expect(tlsOptionsFor(t(''), readCa)).toEqual({ rejectUnauthorized: true });
     expect(tlsOptionsFor(parseServerTarget('postgres://u@localhost/db'), readCa)).toBe(false);
     expect(tlsOptionsFor(t('?sslmode=disable'), readCa)).toBe(false);
     expect(tlsOptionsFor(t('?sslmode=require'), readCa)).toEqual({ rejectUnauthorized: false });

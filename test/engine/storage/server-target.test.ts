@@ -44,17 +44,60 @@ describe('connection strings', () => {
     expect(message).not.toContain('hunter2-secret');
   });
 
-  it('encrypt by default when the server is on another host; this machine stays plain unless asked', () => {
-    expect(parseServerTarget('postgres://u@db.example/v').tls).toBe('require');
+  it('verify the certificate by default when the server is on another host; this machine stays plain unless asked', () => {
+    expect(parseServerTarget('postgres://u@db.example/v').tls).toBe('verify-full');
+    expect(parseServerTarget('mysql://u@db.example/v').tls).toBe('verify-full');
+    expect(parseServerTarget('postgres://u@db.example/v?sslmode=require').tls).toBe('require');
     expect(parseServerTarget('postgres://u@db.example/v?sslmode=disable').tls).toBe('disable');
     expect(parseServerTarget('postgres://u@localhost/v').tls).toBeNull();
     expect(parseServerTarget('mysql://u@127.0.0.2/v').tls).toBeNull();
+    expect(parseServerTarget('postgres://u@[::1]/v').tls).toBeNull();
+    // only literal loopback addresses: a NAME starting with 127. is another machine
+    expect(parseServerTarget('postgres://u@127.db.example.com/v').tls).toBe('verify-full');
+    expect(parseServerTarget('mysql://u@127.0.0.1.nip.io/v').tls).toBe('verify-full');
+    expect(parseServerTarget('postgres://u@localhost.example.com/v').tls).toBe('verify-full');
     const verified = parseServerTarget(
       'mysql://u@db/v?ssl-mode=VERIFY_IDENTITY&ssl-ca=/etc/ca.pem',
     );
     expect(verified).toMatchObject({ tls: 'verify-full', caFile: '/etc/ca.pem' });
     // the CA path is not part of what people see
     expect(verified.display).toBe('mysql://u@db:3306/v');
+  });
+
+  it('refuse a parameter given twice instead of letting the last one win', () => {
+    for (const query of [
+      'sslmode=verify-full&sslmode=disable',
+      'sslmode=verify-full&ssl-mode=DISABLED',
+      'sslrootcert=/a.pem&ssl_ca=/b.pem',
+    ]) {
+      expect(() => parseServerTarget(`postgres://u@h/db?${query}`), query).toThrow(
+        expect.objectContaining({
+          code: 'USAGE',
+          message: expect.stringMatching(/more than once/),
+        }),
+      );
+    }
+  });
+
+  it('read the MySQL RSA key options (as the mysql client has them), for MySQL only', () => {
+    expect(parseServerTarget('mysql://u@localhost/db')).toMatchObject({
+      getServerPublicKey: false,
+      serverPublicKeyFile: null,
+    });
+    expect(
+      parseServerTarget(
+        'mysql://u@localhost/db?get-server-public-key=true&server_public_key_path=/k.pem',
+      ),
+    ).toMatchObject({ getServerPublicKey: true, serverPublicKeyFile: '/k.pem' });
+    expect(() => parseServerTarget('mysql://u@h/db?get-server-public-key=maybe')).toThrow(
+      /true or false/,
+    );
+    expect(() => parseServerTarget('postgres://u@h/db?get-server-public-key=true')).toThrow(
+      /Unknown connection option/,
+    );
+    expect(() => parseServerTarget('postgres://u@h/db?constructor=1')).toThrow(
+      /Unknown connection option/,
+    );
   });
 
   it('refuse what they cannot use, saying what to write', () => {

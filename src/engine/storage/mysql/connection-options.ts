@@ -9,14 +9,17 @@ import { userInfo } from 'node:os';
 import type { ConnectionOptions, SslOptions } from 'mysql2/promise';
 import { EngineError } from '../../errors.js';
 import type { ServerTarget } from '../server-target.js';
+import { mysqlAuthPlugins } from './auth-plugins.js';
 
 /** How long to wait for the server to answer a connection attempt. */
 export const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * TLS for a target. mysql2 has no "preferred" mode (try TLS, fall back to
- * plain): without a mode the connection is plain, as with `disable`
- * (mysql_native_password never sends the password itself, only a scramble).
+ * plain): without a mode (only a server on this machine has none) the
+ * connection is plain, as with `disable`; mysql_native_password and the
+ * caching_sha2 fast path send only a scramble, and full authentication is
+ * refused (auth-plugins.ts).
  */
 export function mysqlSslOptions(
   target: ServerTarget,
@@ -29,7 +32,8 @@ export function mysqlSslOptions(
     // "localhost" instead, so a certificate for localhost would pass for any server.
     throw new EngineError(
       'USAGE',
-      `verify-full checks that the server's certificate names the host, and for MySQL/MariaDB this ` +
+      `verify-full (the default for a server on another machine) checks that the server's certificate ` +
+        'names the host, and for MySQL/MariaDB this ' +
         `tool can only check a host name, not the address ${target.host}. Connect by the name the ` +
         'certificate gives (e.g. mysql://user@db.example.com/db), or use ssl-mode=VERIFY_CA to check ' +
         'the certificate chain without the name.',
@@ -55,6 +59,22 @@ function readCa(target: ServerTarget, readCaFile: (path: string) => string): str
   }
 }
 
+function readPublicKey(target: ServerTarget, readKeyFile: (path: string) => string): string | null {
+  const file = target.serverPublicKeyFile;
+  if (file === null) return null;
+  try {
+    return readKeyFile(file);
+  } catch (error) {
+    throw new EngineError(
+      'FILE_NOT_FOUND',
+      `The server public key file ${file} given for ${target.display} cannot be read ` +
+        `(${(error as { code?: string }).code ?? String(error)}). Check server-public-key-path in the ` +
+        'connection string.',
+      { cause: error },
+    );
+  }
+}
+
 /** The user name the mysql client would use: the one in the URL, else the OS login name. */
 export function mysqlUser(target: ServerTarget): string {
   if (target.user !== null) return target.user;
@@ -69,8 +89,10 @@ export function mysqlUser(target: ServerTarget): string {
 export function mysqlConnectionOptions(
   target: ServerTarget,
   password: Uint8Array | null,
+  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
 ): ConnectionOptions {
-  const ssl = mysqlSslOptions(target);
+  const ssl = mysqlSslOptions(target, readFile);
+  const publicKey = readPublicKey(target, readFile);
   return {
     host: target.host,
     port: target.port,
@@ -78,6 +100,8 @@ export function mysqlConnectionOptions(
     database: target.database,
     ...(password === null ? {} : { password: Buffer.from(password).toString('utf8') }),
     ...(ssl === undefined ? {} : { ssl }),
+    // Full authentication (the password itself) only to a verified server or to the user's key.
+    authPlugins: mysqlAuthPlugins({ target, publicKey }),
     charset: 'UTF8MB4_GENERAL_CI',
     // DATETIME / TIMESTAMP as the server's text: converted here, never through a JS Date.
     dateStrings: true,

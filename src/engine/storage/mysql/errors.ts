@@ -4,6 +4,8 @@
  */
 import { EngineError } from '../../errors.js';
 import type { EngineErrorCode } from '../../errors.js';
+import { certificateError, isCertificateError } from '../tls-errors.js';
+import { FullAuthRefused } from './auth-plugins.js';
 
 interface MysqlErrorShape {
   readonly code?: unknown;
@@ -114,9 +116,11 @@ function make(code: EngineErrorCode, message: string, cause: unknown): EngineErr
 /** Translates whatever mysql2 threw (already-EngineErrors pass through). */
 export function toMysqlEngineError(error: unknown, context: MysqlErrorContext): EngineError {
   if (error instanceof EngineError) return error;
+  if (error instanceof FullAuthRefused) return error.engineError;
   const e = (error ?? {}) as MysqlErrorShape;
   const code = codeOf(e);
   const { display, action } = context;
+  if (isCertificateError(error)) return certificateError(display, 'mysql', error);
   if (tlsProblem(e)) {
     return make(
       'SERVER_UNREACHABLE',

@@ -27,7 +27,7 @@ export function tlsOptionsFor(
   target: Pick<ServerTarget, 'tls' | 'caFile' | 'display'>,
   readCa: (path: string) => Buffer = (path) => readFileSync(path),
 ): false | ConnectionOptions {
-  // No mode given: plain TCP (node-postgres has no "prefer" falling back from TLS); ask with sslmode.
+  // No mode: a server on this machine (any other host defaults to verify-full); plain TCP.
   if (target.tls === null || target.tls === 'disable') return false;
   // require: encrypted, the certificate not checked (libpq's meaning).
   if (target.tls === 'require') return { rejectUnauthorized: false };
@@ -113,6 +113,8 @@ export function clientConfig(
     ...(target.user === null ? {} : { user: target.user }),
     password,
     ssl,
+    // SCRAM-SHA-256-PLUS when the server offers it: the proof is bound to this TLS session.
+    enableChannelBinding: ssl !== false,
     application_name: APPLICATION_NAME,
     options: settings.join(' '),
     lock_timeout: lockTimeoutMs(options.busyTimeoutMs),

@@ -8,6 +8,7 @@ import type { ServerConnectOptions, ServerDriverDescriptor } from '../driver.js'
 import type { VaultStore } from '../types.js';
 import { clientConfig, passwordSource, tlsOptionsFor } from './client-config.js';
 import { pgEngineError } from './errors.js';
+import { guardPasswordRequests } from './password-guard.js';
 import { PostgresVaultStore } from './postgres-store.js';
 
 /** Opens one connection; SERVER_UNREACHABLE / SERVER_AUTH / DATABASE_NOT_FOUND when it cannot. */
@@ -16,6 +17,7 @@ async function openClient(
   options: ServerConnectOptions,
 ): Promise<pg.Client> {
   const client = new pg.Client(config);
+  guardPasswordRequests(client, options.target);
   // Until the store listens: a failed connect also emits 'error', which must not end the process.
   const ignore = (): void => undefined;
   client.on('error', ignore);

@@ -5,6 +5,7 @@
  * here are built from SQLSTATE codes and the target's display form).
  */
 import { EngineError, isEngineError } from '../../errors.js';
+import { certificateError, isCertificateError } from '../tls-errors.js';
 
 export interface PgErrorContext {
   /** the target's URL without password */
@@ -141,6 +142,7 @@ export function pgEngineError(error: unknown, context: PgErrorContext): EngineEr
     (errno !== undefined && BROKEN_ERRNOS.has(errno)) ||
     BROKEN_MESSAGES.some((text) => message.includes(text));
   if (!context.connected) {
+    if (isCertificateError(error)) return certificateError(display, 'postgres', error);
     if (
       (errno !== undefined && UNREACHABLE_ERRNOS.has(errno)) ||
       brokenNow ||

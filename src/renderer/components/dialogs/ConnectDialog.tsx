@@ -24,9 +24,21 @@ const DIALECT_LABELS: Record<ServerDialect, string> = {
 };
 
 const TLS_LABELS: Record<ServerTlsChoice, string> = {
-  disable: 'Off (only on a trusted network)',
-  require: 'Encrypted, server not verified',
   'verify-full': 'Encrypted, server certificate verified',
+  require: 'Encrypted, server not verified (risky)',
+  disable: 'Off (only for a server on this machine)',
+};
+
+/** What each choice risks, shown beside it. */
+const TLS_RISKS: Record<ServerTlsChoice, string> = {
+  'verify-full':
+    'The server must show a certificate for this host name, so the password goes only to the server you named.',
+  require:
+    'Whoever answers at this address can pose as the server: the tool then never sends the password in a form it ' +
+    'can read and refuses a server that asks for one, but the vault data goes to whoever answered.',
+  disable:
+    'Nothing is encrypted: anyone on the network can read the vault data and pose as the server. Use it only for ' +
+    'a server on this machine.',
 };
 
 function TextField({
@@ -220,6 +232,7 @@ export function ConnectDialog(): ReactNode {
             <select
               id={tlsId}
               value={form.tls}
+              aria-describedby={`${tlsId}-risk`}
               onChange={(event) => update({ tls: event.target.value as ServerTlsChoice })}
             >
               {(Object.keys(TLS_LABELS) as ServerTlsChoice[]).map((mode) => (
@@ -228,6 +241,9 @@ export function ConnectDialog(): ReactNode {
                 </option>
               ))}
             </select>
+            <p id={`${tlsId}-risk`} className="field-hint" data-testid="tls-risk">
+              {TLS_RISKS[form.tls]}
+            </p>
           </div>
           {form.tls === 'verify-full' ? (
             <div className="connect-ca">
