@@ -86,7 +86,8 @@ describe('help and version', () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/info[\s\S]*rotate[\s\S]*verify/);
-    expect(help.stdout).toContain('3 cancelled');
+    expect(help.stdout).toMatch(/\n {2}3 +cancelled/);
+    expect(help.stdout).toMatch(/\n {2}6 +incomplete/);
     const version = await run(['--version']);
     expect(version.code).toBe(0);
     expect(version.stdout.trim()).toMatch(/^vaultstore-admin \d+\.\d+\.\d+/);
@@ -238,7 +239,7 @@ describe('rotate', () => {
     ]);
     expect(result.code, result.stderr).toBe(0);
     expect(jsonLines(result.stdout).at(-1)).toMatchObject({
-      status: 'completed',
+      status: 'dry-run',
       dryRun: true,
       rotated: rotatedByDefault,
       backup: null,
