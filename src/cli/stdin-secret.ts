@@ -7,8 +7,8 @@ import { CliError, UsageError } from './cli-error.js';
 import { EXIT } from './exit-codes.js';
 import type { TerminalInput } from './io.js';
 
-/** A password is short; more than this on stdin is a file piped by mistake. */
-export const MAX_STDIN_SECRET_BYTES = 64 * 1024;
+/** Far above any real password (1 MiB ones are tested); more is a file piped by mistake. */
+export const MAX_STDIN_SECRET_BYTES = 4 * 1024 * 1024;
 
 export interface StdinRole {
   readonly label: string;
@@ -60,7 +60,7 @@ export function readStdinSecret(input: TerminalInput, role: StdinRole): Promise<
         reject(
           new CliError(
             EXIT.usage,
-            `more than ${MAX_STDIN_SECRET_BYTES / 1024} KiB on stdin for ${role.option} -: that is not a password.`,
+            `more than ${MAX_STDIN_SECRET_BYTES / 1024 / 1024} MiB on stdin for ${role.option} -: that is not a password.`,
           ),
         );
       }
