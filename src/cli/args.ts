@@ -317,9 +317,8 @@ function parseCommandOptions(
     if (token.kind !== 'option') continue;
     const isKnown = token.rawName.startsWith('--') ? known.has(token.name) : shorts.has(token.name);
     if (isKnown) continue;
-    const hint = token.rawName.startsWith('--')
-      ? didYouMean(token.name, [...known], '--')
-      : didYouMean(token.name, [...shorts], '-');
+    // A one-letter typo has too many neighbours to guess from: long options only.
+    const hint = token.rawName.startsWith('--') ? didYouMean(token.name, [...known], '--') : '';
     // A near-miss of a real option is a typo, even with "password" in it.
     if (hint === '' && looksLikePasswordOption(token.name)) {
       throw passwordOnArgvError(command, token.rawName);

@@ -24,9 +24,9 @@ export function editDistance(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
-/** Up to a third of the word may be wrong (at least one edit, at most three). */
+/** Up to a third of the word may be wrong (at most three edits; none in a word of one or two letters). */
 function tolerance(word: string): number {
-  return Math.min(3, Math.max(1, Math.floor(word.length / 3)));
+  return word.length < 3 ? 0 : Math.min(3, Math.max(1, Math.floor(word.length / 3)));
 }
 
 /**

@@ -141,6 +141,7 @@ describe('did you mean', () => {
     );
     expect(closestName('skip', ['skip-soft-deleted', 'skip-config-check'])).toBeNull();
     expect(closestName('frobnicate', ['info', 'rotate', 'verify'])).toBeNull();
+    expect(closestName('x', ['h', 'v'])).toBeNull();
     expect(didYouMean('verfy', ['info', 'rotate', 'verify'])).toBe(' Did you mean verify?');
   });
 
