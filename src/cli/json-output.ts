@@ -13,14 +13,23 @@ export function versioned(value: object): object {
     : { type, schemaVersion: JSON_SCHEMA_VERSION, ...rest };
 }
 
-/** 0.1 per second is as precise as a rate gets; seconds to the millisecond. */
+/** Decimals kept of each measured number: a tenth of a record per second, a millisecond. */
+const DECIMALS: Readonly<Record<string, number>> = {
+  ratePerSecond: 1,
+  seconds: 3,
+  estimatedSeconds: 3,
+  msPerDerivation: 3,
+};
+
+/** `value` with its measured numbers (rates, durations) rounded: noise digits say nothing. */
 export function roundedRates<T extends object>(value: T): T {
   const rounded = { ...value } as Record<string, unknown>;
-  if (typeof rounded.ratePerSecond === 'number') {
-    rounded.ratePerSecond = Math.round(rounded.ratePerSecond * 10) / 10;
-  }
-  if (typeof rounded.seconds === 'number') {
-    rounded.seconds = Math.round(rounded.seconds * 1000) / 1000;
+  for (const [key, decimals] of Object.entries(DECIMALS)) {
+    const number = rounded[key];
+    if (typeof number === 'number') {
+      const scale = 10 ** decimals;
+      rounded[key] = Math.round(number * scale) / scale;
+    }
   }
   return rounded as T;
 }

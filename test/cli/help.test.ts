@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../src/cli/args.js';
 import { UsageError } from '../../src/cli/cli-error.js';
 import { colourLabels, colourWanted, withColouredLabels } from '../../src/cli/colour.js';
-import { summaryJson } from '../../src/cli/commands/rotate-report.js';
+import { preflightJson, summaryJson } from '../../src/cli/commands/rotate-report.js';
 import { closestName, didYouMean, editDistance } from '../../src/cli/did-you-mean.js';
 import { EXIT, EXIT_MEANINGS } from '../../src/cli/exit-codes.js';
 import { helpText, twoColumns, wrap } from '../../src/cli/help.js';
@@ -16,7 +16,7 @@ import { DATABASES_HELP } from '../../src/cli/help-text.js';
 import { versioned, JSON_SCHEMA_VERSION } from '../../src/cli/json-output.js';
 import { manPage } from '../../src/cli/man-page.js';
 import { COMMANDS, COMMAND_SPECS, optionLabel, parseArgsOptions } from '../../src/cli/options.js';
-import type { RotationResult } from '../../src/engine/rotation/types.js';
+import type { PreflightResult, RotationResult } from '../../src/engine/rotation/types.js';
 import { repoRoot } from '../support/cli.js';
 
 function usageMessage(argv: string[]): string {
@@ -199,6 +199,19 @@ describe('--json shapes', () => {
       'a',
     ]);
     expect(versioned({ tables: [] })).toEqual({ schemaVersion: JSON_SCHEMA_VERSION, tables: [] });
+  });
+
+  it('the pre-flight line rounds its estimate and timing', () => {
+    const line = preflightJson({
+      table: 'vault',
+      estimatedSeconds: 0.020219105937502212,
+      msPerDerivation: 0.1104115000000121,
+    } as unknown as PreflightResult);
+    expect(line).toMatchObject({
+      type: 'preflight',
+      estimatedSeconds: 0.02,
+      msPerDerivation: 0.11,
+    });
   });
 
   it('a dry run is "dry-run", not "completed"; seconds are rounded', () => {

@@ -18,6 +18,7 @@ import {
 import { vaultDriverText } from '../../core/vault-drivers.js';
 import type { RotateArgs } from '../args.js';
 import { formatCount, formatDuration, formatTable } from '../format.js';
+import { roundedRates } from '../json-output.js';
 import { CLI_NAME, passwordArguments } from '../resume-command.js';
 import { shellCommand } from '../shell-quote.js';
 import { printable } from '../terminal-text.js';
@@ -82,7 +83,7 @@ export function wrongConfigError(
 }
 
 export function preflightJson(preflight: PreflightResult): object {
-  return { type: 'preflight', ...preflight };
+  return { type: 'preflight', ...roundedRates(preflight) };
 }
 
 function failureLines(result: RotationResult): string[] {
@@ -303,7 +304,7 @@ export function summaryJson(
     rotated: result.rotated,
     skipped: result.skipped,
     failed: result.failed,
-    seconds: Math.round(result.seconds * 1000) / 1000,
+    seconds: roundedRates({ seconds: result.seconds }).seconds,
     backup: result.backupPath,
     checkpoint: result.checkpointPath,
     derivations: result.derivations,
