@@ -204,7 +204,7 @@ describe('PreflightSpinner', () => {
   it('draws at once, turns on each tick, shows the sample count, and clears its line and timer', () => {
     const screen = new Screen(true, 100);
     const manual = manualTicker();
-    const spinner = new PreflightSpinner(screen, manual.ticker);
+    const spinner = new PreflightSpinner(screen, undefined, manual.ticker);
     expect(screen.written).toEqual(['\r\x1b[2K| Pre-flight: reading the vault']);
     spinner.update({
       phase: 'checking',
@@ -232,13 +232,26 @@ describe('PreflightSpinner', () => {
     const count = screen.written.length;
     spinner.stop();
     manual.tick();
-    expect(screen.written).toHaveLength(count + 1);
+    expect(screen.written).toHaveLength(count);
     expect(screen.text).not.toContain('\n');
+  });
+
+  it('stops as soon as the job is cancelled, before "Cancelling…" is printed', () => {
+    const screen = new Screen(true, 100);
+    const manual = manualTicker();
+    const cancel = new AbortController();
+    new PreflightSpinner(screen, cancel.signal, manual.ticker);
+    cancel.abort();
+    expect(manual.stopped()).toBe(true);
+    expect(screen.written.at(-1)).toBe('\r\x1b[2K');
+    screen.write('Cancelling…\n');
+    manual.tick();
+    expect(screen.written.at(-1)).toBe('Cancelling…\n');
   });
 
   it('fits a narrow terminal', () => {
     const screen = new Screen(true, 30);
-    new PreflightSpinner(screen, manualTicker().ticker).update({
+    new PreflightSpinner(screen, undefined, manualTicker().ticker).update({
       phase: 'detecting-preset',
       toSample: 16,
       sampled: 16,

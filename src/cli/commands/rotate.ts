@@ -131,7 +131,7 @@ async function runPreflight(
 ): Promise<{ table: string; cancelled: boolean }> {
   const { oldPassword, newPassword, unicodeHint } = passwords;
   // Seconds of silence at the default preset: a terminal shows that work goes on.
-  const spinner = !args.json && io.stderr.isTTY ? new PreflightSpinner(io.stderr) : null;
+  const spinner = !args.json && io.stderr.isTTY ? new PreflightSpinner(io.stderr, signal) : null;
   let preflight: PreflightResult;
   try {
     preflight = await preflightRotation({

@@ -45,16 +45,26 @@ export class PreflightSpinner {
   private latest: PreflightProgress | null = null;
   private stopTicker: (() => void) | null;
 
+  /**
+   * @param signal a cancel: the spinner stops at once, before "Cancelling…" is
+   *   printed, so its next frame cannot erase that line
+   */
   constructor(
     private readonly output: TextOutput,
+    private readonly signal?: AbortSignal,
     ticker: Ticker = realTicker,
   ) {
     this.draw();
     this.stopTicker = ticker(() => {
+      // A tick already queued when stop() ran draws nothing.
+      if (this.stopTicker === null) return;
       this.frame = (this.frame + 1) % FRAMES.length;
       this.draw();
     }, SPINNER_INTERVAL_MS);
+    signal?.addEventListener('abort', this.onAbort, { once: true });
   }
+
+  private readonly onAbort = (): void => this.stop();
 
   update(progress: PreflightProgress): void {
     if (this.stopTicker === null) return;
@@ -67,6 +77,7 @@ export class PreflightSpinner {
     if (this.stopTicker === null) return;
     this.stopTicker();
     this.stopTicker = null;
+    this.signal?.removeEventListener('abort', this.onAbort);
     this.output.write('\r\x1b[2K');
   }
 
