@@ -4,7 +4,7 @@
  * repeat an option's value: a password typed in the wrong place must not be
  * printed back.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
 import {
   isEngineError,
   isServerTarget,
@@ -17,13 +17,22 @@ import {
 } from '../engine/index.js';
 import { UsageError } from './cli-error.js';
 import { parseCryptoSpec } from './crypto-spec.js';
+import { didYouMean } from './did-you-mean.js';
+import {
+  COMMANDS,
+  HELP_TOPICS,
+  parseArgsOptions,
+  type CommandName,
+  type HelpTopic,
+} from './options.js';
 
-export const COMMANDS = ['info', 'rotate', 'verify'] as const;
-export type CommandName = (typeof COMMANDS)[number];
+export { COMMANDS, type CommandName } from './options.js';
 
 export type PasswordSource =
   | { readonly kind: 'env'; readonly variable: string }
   | { readonly kind: 'file'; readonly path: string }
+  /** a file option given "-": read from stdin to its end (one password at most) */
+  | { readonly kind: 'stdin' }
   | { readonly kind: 'prompt' };
 
 /**
@@ -111,6 +120,8 @@ export interface VerifyArgs {
   readonly table: string | undefined;
   readonly crypto: CryptoChoice | undefined;
   readonly sample: number | undefined;
+  /** --fail-if-any-open: the password must open nothing (exit 7 if a record opens) */
+  readonly failIfAnyOpen: boolean;
   readonly skipSoftDeleted: boolean;
   readonly workers: number | undefined;
   readonly json: boolean;
@@ -120,73 +131,11 @@ export interface VerifyArgs {
 }
 
 export type Invocation =
-  | { readonly command: 'help'; readonly topic: CommandName | null; readonly asked: boolean }
+  | { readonly command: 'help'; readonly topic: HelpTopic | null; readonly asked: boolean }
   | { readonly command: 'version' }
   | { readonly command: 'info'; readonly args: InfoArgs }
   | { readonly command: 'rotate'; readonly args: RotateArgs }
   | { readonly command: 'verify'; readonly args: VerifyArgs };
-
-type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
-
-const HELP = { help: { type: 'boolean', short: 'h' } } as const;
-const ENGINE = { kdf: { type: 'string' }, driver: { type: 'string' } } as const;
-const DB_PASSWORD = {
-  'db-password-env': { type: 'string' },
-  'db-password-file': { type: 'string' },
-  'db-option-file': { type: 'string' },
-} as const;
-
-const COMMAND_OPTIONS = {
-  info: {
-    ...HELP,
-    ...DB_PASSWORD,
-    json: { type: 'boolean' },
-    driver: { type: 'string' },
-    'checkpoint-dir': { type: 'string' },
-  },
-  rotate: {
-    ...HELP,
-    ...ENGINE,
-    ...DB_PASSWORD,
-    table: { type: 'string' },
-    crypto: { type: 'string' },
-    'new-crypto': { type: 'string' },
-    'skip-soft-deleted': { type: 'boolean' },
-    'dry-run': { type: 'boolean' },
-    'no-backup': { type: 'boolean' },
-    'backup-table': { type: 'string' },
-    backup: { type: 'string' },
-    workers: { type: 'string' },
-    resume: { type: 'boolean' },
-    restart: { type: 'boolean' },
-    'allow-triggers': { type: 'boolean' },
-    'skip-config-check': { type: 'boolean' },
-    json: { type: 'boolean' },
-    'checkpoint-dir': { type: 'string' },
-    'min-password-bytes': { type: 'string' },
-    'require-upper': { type: 'boolean' },
-    'require-lower': { type: 'boolean' },
-    'require-digit': { type: 'boolean' },
-    'require-symbol': { type: 'boolean' },
-    'old-password-env': { type: 'string' },
-    'old-password-file': { type: 'string' },
-    'new-password-env': { type: 'string' },
-    'new-password-file': { type: 'string' },
-  },
-  verify: {
-    ...HELP,
-    ...ENGINE,
-    ...DB_PASSWORD,
-    table: { type: 'string' },
-    crypto: { type: 'string' },
-    sample: { type: 'string' },
-    'skip-soft-deleted': { type: 'boolean' },
-    workers: { type: 'string' },
-    json: { type: 'boolean' },
-    'password-env': { type: 'string' },
-    'password-file': { type: 'string' },
-  },
-} as const satisfies Record<CommandName, OptionsConfig>;
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -197,8 +146,8 @@ function passwordOnArgvError(command: CommandName | null, rawName: string): Usag
   const sources = /^-*db-/.test(rawName)
     ? '--db-password-env VAR or --db-password-file FILE (or PGPASSWORD, ~/.pgpass, a MySQL option file)'
     : command === 'verify'
-      ? '--password-env VAR or --password-file FILE'
-      : '--old-password-env VAR / --old-password-file FILE and --new-password-env VAR / --new-password-file FILE';
+      ? '--password-env VAR or --password-file FILE (FILE "-": stdin)'
+      : '--old-password-env VAR / --old-password-file FILE and --new-password-env VAR / --new-password-file FILE (FILE "-": stdin)';
   return new UsageError(
     `${rawName}: ${PASSWORD_ON_ARGV} Use ${sources}, or run in a terminal to be asked for them.`,
     command,
@@ -214,6 +163,13 @@ function isCommand(text: string | undefined): text is CommandName {
   return (COMMANDS as readonly string[]).includes(text ?? '');
 }
 
+function isHelpTopic(text: string): text is HelpTopic {
+  return (HELP_TOPICS as readonly string[]).includes(text);
+}
+
+/** What may stand before a command. */
+const GLOBAL_OPTIONS = ['--help', '--version'];
+
 /** The name of an option token without its value ("--old-password=x" -> "--old-password"). */
 function optionNameOf(arg: string): string {
   const equals = arg.indexOf('=');
@@ -227,19 +183,28 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   if (first === 'help') {
     const topic = rest[0];
     if (topic === undefined) return { command: 'help', topic: null, asked: true };
-    if (!isCommand(topic)) throw new UsageError(`unknown command "${topic}".`);
+    if (!isHelpTopic(topic)) {
+      throw new UsageError(
+        `no help on "${topic}": ask for one of ${HELP_TOPICS.join(', ')}.${didYouMean(topic, HELP_TOPICS)}`,
+      );
+    }
     return { command: 'help', topic, asked: true };
   }
-  if (first === '--version' || first === '-V' || first === 'version') return { command: 'version' };
+  if (['--version', '-V', '-v', 'version'].includes(first)) return { command: 'version' };
   if (first.startsWith('-')) {
     const name = optionNameOf(first);
-    if (looksLikePasswordOption(name.replace(/^-+/, ''))) throw passwordOnArgvError(null, name);
+    const hint = didYouMean(name, GLOBAL_OPTIONS);
+    if (hint === '' && looksLikePasswordOption(name.replace(/^-+/, ''))) {
+      throw passwordOnArgvError(null, name);
+    }
     throw new UsageError(
-      `unknown option ${name} before the command: start with one of ${COMMANDS.join(', ')}.`,
+      `unknown option ${name} before the command: start with one of ${COMMANDS.join(', ')}.${hint}`,
     );
   }
   if (!isCommand(first)) {
-    throw new UsageError(`unknown command "${first}": use one of ${COMMANDS.join(', ')}.`);
+    throw new UsageError(
+      `unknown command "${first}": use one of ${COMMANDS.join(', ')}.${didYouMean(first, COMMANDS)}`,
+    );
   }
   const values = parseCommandOptions(first, rest);
   if (values.values.help === true) return { command: 'help', topic: first, asked: true };
@@ -247,10 +212,26 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   switch (first) {
     case 'info':
       return { command: 'info', args: { ...vault, ...infoArgs(values.values) } };
-    case 'rotate':
-      return { command: 'rotate', args: withBackupFor(vault, rotateArgs(values.values)) };
-    case 'verify':
-      return { command: 'verify', args: { ...vault, ...verifyArgs(values.values) } };
+    case 'rotate': {
+      const args = withBackupFor(vault, rotateArgs(values.values));
+      oneFromStdin('rotate', [args.dbPassword.source, args.oldPassword, args.newPassword]);
+      return { command: 'rotate', args };
+    }
+    case 'verify': {
+      const args = { ...vault, ...verifyArgs(values.values) };
+      oneFromStdin('verify', [args.dbPassword.source, args.password]);
+      return { command: 'verify', args };
+    }
+  }
+}
+
+/** stdin holds one password at most: two "-" would leave the split to guesswork. */
+function oneFromStdin(command: CommandName, sources: readonly PasswordSource[]): void {
+  if (sources.filter((source) => source.kind === 'stdin').length > 1) {
+    throw new UsageError(
+      'only one password can come from stdin ("-"): give the others with a file or an environment variable (or type them at the prompt).',
+      command,
+    );
   }
 }
 
@@ -317,7 +298,7 @@ function parseCommandOptions(
   command: CommandName,
   args: readonly string[],
 ): { values: Values; positionals: string[] } {
-  const options = COMMAND_OPTIONS[command];
+  const options = parseArgsOptions(command);
   // A lenient pass first, to name a bad option without echoing its value.
   const lenient = parseArgs({
     args: [...args],
@@ -328,7 +309,7 @@ function parseCommandOptions(
   });
   const known = new Set(Object.keys(options));
   const shorts = new Set<string>(
-    Object.values(options).flatMap((option) => ('short' in option ? [option.short] : [])),
+    Object.values(options).flatMap((option) => (option.short === undefined ? [] : [option.short])),
   );
   // --help wins over any other mistake on the line.
   if (lenient.values.help === true) return { values: { help: true }, positionals: [] };
@@ -336,8 +317,13 @@ function parseCommandOptions(
     if (token.kind !== 'option') continue;
     const isKnown = token.rawName.startsWith('--') ? known.has(token.name) : shorts.has(token.name);
     if (isKnown) continue;
-    if (looksLikePasswordOption(token.name)) throw passwordOnArgvError(command, token.rawName);
-    throw new UsageError(`unknown option ${token.rawName} for "${command}".`, command);
+    // A one-letter typo has too many neighbours to guess from: long options only.
+    const hint = token.rawName.startsWith('--') ? didYouMean(token.name, [...known], '--') : '';
+    // A near-miss of a real option is a typo, even with "password" in it.
+    if (hint === '' && looksLikePasswordOption(token.name)) {
+      throw passwordOnArgvError(command, token.rawName);
+    }
+    throw new UsageError(`unknown option ${token.rawName} for "${command}".${hint}`, command);
   }
   try {
     const strict = parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
@@ -442,6 +428,7 @@ function passwordSource(values: Values, prefix: string, command: CommandName): P
     throw new UsageError(`give --${prefix}-env or --${prefix}-file, not both.`, command);
   }
   if (variable !== undefined) return { kind: 'env', variable };
+  if (path === '-') return { kind: 'stdin' };
   if (path !== undefined) return { kind: 'file', path };
   return { kind: 'prompt' };
 }
@@ -516,6 +503,7 @@ function verifyArgs(values: Values): OwnArgs<VerifyArgs> {
     table: nonEmpty(values, 'table', 'verify'),
     crypto: cryptoOption(values, 'crypto', 'verify'),
     sample: integerOption(values, 'sample', 1, Number.MAX_SAFE_INTEGER, 'verify'),
+    failIfAnyOpen: flag(values, 'fail-if-any-open'),
     skipSoftDeleted: flag(values, 'skip-soft-deleted'),
     workers: integerOption(values, 'workers', 1, MAX_WORKERS, 'verify'),
     json: flag(values, 'json'),

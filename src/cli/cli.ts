@@ -11,8 +11,11 @@ import { writeLine } from './io.js';
 import { CLI_NAME } from './resume-command.js';
 import { CLI_VERSION } from './version.js';
 
-function wantsJson(invocation: Invocation | null): boolean {
-  return invocation !== null && 'args' in invocation && invocation.args.json;
+/** --json, also when the line did not parse (its usage error is JSON too). */
+function wantsJson(invocation: Invocation | null, argv: readonly string[]): boolean {
+  if (invocation !== null) return 'args' in invocation && invocation.args.json;
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
 }
 
 export async function runCli(argv: readonly string[], context: CommandContext): Promise<ExitCode> {
@@ -36,6 +39,6 @@ export async function runCli(argv: readonly string[], context: CommandContext): 
         return await runVerify(invocation.args, context);
     }
   } catch (error) {
-    return reportFailure(error, io, wantsJson(invocation));
+    return reportFailure(error, io, wantsJson(invocation, argv));
   }
 }

@@ -1,162 +1,117 @@
-/** Help texts: the short reference; docs/cli.md has the long one. */
-import { VAULT_DRIVERS } from '../engine/index.js';
-import type { CommandName } from './args.js';
+/** --help laid out for an 80-column terminal from options.ts and help-text.ts. */
+import { EXIT_MEANINGS } from './exit-codes.js';
+import {
+  COMMAND_HELP,
+  DATABASES_HELP,
+  MORE_HELP,
+  PROGRAM_SUMMARY,
+  VAULT_ARGUMENT,
+} from './help-text.js';
+import {
+  COMMANDS,
+  COMMAND_SPECS,
+  optionLabel,
+  type CommandName,
+  type HelpTopic,
+} from './options.js';
+import { CLI_NAME } from './resume-command.js';
 
-/** "better-sqlite3, sql.js or auto": the engine's registry is the one list of drivers. */
-const DRIVER_CHOICES = `${VAULT_DRIVERS.map((driver) => driver.name).join(', ')} or auto`;
+const WIDTH = 80;
+/** the description column never starts further right than this */
+const MAX_LABEL_COLUMN = 30;
 
-const PASSWORDS = `Passwords are never given as arguments. In a terminal you are asked for them
-(without echo; the new one twice). In scripts use an environment variable
-(read, then removed from the environment) or a file (one trailing newline is
-stripped).`;
-
-const SERVER = `A vault table in a database server is named by a connection string instead of
-a file: postgres://user@host:5432/db?sslmode=verify-full&sslrootcert=ca.pem or
-mysql://user@host:3306/db. Without sslmode, a host other than this machine
-gets verify-full (its certificate must name it; sslmode=require asks for less).
-The URL never holds the database password: it comes
-from --db-password-env VAR, --db-password-file FILE, --db-option-file FILE or
-~/.my.cnf (MySQL [client] password=), PGPASSWORD or ~/.pgpass (PostgreSQL),
-or the prompt. Checkpoint, lock and default backup go to the state folder
-($XDG_STATE_HOME/vaultstore-admin, or --checkpoint-dir).`;
-
-const DB_OPTIONS = `  --db-password-env VAR  the database password from environment variable VAR
-  --db-password-file F   the database password from file F
-  --db-option-file F     MySQL option file ([client] user=, password=; default ~/.my.cnf)`;
-
-const GLOBAL = `vaultstore-admin: rotate the password of a VaultStore vault (SQLite file,
-or a table in a PostgreSQL or MySQL/MariaDB server).
-
-Usage:
-  vaultstore-admin info <vault.db | connection string> [--json]
-  vaultstore-admin rotate <vault.db | connection string> [options]
-  vaultstore-admin verify <vault.db | connection string> [options]
-  vaultstore-admin <command> --help
-  vaultstore-admin --version
-
-Commands:
-  info     list the vault tables of a file with their record counts
-  rotate   re-encrypt every record that opens with the old password under the new one
-  verify   count the records that open with a password (a check after a rotation)
-
-Exit codes: 0 done, 1 error, 2 usage, 3 cancelled (resumable), 4 the password
-opened nothing (wrong password or wrong --crypto, or the vault is already
-rotated: the message says which), 5 another rotation of the vault is running,
-130 forced exit. Server errors (unreachable, login refused, no such database,
-permission, connection lost) exit 1; --json names the code.
-
-${SERVER}
-`;
-
-const INFO = `Usage: vaultstore-admin info <vault.db | connection string> [--json] [--driver NAME] [--checkpoint-dir DIR]
-
-Lists the vault tables of the file (any table with the VaultStore columns) with
-their counts: records, soft-deleted, expired, v2 values, v1 values, other.
-Also shows a rotation that was cancelled or crashed and can be resumed: its
-table, times, progress and the settings a resume must repeat.
-Opens the file read-only.
-
-Options:
-  --json                print one JSON object instead of the table
-  --driver NAME         ${DRIVER_CHOICES} (default auto)
-  --checkpoint-dir DIR  where rotations keep their checkpoints (as given to rotate)
-${DB_OPTIONS}
-  -h, --help            this help
-
-${SERVER}
-`;
-
-const ROTATE = `Usage: vaultstore-admin rotate <vault.db | connection string> [options]
-
-Tests every record with the old password and re-encrypts those that open under
-the new password (v2, fresh salt and nonce; v1 records are upgraded). Records
-that do not open are left byte-for-byte as they are. A backup is made next to
-the vault before the first write. Ctrl-C cancels cleanly (committed batches are
-kept) and prints the command that resumes.
-
-Options:
-  --table NAME               the vault table (needed when the file has several)
-  --crypto SPEC              Argon2id parameters of the vault: default, lightweight,
-                             high, tiny or t=3,m=65536,p=4[,k=32,salt=16]
-                             (k: key length 16/24/32 bytes = AES-128/192/256,
-                             salt: salt size in bytes; default: default)
-  --new-crypto SPEC          parameters for the values written (default: --crypto)
-  --skip-soft-deleted        leave soft-deleted records under the old password, as
-                             the Go library does (default: rotate them too)
-  --dry-run                  count what would be rotated; write nothing
-  --backup PATH              write the backup here
-  --backup-table NAME        a vault in a database server: back up into this new
-                             table of the same database instead of a local file
-  --no-backup                no backup (not recommended)
-  --workers N                parallel workers (default: number of CPU cores)
-  --resume                   continue a cancelled or interrupted rotation (after
-                             proving it is the same one; none: start from the beginning)
-  --restart                  discard an unfinished rotation and start over
-  --allow-triggers           rotate although the table has triggers (they run on
-                             every rotated record; default: refuse)
-  --skip-config-check        do not refuse Argon2id settings under which legacy v1
-                             records open but no sampled v2 record does
-  --checkpoint-dir DIR       where resume checkpoints live (default: next to the vault)
-  --json                     progress as JSON lines, then a JSON summary
-  --kdf NAME                 Argon2id backend: native, wasm or auto (default auto)
-  --driver NAME              SQLite driver: ${DRIVER_CHOICES} (default auto;
-                             not with a connection string)
-  --min-password-bytes N     password policy of the vault (default 16, the library's)
-  --require-upper            the new password needs an upper-case letter (A-Z)
-  --require-lower            ... a lower-case letter (a-z)
-  --require-digit            ... a digit (0-9)
-  --require-symbol           ... any other character (the library's optional rules)
-  --old-password-env VAR     read the old password from environment variable VAR
-  --old-password-file FILE   read the old password from FILE
-  --new-password-env VAR     read the new password from environment variable VAR
-  --new-password-file FILE   read the new password from FILE
-${DB_OPTIONS}
-  -h, --help                 this help
-
-${PASSWORDS}
-
-${SERVER} On a server the rotation always re-reads the table after its pass
-(a server cannot tell other programs' commits).
-
-Example:
-  OLD_PW=... NEW_PW=... vaultstore-admin rotate app.db --table vault \\
-      --old-password-env OLD_PW --new-password-env NEW_PW
-`;
-
-const VERIFY = `Usage: vaultstore-admin verify <vault.db | connection string> [options]
-
-Counts the records of a vault table that open with a password. Run it after a
-rotation with the new password. Opens the file read-only.
-
-Options:
-  --table NAME           the vault table (needed when the file has several)
-  --crypto SPEC          Argon2id parameters: default, lightweight, high, tiny or
-                         t=3,m=65536,p=4[,k=32,salt=16] (default: default)
-  --sample N             check N records spread over the table instead of all
-  --skip-soft-deleted    do not check soft-deleted records
-  --workers N            parallel workers (default: number of CPU cores)
-  --json                 progress as JSON lines, then a JSON summary
-  --kdf NAME             native, wasm or auto (default auto)
-  --driver NAME          ${DRIVER_CHOICES} (default auto)
-  --password-env VAR     read the password from environment variable VAR
-  --password-file FILE   read the password from FILE
-${DB_OPTIONS}
-  -h, --help             this help
-
-${PASSWORDS}
-
-${SERVER}
-`;
-
-export function helpText(topic: CommandName | null): string {
-  switch (topic) {
-    case 'info':
-      return INFO;
-    case 'rotate':
-      return ROTATE;
-    case 'verify':
-      return VERIFY;
-    case null:
-      return GLOBAL;
+/** Words of `text` in lines of at most `width` characters (a longer word gets a line of its own). */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
   }
+  if (line !== '') lines.push(line);
+  return lines;
+}
+
+function paragraph(text: string, indent = ''): string[] {
+  return wrap(text, WIDTH - indent.length).map((line) => `${indent}${line}`);
+}
+
+/**
+ * Two columns: each label, then its text wrapped in a column that starts at
+ * the same place on every row (a label too long for it gets a line of its own).
+ */
+export function twoColumns(rows: readonly (readonly [string, string])[], indent = '  '): string[] {
+  const fitting = rows.map(([label]) => label.length).filter((n) => n <= MAX_LABEL_COLUMN - 2);
+  const column = indent.length + Math.max(0, ...fitting) + 2;
+  const lines: string[] = [];
+  for (const [label, text] of rows) {
+    const wrapped = wrap(text, WIDTH - column);
+    const head = `${indent}${label}`;
+    if (head.length + 2 > column) {
+      lines.push(head);
+    } else {
+      lines.push(`${head.padEnd(column)}${wrapped.shift() ?? ''}`.trimEnd());
+    }
+    for (const rest of wrapped) lines.push(`${' '.repeat(column)}${rest}`);
+  }
+  return lines;
+}
+
+function blocks(...sections: readonly (readonly string[])[]): string {
+  return `${sections
+    .filter((section) => section.length > 0)
+    .map((section) => section.join('\n'))
+    .join('\n\n')}\n`;
+}
+
+function commandHelp(command: CommandName): string {
+  const help = COMMAND_HELP[command];
+  const options = COMMAND_SPECS[command].map((spec) => [optionLabel(spec), spec.help] as const);
+  return blocks(
+    [`Usage: ${CLI_NAME} ${command} ${help.usage}`],
+    ...help.description.map((text) => paragraph(text)),
+    ['Options:', ...twoColumns(options)],
+    ...help.notes.map((text) => paragraph(text)),
+    help.examples.length === 0
+      ? []
+      : [
+          help.examples.length === 1 ? 'Example:' : 'Examples:',
+          ...help.examples.map((e) => `  ${e}`),
+        ],
+  );
+}
+
+function globalHelp(): string {
+  return blocks(
+    paragraph(`${CLI_NAME}: ${PROGRAM_SUMMARY}.`),
+    [
+      'Usage:',
+      ...COMMANDS.map((command) => `  ${CLI_NAME} ${command} ${VAULT_ARGUMENT} [options]`),
+      `  ${CLI_NAME} help [command | databases]`,
+      `  ${CLI_NAME} --version`,
+    ],
+    [
+      'Commands:',
+      ...twoColumns(COMMANDS.map((command) => [command, COMMAND_HELP[command].summary])),
+    ],
+    ['Exit codes:', ...twoColumns(EXIT_MEANINGS.map(([code, text]) => [String(code), text]))],
+    paragraph(MORE_HELP),
+  );
+}
+
+function databasesHelp(): string {
+  return blocks(
+    [`Vaults in a database server (${CLI_NAME} info | rotate | verify <connection string>)`],
+    ...DATABASES_HELP.map((text) => paragraph(text)),
+  );
+}
+
+export function helpText(topic: HelpTopic | null): string {
+  if (topic === null) return globalHelp();
+  if (topic === 'databases') return databasesHelp();
+  return commandHelp(topic);
 }

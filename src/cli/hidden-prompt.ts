@@ -1,8 +1,9 @@
 /**
- * Reads passwords from a terminal without echo: raw mode, one "*" per
- * character typed. Handles backspace, Ctrl-U (clear), Ctrl-C (cancel) and
- * Ctrl-D on an empty line (end of input); escape sequences (arrow keys) are
- * ignored. The typed bytes never exist as a JS string.
+ * Reads passwords from a terminal without echo: raw mode, and nothing is
+ * shown while typing (as ssh, sudo and psql do: not even the length).
+ * Handles backspace, Ctrl-U (clear), Ctrl-C (cancel) and Ctrl-D on an empty
+ * line (end of input); escape sequences (arrow keys) are ignored. The typed
+ * bytes never exist as a JS string.
  *
  * Raw mode is switched on before the first prompt is shown and stays on
  * until the last answer: in between, the terminal would echo whatever is
@@ -22,7 +23,6 @@ const CARRIAGE_RETURN = 0x0d;
 const CTRL_U = 0x15;
 const ESCAPE = 0x1b;
 const DELETE = 0x7f;
-const ERASE_ONE = '\b \b';
 
 type KeyOutcome = 'continue' | 'done' | 'cancel' | 'eof';
 
@@ -30,10 +30,6 @@ interface Question {
   readonly typed: SecretBytes;
   resolve(answer: Uint8Array): void;
   reject(error: Error): void;
-}
-
-function isContinuationByte(byte: number): boolean {
-  return (byte & 0xc0) === 0x80;
 }
 
 export class HiddenInput {
@@ -180,16 +176,13 @@ export class HiddenInput {
         return typed.length === 0 ? 'eof' : 'continue';
       case BACKSPACE:
       case DELETE:
-        if (typed.popCharacter()) this.output.write(ERASE_ONE);
+        typed.popCharacter();
         return 'continue';
       case CTRL_U:
-        this.output.write(ERASE_ONE.repeat(typed.characters));
         typed.clear();
         return 'continue';
       default:
-        if (byte < 0x20) return 'continue';
-        typed.push(byte);
-        if (!isContinuationByte(byte)) this.output.write('*');
+        if (byte >= 0x20) typed.push(byte);
         return 'continue';
     }
   }

@@ -2,6 +2,8 @@
  * What the commands need from the process, as one object: the real process in
  * main.ts, streams the tests control in unit tests.
  */
+import { withColouredLabels } from './colour.js';
+import { versioned } from './json-output.js';
 import { terminalSafeJson } from './terminal-text.js';
 
 export interface TextOutput {
@@ -34,14 +36,22 @@ export interface CliIo {
 }
 
 export function processIo(): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+  return {
+    stdout: process.stdout,
+    stderr: withColouredLabels(process.stderr, process.env),
+    stdin: process.stdin,
+    env: process.env,
+  };
 }
 
 export function writeLine(output: TextOutput, text = ''): void {
   output.write(`${text}\n`);
 }
 
-/** One JSON object per line; DEL, C1 and bidi characters escaped (see terminalSafeJson). */
+/**
+ * One JSON object per line, with the schema version (json-output.ts); DEL, C1
+ * and bidi characters escaped (see terminalSafeJson).
+ */
 export function writeJsonLine(output: TextOutput, value: object): void {
-  output.write(`${terminalSafeJson(value)}\n`);
+  output.write(`${terminalSafeJson(versioned(value))}\n`);
 }

@@ -1,7 +1,7 @@
 /**
  * Where passwords come from: an environment variable (deleted once read, so no
- * child process inherits it), a file (one trailing newline stripped), or a
- * prompt without echo on a terminal. Never argv. Passwords are UTF-8 bytes
+ * child process inherits it), a file (one trailing newline stripped), stdin
+ * (a file option given "-"), or a prompt without echo on a terminal. Never argv. Passwords are UTF-8 bytes
  * the caller zeroes after the job.
  */
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { HiddenInput } from './hidden-prompt.js';
 import type { CliIo } from './io.js';
 import { sameBytes, zeroBytes } from './secret-bytes.js';
 import { shellQuote } from './shell-quote.js';
+import { readStdinSecret, withoutTrailingNewline } from './stdin-secret.js';
 import { printable } from './terminal-text.js';
 
 /** How a password is named in messages and options ("old password", "--old-password"). */
@@ -119,15 +120,7 @@ export function readFromFile(
   role: PasswordRole,
   warn: (line: string) => void = () => {},
 ): Uint8Array {
-  const content = readSecretFileBytes(path, role, warn);
-  let end = content.length;
-  if (content[end - 1] === 0x0a) {
-    end -= 1;
-    if (content[end - 1] === 0x0d) end -= 1;
-  }
-  const password = new Uint8Array(content.subarray(0, end));
-  content.fill(0);
-  return password;
+  return withoutTrailingNewline(readSecretFileBytes(path, role, warn));
 }
 
 /** Asks on the terminal session; a new password twice, until both entries match. */
@@ -155,19 +148,25 @@ async function askOnTerminal(
 
 function noTerminalError(role: PasswordRole, command: string | null): UsageError {
   return new UsageError(
-    `no ${role.label} given, and stdin is not a terminal to ask for it: use ${role.option}-env VAR or ${role.option}-file FILE.`,
+    `no ${role.label} given, and stdin is not a terminal to ask for it: use ${role.option}-env VAR or ${role.option}-file FILE ` +
+      `(FILE "-" reads it from stdin, for one password).`,
     command,
   );
 }
 
-function readFromSource(
+async function readFromSource(
   source: Exclude<PasswordSource, { kind: 'prompt' }>,
   role: PasswordRole,
   io: CliIo,
-): Uint8Array {
-  return source.kind === 'env'
-    ? readFromEnvironment(source.variable, role, io)
-    : readFromFile(source.path, role, (line) => io.stderr.write(`${printable(line)}\n`));
+): Promise<Uint8Array> {
+  switch (source.kind) {
+    case 'env':
+      return readFromEnvironment(source.variable, role, io);
+    case 'file':
+      return readFromFile(source.path, role, (line) => io.stderr.write(`${printable(line)}\n`));
+    case 'stdin':
+      return readStdinSecret(io.stdin, { label: role.label, option: `${role.option}-file` });
+  }
 }
 
 /**
@@ -187,7 +186,7 @@ export async function readPasswords(
   const passwords: Uint8Array[] = [];
   try {
     for (const { source, role } of requests) {
-      if (source.kind !== 'prompt') passwords.push(readFromSource(source, role, io));
+      if (source.kind !== 'prompt') passwords.push(await readFromSource(source, role, io));
       else if (terminal) passwords.push(await askOnTerminal(role, terminal, io));
     }
     return passwords;
@@ -223,10 +222,19 @@ export const NEW_PASSWORD: PasswordRole = {
   confirm: true,
 };
 
+/** verify: the password whose records are counted (the new one, after a rotation). */
 export const VERIFY_PASSWORD: PasswordRole = {
-  label: 'password',
+  label: 'password to verify',
   option: '--password',
-  prompt: 'Password',
+  prompt: 'Password to verify (the new one, after a rotation)',
+  confirm: false,
+};
+
+/** verify --fail-if-any-open: a password that must no longer open anything. */
+export const NO_LONGER_VALID_PASSWORD: PasswordRole = {
+  label: 'password that must open nothing',
+  option: '--password',
+  prompt: 'Old password (must no longer open any record)',
   confirm: false,
 };
 

@@ -10,12 +10,19 @@ import { shellCommand } from './shell-quote.js';
 
 export const CLI_NAME = 'vaultstore-admin';
 
-function passwordArguments(prefix: string, source: PasswordSource): string[] {
+/** The options that name a password's source again (`absolute`: a file as an absolute path). */
+export function passwordArguments(
+  prefix: string,
+  source: PasswordSource,
+  absolute = true,
+): string[] {
   switch (source.kind) {
     case 'env':
       return [`${prefix}-env`, source.variable];
     case 'file':
-      return [`${prefix}-file`, resolve(source.path)];
+      return [`${prefix}-file`, absolute ? resolve(source.path) : source.path];
+    case 'stdin':
+      return [`${prefix}-file`, '-'];
     case 'prompt':
       return [];
   }

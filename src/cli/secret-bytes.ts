@@ -10,13 +10,6 @@ export class SecretBytes {
     return this.size;
   }
 
-  /** UTF-8 characters held (the stars on screen) */
-  get characters(): number {
-    let count = 0;
-    for (let i = 0; i < this.size; i++) if (((this.storage[i] ?? 0) & 0xc0) !== 0x80) count++;
-    return count;
-  }
-
   push(byte: number): void {
     if (this.size === this.storage.length) {
       const bigger = new Uint8Array(this.storage.length * 2);

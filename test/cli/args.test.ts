@@ -185,6 +185,24 @@ describe('parseCommandLine', () => {
   });
 });
 
+describe('a password from stdin ("-")', () => {
+  it('a file option given "-" reads stdin; the resume command repeats it as "-"', () => {
+    const args = rotateArgs(['--old-password-file', '-', '--new-password-env', 'NEW']);
+    expect(args.oldPassword).toEqual({ kind: 'stdin' });
+    const argv = resumeArguments(args, 'vault');
+    expect(
+      argv.slice(argv.indexOf('--old-password-file'), argv.indexOf('--old-password-file') + 2),
+    ).toEqual(['--old-password-file', '-']);
+  });
+
+  it.each([
+    [['rotate', 'v.db', '--old-password-file', '-', '--new-password-file', '-']],
+    [['verify', 'postgres://u@db.example/app', '--db-password-file', '-', '--password-file', '-']],
+  ])('refuses two passwords from stdin: %j', (argv) => {
+    expect(usageError(argv).message).toMatch(/only one password can come from stdin/);
+  });
+});
+
 describe('new-password character rules', () => {
   it('reads --require-upper/-lower/-digit/-symbol, each on its own', () => {
     expect(rotateArgs(['--require-upper', '--require-symbol']).passwordRules).toEqual({

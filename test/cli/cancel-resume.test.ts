@@ -166,6 +166,11 @@ describe('cancel and resume', () => {
       failed: 0,
       checkpoint: null,
     });
+    // Progress counts the earlier run too: its total and scanned agree with the summary.
+    const progress = jsonLines(resumed.stdout).filter((line) => line.type === 'progress');
+    expect(progress.at(-1)).toMatchObject({ phase: 'done', total: RECORDS, scanned: RECORDS });
+    for (const line of progress)
+      expect(Number(line.scanned)).toBeLessThanOrEqual(Number(line.total));
     await checkFinalVault(vault);
   });
 

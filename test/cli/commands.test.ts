@@ -86,7 +86,8 @@ describe('help and version', () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/info[\s\S]*rotate[\s\S]*verify/);
-    expect(help.stdout).toContain('3 cancelled');
+    expect(help.stdout).toMatch(/\n {2}3 +cancelled/);
+    expect(help.stdout).toMatch(/\n {2}6 +incomplete/);
     const version = await run(['--version']);
     expect(version.code).toBe(0);
     expect(version.stdout.trim()).toMatch(/^vaultstore-admin \d+\.\d+\.\d+/);
@@ -238,7 +239,7 @@ describe('rotate', () => {
     ]);
     expect(result.code, result.stderr).toBe(0);
     expect(jsonLines(result.stdout).at(-1)).toMatchObject({
-      status: 'completed',
+      status: 'dry-run',
       dryRun: true,
       rotated: rotatedByDefault,
       backup: null,
@@ -474,5 +475,125 @@ describe('verify', () => {
     const old = await run(['verify', vault, '--crypto', 'tiny', '--password-file', oldFile]);
     expect(old.code).toBe(4);
     expect(old.stderr).toContain('the password opened NONE');
+  });
+  it('--fail-if-any-open exits 7 while any record opens with the old password, 0 once none does', async () => {
+    const before = await run([
+      'verify',
+      vault,
+      '--crypto',
+      'tiny',
+      '--fail-if-any-open',
+      '--json',
+      '--password-file',
+      oldFile,
+    ]);
+    expect(before.code, before.stderr).toBe(7);
+    const lines = jsonLines(before.stdout);
+    expect(lines.at(-1)).toMatchObject({
+      type: 'summary',
+      schemaVersion: 1,
+      command: 'verify',
+      status: 'still-opens',
+      failIfAnyOpen: true,
+      sampled: false,
+      checked: manifest.n,
+      opened: rotatedByDefault,
+    });
+    // verify's own progress events: its phases and counters, not a rotation's.
+    const progress = lines.filter((line) => line.type === 'progress');
+    expect(progress.at(-1)).toMatchObject({ phase: 'done', checked: manifest.n });
+    expect(progress.some((line) => 'rotated' in line)).toBe(false);
+    expect(before.stderr).toContain(
+      `error: ${rotatedByDefault} of all ${manifest.n} records of table "vault" still open with this password`,
+    );
+
+    const rotate = await run([
+      'rotate',
+      vault,
+      '--crypto',
+      'tiny',
+      '--no-backup',
+      ...fileSources(),
+    ]);
+    expect(rotate.code, rotate.stderr).toBe(0);
+    const after = await run([
+      'verify',
+      vault,
+      '--crypto',
+      'tiny',
+      '--fail-if-any-open',
+      '--password-file',
+      oldFile,
+    ]);
+    expect(after.code, after.stderr).toBe(0);
+    expect(after.stdout).toContain(
+      `none of all ${manifest.n} records opens with this password, as expected`,
+    );
+  });
+});
+
+describe('a password piped on stdin ("-")', () => {
+  it('rotate reads the old password from stdin and the new one from a file', async () => {
+    const running = startCli(
+      cli.entry,
+      [
+        'rotate',
+        vault,
+        '--crypto',
+        'tiny',
+        '--no-backup',
+        '--json',
+        '--old-password-file',
+        '-',
+        '--new-password-file',
+        newFile,
+      ],
+      { cwd: temp.path },
+    );
+    running.child.stdin!.end(`${OLD}\n`);
+    const result = await running.exited;
+    expect(expectNoSecret(result, SECRETS)).toEqual([]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(jsonLines(result.stdout).at(-1)).toMatchObject({
+      status: 'completed',
+      rotated: rotatedByDefault,
+    });
+    expect(await checkRotation(vault, manifest, { from: OLD, to: NEW })).toEqual([]);
+  });
+
+  it('refuses two passwords from stdin, and empty input, before reading anything', async () => {
+    const hash = sha256File(vault);
+    const both = await run([
+      'rotate',
+      vault,
+      '--old-password-file',
+      '-',
+      '--new-password-file',
+      '-',
+      '--json',
+    ]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('only one password can come from stdin');
+    expect(jsonLines(both.stdout).at(-1)).toMatchObject({ type: 'error', code: 'USAGE' });
+    const empty = await run(['verify', vault, '--crypto', 'tiny', '--password-file', '-']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('--password-file -: stdin was empty');
+    expect(sha256File(vault)).toBe(hash);
+  });
+});
+
+describe('--json usage errors', () => {
+  it('are one JSON error line on stdout as well', async () => {
+    const result = await run(['rotate', vault, '--tabel', 'vault', '--json']);
+    expect(result.code).toBe(2);
+    expect(jsonLines(result.stdout)).toEqual([
+      {
+        type: 'error',
+        schemaVersion: 1,
+        code: 'USAGE',
+        message: 'unknown option --tabel for "rotate". Did you mean --table?',
+        exitCode: 2,
+      },
+    ]);
   });
 });

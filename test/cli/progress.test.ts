@@ -8,7 +8,19 @@ import {
   formatTable,
   percentOf,
 } from '../../src/cli/format.js';
-import { progressBarLine, progressLogLine } from '../../src/cli/progress/progress-line.js';
+import { earlierRuns, withEarlierRuns } from '../../src/cli/progress/earlier-runs.js';
+import {
+  preflightStatus,
+  PreflightSpinner,
+  type Ticker,
+} from '../../src/cli/progress/preflight-spinner.js';
+import {
+  DRY_RUN_WORDS,
+  progressBarLine,
+  progressLogLine,
+  VERIFY_WORDS,
+} from '../../src/cli/progress/progress-line.js';
+import type { RotationCheckpoint } from '../../src/engine/rotation/checkpoint.js';
 import {
   createProgressReporter,
   JsonProgressLines,
@@ -101,6 +113,156 @@ describe('progress lines', () => {
       expect(Array.from(progressBarLine(progress(), width)).length).toBeLessThan(width);
     }
   });
+
+  it('on a narrow terminal drops zero counters first, then the rate, then the ETA', () => {
+    const some = progress({ skipped: 0, failed: 0 });
+    /** The widest terminal on which `part` is no longer shown. */
+    const goneBelow = (part: string): number => {
+      for (let width = 200; width >= 10; width--) {
+        if (!progressBarLine(some, width).includes(part)) return width;
+      }
+      return 0;
+    };
+    expect(progressBarLine(some, 200)).toContain('skipped 0');
+    const zeros = goneBelow('skipped 0');
+    expect(goneBelow('failed 0')).toBe(zeros);
+    const rate = goneBelow('1,235/s');
+    const eta = goneBelow('ETA 5.0s');
+    const rotated = goneBelow('rotated 600');
+    expect(zeros).toBeGreaterThan(rate);
+    expect(rate).toBeGreaterThan(eta);
+    expect(eta).toBeGreaterThan(rotated);
+    // Nothing is cut mid-word while whole parts can still go.
+    expect(progressBarLine(some, zeros)).not.toContain('…');
+    expect(progressBarLine(some, rate)).not.toContain('…');
+  });
+
+  it('a non-zero failed counter outlives the rate and the ETA', () => {
+    const line = progressBarLine(progress(), 72);
+    expect(line).toContain('failed 10');
+    expect(line).not.toContain('ETA');
+    expect(Array.from(line).length).toBeLessThan(72);
+  });
+
+  it('each command has its own words: a dry run tests, verify verifies', () => {
+    expect(progressBarLine(progress(), 200, DRY_RUN_WORDS)).toMatch(
+      /^Testing \(dry run\) \[[#-]+\] +42% 840\/2,000 · would rotate 600 ·/,
+    );
+    expect(progressLogLine(progress(), VERIFY_WORDS)).toBe(
+      'progress: verifying 42% 840/2,000 · opened 600 · did not open 230 · malformed 10 · 1,235/s · ETA 5.0s',
+    );
+    expect(progressBarLine(progress({ phase: 'backing-up' }), 200)).toMatch(
+      /^Backing up, testing \[/,
+    );
+    for (const words of [DRY_RUN_WORDS, VERIFY_WORDS]) {
+      expect(progressBarLine(progress(), 200, words)).not.toMatch(/Rotating|rotated/);
+    }
+  });
+});
+
+describe('a resume counts the earlier runs in its progress, as its summary does', () => {
+  const checkpoint = (extra: Partial<RotationCheckpoint> = {}): RotationCheckpoint =>
+    ({
+      counts: { scanned: 500, rotated: 400, skipped: 90, failed: 10, opened: 400, bytes: 7 },
+      ...extra,
+    }) as RotationCheckpoint;
+
+  it('adds the checkpoint counts: the last event total equals the cumulative scanned', () => {
+    const earlier = earlierRuns(checkpoint());
+    const last = withEarlierRuns(progress({ total: 1500, scanned: 1500, phase: 'done' }), earlier);
+    expect(last).toMatchObject({
+      total: 2000,
+      scanned: 2000,
+      rotated: 1000,
+      skipped: 320,
+      failed: 20,
+    });
+  });
+
+  it('adds nothing for a fresh run or a redo from the start', () => {
+    expect(earlierRuns(null)).toBeNull();
+    expect(earlierRuns(checkpoint({ redoFromStart: true }))).toBeNull();
+    expect(withEarlierRuns(progress(), null)).toEqual(progress());
+  });
+});
+
+describe('PreflightSpinner', () => {
+  /** A ticker the test turns by hand. */
+  function manualTicker(): { ticker: Ticker; tick: () => void; stopped: () => boolean } {
+    let tick = (): void => {};
+    let stopped = false;
+    return {
+      ticker: (fn) => {
+        tick = fn;
+        return () => (stopped = true);
+      },
+      tick: () => tick(),
+      stopped: () => stopped,
+    };
+  }
+
+  it('draws at once, turns on each tick, shows the sample count, and clears its line and timer', () => {
+    const screen = new Screen(true, 100);
+    const manual = manualTicker();
+    const spinner = new PreflightSpinner(screen, undefined, manual.ticker);
+    expect(screen.written).toEqual(['\r\x1b[2K| Pre-flight: reading the vault']);
+    spinner.update({
+      phase: 'checking',
+      toSample: 16,
+      sampled: 0,
+      opened: 0,
+      malformed: 0,
+      elapsedMs: 1,
+    });
+    spinner.update({
+      phase: 'checking',
+      toSample: 16,
+      sampled: 3,
+      opened: 2,
+      malformed: 0,
+      elapsedMs: 2,
+    });
+    manual.tick();
+    expect(screen.written.at(-1)).toBe(
+      '\r\x1b[2K/ Pre-flight: testing the old password on a sample (3 of 16 records, 2 opened)',
+    );
+    spinner.stop();
+    expect(manual.stopped()).toBe(true);
+    expect(screen.written.at(-1)).toBe('\r\x1b[2K');
+    const count = screen.written.length;
+    spinner.stop();
+    manual.tick();
+    expect(screen.written).toHaveLength(count);
+    expect(screen.text).not.toContain('\n');
+  });
+
+  it('stops as soon as the job is cancelled, before "Cancelling…" is printed', () => {
+    const screen = new Screen(true, 100);
+    const manual = manualTicker();
+    const cancel = new AbortController();
+    new PreflightSpinner(screen, cancel.signal, manual.ticker);
+    cancel.abort();
+    expect(manual.stopped()).toBe(true);
+    expect(screen.written.at(-1)).toBe('\r\x1b[2K');
+    screen.write('Cancelling…\n');
+    manual.tick();
+    expect(screen.written.at(-1)).toBe('Cancelling…\n');
+  });
+
+  it('fits a narrow terminal', () => {
+    const screen = new Screen(true, 30);
+    new PreflightSpinner(screen, undefined, manualTicker().ticker).update({
+      phase: 'detecting-preset',
+      toSample: 16,
+      sampled: 16,
+      opened: 0,
+      malformed: 0,
+      elapsedMs: 1,
+    });
+    const last = screen.written.at(-1)!.replace('\r\x1b[2K', '');
+    expect(Array.from(last).length).toBeLessThan(30);
+    expect(preflightStatus(null)).toBe('Pre-flight: reading the vault');
+  });
 });
 
 describe('TerminalProgressBar', () => {
@@ -163,9 +325,15 @@ describe('JsonProgressLines and the reporter choice', () => {
       .split('\n')
       .map((line) => JSON.parse(line) as object);
     expect(lines).toEqual([
-      { type: 'progress', ...progress() },
-      { type: 'progress', ...progress({ phase: 'done' }) },
+      { type: 'progress', schemaVersion: 1, ...progress() },
+      { type: 'progress', schemaVersion: 1, ...progress({ phase: 'done' }) },
     ]);
+  });
+
+  it('rounds the rate to a tenth', () => {
+    const screen = new Screen(false);
+    new JsonProgressLines(screen).update(progress({ ratePerSecond: 12.345678 }));
+    expect(JSON.parse(screen.text)).toMatchObject({ ratePerSecond: 12.3 });
   });
 
   it('picks JSON with --json, a bar on a terminal, lines otherwise', () => {

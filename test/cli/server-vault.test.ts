@@ -331,7 +331,7 @@ describe.each(KINDS)('a %s vault through the CLI', (kind) => {
     const dry = await runCli(cli.entry, [...common, '--dry-run'], { env, timeoutMs: 120_000 });
     expect(dry.code, dry.stderr).toBe(0);
     expect(lastOfType(jsonLines(dry.stdout), 'summary')).toMatchObject({
-      status: 'completed',
+      status: 'dry-run',
       dryRun: true,
       rotated: OPEN_WITH_OLD,
       backup: null,

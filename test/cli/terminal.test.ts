@@ -44,11 +44,19 @@ afterAll(() => cli?.dispose());
 beforeEach(() => (temp = makeTempDir('vsa-cli-tty-')));
 afterEach(() => temp.dispose());
 
-/** Runs the CLI inside a pseudo-terminal; what we write to stdin is what a person types. */
-function inTerminal(args: readonly string[], env: Record<string, string> = {}): ChildProcess {
+/**
+ * Runs the CLI inside a pseudo-terminal; what we write to stdin is what a person types.
+ * `columns`: the terminal's width (stty), as a narrow window would report it.
+ */
+function inTerminal(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  columns?: number,
+): ChildProcess {
   // exec: the CLI replaces script's shell, so Ctrl-C reaches the CLI alone (a waiting shell
   // would turn the SIGINT into its own exit status 130).
-  const command = `exec ${shellCommand([process.execPath, cli.entry, ...args])}`;
+  const size = columns === undefined ? '' : `stty cols ${columns} rows 24; `;
+  const command = `${size}exec ${shellCommand([process.execPath, cli.entry, ...args])}`;
   return spawn('script', ['-qefc', command, '/dev/null'], {
     cwd: temp.path,
     env: cliEnv({ TERM: 'xterm', ...env }),
@@ -95,12 +103,78 @@ describe.skipIf(!hasScript)('in a terminal', () => {
     child.stdin!.end();
     expectNoSecretIn(run);
     expect(run.code, run.stdout).toBe(0);
-    expect(run.stdout).toContain(`Old password: ${'*'.repeat(OLD.length)}`);
-    expect(run.stdout).toContain(`Repeat the new password: ${'*'.repeat(NEW.length)}`);
+    // Nothing echoed, not even one mark per character: the prompt is followed by the newline.
+    expect(run.stdout).toMatch(/Old password: \r?\n/);
+    expect(run.stdout).toMatch(/New password: \r?\nRepeat the new password: \r?\n/);
+    expect(run.stdout).not.toContain('*');
     expect(run.stdout).toContain('\x1b[2K');
+    // The pre-flight shows that it works before its summary line.
+    expect(run.stdout).toMatch(
+      /\| Pre-flight: reading the vault[\s\S]*Pre-flight: the old password opened/,
+    );
     expect(run.stdout).toMatch(/Rotating \[[#-]+\]/);
     expect(run.stdout).toContain('Rotated 150 of 200 records');
     expect(await checkRotation(vault, manifest, { from: OLD, to: NEW })).toEqual([]);
+  });
+
+  it('verify names the password it asks for and draws its own words on a narrow terminal', async () => {
+    const vault = copyFixture('tiny200', temp.path);
+    const child = inTerminal(['verify', vault, '--crypto', 'tiny'], {}, 50);
+    const output = watch(child);
+    const done = collect(watchChild(child));
+    await typeAfter(
+      child,
+      output,
+      'Password to verify (the new one, after a rotation): ',
+      1,
+      `${OLD}\r`,
+    );
+    const run = await done;
+    child.stdin!.end();
+    expectNoSecretIn(run);
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toMatch(/Verifying \[[#-]+\]/);
+    expect(run.stdout).not.toMatch(/Rotating|rotated/);
+    // Every redraw fits the 50 columns, so it never wraps onto a second line.
+    // (What follows the last clear is the summary, not a redraw.)
+    const drawn = run.stdout
+      .split('\x1b[2K')
+      .slice(1, -1)
+      .map((part) => part.split(/\r/)[0]!);
+    for (const line of drawn) expect(Array.from(line).length).toBeLessThan(50);
+    expect(drawn.some((line) => line.startsWith('Verifying'))).toBe(true);
+  });
+
+  it('verify --fail-if-any-open asks for the old password by that name', async () => {
+    const vault = copyFixture('tiny200', temp.path);
+    const child = inTerminal(['verify', vault, '--crypto', 'tiny', '--fail-if-any-open']);
+    const output = watch(child);
+    const done = collect(watchChild(child));
+    await typeAfter(
+      child,
+      output,
+      'Old password (must no longer open any record): ',
+      1,
+      `${OLD}\r`,
+    );
+    const run = await done;
+    child.stdin!.end();
+    expectNoSecretIn(run);
+    expect(run.code, run.stdout).toBe(7);
+    expect(run.stdout).toMatch(/still open with this password/);
+  });
+
+  it('colours error: on a terminal, not with NO_COLOR; refuses "-" when stdin is the terminal', async () => {
+    const args = ['verify', 'missing.db', '--password-file', '-'];
+    const coloured = await collect(watchChild(inTerminal(args)));
+    expect(coloured.code).toBe(2);
+    expect(coloured.stdout).toContain(
+      '\x1b[1;31merror:\x1b[0m --password-file - reads the password to verify from stdin, but stdin is a terminal',
+    );
+    const plain = await collect(watchChild(inTerminal(args, { NO_COLOR: '1' })));
+    expect(plain.code).toBe(2);
+    expect(plain.stdout).toMatch(/(^|\n)error: --password-file -/);
+    expect(plain.stdout).not.toContain('\x1b[1;31m');
   });
 
   it('Ctrl-C at a prompt cancels with exit 3 and changes nothing', async () => {

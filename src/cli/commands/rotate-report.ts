@@ -18,7 +18,8 @@ import {
 import { vaultDriverText } from '../../core/vault-drivers.js';
 import type { RotateArgs } from '../args.js';
 import { formatCount, formatDuration, formatTable } from '../format.js';
-import { CLI_NAME } from '../resume-command.js';
+import { roundedRates } from '../json-output.js';
+import { CLI_NAME, passwordArguments } from '../resume-command.js';
 import { shellCommand } from '../shell-quote.js';
 import { printable } from '../terminal-text.js';
 
@@ -82,7 +83,7 @@ export function wrongConfigError(
 }
 
 export function preflightJson(preflight: PreflightResult): object {
-  return { type: 'preflight', ...preflight };
+  return { type: 'preflight', ...roundedRates(preflight) };
 }
 
 function failureLines(result: RotationResult): string[] {
@@ -166,16 +167,12 @@ function softDeletedLine(args: RotateArgs): string {
 function verifyCommand(args: RotateArgs, table: string): string {
   const argv = ['verify', args.vaultPath, '--table', table];
   // The database login as given (a source, never the password).
-  if (args.dbPassword.source.kind === 'env')
-    argv.push('--db-password-env', args.dbPassword.source.variable);
-  if (args.dbPassword.source.kind === 'file')
-    argv.push('--db-password-file', args.dbPassword.source.path);
+  argv.push(...passwordArguments('--db-password', args.dbPassword.source, false));
   if (args.dbPassword.optionFile !== undefined)
     argv.push('--db-option-file', args.dbPassword.optionFile);
   const crypto = args.newCrypto ?? args.crypto;
   if (crypto) argv.push('--crypto', crypto.spec);
-  if (args.newPassword.kind === 'env') argv.push('--password-env', args.newPassword.variable);
-  if (args.newPassword.kind === 'file') argv.push('--password-file', args.newPassword.path);
+  argv.push(...passwordArguments('--password', args.newPassword, false));
   return shellCommand([CLI_NAME, ...argv]);
 }
 
@@ -262,7 +259,8 @@ export function nothingOpenedText(
 export interface RotationSummaryJson {
   readonly type: 'summary';
   readonly command: 'rotate';
-  readonly status: RotationResult['status'];
+  /** the engine's status, except that a dry run that went through is 'dry-run': nothing was rotated */
+  readonly status: RotationResult['status'] | 'dry-run';
   readonly table: string;
   readonly dryRun: boolean;
   readonly scanned: number;
@@ -299,14 +297,14 @@ export function summaryJson(
   return {
     type: 'summary',
     command: 'rotate',
-    status: result.status,
+    status: result.dryRun && result.status === 'completed' ? 'dry-run' : result.status,
     table: result.table,
     dryRun: result.dryRun,
     scanned: result.scanned,
     rotated: result.rotated,
     skipped: result.skipped,
     failed: result.failed,
-    seconds: result.seconds,
+    seconds: roundedRates({ seconds: result.seconds }).seconds,
     backup: result.backupPath,
     checkpoint: result.checkpointPath,
     derivations: result.derivations,

@@ -11,6 +11,7 @@ import {
   unicodeNormalizationHint,
   validateRotationInput,
   type RotationOptions,
+  type PreflightResult,
   type RotationResult,
 } from '../../engine/index.js';
 import { interpretResult } from '../../core/verdict.js';
@@ -24,6 +25,9 @@ import { EXIT, type ExitCode } from '../exit-codes.js';
 import { writeJsonLine, writeLine, type CliIo } from '../io.js';
 import { planServerLogin, readLoginAndPasswords } from '../db-password.js';
 import { rotationPasswordRequests } from '../passwords.js';
+import { earlierRuns, withEarlierRuns, type EarlierRuns } from '../progress/earlier-runs.js';
+import { PreflightSpinner } from '../progress/preflight-spinner.js';
+import { DRY_RUN_WORDS, ROTATE_WORDS } from '../progress/progress-line.js';
 import { createProgressReporter } from '../progress/reporters.js';
 import { restartCommand, resumeCommand } from '../resume-command.js';
 import { zeroBytes } from '../secret-bytes.js';
@@ -94,15 +98,24 @@ function checkpointPathOf(args: RotateArgs, table: string | undefined): string |
     : checkpointPathFor(state);
 }
 
-function hasCheckpoint(args: RotateArgs, table: string | undefined): boolean {
-  if (args.dryRun) return false;
-  const path = checkpointPathOf(args, table);
-  if (path === null) return false;
+/** The unfinished rotation's checkpoint, or null (none, a dry run, or unreadable: --resume says so itself). */
+function checkpointOf(args: RotateArgs, table: string | undefined) {
+  const path = args.dryRun ? null : checkpointPathOf(args, table);
+  if (path === null) return null;
   try {
-    return readCheckpoint(path) !== null;
+    return readCheckpoint(path);
   } catch {
-    return false; // unreadable: --resume would say so itself
+    return null;
   }
+}
+
+function hasCheckpoint(args: RotateArgs, table: string | undefined): boolean {
+  return checkpointOf(args, table) !== null;
+}
+
+/** A resume: what the earlier runs did, so progress counts the same way as the summary. */
+function earlierRunsOf(args: RotateArgs, table: string | undefined): EarlierRuns | null {
+  return args.resume ? earlierRuns(checkpointOf(args, table)) : null;
 }
 
 /**
@@ -117,7 +130,20 @@ async function runPreflight(
   io: CliIo,
 ): Promise<{ table: string; cancelled: boolean }> {
   const { oldPassword, newPassword, unicodeHint } = passwords;
-  const preflight = await preflightRotation({ ...options, oldPassword, newPassword, signal });
+  // Seconds of silence at the default preset: a terminal shows that work goes on.
+  const spinner = !args.json && io.stderr.isTTY ? new PreflightSpinner(io.stderr, signal) : null;
+  let preflight: PreflightResult;
+  try {
+    preflight = await preflightRotation({
+      ...options,
+      oldPassword,
+      newPassword,
+      signal,
+      ...(spinner && { onProgress: (progress) => spinner.update(progress) }),
+    });
+  } finally {
+    spinner?.stop();
+  }
   if (args.json) writeJsonLine(io.stdout, preflightJson(preflight));
   else writeLines(io.stderr, preflightText(preflight));
   if (!signal.aborted) {
@@ -195,11 +221,10 @@ export async function runRotate(given: RotateArgs, context: CommandContext): Pro
     validateRotationInput({ oldPassword, newPassword, ...options });
     // Computed now: the password bytes are zeroed once the job is over.
     const unicodeHint = unicodeNormalizationHint(oldPassword);
-    const reporter = createProgressReporter({
-      json: args.json,
-      stdout: io.stdout,
-      stderr: io.stderr,
-    });
+    const reporter = createProgressReporter(
+      { json: args.json, stdout: io.stdout, stderr: io.stderr },
+      args.dryRun ? DRY_RUN_WORDS : ROTATE_WORDS,
+    );
     let knownTable = args.table;
 
     const cancel = handleCancelSignals(
@@ -233,6 +258,7 @@ export async function runRotate(given: RotateArgs, context: CommandContext): Pro
         knownTable = preflight.table;
         if (preflight.cancelled) return EXIT.cancelled;
       }
+      const earlier = earlierRunsOf(args, knownTable);
       let result: RotationResult;
       try {
         result = await rotateVault({
@@ -241,7 +267,7 @@ export async function runRotate(given: RotateArgs, context: CommandContext): Pro
           oldPassword,
           newPassword,
           signal: cancel.signal,
-          onProgress: (progress) => reporter.update(progress),
+          onProgress: (progress) => reporter.update(withEarlierRuns(progress, earlier)),
         });
       } catch (error) {
         throw withResumeHint(error, args, knownTable);

@@ -16,8 +16,9 @@ import { EXIT, type ExitCode } from '../exit-codes.js';
 import { formatCount } from '../format.js';
 import { writeJsonLine, writeLine } from '../io.js';
 import { planServerLogin, readLoginAndPasswords } from '../db-password.js';
-import { VERIFY_PASSWORD } from '../passwords.js';
-import { createProgressReporter } from '../progress/reporters.js';
+import { NO_LONGER_VALID_PASSWORD, VERIFY_PASSWORD } from '../passwords.js';
+import { VERIFY_WORDS } from '../progress/progress-line.js';
+import { createProgressReporter, JsonProgressLines } from '../progress/reporters.js';
 import { zeroBytes } from '../secret-bytes.js';
 import { printable } from '../terminal-text.js';
 
@@ -28,6 +29,26 @@ export function verifyText(result: VerifyResult, sampled: boolean): string {
     `Table "${printable(result.table)}": checked ${what} records: ${formatCount(result.opened)} open with this password${v1}, ` +
     `${formatCount(result.notOpened)} do not, ${formatCount(result.malformed)} are malformed.`
   );
+}
+
+/** --fail-if-any-open: what was found, for a person (stdout when none opened, stderr otherwise). */
+export function failIfAnyOpenText(result: VerifyResult, sampled: boolean): string {
+  const what = sampled
+    ? `a sample of ${formatCount(result.checked)} records`
+    : `all ${formatCount(result.checked)} records`;
+  return result.opened === 0
+    ? `Table "${printable(result.table)}": none of ${what} opens with this password, as expected ` +
+        `(${formatCount(result.malformed)} malformed).`
+    : `error: ${formatCount(result.opened)} of ${what} of table "${printable(result.table)}" still open with ` +
+        'this password (--fail-if-any-open). Rotate them (rotate --resume if a rotation was cut short, or run rotate again).';
+}
+
+type VerifyStatus = 'completed' | 'cancelled' | 'nothing-opened' | 'none-opened' | 'still-opens';
+
+function verifyStatus(result: VerifyResult, args: VerifyArgs, cancelled: boolean): VerifyStatus {
+  if (cancelled) return 'cancelled';
+  if (args.failIfAnyOpen) return result.opened === 0 ? 'none-opened' : 'still-opens';
+  return result.opened === 0 && result.checked > 0 ? 'nothing-opened' : 'completed';
 }
 
 export function nothingOpenedVerifyText(
@@ -52,9 +73,10 @@ const BAR_PHASE: Record<VerifyProgress['phase'], RotationProgress['phase']> = {
 };
 
 /**
- * The CLI's bar and its JSON progress lines keep their established shape for
- * verify (verb "opened": scanned = checked, rotated = opened, skipped = did
- * not open, failed = malformed), so scripts reading them keep working.
+ * The terminal bar and log lines draw verify's events with the rotation's
+ * layout and verify's own words (VERIFY_WORDS): scanned = checked, rotated =
+ * opened, skipped = did not open, failed = malformed. --json prints the
+ * events as they are.
  */
 export function progressLineOf(progress: VerifyProgress): RotationProgress {
   return {
@@ -73,18 +95,22 @@ export function progressLineOf(progress: VerifyProgress): RotationProgress {
 
 export async function runVerify(args: VerifyArgs, context: CommandContext): Promise<ExitCode> {
   const { io } = context;
+  const role = args.failIfAnyOpen ? NO_LONGER_VALID_PASSWORD : VERIFY_PASSWORD;
   const login = await readLoginAndPasswords(
     planServerLogin(args, io),
-    [{ source: args.password, role: VERIFY_PASSWORD }],
+    [{ source: args.password, role }],
     io,
     'verify',
   );
   const password = login.passwords[0]!;
   const config = args.crypto?.config ?? ARGON2_PRESETS.default;
-  const reporter = createProgressReporter(
-    { json: args.json, stdout: io.stdout, stderr: io.stderr },
-    'opened',
-  );
+  // --json prints verify's own events; a terminal or a log gets the bar or lines in verify's words.
+  const json = args.json ? new JsonProgressLines(io.stdout) : null;
+  const reporter =
+    json ??
+    createProgressReporter({ json: false, stdout: io.stdout, stderr: io.stderr }, VERIFY_WORDS);
+  const showProgress = (progress: VerifyProgress): void =>
+    json ? json.update(progress) : reporter.update(progressLineOf(progress));
   const cancel = handleCancelSignals(
     {
       onCancel: (signal) => {
@@ -109,23 +135,36 @@ export async function runVerify(args: VerifyArgs, context: CommandContext): Prom
       kdfBackend: args.kdf,
       driver: args.driver,
       signal: cancel.signal,
-      onProgress: (progress) => reporter.update(progressLineOf(progress)),
+      onProgress: showProgress,
     });
     reporter.finish();
     const cancelled = result.cancelled === true || cancel.signal.aborted;
-    const status = cancelled
-      ? 'cancelled'
-      : result.opened === 0 && result.checked > 0
-        ? 'nothing-opened'
-        : 'completed';
-    if (args.json)
-      writeJsonLine(io.stdout, { type: 'summary', command: 'verify', status, ...result });
+    const status = verifyStatus(result, args, cancelled);
+    const sampled = args.sample !== undefined;
+    if (args.json) {
+      writeJsonLine(io.stdout, {
+        type: 'summary',
+        command: 'verify',
+        status,
+        failIfAnyOpen: args.failIfAnyOpen,
+        sampled,
+        ...result,
+      });
+    }
+    if (status === 'still-opens') {
+      writeLine(io.stderr, failIfAnyOpenText(result, sampled));
+      return EXIT.stillOpens;
+    }
+    if (status === 'none-opened') {
+      if (!args.json) writeLine(io.stdout, failIfAnyOpenText(result, sampled));
+      return EXIT.ok;
+    }
     if (status === 'nothing-opened') {
       for (const line of nothingOpenedVerifyText(result, config, unicodeHint))
         writeLine(io.stderr, line);
       return EXIT.nothingOpened;
     }
-    if (!args.json) writeLine(io.stdout, verifyText(result, args.sample !== undefined));
+    if (!args.json) writeLine(io.stdout, verifyText(result, sampled));
     if (cancelled) {
       writeLine(io.stderr, 'Cancelled: the counts cover the records checked so far.');
       return EXIT.cancelled;

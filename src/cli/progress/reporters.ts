@@ -6,7 +6,13 @@
  */
 import type { RotationProgress } from '../../engine/index.js';
 import { writeJsonLine, type TextOutput } from '../io.js';
-import { progressBarLine, progressLogLine } from './progress-line.js';
+import { roundedRates } from '../json-output.js';
+import {
+  progressBarLine,
+  progressLogLine,
+  ROTATE_WORDS,
+  type ProgressWords,
+} from './progress-line.js';
 
 export interface ProgressReporter {
   update(progress: RotationProgress): void;
@@ -26,7 +32,7 @@ export class TerminalProgressBar implements ProgressReporter {
 
   constructor(
     private readonly output: TextOutput,
-    private readonly verb?: string,
+    private readonly words: ProgressWords = ROTATE_WORDS,
     private readonly clock: Clock = () => performance.now(),
   ) {}
 
@@ -37,7 +43,7 @@ export class TerminalProgressBar implements ProgressReporter {
     this.lastDraw = now;
     this.lastPhase = progress.phase;
     const width = this.output.columns || DEFAULT_COLUMNS;
-    this.output.write(`\r\x1b[2K${progressBarLine(progress, width, this.verb)}`);
+    this.output.write(`\r\x1b[2K${progressBarLine(progress, width, this.words)}`);
     this.drawn = true;
   }
 
@@ -56,7 +62,7 @@ export class PlainProgressLines implements ProgressReporter {
 
   constructor(
     private readonly output: TextOutput,
-    private readonly verb?: string,
+    private readonly words: ProgressWords = ROTATE_WORDS,
     private readonly clock: Clock = () => performance.now(),
     private readonly intervalMs = PLAIN_LINE_INTERVAL_MS,
   ) {}
@@ -66,18 +72,18 @@ export class PlainProgressLines implements ProgressReporter {
     if (progress.phase === this.lastPhase && now - this.lastLine < this.intervalMs) return;
     this.lastLine = now;
     this.lastPhase = progress.phase;
-    this.output.write(`${progressLogLine(progress, this.verb)}\n`);
+    this.output.write(`${progressLogLine(progress, this.words)}\n`);
   }
 
   finish(): void {}
 }
 
-/** Every event, one JSON object per line: {"type":"progress", ...RotationProgress}. */
+/** Every event, one JSON object per line: {"type":"progress", ...the event}, rates rounded. */
 export class JsonProgressLines implements ProgressReporter {
   constructor(private readonly output: TextOutput) {}
 
-  update(progress: RotationProgress): void {
-    writeJsonLine(this.output, { type: 'progress', ...progress });
+  update(progress: RotationProgress | object): void {
+    writeJsonLine(this.output, { type: 'progress', ...roundedRates(progress) });
   }
 
   finish(): void {}
@@ -85,9 +91,9 @@ export class JsonProgressLines implements ProgressReporter {
 
 export function createProgressReporter(
   options: { json: boolean; stdout: TextOutput; stderr: TextOutput },
-  verb?: string,
+  words: ProgressWords = ROTATE_WORDS,
 ): ProgressReporter {
   if (options.json) return new JsonProgressLines(options.stdout);
-  if (options.stderr.isTTY) return new TerminalProgressBar(options.stderr, verb);
-  return new PlainProgressLines(options.stderr, verb);
+  if (options.stderr.isTTY) return new TerminalProgressBar(options.stderr, words);
+  return new PlainProgressLines(options.stderr, words);
 }
