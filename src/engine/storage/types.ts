@@ -96,8 +96,11 @@ export interface VaultStore {
   info(now?: Date): Promise<VaultInfo>;
   /** names of all vault tables */
   vaultTables(): Promise<string[]>;
-  /** throws TABLE_NOT_FOUND / MISSING_COLUMNS with a helpful message */
-  assertVaultTable(table: string): Promise<void>;
+  /**
+   * throws TABLE_NOT_FOUND / MISSING_COLUMNS with a helpful message; a store
+   * whose names have a canonical form (PostgreSQL: schema.table) resolves it
+   */
+  assertVaultTable(table: string): Promise<string | void>;
   countRecords(
     table: string,
     options?: Omit<ReadRecordsOptions, 'limit' | 'maxBytes'>,

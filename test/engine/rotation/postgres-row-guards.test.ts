@@ -53,6 +53,7 @@ describe.skipIf(serverUnavailable('postgres'))(
       dir = makeTempDir('vsa-pg-guards-');
       await owner.query('DROP TABLE IF EXISTS vault, vault_meta, vault_audit CASCADE');
       await owner.query('DROP FUNCTION IF EXISTS copy_old() CASCADE');
+      await db.admin.query(`DROP SCHEMA IF EXISTS ${app.user} CASCADE`);
     });
     afterEach(() => dir.dispose());
 
@@ -266,6 +267,66 @@ describe.skipIf(serverUnavailable('postgres'))(
           'CREATE TRIGGER copy_old AFTER UPDATE ON vault_archive FOR EACH ROW EXECUTE FUNCTION copy_old()',
         );
         await expectRefusedUncopied(/"copy_old \(trigger on child table public\.vault_archive\)"/);
+      });
+    });
+
+    describe('which table: schema.table', () => {
+      /** public.vault for `app`, and a vault of its own in its schema (first on its search path). */
+      async function twoVaults(): Promise<SqlSession> {
+        await loadForApp();
+        await db.admin.query(`CREATE SCHEMA AUTHORIZATION ${app.user}`);
+        const session = await db.connect(app);
+        await copyVaultToServer(FIXTURE, session);
+        return session;
+      }
+
+      const valuesIn = (session: SqlSession, table: string) =>
+        session.query<{ id: string; vault_value: string }>(
+          `SELECT id, vault_value FROM ${table} ORDER BY id`,
+        );
+
+      it('a name in two schemas of the search path is refused with the qualified names; schema.table picks one', async () => {
+        const session = await twoVaults();
+        try {
+          const own = `${app.user}.vault`;
+          const ownBefore = await valuesIn(session, own);
+          const publicBefore = await valuesIn(session, 'public.vault');
+
+          // no table named: both are listed by schema
+          const unnamed = await refusal(rotation(app, { backup: false }));
+          expect(unnamed.code).toBe('USAGE');
+          expect(unnamed.message).toContain(`2 vault tables: ${own}, public.vault`);
+          // "vault" is in both schemas: PostgreSQL would take the login's own, maybe not the one meant
+          const ambiguous = await refusal(rotation(app, { table: 'vault', backup: false }));
+          expect(ambiguous.code).toBe('USAGE');
+          expect(ambiguous.message).toContain(
+            `The table name "vault" is in 2 schemas of the search path`,
+          );
+          expect(ambiguous.message).toContain(`"${own}", "public.vault"`);
+          expect(await valuesIn(session, own)).toEqual(ownBefore);
+          expect(await valuesIn(session, 'public.vault')).toEqual(publicBefore);
+          expectNoStateFiles();
+
+          // info names both by schema
+          const info = await inspectVault({ ...as(app), checkpointDir: stateDir() });
+          expect(info.tables.map((table) => [table.name, table.records])).toEqual([
+            [own, RECORDS],
+            ['public.vault', RECORDS],
+          ]);
+
+          const result = await rotation(app, { table: 'public.vault' });
+          expect(result).toMatchObject({ status: 'completed', table: 'public.vault', failed: 0 });
+          // the default backup is named after the schema too
+          expect(result.backupPath).toMatch(/-public_vault-[0-9a-f]+/);
+          expect(await valuesIn(session, own)).toEqual(ownBefore);
+          const after = await valuesIn(session, 'public.vault');
+          const changed = after.filter(
+            (row, i) => row.vault_value !== publicBefore[i]!.vault_value,
+          );
+          expect(changed.length).toBe(result.rotated);
+        } finally {
+          await session.close();
+        }
       });
     });
   },

@@ -206,8 +206,9 @@ export class PostgresVaultStore implements VaultStore {
     return vaultTableNames(await this.catalog());
   }
 
-  async assertVaultTable(table: string): Promise<void> {
-    await this.table(table);
+  /** The table's schema.table name (a bare name found in one schema of the search path). */
+  async assertVaultTable(table: string): Promise<string> {
+    return (await this.table(table)).name;
   }
 
   async countRecords(table: string, options?: FilterOptions): Promise<number> {
