@@ -119,6 +119,13 @@ export interface VaultStore {
     key: string,
     options?: Omit<ReadRecordsOptions, 'limit' | 'maxBytes' | 'afterKey'>,
   ): Promise<VaultRecord | null>;
+  /**
+   * Servers: refuses (SERVER_PERMISSION, naming why) when the login could not
+   * update every record it reads (PostgreSQL row-level security), for checks
+   * made on a read-only connection before a rotation (pre-flight). A writable
+   * store checks this itself before its first read.
+   */
+  assertRowsWritable?(table: string): Promise<void>;
   /** names of the triggers on the table (they would run on every rotated record) */
   triggersOn(table: string): Promise<string[]>;
   /**

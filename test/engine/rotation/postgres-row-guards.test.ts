@@ -10,7 +10,12 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { inspectVault, rotateVault, verifyVault } from '../../../src/engine/index.js';
+import {
+  inspectVault,
+  preflightRotation,
+  rotateVault,
+  verifyVault,
+} from '../../../src/engine/index.js';
 import { postgresMetaTableSql } from '../../../bench/vaultstore-ddl.js';
 import { fixturesDir, makeTempDir, type TempDir } from '../../support/fixtures.js';
 import { copyVaultToServer, readServerVault } from '../../support/server-vault-copy.js';
@@ -154,6 +159,12 @@ describe.skipIf(serverUnavailable('postgres'))(
         expect(error.message).toContain('not because another program wrote them');
         expect(await readServerVault(owner)).toEqual(before);
         expectNoStateFiles();
+        // the pre-flight (a read-only connection) says so before a rotation is started
+        const preflight = await refusal(
+          preflightRotation({ ...as(app), oldPassword: bytes(PW_A), openConfig: tiny, workers: 1 }),
+        );
+        expect(preflight).toMatchObject({ code: 'SERVER_PERMISSION' });
+        expect(preflight.message).toContain('"update_some"');
         // reading is not limited: a verify sees every record
         const verified = await verifyVault({
           ...as(app),

@@ -252,6 +252,10 @@ export class PostgresVaultStore implements VaultStore {
     return row ? toRecord(row) : null;
   }
 
+  async assertRowsWritable(table: string): Promise<void> {
+    await this.assertRowsVisible(await this.table(table), true);
+  }
+
   /** Triggers and rules that run on UPDATE of the table's rows, its partitions' and children's included. */
   async triggersOn(table: string): Promise<string[]> {
     const sql = await this.table(table);
