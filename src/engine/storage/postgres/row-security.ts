@@ -125,10 +125,9 @@ export function rowSecurityError(
   const subject =
     `Row-level security is on for the table ${table} in ${display} and applies to the login ` +
     `${JSON.stringify(state.login)}`;
-  const consequence = writing
-    ? 'records hidden from it would keep their old-password values while the rotation reported every record ' +
-      'in scope visited. Nothing was changed.'
-    : 'records hidden from it would be left out of every count and check. Nothing was read.';
+  const consequence =
+    'records hidden from it would be missing from every count, check and backup, and a rotation would leave ' +
+    'them under the old password while reporting every record in scope visited. Nothing was changed.';
   const reading = limitingPolicies(policies, 'r');
   if (reading === null) {
     return new EngineError(
