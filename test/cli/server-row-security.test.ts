@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildCliForTest,
   expectNoSecret,
+  rotateArgs,
   runCli,
   writePasswordFiles,
   type BuiltCli,
@@ -73,21 +74,7 @@ describe.skipIf(serverUnavailable('postgres'))('row-level security through the C
     const before = await readServerVault(owner);
 
     const runs = [
-      await runCli(
-        cli.entry,
-        [
-          'rotate',
-          url,
-          ...login,
-          '--crypto',
-          'tiny',
-          '--old-password-file',
-          passwords.old,
-          '--new-password-file',
-          passwords.new,
-        ],
-        { env, timeoutMs: 120_000 },
-      ),
+      await runCli(cli.entry, rotateArgs(url, passwords, login), { env, timeoutMs: 120_000 }),
       await runCli(
         cli.entry,
         ['verify', url, ...login, '--crypto', 'tiny', '--password-file', passwords.new],
