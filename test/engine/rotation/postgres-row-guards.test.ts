@@ -175,6 +175,36 @@ describe.skipIf(serverUnavailable('postgres'))(
         expect(verified).toMatchObject({ table: 'public.vault', checked: RECORDS });
       });
 
+      it('a restrictive policy, or one for a role the login is a member of, hides rows too', async () => {
+        const sixth = await loadForApp();
+        await owner.query('ALTER TABLE vault ENABLE ROW LEVEL SECURITY');
+        await owner.query('CREATE POLICY everything ON vault FOR ALL TO PUBLIC USING (true)');
+        await owner.query(
+          `CREATE POLICY newer_only ON vault AS RESTRICTIVE FOR SELECT TO PUBLIC USING (id >= '${sixth}')`,
+        );
+        const restricted = await refusal(rotation(app, { backup: false }));
+        expect(restricted.code).toBe('SERVER_PERMISSION');
+        expect(restricted.message).toContain('"newer_only" (restrictive, FOR SELECT, USING (');
+        expect(restricted.message).not.toContain('"everything"');
+
+        await owner.query('DROP POLICY newer_only ON vault');
+        const group = randomName('vsa_group');
+        await db.admin.query(`CREATE ROLE ${group} NOLOGIN`);
+        try {
+          await db.admin.query(`GRANT ${group} TO ${app.user}`);
+          await owner.query(
+            `CREATE POLICY for_group ON vault AS RESTRICTIVE TO ${group} USING (false)`,
+          );
+          const member = await refusal(rotation(app, { backup: false }));
+          expect(member.code).toBe('SERVER_PERMISSION');
+          expect(member.message).toContain('"for_group" (restrictive, FOR ALL, USING (false))');
+        } finally {
+          await owner.query('DROP POLICY IF EXISTS for_group ON vault');
+          await db.admin.query(`DROP OWNED BY ${group}`);
+          await db.admin.query(`DROP ROLE ${group}`);
+        }
+      });
+
       it('no policy for the login: every row hidden, refused', async () => {
         await loadForApp();
         await owner.query('ALTER TABLE vault ENABLE ROW LEVEL SECURITY');
