@@ -87,6 +87,9 @@ describe('a connection string holding a password, through the CLI', () => {
 const KINDS: readonly ServerKind[] = ['postgres', 'mysql'];
 
 describe.each(KINDS)('a %s vault through the CLI', (kind) => {
+  // PostgreSQL names its tables with their schema
+  const tableName = kind === 'postgres' ? 'public.vault' : 'vault';
+  const tableStem = tableName.replace('.', '_');
   const unavailable = serverUnavailable(kind);
   let db: TestDatabase;
   let temp: TempDir;
@@ -156,7 +159,7 @@ describe.each(KINDS)('a %s vault through the CLI', (kind) => {
     const json = await runCli(cli.entry, ['info', url, ...login, '--json'], { env });
     expect(json.code, json.stderr).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({
-      tables: [{ name: 'vault', records: 200, softDeleted: 20, expired: expiredNow(manifest) }],
+      tables: [{ name: tableName, records: 200, softDeleted: 20, expired: expiredNow(manifest) }],
       unfinishedRotations: [],
       checkpointProblem: null,
     });
@@ -190,7 +193,7 @@ describe.each(KINDS)('a %s vault through the CLI', (kind) => {
     const stem = join(
       stateDir,
       'vaultstore-admin',
-      `${kind}-127_0_0_1-${db.port}-${db.database}-vault-`,
+      `${kind}-127_0_0_1-${db.port}-${db.database}-${tableStem}-`,
     );
     expect(backup.startsWith(stem), rotate.stdout).toBe(true);
     expect(backup).toMatch(/\.backup-\d{8}-\d{6}\.db$/);
@@ -213,7 +216,7 @@ describe.each(KINDS)('a %s vault through the CLI', (kind) => {
     );
     expect(verify.code, verify.stderr).toBe(0);
     expect(lastOfType(jsonLines(verify.stdout), 'summary')).toMatchObject({
-      table: 'vault',
+      table: tableName,
       checked: 200,
       opened: OPEN_WITH_OLD,
     });
@@ -252,14 +255,14 @@ describe.each(KINDS)('a %s vault through the CLI', (kind) => {
       },
     );
     expect(info.code, info.stderr).toBe(0);
-    expect(info.stdout).toContain('Unfinished rotation of table vault: started ');
+    expect(info.stdout).toContain(`Unfinished rotation of table ${tableName}: started `);
     expect(info.stdout).toContain(
-      `Checkpoint: ${checkpointDir}/${kind}-127_0_0_1-${db.port}-${db.database}-vault-`,
+      `Checkpoint: ${checkpointDir}/${kind}-127_0_0_1-${db.port}-${db.database}-${tableStem}-`,
     );
     const resumeLine =
       info.stdout.split('\n').find((line) => line.includes('Resume it with')) ?? '';
     expect(resumeLine).toContain(
-      `--table vault --resume --crypto tiny --checkpoint-dir ${checkpointDir}`,
+      `--table ${tableName} --resume --crypto tiny --checkpoint-dir ${checkpointDir}`,
     );
     // The connection string as given (no password in it), shell-quoted.
     const argv = resumeLine
@@ -282,7 +285,9 @@ describe.each(KINDS)('a %s vault through the CLI', (kind) => {
       { env },
     );
     expect(plain.code).toBe(1);
-    expect(plain.stderr).toMatch(/unfinished rotation of table vault.*--resume.*--restart/is);
+    expect(plain.stderr).toMatch(
+      new RegExp(`unfinished rotation of table ${tableName}.*--resume.*--restart`, 'is'),
+    );
 
     // The checkpoint in the state folder holds no database password either.
     expect(filesContaining(checkpointDir, db.password)).toEqual([]);

@@ -103,7 +103,9 @@ describe.skipIf(serverUnavailable('postgres'))(
       const result = (found as { value: ConnectionTestResult }).value;
       expect(result.display).toBe(db.url);
       expect(result.driver).toBe('postgres');
-      expect(result.tables.map((table) => [table.name, table.records])).toEqual([['vault', 200]]);
+      expect(result.tables.map((table) => [table.name, table.records])).toEqual([
+        ['public.vault', 200],
+      ]);
 
       const expectError = async (request: ServerConnectionRequest, code: string): Promise<void> => {
         const answer = await call('testConnection', request);
@@ -125,7 +127,7 @@ describe.skipIf(serverUnavailable('postgres'))(
       expect(summary.path).toBe(db.url);
       expect(summary.driver).toBe('postgres');
       expect(summary.fileName).toBe(`${db.database} on ${db.host}`);
-      expect(summary.tables.find((table) => table.name === 'vault')?.records).toBe(200);
+      expect(summary.tables.find((table) => table.name === 'public.vault')?.records).toBe(200);
 
       // The page sends only the handle: the pre-flight and verify jobs connect with main's copy.
       const preflight = await call(
@@ -271,7 +273,11 @@ describe.skipIf(serverUnavailable('postgres'))(
         if (!reread.ok) throw new Error(reread.error.message);
         expect(reread.value.checkpointProblem).toBeNull();
         expect(reread.value.unfinishedRotations).toHaveLength(1);
-        expect(reread.value.unfinishedRotations[0]).toMatchObject({ table: 'vault', runs: 1 });
+        // the table's own name, with its schema, whichever form the request gave
+        expect(reread.value.unfinishedRotations[0]).toMatchObject({
+          table: 'public.vault',
+          runs: 1,
+        });
         expect(reread.value.unfinishedRotations[0]!.counts.scanned).toBeGreaterThan(0);
 
         const finished = await run(true, null);

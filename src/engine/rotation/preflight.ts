@@ -106,6 +106,8 @@ export async function preflightRotation(options: PreflightOptions): Promise<Pref
       ...(options.serverPassword && { serverPassword: options.serverPassword }),
     });
     const table = await resolveVaultTable(store, options.table);
+    // What the rotation would refuse before its first write, said now (read-only connection).
+    await store.assertRowsWritable?.(table);
     const scope = recordScope(table, options, new Date());
     const total = await store.countRecords(table, scopeFilter(scope));
     const rotationWorkers = choosePoolSize(

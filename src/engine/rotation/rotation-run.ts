@@ -20,7 +20,7 @@ import { RecordReader } from './record-reader.js';
 import { savedScope, scopeFilter } from './record-scope.js';
 import { PROOF_RECORDS, proofOf } from './resume-proof.js';
 import { BACKUP_TABLE_PREFIX, type RotationPlan } from './rotation-plan.js';
-import { assertCovered } from './rotation-result.js';
+import { assertCovered, assertSweepCovered } from './rotation-result.js';
 import { sweepForeignWrites, type SweepReport } from './sweep.js';
 import type { RotationCoverage, RotationOptions } from './types.js';
 import { VisitLedger } from './visit-ledger.js';
@@ -132,6 +132,8 @@ export async function runRotation(
         keyKind: plan.keyKind,
       });
   const stopped = cancelled || (sweep?.cancelled ?? false);
+  // Foreign writes or not: every record in scope at the end was read by the last quiet round.
+  if (sweep && !stopped) assertSweepCovered(sweep, scope.table);
   if (sweep && versionUnknown) {
     // What the sweep found is the answer: nothing changed means the pass alone covered the table.
     const foreignWrites = sweep.changed + sweep.inserted + sweep.deleted > 0;

@@ -9,11 +9,18 @@
  * reader; without a data_version: while a round still finds such records), up
  * to a limit; still writing under the old password then means the rotation is
  * not complete.
+ *
+ * Every round that finds the table quiet also counts the records in scope:
+ * a round that read fewer than the count missed one (a paging skip), and a
+ * missed record may still hold an old-password value. Another program's
+ * commit between the round and the count can explain a difference once, so
+ * the round is repeated; a quiet last round that still differs is reported
+ * (`unaccounted`) and the rotation refuses to call itself complete.
  */
 import type { VaultRecord } from '../storage/types.js';
 import type { RecordFailure } from './types.js';
 import { RecordReader } from './record-reader.js';
-import { scopeAfter } from './record-scope.js';
+import { scopeAfter, scopeFilter } from './record-scope.js';
 import { RotationPipeline, type PipelineSettings, type RecordSource } from './pipeline.js';
 import type { VisitLedger } from './visit-ledger.js';
 
@@ -52,12 +59,19 @@ export interface SweepReport {
   readonly derivations: number;
   /** another program still wrote old-password records when the rounds ran out */
   readonly stillWriting: boolean;
+  /**
+   * records in scope the last round did not read although nobody else wrote
+   * during it (count minus records read; 0 when they agree)
+   */
+  readonly unaccounted: number;
   readonly cancelled: boolean;
   readonly failures: readonly RecordFailure[];
 }
 
 /** Hands out only the records whose content this run did not leave there. */
 class ChangedRecords implements RecordSource {
+  /** every record the reader handed over, ours or not */
+  read = 0;
   present = 0;
   changed = 0;
   inserted = 0;
@@ -73,6 +87,7 @@ class ChangedRecords implements RecordSource {
 
   async next(): Promise<VaultRecord | null> {
     for (let record = await this.reader.next(); record; record = await this.reader.next()) {
+      this.read++;
       if (this.ledger.has(record.key)) {
         this.present++;
         if (this.ledger.holdsWhatWeLeft(record.key, record.value)) continue;
@@ -101,6 +116,7 @@ export async function sweepForeignWrites(settings: SweepSettings): Promise<Sweep
     failed: 0,
     derivations: 0,
     stillWriting: false,
+    unaccounted: 0,
     cancelled: false,
     failures: [] as RecordFailure[],
   };
@@ -111,12 +127,17 @@ export async function sweepForeignWrites(settings: SweepSettings): Promise<Sweep
   let lastRoundFound = Number.POSITIVE_INFINITY;
   // Nobody else committed since the last round began: the table is exactly what the run left.
   // Without a data_version: until a whole round finds nothing another program wrote.
-  const anotherRoundNeeded = async (): Promise<boolean> =>
+  const othersWrote = async (): Promise<boolean> =>
     versionBefore === null ? lastRoundFound > 0 : (await store.dataVersion()) !== versionBefore;
-  while (await anotherRoundNeeded()) {
+  // records in scope the last quiet round did not read (0: it read them all)
+  let unaccounted = 0;
+  while ((await othersWrote()) || unaccounted !== 0) {
     if (report.rounds === maxRounds) {
       // Still committing: "not complete" when its last round still found old-password records.
-      report.stillWriting = lastRoundOpened > 0;
+      const writing = await othersWrote();
+      report.stillWriting = writing && lastRoundOpened > 0;
+      // Quiet, yet fewer records read than counted: a record was missed, not written by someone.
+      if (!writing) report.unaccounted = unaccounted;
       break;
     }
     report.rounds++;
@@ -165,6 +186,11 @@ export async function sweepForeignWrites(settings: SweepSettings): Promise<Sweep
     lastRoundOpened = counts.opened;
     // A deletion needs no other round: nothing is left to rotate.
     lastRoundFound = source.changed + source.inserted + counts.changedConcurrently;
+    // A quiet round read the table as the run left it: every record in scope, or one was missed.
+    const quiet = !(await othersWrote());
+    unaccounted = quiet
+      ? (await store.countRecords(scope.table, scopeFilter(scope))) - source.read
+      : 0;
   }
   return report;
 }

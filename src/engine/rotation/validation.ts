@@ -161,8 +161,8 @@ export async function resolveVaultTable(
   requested?: string,
 ): Promise<string> {
   if (requested !== undefined && requested !== '') {
-    await store.assertVaultTable(requested);
-    return requested;
+    // The store's own name for it, so one table never goes by two names (checkpoint, lock, backup).
+    return (await store.assertVaultTable(requested)) ?? requested;
   }
   const tables = await store.vaultTables();
   if (tables.length === 1) return tables[0]!;

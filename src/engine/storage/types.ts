@@ -96,8 +96,11 @@ export interface VaultStore {
   info(now?: Date): Promise<VaultInfo>;
   /** names of all vault tables */
   vaultTables(): Promise<string[]>;
-  /** throws TABLE_NOT_FOUND / MISSING_COLUMNS with a helpful message */
-  assertVaultTable(table: string): Promise<void>;
+  /**
+   * throws TABLE_NOT_FOUND / MISSING_COLUMNS with a helpful message; a store
+   * whose names have a canonical form (PostgreSQL: schema.table) resolves it
+   */
+  assertVaultTable(table: string): Promise<string | void>;
   countRecords(
     table: string,
     options?: Omit<ReadRecordsOptions, 'limit' | 'maxBytes'>,
@@ -116,6 +119,13 @@ export interface VaultStore {
     key: string,
     options?: Omit<ReadRecordsOptions, 'limit' | 'maxBytes' | 'afterKey'>,
   ): Promise<VaultRecord | null>;
+  /**
+   * Servers: refuses (SERVER_PERMISSION, naming why) when the login could not
+   * update every record it reads (PostgreSQL row-level security), for checks
+   * made on a read-only connection before a rotation (pre-flight). A writable
+   * store checks this itself before its first read.
+   */
+  assertRowsWritable?(table: string): Promise<void>;
   /** names of the triggers on the table (they would run on every rotated record) */
   triggersOn(table: string): Promise<string[]>;
   /**

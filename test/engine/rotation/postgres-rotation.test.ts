@@ -103,7 +103,7 @@ describe.skipIf(serverUnavailable('postgres'))('rotateVault on PostgreSQL', () =
       const expected = expectedCounts(manifest, PW_A);
       expect(result).toMatchObject({
         status: 'completed',
-        table: 'vault',
+        table: 'public.vault',
         scanned: expected.scanned,
         rotated: expected.rotated,
         skipped: expected.skipped,

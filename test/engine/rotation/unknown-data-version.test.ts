@@ -8,7 +8,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { rotateVault } from '../../../src/engine/index.js';
 import type * as Storage from '../../../src/engine/storage/index.js';
-import type { VaultStore } from '../../../src/engine/storage/types.js';
 import { copyFixture, makeTempDir, readManifest, type TempDir } from '../../support/fixtures.js';
 import {
   NEW_PASSWORD,
@@ -19,20 +18,10 @@ import {
 } from './helpers.js';
 
 vi.mock('../../../src/engine/storage/index.js', async (importOriginal) => {
-  const original = await importOriginal<typeof Storage>();
-  return {
-    ...original,
-    openVault: async (...args: Parameters<typeof original.openVault>): Promise<VaultStore> => {
-      const store = await original.openVault(...args);
-      return new Proxy(store, {
-        get(target, property, receiver) {
-          if (property === 'dataVersion') return () => Promise.resolve(null);
-          const value: unknown = Reflect.get(target, property, receiver);
-          return typeof value === 'function' ? value.bind(target) : value;
-        },
-      });
-    },
-  };
+  const { withStoreOverrides } = await import('./support/store-overrides.js');
+  return withStoreOverrides(await importOriginal<typeof Storage>(), () => ({
+    dataVersion: () => Promise.resolve(null),
+  }));
 });
 
 const manifest = readManifest('tiny200');

@@ -69,6 +69,8 @@ export interface ContractAdapter {
   readonly readsSnapshot: boolean;
   /** the database server it needs (the suite skips with the reason when absent), or null */
   readonly server: ServerKind | null;
+  /** how the store names the vault table: PostgreSQL qualifies it with its schema */
+  readonly tableName: string;
   createVault(records: readonly ContractRecord[]): Promise<ContractVault>;
 }
 
@@ -97,6 +99,7 @@ function sqliteAdapter(driver: FileDriverName): ContractAdapter {
     driver,
     readsSnapshot: driver === 'sql.js',
     server: null,
+    tableName: TABLE,
     async createVault(records) {
       const temp = makeTempDir('vsa-contract-');
       const path = join(temp.path, 'vault.db');
@@ -198,6 +201,7 @@ function serverAdapter(kind: ServerKind): ContractAdapter {
     driver: kind,
     readsSnapshot: false,
     server: kind,
+    tableName: kind === 'postgres' ? `public.${TABLE}` : TABLE,
     async createVault(records) {
       const db = await testDatabase(kind);
       const temp = makeTempDir('vsa-contract-');

@@ -164,7 +164,9 @@ describe.skipIf(serverUnavailable('postgres'))('PostgreSQL VaultStore', () => {
   });
 
   it('finds every vault table whatever its datetime type, and counts like the SQLite store', async () => {
-    expect((await store.vaultTables()).sort()).toEqual(KINDS.map(tableOf).sort());
+    // named with their schema
+    const qualified = (kind: (typeof KINDS)[number]) => `public.${tableOf(kind)}`;
+    expect((await store.vaultTables()).sort()).toEqual(KINDS.map(qualified).sort());
     const info = await store.info(NOW);
     expect(info.driver).toBe('postgres');
     expect(info.path).toBe(db.url);
@@ -181,8 +183,8 @@ describe.skipIf(serverUnavailable('postgres'))('PostgreSQL VaultStore', () => {
     // the fixture exercises every category
     expect(Object.values(expected).every((n) => n > 0)).toBe(true);
     for (const kind of KINDS) {
-      expect(info.tables.find((t) => t.name === tableOf(kind))).toEqual({
-        name: tableOf(kind),
+      expect(info.tables.find((t) => t.name === qualified(kind))).toEqual({
+        name: qualified(kind),
         ...expected,
       });
     }

@@ -125,7 +125,9 @@ describe.each(SERVER_KINDS)('TLS to %s', (kind) => {
       }
       const store = await open('localhost', verified);
       try {
-        expect(await store.vaultTables()).toEqual(['vault']);
+        expect(await store.vaultTables()).toEqual([
+          db.kind === 'postgres' ? 'public.vault' : 'vault',
+        ]);
         if (kind === 'postgres') {
           const encrypted = await db.admin.query<{ n: string | number }>(
             'SELECT count(*) AS n FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) ' +

@@ -56,13 +56,9 @@ async function connect(options: ServerConnectOptions): Promise<VaultStore> {
   }
   let store: PostgresVaultStore | null = null;
   try {
-    const { rows } = await client.query<{ schema: string | null }>(
-      'SELECT current_schema() AS schema',
-    );
     store = new PostgresVaultStore(client, {
       display: target.display,
       database: target.database,
-      schema: rows[0]?.schema ?? 'public',
       readOnly: options.readOnly,
       busyTimeoutMs: options.busyTimeoutMs,
       ...(options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding }),

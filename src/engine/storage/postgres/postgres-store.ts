@@ -3,6 +3,8 @@
  * Client; its queries run one after another), keyset pages in the id
  * column's collation, one guarded UPDATE per batch, a session advisory lock
  * for the rotation, and backups read from a second connection's snapshot.
+ * Tables are named schema.table; a table whose rows row-level security may
+ * hide from the login is refused before it is read (row-security.ts).
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
@@ -36,6 +38,13 @@ import {
   type CatalogTable,
 } from './catalog.js';
 import { connectionLostError, pgEngineError } from './errors.js';
+import {
+  rowSecurityError,
+  rowSecurityState,
+  tablePolicies,
+  type PolicyRow,
+  type RowSecurityState,
+} from './row-security.js';
 import { TableSql, type PgStatement, type RecordFilter } from './sql-text.js';
 
 /** Rows per page of the backup snapshot (only this many in memory). */
@@ -45,8 +54,6 @@ export interface PostgresStoreSettings {
   /** the URL without password */
   readonly display: string;
   readonly database: string;
-  /** the connection's current_schema(), where its vault tables are */
-  readonly schema: string;
   readonly readOnly: boolean;
   readonly busyTimeoutMs: number;
   readonly nativeBinding?: string;
@@ -136,13 +143,28 @@ export class PostgresVaultStore implements VaultStore {
     if (vaultTableNames(tables).length === 0) throw noVaultTableError(this.path, tables);
   }
 
+  /** The table asked for, once proven fully visible to the login (and, writing, fully updatable). */
   private async table(requested: string): Promise<TableSql> {
     const cached = this.tables.get(requested);
     if (cached) return cached;
     const table = resolveTable(this.path, await this.catalog(), requested);
-    const sql = new TableSql(this.settings.schema, table);
+    const sql = new TableSql(table);
+    await this.assertRowsVisible(sql, !this.readOnly);
     this.tables.set(requested, sql);
     return sql;
+  }
+
+  /** SERVER_PERMISSION when row-level security may hide rows of the table from the login (or keep them from its updates). */
+  private async assertRowsVisible(sql: TableSql, writing: boolean): Promise<void> {
+    const [state] = await this.run<RowSecurityState>('reading', rowSecurityState(sql.quoted));
+    if (!state?.enabled) return;
+    const policies = await this.run<PolicyRow>('reading', tablePolicies(sql.quoted));
+    const error = rowSecurityError(state, policies, {
+      display: this.path,
+      table: sql.name,
+      writing,
+    });
+    if (error) throw error;
   }
 
   private filter(options: FilterOptions = {}): RecordFilter {
@@ -159,10 +181,9 @@ export class PostgresVaultStore implements VaultStore {
     const tables: VaultTableInfo[] = [];
     let sizeBytes = 0;
     for (const name of vaultTableNames(catalog)) {
-      const sql = new TableSql(
-        this.settings.schema,
-        catalog.find((t) => t.name === name)!,
-      );
+      const sql = new TableSql(catalog.find((t) => t.name === name)!);
+      // Counts of the rows the login sees would pass for the table's: refused as a job would be.
+      await this.assertRowsVisible(sql, false);
       const [row] = await this.run<Record<string, string>>('reading', sql.counts(formattedNow));
       const records = Number(row?.records ?? 0);
       const v2 = Number(row?.v2 ?? 0);
@@ -185,8 +206,9 @@ export class PostgresVaultStore implements VaultStore {
     return vaultTableNames(await this.catalog());
   }
 
-  async assertVaultTable(table: string): Promise<void> {
-    await this.table(table);
+  /** The table's schema.table name (a bare name found in one schema of the search path). */
+  async assertVaultTable(table: string): Promise<string> {
+    return (await this.table(table)).name;
   }
 
   async countRecords(table: string, options?: FilterOptions): Promise<number> {
@@ -230,9 +252,15 @@ export class PostgresVaultStore implements VaultStore {
     return row ? toRecord(row) : null;
   }
 
+  async assertRowsWritable(table: string): Promise<void> {
+    await this.assertRowsVisible(await this.table(table), true);
+  }
+
+  /** Triggers and rules that run on UPDATE of the table's rows, its partitions' and children's included. */
   async triggersOn(table: string): Promise<string[]> {
     const sql = await this.table(table);
-    return (await this.run<{ name: string }>('reading', sql.triggers())).map((row) => row.name);
+    const hooks = await this.run<UpdateHookRow>('reading', sql.updateHooks());
+    return hooks.map(describeHook);
   }
 
   /** A server cannot tell other programs' commits cheaply: the rotation sweeps instead. */
@@ -298,7 +326,7 @@ export class PostgresVaultStore implements VaultStore {
 
   async lockForRotation(table: string): Promise<() => Promise<void>> {
     const sql = await this.table(table);
-    const key = advisoryLockKey(this.settings.database, this.settings.schema, sql.name);
+    const key = advisoryLockKey(this.settings.database, sql.schema, sql.tableName);
     const [row] = await this.run<{ locked: boolean }>('locking', {
       text: 'SELECT pg_try_advisory_lock($1::bigint) AS locked',
       values: [key],
@@ -367,7 +395,7 @@ export class PostgresVaultStore implements VaultStore {
       await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       await writeSqliteVaultBackup(
         destinationPath,
-        sql.name,
+        sql.tableName,
         snapshotRows(reader, sql),
         this.settings.nativeBinding,
       );
@@ -381,8 +409,9 @@ export class PostgresVaultStore implements VaultStore {
 
   async backupToTable(table: string, newTable: string): Promise<void> {
     const sql = await this.table(table);
-    const source = `${quoteIdentifier(this.settings.schema)}.${quoteIdentifier(sql.name)}`;
-    const target = `${quoteIdentifier(this.settings.schema)}.${quoteIdentifier(newTable)}`;
+    const source = sql.quoted;
+    // Beside the vault table, in its schema.
+    const target = `${quoteIdentifier(sql.schema)}.${quoteIdentifier(newTable)}`;
     // One transaction: the new table appears with every row, or not at all.
     await this.run('backing up', { text: 'BEGIN ISOLATION LEVEL REPEATABLE READ', values: [] });
     try {
@@ -427,6 +456,25 @@ export class PostgresVaultStore implements VaultStore {
     this.settings.onClose();
     await this.client.end().catch(() => undefined);
   }
+}
+
+interface UpdateHookRow {
+  name: string;
+  kind: 'trigger' | 'rule';
+  depth: number;
+  schema: string;
+  relation: string;
+  partition: boolean;
+}
+
+/** "audit" for the table's own trigger; "keep (rule on UPDATE)", "copy (trigger on partition s.t)" otherwise. */
+function describeHook(hook: UpdateHookRow): string {
+  const where =
+    hook.depth === 0
+      ? ''
+      : ` on ${hook.partition ? 'partition' : 'child table'} ${hook.schema}.${hook.relation}`;
+  if (hook.kind === 'rule') return `${hook.name} (rule on UPDATE${where})`;
+  return where === '' ? hook.name : `${hook.name} (trigger${where})`;
 }
 
 /** The table's rows in id order from the snapshot transaction, one page in memory at a time. */

@@ -45,16 +45,22 @@ export interface RecordFilter {
 
 /** Statements for one vault table, shaped by its column types. */
 export class TableSql {
+  /** schema.table, for people */
   readonly name: string;
-  private readonly table: string;
+  readonly schema: string;
+  /** the table's own name in its schema */
+  readonly tableName: string;
+  /** the quoted, schema-qualified name for SQL */
+  readonly quoted: string;
   private readonly idType: string;
   private readonly kinds: Readonly<Record<string, DateTimeKind>>;
   private readonly types: Readonly<Record<string, string>>;
 
-  /** `schema`: the connection's current schema, where the catalog found the table */
-  constructor(schema: string, table: CatalogTable) {
+  constructor(table: CatalogTable) {
     this.name = table.name;
-    this.table = `${quoteIdentifier(schema)}.${quoteIdentifier(table.name)}`;
+    this.schema = table.schema;
+    this.tableName = table.table;
+    this.quoted = `${quoteIdentifier(table.schema)}.${quoteIdentifier(table.table)}`;
     this.idType = columnOf(table, 'id').type;
     const dates = ['created_at', 'updated_at', 'expires_at', 'soft_deleted_at'];
     this.kinds = Object.fromEntries(
@@ -110,8 +116,8 @@ export class TableSql {
         count(*) FILTER (WHERE ${this.dateCompare('expires_at', '<=', at)}) AS expired,
         count(*) FILTER (WHERE ${IS_V2}) AS v2,
         count(*) FILTER (WHERE ${IS_V1}) AS v1,
-        pg_total_relation_size(to_regclass(${params.add(this.table)})) AS size_bytes
-        FROM ${this.table}`,
+        pg_total_relation_size(to_regclass(${params.add(this.quoted)})) AS size_bytes
+        FROM ${this.quoted}`,
       values: params.values,
     };
   }
@@ -119,7 +125,7 @@ export class TableSql {
   count(filter: RecordFilter): PgStatement {
     const params = new Params();
     const where = this.where(params, filter);
-    return { text: `SELECT count(*) AS n FROM ${this.table} ${where}`, values: params.values };
+    return { text: `SELECT count(*) AS n FROM ${this.quoted} ${where}`, values: params.values };
   }
 
   /**
@@ -134,7 +140,7 @@ export class TableSql {
     const limitParam = params.add(limit);
     if (maxBytes === undefined) {
       return {
-        text: `SELECT ${columns} FROM ${this.table} ${where} ORDER BY id LIMIT ${limitParam}`,
+        text: `SELECT ${columns} FROM ${this.quoted} ${where} ORDER BY id LIMIT ${limitParam}`,
         values: params.values,
       };
     }
@@ -143,7 +149,7 @@ export class TableSql {
           SELECT ${columns},
             sum(octet_length(vault_value)) OVER (ORDER BY id ROWS UNBOUNDED PRECEDING) AS running,
             row_number() OVER (ORDER BY id) AS n
-          FROM ${this.table} ${where} ORDER BY id LIMIT ${limitParam}) page
+          FROM ${this.quoted} ${where} ORDER BY id LIMIT ${limitParam}) page
         WHERE n = 1 OR running <= ${params.add(maxBytes)} ORDER BY n`,
       values: params.values,
     };
@@ -153,7 +159,7 @@ export class TableSql {
     const params = new Params();
     const columns = this.recordColumns(params, filter.now);
     const where = this.where(params, { ...filter, afterKey: null }, [`id = ${params.add(key)}`]);
-    return { text: `SELECT ${columns} FROM ${this.table} ${where}`, values: params.values };
+    return { text: `SELECT ${columns} FROM ${this.quoted} ${where}`, values: params.values };
   }
 
   sample(filter: RecordFilter, limit: number, valueKind?: 'v2' | 'v1'): PgStatement {
@@ -162,7 +168,7 @@ export class TableSql {
     const kind = valueKind === undefined ? [] : [valueKind === 'v2' ? IS_V2 : IS_V1];
     const where = this.where(params, filter, kind);
     return {
-      text: `SELECT ${columns} FROM ${this.table} ${where} ORDER BY random() LIMIT ${params.add(limit)}`,
+      text: `SELECT ${columns} FROM ${this.quoted} ${where} ORDER BY random() LIMIT ${params.add(limit)}`,
       values: params.values,
     };
   }
@@ -184,7 +190,7 @@ export class TableSql {
     const v = params.add(values);
     const at = params.add(updatedAt);
     return {
-      text: `UPDATE ${this.table} AS t
+      text: `UPDATE ${this.quoted} AS t
         SET vault_value = u.new_value, updated_at = CAST(${at}::text AS ${this.types.updated_at})
         FROM unnest(${k}::text[], ${e}::text[], ${v}::text[]) AS u(id, expected, new_value)
         WHERE t.id = CAST(u.id AS ${this.idType}) AND t.vault_value::text ${EXACT} = u.expected
@@ -193,12 +199,30 @@ export class TableSql {
     };
   }
 
-  /** Triggers that fire on updates of the table (internal ones, e.g. foreign keys, left out). */
-  triggers(): PgStatement {
+  /**
+   * What runs when rows of the table are updated, besides the update: its
+   * triggers, those of its partitions and inheritance children (an UPDATE of
+   * the parent updates their rows), and rewrite rules on UPDATE. Internal
+   * triggers (foreign keys) are left out. Each named with where it sits.
+   */
+  updateHooks(): PgStatement {
     return {
-      text: `SELECT tgname AS name FROM pg_trigger
-        WHERE tgrelid = to_regclass($1) AND NOT tgisinternal ORDER BY tgname`,
-      values: [this.table],
+      text: `WITH RECURSIVE tree(oid, depth) AS (
+          SELECT to_regclass($1)::oid, 0
+          UNION ALL SELECT i.inhrelid, tree.depth + 1 FROM pg_inherits i JOIN tree ON i.inhparent = tree.oid)
+        SELECT hook.name, hook.kind, tree.depth, n.nspname AS schema, c.relname AS relation,
+            c.relispartition AS partition
+          FROM tree
+          JOIN pg_class c ON c.oid = tree.oid
+          JOIN pg_namespace n ON n.oid = c.relnamespace
+          JOIN LATERAL (
+            SELECT t.tgname::text AS name, 'trigger' AS kind FROM pg_trigger t
+              WHERE t.tgrelid = tree.oid AND NOT t.tgisinternal
+            UNION ALL
+            SELECT r.rulename::text, 'rule' FROM pg_rewrite r
+              WHERE r.ev_class = tree.oid AND r.ev_type = '2') hook ON true
+          ORDER BY tree.depth, n.nspname, c.relname, hook.kind DESC, hook.name`,
+      values: [this.quoted],
     };
   }
 
@@ -210,7 +234,7 @@ export class TableSql {
       text: `SELECT id::text AS id, vault_token::text AS vault_token, vault_value::text AS vault_value,
         ${this.dateText('created_at')} AS created_at, ${this.dateText('updated_at')} AS updated_at,
         ${this.dateText('expires_at')} AS expires_at, ${this.dateText('soft_deleted_at')} AS soft_deleted_at
-        FROM ${this.table} ${after} ORDER BY id LIMIT ${params.add(limit)}`,
+        FROM ${this.quoted} ${after} ORDER BY id LIMIT ${params.add(limit)}`,
       values: params.values,
     };
   }
