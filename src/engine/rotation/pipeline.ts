@@ -14,6 +14,7 @@
 import type { CryptoPool } from '../pool/crypto-pool.js';
 import type { CryptoTaskResult } from '../pool/protocol.js';
 import type { ValueUpdate, VaultRecord, VaultStore } from '../storage/types.js';
+import { assertBatchAccounted } from './batch-result.js';
 import { runBoundedWindow } from './bounded-window.js';
 import { NO_COUNTS, recordCountsOf, type Tally } from './record-counts.js';
 import type { RecordScope } from './record-scope.js';
@@ -230,11 +231,15 @@ export class RotationPipeline {
         await this.settings.beforeFirstWrite();
         this.wroteOnce = true;
       }
-      const { written, guardFailed } = await this.settings.store.writeBatch(
-        this.settings.scope.table,
-        batch.map((pending) => pending.update),
-        this.settings.updatedAt(),
+      const { store, scope } = this.settings;
+      const updates = batch.map((pending) => pending.update);
+      const result = await store.writeBatch(scope.table, updates, this.settings.updatedAt());
+      assertBatchAccounted(
+        updates.map((update) => update.key),
+        result,
+        { table: scope.table, vault: store.path },
       );
+      const { written, guardFailed } = result;
       const byKey = new Map(batch.map((pending) => [pending.update.key, pending]));
       const undone = this.settings.readBackWrites
         ? await this.undoneWrites(written, byKey)

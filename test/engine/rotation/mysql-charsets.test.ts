@@ -1,0 +1,131 @@
+/**
+ * A MariaDB vault whose id (or whole table) is in another character set than
+ * the connection's utf8mb4: utf16 ids, latin1 ids with non-ASCII characters,
+ * a utf16 value column. Every guarded write must land on the record it read
+ * (compared in the column's own character set), the counts must be exact,
+ * and the Go library must open every rotated record with the new password.
+ */
+import { copyFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { rotateVault } from '../../../src/engine/index.js';
+import { copyFixture, makeTempDir, readManifest } from '../../support/fixtures.js';
+import type { TempDir, VaultManifest } from '../../support/fixtures.js';
+import { copyVaultFromServer, copyVaultToServer } from '../../support/server-vault-copy.js';
+import { serverUnavailable, testDatabase } from '../../support/servers/index.js';
+import type { SqlSession, TestDatabase } from '../../support/servers/index.js';
+import { expectVsrefVerifies } from '../../support/vsref.js';
+import {
+  NEW_PASSWORD,
+  PW_A,
+  bytes,
+  expectCompletedAsManifest,
+  expectFixtureRotated,
+  rotationOptions,
+} from './helpers.js';
+
+/**
+ * The fixture with each id prefixed by one of `prefixes` (in turn), and its
+ * manifest renamed the same way (values carry no id: they still open).
+ */
+function renamedFixture(
+  dir: string,
+  name: string,
+  prefixes: readonly string[],
+): { file: string; manifest: VaultManifest } {
+  const file = copyFixture('tiny200', dir);
+  const target = join(dir, `${name}.db`);
+  copyFileSync(file, target);
+  const manifest = readManifest('tiny200');
+  const renamed: VaultManifest['records'] = {};
+  const db = new Database(target);
+  try {
+    const rename = db.prepare('UPDATE vault SET id = ? WHERE id = ?');
+    Object.keys(manifest.records)
+      .sort()
+      .forEach((id, i) => {
+        const newId = `${prefixes[i % prefixes.length]}${id}`;
+        rename.run(newId, id);
+        renamed[newId] = manifest.records[id]!;
+      });
+  } finally {
+    db.close();
+  }
+  const renamedManifest = { ...manifest, records: renamed };
+  writeFileSync(`${target}.manifest.json`, JSON.stringify(renamedManifest));
+  return { file: target, manifest: renamedManifest };
+}
+
+const CASES = [
+  {
+    name: 'utf16 ids',
+    prefixes: ['é', 'ß', 'Ω', '😀', 'a', 'Ä'],
+    ddl: 'ALTER TABLE vault MODIFY id varchar(40) CHARACTER SET utf16 NOT NULL',
+  },
+  {
+    name: 'latin1 ids with non-ASCII characters',
+    prefixes: ['é', 'ß', 'Ä', 'ø', 'ñ', 'b'],
+    ddl: 'ALTER TABLE vault MODIFY id varchar(40) CHARACTER SET latin1 NOT NULL',
+  },
+  {
+    name: 'a whole table in utf16 (ids, tokens and values)',
+    prefixes: ['é', 'Ω', '😀', 'c'],
+    ddl: 'ALTER TABLE vault CONVERT TO CHARACTER SET utf16',
+  },
+] as const;
+
+describe.skipIf(serverUnavailable('mysql'))(
+  'MariaDB vault columns in another character set',
+  () => {
+    let db: TestDatabase;
+    let owner: SqlSession;
+    let dir: TempDir;
+    const manifest = readManifest('tiny200');
+
+    beforeAll(() => {
+      dir = makeTempDir();
+    });
+    afterAll(() => dir.dispose());
+    beforeEach(async () => {
+      db = await testDatabase('mysql');
+      owner = await db.connect();
+    });
+    afterEach(async () => {
+      await owner.close();
+      await db.dispose();
+    });
+
+    for (const { name, prefixes, ddl } of CASES) {
+      it(`rotates a vault with ${name}: exact counts, every record opens with the new password (vsref)`, async () => {
+        const fixture = renamedFixture(dir.path, `${db.database}-in`, prefixes);
+        await copyVaultToServer(fixture.file, owner);
+        await owner.query(ddl);
+        const result = await rotateVault(
+          rotationOptions(db.url, {
+            serverPassword: bytes(db.password),
+            checkpointDir: join(dir.path, `state-${db.database}`),
+            workers: 2,
+            backup: false,
+          }),
+        );
+        expectCompletedAsManifest(result, manifest, PW_A);
+        // no sweep round found anything: every write landed on the record it read
+        expect(result.sweep).toMatchObject({ changed: 0, inserted: 0, rotated: 0 });
+
+        const back = join(dir.path, `${db.database}-out.db`);
+        await copyVaultFromServer(owner, back);
+        copyFileSync(`${fixture.file}.manifest.json`, `${back}.manifest.json`);
+        await expectFixtureRotated(back, fixture.manifest, {
+          oldPassword: PW_A,
+          newPassword: NEW_PASSWORD,
+        });
+        await expectVsrefVerifies(back, {
+          config: 'tiny',
+          expect: `${PW_A}=>${NEW_PASSWORD}`,
+          softDeleted: 'rotated',
+        });
+      });
+    }
+  },
+);
