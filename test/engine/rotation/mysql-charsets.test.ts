@@ -8,35 +8,26 @@
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { rotateVault } from '../../../src/engine/index.js';
-import { copyFixture, makeTempDir, readManifest } from '../../support/fixtures.js';
-import type { TempDir, VaultManifest } from '../../support/fixtures.js';
+import { readManifest } from '../../support/fixtures.js';
+import type { VaultManifest } from '../../support/fixtures.js';
 import { copyVaultFromServer, copyVaultToServer } from '../../support/server-vault-copy.js';
-import { serverUnavailable, testDatabase } from '../../support/servers/index.js';
-import type { SqlSession, TestDatabase } from '../../support/servers/index.js';
+import { serverUnavailable } from '../../support/servers/index.js';
 import { expectVsrefVerifies } from '../../support/vsref.js';
-import {
-  NEW_PASSWORD,
-  PW_A,
-  bytes,
-  expectCompletedAsManifest,
-  expectFixtureRotated,
-  rotationOptions,
-} from './helpers.js';
+import { NEW_PASSWORD, PW_A, expectCompletedAsManifest, expectFixtureRotated } from './helpers.js';
+import { useServerFixture } from './support/server-fixture.js';
 
 /**
  * The fixture with each id prefixed by one of `prefixes` (in turn), and its
  * manifest renamed the same way (values carry no id: they still open).
  */
 function renamedFixture(
-  dir: string,
-  name: string,
+  source: string,
+  target: string,
   prefixes: readonly string[],
 ): { file: string; manifest: VaultManifest } {
-  const file = copyFixture('tiny200', dir);
-  const target = join(dir, `${name}.db`);
-  copyFileSync(file, target);
+  copyFileSync(source, target);
   const manifest = readManifest('tiny200');
   const renamed: VaultManifest['records'] = {};
   const db = new Database(target);
@@ -78,37 +69,20 @@ const CASES = [
 describe.skipIf(serverUnavailable('mysql'))(
   'MariaDB vault columns in another character set',
   () => {
-    let db: TestDatabase;
-    let owner: SqlSession;
-    let dir: TempDir;
+    const server = useServerFixture('mysql', { copy: false });
     const manifest = readManifest('tiny200');
-
-    beforeAll(() => {
-      dir = makeTempDir();
-    });
-    afterAll(() => dir.dispose());
-    beforeEach(async () => {
-      db = await testDatabase('mysql');
-      owner = await db.connect();
-    });
-    afterEach(async () => {
-      await owner.close();
-      await db.dispose();
-    });
 
     for (const { name, prefixes, ddl } of CASES) {
       it(`rotates a vault with ${name}: exact counts, every record opens with the new password (vsref)`, async () => {
-        const fixture = renamedFixture(dir.path, `${db.database}-in`, prefixes);
+        const { db, owner, dir } = server;
+        const fixture = renamedFixture(
+          server.fixture,
+          join(dir.path, `${db.database}-in.db`),
+          prefixes,
+        );
         await copyVaultToServer(fixture.file, owner);
         await owner.query(ddl);
-        const result = await rotateVault(
-          rotationOptions(db.url, {
-            serverPassword: bytes(db.password),
-            checkpointDir: join(dir.path, `state-${db.database}`),
-            workers: 2,
-            backup: false,
-          }),
-        );
+        const result = await rotateVault(server.options({ backup: false }));
         expectCompletedAsManifest(result, manifest, PW_A);
         // no sweep round found anything: every write landed on the record it read
         expect(result.sweep).toMatchObject({ changed: 0, inserted: 0, rotated: 0 });

@@ -22,12 +22,28 @@ export function quoteMysqlIdentifier(name: string): string {
   return '`' + name.replaceAll('`', '``') + '`';
 }
 
-/** Base tables (no views) of the connection's database with their columns. */
+/**
+ * Base tables (no views) of the connection's database with their columns;
+ * MariaDB's system-versioned tables too (found, so that a rotation can
+ * refuse them by name: see copies.ts).
+ */
 export const TABLE_COLUMNS_SQL = `SELECT c.TABLE_NAME AS table_name, c.COLUMN_NAME AS column_name
   FROM information_schema.COLUMNS c
   JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME
-  WHERE c.TABLE_SCHEMA = DATABASE() AND t.TABLE_TYPE = 'BASE TABLE'
+  WHERE c.TABLE_SCHEMA = DATABASE() AND t.TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')
   ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION`;
+
+/** The table's type: 'BASE TABLE', or 'SYSTEM VERSIONED' (MariaDB keeps every old row version). */
+export const TABLE_TYPE_SQL = `SELECT TABLE_TYPE AS table_type FROM information_schema.TABLES
+  WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?`;
+
+/** Foreign keys (of any database) whose parent column is the table's vault_value. */
+export const VALUE_REFERENCES_SQL = `SELECT TABLE_SCHEMA AS table_schema, TABLE_NAME AS table_name,
+    CONSTRAINT_NAME AS constraint_name
+  FROM information_schema.KEY_COLUMN_USAGE
+  WHERE REFERENCED_TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME = ?
+    AND REFERENCED_COLUMN_NAME = 'vault_value'
+  ORDER BY TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME`;
 
 /** Primary-key columns of one table, in key order. */
 export const PRIMARY_KEY_SQL = `SELECT COLUMN_NAME AS column_name FROM information_schema.KEY_COLUMN_USAGE

@@ -39,6 +39,7 @@ import {
   vaultTablesOf,
 } from './catalog.js';
 import { mysqlConnectionOptions } from './connection-options.js';
+import { assertNoServerCopies } from './copies.js';
 import { toMysqlEngineError } from './errors.js';
 import { MysqlSession } from './session.js';
 import type { MysqlRow, MysqlSessionSettings } from './session.js';
@@ -216,6 +217,8 @@ class MysqlVaultStore implements VaultStore {
   assertPageable(table: string): Promise<void> {
     return this.run(async () => {
       const name = await this.table(table);
+      // First: a system-versioned table's primary key also holds row_end, which is not the problem to name.
+      await assertNoServerCopies(this.session, this.display, name);
       await assertMysqlPageable(this.session, this.display, name);
       this.workingTable = name;
     });
