@@ -68,6 +68,29 @@ describe.skipIf(serverUnavailable('mysql'))('MariaDB copies of old values beside
     expectCompletedAsManifest(await rotateVault(options()), manifest, PW_A);
   });
 
+  it("never sends an old value in a statement's text (a general log keeps none)", async () => {
+    const { admin, user } = server.db;
+    const values = (await readServerVault(server.owner)).map((row) => row.vault_value);
+    const saved = (
+      await admin.query('SELECT @@GLOBAL.log_output AS o, @@GLOBAL.general_log AS g')
+    )[0]!;
+    await admin.query("SET GLOBAL log_output = 'TABLE', GLOBAL general_log = 'ON'");
+    try {
+      expectCompletedAsManifest(await rotateVault(options()), manifest, PW_A);
+    } finally {
+      await admin.query('SET GLOBAL general_log = ?, GLOBAL log_output = ?', [saved.g, saved.o]);
+    }
+    const logged = (
+      await admin.query<{ text: string }>(
+        'SELECT CONVERT(argument USING utf8mb4) AS text FROM mysql.general_log WHERE user_host LIKE ?',
+        [`${user}[${user}]%`],
+      )
+    ).map((row) => row.text);
+    // the log did record the rotation's guarded writes
+    expect(logged.filter((text) => text.includes('FOR UPDATE')).length).toBeGreaterThan(0);
+    expect(values.filter((value) => logged.some((text) => text.includes(value)))).toEqual([]);
+  });
+
   async function partitionWith(trigger: string): Promise<void> {
     // a partitioned table's unique keys must hold the partitioning column
     await server.owner.query('ALTER TABLE vault DROP INDEX idx_vault_token');

@@ -8,6 +8,7 @@
  * accent-insensitive, PAD SPACE collation, and never as the column's own
  * bytes, which differ from the bound text's in utf16, latin1 and the like.
  */
+import { createHash } from 'node:crypto';
 import { V2_PREFIX } from '../value-kind.js';
 
 export type MysqlParam = string | number;
@@ -203,21 +204,29 @@ export interface GuardedUpdate {
   readonly newValue: string;
 }
 
+/** SHA-256 (hex) of a text's UTF-8 bytes, as SHA2(…, 256) gives it for a utf8mb4 text. */
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
 /**
- * Locks, among `updates`, the records that still hold the value read
- * (compared exactly) and returns their ids. One statement: the range
- * optimizer turns the OR of primary-key equalities into point lookups.
+ * Locks, among `updates`, the records that still hold the value read and
+ * returns their ids. The value is compared by its SHA-256 as the client
+ * reads it: exact, and the old-password value never travels in a
+ * statement's text (a general or slow query log, an audit plugin or the
+ * process list would keep or show it). One statement: the range optimizer
+ * turns the OR of primary-key equalities into point lookups.
  */
 export function lockUnchangedStatement(
   table: string,
   updates: readonly GuardedUpdate[],
 ): MysqlStatement {
   const sql = updates
-    .map(() => `(id = ? AND ${exactText('vault_value')} = ${EXACT_PARAM})`)
+    .map(() => '(id = ? AND SHA2(CONVERT(vault_value USING utf8mb4), 256) = ?)')
     .join(' OR ');
   return {
     sql: `SELECT id FROM ${quoteMysqlIdentifier(table)} WHERE ${sql} FOR UPDATE`,
-    params: updates.flatMap((update) => [update.key, update.expectedValue]),
+    params: updates.flatMap((update) => [update.key, sha256Hex(update.expectedValue)]),
   };
 }
 
