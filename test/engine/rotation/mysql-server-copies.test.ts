@@ -4,8 +4,11 @@
  * trigger; allowed, its undoing is caught by the read-back), a
  * system-versioned table (its history keeps every old row: always refused,
  * found by name instead of "no tables"), a foreign key on vault_value
- * (cascades values elsewhere: always refused). Against a real MariaDB; every
- * refusal leaves the table, its history and the other tables as they were.
+ * (cascades values elsewhere: always refused), a table without transactions
+ * (the guard could not hold a record: refused), a FEDERATED table (another
+ * server's: refused), the general log (never an
+ * old value in a statement). Against a real MariaDB; every refusal leaves
+ * the table, its history and the other tables as they were.
  */
 import { describe, expect, it } from 'vitest';
 import { rotateVault } from '../../../src/engine/index.js';
@@ -89,6 +92,38 @@ describe.skipIf(serverUnavailable('mysql'))('MariaDB copies of old values beside
     // the log did record the rotation's guarded writes
     expect(logged.filter((text) => text.includes('FOR UPDATE')).length).toBeGreaterThan(0);
     expect(values.filter((value) => logged.some((text) => text.includes(value)))).toEqual([]);
+  });
+
+  it('refuses a table without transactions (MyISAM, Aria): its guard could not hold a record', async () => {
+    for (const engine of ['MyISAM', 'Aria']) {
+      await server.owner.query(`ALTER TABLE vault ENGINE=${engine}`);
+      const before = await readServerVault(server.owner);
+      const error = await refusal({ allowTriggers: true });
+      expect(error?.code, error?.message).toBe('UNSUPPORTED_IDS');
+      expect(error!.message).toContain(`uses the ${engine} engine, which has no transactions`);
+      expect(error!.message).toContain('ENGINE=InnoDB');
+      expect(await readServerVault(server.owner)).toEqual(before);
+    }
+  });
+
+  it("refuses a FEDERATED table (another server's triggers and logs are out of sight)", async () => {
+    const { admin, user, password, port, database } = server.db;
+    const installed = await admin.query(
+      "SELECT 1 FROM information_schema.ENGINES WHERE ENGINE = 'FEDERATED' AND SUPPORT <> 'NO'",
+    );
+    if (installed.length === 0) await admin.query("INSTALL SONAME 'ha_federatedx'");
+    await server.owner.query(
+      `CREATE TABLE remote_vault (id varchar(40) NOT NULL PRIMARY KEY, vault_token varchar(40) NOT NULL, ` +
+        'vault_value longtext NOT NULL, created_at datetime NOT NULL, updated_at datetime NOT NULL, ' +
+        'expires_at datetime NOT NULL, soft_deleted_at datetime NOT NULL) ENGINE=FEDERATED ' +
+        `CONNECTION='mysql://${user}:${password}@127.0.0.1:${port}/${database}/vault'`,
+    );
+    const before = await readServerVault(server.owner);
+    const error = await refusal({ table: 'remote_vault', allowTriggers: true });
+    expect(error?.code, error?.message).toBe('TRIGGERS');
+    expect(error!.message).toContain('uses the FEDERATED engine');
+    expect(error!.message).not.toContain(password);
+    expect(await readServerVault(server.owner)).toEqual(before);
   });
 
   async function partitionWith(trigger: string): Promise<void> {

@@ -9,22 +9,49 @@
  * - a foreign key whose parent column is vault_value cascades each new
  *   value into another table (or blocks the update), where this tool cannot
  *   see what is kept.
+ * - a table kept by another server (FEDERATED, CONNECT, SPIDER): its
+ *   triggers and versioning are that server's, out of sight.
  * Partitioned tables need nothing more: their triggers are the table's own
  * (information_schema.TRIGGERS lists them), partitions have none.
+ * And the guard itself needs transactions: without them (MyISAM, Aria,
+ * MEMORY…) FOR UPDATE holds no row, so another program's write between the
+ * check and the update would be overwritten, and a batch is not
+ * all-or-nothing.
  */
 import { EngineError } from '../../errors.js';
 import { mysqlText } from './backup.js';
 import type { MysqlSession } from './session.js';
 import { TABLE_TYPE_SQL, VALUE_REFERENCES_SQL, quoteMysqlIdentifier } from './sql.js';
 
-export async function assertNoServerCopies(
+/** Engines whose rows another server (or outside files) keeps. */
+const REMOTE_ENGINES = new Set(['FEDERATED', 'FEDERATEDX', 'CONNECT', 'SPIDER']);
+
+export async function assertSafeToRewrite(
   session: MysqlSession,
   display: string,
   table: string,
 ): Promise<void> {
-  const type = await session.query(TABLE_TYPE_SQL, [table], 'reading');
-  if (mysqlText(type[0]?.table_type) === 'SYSTEM VERSIONED') {
-    throw systemVersionedError(display, table);
+  const row = (await session.query(TABLE_TYPE_SQL, [table], 'reading'))[0] ?? {};
+  if (mysqlText(row.table_type) === 'SYSTEM VERSIONED') throw systemVersionedError(display, table);
+  const engine = mysqlText(row.engine);
+  if (REMOTE_ENGINES.has(engine.toUpperCase())) {
+    throw new EngineError(
+      'TRIGGERS',
+      `The table ${JSON.stringify(table)} in ${display} uses the ${engine} engine: its rows are kept by another ` +
+        'server (or in outside files), whose triggers, versioning and logs this tool cannot see, so it cannot ' +
+        'tell whether rotating would leave the old-password values there. Nothing was changed. Rotate the ' +
+        'table where it is kept, then run the rotation again.',
+    );
+  }
+  if (mysqlText(row.transactions) !== 'YES') {
+    throw new EngineError(
+      'UNSUPPORTED_IDS',
+      `The table ${JSON.stringify(table)} in ${display} uses the ${engine} engine, which has no transactions: ` +
+        'a record cannot be held locked from the check that it still holds the value read until it is ' +
+        "written, so another program's write in between would be lost, and a batch would not be " +
+        `all-or-nothing. Nothing was changed. Convert it (ALTER TABLE ${quoteMysqlIdentifier(table)} ` +
+        'ENGINE=InnoDB), then run the rotation again.',
+    );
   }
   const references = await session.query(VALUE_REFERENCES_SQL, [table], 'reading');
   if (references.length > 0) {

@@ -34,9 +34,15 @@ export const TABLE_COLUMNS_SQL = `SELECT c.TABLE_NAME AS table_name, c.COLUMN_NA
   WHERE c.TABLE_SCHEMA = DATABASE() AND t.TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')
   ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION`;
 
-/** The table's type: 'BASE TABLE', or 'SYSTEM VERSIONED' (MariaDB keeps every old row version). */
-export const TABLE_TYPE_SQL = `SELECT TABLE_TYPE AS table_type FROM information_schema.TABLES
-  WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?`;
+/**
+ * The table's type ('BASE TABLE', or 'SYSTEM VERSIONED': MariaDB keeps every
+ * old row version), its storage engine and whether that engine has
+ * transactions ('YES'; NULL when the engine is not loaded).
+ */
+export const TABLE_TYPE_SQL = `SELECT t.TABLE_TYPE AS table_type, t.ENGINE AS engine,
+    e.TRANSACTIONS AS transactions
+  FROM information_schema.TABLES t LEFT JOIN information_schema.ENGINES e ON e.ENGINE = t.ENGINE
+  WHERE t.TABLE_SCHEMA = DATABASE() AND t.TABLE_NAME = ?`;
 
 /** Foreign keys (of any database) whose parent column is the table's vault_value. */
 export const VALUE_REFERENCES_SQL = `SELECT TABLE_SCHEMA AS table_schema, TABLE_NAME AS table_name,

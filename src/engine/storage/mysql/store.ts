@@ -39,7 +39,7 @@ import {
   vaultTablesOf,
 } from './catalog.js';
 import { mysqlConnectionOptions } from './connection-options.js';
-import { assertNoServerCopies } from './copies.js';
+import { assertSafeToRewrite } from './copies.js';
 import { toMysqlEngineError } from './errors.js';
 import { MysqlSession } from './session.js';
 import type { MysqlRow, MysqlSessionSettings } from './session.js';
@@ -218,7 +218,7 @@ class MysqlVaultStore implements VaultStore {
     return this.run(async () => {
       const name = await this.table(table);
       // First: a system-versioned table's primary key also holds row_end, which is not the problem to name.
-      await assertNoServerCopies(this.session, this.display, name);
+      await assertSafeToRewrite(this.session, this.display, name);
       await assertMysqlPageable(this.session, this.display, name);
       this.workingTable = name;
     });
