@@ -10,12 +10,23 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { rotateVault } from '../../../src/engine/index.js';
+import { openVault } from '../../../src/engine/storage/index.js';
 import { readManifest } from '../../support/fixtures.js';
 import type { VaultManifest } from '../../support/fixtures.js';
-import { copyVaultFromServer, copyVaultToServer } from '../../support/server-vault-copy.js';
+import {
+  copyVaultFromServer,
+  copyVaultToServer,
+  readSqliteVault,
+} from '../../support/server-vault-copy.js';
 import { serverUnavailable } from '../../support/servers/index.js';
 import { expectVsrefVerifies } from '../../support/vsref.js';
-import { NEW_PASSWORD, PW_A, expectCompletedAsManifest, expectFixtureRotated } from './helpers.js';
+import {
+  NEW_PASSWORD,
+  PW_A,
+  bytes,
+  expectCompletedAsManifest,
+  expectFixtureRotated,
+} from './helpers.js';
 import { useServerFixture } from './support/server-fixture.js';
 
 /**
@@ -82,10 +93,27 @@ describe.skipIf(serverUnavailable('mysql'))(
         );
         await copyVaultToServer(fixture.file, owner);
         await owner.query(ddl);
-        const result = await rotateVault(server.options({ backup: false }));
+        // info counts value kinds exactly whatever the value column's character set
+        const records = Object.values(manifest.records);
+        const store = await openVault(db.url, { serverPassword: bytes(db.password) });
+        try {
+          expect((await store.info()).tables[0]).toMatchObject({
+            name: 'vault',
+            records: records.length,
+            v2: records.filter((record) => record.version === 'v2').length,
+            v1: records.filter((record) => record.version === 'v1').length,
+            other: 0,
+          });
+        } finally {
+          await store.close();
+        }
+
+        const result = await rotateVault(server.options());
         expectCompletedAsManifest(result, manifest, PW_A);
         // no sweep round found anything: every write landed on the record it read
         expect(result.sweep).toMatchObject({ changed: 0, inserted: 0, rotated: 0 });
+        // the backup holds the records as they were, ids and values exact
+        expect(readSqliteVault(result.backupPath!)).toEqual(readSqliteVault(fixture.file));
 
         const back = join(dir.path, `${db.database}-out.db`);
         await copyVaultFromServer(owner, back);
