@@ -14,6 +14,7 @@
 import type { CryptoPool } from '../pool/crypto-pool.js';
 import type { CryptoTaskResult } from '../pool/protocol.js';
 import type { ValueUpdate, VaultRecord, VaultStore } from '../storage/types.js';
+import { assertBatchAccounted } from './batch-result.js';
 import { runBoundedWindow } from './bounded-window.js';
 import { NO_COUNTS, recordCountsOf, type Tally } from './record-counts.js';
 import type { RecordScope } from './record-scope.js';
@@ -206,17 +207,20 @@ export class RotationPipeline {
     );
   }
 
-  /** Keys of written records that no longer hold what was written (read back after the commit). */
+  /**
+   * Written records that no longer hold what was written (read back after
+   * the commit), with what they hold now (null: gone).
+   */
   private async undoneWrites(
     written: readonly string[],
     byKey: Map<string, PendingWrite>,
-  ): Promise<Set<string>> {
-    const undone = new Set<string>();
+  ): Promise<Map<string, string | null>> {
+    const undone = new Map<string, string | null>();
     for (const key of written) {
       const now = await this.settings.store.readRecord(this.settings.scope.table, key, {
         includeSoftDeleted: true,
       });
-      if (now?.value !== byKey.get(key)!.update.newValue) undone.add(key);
+      if (now?.value !== byKey.get(key)!.update.newValue) undone.set(key, now?.value ?? null);
     }
     return undone;
   }
@@ -230,19 +234,26 @@ export class RotationPipeline {
         await this.settings.beforeFirstWrite();
         this.wroteOnce = true;
       }
-      const { written, guardFailed } = await this.settings.store.writeBatch(
-        this.settings.scope.table,
-        batch.map((pending) => pending.update),
-        this.settings.updatedAt(),
+      const { store, scope } = this.settings;
+      const updates = batch.map((pending) => pending.update);
+      const result = await store.writeBatch(scope.table, updates, this.settings.updatedAt());
+      assertBatchAccounted(
+        updates.map((update) => update.key),
+        result,
+        { table: scope.table, vault: store.path },
       );
+      const { written, guardFailed } = result;
       const byKey = new Map(batch.map((pending) => [pending.update.key, pending]));
       const undone = this.settings.readBackWrites
         ? await this.undoneWrites(written, byKey)
-        : new Set<string>();
+        : new Map<string, string | null>();
       this.counts.rotated += written.length - undone.size;
       this.counts.undoneWrites += undone.size;
-      for (const key of undone) {
-        this.settings.ledger?.forget(key);
+      for (const [key, valueNow] of undone) {
+        // What the trigger left is this run's doing, not another program's: a sweep must not redo it
+        // (on a server, every round would write it again, the trigger undo it again, and count it again).
+        if (valueNow === null) this.settings.ledger?.forget(key);
+        else this.settings.ledger?.leave(key, valueNow);
         this.recordFailure({
           id: byKey.get(key)!.id,
           reason: 'changed-concurrently',

@@ -108,7 +108,9 @@ export interface VaultStore {
   /**
    * Refuses (UNSUPPORTED_IDS, nothing changed) a table that cannot be paged
    * safely: without a rowid, with ids that are NULL, not TEXT, not UTF-8 or
-   * duplicated. Tables with a rowid take any ids.
+   * duplicated. Tables with a rowid take any ids. A server store also
+   * refuses (TRIGGERS) a table whose rewritten rows the server itself would
+   * copy (MariaDB system versioning, a foreign key on vault_value).
    */
   assertPageable(table: string): Promise<void>;
   /** what record keys are: rowids (compare as integers) or ids (compare in the column's collation) */

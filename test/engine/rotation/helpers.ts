@@ -1,7 +1,7 @@
 /** Shared checks of the rotation tests (not a test file). */
 import { expect } from 'vitest';
 import { ARGON2_PRESETS, type Argon2Config } from '../../../src/engine/argon2-config.js';
-import type { RotationOptions } from '../../../src/engine/rotation/types.js';
+import type { RotationOptions, RotationResult } from '../../../src/engine/rotation/types.js';
 import type { VaultManifest } from '../../support/fixtures.js';
 import { FIXTURE_PASSWORD_A, FIXTURE_PASSWORD_B } from '../../support/passwords.js';
 import { openStoredValue, readRows, sha256 } from '../../support/vault-builder.js';
@@ -55,6 +55,22 @@ export function expectedCounts(
     /** one per v2 record tested, one per record written */
     derivations: scanned.filter((record) => record.version === 'v2').length + rotated.length,
   };
+}
+
+/** A completed rotation of `oldPassword` with the counts the manifest gives, nothing failed. */
+export function expectCompletedAsManifest(
+  result: RotationResult,
+  manifest: VaultManifest,
+  oldPassword: string,
+): void {
+  const expected = expectedCounts(manifest, oldPassword);
+  expect(result).toMatchObject({
+    status: 'completed',
+    scanned: expected.scanned,
+    rotated: expected.rotated,
+    skipped: expected.skipped,
+    failed: 0,
+  });
 }
 
 /**

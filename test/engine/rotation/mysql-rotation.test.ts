@@ -7,70 +7,37 @@
  */
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { rotateVault } from '../../../src/engine/index.js';
 import { openVault } from '../../../src/engine/storage/index.js';
 import type { RotationOptions } from '../../../src/engine/rotation/types.js';
-import { copyFixture, makeTempDir, readManifest } from '../../support/fixtures.js';
-import type { TempDir } from '../../support/fixtures.js';
+import { readManifest } from '../../support/fixtures.js';
 import {
   copyVaultFromServer,
-  copyVaultToServer,
   readServerVault,
   readSqliteVault,
 } from '../../support/server-vault-copy.js';
 import type { VaultRow } from '../../support/server-vault-copy.js';
-import { serverUnavailable, testDatabase } from '../../support/servers/index.js';
-import type { SqlSession, TestDatabase } from '../../support/servers/index.js';
+import { serverUnavailable } from '../../support/servers/index.js';
 import { expectVsrefVerifies } from '../../support/vsref.js';
-import {
-  NEW_PASSWORD,
-  PW_A,
-  bytes,
-  expectFixtureRotated,
-  expectedCounts,
-  rotationOptions,
-} from './helpers.js';
+import { NEW_PASSWORD, PW_A, bytes, expectFixtureRotated, expectedCounts } from './helpers.js';
+import { useServerFixture } from './support/server-fixture.js';
 
 const manifest = readManifest('tiny200');
 
 describe.skipIf(serverUnavailable('mysql'))('rotating a vault in MySQL/MariaDB', () => {
-  let db: TestDatabase;
-  let owner: SqlSession;
-  let dir: TempDir;
-  let fixture: string;
+  const server = useServerFixture('mysql');
   let original: VaultRow[];
-
   beforeAll(() => {
-    dir = makeTempDir();
-    fixture = copyFixture('tiny200', dir.path);
-    original = readSqliteVault(fixture);
+    original = readSqliteVault(server.fixture);
   });
-  afterAll(() => dir.dispose());
-
-  beforeEach(async () => {
-    db = await testDatabase('mysql');
-    owner = await db.connect();
-    await copyVaultToServer(fixture, owner);
-  });
-  afterEach(async () => {
-    await owner.close();
-    await db.dispose();
-  });
-
-  const options = (extra: Partial<RotationOptions> = {}): RotationOptions =>
-    rotationOptions(db.url, {
-      serverPassword: bytes(db.password),
-      checkpointDir: join(dir.path, `state-${db.database}`),
-      workers: 2,
-      ...extra,
-    });
+  const options = (extra: Partial<RotationOptions> = {}): RotationOptions => server.options(extra);
 
   /** The server table copied back into SQLite next to the manifest, for the record checks and vsref. */
   async function copiedBack(name: string): Promise<string> {
-    const file = join(dir.path, `${name}-${db.database}.db`);
-    await copyVaultFromServer(owner, file);
-    copyFileSync(`${fixture}.manifest.json`, `${file}.manifest.json`);
+    const file = join(server.dir.path, `${name}-${server.db.database}.db`);
+    await copyVaultFromServer(server.owner, file);
+    copyFileSync(`${server.fixture}.manifest.json`, `${file}.manifest.json`);
     return file;
   }
 
@@ -118,10 +85,10 @@ describe.skipIf(serverUnavailable('mysql'))('rotating a vault in MySQL/MariaDB',
 
   it('stops with CONNECTION_LOST when the connection is killed mid-rotation; --resume finishes it', async () => {
     // Another session locks a record in the middle: the rotation commits the batches before it, then waits.
-    const ids = (await owner.query<{ id: string }>('SELECT id FROM vault ORDER BY id')).map(
+    const ids = (await server.owner.query<{ id: string }>('SELECT id FROM vault ORDER BY id')).map(
       (r) => r.id,
     );
-    const blocker = await db.connect();
+    const blocker = await server.db.connect();
     await blocker.query('START TRANSACTION');
     await blocker.query('SELECT id FROM vault WHERE id = ? FOR UPDATE', [ids[120]]);
     const run = rotateVault(
@@ -133,13 +100,13 @@ describe.skipIf(serverUnavailable('mysql'))('rotating a vault in MySQL/MariaDB',
     try {
       for (let i = 0; i < 300; i++) {
         // the rotation's statement waiting for the blocked record
-        const waiting = await db.admin.query(
+        const waiting = await server.db.admin.query(
           "SELECT ID AS id FROM information_schema.PROCESSLIST WHERE USER = ? AND COMMAND = 'Query' " +
             "AND INFO LIKE '%FOR UPDATE%'",
-          [db.user],
+          [server.db.user],
         );
         if (waiting.length > 0) {
-          await db.killConnection(Number(waiting[0]!.id));
+          await server.db.killConnection(Number(waiting[0]!.id));
           break;
         }
         await new Promise((resolve) => setTimeout(resolve, 50));
@@ -147,13 +114,13 @@ describe.skipIf(serverUnavailable('mysql'))('rotating a vault in MySQL/MariaDB',
       const error = await run;
       expect(error?.code, error?.message).toBe('CONNECTION_LOST');
       expect(error!.message).toContain('--resume');
-      expect(error!.message).not.toContain(db.password);
+      expect(error!.message).not.toContain(server.db.password);
     } finally {
       await blocker.query('ROLLBACK').catch(() => undefined);
       await blocker.close();
     }
     // the batches committed before the kill are kept
-    const half = await readServerVault(owner);
+    const half = await readServerVault(server.owner);
     const changed = half.filter((row, i) => row.vault_value !== original[i]!.vault_value);
     expect(changed.length).toBeGreaterThan(0);
     expect(changed.every((row) => ids.indexOf(row.id) < 120)).toBe(true);
@@ -164,10 +131,10 @@ describe.skipIf(serverUnavailable('mysql'))('rotating a vault in MySQL/MariaDB',
   });
 
   it('refuses a SELECT-only user with SERVER_PERMISSION at the first write, the table unchanged', async () => {
-    const reader = await db.readOnlyUser();
+    const reader = await server.db.readOnlyUser();
     const error = await rotateVault({
       ...options(),
-      vaultPath: db.url.replace(`//${db.user}@`, `//${reader.user}@`),
+      vaultPath: server.db.url.replace(`//${server.db.user}@`, `//${reader.user}@`),
       serverPassword: bytes(reader.password),
     }).then(
       () => null,
@@ -175,22 +142,22 @@ describe.skipIf(serverUnavailable('mysql'))('rotating a vault in MySQL/MariaDB',
     );
     expect(error?.code, error?.message).toBe('SERVER_PERMISSION');
     expect(error!.message).not.toContain(reader.password);
-    expect(await readServerVault(owner)).toEqual(original);
+    expect(await readServerVault(server.owner)).toEqual(original);
   });
 
   it('refuses a second rotation while another holds the server lock (ROTATION_IN_PROGRESS)', async () => {
-    const holder = await openVault(db.url, { serverPassword: bytes(db.password) });
+    const holder = await openVault(server.db.url, { serverPassword: bytes(server.db.password) });
     try {
       const release = await holder.lockForRotation!('vault');
       // another machine: its own local state folder, so only the server lock can refuse
       const error = await rotateVault(
-        options({ checkpointDir: join(dir.path, `elsewhere-${db.database}`) }),
+        options({ checkpointDir: join(server.dir.path, `elsewhere-${server.db.database}`) }),
       ).then(
         () => null,
         (e: unknown) => e as Error & { code?: string },
       );
       expect(error?.code, error?.message).toBe('ROTATION_IN_PROGRESS');
-      expect(await readServerVault(owner)).toEqual(original);
+      expect(await readServerVault(server.owner)).toEqual(original);
       await release();
     } finally {
       await holder.close();
@@ -198,14 +165,14 @@ describe.skipIf(serverUnavailable('mysql'))('rotating a vault in MySQL/MariaDB',
   });
 
   it('refuses a wrong password with SERVER_AUTH, never showing it', async () => {
-    const wrong = `${db.password}-not-it`;
+    const wrong = `${server.db.password}-not-it`;
     const error = await rotateVault(options({ serverPassword: bytes(wrong) })).then(
       () => null,
       (e: unknown) => e as Error & { code?: string },
     );
     expect(error?.code, error?.message).toBe('SERVER_AUTH');
     expect(error!.message).not.toContain(wrong);
-    expect(error!.message).not.toContain(db.password);
-    expect(existsSync(join(dir.path, `state-${db.database}`))).toBe(false);
+    expect(error!.message).not.toContain(server.db.password);
+    expect(existsSync(join(server.dir.path, `state-${server.db.database}`))).toBe(false);
   });
 });

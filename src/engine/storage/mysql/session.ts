@@ -7,7 +7,7 @@
  * as CONNECTION_LOST instead of crashing the process.
  */
 import mysql from 'mysql2/promise';
-import type { Connection, ConnectionOptions, RowDataPacket } from 'mysql2/promise';
+import type { Connection, ConnectionOptions, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { connectionLostError, toMysqlEngineError } from './errors.js';
 import type { MysqlParam } from './sql.js';
 
@@ -81,18 +81,35 @@ export class MysqlSession {
     }
   }
 
-  private async raw(sql: string, params: readonly MysqlParam[]): Promise<[MysqlRow[], unknown]> {
+  private async raw(
+    sql: string,
+    params: readonly MysqlParam[],
+  ): Promise<RowDataPacket[] | ResultSetHeader> {
     if (this.lost !== null || this.ended) {
       throw connectionLostError(this.settings.display, 'using', this.lost);
     }
-    const [rows, fields] = await this.connection.query<RowDataPacket[]>(sql, [...params]);
-    return [Array.isArray(rows) ? (rows as MysqlRow[]) : [], fields];
+    const [result] = await this.connection.query<RowDataPacket[] | ResultSetHeader>(sql, [
+      ...params,
+    ]);
+    return result;
   }
 
   /** One statement; errors translated with `action` ("reading", "writing to"). */
   async query(sql: string, params: readonly MysqlParam[], action: string): Promise<MysqlRow[]> {
     try {
-      return (await this.raw(sql, params))[0];
+      const result = await this.raw(sql, params);
+      return Array.isArray(result) ? (result as MysqlRow[]) : [];
+    } catch (error) {
+      throw toMysqlEngineError(error, { ...this.settings, action });
+    }
+  }
+
+  /** One INSERT/UPDATE/DELETE; resolves the rows it matched (mysql2 sets FOUND_ROWS). */
+  async modify(sql: string, params: readonly MysqlParam[], action: string): Promise<number> {
+    try {
+      const result = await this.raw(sql, params);
+      if (Array.isArray(result)) throw new Error(`expected a row count from: ${sql}`);
+      return result.affectedRows;
     } catch (error) {
       throw toMysqlEngineError(error, { ...this.settings, action });
     }

@@ -39,6 +39,7 @@ import {
   vaultTablesOf,
 } from './catalog.js';
 import { mysqlConnectionOptions } from './connection-options.js';
+import { assertSafeToRewrite } from './copies.js';
 import { toMysqlEngineError } from './errors.js';
 import { MysqlSession } from './session.js';
 import type { MysqlRow, MysqlSessionSettings } from './session.js';
@@ -216,6 +217,8 @@ class MysqlVaultStore implements VaultStore {
   assertPageable(table: string): Promise<void> {
     return this.run(async () => {
       const name = await this.table(table);
+      // First: a system-versioned table's primary key also holds row_end, which is not the problem to name.
+      await assertSafeToRewrite(this.session, this.display, name);
       await assertMysqlPageable(this.session, this.display, name);
       this.workingTable = name;
     });
@@ -337,7 +340,10 @@ class MysqlVaultStore implements VaultStore {
           .map((row) => byKey.get(mysqlText(row.id)))
           .filter((update): update is ValueUpdate => update !== undefined);
         if (matching.length === 0) continue;
-        await this.query(multiUpdateStatement(name, matching, updatedAt), action);
+        const statement = multiUpdateStatement(name, matching, updatedAt);
+        const found = await this.session.modify(statement.sql, statement.params, action);
+        // What the UPDATE itself matched, never what the lock found: they differ only if ids did not compare exactly.
+        if (found !== matching.length) throw this.unmatchedWrite(name, found, matching.length);
         for (const update of matching) written.add(update.key);
       }
       await this.session.query('COMMIT', [], action);
@@ -347,6 +353,17 @@ class MysqlVaultStore implements VaultStore {
       throw error;
     }
     return written;
+  }
+
+  private unmatchedWrite(name: string, found: number, locked: number): EngineError {
+    return new EngineError(
+      'INTERNAL',
+      `Writing to the table ${JSON.stringify(name)} in ${this.display}, the update matched ${found} of the ` +
+        `${locked} record(s) it had just locked by their ids: the server compared the ids differently from ` +
+        'how this tool read them. The batch was rolled back, so nothing of it was written (batches committed ' +
+        'before it were checked the same way). Please report this with the table definition (SHOW CREATE ' +
+        'TABLE), and do not rotate this table until it is fixed.',
+    );
   }
 
   backupToTable(table: string, newTable: string): Promise<void> {
