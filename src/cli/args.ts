@@ -91,6 +91,8 @@ export interface RotateArgs {
   readonly restart: boolean;
   readonly allowTriggers: boolean;
   readonly skipConfigCheck: boolean;
+  /** test every record although no sampled record opened with the old password */
+  readonly scanAnyway: boolean;
   readonly json: boolean;
   readonly kdf: Argon2BackendPreference;
   readonly driver: VaultDriverPreference;
@@ -161,6 +163,7 @@ const COMMAND_OPTIONS = {
     restart: { type: 'boolean' },
     'allow-triggers': { type: 'boolean' },
     'skip-config-check': { type: 'boolean' },
+    'scan-anyway': { type: 'boolean' },
     json: { type: 'boolean' },
     'checkpoint-dir': { type: 'string' },
     'min-password-bytes': { type: 'string' },
@@ -495,6 +498,7 @@ function rotateArgs(values: Values): OwnArgs<RotateArgs> {
     restart: flag(values, 'restart'),
     allowTriggers: flag(values, 'allow-triggers'),
     skipConfigCheck: flag(values, 'skip-config-check'),
+    scanAnyway: flag(values, 'scan-anyway'),
     json: flag(values, 'json'),
     kdf: choiceOption(values, 'kdf', KDF_CHOICES, 'rotate'),
     driver: choiceOption(values, 'driver', DRIVER_CHOICES, 'rotate'),

@@ -94,6 +94,8 @@ Options:
                              every rotated record; default: refuse)
   --skip-config-check        do not refuse Argon2id settings under which legacy v1
                              records open but no sampled v2 record does
+  --scan-anyway              test every record although no sampled record opened
+                             with the old password (default: refuse, exit 4)
   --checkpoint-dir DIR       where resume checkpoints live (default: next to the vault)
   --json                     progress as JSON lines, then a JSON summary
   --kdf NAME                 Argon2id backend: native, wasm or auto (default auto)
