@@ -404,7 +404,8 @@ describe.skipIf(chromiumSkipReason !== null)(
         expect(decoded.code).toBe(0);
         expect(decoded.stdout).toBe(`${record.plaintext!.toString('utf8')}\n`);
       }
-    });
+      // Two pre-flight checks (one that opens nothing and tries the presets) before the rotation.
+    }, 300_000);
 
     it('rotates a copy of tiny200.db with the tiny preset, checked afterwards by vsref', async () => {
       const dir = join(temp.path, 'tiny');
