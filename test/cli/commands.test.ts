@@ -338,6 +338,9 @@ describe('exit code 4: the old password opened nothing', () => {
     expect(result.code).toBe(4);
     expect(result.stderr).toContain('t=1, m=128 KiB, p=1');
     expect(result.stderr).toContain('--crypto');
+    // refused: no "scanning anyway" warning (text output prints the pre-flight line first)
+    expect(result.stderr).toMatch(/^Pre-flight: the old password opened 0 of/);
+    expect(result.stderr).not.toContain('Press Ctrl-C');
   });
 
   it('adds the Unicode normalisation hint when the password has two spellings', async () => {

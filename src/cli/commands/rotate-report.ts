@@ -35,14 +35,15 @@ function sampleSplitText(preflight: PreflightResult): string {
   return v2.sampled === 0 ? `${v1Text} (no v2 record)` : `${v2Text} and ${v1Text}`;
 }
 
-export function preflightText(preflight: PreflightResult): string[] {
+/** @param scanning the run goes on although nothing opened (--scan-anyway): say so */
+export function preflightText(preflight: PreflightResult, scanning = false): string[] {
   const lines = [
     `Pre-flight: the old password opened ${sampleSplitText(preflight)} ` +
       `(table "${printable(preflight.table)}", ${formatCount(preflight.total)} records). ` +
       `Estimated time: ${formatDuration(preflight.estimatedSeconds * 1000)}.`,
   ];
-  // Shown only when the run goes on (--scan-anyway); otherwise the refusal says it all.
-  if (scanRefusal(preflight)) {
+  // Otherwise the refusal that follows says it all.
+  if (scanning && scanRefusal(preflight)) {
     lines.push(
       'warning: none of the sampled records opened with the old password; --scan-anyway tests every ' +
         'record all the same. If none opens, the run ends with exit code 4. Press Ctrl-C to stop.',

@@ -133,7 +133,7 @@ async function runPreflight(
   if (!signal.aborted) {
     const overridden = scanRefusal(preflight) ? args.scanAnyway : args.skipConfigCheck;
     if (preflight.canRotate || overridden) {
-      if (!args.json) writeLines(io.stderr, preflightText(preflight));
+      if (!args.json) writeLines(io.stderr, preflightText(preflight, true));
       return { kind: 'go', table, opened: preflight.opened > 0 };
     }
     const report = refusalReport(args, preflight, options.openConfig, unicodeHint);
