@@ -78,7 +78,7 @@ export function refusalReport(
   const sample = preflight.newPasswordSample;
   const table = printable(preflight.table);
   const context = { config: openConfig, table, cryptoOption: '--crypto' };
-  const scanAnyway = `test every record anyway with --scan-anyway (about ${formatDuration(preflight.estimatedSeconds * 1000)} here).`;
+  const scanAnyway = `test every record anyway with --scan-anyway (about ${formatDuration(Math.max(1, preflight.estimatedSeconds) * 1000)} here).`;
   if (preflight.refusal === 'already-rotated' && sample) {
     // Said as after a full scan (a warning's words: the likelier story first), exit 4 all the same.
     return {
