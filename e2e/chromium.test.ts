@@ -14,7 +14,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARGON2_PRESETS } from '../src/engine/argon2-config.js';
 import { VaultService } from '../src/main/host/vault-service.js';
-import type { JobEvent, RotationResult } from '../src/shared/ipc-contract.js';
+import { isRotationEvent, type JobEvent, type RotationResult } from '../src/shared/ipc-contract.js';
 import { copyFixture, makeTempDir, readManifest, type TempDir } from '../test/support/fixtures.js';
 import { openStoredValue, readRows, type BuiltVault } from '../test/support/vault-builder.js';
 import { runVsref, vsrefPath, vsrefSkipReason } from '../test/support/vsref.js';
@@ -221,14 +221,32 @@ describe.skipIf(chromiumSkipReason !== null)(
         await dialog.waitFor();
         const start = dialog.getByRole('button', { name: 'Start rotation' });
         expect(await start.isDisabled()).toBe(true);
-        await fillPasswords(page, PASSWORD_A, NEW_PASSWORD);
         await page.getByLabel('Argon2id preset').selectOption('lightweight');
+        // A wrong current password: Enter runs the check, which opens nothing, and starts nothing
+        await fillPasswords(page, 'Not-the-application-password-0', NEW_PASSWORD);
+        await page.getByLabel('Current password', { exact: true }).press('Enter');
+        const refused = dialog
+          .getByRole('alert')
+          .filter({ hasText: /None of the \d+ sampled records opened/ });
+        await refused.waitFor({ timeout: 120_000 });
+        await refused.getByText(/the new password opened none of 8 sampled records/).waitFor();
+        expect(await start.isDisabled()).toBe(true);
+        expect(await start.getAttribute('class')).not.toContain('button-primary');
+        await page.getByLabel('Confirm new password', { exact: true }).press('Enter');
+        await refused.getByRole('button', { name: 'Rotate anyway…' }).click();
+        const anyway = dialog.getByRole('alertdialog', { name: /Test all 160 records/ });
+        await anyway.getByRole('button', { name: 'Back' }).click();
+        await anyway.waitFor({ state: 'detached' });
+        expect(bridge.events.filter(isRotationEvent)).toEqual([]);
+        // The right one: the check passes and Start leads again
+        await page.getByLabel('Current password', { exact: true }).fill(PASSWORD_A);
         await dialog.getByRole('button', { name: 'Check password' }).click();
         const preflight = dialog.getByText(/^\d+ of \d+ sampled records opened$/);
         await preflight.waitFor({ timeout: 60_000 });
         expect(count((await preflight.innerText()).split(' ')[0]!)).toBeGreaterThan(0);
         await dialog.getByText(/Rotating all 160 records should take about/).waitFor();
         expect(await start.isEnabled()).toBe(true);
+        expect(await start.getAttribute('class')).toContain('button-primary');
         await shot(page, '03-rotate-dialog');
 
         // Progress: the bar advances
@@ -386,7 +404,8 @@ describe.skipIf(chromiumSkipReason !== null)(
         expect(decoded.code).toBe(0);
         expect(decoded.stdout).toBe(`${record.plaintext!.toString('utf8')}\n`);
       }
-    });
+      // Two pre-flight checks (one that opens nothing and tries the presets) before the rotation.
+    }, 300_000);
 
     it('rotates a copy of tiny200.db with the tiny preset, checked afterwards by vsref', async () => {
       const dir = join(temp.path, 'tiny');

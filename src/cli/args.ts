@@ -100,6 +100,8 @@ export interface RotateArgs {
   readonly restart: boolean;
   readonly allowTriggers: boolean;
   readonly skipConfigCheck: boolean;
+  /** test every record although no sampled record opened with the old password */
+  readonly scanAnyway: boolean;
   readonly json: boolean;
   readonly kdf: Argon2BackendPreference;
   readonly driver: VaultDriverPreference;
@@ -482,6 +484,7 @@ function rotateArgs(values: Values): OwnArgs<RotateArgs> {
     restart: flag(values, 'restart'),
     allowTriggers: flag(values, 'allow-triggers'),
     skipConfigCheck: flag(values, 'skip-config-check'),
+    scanAnyway: flag(values, 'scan-anyway'),
     json: flag(values, 'json'),
     kdf: choiceOption(values, 'kdf', KDF_CHOICES, 'rotate'),
     driver: choiceOption(values, 'driver', DRIVER_CHOICES, 'rotate'),

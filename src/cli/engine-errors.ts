@@ -69,8 +69,10 @@ export function exitCodeOf(code: EngineErrorCode): ExitCode {
   if (SERVER_ERROR_CODES.includes(code)) return EXIT.error;
   if (code === 'USAGE') return EXIT.usage;
   if (code === 'ROTATION_IN_PROGRESS') return EXIT.rotationInProgress;
-  // Refused before anything was written: the same "wrong password or --crypto" family as exit 4.
-  if (code === 'WRONG_ARGON2_CONFIG') return EXIT.nothingOpened;
+  // Refused before anything was written: the same "wrong password or --crypto" family as exit 4
+  // (an already rotated vault is exit 4 too, as when a full scan finds it).
+  if (code === 'WRONG_ARGON2_CONFIG' || code === 'NOTHING_OPENED' || code === 'ALREADY_ROTATED')
+    return EXIT.nothingOpened;
   return EXIT.error;
 }
 

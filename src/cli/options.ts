@@ -119,6 +119,10 @@ export const COMMAND_SPECS: Readonly<Record<CommandName, readonly OptionSpec[]>>
       name: 'skip-config-check',
       help: 'do not refuse Argon2id settings under which legacy v1 records open but no sampled v2 record does',
     },
+    {
+      name: 'scan-anyway',
+      help: 'test every record although no sampled record opened with the old password (refused before the scan by default, exit 4)',
+    },
     CHECKPOINT_DIR,
     JSON_OUTPUT,
     KDF,

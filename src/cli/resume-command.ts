@@ -46,6 +46,7 @@ export function resumeArguments(
   if (args.newCrypto) argv.push('--new-crypto', args.newCrypto.spec);
   if (args.skipSoftDeleted) argv.push('--skip-soft-deleted');
   if (args.allowTriggers) argv.push('--allow-triggers');
+  if (args.scanAnyway) argv.push('--scan-anyway');
   if (args.dryRun) argv.push('--dry-run');
   if (args.backup.kind === 'none') argv.push('--no-backup');
   if (args.backup.kind === 'path') argv.push('--backup', resolve(args.backup.path));

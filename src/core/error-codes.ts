@@ -11,6 +11,10 @@ export type EngineErrorCode =
   | 'ARGON2_CONFIG'
   /** no sampled v2 record opens with the old password and these Argon2id settings */
   | 'WRONG_ARGON2_CONFIG'
+  /** no sampled record opens with the old password: refused before a scan that would open nothing */
+  | 'NOTHING_OPENED'
+  /** no sampled record opens with the old password and some open with the new one */
+  | 'ALREADY_ROTATED'
   // the vault file
   | 'FILE_NOT_FOUND'
   | 'NOT_SQLITE'

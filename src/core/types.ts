@@ -57,11 +57,19 @@ export interface VerifyProgress {
  * library presets are tried, 'timing' while a write is timed.
  */
 export interface PreflightProgress {
-  readonly phase: CheckPhase | 'detecting-preset' | 'timing';
+  readonly phase: CheckPhase | 'testing-new-password' | 'detecting-preset' | 'timing';
   readonly toSample: number;
   readonly sampled: number;
   readonly opened: number;
   readonly malformed: number;
+  /**
+   * The current phase's own work, so a bar moves with it: records tested
+   * ('checking', 'testing-new-password'), preset trials (one derivation each,
+   * 'detecting-preset'; the total assumes no preset opens, the phase may end
+   * sooner), the write timed ('timing'). 0 of 0 otherwise.
+   */
+  readonly stepDone: number;
+  readonly stepTotal: number;
   readonly elapsedMs: number;
 }
 
@@ -180,6 +188,18 @@ export interface NewPasswordSample {
   readonly opened: number;
 }
 
+/**
+ * Why a pre-flight (or the check before a run) refuses to start a rotation:
+ * - 'wrong-settings': v1 records open but no v2 record does, or a library
+ *   preset opens the v2 records that these settings do not;
+ * - 'already-rotated': nothing opens with the old password, but sampled
+ *   records already open with the new one;
+ * - 'nothing-opened': no sampled record opens at all (wrong password, other
+ *   Argon2id settings, or rotated to another password): scanning every
+ *   record would almost surely end the same way.
+ */
+export type SampleRefusal = 'wrong-settings' | 'already-rotated' | 'nothing-opened';
+
 /** Records of one value kind tested in a pre-flight. */
 export interface PreflightKindSample {
   readonly sampled: number;
@@ -198,13 +218,16 @@ export interface PreflightResult {
   readonly v2: PreflightKindSample;
   readonly v1: PreflightKindSample;
   /**
-   * false when the table has v2 records, some were tested and none opened:
-   * a rotation would skip every v2 record, so it must not start.
+   * false when a rotation must not start (see `refusal`): the table has v2
+   * records, some were tested and none opened (it would skip every one), or
+   * no sampled record opened at all (it would scan every record for nothing).
    */
   readonly canRotate: boolean;
+  /** when canRotate is false: why (the causes it lists differ) */
+  readonly refusal?: SampleRefusal;
   /** when canRotate is false: a library preset that opened a sampled v2 record */
   readonly suggestedPreset?: Argon2PresetName;
-  /** when canRotate is false and a new password was given: records that already open with it */
+  /** when no v2 record opened and a new password was given: sampled records that already open with it */
   readonly newPasswordSample?: NewPasswordSample;
   /** rough duration of the full rotation on this machine */
   readonly estimatedSeconds: number;

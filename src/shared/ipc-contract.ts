@@ -122,6 +122,11 @@ export interface PreflightRequest {
   vault: VaultHandle;
   table: string;
   oldPassword: string;
+  /**
+   * when given and no sampled v2 record opens with the old password: a few
+   * records are tested with it, which tells "already rotated" apart
+   */
+  newPassword?: string;
   crypto: Argon2Choice;
   includeSoftDeleted: boolean;
 }
@@ -142,6 +147,12 @@ export interface RotationRequest {
   restart?: boolean;
   /** the vault's optional character rules for the new password; omitted = none */
   newPasswordPolicy?: PasswordRuleChoice;
+  /**
+   * test every record although no sampled record opens with the old password
+   * (the person confirmed "Rotate anyway"); omitted = false: the engine
+   * refuses such a scan before it starts (NOTHING_OPENED / ALREADY_ROTATED)
+   */
+  scanAnyway?: boolean;
 }
 
 /** The library's PasswordRequireUppercase/Lowercase/Numbers/Symbols (ASCII classes; a symbol is anything else). */

@@ -239,20 +239,23 @@ function argon2Choice(value: unknown, name: string): Argon2Choice {
 }
 
 export function checkPreflightRequest(value: unknown, name = 'request'): PreflightRequest {
-  const fields = plainObject(value, name, [
-    'vault',
-    'table',
-    'oldPassword',
-    'crypto',
-    'includeSoftDeleted',
-  ]);
-  return {
+  const fields = plainObject(
+    value,
+    name,
+    ['vault', 'table', 'oldPassword', 'crypto', 'includeSoftDeleted'],
+    ['newPassword'],
+  );
+  const request: PreflightRequest = {
     vault: checkVaultHandle(fields.vault, `${name}.vault`),
     table: tableName(fields.table, `${name}.table`),
     oldPassword: password(fields.oldPassword, `${name}.oldPassword`),
     crypto: argon2Choice(fields.crypto, `${name}.crypto`),
     includeSoftDeleted: boolean(fields.includeSoftDeleted, `${name}.includeSoftDeleted`),
   };
+  if (fields.newPassword !== undefined) {
+    request.newPassword = password(fields.newPassword, `${name}.newPassword`);
+  }
+  return request;
 }
 
 export function checkRotationRequest(value: unknown, name = 'request'): RotationRequest {
@@ -270,7 +273,7 @@ export function checkRotationRequest(value: unknown, name = 'request'): Rotation
       'dryRun',
       'resume',
     ],
-    ['newCrypto', 'newPasswordPolicy', 'restart'],
+    ['newCrypto', 'newPasswordPolicy', 'restart', 'scanAnyway'],
   );
   const request: RotationRequest = {
     vault: checkVaultHandle(fields.vault, `${name}.vault`),
@@ -289,6 +292,13 @@ export function checkRotationRequest(value: unknown, name = 'request'): Rotation
     request.restart = boolean(fields.restart, `${name}.restart`);
     if (request.restart && request.resume) {
       throw new InvalidArgument(`${name}: resume and restart exclude each other`);
+    }
+  }
+  if (fields.scanAnyway !== undefined) {
+    request.scanAnyway = boolean(fields.scanAnyway, `${name}.scanAnyway`);
+    // A resume proves its passwords with the checkpoint's canaries: no sample to override.
+    if (request.scanAnyway && request.resume) {
+      throw new InvalidArgument(`${name}: scanAnyway is for a fresh rotation, not a resume`);
     }
   }
   if (fields.newPasswordPolicy !== undefined) {

@@ -69,6 +69,7 @@ describe('parseCommandLine', () => {
       restart: false,
       allowTriggers: false,
       skipConfigCheck: false,
+      scanAnyway: false,
       json: true,
       kdf: 'wasm',
       driver: 'sql.js',

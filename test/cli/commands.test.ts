@@ -292,19 +292,45 @@ describe('rotate', () => {
 });
 
 describe('exit code 4: the old password opened nothing', () => {
-  it('says so loudly, writes nothing, and reports nothing-opened in JSON', async () => {
+  it('refuses before the scan, says why, writes nothing, and reports NOTHING_OPENED in JSON', async () => {
     writeFileSync(oldFile, WRONG, { mode: 0o600 });
     const hash = sha256File(vault);
     const result = await run(['rotate', vault, '--crypto', 'tiny', '--json', ...fileSources()]);
     expect(result.code).toBe(4);
-    expect(result.stderr).toContain('error: the old password opened NONE of the');
-    expect(result.stderr).toContain('probably wrong');
+    expect(result.stderr).toContain('error: the old password opened none of the');
+    expect(result.stderr).toContain('the old password is wrong');
     const lines = jsonLines(result.stdout);
-    // nothing opens at all (no v1 either): not the half-working case the pre-flight refuses
-    expect(lines[0]).toMatchObject({ type: 'preflight', canRotate: true, v2: { opened: 0 } });
-    expect(lines.at(-1)).toMatchObject({ status: 'nothing-opened', rotated: 0 });
+    // nothing opens at all: refused from the sample, no record scanned
+    expect(lines[0]).toMatchObject({
+      type: 'preflight',
+      canRotate: false,
+      refusal: 'nothing-opened',
+      v2: { opened: 0 },
+    });
+    expect(lines.filter((line) => line.type === 'progress')).toEqual([]);
+    expect(lines.at(-1)).toMatchObject({ type: 'error', code: 'NOTHING_OPENED', exitCode: 4 });
     expect(sha256File(vault)).toBe(hash);
     expect(readdirSync(temp.path).filter((name) => name.includes('backup'))).toEqual([]);
+
+    // --scan-anyway tests every record, and ends "nothing opened" as before
+    const scanned = await run([
+      'rotate',
+      vault,
+      '--crypto',
+      'tiny',
+      '--scan-anyway',
+      '--json',
+      ...fileSources(),
+    ]);
+    expect(scanned.code).toBe(4);
+    expect(scanned.stderr).toContain('error: the old password opened NONE of the');
+    expect(scanned.stderr).toContain('probably wrong');
+    expect(jsonLines(scanned.stdout).at(-1)).toMatchObject({
+      status: 'nothing-opened',
+      rotated: 0,
+      scanned: manifest.n,
+    });
+    expect(sha256File(vault)).toBe(hash);
   });
 
   it('names the Argon2id parameters used and --crypto', async () => {
@@ -313,6 +339,9 @@ describe('exit code 4: the old password opened nothing', () => {
     expect(result.code).toBe(4);
     expect(result.stderr).toContain('t=1, m=128 KiB, p=1');
     expect(result.stderr).toContain('--crypto');
+    // refused: no "scanning anyway" warning (text output prints the pre-flight line first)
+    expect(result.stderr).toMatch(/^Pre-flight: the old password opened 0 of/);
+    expect(result.stderr).not.toContain('Press Ctrl-C');
   });
 
   it('adds the Unicode normalisation hint when the password has two spellings', async () => {
@@ -330,9 +359,11 @@ describe('exit code 4: the old password opened nothing', () => {
 
     const again = await run(args);
     expect(again.code).toBe(4);
-    const summary = jsonLines(again.stdout).at(-1);
-    expect(summary).toMatchObject({ status: 'nothing-opened', rotated: 0 });
-    const sample = (summary as { newPasswordSample?: { sampled: number; opened: number } })
+    // refused from the sample: no scan, no summary, an error line naming it
+    const lines = jsonLines(again.stdout);
+    expect(lines.filter((line) => line.type === 'summary')).toEqual([]);
+    expect(lines.at(-1)).toMatchObject({ type: 'error', code: 'ALREADY_ROTATED', exitCode: 4 });
+    const sample = (lines[0] as { newPasswordSample?: { sampled: number; opened: number } })
       .newPasswordSample;
     expect(sample?.opened).toBeGreaterThan(0);
     const [headline, check] = again.stderr.split('\n');

@@ -212,6 +212,8 @@ describe('PreflightSpinner', () => {
       sampled: 0,
       opened: 0,
       malformed: 0,
+      stepDone: 0,
+      stepTotal: 16,
       elapsedMs: 1,
     });
     spinner.update({
@@ -220,6 +222,8 @@ describe('PreflightSpinner', () => {
       sampled: 3,
       opened: 2,
       malformed: 0,
+      stepDone: 3,
+      stepTotal: 16,
       elapsedMs: 2,
     });
     manual.tick();
@@ -257,6 +261,8 @@ describe('PreflightSpinner', () => {
       sampled: 16,
       opened: 0,
       malformed: 0,
+      stepDone: 2,
+      stepTotal: 12,
       elapsedMs: 1,
     });
     const last = screen.written.at(-1)!.replace('\r\x1b[2K', '');

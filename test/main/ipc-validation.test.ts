@@ -513,3 +513,34 @@ describe('ipc-validation: key length, salt size and password rules', () => {
     expectInvalid('startRotation', [{ ...goodRotation, newPasswordPolicy }, goodJobId], message);
   });
 });
+
+describe('the pre-flight override ("Rotate anyway") and the new password of a check', () => {
+  it('passes scanAnyway on only as a boolean, and never with a resume', () => {
+    const asked = validateIpcArguments('startRotation', [
+      { ...goodRotation, scanAnyway: true },
+      goodJobId,
+    ]);
+    expect(asked.ok && asked.value[0].scanAnyway).toBe(true);
+    const none = validateIpcArguments('startRotation', [goodRotation, goodJobId]);
+    expect(none.ok && 'scanAnyway' in none.value[0]).toBe(false);
+    expectInvalid(
+      'startRotation',
+      [{ ...goodRotation, scanAnyway: 'yes' }, goodJobId],
+      'request.scanAnyway must be true or false',
+    );
+    expectInvalid(
+      'startRotation',
+      [{ ...goodRotation, resume: true, scanAnyway: true }, goodJobId],
+      'scanAnyway is for a fresh rotation, not a resume',
+    );
+  });
+
+  it('takes an optional new password in a pre-flight, checked like any password', () => {
+    const withNew = validateIpcArguments('preflight', [
+      { ...goodPreflight, newPassword: SECRET },
+      goodJobId,
+    ]);
+    expect(withNew.ok && withNew.value[0].newPassword).toBe(SECRET);
+    expectInvalid('preflight', [{ ...goodPreflight, newPassword: 42 }, goodJobId], 'newPassword');
+  });
+});

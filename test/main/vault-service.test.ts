@@ -12,6 +12,7 @@ import type { IpcResult, RecentVault, RotationRequest } from '../../src/shared/i
 import { expiredNow, makeTempDir, type TempDir } from '../support/fixtures.js';
 import { EventLog } from './support/events.js';
 import { secretForms } from '../support/passwords.js';
+import { sha256File } from '../support/vault-builder.js';
 import {
   expectConsistentWithFixture,
   makeVault,
@@ -285,6 +286,47 @@ describe('VaultService', () => {
     expect(service.activeRotation()).toBeNull();
     expect(log.events).toEqual([]);
   });
+
+  it('refuses a rotation whose sample opens nothing, unless the person asked to scan anyway', async () => {
+    const vault = makeVault(temp.path);
+    startService();
+    const before = sha256File(vault.path);
+    const wrong = { oldPassword: 'not-the-password-at-all', newPassword: `${NEW_PASSWORD}x` };
+    // The check tells it too, with the new password when given
+    const check = valueOf(
+      await service.preflight({
+        vault: chosen(vault.path),
+        table: vault.table,
+        ...wrong,
+        crypto: { preset: 'tiny' },
+        includeSoftDeleted: true,
+      }),
+    );
+    expect(check).toMatchObject({
+      canRotate: false,
+      refusal: 'nothing-opened',
+      newPasswordSample: { opened: 0 },
+    });
+    const refused = valueOf(await service.startRotation(rotation(vault, wrong)));
+    const final = await log.final(refused.jobId);
+    expect(final.type === 'error' && final.error.code).toBe('NOTHING_OPENED');
+    // no record scanned: the run never reached its main pass
+    expect(
+      log.events.filter((event) => event.type === 'progress' && event.progress.scanned > 0),
+    ).toEqual([]);
+    expect(sha256File(vault.path)).toBe(before);
+
+    const anyway = valueOf(
+      await service.startRotation(rotation(vault, { ...wrong, scanAnyway: true })),
+    );
+    const scanned = await log.final(anyway.jobId);
+    expect(scanned.type === 'result' && scanned.result).toMatchObject({
+      status: 'nothing-opened',
+      scanned: vault.records,
+    });
+    expect(sha256File(vault.path)).toBe(before);
+    // The library presets are tried twice on one worker (check and run): real Argon2id at 128 MiB.
+  }, 240_000);
 
   it('reports engine failures during a job as an error event', async () => {
     const vault = makeVault(temp.path);

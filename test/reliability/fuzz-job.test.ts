@@ -205,6 +205,7 @@ describe('the rotation job on random vaults', () => {
           // Argon2id settings to the pre-run check (tested in open-config-check / nothing-opened tests):
           // this property is about the job's mechanics.
           skipConfigCheck: true,
+          scanAnyway: true,
         });
         expect(['completed', 'nothing-opened']).toContain(result.status);
         expect(result.scanned).toBe(values.length);

@@ -190,7 +190,8 @@ describe('no password anywhere', () => {
           onProgress: (p) => events.push(p),
         }),
       );
-      collected.push(await rotateVault(options())); // nothing-opened now: the old password is gone
+      // nothing-opened now: the old password is gone (scanned anyway: the result is collected too)
+      collected.push(await rotateVault(options({ scanAnyway: true })));
       // Failures that carry the passwords as input.
       const failing: Partial<RotationOptions>[] = [
         { newPassword: bytes(OLD_PASSWORD) },

@@ -1,7 +1,11 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RotationRequest, UnfinishedRotation } from '../../src/shared/ipc-contract.js';
+import type {
+  PreflightResult,
+  RotationRequest,
+  UnfinishedRotation,
+} from '../../src/shared/ipc-contract.js';
 import {
   FakeVaultAdmin,
   handleOf,
@@ -12,6 +16,20 @@ import {
 import { apiWithVault, renderApp, VAULT_PATH, type RenderedApp } from './support/render-app.js';
 
 const OLD = 'Old-password-0123456789';
+/** A check in which nothing opened (after the wider sample), not even with the new password. */
+const NOTHING_OPENED: PreflightResult = {
+  table: 'vault',
+  total: 200,
+  sampled: 80,
+  opened: 0,
+  malformed: 0,
+  v2: { sampled: 64, opened: 0, malformed: 0 },
+  v1: { sampled: 16, opened: 0, malformed: 0 },
+  canRotate: false,
+  refusal: 'nothing-opened',
+  newPasswordSample: { sampled: 8, opened: 0 },
+  estimatedSeconds: 20,
+};
 const NEW = 'Brand-new-password-0123456789';
 
 async function openDialog(app: RenderedApp): Promise<HTMLElement> {
@@ -22,6 +40,14 @@ async function openDialog(app: RenderedApp): Promise<HTMLElement> {
 
 function type(label: string | RegExp, value: string): void {
   fireEvent.change(screen.getByLabelText(label, { selector: 'input' }), { target: { value } });
+}
+
+/** The dialog open with valid passwords typed (no check run yet). */
+async function openFilledDialog(app: RenderedApp): Promise<void> {
+  await openDialog(app);
+  type('Current password', OLD);
+  type('New password', NEW);
+  type('Confirm new password', NEW);
 }
 
 function startButton(): HTMLButtonElement {
@@ -146,15 +172,14 @@ describe('rotate dialog', () => {
     ).toBe('password');
   });
 
-  it('starts on Enter, with the passwords gone from the inputs and the store', async () => {
-    await openDialog(app);
-    type('Current password', OLD);
-    type('New password', NEW);
-    type('Confirm new password', NEW);
+  it('checks, then starts on Enter, with the passwords gone from the inputs and the store', async () => {
+    await openFilledDialog(app);
     const confirm = screen.getByLabelText('Confirm new password', { selector: 'input' });
     await act(async () => {
       fireEvent.submit(confirm.closest('form')!);
     });
+    // No check of these inputs had run: Enter ran it, and the rotation started once it passed.
+    expect(app.api.calls.preflight).toHaveLength(1);
     expect(app.api.calls.startRotation).toHaveLength(1);
     expect(app.api.calls.startRotation[0]).toMatchObject({ oldPassword: OLD, newPassword: NEW });
     expect(screen.queryByRole('dialog')).toBeNull();
@@ -163,6 +188,89 @@ describe('rotate dialog', () => {
     for (const input of Array.from(document.querySelectorAll('input'))) {
       expect(input.value).not.toBe(NEW);
     }
+  });
+
+  it('never starts a rotation on Enter after a red check; Start is no longer the primary action', async () => {
+    app.api.preflightAnswer = { ok: true, value: NOTHING_OPENED };
+    await openFilledDialog(app);
+    expect(startButton().className).toContain('button-primary');
+    const form = screen.getByLabelText('Current password', { selector: 'input' }).closest('form')!;
+    await act(async () => {
+      fireEvent.submit(form);
+    });
+    // Enter ran the check, which found nothing: no rotation
+    expect(app.api.calls.preflight).toHaveLength(1);
+    expect(app.api.calls.startRotation).toHaveLength(0);
+    const alert = screen.getByRole('alert');
+    expect(alert.textContent).toContain('None of the 80 sampled records opened');
+    expect(alert.textContent).toContain('would test every record and change nothing');
+    expect(within(alert).getByTestId('preflight-causes').textContent).toContain(
+      'the new password opened none of 8 sampled records',
+    );
+    expect(startButton().disabled).toBe(true);
+    expect(startButton().className).not.toContain('button-primary');
+    expect(screen.getByText(/or rotate anyway/)).toBeTruthy();
+    // Enter again, in any password field: still nothing starts, nor a scan anyway
+    for (const label of ['Current password', 'New password', 'Confirm new password']) {
+      await act(async () => {
+        fireEvent.submit(screen.getByLabelText(label, { selector: 'input' }).closest('form')!);
+      });
+    }
+    expect(app.api.calls.startRotation).toHaveLength(0);
+    expect(app.api.calls.preflight).toHaveLength(1);
+  });
+
+  it('rotates anyway only after a confirmation, and asks main to scan anyway', async () => {
+    app.api.preflightAnswer = { ok: true, value: NOTHING_OPENED };
+    await openFilledDialog(app);
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Check password' }));
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Rotate anyway…' }));
+    const confirmation = screen.getByRole('alertdialog', {
+      name: /Test all 200 records with the current password\?/,
+    });
+    // the safe choice has the focus; nothing started yet
+    expect(document.activeElement).toBe(within(confirmation).getByRole('button', { name: 'Back' }));
+    expect(app.api.calls.startRotation).toHaveLength(0);
+    // Enter in a password field does not confirm it
+    await act(async () => {
+      fireEvent.submit(confirmation.closest('form')!);
+    });
+    expect(app.api.calls.startRotation).toHaveLength(0);
+    fireEvent.click(within(confirmation).getByRole('button', { name: 'Back' }));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(app.api.calls.startRotation).toHaveLength(0);
+
+    fireEvent.click(screen.getByRole('button', { name: 'Rotate anyway…' }));
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Test every record' }));
+    });
+    expect(app.api.calls.startRotation).toHaveLength(1);
+    expect(app.api.calls.startRotation[0]).toMatchObject({ scanAnyway: true, oldPassword: OLD });
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
+  it('says an already rotated vault looks so, and offers no Start', async () => {
+    app.api.preflightAnswer = {
+      ok: true,
+      value: {
+        ...NOTHING_OPENED,
+        refusal: 'already-rotated',
+        newPasswordSample: { sampled: 8, opened: 6 },
+      },
+    };
+    await openFilledDialog(app);
+    await act(async () => {
+      fireEvent.click(startButton());
+    });
+    expect(app.api.calls.preflight[0]?.newPassword).toBe(NEW);
+    const alert = screen.getByRole('alert');
+    expect(alert.textContent).toContain('This vault looks already rotated');
+    expect(alert.textContent).toContain('6 of 8 already open with the new one');
+    expect(startButton().disabled).toBe(true);
+    expect(app.api.calls.startRotation).toHaveLength(0);
+    expect(screen.getByRole('button', { name: 'Rotate anyway…' })).toBeTruthy();
   });
 
   it('does not submit on Enter while invalid', async () => {
@@ -181,15 +289,10 @@ describe('rotate dialog', () => {
     app.api.preflightAnswer = {
       ok: true,
       value: {
-        table: 'vault',
-        total: 200,
+        ...NOTHING_OPENED,
         sampled: 16,
-        opened: 0,
-        malformed: 0,
         v2: { sampled: 16, opened: 0, malformed: 0 },
         v1: { sampled: 0, opened: 0, malformed: 0 },
-        canRotate: false,
-        estimatedSeconds: 20,
       },
     };
     await openDialog(app);
@@ -200,7 +303,7 @@ describe('rotate dialog', () => {
       fireEvent.click(check);
     });
     const alert = screen.getByRole('alert');
-    expect(alert.textContent).toContain('None of the 16 sampled v2 records opened');
+    expect(alert.textContent).toContain('None of the 16 sampled records opened');
     expect(alert.textContent).toContain('Argon2id preset');
     expect(alert.textContent).toContain('NFC and NFD');
     expect(app.api.calls.preflight[0]?.oldPassword).toBe('Mot-de-passe-élève-2024');
@@ -228,10 +331,7 @@ describe('rotate dialog', () => {
       estimatedSeconds: 3,
     };
     app.api.preflightAnswer = { ok: true, value: refused };
-    await openDialog(app);
-    type('Current password', OLD);
-    type('New password', NEW);
-    type('Confirm new password', NEW);
+    await openFilledDialog(app);
     expect(startButton().disabled).toBe(false);
     await act(async () => {
       fireEvent.click(screen.getByRole('button', { name: 'Check password' }));
@@ -284,10 +384,7 @@ describe('rotate dialog', () => {
   });
 
   it('offers custom t/m/p, fills them from a preset, and validates them', async () => {
-    await openDialog(app);
-    type('Current password', OLD);
-    type('New password', NEW);
-    type('Confirm new password', NEW);
+    await openFilledDialog(app);
     expect(screen.getByText(/The VaultStore library default/)).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Tiny (tests only)' })).toBeNull();
     fireEvent.change(screen.getByLabelText('Argon2id preset'), { target: { value: 'custom' } });
@@ -308,10 +405,7 @@ describe('rotate dialog', () => {
   });
 
   it('offers key length and salt size in the custom form, checks them and sends them', async () => {
-    await openDialog(app);
-    type('Current password', OLD);
-    type('New password', NEW);
-    type('Confirm new password', NEW);
+    await openFilledDialog(app);
     fireEvent.change(screen.getByLabelText('Argon2id preset'), { target: { value: 'custom' } });
     fireEvent.click(screen.getByRole('button', { name: 'Tiny (tests only)' }));
     const keyLength = screen.getByLabelText('Key length (k)') as HTMLSelectElement;
@@ -365,10 +459,7 @@ describe('rotate dialog', () => {
   });
 
   it('sends no password rules when none is ticked', async () => {
-    await openDialog(app);
-    type('Current password', OLD);
-    type('New password', NEW);
-    type('Confirm new password', NEW);
+    await openFilledDialog(app);
     await act(async () => {
       fireEvent.click(startButton());
     });

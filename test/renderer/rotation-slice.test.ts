@@ -347,6 +347,8 @@ describe('rotation slice', () => {
         vault: handleOf(VAULT),
         table: 'vault',
         oldPassword: OLD,
+        // typed already: tested when nothing opens with the current one (already rotated?)
+        newPassword: NEW,
         crypto: { preset: 'default' },
         includeSoftDeleted: true,
       });

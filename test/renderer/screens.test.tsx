@@ -425,6 +425,8 @@ describe('result screen', () => {
           sampled: 4,
           opened: 3,
           malformed: 0,
+          stepDone: 4,
+          stepTotal: 16,
           elapsedMs: 90,
         },
       });
@@ -434,6 +436,35 @@ describe('result screen', () => {
     ).toBe('4');
     expect(screen.getByTestId('check-counts').textContent).toBe(
       '25% · Testing sampled records: 4 of 16 tested · 3 opened',
+    );
+    // The sample is complete (16 of 16), then the presets are tried: the bar starts over with the trials.
+    const trying = (stepDone: number) =>
+      app.api.emit({
+        type: 'preflight-progress',
+        jobId: jobId!,
+        progress: {
+          phase: 'detecting-preset',
+          toSample: 16,
+          sampled: 16,
+          opened: 0,
+          malformed: 0,
+          stepDone,
+          stepTotal: 12,
+          elapsedMs: 900,
+        },
+      });
+    await act(async () => trying(0));
+    const trials = screen.getByRole('progressbar', { name: 'Preset trials done' });
+    expect(trials.getAttribute('value')).toBe('0');
+    expect(screen.getByTestId('check-counts').textContent).toBe(
+      '0% · Trying the library presets: 0 of 12 trials',
+    );
+    await act(async () => trying(3));
+    expect(
+      screen.getByRole('progressbar', { name: 'Preset trials done' }).getAttribute('value'),
+    ).toBe('3');
+    expect(screen.getByTestId('check-counts').textContent).toBe(
+      '25% · Trying the library presets: 3 of 12 trials',
     );
     await act(async () => {
       fireEvent.click(screen.getByRole('button', { name: 'Cancel check' }));

@@ -4,9 +4,11 @@
  */
 import {
   describeArgon2Config,
-  EngineError,
+  noneOpenedText,
+  nothingOpenedCauses,
   wrongConfigMessage,
   type Argon2Config,
+  type EngineErrorCode,
   type PreflightResult,
   type RotationResult,
 } from '../../engine/index.js';
@@ -34,34 +36,78 @@ function sampleSplitText(preflight: PreflightResult): string {
   return v2.sampled === 0 ? `${v1Text} (no v2 record)` : `${v2Text} and ${v1Text}`;
 }
 
-export function preflightText(preflight: PreflightResult): string[] {
+/** @param scanning the run goes on although nothing opened (--scan-anyway): say so */
+export function preflightText(preflight: PreflightResult, scanning = false): string[] {
   const lines = [
     `Pre-flight: the old password opened ${sampleSplitText(preflight)} ` +
       `(table "${printable(preflight.table)}", ${formatCount(preflight.total)} records). ` +
       `Estimated time: ${formatDuration(preflight.estimatedSeconds * 1000)}.`,
   ];
-  // When no v2 record opens, the rotation is refused with its own message.
-  if (preflight.canRotate && preflight.sampled > preflight.malformed && preflight.opened === 0) {
+  // Otherwise the refusal that follows says it all.
+  if (scanning && scanRefusal(preflight)) {
     lines.push(
-      'warning: none of the sampled records opened with the old password. If the whole table gives the same ' +
-        'result, the password or --crypto is probably wrong (exit code 4). Press Ctrl-C to stop.',
+      'warning: none of the sampled records opened with the old password; --scan-anyway tests every ' +
+        'record all the same. If none opens, the run ends with exit code 4. Press Ctrl-C to stop.',
     );
   }
   return lines;
 }
 
+/** The pre-flight refused the scan itself (nothing opened): --scan-anyway is the way past it. */
+export function scanRefusal(preflight: PreflightResult): boolean {
+  return preflight.refusal === 'nothing-opened' || preflight.refusal === 'already-rotated';
+}
+
+/** A refused pre-flight, as lines for stderr (the first starts "error: ") and a code for --json. */
+export interface RefusalReport {
+  readonly code: EngineErrorCode;
+  readonly lines: readonly string[];
+}
+
 /**
- * Why a rotation is refused when no sampled v2 record opened: "already
- * rotated" first when the new password opens records, then the engine's
- * diagnosis (with the preset that opened, if any), then the Unicode hint.
+ * Why a rotation is refused before it starts: settings that open no v2 record
+ * (the preset that did, if any), a vault that looks already rotated (the
+ * verify command to check), or a sample in which nothing opened (the possible
+ * causes and --scan-anyway).
  */
-export function wrongConfigError(
+export function refusalReport(
   args: RotateArgs,
   preflight: PreflightResult,
   openConfig: Argon2Config,
   unicodeHint: string | null,
-): EngineError {
+): RefusalReport {
   const sample = preflight.newPasswordSample;
+  const table = printable(preflight.table);
+  const context = { config: openConfig, table, cryptoOption: '--crypto' };
+  const scanAnyway = `test every record anyway with --scan-anyway (about ${formatDuration(Math.max(1, preflight.estimatedSeconds) * 1000)} here).`;
+  if (preflight.refusal === 'already-rotated' && sample) {
+    // Said as after a full scan (a warning's words: the likelier story first), exit 4 all the same.
+    return {
+      code: 'ALREADY_ROTATED',
+      lines: [
+        `${alreadyOpenText(sample)}: this vault looks already rotated (a previous run probably completed).`,
+        `  Check with: ${verifyCommand(args, preflight.table)}`,
+        `  Nothing was changed: the old password opened ${noneOpenedText(preflight)} of table "${table}".`,
+        `  If the vault was not rotated before, the old password is wrong, or ${wrongParametersText(openConfig)}.`,
+        `  If records still hold the old password, ${scanAnyway}`,
+      ],
+    };
+  }
+  if (preflight.refusal === 'nothing-opened') {
+    const causes = nothingOpenedCauses({ sample: preflight, newPasswordSample: sample }, context);
+    if (unicodeHint) causes[0] = `${causes[0]}. ${unicodeHint}`;
+    return {
+      code: 'NOTHING_OPENED',
+      lines: [
+        `error: the old password opened ${noneOpenedText(preflight)} of table "${table}" with the Argon2id ` +
+          `settings ${describeArgon2Config(openConfig)}: a rotation would test all ${formatCount(preflight.total)} ` +
+          'records and change nothing, so it was not started. Nothing was changed.',
+        '  Possible causes:',
+        ...causes.map((cause) => `  - ${cause}`),
+        `  If the old password protects only a few records the sample missed, ${scanAnyway}`,
+      ],
+    };
+  }
   const lines: string[] = [];
   if (sample && newPasswordOpensSample(sample)) {
     lines.push(
@@ -79,7 +125,8 @@ export function wrongConfigError(
   if (unicodeHint && preflight.opened === 0 && !preflight.suggestedPreset) {
     lines.push(`  ${unicodeHint}`);
   }
-  return new EngineError('WRONG_ARGON2_CONFIG', lines.join('\n'));
+  lines[0] = `error: ${lines[0]}`;
+  return { code: 'WRONG_ARGON2_CONFIG', lines };
 }
 
 export function preflightJson(preflight: PreflightResult): object {
@@ -228,6 +275,10 @@ export function cancelledText(result: RotationResult, resume: string): string[] 
   return lines;
 }
 
+function wrongParametersText(openConfig: Argon2Config): string {
+  return `the vault uses other Argon2id parameters than ${describeArgon2Config(openConfig)} (set them with --crypto)`;
+}
+
 export function nothingOpenedText(
   args: RotateArgs,
   result: RotationResult,
@@ -235,7 +286,7 @@ export function nothingOpenedText(
   unicodeHint: string | null,
 ): string[] {
   const sample = result.newPasswordSample;
-  const wrongParameters = `the vault uses other Argon2id parameters than ${describeArgon2Config(openConfig)} (set them with --crypto)`;
+  const wrongParameters = wrongParametersText(openConfig);
   // The new password already opening records is the likelier story: say it first.
   const lines =
     sample && looksAlreadyRotated(result)

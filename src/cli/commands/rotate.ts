@@ -37,8 +37,9 @@ import {
   nothingOpenedText,
   preflightJson,
   preflightText,
+  refusalReport,
+  scanRefusal,
   summaryJson,
-  wrongConfigError,
 } from './rotate-report.js';
 
 type SharedOptions = Omit<RotationOptions, 'oldPassword' | 'newPassword' | 'signal' | 'onProgress'>;
@@ -58,6 +59,7 @@ function sharedOptions(args: RotateArgs): SharedOptions {
     restart: args.restart,
     allowTriggers: args.allowTriggers,
     skipConfigCheck: args.skipConfigCheck,
+    scanAnyway: args.scanAnyway,
     checkpointDir: args.checkpointDir,
     workers: args.workers,
     kdfBackend: args.kdf,
@@ -118,9 +120,17 @@ function earlierRunsOf(args: RotateArgs, table: string | undefined): EarlierRuns
   return args.resume ? earlierRuns(checkpointOf(args, table)) : null;
 }
 
+type PreflightOutcome =
+  | { readonly kind: 'go'; readonly table: string; readonly opened: boolean }
+  | { readonly kind: 'cancelled'; readonly table: string }
+  | { readonly kind: 'refused'; readonly table: string };
+
 /**
- * Pre-flight check on a sample; cancelled when Ctrl-C stopped it (nothing
- * changed). Throws WRONG_ARGON2_CONFIG when no sampled v2 record opened.
+ * Pre-flight check on a sample. Refused (exit 4, lines on stderr, an error
+ * line with --json) when no sampled v2 record opens (unless
+ * --skip-config-check) or nothing opens at all (unless --scan-anyway):
+ * before the scan, which on a real vault takes hours to end the same way.
+ * Cancelled when Ctrl-C stopped it (nothing changed).
  */
 async function runPreflight(
   args: RotateArgs,
@@ -128,7 +138,7 @@ async function runPreflight(
   passwords: { oldPassword: Uint8Array; newPassword: Uint8Array; unicodeHint: string | null },
   signal: AbortSignal,
   io: CliIo,
-): Promise<{ table: string; cancelled: boolean }> {
+): Promise<PreflightOutcome> {
   const { oldPassword, newPassword, unicodeHint } = passwords;
   // Seconds of silence at the default preset: a terminal shows that work goes on.
   const spinner = !args.json && io.stderr.isTTY ? new PreflightSpinner(io.stderr, signal) : null;
@@ -144,24 +154,38 @@ async function runPreflight(
   } finally {
     spinner?.stop();
   }
+  const table = preflight.table;
   if (args.json) writeJsonLine(io.stdout, preflightJson(preflight));
-  else writeLines(io.stderr, preflightText(preflight));
   if (!signal.aborted) {
-    // v1 values open whatever the Argon2id settings: never start a run that would skip every v2 record.
-    if (!preflight.canRotate && !args.skipConfigCheck)
-      throw wrongConfigError(args, preflight, options.openConfig, unicodeHint);
-    return { table: preflight.table, cancelled: false };
+    const overridden = scanRefusal(preflight) ? args.scanAnyway : args.skipConfigCheck;
+    if (preflight.canRotate || overridden) {
+      if (!args.json) writeLines(io.stderr, preflightText(preflight, true));
+      return { kind: 'go', table, opened: preflight.opened > 0 };
+    }
+    const report = refusalReport(args, preflight, options.openConfig, unicodeHint);
+    if (!args.json) writeLines(io.stderr, preflightText(preflight));
+    writeLines(io.stderr, report.lines);
+    if (args.json) {
+      writeJsonLine(io.stdout, {
+        type: 'error',
+        code: report.code,
+        message: report.lines.join('\n'),
+        exitCode: EXIT.nothingOpened,
+      });
+    }
+    return { kind: 'refused', table };
   }
+  if (!args.json) writeLines(io.stderr, preflightText(preflight));
   writeLine(io.stderr, 'Cancelled during the pre-flight check. Nothing was changed.');
   if (args.json) {
     writeJsonLine(io.stdout, {
       type: 'summary',
       command: 'rotate',
       status: 'cancelled',
-      table: preflight.table,
+      table,
     });
   }
-  return { table: preflight.table, cancelled: true };
+  return { kind: 'cancelled', table };
 }
 
 /**
@@ -247,6 +271,8 @@ export async function runRotate(given: RotateArgs, context: CommandContext): Pro
       context.signals,
     );
     try {
+      // A pre-flight that saw records open: the run's own sample need not refuse the scan again.
+      let opened = false;
       if (!args.resume) {
         const preflight = await runPreflight(
           args,
@@ -256,13 +282,16 @@ export async function runRotate(given: RotateArgs, context: CommandContext): Pro
           io,
         );
         knownTable = preflight.table;
-        if (preflight.cancelled) return EXIT.cancelled;
+        if (preflight.kind === 'cancelled') return EXIT.cancelled;
+        if (preflight.kind === 'refused') return EXIT.nothingOpened;
+        opened = preflight.opened;
       }
       const earlier = earlierRunsOf(args, knownTable);
       let result: RotationResult;
       try {
         result = await rotateVault({
           ...options,
+          scanAnyway: args.scanAnyway || opened,
           lockTool: 'cli',
           oldPassword,
           newPassword,

@@ -31,8 +31,16 @@ export function preflightStatus(progress: PreflightProgress | null): string {
         `Pre-flight: testing the old password on a sample ` +
         `(${formatCount(progress.sampled)} of ${formatCount(progress.toSample)} records, ${formatCount(progress.opened)} opened)`
       );
+    case 'testing-new-password':
+      return (
+        'Pre-flight: nothing opened; testing the new password (already rotated?) ' +
+        `(${formatCount(progress.stepDone)} of ${formatCount(progress.stepTotal)})`
+      );
     case 'detecting-preset':
-      return "Pre-flight: nothing opened; trying the library's Argon2id presets";
+      return (
+        "Pre-flight: nothing opened; trying the library's Argon2id presets " +
+        `(${formatCount(progress.stepDone)} of ${formatCount(progress.stepTotal)})`
+      );
     case 'timing':
       return 'Pre-flight: timing a write to estimate the duration';
     default:

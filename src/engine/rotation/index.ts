@@ -14,6 +14,21 @@ export {
   detectPreset,
   DETECTABLE_PRESETS,
 } from './open-config-check.js';
+export {
+  diagnoseSample,
+  refusalOf,
+  refusalError,
+  nothingOpenedMessage,
+  nothingOpenedCauses,
+  noneOpenedText,
+  alreadyRotatedMessage,
+} from './sample-diagnosis.js';
+export type {
+  SampleDiagnosis,
+  RefusalContext,
+  RefusedSample,
+  DiagnosisListener,
+} from './sample-diagnosis.js';
 export type {
   OldPasswordSample,
   OldPasswordSampleDetails,

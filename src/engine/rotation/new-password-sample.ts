@@ -18,6 +18,9 @@ export interface NewPasswordSampleSettings {
   /** the records sampled from (the job's "now" keeps them the ones it read) */
   readonly scope: RecordScope;
   readonly pool: CryptoPool;
+  /** the records about to be tested, then each one tested (progress) */
+  readonly onQueued?: (records: number) => void;
+  readonly onTested?: () => void;
 }
 
 export async function sampleWithNewPassword(
@@ -29,11 +32,19 @@ export async function sampleWithNewPassword(
     NEW_PASSWORD_SAMPLE_SIZE,
     sampleFilter(scope),
   );
+  settings.onQueued?.(records.length);
   // Values written under the new password were sealed with the write config.
   const results = await Promise.all(
-    records.map((record) =>
-      pool.run({ op: 'open', value: record.value, password: NEW_PASSWORD, config: 'write' }),
-    ),
+    records.map(async (record) => {
+      const result = await pool.run({
+        op: 'open',
+        value: record.value,
+        password: NEW_PASSWORD,
+        config: 'write',
+      });
+      settings.onTested?.();
+      return result;
+    }),
   );
   let sampled = 0;
   let opened = 0;

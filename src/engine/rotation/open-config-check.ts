@@ -185,6 +185,21 @@ export interface DetectPresetOptions {
   /** default DETECTABLE_PRESETS */
   readonly presets?: readonly Argon2PresetName[];
   readonly maxRecords?: number;
+  /** each finished trial (one derivation), so progress moves with the work */
+  readonly onTrial?: () => void;
+}
+
+/** The records and presets detectPreset would try: trials = records x presets at most. */
+export function presetTrialPlan(
+  options: Pick<DetectPresetOptions, 'records' | 'inUse' | 'presets' | 'maxRecords'>,
+): { records: readonly VaultRecord[]; presets: readonly Argon2PresetName[] } {
+  const records = options.records
+    .filter((record) => record.value.startsWith('v2:'))
+    .slice(0, options.maxRecords ?? DETECT_PRESET_RECORDS);
+  const presets = (options.presets ?? DETECTABLE_PRESETS).filter(
+    (name) => !sameArgon2Config(ARGON2_PRESETS[name], options.inUse),
+  );
+  return { records, presets };
 }
 
 export interface DetectedPreset {
@@ -199,14 +214,9 @@ export interface DetectedPreset {
  * that opens one. Null when none does or the signal aborted.
  */
 export async function detectPreset(options: DetectPresetOptions): Promise<DetectedPreset> {
-  const records = options.records
-    .filter((record) => record.value.startsWith('v2:'))
-    .slice(0, options.maxRecords ?? DETECT_PRESET_RECORDS);
+  const { records, presets: candidates } = presetTrialPlan(options);
   let backend: Argon2BackendName | null = null;
   if (records.length === 0) return { preset: null, backend };
-  const candidates = (options.presets ?? DETECTABLE_PRESETS).filter(
-    (name) => !sameArgon2Config(ARGON2_PRESETS[name], options.inUse),
-  );
   for (const name of candidates) {
     if (options.signal?.aborted) return { preset: null, backend };
     const pool = await CryptoPool.start({
@@ -230,6 +240,7 @@ export async function detectPreset(options: DetectPresetOptions): Promise<Detect
           next: () => records[index++] ?? null,
           taskFor: (record) => ({ op: 'open', value: record.value, password: OLD_PASSWORD }),
           onResult: (_record, result) => {
+            options.onTrial?.();
             if (result.outcome.kind !== 'opened') return;
             opened = true;
             stop.abort();
@@ -248,68 +259,60 @@ export async function detectPreset(options: DetectPresetOptions): Promise<Detect
   return { preset: null, backend };
 }
 
-/** v2 records tested before a rotation is refused for settings that open v1 records only. */
+/** v2 (and v1) records tested before a rotation is refused: the widened sample. */
 export const WIDE_V2_SAMPLE = 64;
 
 /**
  * The half-working case: legacy v1 records open (they do not use the Argon2id
- * settings) while no tested v2 record does. When nothing opens at all, the
- * password may simply be wrong or the vault already rotated: the run itself
- * then ends "nothing opened" without writing anything.
+ * settings) while no tested v2 record does.
  */
 export function settingsHalfWork(sample: OldPasswordSample): boolean {
   return !configOpensV2(sample) && sample.v1.opened > 0;
 }
 
+/** Records the sample could test (malformed values open with no password). */
+export function testableCount(sample: OldPasswordSample): number {
+  return sample.v2.sampled - sample.v2.malformed + (sample.v1.sampled - sample.v1.malformed);
+}
+
+/** Some records were tested and none opened, v2 or v1. */
+export function opensNothing(sample: OldPasswordSample): boolean {
+  return testableCount(sample) > 0 && sample.v2.opened + sample.v1.opened === 0;
+}
+
 /**
- * sampleOldPassword, then, in the half-working case, a wider v2 sample: a
- * vault in which the old password owns few v2 records must not be refused
- * because a small sample missed them all.
+ * sampleOldPassword, then, when the sample would refuse the rotation (v1
+ * records open and no v2 record does, or nothing opens at all), a wider
+ * sample: a vault in which the old password owns few records must not be
+ * refused because a small sample missed them all. The widening is bounded
+ * (WIDE_V2_SAMPLE derivations) and skipped when the first sample already
+ * held every record of the table.
  */
 export async function sampleOldPasswordWidely(
   settings: OldPasswordSampleSettings,
 ): Promise<OldPasswordSampleDetails> {
   const first = await sampleOldPassword(settings);
-  if (first.cancelled || !settingsHalfWork(first) || settings.v2SampleSize >= WIDE_V2_SAMPLE) {
-    return first;
-  }
+  const v1Asked = settings.v1SampleSize ?? settings.v2SampleSize;
+  // Fewer records than asked for: the sample held all of them, a wider one would test the same.
+  const v2All = first.v2.sampled < settings.v2SampleSize;
+  const v1All = first.v1.sampled < v1Asked;
+  const halfWork = settingsHalfWork(first);
+  if (first.cancelled || !(halfWork || opensNothing(first))) return first;
+  const v2Wider = !v2All && settings.v2SampleSize < WIDE_V2_SAMPLE;
+  // v1 records cost no derivation; when some open already, the question is only about v2.
+  const v1Wider = !halfWork && !v1All && v1Asked < WIDE_V2_SAMPLE;
+  if (!v2Wider && !v1Wider) return first;
   const wide = await sampleOldPassword({
     ...settings,
-    v2SampleSize: WIDE_V2_SAMPLE,
-    v1SampleSize: 0,
+    v2SampleSize: v2Wider ? WIDE_V2_SAMPLE : 0,
+    v1SampleSize: v1Wider ? WIDE_V2_SAMPLE : 0,
   });
   return {
     ...wide,
-    v1: first.v1,
+    v2: v2Wider ? wide.v2 : first.v2,
+    v1: v1Wider ? wide.v1 : first.v1,
+    v2Records: v2Wider ? wide.v2Records : first.v2Records,
     derivations: first.derivations + wide.derivations,
     deriveMs: first.deriveMs + wide.deriveMs,
   };
-}
-
-/**
- * Before a rotation writes anything: refuses (WRONG_ARGON2_CONFIG, naming a
- * library preset that opens the v2 records when one does) settings under
- * which v1 records open and v2 records do not. Returns the derivations it spent.
- */
-export async function assertSettingsOpenV2BeforeRun(
-  settings: OldPasswordSampleSettings & {
-    readonly config: Argon2Config;
-    readonly password: Uint8Array;
-    readonly kdfBackend?: Argon2BackendPreference;
-  },
-): Promise<number> {
-  const sample = await sampleOldPasswordWidely(settings);
-  if (sample.cancelled || !settingsHalfWork(sample)) return sample.derivations;
-  const detected = await detectPreset({
-    records: sample.v2Records,
-    password: settings.password,
-    inUse: settings.config,
-    kdfBackend: settings.kdfBackend,
-    signal: settings.signal,
-  });
-  assertConfigOpensV2(sample, {
-    config: settings.config,
-    suggestedPreset: detected.preset,
-  });
-  return sample.derivations;
 }

@@ -1,29 +1,19 @@
 /**
  * preflightRotation: tests the old password on small random samples of v2 and
  * v1 records (apart: v1 values do not use the Argon2id settings) before
- * committing to a long job, says whether the rotation may start, and
+ * committing to a long job, says whether the rotation may start (and if not,
+ * why: sample-diagnosis.ts, the same decision the run itself makes), and
  * estimates its duration from the derivation times measured here:
  * (tests + writes) x time per derivation / pool size.
  */
-import type { Argon2PresetName } from '../argon2-config.js';
 import type { VaultStore } from '../storage/types.js';
 import { sameArgon2Config } from './argon2-spec.js';
-import { sampleWithNewPassword } from './new-password-sample.js';
-import {
-  configOpensV2,
-  detectPreset,
-  sampleOldPasswordWidely,
-  settingsHalfWork,
-} from './open-config-check.js';
+import type { OldPasswordSampleDetails } from './open-config-check.js';
 import { JobResources } from './job-resources.js';
 import { choosePoolSize } from './pool-size.js';
 import { DEFAULT_PROGRESS_INTERVAL_MS } from './progress.js';
-import type {
-  NewPasswordSample,
-  PreflightOptions,
-  PreflightProgress,
-  PreflightResult,
-} from './types.js';
+import { diagnoseSample, type DiagnosisListener } from './sample-diagnosis.js';
+import type { PreflightOptions, PreflightProgress, PreflightResult } from './types.js';
 import { recordScope, scopeFilter, type RecordScope } from './record-scope.js';
 import {
   assertPasswordGiven,
@@ -34,31 +24,40 @@ import {
 
 export const DEFAULT_PREFLIGHT_SAMPLE = 16;
 
-type Counts = Omit<PreflightProgress, 'phase' | 'elapsedMs'>;
+type Counts = Pick<PreflightProgress, 'toSample' | 'sampled' | 'opened' | 'malformed'>;
 
-/** Pre-flight progress: phase changes go out at once, tested records at most once per interval. */
-class PreflightProgressReporter {
+/**
+ * Pre-flight progress: phase changes go out at once, work done at most once
+ * per interval. Each phase reports its own work (stepDone of stepTotal), so a
+ * bar moves while presets are tried after the sample is complete.
+ */
+class PreflightProgressReporter implements DiagnosisListener {
   private readonly startedAt = performance.now();
   private lastSentAt = Number.NEGATIVE_INFINITY;
   private phase: PreflightProgress['phase'] = 'starting';
   private counts: Counts = { toSample: 0, sampled: 0, opened: 0, malformed: 0 };
+  private done = 0;
+  private total = 0;
 
   constructor(
     private readonly listener: ((progress: PreflightProgress) => void) | undefined,
     private readonly intervalMs = DEFAULT_PROGRESS_INTERVAL_MS,
   ) {}
 
-  setPhase(phase: PreflightProgress['phase']): void {
+  setPhase(phase: PreflightProgress['phase'], stepTotal = 0): void {
     this.phase = phase;
+    this.done = 0;
+    this.total = stepTotal;
     this.send();
   }
 
-  queued(records: number): void {
+  sampleQueued(records: number): void {
     this.counts = { ...this.counts, toSample: this.counts.toSample + records };
+    this.total = this.counts.toSample;
     this.send();
   }
 
-  tested(outcome: string): void {
+  sampleTested(outcome: string): void {
     const { toSample, sampled, opened, malformed } = this.counts;
     this.counts = {
       toSample,
@@ -66,6 +65,20 @@ class PreflightProgressReporter {
       opened: opened + (outcome === 'opened' ? 1 : 0),
       malformed: malformed + (outcome === 'malformed' ? 1 : 0),
     };
+    this.done = this.counts.sampled;
+    this.sendThrottled();
+  }
+
+  step(phase: 'testing-new-password' | 'detecting-preset', total: number): void {
+    this.setPhase(phase, total);
+  }
+
+  stepDone(): void {
+    this.done = Math.min(this.done + 1, this.total);
+    this.sendThrottled();
+  }
+
+  private sendThrottled(): void {
     if (performance.now() - this.lastSentAt >= this.intervalMs) this.send();
   }
 
@@ -76,6 +89,8 @@ class PreflightProgressReporter {
     this.listener({
       phase: this.phase,
       ...this.counts,
+      stepDone: this.done,
+      stepTotal: this.total,
       elapsedMs: Math.round(now - this.startedAt),
     });
   }
@@ -125,44 +140,22 @@ export async function preflightRotation(options: PreflightOptions): Promise<Pref
     newPassword?.fill(0);
     progress.setPhase('checking');
 
-    const sample = await sampleOldPasswordWidely({
+    const diagnosis = await diagnoseSample({
       store,
       scope,
       pool,
       v2SampleSize: sampleSize,
       signal: options.signal,
-      onQueued: (records) => progress.queued(records),
-      onTested: (outcome) => progress.tested(outcome),
+      config: options.openConfig,
+      password,
+      newPasswordInPool: newPassword !== null,
+      kdfBackend: options.kdfBackend,
+      workers: options.workers,
+      listener: progress,
     });
-    let cancelled = sample.cancelled;
-    const opensNoV2 = !configOpensV2(sample);
-
-    let newPasswordSample: NewPasswordSample | undefined;
-    let suggestedPreset: Argon2PresetName | undefined;
-    if (opensNoV2 && !cancelled) {
-      if (newPassword) {
-        const { sampled, opened } = await sampleWithNewPassword({ store, scope, pool });
-        newPasswordSample = { sampled, opened };
-      }
-      // Already rotated is the likelier story then: no point trying presets.
-      if (!newPasswordSample || newPasswordSample.opened === 0) {
-        progress.setPhase('detecting-preset');
-        const detected = await detectPreset({
-          records: sample.v2Records,
-          password,
-          inUse: options.openConfig,
-          kdfBackend: options.kdfBackend,
-          workers: options.workers,
-          signal: options.signal,
-        });
-        suggestedPreset = detected.preset ?? undefined;
-        cancelled ||= options.signal?.aborted === true;
-      }
-    }
+    const { sample, refusal, newPasswordSample, suggestedPreset } = diagnosis;
+    let cancelled = diagnosis.cancelled;
     password.fill(0);
-    // Refused: settings that open v1 records only, or under which a library preset opens what these do not.
-    // Nothing opening at all may be a wrong password or a rotated vault: the run then writes nothing.
-    const canRotate = !settingsHalfWork(sample) && suggestedPreset === undefined;
 
     const msPerOpen = sample.derivations > 0 ? sample.deriveMs / sample.derivations : 0;
     const opened = sample.v2.opened + sample.v1.opened;
@@ -170,9 +163,11 @@ export async function preflightRotation(options: PreflightOptions): Promise<Pref
     const needWriteTiming =
       opened > 0 && (msPerOpen === 0 || !sameArgon2Config(options.openConfig, writeConfig));
     if (needWriteTiming && !cancelled) {
-      progress.setPhase('timing');
+      progress.setPhase('timing', 1);
       const probe = await pool.run({ op: 'probe-write' });
       msPerWrite = probe.writeDeriveMs;
+      progress.stepDone();
+      cancelled ||= options.signal?.aborted === true;
     }
     const { tests, writes } = await estimateWork(store, scope, total, sample);
     progress.setPhase(cancelled ? 'cancelled' : 'done');
@@ -184,7 +179,8 @@ export async function preflightRotation(options: PreflightOptions): Promise<Pref
       malformed: sample.v2.malformed + sample.v1.malformed,
       v2: sample.v2,
       v1: sample.v1,
-      canRotate,
+      canRotate: refusal === null,
+      ...(refusal ? { refusal } : {}),
       ...(suggestedPreset ? { suggestedPreset } : {}),
       ...(newPasswordSample ? { newPasswordSample } : {}),
       estimatedSeconds: (tests * msPerOpen + writes * msPerWrite) / rotationWorkers / 1000,
@@ -211,7 +207,7 @@ async function estimateWork(
   store: VaultStore,
   scope: RecordScope,
   total: number,
-  sample: Awaited<ReturnType<typeof sampleOldPasswordWidely>>,
+  sample: OldPasswordSampleDetails,
 ): Promise<{ tests: number; writes: number }> {
   const counts = (await store.info(scope.now)).tables.find((info) => info.name === scope.table);
   if (!counts || counts.records === 0) return { tests: 0, writes: 0 };

@@ -20,7 +20,6 @@ import {
 } from './checkpoint.js';
 import type { JobResources } from './job-resources.js';
 import { rotationStateBase } from './local-state.js';
-import { assertSettingsOpenV2BeforeRun } from './open-config-check.js';
 import { choosePoolSize } from './pool-size.js';
 import type { RunProgress } from './progress.js';
 import { NO_COUNTS } from './record-counts.js';
@@ -33,6 +32,7 @@ import {
 } from './record-scope.js';
 import { CANARY_DERIVATIONS, assertSameRotation, sealCanaries } from './resume-proof.js';
 import { acquireRotationLock } from './rotation-lock.js';
+import { diagnoseSample, refusalError } from './sample-diagnosis.js';
 import { removeStaleTempFiles } from './stale-temp-files.js';
 import type { RecordCounts, RotationOptions } from './types.js';
 import { assertPositiveInteger, resolveVaultTable, validateRotationInput } from './validation.js';
@@ -190,18 +190,12 @@ export async function planRotation(
     // The canaries prove the passwords and the open settings of the interrupted rotation.
     await assertSameRotation({ checkpoint: previous, checkpointPath, store, scope, pool });
     checkDerivations += CANARY_DERIVATIONS;
-  } else if (!options.skipConfigCheck && !options.signal?.aborted) {
-    checkDerivations += await assertSettingsOpenV2BeforeRun({
-      store,
-      scope,
-      pool,
-      v2SampleSize: CONFIG_CHECK_SAMPLE,
-      v1SampleSize: CONFIG_CHECK_SAMPLE / 2,
-      signal: options.signal,
-      config: openConfig,
-      password: resources.passwords[0]!,
-      kdfBackend: options.kdfBackend,
-    });
+  } else if (!(options.skipConfigCheck && options.scanAnyway) && !options.signal?.aborted) {
+    checkDerivations += await assertSampleAllowsRun(
+      options,
+      { store, scope, pool, table },
+      resources,
+    );
   }
   resources.zeroPasswords();
 
@@ -234,6 +228,38 @@ export async function planRotation(
     canaries,
     startedAt,
   };
+}
+
+/**
+ * The check of a fresh run (the same decision as the pre-flight, for callers
+ * that skipped it): refuses settings that open v1 records only (unless
+ * skipConfigCheck) and a sample in which nothing opens (unless scanAnyway),
+ * before anything is written. Returns the derivations it spent.
+ */
+async function assertSampleAllowsRun(
+  options: RotationOptions,
+  job: { store: VaultStore; scope: RecordScope; pool: CryptoPool; table: string },
+  resources: JobResources,
+): Promise<number> {
+  const diagnosis = await diagnoseSample({
+    ...job,
+    v2SampleSize: CONFIG_CHECK_SAMPLE,
+    v1SampleSize: CONFIG_CHECK_SAMPLE / 2,
+    signal: options.signal,
+    config: options.openConfig,
+    password: resources.passwords[0]!,
+    newPasswordInPool: true,
+    kdfBackend: options.kdfBackend,
+    workers: options.workers,
+    // A preset's name only explains a refusal that either option waives.
+    detectPresets: !options.scanAnyway && !options.skipConfigCheck,
+  });
+  const { refusal } = diagnosis;
+  const overridden = refusal === 'wrong-settings' ? options.skipConfigCheck : options.scanAnyway;
+  if (refusal !== null && !overridden) {
+    throw refusalError(diagnosis, { config: options.openConfig, table: job.table });
+  }
+  return diagnosis.derivations;
 }
 
 export function checkOptions(options: RotationOptions): void {

@@ -19,6 +19,7 @@ export type {
   RotationResult,
   RotationStatus,
   RotationSweep,
+  SampleRefusal,
   VerifyProgress,
   VerifyResult,
 } from '../../core/types.js';
@@ -87,6 +88,13 @@ export interface RotationOptions extends RecordScopeOptions {
    * all under other passwords)
    */
   readonly skipConfigCheck?: boolean;
+  /**
+   * test every record even when no sampled record opens with the old
+   * password (by default such a run is refused before the scan:
+   * NOTHING_OPENED or ALREADY_ROTATED), e.g. when the old password protects
+   * only a few records the sample may miss
+   */
+  readonly scanAnyway?: boolean;
   /** where checkpoints live; default: next to the vault file */
   readonly checkpointDir?: string;
   /** worker pool size; default os.availableParallelism() */

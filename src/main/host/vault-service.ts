@@ -315,6 +315,8 @@ export class VaultService {
     const vaultPath = claimed.value;
     const { table, crypto, includeSoftDeleted } = request;
     const oldPassword = passwordBytes(request.oldPassword);
+    const newPassword =
+      request.newPassword === undefined ? null : passwordBytes(request.newPassword);
     const secret = this.serverSecret(request.vault);
     try {
       const host = new HostJob(
@@ -325,6 +327,7 @@ export class VaultService {
             vaultPath,
             table,
             oldPassword,
+            ...(newPassword && { newPassword }),
             openConfig: argon2ConfigOf(crypto),
             includeSoftDeleted,
             progressIntervalMs: this.options.progressIntervalMs,
@@ -332,13 +335,17 @@ export class VaultService {
           },
         },
         {
-          transfer: [oldPassword.buffer, ...secret.transfer],
+          transfer: [
+            oldPassword.buffer,
+            ...(newPassword ? [newPassword.buffer] : []),
+            ...secret.transfer,
+          ],
           onProgress: (progress) => this.emit({ type: 'preflight-progress', jobId, progress }),
         },
       );
       return await this.runCheck({ jobId, kind: 'preflight', vault: vaultKey(vaultPath), host });
     } finally {
-      zero(oldPassword, ...zeroable(secret));
+      zero(oldPassword, ...(newPassword ? [newPassword] : []), ...zeroable(secret));
     }
   }
 
@@ -446,6 +453,7 @@ export class VaultService {
             dryRun: r.dryRun,
             resume: r.resume,
             restart: r.restart ?? false,
+            scanAnyway: r.scanAnyway ?? false,
             checkpointDir: this.options.checkpointDir,
             batchSize: this.options.batchSize,
             progressIntervalMs: this.options.progressIntervalMs,

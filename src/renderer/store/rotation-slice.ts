@@ -98,6 +98,8 @@ export interface RotationSlice {
   /** a problem that did not stop the job (e.g. cancel refused) */
   rotationNotice: IpcError | null;
   cancelConfirmOpen: boolean;
+  /** the confirmation of "Rotate anyway" (a scan the check says will open nothing) is shown */
+  scanAnywayConfirmOpen: boolean;
   openRotateDialog(options?: { resume?: boolean; restart?: boolean }): void;
   closeRotateDialog(): void;
   updateDraft(patch: Partial<RotationDraft>): void;
@@ -107,7 +109,18 @@ export interface RotationSlice {
   handlePreflightProgress(event: Extract<CheckEvent, { type: 'preflight-progress' }>): void;
   /** switches the Argon2id choice to the preset the pre-flight found, and checks again */
   applySuggestedPreset(): Promise<void>;
-  startRotation(): Promise<void>;
+  /**
+   * The dialog's submit (Start, or Enter in a field): starts a rotation only
+   * after a check of the current inputs came back green (a resume: at once,
+   * its canaries prove the passwords). With no such check yet, runs it and
+   * starts when it passes; a red check starts nothing.
+   */
+  submitRotateDialog(): Promise<void>;
+  /** starts the job now; scanAnyway only after a refused check, once confirmed */
+  startRotation(options?: { scanAnyway?: boolean }): Promise<void>;
+  requestScanAnyway(): void;
+  dismissScanAnyway(): void;
+  confirmScanAnyway(): Promise<void>;
   handleRotationEvent(event: RotationEvent): void;
   requestCancel(): void;
   dismissCancel(): void;
@@ -142,14 +155,25 @@ export interface DraftValidity {
   tableChosen: boolean;
   oldPasswordGiven: boolean;
   canPreflight: boolean;
-  /** the pre-flight found that no sampled v2 record opens: a run would skip them all */
+  /** the pre-flight refused the rotation (no v2 record opens, or nothing opens at all) */
   preflightRefused: boolean;
+  /** the pre-flight passed for the current inputs */
+  preflightPassed: boolean;
   canStart: boolean;
+  /** "Rotate anyway" may be offered: the check refused a scan that it expects to open nothing */
+  canScanAnyway: boolean;
 }
 
 /** A finished pre-flight that says the rotation must not start (its inputs have not changed since). */
 export function preflightRefuses(preflight: PreflightState): boolean {
   return preflight.status === 'done' && !preflight.result.canRotate;
+}
+
+/** The check refused the scan itself (nothing opened, or already rotated): "Rotate anyway" may override it. */
+export function preflightRefusesScan(preflight: PreflightState): boolean {
+  if (preflight.status !== 'done') return false;
+  const { refusal } = preflight.result;
+  return refusal === 'nothing-opened' || refusal === 'already-rotated';
 }
 
 /** The library preset the pre-flight found opening v2 records, if the picker offers it. */
@@ -180,6 +204,7 @@ export function draftValidity(
   const oldPasswordGiven = draft.oldPassword.length > 0;
   const canPreflight = tableChosen && cryptoValid && oldPasswordGiven;
   const preflightRefused = preflightRefuses(preflight);
+  const ready = configuring && canPreflight && policy.ok;
   return {
     policy,
     cryptoValid,
@@ -187,7 +212,9 @@ export function draftValidity(
     oldPasswordGiven,
     canPreflight,
     preflightRefused,
-    canStart: configuring && canPreflight && policy.ok && !preflightRefused,
+    preflightPassed: preflight.status === 'done' && preflight.result.canRotate,
+    canStart: ready && !preflightRefused,
+    canScanAnyway: ready && !draft.resume && preflightRefusesScan(preflight),
   };
 }
 
@@ -245,10 +272,13 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
   let preflightCall: Promise<unknown> = Promise.resolve();
   // That call while main has not answered it yet.
   let preflightInFlight: Promise<unknown> | null = null;
+  // The check a submit waits for: the rotation starts when it passes.
+  let startAfterCheck: string | null = null;
 
   /** Drops the pre-flight answer being waited for, and stops the check itself in main. */
   const abandonPreflight = (): void => {
     const preflight = get().preflight;
+    startAfterCheck = null;
     // Answers and events are matched by job id: once the state moves on, the old job's are ignored.
     if (preflight.status === 'running') void api.cancelJob(preflight.jobId);
   };
@@ -298,6 +328,7 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
     rotationError: null,
     rotationNotice: null,
     cancelConfirmOpen: false,
+    scanAnywayConfirmOpen: false,
 
     openRotateDialog(options = {}) {
       if (isJobActive(get().rotationStatus)) return;
@@ -318,13 +349,19 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
         finishedAt: null,
         rotationError: null,
         rotationNotice: null,
+        scanAnywayConfirmOpen: false,
       });
     },
 
     closeRotateDialog() {
       if (get().rotationStatus !== 'configuring') return;
       abandonPreflight();
-      set({ rotationStatus: 'idle', draft: INITIAL_DRAFT, preflight: { status: 'idle' } });
+      set({
+        rotationStatus: 'idle',
+        draft: INITIAL_DRAFT,
+        preflight: { status: 'idle' },
+        scanAnywayConfirmOpen: false,
+      });
     },
 
     updateDraft(patch) {
@@ -332,7 +369,7 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
       if (stale) abandonPreflight();
       set({
         draft: { ...get().draft, ...patch },
-        ...(stale ? { preflight: { status: 'idle' } as const } : {}),
+        ...(stale ? { preflight: { status: 'idle' } as const, scanAnywayConfirmOpen: false } : {}),
       });
     },
 
@@ -342,7 +379,10 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
       if (!selectDraftValidity(state).canPreflight || !crypto) return;
       abandonPreflight();
       const jobId = globalThis.crypto.randomUUID();
-      set({ preflight: { status: 'running', jobId, progress: null } });
+      set({
+        preflight: { status: 'running', jobId, progress: null },
+        scanAnywayConfirmOpen: false,
+      });
       // An abandoned check still holds the vault until it has stopped (main runs one job per vault).
       if (preflightInFlight) {
         await preflightInFlight.catch(() => undefined);
@@ -353,6 +393,8 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
           vault: state.vault!.handle,
           table: state.selectedTable!,
           oldPassword: state.draft.oldPassword,
+          // Tells "already rotated" apart when nothing opens with the current one.
+          ...(state.draft.newPassword ? { newPassword: state.draft.newPassword } : {}),
           crypto,
           includeSoftDeleted: state.draft.includeSoftDeleted,
         },
@@ -369,6 +411,46 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
           ? { status: 'done', result: response.value }
           : { status: 'error', error: response.error },
       });
+      const start = startAfterCheck === jobId;
+      startAfterCheck = null;
+      if (start && selectDraftValidity(get()).preflightPassed) await get().startRotation();
+    },
+
+    async submitRotateDialog() {
+      const state = get();
+      const validity = selectDraftValidity(state);
+      if (!validity.canStart) {
+        // Enter with the new password not done yet: at least check the current one.
+        if (validity.canPreflight && state.preflight.status === 'idle') await get().runPreflight();
+        return;
+      }
+      if (state.draft.resume || validity.preflightPassed) {
+        await get().startRotation();
+        return;
+      }
+      if (state.preflight.status === 'running') {
+        startAfterCheck = state.preflight.jobId;
+        return;
+      }
+      // No check of these inputs yet (or it failed): check first, start when it passes.
+      const checking = get().runPreflight();
+      const preflight = get().preflight;
+      if (preflight.status === 'running') startAfterCheck = preflight.jobId;
+      await checking;
+    },
+
+    requestScanAnyway() {
+      if (selectDraftValidity(get()).canScanAnyway) set({ scanAnywayConfirmOpen: true });
+    },
+
+    dismissScanAnyway() {
+      set({ scanAnywayConfirmOpen: false });
+    },
+
+    async confirmScanAnyway() {
+      if (!get().scanAnywayConfirmOpen) return;
+      set({ scanAnywayConfirmOpen: false });
+      await get().startRotation({ scanAnyway: true });
     },
 
     cancelPreflight() {
@@ -390,10 +472,13 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
       await get().runPreflight();
     },
 
-    async startRotation() {
+    async startRotation(how = {}) {
       const state = get();
       const crypto = choiceFromDraft(state.draft.crypto);
-      if (!selectDraftValidity(state).canStart || !crypto) return;
+      const validity = selectDraftValidity(state);
+      const scanAnyway = how.scanAnyway === true;
+      // Past a refused check only by the confirmed "Rotate anyway", and only for a refused scan.
+      if (!(scanAnyway ? validity.canScanAnyway : validity.canStart) || !crypto) return;
       const { draft } = state;
       const newCrypto = draft.newCrypto ? choiceFromDraft(draft.newCrypto) : null;
       const settings: JobSettings = {
@@ -411,6 +496,7 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
         ...options,
         vault: state.vault!.handle,
         ...(draft.restart ? { restart: true } : {}),
+        ...(scanAnyway ? { scanAnyway: true } : {}),
         oldPassword: draft.oldPassword,
         newPassword: draft.newPassword,
         // The engine checks the rules again (a renderer check is only a convenience).

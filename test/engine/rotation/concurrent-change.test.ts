@@ -63,14 +63,17 @@ describe('a record changed by another connection during the rotation', () => {
     );
 
     // A second pass finds nothing under the old password: every record opens with the new one.
-    const second = await rotateVault({
+    const second = {
       vaultPath: vault.path,
       oldPassword: bytes(OLD),
       newPassword: bytes(NEW),
       openConfig: tiny,
       backup: false,
-    });
-    expect(second).toMatchObject({ status: 'nothing-opened', rotated: 0, skipped: 40, failed: 0 });
-    expect(second.newPasswordSample?.opened).toBeGreaterThan(0);
+    };
+    // refused from its sample, before the scan
+    await expect(rotateVault(second)).rejects.toMatchObject({ code: 'ALREADY_ROTATED' });
+    const scanned = await rotateVault({ ...second, scanAnyway: true });
+    expect(scanned).toMatchObject({ status: 'nothing-opened', rotated: 0, skipped: 40, failed: 0 });
+    expect(scanned.newPasswordSample?.opened).toBeGreaterThan(0);
   });
 });

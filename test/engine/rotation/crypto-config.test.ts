@@ -100,15 +100,19 @@ describe.skipIf(!vsrefPath)('rotating vsref vaults with a non-default CryptoConf
     expect(preflight.sampled).toBeGreaterThan(0);
     expect(preflight.opened).toBe(0);
 
-    const result = await rotateVault(
-      rotationOptions(db, {
-        oldPassword: new TextEncoder().encode(OLD),
-        newPassword: new TextEncoder().encode(NEW),
-        openConfig: wrong,
-        workers: 2,
-      }),
-    );
-    expect(result).toMatchObject({ status: 'nothing-opened', rotated: 0 });
+    expect(preflight).toMatchObject({ canRotate: false, refusal: 'nothing-opened' });
+    const attempt = (scanAnyway: boolean) =>
+      rotateVault(
+        rotationOptions(db, {
+          oldPassword: new TextEncoder().encode(OLD),
+          newPassword: new TextEncoder().encode(NEW),
+          openConfig: wrong,
+          workers: 2,
+          scanAnyway,
+        }),
+      );
+    await expect(attempt(false)).rejects.toMatchObject({ code: 'NOTHING_OPENED' });
+    expect(await attempt(true)).toMatchObject({ status: 'nothing-opened', rotated: 0 });
     expect(sha256File(db)).toBe(before);
   });
 });

@@ -5,6 +5,7 @@ import {
   rotateVault,
   unicodeNormalizationHint,
   type RotationOptions,
+  type RotationProgress,
 } from '../../../src/engine/index.js';
 import { NEW_PASSWORD_SAMPLE_SIZE } from '../../../src/engine/rotation/new-password-sample.js';
 import { copyFixture, makeTempDir, readManifest, type TempDir } from '../../support/fixtures.js';
@@ -20,15 +21,36 @@ describe('a rotation in which the old password opens nothing', () => {
   });
   afterEach(() => dir.dispose());
 
-  it('says so (wrong password) and changes nothing', async () => {
+  it('is refused from its sample before any scan (wrong password), changing nothing', async () => {
     const db = copyFixture('tiny200', dir.path);
     const hash = sha256File(db);
-    const result = await rotateVault({
-      vaultPath: db,
-      oldPassword: bytes('not-the-password-0123456789'),
-      newPassword: bytes(NEW_PASSWORD),
-      openConfig: tiny,
+    const events: RotationProgress[] = [];
+    const attempt = (extra: Partial<RotationOptions> = {}) =>
+      rotateVault({
+        vaultPath: db,
+        oldPassword: bytes('not-the-password-0123456789'),
+        newPassword: bytes(NEW_PASSWORD),
+        openConfig: tiny,
+        progressIntervalMs: 0,
+        onProgress: (progress) => events.push(progress),
+        ...extra,
+      });
+    await expect(attempt()).rejects.toMatchObject({
+      code: 'NOTHING_OPENED',
+      message: expect.stringMatching(
+        /opened none of the \d+ sampled records .*Possible causes: \(1\) the old password is wrong.*other Argon2id settings.*already rotated.*--scan-anyway/s,
+      ),
     });
+    // No record was scanned: the run never reached its main pass.
+    expect(events.map((event) => event.phase)).not.toContain('rotating');
+    expect(events.every((event) => event.scanned === 0)).toBe(true);
+    expect(sha256File(db)).toBe(hash);
+    expect(readdirSync(dir.path).sort()).toEqual(['tiny200.db', 'tiny200.db.manifest.json']);
+
+    // scanAnyway tests every record, and says so (wrong password) after the scan
+    events.length = 0;
+    const result = await attempt({ scanAnyway: true });
+    expect(events.map((event) => event.phase)).toContain('rotating');
     expect(result).toMatchObject({
       status: 'nothing-opened',
       scanned: manifest.n,
@@ -48,12 +70,14 @@ describe('a rotation in which the old password opens nothing', () => {
       records: [{ password: PW_A }, { password: PW_A }, { password: PW_A, softDeleted: true }],
     });
     const hash = sha256File(vault.path);
-    const wrongConfig = await rotateVault({
+    const options = {
       vaultPath: vault.path,
       oldPassword: bytes(PW_A),
       newPassword: bytes(NEW_PASSWORD),
       openConfig: { iterations: 2, memoryKiB: 64, parallelism: 1 },
-    });
+    };
+    await expect(rotateVault(options)).rejects.toMatchObject({ code: 'NOTHING_OPENED' });
+    const wrongConfig = await rotateVault({ ...options, scanAnyway: true });
     // 3 tested with the old password, then the same 3 (the whole table) with the new one
     expect(wrongConfig).toMatchObject({
       status: 'nothing-opened',
@@ -78,7 +102,13 @@ describe('a rotation in which the old password opens nothing', () => {
     expect(first.newPasswordSample).toBeUndefined();
     const hash = sha256File(db);
 
-    const again = await rotateVault(options);
+    // Refused from the sample: the new password opens sampled records.
+    await expect(rotateVault(options)).rejects.toMatchObject({
+      code: 'ALREADY_ROTATED',
+      message: expect.stringMatching(/already open with the new password.*already rotated/s),
+    });
+    expect(sha256File(db)).toBe(hash);
+    const again = await rotateVault({ ...options, scanAnyway: true });
     expect(again).toMatchObject({ status: 'nothing-opened', rotated: 0, opened: 0 });
     const sample = again.newPasswordSample;
     expect(sample?.sampled).toBeGreaterThan(0);
@@ -89,8 +119,11 @@ describe('a rotation in which the old password opens nothing', () => {
     expect(again.derivations).toBe(again.scanned + (sample?.sampled ?? 0));
     expect(sha256File(db)).toBe(hash);
 
-    // A dry run writes nothing and so never takes the sample.
-    const dry = await rotateVault({ ...options, dryRun: true });
+    // A dry run is refused the same way; scanned anyway, it writes nothing and never takes the sample.
+    await expect(rotateVault({ ...options, dryRun: true })).rejects.toMatchObject({
+      code: 'ALREADY_ROTATED',
+    });
+    const dry = await rotateVault({ ...options, dryRun: true, scanAnyway: true });
     expect(dry.status).toBe('nothing-opened');
     expect(dry.newPasswordSample).toBeUndefined();
   });
@@ -112,7 +145,11 @@ describe('a rotation in which the old password opens nothing', () => {
     };
     expect(await rotateVault(options)).toMatchObject({ status: 'completed', rotated: 3 });
     // Every value is now sealed with writeConfig: with openConfig none would open.
-    expect(await rotateVault(options)).toMatchObject({
+    await expect(rotateVault(options)).rejects.toMatchObject({
+      code: 'ALREADY_ROTATED',
+      message: expect.stringContaining('3 of 3 sampled records already open'),
+    });
+    expect(await rotateVault({ ...options, scanAnyway: true })).toMatchObject({
       status: 'nothing-opened',
       newPasswordSample: { sampled: 3, opened: 3 },
     });
@@ -158,6 +195,7 @@ describe('a rotation in which the old password opens nothing', () => {
       oldPassword: bytes(nfd),
       newPassword: bytes(NEW_PASSWORD),
       openConfig: tiny,
+      scanAnyway: true,
     });
     expect(result).toMatchObject({ status: 'nothing-opened', skipped: 3 });
     expect(unicodeNormalizationHint(bytes(nfd))).toMatch(/decomposed \(NFD\) form/);

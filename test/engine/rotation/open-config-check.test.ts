@@ -15,6 +15,7 @@ import {
   openVault,
   preflightRotation,
   sampleOldPassword,
+  type PreflightProgress,
   type VaultStore,
 } from '../../../src/engine/index.js';
 import { makeTempDir, type TempDir } from '../../support/fixtures.js';
@@ -225,6 +226,46 @@ describe('detecting the library preset a vault uses', () => {
       v2: { sampled: 3, opened: 0 },
       v1: { sampled: 1, opened: 1 },
     });
+    expect(sha256File(vault.path)).toBe(hash);
+  });
+
+  it('refuses a vault with custom settings (no preset opens it), the bar moving with each trial', async () => {
+    dir = makeTempDir();
+    const custom: Argon2Config = { iterations: 2, memoryKiB: 256, parallelism: 1 };
+    const vault = await buildVault(join(dir.path, 'custom.db'), {
+      config: custom,
+      records: Array.from({ length: 40 }, () => ({ password: OLD })),
+    });
+    const hash = sha256File(vault.path);
+    const events: PreflightProgress[] = [];
+    const result = await preflightRotation({
+      vaultPath: vault.path,
+      oldPassword: bytes(OLD),
+      newPassword: bytes(OTHER),
+      openConfig: tiny,
+      workers: 2,
+      progressIntervalMs: 0,
+      onProgress: (progress) => events.push(progress),
+    });
+    expect(result).toMatchObject({
+      canRotate: false,
+      refusal: 'nothing-opened',
+      // 16, then all 40 (fewer than the wider 64): every record, none opens
+      v2: { sampled: 40, opened: 0 },
+      newPasswordSample: { sampled: 8, opened: 0 },
+    });
+    expect(result.suggestedPreset).toBeUndefined();
+    // Each step reports its own work: the new password on 8 records, then 4 records x 3 presets.
+    const stepsOf = (phase: PreflightProgress['phase']) =>
+      events
+        .filter((event) => event.phase === phase)
+        .map((event) => [event.stepDone, event.stepTotal]);
+    expect(stepsOf('testing-new-password')).toEqual(
+      Array.from({ length: 9 }, (_, done) => [done, 8]),
+    );
+    expect(stepsOf('detecting-preset')).toEqual(
+      Array.from({ length: 13 }, (_, done) => [done, 12]),
+    );
     expect(sha256File(vault.path)).toBe(hash);
   });
 

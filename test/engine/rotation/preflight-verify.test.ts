@@ -61,7 +61,7 @@ describe('preflightRotation', () => {
     expect(sha256File(db)).toBe(hash);
   });
 
-  it('finds nothing with a wrong password, and leaves the verdict to the run (which writes nothing)', async () => {
+  it('finds nothing with a wrong password, widens the sample, and refuses the scan', async () => {
     const db = copyFixture('tiny200', dir.path);
     const result = await preflightRotation({
       vaultPath: db,
@@ -69,12 +69,15 @@ describe('preflightRotation', () => {
       openConfig: tiny,
       sampleSize: 30,
     });
+    const v1Count = count((r) => r.version === 'v1');
     expect(result).toMatchObject({
-      v2: { sampled: 30, opened: 0 },
-      v1: { opened: 0 },
+      // 30, then a wider 64 v2 (and every v1 record: fewer than 64) before refusing
+      v2: { sampled: 64, opened: 0 },
+      v1: { sampled: v1Count, opened: 0 },
       opened: 0,
-      // Nothing opens at all: a wrong password or a rotated vault; the run itself ends nothing-opened.
-      canRotate: true,
+      // Nothing opens at all: a scan of every record would end the same way.
+      canRotate: false,
+      refusal: 'nothing-opened',
     });
     // no library preset opens anything with a wrong password
     expect(result.suggestedPreset).toBeUndefined();

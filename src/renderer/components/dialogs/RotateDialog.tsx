@@ -45,13 +45,17 @@ function OptionCheckbox({ label, hint, checked, onChange }: OptionProps): ReactN
   );
 }
 
-function footerHint(validity: DraftValidity): string {
+function footerHint(validity: DraftValidity, resume: boolean): string {
   if (!validity.tableChosen) return 'Choose a vault table first.';
   if (!validity.oldPasswordGiven) return 'Enter the current password.';
   if (!validity.policy.ok) return 'The new password must meet every rule above.';
   if (!validity.cryptoValid) return 'Fix the Argon2id settings.';
+  if (validity.canScanAnyway)
+    return 'The check opened no sampled record: fix the password or Argon2id settings, or rotate anyway.';
   if (validity.preflightRefused)
     return 'The check found no v2 record that opens: fix the password or Argon2id settings.';
+  if (!resume && !validity.preflightPassed)
+    return 'Start checks the current password on a sample first. Passwords are cleared from this window once the job starts.';
   return 'Passwords are cleared from this window as soon as the job starts.';
 }
 
@@ -77,9 +81,10 @@ export function RotateDialog(): ReactNode {
   const validity = draftValidity(draft, tableChosen, configuring, preflight);
   const update = (patch: Partial<RotationDraft>): void => store.getState().updateDraft(patch);
   const close = (): void => store.getState().closeRotateDialog();
+  // Start and Enter alike: never a rotation whose check was skipped or refused (the store decides).
   const submit = (event: FormEvent): void => {
     event.preventDefault();
-    if (validity.canStart) void store.getState().startRotation();
+    void store.getState().submitRotateDialog();
   };
   const newTouched = draft.newPassword.length > 0;
   const confirmTouched = draft.confirmPassword.length > 0;
@@ -228,11 +233,16 @@ export function RotateDialog(): ReactNode {
           </div>
         </div>
         <footer className="dialog-footer">
-          <p className="dialog-footer-note">{footerHint(validity)}</p>
+          <p className="dialog-footer-note">{footerHint(validity, draft.resume)}</p>
           <button type="button" className="button button-ghost" onClick={close}>
             Cancel
           </button>
-          <button type="submit" className="button button-primary" disabled={!validity.canStart}>
+          {/* After a refused check, Start is no longer the action the dialog leads to. */}
+          <button
+            type="submit"
+            className={`button ${validity.preflightRefused ? 'button-secondary' : 'button-primary'}`}
+            disabled={!validity.canStart}
+          >
             {startLabel(draft)}
           </button>
         </footer>

@@ -1,8 +1,8 @@
-import type { ReactNode } from 'react';
+import { useEffect, useId, useRef, type ReactNode } from 'react';
 import type { PreflightProgress, PreflightResult } from '../../../shared/ipc-contract.js';
 import { formatCount, formatDuration, plural } from '../../lib/format.js';
 import { hasUnicodeFormAmbiguity } from '../../lib/password-policy.js';
-import { suggestedPresetOf } from '../../store/rotation-slice.js';
+import { selectDraftValidity, suggestedPresetOf } from '../../store/rotation-slice.js';
 import { useAppState, useStoreApi } from '../../store/store-context.js';
 import { CheckMeter } from './CheckMeter.js';
 import { ErrorNotice } from './ErrorNotice.js';
@@ -73,6 +73,60 @@ function NoV2Opens({
   );
 }
 
+/**
+ * "Rotate anyway": the one way past a check in which nothing opened (the old
+ * password may protect only records the sample missed), behind a confirmation
+ * that says what it costs. Never the default action.
+ */
+function ScanAnyway({ total }: { total: number }): ReactNode {
+  const store = useStoreApi();
+  const offered = useAppState((state) => selectDraftValidity(state).canScanAnyway);
+  const confirming = useAppState((state) => state.scanAnywayConfirmOpen);
+  // The safe choice has the focus: Enter or Space there goes back.
+  const backRef = useRef<HTMLButtonElement>(null);
+  const titleId = useId();
+  useEffect(() => {
+    if (confirming) backRef.current?.focus();
+  }, [confirming]);
+  if (!offered) return null;
+  if (!confirming) {
+    return (
+      <button
+        type="button"
+        className="button button-danger-outline button-small"
+        onClick={() => store.getState().requestScanAnyway()}
+      >
+        Rotate anyway…
+      </button>
+    );
+  }
+  return (
+    <div className="scan-anyway-confirm" role="alertdialog" aria-labelledby={titleId}>
+      <p id={titleId} className="notice-text">
+        <strong>Test all {plural(total, 'record')} with the current password?</strong> This takes as
+        long as a rotation and most likely changes nothing. Records that do open are rotated.
+      </p>
+      <div className="button-row">
+        <button
+          ref={backRef}
+          type="button"
+          className="button button-ghost button-small"
+          onClick={() => store.getState().dismissScanAnyway()}
+        >
+          Back
+        </button>
+        <button
+          type="button"
+          className="button button-danger button-small"
+          onClick={() => void store.getState().confirmScanAnyway()}
+        >
+          Test every record
+        </button>
+      </div>
+    </div>
+  );
+}
+
 /** The password may have been typed in the other Unicode form than the application stored. */
 function UnicodeFormHint(): ReactNode {
   return (
@@ -96,10 +150,25 @@ function Outcome({ result, password }: { result: PreflightResult; password: stri
   if (result.sampled === 0) {
     return <p className="preflight-note">This table has no records to check.</p>;
   }
-  if (!result.canRotate) {
-    return <NoV2Opens result={result} password={password} malformed={malformed} />;
+  if (result.refusal === 'already-rotated' && result.newPasswordSample) {
+    return (
+      <div className="notice notice-warning" role="alert">
+        <WarningIcon className="notice-icon" />
+        <div className="notice-body">
+          <p className="notice-title">This vault looks already rotated</p>
+          <p className="notice-text">
+            None of the {formatCount(result.sampled)} sampled records opened with the current
+            password, but {formatCount(result.newPasswordSample.opened)} of{' '}
+            {formatCount(result.newPasswordSample.sampled)} already open with the new one: a
+            previous rotation probably completed. Nothing was changed. Verify the vault with the new
+            password to be sure.
+          </p>
+          <ScanAnyway total={result.total} />
+        </div>
+      </div>
+    );
   }
-  if (result.opened === 0) {
+  if (result.refusal === 'nothing-opened' || (result.canRotate && result.opened === 0)) {
     return (
       <div className="notice notice-danger" role="alert">
         <WarningIcon className="notice-icon" />
@@ -107,16 +176,35 @@ function Outcome({ result, password }: { result: PreflightResult; password: stri
           <p className="notice-title">
             None of the {formatCount(result.sampled)} sampled records opened
           </p>
+          <SplitLine result={result} />
           <p className="notice-text">
-            Either the current password is wrong, or the Argon2id preset is not the one the
-            application uses (values do not record it). Rotating now would change nothing: check
-            both and try again.
+            Rotating now would test every record and change nothing. Check:
           </p>
+          <ul className="notice-list" data-testid="preflight-causes">
+            <li>the current password (the application’s, spelled exactly);</li>
+            {result.v2.sampled > result.v2.malformed ? (
+              <li>
+                the Argon2id preset: values do not record it, and none of the library’s presets
+                opened a sampled record either, so the application may use its own (Custom);
+              </li>
+            ) : null}
+            <li>
+              whether the vault was already rotated to another password
+              {result.newPasswordSample
+                ? ` (the new password opened none of ${formatCount(result.newPasswordSample.sampled)} sampled records)`
+                : ''}
+              .
+            </li>
+          </ul>
           {hasUnicodeFormAmbiguity(password) ? <UnicodeFormHint /> : null}
           {malformed}
+          <ScanAnyway total={result.total} />
         </div>
       </div>
     );
+  }
+  if (!result.canRotate) {
+    return <NoV2Opens result={result} password={password} malformed={malformed} />;
   }
   const partial = result.opened < result.sampled;
   return (
@@ -140,6 +228,7 @@ function Outcome({ result, password }: { result: PreflightResult; password: stri
 const PREFLIGHT_STEP: Record<PreflightProgress['phase'], string> = {
   starting: 'Starting the check…',
   checking: 'Testing sampled records',
+  'testing-new-password': 'Testing the new password (already rotated?)',
   'detecting-preset': 'Trying the library presets',
   timing: 'Timing a write',
   done: 'Done',
@@ -147,19 +236,37 @@ const PREFLIGHT_STEP: Record<PreflightProgress['phase'], string> = {
   failed: 'Failed',
 };
 
+/** Each phase's own work, so the bar moves while presets are tried after the sample is done. */
+function stepCounts(progress: PreflightProgress): string {
+  const step = PREFLIGHT_STEP[progress.phase];
+  if (progress.stepTotal === 0) return step;
+  const of = `${formatCount(progress.stepDone)} of ${formatCount(progress.stepTotal)}`;
+  switch (progress.phase) {
+    case 'checking':
+      return `${step}: ${of} tested · ${formatCount(progress.opened)} opened`;
+    case 'testing-new-password':
+      return `${step}: ${of} records`;
+    case 'detecting-preset':
+      return `${step}: ${of} trials`;
+    default:
+      return step;
+  }
+}
+
+const METER_LABEL: Partial<Record<PreflightProgress['phase'], string>> = {
+  'testing-new-password': 'Records tested with the new password',
+  'detecting-preset': 'Preset trials done',
+};
+
 function PreflightRunning({ progress }: { progress: PreflightProgress | null }): ReactNode {
   const store = useStoreApi();
-  const step = PREFLIGHT_STEP[progress?.phase ?? 'starting'];
-  const counts =
-    progress && progress.toSample > 0
-      ? `${step}: ${formatCount(progress.sampled)} of ${formatCount(progress.toSample)} tested · ${formatCount(progress.opened)} opened`
-      : step;
+  const counts = progress ? stepCounts(progress) : PREFLIGHT_STEP.starting;
   return (
     <div className="preflight-running" role="status">
       <CheckMeter
-        label="Sampled records tested"
-        done={progress?.sampled ?? 0}
-        total={progress && progress.toSample > 0 ? progress.toSample : null}
+        label={(progress && METER_LABEL[progress.phase]) ?? 'Sampled records tested'}
+        done={progress?.stepDone ?? 0}
+        total={progress && progress.stepTotal > 0 ? progress.stepTotal : null}
         counts={counts}
       />
       <button
