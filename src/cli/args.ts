@@ -95,6 +95,8 @@ export interface RotateArgs {
   readonly kdf: Argon2BackendPreference;
   readonly driver: VaultDriverPreference;
   readonly checkpointDir: string | undefined;
+  /** --server-timeout SECONDS: how long one statement may go unanswered (servers) */
+  readonly serverTimeoutSeconds: number | undefined;
   readonly minPasswordBytes: number | undefined;
   /** --require-upper/-lower/-digit/-symbol: the vault's character rules for the new password */
   readonly passwordRules: PasswordRuleFlags;
@@ -163,6 +165,7 @@ const COMMAND_OPTIONS = {
     'skip-config-check': { type: 'boolean' },
     json: { type: 'boolean' },
     'checkpoint-dir': { type: 'string' },
+    'server-timeout': { type: 'string' },
     'min-password-bytes': { type: 'string' },
     'require-upper': { type: 'boolean' },
     'require-lower': { type: 'boolean' },
@@ -266,6 +269,12 @@ function withBackupFor(vault: VaultArguments, own: OwnArgs<RotateArgs>): RotateA
     throw new UsageError(
       '--backup-table makes the backup a new table in the same database, for a vault in a database ' +
         'server; this vault is a file: use --backup PATH.',
+      'rotate',
+    );
+  }
+  if (own.serverTimeoutSeconds !== undefined && vault.server === null) {
+    throw new UsageError(
+      '--server-timeout bounds the wait for a database server; this vault is a file.',
       'rotate',
     );
   }
@@ -385,6 +394,9 @@ function nonEmpty(values: Values, name: string, command: CommandName): string | 
   return value;
 }
 
+/** The engine's limit (2^31-1 ms), in whole seconds. */
+const MAX_SERVER_TIMEOUT_S = 2_147_483;
+
 function integerOption(
   values: Values,
   name: string,
@@ -499,6 +511,13 @@ function rotateArgs(values: Values): OwnArgs<RotateArgs> {
     kdf: choiceOption(values, 'kdf', KDF_CHOICES, 'rotate'),
     driver: choiceOption(values, 'driver', DRIVER_CHOICES, 'rotate'),
     checkpointDir: nonEmpty(values, 'checkpoint-dir', 'rotate'),
+    serverTimeoutSeconds: integerOption(
+      values,
+      'server-timeout',
+      1,
+      MAX_SERVER_TIMEOUT_S,
+      'rotate',
+    ),
     minPasswordBytes: integerOption(values, 'min-password-bytes', 1, 4096, 'rotate'),
     passwordRules: {
       requireUpper: flag(values, 'require-upper'),

@@ -95,6 +95,9 @@ Options:
   --skip-config-check        do not refuse Argon2id settings under which legacy v1
                              records open but no sampled v2 record does
   --checkpoint-dir DIR       where resume checkpoints live (default: next to the vault)
+  --server-timeout SECONDS   a database server: drop the connection and stop when one
+                             statement gets no answer for this long (a stalled
+                             network; default 900)
   --json                     progress as JSON lines, then a JSON summary
   --kdf NAME                 Argon2id backend: native, wasm or auto (default auto)
   --driver NAME              SQLite driver: ${DRIVER_CHOICES} (default auto;

@@ -55,6 +55,9 @@ function sharedOptions(args: RotateArgs): SharedOptions {
     allowTriggers: args.allowTriggers,
     skipConfigCheck: args.skipConfigCheck,
     checkpointDir: args.checkpointDir,
+    ...(args.serverTimeoutSeconds !== undefined && {
+      serverTimeoutMs: args.serverTimeoutSeconds * 1000,
+    }),
     workers: args.workers,
     kdfBackend: args.kdf,
     driver: args.driver,

@@ -31,6 +31,8 @@ export interface OpenVaultOptions {
    * absent: the client's own sources (PGPASSWORD, ~/.pgpass).
    */
   readonly serverPassword?: Uint8Array;
+  /** servers: how long one statement may go unanswered before the connection is dropped (default 15 min) */
+  readonly serverTimeoutMs?: number;
   /** better-sqlite3 `nativeBinding` path (Electron build of the addon) */
   readonly nativeBinding?: string;
 }

@@ -417,6 +417,7 @@ class MysqlVaultStore implements VaultStore {
       display: this.display,
       readOnly: true,
       busyTimeoutMs: this.options.busyTimeoutMs,
+      serverTimeoutMs: this.options.serverTimeoutMs,
     };
     try {
       await backupMysqlTable(
@@ -469,6 +470,7 @@ export async function openMysqlStore(options: ServerConnectOptions): Promise<Vau
     display: options.target.display,
     readOnly: options.readOnly,
     busyTimeoutMs: options.busyTimeoutMs,
+    serverTimeoutMs: options.serverTimeoutMs,
   });
   const store = new MysqlVaultStore(session, connectOptions, options);
   try {

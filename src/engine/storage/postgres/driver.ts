@@ -9,6 +9,7 @@ import type { VaultStore } from '../types.js';
 import { clientConfig, passwordSource, tlsOptionsFor } from './client-config.js';
 import { pgEngineError } from './errors.js';
 import { PostgresVaultStore } from './postgres-store.js';
+import { SESSION_TIMEOUTS, SESSION_TIMEOUTS_OFF_SQL } from './session-timeouts.js';
 
 /** Opens one connection; SERVER_UNREACHABLE / SERVER_AUTH / DATABASE_NOT_FOUND when it cannot. */
 async function openClient(
@@ -21,6 +22,7 @@ async function openClient(
   client.on('error', ignore);
   try {
     await client.connect();
+    await client.query(SESSION_TIMEOUTS_OFF_SQL, [SESSION_TIMEOUTS]);
   } catch (error) {
     await client.end().catch(() => undefined);
     throw pgEngineError(error, {
@@ -63,6 +65,7 @@ async function connect(options: ServerConnectOptions): Promise<VaultStore> {
       schema: rows[0]?.schema ?? 'public',
       readOnly: options.readOnly,
       busyTimeoutMs: options.busyTimeoutMs,
+      serverTimeoutMs: options.serverTimeoutMs,
       ...(options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding }),
       openSecondClient: () => openClient(config, options),
       onClose: forget,

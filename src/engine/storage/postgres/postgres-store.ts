@@ -35,6 +35,7 @@ import {
   type CatalogRow,
   type CatalogTable,
 } from './catalog.js';
+import { serverSilentError } from '../server/server-timeouts.js';
 import { connectionLostError, pgEngineError } from './errors.js';
 import { TableSql, type PgStatement, type RecordFilter } from './sql-text.js';
 
@@ -49,6 +50,8 @@ export interface PostgresStoreSettings {
   readonly schema: string;
   readonly readOnly: boolean;
   readonly busyTimeoutMs: number;
+  /** a statement unanswered this long: the connection is dropped (query_timeout) */
+  readonly serverTimeoutMs: number;
   readonly nativeBinding?: string;
   /** a second connection with the same settings (the backup's snapshot) */
   readonly openSecondClient: () => Promise<pg.Client>;
@@ -117,6 +120,11 @@ export class PostgresVaultStore implements VaultStore {
       const result = await this.client.query({ text: statement.text, values: statement.values });
       return result.rows as T[];
     } catch (error) {
+      if (isQueryTimeout(error)) {
+        this.lost = error;
+        dropConnection(this.client);
+        throw serverSilentError(this.path, this.settings.serverTimeoutMs, error);
+      }
       throw pgEngineError(error, {
         display: this.path,
         action,
@@ -359,11 +367,15 @@ export class PostgresVaultStore implements VaultStore {
     const sql = await this.table(table ?? this.rotationTable ?? (await this.onlyVaultTable()));
     assertBackupDestination(destinationPath);
     let snapshot: pg.Client | null = null;
+    let ended: unknown = null;
     try {
       snapshot = await this.settings.openSecondClient();
       const reader = snapshot;
-      // A killed snapshot connection fails its next query; its 'error' event must not end the process.
-      reader.on('error', () => undefined);
+      // A killed snapshot connection fails its next query; its 'error' event must not end the process
+      // (kept: it says why the server ended the session).
+      reader.on('error', (error) => {
+        ended ??= error;
+      });
       await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       await writeSqliteVaultBackup(
         destinationPath,
@@ -373,7 +385,11 @@ export class PostgresVaultStore implements VaultStore {
       );
       await reader.query('COMMIT');
     } catch (error) {
-      throw this.backupError(error, destinationPath);
+      if (isQueryTimeout(error)) {
+        dropConnection(snapshot!);
+        throw serverSilentError(this.path, this.settings.serverTimeoutMs, error);
+      }
+      throw this.backupError(ended ?? error, destinationPath);
     } finally {
       await snapshot?.end().catch(() => undefined);
     }
@@ -425,8 +441,22 @@ export class PostgresVaultStore implements VaultStore {
     if (this.closed) return;
     this.closed = true;
     this.settings.onClose();
+    // A dropped connection cannot say goodbye (end() would wait for a silent server).
+    if (this.lost !== null) dropConnection(this.client);
     await this.client.end().catch(() => undefined);
   }
+}
+
+/** node-postgres' query_timeout fired: the server did not answer in time. */
+function isQueryTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message === 'Query read timeout';
+}
+
+/** Closes the socket at once: the statement sent is still pending, the session is unusable. */
+function dropConnection(client: pg.Client): void {
+  (
+    client as unknown as { connection?: { stream?: { destroy(): void } } }
+  ).connection?.stream?.destroy();
 }
 
 /** The table's rows in id order from the snapshot transaction, one page in memory at a time. */
