@@ -4,7 +4,7 @@
  * for records other programs wrote meanwhile (sweep.ts). The checkpoint is
  * rewritten after each commit, after the backup, and before the sweep.
  */
-import { formatSqliteDateTime, writeCadenceOf } from '../storage/index.js';
+import { formatSqliteDateTime, rotationTag, writeCadenceOf } from '../storage/index.js';
 import { defaultBackupPath } from './backup-path.js';
 import {
   CHECKPOINT_FORMAT,
@@ -72,7 +72,8 @@ export async function runRotation(
       if (!backup.wanted || checkpoint.backupPath) return;
       progress.phase('backing-up');
       if (backup.table !== null) {
-        await store.backupToTable!(scope.table, backup.table);
+        // The canaries are sealed before any write: the tag names this rotation in every run of it.
+        await store.backupToTable!(scope.table, backup.table, rotationTag(plan.canaries!.old));
         checkpoint.backupPath = `${BACKUP_TABLE_PREFIX}${backup.table}`;
       } else {
         const destination = backup.explicitPath ?? defaultBackupPath(plan.vaultPath, clock());

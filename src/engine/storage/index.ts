@@ -44,6 +44,7 @@ export { DEFAULT_PAGE_SIZE } from './paging.js';
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 export { DEFAULT_SERVER_TIMEOUT_MS } from './server/server-timeouts.js';
+export { rotationTag } from './server/backup-table-marker.js';
 
 function busyTimeoutOf(options: OpenVaultOptions): number {
   const value = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;

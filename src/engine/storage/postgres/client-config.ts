@@ -105,7 +105,8 @@ export function clientConfig(
   ssl: false | ConnectionOptions,
 ): pg.ClientConfig {
   const { target } = options;
-  const settings = ['-c TimeZone=UTC'];
+  // Off before the first statement, whatever the login's settings (the others: session-timeouts.ts).
+  const settings = ['-c TimeZone=UTC', '-c idle_in_transaction_session_timeout=0'];
   if (options.readOnly) settings.push('-c default_transaction_read_only=on');
   return {
     host: target.host,

@@ -36,6 +36,7 @@ import {
   type CatalogTable,
 } from './catalog.js';
 import { serverSilentError } from '../server/server-timeouts.js';
+import { completeBackupComment } from '../server/backup-table-marker.js';
 import { connectionLostError, pgEngineError } from './errors.js';
 import { TableSql, type PgStatement, type RecordFilter } from './sql-text.js';
 
@@ -395,11 +396,18 @@ export class PostgresVaultStore implements VaultStore {
     }
   }
 
-  async backupToTable(table: string, newTable: string): Promise<void> {
+  async backupToTable(table: string, newTable: string, tag: string): Promise<void> {
     const sql = await this.table(table);
     const source = `${quoteIdentifier(this.settings.schema)}.${quoteIdentifier(sql.name)}`;
     const target = `${quoteIdentifier(this.settings.schema)}.${quoteIdentifier(newTable)}`;
-    // One transaction: the new table appears with every row, or not at all.
+    const [existing] = await this.run<{ comment: string | null }>('backing up', {
+      text: `SELECT obj_description(c.oid, 'pg_class') AS comment FROM pg_class c
+        JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2`,
+      values: [this.settings.schema, newTable],
+    });
+    // This rotation's complete backup, made by a run stopped before it recorded it: kept.
+    if (existing?.comment === completeBackupComment(tag)) return;
+    // One transaction: the new table appears with every row and its mark, or not at all.
     await this.run('backing up', { text: 'BEGIN ISOLATION LEVEL REPEATABLE READ', values: [] });
     try {
       await this.run('backing up', {
@@ -408,6 +416,11 @@ export class PostgresVaultStore implements VaultStore {
       });
       await this.run('backing up', {
         text: `INSERT INTO ${target} SELECT * FROM ${source}`,
+        values: [],
+      });
+      // COMMENT takes no parameter: the mark is made of hex digits and words only.
+      await this.run('backing up', {
+        text: `COMMENT ON TABLE ${target} IS '${completeBackupComment(tag)}'`,
         values: [],
       });
       await this.run('backing up', { text: 'COMMIT', values: [] });
