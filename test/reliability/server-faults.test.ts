@@ -41,6 +41,7 @@ import {
   type ServerKind,
   type TestDatabase,
 } from '../support/servers/index.js';
+import { toolSessionsGone } from '../support/server-state.js';
 import { startStallProxy } from '../support/stall-proxy.js';
 import { expectVsrefVerifies } from '../support/vsref.js';
 import {
@@ -94,24 +95,6 @@ async function rowsOf(db: TestDatabase, table: string) {
   } finally {
     await owner.close();
   }
-}
-
-/** Waits until the server has no session of the tool left (a dropped one ends when its socket does). */
-async function toolSessionsGone(db: TestDatabase): Promise<void> {
-  const count = async (): Promise<number> => {
-    const rows =
-      db.kind === 'postgres'
-        ? await db.admin.query<{ n: string }>(
-            `SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'vaultstore-admin' AND datname = $1`,
-            [db.database],
-          )
-        : await db.admin.query<{ n: string }>(
-            'SELECT count(*) AS n FROM information_schema.PROCESSLIST WHERE USER = ?',
-            [db.user],
-          );
-    return Number(rows[0]?.n ?? 0);
-  };
-  while ((await count()) > 0) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 const options = serverRotationOptions;

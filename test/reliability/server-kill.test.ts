@@ -29,6 +29,7 @@ import {
 } from '../support/cli.js';
 import { fixturesDir, makeTempDir, readManifest, type TempDir } from '../support/fixtures.js';
 import { copyVaultFromServer, copyVaultToServer } from '../support/server-vault-copy.js';
+import { checkpointRotated } from '../support/server-state.js';
 import {
   SERVER_KINDS,
   serverUnavailable,
@@ -48,23 +49,6 @@ beforeAll(async () => {
   cli = await buildCliForTest('server-kill');
 }, 120_000);
 afterAll(() => cli?.dispose());
-
-function checkpointRotated(stateDir: string): number | null {
-  const folder = join(stateDir, 'vaultstore-admin');
-  if (!existsSync(folder)) return null;
-  for (const name of readdirSync(folder)) {
-    if (!name.endsWith('.rotation-checkpoint.json')) continue;
-    try {
-      const checkpoint = JSON.parse(readFileSync(join(folder, name), 'utf8')) as {
-        counts?: { rotated?: number };
-      };
-      return checkpoint.counts?.rotated ?? 0;
-    } catch {
-      return null; // being replaced right now
-    }
-  }
-  return null;
-}
 
 function filesContaining(dir: string, secret: string): string[] {
   if (!existsSync(dir)) return [];

@@ -1,0 +1,189 @@
+/**
+ * The built CLI: `rotate --resume` after a rotation that completed (its exit
+ * not seen) exits 0 "Already completed" on a file and on both servers, so
+ * "repeat --resume until exit 0" ends; a network that goes silent under a
+ * server rotation ends it within --server-timeout with a message that says
+ * so (exit 1), and the printed resume finishes it.
+ */
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  buildCliForTest,
+  expectNoSecret,
+  lastOfType,
+  jsonLines,
+  rotateArgs,
+  runCli,
+  writePasswordFiles,
+  type BuiltCli,
+  type PasswordFiles,
+} from '../support/cli.js';
+import { fixturesDir, makeTempDir, readManifest, type TempDir } from '../support/fixtures.js';
+import { copyVaultFromServer, copyVaultToServer } from '../support/server-vault-copy.js';
+import { checkpointRotated, toolSessionsGone } from '../support/server-state.js';
+import {
+  SERVER_KINDS,
+  serverUnavailable,
+  testDatabase,
+  type TestDatabase,
+} from '../support/servers/index.js';
+import { startStallProxy } from '../support/stall-proxy.js';
+import {
+  NEW_PASSWORD,
+  PW_A,
+  expectFixtureRotated,
+  expectedCounts,
+} from '../engine/rotation/helpers.js';
+
+const manifest = readManifest('tiny200');
+
+let cli: BuiltCli;
+beforeAll(async () => {
+  cli = await buildCliForTest('resume-and-stall');
+}, 120_000);
+afterAll(() => cli?.dispose());
+
+let temp: TempDir;
+let passwords: PasswordFiles;
+beforeEach(() => {
+  temp = makeTempDir('vsa-cli-resume-stall-');
+  passwords = writePasswordFiles(temp.path, PW_A, NEW_PASSWORD);
+});
+afterEach(() => temp?.dispose());
+
+/** A second `--resume` after a completed one: exit 0, "Already completed", the summary completed. */
+async function expectResumeSaysCompleted(
+  args: string[],
+  env: Record<string, string>,
+  secrets: string[],
+): Promise<void> {
+  const first = await runCli(cli.entry, args, { env });
+  expect(first.code, first.stderr).toBe(0);
+  // Before: exit 4 "nothing opened", so a script repeating --resume until exit 0 never ended.
+  const again = await runCli(cli.entry, [...args, '--resume'], { env });
+  expect(again.code, again.stderr).toBe(0);
+  const summary = lastOfType(jsonLines(again.stdout), 'summary');
+  expect(summary).toMatchObject({ status: 'completed', rotated: 0 });
+  expect(JSON.stringify(summary)).toMatch(/Already completed/);
+  const text = await runCli(cli.entry, [...args.filter((arg) => arg !== '--json'), '--resume'], {
+    env,
+  });
+  expect(text.code, text.stderr).toBe(0);
+  expect(text.stdout).toMatch(/^Already completed: table "vault" was rotated by an earlier run/m);
+  for (const run of [first, again, text]) expect(expectNoSecret(run, secrets)).toEqual([]);
+}
+
+it('a vault file: --resume after a completed rotation exits 0, "Already completed"', async () => {
+  const vault = join(temp.path, 'tiny200.db');
+  copyFileSync(join(fixturesDir, 'tiny200.db'), vault);
+  await expectResumeSaysCompleted(
+    rotateArgs(vault, passwords, ['--no-backup', '--workers', '2']),
+    {},
+    [PW_A, NEW_PASSWORD],
+  );
+}, 180_000);
+
+it('--server-timeout is for a database server: refused for a file (exit 2)', async () => {
+  const vault = join(temp.path, 'tiny200.db');
+  copyFileSync(join(fixturesDir, 'tiny200.db'), vault);
+  const run = await runCli(cli.entry, rotateArgs(vault, passwords, ['--server-timeout', '5']));
+  expect(run.code).toBe(2);
+  expect(run.stderr).toMatch(/--server-timeout bounds the wait for a database server/);
+});
+
+describe.each(SERVER_KINDS)('a vault in %s', (kind) => {
+  const unavailable = serverUnavailable(kind);
+  let db: TestDatabase;
+  let env: Record<string, string>;
+  let dbPasswordFile: string;
+  beforeAll(async () => {
+    if (!unavailable) db = await testDatabase(kind);
+  });
+  afterAll(async () => {
+    await db?.dispose();
+  });
+  beforeEach(async () => {
+    if (unavailable) return;
+    const owner = await db.connect();
+    try {
+      await owner.query('DROP TABLE IF EXISTS vault');
+      await owner.query('DROP TABLE IF EXISTS vault_meta');
+      await copyVaultToServer(join(fixturesDir, 'tiny200.db'), owner);
+    } finally {
+      await owner.close();
+    }
+    const home = join(temp.path, 'home');
+    mkdirSync(home, { recursive: true });
+    env = { HOME: home, XDG_STATE_HOME: join(temp.path, 'state') };
+    dbPasswordFile = join(temp.path, 'secrets', 'db.txt');
+    writeFileSync(dbPasswordFile, `${db.password}\n`, { mode: 0o600 });
+  });
+
+  async function expectTableRotated(): Promise<void> {
+    const file = join(temp.path, `copied-${kind}.db`);
+    const owner = await db.connect();
+    try {
+      await copyVaultFromServer(owner, file);
+    } finally {
+      await owner.close();
+    }
+    copyFileSync(join(fixturesDir, 'tiny200.db.manifest.json'), `${file}.manifest.json`);
+    await expectFixtureRotated(file, manifest, { oldPassword: PW_A, newPassword: NEW_PASSWORD });
+  }
+
+  it.skipIf(unavailable)(
+    '--resume after a completed rotation exits 0, "Already completed"',
+    async () => {
+      await expectResumeSaysCompleted(
+        rotateArgs(db.url, passwords, ['--db-password-file', dbPasswordFile, '--no-backup']),
+        env,
+        [PW_A, NEW_PASSWORD, db.password],
+      );
+      await expectTableRotated();
+    },
+    180_000,
+  );
+
+  it.skipIf(unavailable)(
+    'a network gone silent: exit 1 within --server-timeout saying so; the resume completes',
+    async () => {
+      const proxy = await startStallProxy(db.host, db.port);
+      try {
+        const url = db.url.replace(`:${db.port}/`, `:${proxy.port}/`);
+        const args = rotateArgs(url, passwords, [
+          '--db-password-file',
+          dbPasswordFile,
+          '--no-backup',
+          '--workers',
+          '1',
+          '--server-timeout',
+          '2',
+        ]);
+        // Silent from the first statement sent once the checkpoint counts rotated records.
+        const stateDir = join(temp.path, 'state');
+        proxy.stallWhen(() => (checkpointRotated(stateDir) ?? 0) > 0);
+        const stalled = await runCli(cli.entry, args, { env });
+        expect(proxy.stalled).toBe(true);
+        expect(stalled.code, stalled.stderr).toBe(1);
+        expect(stalled.stderr).toMatch(/did not answer for 2 s \(the server timeout\)/);
+        expect(stalled.stderr).toMatch(/--server-timeout SECONDS/);
+        expect(expectNoSecret(stalled, [PW_A, NEW_PASSWORD, db.password])).toEqual([]);
+
+        // The network is back: the server sees the stalled sessions end (and their lock go).
+        proxy.heal();
+        await toolSessionsGone(db);
+        const resumed = await runCli(cli.entry, [...args, '--resume'], { env });
+        expect(resumed.code, resumed.stderr).toBe(0);
+        expect(lastOfType(jsonLines(resumed.stdout), 'summary')).toMatchObject({
+          status: 'completed',
+          rotated: expectedCounts(manifest, PW_A).rotated,
+        });
+        await expectTableRotated();
+      } finally {
+        await proxy.close();
+      }
+    },
+    180_000,
+  );
+});
