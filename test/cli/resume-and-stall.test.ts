@@ -15,13 +15,23 @@ import {
   jsonLines,
   rotateArgs,
   runCli,
+  startCli,
   writePasswordFiles,
   type BuiltCli,
   type PasswordFiles,
 } from '../support/cli.js';
 import { fixturesDir, makeTempDir, readManifest, type TempDir } from '../support/fixtures.js';
-import { copyVaultFromServer, copyVaultToServer } from '../support/server-vault-copy.js';
-import { checkpointRotated, toolSessionsGone } from '../support/server-state.js';
+import {
+  copyVaultFromServer,
+  copyVaultToServer,
+  readServerVault,
+  readSqliteVault,
+} from '../support/server-vault-copy.js';
+import {
+  checkpointInFlight,
+  checkpointRotated,
+  toolSessionsGone,
+} from '../support/server-state.js';
 import {
   SERVER_KINDS,
   serverUnavailable,
@@ -183,6 +193,76 @@ describe.each(SERVER_KINDS)('a vault in %s', (kind) => {
       } finally {
         await proxy.close();
       }
+    },
+    180_000,
+  );
+
+  // PostgreSQL writes a batch in one autocommit statement: a statement waiting for a row lock when
+  // the CLI is killed still commits once the lock is granted. (A MySQL batch is a transaction the
+  // dead client never commits.)
+  it.skipIf(unavailable || kind !== 'postgres')(
+    'killed while its batch waits, the batch then committing: the resume counts it and completes',
+    async () => {
+      const pwA = Object.entries(manifest.records)
+        .filter(([, record]) => record.password === PW_A)
+        .map(([id]) => id)
+        .sort();
+      const blocker = await db.connect();
+      await blocker.query('BEGIN');
+      // The largest id in the table's own order: the row the last batch must lock.
+      const [last] = await blocker.query<{ id: string }>(
+        'SELECT id FROM vault WHERE id = ANY($1) ORDER BY id DESC LIMIT 1 FOR UPDATE',
+        [pwA],
+      );
+      expect(last).toBeDefined();
+      const args = rotateArgs(db.url, passwords, [
+        '--db-password-file',
+        dbPasswordFile,
+        '--no-backup',
+        '--workers',
+        '1',
+      ]);
+      const running = startCli(cli.entry, args, { env, stdin: 'ignore' });
+      try {
+        // The batch is on the server, waiting for the row: the checkpoint names it as in flight.
+        for (;;) {
+          const waiting = await db.admin.query(
+            `SELECT 1 FROM pg_stat_activity WHERE application_name = 'vaultstore-admin'
+               AND datname = $1 AND wait_event_type = 'Lock'`,
+            [db.database],
+          );
+          if (waiting.length > 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        expect(checkpointInFlight(join(temp.path, 'state'))).toBeGreaterThan(0);
+        running.child.kill('SIGKILL');
+        expect((await running.exited).signal).toBe('SIGKILL');
+      } finally {
+        await blocker.query('ROLLBACK');
+        await blocker.close();
+      }
+      await toolSessionsGone(db);
+      // The premise: the batch committed after the kill (its records changed), with no checkpoint saying so.
+      const owner = await db.connect();
+      const after = await readServerVault(owner).finally(() => owner.close());
+      const before = new Map(
+        readSqliteVault(join(fixturesDir, 'tiny200.db')).map((row) => [row.id, row.vault_value]),
+      );
+      expect(after.filter((row) => row.vault_value !== before.get(row.id)).length).toBeGreaterThan(
+        0,
+      );
+      expect(checkpointInFlight(join(temp.path, 'state'))).toBeGreaterThan(0);
+
+      // Before: the records of that batch counted as skipped, and with no earlier batch the
+      // resume said "nothing opened" (exit 4) on a rotated vault.
+      const resumed = await runCli(cli.entry, [...args, '--resume'], { env });
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(lastOfType(jsonLines(resumed.stdout), 'summary')).toMatchObject({
+        status: 'completed',
+        rotated: expectedCounts(manifest, PW_A).rotated,
+        skipped: expectedCounts(manifest, PW_A).skipped,
+      });
+      await expectTableRotated();
     },
     180_000,
   );

@@ -3,22 +3,35 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestDatabase } from './servers/index.js';
 
-/** The rotated count of the one checkpoint in the state folder; null when there is none (or it is being replaced). */
-export function checkpointRotated(stateDir: string): number | null {
+interface StateCheckpoint {
+  readonly counts?: { readonly rotated?: number };
+  readonly inFlight?: readonly unknown[];
+}
+
+/** The one checkpoint in the state folder; null when there is none (or it is being replaced). */
+function stateCheckpoint(stateDir: string): StateCheckpoint | null {
   const folder = join(stateDir, 'vaultstore-admin');
   if (!existsSync(folder)) return null;
   for (const name of readdirSync(folder)) {
     if (!name.endsWith('.rotation-checkpoint.json')) continue;
     try {
-      const checkpoint = JSON.parse(readFileSync(join(folder, name), 'utf8')) as {
-        counts?: { rotated?: number };
-      };
-      return checkpoint.counts?.rotated ?? 0;
+      return JSON.parse(readFileSync(join(folder, name), 'utf8')) as StateCheckpoint;
     } catch {
       return null; // being replaced right now
     }
   }
   return null;
+}
+
+/** The rotated count of the checkpoint in the state folder; null when there is none. */
+export function checkpointRotated(stateDir: string): number | null {
+  const checkpoint = stateCheckpoint(stateDir);
+  return checkpoint === null ? null : (checkpoint.counts?.rotated ?? 0);
+}
+
+/** Records of the batch the checkpoint says is being committed (0: none). */
+export function checkpointInFlight(stateDir: string): number {
+  return stateCheckpoint(stateDir)?.inFlight?.length ?? 0;
 }
 
 /** Waits until the server has no session of the tool left (a dropped one ends when its socket does). */
