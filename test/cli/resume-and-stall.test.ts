@@ -21,12 +21,7 @@ import {
   type PasswordFiles,
 } from '../support/cli.js';
 import { fixturesDir, makeTempDir, readManifest, type TempDir } from '../support/fixtures.js';
-import {
-  copyVaultFromServer,
-  copyVaultToServer,
-  readServerVault,
-  readSqliteVault,
-} from '../support/server-vault-copy.js';
+import { readServerVault, readSqliteVault } from '../support/server-vault-copy.js';
 import {
   checkpointInFlight,
   checkpointRotated,
@@ -38,13 +33,9 @@ import {
   testDatabase,
   type TestDatabase,
 } from '../support/servers/index.js';
-import { startStallProxy } from '../support/stall-proxy.js';
-import {
-  NEW_PASSWORD,
-  PW_A,
-  expectFixtureRotated,
-  expectedCounts,
-} from '../engine/rotation/helpers.js';
+import { expectServerFixtureRotated, loadServerFixture } from '../support/server-fixture.js';
+import { withStallProxy } from '../support/stall-proxy.js';
+import { NEW_PASSWORD, PW_A, expectedCounts } from '../engine/rotation/helpers.js';
 
 const manifest = readManifest('tiny200');
 
@@ -115,14 +106,7 @@ describe.each(SERVER_KINDS)('a vault in %s', (kind) => {
   });
   beforeEach(async () => {
     if (unavailable) return;
-    const owner = await db.connect();
-    try {
-      await owner.query('DROP TABLE IF EXISTS vault');
-      await owner.query('DROP TABLE IF EXISTS vault_meta');
-      await copyVaultToServer(join(fixturesDir, 'tiny200.db'), owner);
-    } finally {
-      await owner.close();
-    }
+    await loadServerFixture(db);
     const home = join(temp.path, 'home');
     mkdirSync(home, { recursive: true });
     env = { HOME: home, XDG_STATE_HOME: join(temp.path, 'state') };
@@ -130,17 +114,7 @@ describe.each(SERVER_KINDS)('a vault in %s', (kind) => {
     writeFileSync(dbPasswordFile, `${db.password}\n`, { mode: 0o600 });
   });
 
-  async function expectTableRotated(): Promise<void> {
-    const file = join(temp.path, `copied-${kind}.db`);
-    const owner = await db.connect();
-    try {
-      await copyVaultFromServer(owner, file);
-    } finally {
-      await owner.close();
-    }
-    copyFileSync(join(fixturesDir, 'tiny200.db.manifest.json'), `${file}.manifest.json`);
-    await expectFixtureRotated(file, manifest, { oldPassword: PW_A, newPassword: NEW_PASSWORD });
-  }
+  const expectTableRotated = () => expectServerFixtureRotated(db, temp.path);
 
   it.skipIf(unavailable)(
     '--resume after a completed rotation exits 0, "Already completed"',
@@ -158,9 +132,7 @@ describe.each(SERVER_KINDS)('a vault in %s', (kind) => {
   it.skipIf(unavailable)(
     'a network gone silent: exit 1 within --server-timeout saying so; the resume completes',
     async () => {
-      const proxy = await startStallProxy(db.host, db.port);
-      try {
-        const url = db.url.replace(`:${db.port}/`, `:${proxy.port}/`);
+      await withStallProxy(db, async (proxy, url) => {
         const args = rotateArgs(url, passwords, [
           '--db-password-file',
           dbPasswordFile,
@@ -190,9 +162,7 @@ describe.each(SERVER_KINDS)('a vault in %s', (kind) => {
           rotated: expectedCounts(manifest, PW_A).rotated,
         });
         await expectTableRotated();
-      } finally {
-        await proxy.close();
-      }
+      });
     },
     180_000,
   );

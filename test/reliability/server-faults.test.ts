@@ -12,7 +12,7 @@
  *   timeout, then --resume completes;
  * - a resume of a rotation that completed says so (exit class ok).
  */
-import { copyFileSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { interpretResult } from '../../src/core/verdict.js';
@@ -26,12 +26,8 @@ import { rotationStateBase } from '../../src/engine/rotation/local-state.js';
 import { mysqlConnectionOptions } from '../../src/engine/storage/mysql/connection-options.js';
 import { MysqlSession } from '../../src/engine/storage/mysql/session.js';
 import { parseServerTarget } from '../../src/engine/storage/server-target.js';
-import { fixturesDir, makeTempDir, readManifest, type TempDir } from '../support/fixtures.js';
-import {
-  copyVaultFromServer,
-  copyVaultToServer,
-  readServerVault,
-} from '../support/server-vault-copy.js';
+import { makeTempDir, readManifest, type TempDir } from '../support/fixtures.js';
+import { readServerVault } from '../support/server-vault-copy.js';
 import {
   SERVER_KINDS,
   serverUnavailable,
@@ -42,50 +38,15 @@ import {
   type TestDatabase,
 } from '../support/servers/index.js';
 import { toolSessionsGone } from '../support/server-state.js';
-import { startStallProxy } from '../support/stall-proxy.js';
-import { expectVsrefVerifies } from '../support/vsref.js';
-import {
-  NEW_PASSWORD,
-  PW_A,
-  bytes,
-  expectFixtureRotated,
-  expectedCounts,
-  serverRotationOptions,
-} from '../engine/rotation/helpers.js';
+import { expectServerFixtureRotated, loadServerFixture } from '../support/server-fixture.js';
+import { withStallProxy } from '../support/stall-proxy.js';
+import { PW_A, bytes, expectedCounts, serverRotationOptions } from '../engine/rotation/helpers.js';
 
-const FIXTURE = join(fixturesDir, 'tiny200.db');
 const manifest = readManifest('tiny200');
 const expected = expectedCounts(manifest, PW_A);
 
-/** The fixture's table, fresh, owned by the database's owner (the session is closed again). */
-async function loadFixture(db: TestDatabase): Promise<void> {
-  const owner = await db.connect();
-  try {
-    for (const table of ['vault', 'vault_meta', 'bk'])
-      await owner.query(`DROP TABLE IF EXISTS ${table}`);
-    await copyVaultToServer(FIXTURE, owner);
-  } finally {
-    await owner.close();
-  }
-}
-
-/** The table copied back into SQLite and checked against the manifest (and by vsref). */
-async function expectVaultRotated(db: TestDatabase, dir: string): Promise<void> {
-  const file = join(dir, `rotated-${Math.random().toString(36).slice(2)}.db`);
-  const owner = await db.connect();
-  try {
-    await copyVaultFromServer(owner, file);
-  } finally {
-    await owner.close();
-  }
-  copyFileSync(join(fixturesDir, 'tiny200.db.manifest.json'), `${file}.manifest.json`);
-  await expectFixtureRotated(file, manifest, { oldPassword: PW_A, newPassword: NEW_PASSWORD });
-  await expectVsrefVerifies(file, {
-    config: 'tiny',
-    expect: `${PW_A}=>${NEW_PASSWORD}`,
-    softDeleted: 'rotated',
-  });
-}
+const loadFixture = (db: TestDatabase) => loadServerFixture(db, ['bk']);
+const expectVaultRotated = expectServerFixtureRotated;
 
 /** The rows of `table` as the owner reads them. */
 async function rowsOf(db: TestDatabase, table: string) {
@@ -169,9 +130,7 @@ describe.each(SERVER_KINDS)('faults on %s that a resume finishes', (kind: Server
   it.skipIf(unavailable)(
     'a network that goes silent mid-run: a clear error within the server timeout, then --resume completes',
     async () => {
-      const proxy = await startStallProxy(db.host, db.port);
-      try {
-        const url = db.url.replace(`:${db.port}/`, `:${proxy.port}/`);
+      await withStallProxy(db, async (proxy, url) => {
         const viaProxy = (extra: Partial<RotationOptions> = {}) =>
           options(db, dir.path, { vaultPath: url, serverTimeoutMs: 1500, ...extra });
         const error = await failure(
@@ -200,9 +159,7 @@ describe.each(SERVER_KINDS)('faults on %s that a resume finishes', (kind: Server
         // The summary counts the whole rotation, not only this run.
         expect(resumed.rotated).toBe(expected.rotated);
         await expectVaultRotated(db, dir.path);
-      } finally {
-        await proxy.close();
-      }
+      });
     },
     120_000,
   );
@@ -210,9 +167,7 @@ describe.each(SERVER_KINDS)('faults on %s that a resume finishes', (kind: Server
   it.skipIf(unavailable)(
     'silent while the sweep re-reads the table: the redo from the start counts the whole rotation',
     async () => {
-      const proxy = await startStallProxy(db.host, db.port);
-      try {
-        const url = db.url.replace(`:${db.port}/`, `:${proxy.port}/`);
+      await withStallProxy(db, async (proxy, url) => {
         const viaProxy = (extra: Partial<RotationOptions> = {}) =>
           options(db, dir.path, { vaultPath: url, serverTimeoutMs: 1500, backup: false, ...extra });
         // The sweep starts right after the checkpoint says a resume must redo from the start.
@@ -239,9 +194,7 @@ describe.each(SERVER_KINDS)('faults on %s that a resume finishes', (kind: Server
           skipped: expected.skipped,
         });
         await expectVaultRotated(db, dir.path);
-      } finally {
-        await proxy.close();
-      }
+      });
     },
     120_000,
   );

@@ -76,3 +76,16 @@ export async function startStallProxy(host: string, port: number): Promise<Stall
     },
   };
 }
+
+/** Runs `work` with a proxy in front of a test database and its URL through the proxy; closes it after. */
+export async function withStallProxy<T>(
+  db: { readonly host: string; readonly port: number; readonly url: string },
+  work: (proxy: StallProxy, url: string) => Promise<T>,
+): Promise<T> {
+  const proxy = await startStallProxy(db.host, db.port);
+  try {
+    return await work(proxy, db.url.replace(`:${db.port}/`, `:${proxy.port}/`));
+  } finally {
+    await proxy.close();
+  }
+}
