@@ -221,50 +221,72 @@ function checkpointOf(url: string, dir: string): string {
   return checkpointPathFor(rotationStateBase(url, 'vault', join(dir, 'state')).base);
 }
 
-describe.skipIf(serverUnavailable('mysql'))(
-  'MariaDB: connection lost while the backup table is filled',
-  () => {
-    let db: TestDatabase;
-    let dir: TempDir;
-    beforeAll(async () => {
-      db = await testDatabase('mysql');
-    });
-    afterAll(async () => {
-      await db?.dispose();
-    });
-    beforeEach(async () => {
-      dir = makeTempDir('vsa-server-faults-bk-');
-      await loadFixture(db);
-    });
-    afterEach(() => dir?.dispose());
+/**
+ * Per server: a session holding what the backup-table copy must wait for (MySQL: a row the
+ * INSERT ... SELECT reads with a shared lock; PostgreSQL, whose copy is one transaction: an
+ * uncommitted table of the same name, which its CREATE TABLE waits for), and how to find the
+ * tool's session waiting there.
+ */
+const COPY_HOLD = {
+  mysql: {
+    hold: ['START TRANSACTION', 'SELECT id FROM vault ORDER BY id DESC LIMIT 1 FOR UPDATE'],
+    waiting:
+      "SELECT ID AS id FROM information_schema.PROCESSLIST WHERE USER = ? AND INFO LIKE 'INSERT INTO%'",
+  },
+  postgres: {
+    hold: ['BEGIN', 'CREATE TABLE bk (x int)'],
+    waiting: `SELECT pid AS id FROM pg_stat_activity WHERE usename = $1
+      AND application_name = 'vaultstore-admin' AND wait_event_type = 'Lock' AND query LIKE 'CREATE TABLE%'`,
+  },
+} as const;
 
-    /** Tables of the database other than the vault's, with their comments. */
-    async function otherTables(): Promise<{ name: string; comment: string }[]> {
-      const rows = await db.admin.query<{ name: string; comment: string }>(
-        'SELECT TABLE_NAME AS name, TABLE_COMMENT AS comment FROM information_schema.TABLES ' +
-          "WHERE TABLE_SCHEMA = ? AND TABLE_NAME NOT IN ('vault', 'vault_meta') ORDER BY TABLE_NAME",
-        [db.database],
-      );
-      return rows.map((row) => ({ name: String(row.name), comment: String(row.comment) }));
-    }
+/** Tables of the database other than the vault's, with their comments. */
+async function otherTables(db: TestDatabase): Promise<{ name: string; comment: string }[]> {
+  const rows =
+    db.kind === 'postgres'
+      ? await db.admin.query<{ name: string; comment: string | null }>(
+          `SELECT c.relname AS name, obj_description(c.oid, 'pg_class') AS comment FROM pg_class c
+             JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r'
+             AND c.relname NOT IN ('vault', 'vault_meta') ORDER BY c.relname`,
+        )
+      : await db.admin.query<{ name: string; comment: string }>(
+          'SELECT TABLE_NAME AS name, TABLE_COMMENT AS comment FROM information_schema.TABLES ' +
+            "WHERE TABLE_SCHEMA = ? AND TABLE_NAME NOT IN ('vault', 'vault_meta') ORDER BY TABLE_NAME",
+          [db.database],
+        );
+  return rows.map((row) => ({ name: String(row.name), comment: String(row.comment ?? '') }));
+}
 
-    it('leaves no table that looks like a backup, and the resume rebuilds it complete', async () => {
+describe.each(SERVER_KINDS)('%s: connection lost while the backup table is made', (kind) => {
+  const unavailable = serverUnavailable(kind);
+  let db: TestDatabase;
+  let dir: TempDir;
+  beforeAll(async () => {
+    if (!unavailable) db = await testDatabase(kind);
+  });
+  afterAll(async () => {
+    await db?.dispose();
+  });
+  beforeEach(async () => {
+    dir = makeTempDir('vsa-server-faults-bk-');
+    if (!unavailable) await loadFixture(db);
+  });
+  afterEach(() => dir?.dispose());
+
+  it.skipIf(unavailable)(
+    'leaves no table that looks like a backup, and the resume rebuilds it complete',
+    async () => {
       const original = await rowsOf(db, 'vault');
-      // A row lock the copy (INSERT ... SELECT reads with shared locks) waits for: the copy is
-      // running, and stays so until its connection is killed.
       const blocker = await db.connect();
-      await blocker.query('START TRANSACTION');
-      await blocker.query('SELECT id FROM vault ORDER BY id DESC LIMIT 1 FOR UPDATE');
+      for (const statement of COPY_HOLD[kind].hold) await blocker.query(statement);
       let killed: number | null = null;
       const run = failure(
         rotateVault(options(db, dir.path, { backupTable: 'bk', busyTimeoutMs: 120_000 })),
       );
       try {
+        // The copy is running (waiting where the blocker holds it) until its connection is killed.
         while (killed === null) {
-          const copying = await db.admin.query<{ id: number }>(
-            "SELECT ID AS id FROM information_schema.PROCESSLIST WHERE USER = ? AND INFO LIKE 'INSERT INTO%'",
-            [db.user],
-          );
+          const copying = await db.admin.query<{ id: number }>(COPY_HOLD[kind].waiting, [db.user]);
           if (copying[0]) {
             killed = Number(copying[0].id);
             await db.killConnection(killed);
@@ -278,24 +300,25 @@ describe.skipIf(serverUnavailable('mysql'))(
       }
       const error = await run;
       expect(error?.code, error?.message).toBe('CONNECTION_LOST');
-      // Before: an empty table "bk", and every resume refused with "already exists".
-      const left = await otherTables();
+      // Before (MariaDB): an empty table "bk", and every resume refused with "already exists".
+      const left = await otherTables(db);
       expect(left.map((table) => table.name)).not.toContain('bk');
       for (const table of left) expect(table.comment).toMatch(/UNFINISHED.*not a backup/);
 
       const resumed = await rotateVault(options(db, dir.path, { backupTable: 'bk', resume: true }));
       expect(resumed).toMatchObject({ status: 'completed', backupPath: 'table:bk', failed: 0 });
       expect(await rowsOf(db, 'bk')).toEqual(original);
-      expect(await otherTables()).toEqual([
+      expect(await otherTables(db)).toEqual([
         {
           name: 'bk',
           comment: expect.stringMatching(/^vaultstore-admin backup taken before rotation/),
         },
       ]);
       await expectVaultRotated(db, dir.path);
-    }, 120_000);
-  },
-);
+    },
+    120_000,
+  );
+});
 
 describe.each(SERVER_KINDS)('%s: session timeouts set for the login', (kind: ServerKind) => {
   const unavailable = serverUnavailable(kind);
