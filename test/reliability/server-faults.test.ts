@@ -2,7 +2,7 @@
  * Faults on a real PostgreSQL / MariaDB server that a resume must finish
  * (issue 15, section 4). Each ends with the vault fully rotated (the table
  * copied back and checked against the fixture record for record):
- * - a connection lost while the backup table is filled (MariaDB: CREATE
+ * - a connection lost while the backup table is made (MariaDB: CREATE
  *   TABLE commits on its own) leaves no table that looks like a backup, and
  *   the resume rebuilds it; a complete backup table a stopped run did not
  *   record is recognised as this rotation's and kept;
@@ -65,6 +65,42 @@ const failure = (promise: Promise<unknown>) =>
     () => null,
     (error: unknown) => error as Error & { code?: string },
   );
+
+/**
+ * Per server: a session holding what the backup-table copy must wait for (MySQL: a row the
+ * INSERT ... SELECT reads with a shared lock; PostgreSQL, whose copy is one transaction: an
+ * uncommitted table of the same name, which its CREATE TABLE waits for), and how to find the
+ * tool's session waiting there.
+ */
+const COPY_HOLD = {
+  mysql: {
+    hold: ['START TRANSACTION', 'SELECT id FROM vault ORDER BY id DESC LIMIT 1 FOR UPDATE'],
+    waiting:
+      "SELECT ID AS id FROM information_schema.PROCESSLIST WHERE USER = ? AND INFO LIKE 'INSERT INTO%'",
+  },
+  postgres: {
+    hold: ['BEGIN', 'CREATE TABLE bk (x int)'],
+    waiting: `SELECT pid AS id FROM pg_stat_activity WHERE usename = $1
+      AND application_name = 'vaultstore-admin' AND wait_event_type = 'Lock' AND query LIKE 'CREATE TABLE%'`,
+  },
+} as const;
+
+/** Tables of the database other than the vault's, with their comments. */
+async function otherTables(db: TestDatabase): Promise<{ name: string; comment: string }[]> {
+  const rows =
+    db.kind === 'postgres'
+      ? await db.admin.query<{ name: string; comment: string | null }>(
+          `SELECT c.relname AS name, obj_description(c.oid, 'pg_class') AS comment FROM pg_class c
+             JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r'
+             AND c.relname NOT IN ('vault', 'vault_meta') ORDER BY c.relname`,
+        )
+      : await db.admin.query<{ name: string; comment: string }>(
+          'SELECT TABLE_NAME AS name, TABLE_COMMENT AS comment FROM information_schema.TABLES ' +
+            "WHERE TABLE_SCHEMA = ? AND TABLE_NAME NOT IN ('vault', 'vault_meta') ORDER BY TABLE_NAME",
+          [db.database],
+        );
+  return rows.map((row) => ({ name: String(row.name), comment: String(row.comment ?? '') }));
+}
 
 describe.each(SERVER_KINDS)('faults on %s that a resume finishes', (kind: ServerKind) => {
   const unavailable = serverUnavailable(kind);
@@ -214,64 +250,6 @@ describe.each(SERVER_KINDS)('faults on %s that a resume finishes', (kind: Server
     },
     120_000,
   );
-});
-
-/** Where a rotation of `url`'s table vault keeps its checkpoint (as rotation-plan.ts names it). */
-function checkpointOf(url: string, dir: string): string {
-  return checkpointPathFor(rotationStateBase(url, 'vault', join(dir, 'state')).base);
-}
-
-/**
- * Per server: a session holding what the backup-table copy must wait for (MySQL: a row the
- * INSERT ... SELECT reads with a shared lock; PostgreSQL, whose copy is one transaction: an
- * uncommitted table of the same name, which its CREATE TABLE waits for), and how to find the
- * tool's session waiting there.
- */
-const COPY_HOLD = {
-  mysql: {
-    hold: ['START TRANSACTION', 'SELECT id FROM vault ORDER BY id DESC LIMIT 1 FOR UPDATE'],
-    waiting:
-      "SELECT ID AS id FROM information_schema.PROCESSLIST WHERE USER = ? AND INFO LIKE 'INSERT INTO%'",
-  },
-  postgres: {
-    hold: ['BEGIN', 'CREATE TABLE bk (x int)'],
-    waiting: `SELECT pid AS id FROM pg_stat_activity WHERE usename = $1
-      AND application_name = 'vaultstore-admin' AND wait_event_type = 'Lock' AND query LIKE 'CREATE TABLE%'`,
-  },
-} as const;
-
-/** Tables of the database other than the vault's, with their comments. */
-async function otherTables(db: TestDatabase): Promise<{ name: string; comment: string }[]> {
-  const rows =
-    db.kind === 'postgres'
-      ? await db.admin.query<{ name: string; comment: string | null }>(
-          `SELECT c.relname AS name, obj_description(c.oid, 'pg_class') AS comment FROM pg_class c
-             JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r'
-             AND c.relname NOT IN ('vault', 'vault_meta') ORDER BY c.relname`,
-        )
-      : await db.admin.query<{ name: string; comment: string }>(
-          'SELECT TABLE_NAME AS name, TABLE_COMMENT AS comment FROM information_schema.TABLES ' +
-            "WHERE TABLE_SCHEMA = ? AND TABLE_NAME NOT IN ('vault', 'vault_meta') ORDER BY TABLE_NAME",
-          [db.database],
-        );
-  return rows.map((row) => ({ name: String(row.name), comment: String(row.comment ?? '') }));
-}
-
-describe.each(SERVER_KINDS)('%s: connection lost while the backup table is made', (kind) => {
-  const unavailable = serverUnavailable(kind);
-  let db: TestDatabase;
-  let dir: TempDir;
-  beforeAll(async () => {
-    if (!unavailable) db = await testDatabase(kind);
-  });
-  afterAll(async () => {
-    await db?.dispose();
-  });
-  beforeEach(async () => {
-    dir = makeTempDir('vsa-server-faults-bk-');
-    if (!unavailable) await loadFixture(db);
-  });
-  afterEach(() => dir?.dispose());
 
   it.skipIf(unavailable)(
     'leaves no table that looks like a backup, and the resume rebuilds it complete',
@@ -319,6 +297,11 @@ describe.each(SERVER_KINDS)('%s: connection lost while the backup table is made'
     120_000,
   );
 });
+
+/** Where a rotation of `url`'s table vault keeps its checkpoint (as rotation-plan.ts names it). */
+function checkpointOf(url: string, dir: string): string {
+  return checkpointPathFor(rotationStateBase(url, 'vault', join(dir, 'state')).base);
+}
 
 describe.each(SERVER_KINDS)('%s: session timeouts set for the login', (kind: ServerKind) => {
   const unavailable = serverUnavailable(kind);
