@@ -106,6 +106,8 @@ export interface RotateArgs {
   readonly kdf: Argon2BackendPreference;
   readonly driver: VaultDriverPreference;
   readonly checkpointDir: string | undefined;
+  /** --server-timeout SECONDS: how long one statement may go unanswered (servers) */
+  readonly serverTimeoutSeconds: number | undefined;
   readonly minPasswordBytes: number | undefined;
   /** --require-upper/-lower/-digit/-symbol: the vault's character rules for the new password */
   readonly passwordRules: PasswordRuleFlags;
@@ -252,6 +254,12 @@ function withBackupFor(vault: VaultArguments, own: OwnArgs<RotateArgs>): RotateA
       'rotate',
     );
   }
+  if (own.serverTimeoutSeconds !== undefined && vault.server === null) {
+    throw new UsageError(
+      '--server-timeout bounds the wait for a database server; this vault is a file.',
+      'rotate',
+    );
+  }
   return { ...vault, ...own };
 }
 
@@ -373,6 +381,9 @@ function nonEmpty(values: Values, name: string, command: CommandName): string | 
   return value;
 }
 
+/** The engine's limit (2^31-1 ms), in whole seconds. */
+const MAX_SERVER_TIMEOUT_S = 2_147_483;
+
 function integerOption(
   values: Values,
   name: string,
@@ -489,6 +500,13 @@ function rotateArgs(values: Values): OwnArgs<RotateArgs> {
     kdf: choiceOption(values, 'kdf', KDF_CHOICES, 'rotate'),
     driver: choiceOption(values, 'driver', DRIVER_CHOICES, 'rotate'),
     checkpointDir: nonEmpty(values, 'checkpoint-dir', 'rotate'),
+    serverTimeoutSeconds: integerOption(
+      values,
+      'server-timeout',
+      1,
+      MAX_SERVER_TIMEOUT_S,
+      'rotate',
+    ),
     minPasswordBytes: integerOption(values, 'min-password-bytes', 1, 4096, 'rotate'),
     passwordRules: {
       requireUpper: flag(values, 'require-upper'),

@@ -124,6 +124,11 @@ export const COMMAND_SPECS: Readonly<Record<CommandName, readonly OptionSpec[]>>
       help: 'test every record although no sampled record opened with the old password (refused before the scan by default, exit 4)',
     },
     CHECKPOINT_DIR,
+    {
+      name: 'server-timeout',
+      value: 'SECONDS',
+      help: 'a database server: drop the connection and stop when one statement gets no answer for this long (a stalled network; default 900)',
+    },
     JSON_OUTPUT,
     KDF,
     DRIVER,

@@ -53,6 +53,9 @@ export function resumeArguments(
   if (args.backup.kind === 'table') argv.push('--backup-table', args.backup.table);
   if (args.workers !== undefined) argv.push('--workers', String(args.workers));
   if (args.checkpointDir !== undefined) argv.push('--checkpoint-dir', resolve(args.checkpointDir));
+  if (args.serverTimeoutSeconds !== undefined) {
+    argv.push('--server-timeout', String(args.serverTimeoutSeconds));
+  }
   if (args.kdf !== 'auto') argv.push('--kdf', args.kdf);
   if (args.driver !== 'auto') argv.push('--driver', args.driver);
   if (args.minPasswordBytes !== undefined) {

@@ -41,6 +41,20 @@ export function newPasswordOpensSample(sample: NewPasswordSample | undefined): b
   return (sample?.opened ?? 0) > 0;
 }
 
+/**
+ * A resume found the rotation already completed (its pass opened nothing
+ * with the old password, the new one opens sampled records): success.
+ */
+export function foundAlreadyCompleted(
+  result: Pick<RotationResult, 'status' | 'dryRun' | 'newPasswordSample'>,
+): boolean {
+  return (
+    result.status === 'completed' &&
+    !result.dryRun &&
+    newPasswordOpensSample(result.newPasswordSample)
+  );
+}
+
 export function looksAlreadyRotated(
   result: Pick<RotationResult, 'status' | 'newPasswordSample'>,
 ): boolean {
@@ -63,6 +77,16 @@ export function interpretResult(result: VerdictInput): Verdict {
           title: 'Dry run finished',
           explanation: `${count(result.rotated)} records would be rotated. Nothing was written.`,
           oldPasswordMayStillOpen: true,
+          exitClass: 'ok',
+        };
+      }
+      if (foundAlreadyCompleted(result)) {
+        return {
+          kind: 'already-rotated',
+          tone: 'success',
+          title: 'Already rotated',
+          explanation: `An earlier run completed this rotation: no record opens with the current password any more, and ${alreadyOpenText(result.newPasswordSample!)}. Nothing was changed.`,
+          oldPasswordMayStillOpen: false,
           exitClass: 'ok',
         };
       }

@@ -7,15 +7,7 @@
  * the fixture record for record (and vsref verify), and the database
  * password is in no output and no file.
  */
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -27,8 +19,10 @@ import {
   type BuiltCli,
   type PasswordFiles,
 } from '../support/cli.js';
-import { fixturesDir, makeTempDir, readManifest, type TempDir } from '../support/fixtures.js';
-import { copyVaultFromServer, copyVaultToServer } from '../support/server-vault-copy.js';
+import { fixturesDir, makeTempDir, type TempDir } from '../support/fixtures.js';
+import { copyVaultToServer } from '../support/server-vault-copy.js';
+import { checkpointRotated } from '../support/server-state.js';
+import { expectServerFixtureRotated } from '../support/server-fixture.js';
 import {
   SERVER_KINDS,
   serverUnavailable,
@@ -36,10 +30,8 @@ import {
   type SqlSession,
   type TestDatabase,
 } from '../support/servers/index.js';
-import { expectVsrefVerifies } from '../support/vsref.js';
-import { NEW_PASSWORD, PW_A, expectFixtureRotated } from '../engine/rotation/helpers.js';
+import { NEW_PASSWORD, PW_A } from '../engine/rotation/helpers.js';
 
-const manifest = readManifest('tiny200');
 /** kill once the checkpoint counts at least this many rotated records (one trial each) */
 const KILL_AFTER_ROTATED = [1, 40, 90];
 
@@ -48,23 +40,6 @@ beforeAll(async () => {
   cli = await buildCliForTest('server-kill');
 }, 120_000);
 afterAll(() => cli?.dispose());
-
-function checkpointRotated(stateDir: string): number | null {
-  const folder = join(stateDir, 'vaultstore-admin');
-  if (!existsSync(folder)) return null;
-  for (const name of readdirSync(folder)) {
-    if (!name.endsWith('.rotation-checkpoint.json')) continue;
-    try {
-      const checkpoint = JSON.parse(readFileSync(join(folder, name), 'utf8')) as {
-        counts?: { rotated?: number };
-      };
-      return checkpoint.counts?.rotated ?? 0;
-    } catch {
-      return null; // being replaced right now
-    }
-  }
-  return null;
-}
 
 function filesContaining(dir: string, secret: string): string[] {
   if (!existsSync(dir)) return [];
@@ -146,18 +121,7 @@ describe.each(SERVER_KINDS)('SIGKILL of the CLI rotating a %s vault', (kind) => 
         } else {
           expect(first.code, first.stderr).toBe(0);
         }
-        const file = join(temp.path, `copied-${threshold}.db`);
-        await copyVaultFromServer(owner, file);
-        copyFileSync(join(fixturesDir, 'tiny200.db.manifest.json'), `${file}.manifest.json`);
-        await expectFixtureRotated(file, manifest, {
-          oldPassword: PW_A,
-          newPassword: NEW_PASSWORD,
-        });
-        await expectVsrefVerifies(file, {
-          config: 'tiny',
-          expect: `${PW_A}=>${NEW_PASSWORD}`,
-          softDeleted: 'rotated',
-        });
+        await expectServerFixtureRotated(db, temp.path);
         expect(filesContaining(stateDir, db.password)).toEqual([]);
         expect(filesContaining(home, db.password)).toEqual([]);
       }

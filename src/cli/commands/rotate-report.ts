@@ -14,6 +14,7 @@ import {
 } from '../../engine/index.js';
 import {
   alreadyOpenText,
+  foundAlreadyCompleted,
   looksAlreadyRotated,
   newPasswordOpensSample,
 } from '../../core/verdict.js';
@@ -235,6 +236,12 @@ export function completedText(args: RotateArgs, result: RotationResult): string[
       `Dry run of table "${printable(result.table)}" (${took}): ${formatCount(result.rotated)} of ${formatCount(result.scanned)} records would be rotated. Nothing was written.`,
     );
     lines.push(...countLines(result, 'would rotate'));
+  } else if (foundAlreadyCompleted(result)) {
+    lines.push(
+      `Already completed: table "${printable(result.table)}" was rotated by an earlier run (checked in ${took}: ` +
+        `none of its ${formatCount(result.scanned)} records opens with the old password; ` +
+        `${alreadyOpenText(result.newPasswordSample!)}). Nothing was changed.`,
+    );
   } else {
     lines.push(
       `Rotated ${formatCount(result.rotated)} of ${formatCount(result.scanned)} records of table "${printable(result.table)}" in ${took}.`,
@@ -249,7 +256,7 @@ export function completedText(args: RotateArgs, result: RotationResult): string[
     lines.push(
       `Backup of the vault before the rotation: ${printable(result.backupPath)} (keep it until you have checked the vault).`,
     );
-  } else if (!result.dryRun) {
+  } else if (!result.dryRun && !foundAlreadyCompleted(result)) {
     lines.push('No backup was made (--no-backup).');
   }
   lines.push(softDeletedLine(args));

@@ -61,6 +61,9 @@ function sharedOptions(args: RotateArgs): SharedOptions {
     skipConfigCheck: args.skipConfigCheck,
     scanAnyway: args.scanAnyway,
     checkpointDir: args.checkpointDir,
+    ...(args.serverTimeoutSeconds !== undefined && {
+      serverTimeoutMs: args.serverTimeoutSeconds * 1000,
+    }),
     workers: args.workers,
     kdfBackend: args.kdf,
     driver: args.driver,

@@ -50,6 +50,14 @@ export interface RotationCheckpoint extends SavedScope {
    * re-examines every record from the start (cursor null, counts from zero).
    */
   readonly redoFromStart?: boolean;
+  /**
+   * The batch being committed when this checkpoint was written (records
+   * after the cursor and the SHA-256 of the value written to each). A run
+   * killed after that commit but before its next checkpoint leaves these
+   * records rotated: a resume counts the ones still holding that value as
+   * rotated by this rotation, not as skipped.
+   */
+  readonly inFlight?: readonly RotationProof[];
 }
 
 export interface RotationProof {
@@ -137,7 +145,10 @@ function isComplete(value: Partial<RotationCheckpoint>): value is RotationCheckp
     typeof value.openConfig === 'object' &&
     typeof value.writeConfig === 'object' &&
     (value.backupPath === null || typeof value.backupPath === 'string') &&
-    typeof value.runs === 'number'
+    typeof value.runs === 'number' &&
+    (value.inFlight === undefined ||
+      (Array.isArray(value.inFlight) &&
+        value.inFlight.every((p) => typeof p?.key === 'string' && typeof p.sha256 === 'string')))
   );
 }
 

@@ -65,6 +65,14 @@ export interface PipelineSettings {
   readonly updatedAt: () => string;
   /** runs once, before the first write (the backup) */
   readonly beforeFirstWrite: () => Promise<void>;
+  /** before each batch is written (the checkpoint notes what it is about to commit) */
+  readonly beforeCommit?: (updates: readonly ValueUpdate[]) => void;
+  /**
+   * A record that does not open with the old password but holds a value an
+   * interrupted run of this rotation wrote (committed after its last
+   * checkpoint): rotated by this rotation, not skipped.
+   */
+  readonly writtenEarlier?: (key: string, value: string) => boolean;
   /** after each commit: every record up to `cursor` is done */
   readonly onCommit: (cursor: string | null) => void;
   /** after each record is accounted for (progress) */
@@ -177,7 +185,13 @@ export class RotationPipeline {
         this.settings.ledger?.leave(record.key, record.value);
         break;
       case 'not-opened':
-        this.counts.skipped++;
+        if (this.settings.writtenEarlier?.(record.key, record.value)) {
+          this.counts.opened++;
+          this.counts.rotated++;
+          this.counts.bytes += record.value.length;
+        } else {
+          this.counts.skipped++;
+        }
         this.settings.ledger?.leave(record.key, record.value);
         break;
       case 'malformed':
@@ -236,6 +250,7 @@ export class RotationPipeline {
       }
       const { store, scope } = this.settings;
       const updates = batch.map((pending) => pending.update);
+      this.settings.beforeCommit?.(updates);
       const result = await store.writeBatch(scope.table, updates, this.settings.updatedAt());
       assertBatchAccounted(
         updates.map((update) => update.key),

@@ -117,6 +117,7 @@ export async function planRotation(
     driver: options.driver,
     readOnly: dryRun,
     busyTimeoutMs: options.busyTimeoutMs,
+    serverTimeoutMs: options.serverTimeoutMs,
     nativeBinding: options.nativeBinding,
     ...(options.serverPassword && { serverPassword: options.serverPassword }),
   });

@@ -29,12 +29,19 @@ export interface RunOutcome {
 }
 
 /**
- * `openedEarlier`: records the interrupted runs opened that `base` does not
- * count (a run redone from the start counts every record itself, but a
- * resume that finds nothing left to open continued a rotation that did
- * open records: completed, not "nothing opened").
+ * `redone`: the counts of the interrupted runs when this run re-examined
+ * every record from the start (`base` is then zero). The records they
+ * rotated no longer open with the old password, so this run saw them as
+ * skipped: they count as rotated by the rotation (the summary covers the
+ * whole rotation, as without a redo), and a redo that finds nothing left to
+ * open continued a rotation that did open records: completed, not
+ * "nothing opened".
  */
-export function runOutcome(base: RecordCounts, run: RotationRun, openedEarlier = 0): RunOutcome {
+export function runOutcome(
+  base: RecordCounts,
+  run: RotationRun,
+  redone: RecordCounts | null = null,
+): RunOutcome {
   const { pipeline, sweep } = run;
   const main = pipeline.counts;
   // Records lost to another program's write in the main pass were re-examined by the sweep.
@@ -49,15 +56,32 @@ export function runOutcome(base: RecordCounts, run: RotationRun, openedEarlier =
     opened: main.opened + (sweep?.opened ?? 0),
     bytes: main.bytes,
   };
-  const counts = sumCounts(base, thisRun);
+  const counts = withEarlierRotations(sumCounts(base, thisRun), redone);
   const status = rotationStatus({
     stopped: run.stopped,
     stillWriting: sweep?.stillWriting ?? false,
     undoneWrites: main.undoneWrites,
-    opened: counts.opened + openedEarlier,
+    opened: counts.opened + (redone?.opened ?? 0),
     skippedThisRun: thisRun.skipped,
   });
   return { thisRun, counts, failures: [...mainFailures, ...(sweep?.failures ?? [])], status };
+}
+
+/**
+ * A redo's counts with the earlier runs' rotations moved from skipped to
+ * rotated (at most as many as it skipped: a record another program put back
+ * under the old password was rotated again and counts once).
+ */
+function withEarlierRotations(counts: RecordCounts, earlier: RecordCounts | null): RecordCounts {
+  if (earlier === null) return counts;
+  const moved = Math.min(earlier.rotated, counts.skipped);
+  return {
+    ...counts,
+    rotated: counts.rotated + moved,
+    opened: counts.opened + moved,
+    skipped: counts.skipped - moved,
+    bytes: counts.bytes + earlier.bytes,
+  };
 }
 
 /** The result of the run (adds the closing notes to the plan's). */

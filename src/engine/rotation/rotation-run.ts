@@ -4,7 +4,7 @@
  * for records other programs wrote meanwhile (sweep.ts). The checkpoint is
  * rewritten after each commit, after the backup, and before the sweep.
  */
-import { formatSqliteDateTime, writeCadenceOf } from '../storage/index.js';
+import { formatSqliteDateTime, rotationTag, writeCadenceOf } from '../storage/index.js';
 import { defaultBackupPath } from './backup-path.js';
 import {
   CHECKPOINT_FORMAT,
@@ -22,6 +22,7 @@ import { PROOF_RECORDS, proofOf } from './resume-proof.js';
 import { BACKUP_TABLE_PREFIX, type RotationPlan } from './rotation-plan.js';
 import { assertCovered, assertSweepCovered } from './rotation-result.js';
 import { sweepForeignWrites, type SweepReport } from './sweep.js';
+import type { ValueUpdate } from '../storage/types.js';
 import type { RotationCoverage, RotationOptions } from './types.js';
 import { VisitLedger } from './visit-ledger.js';
 
@@ -72,7 +73,8 @@ export async function runRotation(
       if (!backup.wanted || checkpoint.backupPath) return;
       progress.phase('backing-up');
       if (backup.table !== null) {
-        await store.backupToTable!(scope.table, backup.table);
+        // The canaries are sealed before any write: the tag names this rotation in every run of it.
+        await store.backupToTable!(scope.table, backup.table, rotationTag(plan.canaries!.old));
         checkpoint.backupPath = `${BACKUP_TABLE_PREFIX}${backup.table}`;
       } else {
         const destination = backup.explicitPath ?? defaultBackupPath(plan.vaultPath, clock());
@@ -97,6 +99,8 @@ export async function runRotation(
     }),
     dryRun,
     ledger,
+    beforeCommit: (updates) => checkpoint.save(pipeline?.cursor ?? scope.afterKey, false, updates),
+    writtenEarlier: writtenBy(plan.previous?.redoFromStart ? undefined : plan.previous?.inFlight),
     onCommit: (cursor) => checkpoint.save(cursor),
   });
   pipeline = main;
@@ -143,6 +147,18 @@ export async function runRotation(
   return { pipeline: main, sweep, stopped, coverage, backupPath: checkpoint.backupPath };
 }
 
+/** Whether a record holds what the interrupted run's last batch wrote (its checkpoint's in-flight batch). */
+function writtenBy(
+  inFlight: readonly RotationProof[] | undefined,
+): ((key: string, value: string) => boolean) | undefined {
+  if (!inFlight?.length) return undefined;
+  const written = new Map(inFlight.map((proof) => [proof.key, proof.sha256]));
+  return (key, value) => {
+    const sha256 = written.get(key);
+    return sha256 !== undefined && proofOf(key, value).sha256 === sha256;
+  };
+}
+
 /** The run's checkpoint: what it has done as of the cursor, and what a resume must prove. */
 class RunCheckpoint {
   /** the backup of this rotation (taken by an earlier run, or by this one at its first write) */
@@ -165,8 +181,12 @@ class RunCheckpoint {
     if (this.proof.length < PROOF_RECORDS) this.proof.push(proofOf(key, newValue));
   }
 
-  /** Nothing for a dry run or a run cancelled before its canaries were sealed. */
-  save(cursor: string | null, redoFromStart = false): void {
+  /**
+   * Nothing for a dry run or a run cancelled before its canaries were sealed.
+   * `inFlight`: the batch about to be committed (counted by a resume if a
+   * kill comes between its commit and the next checkpoint).
+   */
+  save(cursor: string | null, redoFromStart = false, inFlight: readonly ValueUpdate[] = []): void {
     const { plan } = this;
     if (plan.dryRun || !plan.canaries) return;
     const checkpoint: RotationCheckpoint = {
@@ -187,6 +207,9 @@ class RunCheckpoint {
       updatedAt: plan.clock().toISOString(),
       runs: (plan.previous?.runs ?? 0) + 1,
       ...(redoFromStart && { redoFromStart }),
+      ...(inFlight.length > 0 && {
+        inFlight: inFlight.map((update) => proofOf(update.key, update.newValue)),
+      }),
     };
     writeCheckpoint(plan.checkpointPath, checkpoint);
   }

@@ -116,6 +116,8 @@ export interface RotationOptions extends RecordScopeOptions {
    */
   readonly commitIntervalMs?: number;
   readonly busyTimeoutMs?: number;
+  /** a server: how long one statement may go unanswered before the connection is dropped (default 15 min) */
+  readonly serverTimeoutMs?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: RotationProgress) => void;
   /** minimum ms between progress events (default 100); the final event is always sent */

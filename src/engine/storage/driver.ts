@@ -61,6 +61,8 @@ export interface ServerConnectOptions {
   readonly readOnly: boolean;
   /** how long to wait for a lock (rows, the rotation lock) or a connection before LOCKED */
   readonly busyTimeoutMs: number;
+  /** how long one statement may go unanswered (a silent network) before the connection is dropped */
+  readonly serverTimeoutMs: number;
   /** better-sqlite3's Electron build, for writing the SQLite backup */
   readonly nativeBinding?: string;
 }

@@ -11,6 +11,7 @@ import { isServerTarget, parseServerTarget } from './server-target.js';
 import { assertWritableLocation, inspectVaultFile, sidecarFiles } from './file-checks.js';
 import type { VaultFileFacts } from './file-checks.js';
 import { toEngineError } from './sqlite-errors.js';
+import { serverTimeoutOf } from './server/server-timeouts.js';
 import type { FileDriverName, OpenVaultOptions, VaultStore } from './types.js';
 import { createVaultStore } from './vault-store.js';
 
@@ -42,6 +43,8 @@ export { QUICK_CHECK_MAX_BYTES } from './vault-store.js';
 export { DEFAULT_PAGE_SIZE } from './paging.js';
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+export { DEFAULT_SERVER_TIMEOUT_MS } from './server/server-timeouts.js';
+export { rotationTag } from './server/backup-table-marker.js';
 
 function busyTimeoutOf(options: OpenVaultOptions): number {
   const value = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
@@ -175,6 +178,7 @@ async function openServerVault(text: string, options: OpenVaultOptions): Promise
     password: options.serverPassword ?? null,
     readOnly: options.readOnly ?? false,
     busyTimeoutMs: busyTimeoutOf(options),
+    serverTimeoutMs: serverTimeoutOf(options.serverTimeoutMs),
     ...(options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding }),
   });
 }

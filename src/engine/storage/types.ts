@@ -31,6 +31,8 @@ export interface OpenVaultOptions {
    * absent: the client's own sources (PGPASSWORD, ~/.pgpass).
    */
   readonly serverPassword?: Uint8Array;
+  /** servers: how long one statement may go unanswered before the connection is dropped (default 15 min) */
+  readonly serverTimeoutMs?: number;
   /** better-sqlite3 `nativeBinding` path (Electron build of the addon) */
   readonly nativeBinding?: string;
 }
@@ -183,9 +185,13 @@ export interface VaultStore {
   /**
    * Server stores: the backup as a new table in the same database (same
    * columns, keys and indexes, every row of `table` copied in one
-   * consistent statement). Never replaces a table: USAGE when `newTable`
-   * exists. SQLite files have no such method.
+   * consistent statement), marked as the backup of the rotation `tag` once
+   * complete (never looking like one before: backup-table-marker.ts). A
+   * complete backup of the same rotation is kept (a run stopped before
+   * recording it); an unfinished copy of it is rebuilt. Never replaces
+   * another table: USAGE when `newTable` exists. SQLite files have no such
+   * method.
    */
-  backupToTable?(table: string, newTable: string): Promise<void>;
+  backupToTable?(table: string, newTable: string, tag: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 /** Shared checks of the rotation tests (not a test file). */
+import { join } from 'node:path';
 import { expect } from 'vitest';
 import { ARGON2_PRESETS, type Argon2Config } from '../../../src/engine/argon2-config.js';
 import type { RotationOptions, RotationResult } from '../../../src/engine/rotation/types.js';
@@ -26,6 +27,24 @@ export function rotationOptions(
     openConfig: tiny,
     ...extra,
   };
+}
+
+/**
+ * PW_A -> NEW_PASSWORD on the tiny preset for the table `vault` of a test
+ * database (`url`, `password`), checkpoints in `<dir>/state`, plus `extra`.
+ */
+export function serverRotationOptions(
+  db: { readonly url: string; readonly password: string },
+  dir: string,
+  extra: Partial<RotationOptions> = {},
+): RotationOptions {
+  return rotationOptions(db.url, {
+    serverPassword: bytes(db.password),
+    table: 'vault',
+    workers: 2,
+    checkpointDir: join(dir, 'state'),
+    ...extra,
+  });
 }
 
 export function manifestConfig(manifest: VaultManifest): Argon2Config {

@@ -8,9 +8,10 @@ import {
   type RotationProgress,
 } from '../../../src/engine/index.js';
 import { NEW_PASSWORD_SAMPLE_SIZE } from '../../../src/engine/rotation/new-password-sample.js';
+import { interpretResult } from '../../../src/core/verdict.js';
 import { copyFixture, makeTempDir, readManifest, type TempDir } from '../../support/fixtures.js';
 import { buildVault, sha256File } from '../../support/vault-builder.js';
-import { NEW_PASSWORD, PW_A, bytes, tiny } from './helpers.js';
+import { NEW_PASSWORD, PW_A, bytes, rotationOptions, tiny } from './helpers.js';
 
 const manifest = readManifest('tiny200');
 
@@ -90,13 +91,7 @@ describe('a rotation in which the old password opens nothing', () => {
 
   it('notices a vault that is already rotated (same rotation run twice)', async () => {
     const db = copyFixture('tiny200', dir.path);
-    const options = {
-      vaultPath: db,
-      oldPassword: bytes(PW_A),
-      newPassword: bytes(NEW_PASSWORD),
-      openConfig: tiny,
-      backup: false,
-    };
+    const options = rotationOptions(db, { backup: false });
     const first = await rotateVault(options);
     expect(first.status).toBe('completed');
     expect(first.newPasswordSample).toBeUndefined();
@@ -126,6 +121,37 @@ describe('a rotation in which the old password opens nothing', () => {
     const dry = await rotateVault({ ...options, dryRun: true, scanAnyway: true });
     expect(dry.status).toBe('nothing-opened');
     expect(dry.newPasswordSample).toBeUndefined();
+  });
+
+  it('a resume after a rotation that completed (its exit not seen): completed, already', async () => {
+    const db = copyFixture('tiny200', dir.path);
+    const options = rotationOptions(db, { backup: false });
+    expect(await rotateVault(options)).toMatchObject({ status: 'completed', checkpointPath: null });
+    const hash = sha256File(db);
+    // Before: "nothing opened" (exit 4), so "repeat --resume until exit 0" never ended.
+    const resumed = await rotateVault({ ...options, resume: true });
+    expect(resumed).toMatchObject({
+      status: 'completed',
+      rotated: 0,
+      opened: 0,
+      scanned: manifest.n,
+    });
+    expect(resumed.newPasswordSample?.opened).toBeGreaterThan(0);
+    expect(resumed.notes).toContainEqual(expect.stringMatching(/^Already completed/));
+    expect(interpretResult(resumed)).toMatchObject({
+      kind: 'already-rotated',
+      tone: 'success',
+      exitClass: 'ok',
+    });
+    expect(sha256File(db)).toBe(hash);
+    // Passwords that are not this rotation's: the new one opens no sampled record, still exit 4.
+    const wrong = await rotateVault({
+      ...options,
+      oldPassword: bytes('not-the-password-0123456789'),
+      newPassword: bytes('another-new-password-0123'),
+      resume: true,
+    });
+    expect(wrong.status).toBe('nothing-opened');
   });
 
   it('tests the new password with the write config', async () => {

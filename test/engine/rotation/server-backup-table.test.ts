@@ -18,7 +18,7 @@ import {
   type SqlSession,
   type TestDatabase,
 } from '../../support/servers/index.js';
-import { NEW_PASSWORD, PW_A, bytes, rotationOptions, tiny } from './helpers.js';
+import { rotationOptions, serverRotationOptions } from './helpers.js';
 
 describe.each(SERVER_KINDS)('a backup table in %s', (kind) => {
   const unavailable = serverUnavailable(kind);
@@ -45,17 +45,8 @@ describe.each(SERVER_KINDS)('a backup table in %s', (kind) => {
   });
   afterEach(() => dir?.dispose());
 
-  const options = (extra: Partial<Parameters<typeof rotateVault>[0]> = {}) => ({
-    vaultPath: db.url,
-    serverPassword: bytes(db.password),
-    table: 'vault',
-    oldPassword: bytes(PW_A),
-    newPassword: bytes(NEW_PASSWORD),
-    openConfig: tiny,
-    workers: 2,
-    checkpointDir: join(dir.path, 'state'),
-    ...extra,
-  });
+  const options = (extra: Partial<Parameters<typeof rotateVault>[0]> = {}) =>
+    serverRotationOptions(db, dir.path, extra);
 
   it.skipIf(unavailable)(
     'holds every row as it was before the rotation; the same name again is refused, nothing written',

@@ -271,6 +271,11 @@ describe('writes by a live application during the run', () => {
     const resumed = await rotateVault(options(path, { resume: true, backup: false }));
     expect(resumed.status).toBe('completed');
     expect(resumed.thisRun!.scanned).toBe(40);
+    // The summary covers the whole rotation: the 39 records the first run rotated (skipped by the
+    // redo, which sees them under the new password) and the one the application put back.
+    // Before: rotated 1, skipped 39.
+    expect(resumed).toMatchObject({ scanned: 40, rotated: 40, skipped: 0, failed: 0 });
+    expect(resumed.thisRun).toMatchObject({ rotated: 1, skipped: 39 });
     expect(resumed.notes).toContainEqual(expect.stringMatching(/re-examined every record/));
     expect(await opening(path, OLD)).toEqual([]);
   });

@@ -10,6 +10,7 @@ import type { ConnectionOptions, SslOptions } from 'mysql2/promise';
 import { EngineError } from '../../errors.js';
 import type { ServerTarget } from '../server-target.js';
 import { mysqlAuthPlugins } from './auth-plugins.js';
+import { KEEPALIVE_DELAY_MS } from '../server/server-timeouts.js';
 
 /** How long to wait for the server to answer a connection attempt. */
 export const CONNECT_TIMEOUT_MS = 10_000;
@@ -111,5 +112,8 @@ export function mysqlConnectionOptions(
     bigNumberStrings: true,
     multipleStatements: false,
     connectTimeout: CONNECT_TIMEOUT_MS,
+    // A silent network: keepalives probe an idle connection (statements are bounded by the session).
+    enableKeepAlive: true,
+    keepAliveInitialDelay: KEEPALIVE_DELAY_MS,
   };
 }

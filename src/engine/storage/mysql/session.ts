@@ -8,6 +8,7 @@
  */
 import mysql from 'mysql2/promise';
 import type { Connection, ConnectionOptions, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import { serverSilentError } from '../server/server-timeouts.js';
 import { connectionLostError, toMysqlEngineError } from './errors.js';
 import type { MysqlParam } from './sql.js';
 
@@ -18,7 +19,26 @@ export interface MysqlSessionSettings {
   readonly display: string;
   readonly readOnly: boolean;
   readonly busyTimeoutMs: number;
+  /** a statement unanswered this long: the connection is dropped */
+  readonly serverTimeoutMs: number;
 }
+
+/**
+ * Server settings that end or cut short a session the tool is still using
+ * (a backup snapshot idle in its transaction while the file is written, the
+ * store's session idle while the workers derive keys), and the value the
+ * tool's sessions set instead; SHOW VARIABLES lists only those this server
+ * has (the idle_* ones are MariaDB's; max_execution_time is MySQL's).
+ */
+const SESSION_LIMITS: Readonly<Record<string, number>> = {
+  idle_transaction_timeout: 0,
+  idle_readonly_transaction_timeout: 0,
+  idle_write_transaction_timeout: 0,
+  // the longest the server accepts (a year): the tool closes its own sessions
+  wait_timeout: 31_536_000,
+  max_statement_time: 0,
+  max_execution_time: 0,
+};
 
 /** innodb_lock_wait_timeout is whole seconds, at least 1. */
 export function lockWaitSeconds(busyTimeoutMs: number): number {
@@ -79,6 +99,24 @@ export class MysqlSession {
     if (this.settings.readOnly) {
       await this.query('SET SESSION TRANSACTION READ ONLY', [], 'connecting to');
     }
+    await this.liftSessionLimits();
+  }
+
+  private async liftSessionLimits(): Promise<void> {
+    const names = Object.keys(SESSION_LIMITS);
+    const present = await this.query(
+      `SHOW SESSION VARIABLES WHERE Variable_name IN (${names.map(() => '?').join(', ')})`,
+      names,
+      'connecting to',
+    );
+    // Only names from SESSION_LIMITS reach the statement text.
+    const known = names.filter((name) => present.some((row) => row.Variable_name === name));
+    if (known.length === 0) return;
+    await this.query(
+      `SET ${known.map((name) => `SESSION ${name} = ?`).join(', ')}`,
+      known.map((name) => SESSION_LIMITS[name]!),
+      'connecting to',
+    );
   }
 
   private async raw(
@@ -88,10 +126,20 @@ export class MysqlSession {
     if (this.lost !== null || this.ended) {
       throw connectionLostError(this.settings.display, 'using', this.lost);
     }
-    const [result] = await this.connection.query<RowDataPacket[] | ResultSetHeader>(sql, [
-      ...params,
-    ]);
-    return result;
+    try {
+      const [result] = await this.connection.query<RowDataPacket[] | ResultSetHeader>({
+        sql,
+        values: [...params],
+        timeout: this.settings.serverTimeoutMs,
+      });
+      return result;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'PROTOCOL_SEQUENCE_TIMEOUT') throw error;
+      // The statement is still pending on a silent connection: unusable, dropped at once.
+      this.lost = error;
+      this.connection.destroy();
+      throw serverSilentError(this.settings.display, this.settings.serverTimeoutMs, error);
+    }
   }
 
   /** One statement; errors translated with `action` ("reading", "writing to"). */

@@ -17,6 +17,12 @@ import {
   streamPages,
 } from '../paging.js';
 import { assertBackupDestination, backupFileError } from '../server/sqlite-backup.js';
+import {
+  completeBackupComment,
+  markedByRotation,
+  unfinishedBackupComment,
+  unfinishedBackupName,
+} from '../server/backup-table-marker.js';
 import { formatSqliteDateTime } from '../datetime.js';
 import type { ServerConnectOptions } from '../driver.js';
 import type { TableColumns } from '../schema.js';
@@ -366,31 +372,66 @@ class MysqlVaultStore implements VaultStore {
     );
   }
 
-  backupToTable(table: string, newTable: string): Promise<void> {
+  /**
+   * Built as an unfinished, marked table under another name, renamed and
+   * marked complete only once every row is in (backup-table-marker.ts):
+   * CREATE TABLE commits on its own in MySQL, so a lost connection must not
+   * leave an empty table under the backup's name.
+   */
+  backupToTable(table: string, newTable: string, tag: string): Promise<void> {
     return this.run(async () => {
+      const action = 'backing up';
       const source = quoteMysqlIdentifier(await this.table(table));
       const target = quoteMysqlIdentifier(newTable);
-      try {
-        await this.session.query(`CREATE TABLE ${target} LIKE ${source}`, [], 'backing up');
-      } catch (error) {
-        const cause = (error as { cause?: { errno?: unknown } }).cause;
-        if (cause?.errno !== 1050) throw error;
-        throw new EngineError(
-          'USAGE',
-          `The backup table ${JSON.stringify(newTable)} already exists in ${this.display}: nothing was ` +
-            'written. Choose another name for --backup-table, or drop that table if it is an old backup ' +
-            'you no longer need.',
-        );
+      const building = unfinishedBackupName(newTable, tag);
+      const existing = await this.tableComment(newTable);
+      if (existing === completeBackupComment(tag)) return; // this rotation's, made by a stopped run
+      if (existing !== null && existing !== unfinishedBackupComment(tag)) {
+        throw backupTableExistsError(newTable, this.display);
       }
+      // What a stopped run of this rotation left: never a backup, rebuilt.
+      for (const name of [newTable, building]) {
+        if (markedByRotation(await this.tableComment(name), tag)) {
+          await this.session.query(`DROP TABLE ${quoteMysqlIdentifier(name)}`, [], action);
+        }
+      }
+      const partial = quoteMysqlIdentifier(building);
+      await this.session.query(`CREATE TABLE ${partial} LIKE ${source}`, [], action);
       try {
-        // One statement: a consistent read of every row (DDL commits on its own in MySQL).
-        await this.session.query(`INSERT INTO ${target} SELECT * FROM ${source}`, [], 'backing up');
+        await this.session.query(
+          `ALTER TABLE ${partial} COMMENT = ?`,
+          [unfinishedBackupComment(tag)],
+          action,
+        );
+        // One statement: a consistent read of every row.
+        await this.session.query(`INSERT INTO ${partial} SELECT * FROM ${source}`, [], action);
+        await this.session.query(`RENAME TABLE ${partial} TO ${target}`, [], action);
       } catch (error) {
-        // Ours and incomplete: never left behind looking like a backup.
-        await this.session.query(`DROP TABLE ${target}`, [], 'backing up').catch(() => undefined);
+        // Marked unfinished (or never filled): dropped now if the connection allows, else by the resume.
+        await this.session
+          .query(`DROP TABLE IF EXISTS ${partial}`, [], action)
+          .catch(() => undefined);
+        const cause = (error as { cause?: { errno?: unknown } }).cause;
+        if (cause?.errno === 1050) throw backupTableExistsError(newTable, this.display);
         throw error;
       }
+      await this.session.query(
+        `ALTER TABLE ${target} COMMENT = ?`,
+        [completeBackupComment(tag)],
+        action,
+      );
     });
+  }
+
+  /** The comment of a table of this database, or null when there is no such table. */
+  private async tableComment(name: string): Promise<string | null> {
+    const rows = await this.session.query(
+      'SELECT TABLE_COMMENT AS comment FROM information_schema.TABLES ' +
+        'WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
+      [name],
+      'backing up',
+    );
+    return rows[0] === undefined ? null : mysqlText(rows[0].comment);
   }
 
   lockForRotation(table: string): Promise<() => Promise<void>> {
@@ -434,6 +475,7 @@ class MysqlVaultStore implements VaultStore {
       display: this.display,
       readOnly: true,
       busyTimeoutMs: this.options.busyTimeoutMs,
+      serverTimeoutMs: this.options.serverTimeoutMs,
     };
     try {
       await backupMysqlTable(
@@ -465,6 +507,15 @@ class MysqlVaultStore implements VaultStore {
   }
 }
 
+function backupTableExistsError(newTable: string, display: string): EngineError {
+  return new EngineError(
+    'USAGE',
+    `The backup table ${JSON.stringify(newTable)} already exists in ${display}: nothing was ` +
+      'written. Choose another name for --backup-table, or drop that table if it is an old backup ' +
+      'you no longer need.',
+  );
+}
+
 /** The backup is a new file in an existing folder, never replacing anything. */
 function backupError(
   error: unknown,
@@ -486,6 +537,7 @@ export async function openMysqlStore(options: ServerConnectOptions): Promise<Vau
     display: options.target.display,
     readOnly: options.readOnly,
     busyTimeoutMs: options.busyTimeoutMs,
+    serverTimeoutMs: options.serverTimeoutMs,
   });
   const store = new MysqlVaultStore(session, connectOptions, options);
   try {

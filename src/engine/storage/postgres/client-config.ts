@@ -9,6 +9,7 @@ import type pg from 'pg';
 import { EngineError } from '../../errors.js';
 import type { ServerConnectOptions } from '../driver.js';
 import type { ServerTarget } from '../server-target.js';
+import { KEEPALIVE_DELAY_MS } from '../server/server-timeouts.js';
 import { readPgpass } from './pgpass.js';
 
 export const APPLICATION_NAME = 'vaultstore-admin';
@@ -99,12 +100,13 @@ export function passwordSource(password: Uint8Array | null, display: string): Pa
 
 /** The client settings of one connection (the store's, or the backup's second one). */
 export function clientConfig(
-  options: Pick<ServerConnectOptions, 'target' | 'readOnly' | 'busyTimeoutMs'>,
+  options: Pick<ServerConnectOptions, 'target' | 'readOnly' | 'busyTimeoutMs' | 'serverTimeoutMs'>,
   password: PasswordSource,
   ssl: false | ConnectionOptions,
 ): pg.ClientConfig {
   const { target } = options;
-  const settings = ['-c TimeZone=UTC'];
+  // Off before the first statement, whatever the login's settings (the others: session-timeouts.ts).
+  const settings = ['-c TimeZone=UTC', '-c idle_in_transaction_session_timeout=0'];
   if (options.readOnly) settings.push('-c default_transaction_read_only=on');
   return {
     host: target.host,
@@ -120,6 +122,9 @@ export function clientConfig(
     lock_timeout: lockTimeoutMs(options.busyTimeoutMs),
     statement_timeout: STATEMENT_TIMEOUT_MS,
     connectionTimeoutMillis: Math.max(MIN_CONNECT_TIMEOUT_MS, options.busyTimeoutMs),
+    // A silent network: keepalives probe an idle connection; no answer to a statement is bounded.
     keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
+    query_timeout: options.serverTimeoutMs,
   };
 }

@@ -10,6 +10,7 @@ import { clientConfig, passwordSource, tlsOptionsFor } from './client-config.js'
 import { pgEngineError } from './errors.js';
 import { guardPasswordRequests } from './password-guard.js';
 import { PostgresVaultStore } from './postgres-store.js';
+import { SESSION_TIMEOUTS, SESSION_TIMEOUTS_OFF_SQL } from './session-timeouts.js';
 
 /** Opens one connection; SERVER_UNREACHABLE / SERVER_AUTH / DATABASE_NOT_FOUND when it cannot. */
 async function openClient(
@@ -23,6 +24,7 @@ async function openClient(
   client.on('error', ignore);
   try {
     await client.connect();
+    await client.query(SESSION_TIMEOUTS_OFF_SQL, [SESSION_TIMEOUTS]);
   } catch (error) {
     await client.end().catch(() => undefined);
     throw pgEngineError(error, {
@@ -61,6 +63,7 @@ async function connect(options: ServerConnectOptions): Promise<VaultStore> {
       database: target.database,
       readOnly: options.readOnly,
       busyTimeoutMs: options.busyTimeoutMs,
+      serverTimeoutMs: options.serverTimeoutMs,
       ...(options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding }),
       openSecondClient: () => openClient(config, options),
       onClose: forget,

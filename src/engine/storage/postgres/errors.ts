@@ -6,6 +6,7 @@
  */
 import { EngineError, isEngineError } from '../../errors.js';
 import { certificateError, isCertificateError } from '../tls-errors.js';
+import { sessionEndedBySetting } from './session-timeouts.js';
 
 export interface PgErrorContext {
   /** the target's URL without password */
@@ -50,6 +51,16 @@ function serverMessage(error: unknown): string {
 }
 
 export function connectionLostError(display: string, cause?: unknown): EngineError {
+  const setting = sessionEndedBySetting(cause);
+  if (setting !== null) {
+    return new EngineError(
+      'CONNECTION_LOST',
+      `${display} ended the tool's session because of the server setting ${setting} (set for this login ` +
+        `or database). Turn it off for this login (ALTER ROLE <login> SET ${setting} = 0), or use a ` +
+        `login without it. ${RESUME_HINT}`,
+      { cause },
+    );
+  }
   return new EngineError(
     'CONNECTION_LOST',
     `The connection to ${display} was lost (the server restarted or ended the session). ${RESUME_HINT}`,
@@ -155,7 +166,7 @@ export function pgEngineError(error: unknown, context: PgErrorContext): EngineEr
           'the server runs and accepts TCP connections from here, and the TLS settings (sslmode, sslrootcert).',
       );
     }
-  } else if (brokenNow) {
+  } else if (brokenNow || sessionEndedBySetting(error) !== null) {
     return connectionLostError(display, error);
   }
   return make('IO', `The server reported an error ${action} ${display}: ${message}.`);

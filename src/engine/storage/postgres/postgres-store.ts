@@ -37,6 +37,8 @@ import {
   type CatalogRow,
   type CatalogTable,
 } from './catalog.js';
+import { serverSilentError } from '../server/server-timeouts.js';
+import { completeBackupComment } from '../server/backup-table-marker.js';
 import { connectionLostError, pgEngineError } from './errors.js';
 import {
   rowSecurityError,
@@ -56,6 +58,8 @@ export interface PostgresStoreSettings {
   readonly database: string;
   readonly readOnly: boolean;
   readonly busyTimeoutMs: number;
+  /** a statement unanswered this long: the connection is dropped (query_timeout) */
+  readonly serverTimeoutMs: number;
   readonly nativeBinding?: string;
   /** a second connection with the same settings (the backup's snapshot) */
   readonly openSecondClient: () => Promise<pg.Client>;
@@ -124,6 +128,11 @@ export class PostgresVaultStore implements VaultStore {
       const result = await this.client.query({ text: statement.text, values: statement.values });
       return result.rows as T[];
     } catch (error) {
+      if (isQueryTimeout(error)) {
+        this.lost = error;
+        dropConnection(this.client);
+        throw serverSilentError(this.path, this.settings.serverTimeoutMs, error);
+      }
       throw pgEngineError(error, {
         display: this.path,
         action,
@@ -387,11 +396,15 @@ export class PostgresVaultStore implements VaultStore {
     const sql = await this.table(table ?? this.rotationTable ?? (await this.onlyVaultTable()));
     assertBackupDestination(destinationPath);
     let snapshot: pg.Client | null = null;
+    let ended: unknown = null;
     try {
       snapshot = await this.settings.openSecondClient();
       const reader = snapshot;
-      // A killed snapshot connection fails its next query; its 'error' event must not end the process.
-      reader.on('error', () => undefined);
+      // A killed snapshot connection fails its next query; its 'error' event must not end the process
+      // (kept: it says why the server ended the session).
+      reader.on('error', (error) => {
+        ended ??= error;
+      });
       await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       await writeSqliteVaultBackup(
         destinationPath,
@@ -401,18 +414,29 @@ export class PostgresVaultStore implements VaultStore {
       );
       await reader.query('COMMIT');
     } catch (error) {
-      throw this.backupError(error, destinationPath);
+      if (isQueryTimeout(error)) {
+        dropConnection(snapshot!);
+        throw serverSilentError(this.path, this.settings.serverTimeoutMs, error);
+      }
+      throw this.backupError(ended ?? error, destinationPath);
     } finally {
       await snapshot?.end().catch(() => undefined);
     }
   }
 
-  async backupToTable(table: string, newTable: string): Promise<void> {
+  async backupToTable(table: string, newTable: string, tag: string): Promise<void> {
     const sql = await this.table(table);
     const source = sql.quoted;
     // Beside the vault table, in its schema.
     const target = `${quoteIdentifier(sql.schema)}.${quoteIdentifier(newTable)}`;
-    // One transaction: the new table appears with every row, or not at all.
+    const [existing] = await this.run<{ comment: string | null }>('backing up', {
+      text: `SELECT obj_description(c.oid, 'pg_class') AS comment FROM pg_class c
+        JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2`,
+      values: [sql.schema, newTable],
+    });
+    // This rotation's complete backup, made by a run stopped before it recorded it: kept.
+    if (existing?.comment === completeBackupComment(tag)) return;
+    // One transaction: the new table appears with every row and its mark, or not at all.
     await this.run('backing up', { text: 'BEGIN ISOLATION LEVEL REPEATABLE READ', values: [] });
     try {
       await this.run('backing up', {
@@ -421,6 +445,11 @@ export class PostgresVaultStore implements VaultStore {
       });
       await this.run('backing up', {
         text: `INSERT INTO ${target} SELECT * FROM ${source}`,
+        values: [],
+      });
+      // COMMENT takes no parameter: the mark is made of hex digits and words only.
+      await this.run('backing up', {
+        text: `COMMENT ON TABLE ${target} IS '${completeBackupComment(tag)}'`,
         values: [],
       });
       await this.run('backing up', { text: 'COMMIT', values: [] });
@@ -454,6 +483,8 @@ export class PostgresVaultStore implements VaultStore {
     if (this.closed) return;
     this.closed = true;
     this.settings.onClose();
+    // A dropped connection cannot say goodbye (end() would wait for a silent server).
+    if (this.lost !== null) dropConnection(this.client);
     await this.client.end().catch(() => undefined);
   }
 }
@@ -475,6 +506,18 @@ function describeHook(hook: UpdateHookRow): string {
       : ` on ${hook.partition ? 'partition' : 'child table'} ${hook.schema}.${hook.relation}`;
   if (hook.kind === 'rule') return `${hook.name} (rule on UPDATE${where})`;
   return where === '' ? hook.name : `${hook.name} (trigger${where})`;
+}
+
+/** node-postgres' query_timeout fired: the server did not answer in time. */
+function isQueryTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message === 'Query read timeout';
+}
+
+/** Closes the socket at once: the statement sent is still pending, the session is unusable. */
+function dropConnection(client: pg.Client): void {
+  (
+    client as unknown as { connection?: { stream?: { destroy(): void } } }
+  ).connection?.stream?.destroy();
 }
 
 /** The table's rows in id order from the snapshot transaction, one page in memory at a time. */
