@@ -9,6 +9,7 @@
  * resumes the rotation in the same process (so no lock or connection of the
  * terminated thread may survive it) to the end.
  */
+import { stat } from 'node:fs/promises';
 import { existsSync, readFileSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -286,6 +287,9 @@ describe('the engine host terminated in the middle of a rotation', () => {
         workers: 1,
         batchSize: 16,
       });
+      // libuv starts its whole thread pool on the first piece of work given to it (Node 24
+      // does that later than 20 did): started before the baseline, it is not counted as a leak.
+      await stat(dir);
       const baseline = threadCount();
       try {
         let state: VaultState = { underOld: template.rotatable, underNew: 0 };
@@ -329,7 +333,14 @@ describe('the engine host terminated in the middle of a rotation', () => {
         }
         unsubscribe();
         const final = events.find((event) => event.type !== 'progress');
-        expect(final?.type, JSON.stringify(final)).toBe('result');
+        if (!resume && state.underOld === 0) {
+          // Every record was rotated but the stop came before the run reported it (no
+          // checkpoint left): a new rotation is refused as already rotated, nothing written.
+          expect(final, JSON.stringify(final)).toMatchObject({
+            type: 'error',
+            error: { code: 'ALREADY_ROTATED' },
+          });
+        } else expect(final?.type, JSON.stringify(final)).toBe('result');
         const finalState = await expectConsistentWithTemplate(
           vault,
           template,

@@ -298,9 +298,13 @@ describe.each(SERVER_KINDS)('faults on %s that a resume finishes', (kind: Server
   );
 });
 
-/** Where a rotation of `url`'s table vault keeps its checkpoint (as rotation-plan.ts names it). */
+/**
+ * Where a rotation of `url`'s table vault keeps its checkpoint (as rotation-plan.ts names it:
+ * PostgreSQL tables by their schema-qualified name).
+ */
 function checkpointOf(url: string, dir: string): string {
-  return checkpointPathFor(rotationStateBase(url, 'vault', join(dir, 'state')).base);
+  const table = url.startsWith('postgres') ? 'public.vault' : 'vault';
+  return checkpointPathFor(rotationStateBase(url, table, join(dir, 'state')).base);
 }
 
 describe.each(SERVER_KINDS)('%s: session timeouts set for the login', (kind: ServerKind) => {

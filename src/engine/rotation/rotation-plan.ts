@@ -256,7 +256,12 @@ async function assertSampleAllowsRun(
     detectPresets: !options.scanAnyway && !options.skipConfigCheck,
   });
   const { refusal } = diagnosis;
-  const overridden = refusal === 'wrong-settings' ? options.skipConfigCheck : options.scanAnyway;
+  const overridden =
+    refusal === 'wrong-settings'
+      ? options.skipConfigCheck
+      : // `--resume` with no checkpoint left: a rotation that completed (its exit not seen) looks
+        // already rotated; the pass proves it, and the result says "already completed" (exit 0).
+        options.scanAnyway || (refusal === 'already-rotated' && options.resume === true);
   if (refusal !== null && !overridden) {
     throw refusalError(diagnosis, { config: options.openConfig, table: job.table });
   }
