@@ -4,6 +4,7 @@
  */
 import { EngineError } from '../../errors.js';
 import type { EngineErrorCode } from '../../errors.js';
+import { hostNotFoundError } from '../host-not-found.js';
 
 interface MysqlErrorShape {
   readonly code?: unknown;
@@ -126,6 +127,8 @@ export function toMysqlEngineError(error: unknown, context: MysqlErrorContext): 
       error,
     );
   }
+  const notFound = hostNotFoundError(code, display, error);
+  if (notFound) return notFound;
   if (UNREACHABLE.has(code)) {
     return make(
       'SERVER_UNREACHABLE',

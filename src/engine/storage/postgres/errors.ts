@@ -5,6 +5,7 @@
  * here are built from SQLSTATE codes and the target's display form).
  */
 import { EngineError, isEngineError } from '../../errors.js';
+import { hostNotFoundError } from '../host-not-found.js';
 
 export interface PgErrorContext {
   /** the target's URL without password */
@@ -141,6 +142,8 @@ export function pgEngineError(error: unknown, context: PgErrorContext): EngineEr
     (errno !== undefined && BROKEN_ERRNOS.has(errno)) ||
     BROKEN_MESSAGES.some((text) => message.includes(text));
   if (!context.connected) {
+    const notFound = hostNotFoundError(errno, display, error);
+    if (notFound) return notFound;
     if (
       (errno !== undefined && UNREACHABLE_ERRNOS.has(errno)) ||
       brokenNow ||
