@@ -106,7 +106,7 @@ describe('vault screen', () => {
     const app = renderApp(api);
     await act(() => app.store.getState().openVault(handleOf(VAULT_PATH)));
     expect(screen.getByText(VAULT_PATH)).toBeTruthy();
-    expect(screen.getByText('5 MB')).toBeTruthy();
+    expect(screen.getByText('5 MiB')).toBeTruthy();
     expect(screen.getByText(/whole file in memory/)).toBeTruthy();
     expect(statValue('records')).toBe('1,234');
     expect(statValue('soft-deleted')).toBe('12');
@@ -263,6 +263,22 @@ describe('progress screen', () => {
 });
 
 describe('result screen', () => {
+  it('says the backup was not needed when nothing was written, with grouped digits', async () => {
+    const app = renderApp(apiWithVault());
+    await startRotation(app); // the dialog's default: back up first
+    await act(async () => {
+      app.api.emit({
+        type: 'result',
+        jobId: app.api.jobId,
+        result: resultOf('completed', { rotated: 0, skipped: 12_345, backupPath: null }),
+      });
+    });
+    const backup = screen.getByText('Backup').nextElementSibling?.textContent ?? '';
+    expect(backup).toMatch(/^None needed: nothing was written/);
+    expect(backup).not.toContain('turned off');
+    expect(statValue('skipped')).toBe('12,345');
+  });
+
   it('shows counts, backup and failures, and exports a report without secrets', async () => {
     const app = renderApp(apiWithVault());
     await startRotation(app);
