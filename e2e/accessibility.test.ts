@@ -182,6 +182,21 @@ describe.skipIf(chromiumSkipReason !== null)('the app for everyone (axe, small w
       await check('verify dialog, answered');
       await page.keyboard.press('Escape');
 
+      // Rotation history: main's audit log, read back through the bridge
+      await page.getByRole('button', { name: 'Back to vault' }).click();
+      await page.getByRole('button', { name: 'Close vault' }).click();
+      await page.getByRole('button', { name: 'Rotation history…' }).click();
+      const history = page.getByRole('dialog', { name: 'Rotation history' });
+      const rows = history.getByTestId('audit-log').locator('tbody tr');
+      await rows.first().waitFor();
+      expect(await rows.allInnerTexts()).toEqual([
+        expect.stringMatching(/^.+\ttiny200\.db\tvault\tCompleted\t[\d,]+\t[\d,]+\t0$/),
+        expect.stringMatching(/^.+\tcustomers\.db\tvault\tCancelled\t[\d,]+\t[\d,]+\t0$/),
+      ]);
+      await check('rotation history');
+      await shot(page, 'rotation-history');
+      await page.keyboard.press('Escape');
+
       expect(found).toEqual([]);
       expect(session.problems).toEqual([]);
     } catch (error) {

@@ -5,9 +5,20 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  powerSaveBlocker,
+  protocol,
+  session,
+} from 'electron';
 import { vaultDriverText } from '../core/vault-drivers.js';
-import { installAppMenu } from './shell/app-menu.js';
+import { appMenuTemplate, type HelpMenu } from './shell/app-menu.js';
+import { aboutText, commandLineText, filesText, usingTheAppText } from './shell/help-texts.js';
+import { keepAwakeDuringRotations } from './shell/keep-awake.js';
 import {
   APP_INDEX_URL,
   APP_SCHEME,
@@ -77,7 +88,34 @@ function start(): void {
       APP_SCHEME,
       createAppProtocolHandler(join(here, '../renderer'), csp),
     );
-    installAppMenu(app.isPackaged);
+    const help: HelpMenu = {
+      items: [
+        { label: 'Using VaultStore Admin', text: usingTheAppText },
+        { label: 'Command-Line Tool', text: commandLineText },
+        {
+          label: 'Where Backups and Checkpoints Go',
+          text: () => filesText(app.getPath('userData')),
+        },
+        {
+          label: 'About VaultStore Admin',
+          text: () =>
+            aboutText({
+              version: app.getVersion(),
+              electron: process.versions.electron,
+              chrome: process.versions.chrome,
+              node: process.versions.node,
+            }),
+        },
+      ],
+      show: (text) => {
+        const window = currentWindow();
+        const options = { type: 'info' as const, buttons: ['OK'], ...text };
+        void (window ? dialog.showMessageBox(window, options) : dialog.showMessageBox(options));
+      },
+    };
+    Menu.setApplicationMenu(
+      Menu.buildFromTemplate(appMenuTemplate(process.platform, app.isPackaged, help)),
+    );
 
     const sqlite = await chooseSqliteDriver({
       appRoot: app.getAppPath(),
@@ -104,6 +142,7 @@ function start(): void {
     });
     registerIpcHandlers(ipcMain, router);
     relayJobEvents(service, currentWindow);
+    keepAwakeDuringRotations(service, powerSaveBlocker);
     guardQuitDuringRotation(app, service, currentWindow);
 
     const openWindow = (): void => {

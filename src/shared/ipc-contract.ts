@@ -198,6 +198,30 @@ interface IpcMethodSpec<C extends string, A extends readonly unknown[], R> {
   readonly result: ResultType<R>;
 }
 
+/** One finished rotation in the local audit log (main's data folder, JSON lines, 0600). */
+export interface AuditEntry {
+  /** ISO times */
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  /** the vault's display path: a file path, or a server's connection string (never with a password) */
+  readonly vault: string;
+  readonly table: string;
+  /** the result's status, or 'error' when the job failed */
+  readonly outcome: RotationResult['status'] | 'error';
+  readonly dryRun: boolean;
+  readonly resume: boolean;
+  /** null when the job failed before counting */
+  readonly counts: {
+    readonly scanned: number;
+    readonly rotated: number;
+    readonly skipped: number;
+    readonly failed: number;
+  } | null;
+  readonly backupPath: string | null;
+  /** the engine's code and message when outcome is 'error' */
+  readonly error: IpcError | null;
+}
+
 const method = <const C extends string, A extends readonly unknown[], R>(
   spec: IpcMethodSpec<C, A, R>,
 ): IpcMethodSpec<C, A, R> => spec;
@@ -300,6 +324,12 @@ export const IPC_METHODS = {
     channel: 'job:cancel',
     args: argsOf(checkJobId),
     result: answers<null>(),
+  }),
+  /** the local audit log of rotations, newest first (never a secret) */
+  auditLog: method({
+    channel: 'audit:list',
+    args: argsOf(),
+    result: answers<AuditEntry[]>(),
   }),
   /** asks where to save; null when the user cancelled the dialog */
   exportReport: method({

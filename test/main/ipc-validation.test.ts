@@ -73,6 +73,7 @@ const goodArgs: Record<IpcMethodName, unknown[]> = {
   startRotation: [goodRotation, goodJobId],
   verify: [goodVerify, goodJobId],
   cancelJob: [goodJobId],
+  auditLog: [],
   exportReport: [goodExport],
 };
 

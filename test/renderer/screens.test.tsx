@@ -75,6 +75,38 @@ describe('start screen', () => {
     expect(app.api.calls.openVaultPath).toEqual([VAULT_PATH, VAULT_PATH, VAULT_PATH]);
   });
 
+  it('shows the rotation history from the audit log, newest first, digits grouped', async () => {
+    const api = new FakeVaultAdmin();
+    const entry = {
+      startedAt: '2026-03-01T10:00:00.000Z',
+      finishedAt: '2026-03-01T10:05:00.000Z',
+      vault: '/home/ada/vaults/app.db',
+      table: 'vault',
+      outcome: 'completed' as const,
+      dryRun: false,
+      resume: false,
+      counts: { scanned: 12_000, rotated: 11_500, skipped: 500, failed: 0 },
+      backupPath: null,
+      error: null,
+    };
+    api.auditEntries = [
+      { ...entry, outcome: 'error', counts: null, error: { code: 'IO', message: 'Disk gone.' } },
+      entry,
+    ];
+    renderApp(api);
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Rotation history…' }));
+    });
+    const dialog = screen.getByRole('dialog', { name: 'Rotation history' });
+    const rows = within(dialog).getAllByRole('row').slice(1);
+    expect(rows.map((row) => row.textContent)).toEqual([
+      expect.stringMatching(/app\.dbvaultFailed–––$/),
+      expect.stringMatching(/app\.dbvaultCompleted11,5005000$/),
+    ]);
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Close' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
   it('shows an open error as its human message with a way forward', async () => {
     const api = new FakeVaultAdmin();
     api.dialogPick = '/tmp/notes.txt';

@@ -6,6 +6,7 @@
  * The real engine is exercised by the e2e tests.
  */
 import type {
+  AuditEntry,
   ConnectionTestResult,
   ExportReportRequest,
   IpcError,
@@ -352,6 +353,13 @@ export class FakeVaultAdmin implements VaultAdminApi {
     this.calls.verifyJobIds.push(jobId);
     await this.checkGate;
     return this.verifyAnswer;
+  }
+
+  /** what auditLog answers */
+  auditEntries: AuditEntry[] = [];
+
+  async auditLog(): Promise<IpcResult<AuditEntry[]>> {
+    return { ok: true, value: this.auditEntries };
   }
 
   async exportReport(request: ExportReportRequest): Promise<IpcResult<string | null>> {
