@@ -19,6 +19,8 @@ import { vaultDriverText } from '../core/vault-drivers.js';
 import { appMenuTemplate, type HelpMenu } from './shell/app-menu.js';
 import { aboutText, commandLineText, filesText, usingTheAppText } from './shell/help-texts.js';
 import { keepAwakeDuringRotations } from './shell/keep-awake.js';
+import { launchVaultPath, vaultArgument } from './shell/launch-vault.js';
+import { IPC_EVENTS } from '../shared/ipc-contract.js';
 import {
   APP_INDEX_URL,
   APP_SCHEME,
@@ -68,11 +70,28 @@ function start(): void {
 
   refuseNavigationEverywhere(app, urls);
 
-  app.on('second-instance', () => {
+  // Vaults named on the command line or by the OS, kept until the window and service exist.
+  const launched: { argument: string; cwd: string }[] = [];
+  let openLaunched: ((argument: string, cwd: string) => void) | null = null;
+  const launch = (argument: string | null, cwd: string): void => {
+    if (argument === null) return;
+    if (openLaunched) openLaunched(argument, cwd);
+    else launched.push({ argument, cwd });
+  };
+  launch(vaultArgument(process.argv, app.isPackaged), process.cwd());
+  // macOS: a file dropped on the dock icon or opened with the app (may come before "ready").
+  app.on('open-file', (event, path) => {
+    event.preventDefault();
+    launch(path, process.cwd());
+  });
+
+  app.on('second-instance', (_event, argv, workingDirectory) => {
     const window = currentWindow();
-    if (!window) return;
-    if (window.isMinimized()) window.restore();
-    window.focus();
+    if (window) {
+      if (window.isMinimized()) window.restore();
+      window.focus();
+    }
+    launch(vaultArgument(argv, app.isPackaged), workingDirectory);
   });
 
   app.on('window-all-closed', () => {
@@ -154,6 +173,27 @@ function start(): void {
       });
     };
     openWindow();
+    openLaunched = (argument, cwd) => void openLaunchedVault(argument, cwd);
+    const openLaunchedVault = async (argument: string, cwd: string): Promise<void> => {
+      const path = launchVaultPath(argument, cwd);
+      const opened = path.ok ? await service.openChosenPath(path.value) : path;
+      const window = currentWindow();
+      if (!window) return;
+      if (!opened.ok) {
+        void dialog.showMessageBox(window, {
+          type: 'warning',
+          message: `Could not open ${argument}`,
+          detail: opened.error.message,
+        });
+        return;
+      }
+      window.setTitle(windowTitle(opened.value));
+      app.addRecentDocument(opened.value.path);
+      const send = (): void => window.webContents.send(IPC_EVENTS.vaultOpened, opened.value);
+      if (window.webContents.isLoading()) window.webContents.once('did-finish-load', send);
+      else send();
+    };
+    for (const { argument, cwd } of launched.splice(0)) openLaunched(argument, cwd);
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) openWindow();
     });

@@ -342,6 +342,8 @@ export const IPC_METHODS = {
 /** main -> renderer pushes (not calls: nothing answers them). */
 export const IPC_EVENTS = {
   jobEvent: 'job:event',
+  /** a vault main opened because the OS or the command line named it */
+  vaultOpened: 'vault:opened-by-launch',
 } as const;
 
 type Methods = typeof IPC_METHODS;
@@ -371,6 +373,8 @@ export type VaultAdminApi = {
 } & {
   /** events of every job; returns the unsubscribe function */
   onJobEvent(listener: (event: JobEvent) => void): () => void;
+  /** vaults opened from the command line or handed to the running app; returns the unsubscribe function */
+  onVaultOpened(listener: (summary: VaultSummary) => void): () => void;
 };
 
 /** Channel names, derived from the table (plus the push channel). */

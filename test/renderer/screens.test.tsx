@@ -11,6 +11,7 @@ import {
   vaultSummary,
   verifyProgressOf,
 } from './support/fake-vault-admin.js';
+import { connectLaunchedVaults } from '../../src/renderer/store/launched-vaults.js';
 import { apiWithVault, renderApp, VAULT_PATH, type RenderedApp } from './support/render-app.js';
 
 const OLD = 'Old-password-0123456789';
@@ -105,6 +106,27 @@ describe('start screen', () => {
     ]);
     fireEvent.click(within(dialog).getByRole('button', { name: 'Close' }));
     expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
+  it('shows a vault named on the command line, but not over a running rotation', async () => {
+    const api = apiWithVault();
+    const app = renderApp(api);
+    const disconnect = connectLaunchedVaults(api, app.store);
+    await act(async () => {
+      api.launchVault(api.vaults.get(VAULT_PATH)!);
+    });
+    expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('app.db');
+    await startRotation(app);
+    expect(app.store.getState().rotationStatus).toBe('running');
+    await act(async () => {
+      api.launchVault({
+        ...api.vaults.get(VAULT_PATH)!,
+        fileName: 'other.db',
+        handle: handleOf('/v/other.db'),
+      });
+    });
+    expect(app.store.getState().vault?.fileName).toBe('app.db');
+    disconnect();
   });
 
   it('shows an open error as its human message with a way forward', async () => {

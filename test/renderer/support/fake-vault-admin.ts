@@ -373,6 +373,20 @@ export class FakeVaultAdmin implements VaultAdminApi {
       this.listeners.delete(listener);
     };
   }
+
+  private readonly launchListeners = new Set<(summary: VaultSummary) => void>();
+
+  onVaultOpened(listener: (summary: VaultSummary) => void): () => void {
+    this.launchListeners.add(listener);
+    return () => {
+      this.launchListeners.delete(listener);
+    };
+  }
+
+  /** what main does when the command line or the OS names a vault */
+  launchVault(summary: VaultSummary): void {
+    for (const listener of [...this.launchListeners]) listener(summary);
+  }
 }
 
 /** Lets pending promise callbacks (fake IPC answers) run. */
