@@ -4,7 +4,8 @@
  * process: real vault files in a temp folder, real engine-host threads and
  * worker pools, real Argon2id. Only the native "open" and "save" dialogs are
  * answered by the bridge. Screenshots of every screen go to
- * test-results/screenshots/.
+ * test-results/screenshots/; the README's pictures in docs/screenshots are
+ * copies of 03-rotate-dialog, 04-progress and 06-result from a run.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
