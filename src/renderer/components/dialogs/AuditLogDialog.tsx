@@ -43,7 +43,7 @@ export function AuditLogDialog({ onClose }: { onClose(): void }): ReactNode {
   return (
     <Dialog
       title="Rotation history"
-      subtitle="Every rotation run on this computer: when, which vault and table, the counts and the result. Never a password."
+      subtitle="Every rotation run from this app (the command-line tool keeps none): when, which vault and table, the counts and the result. Never a password."
       onClose={onClose}
       size="large"
     >
