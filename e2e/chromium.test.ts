@@ -4,22 +4,20 @@
  * process: real vault files in a temp folder, real engine-host threads and
  * worker pools, real Argon2id. Only the native "open" and "save" dialogs are
  * answered by the bridge. Screenshots of every screen go to
- * test-results/screenshots/.
+ * test-results/screenshots/; the README's pictures in docs/screenshots are
+ * copies of 03-rotate-dialog, 04-progress and 06-result from a run.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { ARGON2_PRESETS } from '../src/engine/argon2-config.js';
-import { VaultService } from '../src/main/host/vault-service.js';
 import { isRotationEvent, type JobEvent, type RotationResult } from '../src/shared/ipc-contract.js';
-import { copyFixture, makeTempDir, readManifest, type TempDir } from '../test/support/fixtures.js';
+import { copyFixture, readManifest } from '../test/support/fixtures.js';
 import { openStoredValue, readRows, type BuiltVault } from '../test/support/vault-builder.js';
 import { runVsref, vsrefPath, vsrefSkipReason } from '../test/support/vsref.js';
-import { chromiumSkipReason, launchChromium } from './support/chromium.js';
-import { serveDirectory, type StaticServer } from './support/static-server.js';
+import { chromiumSkipReason } from './support/chromium.js';
 import {
   BIG_VAULT_RECORDS,
   buildBigVault,
@@ -29,22 +27,7 @@ import {
   PASSWORD_A,
   PASSWORD_B,
 } from './support/test-vaults.js';
-import { installVaultAdminBridge, type VaultAdminBridge } from './support/vault-admin-bridge.js';
-
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const rendererDir = join(repoRoot, 'out', 'renderer');
-const screenshotDir = join(repoRoot, 'test-results', 'screenshots');
-
-interface Session {
-  service: VaultService;
-  context: BrowserContext;
-  page: Page;
-  bridge: VaultAdminBridge;
-  /** console errors, page errors and CSP violations: must stay empty */
-  problems: string[];
-  exportDir: string;
-  close(): Promise<void>;
-}
+import { browserSuite, fillPasswords, shot } from './support/browser-session.js';
 
 function count(text: string): number {
   return Number(text.replace(/,/g, ''));
@@ -54,18 +37,8 @@ function results(events: readonly JobEvent[]): RotationResult[] {
   return events.flatMap((event) => (event.type === 'result' ? [event.result] : []));
 }
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(screenshotDir, `${name}.png`) });
-}
-
 async function statValue(page: Page, id: string): Promise<number> {
-  return count(await page.locator(`[data-stat="${id}"] dd`).innerText());
-}
-
-async function fillPasswords(page: Page, current: string, next: string): Promise<void> {
-  await page.getByLabel('Current password', { exact: true }).fill(current);
-  await page.getByLabel('New password', { exact: true }).fill(next);
-  await page.getByLabel('Confirm new password', { exact: true }).fill(next);
+  return count(await page.locator(`[data-stat="${id}"] .stat-value`).innerText());
 }
 
 /**
@@ -117,84 +90,16 @@ async function reshootWhenAlong(page: Page, name: string, fraction: number): Pro
 describe.skipIf(chromiumSkipReason !== null)(
   'the renderer in Chromium, bridged to the real engine',
   () => {
-    let browser: Browser;
-    let server: StaticServer;
-    let temp: TempDir;
-    let sessions = 0;
-
-    beforeAll(async () => {
-      if (!existsSync(join(rendererDir, 'index.html'))) {
-        throw new Error(
-          `${rendererDir}/index.html is missing: build first (npm run test:e2e runs electron-vite build).`,
-        );
-      }
-      mkdirSync(screenshotDir, { recursive: true });
-      temp = makeTempDir('vsa-e2e-');
-      server = await serveDirectory(rendererDir);
-      browser = await launchChromium();
-    });
-
-    afterAll(async () => {
-      await browser?.close();
-      await server?.close();
-      temp?.dispose();
-    });
-
-    async function openSession(options: {
-      pick: string;
-      workers: number;
-      recent?: string[];
-    }): Promise<Session> {
-      sessions += 1;
-      const exportDir = join(temp.path, `exports-${sessions}`);
-      mkdirSync(exportDir);
-      const service = new VaultService({
-        dataDir: join(temp.path, `app-data-${sessions}`),
-        workers: options.workers,
-      });
-      // Opening them once is what puts them in the recent list.
-      for (const path of options.recent ?? [])
-        expect((await service.openChosenPath(path)).ok).toBe(true);
-      const context = await browser.newContext({
-        viewport: { width: 1100, height: 760 },
-        deviceScaleFactor: 1,
-        colorScheme: 'light',
-        reducedMotion: 'reduce',
-      });
-      const page = await context.newPage();
-      const problems: string[] = [];
-      page.on('console', (message) => {
-        if (message.type() === 'error' || message.type() === 'warning')
-          problems.push(message.text());
-      });
-      page.on('pageerror', (error) => problems.push(error.message));
-      const bridge = await installVaultAdminBridge(page, service, {
-        pickVault: () => options.pick,
-        exportDir,
-      });
-      await page.goto(server.url);
-      return {
-        service,
-        context,
-        page,
-        bridge,
-        problems,
-        exportDir,
-        async close() {
-          bridge.dispose();
-          await context.close();
-          await service.dispose();
-        },
-      };
-    }
+    const suite = browserSuite('vsa-e2e-');
+    const startSession = suite.start;
 
     it('opens a vault, rotates with visible progress, cancels midway, resumes, finishes and verifies', async () => {
-      const bigPath = join(temp.path, 'customers.db');
+      const bigPath = join(suite.folder, 'customers.db');
       const vault: BuiltVault = await buildBigVault(bigPath);
       const expected = countsOf(vault.records);
-      const recent = [copyFixture('default60', temp.path), copyFixture('tiny200', temp.path)];
+      const recent = [copyFixture('default60', suite.folder), copyFixture('tiny200', suite.folder)];
       // Two workers: slow enough (lightweight Argon2id, ~300 derivations) that cancel lands early.
-      const session = await openSession({ pick: bigPath, workers: 2, recent });
+      const session = await startSession({ pick: bigPath, workers: 2, recent });
       const { page, bridge } = session;
       try {
         // Start screen
@@ -277,7 +182,7 @@ describe.skipIf(chromiumSkipReason !== null)(
         expect(cancelled!.scanned).toBeLessThan(BIG_VAULT_RECORDS);
         expect(cancelled!.checkpointPath).not.toBeNull();
         const summary = page.getByTestId('cancelled-summary');
-        expect(await summary.locator('[data-stat="rotated"] dd').innerText()).toBe(
+        expect(await summary.locator('[data-stat="rotated"] .stat-value').innerText()).toBe(
           String(cancelled!.rotated),
         );
         await summary.getByText('How to finish').waitFor();
@@ -408,14 +313,14 @@ describe.skipIf(chromiumSkipReason !== null)(
     }, 300_000);
 
     it('rotates a copy of tiny200.db with the tiny preset, checked afterwards by vsref', async () => {
-      const dir = join(temp.path, 'tiny');
+      const dir = join(suite.folder, 'tiny');
       mkdirSync(dir);
       const path = copyFixture('tiny200', dir);
       const manifest = readManifest('tiny200');
       const oldPassword = manifest.spec_entries[0]!.password;
       const records = Object.entries(manifest.records);
       const underOld = records.filter(([, record]) => record.password === oldPassword);
-      const session = await openSession({ pick: path, workers: 1 });
+      const session = await startSession({ pick: path, workers: 1 });
       const { page } = session;
       try {
         await page.getByRole('button', { name: 'Open vault…' }).click();

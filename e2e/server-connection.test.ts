@@ -7,14 +7,12 @@
  * through the UI, then the server's table is read back independently.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARGON2_PRESETS } from '../src/engine/argon2-config.js';
 import { RECENT_CONNECTIONS_FILE } from '../src/main/host/recent-connections.js';
-import { VaultService } from '../src/main/host/vault-service.js';
 import { copyFixture, makeTempDir, readManifest, type TempDir } from '../test/support/fixtures.js';
 import { secretForms } from '../test/support/passwords.js';
 import { copyVaultToServer, readServerVault } from '../test/support/server-vault-copy.js';
@@ -26,18 +24,11 @@ import {
 import { openStoredValue } from '../test/support/vault-builder.js';
 import { chromiumSkipReason, launchChromium } from './support/chromium.js';
 import { serveDirectory, type StaticServer } from './support/static-server.js';
-import { installVaultAdminBridge } from './support/vault-admin-bridge.js';
+import { assertRendererBuilt, openSession, rendererDir, shot } from './support/browser-session.js';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const rendererDir = join(repoRoot, 'out', 'renderer');
-const screenshotDir = join(repoRoot, 'test-results', 'screenshots');
 const NEW_PASSWORD = 'Server-New-Password-2291';
 
 const skipReason = chromiumSkipReason ?? serverUnavailable('postgres');
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(screenshotDir, `${name}.png`) });
-}
 
 describe.skipIf(skipReason !== null)('connect to a PostgreSQL vault in the app', () => {
   let browser: Browser;
@@ -46,12 +37,7 @@ describe.skipIf(skipReason !== null)('connect to a PostgreSQL vault in the app',
   let db: TestDatabase;
 
   beforeAll(async () => {
-    if (!existsSync(join(rendererDir, 'index.html'))) {
-      throw new Error(
-        `${rendererDir}/index.html is missing: build first (npm run test:e2e runs electron-vite build).`,
-      );
-    }
-    mkdirSync(screenshotDir, { recursive: true });
+    assertRendererBuilt();
     temp = makeTempDir('vsa-e2e-server-');
     db = await testDatabase('postgres');
     const session = await db.connect();
@@ -77,24 +63,14 @@ describe.skipIf(skipReason !== null)('connect to a PostgreSQL vault in the app',
     const records = Object.entries(manifest.records);
     const underOld = records.filter(([, record]) => record.password === oldPassword);
 
-    const dataDir = join(temp.path, 'app-data');
-    const service = new VaultService({
-      dataDir,
+    const session = await openSession(browser, server.url, {
+      folder: join(temp.path, 'app'),
+      pick: null,
       workers: 1,
       // The server rotation's lock, checkpoint and backup: a temp folder, not ~/.local/state.
       checkpointDir: join(temp.path, 'state'),
     });
-    const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
-    const bridge = await installVaultAdminBridge(page, service, {
-      pickVault: () => null,
-      exportDir: temp.path,
-    });
+    const { page, bridge, problems, dataDir } = session;
     const passwordField = page.getByLabel('Database password', { exact: true });
     const fillConnection = async (): Promise<void> => {
       await page.getByLabel('Host', { exact: true }).fill(db.host);
@@ -105,31 +81,31 @@ describe.skipIf(skipReason !== null)('connect to a PostgreSQL vault in the app',
       await passwordField.fill(db.password);
     };
     try {
-      await page.goto(server.url);
       await page.getByRole('button', { name: 'Connect to a database…' }).click();
       const dialog = page.getByRole('dialog', { name: 'Connect to a database' });
       await dialog.waitFor();
       expect(await page.getByLabel('Port', { exact: true }).inputValue()).toBe('5432');
       await fillConnection();
 
-      // Test connection: the vault table found, the password gone from the form
+      // Test connection: the vault table found, the password kept for Connect
       await dialog.getByRole('button', { name: 'Test connection' }).click();
       const tested = dialog.getByTestId('connection-test-result');
       await tested.waitFor({ timeout: 60_000 });
       expect(await tested.innerText()).toContain(db.url);
       expect(await tested.innerText()).toContain(`vault (${manifest.n} records)`);
-      expect(await passwordField.inputValue()).toBe('');
+      expect(await passwordField.inputValue()).toBe(db.password);
       await shot(page, 'server-01-connect-tested');
 
-      // Connect: the vault screen of the server table
-      await passwordField.fill(db.password);
+      // Connect, without typing the password again: the vault screen of the server table
       await dialog.getByRole('button', { name: 'Connect', exact: true }).click();
       await page
         .getByRole('heading', { level: 1, name: `${db.database} on ${db.host}` })
         .waitFor({ timeout: 60_000 });
       await page.getByText(db.url, { exact: true }).waitFor();
       await page.getByText('PostgreSQL server (postgres)').waitFor();
-      expect(await page.locator('[data-stat="records"] dd').innerText()).toBe(String(manifest.n));
+      expect(await page.locator('[data-stat="records"] .stat-value').innerText()).toBe(
+        String(manifest.n),
+      );
       await shot(page, '11-server-vault');
 
       // Rotate with the tiny preset, as the SQLite e2e does
@@ -146,7 +122,7 @@ describe.skipIf(skipReason !== null)('connect to a PostgreSQL vault in the app',
       expect(await page.getByTestId('result-title').innerText()).toBe('Password rotated');
       const result = bridge.events.find((event) => event.type === 'result');
       expect(result?.type === 'result' && result.result.status).toBe('completed');
-      expect(await page.locator('[data-stat="rotated"] dd').innerText()).toBe(
+      expect(await page.locator('[data-stat="rotated"] .stat-value').innerText()).toBe(
         String(underOld.length),
       );
       await shot(page, '12-server-result');
@@ -165,18 +141,16 @@ describe.skipIf(skipReason !== null)('connect to a PostgreSQL vault in the app',
       await shot(page, 'failure-server-connection');
       throw error;
     } finally {
-      bridge.dispose();
-      await context.close();
-      await service.dispose();
+      await session.close();
     }
 
     // Independently of the app: the server's table against the manifest.
-    const session = await db.connect();
+    const dbSession = await db.connect();
     let rows;
     try {
-      rows = new Map((await readServerVault(session)).map((row) => [row.id, row]));
+      rows = new Map((await readServerVault(dbSession)).map((row) => [row.id, row]));
     } finally {
-      await session.close();
+      await dbSession.close();
     }
     expect(rows.size).toBe(manifest.n);
     for (const [id, record] of records) {

@@ -36,6 +36,8 @@ const PAGE_SIDE = `(() => {
     listeners.add(listener);
     return () => listeners.delete(listener);
   };
+  // Launch-time vaults come from Electron's command line: none in a browser page.
+  api.onVaultOpened = () => () => undefined;
   window.__vaultAdminPush = (event) => {
     for (const listener of [...listeners]) listener(event);
   };

@@ -53,12 +53,13 @@ export function describeFailure(error: unknown): ReportedFailure {
 
 /**
  * Database server failures are exit 1 like any other error the message
- * explains: SERVER_UNREACHABLE, SERVER_AUTH, DATABASE_NOT_FOUND,
+ * explains: SERVER_UNREACHABLE, HOST_NOT_FOUND, SERVER_AUTH, DATABASE_NOT_FOUND,
  * SERVER_PERMISSION and CONNECTION_LOST (committed batches are kept: the
  * rotation resumes with --resume). The JSON error line carries the code.
  */
 export const SERVER_ERROR_CODES: readonly EngineErrorCode[] = [
   'SERVER_UNREACHABLE',
+  'HOST_NOT_FOUND',
   'SERVER_AUTH',
   'DATABASE_NOT_FOUND',
   'SERVER_PERMISSION',

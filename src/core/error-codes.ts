@@ -32,6 +32,8 @@ export type EngineErrorCode =
   // a database server (PostgreSQL, MySQL/MariaDB)
   /** no server answers at that host and port (or TLS could not be set up) */
   | 'SERVER_UNREACHABLE'
+  /** the server's host name does not resolve (ENOTFOUND / EAI_AGAIN) */
+  | 'HOST_NOT_FOUND'
   /** the server refused the user name or password */
   | 'SERVER_AUTH'
   /** the database named in the connection string does not exist */

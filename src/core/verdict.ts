@@ -3,6 +3,7 @@
  * notifications and the exported report all show: so "looks already rotated"
  * and "incomplete" mean the same everywhere. Node-free and DOM-free.
  */
+import { formatCount } from './units.js';
 import type { NewPasswordSample, RotationResult } from './types.js';
 
 export type VerdictTone = 'success' | 'warning' | 'error';
@@ -31,10 +32,8 @@ export type VerdictInput = Pick<
   'status' | 'dryRun' | 'rotated' | 'skipped' | 'newPasswordSample' | 'checkpointPath' | 'notes'
 >;
 
-/** "1,234": the same digits in the CLI and the app. */
-export function formatCountForPeople(value: number): string {
-  return Math.round(value).toLocaleString('en-US');
-}
+/** "1,234": the same digits in the CLI and the app (core/units.ts). */
+export const formatCountForPeople = formatCount;
 
 /** The new password already opens sampled records (nothing opened with the old one): an earlier run completed. */
 export function newPasswordOpensSample(sample: NewPasswordSample | undefined): boolean {

@@ -5,9 +5,22 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  powerSaveBlocker,
+  protocol,
+  session,
+} from 'electron';
 import { vaultDriverText } from '../core/vault-drivers.js';
-import { installAppMenu } from './shell/app-menu.js';
+import { appMenuTemplate, type HelpMenu } from './shell/app-menu.js';
+import { aboutText, commandLineText, filesText, usingTheAppText } from './shell/help-texts.js';
+import { keepAwakeDuringRotations } from './shell/keep-awake.js';
+import { launchVaultPath, vaultArgument } from './shell/launch-vault.js';
+import { IPC_EVENTS } from '../shared/ipc-contract.js';
 import {
   APP_INDEX_URL,
   APP_SCHEME,
@@ -57,11 +70,28 @@ function start(): void {
 
   refuseNavigationEverywhere(app, urls);
 
-  app.on('second-instance', () => {
+  // Vaults named on the command line or by the OS, kept until the window and service exist.
+  const launched: { argument: string; cwd: string }[] = [];
+  let openLaunched: ((argument: string, cwd: string) => void) | null = null;
+  const launch = (argument: string | null, cwd: string): void => {
+    if (argument === null) return;
+    if (openLaunched) openLaunched(argument, cwd);
+    else launched.push({ argument, cwd });
+  };
+  launch(vaultArgument(process.argv, app.isPackaged), process.cwd());
+  // macOS: a file dropped on the dock icon or opened with the app (may come before "ready").
+  app.on('open-file', (event, path) => {
+    event.preventDefault();
+    launch(path, process.cwd());
+  });
+
+  app.on('second-instance', (_event, argv, workingDirectory) => {
     const window = currentWindow();
-    if (!window) return;
-    if (window.isMinimized()) window.restore();
-    window.focus();
+    if (window) {
+      if (window.isMinimized()) window.restore();
+      window.focus();
+    }
+    launch(vaultArgument(argv, app.isPackaged), workingDirectory);
   });
 
   app.on('window-all-closed', () => {
@@ -77,7 +107,34 @@ function start(): void {
       APP_SCHEME,
       createAppProtocolHandler(join(here, '../renderer'), csp),
     );
-    installAppMenu(app.isPackaged);
+    const help: HelpMenu = {
+      items: [
+        { label: 'Using VaultStore Admin', text: usingTheAppText },
+        { label: 'Command-Line Tool', text: commandLineText },
+        {
+          label: 'Where Backups and Checkpoints Go',
+          text: () => filesText(app.getPath('userData')),
+        },
+        {
+          label: 'About VaultStore Admin',
+          text: () =>
+            aboutText({
+              version: app.getVersion(),
+              electron: process.versions.electron,
+              chrome: process.versions.chrome,
+              node: process.versions.node,
+            }),
+        },
+      ],
+      show: (text) => {
+        const window = currentWindow();
+        const options = { type: 'info' as const, buttons: ['OK'], ...text };
+        void (window ? dialog.showMessageBox(window, options) : dialog.showMessageBox(options));
+      },
+    };
+    Menu.setApplicationMenu(
+      Menu.buildFromTemplate(appMenuTemplate(process.platform, app.isPackaged, help)),
+    );
 
     const sqlite = await chooseSqliteDriver({
       appRoot: app.getAppPath(),
@@ -104,6 +161,7 @@ function start(): void {
     });
     registerIpcHandlers(ipcMain, router);
     relayJobEvents(service, currentWindow);
+    keepAwakeDuringRotations(service, powerSaveBlocker);
     guardQuitDuringRotation(app, service, currentWindow);
 
     const openWindow = (): void => {
@@ -115,6 +173,27 @@ function start(): void {
       });
     };
     openWindow();
+    openLaunched = (argument, cwd) => void openLaunchedVault(argument, cwd);
+    const openLaunchedVault = async (argument: string, cwd: string): Promise<void> => {
+      const path = launchVaultPath(argument, cwd);
+      const opened = path.ok ? await service.openChosenPath(path.value) : path;
+      const window = currentWindow();
+      if (!window) return;
+      if (!opened.ok) {
+        void dialog.showMessageBox(window, {
+          type: 'warning',
+          message: `Could not open ${argument}`,
+          detail: opened.error.message,
+        });
+        return;
+      }
+      window.setTitle(windowTitle(opened.value));
+      app.addRecentDocument(opened.value.path);
+      const send = (): void => window.webContents.send(IPC_EVENTS.vaultOpened, opened.value);
+      if (window.webContents.isLoading()) window.webContents.once('did-finish-load', send);
+      else send();
+    };
+    for (const { argument, cwd } of launched.splice(0)) openLaunched(argument, cwd);
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) openWindow();
     });

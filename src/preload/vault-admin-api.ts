@@ -15,6 +15,7 @@ import {
   type JobEvent,
   type PageArguments,
   type VaultAdminApi,
+  type VaultSummary,
 } from '../shared/ipc-contract.js';
 import { DROPPED_WITHOUT_PATH } from '../shared/ipc-validation.js';
 
@@ -53,6 +54,13 @@ export function createVaultAdminApi(ipc: InvokeOnly, webUtils: PathForFile): Vau
     ipc.on(IPC_EVENTS.jobEvent, relay);
     return () => {
       ipc.removeListener(IPC_EVENTS.jobEvent, relay);
+    };
+  };
+  api.onVaultOpened = (listener: (summary: VaultSummary) => void) => {
+    const relay = (_event: IpcRendererEvent, payload: VaultSummary): void => listener(payload);
+    ipc.on(IPC_EVENTS.vaultOpened, relay);
+    return () => {
+      ipc.removeListener(IPC_EVENTS.vaultOpened, relay);
     };
   };
   return Object.freeze(api) as VaultAdminApi;

@@ -3,15 +3,18 @@ import { createRoot } from 'react-dom/client';
 import { findVaultAdminApi } from './api.js';
 import { App } from './App.js';
 import { createAppStore } from './store/app-store.js';
+import { connectLaunchedVaults } from './store/launched-vaults.js';
 import './styles/theme.css';
 import './styles/app.css';
 
 const container = document.getElementById('root');
 const api = findVaultAdminApi();
 if (container && api) {
+  const store = createAppStore(api);
+  connectLaunchedVaults(api, store);
   createRoot(container).render(
     <StrictMode>
-      <App store={createAppStore(api)} api={api} />
+      <App store={store} api={api} />
     </StrictMode>,
   );
 } else if (container) {

@@ -209,6 +209,30 @@ interface IpcMethodSpec<C extends string, A extends readonly unknown[], R> {
   readonly result: ResultType<R>;
 }
 
+/** One finished rotation in the local audit log (main's data folder, JSON lines, 0600). */
+export interface AuditEntry {
+  /** ISO times */
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  /** the vault's display path: a file path, or a server's connection string (never with a password) */
+  readonly vault: string;
+  readonly table: string;
+  /** the result's status, or 'error' when the job failed */
+  readonly outcome: RotationResult['status'] | 'error';
+  readonly dryRun: boolean;
+  readonly resume: boolean;
+  /** null when the job failed before counting */
+  readonly counts: {
+    readonly scanned: number;
+    readonly rotated: number;
+    readonly skipped: number;
+    readonly failed: number;
+  } | null;
+  readonly backupPath: string | null;
+  /** the engine's code and message when outcome is 'error' */
+  readonly error: IpcError | null;
+}
+
 const method = <const C extends string, A extends readonly unknown[], R>(
   spec: IpcMethodSpec<C, A, R>,
 ): IpcMethodSpec<C, A, R> => spec;
@@ -312,6 +336,12 @@ export const IPC_METHODS = {
     args: argsOf(checkJobId),
     result: answers<null>(),
   }),
+  /** the local audit log of rotations, newest first (never a secret) */
+  auditLog: method({
+    channel: 'audit:list',
+    args: argsOf(),
+    result: answers<AuditEntry[]>(),
+  }),
   /** asks where to save; null when the user cancelled the dialog */
   exportReport: method({
     channel: 'report:export',
@@ -323,6 +353,8 @@ export const IPC_METHODS = {
 /** main -> renderer pushes (not calls: nothing answers them). */
 export const IPC_EVENTS = {
   jobEvent: 'job:event',
+  /** a vault main opened because the OS or the command line named it */
+  vaultOpened: 'vault:opened-by-launch',
 } as const;
 
 type Methods = typeof IPC_METHODS;
@@ -352,6 +384,8 @@ export type VaultAdminApi = {
 } & {
   /** events of every job; returns the unsubscribe function */
   onJobEvent(listener: (event: JobEvent) => void): () => void;
+  /** vaults opened from the command line or handed to the running app; returns the unsubscribe function */
+  onVaultOpened(listener: (summary: VaultSummary) => void): () => void;
 };
 
 /** Channel names, derived from the table (plus the push channel). */

@@ -73,6 +73,7 @@ const goodArgs: Record<IpcMethodName, unknown[]> = {
   startRotation: [goodRotation, goodJobId],
   verify: [goodVerify, goodJobId],
   cancelJob: [goodJobId],
+  auditLog: [],
   exportReport: [goodExport],
 };
 
@@ -158,10 +159,11 @@ describe('ipc-validation: database connections', () => {
 
 describe('ipc-validation', () => {
   it('covers exactly the invoke channels of the contract', () => {
-    const pushOnly = new Set<string>([IPC_CHANNELS.jobEvent]);
+    const pushOnly = new Set<string>([IPC_CHANNELS.jobEvent, IPC_CHANNELS.vaultOpened]);
     const invokeChannels = Object.values(IPC_CHANNELS).filter((channel) => !pushOnly.has(channel));
     expect([...INVOKE_CHANNELS].sort()).toEqual([...invokeChannels].sort());
     expect(isInvokeChannel(IPC_CHANNELS.jobEvent)).toBe(false);
+    expect(isInvokeChannel(IPC_CHANNELS.vaultOpened)).toBe(false);
     expect(isInvokeChannel('__proto__')).toBe(false);
     expect(isInvokeChannel('toString')).toBe(false);
   });

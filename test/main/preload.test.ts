@@ -17,11 +17,12 @@ import {
   methodOfChannel,
   type RotationEvent,
   type VaultAdminApi,
+  type VaultSummary,
 } from '../../src/shared/ipc-contract.js';
 import { makeTempDir } from '../support/fixtures.js';
 
 /** What the page may call: one method per contract entry, plus the event subscription. */
-const API_METHODS = [...IPC_METHOD_NAMES, 'onJobEvent'];
+const API_METHODS = [...IPC_METHOD_NAMES, 'onJobEvent', 'onVaultOpened'];
 
 type Listener = (event: unknown, payload: unknown) => void;
 
@@ -192,7 +193,7 @@ describe('preload', () => {
       });
       const routerMethods = Object.keys(router).map((channel) => methodOfChannel(channel));
       const preloadMethods = Object.keys(exposedApi(runPreload())).filter(
-        (key) => key !== 'onJobEvent',
+        (key) => key !== 'onJobEvent' && key !== 'onVaultOpened',
       );
       const table = [...IPC_METHOD_NAMES].sort();
       expect([...preloadMethods].sort()).toEqual(table);
@@ -230,6 +231,18 @@ describe('preload', () => {
     fake.emit(IPC_CHANNELS.jobEvent, event);
     expect(received).toHaveLength(1);
     unsubscribe(); // twice is harmless
+  });
+
+  it('delivers vaults opened at launch without the Electron event object, and unsubscribes', () => {
+    const fake = runPreload();
+    const api = exposedApi(fake);
+    const received: unknown[][] = [];
+    const unsubscribe = api.onVaultOpened((...args: unknown[]) => received.push(args));
+    const summary = { path: '/v/app.db', fileName: 'app.db' } as unknown as VaultSummary;
+    fake.emit(IPC_CHANNELS.vaultOpened, summary);
+    expect(received).toEqual([[summary]]);
+    unsubscribe();
+    expect(fake.listeners.get(IPC_CHANNELS.vaultOpened)?.size).toBe(0);
   });
 
   it('keeps listeners independent', () => {

@@ -118,6 +118,8 @@ describe.skipIf(serverUnavailable('postgres'))(
       await expectError(form({ password: 'wrong-Db-Password-931' }), 'SERVER_AUTH');
       await expectError(form({ database: `${db.database}_missing` }), 'DATABASE_NOT_FOUND');
       await expectError(form({ port: await closedPort() }), 'SERVER_UNREACHABLE');
+      // .invalid never resolves (RFC 6761): a name problem, not a server that did not answer.
+      await expectError(form({ host: 'vault-db.invalid' }), 'HOST_NOT_FOUND');
     });
 
     it('connects: a server handle whose jobs get the database password from main', async () => {

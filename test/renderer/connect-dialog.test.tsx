@@ -90,8 +90,8 @@ describe('connect to a database', () => {
     ).toEqual({ caFile: expect.any(String) });
   });
 
-  it('tests the connection: shows the tables found, and clears the password', async () => {
-    const { api } = await openForm();
+  it('tests the connection: shows the tables found, and keeps the password for Connect', async () => {
+    const { api, store } = await openForm();
     fillForm();
     await act(async () => {
       fireEvent.click(button('Test connection'));
@@ -112,8 +112,14 @@ describe('connect to a database', () => {
     const result = screen.getByTestId('connection-test-result');
     expect(result.textContent).toContain('postgres://vault_admin@db.example:5432/app');
     expect(result.textContent).toContain('vault (200 records)');
-    expect(field('Database password').value).toBe('');
-    expect(document.body.innerHTML).not.toContain(DB_PASSWORD);
+    expect(result.textContent).not.toContain(DB_PASSWORD);
+    // Typed once: Connect right after a good test sends the same password.
+    expect(field('Database password').value).toBe(DB_PASSWORD);
+    await act(async () => {
+      fireEvent.click(button('Connect'));
+    });
+    expect(api.calls.connectDatabase).toEqual([api.calls.testConnection[0]]);
+    expect(store.getState().connectionForm.password).toBe('');
   });
 
   it('shows the server error of a failed test with its code title', async () => {
@@ -133,7 +139,8 @@ describe('connect to a database', () => {
     const alert = screen.getByRole('alert');
     expect(alert.textContent).toContain('The database refused the login');
     expect(alert.textContent).toContain('Check the user and the password.');
-    expect(field('Database password').value).toBe('');
+    // Kept, so that a corrected user name can be tried without typing it again.
+    expect(field('Database password').value).toBe(DB_PASSWORD);
   });
 
   it('connects: the vault screen shows the URL and the server badge; the password is gone', async () => {

@@ -11,6 +11,8 @@ import {
 } from '../../src/renderer/lib/argon2-choices.js';
 import {
   formatBytes,
+  formatCount,
+  formatKiB,
   formatDuration,
   formatPercent,
   formatRate,
@@ -22,6 +24,7 @@ import {
   utf8ByteLength,
 } from '../../src/renderer/lib/password-policy.js';
 import {
+  backupText,
   buildJsonReport,
   buildMarkdownReport,
   reportFileName,
@@ -174,8 +177,14 @@ describe('Argon2id choices', () => {
 describe('formatting', () => {
   it('reads like people write', () => {
     expect(formatBytes(512)).toBe('512 B');
-    expect(formatBytes(81_920)).toBe('80 KB');
-    expect(formatBytes(5 * 1024 * 1024 + 300_000)).toBe('5.3 MB');
+    // Binary sizes with their IEC names, grouped digits: one formatter (core/units.ts).
+    expect(formatBytes(81_920)).toBe('80 KiB');
+    expect(formatBytes(5 * 1024 * 1024 + 300_000)).toBe('5.3 MiB');
+    expect(formatBytes(3 * 1024 ** 3)).toBe('3 GiB');
+    expect(formatBytes(1536 * 1024 ** 4)).toBe('1,536 TiB');
+    expect(formatKiB(65_536)).toBe('64 MiB');
+    expect(formatKiB(1000)).toBe('1,000 KiB');
+    expect(formatCount(1_234_567)).toBe('1,234,567');
     expect(formatDuration(0)).toBe('0 s');
     expect(formatDuration(12_400)).toBe('12 s');
     expect(formatDuration(184_000)).toBe('3 min 04 s');
@@ -332,5 +341,22 @@ describe('latest-value throttle', () => {
     vi.advanceTimersByTime(500);
     expect(applied).toEqual([1]);
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('backupText', () => {
+  const written = { backupPath: '/v/app.db.backup-1.db', dryRun: false, rotated: 3 };
+  it('names the backup, or why there is none', () => {
+    expect(backupText(written, { backup: true })).toBe('/v/app.db.backup-1.db');
+    expect(backupText({ ...written, backupPath: null }, { backup: false })).toBe(
+      'None (turned off)',
+    );
+    expect(backupText({ ...written, backupPath: null, dryRun: true }, { backup: true })).toMatch(
+      /^None \(dry run/,
+    );
+    // Asked for, but the run wrote nothing: the copy is made just before the first write.
+    expect(backupText({ ...written, backupPath: null, rotated: 0 }, { backup: true })).toMatch(
+      /^None needed: nothing was written/,
+    );
   });
 });

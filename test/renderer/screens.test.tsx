@@ -11,6 +11,7 @@ import {
   vaultSummary,
   verifyProgressOf,
 } from './support/fake-vault-admin.js';
+import { connectLaunchedVaults } from '../../src/renderer/store/launched-vaults.js';
 import { apiWithVault, renderApp, VAULT_PATH, type RenderedApp } from './support/render-app.js';
 
 const OLD = 'Old-password-0123456789';
@@ -75,6 +76,59 @@ describe('start screen', () => {
     expect(app.api.calls.openVaultPath).toEqual([VAULT_PATH, VAULT_PATH, VAULT_PATH]);
   });
 
+  it('shows the rotation history from the audit log, newest first, digits grouped', async () => {
+    const api = new FakeVaultAdmin();
+    const entry = {
+      startedAt: '2026-03-01T10:00:00.000Z',
+      finishedAt: '2026-03-01T10:05:00.000Z',
+      vault: '/home/ada/vaults/app.db',
+      table: 'vault',
+      outcome: 'completed' as const,
+      dryRun: false,
+      resume: false,
+      counts: { scanned: 12_000, rotated: 11_500, skipped: 500, failed: 0 },
+      backupPath: null,
+      error: null,
+    };
+    api.auditEntries = [
+      { ...entry, outcome: 'error', counts: null, error: { code: 'IO', message: 'Disk gone.' } },
+      entry,
+    ];
+    renderApp(api);
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Rotation history…' }));
+    });
+    const dialog = screen.getByRole('dialog', { name: 'Rotation history' });
+    const rows = within(dialog).getAllByRole('row').slice(1);
+    expect(rows.map((row) => row.textContent)).toEqual([
+      expect.stringMatching(/app\.dbvaultFailed–––$/),
+      expect.stringMatching(/app\.dbvaultCompleted11,5005000$/),
+    ]);
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Close' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
+  it('shows a vault named on the command line, but not over a running rotation', async () => {
+    const api = apiWithVault();
+    const app = renderApp(api);
+    const disconnect = connectLaunchedVaults(api, app.store);
+    await act(async () => {
+      api.launchVault(api.vaults.get(VAULT_PATH)!);
+    });
+    expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('app.db');
+    await startRotation(app);
+    expect(app.store.getState().rotationStatus).toBe('running');
+    await act(async () => {
+      api.launchVault({
+        ...api.vaults.get(VAULT_PATH)!,
+        fileName: 'other.db',
+        handle: handleOf('/v/other.db'),
+      });
+    });
+    expect(app.store.getState().vault?.fileName).toBe('app.db');
+    disconnect();
+  });
+
   it('shows an open error as its human message with a way forward', async () => {
     const api = new FakeVaultAdmin();
     api.dialogPick = '/tmp/notes.txt';
@@ -106,7 +160,7 @@ describe('vault screen', () => {
     const app = renderApp(api);
     await act(() => app.store.getState().openVault(handleOf(VAULT_PATH)));
     expect(screen.getByText(VAULT_PATH)).toBeTruthy();
-    expect(screen.getByText('5 MB')).toBeTruthy();
+    expect(screen.getByText('5 MiB')).toBeTruthy();
     expect(screen.getByText(/whole file in memory/)).toBeTruthy();
     expect(statValue('records')).toBe('1,234');
     expect(statValue('soft-deleted')).toBe('12');
@@ -263,6 +317,22 @@ describe('progress screen', () => {
 });
 
 describe('result screen', () => {
+  it('says the backup was not needed when nothing was written, with grouped digits', async () => {
+    const app = renderApp(apiWithVault());
+    await startRotation(app); // the dialog's default: back up first
+    await act(async () => {
+      app.api.emit({
+        type: 'result',
+        jobId: app.api.jobId,
+        result: resultOf('completed', { rotated: 0, skipped: 12_345, backupPath: null }),
+      });
+    });
+    const backup = screen.getByText('Backup').nextElementSibling?.textContent ?? '';
+    expect(backup).toMatch(/^None needed: nothing was written/);
+    expect(backup).not.toContain('turned off');
+    expect(statValue('skipped')).toBe('12,345');
+  });
+
   it('shows counts, backup and failures, and exports a report without secrets', async () => {
     const app = renderApp(apiWithVault());
     await startRotation(app);

@@ -29,6 +29,7 @@ import {
 } from '../../engine/index.js';
 import type {
   Argon2Choice,
+  AuditEntry,
   ConnectionTestResult,
   IpcResult,
   JobEvent,
@@ -46,6 +47,7 @@ import { ChosenVaults, notChosenError } from './chosen-vaults.js';
 import type { HostRequest, HostResults } from './engine-host-protocol.js';
 import { HostJob } from './host-job.js';
 import { BUSY, ipcError, toIpcError } from '../ipc/ipc-errors.js';
+import { AuditLog, auditEntry } from './audit-log.js';
 import { RecentVaults } from './recent-vaults.js';
 import { RecentConnections } from './recent-connections.js';
 import { buildConnectionString, ServerPasswords } from './server-connections.js';
@@ -148,6 +150,8 @@ export class VaultService {
   /** database passwords of the server handles, main's memory only (see server-connections.ts) */
   private readonly serverPasswords = new ServerPasswords();
   private readonly listeners = new Set<JobListener>();
+  /** one line per finished rotation, in the data folder */
+  private readonly audit: AuditLog;
   /** every live host thread, so dispose() can stop them all */
   private readonly hosts = new Set<{ terminate(): Promise<void> }>();
   private readonly chosenVaults = new ChosenVaults();
@@ -159,6 +163,7 @@ export class VaultService {
   private disposed = false;
 
   constructor(private readonly options: VaultServiceOptions) {
+    this.audit = new AuditLog(options.dataDir);
     this.recent = new RecentVaults(options.dataDir);
     this.recentConnectionList = new RecentConnections(options.dataDir);
   }
@@ -472,6 +477,7 @@ export class VaultService {
         this.hosts.delete(host);
         this.jobs.delete(jobId);
         this.active = null;
+        this.recordInAuditLog(auditEntry(r, vaultPath, startedAt, outcome));
         if (outcome.ok) this.emit({ type: 'result', jobId, result: outcome.value });
         else this.emit({ type: 'error', jobId, error: outcome.error });
         return outcome.ok ? outcome.value : null;
@@ -502,6 +508,20 @@ export class VaultService {
     if (this.active?.jobId === jobId) this.active.cancelRequested = true;
     job.host.cancel();
     return { ok: true, value: null };
+  }
+
+  /** The local audit log of rotations, newest first. */
+  async auditLog(): Promise<IpcResult<AuditEntry[]>> {
+    return { ok: true, value: this.audit.entries() };
+  }
+
+  /** A log that cannot be written must not turn a finished rotation into a failure: it is reported. */
+  private recordInAuditLog(entry: AuditEntry): void {
+    try {
+      this.audit.append(entry);
+    } catch (error) {
+      console.error(`audit log not written (${this.audit.file}):`, toIpcError(error).message);
+    }
   }
 
   activeRotation(): ActiveRotationInfo | null {

@@ -30,7 +30,8 @@ export function useDialogFocus(
     const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     const target =
       initialFocus?.current ?? dialogRef.current?.querySelector<HTMLElement>(FOCUSABLE) ?? null;
-    target?.focus();
+    // No scrolling: a dialog opens at its top (in a short window the focused field may be lower down).
+    target?.focus({ preventScroll: true });
     return () => {
       if (previous && previous.isConnected) previous.focus();
     };

@@ -18,6 +18,7 @@ import {
   type Argon2Field,
 } from '../../core/argon2.js';
 import type { Argon2Choice, Argon2Config } from '../../shared/ipc-contract.js';
+import { formatCount, formatKiB } from '../../core/units.js';
 
 export type PresetKey = 'default' | 'lightweight' | 'high' | 'custom';
 
@@ -119,8 +120,8 @@ function fieldMessage(field: Argon2Field, parallelism: number | null): string {
       return `Parallelism (p) must be a whole number from 1 to ${MAX_PARALLELISM}.`;
     case 'memoryKiB':
       return parallelism === null
-        ? `Memory (m) must be a whole number of KiB, at least 8 × p, up to ${MAX_MEMORY_KIB}.`
-        : `Memory (m) must be a whole number of KiB from ${8 * parallelism} (8 × p) to ${MAX_MEMORY_KIB}.`;
+        ? `Memory (m) must be a whole number of KiB, at least 8 × p, up to ${formatCount(MAX_MEMORY_KIB)}.`
+        : `Memory (m) must be a whole number of KiB from ${8 * parallelism} (8 × p) to ${formatCount(MAX_MEMORY_KIB)}.`;
     case 'keyLength':
       return 'Key length must be 16, 24 or 32 bytes (AES-128/192/256).';
     case 'saltLength':
@@ -200,8 +201,7 @@ export function configOfChoice(choice: Argon2Choice): Argon2Config {
 }
 
 export function formatConfig(config: Argon2Config): string {
-  const memory =
-    config.memoryKiB % 1024 === 0 ? `${config.memoryKiB / 1024} MiB` : `${config.memoryKiB} KiB`;
+  const memory = formatKiB(config.memoryKiB);
   const sizes =
     (config.keyLength !== undefined && config.keyLength !== DEFAULT_KEY_LENGTH
       ? `, k=${config.keyLength} B`

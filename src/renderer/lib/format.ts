@@ -1,23 +1,11 @@
 /** Numbers, sizes and durations as people read them (en-US grouping, stable in tests). */
+import { formatCount } from '../../core/units.js';
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const oneDecimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 
-export function formatCount(value: number): string {
-  return integer.format(value);
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${oneDecimal.format(value)} ${units[unit]}`;
-}
+// Counts and sizes: the one formatter every layer uses.
+export { formatBytes, formatCount, formatKiB } from '../../core/units.js';
 
 /** 0 s, 12 s, 3 min 04 s, 2 h 05 min */
 export function formatDuration(milliseconds: number): string {

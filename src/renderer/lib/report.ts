@@ -5,7 +5,7 @@
 import { looksAlreadyRotated } from '../../core/verdict.js';
 import type { Argon2Choice, RotationResult } from '../../shared/ipc-contract.js';
 import { configOfChoice, describeChoice } from './argon2-choices.js';
-import { fileNameOf, formatDuration } from './format.js';
+import { fileNameOf, formatCount, formatDuration } from './format.js';
 
 export type ReportFormat = 'json' | 'markdown';
 
@@ -19,6 +19,23 @@ export interface JobSettings {
   readonly backup: boolean;
   readonly dryRun: boolean;
   readonly resume: boolean;
+}
+
+/**
+ * What became of the backup: its path, or why there is none. The backup is
+ * taken just before the first write, so a run that wrote nothing made none
+ * even when it was asked for.
+ */
+export function backupText(
+  result: Pick<RotationResult, 'backupPath' | 'dryRun' | 'rotated'>,
+  settings: Pick<JobSettings, 'backup'>,
+): string {
+  if (result.backupPath) return result.backupPath;
+  if (result.dryRun) return 'None (dry run: nothing was written)';
+  if (!settings.backup) return 'None (turned off)';
+  if (result.rotated === 0)
+    return 'None needed: nothing was written (the copy is made just before the first write)';
+  return 'None was reported';
 }
 
 const STATUS_TEXT: Record<RotationResult['status'], string> = {
@@ -143,14 +160,14 @@ export function buildMarkdownReport(
       ? [`- Argon2id of new values: ${describeChoice(settings.newCrypto)}`]
       : []),
     `- Soft-deleted records: ${settings.includeSoftDeleted ? 'included' : 'left alone'}`,
-    `- Backup: ${result.backupPath ? markdownCode(result.backupPath) : 'none'}`,
+    `- Backup: ${result.backupPath ? markdownCode(result.backupPath) : backupText(result, settings)}`,
     `- SQLite driver: ${result.driver ?? 'not reported'}`,
     `- Resumed run: ${settings.resume ? 'yes' : 'no'}`,
     ...(coverageText(result) ? [`- Checked: ${coverageText(result)}`] : []),
     '',
     '| Scanned | Rotated | Skipped (did not open) | Failed | Duration | Argon2id derivations |',
     '|---:|---:|---:|---:|---:|---:|',
-    `| ${result.scanned} | ${result.rotated} | ${result.skipped} | ${result.failed} | ${formatDuration(result.seconds * 1000)} | ${result.derivations} |`,
+    `| ${[result.scanned, result.rotated, result.skipped, result.failed].map(formatCount).join(' | ')} | ${formatDuration(result.seconds * 1000)} | ${formatCount(result.derivations)} |`,
     '',
   ];
   if (result.checkpointPath) {

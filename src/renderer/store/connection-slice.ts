@@ -1,9 +1,10 @@
 /**
  * "Connect to a database": the form (dialect, host, port, database, user,
  * password, TLS), its "Test connection" answer, and the recent connections.
- * The password lives in the form only until a test or connect is sent: it is
- * cleared from the state before the call is answered (main keeps its own
- * copy for a connected vault).
+ * The password lives in the form until a connect is sent (or the form is
+ * closed): it is cleared from the state before that call is answered (main
+ * keeps its own copy for a connected vault). "Test connection" keeps it, so
+ * that Connect after a good test does not make the user type it twice.
  */
 import type {
   ConnectionTestResult,
@@ -125,7 +126,7 @@ export function connectionRequestOf(form: ConnectionForm): ServerConnectionReque
 }
 
 export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, api) => {
-  /** Takes the request out of the form and wipes the password from the state at once. */
+  /** Takes the request out of the form; a connect wipes the password from the state at once. */
   const takeRequest = (status: ConnectionStatus): ServerConnectionRequest | null => {
     const { connectionForm, connectionStatus } = get();
     if (connectionStatus !== 'idle') return null;
@@ -133,7 +134,8 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, a
     if (!request) return null;
     set({
       connectionStatus: status,
-      connectionForm: { ...connectionForm, password: '' },
+      connectionForm:
+        status === 'connecting' ? { ...connectionForm, password: '' } : connectionForm,
       connectionTest: null,
       connectionError: null,
     });

@@ -5,6 +5,7 @@ import type {
   VaultHandle,
   VaultSummary,
 } from '../../shared/ipc-contract.js';
+import { isJobActive } from './rotation-slice.js';
 import type { SliceCreator } from './types.js';
 
 export type VaultStatus = 'idle' | 'opening' | 'ready';
@@ -24,6 +25,8 @@ export interface VaultSlice {
   openDroppedFile(file: File): Promise<void>;
   /** shows a vault main opened another way (a database connection) */
   showVault(summary: VaultSummary): void;
+  /** a vault main opened from the command line or the OS: shown unless a job is running */
+  showLaunchedVault(summary: VaultSummary): void;
   /** re-reads the open vault (counts, resumable tables) after a job */
   refreshVault(): Promise<void>;
   selectTable(name: string): void;
@@ -92,6 +95,14 @@ export const createVaultSlice: SliceCreator<VaultSlice> = (set, get, api) => {
     },
 
     showVault(summary) {
+      settle(summary);
+    },
+
+    showLaunchedVault(summary) {
+      // A rotation or check in progress keeps its screen; the vault stays in the recent list.
+      const state = get();
+      if (isJobActive(state.rotationStatus) || state.rotationStatus === 'configuring') return;
+      if (state.verifyTarget !== null) return;
       settle(summary);
     },
 

@@ -101,6 +101,8 @@ describe('MySQL error translation', () => {
   };
   const cases: [object, string][] = [
     [{ code: 'ECONNREFUSED', errno: -111, fatal: true }, 'SERVER_UNREACHABLE'],
+    [{ code: 'ENOTFOUND', errno: -3008, fatal: true }, 'HOST_NOT_FOUND'],
+    [{ code: 'EAI_AGAIN', errno: -3001, fatal: true }, 'HOST_NOT_FOUND'],
     [
       { code: 'ER_ACCESS_DENIED_ERROR', errno: 1045, sqlMessage: "Access denied for user 'app'" },
       'SERVER_AUTH',

@@ -470,6 +470,14 @@ describe.skipIf(serverUnavailable('mysql'))('MySQL/MariaDB VaultStore', () => {
       'SERVER_UNREACHABLE',
       db.password,
     );
+    // .invalid never resolves (RFC 6761): the name is the problem, not the server.
+    await expectCode(
+      openVault(`mysql://${db.user}@vault-db.invalid:3306/${db.database}`, {
+        serverPassword: bytes(db.password),
+      }),
+      'HOST_NOT_FOUND',
+      db.password,
+    );
     await expectCode(store.countRecords('no_such_table'), 'TABLE_NOT_FOUND');
     await expectCode(store.countRecords('not_vault'), 'MISSING_COLUMNS');
   });

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { expect } from 'vitest';
 import type { Argon2Config } from '../../../src/engine/argon2-config.js';
+import type { RotationRequest } from '../../../src/shared/ipc-contract.js';
 import {
   copyFixture,
   readManifest,
@@ -119,4 +120,24 @@ export async function expectConsistentWithFixture(vault: TestVault): Promise<Con
 
 export function readText(path: string): string {
   return readFileSync(path, 'utf8');
+}
+
+/** A rotation of `table` from OLD_PASSWORD to NEW_PASSWORD with the tiny preset, backup on. */
+export function tinyRotation(
+  handle: string,
+  table: string,
+  overrides: Partial<RotationRequest> = {},
+): RotationRequest {
+  return {
+    vault: handle,
+    table,
+    oldPassword: OLD_PASSWORD,
+    newPassword: NEW_PASSWORD,
+    crypto: { preset: 'tiny' },
+    includeSoftDeleted: true,
+    backup: true,
+    dryRun: false,
+    resume: false,
+    ...overrides,
+  };
 }

@@ -6,6 +6,7 @@
  * The real engine is exercised by the e2e tests.
  */
 import type {
+  AuditEntry,
   ConnectionTestResult,
   ExportReportRequest,
   IpcError,
@@ -354,6 +355,13 @@ export class FakeVaultAdmin implements VaultAdminApi {
     return this.verifyAnswer;
   }
 
+  /** what auditLog answers */
+  auditEntries: AuditEntry[] = [];
+
+  async auditLog(): Promise<IpcResult<AuditEntry[]>> {
+    return { ok: true, value: this.auditEntries };
+  }
+
   async exportReport(request: ExportReportRequest): Promise<IpcResult<string | null>> {
     this.calls.exportReport.push(request);
     return this.exportAnswer;
@@ -364,6 +372,20 @@ export class FakeVaultAdmin implements VaultAdminApi {
     return () => {
       this.listeners.delete(listener);
     };
+  }
+
+  private readonly launchListeners = new Set<(summary: VaultSummary) => void>();
+
+  onVaultOpened(listener: (summary: VaultSummary) => void): () => void {
+    this.launchListeners.add(listener);
+    return () => {
+      this.launchListeners.delete(listener);
+    };
+  }
+
+  /** what main does when the command line or the OS names a vault */
+  launchVault(summary: VaultSummary): void {
+    for (const listener of [...this.launchListeners]) listener(summary);
   }
 }
 

@@ -6,6 +6,7 @@ import { EngineError } from '../../errors.js';
 import type { EngineErrorCode } from '../../errors.js';
 import { certificateError, isCertificateError } from '../tls-errors.js';
 import { FullAuthRefused } from './auth-plugins.js';
+import { hostNotFoundError } from '../host-not-found.js';
 
 interface MysqlErrorShape {
   readonly code?: unknown;
@@ -130,6 +131,8 @@ export function toMysqlEngineError(error: unknown, context: MysqlErrorContext): 
       error,
     );
   }
+  const notFound = hostNotFoundError(code, display, error);
+  if (notFound) return notFound;
   if (UNREACHABLE.has(code)) {
     return make(
       'SERVER_UNREACHABLE',

@@ -7,6 +7,7 @@
 import { EngineError, isEngineError } from '../../errors.js';
 import { certificateError, isCertificateError } from '../tls-errors.js';
 import { sessionEndedBySetting } from './session-timeouts.js';
+import { hostNotFoundError } from '../host-not-found.js';
 
 export interface PgErrorContext {
   /** the target's URL without password */
@@ -154,6 +155,8 @@ export function pgEngineError(error: unknown, context: PgErrorContext): EngineEr
     BROKEN_MESSAGES.some((text) => message.includes(text));
   if (!context.connected) {
     if (isCertificateError(error)) return certificateError(display, 'postgres', error);
+    const notFound = hostNotFoundError(errno, display, error);
+    if (notFound) return notFound;
     if (
       (errno !== undefined && UNREACHABLE_ERRNOS.has(errno)) ||
       brokenNow ||

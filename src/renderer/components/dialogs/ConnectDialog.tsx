@@ -268,7 +268,7 @@ export function ConnectDialog(): ReactNode {
             {error ? <ErrorNotice error={error} /> : null}
           </div>
         </div>
-        <footer className="dialog-footer">
+        <div className="dialog-footer">
           <p className="dialog-footer-note">
             {tested || error ? 'The password was cleared when the request was sent.' : ''}
           </p>
@@ -286,7 +286,7 @@ export function ConnectDialog(): ReactNode {
           <button type="submit" className="button button-primary" disabled={!ready}>
             {status === 'connecting' ? 'Connecting…' : 'Connect'}
           </button>
-        </footer>
+        </div>
       </form>
     </Dialog>
   );

@@ -40,7 +40,8 @@ export function Dialog({
         aria-labelledby={titleId}
         aria-describedby={subtitle ? subtitleId : undefined}
       >
-        <header className="dialog-header">
+        {/* Not a <header>: that would be a second banner landmark next to the app bar's. */}
+        <div className="dialog-header">
           <div>
             <h2 id={titleId} className="dialog-title">
               {title}
@@ -61,7 +62,7 @@ export function Dialog({
               <CloseIcon />
             </button>
           ) : null}
-        </header>
+        </div>
         {children}
       </div>
     </div>

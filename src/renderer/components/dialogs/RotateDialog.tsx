@@ -9,8 +9,8 @@ import { selectTableInfo, selectUnfinishedRotation } from '../../store/selectors
 import { useAppState, useStoreApi } from '../../store/store-context.js';
 import { Argon2Picker } from '../widgets/Argon2Picker.js';
 import { Dialog } from './Dialog.js';
-import { PASSWORD_RULE_OPTIONS } from '../../lib/password-policy.js';
 import { PasswordField } from '../widgets/PasswordField.js';
+import { PasswordRules } from '../widgets/PasswordRules.js';
 import { PolicyChecklist } from '../widgets/PolicyChecklist.js';
 import { PreflightPanel } from '../widgets/PreflightPanel.js';
 import { StrengthMeter } from '../widgets/StrengthMeter.js';
@@ -103,136 +103,114 @@ export function RotateDialog(): ReactNode {
       initialFocus={firstField}
     >
       <form className="dialog-form" onSubmit={submit} noValidate>
-        <div className="dialog-body">
-          {draft.resume ? (
+        <div className="dialog-body rotate-body">
+          <div className="rotate-notices">
+            {draft.resume ? (
+              <p className="notice notice-info notice-compact">
+                Enter the same passwords and settings as the interrupted run: records it already
+                rotated are kept, the rest are continued. Passwords are never stored, so they are
+                asked again; the app checks they are the interrupted run's before it writes
+                anything.
+                {unfinished
+                  ? ' Its Argon2id settings and soft-deleted choice are filled in from the run’s checkpoint.'
+                  : null}
+              </p>
+            ) : null}
+            {draft.restart ? (
+              <p className="notice notice-warning notice-compact">
+                The interrupted rotation will be discarded and a new one started. Records it already
+                rotated open with its new password and are left as they are.
+              </p>
+            ) : null}
             <p className="notice notice-info notice-compact">
-              Enter the same passwords and settings as the interrupted run: records it already
-              rotated are kept, the rest are continued. Passwords are never stored, so they are
-              asked again; the app checks they are the interrupted run's before it writes anything.
-              {unfinished
-                ? ' Its Argon2id settings and soft-deleted choice are filled in from the run’s checkpoint.'
-                : null}
+              Stop the application that uses this vault first (or switch it to the new password):
+              records it writes with the current password during the rotation are swept up at the
+              end, but if it keeps writing, the rotation cannot finish.
             </p>
-          ) : null}
-          {draft.restart ? (
-            <p className="notice notice-warning notice-compact">
-              The interrupted rotation will be discarded and a new one started. Records it already
-              rotated open with its new password and are left as they are.
-            </p>
-          ) : null}
-          <p className="notice notice-info notice-compact">
-            Stop the application that uses this vault first (or switch it to the new password):
-            records it writes with the current password during the rotation are swept up at the end,
-            but if it keeps writing, the rotation cannot finish.
-          </p>
+          </div>
+          {/* The Argon2id settings come first: they decide whether anything opens, and a
+              narrow window shows them first (styles/app/dialogs.css places them on wide ones). */}
           <div className="rotate-grid">
-            <div className="rotate-side">
-              <fieldset className="panel">
-                <legend className="section-title">Passwords</legend>
-                <PasswordField
-                  label="Current password"
-                  value={draft.oldPassword}
-                  onChange={(oldPassword) => update({ oldPassword })}
-                  inputRef={firstField}
-                />
-                <PreflightPanel canCheck={validity.canPreflight} />
-                <PasswordField
-                  label="New password"
-                  value={draft.newPassword}
-                  onChange={(newPassword) => update({ newPassword })}
-                  invalid={
-                    newTouched &&
-                    validity.policy.checks.some((check) => check.id !== 'confirmed' && !check.ok)
-                  }
-                  describedBy={`${strengthId} ${policyId}`}
-                />
-                <StrengthMeter password={draft.newPassword} id={strengthId} />
-                <PasswordField
-                  label="Confirm new password"
-                  value={draft.confirmPassword}
-                  onChange={(confirmPassword) => update({ confirmPassword })}
-                  invalid={confirmTouched && draft.confirmPassword !== draft.newPassword}
-                />
-                <PolicyChecklist policy={validity.policy} id={policyId} />
-                <fieldset className="password-rules">
-                  <legend className="field-label">The vault also requires (optional)</legend>
+            <fieldset className="panel rotate-crypto">
+              <legend className="section-title">Encryption</legend>
+              {draft.newCrypto ? (
+                <>
                   <p className="field-hint">
-                    Tick the rules the application set (PasswordRequireUppercase, …) so the new
-                    password is one VaultStore accepts.
+                    The interrupted rotation wrote its new values with other Argon2id settings than
+                    the ones that open the current values; a resume keeps both.
                   </p>
-                  {PASSWORD_RULE_OPTIONS.map((rule) => (
-                    <label key={rule.key} className="option-inline">
-                      <input
-                        type="checkbox"
-                        checked={draft.passwordRules[rule.key]}
-                        onChange={(event) =>
-                          update({
-                            passwordRules: {
-                              ...draft.passwordRules,
-                              [rule.key]: event.target.checked,
-                            },
-                          })
-                        }
-                      />{' '}
-                      {rule.label}
-                    </label>
-                  ))}
-                </fieldset>
-              </fieldset>
-            </div>
-            <div className="rotate-side">
-              <fieldset className="panel">
-                <legend className="section-title">Encryption</legend>
-                {draft.newCrypto ? (
-                  <>
-                    <p className="field-hint">
-                      The interrupted rotation wrote its new values with other Argon2id settings
-                      than the ones that open the current values; a resume keeps both.
-                    </p>
-                    <fieldset className="argon2-group">
-                      <legend className="field-label">Current values</legend>
-                      <Argon2Picker
-                        value={draft.crypto}
-                        onChange={(crypto) => update({ crypto })}
-                      />
-                    </fieldset>
-                    <fieldset className="argon2-group">
-                      <legend className="field-label">New values</legend>
-                      <Argon2Picker
-                        value={draft.newCrypto}
-                        onChange={(newCrypto) => update({ newCrypto })}
-                      />
-                    </fieldset>
-                  </>
-                ) : (
-                  <Argon2Picker value={draft.crypto} onChange={(crypto) => update({ crypto })} />
-                )}
-              </fieldset>
-              <fieldset className="panel">
-                <legend className="section-title">Options</legend>
-                <OptionCheckbox
-                  label="Include soft-deleted records"
-                  hint="The Go library skips them, which would leave the old password working on them."
-                  checked={draft.includeSoftDeleted}
-                  onChange={(includeSoftDeleted) => update({ includeSoftDeleted })}
-                />
-                <OptionCheckbox
-                  label="Back up the vault first"
-                  hint="A consistent copy is saved next to the vault before the first write."
-                  checked={draft.backup}
-                  onChange={(backup) => update({ backup })}
-                />
-                <OptionCheckbox
-                  label="Dry run"
-                  hint="Count what would be rotated; write nothing."
-                  checked={draft.dryRun}
-                  onChange={(dryRun) => update({ dryRun })}
-                />
-              </fieldset>
-            </div>
+                  <fieldset className="argon2-group">
+                    <legend className="field-label">Current values</legend>
+                    <Argon2Picker value={draft.crypto} onChange={(crypto) => update({ crypto })} />
+                  </fieldset>
+                  <fieldset className="argon2-group">
+                    <legend className="field-label">New values</legend>
+                    <Argon2Picker
+                      value={draft.newCrypto}
+                      onChange={(newCrypto) => update({ newCrypto })}
+                    />
+                  </fieldset>
+                </>
+              ) : (
+                <Argon2Picker value={draft.crypto} onChange={(crypto) => update({ crypto })} />
+              )}
+            </fieldset>
+            <fieldset className="panel rotate-passwords">
+              <legend className="section-title">Passwords</legend>
+              <PasswordField
+                label="Current password"
+                value={draft.oldPassword}
+                onChange={(oldPassword) => update({ oldPassword })}
+                inputRef={firstField}
+              />
+              <PreflightPanel canCheck={validity.canPreflight} />
+              <PasswordField
+                label="New password"
+                value={draft.newPassword}
+                onChange={(newPassword) => update({ newPassword })}
+                invalid={
+                  newTouched &&
+                  validity.policy.checks.some((check) => check.id !== 'confirmed' && !check.ok)
+                }
+                describedBy={`${strengthId} ${policyId}`}
+              />
+              <StrengthMeter password={draft.newPassword} id={strengthId} />
+              <PasswordField
+                label="Confirm new password"
+                value={draft.confirmPassword}
+                onChange={(confirmPassword) => update({ confirmPassword })}
+                invalid={confirmTouched && draft.confirmPassword !== draft.newPassword}
+              />
+              <PolicyChecklist policy={validity.policy} id={policyId} />
+              <PasswordRules
+                rules={draft.passwordRules}
+                onChange={(passwordRules) => update({ passwordRules })}
+              />
+            </fieldset>
+            <fieldset className="panel rotate-options">
+              <legend className="section-title">Options</legend>
+              <OptionCheckbox
+                label="Include soft-deleted records"
+                hint="The Go library skips them, which would leave the old password working on them."
+                checked={draft.includeSoftDeleted}
+                onChange={(includeSoftDeleted) => update({ includeSoftDeleted })}
+              />
+              <OptionCheckbox
+                label="Back up the vault first"
+                hint="A consistent copy is saved next to the vault before the first write."
+                checked={draft.backup}
+                onChange={(backup) => update({ backup })}
+              />
+              <OptionCheckbox
+                label="Dry run"
+                hint="Count what would be rotated; write nothing."
+                checked={draft.dryRun}
+                onChange={(dryRun) => update({ dryRun })}
+              />
+            </fieldset>
           </div>
         </div>
-        <footer className="dialog-footer">
+        <div className="dialog-footer">
           <p className="dialog-footer-note">{footerHint(validity, draft.resume)}</p>
           <button type="button" className="button button-ghost" onClick={close}>
             Cancel
@@ -245,7 +223,7 @@ export function RotateDialog(): ReactNode {
           >
             {startLabel(draft)}
           </button>
-        </footer>
+        </div>
       </form>
     </Dialog>
   );

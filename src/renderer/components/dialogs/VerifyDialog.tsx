@@ -133,7 +133,7 @@ export function VerifyDialog(): ReactNode {
             {verify.status === 'error' ? <ErrorNotice error={verify.error} /> : null}
           </div>
         </div>
-        <footer className="dialog-footer">
+        <div className="dialog-footer">
           <p className="dialog-footer-note">
             {verify.status === 'done' || running
               ? 'The password was cleared when the check started.'
@@ -155,7 +155,7 @@ export function VerifyDialog(): ReactNode {
           <button type="submit" className="button button-primary" disabled={!canVerify}>
             {running ? 'Checking…' : 'Verify'}
           </button>
-        </footer>
+        </div>
       </form>
     </Dialog>
   );

@@ -229,7 +229,7 @@ function CancelConfirm(): ReactNode {
       onClose={() => store.getState().dismissCancel()}
       subtitle="Records rotated so far keep the new password; the others keep the current one. You can resume later with both passwords."
     >
-      <footer className="dialog-footer">
+      <div className="dialog-footer">
         <button
           ref={keepRef}
           type="button"
@@ -245,7 +245,7 @@ function CancelConfirm(): ReactNode {
         >
           Cancel rotation
         </button>
-      </footer>
+      </div>
     </Dialog>
   );
 }

@@ -4,7 +4,13 @@ import { vaultDriverText } from '../../../core/vault-drivers.js';
 import type { IpcError, RotationResult } from '../../../shared/ipc-contract.js';
 import { describeChoice } from '../../lib/argon2-choices.js';
 import { formatCount, formatDuration } from '../../lib/format.js';
-import { buildReport, coverageText, reportFileName, type ReportFormat } from '../../lib/report.js';
+import {
+  backupText,
+  buildReport,
+  coverageText,
+  reportFileName,
+  type ReportFormat,
+} from '../../lib/report.js';
 import { useFocusOnMount } from '../../hooks/use-focus-on-mount.js';
 import { useAppState, useStoreApi, useVaultAdmin } from '../../store/store-context.js';
 import { ErrorNotice } from '../widgets/ErrorNotice.js';
@@ -124,9 +130,7 @@ export function ResultScreen(): ReactNode {
         </div>
         <div>
           <dt>Backup</dt>
-          <dd className={result.backupPath ? 'path' : undefined}>
-            {result.backupPath ?? (result.dryRun ? 'None (dry run)' : 'None (turned off)')}
-          </dd>
+          <dd className={result.backupPath ? 'path' : undefined}>{backupText(result, settings)}</dd>
         </div>
         <div>
           <dt>Argon2id</dt>

@@ -2,6 +2,7 @@ import { useState, type DragEvent, type ReactNode } from 'react';
 import { directoryOf, fileNameOf } from '../../lib/format.js';
 import { useFocusOnMount } from '../../hooks/use-focus-on-mount.js';
 import { useAppState, useStoreApi } from '../../store/store-context.js';
+import { AuditLogDialog } from '../dialogs/AuditLogDialog.js';
 import { ErrorNotice } from '../widgets/ErrorNotice.js';
 import { AppMark, DatabaseIcon, FolderIcon, ShieldIcon } from '../widgets/Icons.js';
 
@@ -15,6 +16,7 @@ export function StartScreen(): ReactNode {
   const opening = useAppState((state) => state.vaultStatus === 'opening');
   const error = useAppState((state) => state.vaultError);
   const [dragging, setDragging] = useState(false);
+  const [historyOpen, setHistoryOpen] = useState(false);
   const headingRef = useFocusOnMount<HTMLHeadingElement>();
 
   const onDrop = (event: DragEvent): void => {
@@ -129,8 +131,16 @@ export function StartScreen(): ReactNode {
               ))}
             </ul>
           )}
+          <button
+            type="button"
+            className="button button-ghost recent-history"
+            onClick={() => setHistoryOpen(true)}
+          >
+            Rotation history…
+          </button>
         </section>
       </div>
+      {historyOpen ? <AuditLogDialog onClose={() => setHistoryOpen(false)} /> : null}
 
       <p className="footnote">
         <ShieldIcon className="footnote-icon" />

@@ -93,7 +93,7 @@ export function Argon2Picker({ value, onChange }: Argon2PickerProps): ReactNode 
                 </div>
               </div>
             ))}
-            <div className="field">
+            <div className="field custom-field-wide">
               <label className="field-label" htmlFor={`${id}-keyLength`}>
                 Key length (k)
               </label>

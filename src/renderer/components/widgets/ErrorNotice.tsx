@@ -30,6 +30,7 @@ const TITLES: Record<string, string> = {
   UNSUPPORTED_IDS: 'Records cannot be visited safely',
   NATIVE_UNAVAILABLE: 'SQLite driver unavailable',
   SERVER_UNREACHABLE: 'The database server did not answer',
+  HOST_NOT_FOUND: 'Host name not found',
   SERVER_AUTH: 'The database refused the login',
   DATABASE_NOT_FOUND: 'Database not found',
   SERVER_PERMISSION: 'The database user may not do this',

@@ -22,8 +22,9 @@ export function StatList({
       {stats.map((stat) => (
         <div key={stat.label} className={`stat stat-${stat.tone ?? 'default'}`} data-stat={stat.id}>
           <dt>{stat.label}</dt>
-          <dd>{stat.value}</dd>
-          {stat.hint ? <p className="stat-hint">{stat.hint}</p> : null}
+          <dd className="stat-value">{stat.value}</dd>
+          {/* A <dl> group holds only <dt> and <dd>: the hint is a second description. */}
+          {stat.hint ? <dd className="stat-hint">{stat.hint}</dd> : null}
         </div>
       ))}
     </dl>
