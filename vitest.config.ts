@@ -6,8 +6,8 @@ export default defineConfig({
     environment: 'node',
     // PostgreSQL and MariaDB for the server tests, started only when a selected file uses them.
     globalSetup: ['test/support/servers/global-setup.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
     // Argon2id tests are CPU-bound; on 2 cores more parallel files only thrash.
     fileParallelism: true,
     maxWorkers: 2,

@@ -140,7 +140,7 @@ describe('built desktop app', () => {
       underNew: vault.underOld,
     });
     await vsrefVerify(vault);
-  }, 60_000);
+  });
 });
 
 type Page = Awaited<ReturnType<ElectronApplication['firstWindow']>>;

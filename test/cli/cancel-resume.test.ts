@@ -60,7 +60,7 @@ beforeAll(async () => {
       ],
     }),
   ]);
-}, 120_000);
+});
 afterAll(() => {
   cli?.dispose();
   temp?.dispose();

@@ -67,7 +67,7 @@ beforeAll(async () => {
   } finally {
     db.close();
   }
-}, 120_000);
+});
 afterAll(() => {
   cli?.dispose();
   temp?.dispose();

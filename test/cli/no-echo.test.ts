@@ -21,7 +21,7 @@ beforeAll(async () => {
   temp = makeTempDir('vsa-cli-no-echo-');
   vault = copyFixture('tiny200', temp.path);
   cli = await buildCliForTest('no-echo');
-}, 120_000);
+});
 afterAll(() => {
   cli?.dispose();
   temp?.dispose();

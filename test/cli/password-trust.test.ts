@@ -21,7 +21,7 @@ const servers: FakeServer[] = [];
 beforeAll(async () => {
   cli = await buildCliForTest('password-trust');
   dir = makeTempDir('vsa-cli-trust-');
-}, 120_000);
+});
 afterEach(async () => {
   for (const server of servers.splice(0)) await server.close();
 });

@@ -42,7 +42,7 @@ const manifest = readManifest('tiny200');
 let cli: BuiltCli;
 beforeAll(async () => {
   cli = await buildCliForTest('resume-and-stall');
-}, 120_000);
+});
 afterAll(() => cli?.dispose());
 
 let temp: TempDir;
@@ -85,7 +85,7 @@ it('a vault file: --resume after a completed rotation exits 0, "Already complete
     {},
     [PW_A, NEW_PASSWORD],
   );
-}, 180_000);
+});
 
 it('--server-timeout is for a database server: refused for a file (exit 2)', async () => {
   const vault = join(temp.path, 'tiny200.db');

@@ -52,7 +52,7 @@ describe.skipIf(serverUnavailable('postgres'))('row-level security through the C
     await owner.query(
       `CREATE POLICY visible ON vault FOR ALL TO ${app.user} USING (id >= '${sixth!.id}')`,
     );
-  }, 120_000);
+  });
   afterAll(async () => {
     await owner?.close();
     await db?.admin.query(`DROP OWNED BY ${app.user}`);
@@ -74,11 +74,11 @@ describe.skipIf(serverUnavailable('postgres'))('row-level security through the C
     const before = await readServerVault(owner);
 
     const runs = [
-      await runCli(cli.entry, rotateArgs(url, passwords, login), { env, timeoutMs: 120_000 }),
+      await runCli(cli.entry, rotateArgs(url, passwords, login), { env }),
       await runCli(
         cli.entry,
         ['verify', url, ...login, '--crypto', 'tiny', '--password-file', passwords.new],
-        { env, timeoutMs: 120_000 },
+        { env },
       ),
       await runCli(cli.entry, ['info', url, ...login], { env }),
     ];

@@ -56,7 +56,7 @@ const bytes = (value: string): Uint8Array => new TextEncoder().encode(value);
 let cli: BuiltCli;
 beforeAll(async () => {
   cli = await buildCliForTest('server-vault');
-}, 120_000);
+});
 afterAll(() => cli?.dispose());
 
 /** Every file under `dir` (recursively) that contains `secret`. */
@@ -137,7 +137,7 @@ describe.each(KINDS)('a %s vault through the CLI', (kind) => {
     mkdirSync(home);
     // No state, ~/.pgpass or ~/.my.cnf of the machine's user: only what the test gives.
     env = { HOME: home, XDG_STATE_HOME: stateDir };
-  }, 60_000);
+  });
 
   afterEach(async () => {
     await db?.dispose();
@@ -182,7 +182,7 @@ describe.each(KINDS)('a %s vault through the CLI', (kind) => {
         '--new-password-file',
         passwords.new,
       ],
-      { env, timeoutMs: 120_000 },
+      { env },
     );
     expect(rotate.code, rotate.stderr).toBe(0);
     const backupLine = rotate.stdout
@@ -212,7 +212,7 @@ describe.each(KINDS)('a %s vault through the CLI', (kind) => {
     const verify = await runCli(
       cli.entry,
       ['verify', url, ...login, '--crypto', 'tiny', '--password-file', passwords.new, '--json'],
-      { env, timeoutMs: 120_000 },
+      { env },
     );
     expect(verify.code, verify.stderr).toBe(0);
     expect(lastOfType(jsonLines(verify.stdout), 'summary')).toMatchObject({
@@ -302,7 +302,7 @@ describe.each(KINDS)('a %s vault through the CLI', (kind) => {
         passwords.new,
         '--json',
       ],
-      { env, timeoutMs: 120_000 },
+      { env },
     );
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(lastOfType(jsonLines(resumed.stdout), 'summary')).toMatchObject({ status: 'completed' });
@@ -333,7 +333,7 @@ describe.each(KINDS)('a %s vault through the CLI', (kind) => {
       passwords.new,
       '--json',
     ];
-    const dry = await runCli(cli.entry, [...common, '--dry-run'], { env, timeoutMs: 120_000 });
+    const dry = await runCli(cli.entry, [...common, '--dry-run'], { env });
     expect(dry.code, dry.stderr).toBe(0);
     expect(lastOfType(jsonLines(dry.stdout), 'summary')).toMatchObject({
       status: 'dry-run',
@@ -343,10 +343,7 @@ describe.each(KINDS)('a %s vault through the CLI', (kind) => {
     });
     const backup = join(temp.path, 'backups', 'before.db');
     mkdirSync(join(temp.path, 'backups'));
-    const run = await runCli(cli.entry, [...common, '--backup', backup], {
-      env,
-      timeoutMs: 120_000,
-    });
+    const run = await runCli(cli.entry, [...common, '--backup', backup], { env });
     expect(run.code, run.stderr).toBe(0);
     expect(lastOfType(jsonLines(run.stdout), 'summary')).toMatchObject({
       status: 'completed',

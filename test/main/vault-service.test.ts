@@ -326,7 +326,7 @@ describe('VaultService', () => {
     });
     expect(sha256File(vault.path)).toBe(before);
     // The library presets are tried twice on one worker (check and run): real Argon2id at 128 MiB.
-  }, 240_000);
+  });
 
   it('reports engine failures during a job as an error event', async () => {
     const vault = makeVault(temp.path);

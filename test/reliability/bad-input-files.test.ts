@@ -66,7 +66,7 @@ beforeAll(async () => {
   // Readable by "nobody" too (the read-only cases run the CLI as that user).
   chmodSync(join(temp.path, 'secrets'), 0o755);
   for (const file of Object.values(passwords)) chmodSync(file, 0o644);
-}, 120_000);
+});
 
 afterAll(() => {
   cli?.dispose();

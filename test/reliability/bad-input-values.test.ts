@@ -53,7 +53,7 @@ let caseNumber = 0;
 beforeAll(async () => {
   temp = makeTempDir('vsa-bad-values-');
   cli = await buildCliForTest('reliability-bad-values');
-}, 120_000);
+});
 
 afterAll(() => {
   cli?.dispose();
@@ -238,7 +238,7 @@ describe('values that are not what they should be', () => {
     );
     expect(summary.rotated).toBe(rotated);
     expect(summary.failures.map((failure) => failure.id)).toContain(vault.records[4]!.id);
-  }, 120_000);
+  });
 });
 
 /**
@@ -327,5 +327,5 @@ describe('a legacy v1 value of several MB', () => {
     );
     expect(summary.rotated).toBe(rotated);
     expect(summary.failed).toBe(0);
-  }, 120_000);
+  });
 });

@@ -45,7 +45,7 @@ beforeAll(async () => {
     buildCliForTest('concurrent-rotations'),
     buildTemplate(join(temp.path, 'template'), RECORDS),
   ]);
-}, 180_000);
+});
 
 afterAll(() => {
   cli?.dispose();
@@ -127,7 +127,7 @@ describe('two rotations of one vault at once', () => {
     });
     expect(existsSync(`${vault}.rotation.lock`)).toBe(false);
     expect(existsSync(`${vault}.rotation-checkpoint.json`)).toBe(false);
-  }, 180_000);
+  });
 
   it('a second CLI rotation started while the first is rotating is refused; the first completes', async () => {
     const vault = copyTemplate(template, join(temp.path, 'cli-then-cli'));
@@ -146,7 +146,7 @@ describe('two rotations of one vault at once', () => {
       underNew: template.rotatable,
     });
     expect(existsSync(`${vault}.rotation.lock`)).toBe(false);
-  }, 180_000);
+  });
 
   it('the app is refused with the same message while a CLI rotation holds the lock', async () => {
     const vault = copyTemplate(template, join(temp.path, 'cli-then-app'));
@@ -195,7 +195,7 @@ describe('two rotations of one vault at once', () => {
       unsubscribe();
       await service.dispose();
     }
-  }, 180_000);
+  });
 });
 
 async function finalEvent(

@@ -73,7 +73,7 @@ beforeAll(async () => {
       plaintext,
     });
   }
-}, 120_000);
+});
 
 afterEach(async () => {
   await Promise.all(apps.splice(0).map((app) => app.close()));
@@ -218,7 +218,7 @@ describe('a live application writing during the rotation', () => {
     expect(['completed', 'nothing-opened']).toContain(second.status);
     expect(second.failed).toBe(0);
     await expectLiveState(vault, expected, ids, 'after the second pass', { fullyRotated: true });
-  }, 180_000);
+  });
 });
 
 /**
@@ -305,7 +305,7 @@ describe('a lock held longer than the busy timeout', () => {
       underOld: 0,
       underNew: template.rotatable,
     });
-  }, 60_000);
+  });
 
   it('in the middle: LOCKED, every committed batch whole, the failed one absent, then resumable', async () => {
     const dir = join(temp.path, 'locked-midway');
@@ -351,13 +351,13 @@ describe('a lock held longer than the busy timeout', () => {
       underOld: 0,
       underNew: template.rotatable,
     });
-  }, 60_000);
+  });
 
   describe('through the CLI (its default busy timeout, 5 s)', () => {
     let cli: BuiltCli;
     beforeAll(async () => {
       cli = await buildCliForTest('reliability-locked');
-    }, 120_000);
+    });
     afterAll(() => cli?.dispose());
 
     it('exit 1, a JSON error LOCKED that says what to do, the file byte-identical', async () => {
@@ -378,6 +378,6 @@ describe('a lock held longer than the busy timeout', () => {
       );
       expect(run.stderr).toMatch(/^error: Another program holds a lock/m);
       expect(sha256File(vault)).toBe(hash);
-    }, 60_000);
+    });
   });
 });

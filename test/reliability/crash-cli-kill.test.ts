@@ -105,7 +105,7 @@ beforeAll(async () => {
     buildTemplate(join(temp.path, 'template'), RECORDS),
   ]);
   passwords = writePasswordFiles(temp.path, OLD_PASSWORD, NEW_PASSWORD);
-}, 120_000);
+});
 
 afterAll(() => {
   printSummary();
@@ -414,7 +414,7 @@ describe('SIGKILL of the CLI in the middle of a rotation', () => {
     const state = await expectConsistentWithTemplate(vault, template, NEW_PASSWORD, 'reference');
     expect(state).toEqual({ underOld: 0, underNew: template.rotatable });
     await expectVsrefRotated(vault);
-  }, 120_000);
+  });
 
   for (let chain = 0; chain < CHAINS; chain++) {
     it(`chain ${chain}: ${KILLS_PER_CHAIN} kills, a check after each, --resume to the end`, async () => {

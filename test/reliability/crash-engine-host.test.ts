@@ -53,7 +53,7 @@ const stops: string[] = [];
 beforeAll(async () => {
   temp = makeTempDir('vsa-host-crash-');
   template = await buildTemplate(join(temp.path, 'template'), RECORDS);
-}, 120_000);
+});
 
 afterAll(() => {
   if (stops.length > 0)

@@ -49,7 +49,7 @@ beforeAll(async () => {
         : await encodeV2Value(plaintext, utf8(password), tiny, kdf),
     );
   }
-}, 60_000);
+});
 
 afterAll(() => temp?.dispose());
 

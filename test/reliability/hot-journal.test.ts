@@ -60,7 +60,7 @@ beforeAll(async () => {
     { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 },
   );
   expect(child.signal, child.stderr).toBe('SIGKILL');
-}, 120_000);
+});
 
 afterAll(() => {
   cli?.dispose();

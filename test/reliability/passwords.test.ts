@@ -45,7 +45,7 @@ let caseNumber = 0;
 beforeAll(async () => {
   temp = makeTempDir('vsa-passwords-');
   cli = await buildCliForTest('reliability-passwords');
-}, 120_000);
+});
 
 afterAll(() => {
   cli?.dispose();
@@ -213,5 +213,5 @@ describe('very long passwords', () => {
       );
       expect(opened.ok && opened.plaintext.equals(record.plaintext!), record.id).toBe(true);
     }
-  }, 60_000);
+  });
 });

@@ -65,7 +65,7 @@ beforeAll(async () => {
     buildTemplate(join(temp.path, 'template'), 1500),
     buildCliForTest('reliability-secrets'),
   ]);
-}, 120_000);
+});
 
 afterAll(() => {
   cli?.dispose();
@@ -219,7 +219,7 @@ describe('no password anywhere', () => {
       files.some((name) => /backup/.test(name)),
       'a backup was among the files checked',
     ).toBe(true);
-  }, 120_000);
+  });
 
   it('CLI: stdout/stderr, argv and environment of the running process, a cancel, every file', async () => {
     const dir = join(temp.path, 'cli');
@@ -303,7 +303,7 @@ describe('no password anywhere', () => {
       leaksIn(procTexts.join('\n'), SECRETS, '/proc/<pid>/cmdline or environ of the CLI'),
     ).toEqual([]);
     expect(expectNoSecretInFiles(dir).length).toBeGreaterThan(1);
-  }, 120_000);
+  });
 
   it('app: every IPC result and event, exported reports, IpcErrors, warnings and app files', async () => {
     const dir = join(temp.path, 'app');
@@ -527,7 +527,7 @@ describe('no password anywhere', () => {
     const files = expectNoSecretInFiles(dir);
     expect(files.filter((name) => name.startsWith('reports')).length).toBe(2);
     expect(files.some((name) => name.startsWith('app-data'))).toBe(true);
-  }, 120_000);
+  });
 });
 
 describe('password buffers after the job', () => {
@@ -611,5 +611,5 @@ describe('password buffers after the job', () => {
       await host.terminate();
     }
     expect(existsSync(`${vault}.rotation-checkpoint.json`)).toBe(false);
-  }, 60_000);
+  });
 });

@@ -57,7 +57,7 @@ describe.each(SERVER_KINDS)('a rotation on %s while the application writes', (ki
         plaintext,
       });
     }
-  }, 120_000);
+  });
   afterAll(async () => {
     await writerSession?.close();
     await owner?.close();

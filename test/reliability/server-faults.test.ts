@@ -317,7 +317,7 @@ describe.each(SERVER_KINDS)('%s: session timeouts set for the login', (kind: Ser
     // MariaDB's are global settings: a server of this test's own.
     if (kind === 'mysql') server = await startPrivateServer('mysql');
     db = await testDatabase(kind, server ? { server } : {});
-  }, 120_000);
+  });
   afterAll(async () => {
     await db?.dispose();
     await server?.dispose();

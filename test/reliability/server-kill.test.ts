@@ -38,7 +38,7 @@ const KILL_AFTER_ROTATED = [1, 40, 90];
 let cli: BuiltCli;
 beforeAll(async () => {
   cli = await buildCliForTest('server-kill');
-}, 120_000);
+});
 afterAll(() => cli?.dispose());
 
 function filesContaining(dir: string, secret: string): string[] {

@@ -111,7 +111,7 @@ export function startCli(
 }
 
 /** Waits for the end of a run; after `timeoutMs` kills it and fails with its output so far. */
-export function collect(running: RunningCli, timeoutMs = 50_000): Promise<CliRun> {
+export function collect(running: RunningCli, timeoutMs = 240_000): Promise<CliRun> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -142,7 +142,7 @@ export async function runCli(
 export function waitForOutput(
   stream: NodeJS.ReadableStream,
   test: (text: string) => boolean,
-  timeoutMs = 60_000,
+  timeoutMs = 240_000,
 ): Promise<string> {
   let text = '';
   return new Promise((resolvePromise, reject) => {

@@ -159,7 +159,7 @@ describe('CryptoPool', () => {
     expect(await pool.run({ op: 'open', value, password: 0 })).toMatchObject({
       outcome: { kind: 'aborted' },
     });
-  }, 120_000);
+  });
 
   it('close() terminates every worker, has them zero their secrets and leaves no handle behind', async () => {
     const before = activeResources();

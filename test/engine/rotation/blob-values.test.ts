@@ -62,5 +62,5 @@ describe('values stored as BLOBs', () => {
     expect(result.coverage).toEqual({ rowsAtStart: 40, visited: 40, foreignWrites: false });
     await expectOddRotated(before, snapshotRows(path), records);
     expect(blobValues(path)).toBe(0);
-  }, 90_000);
+  });
 });

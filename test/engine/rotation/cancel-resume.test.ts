@@ -200,7 +200,7 @@ describe('cancel and resume', () => {
     expect(first.derivations - first.derivationsDiscarded! + second.derivations).toBe(
       full.derivations,
     );
-  }, 120_000);
+  });
 
   it('resume with no checkpoint starts from the beginning and says so (a retry loop recovers)', async () => {
     const db = copyFixture('tiny200', dir.path);

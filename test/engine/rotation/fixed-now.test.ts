@@ -87,5 +87,5 @@ describe('rotateVault without soft-deleted records and a clock that moves', () =
     await expectOddRotated(before, after, live);
     for (const record of deletedBefore)
       expect(after.get(record.token)).toEqual(before.get(record.token));
-  }, 90_000);
+  });
 });

@@ -106,5 +106,5 @@ describe('peak memory of a rotation of large values', () => {
       await loadArgon2idBackend(),
     );
     expect(opened.ok && opened.plaintext.readUInt32LE(0)).toBe(VALUES - 1);
-  }, 240_000);
+  });
 });

@@ -97,7 +97,7 @@ describe.each(SERVER_KINDS)('TLS to %s', (kind) => {
     } finally {
       await owner.close();
     }
-  }, 120_000);
+  });
   afterAll(async () => {
     await db?.dispose();
     await server?.dispose();

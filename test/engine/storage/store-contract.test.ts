@@ -159,7 +159,7 @@ describe.each(CONTRACT_ADAPTERS.map((adapter) => [adapter.driver, adapter] as co
         vault = await adapter.createVault(RECORDS);
         store = await vault.open({ readOnly: true });
         ordered = await store.readRecords('vault', { limit: 1000, now: NOW });
-      }, 60_000);
+      });
       afterAll(async () => {
         await vault?.dispose();
       });

@@ -59,7 +59,7 @@ beforeAll(async () => {
   for (const name of PROBES) probes.set(name, await bundleProbeForNobody(join(here, name)));
   const reason = probes.get(PROBES[0])?.skipReason;
   if (reason) console.warn(`[skip] read-only storage tests as "nobody": ${reason}`);
-}, 60_000);
+});
 afterAll(() => {
   for (const probe of probes.values()) probe.dispose();
 });
