@@ -12,11 +12,15 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { _electron as electron, type ElectronApplication } from 'playwright-core';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RotationProgress, RotationResult } from '../src/engine/rotation/types.js';
-import type { HostCommand, HostReply } from '../src/main/host/engine-host-protocol.js';
+import {
+  readWorkerBundles,
+  startWorkerBundle,
+  WORKER_BUNDLE_FOLDER,
+} from '../src/engine/worker-script.js';
+import type { HostReply } from '../src/main/host/engine-host-protocol.js';
 import type { JobEvent, VaultAdminApi, VaultSummary } from '../src/shared/ipc-contract.js';
 import { makeTempDir, type TempDir } from '../test/support/fixtures.js';
 import { runVsref, vsrefPath, vsrefSkipReason } from '../test/support/vsref.js';
@@ -25,6 +29,7 @@ import {
   makeVault,
   NEW_PASSWORD,
   OLD_PASSWORD,
+  rotateCommand,
   type TestVault,
 } from '../test/main/support/vaults.js';
 
@@ -78,10 +83,12 @@ beforeEach(() => {
 afterEach(() => temp.dispose());
 
 describe('built desktop app', () => {
-  it('holds main, the engine host and every engine worker side by side, and a CommonJS preload', () => {
+  it('holds main, a bundle for the engine host and every engine worker, and a CommonJS preload', () => {
     expect(existsSync(join(out, 'main', 'index.js')), 'run `electron-vite build` first').toBe(true);
-    for (const worker of ['engine-host.js', 'rotation-worker.js', 'kdf-worker.js']) {
-      expect(existsSync(join(out, 'main', worker)), worker).toBe(true);
+    for (const worker of ['engine-host', 'rotation-worker', 'kdf-worker']) {
+      expect(existsSync(join(out, 'main', WORKER_BUNDLE_FOLDER, `${worker}.cjs`)), worker).toBe(
+        true,
+      );
     }
     const preload = readFileSync(join(out, 'preload', 'index.cjs'), 'utf8');
     expect(preload).toContain('require("electron")');
@@ -100,23 +107,10 @@ describe('built desktop app', () => {
 
   it('rotates a real vault copy with the built engine host and its built workers', async () => {
     const vault = makeVault(temp.path);
-    const worker = new Worker(join(out, 'main', 'engine-host.js'));
-    const oldPassword = new TextEncoder().encode(OLD_PASSWORD);
-    const newPassword = new TextEncoder().encode(NEW_PASSWORD);
-    const command: HostCommand = {
-      type: 'rotate',
-      options: {
-        vaultPath: vault.path,
-        table: vault.table,
-        oldPassword,
-        newPassword,
-        openConfig: vault.config,
-        backup: true,
-        workers: 2,
-        progressIntervalMs: 0,
-        batchSize: 32,
-      },
-    };
+    const bundles = readWorkerBundles(join(out, 'main', WORKER_BUNDLE_FOLDER), 'engine-host');
+    expect(bundles, 'run `electron-vite build` first').not.toBeNull();
+    const worker = startWorkerBundle(bundles!, 'engine-host');
+    const { command, transfer } = rotateCommand(vault, { backup: true, workers: 2, batchSize: 32 });
     const progress: number[] = [];
     try {
       const result = await new Promise<RotationResult>((resolvePromise, reject) => {
@@ -127,7 +121,7 @@ describe('built desktop app', () => {
           else reject(new Error(`${reply.error.code}: ${reply.error.message}`));
         });
         worker.on('error', reject);
-        worker.postMessage(command, [oldPassword.buffer, newPassword.buffer]);
+        worker.postMessage(command, transfer);
       });
       expect(result).toMatchObject({ status: 'completed', rotated: vault.underOld, failed: 0 });
       expect(result.backupPath && existsSync(result.backupPath)).toBe(true);

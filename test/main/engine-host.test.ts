@@ -24,6 +24,7 @@ import {
   makeVault,
   NEW_PASSWORD,
   OLD_PASSWORD,
+  rotateCommand,
   type TestVault,
 } from './support/vaults.js';
 
@@ -39,32 +40,6 @@ afterEach(async () => {
   workers.clear();
   temp.dispose();
 });
-
-function rotateCommand(
-  vault: TestVault,
-  resume: boolean,
-): { command: HostCommand; transfer: ArrayBuffer[] } {
-  const oldPassword = new TextEncoder().encode(OLD_PASSWORD);
-  const newPassword = new TextEncoder().encode(NEW_PASSWORD);
-  return {
-    command: {
-      type: 'rotate',
-      options: {
-        vaultPath: vault.path,
-        table: vault.table,
-        oldPassword,
-        newPassword,
-        openConfig: vault.config,
-        backup: false,
-        resume,
-        workers: 1,
-        batchSize: 8,
-        progressIntervalMs: 0,
-      },
-    },
-    transfer: [oldPassword.buffer, newPassword.buffer],
-  };
-}
 
 /**
  * Runs one host until its `stopAfter`-th progress event with records
@@ -96,7 +71,7 @@ function runHostAndTerminate(
       }
     });
     worker.on('error', reject);
-    const { command, transfer } = rotateCommand(vault, resume);
+    const { command, transfer } = rotateCommand(vault, { resume, workers: 1, batchSize: 8 });
     worker.postMessage(command, transfer);
   });
 }
@@ -159,7 +134,7 @@ describe('engine host', () => {
     const worker = spawnWorker(ENGINE_HOST_WORKER);
     workers.add(worker);
     const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
-    const { command, transfer } = rotateCommand(vault, false);
+    const { command, transfer } = rotateCommand(vault, { resume: false, workers: 1, batchSize: 8 });
     const result = await new Promise<RotationResult>((resolve, reject) => {
       let cancelled = false;
       worker.on('message', (reply: HostReply) => {

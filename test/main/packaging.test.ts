@@ -1,23 +1,42 @@
 /**
  * The packaged app as electron-builder.yml describes it: the fuses the
  * afterPack hook flips (config and the hook run on a binary with a real fuse
- * wire), asar with the workers unpacked and found there, and the native SQLite
- * binding found at its extraResources place in a laid-out resources folder.
+ * wire), main's code inside app.asar with only native packages unpacked, the
+ * engine host run from its bundle read out of a real app.asar, and the native
+ * SQLite binding found at its extraResources place in a laid-out resources folder.
  */
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { createPackage, extractFile } from '@electron/asar';
 import { FuseV1Options, FuseVersion, getCurrentFuseWire } from '@electron/fuses';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import afterPack, { electronBinaryPath, fuseConfig } from '../../scripts/after-pack.mjs';
-import { builtWorkerFile, unpackedPath } from '../../src/engine/worker-script.js';
+import {
+  appWorkerEntries,
+  buildWorkers,
+  UNBUNDLED_PACKAGES,
+} from '../../scripts/build-workers.mjs';
+import type { RotationResult, VerifyResult } from '../../src/core/types.js';
+import {
+  readWorkerBundles,
+  startWorkerBundle,
+  unpackedPath,
+  WORKER_BUNDLE_FOLDER,
+} from '../../src/engine/worker-script.js';
+import type { HostCommand, HostReply } from '../../src/main/host/engine-host-protocol.js';
 import {
   chooseSqliteDriver,
   ELECTRON_NATIVE_BINDING,
   PACKAGED_NATIVE_BINDING,
 } from '../../src/main/host/native-sqlite.js';
 import { makeTempDir, type TempDir } from '../support/fixtures.js';
+import {
+  expectConsistentWithFixture,
+  makeVault,
+  NEW_PASSWORD,
+  rotateCommand,
+} from './support/vaults.js';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -46,17 +65,25 @@ beforeEach(() => {
 });
 afterEach(() => temp.dispose());
 
+/** The package folders electron-builder unpacks ('node_modules/x/**' -> 'node_modules/x'). */
+function unpackedPackageFolders(): string[] {
+  return (builder.asarUnpack ?? []).map((pattern) => {
+    expect(pattern, 'only packages with native or wasm files are unpacked').toMatch(
+      /^node_modules\/[\w@.-]+\/\*\*$/,
+    );
+    return pattern.slice(0, -'/**'.length);
+  });
+}
+
 describe('electron-builder.yml', () => {
-  it('packs the app into asar, unpacks the worker code and native modules, and runs the fuse hook', () => {
+  it('packs the app into asar, main code included; unpacks only native packages; runs the fuse hook', () => {
     expect(builder.asar).toBe(true);
-    for (const pattern of [
-      'out/main/**',
-      'node_modules/better-sqlite3/**',
-      'node_modules/@node-rs/**',
-      'node_modules/hash-wasm/**',
-      'node_modules/sql.js/**',
-    ]) {
-      expect(builder.asarUnpack, pattern).toContain(pattern);
+    const unpacked = unpackedPackageFolders();
+    expect(unpacked).not.toContain('out');
+    // Each package a worker bundle requires at run time (@node-rs/argon2 with its platform packages).
+    for (const name of UNBUNDLED_PACKAGES) {
+      const folder = `node_modules/${name.startsWith('@') ? name.split('/')[0] : name}`;
+      expect(unpacked, name).toContain(folder);
     }
     expect(builder.afterPack).toBe('./scripts/after-pack.mjs');
   });
@@ -154,30 +181,108 @@ describe('packaged layout: workers and native SQLite', () => {
     return resources;
   }
 
-  it('runs workers from app.asar.unpacked when the bundle sits in app.asar', async () => {
+  it('maps a path inside app.asar to app.asar.unpacked, and nothing else', () => {
     const resources = resourcesFolder();
-    const inArchive = join(resources, 'app.asar', 'out', 'main');
-    expect(unpackedPath(inArchive)).toBe(join(resources, 'app.asar.unpacked', 'out', 'main'));
-    expect(unpackedPath('/opt/app.asarx/out')).toBe('/opt/app.asarx/out');
-    const worker = join(resources, 'app.asar.unpacked', 'out', 'main', 'engine-host.js');
-    writeFileSync(
-      worker,
-      "import { parentPort } from 'node:worker_threads'; parentPort.postMessage('unpacked');",
+    const inArchive = join(resources, 'app.asar', 'out', 'main', 'workers', 'engine-host.cjs');
+    expect(unpackedPath(inArchive)).toBe(
+      join(resources, 'app.asar.unpacked', 'out', 'main', 'workers', 'engine-host.cjs'),
     );
-    writeFileSync(join(resources, 'app.asar.unpacked', 'package.json'), '{"type":"module"}');
-    const found = builtWorkerFile(inArchive, 'engine-host');
-    expect(found).toBe(worker);
-    expect(builtWorkerFile(inArchive, 'kdf-worker')).toBeNull();
-    const thread = new Worker(found!);
-    try {
-      const message = await new Promise((resolveMessage, reject) => {
-        thread.once('message', resolveMessage);
-        thread.once('error', reject);
+    expect(unpackedPath('/opt/app.asarx/out')).toBe('/opt/app.asarx/out');
+    expect(unpackedPath('/opt/app/out')).toBe('/opt/app/out');
+  });
+
+  /** What a packed package needs at run time (not better-sqlite3's C sources, nor sql.js's other builds). */
+  function runtimeFile(path: string): boolean {
+    const parts = path.split(sep);
+    const inPackage = (name: string): string[] | null => {
+      const at = parts.lastIndexOf(name);
+      return at < 0 ? null : parts.slice(at + 1);
+    };
+    const sqlite = inPackage('better-sqlite3');
+    if (sqlite?.[0] === 'deps' || sqlite?.[0] === 'src') return false;
+    if (sqlite?.[0] === 'build' && sqlite.length > 1 && sqlite[1] !== 'Release') return false;
+    if (sqlite?.[1] === 'Release' && sqlite.length > 2) return sqlite[2] === 'better_sqlite3.node';
+    const sqlJs = inPackage('sql.js');
+    if (sqlJs?.[0] === 'dist' && sqlJs.length > 1) return /^sql-wasm\.(js|wasm)$/.test(sqlJs[1]!);
+    return true;
+  }
+
+  it('runs a rotation in the engine host started from its bundle in a real app.asar', async () => {
+    // The app as electron-builder packs it: out/ in app.asar (a real archive, which a
+    // plain Node thread cannot read), the packages of asarUnpack in app.asar.unpacked.
+    const app = join(temp.path, 'app');
+    await buildWorkers(appWorkerEntries(), {
+      outdir: join(app, 'out', 'main', WORKER_BUNDLE_FOLDER),
+    });
+    writeFileSync(join(app, 'package.json'), '{"type":"module"}');
+    const resources = resourcesFolder();
+    const archive = join(resources, 'app.asar');
+    await createPackage(app, archive);
+    for (const folder of unpackedPackageFolders()) {
+      cpSync(join(root, folder), join(resources, 'app.asar.unpacked', folder), {
+        recursive: true,
+        filter: runtimeFile,
       });
-      expect(message).toBe('unpacked');
-    } finally {
-      await thread.terminate();
     }
+
+    // Main reads the bundles out of the archive (Electron's fs does; @electron/asar here).
+    const read = (path: string): string => extractFile(archive, relative(archive, path)).toString();
+    const workers = join(archive, 'out', 'main', WORKER_BUNDLE_FOLDER);
+    const bundles = readWorkerBundles(workers, 'engine-host', read);
+    expect([...(bundles?.keys() ?? [])].sort()).toEqual(['engine-host', 'rotation-worker']);
+    expect(readWorkerBundles(workers, 'no-such-worker', read)).toBeNull();
+
+    const vault = makeVault(temp.path);
+    // The packaged app runs from any folder: nothing may resolve from the checkout's node_modules.
+    const cwd = process.cwd();
+    process.chdir(temp.path);
+    onTestFinished(() => process.chdir(cwd));
+    const run = async <T>(command: HostCommand, transfer: ArrayBuffer[]): Promise<T> => {
+      const thread = startWorkerBundle(bundles!, 'engine-host');
+      try {
+        return await new Promise<T>((resolveReply, reject) => {
+          thread.on('message', (reply: HostReply) => {
+            if (reply.type === 'done') resolveReply(reply.value as T);
+            else if (reply.type === 'failed') reject(new Error(reply.error.message));
+          });
+          thread.once('error', reject);
+          thread.once('exit', (code) => reject(new Error(`engine host exited (${code})`)));
+          thread.postMessage(command, transfer);
+        });
+      } finally {
+        await thread.terminate();
+      }
+    };
+    // better-sqlite3 and @node-rs/argon2 (native, from app.asar.unpacked); the pool's workers from memory.
+    const rotate = rotateCommand(vault, {
+      workers: 2,
+      driver: 'better-sqlite3',
+      kdfBackend: 'native',
+    });
+    const rotated = await run<RotationResult>(rotate.command, rotate.transfer);
+    expect(rotated).toMatchObject({ status: 'completed', rotated: vault.underOld, failed: 0 });
+    expect(await expectConsistentWithFixture(vault)).toEqual({
+      underOld: 0,
+      underNew: vault.underOld,
+    });
+    // sql.js (its wasm file found next to it in app.asar.unpacked); hash-wasm, bundled.
+    const password = new TextEncoder().encode(NEW_PASSWORD);
+    const verified = await run<VerifyResult>(
+      {
+        type: 'verify',
+        options: {
+          vaultPath: vault.path,
+          table: vault.table,
+          password,
+          config: vault.config,
+          workers: 1,
+          driver: 'sql.js',
+          kdfBackend: 'wasm',
+        },
+      },
+      [password.buffer],
+    );
+    expect(verified).toMatchObject({ opened: vault.underOld, malformed: 0 });
   });
 
   it('picks the native driver shipped in resources/ of a packaged app', async () => {

@@ -22,7 +22,7 @@ import {
   type WorkerToHost,
 } from './protocol.js';
 
-/** Source path of the worker; bundles emit it as `rotation-worker.js` next to the shell's bundle. */
+/** Source path of the worker; builds emit it as `rotation-worker` next to the shell's bundle (worker-script.ts). */
 export const CRYPTO_WORKER_SOURCE = 'engine/pool/rotation-worker.ts';
 
 export interface CryptoPoolOptions {

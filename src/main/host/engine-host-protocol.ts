@@ -58,5 +58,5 @@ export type HostReply =
   | { readonly type: 'done'; readonly value: HostResults[keyof HostResults] }
   | { readonly type: 'failed'; readonly error: IpcError };
 
-/** The source path spawnWorker takes; built as engine-host.js next to the main bundle. */
+/** The source path spawnWorker takes; built as workers/engine-host.cjs next to the main bundle. */
 export const ENGINE_HOST_WORKER = 'main/host/engine-host.ts';

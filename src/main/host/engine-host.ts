@@ -1,5 +1,5 @@
 /**
- * Worker-thread entry (built as out/main/engine-host.js): runs one engine
+ * Worker-thread entry (built as out/main/workers/engine-host.cjs): runs one engine
  * operation for VaultService and posts its progress and outcome. A "cancel"
  * message aborts the job, which stops after the batch in progress. Being
  * terminated instead is safe too: every batch is one SQLite transaction and

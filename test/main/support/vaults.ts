@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { expect } from 'vitest';
 import type { Argon2Config } from '../../../src/engine/argon2-config.js';
+import type { HostCommand, HostRequest } from '../../../src/main/host/engine-host-protocol.js';
 import type { RotationRequest } from '../../../src/shared/ipc-contract.js';
 import {
   copyFixture,
@@ -139,5 +140,35 @@ export function tinyRotation(
     dryRun: false,
     resume: false,
     ...overrides,
+  };
+}
+
+type HostRotateOptions = Extract<HostRequest, { type: 'rotate' }>['options'];
+
+/**
+ * An engine-host command rotating `vault` from OLD_PASSWORD to NEW_PASSWORD (no backup,
+ * every progress event) with `options` on top, and the password buffers to transfer.
+ */
+export function rotateCommand(
+  vault: TestVault,
+  options: Partial<HostRotateOptions> = {},
+): { command: HostCommand; transfer: ArrayBuffer[] } {
+  const oldPassword = new TextEncoder().encode(OLD_PASSWORD);
+  const newPassword = new TextEncoder().encode(NEW_PASSWORD);
+  return {
+    command: {
+      type: 'rotate',
+      options: {
+        vaultPath: vault.path,
+        table: vault.table,
+        oldPassword,
+        newPassword,
+        openConfig: vault.config,
+        backup: false,
+        progressIntervalMs: 0,
+        ...options,
+      },
+    },
+    transfer: [oldPassword.buffer, newPassword.buffer],
   };
 }
