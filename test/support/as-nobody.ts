@@ -4,10 +4,21 @@
  * must reach everything the child touches, wherever the checkout lives (a
  * clone in a 0700 home folder is out of its reach): the code runs from a
  * copy in a fresh folder under os.tmpdir(), with node_modules linked to its
- * real location. When even that is out of reach, tests skip with the reason.
+ * real location, or, where "nobody" cannot reach that (a private checkout), to
+ * a copy of the runtime packages made once per test process. When even that
+ * is out of reach, tests skip with the reason.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,12 +37,54 @@ export interface NobodyFolder {
   dispose(): void;
 }
 
-/** A fresh 0755 folder under os.tmpdir() holding a link to the real node_modules. */
+/** A fresh 0755 folder under os.tmpdir() holding a link to node_modules "nobody" can read. */
 export function nobodyFolder(prefix: string): NobodyFolder {
   const path = mkdtempSync(join(tmpdir(), prefix));
   chmodSync(path, 0o755);
-  symlinkSync(realpathSync(join(repoRoot, 'node_modules')), join(path, 'node_modules'), 'dir');
+  symlinkSync(readableNodeModules(), join(path, 'node_modules'), 'dir');
   return { path, dispose: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+let runtimeCopy: string | null = null;
+
+/**
+ * The checkout's node_modules when "nobody" can read it; else (a checkout in a private
+ * folder) a copy, made once per process, of the runtime dependencies and what they need.
+ */
+function readableNodeModules(): string {
+  const real = realpathSync(join(repoRoot, 'node_modules'));
+  if (whyNobodyCannotRead(nodeModulesFiles(repoRoot)) === null) return real;
+  if (runtimeCopy === null) {
+    const folder = mkdtempSync(join(tmpdir(), 'vsa-nobody-modules-'));
+    chmodSync(folder, 0o755);
+    process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
+    const target = join(folder, 'node_modules');
+    for (const name of runtimeClosure(real)) {
+      cpSync(join(real, name), join(target, name), { recursive: true, dereference: true });
+    }
+    runtimeCopy = target;
+  }
+  return runtimeCopy;
+}
+
+/** The package.json dependencies and, transitively, theirs (optional ones where installed). */
+function runtimeClosure(nodeModules: string): string[] {
+  const seen = new Set<string>();
+  const manifest = (dir: string) =>
+    JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+      optionalDependencies?: Record<string, string>;
+    };
+  const visit = (names: Iterable<string>): void => {
+    for (const name of names) {
+      if (seen.has(name) || !existsSync(join(nodeModules, name, 'package.json'))) continue;
+      seen.add(name);
+      const { dependencies = {}, optionalDependencies = {} } = manifest(join(nodeModules, name));
+      visit([...Object.keys(dependencies), ...Object.keys(optionalDependencies)]);
+    }
+  };
+  visit(Object.keys(manifest(repoRoot).dependencies ?? {}));
+  return [...seen];
 }
 
 /**
