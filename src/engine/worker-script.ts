@@ -106,6 +106,19 @@ export function startWorkerBundle(
   return new Worker(prelude + bundle.code + epilogue, { ...options, eval: true });
 }
 
+const bundleCache = new Map<string, Map<string, WorkerBundle> | null>();
+
+/**
+ * Main's worker bundles, read once per process: every job starts an engine host, and
+ * re-reading ~2 MB of code synchronously each time would block Electron's main thread.
+ */
+function cachedWorkerBundles(name: string): Map<string, WorkerBundle> | null {
+  if (!bundleCache.has(name)) {
+    bundleCache.set(name, readWorkerBundles(join(here, WORKER_BUNDLE_FOLDER), name));
+  }
+  return bundleCache.get(name) ?? null;
+}
+
 function inheritedBundles(): ReadonlyMap<string, WorkerBundle> | undefined {
   return (globalThis as { [INHERITED_BUNDLES]?: Map<string, WorkerBundle> })[INHERITED_BUNDLES];
 }
@@ -115,7 +128,7 @@ export function spawnWorker(sourcePath: string, options: WorkerOptions = {}): Wo
   const name = basename(sourcePath, '.ts');
   const inherited = inheritedBundles();
   if (inherited?.has(name)) return startWorkerBundle(inherited, name, options);
-  const bundles = readWorkerBundles(join(here, WORKER_BUNDLE_FOLDER), name);
+  const bundles = cachedWorkerBundles(name);
   if (bundles) return startWorkerBundle(bundles, name, options);
   const built = builtWorkerFile(here, name);
   if (built) return new Worker(built, options);
