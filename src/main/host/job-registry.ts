@@ -131,19 +131,20 @@ export class JobRegistry {
     resources.add(() => {
       this.running.delete(claim.jobId);
     });
+    const finished = host.outcome.then(async (outcome) => {
+      await resources.dispose();
+      return settled(outcome, infoOf(job));
+    });
     const job: RunningJob = {
       claim,
       vault: vaultKey(claim.vaultPath),
       host,
       startedAt: Date.now(),
       cancelRequested: false,
-      finished: host.outcome.then(async (outcome) => {
-        await resources.dispose();
-        return settled(outcome, infoOf(job));
-      }),
+      finished,
     };
     this.running.set(claim.jobId, job);
-    return job.finished as Promise<U>;
+    return finished;
   }
 
   /** Counts a host thread that is no job (a read-only look) until it settles; returns the forget function. */
