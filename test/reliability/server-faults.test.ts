@@ -25,7 +25,7 @@ import {
 import { rotationStateBase } from '../../src/engine/rotation/local-state.js';
 import { mysqlConnectionOptions } from '../../src/engine/storage/mysql/connection-options.js';
 import { MysqlSession } from '../../src/engine/storage/mysql/session.js';
-import { parseServerTarget } from '../../src/engine/storage/server-target.js';
+import { parseServerTarget } from '../../src/engine/storage/server/server-target.js';
 import { makeTempDir, readManifest, type TempDir } from '../support/fixtures.js';
 import { readServerVault } from '../support/server-vault-copy.js';
 import {

@@ -6,8 +6,8 @@
  * drivers; nothing else in the engine names one.
  */
 import type { VaultDriverName, VaultDriverText } from '../../core/vault-drivers.js';
-import type { SqlConnection } from './connection.js';
-import type { ServerDialect, ServerTarget } from './server-target.js';
+import type { SqlConnection } from './sqlite/connection.js';
+import type { ServerDialect, ServerTarget } from './server/server-target.js';
 import type { VaultStore } from './types.js';
 
 export type DriverProbe = { readonly ok: true } | { readonly ok: false; readonly reason: string };

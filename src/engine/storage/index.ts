@@ -4,25 +4,25 @@
  */
 import { resolve } from 'node:path';
 import { EngineError } from '../errors.js';
-import type { SqlConnection } from './connection.js';
+import type { SqlConnection } from './sqlite/connection.js';
 import type { VaultDriverDescriptor } from './driver.js';
-import { VAULT_DRIVERS, serverDriver, vaultDriver } from './drivers.js';
-import { isServerTarget, parseServerTarget } from './server-target.js';
-import { assertWritableLocation, inspectVaultFile, sidecarFiles } from './file-checks.js';
-import type { VaultFileFacts } from './file-checks.js';
-import { toEngineError } from './sqlite-errors.js';
+import { VAULT_DRIVERS, serverDriver, vaultDriver } from './registry.js';
+import { isServerTarget, parseServerTarget } from './server/server-target.js';
+import { assertWritableLocation, inspectVaultFile, sidecarFiles } from './sqlite/file-checks.js';
+import type { VaultFileFacts } from './sqlite/file-checks.js';
+import { toEngineError } from './sqlite/errors.js';
 import { serverTimeoutOf } from './server/server-timeouts.js';
 import type { FileDriverName, OpenVaultOptions, VaultStore } from './types.js';
-import { createVaultStore } from './vault-store.js';
+import { createVaultStore } from './sqlite/store.js';
 
 export type * from './types.js';
-export { formatSqliteDateTime, isSqliteDateTime } from './datetime.js';
-export { findVaultTables, missingVaultColumns } from './schema.js';
-export type { TableColumns } from './schema.js';
-export { VAULT_COLUMNS, quoteIdentifier } from './sql-text.js';
-export { classifyStoredValue, V2_PREFIX } from './value-kind.js';
-export type { StoredValueKind } from './value-kind.js';
-export { probeBetterSqlite3 } from './better-sqlite3-driver.js';
+export { formatSqliteDateTime, isSqliteDateTime } from './common/datetime.js';
+export { findVaultTables, missingVaultColumns } from './sqlite/catalog.js';
+export type { TableColumns } from './sqlite/catalog.js';
+export { VAULT_COLUMNS, quoteIdentifier } from './sqlite/sql.js';
+export { classifyStoredValue, V2_PREFIX } from './common/value-kind.js';
+export type { StoredValueKind } from './common/value-kind.js';
+export { probeBetterSqlite3 } from './sqlite/better-sqlite3-driver.js';
 export {
   SERVER_DRIVERS,
   VAULT_DRIVERS,
@@ -30,17 +30,17 @@ export {
   serverDriver,
   vaultDriver,
   writeCadenceOf,
-} from './drivers.js';
-export { isServerTarget, parseServerTarget } from './server-target.js';
-export type { ServerDialect, ServerTarget, TlsMode } from './server-target.js';
+} from './registry.js';
+export { isServerTarget, parseServerTarget } from './server/server-target.js';
+export type { ServerDialect, ServerTarget, TlsMode } from './server/server-target.js';
 export type {
   ServerConnectOptions,
   ServerDriverDescriptor,
   VaultDriverDescriptor,
   WriteCadence,
 } from './driver.js';
-export { QUICK_CHECK_MAX_BYTES } from './vault-store.js';
-export { DEFAULT_PAGE_SIZE } from './paging.js';
+export { QUICK_CHECK_MAX_BYTES } from './sqlite/store.js';
+export { DEFAULT_PAGE_SIZE } from './common/paging.js';
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 export { DEFAULT_SERVER_TIMEOUT_MS } from './server/server-timeouts.js';

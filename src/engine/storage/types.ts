@@ -14,7 +14,7 @@ import type {
   ServerDriverName,
   VaultDriverName,
   VaultDriverPreference,
-} from './drivers.js';
+} from './registry.js';
 
 /** derived from the driver registry (drivers.ts) */
 export type { FileDriverName, ServerDriverName, VaultDriverName, VaultDriverPreference };
