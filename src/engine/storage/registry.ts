@@ -1,8 +1,15 @@
 /**
- * The storage driver registry. Adding a driver: write its file in this
- * folder (connection + descriptor) and add one line below. Order matters:
+ * The storage driver registry. Adding a driver: write its folder here
+ * (sqlite/, postgres/, mysql/ are the models: driver, store, sql, catalog,
+ * errors), its words in src/core/vault-drivers.ts, and one line below. Order matters:
  * 'auto' picks the first driver whose probe succeeds.
  */
+import type {
+  FileDriverName,
+  ServerDriverName,
+  VaultDriverName,
+  VaultDriverPreference,
+} from '../../core/vault-drivers.js';
 import { betterSqlite3Driver } from './sqlite/better-sqlite3-driver.js';
 import type { ServerDriverDescriptor, VaultDriverDescriptor, WriteCadence } from './driver.js';
 import { mysqlDriver } from './mysql/driver.js';
@@ -11,15 +18,16 @@ import type { ServerDialect } from './server/server-target.js';
 import { sqlJsDriver } from './sqlite/sqljs-driver.js';
 
 /** Drivers for vault files; `--driver` chooses among them. */
-export const VAULT_DRIVERS = [betterSqlite3Driver, sqlJsDriver] as const;
+export const VAULT_DRIVERS = [
+  betterSqlite3Driver,
+  sqlJsDriver,
+] as const satisfies readonly VaultDriverDescriptor<FileDriverName>[];
 
 /** Drivers for vaults in a database server, chosen by the connection string's scheme. */
-export const SERVER_DRIVERS = [postgresDriver, mysqlDriver] as const;
-
-export type FileDriverName = (typeof VAULT_DRIVERS)[number]['name'];
-export type ServerDriverName = (typeof SERVER_DRIVERS)[number]['name'];
-export type VaultDriverName = FileDriverName | ServerDriverName;
-export type VaultDriverPreference = 'auto' | FileDriverName;
+export const SERVER_DRIVERS = [
+  postgresDriver,
+  mysqlDriver,
+] as const satisfies readonly ServerDriverDescriptor<ServerDriverName>[];
 
 /** Every name a user may pass as a driver choice ('auto' first). */
 export const VAULT_DRIVER_PREFERENCES: readonly VaultDriverPreference[] = [

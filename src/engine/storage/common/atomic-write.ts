@@ -1,6 +1,6 @@
 /**
- * Publishing a vault file atomically (the sql.js driver's writes, both
- * drivers' backups): write a private temporary file in the destination's
+ * Publishing a vault file atomically (the sql.js driver's writes, the
+ * backups of both SQLite drivers and of the server drivers): write a private temporary file in the destination's
  * folder, fsync it, publish it, fsync the folder. Readers see the old file or
  * the new one, never a half-written one. The temporary is created exclusively,
  * 0600, under a random name (src/engine/fs/private-file.ts).

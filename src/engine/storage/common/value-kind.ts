@@ -3,7 +3,7 @@
  * (exactly "v2:" first is v2, anything else goes to the legacy path), refined
  * so that values that cannot be v1 either (empty, characters outside Go's
  * base64url alphabet) are counted apart. info() applies it inside SQLite
- * through a registered SQL function (sql-text.ts).
+ * through a registered SQL function (sqlite/sql.ts).
  */
 export type StoredValueKind = 'v2' | 'v1' | 'other';
 

@@ -25,7 +25,7 @@ import {
 } from '../server/backup-table-marker.js';
 import { formatSqliteDateTime } from '../common/datetime.js';
 import type { ServerConnectOptions } from '../driver.js';
-import type { TableColumns } from '../sqlite/catalog.js';
+import type { TableColumns } from '../common/vault-table.js';
 import type {
   ReadRecordsOptions,
   SampleRecordsOptions,

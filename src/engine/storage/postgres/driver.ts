@@ -1,6 +1,6 @@
 /**
  * The PostgreSQL driver's descriptor (registry entry). connect() returns the
- * server VaultStore of this folder (postgres-store.ts).
+ * server VaultStore of this folder (store.ts).
  */
 import pg from 'pg';
 import { VAULT_DRIVER_TEXT } from '../../../core/vault-drivers.js';

@@ -5,7 +5,7 @@
  * (timestamptz, timestamp or text: see DateTimeKind); ids are compared in
  * the id column's own collation, the order of its primary-key index.
  */
-import { quoteIdentifier } from '../sqlite/sql.js';
+import { quoteIdentifier } from '../common/vault-table.js';
 import { V2_PREFIX } from '../common/value-kind.js';
 import { columnOf, dateTimeKind, type CatalogTable, type DateTimeKind } from './catalog.js';
 

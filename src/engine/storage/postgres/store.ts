@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { EngineError } from '../../errors.js';
-import { quoteIdentifier } from '../sqlite/sql.js';
+import { quoteIdentifier } from '../common/vault-table.js';
 import {
   assertSampleCount,
   assertUpdatedAt,

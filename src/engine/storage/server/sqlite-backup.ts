@@ -11,7 +11,7 @@ import { EngineError } from '../../errors.js';
 import { entryKind } from '../../fs/private-file.js';
 import { publishFileAtomically } from '../common/atomic-write.js';
 import { loadModule } from '../sqlite/better-sqlite3-driver.js';
-import { quoteIdentifier } from '../sqlite/sql.js';
+import { quoteIdentifier } from '../common/vault-table.js';
 
 /** One record as the library's SQLite table holds it (datetimes "YYYY-MM-DD HH:MM:SS" UTC). */
 export interface BackupRow {

@@ -1,10 +1,10 @@
 /**
- * The little each driver must provide; everything vault-specific (schema
- * detection, counting, paging, guarded batches, errors) is shared on top of it
- * in vault-store.ts.
+ * The little each SQLite driver (better-sqlite3, sql.js) must provide;
+ * everything vault-specific (schema detection, counting, paging, guarded
+ * batches, errors) is shared on top of it in store.ts.
  */
+import type { VaultDriverName } from '../../../core/vault-drivers.js';
 import type { SqlParam } from './sql.js';
-import type { VaultDriverName } from '../types.js';
 
 export type SqlRow = Readonly<Record<string, unknown>>;
 

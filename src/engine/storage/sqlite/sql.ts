@@ -1,31 +1,17 @@
 /**
- * Every SQL statement the vault store runs, in one place for both drivers.
+ * Every SQL statement the SQLite store runs, in one place for both SQLite
+ * drivers (better-sqlite3 and sql.js).
  * Table names come from the file itself, so they are always quoted; values
  * are always bound parameters.
  */
 import { V2_PREFIX, classifyStoredValue } from '../common/value-kind.js';
+import { quoteIdentifier } from '../common/vault-table.js';
 
 export type SqlParam = string | number | null;
 
 export interface SqlStatement {
   readonly sql: string;
   readonly params: readonly SqlParam[];
-}
-
-/** Columns that make a table a VaultStore records table (whatever its name). */
-export const VAULT_COLUMNS = [
-  'id',
-  'vault_token',
-  'vault_value',
-  'created_at',
-  'updated_at',
-  'expires_at',
-  'soft_deleted_at',
-] as const;
-
-/** SQLite identifier quoting: wrap in double quotes, double any inside. */
-export function quoteIdentifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
 }
 
 /** Ordinary tables (no internal sqlite_ tables, no virtual tables). */
@@ -39,7 +25,7 @@ export const TABLE_COLUMNS_SQL = 'SELECT name FROM pragma_table_info(?)';
 export const QUICK_CHECK_SQL = 'PRAGMA quick_check(1)';
 
 /**
- * SQL functions both drivers register on every connection. The v1 test is
+ * SQL functions both SQLite drivers register on every connection. The v1 test is
  * JavaScript because SQLite has no regular expressions: trim() or GLOB over
  * multi-kilobyte values measured 25-70x slower than this (docs/storage.md).
  */

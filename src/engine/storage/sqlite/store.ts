@@ -1,7 +1,7 @@
 /**
- * The VaultStore behaviour both drivers share: table detection, counts,
- * keyset paging, sampling, guarded batches and error translation. A driver
- * only supplies a SqlConnection.
+ * The SQLite VaultStore, the same for both SQLite drivers (better-sqlite3,
+ * sql.js): table detection, counts, keyset paging, sampling, guarded batches
+ * and error translation. A driver only supplies a SqlConnection.
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -16,7 +16,8 @@ import {
   recordsWithinBytes,
   streamPages,
 } from '../common/paging.js';
-import { findVaultTables, noVaultTableError, readTables, resolveVaultTable } from './catalog.js';
+import { findVaultTables } from '../common/vault-table.js';
+import { noVaultTableError, readTables, resolveVaultTable } from './catalog.js';
 import {
   DATA_VERSION_SQL,
   QUICK_CHECK_SQL,

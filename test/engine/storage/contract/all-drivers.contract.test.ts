@@ -2,7 +2,7 @@
  * The storage contract: the same driver-independent checks, with the same
  * assertions, on all four drivers behind the VaultStore interface
  * (better-sqlite3, sql.js, PostgreSQL, MariaDB). Each driver is reached
- * through a small adapter (contract-adapters.ts) that makes a vault with the
+ * through a small adapter (support/driver-adapters.ts) that makes a vault with the
  * library's DDL and reads and changes it from outside the store.
  * Driver-specific behaviour (rowid edge cases, collations, datetime column
  * types, TLS, file locking, connection faults) stays in the per-driver files.

@@ -1,5 +1,5 @@
 /**
- * One conformance suite, run against both drivers on real SQLite files
+ * The SQLite store suite, run against both SQLite drivers on real files
  * (fixture copies and vaults built with the library's DDL).
  */
 import Database from 'better-sqlite3';
@@ -207,7 +207,7 @@ function idsInRowidOrder(path: string, where = ''): string[] {
   }
 }
 
-describe.each(DRIVERS)('vault store conformance: %s driver', (driver) => {
+describe.each(DRIVERS)('SQLite store: %s driver', (driver) => {
   let temp: TempDir;
   const open: VaultStore[] = [];
   const openStore = async (

@@ -1,5 +1,5 @@
 /**
- * Run in a child process (as an unprivileged user) by the conformance suite:
+ * Run in a child process (as an unprivileged user) by the SQLite store suite (sqlite-store.test.ts):
  * the vault's folder becomes read-only after opening, so the next batch cannot
  * be written; the store must report it, keep its previous view, and work again
  * once the folder is writable. Prints the outcome as JSON.

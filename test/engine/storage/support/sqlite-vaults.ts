@@ -16,7 +16,7 @@ import { libraryDdl } from '../../../support/vault-builder.js';
 
 export { sha256, sha256File } from '../../../support/vault-builder.js';
 
-/** every registered driver: the conformance suite runs on each */
+/** every registered driver: the SQLite store suite runs on each */
 export const DRIVERS: readonly FileDriverName[] = VAULT_DRIVERS.map((driver) => driver.name);
 
 export const NEVER = '9999-12-31 23:59:59';

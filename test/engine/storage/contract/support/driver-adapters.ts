@@ -1,6 +1,6 @@
 /**
  * One adapter per storage driver for the driver-independent contract suite
- * (store-contract.test.ts): each makes a fresh vault with the VaultStore
+ * (all-drivers.contract.test.ts): each makes a fresh vault with the VaultStore
  * library's own DDL for its database, opens it with openVault, and reaches
  * the data from outside the store (another connection or session) to change
  * a value, read raw rows back and make a trigger. The outside side is written
