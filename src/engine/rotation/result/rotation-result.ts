@@ -1,10 +1,10 @@
 /**
  * After a rotation ran: this run's counts (the sweep's re-examinations in
  * place of the main pass's lost writes) summed over resumed runs, the
- * coverage proof, the status, the notes for people and the result.
+ * status, the notes for people and the result. The coverage proof the run
+ * asserts is beside the run (run/coverage.ts).
  */
 import { basename } from 'node:path';
-import { EngineError } from '../../errors.js';
 import { sumCounts, type RecordCounts } from '../job/record-counts.js';
 import { scopeNotes, type RecordScope } from '../job/record-scope.js';
 import type { RotationPlan } from '../plan/rotation-plan.js';
@@ -13,7 +13,6 @@ import type { SweepReport } from '../run/sweep.js';
 import type {
   NewPasswordSample,
   RecordFailure,
-  RotationCoverage,
   RotationResult,
   RotationStatus,
   RotationSweep,
@@ -147,34 +146,6 @@ export function rotationResult(
       newPasswordSample: { sampled: newPasswordSample.sampled, opened: newPasswordSample.opened },
     }),
   };
-}
-
-/** A rotation may only say completed if it visited every record in scope exactly once. */
-export function assertCovered(coverage: RotationCoverage, table: string): void {
-  if (coverage.foreignWrites || coverage.visited === coverage.rowsAtStart) return;
-  throw new EngineError(
-    'INTERNAL',
-    `The rotation visited ${coverage.visited} record(s) of table ${table} but ${coverage.rowsAtStart} were there ` +
-      'when it started, and no other program wrote to the vault: it cannot say every record was rotated. ' +
-      'Committed batches are kept and verified; please report this, and run the rotation again.',
-  );
-}
-
-/**
- * The sweep's last quiet round read the table as the run left it: it must
- * have read every record in scope. One it missed was never visited by the
- * sweep and, missed the same way, maybe not by the pass either (whatever
- * other programs wrote meanwhile).
- */
-export function assertSweepCovered(sweep: SweepReport, table: string): void {
-  if (sweep.cancelled || sweep.unaccounted === 0) return;
-  throw new EngineError(
-    'INTERNAL',
-    `The rotation's last re-read of table ${table} read ${Math.abs(sweep.unaccounted)} record(s) ` +
-      `${sweep.unaccounted > 0 ? 'fewer' : 'more'} than the table holds in scope, while no other program ` +
-      'wrote to it: a record may have been skipped, so it cannot say every record was rotated. Committed ' +
-      'batches are kept and verified; please report this, and run the rotation again (--resume).',
-  );
 }
 
 export function sweepSummary(report: SweepReport): RotationSweep {

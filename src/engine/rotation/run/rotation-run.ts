@@ -20,7 +20,7 @@ import { RecordReader } from './record-reader.js';
 import { savedScope, scopeFilter } from '../job/record-scope.js';
 import { PROOF_RECORDS, proofOf } from '../state/resume-proof.js';
 import { BACKUP_TABLE_PREFIX, type RotationPlan } from '../plan/rotation-plan.js';
-import { assertCovered, assertSweepCovered } from '../result/rotation-result.js';
+import { assertCovered, assertSweepCovered } from './coverage.js';
 import { sweepForeignWrites, type SweepReport } from './sweep.js';
 import type { ValueUpdate } from '../../storage/types.js';
 import type { RotationCoverage, RotationOptions } from '../types.js';
