@@ -11,11 +11,11 @@
  */
 import { EngineError } from '../errors.js';
 import type { CryptoPool } from '../pool/crypto-pool.js';
-import { JobResources } from '../rotation/job-resources.js';
-import { choosePoolSize } from '../rotation/pool-size.js';
-import { openCanaries } from '../rotation/resume-proof.js';
-import { validateRotationInput } from '../rotation/validation.js';
-import { scopeFilter } from '../rotation/record-scope.js';
+import { JobResources } from '../rotation/job/job-resources.js';
+import { choosePoolSize } from '../rotation/job/pool-size.js';
+import { openCanaries } from '../rotation/state/resume-proof.js';
+import { validateRotationInput } from '../rotation/plan/validation.js';
+import { scopeFilter } from '../rotation/job/record-scope.js';
 import type { RotationStatus } from '../rotation/types.js';
 import { sumShardCounts, type Ledger } from './ledger/ledger.js';
 import { planDistributedRotation } from './plan-rotation.js';

@@ -9,9 +9,9 @@
  */
 import { EngineError } from '../errors.js';
 import { CryptoPool } from '../pool/crypto-pool.js';
-import { JobResources } from '../rotation/job-resources.js';
-import { openCanaries } from '../rotation/resume-proof.js';
-import { assertPasswordGiven } from '../rotation/validation.js';
+import { JobResources } from '../rotation/job/job-resources.js';
+import { openCanaries } from '../rotation/state/resume-proof.js';
+import { assertPasswordGiven } from '../rotation/plan/validation.js';
 import type { Argon2BackendPreference } from '../kdf/types.js';
 import type { Ledger } from './ledger/ledger.js';
 import type { OpenShardQueue, QueueSettings, ShardJob } from './queue-contract.js';

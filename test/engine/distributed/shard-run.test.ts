@@ -16,7 +16,7 @@ import type { VaultStore } from '../../../src/engine/storage/types.js';
 import { makeTempDir, type TempDir } from '../../support/fixtures.js';
 import { readServerVault, readSqliteVault } from '../../support/server-vault-copy.js';
 import { SERVER_KINDS, serverUnavailable } from '../../support/servers/index.js';
-import { expectedCounts } from '../rotation/helpers.js';
+import { expectedCounts } from '../rotation/support/rotation-checks.js';
 import {
   FIXTURE,
   NEW_PASSWORD,
