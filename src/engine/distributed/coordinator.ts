@@ -19,14 +19,15 @@ import { scopeFilter } from '../rotation/job/record-scope.js';
 import type { RotationStatus } from '../rotation/types.js';
 import { sumShardCounts, type Ledger } from './ledger/ledger.js';
 import { planDistributedRotation } from './plan-rotation.js';
-import type { OpenShardQueue, QueueSettings, ShardJob, ShardQueue } from './queue-contract.js';
-import { shardJobId } from './queue-contract.js';
+import { openShardQueue, shardJobId } from './queue/index.js';
+import type { QueueSettings, ShardJob, ShardQueue } from './queue/index.js';
 import { newWorkerId, openTarget, pause, type OpenedTarget } from './target.js';
 import type {
   DistributedCrypto,
   DistributedProgress,
   DistributedResult,
   DistributedTarget,
+  OpenShardQueue,
   RotationRow,
   ShardRow,
   WorkerEvent,
@@ -38,7 +39,8 @@ import { serveRotation } from './worker.js';
 export interface CoordinateOptions {
   readonly target: DistributedTarget;
   readonly queue: QueueSettings;
-  readonly openQueue: OpenShardQueue;
+  /** default openShardQueue (BullMQ on Redis) */
+  readonly openQueue?: OpenShardQueue;
   readonly oldPassword: Uint8Array;
   readonly newPassword: Uint8Array;
   readonly crypto: DistributedCrypto;
@@ -208,10 +210,7 @@ async function drive(
   let lastHeartbeat = 0;
   await queue.enqueue(jobsOf(rotation, await ledger.shards(rotation.id)));
   for (;;) {
-    if (options.signal?.aborted) {
-      await ledger.setState(rotation.id, 'cancelled', ['running']);
-      await queue.cancel(rotation.id);
-    }
+    if (options.signal?.aborted) await ledger.setState(rotation.id, 'cancelled', ['running']);
     if (performance.now() - lastHeartbeat >= HEARTBEAT_MS) {
       lastHeartbeat = performance.now();
       await ledger.heartbeat(rotation.id, coordinator);
@@ -219,6 +218,8 @@ async function drive(
     rotation = (await ledger.rotation(rotation.id))!;
     const shards = await ledger.shards(rotation.id);
     if (rotation.state !== 'running') {
+      // Cancelled (here or by the cancel command): jobs still waiting are dropped, running ones stopped.
+      await queue.cancel(rotation.id);
       return { status: 'cancelled', rotation, shards };
     }
     if (
@@ -350,7 +351,7 @@ export async function coordinateRotation(options: CoordinateOptions): Promise<Di
     resources.holdServerLock(await opened.store.lockForRotation!(opened.table));
     await opened.ledger.create();
     const start = await rotationToDrive(options, opened, resources, notes, coordinator);
-    const queue = await options.openQueue(options.queue);
+    const queue = await (options.openQueue ?? openShardQueue)(options.queue);
     try {
       if (options.localWorkers > 0) {
         local = serveRotation({

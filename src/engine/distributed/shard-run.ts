@@ -19,7 +19,7 @@ import { UNKNOWN_MARK, VisitLedger, valueFingerprint } from '../rotation/run/vis
 import { formatSqliteDateTime, writeCadenceOf } from '../storage/index.js';
 import type { ValueUpdate, VaultStore, WriteBatchResult } from '../storage/types.js';
 import { FencedOut, type Ledger, type ShardClaim, type VisitEntry } from './ledger/ledger.js';
-import type { ShardJob } from './queue-contract.js';
+import type { ShardJob } from './queue/index.js';
 import type { RotationRow, ShardCounts } from './types.js';
 
 export interface ShardRunSettings {

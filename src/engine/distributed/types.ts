@@ -7,7 +7,7 @@ import type { RotationResult } from '../../core/types.js';
 import type { Argon2Config } from '../argon2-config.js';
 import type { Argon2BackendPreference } from '../kdf/types.js';
 import type { OpenVaultOptions } from '../storage/types.js';
-import type { QueueSettings } from './queue-contract.js';
+import type { QueueSettings, ShardQueue } from './queue/index.js';
 
 export interface DistributedTarget {
   /** postgres://... or mysql://... (a SQLite file is refused: DISTRIBUTED_SQLITE) */
@@ -170,6 +170,5 @@ export interface WorkerOutcome {
   readonly records: number;
 }
 
-export interface QueueOptions {
-  readonly queue: QueueSettings;
-}
+/** Opens the queue (default: openShardQueue, BullMQ on Redis). */
+export type OpenShardQueue = (settings: QueueSettings) => Promise<ShardQueue>;

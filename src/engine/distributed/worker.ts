@@ -14,11 +14,12 @@ import { openCanaries } from '../rotation/state/resume-proof.js';
 import { assertPasswordGiven } from '../rotation/plan/validation.js';
 import type { Argon2BackendPreference } from '../kdf/types.js';
 import type { Ledger } from './ledger/ledger.js';
-import type { OpenShardQueue, QueueSettings, ShardJob } from './queue-contract.js';
+import { openShardQueue, type QueueSettings, type ShardJob } from './queue/index.js';
 import { runShard } from './shard-run.js';
 import { newWorkerId, openTarget, pause, type OpenedTarget } from './target.js';
 import type {
   DistributedTarget,
+  OpenShardQueue,
   LedgerState,
   RotationRow,
   WorkerEvent,
@@ -31,7 +32,8 @@ export const WORKER_POLL_MS = 500;
 export interface ServeRotationOptions {
   readonly target: DistributedTarget;
   readonly queue: QueueSettings;
-  readonly openQueue: OpenShardQueue;
+  /** default openShardQueue (BullMQ on Redis) */
+  readonly openQueue?: OpenShardQueue;
   /** UTF-8 bytes; the engine copies them and zeroes its copies when the worker leaves */
   readonly oldPassword: Uint8Array;
   readonly newPassword: Uint8Array;
@@ -114,8 +116,6 @@ export async function serveRotation(options: ServeRotationOptions): Promise<Work
     const keyKind = await work.store.keyKind(work.table);
     options.onEvent?.({ type: 'joined', rotation: rotation.id, worker: workerId });
 
-    const leave = new AbortController();
-    const stop = options.signal ? AbortSignal.any([options.signal, leave.signal]) : leave.signal;
     let shardsRun = 0;
     let records = 0;
     const since = { at: performance.now(), records: 0 };
@@ -131,9 +131,10 @@ export async function serveRotation(options: ServeRotationOptions): Promise<Work
       });
     await register('working');
     const opened = work;
+    /** Resolves once the shard's round is done there; throws when the run stopped before (the queue retries). */
     const handler = async (job: ShardJob, signal: AbortSignal): Promise<void> => {
       // A job of another rotation (an old one's leftover) is not this worker's to run.
-      if (job.rotation !== rotation.id || stop.aborted) return;
+      if (job.rotation !== rotation.id) return;
       if (!pool || pool.aborted) {
         await pool?.close();
         pool = await startPool();
@@ -146,7 +147,7 @@ export async function serveRotation(options: ServeRotationOptions): Promise<Work
         owner: workerId,
         pool,
         keyKind,
-        signal: AbortSignal.any([signal, stop]),
+        signal,
         batchSize: options.batchSize,
         commitIntervalMs: options.commitIntervalMs,
         onRecord: () => records++,
@@ -160,24 +161,30 @@ export async function serveRotation(options: ServeRotationOptions): Promise<Work
         outcome: report.outcome,
         scanned: report.scanned,
       });
+      if (report.outcome === 'stopped') {
+        throw new EngineError('INTERNAL', 'The shard run stopped before the end of its range.');
+      }
+      if (report.outcome === 'fenced') {
+        // Another run holds the shard now (or the rotation stopped): its work is not this job's to finish.
+        throw new EngineError('ROTATION_IN_PROGRESS', 'Fenced out of the shard by a later claim.');
+      }
     };
-    const queue = await options.openQueue(options.queue);
+    const queue = await (options.openQueue ?? openShardQueue)(options.queue);
     let state: LedgerState | 'finished' | null = 'running';
     try {
       const served = queue.serve(handler, { concurrency: 1, workerId });
       try {
         // The ledger's state reaches this worker within a poll: cancel, or the end of the rotation.
-        while (!stop.aborted) {
-          await pause(options.pollIntervalMs ?? WORKER_POLL_MS, stop);
+        while (!options.signal?.aborted) {
+          await pause(options.pollIntervalMs ?? WORKER_POLL_MS, options.signal);
           state = await control.ledger.state(rotation.id);
-          if (state !== 'running') leave.abort();
-          else await register('working');
+          if (state !== 'running') break;
+          await register('working');
           since.at = performance.now();
           since.records = records;
         }
       } finally {
-        // Finishes the job in hand (its pipeline stops, the last batch commits or is fenced out).
-        leave.abort();
+        // Stops the job in hand (its last batch commits, or is fenced out) and hands it back to the queue.
         await served.close();
       }
     } finally {
