@@ -9,7 +9,11 @@
 import { EngineError, isEngineError } from '../errors.js';
 import type { CryptoPool } from '../pool/crypto-pool.js';
 import { windowFor } from '../rotation/job/pool-size.js';
-import { BATCH_MAX_BYTES, MAX_IN_FLIGHT_BYTES, RotationPipeline } from '../rotation/run/pipeline.js';
+import {
+  BATCH_MAX_BYTES,
+  MAX_IN_FLIGHT_BYTES,
+  RotationPipeline,
+} from '../rotation/run/pipeline.js';
 import type { RecordScope } from '../rotation/job/record-scope.js';
 import { RecordReader } from '../rotation/run/record-reader.js';
 import { recordCountsOf } from '../rotation/job/record-counts.js';

@@ -19,7 +19,13 @@ import {
   type TestDatabase,
 } from '../../support/servers/index.js';
 import { expectVsrefVerifies } from '../../support/vsref.js';
-import { NEW_PASSWORD, PW_A, bytes, expectFixtureRotated, tiny } from '../rotation/support/rotation-checks.js';
+import {
+  NEW_PASSWORD,
+  PW_A,
+  bytes,
+  expectFixtureRotated,
+  tiny,
+} from '../rotation/support/rotation-checks.js';
 
 export const FIXTURE = join(fixturesDir, 'tiny200.db');
 export const manifest = readManifest('tiny200');
