@@ -21,7 +21,8 @@ import { sumShardCounts, type Ledger } from './ledger/ledger.js';
 import { planDistributedRotation } from './plan-rotation.js';
 import { openShardQueue, shardJobId } from './queue/index.js';
 import type { QueueSettings, ShardJob, ShardQueue } from './queue/index.js';
-import { newWorkerId, openTarget, pause, type OpenedTarget } from './target.js';
+import { TargetConnection } from './connection.js';
+import { newWorkerId, pause, type OpenedTarget } from './target.js';
 import type {
   DistributedCrypto,
   DistributedProgress,
@@ -32,6 +33,8 @@ import type {
   ShardRow,
   WorkerEvent,
   WorkerOutcome,
+  WorkerRow,
+  WorkerSummary,
 } from './types.js';
 import { judgeRound } from './union-proof.js';
 import { serveRotation } from './worker.js';
@@ -69,6 +72,9 @@ export interface CoordinateOptions {
 
 /** How often the coordinator notes it is alive (an UPDATE of the rotation row, which batches share-lock). */
 const HEARTBEAT_MS = 2000;
+
+/** Between attempts to reach the database again. */
+const RECONNECT_PAUSE_MS = 1000;
 
 /** The jobs of a round for the shards that have not finished it. */
 function jobsOf(rotation: RotationRow, shards: readonly ShardRow[]): ShardJob[] {
@@ -189,46 +195,60 @@ function progressOf(
 }
 
 interface Driven {
-  readonly status: RotationStatus;
+  readonly status: 'completed' | 'incomplete' | 'cancelled';
   readonly rotation: RotationRow;
   readonly shards: readonly ShardRow[];
 }
 
-/** Drives the rounds until the rotation ends or stops; cancels it when the signal aborts. */
+/** Runs `work` on the connection until it gets through (a broken connection is opened again). */
+async function persistently<T>(
+  connection: TargetConnection,
+  work: (opened: OpenedTarget) => Promise<T>,
+  poll: number,
+): Promise<T> {
+  for (;;) {
+    const done = await connection.attempt(async (opened) => ({ value: await work(opened) }));
+    if (done) return done.value;
+    await pause(poll);
+  }
+}
+
+/**
+ * Drives the rounds until the rotation ends or stops; cancels it when the
+ * signal aborts. Each step reads the ledger afresh, so a step lost with its
+ * connection is simply taken again on a new one.
+ */
 async function drive(
   options: CoordinateOptions,
-  opened: OpenedTarget,
+  connection: TargetConnection,
   queue: ShardQueue,
   start: RotationRow,
   coordinator: string,
 ): Promise<Driven> {
-  const { ledger, store, table } = opened;
   const poll = options.pollIntervalMs ?? 250;
-  let rotation = start;
-  let lastProgress = 0;
-  let lastRequeue = performance.now();
-  let lastHeartbeat = 0;
-  await queue.enqueue(jobsOf(rotation, await ledger.shards(rotation.id)));
-  for (;;) {
-    if (options.signal?.aborted) await ledger.setState(rotation.id, 'cancelled', ['running']);
-    if (performance.now() - lastHeartbeat >= HEARTBEAT_MS) {
-      lastHeartbeat = performance.now();
-      await ledger.heartbeat(rotation.id, coordinator);
+  const clock = { progress: 0, requeue: performance.now(), heartbeat: 0 };
+  let enqueued = false;
+  const step = async ({ ledger, store, table }: OpenedTarget): Promise<Driven | 'again'> => {
+    if (!enqueued) {
+      await queue.enqueue(jobsOf(start, await ledger.shards(start.id)));
+      enqueued = true;
     }
-    rotation = (await ledger.rotation(rotation.id))!;
+    if (options.signal?.aborted) await ledger.setState(start.id, 'cancelled', ['running']);
+    if (performance.now() - clock.heartbeat >= HEARTBEAT_MS) {
+      clock.heartbeat = performance.now();
+      await ledger.heartbeat(start.id, coordinator);
+    }
+    const rotation = (await ledger.rotation(start.id))!;
     const shards = await ledger.shards(rotation.id);
     if (rotation.state !== 'running') {
       // Cancelled (here or by the cancel command): jobs still waiting are dropped, running ones stopped.
       await queue.cancel(rotation.id);
       return { status: 'cancelled', rotation, shards };
     }
-    if (
-      options.onProgress &&
-      performance.now() - lastProgress >= (options.progressIntervalMs ?? 1000)
-    ) {
-      lastProgress = performance.now();
-      const workers = await ledger.workers(rotation.id);
-      options.onProgress(progressOf(rotation, shards, workers));
+    const progressEvery = options.progressIntervalMs ?? 1000;
+    if (options.onProgress && performance.now() - clock.progress >= progressEvery) {
+      clock.progress = performance.now();
+      options.onProgress(progressOf(rotation, shards, await ledger.workers(rotation.id)));
     }
     const verdict = await judgeRound(rotation, shards, () =>
       store.countRecords(
@@ -244,15 +264,21 @@ async function drive(
     if (verdict.kind === 'finish') return { status: verdict.status, rotation, shards };
     if (verdict.kind === 'next') {
       await ledger.setRound(rotation.id, verdict.round);
-      rotation = { ...rotation, round: verdict.round };
-      await queue.enqueue(jobsOf(rotation, shards));
-      continue;
+      await queue.enqueue(jobsOf({ ...rotation, round: verdict.round }, shards));
+      return 'again';
     }
-    if (performance.now() - lastRequeue >= (options.requeueIntervalMs ?? 5000)) {
-      lastRequeue = performance.now();
+    if (performance.now() - clock.requeue >= (options.requeueIntervalMs ?? 5000)) {
+      clock.requeue = performance.now();
       await requeueLost(queue, rotation, shards);
     }
     await pause(poll, options.signal);
+    return 'again';
+  };
+  for (;;) {
+    const driven = await connection.attempt(step);
+    if (driven !== null && driven !== 'again') return driven;
+    // A broken connection: the next step opens a new one (and takes the lock again).
+    if (driven === null) await pause(RECONNECT_PAUSE_MS);
   }
 }
 
@@ -265,6 +291,11 @@ async function requeueLost(
   const held = new Set((await queue.held(rotation.id)).map(shardJobId));
   const lost = jobsOf(rotation, shards).filter((job) => !held.has(shardJobId(job)));
   if (lost.length > 0) await queue.enqueue(lost);
+}
+
+function summaryOf(worker: WorkerRow): WorkerSummary {
+  const { worker: id, host, pool, backend, records, state } = worker;
+  return { worker: id, host, pool, backend, records, state };
 }
 
 function resultOf(
@@ -345,12 +376,20 @@ export async function coordinateRotation(options: CoordinateOptions): Promise<Di
   const notes: string[] = [];
   let local: Promise<WorkerOutcome> | null = null;
   const stopLocal = new AbortController();
-  try {
-    const opened = await openTarget(options.target, resources);
-    // One coordinator at a time, and no single-machine rotation meanwhile (the same server lock).
-    resources.holdServerLock(await opened.store.lockForRotation!(opened.table));
+  // Each connection first takes the table's server lock: one coordinator at a time, and no
+  // single-machine rotation meanwhile (the same lock); closing the connection releases it.
+  const connection = new TargetConnection(options.target, async (opened) => {
+    await opened.store.lockForRotation!(opened.table);
     await opened.ledger.create();
-    const start = await rotationToDrive(options, opened, resources, notes, coordinator);
+  });
+  try {
+    const start = await rotationToDrive(
+      options,
+      await connection.get(),
+      resources,
+      notes,
+      coordinator,
+    );
     const queue = await (options.openQueue ?? openShardQueue)(options.queue);
     try {
       if (options.localWorkers > 0) {
@@ -371,26 +410,34 @@ export async function coordinateRotation(options: CoordinateOptions): Promise<Di
         // Its failure (e.g. its pool) is reported once the rotation is driven; others may still finish it.
         local.catch(() => undefined);
       }
-      const driven = await drive(options, opened, queue, start, coordinator);
-      const finished = driven.status === 'completed' || driven.status === 'incomplete';
-      if (finished) await opened.ledger.setState(start.id, driven.status, ['running']);
+      const driven = await drive(options, connection, queue, start, coordinator);
+      const { status } = driven;
+      const finished = status !== 'cancelled';
+      const poll = options.pollIntervalMs ?? 250;
+      if (finished) {
+        await persistently(
+          connection,
+          ({ ledger }) => ledger.setState(start.id, status, ['running']),
+          poll,
+        );
+      }
       stopLocal.abort();
       await local?.catch(() => undefined);
-      const workers = (await opened.ledger.workers(start.id)).map((worker) => ({
-        worker: worker.worker,
-        host: worker.host,
-        pool: worker.pool,
-        backend: worker.backend,
-        records: worker.records,
-        state: worker.state,
-      }));
-      const result = resultOf(driven, started, notes, workers);
+      const workers = await persistently(
+        connection,
+        ({ ledger }) => ledger.workers(start.id),
+        poll,
+      );
+      const result = resultOf(driven, started, notes, workers.map(summaryOf));
       if (finished) {
-        await opened.ledger.setOutcome(start.id, {
-          status: result.status,
-          rotated: result.rotated,
-        });
-        if (!options.keepLedger) await dropLedger(opened.ledger, start.id, notes);
+        await persistently(
+          connection,
+          async ({ ledger }) => {
+            await ledger.setOutcome(start.id, { status: result.status, rotated: result.rotated });
+            if (!options.keepLedger) await dropLedger(ledger, start.id, notes);
+          },
+          poll,
+        );
       } else {
         notes.push(
           'Cancelled: batches committed so far are kept. Resume it later (CLI: rotate --queue ... --resume).',
@@ -403,6 +450,7 @@ export async function coordinateRotation(options: CoordinateOptions): Promise<Di
   } finally {
     stopLocal.abort();
     await local?.catch(() => undefined);
+    await connection.drop();
     await resources.dispose();
   }
 }
