@@ -164,6 +164,26 @@ for (const kind of SERVER_KINDS) {
         expect(await readRotationStatus(target())).toBeNull();
       });
 
+      it('a worker process told to stop (SIGTERM) leaves after its batch; another finishes its shard', async () => {
+        const child = startChild();
+        let rescuer: Promise<unknown> | null = null;
+        const result = await coordinate({
+          localWorkers: 0,
+          shards: 8,
+          progressIntervalMs: 0,
+          onProgress: (progress) => {
+            if (progress.rotated === 0 || rescuer) return;
+            child.stop();
+            rescuer = child.done.then(() => serve());
+          },
+        });
+        await rescuer;
+        const left = await child.done;
+        expect(left).toMatchObject({ event: 'outcome', code: 0 });
+        expectCompletedAsManifest(result, manifest, PW_A);
+        await expectServerFixtureRotated(suite.owner, dir.path);
+      });
+
       it('a worker whose password is wrong is refused before it claims anything', async () => {
         const planned = await planFixtureRotation(suite.db, { shards: 3 });
         try {
@@ -272,7 +292,10 @@ for (const kind of SERVER_KINDS) {
         }
       });
 
-      function startChild(): { done: Promise<Record<string, unknown>> } {
+      function startChild(): {
+        done: Promise<Record<string, unknown>>;
+        stop: () => void;
+      } {
         const child = spawn(
           process.execPath,
           ['--import', 'tsx', join(here, 'support/worker-child.ts')],
@@ -304,7 +327,7 @@ for (const kind of SERVER_KINDS) {
         const done = new Promise<Record<string, unknown>>((resolve) =>
           child.once('exit', (code) => resolve({ ...last, code, stderr })),
         );
-        return { done };
+        return { done, stop: () => child.kill('SIGTERM') };
       }
     },
   );
