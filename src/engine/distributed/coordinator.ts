@@ -191,6 +191,9 @@ function progressOf(
     shards: shards.length,
     shardsDone: shards.filter((shard) => shard.round === rotation.round && shard.done).length,
     workers,
+    failing: shards.flatMap((shard) =>
+      shard.failure === null ? [] : [{ shard: shard.shard, code: shard.failure }],
+    ),
   };
 }
 
@@ -383,15 +386,11 @@ export async function coordinateRotation(options: CoordinateOptions): Promise<Di
     await opened.ledger.create();
   });
   try {
-    const start = await rotationToDrive(
-      options,
-      await connection.get(),
-      resources,
-      notes,
-      coordinator,
-    );
+    const opened = await connection.get();
+    // Reached before anything is planned: a queue that does not answer leaves the ledger untouched.
     const queue = await (options.openQueue ?? openShardQueue)(options.queue);
     try {
+      const start = await rotationToDrive(options, opened, resources, notes, coordinator);
       if (options.localWorkers > 0) {
         local = serveRotation({
           target: options.target,

@@ -118,7 +118,10 @@ export interface DistributedProgress {
   readonly failed: number;
   readonly shards: number;
   readonly shardsDone: number;
-  readonly workers: readonly WorkerSummary[];
+  /** every worker that joined, with its recent rate (records/s) and when it was last seen */
+  readonly workers: readonly WorkerRow[];
+  /** shards whose last run failed, with the code (retried by the queue) */
+  readonly failing: readonly { readonly shard: number; readonly code: string }[];
 }
 
 export interface DistributedStatus {
