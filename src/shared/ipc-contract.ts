@@ -6,17 +6,19 @@
  * call is one entry here plus the VaultService method that serves it.
  * Nothing here may need Node: the renderer imports it (types only) too.
  */
-import type { Argon2Config, Argon2PresetName } from '../engine/argon2-config.js';
+import type { Argon2Config, Argon2PresetName } from '../core/argon2.js';
+import type { ErrorCode } from '../core/error-codes.js';
 import type {
   PreflightProgress,
   PreflightResult,
   RotationProgress,
   RotationResult,
+  UnfinishedRotation,
+  VaultTableInfo,
   VerifyProgress,
   VerifyResult,
-} from '../engine/rotation/types.js';
-import type { UnfinishedRotation } from '../core/types.js';
-import type { VaultDriverName, VaultTableInfo } from '../engine/storage/types.js';
+} from '../core/types.js';
+import type { VaultDriverName } from '../core/vault-drivers.js';
 
 import {
   argsOf,
@@ -48,8 +50,8 @@ export type {
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };
 
 export interface IpcError {
-  /** EngineErrorCode, or 'INVALID_ARGUMENT' / 'BUSY' / 'INTERNAL' from the shell */
-  code: string;
+  /** an EngineErrorCode, or a code only the shell raises (core/error-codes.ts) */
+  code: ErrorCode;
   /** human message: what happened and what to do */
   message: string;
 }

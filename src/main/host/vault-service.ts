@@ -46,7 +46,8 @@ import { invalidArgument, validateVaultPath } from '../../shared/ipc-validation.
 import { ChosenVaults, notChosenError } from './chosen-vaults.js';
 import type { HostRequest, HostResults } from './engine-host-protocol.js';
 import { HostJob } from './host-job.js';
-import { BUSY, ipcError, toIpcError } from '../ipc/ipc-errors.js';
+import { BUSY } from '../../core/error-codes.js';
+import { ipcError, toIpcError } from '../ipc/ipc-errors.js';
 import { AuditLog, auditEntry } from './audit-log.js';
 import { RecentVaults } from './recent-vaults.js';
 import { RecentConnections } from './recent-connections.js';
