@@ -65,6 +65,9 @@ export type FileDriverName = {
 /** Drivers for vault tables in a database server, chosen by the connection string's scheme. */
 export type ServerDriverName = Exclude<VaultDriverName, FileDriverName>;
 
+/** The database server families a connection string may name (postgres:, mysql:/mariadb:). */
+export type ServerDialect = 'postgres' | 'mysql';
+
 /** A driver choice for a vault file: one by name, or 'auto'. */
 export type VaultDriverPreference = 'auto' | FileDriverName;
 

@@ -15,7 +15,7 @@ import type {
   VaultTableInfo,
   VerifyProgress,
 } from '../core/types.js';
-import type { VaultDriverName } from '../core/vault-drivers.js';
+import type { ServerDialect, VaultDriverName } from '../core/vault-drivers.js';
 
 /** Every call answers with a result; errors are data, not rejected promises. */
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };
@@ -59,8 +59,8 @@ export interface VaultSummary {
   checkpointProblem: string | null;
 }
 
-/** The database servers the app connects to (the engine's ServerDialect). */
-export type ServerDialect = 'postgres' | 'mysql';
+/** The database servers the app connects to (core's ServerDialect). */
+export type { ServerDialect };
 
 /** How the connection is encrypted: none, encrypted without checking the server, or fully verified. */
 export type ServerTlsChoice = 'disable' | 'require' | 'verify-full';
