@@ -266,7 +266,7 @@ describe('rotation slice', () => {
     fillValidDraft(store);
     await store.getState().startRotation();
     const locked = {
-      code: 'LOCKED',
+      code: 'LOCKED' as const,
       message: 'Another program holds the vault. Close it and resume.',
     };
     api.emit({ type: 'error', jobId: api.jobId, error: locked });

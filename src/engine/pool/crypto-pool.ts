@@ -9,7 +9,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import type { Argon2Config } from '../argon2-config.js';
+import type { Argon2Config } from '../../core/argon2.js';
 import { EngineError, type EngineErrorCode } from '../errors.js';
 import type { Argon2BackendName, Argon2BackendPreference } from '../kdf/types.js';
 import { spawnWorker } from '../worker-script.js';

@@ -1,5 +1,5 @@
 import type { PreflightProgress, RotationProgress, VerifyProgress } from '../../core/types.js';
-import type { Argon2Config } from '../argon2-config.js';
+import type { Argon2Config } from '../../core/argon2.js';
 import type { Argon2BackendPreference } from '../kdf/types.js';
 import type { VaultDriverPreference } from '../storage/types.js';
 

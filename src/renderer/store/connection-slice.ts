@@ -7,70 +7,35 @@
  * that Connect after a good test does not make the user type it twice.
  */
 import type {
-  ConnectionTestResult,
-  IpcError,
-  ServerConnection,
   ServerConnectionRequest,
   ServerDialect,
   ServerTlsChoice,
 } from '../../shared/ipc-contract.js';
 import { isLocalHost } from '../../core/local-host.js';
 import type { SliceCreator } from './types.js';
+import type {
+  ConnectionField,
+  ConnectionForm,
+  ConnectionSlice,
+  ConnectionStatus,
+} from './connection-types.js';
+
+export type {
+  ConnectionField,
+  ConnectionForm,
+  ConnectionSlice,
+  ConnectionStatus,
+} from './connection-types.js';
 
 export const DEFAULT_PORTS: Readonly<Record<ServerDialect, number>> = {
   postgres: 5432,
   mysql: 3306,
 };
 
-export interface ConnectionForm {
-  dialect: ServerDialect;
-  host: string;
-  /** as typed; checked by connectionFormProblems */
-  port: string;
-  database: string;
-  user: string;
-  password: string;
-  tls: ServerTlsChoice;
-  /**
-   * true until the person picks a TLS mode: the mode then follows the host
-   * (verify-full for another machine, off for this one), as in the CLI.
-   */
-  tlsFollowsHost: boolean;
-  /** used with verify-full only; '' = the system's CAs */
-  caFile: string;
-}
-
 /** The TLS mode a host gets unless the person picks one: the certificate checked unless it is this machine. */
 export function defaultTlsFor(host: string): ServerTlsChoice {
   const bare = host.trim().replace(/^\[(.*)\]$/, '$1');
   return isLocalHost(bare) ? 'disable' : 'verify-full';
-}
-
-export type ConnectionField = 'host' | 'port' | 'database' | 'user' | 'caFile';
-
-export type ConnectionStatus = 'idle' | 'testing' | 'connecting';
-
-export interface ConnectionSlice {
-  connectOpen: boolean;
-  connectionForm: ConnectionForm;
-  connectionStatus: ConnectionStatus;
-  /** what the last "Test connection" found (cleared when the form changes) */
-  connectionTest: ConnectionTestResult | null;
-  connectionError: IpcError | null;
-  recentConnections: ServerConnection[];
-  openConnectForm(): void;
-  /** closes the form; the password typed is dropped */
-  closeConnectForm(): void;
-  /** a TLS mode given here is the person's choice: it no longer follows the host */
-  updateConnectionForm(changes: Partial<Omit<ConnectionForm, 'dialect' | 'tlsFollowsHost'>>): void;
-  /** switches PostgreSQL / MySQL; a port left at the other's default follows the new default */
-  setConnectionDialect(dialect: ServerDialect): void;
-  /** fills the form from a recent connection (the password stays empty) */
-  fillConnection(connection: ServerConnection): void;
-  chooseCaFile(): Promise<void>;
-  testConnection(): Promise<void>;
-  connectDatabase(): Promise<void>;
-  loadRecentConnections(): Promise<void>;
 }
 
 export function emptyConnectionForm(dialect: ServerDialect = 'postgres'): ConnectionForm {

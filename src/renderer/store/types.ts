@@ -1,9 +1,9 @@
 import type { StoreApi } from 'zustand/vanilla';
 import type { VaultAdminApi } from '../../shared/ipc-contract.js';
-import type { ConnectionSlice } from './connection-slice.js';
-import type { RotationSlice } from './rotation-slice.js';
-import type { VaultSlice } from './vault-slice.js';
-import type { VerifySlice } from './verify-slice.js';
+import type { ConnectionSlice } from './connection-types.js';
+import type { RotationSlice } from './rotation-types.js';
+import type { VaultSlice } from './vault-types.js';
+import type { VerifySlice } from './verify-types.js';
 
 export type AppState = VaultSlice & RotationSlice & VerifySlice & ConnectionSlice;
 

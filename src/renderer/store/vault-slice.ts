@@ -1,38 +1,10 @@
 /** The open vault: which file, which table, its counts; the recent list. */
-import type {
-  IpcError,
-  RecentVault,
-  VaultHandle,
-  VaultSummary,
-} from '../../shared/ipc-contract.js';
+import type { IpcError, VaultSummary } from '../../shared/ipc-contract.js';
 import { isJobActive } from './rotation-slice.js';
 import type { SliceCreator } from './types.js';
+import type { VaultSlice } from './vault-types.js';
 
-export type VaultStatus = 'idle' | 'opening' | 'ready';
-
-export interface VaultSlice {
-  vault: VaultSummary | null;
-  /** null until the user chose, when the file holds several vault tables */
-  selectedTable: string | null;
-  vaultStatus: VaultStatus;
-  vaultError: IpcError | null;
-  /** vaults chosen in earlier sessions, each with a handle for this one */
-  recent: RecentVault[];
-  loadRecent(): Promise<void>;
-  openVaultDialog(): Promise<void>;
-  /** a vault the user chose before (recent list, or the open one again) */
-  openVault(handle: VaultHandle): Promise<void>;
-  openDroppedFile(file: File): Promise<void>;
-  /** shows a vault main opened another way (a database connection) */
-  showVault(summary: VaultSummary): void;
-  /** a vault main opened from the command line or the OS: shown unless a job is running */
-  showLaunchedVault(summary: VaultSummary): void;
-  /** re-reads the open vault (counts, resumable tables) after a job */
-  refreshVault(): Promise<void>;
-  selectTable(name: string): void;
-  closeVault(): void;
-  dismissVaultError(): void;
-}
+export type { VaultSlice, VaultStatus } from './vault-types.js';
 
 /** Keeps the user's choice when it still exists; picks the only table otherwise. */
 function chooseTable(summary: VaultSummary, previous: string | null): string | null {

@@ -7,7 +7,7 @@
  *   every v1 failure after the XOR, including the reference's panics).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ARGON2_PRESETS, type Argon2PresetName } from '../../../src/engine/argon2-config.js';
+import { ARGON2_PRESETS, type Argon2PresetName } from '../../../src/core/argon2.js';
 import { isV2Value, openValue, type OpenFailureReason } from '../../../src/engine/codec/index.js';
 import { loadArgon2idBackend, type Argon2idBackend } from '../../../src/engine/kdf/index.js';
 import {

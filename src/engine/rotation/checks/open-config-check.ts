@@ -8,7 +8,7 @@
  * When none opens, the library's presets are tried on a few v2 records: the
  * one that opens names the settings the application most likely uses.
  */
-import { ARGON2_PRESETS, type Argon2Config, type Argon2PresetName } from '../../argon2-config.js';
+import { ARGON2_PRESETS, type Argon2Config, type Argon2PresetName } from '../../../core/argon2.js';
 import { EngineError } from '../../errors.js';
 import type { Argon2BackendName, Argon2BackendPreference } from '../../kdf/types.js';
 import { CryptoPool } from '../../pool/crypto-pool.js';

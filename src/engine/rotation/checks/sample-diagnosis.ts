@@ -7,7 +7,7 @@
  * vault in which no sampled record opens costs hours at the default preset
  * and ends "nothing opened" all the same.
  */
-import type { Argon2Config, Argon2PresetName } from '../../argon2-config.js';
+import type { Argon2Config, Argon2PresetName } from '../../../core/argon2.js';
 import { alreadyOpenText, newPasswordOpensSample } from '../../../core/verdict.js';
 import { EngineError } from '../../errors.js';
 import type { Argon2BackendPreference } from '../../kdf/types.js';

@@ -5,7 +5,7 @@
  * chosen, the pool started and the passwords proven (planRotation).
  */
 import { existsSync } from 'node:fs';
-import type { Argon2Config } from '../../argon2-config.js';
+import type { Argon2Config } from '../../../core/argon2.js';
 import { EngineError } from '../../errors.js';
 import type { CryptoPool } from '../../pool/crypto-pool.js';
 import type { VaultStore } from '../../storage/types.js';

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
-import { ARGON2_PRESETS, type Argon2Config } from '../../../../src/engine/argon2-config.js';
+import { ARGON2_PRESETS, type Argon2Config } from '../../../../src/core/argon2.js';
 import { isEngineError } from '../../../../src/engine/errors.js';
 import { recordScope } from '../../../../src/engine/rotation/job/record-scope.js';
 import {

@@ -1,5 +1,5 @@
 /**
- * Record keys, on both drivers and real files: tables with a rowid are paged
+ * Record keys, on both SQLite drivers and real files: tables with a rowid are paged
  * and written on it whatever their ids hold (NULL, BLOB, integer, invalid
  * UTF-8, duplicated); WITHOUT ROWID tables are paged on the id and refused
  * (UNSUPPORTED_IDS) when their ids cannot be; pages are bounded in bytes;

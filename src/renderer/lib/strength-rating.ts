@@ -1,0 +1,30 @@
+/**
+ * What the strength meter shows, apart from the estimator that computes it:
+ * password-strength.ts (the loader) and zxcvbn-estimator.ts (its lazy chunk)
+ * both use these, so neither imports the other's values.
+ */
+export type StrengthLevel = 0 | 1 | 2 | 3 | 4;
+
+export type StrengthLabel = 'Empty' | 'Weak' | 'Fair' | 'Good' | 'Strong';
+
+export interface PasswordStrength {
+  readonly level: StrengthLevel;
+  readonly label: StrengthLabel;
+  /** what makes it guessable ("This is a commonly used password."), if anything */
+  readonly warning: string | null;
+  /** how to make it stronger */
+  readonly suggestions: readonly string[];
+  /** log10 of the estimated guesses an attacker needs */
+  readonly guessesLog10: number;
+}
+
+/** Rates a password; holds no copy of it. */
+export type StrengthEstimator = (password: string) => PasswordStrength;
+
+export const EMPTY_STRENGTH: PasswordStrength = {
+  level: 0,
+  label: 'Empty',
+  warning: null,
+  suggestions: [],
+  guessesLog10: 0,
+};
