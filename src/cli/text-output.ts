@@ -6,5 +6,5 @@
 export interface TextOutput {
   write(text: string): unknown;
   readonly isTTY?: boolean;
-  readonly columns?: number;
+  readonly columns?: number | undefined;
 }

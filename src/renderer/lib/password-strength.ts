@@ -11,12 +11,12 @@
 
 import type { StrengthEstimator } from './strength-rating.js';
 
-export { EMPTY_STRENGTH } from './strength-rating.js';
-export type {
-  PasswordStrength,
-  StrengthEstimator,
-  StrengthLabel,
-  StrengthLevel,
+export {
+  EMPTY_STRENGTH,
+  type PasswordStrength,
+  type StrengthEstimator,
+  type StrengthLabel,
+  type StrengthLevel,
 } from './strength-rating.js';
 
 let loading: Promise<StrengthEstimator> | null = null;

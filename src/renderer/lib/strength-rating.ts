@@ -1,8 +1,9 @@
 /**
- * What the strength meter shows, apart from the estimator that computes it:
- * password-strength.ts (the loader) and zxcvbn-estimator.ts (its lazy chunk)
- * both use these, so neither imports the other's values.
+ * What a strength estimate says, apart from the estimator that makes it: the
+ * meter's words and levels. Both password-strength.ts and the lazily loaded
+ * zxcvbn-estimator.ts use these, so neither imports the other for them.
  */
+
 export type StrengthLevel = 0 | 1 | 2 | 3 | 4;
 
 export type StrengthLabel = 'Empty' | 'Weak' | 'Fair' | 'Good' | 'Strong';

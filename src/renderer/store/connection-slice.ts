@@ -1,94 +1,14 @@
-/**
- * "Connect to a database": the form (dialect, host, port, database, user,
- * password, TLS), its "Test connection" answer, and the recent connections.
- * The password lives in the form until a connect is sent (or the form is
- * closed): it is cleared from the state before that call is answered (main
- * keeps its own copy for a connected vault). "Test connection" keeps it, so
- * that Connect after a good test does not make the user type it twice.
- */
-import type {
-  ServerConnectionRequest,
-  ServerDialect,
-  ServerTlsChoice,
-} from '../../shared/ipc-contract.js';
-import { isLocalHost } from '../../core/local-host.js';
+/** The "Connect to a database" form's actions: edit, test, connect, recent connections. */
+import type { ServerConnectionRequest } from '../../shared/ipc-contract.js';
+import {
+  connectionRequestOf,
+  DEFAULT_PORTS,
+  defaultTlsFor,
+  INITIAL_CONNECTION_STATE,
+  type ConnectionSlice,
+  type ConnectionStatus,
+} from './connection-state.js';
 import type { SliceCreator } from './types.js';
-import type {
-  ConnectionField,
-  ConnectionForm,
-  ConnectionSlice,
-  ConnectionStatus,
-} from './connection-types.js';
-
-export type {
-  ConnectionField,
-  ConnectionForm,
-  ConnectionSlice,
-  ConnectionStatus,
-} from './connection-types.js';
-
-export const DEFAULT_PORTS: Readonly<Record<ServerDialect, number>> = {
-  postgres: 5432,
-  mysql: 3306,
-};
-
-/** The TLS mode a host gets unless the person picks one: the certificate checked unless it is this machine. */
-export function defaultTlsFor(host: string): ServerTlsChoice {
-  const bare = host.trim().replace(/^\[(.*)\]$/, '$1');
-  return isLocalHost(bare) ? 'disable' : 'verify-full';
-}
-
-export function emptyConnectionForm(dialect: ServerDialect = 'postgres'): ConnectionForm {
-  return {
-    dialect,
-    host: 'localhost',
-    port: String(DEFAULT_PORTS[dialect]),
-    database: '',
-    user: '',
-    password: '',
-    tls: defaultTlsFor('localhost'),
-    tlsFollowsHost: true,
-    caFile: '',
-  };
-}
-
-const HOST = /^(?:[A-Za-z0-9._-]+|\[?[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*\]?)$/;
-
-/** What must be fixed before the form can be sent, by field (empty: it can). */
-export function connectionFormProblems(
-  form: ConnectionForm,
-): Partial<Record<ConnectionField, string>> {
-  const problems: Partial<Record<ConnectionField, string>> = {};
-  const host = form.host.trim();
-  if (host === '') problems.host = 'Enter the server’s host name or IP address.';
-  else if (!HOST.test(host))
-    problems.host = 'Only the host name or IP address: no user, port, path or options.';
-  const port = Number(form.port);
-  if (!/^\d+$/.test(form.port.trim()) || port < 1 || port > 65535)
-    problems.port = 'A port from 1 to 65535.';
-  if (form.database.trim() === '') problems.database = 'Enter the database that holds the vault.';
-  if (form.user.trim() === '') problems.user = 'Enter the database user.';
-  const caFile = form.caFile.trim();
-  if (form.tls === 'verify-full' && caFile !== '' && !/^(?:\/|[A-Za-z]:[\\/])/.test(caFile))
-    problems.caFile = 'The full path of the CA certificate file (or choose it).';
-  return problems;
-}
-
-/** The request main receives; null while the form has problems. */
-export function connectionRequestOf(form: ConnectionForm): ServerConnectionRequest | null {
-  if (Object.keys(connectionFormProblems(form)).length > 0) return null;
-  const caFile = form.caFile.trim();
-  return {
-    dialect: form.dialect,
-    host: form.host.trim(),
-    port: Number(form.port),
-    database: form.database.trim(),
-    user: form.user.trim(),
-    password: form.password,
-    tls: form.tls,
-    caFile: form.tls === 'verify-full' && caFile !== '' ? caFile : null,
-  };
-}
 
 export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, api) => {
   /** Takes the request out of the form; a connect wipes the password from the state at once. */
@@ -108,12 +28,7 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, a
   };
 
   return {
-    connectOpen: false,
-    connectionForm: emptyConnectionForm(),
-    connectionStatus: 'idle',
-    connectionTest: null,
-    connectionError: null,
-    recentConnections: [],
+    ...INITIAL_CONNECTION_STATE,
 
     openConnectForm() {
       set({ connectOpen: true, connectionTest: null, connectionError: null });

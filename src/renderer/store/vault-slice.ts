@@ -1,10 +1,8 @@
-/** The open vault: which file, which table, its counts; the recent list. */
+/** The open vault's actions: open, show, refresh, choose a table, close. */
 import type { IpcError, VaultSummary } from '../../shared/ipc-contract.js';
-import { isJobActive } from './rotation-slice.js';
+import { isJobActive } from './rotation-state.js';
 import type { SliceCreator } from './types.js';
-import type { VaultSlice } from './vault-types.js';
-
-export type { VaultSlice, VaultStatus } from './vault-types.js';
+import { INITIAL_VAULT_STATE, type VaultSlice } from './vault-state.js';
 
 /** Keeps the user's choice when it still exists; picks the only table otherwise. */
 function chooseTable(summary: VaultSummary, previous: string | null): string | null {
@@ -29,11 +27,7 @@ export const createVaultSlice: SliceCreator<VaultSlice> = (set, get, api) => {
   };
 
   return {
-    vault: null,
-    selectedTable: null,
-    vaultStatus: 'idle',
-    vaultError: null,
-    recent: [],
+    ...INITIAL_VAULT_STATE,
 
     async loadRecent() {
       const response = await api.recentVaults();
@@ -96,7 +90,7 @@ export const createVaultSlice: SliceCreator<VaultSlice> = (set, get, api) => {
       const handle = get().vault?.handle;
       // Main then forgets what it kept for the vault (a database password); nothing to wait for.
       if (handle !== undefined) void api.closeVault(handle);
-      set({ vault: null, selectedTable: null, vaultStatus: 'idle', vaultError: null });
+      set({ ...INITIAL_VAULT_STATE, recent: get().recent });
       void get().loadRecent();
     },
 

@@ -5,25 +5,12 @@
  */
 import { choiceFromDraft, DEFAULT_CRYPTO_DRAFT, draftFromChoice } from '../lib/argon2-choices.js';
 import type { SliceCreator } from './types.js';
-import type { VerifyDraft, VerifySlice } from './verify-types.js';
-
-export type { VerifyDraft, VerifySlice, VerifyState, VerifyTarget } from './verify-types.js';
-
-/** Enough to notice a wrong password or preset without waiting for every record. */
-export const DEFAULT_VERIFY_SAMPLE = 32;
-
-const INITIAL_VERIFY_DRAFT: VerifyDraft = {
-  password: '',
-  crypto: DEFAULT_CRYPTO_DRAFT,
-  sampleSize: DEFAULT_VERIFY_SAMPLE,
-};
+import { INITIAL_VERIFY_DRAFT, INITIAL_VERIFY_STATE, type VerifySlice } from './verify-state.js';
 
 export const createVerifySlice: SliceCreator<VerifySlice> = (set, get, api) => {
   let ticket = 0;
   return {
-    verifyTarget: null,
-    verifyDraft: INITIAL_VERIFY_DRAFT,
-    verifyState: { status: 'idle' },
+    ...INITIAL_VERIFY_STATE,
 
     openVerify(options = {}) {
       const { vault, selectedTable, result } = get();
@@ -35,7 +22,7 @@ export const createVerifySlice: SliceCreator<VerifySlice> = (set, get, api) => {
           ...INITIAL_VERIFY_DRAFT,
           crypto: options.crypto ? draftFromChoice(options.crypto) : DEFAULT_CRYPTO_DRAFT,
         },
-        verifyState: { status: 'idle' },
+        verifyState: INITIAL_VERIFY_STATE.verifyState,
       });
     },
 
@@ -44,11 +31,7 @@ export const createVerifySlice: SliceCreator<VerifySlice> = (set, get, api) => {
       // Closing the dialog is its Cancel: a check still running stops after its batch.
       if (verifyState.status === 'running') void api.cancelJob(verifyState.jobId);
       ticket += 1;
-      set({
-        verifyTarget: null,
-        verifyDraft: INITIAL_VERIFY_DRAFT,
-        verifyState: { status: 'idle' },
-      });
+      set(INITIAL_VERIFY_STATE);
     },
 
     updateVerifyDraft(patch) {

@@ -1,7 +1,6 @@
 /**
- * The "Verify…" slice's state and actions as types, apart from its code
- * (verify-slice.ts, which re-exports them): types.ts composes AppState from
- * these files, so no slice's code is part of an import cycle.
+ * "Verify…": open a sample of records with a password, as a job with an id
+ * of ours. What the slice holds, how it starts, and how to read it.
  */
 import type {
   Argon2Choice,
@@ -10,7 +9,10 @@ import type {
   VerifyProgress,
   VerifyResult,
 } from '../../shared/ipc-contract.js';
-import type { CryptoDraft } from '../lib/argon2-choices.js';
+import { DEFAULT_CRYPTO_DRAFT, type CryptoDraft } from '../lib/argon2-choices.js';
+
+/** Enough to notice a wrong password or preset without waiting for every record. */
+export const DEFAULT_VERIFY_SAMPLE = 32;
 
 export interface VerifyDraft {
   password: string;
@@ -41,10 +43,13 @@ export interface VerifyTarget {
   purpose: 'new-password' | 'any';
 }
 
-export interface VerifySlice {
+export interface VerifyData {
   verifyTarget: VerifyTarget | null;
   verifyDraft: VerifyDraft;
   verifyState: VerifyState;
+}
+
+export interface VerifySlice extends VerifyData {
   openVerify(options?: { crypto?: Argon2Choice; purpose?: VerifyTarget['purpose'] }): void;
   closeVerify(): void;
   updateVerifyDraft(patch: Partial<VerifyDraft>): void;
@@ -53,3 +58,15 @@ export interface VerifySlice {
   cancelVerify(): void;
   handleVerifyProgress(event: Extract<CheckEvent, { type: 'verify-progress' }>): void;
 }
+
+export const INITIAL_VERIFY_DRAFT: VerifyDraft = {
+  password: '',
+  crypto: DEFAULT_CRYPTO_DRAFT,
+  sampleSize: DEFAULT_VERIFY_SAMPLE,
+};
+
+export const INITIAL_VERIFY_STATE: VerifyData = {
+  verifyTarget: null,
+  verifyDraft: INITIAL_VERIFY_DRAFT,
+  verifyState: { status: 'idle' },
+};

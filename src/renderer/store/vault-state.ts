@@ -1,18 +1,19 @@
 /**
- * The open vault slice's state and actions as types, apart from its code
- * (vault-slice.ts, which re-exports them): types.ts composes AppState from
- * these files, so no slice's code is part of an import cycle.
+ * The open vault: which file, which table, its counts; the recent list.
+ * What the slice holds, how it starts, and how to read it.
  */
 import type {
   IpcError,
   RecentVault,
+  UnfinishedRotation,
   VaultHandle,
   VaultSummary,
+  VaultTableInfo,
 } from '../../shared/ipc-contract.js';
 
 export type VaultStatus = 'idle' | 'opening' | 'ready';
 
-export interface VaultSlice {
+export interface VaultData {
   vault: VaultSummary | null;
   /** null until the user chose, when the file holds several vault tables */
   selectedTable: string | null;
@@ -20,6 +21,9 @@ export interface VaultSlice {
   vaultError: IpcError | null;
   /** vaults chosen in earlier sessions, each with a handle for this one */
   recent: RecentVault[];
+}
+
+export interface VaultSlice extends VaultData {
   loadRecent(): Promise<void>;
   openVaultDialog(): Promise<void>;
   /** a vault the user chose before (recent list, or the open one again) */
@@ -34,4 +38,30 @@ export interface VaultSlice {
   selectTable(name: string): void;
   closeVault(): void;
   dismissVaultError(): void;
+}
+
+export const INITIAL_VAULT_STATE: VaultData = {
+  vault: null,
+  selectedTable: null,
+  vaultStatus: 'idle',
+  vaultError: null,
+  recent: [],
+};
+
+// Selectors return primitives or objects already in the state (stable for useAppState).
+
+export function selectTableInfo(state: VaultData): VaultTableInfo | null {
+  return state.vault?.tables.find((table) => table.name === state.selectedTable) ?? null;
+}
+
+/** The rotation of the selected table a cancel or crash left resumable, with its saved settings. */
+export function selectUnfinishedRotation(state: VaultData): UnfinishedRotation | null {
+  return (
+    state.vault?.unfinishedRotations.find((rotation) => rotation.table === state.selectedTable) ??
+    null
+  );
+}
+
+export function selectCanResume(state: VaultData): boolean {
+  return selectUnfinishedRotation(state) !== null;
 }
