@@ -11,8 +11,8 @@ export {
   NONCE_LENGTH,
   SALT_LENGTH,
   TAG_LENGTH,
-} from './argon2-config.js';
-export type { Argon2Config, Argon2PresetName } from './argon2-config.js';
+} from '../core/argon2.js';
+export type { Argon2Config, Argon2PresetName } from '../core/argon2.js';
 
 export * from './rotation/index.js';
 export type {

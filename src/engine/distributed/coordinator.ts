@@ -43,31 +43,31 @@ export interface CoordinateOptions {
   readonly target: DistributedTarget;
   readonly queue: QueueSettings;
   /** default openShardQueue (BullMQ on Redis) */
-  readonly openQueue?: OpenShardQueue;
+  readonly openQueue?: OpenShardQueue | undefined;
   readonly oldPassword: Uint8Array;
   readonly newPassword: Uint8Array;
   readonly crypto: DistributedCrypto;
   /** default: by size, at least 8 per expected worker */
-  readonly shards?: number;
-  readonly expectedWorkers?: number;
+  readonly shards?: number | undefined;
+  readonly expectedWorkers?: number | undefined;
   /** crypto threads of this machine's own worker; 0: none (it only coordinates) */
   readonly localWorkers: number;
-  readonly keepLedger?: boolean;
+  readonly keepLedger?: boolean | undefined;
   /** continue the table's cancelled rotation (a running one is re-attached to without asking) */
-  readonly resume?: boolean;
-  readonly includeSoftDeleted?: boolean;
-  readonly signal?: AbortSignal;
-  readonly onProgress?: (progress: DistributedProgress) => void;
-  readonly onWorkerEvent?: (event: WorkerEvent) => void;
+  readonly resume?: boolean | undefined;
+  readonly includeSoftDeleted?: boolean | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly onProgress?: ((progress: DistributedProgress) => void) | undefined;
+  readonly onWorkerEvent?: ((event: WorkerEvent) => void) | undefined;
   /** ms between reads of the ledger (default 250) */
-  readonly pollIntervalMs?: number;
+  readonly pollIntervalMs?: number | undefined;
   /** ms between progress events at most (default 1000) */
-  readonly progressIntervalMs?: number;
+  readonly progressIntervalMs?: number | undefined;
   /** ms between checks for jobs the queue lost (default 5000) */
-  readonly requeueIntervalMs?: number;
-  readonly batchSize?: number;
-  readonly commitIntervalMs?: number;
-  readonly coordinatorId?: string;
+  readonly requeueIntervalMs?: number | undefined;
+  readonly batchSize?: number | undefined;
+  readonly commitIntervalMs?: number | undefined;
+  readonly coordinatorId?: string | undefined;
 }
 
 /** How often the coordinator notes it is alive (an UPDATE of the rotation row, which batches share-lock). */

@@ -28,12 +28,12 @@ export interface DistributedPlanSettings {
   /** holds the engine's copies of the old and new password (the sample check reads the old one) */
   readonly resources: JobResources;
   readonly crypto: DistributedCrypto;
-  readonly includeSoftDeleted?: boolean;
+  readonly includeSoftDeleted?: boolean | undefined;
   /** default: by size, at least 8 per expected worker */
-  readonly shards?: number;
-  readonly expectedWorkers?: number;
+  readonly shards?: number | undefined;
+  readonly expectedWorkers?: number | undefined;
   readonly coordinator: string;
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** A rotation id: random, no secret, safe in a queue name and a job id. */

@@ -35,11 +35,11 @@ export interface ShardRunSettings {
   readonly owner: string;
   readonly pool: CryptoPool;
   readonly keyKind: 'rowid' | 'id';
-  readonly signal?: AbortSignal;
-  readonly batchSize?: number;
-  readonly commitIntervalMs?: number;
+  readonly signal?: AbortSignal | undefined;
+  readonly batchSize?: number | undefined;
+  readonly commitIntervalMs?: number | undefined;
   /** each record accounted for (progress) */
-  readonly onRecord?: () => void;
+  readonly onRecord?: (() => void) | undefined;
 }
 
 export type ShardRunOutcome = 'done' | 'fenced' | 'stopped' | 'skipped';

@@ -4,7 +4,7 @@
  * reads them.
  */
 import type { RotationResult } from '../../core/types.js';
-import type { Argon2Config } from '../argon2-config.js';
+import type { Argon2Config } from '../../core/argon2.js';
 import type { Argon2BackendPreference } from '../kdf/types.js';
 import type { OpenVaultOptions } from '../storage/types.js';
 import type { QueueSettings, ShardQueue } from './queue/index.js';
@@ -14,18 +14,18 @@ export interface DistributedTarget {
   readonly vaultPath: string;
   readonly table: string;
   /** serverPassword etc., as rotateVault takes them */
-  readonly open?: OpenVaultOptions;
+  readonly open?: OpenVaultOptions | undefined;
   /** the ledger's schema (PostgreSQL) or database (MySQL); default: the vault table's */
-  readonly ledgerSchema?: string;
+  readonly ledgerSchema?: string | undefined;
 }
 
 export interface DistributedCrypto {
   readonly openConfig: Argon2Config;
   /** default openConfig */
-  readonly writeConfig?: Argon2Config;
-  readonly kdfBackend?: Argon2BackendPreference;
-  readonly skipConfigCheck?: boolean;
-  readonly scanAnyway?: boolean;
+  readonly writeConfig?: Argon2Config | undefined;
+  readonly kdfBackend?: Argon2BackendPreference | undefined;
+  readonly skipConfigCheck?: boolean | undefined;
+  readonly scanAnyway?: boolean | undefined;
 }
 
 /** A rotation's state in the ledger. */

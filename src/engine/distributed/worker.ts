@@ -33,22 +33,22 @@ export interface ServeRotationOptions {
   readonly target: DistributedTarget;
   readonly queue: QueueSettings;
   /** default openShardQueue (BullMQ on Redis) */
-  readonly openQueue?: OpenShardQueue;
+  readonly openQueue?: OpenShardQueue | undefined;
   /** UTF-8 bytes; the engine copies them and zeroes its copies when the worker leaves */
   readonly oldPassword: Uint8Array;
   readonly newPassword: Uint8Array;
   /** crypto threads of this worker */
   readonly workers: number;
-  readonly kdfBackend?: Argon2BackendPreference;
-  readonly signal?: AbortSignal;
-  readonly onEvent?: (event: WorkerEvent) => void;
-  readonly workerId?: string;
+  readonly kdfBackend?: Argon2BackendPreference | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly onEvent?: ((event: WorkerEvent) => void) | undefined;
+  readonly workerId?: string | undefined;
   /** ms between reads of the rotation's state (default WORKER_POLL_MS) */
-  readonly pollIntervalMs?: number;
-  readonly batchSize?: number;
-  readonly commitIntervalMs?: number;
+  readonly pollIntervalMs?: number | undefined;
+  readonly batchSize?: number | undefined;
+  readonly commitIntervalMs?: number | undefined;
   /** stop waiting when no rotation is running (default: wait for one) */
-  readonly exitWhenIdle?: boolean;
+  readonly exitWhenIdle?: boolean | undefined;
 }
 
 /** The rotation of the table the worker serves, once one is running (the database may be restarting). */

@@ -6,7 +6,7 @@
  * and a fenced statement that matches no row means "fenced out or stopped":
  * the caller rolls back and leaves (FencedOut).
  */
-import type { Argon2Config } from '../../argon2-config.js';
+import type { Argon2Config } from '../../../core/argon2.js';
 import { EngineError } from '../../errors.js';
 import type { ServerSql, SqlParam, SqlRow, VaultStore } from '../../storage/types.js';
 import type { LedgerState, RotationRow, ShardCounts, ShardRow, WorkerRow } from '../types.js';

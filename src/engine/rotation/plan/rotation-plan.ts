@@ -5,7 +5,7 @@
  * chosen, the pool started and the passwords proven (planRotation).
  */
 import { existsSync } from 'node:fs';
-import type { Argon2Config } from '../../argon2-config.js';
+import type { Argon2Config } from '../../../core/argon2.js';
 import { assertNoDistributedRotation } from '../../distributed/ledger/active.js';
 import { EngineError } from '../../errors.js';
 import type { CryptoPool } from '../../pool/crypto-pool.js';
@@ -120,7 +120,7 @@ export async function planRotation(
     busyTimeoutMs: options.busyTimeoutMs,
     serverTimeoutMs: options.serverTimeoutMs,
     nativeBinding: options.nativeBinding,
-    ...(options.serverPassword && { serverPassword: options.serverPassword }),
+    serverPassword: options.serverPassword,
   });
   const table = await resolveVaultTable(store, options.table);
   await store.assertPageable(table);
