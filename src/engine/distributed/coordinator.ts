@@ -14,8 +14,10 @@ import type { CryptoPool } from '../pool/crypto-pool.js';
 import { JobResources } from '../rotation/job/job-resources.js';
 import { choosePoolSize } from '../rotation/job/pool-size.js';
 import { openCanaries } from '../rotation/state/resume-proof.js';
-import { validateRotationInput } from '../rotation/plan/validation.js';
 import { scopeFilter } from '../rotation/job/record-scope.js';
+import { assertBackupPathFree } from '../rotation/plan/backup-path.js';
+import { BACKUP_TABLE_PREFIX, checkOptions } from '../rotation/plan/rotation-plan.js';
+import { rotationTag } from '../storage/index.js';
 import type { RotationStatus } from '../rotation/types.js';
 import { sumShardCounts, type Ledger } from './ledger/ledger.js';
 import { planDistributedRotation } from './plan-rotation.js';
@@ -53,6 +55,10 @@ export interface CoordinateOptions {
   /** crypto threads of this machine's own worker; 0: none (it only coordinates) */
   readonly localWorkers: number;
   readonly keepLedger?: boolean | undefined;
+  /** a backup of the table before any record is written: a new table in the same database... */
+  readonly backupTable?: string | undefined;
+  /** ...or a SQLite file on this machine (absent both: no backup) */
+  readonly backupPath?: string | undefined;
   /** continue the table's cancelled rotation (a running one is re-attached to without asking) */
   readonly resume?: boolean | undefined;
   readonly includeSoftDeleted?: boolean | undefined;
@@ -170,6 +176,39 @@ async function reattach(
       : 'Took over the unfinished distributed rotation from the ledger (its coordinator had stopped).',
   );
   return (await ledger.rotation(existing.id))!;
+}
+
+/**
+ * The backup asked for, before the first job is enqueued, so that it holds
+ * the table as it was. A rotation taken over after its shards began has
+ * written records already: then only a complete backup table of this same
+ * rotation (its tag) is kept, and none is made.
+ */
+async function takeBackup(
+  options: CoordinateOptions,
+  { store, ledger, table }: OpenedTarget,
+  rotation: RotationRow,
+  notes: string[],
+): Promise<string | null> {
+  if (options.backupTable === undefined && options.backupPath === undefined) return null;
+  const started = (await ledger.shards(rotation.id)).some((shard) => shard.epoch > 0);
+  if (started && options.backupPath !== undefined) {
+    notes.push(
+      'No backup was taken: the rotation had written records before this coordinator took it over.',
+    );
+    return null;
+  }
+  if (options.backupTable !== undefined) {
+    if (!store.backupToTable)
+      throw new EngineError('INTERNAL', 'This store cannot back up to a table.');
+    // Kept when this rotation's complete copy exists; never replaces another table.
+    if (!started)
+      await store.backupToTable(table, options.backupTable, rotationTag(rotation.canaries.old));
+    else notes.push('The backup table is the one taken when the rotation started (if it was).');
+    return `${BACKUP_TABLE_PREFIX}${options.backupTable}`;
+  }
+  await store.backupTo(assertBackupPathFree(options.backupPath!), table);
+  return options.backupPath!;
 }
 
 /** Throttled progress, read from the ledger. */
@@ -366,11 +405,16 @@ async function dropLedger(ledger: Ledger, rotation: string, notes: string[]): Pr
 
 export async function coordinateRotation(options: CoordinateOptions): Promise<DistributedResult> {
   const started = performance.now();
-  validateRotationInput({
+  // The single-machine checks of passwords, settings, batch size and backup options.
+  checkOptions({
+    vaultPath: options.target.vaultPath,
     oldPassword: options.oldPassword,
     newPassword: options.newPassword,
     openConfig: options.crypto.openConfig,
     writeConfig: options.crypto.writeConfig,
+    batchSize: options.batchSize,
+    backupTable: options.backupTable,
+    backupPath: options.backupPath,
   });
   const coordinator = options.coordinatorId ?? newWorkerId();
   const resources = new JobResources([options.oldPassword, options.newPassword], {
@@ -391,6 +435,7 @@ export async function coordinateRotation(options: CoordinateOptions): Promise<Di
     const queue = await (options.openQueue ?? openShardQueue)(options.queue);
     try {
       const start = await rotationToDrive(options, opened, resources, notes, coordinator);
+      const backupPath = await takeBackup(options, opened, start, notes);
       if (options.localWorkers > 0) {
         local = serveRotation({
           target: options.target,
@@ -427,7 +472,7 @@ export async function coordinateRotation(options: CoordinateOptions): Promise<Di
         ({ ledger }) => ledger.workers(start.id),
         poll,
       );
-      const result = resultOf(driven, started, notes, workers.map(summaryOf));
+      const result = { ...resultOf(driven, started, notes, workers.map(summaryOf)), backupPath };
       if (finished) {
         await persistently(
           connection,

@@ -184,6 +184,21 @@ for (const kind of SERVER_KINDS) {
         await expectServerFixtureRotated(suite.owner, dir.path);
       });
 
+      it('takes the backup table before any record is written', async () => {
+        await suite.owner.query('DROP TABLE IF EXISTS vault_before');
+        await expect(
+          coordinate({ backupTable: 'vault_before', backupPath: join(dir.path, 'b.db') }),
+        ).rejects.toMatchObject({ code: 'USAGE' });
+        const result = await coordinate({ backupTable: 'vault_before' });
+        expect(result).toMatchObject({ status: 'completed', backupPath: 'table:vault_before' });
+        const original = new Map(readSqliteVault(FIXTURE).map((row) => [row.id, row.vault_value]));
+        const saved = await readServerVault(suite.owner, 'vault_before');
+        expect(saved).toHaveLength(original.size);
+        for (const row of saved) expect(row.vault_value, row.id).toBe(original.get(row.id));
+        await expectServerFixtureRotated(suite.owner, dir.path);
+        await suite.owner.query('DROP TABLE vault_before');
+      });
+
       it('a worker whose password is wrong is refused before it claims anything', async () => {
         const planned = await planFixtureRotation(suite.db, { shards: 3 });
         try {
