@@ -23,7 +23,7 @@ import { sumShardCounts, type Ledger } from './ledger/ledger.js';
 import { planDistributedRotation } from './plan-rotation.js';
 import { openShardQueue, shardJobId } from './queue/index.js';
 import type { QueueSettings, ShardJob, ShardQueue } from './queue/index.js';
-import { TargetConnection } from './connection.js';
+import { MAX_CONNECTION_FAILURES, TargetConnection } from './connection.js';
 import { newWorkerId, pause, type OpenedTarget } from './target.js';
 import type {
   DistributedCrypto,
@@ -270,9 +270,26 @@ async function drive(
   const poll = options.pollIntervalMs ?? 250;
   const clock = { progress: 0, requeue: performance.now(), heartbeat: 0 };
   let enqueued = false;
+  let queueFailures = 0;
+  /**
+   * A queue operation that may fail while Redis restarts: the ledger keeps
+   * the truth, and what did not reach the queue is enqueued again by the
+   * check for lost jobs. Many failures in a row end the coordinator.
+   */
+  const tolerant = async (work: () => Promise<void>): Promise<boolean> => {
+    try {
+      await work();
+      queueFailures = 0;
+      return true;
+    } catch (error) {
+      if (++queueFailures >= MAX_CONNECTION_FAILURES) throw error;
+      return false;
+    }
+  };
   const step = async ({ ledger, store, table }: OpenedTarget): Promise<Driven | 'again'> => {
     if (!enqueued) {
-      await queue.enqueue(jobsOf(start, await ledger.shards(start.id)));
+      const jobs = jobsOf(start, await ledger.shards(start.id));
+      await tolerant(() => queue.enqueue(jobs));
       enqueued = true;
     }
     if (options.signal?.aborted) await ledger.setState(start.id, 'cancelled', ['running']);
@@ -284,7 +301,7 @@ async function drive(
     const shards = await ledger.shards(rotation.id);
     if (rotation.state !== 'running') {
       // Cancelled (here or by the cancel command): jobs still waiting are dropped, running ones stopped.
-      await queue.cancel(rotation.id);
+      await tolerant(() => queue.cancel(rotation.id));
       return { status: 'cancelled', rotation, shards };
     }
     const progressEvery = options.progressIntervalMs ?? 1000;
@@ -306,12 +323,12 @@ async function drive(
     if (verdict.kind === 'finish') return { status: verdict.status, rotation, shards };
     if (verdict.kind === 'next') {
       await ledger.setRound(rotation.id, verdict.round);
-      await queue.enqueue(jobsOf({ ...rotation, round: verdict.round }, shards));
+      await tolerant(() => queue.enqueue(jobsOf({ ...rotation, round: verdict.round }, shards)));
       return 'again';
     }
     if (performance.now() - clock.requeue >= (options.requeueIntervalMs ?? 5000)) {
       clock.requeue = performance.now();
-      await requeueLost(queue, rotation, shards);
+      await tolerant(() => requeueLost(queue, rotation, shards));
     }
     await pause(poll, options.signal);
     return 'again';

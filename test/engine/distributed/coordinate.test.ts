@@ -279,6 +279,24 @@ for (const kind of SERVER_KINDS) {
         await expectServerFixtureRotated(suite.owner, dir.path);
       });
 
+      it('Redis restarted without its data mid-rotation: the rotation completes', async () => {
+        let restarted: Promise<void> | null = null;
+        const result = await coordinate({
+          shards: 12,
+          requeueIntervalMs: 100,
+          batchSize: 2,
+          progressIntervalMs: 0,
+          onProgress: (progress) => {
+            // While the first shards run: the jobs waiting behind them are lost with Redis's data.
+            if (progress.rotated > 0) restarted ??= redis.restart({ keepData: false });
+          },
+        });
+        await restarted;
+        expect(restarted).not.toBeNull();
+        expectCompletedAsManifest(result, manifest, PW_A);
+        await expectServerFixtureRotated(suite.owner, dir.path);
+      });
+
       it('an application writing old-password values behind the cursors without end: incomplete', async () => {
         const oldValues = readSqliteVault(FIXTURE)
           .filter((row) => manifest.records[row.id]!.password === PW_A)
