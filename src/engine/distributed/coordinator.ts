@@ -398,7 +398,7 @@ function resultOf(
         examined: counts.sweepExamined,
         changed: shards.reduce((sum, shard) => sum + shard.roundFound, 0),
         inserted: 0,
-        deleted: 0,
+        deleted: shards.reduce((sum, shard) => sum + shard.roundDeleted, 0),
         rotated: counts.sweepRotated,
         stillWriting: driven.status === 'incomplete',
       },

@@ -62,6 +62,8 @@ export interface ShardRow extends ShardCounts {
   readonly roundRead: number;
   readonly roundFound: number;
   readonly roundOpened: number;
+  /** records a sweep round found gone (visited before, deleted or soft-deleted out of scope since) */
+  readonly roundDeleted: number;
   /** the code of the last failure a run of it hit (never a message) */
   readonly failure: string | null;
 }

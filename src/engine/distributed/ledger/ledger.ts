@@ -101,6 +101,7 @@ function shardOf(row: SqlRow): ShardRow {
     roundRead: num(row.round_read),
     roundFound: num(row.round_found),
     roundOpened: num(row.round_opened),
+    roundDeleted: num(row.round_deleted),
     failure: textOrNull(row.failure),
   };
 }
@@ -293,8 +294,8 @@ export class Ledger {
         await this.sql.modify(
           `INSERT INTO ${this.names.vsa_shard} (rotation, shard, lo, hi, rows_at_start, epoch, owner, round,
             done, cursor_key, ${COUNT_COLUMNS.map(([, column]) => column).join(', ')},
-            round_read, round_found, round_opened, failure)
-            VALUES (?, ?, ?, ?, ?, 0, NULL, 0, 0, NULL, ${zeros}, 0, 0, 0, NULL)`,
+            round_read, round_found, round_opened, round_deleted, failure)
+            VALUES (?, ?, ?, ?, ?, 0, NULL, 0, 0, NULL, ${zeros}, 0, 0, 0, 0, NULL)`,
           [rotation.id, index, shard.lo, shard.hi, shard.rowsAtStart],
         );
       }
@@ -462,19 +463,20 @@ export class Ledger {
   /** The end of a run's round over its shard, fenced like a batch. */
   async finishShard(
     claim: ShardClaim,
-    finish: { counts: ShardCounts; read: number; found: number; opened: number },
+    finish: { counts: ShardCounts; read: number; found: number; opened: number; deleted: number },
   ): Promise<void> {
     await this.transaction(async () => {
       await this.assertStillRunning(claim.rotation);
       const matched = await this.sql.modify(
         `UPDATE ${this.names.vsa_shard} SET done = 1, owner = NULL, failure = NULL, ${COUNT_SETS},
-          round_read = ?, round_found = ?, round_opened = ?
+          round_read = ?, round_found = ?, round_opened = ?, round_deleted = ?
           WHERE rotation = ? AND shard = ? AND epoch = ?`,
         [
           ...COUNT_COLUMNS.map(([field]) => finish.counts[field]),
           finish.read,
           finish.found,
           finish.opened,
+          finish.deleted,
           claim.rotation,
           claim.shard,
           claim.epoch,
