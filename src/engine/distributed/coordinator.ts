@@ -13,6 +13,7 @@ import { EngineError } from '../errors.js';
 import type { CryptoPool } from '../pool/crypto-pool.js';
 import { JobResources } from '../rotation/job/job-resources.js';
 import { choosePoolSize } from '../rotation/job/pool-size.js';
+import { describeArgon2Config, sameArgon2Config } from '../rotation/plan/argon2-spec.js';
 import { openCanaries } from '../rotation/state/resume-proof.js';
 import { scopeFilter } from '../rotation/job/record-scope.js';
 import { assertBackupPathFree } from '../rotation/plan/backup-path.js';
@@ -152,6 +153,21 @@ async function reattach(
   pool: CryptoPool,
   notes: string[],
 ): Promise<RotationRow> {
+  const given = {
+    open: options.crypto.openConfig,
+    write: options.crypto.writeConfig ?? options.crypto.openConfig,
+  };
+  if (
+    !sameArgon2Config(given.open, existing.openConfig) ||
+    !sameArgon2Config(given.write, existing.writeConfig)
+  ) {
+    throw new EngineError(
+      'CHECKPOINT',
+      `The unfinished distributed rotation of the table ${JSON.stringify(existing.table)} opens with ` +
+        `${describeArgon2Config(existing.openConfig)} and writes with ${describeArgon2Config(existing.writeConfig)}, ` +
+        'not the settings given now: nothing was changed. Continue it with the settings it was started with.',
+    );
+  }
   if (existing.state === 'cancelled' && !options.resume) {
     throw new EngineError(
       'UNFINISHED_ROTATION',

@@ -245,6 +245,12 @@ for (const kind of SERVER_KINDS) {
           rotateVault(serverRotationOptions(suite.db, dir.path, { backup: false })),
         ).rejects.toMatchObject({ code: 'DISTRIBUTED_ACTIVE' });
         await expect(coordinate()).rejects.toMatchObject({ code: 'UNFINISHED_ROTATION' });
+        await expect(
+          coordinate({
+            resume: true,
+            crypto: { openConfig: { ...tiny, iterations: tiny.iterations + 1 } },
+          }),
+        ).rejects.toMatchObject({ code: 'CHECKPOINT' });
         const resumed = await coordinate({ resume: true });
         expect(resumed).toMatchObject({
           status: 'completed',
