@@ -20,7 +20,7 @@ import { assertBackupPathFree } from '../rotation/plan/backup-path.js';
 import { BACKUP_TABLE_PREFIX, checkOptions } from '../rotation/plan/rotation-plan.js';
 import { rotationTag } from '../storage/index.js';
 import type { RotationStatus } from '../rotation/types.js';
-import { sumShardCounts, type Ledger } from './ledger/ledger.js';
+import { failingShards, sumShardCounts, type Ledger } from './ledger/ledger.js';
 import { planDistributedRotation } from './plan-rotation.js';
 import { openShardQueue, shardJobId } from './queue/index.js';
 import type { QueueSettings, ShardJob, ShardQueue } from './queue/index.js';
@@ -246,9 +246,7 @@ function progressOf(
     shards: shards.length,
     shardsDone: shards.filter((shard) => shard.round === rotation.round && shard.done).length,
     workers,
-    failing: shards.flatMap((shard) =>
-      shard.failure === null ? [] : [{ shard: shard.shard, code: shard.failure }],
-    ),
+    failing: failingShards(shards),
   };
 }
 

@@ -109,6 +109,12 @@ export interface WorkerSummary {
   readonly state: string;
 }
 
+/** A shard whose last run failed: its EngineError code, never a message. */
+export interface ShardFailure {
+  readonly shard: number;
+  readonly code: string;
+}
+
 export interface DistributedProgress {
   readonly rotation: string;
   readonly phase: 'planning' | 'pass' | 'sweep' | 'finishing';
@@ -123,7 +129,7 @@ export interface DistributedProgress {
   /** every worker that joined, with its recent rate (records/s) and when it was last seen */
   readonly workers: readonly WorkerRow[];
   /** shards whose last run failed, with the code (retried by the queue) */
-  readonly failing: readonly { readonly shard: number; readonly code: string }[];
+  readonly failing: readonly ShardFailure[];
 }
 
 export interface DistributedStatus {
@@ -139,6 +145,8 @@ export interface DistributedStatus {
   readonly heartbeatMs: number | null;
   readonly startedMs: number;
   readonly workers: readonly WorkerRow[];
+  /** shards whose last run failed, with the code */
+  readonly failing: readonly ShardFailure[];
 }
 
 export type DistributedResult = RotationResult & {

@@ -150,7 +150,13 @@ for (const kind of SERVER_KINDS) {
         expect(outcome.state).toBe('completed');
         await expectServerFixtureRotated(suite.owner, dir.path);
         await expectNoSecretsStored();
-        expect((await readRotationStatus(target()))?.state).toBe('completed');
+        expect(await readRotationStatus(target())).toMatchObject({
+          state: 'completed',
+          shards: 6,
+          shardsDone: 6,
+          failing: [],
+          counts: { scanned: expected.scanned, rotated: expected.rotated },
+        });
       });
 
       it('two worker processes and a coordinator that only coordinates rotate the table', async () => {

@@ -9,7 +9,14 @@
 import type { Argon2Config } from '../../../core/argon2.js';
 import { EngineError } from '../../errors.js';
 import type { ServerSql, SqlParam, SqlRow, VaultStore } from '../../storage/types.js';
-import type { LedgerState, RotationRow, ShardCounts, ShardRow, WorkerRow } from '../types.js';
+import type {
+  LedgerState,
+  RotationRow,
+  ShardCounts,
+  ShardFailure,
+  ShardRow,
+  WorkerRow,
+} from '../types.js';
 import { LEDGER_TABLES, ledgerDdl, ledgerNames, portable, type LedgerNames } from './schema.js';
 
 /** A fenced write matched nothing: another run holds the shard, or the rotation stopped. */
@@ -583,4 +590,11 @@ export function sumShardCounts(rows: readonly ShardCounts[]): ShardCounts {
   const total: Record<string, number> = { ...NO_SHARD_COUNTS };
   for (const row of rows) for (const [field] of COUNT_COLUMNS) total[field]! += row[field];
   return total as unknown as ShardCounts;
+}
+
+/** Shards whose last run failed, with its code. */
+export function failingShards(rows: readonly ShardRow[]): ShardFailure[] {
+  return rows.flatMap((row) =>
+    row.failure === null ? [] : [{ shard: row.shard, code: row.failure }],
+  );
 }
