@@ -140,6 +140,20 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // Type-aware rules (issue 17, guardrails): a promise nobody awaits loses its
+    // error, and a switch over a union must name every member. They need the
+    // type checker, so they run on TypeScript sources only.
+    files: ['**/*.ts', '**/*.tsx', '**/*.mts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': ['error'],
+    },
+  },
   ...layerRules,
   {
     files: ['src/renderer/**'],

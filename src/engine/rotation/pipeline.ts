@@ -198,7 +198,9 @@ export class RotationPipeline {
         this.recordFailure({ id: record.id, reason: 'malformed', detail: outcome.detail });
         this.settings.ledger?.leave(record.key, record.value);
         break;
-      default:
+      case 'aborted':
+      case 'probed':
+      case 'sealed':
         throw new Error(`unexpected outcome ${outcome.kind} for a rotation task`);
     }
     this.lastAccounted = record.key;

@@ -220,7 +220,8 @@ export function refusalError(
       return new EngineError('ALREADY_ROTATED', alreadyRotatedMessage(diagnosis, context));
     case 'nothing-opened':
       return new EngineError('NOTHING_OPENED', nothingOpenedMessage(diagnosis, context));
-    default:
+    case 'wrong-settings':
+    case null:
       return new EngineError(
         'WRONG_ARGON2_CONFIG',
         wrongConfigMessage(diagnosis.sample, {

@@ -33,7 +33,8 @@ export function selectScreen(state: AppState): Screen {
     case 'nothing-opened':
     case 'incomplete':
       return 'result';
-    default:
+    case 'idle':
+    case 'configuring':
       return state.vault ? 'vault' : 'start';
   }
 }

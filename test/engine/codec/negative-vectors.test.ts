@@ -32,7 +32,12 @@ function expectedReason(vector: NegativeVector): OpenFailureReason {
     }
     case undefined:
       throw new Error(`${vector.id} has no error_class`);
-    default:
+    case 'auth_failed':
+    case 'panic':
+    case 'v1_atoi':
+    case 'v1_base64_1':
+    case 'v1_base64_2':
+    case 'v1_no_separator':
       return 'wrong-password';
   }
 }

@@ -90,7 +90,7 @@ describe('sampling v2 and v1 records apart', () => {
         expect(live.length).toBe(info.v2 - vault.records.filter((r) => r.softDeleted).length);
         expect(await store.sampleRecords('vault', 3, { valueKind: 'v1' })).toHaveLength(3);
       } finally {
-        store.close();
+        await store.close();
       }
     });
   }
@@ -108,7 +108,7 @@ describe('sampling v2 and v1 records apart', () => {
         }),
       );
     } finally {
-      store.close();
+      await store.close();
     }
   }
 
@@ -277,7 +277,7 @@ describe('detecting the library preset a vault uses', () => {
     });
     const store = await openVault(vault.path, { readOnly: true });
     const records = await store.sampleRecords('vault', 10, { valueKind: 'v2' });
-    store.close();
+    await store.close();
     const base = { records, password: bytes(OLD), workers: 2 };
 
     // lightweight (tried first) opens nothing; default opens the OLD record

@@ -46,8 +46,8 @@ for (const driver of DRIVERS) {
     beforeEach(() => {
       dir = makeTempDir('vsa-record-keys-');
     });
-    afterEach(() => {
-      store?.close();
+    afterEach(async () => {
+      await store?.close();
       store = null;
       dir.dispose();
     });
@@ -176,7 +176,7 @@ for (const driver of DRIVERS) {
           code: 'UNSUPPORTED_IDS',
           message: expect.stringMatching(message),
         });
-        vault.close();
+        await vault.close();
         expect(sha256File(path)).toBe(hash);
       });
     }
@@ -271,7 +271,7 @@ describe('dataVersion (better-sqlite3)', () => {
       other.close();
       expect(await vault.dataVersion()).not.toBe(start);
     } finally {
-      vault.close();
+      await vault.close();
     }
   });
 });

@@ -80,12 +80,12 @@ export class TableSql {
   /** The column as the library's "YYYY-MM-DD HH:MM:SS" UTC text. */
   dateText(column: string): string {
     const name = quoteIdentifier(column);
-    switch (this.kinds[column]) {
+    switch (this.kinds[column] ?? 'text') {
       case 'timestamptz':
         return `to_char(${name} AT TIME ZONE 'UTC', ${TEXT_FORMAT})`;
       case 'timestamp':
         return `to_char(${name}, ${TEXT_FORMAT})`;
-      default:
+      case 'text':
         return `${name}::text`;
     }
   }

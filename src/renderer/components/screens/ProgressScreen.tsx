@@ -38,7 +38,12 @@ function heading(status: RotationStatus, dryRun: boolean): string {
       return 'Rotation cancelled';
     case 'error':
       return 'Rotation stopped';
-    default:
+    case 'running':
+    case 'idle':
+    case 'configuring':
+    case 'completed':
+    case 'nothing-opened':
+    case 'incomplete':
       return dryRun ? 'Dry run in progress' : 'Rotating password';
   }
 }

@@ -248,7 +248,11 @@ function stepCounts(progress: PreflightProgress): string {
       return `${step}: ${of} records`;
     case 'detecting-preset':
       return `${step}: ${of} trials`;
-    default:
+    case 'starting':
+    case 'timing':
+    case 'done':
+    case 'cancelled':
+    case 'failed':
       return step;
   }
 }
