@@ -9,7 +9,7 @@ import { terminalSafeJson } from './terminal-text.js';
 export interface TextOutput {
   write(text: string): unknown;
   readonly isTTY?: boolean;
-  readonly columns?: number;
+  readonly columns?: number | undefined;
 }
 
 /** A terminal input (process.stdin on a TTY): raw mode lets us read without echo. */

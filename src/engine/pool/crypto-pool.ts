@@ -27,15 +27,15 @@ export const CRYPTO_WORKER_SOURCE = 'engine/pool/rotation-worker.ts';
 
 export interface CryptoPoolOptions {
   /** number of workers; default os.availableParallelism() */
-  readonly size?: number;
+  readonly size?: number | undefined;
   /** UTF-8 bytes, referred to by index in tasks; copied to each worker, never kept by the pool */
   readonly passwords: readonly Uint8Array[];
   readonly openConfig: Argon2Config;
   /** default: openConfig */
-  readonly writeConfig?: Argon2Config;
-  readonly kdfBackend?: Argon2BackendPreference;
+  readonly writeConfig?: Argon2Config | undefined;
+  readonly kdfBackend?: Argon2BackendPreference | undefined;
   /** tasks sent ahead to each worker so it never waits for the host (default 4) */
-  readonly depthPerWorker?: number;
+  readonly depthPerWorker?: number | undefined;
 }
 
 export interface CryptoPoolStats {

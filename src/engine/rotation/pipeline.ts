@@ -43,19 +43,19 @@ export interface PipelineSettings {
   /** record updates per write transaction */
   readonly batchSize: number;
   /** flush a batch holding this many bytes of values even if it has fewer records (multi-MB values) */
-  readonly batchMaxBytes?: number;
+  readonly batchMaxBytes?: number | undefined;
   /** bytes of values (read and rewritten) in flight at most; at least one task runs whatever its size */
-  readonly maxInFlightBytes?: number;
+  readonly maxInFlightBytes?: number | undefined;
   /** what this run left in each record (for the sweep after the main pass) */
-  readonly ledger?: VisitLedger;
+  readonly ledger?: VisitLedger | undefined;
   /** each record this run wrote, once committed */
-  readonly onWritten?: (key: string, newValue: string) => void;
+  readonly onWritten?: ((key: string, newValue: string) => void) | undefined;
   /**
    * Read each written record back after its commit (the table has triggers,
    * which may change or undo what the update wrote): a record that does not
    * hold the new value is a failure, not a rotation.
    */
-  readonly readBackWrites?: boolean;
+  readonly readBackWrites?: boolean | undefined;
   /** commit the cursor at least this often when few records rotate, so a crash loses little */
   readonly commitIntervalMs: number;
   /** tasks in flight (a small multiple of the pool size) */
@@ -66,13 +66,13 @@ export interface PipelineSettings {
   /** runs once, before the first write (the backup) */
   readonly beforeFirstWrite: () => Promise<void>;
   /** before each batch is written (the checkpoint notes what it is about to commit) */
-  readonly beforeCommit?: (updates: readonly ValueUpdate[]) => void;
+  readonly beforeCommit?: ((updates: readonly ValueUpdate[]) => void) | undefined;
   /**
    * A record that does not open with the old password but holds a value an
    * interrupted run of this rotation wrote (committed after its last
    * checkpoint): rotated by this rotation, not skipped.
    */
-  readonly writtenEarlier?: (key: string, value: string) => boolean;
+  readonly writtenEarlier?: ((key: string, value: string) => boolean) | undefined;
   /** after each commit: every record up to `cursor` is done */
   readonly onCommit: (cursor: string | null) => void;
   /** after each record is accounted for (progress) */

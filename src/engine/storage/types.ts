@@ -21,20 +21,20 @@ export type { FileDriverName, ServerDriverName, VaultDriverName, VaultDriverPref
 
 export interface OpenVaultOptions {
   /** default 'auto': better-sqlite3 when its native module loads, else sql.js */
-  readonly driver?: VaultDriverPreference;
+  readonly driver?: VaultDriverPreference | undefined;
   /** open without any write access (info, verify, dry run) */
-  readonly readOnly?: boolean;
+  readonly readOnly?: boolean | undefined;
   /** how long to wait for another connection's lock before LOCKED (default 5000) */
-  readonly busyTimeoutMs?: number;
+  readonly busyTimeoutMs?: number | undefined;
   /**
    * Servers: the database password (bytes, so the caller can zero them), or
    * absent: the client's own sources (PGPASSWORD, ~/.pgpass).
    */
-  readonly serverPassword?: Uint8Array;
+  readonly serverPassword?: Uint8Array | undefined;
   /** servers: how long one statement may go unanswered before the connection is dropped (default 15 min) */
-  readonly serverTimeoutMs?: number;
+  readonly serverTimeoutMs?: number | undefined;
   /** better-sqlite3 `nativeBinding` path (Electron build of the addon) */
-  readonly nativeBinding?: string;
+  readonly nativeBinding?: string | undefined;
 }
 
 /** shared with the shells and the app (src/core/types.ts) */
@@ -60,7 +60,7 @@ export interface ReadRecordsOptions {
    * With a page of large values, read fewer records: at most this many bytes
    * of values per page (but at least one record).
    */
-  readonly maxBytes?: number;
+  readonly maxBytes?: number | undefined;
   /** default true */
   readonly includeSoftDeleted?: boolean;
   /** "now" for soft-deleted checks; default: current time */

@@ -681,15 +681,18 @@ export class VaultService {
     }
   }
 
-  private storageOptions(): { driver?: VaultDriverPreference; nativeBinding?: string } {
+  private storageOptions(): {
+    driver?: VaultDriverPreference | undefined;
+    nativeBinding?: string | undefined;
+  } {
     return { driver: this.options.driver, nativeBinding: this.options.nativeBinding };
   }
 
   private engineOptions(): {
-    workers?: number;
-    kdfBackend?: Argon2BackendPreference;
-    driver?: VaultDriverPreference;
-    nativeBinding?: string;
+    workers?: number | undefined;
+    kdfBackend?: Argon2BackendPreference | undefined;
+    driver?: VaultDriverPreference | undefined;
+    nativeBinding?: string | undefined;
   } {
     return {
       workers: this.options.workers,

@@ -19,6 +19,7 @@ import {
 import { goBase64UrlOracle } from './go-rules.js';
 
 function expectedReason(vector: NegativeVector): OpenFailureReason {
+  if (vector.error_class === undefined) throw new Error(`${vector.id} has no error_class`);
   switch (vector.error_class) {
     case 'bad_base64':
     case 'invalid_length':
@@ -30,8 +31,6 @@ function expectedReason(vector: NegativeVector): OpenFailureReason {
         ? 'wrong-password'
         : 'malformed';
     }
-    case undefined:
-      throw new Error(`${vector.id} has no error_class`);
     case 'auth_failed':
     case 'panic':
     case 'v1_atoi':

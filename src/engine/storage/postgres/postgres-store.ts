@@ -60,7 +60,7 @@ export interface PostgresStoreSettings {
   readonly busyTimeoutMs: number;
   /** a statement unanswered this long: the connection is dropped (query_timeout) */
   readonly serverTimeoutMs: number;
-  readonly nativeBinding?: string;
+  readonly nativeBinding?: string | undefined;
   /** a second connection with the same settings (the backup's snapshot) */
   readonly openSecondClient: () => Promise<pg.Client>;
   /** called once when the store closes (zeroes the password copy) */
