@@ -44,7 +44,7 @@ export async function inspectVault(options: InspectVaultOptions): Promise<VaultI
     readOnly: true,
     driver: options.driver,
     nativeBinding: options.nativeBinding,
-    ...(options.serverPassword && { serverPassword: options.serverPassword }),
+    serverPassword: options.serverPassword,
   });
   let info;
   try {

@@ -118,7 +118,7 @@ export async function preflightRotation(options: PreflightOptions): Promise<Pref
       driver: options.driver,
       readOnly: true,
       nativeBinding: options.nativeBinding,
-      ...(options.serverPassword && { serverPassword: options.serverPassword }),
+      serverPassword: options.serverPassword,
     });
     const table = await resolveVaultTable(store, options.table);
     // What the rotation would refuse before its first write, said now (read-only connection).

@@ -119,7 +119,7 @@ export async function planRotation(
     busyTimeoutMs: options.busyTimeoutMs,
     serverTimeoutMs: options.serverTimeoutMs,
     nativeBinding: options.nativeBinding,
-    ...(options.serverPassword && { serverPassword: options.serverPassword }),
+    serverPassword: options.serverPassword,
   });
   const table = await resolveVaultTable(store, options.table);
   await store.assertPageable(table);
