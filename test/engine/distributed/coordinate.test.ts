@@ -53,7 +53,7 @@ import {
   serverDatabase,
   spellings,
   tiny,
-} from './helpers.js';
+} from './support/distributed-setup.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const expected = expectedCounts(manifest, PW_A);

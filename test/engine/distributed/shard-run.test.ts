@@ -31,7 +31,7 @@ import {
   startPool,
   type PlannedRotation,
   serverDatabase,
-} from './helpers.js';
+} from './support/distributed-setup.js';
 
 interface TestWorker {
   readonly name: string;

@@ -10,7 +10,7 @@ import { NO_SHARD_COUNTS } from '../../../src/engine/distributed/ledger/ledger.j
 import { boundsFromCuts, boundsHash } from '../../../src/engine/distributed/plan-shards.js';
 import type { RotationRow, ShardRow } from '../../../src/engine/distributed/types.js';
 import { judgeRound } from '../../../src/engine/distributed/union-proof.js';
-import { tiny } from './helpers.js';
+import { tiny } from './support/distributed-setup.js';
 
 const bounds = boundsFromCuts(['k10', 'k20']);
 
