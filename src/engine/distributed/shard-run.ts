@@ -22,7 +22,8 @@ import { ChangedRecords } from '../rotation/run/sweep.js';
 import { UNKNOWN_MARK, VisitLedger, valueFingerprint } from '../rotation/run/visit-ledger.js';
 import { formatSqliteDateTime, writeCadenceOf } from '../storage/index.js';
 import type { ValueUpdate, VaultStore, WriteBatchResult } from '../storage/types.js';
-import { FencedOut, type Ledger, type ShardClaim, type VisitEntry } from './ledger/ledger.js';
+import type { Ledger } from './ledger/ledger.js';
+import { FencedOut, type ShardClaim, type VisitEntry } from './ledger/types.js';
 import type { ShardJob } from './queue/index.js';
 import type { RotationRow, ShardCounts } from './types.js';
 

@@ -4,7 +4,7 @@
  * cancelled: every worker's next batch is fenced out and each leaves within
  * a poll; committed batches stay and the rotation resumes from the ledger.
  */
-import { NO_SHARD_COUNTS, failingShards, sumShardCounts } from './ledger/ledger.js';
+import { NO_SHARD_COUNTS, failingShards, sumShardCounts } from './ledger/rows.js';
 import { openTarget, type OpenedTarget } from './target.js';
 import type { DistributedStatus, DistributedTarget } from './types.js';
 

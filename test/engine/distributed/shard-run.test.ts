@@ -7,7 +7,8 @@
  * ledger row.
  */
 import { describe, afterEach, beforeEach, expect, it } from 'vitest';
-import { Ledger, sumShardCounts } from '../../../src/engine/distributed/ledger/ledger.js';
+import { Ledger } from '../../../src/engine/distributed/ledger/ledger.js';
+import { sumShardCounts } from '../../../src/engine/distributed/ledger/rows.js';
 import { runShard, type ShardRunReport } from '../../../src/engine/distributed/shard-run.js';
 import type { ShardJob } from '../../../src/engine/distributed/queue/index.js';
 import type { ShardRow } from '../../../src/engine/distributed/types.js';

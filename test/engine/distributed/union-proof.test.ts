@@ -6,7 +6,7 @@
  * explained.
  */
 import { describe, expect, it } from 'vitest';
-import { NO_SHARD_COUNTS } from '../../../src/engine/distributed/ledger/ledger.js';
+import { NO_SHARD_COUNTS } from '../../../src/engine/distributed/ledger/rows.js';
 import { boundsFromCuts, boundsHash } from '../../../src/engine/distributed/plan-shards.js';
 import type { RotationRow, ShardRow } from '../../../src/engine/distributed/types.js';
 import { judgeRound } from '../../../src/engine/distributed/union-proof.js';
