@@ -36,7 +36,21 @@ import type {
   VerifyRequest,
 } from './ipc-types.js';
 
+import {
+  boolean,
+  boundedString,
+  fail,
+  integer,
+  type Fields,
+  isNetworkOrDevicePath,
+  looksAbsolute,
+  plainObject,
+  validated,
+} from './ipc-checks.js';
+
 export { INVALID_ARGUMENT };
+export { argsOf, invalidArgument, validateArguments } from './ipc-checks.js';
+export type { ArgSchema, ArgsSchema } from './ipc-checks.js';
 
 /** Upper bounds of what the app accepts; anything larger is a bug or an attack. */
 export const IPC_LIMITS = {
@@ -66,69 +80,6 @@ export const IPC_LIMITS = {
 } as const;
 
 const NAMED_PRESETS: readonly Argon2PresetName[] = ARGON2_PRESET_NAMES;
-
-/** Thrown inside this module only; turned into an IpcResult at the edge. */
-class InvalidArgument extends Error {}
-
-function fail(message: string): never {
-  throw new InvalidArgument(message);
-}
-
-type Fields = Record<string, unknown>;
-
-function plainObject(
-  value: unknown,
-  name: string,
-  required: readonly string[],
-  optional: readonly string[] = [],
-): Fields {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    fail(`${name} must be an object.`);
-  const prototype: unknown = Object.getPrototypeOf(value);
-  if (prototype !== Object.prototype && prototype !== null) fail(`${name} must be a plain object.`);
-  if (Object.getOwnPropertySymbols(value).length > 0) fail(`${name} has unexpected symbol keys.`);
-  const allowed = new Set([...required, ...optional]);
-  const unexpected = Object.keys(value).filter((key) => !allowed.has(key));
-  if (unexpected.length > 0)
-    fail(`${name} has unexpected field(s): ${unexpected.slice(0, 5).join(', ')}.`);
-  const fields = value as Fields;
-  for (const key of required) {
-    if (!Object.hasOwn(fields, key)) fail(`${name}.${key} is missing.`);
-  }
-  return fields;
-}
-
-function boundedString(value: unknown, name: string, minChars: number, maxChars: number): string {
-  if (typeof value !== 'string') fail(`${name} must be text.`);
-  if (value.length < minChars) fail(`${name} must not be empty.`);
-  if (value.length > maxChars) fail(`${name} is too long (at most ${maxChars} characters).`);
-  return value;
-}
-
-function boolean(value: unknown, name: string): boolean {
-  if (typeof value !== 'boolean') fail(`${name} must be true or false.`);
-  return value;
-}
-
-function integer(value: unknown, name: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value))
-    fail(`${name} must be a whole number.`);
-  if (value < min || value > max) fail(`${name} must be between ${min} and ${max}.`);
-  return value;
-}
-
-/** POSIX "/x", Windows "C:\x" or "C:/x". */
-function looksAbsolute(path: string): boolean {
-  return path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path);
-}
-
-/**
- * UNC "\\server\share", "//server/share" and Windows device paths "\\?\", "\\.\":
- * opening one contacts another machine (and may hand it the user's credentials).
- */
-function isNetworkOrDevicePath(path: string): boolean {
-  return /^[\\/]{2}/.test(path);
-}
 
 export function checkVaultPath(value: unknown, name = 'path'): string {
   const path = boundedString(value, name, 1, IPC_LIMITS.pathChars);
@@ -296,14 +247,14 @@ export function checkRotationRequest(value: unknown, name = 'request'): Rotation
   if (fields.restart !== undefined) {
     request.restart = boolean(fields.restart, `${name}.restart`);
     if (request.restart && request.resume) {
-      throw new InvalidArgument(`${name}: resume and restart exclude each other`);
+      fail(`${name}: resume and restart exclude each other`);
     }
   }
   if (fields.scanAnyway !== undefined) {
     request.scanAnyway = boolean(fields.scanAnyway, `${name}.scanAnyway`);
     // A resume proves its passwords with the checkpoint's canaries: no sample to override.
     if (request.scanAnyway && request.resume) {
-      throw new InvalidArgument(`${name}: scanAnyway is for a fresh rotation, not a resume`);
+      fail(`${name}: scanAnyway is for a fresh rotation, not a resume`);
     }
   }
   if (fields.newPasswordPolicy !== undefined) {
@@ -437,49 +388,7 @@ export const DROPPED_WITHOUT_PATH: IpcError = {
     'The dropped item has no file location (was it dragged from a web page or an archive?). Drop the .db file from your file manager, or use “Open vault…”.',
 };
 
-export function invalidArgument(message: string): IpcError {
-  return {
-    code: INVALID_ARGUMENT,
-    message: `The app sent an invalid request: ${message} Restart the app; report this if it repeats.`,
-  };
-}
-
-function validated<T>(check: () => T, context: string): IpcResult<T> {
-  try {
-    return { ok: true, value: check() };
-  } catch (error) {
-    if (error instanceof InvalidArgument)
-      return { ok: false, error: invalidArgument(`${context}: ${error.message}`) };
-    throw error;
-  }
-}
-
 export const validateVaultPath = (value: unknown): IpcResult<string> =>
   validated(() => checkVaultPath(value), 'vault path');
 export const validateExportReportRequest = (value: unknown): IpcResult<ExportReportRequest> =>
   validated(() => checkExportReportRequest(value), 'report export');
-
-/** Checks one argument; throws (inside this module's `validated`) with a message naming the field. */
-export type ArgSchema<T> = (value: unknown) => T;
-/** Checks a whole argument list, its length included. */
-export type ArgsSchema<A extends readonly unknown[]> = (raw: readonly unknown[]) => A;
-
-/** The schema of an argument list: one schema per position, nothing more, nothing less. */
-export function argsOf<A extends unknown[]>(
-  ...schemas: { [K in keyof A]: ArgSchema<A[K]> }
-): ArgsSchema<A> {
-  return (raw) => {
-    if (raw.length !== schemas.length)
-      fail(`takes ${schemas.length} argument(s), got ${raw.length}.`);
-    return schemas.map((schema, index) => schema(raw[index])) as A;
-  };
-}
-
-/** Runs an argument-list schema; a refusal becomes INVALID_ARGUMENT naming `context`. */
-export function validateArguments<A extends readonly unknown[]>(
-  schema: ArgsSchema<A>,
-  raw: readonly unknown[],
-  context: string,
-): IpcResult<A> {
-  return validated(() => schema(raw), context);
-}
