@@ -321,6 +321,39 @@ describe.skipIf(redisUnavailable())('BullMQ shard queue on a real Redis', () => 
     }
   });
 
+  it('keeps serving across Redis restarts, with and without its data', async () => {
+    const queue = await open(uniqueName('q'));
+    const { log, worker } = serveLogged(queue, () => true);
+    const first: ShardJob = { rotation: 'rotR', phase: 'pass', round: 0, shard: 0 };
+    await queue.enqueue([first]);
+    await log.waitFor((event) => event.event === 'done' && event.job.shard === 0);
+
+    // with its data: a job queued before the restart is still there after it
+    await worker.close();
+    const kept: ShardJob = { ...first, shard: 1 };
+    await queue.enqueue([kept]);
+    await redis.restart({ keepData: true });
+    expect(await queue.held('rotR')).toEqual([kept]);
+    const again = serveLogged(queue, () => true);
+    await again.log.waitFor((event) => event.event === 'done' && event.job.shard === 1);
+
+    // without it: the queue is empty, and what is enqueued again reaches the same worker
+    await redis.restart({ keepData: false });
+    expect(await queue.held('rotR')).toEqual([]);
+    await queue.enqueue([first, kept]);
+    const done = (): HandlerEvent[] => again.log.events.filter((e) => e.event === 'done');
+    await again.log.waitFor(() => done().length === 3);
+    expect(done()[0]!.job).toEqual(kept);
+    expect(
+      done()
+        .slice(1)
+        .map((event) => event.job.shard)
+        .sort(),
+    ).toEqual([0, 1]);
+    await again.worker.close();
+    expect(log.events.filter((event) => event.event === 'done')).toHaveLength(1);
+  });
+
   it('says QUEUE_AUTH for a wrong or missing password', async () => {
     const name = uniqueName('q');
     const wrong = openShardQueue({ url: redisUrl(redis.info), name, password: encode('nope') });
