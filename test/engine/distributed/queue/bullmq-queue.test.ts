@@ -24,6 +24,7 @@ import {
   startRedis,
   type ManagedRedis,
 } from '../../../support/redis.js';
+import { startTcpProxy } from '../../../support/tcp-proxy.js';
 import {
   EventLog,
   startQueueChild,
@@ -167,6 +168,39 @@ describe.skipIf(redisUnavailable())('BullMQ shard queue on a real Redis', () => 
     await worker.close();
     // closing handed the job back to the queue, not to "completed"
     expect(await queue.held('rotS')).toEqual([job]);
+  });
+
+  it('redelivers the job of a worker cut off from Redis; restored, it learns it lost the lock', async () => {
+    const proxy = await startTcpProxy({ host: redis.info.host, port: redis.info.port });
+    try {
+      const name = uniqueName('q');
+      const viaProxy = await openShardQueue({
+        url: `redis://${proxy.host}:${proxy.port}/0`,
+        name,
+        password: encode(redis.info.password),
+      });
+      opened.push(viaProxy);
+      const job: ShardJob = { rotation: 'rotB', phase: 'pass', round: 0, shard: 5 };
+      await viaProxy.enqueue([job]);
+      const timing = { lockDurationMs: 1500, stalledIntervalMs: 500 };
+      const cutOff = serveLogged(viaProxy, () => false, timing);
+      await cutOff.log.waitFor((event) => event.event === 'start');
+
+      proxy.blackhole();
+      // its lock renewal (or any other command) vanishes in the black hole
+      await proxy.whenHeld('toServer');
+      const direct = await open(name);
+      const other = serveLogged(direct, () => false, timing);
+      expect((await other.log.waitFor((event) => event.event === 'start')).job).toEqual(job);
+
+      proxy.restore();
+      const lost = await cutOff.log.waitFor((event) => event.event === 'aborted');
+      expect(lost).toMatchObject({ reason: 'LOCK_LOST', job });
+      expect(other.log.events.filter((event) => event.event === 'aborted')).toEqual([]);
+      await Promise.all([cutOff.worker.close(), other.worker.close()]);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('cancel reaches an active handler in another process and drops the waiting jobs', async () => {
