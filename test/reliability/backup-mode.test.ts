@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeStaleTempFiles } from '../../src/engine/rotation/stale-temp-files.js';
+import { removeStaleTempFiles } from '../../src/engine/rotation/state/stale-temp-files.js';
 import { openVault } from '../../src/engine/storage/index.js';
 import { copyFixture, makeTempDir, type TempDir } from '../support/fixtures.js';
 

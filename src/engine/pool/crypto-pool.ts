@@ -22,8 +22,8 @@ import {
   type WorkerToHost,
 } from './protocol.js';
 
-/** Source path of the worker; builds emit it as `rotation-worker` next to the shell's bundle (worker-script.ts). */
-export const CRYPTO_WORKER_SOURCE = 'engine/pool/rotation-worker.ts';
+/** Source path of the worker; builds emit it as `crypto-worker` next to the shell's bundle (worker-script.ts). */
+export const CRYPTO_WORKER_SOURCE = 'engine/pool/crypto-worker.ts';
 
 export interface CryptoPoolOptions {
   /** number of workers; default os.availableParallelism() */

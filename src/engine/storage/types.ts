@@ -1,7 +1,7 @@
 /**
  * Access to one vault: a SQLite file (better-sqlite3, sql.js) or a table in a
  * database server. Every driver passes one contract suite
- * (test/engine/storage/store-contract.test.ts). Methods
+ * (test/engine/storage/contract/all-drivers.contract.test.ts). Methods
  * are async because server drivers talk over the network; the SQLite drivers
  * do their work synchronously inside them.
  *
@@ -14,9 +14,9 @@ import type {
   ServerDriverName,
   VaultDriverName,
   VaultDriverPreference,
-} from './drivers.js';
+} from '../../core/vault-drivers.js';
 
-/** derived from the driver registry (drivers.ts) */
+/** core's driver names (src/core/vault-drivers.ts); the registry (registry.ts) is typed by them */
 export type { FileDriverName, ServerDriverName, VaultDriverName, VaultDriverPreference };
 
 export interface OpenVaultOptions {

@@ -13,7 +13,7 @@ import {
   type HostRequest,
   type HostResults,
 } from './engine-host-protocol.js';
-import { toIpcError } from '../ipc/ipc-errors.js';
+import { toIpcError } from '../common/ipc-errors.js';
 
 export type HostOutcome<T> = { ok: true; value: T } | { ok: false; error: IpcError };
 

@@ -25,8 +25,8 @@ import {
   describeArgon2Config,
   parseArgon2Config,
   sameArgon2Config,
-} from '../../../src/engine/rotation/argon2-spec.js';
-import { validateArgon2Config } from '../../../src/engine/rotation/validation.js';
+} from '../../../src/engine/rotation/plan/argon2-spec.js';
+import { validateArgon2Config } from '../../../src/engine/rotation/plan/validation.js';
 import { runVsref, vsrefPath, vsrefSkipReason } from '../../support/vsref.js';
 
 const tiny = ARGON2_PRESETS.tiny;

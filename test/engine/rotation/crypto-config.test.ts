@@ -17,7 +17,7 @@ import {
   expectCompletedAsManifest,
   manifestConfig,
   rotationOptions,
-} from './helpers.js';
+} from './support/rotation-checks.js';
 
 if (!vsrefPath) console.warn(`[skip] rotation with k/salt: ${vsrefSkipReason}`);
 

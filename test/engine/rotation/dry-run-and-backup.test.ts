@@ -16,7 +16,7 @@ import {
   expectFixtureRotated,
   expectedCounts,
   rotationOptions,
-} from './helpers.js';
+} from './support/rotation-checks.js';
 
 const manifest = readManifest('tiny200');
 const original = join(fixturesDir, 'tiny200.db');

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openVault, probeBetterSqlite3 } from '../../../src/engine/storage/index.js';
 import { copyFixture, makeTempDir } from '../../support/fixtures.js';
 import type { TempDir } from '../../support/fixtures.js';
-import { expectEngineError } from './helpers.js';
+import { expectEngineError } from './support/sqlite-vaults.js';
 
 /** The addon this project built for Node (what the desktop app would pass for Electron). */
 const realAddon = join(
