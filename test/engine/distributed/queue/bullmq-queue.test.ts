@@ -203,6 +203,36 @@ describe.skipIf(redisUnavailable())('BullMQ shard queue on a real Redis', () => 
     }
   });
 
+  it('a worker and a queue cut off from Redis still close (after a grace period)', async () => {
+    const proxy = await startTcpProxy({ host: redis.info.host, port: redis.info.port });
+    try {
+      const name = uniqueName('q');
+      const viaProxy = await openShardQueue({
+        url: `redis://${proxy.host}:${proxy.port}/0`,
+        name,
+        password: encode(redis.info.password),
+      });
+      const job: ShardJob = { rotation: 'rotX', phase: 'pass', round: 0, shard: 2 };
+      await viaProxy.enqueue([job]);
+      // the same stalled-check interval for all (Redis lets one worker check per interval)
+      const timing = { lockDurationMs: 1500, stalledIntervalMs: 500 };
+      const cutOff = serveLogged(viaProxy, () => false, timing);
+      await cutOff.log.waitFor((event) => event.event === 'start');
+      proxy.blackhole();
+      // the handler stops (WORKER_CLOSING); putting the job back cannot reach Redis
+      await cutOff.worker.close();
+      expect(cutOff.log.events.at(-1)).toMatchObject({ reason: 'WORKER_CLOSING' });
+      await viaProxy.close();
+      // its lock expires and another worker gets the job
+      const direct = await open(name);
+      const other = serveLogged(direct, () => true, timing);
+      expect((await other.log.waitFor((event) => event.event === 'done')).job).toEqual(job);
+      await other.worker.close();
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('cancel reaches an active handler in another process and drops the waiting jobs', async () => {
     const name = uniqueName('q');
     const coordinator = await open(name);
