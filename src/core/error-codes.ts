@@ -42,6 +42,11 @@ export type EngineErrorCode =
   | 'SERVER_PERMISSION'
   /** the connection broke mid-job (server restarted, connection killed): committed batches stay */
   | 'CONNECTION_LOST'
+  // the distributed rotation's queue (Redis)
+  /** Redis did not answer at the queue URL within a few seconds (or TLS could not be set up) */
+  | 'QUEUE_UNREACHABLE'
+  /** Redis refused the queue password (or wants one and none was given) */
+  | 'QUEUE_AUTH'
   // the rotation job
   | 'CHECKPOINT'
   | 'UNFINISHED_ROTATION'

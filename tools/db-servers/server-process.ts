@@ -52,8 +52,13 @@ export interface ServerInfo {
   readonly folder: string;
 }
 
-export interface ManagedServer {
-  readonly info: ServerInfo;
+export type ManagedServer = ManagedProcess<ServerInfo>;
+
+/** A server process of any kind in its own folder (launchManaged). */
+export interface ManagedProcess<Info> {
+  readonly info: Info;
+  /** the server's private folder (data, log) */
+  readonly folder: string;
   /** the running server's process id (changes on restart), or null while stopped */
   readonly pid: number | null;
   /** Clean shutdown (PostgreSQL "fast", MariaDB SIGTERM); the data folder stays. */
@@ -146,7 +151,7 @@ export function freePort(): Promise<number> {
 }
 
 /** A folder under os.tmpdir() that only the server user can enter. */
-function serverFolder(kind: ServerKind): string {
+export function serverFolder(kind: string): string {
   const folder = mkdtempSync(join(tmpdir(), `${FOLDER_PREFIX}${kind}-`));
   writeFileSync(join(folder, 'owner.pid'), `${process.pid}\n`);
   // The server's own temporary files live here, never in the system-wide temp folder
@@ -163,11 +168,11 @@ function privateTmp(folder: string): string {
   return join(folder, 'tmp');
 }
 
-function giveToServerUser(path: string): void {
+export function giveToServerUser(path: string): void {
   if (runningAsRoot) chownSync(path, NOBODY, NOBODY);
 }
 
-function logTail(file: string): string {
+export function logTail(file: string): string {
   try {
     const text = readFileSync(file, 'utf8');
     return text.slice(-1500).trim();
@@ -238,13 +243,13 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-function randomSecret(): string {
+export function randomSecret(): string {
   return randomBytes(18).toString('base64url');
 }
 
 // ---- the two kinds
 
-interface Flavour {
+export interface Flavour<Info = ServerInfo> {
   /** creates the data folder (initdb / mariadb-install-db) */
   init(): Promise<void>;
   args(port: number): string[];
@@ -254,7 +259,7 @@ interface Flavour {
   /** one-time setup after the first start */
   afterFirstStart(port: number): Promise<void>;
   stopSignal: NodeJS.Signals;
-  info(port: number): ServerInfo;
+  info(port: number): Info;
 }
 
 function postgresFlavour(
@@ -347,7 +352,7 @@ function postgresFlavour(
 }
 
 /** The certificate and key in the server's own folder, readable by the server's user only. */
-function installTls(tls: ServerTls, folder: string): { cert: string; key: string } {
+export function installTls(tls: ServerTls, folder: string): { cert: string; key: string } {
   const cert = join(folder, 'server.crt');
   const key = join(folder, 'server.key');
   for (const [from, to] of [
@@ -499,12 +504,20 @@ export async function launchServer(
   programs: ServerPrograms,
   options: LaunchOptions = {},
 ): Promise<ManagedServer> {
-  const folder = serverFolder(programs.kind);
   const durable = options.durable === true;
-  const flavour =
+  return launchManaged(programs.kind, (folder) =>
     programs.kind === 'postgres'
       ? postgresFlavour(programs, folder, durable, options.tls ?? null)
-      : mariadbFlavour(programs, folder, durable, options.tls ?? null);
+      : mariadbFlavour(programs, folder, durable, options.tls ?? null),
+  );
+}
+
+export async function launchManaged<Info>(
+  kind: string,
+  makeFlavour: (folder: string) => Flavour<Info>,
+): Promise<ManagedProcess<Info>> {
+  const folder = serverFolder(kind);
+  const flavour = makeFlavour(folder);
   let child: ChildProcess | null = null;
   let port = 0;
   let disposed = false;
@@ -527,7 +540,7 @@ export async function launchServer(
       if (spawnError) throw spawnError;
       if (started.exitCode !== null || started.signalCode !== null) {
         throw new Error(
-          `${programs.kind} server exited while starting (exit ${started.exitCode ?? started.signalCode}):\n${logTail(logFile)}`,
+          `${kind} server exited while starting (exit ${started.exitCode ?? started.signalCode}):\n${logTail(logFile)}`,
         );
       }
       if (await flavour.probe(port)) return;
@@ -535,7 +548,7 @@ export async function launchServer(
     }
     killGroup(started, 'SIGKILL');
     throw new Error(
-      `${programs.kind} server did not accept connections in ${START_TIMEOUT_MS} ms:\n${logTail(logFile)}`,
+      `${kind} server did not accept connections in ${START_TIMEOUT_MS} ms:\n${logTail(logFile)}`,
     );
   }
 
@@ -579,6 +592,7 @@ export async function launchServer(
     get pid() {
       return child?.pid ?? null;
     },
+    folder,
     stop,
     async start() {
       if (disposed) throw new Error('the server was disposed');
