@@ -62,9 +62,9 @@ export function parseQueueArgs(
   const host = decodeURIComponent(url.hostname).replace(/^\[(.*)\]$/, '$1');
   if (host === '') throw refused(`the Redis URL names no host: ${SHAPE}.`, command);
   const db = url.pathname.replace(/^\//, '');
-  if (db !== '' && !/^[0-9]{1,5}$/.test(db)) {
+  if (db !== '' && !/^[0-9]{1,2}$/.test(db)) {
     throw refused(
-      `after the host comes the Redis database number (e.g. /0), nothing else: ${SHAPE}.`,
+      `after the host comes the Redis database number (0-99, e.g. /0), nothing else: ${SHAPE}.`,
       command,
     );
   }

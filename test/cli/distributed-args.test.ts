@@ -4,12 +4,14 @@
  * Redis URL holding a password and options that mean nothing across machines
  * refused with a usage error that says what to do and never repeats a secret.
  */
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine, type Invocation } from '../../src/cli/args.js';
 import { runCli } from '../../src/cli/cli.js';
 import { UsageError } from '../../src/cli/cli-error.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import type { CliIo } from '../../src/cli/io.js';
+import { resumeCommand } from '../../src/cli/resume-command.js';
 import { usageError } from './support/usage-error.js';
 
 const PG = 'postgres://admin@db.example:5432/app';
@@ -331,3 +333,53 @@ describe('rotate --queue', () => {
     ).not.toContain(SECRET);
   });
 });
+
+describe('the resume command of a distributed rotation', () => {
+  it('repeats --queue and its options, the Redis password by its source, with --resume', () => {
+    const { args } = parsed('rotate', [
+      PG,
+      '--table',
+      'vault',
+      '--crypto',
+      'tiny',
+      '--queue',
+      'rediss://redis.example:6380/1',
+      '--queue-password-file',
+      'secrets/redis.txt',
+      '--queue-ca',
+      'ca.pem',
+      '--no-local-worker',
+      '--shards',
+      '40',
+      '--keep-ledger',
+      '--ledger-schema',
+      'ops',
+      '--old-password-env',
+      'OLD_PW',
+      '--new-password-file',
+      'new.txt',
+    ]);
+    const command = resumeCommand(args, 'vault');
+    expect(command).toContain(`rotate ${PG} --table vault --resume --crypto tiny`);
+    expect(command).toContain(
+      `--queue rediss://redis.example:6380/1 --queue-password-file ${resolve('secrets/redis.txt')} ` +
+        `--queue-ca ${resolve('ca.pem')} --no-local-worker --shards 40 --keep-ledger --ledger-schema ops`,
+    );
+    expect(command).toContain('--old-password-env OLD_PW');
+    // Parsed again, it is the same distributed rotation, resumed.
+    const again = parseCommandLine(shellWords(command).slice(1));
+    expect(again.command === 'rotate' && again.args.distributed).toEqual({
+      ...args.distributed,
+      queue: {
+        ...args.distributed!.queue,
+        caFile: resolve('ca.pem'),
+        password: { kind: 'file', path: resolve('secrets/redis.txt') },
+      },
+    });
+  });
+});
+
+/** The words of a command shellCommand printed (it quotes only what needs it). */
+function shellWords(command: string): string[] {
+  return [...command.matchAll(/'([^']*)'|(\S+)/g)].map((match) => match[1] ?? match[2] ?? '');
+}
