@@ -13,7 +13,7 @@
  */
 import type { CryptoPool } from '../pool/crypto-pool.js';
 import type { CryptoTaskResult } from '../pool/protocol.js';
-import type { ValueUpdate, VaultRecord, VaultStore } from '../storage/types.js';
+import type { ValueUpdate, VaultRecord, VaultStore, WriteBatchResult } from '../storage/types.js';
 import { assertBatchAccounted } from './batch-result.js';
 import { runBoundedWindow } from './bounded-window.js';
 import { NO_COUNTS, recordCountsOf, type Tally } from './record-counts.js';
@@ -73,6 +73,16 @@ export interface PipelineSettings {
    * checkpoint): rotated by this rotation, not skipped.
    */
   readonly writtenEarlier?: (key: string, value: string) => boolean;
+  /**
+   * Writes a batch in place of `store.writeBatch`; given, it is called for
+   * batches without updates too (a distributed run commits its cursor, counts
+   * and visit fingerprints in the same transaction as each batch). `cursor`:
+   * the last record the commit covers.
+   */
+  readonly commitBatch?: (
+    updates: readonly ValueUpdate[],
+    commit: { readonly updatedAt: string; readonly cursor: string | null },
+  ) => Promise<WriteBatchResult>;
   /** after each commit: every record up to `cursor` is done */
   readonly onCommit: (cursor: string | null) => void;
   /** after each record is accounted for (progress) */
@@ -243,15 +253,19 @@ export class RotationPipeline {
   private async flush(): Promise<void> {
     if (this.settings.dryRun || this.accountedSinceCommit === 0) return;
     const batch = this.batch;
-    if (batch.length > 0) {
-      if (!this.wroteOnce) {
+    const { commitBatch } = this.settings;
+    if (batch.length > 0 || commitBatch) {
+      if (!this.wroteOnce && batch.length > 0) {
         await this.settings.beforeFirstWrite();
         this.wroteOnce = true;
       }
       const { store, scope } = this.settings;
       const updates = batch.map((pending) => pending.update);
       this.settings.beforeCommit?.(updates);
-      const result = await store.writeBatch(scope.table, updates, this.settings.updatedAt());
+      const updatedAt = this.settings.updatedAt();
+      const result = commitBatch
+        ? await commitBatch(updates, { updatedAt, cursor: this.lastAccounted })
+        : await store.writeBatch(scope.table, updates, updatedAt);
       assertBatchAccounted(
         updates.map((update) => update.key),
         result,

@@ -237,7 +237,7 @@ export async function planRotation(
  * skipConfigCheck) and a sample in which nothing opens (unless scanAnyway),
  * before anything is written. Returns the derivations it spent.
  */
-async function assertSampleAllowsRun(
+export async function assertSampleAllowsRun(
   options: RotationOptions,
   job: { store: VaultStore; scope: RecordScope; pool: CryptoPool; table: string },
   resources: JobResources,

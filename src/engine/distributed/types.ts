@@ -1,0 +1,171 @@
+/**
+ * The public types of the distributed rotation (the engine API the CLI
+ * uses: docs in /docs/distributed.md) and the ledger's rows as the engine
+ * reads them.
+ */
+import type { RotationResult } from '../../core/types.js';
+import type { Argon2Config } from '../argon2-config.js';
+import type { Argon2BackendPreference } from '../kdf/types.js';
+import type { OpenVaultOptions } from '../storage/types.js';
+import type { QueueSettings } from './queue-contract.js';
+
+export interface DistributedTarget {
+  /** postgres://... or mysql://... (a SQLite file is refused: DISTRIBUTED_SQLITE) */
+  readonly vaultPath: string;
+  readonly table: string;
+  /** serverPassword etc., as rotateVault takes them */
+  readonly open?: OpenVaultOptions;
+  /** the ledger's schema (PostgreSQL) or database (MySQL); default: the vault table's */
+  readonly ledgerSchema?: string;
+}
+
+export interface DistributedCrypto {
+  readonly openConfig: Argon2Config;
+  /** default openConfig */
+  readonly writeConfig?: Argon2Config;
+  readonly kdfBackend?: Argon2BackendPreference;
+  readonly skipConfigCheck?: boolean;
+  readonly scanAnyway?: boolean;
+}
+
+/** A rotation's state in the ledger. */
+export type LedgerState = 'running' | 'cancelled' | 'completed' | 'incomplete' | 'failed';
+
+export interface ShardCounts {
+  readonly scanned: number;
+  readonly opened: number;
+  readonly rotated: number;
+  readonly skipped: number;
+  readonly failed: number;
+  /** of failed: guarded writes lost to another program */
+  readonly changed: number;
+  readonly bytes: number;
+  readonly derivations: number;
+  readonly sweepExamined: number;
+  readonly sweepRotated: number;
+  readonly sweepFailed: number;
+}
+
+export interface ShardRow extends ShardCounts {
+  readonly shard: number;
+  /** (lo, hi]: null lo from the first key, null hi to the last */
+  readonly lo: string | null;
+  readonly hi: string | null;
+  readonly rowsAtStart: number;
+  readonly epoch: number;
+  readonly owner: string | null;
+  /** 0: the main pass; r >= 1: sweep round r */
+  readonly round: number;
+  readonly done: boolean;
+  readonly cursor: string | null;
+  /** the round's own figures (a sweep round: records read, found written by others, of them opened) */
+  readonly roundRead: number;
+  readonly roundFound: number;
+  readonly roundOpened: number;
+  /** the code of the last failure a run of it hit (never a message) */
+  readonly failure: string | null;
+}
+
+export interface RotationRow {
+  readonly id: string;
+  readonly table: string;
+  readonly state: LedgerState;
+  readonly now: Date;
+  readonly includeSoftDeleted: boolean;
+  readonly openConfig: Argon2Config;
+  readonly writeConfig: Argon2Config;
+  readonly canaries: { readonly old: string; readonly new: string };
+  readonly rowsAtStart: number;
+  readonly shardCount: number;
+  readonly boundsHash: string;
+  /** the round the shards work on (0: main pass) */
+  readonly round: number;
+  readonly coordinator: string | null;
+  readonly heartbeatMs: number | null;
+  readonly startedMs: number;
+  readonly updatedMs: number;
+}
+
+export interface WorkerRow {
+  readonly worker: string;
+  readonly host: string;
+  readonly pool: number;
+  readonly backend: string;
+  readonly state: string;
+  readonly records: number;
+  /** records per second lately */
+  readonly rate: number;
+  readonly lastSeenMs: number;
+}
+
+export interface WorkerSummary {
+  readonly worker: string;
+  readonly host: string;
+  readonly pool: number;
+  readonly backend: string;
+  readonly records: number;
+  readonly state: string;
+}
+
+export interface DistributedProgress {
+  readonly rotation: string;
+  readonly phase: 'planning' | 'pass' | 'sweep' | 'finishing';
+  readonly round: number;
+  readonly total: number;
+  readonly scanned: number;
+  readonly rotated: number;
+  readonly skipped: number;
+  readonly failed: number;
+  readonly shards: number;
+  readonly shardsDone: number;
+  readonly workers: readonly WorkerSummary[];
+}
+
+export interface DistributedStatus {
+  readonly rotation: string;
+  readonly table: string;
+  readonly state: LedgerState;
+  readonly round: number;
+  readonly rowsAtStart: number;
+  readonly shards: number;
+  readonly shardsDone: number;
+  readonly counts: ShardCounts;
+  readonly coordinator: string | null;
+  readonly heartbeatMs: number | null;
+  readonly startedMs: number;
+  readonly workers: readonly WorkerRow[];
+}
+
+export type DistributedResult = RotationResult & {
+  readonly distributed: {
+    readonly rotation: string;
+    readonly shards: number;
+    readonly sweepRounds: number;
+    readonly workers: readonly WorkerSummary[];
+  };
+};
+
+export type WorkerEvent =
+  | { readonly type: 'waiting' }
+  | { readonly type: 'joined'; readonly rotation: string; readonly worker: string }
+  | {
+      readonly type: 'shard';
+      readonly shard: number;
+      readonly phase: 'pass' | 'sweep';
+      readonly round: number;
+      readonly outcome: 'done' | 'fenced' | 'stopped' | 'skipped';
+      readonly scanned: number;
+    }
+  | { readonly type: 'left'; readonly state: LedgerState };
+
+export interface WorkerOutcome {
+  readonly rotation: string | null;
+  /** the rotation's state when the worker left (null: stopped by its signal first) */
+  readonly state: LedgerState | null;
+  readonly shardsRun: number;
+  readonly records: number;
+}
+
+export interface QueueOptions {
+  readonly queue: QueueSettings;
+}
