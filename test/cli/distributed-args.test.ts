@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { parseCommandLine, type Invocation } from '../../src/cli/args.js';
 import { runCli } from '../../src/cli/cli.js';
 import { UsageError } from '../../src/cli/cli-error.js';
+import { describeFailure, exitCodeOf, ResumableFailure } from '../../src/cli/engine-errors.js';
+import { EngineError } from '../../src/engine/index.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { resumeCommand } from '../../src/cli/resume-command.js';
@@ -383,3 +385,28 @@ describe('the resume command of a distributed rotation', () => {
 function shellWords(command: string): string[] {
   return [...command.matchAll(/'([^']*)'|(\S+)/g)].map((match) => match[1] ?? match[2] ?? '');
 }
+
+describe('exit codes of the distributed errors', () => {
+  it('passwords refused: 8; a distributed rotation active: 5; SQLite: 2; queue and ledger: 1', () => {
+    expect(exitCodeOf('PASSWORDS_REFUSED')).toBe(EXIT.passwordsRefused);
+    expect(EXIT.passwordsRefused).toBe(8);
+    expect(exitCodeOf('DISTRIBUTED_ACTIVE')).toBe(EXIT.rotationInProgress);
+    expect(exitCodeOf('DISTRIBUTED_SQLITE')).toBe(EXIT.usage);
+    expect(exitCodeOf('QUEUE_UNREACHABLE')).toBe(EXIT.error);
+    expect(exitCodeOf('LEDGER_PERMISSION')).toBe(EXIT.error);
+  });
+
+  it('a refusal because another rotation is active gets no resume command (it is not ours)', () => {
+    const refused = describeFailure(
+      new ResumableFailure(
+        new EngineError('DISTRIBUTED_ACTIVE', 'active'),
+        'vaultstore-admin rotate x --resume',
+      ),
+    );
+    expect(refused).toEqual({
+      exitCode: EXIT.rotationInProgress,
+      code: 'DISTRIBUTED_ACTIVE',
+      message: 'active',
+    });
+  });
+});
