@@ -126,7 +126,8 @@ function readPid(file: string): number | null {
   }
 }
 
-function alive(pid: number): boolean {
+/** True while `pid` runs (EPERM: it runs as another user). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -205,14 +205,15 @@ describe.skipIf(redisUnavailable())('BullMQ shard queue on a real Redis', () => 
     // the other rotation's jobs stay (the child, freed, may be running one of them)
     expect((await coordinator.held('rotOther')).sort(byShard)).toEqual(other);
 
-    // enqueueing the rotation again (resume) clears the cancel and delivers it again
+    // enqueueing the rotation again (resume) clears the cancel and replaces the failed job
     await child.kill();
-    await coordinator.enqueue([jobs[1]!]);
+    await coordinator.enqueue([active]);
+    expect(await coordinator.held('rotC')).toEqual([active]);
     const { log, worker } = serveLogged(coordinator, () => true);
     const again = await log.waitFor(
       (event) => event.event === 'done' && event.job.rotation === 'rotC',
     );
-    expect(again.job).toEqual(jobs[1]);
+    expect(again.job).toEqual(active);
     await worker.close();
   });
 
@@ -249,7 +250,8 @@ describe.skipIf(redisUnavailable())('BullMQ shard queue on a real Redis', () => 
   });
 
   it('closing a worker aborts its handler and hands the job back to the queue', async () => {
-    const queue = await open(uniqueName('q'));
+    const name = uniqueName('q');
+    const queue = await open(name);
     const job: ShardJob = { rotation: 'rotW', phase: 'pass', round: 0, shard: 1 };
     await queue.enqueue([job]);
     const { log, worker } = serveLogged(queue, () => false);
@@ -257,6 +259,14 @@ describe.skipIf(redisUnavailable())('BullMQ shard queue on a real Redis', () => 
     await worker.close();
     expect(log.events.at(-1)).toMatchObject({ event: 'aborted', reason: 'WORKER_CLOSING' });
     expect(await queue.held('rotW')).toEqual([job]);
+    // waiting at once, no attempt counted (not a failure retried after a backoff)
+    const admin = redisAdmin(redis.info);
+    try {
+      expect(await admin.lrange(`${QUEUE_PREFIX}:${name}:wait`, 0, -1)).toEqual([shardJobId(job)]);
+      expect(await admin.hget(`${QUEUE_PREFIX}:${name}:${shardJobId(job)}`, 'atm')).toBeNull();
+    } finally {
+      admin.disconnect();
+    }
     // and the next worker gets it
     const next = serveLogged(queue, () => true);
     expect((await next.log.waitFor((event) => event.event === 'done')).job).toEqual(job);
