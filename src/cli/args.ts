@@ -32,6 +32,7 @@ import {
 } from './distributed-args.js';
 import {
   KDF_CHOICES,
+  MAX_SERVER_TIMEOUT_S,
   MAX_WORKERS,
   choiceOption,
   flag,
@@ -411,9 +412,6 @@ function singleVaultPath(command: CommandName, positionals: readonly string[]): 
   if (path === '') throw new UsageError(`the vault path is empty.`, command);
   return path;
 }
-
-/** The engine's limit (2^31-1 ms), in whole seconds. */
-const MAX_SERVER_TIMEOUT_S = 2_147_483;
 
 function cryptoOption(
   values: Values,

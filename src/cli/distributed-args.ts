@@ -8,6 +8,7 @@ import type { PasswordSource, VaultArguments } from './args.js';
 import { UsageError } from './cli-error.js';
 import {
   KDF_CHOICES,
+  MAX_SERVER_TIMEOUT_S,
   MAX_WORKERS,
   choiceOption,
   flag,
@@ -46,6 +47,8 @@ export interface WorkerArgs extends LedgerArgs {
   readonly queue: QueueArgs;
   readonly workers: number | undefined;
   readonly kdf: Argon2BackendPreference;
+  /** --server-timeout SECONDS */
+  readonly serverTimeoutSeconds: number | undefined;
   readonly oldPassword: PasswordSource;
   readonly newPassword: PasswordSource;
 }
@@ -127,6 +130,13 @@ export function workerArgs(vault: VaultArguments, values: Values): WorkerArgs {
     queue: queueArgs(values, 'worker'),
     workers: integerOption(values, 'workers', 1, MAX_WORKERS, 'worker'),
     kdf: choiceOption(values, 'kdf', KDF_CHOICES, 'worker'),
+    serverTimeoutSeconds: integerOption(
+      values,
+      'server-timeout',
+      1,
+      MAX_SERVER_TIMEOUT_S,
+      'worker',
+    ),
     oldPassword: passwordSource(values, 'old-password', 'worker'),
     newPassword: passwordSource(values, 'new-password', 'worker'),
   };

@@ -80,3 +80,6 @@ export function passwordSource(
 export const KDF_CHOICES = ['auto', 'native', 'wasm'] as const;
 
 export const MAX_WORKERS = 256;
+
+/** The engine's limit (2^31-1 ms), in whole seconds. */
+export const MAX_SERVER_TIMEOUT_S = 2_147_483;

@@ -83,6 +83,11 @@ const QUEUE: readonly OptionSpec[] = [
     help: 'rediss://: a CA certificate (PEM) to trust for the Redis server besides the system ones',
   },
 ];
+const SERVER_TIMEOUT: OptionSpec = {
+  name: 'server-timeout',
+  value: 'SECONDS',
+  help: 'a database server: drop the connection and stop when one statement gets no answer for this long (a stalled network; default 900)',
+};
 const LEDGER_SCHEMA: OptionSpec = {
   name: 'ledger-schema',
   value: 'NAME',
@@ -173,11 +178,7 @@ export const COMMAND_SPECS: Readonly<Record<CommandName, readonly OptionSpec[]>>
       help: '--queue: keep the ledger tables (vsa_*) after the rotation (default: dropped once complete)',
     },
     LEDGER_SCHEMA,
-    {
-      name: 'server-timeout',
-      value: 'SECONDS',
-      help: 'a database server: drop the connection and stop when one statement gets no answer for this long (a stalled network; default 900)',
-    },
+    SERVER_TIMEOUT,
     JSON_OUTPUT,
     KDF,
     DRIVER,
@@ -235,6 +236,10 @@ export const COMMAND_SPECS: Readonly<Record<CommandName, readonly OptionSpec[]>>
     { ...WORKERS, help: 'derivations in parallel on this machine (default: number of CPU cores)' },
     KDF,
     LEDGER_SCHEMA,
+    {
+      ...SERVER_TIMEOUT,
+      help: 'drop the database connection when one statement gets no answer for this long (a stalled network: the shard goes to another worker; default 900)',
+    },
     {
       name: 'json',
       help: 'events as JSON lines on stdout, then a JSON summary (errors too)',
