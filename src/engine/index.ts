@@ -72,3 +72,6 @@ export { writePrivateFileAtomically } from './fs/private-file.js';
 
 /** The value format, for vault builders (bench, tests): write v2 and v1 values. */
 export { deriveV1Key, encodeBase64Url, openV1WithKey, sealV2 } from './codec/index.js';
+
+/** Rotation across machines: a ledger in the vault's database, shards on a queue. */
+export * from './distributed/index.js';

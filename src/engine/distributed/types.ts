@@ -156,12 +156,16 @@ export type WorkerEvent =
       readonly outcome: 'done' | 'fenced' | 'stopped' | 'skipped';
       readonly scanned: number;
     }
-  | { readonly type: 'left'; readonly state: LedgerState };
+  | { readonly type: 'left'; readonly state: LedgerState | 'finished' | null };
 
 export interface WorkerOutcome {
   readonly rotation: string | null;
-  /** the rotation's state when the worker left (null: stopped by its signal first) */
-  readonly state: LedgerState | null;
+  /**
+   * the rotation's state when the worker left ('finished': its ledger rows
+   * were already dropped, which happens only once it ended; null: the worker
+   * was stopped by its signal first)
+   */
+  readonly state: LedgerState | 'finished' | null;
   readonly shardsRun: number;
   readonly records: number;
 }

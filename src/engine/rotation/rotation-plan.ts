@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { Argon2Config } from '../argon2-config.js';
+import { assertNoDistributedRotation } from '../distributed/ledger/active.js';
 import { EngineError } from '../errors.js';
 import type { CryptoPool } from '../pool/crypto-pool.js';
 import type { VaultStore } from '../storage/types.js';
@@ -136,7 +137,11 @@ export async function planRotation(
     : resources.hold(acquireRotationLock(vaultPath, { tool: options.lockTool ?? 'engine' }));
   if (lock?.note) notes.push(lock.note);
   // A server is shared by many machines: its own lock keeps a rotation from elsewhere out too.
-  if (lock && store.lockForRotation) resources.holdServerLock(await store.lockForRotation(table));
+  if (lock && store.lockForRotation) {
+    resources.holdServerLock(await store.lockForRotation(table));
+    // ...and a distributed rotation of the table left unfinished by its coordinator.
+    await assertNoDistributedRotation(store, table);
+  }
   const checkpointPath = checkpointPathFor(
     vaultPath,
     state.server ? undefined : options.checkpointDir,

@@ -242,11 +242,18 @@ export class Ledger {
     return rows[0] ? rotationOf(rows[0]) : null;
   }
 
-  async state(id: string): Promise<LedgerState | null> {
-    const rows = await this.sql.query(`SELECT state FROM ${this.names.vsa_rotation} WHERE id = ?`, [
-      id,
-    ]);
-    return rows[0] ? (String(rows[0].state) as LedgerState) : null;
+  /** The rotation's state; 'finished' once its rows or the ledger are gone (dropped only when it ended). */
+  async state(id: string): Promise<LedgerState | 'finished'> {
+    try {
+      const rows = await this.sql.query(
+        `SELECT state FROM ${this.names.vsa_rotation} WHERE id = ?`,
+        [id],
+      );
+      return rows[0] ? (String(rows[0].state) as LedgerState) : 'finished';
+    } catch (error) {
+      if (await this.exists()) throw error;
+      return 'finished';
+    }
   }
 
   /** The rotation row and its shards, in one transaction. */
