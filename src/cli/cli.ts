@@ -1,9 +1,11 @@
 /** Runs one vaultstore-admin invocation and returns its exit code. */
 import { parseCommandLine, type Invocation } from './args.js';
 import { runInfo } from './commands/info.js';
+import { runCancel, runStatus } from './commands/ledger-commands.js';
 import { runRotate } from './commands/rotate.js';
+import { runDistributedRotate } from './commands/rotate-distributed.js';
+import { runWorker } from './commands/worker.js';
 import { runVerify } from './commands/verify.js';
-import { CliError } from './cli-error.js';
 import type { CommandContext } from './context.js';
 import { reportFailure } from './engine-errors.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -17,11 +19,6 @@ function wantsJson(invocation: Invocation | null, argv: readonly string[]): bool
   if (invocation !== null) return 'args' in invocation && invocation.args.json;
   const end = argv.indexOf('--');
   return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
-}
-
-// Until the engine's distributed rotation lands (issue 18): parsed and refused, never faked.
-function notBuiltYet(): CliError {
-  return new CliError(EXIT.error, 'distributed rotation is not in this build yet (issue 18).');
 }
 
 export async function runCli(argv: readonly string[], context: CommandContext): Promise<ExitCode> {
@@ -40,14 +37,18 @@ export async function runCli(argv: readonly string[], context: CommandContext): 
       case 'info':
         return await runInfo(invocation.args, io);
       case 'rotate':
-        if (invocation.args.distributed !== null) throw notBuiltYet();
+        if (invocation.args.distributed !== null) {
+          return await runDistributedRotate(invocation.args, invocation.args.distributed, context);
+        }
         return await runRotate(invocation.args, context);
       case 'verify':
         return await runVerify(invocation.args, context);
       case 'worker':
+        return await runWorker(invocation.args, context);
       case 'status':
+        return await runStatus(invocation.args, io);
       case 'cancel':
-        throw notBuiltYet();
+        return await runCancel(invocation.args, io);
     }
   } catch (error) {
     return reportFailure(error, io, wantsJson(invocation, argv));

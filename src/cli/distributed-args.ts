@@ -163,6 +163,10 @@ const NOT_WITH_QUEUE: readonly (readonly [string, string])[] = [
   ['backup-table', 'a distributed rotation makes no backup of its own: back up the database first'],
   ['no-backup', 'a distributed rotation makes no backup of its own, so there is none to skip'],
   [
+    'allow-triggers',
+    'a distributed rotation refuses a table with triggers (they would run on every rotated record): rotate it on one machine with --allow-triggers',
+  ],
+  [
     'checkpoint-dir',
     "a distributed rotation keeps its state in the database's ledger tables, not in a local folder",
   ],
