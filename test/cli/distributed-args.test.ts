@@ -322,6 +322,10 @@ describe('rotate --queue', () => {
       [['--no-backup'], /makes no backup of its own, so there is none to skip/],
       [['--checkpoint-dir', 'cp'], /keeps its state in the database's ledger tables/],
       [['--restart'], /vaultstore-admin cancel, then rotate --queue without --resume/],
+      [
+        ['--allow-triggers'],
+        /refuses a table with triggers .* on one machine with --allow-triggers/,
+      ],
       [['--no-local-worker', '--workers', '4'], /--workers sizes the worker of this machine/],
     ];
     for (const [extra, message] of cases) {
