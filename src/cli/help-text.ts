@@ -34,8 +34,9 @@ const DISTRIBUTED_ROTATE =
   'in Redis and shows the progress of the whole rotation, while "vaultstore-admin worker" ' +
   'processes on any number of machines rotate the shards (this machine works too unless ' +
   "--no-local-worker). Its state is a ledger in the vault's own database (tables vsa_*, dropped " +
-  'at the end unless --keep-ledger), so a killed coordinator or worker loses nothing: run the ' +
-  'same command again with --resume. Needs the right to create tables. Not for vault files.';
+  'at the end unless --keep-ledger), so a killed coordinator or worker loses nothing: the same ' +
+  'command re-attaches (a cancelled rotation needs --resume). Needs the right to create tables. ' +
+  'Not for vault files.';
 
 const QUEUE_PASSWORD =
   'The Redis password is never in the URL: --queue-password-env VAR or --queue-password-file ' +

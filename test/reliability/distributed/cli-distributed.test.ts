@@ -30,7 +30,12 @@ import {
 import { makeTempDir, type TempDir } from '../../support/fixtures.js';
 import { redisUnavailable } from '../../support/redis.js';
 import { startTcpProxy } from '../../support/tcp-proxy.js';
-import { SERVER_KINDS, serverUnavailable } from '../../support/servers/index.js';
+import {
+  SERVER_KINDS,
+  serverUnavailable,
+  startPrivateServer,
+  type ManagedServer,
+} from '../../support/servers/index.js';
 import { buildTemplate, tiny, type VaultTemplate } from '../support/rotation-vault.js';
 import {
   expectNoPasswordAnywhere,
@@ -269,7 +274,7 @@ describe.each(SERVER_KINDS)('distributed rotation through the CLI on %s', (kind)
     );
     expect(single.code, single.stderr).toBe(EXIT.rotationInProgress);
     expect(single.stdout + single.stderr).toMatch(/DISTRIBUTED_ACTIVE/);
-    const second = cluster.coordinator([...SHARDS, '--resume']);
+    const second = cluster.coordinator(SHARDS);
     const run = await collect(second);
     expect(run.code, run.stderr).toBe(EXIT.ok);
     expect((await collect(worker)).code).toBe(EXIT.ok);
@@ -381,4 +386,55 @@ describe.each(SERVER_KINDS)('distributed rotation through the CLI on %s', (kind)
       await expectNoPasswordAnywhere(cluster);
     },
   );
+});
+
+describe.each(SERVER_KINDS)('the %s server restarted during a distributed rotation', (kind) => {
+  const unavailable = serverUnavailable(kind) ?? redisUnavailable();
+  let server: ManagedServer;
+  let cluster: Cluster;
+
+  beforeAll(async () => {
+    if (unavailable) return;
+    server = await startPrivateServer(kind);
+    cluster = await startCluster(kind, cli, server);
+  });
+  afterAll(async () => {
+    await cluster?.dispose();
+    await server?.dispose();
+  });
+
+  it('nothing is lost: workers that lost their link are replaced (as a Job would); the rotation finishes', async (context) => {
+    if (unavailable) return context.skip(unavailable);
+    await cluster.reset(template);
+    const coordinator = cluster.coordinator(SHARDS);
+    const workers = [cluster.worker(), cluster.worker()];
+    await Promise.all(workers.map(joinedAs));
+    await server.restart();
+    // A worker whose link broke leaves with 1, naming the loss; another takes its place.
+    const replaced = workers.map(async (worker) => {
+      const ended = await worker.exited;
+      if (ended.code === EXIT.ok) return ended;
+      expect(ended.code, ended.stderr).toBe(EXIT.error);
+      expect(ended.stdout + ended.stderr).toMatch(/CONNECTION_LOST|SERVER_UNREACHABLE/);
+      return collect(cluster.worker());
+    });
+    const run = await collect(coordinator);
+    if (run.code !== EXIT.ok) {
+      // The coordinator lost its link too: it names it and the command that continues.
+      expect(
+        run.code,
+        `${run.stderr}\nworkers:\n${workers.map((w) => w.stderr()).join('\n')}`,
+      ).toBe(EXIT.error);
+      expect(lastOfType(completeJsonLines(run.stdout), 'error')).toMatchObject({
+        code: expect.stringMatching(/CONNECTION_LOST|SERVER_UNREACHABLE/),
+        resumeCommand: expect.stringContaining('--queue'),
+      });
+      const again = await collect(cluster.coordinator(SHARDS));
+      expect(again.code, again.stderr).toBe(EXIT.ok);
+    }
+    for (const ended of await Promise.all(replaced)) expect(ended.code, ended.stderr).toBe(EXIT.ok);
+    await cluster.reconnectOwner();
+    await expectRotatedAsTemplate(cluster, template);
+    await expectNoPasswordAnywhere(cluster);
+  });
 });

@@ -36,6 +36,7 @@ import {
 } from '../../support/server-vault-copy.js';
 import {
   testDatabase,
+  type ManagedServer,
   type ServerKind,
   type SqlSession,
   type TestDatabase,
@@ -69,6 +70,7 @@ function through(url: string, proxy: TcpProxy | undefined): string {
 export interface Cluster {
   readonly kind: ServerKind;
   readonly db: TestDatabase;
+  /** the owner's session (a new one after reconnectOwner) */
   readonly owner: SqlSession;
   readonly redis: ManagedRedis;
   readonly temp: TempDir;
@@ -85,14 +87,21 @@ export interface Cluster {
   coordinator(extra?: readonly string[]): RunningCli;
   /** `status` / `cancel` (and anything else taking the login options) */
   command(name: string, extra?: readonly string[]): RunningCli;
+  /** a new owner session (after the server restarted) */
+  reconnectOwner(): Promise<void>;
   /** the vault table reloaded from the template, the ledger and Redis emptied */
   reset(template: VaultTemplate): Promise<void>;
   dispose(): Promise<void>;
 }
 
-export async function startCluster(kind: ServerKind, cli: BuiltCli): Promise<Cluster> {
-  const db = await testDatabase(kind);
-  const owner = await db.connect();
+/** `server`: a private database server the test may restart (default: the shared one). */
+export async function startCluster(
+  kind: ServerKind,
+  cli: BuiltCli,
+  server?: ManagedServer,
+): Promise<Cluster> {
+  const db = await testDatabase(kind, server ? { server } : {});
+  let owner = await db.connect();
   const redis = await startRedis();
   const temp = makeTempDir(`vsa-distributed-${kind}-`);
   const files = writePasswordFiles(temp.path, OLD_PASSWORD, NEW_PASSWORD);
@@ -120,7 +129,13 @@ export async function startCluster(kind: ServerKind, cli: BuiltCli): Promise<Clu
   return {
     kind,
     db,
-    owner,
+    get owner() {
+      return owner;
+    },
+    async reconnectOwner() {
+      await owner.close().catch(() => undefined);
+      owner = await db.connect();
+    },
     redis,
     temp,
     url: db.url,
