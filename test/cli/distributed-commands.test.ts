@@ -4,10 +4,12 @@
  * status table with text from the ledger escaped.
  */
 import { describe, expect, it } from 'vitest';
+import { parseCommandLine } from '../../src/cli/args.js';
 import { statusText } from '../../src/cli/commands/ledger-commands.js';
+import { completedText } from '../../src/cli/commands/rotate-report.js';
 import { workerEventText, workerExitCode } from '../../src/cli/commands/worker.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
-import type { DistributedStatus, WorkerOutcome } from '../../src/engine/index.js';
+import type { DistributedStatus, RotationResult, WorkerOutcome } from '../../src/engine/index.js';
 
 function outcome(state: WorkerOutcome['state']): WorkerOutcome {
   return { rotation: 'r1', state, shardsRun: 3, records: 120 };
@@ -96,5 +98,44 @@ describe('status', () => {
     expect(table).toMatch(/native\s+active\s+500\s+12\.3\s+4\.0s ago/);
     expect(table).not.toContain('\x1b');
     expect(table).not.toContain('\u202e');
+  });
+});
+
+describe('the summary of a distributed rotation', () => {
+  it('says the table was re-read (a server), once, and that no backup was made', () => {
+    const invocation = parseCommandLine([
+      'rotate',
+      'postgres://admin@db.example/app',
+      '--table',
+      'vault',
+      '--queue',
+      'redis://localhost',
+    ]);
+    if (invocation.command !== 'rotate') throw new Error('not rotate');
+    const result = {
+      status: 'completed',
+      table: 'public.vault',
+      dryRun: false,
+      scanned: 2000,
+      rotated: 1600,
+      skipped: 400,
+      failed: 0,
+      failures: [],
+      seconds: 1.4,
+      backupPath: null,
+      checkpointPath: null,
+      derivations: 3300,
+      coverage: { rowsAtStart: 2000, visited: 2000, foreignWrites: false },
+      sweep: { rounds: 1, examined: 0, changed: 0, inserted: 0, deleted: 0, rotated: 0 },
+      distributed: { rotation: 'r', shards: 16, sweepRounds: 1, workers: [] },
+    } as unknown as RotationResult;
+    const lines = completedText(invocation.args, result);
+    expect(lines.filter((line) => line.startsWith('Checked:'))).toEqual([
+      'Checked: every one of the 2,000 records in scope was visited exactly once. A database server cannot tell whether other programs wrote during the run, so the table was re-read after the main pass: 0 record(s) changed and 0 added since were re-examined in 1 sweep(s) and 0 rotated; 0 record(s) were deleted.',
+    ]);
+    expect(lines.join('\n')).not.toContain('Another program wrote');
+    expect(lines).toContain(
+      'No backup was made: a distributed rotation makes none (back up the database before it).',
+    );
   });
 });

@@ -159,6 +159,8 @@ function countLines(result: RotationResult, rotatedLabel: string): string[] {
 }
 
 function onServer(result: RotationResult): boolean {
+  // A distributed rotation runs only on a server (its result names no single driver).
+  if ('distributed' in result) return true;
   return result.driver !== undefined && vaultDriverText(result.driver).holds === 'server';
 }
 
