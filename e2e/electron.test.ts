@@ -85,7 +85,7 @@ afterEach(() => temp.dispose());
 describe('built desktop app', () => {
   it('holds main, a bundle for the engine host and every engine worker, and a CommonJS preload', () => {
     expect(existsSync(join(out, 'main', 'index.js')), 'run `electron-vite build` first').toBe(true);
-    for (const worker of ['engine-host', 'rotation-worker', 'kdf-worker']) {
+    for (const worker of ['engine-host', 'crypto-worker', 'kdf-worker']) {
       expect(existsSync(join(out, 'main', WORKER_BUNDLE_FOLDER, `${worker}.cjs`)), worker).toBe(
         true,
       );
@@ -162,8 +162,10 @@ describe.skipIf(!binary)('Electron app (real main and preload)', () => {
       // ELECTRON_RUN_AS_NODE would turn the app into plain Node
       if (value !== undefined && key !== 'ELECTRON_RUN_AS_NODE') env[key] ??= value;
     }
+    if (binary === null)
+      throw new Error('launch() needs the Electron binary (the suite skips without it)');
     app = await electron.launch({
-      executablePath: binary ?? undefined,
+      executablePath: binary,
       args: [root],
       cwd: root,
       env,

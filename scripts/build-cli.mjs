@@ -16,7 +16,7 @@ import { build } from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_OUTDIR = join(root, 'out', 'cli');
-/** a module path under src/ as spawnWorker takes it, e.g. 'engine/pool/rotation-worker.ts' */
+/** a module path under src/ as spawnWorker takes it, e.g. 'engine/pool/crypto-worker.ts' */
 const WORKER_SOURCE_LITERAL = /['"]((?:engine|cli)\/[\w./-]+\.ts)['"]/g;
 
 function listTsFiles(folder) {

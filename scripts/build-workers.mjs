@@ -53,7 +53,7 @@ const requireUnbundled = {
 };
 
 /**
- * Every worker module the app starts: the source paths ('engine/pool/rotation-worker.ts', ...)
+ * Every worker module the app starts: the source paths ('engine/pool/crypto-worker.ts', ...)
  * written in files under src/engine and src/main that use spawnWorker, so a new worker is never
  * left out of the build.
  * @returns {Record<string, string>} worker name -> source file

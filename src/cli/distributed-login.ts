@@ -38,7 +38,7 @@ export interface LoginRequests {
   /** the queue whose password is read too */
   readonly queue?: QueueArgs;
   /** --server-timeout SECONDS */
-  readonly serverTimeoutSeconds?: number;
+  readonly serverTimeoutSeconds?: number | undefined;
 }
 
 /** Reads the database login, the vault passwords and the Redis password in one terminal session. */

@@ -61,8 +61,6 @@ export type EngineErrorCode =
   | 'DISTRIBUTED_SQLITE'
   /** the login may not create the ledger tables (vsa_*) in the vault's database or the schema named */
   | 'LEDGER_PERMISSION'
-  /** the queue's Redis server does not answer (or refused the login) */
-  | 'QUEUE_UNREACHABLE'
   /** a distributed rotation of the table is active (ledger row): a single-machine one is refused, and vice versa */
   | 'DISTRIBUTED_ACTIVE'
   | 'NATIVE_UNAVAILABLE'

@@ -1,10 +1,11 @@
 /**
- * What people read about each SQLite driver, keyed by its name. The engine's
- * driver registry (src/engine/storage/drivers.ts) is the runtime list; its
+ * What people read about each driver (SQLite files and servers), keyed by its
+ * name; the driver names of every layer derive from this table. The engine's
+ * driver registry (src/engine/storage/registry.ts) is the runtime list; its
  * descriptors take their words from here, and the app and CLI read them here
- * too, so no other layer spells out a driver name. A new driver: its file in
- * src/engine/storage, one registry line, and one entry below (a test checks
- * that the two lists name the same drivers).
+ * too, so no other layer spells out a driver name. A new driver: its folder
+ * in src/engine/storage/, one registry line, and one entry below (a test
+ * checks that the two lists name the same drivers).
  */
 
 export interface VaultDriverText {
@@ -53,6 +54,22 @@ export const VAULT_DRIVER_TEXT = {
 
 /** The drivers the engine can open a vault with: SQLite files (native, WebAssembly fallback) and servers. */
 export type VaultDriverName = keyof typeof VAULT_DRIVER_TEXT;
+
+/** Drivers for vault files (SQLite); `--driver` chooses among them. */
+export type FileDriverName = {
+  [Name in VaultDriverName]: (typeof VAULT_DRIVER_TEXT)[Name]['holds'] extends 'file'
+    ? Name
+    : never;
+}[VaultDriverName];
+
+/** Drivers for vault tables in a database server, chosen by the connection string's scheme. */
+export type ServerDriverName = Exclude<VaultDriverName, FileDriverName>;
+
+/** The database server families a connection string may name (postgres:, mysql:/mariadb:). */
+export type ServerDialect = 'postgres' | 'mysql';
+
+/** A driver choice for a vault file: one by name, or 'auto'. */
+export type VaultDriverPreference = 'auto' | FileDriverName;
 
 /** Words for a driver name; a name from elsewhere (an older report) gets its own name back. */
 export function vaultDriverText(name: string): VaultDriverText {

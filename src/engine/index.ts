@@ -11,8 +11,8 @@ export {
   NONCE_LENGTH,
   SALT_LENGTH,
   TAG_LENGTH,
-} from './argon2-config.js';
-export type { Argon2Config, Argon2PresetName } from './argon2-config.js';
+} from '../core/argon2.js';
+export type { Argon2Config, Argon2PresetName } from '../core/argon2.js';
 
 export * from './rotation/index.js';
 export type {
@@ -66,8 +66,8 @@ export { KdfWorkerClient } from './kdf/kdf-worker-client.js';
 
 /** For hosts: the engine host (src/main) runs in a worker started like the engine's own. */
 export { spawnWorker } from './worker-script.js';
-export { releaseRotationLockOfThread } from './rotation/rotation-lock.js';
-export { rotationStateBase } from './rotation/local-state.js';
+export { releaseRotationLockOfThread } from './rotation/state/rotation-lock.js';
+export { rotationStateBase } from './rotation/state/state-paths.js';
 export { writePrivateFileAtomically } from './fs/private-file.js';
 
 /** The value format, for vault builders (bench, tests): write v2 and v1 values. */

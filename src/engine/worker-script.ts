@@ -123,7 +123,7 @@ function inheritedBundles(): ReadonlyMap<string, WorkerBundle> | undefined {
   return (globalThis as { [INHERITED_BUNDLES]?: Map<string, WorkerBundle> })[INHERITED_BUNDLES];
 }
 
-/** @param sourcePath path of the worker module relative to src/, e.g. "engine/pool/rotation-worker.ts" */
+/** @param sourcePath path of the worker module relative to src/, e.g. "engine/pool/crypto-worker.ts" */
 export function spawnWorker(sourcePath: string, options: WorkerOptions = {}): Worker {
   const name = basename(sourcePath, '.ts');
   const inherited = inheritedBundles();

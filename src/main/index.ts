@@ -16,6 +16,7 @@ import {
   session,
 } from 'electron';
 import { vaultDriverText } from '../core/vault-drivers.js';
+import { DisposableStore } from './common/disposable-store.js';
 import { appMenuTemplate, type HelpMenu } from './shell/app-menu.js';
 import { aboutText, commandLineText, filesText, usingTheAppText } from './shell/help-texts.js';
 import { keepAwakeDuringRotations } from './shell/keep-awake.js';
@@ -159,10 +160,14 @@ function start(): void {
         if (vaultDriverText(summary.driver).holds === 'file') app.addRecentDocument(summary.path);
       },
     });
-    registerIpcHandlers(ipcMain, router);
-    relayJobEvents(service, currentWindow);
-    keepAwakeDuringRotations(service, powerSaveBlocker);
-    guardQuitDuringRotation(app, service, currentWindow);
+    // Undone at quit, newest first: the service (added last) stops its jobs while the relays
+    // still forward a cancelled rotation's last event; then the subscriptions and handlers go.
+    const lifetime = new DisposableStore();
+    lifetime.add(registerIpcHandlers(ipcMain, router));
+    lifetime.add(relayJobEvents(service, currentWindow));
+    lifetime.add(keepAwakeDuringRotations(service, powerSaveBlocker));
+    lifetime.add(() => service.dispose());
+    guardQuitDuringRotation(app, service, currentWindow, () => lifetime.dispose());
 
     const openWindow = (): void => {
       mainWindow = createMainWindow({

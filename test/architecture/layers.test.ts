@@ -50,7 +50,11 @@ const FORBIDDEN: Record<string, Probe> = {
   },
   'shared -> engine (value, internal)': {
     file: 'src/shared/probe.ts',
-    code: "import { ARGON2_PRESETS as x } from '../engine/argon2-config.js';",
+    code: "import { ARGON2_PRESETS as x } from '../engine/kdf/index.js';",
+  },
+  'shared -> engine (types)': {
+    file: 'src/shared/probe.ts',
+    code: "import type { RotationResult as x } from '../engine/rotation/types.js';",
   },
   'shared -> engine (value, entry)': {
     file: 'src/shared/probe.ts',
@@ -227,10 +231,6 @@ const ALLOWED: Record<string, Probe> = {
   },
   'engine -> a package': { file: 'src/engine/probe.ts', code: "import x from 'better-sqlite3';" },
   'engine -> core': { file: 'src/engine/probe.ts', code: "import { x } from '../core/index.js';" },
-  'shared -> engine types': {
-    file: 'src/shared/probe.ts',
-    code: "import type { RotationResult as x } from '../engine/rotation/types.js';",
-  },
   'shared -> core': { file: 'src/shared/probe.ts', code: "import { x } from '../core/index.js';" },
   'cli -> engine entry': {
     file: 'src/cli/commands/probe.ts',

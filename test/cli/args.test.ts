@@ -1,6 +1,6 @@
 /** The command line parser: typed invocations, and usage errors that never echo a value. */
 import { describe, expect, it } from 'vitest';
-import { ARGON2_PRESETS } from '../../src/engine/argon2-config.js';
+import { ARGON2_PRESETS } from '../../src/core/argon2.js';
 import { parseCommandLine, type Invocation } from '../../src/cli/args.js';
 import { UsageError } from '../../src/cli/cli-error.js';
 import { parseCryptoSpec } from '../../src/cli/crypto-spec.js';

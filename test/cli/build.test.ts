@@ -43,8 +43,8 @@ describe('scripts/build-cli.mjs', () => {
     expect(readdirSync(outdir).sort()).toEqual(
       expect.arrayContaining([
         'bench.mjs',
+        'crypto-worker.mjs',
         'kdf-worker.mjs',
-        'rotation-worker.mjs',
         'vaultstore-admin.mjs',
       ]),
     );

@@ -20,7 +20,7 @@ import {
   progressLogLine,
   VERIFY_WORDS,
 } from '../../src/cli/progress/progress-line.js';
-import type { RotationCheckpoint } from '../../src/engine/rotation/checkpoint.js';
+import type { RotationCheckpoint } from '../../src/engine/rotation/state/checkpoint.js';
 import {
   createProgressReporter,
   JsonProgressLines,

@@ -35,7 +35,7 @@ import {
 } from '../support/servers/index.js';
 import { expectServerFixtureRotated, loadServerFixture } from '../support/server-fixture.js';
 import { withStallProxy } from '../support/stall-proxy.js';
-import { NEW_PASSWORD, PW_A, expectedCounts } from '../engine/rotation/helpers.js';
+import { NEW_PASSWORD, PW_A, expectedCounts } from '../engine/rotation/support/rotation-checks.js';
 
 const manifest = readManifest('tiny200');
 

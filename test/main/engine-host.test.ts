@@ -7,8 +7,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkpointPathFor } from '../../src/engine/rotation/checkpoint.js';
-import { releaseRotationLockOfThread } from '../../src/engine/rotation/rotation-lock.js';
+import { checkpointPathFor } from '../../src/engine/rotation/state/checkpoint.js';
+import { releaseRotationLockOfThread } from '../../src/engine/rotation/state/rotation-lock.js';
 import type { RotationProgress, RotationResult } from '../../src/engine/rotation/types.js';
 import { spawnWorker } from '../../src/engine/worker-script.js';
 import {

@@ -229,7 +229,7 @@ describe('packaged layout: workers and native SQLite', () => {
     const read = (path: string): string => extractFile(archive, relative(archive, path)).toString();
     const workers = join(archive, 'out', 'main', WORKER_BUNDLE_FOLDER);
     const bundles = readWorkerBundles(workers, 'engine-host', read);
-    expect([...(bundles?.keys() ?? [])].sort()).toEqual(['engine-host', 'rotation-worker']);
+    expect([...(bundles?.keys() ?? [])].sort()).toEqual(['crypto-worker', 'engine-host']);
     expect(readWorkerBundles(workers, 'no-such-worker', read)).toBeNull();
 
     const vault = makeVault(temp.path);

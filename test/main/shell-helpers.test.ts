@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EngineError } from '../../src/engine/errors.js';
 import type { RotationProgress, RotationResult } from '../../src/engine/rotation/types.js';
-import { toIpcError } from '../../src/main/ipc/ipc-errors.js';
+import { toIpcError } from '../../src/main/common/ipc-errors.js';
 import {
   errorNotification,
   NOTIFY_AFTER_MS,

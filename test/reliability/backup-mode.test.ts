@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeStaleTempFiles } from '../../src/engine/rotation/stale-temp-files.js';
+import { removeStaleTempFiles } from '../../src/engine/rotation/state/stale-temp-files.js';
 import { openVault } from '../../src/engine/storage/index.js';
 import { copyFixture, makeTempDir, type TempDir } from '../support/fixtures.js';
 
@@ -144,7 +144,7 @@ describe.each(['better-sqlite3', 'sql.js'] as const)('the backup of a 0644 vault
     try {
       samples = await sampleWhile(dir, BACKUP_FILES, () => store.backupTo(destination));
     } finally {
-      store.close();
+      await store.close();
     }
 
     for (const [name, sample] of Object.entries(samples)) {
@@ -247,7 +247,7 @@ it('a link planted at the backup name while it is written: refused, nothing writ
       message: expect.stringMatching(/symbolic link is already there/) as unknown,
     });
   } finally {
-    store.close();
+    await store.close();
   }
   expect(readFileSync(victim, 'utf8')).toBe('must not change');
   expect(lstatSync(destination).isSymbolicLink()).toBe(true);

@@ -475,7 +475,7 @@ describe('no space left (a full tmpfs)', () => {
     });
   });
 
-  // Found by this test: writeCheckpoint (src/engine/rotation/checkpoint.ts) let the raw ENOSPC
+  // Found by this test: writeCheckpoint (src/engine/rotation/state/checkpoint.ts) let the raw ENOSPC
   // through ("unexpected failure: ENOSPC ...", code INTERNAL) and left an empty
   // "<vault>.rotation-checkpoint.json.<pid>.tmp". Fixed there: DISK_FULL / READ_ONLY / IO with
   // what to do, temporary file removed.

@@ -264,7 +264,7 @@ describe('a genuine value stored as a BLOB (as a foreign writer may leave it)', 
   // record opens with the old password, but the guarded UPDATE compared the BLOB column with a
   // TEXT parameter, which SQLite never finds equal: the record was reported "changed-concurrently"
   // (false, and "run the rotation again" never helped) and stayed under the old password, which
-  // the Go library still opens. Fixed in src/engine/storage/sql-text.ts (guard on
+  // the Go library still opens. Fixed in src/engine/storage/sqlite/sql.ts (guard on
   // CAST(vault_value AS TEXT)): the record is rewritten as TEXT, as the library writes it.
   it('is rotated like a text value, not reported as a concurrent change', async () => {
     const dir = join(temp.path, `case-${caseNumber++}`);

@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openValue, encodeV2Value } from '../../src/engine/codec/index.js';
 import { EngineError } from '../../src/engine/errors.js';
 import { loadArgon2idBackend } from '../../src/engine/kdf/index.js';
-import { checkpointPathFor } from '../../src/engine/rotation/checkpoint.js';
+import { checkpointPathFor } from '../../src/engine/rotation/state/checkpoint.js';
 import { rotateVault } from '../../src/engine/rotation/index.js';
 import type { RotationOptions, RotationResult } from '../../src/engine/rotation/types.js';
 import { makeTempDir, type TempDir } from '../support/fixtures.js';

@@ -33,16 +33,16 @@ import {
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rotateVault } from '../../src/engine/index.js';
-import { deleteCheckpoint, writeCheckpoint } from '../../src/engine/rotation/checkpoint.js';
-import type { RotationCheckpoint } from '../../src/engine/rotation/checkpoint.js';
-import { removeStaleTempFiles } from '../../src/engine/rotation/stale-temp-files.js';
+import { deleteCheckpoint, writeCheckpoint } from '../../src/engine/rotation/state/checkpoint.js';
+import type { RotationCheckpoint } from '../../src/engine/rotation/state/checkpoint.js';
+import { removeStaleTempFiles } from '../../src/engine/rotation/state/stale-temp-files.js';
 import { APP_INDEX_URL } from '../../src/main/shell/app-protocol.js';
 import { createIpcRouter } from '../../src/main/ipc/ipc-router.js';
 import { RECENT_VAULTS_FILE, RecentVaults } from '../../src/main/host/recent-vaults.js';
 import { isTrustedSender, type SenderFrame } from '../../src/main/shell/security.js';
 import { VaultService } from '../../src/main/host/vault-service.js';
 import { IPC_CHANNELS } from '../../src/shared/ipc-contract.js';
-import { rotationOptions, tiny } from '../engine/rotation/helpers.js';
+import { rotationOptions, tiny } from '../engine/rotation/support/rotation-checks.js';
 import { makeVictim } from '../support/victim-file.js';
 import { copyFixture, makeTempDir, type TempDir } from '../support/fixtures.js';
 

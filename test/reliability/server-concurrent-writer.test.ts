@@ -21,7 +21,7 @@ import {
   type SqlSession,
   type TestDatabase,
 } from '../support/servers/index.js';
-import { NEW_PASSWORD, PW_A, bytes, tiny } from '../engine/rotation/helpers.js';
+import { NEW_PASSWORD, PW_A, bytes, tiny } from '../engine/rotation/support/rotation-checks.js';
 
 const FIXTURE = join(fixturesDir, 'tiny200.db');
 const OTHER = 'another-application-password-42';

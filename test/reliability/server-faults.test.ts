@@ -21,11 +21,11 @@ import {
   checkpointPathFor,
   readCheckpoint,
   writeCheckpoint,
-} from '../../src/engine/rotation/checkpoint.js';
-import { rotationStateBase } from '../../src/engine/rotation/local-state.js';
+} from '../../src/engine/rotation/state/checkpoint.js';
+import { rotationStateBase } from '../../src/engine/rotation/state/state-paths.js';
 import { mysqlConnectionOptions } from '../../src/engine/storage/mysql/connection-options.js';
 import { MysqlSession } from '../../src/engine/storage/mysql/session.js';
-import { parseServerTarget } from '../../src/engine/storage/server-target.js';
+import { parseServerTarget } from '../../src/engine/storage/server/server-target.js';
 import { makeTempDir, readManifest, type TempDir } from '../support/fixtures.js';
 import { readServerVault } from '../support/server-vault-copy.js';
 import {
@@ -40,7 +40,12 @@ import {
 import { toolSessionsGone } from '../support/server-state.js';
 import { expectServerFixtureRotated, loadServerFixture } from '../support/server-fixture.js';
 import { withStallProxy } from '../support/stall-proxy.js';
-import { PW_A, bytes, expectedCounts, serverRotationOptions } from '../engine/rotation/helpers.js';
+import {
+  PW_A,
+  bytes,
+  expectedCounts,
+  serverRotationOptions,
+} from '../engine/rotation/support/rotation-checks.js';
 
 const manifest = readManifest('tiny200');
 const expected = expectedCounts(manifest, PW_A);

@@ -30,7 +30,7 @@ import {
   type SqlSession,
   type TestDatabase,
 } from '../support/servers/index.js';
-import { NEW_PASSWORD, PW_A } from '../engine/rotation/helpers.js';
+import { NEW_PASSWORD, PW_A } from '../engine/rotation/support/rotation-checks.js';
 
 /** kill once the checkpoint counts at least this many rotated records (one trial each) */
 const KILL_AFTER_ROTATED = [1, 40, 90];

@@ -5,7 +5,11 @@
  */
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NEW_PASSWORD, PW_A, expectFixtureRotated } from '../engine/rotation/helpers.js';
+import {
+  NEW_PASSWORD,
+  PW_A,
+  expectFixtureRotated,
+} from '../engine/rotation/support/rotation-checks.js';
 import { fixturesDir, readManifest } from './fixtures.js';
 import { copyVaultFromServer, copyVaultToServer } from './server-vault-copy.js';
 import type { TestDatabase } from './servers/index.js';

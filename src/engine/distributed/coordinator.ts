@@ -11,26 +11,32 @@
  */
 import { EngineError } from '../errors.js';
 import type { CryptoPool } from '../pool/crypto-pool.js';
-import { JobResources } from '../rotation/job-resources.js';
-import { choosePoolSize } from '../rotation/pool-size.js';
-import { openCanaries } from '../rotation/resume-proof.js';
-import { validateRotationInput } from '../rotation/validation.js';
-import { scopeFilter } from '../rotation/record-scope.js';
+import { JobResources } from '../rotation/job/job-resources.js';
+import { choosePoolSize } from '../rotation/job/pool-size.js';
+import { openCanaries } from '../rotation/state/resume-proof.js';
+import { scopeFilter } from '../rotation/job/record-scope.js';
+import { assertBackupPathFree } from '../rotation/plan/backup-path.js';
+import { BACKUP_TABLE_PREFIX, checkOptions } from '../rotation/plan/rotation-plan.js';
+import { rotationTag } from '../storage/index.js';
 import type { RotationStatus } from '../rotation/types.js';
 import { sumShardCounts, type Ledger } from './ledger/ledger.js';
 import { planDistributedRotation } from './plan-rotation.js';
-import type { OpenShardQueue, QueueSettings, ShardJob, ShardQueue } from './queue-contract.js';
-import { shardJobId } from './queue-contract.js';
-import { newWorkerId, openTarget, pause, type OpenedTarget } from './target.js';
+import { openShardQueue, shardJobId } from './queue/index.js';
+import type { QueueSettings, ShardJob, ShardQueue } from './queue/index.js';
+import { TargetConnection } from './connection.js';
+import { newWorkerId, pause, type OpenedTarget } from './target.js';
 import type {
   DistributedCrypto,
   DistributedProgress,
   DistributedResult,
   DistributedTarget,
+  OpenShardQueue,
   RotationRow,
   ShardRow,
   WorkerEvent,
   WorkerOutcome,
+  WorkerRow,
+  WorkerSummary,
 } from './types.js';
 import { judgeRound } from './union-proof.js';
 import { serveRotation } from './worker.js';
@@ -38,35 +44,43 @@ import { serveRotation } from './worker.js';
 export interface CoordinateOptions {
   readonly target: DistributedTarget;
   readonly queue: QueueSettings;
-  readonly openQueue: OpenShardQueue;
+  /** default openShardQueue (BullMQ on Redis) */
+  readonly openQueue?: OpenShardQueue | undefined;
   readonly oldPassword: Uint8Array;
   readonly newPassword: Uint8Array;
   readonly crypto: DistributedCrypto;
   /** default: by size, at least 8 per expected worker */
-  readonly shards?: number;
-  readonly expectedWorkers?: number;
+  readonly shards?: number | undefined;
+  readonly expectedWorkers?: number | undefined;
   /** crypto threads of this machine's own worker; 0: none (it only coordinates) */
   readonly localWorkers: number;
-  readonly keepLedger?: boolean;
+  readonly keepLedger?: boolean | undefined;
+  /** a backup of the table before any record is written: a new table in the same database... */
+  readonly backupTable?: string | undefined;
+  /** ...or a SQLite file on this machine (absent both: no backup) */
+  readonly backupPath?: string | undefined;
   /** continue the table's cancelled rotation (a running one is re-attached to without asking) */
-  readonly resume?: boolean;
-  readonly includeSoftDeleted?: boolean;
-  readonly signal?: AbortSignal;
-  readonly onProgress?: (progress: DistributedProgress) => void;
-  readonly onWorkerEvent?: (event: WorkerEvent) => void;
+  readonly resume?: boolean | undefined;
+  readonly includeSoftDeleted?: boolean | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly onProgress?: ((progress: DistributedProgress) => void) | undefined;
+  readonly onWorkerEvent?: ((event: WorkerEvent) => void) | undefined;
   /** ms between reads of the ledger (default 250) */
-  readonly pollIntervalMs?: number;
+  readonly pollIntervalMs?: number | undefined;
   /** ms between progress events at most (default 1000) */
-  readonly progressIntervalMs?: number;
+  readonly progressIntervalMs?: number | undefined;
   /** ms between checks for jobs the queue lost (default 5000) */
-  readonly requeueIntervalMs?: number;
-  readonly batchSize?: number;
-  readonly commitIntervalMs?: number;
-  readonly coordinatorId?: string;
+  readonly requeueIntervalMs?: number | undefined;
+  readonly batchSize?: number | undefined;
+  readonly commitIntervalMs?: number | undefined;
+  readonly coordinatorId?: string | undefined;
 }
 
 /** How often the coordinator notes it is alive (an UPDATE of the rotation row, which batches share-lock). */
 const HEARTBEAT_MS = 2000;
+
+/** Between attempts to reach the database again. */
+const RECONNECT_PAUSE_MS = 1000;
 
 /** The jobs of a round for the shards that have not finished it. */
 function jobsOf(rotation: RotationRow, shards: readonly ShardRow[]): ShardJob[] {
@@ -164,6 +178,39 @@ async function reattach(
   return (await ledger.rotation(existing.id))!;
 }
 
+/**
+ * The backup asked for, before the first job is enqueued, so that it holds
+ * the table as it was. A rotation taken over after its shards began has
+ * written records already: then only a complete backup table of this same
+ * rotation (its tag) is kept, and none is made.
+ */
+async function takeBackup(
+  options: CoordinateOptions,
+  { store, ledger, table }: OpenedTarget,
+  rotation: RotationRow,
+  notes: string[],
+): Promise<string | null> {
+  if (options.backupTable === undefined && options.backupPath === undefined) return null;
+  const started = (await ledger.shards(rotation.id)).some((shard) => shard.epoch > 0);
+  if (started && options.backupPath !== undefined) {
+    notes.push(
+      'No backup was taken: the rotation had written records before this coordinator took it over.',
+    );
+    return null;
+  }
+  if (options.backupTable !== undefined) {
+    if (!store.backupToTable)
+      throw new EngineError('INTERNAL', 'This store cannot back up to a table.');
+    // Kept when this rotation's complete copy exists; never replaces another table.
+    if (!started)
+      await store.backupToTable(table, options.backupTable, rotationTag(rotation.canaries.old));
+    else notes.push('The backup table is the one taken when the rotation started (if it was).');
+    return `${BACKUP_TABLE_PREFIX}${options.backupTable}`;
+  }
+  await store.backupTo(assertBackupPathFree(options.backupPath!), table);
+  return options.backupPath!;
+}
+
 /** Throttled progress, read from the ledger. */
 function progressOf(
   rotation: RotationRow,
@@ -183,51 +230,67 @@ function progressOf(
     shards: shards.length,
     shardsDone: shards.filter((shard) => shard.round === rotation.round && shard.done).length,
     workers,
+    failing: shards.flatMap((shard) =>
+      shard.failure === null ? [] : [{ shard: shard.shard, code: shard.failure }],
+    ),
   };
 }
 
 interface Driven {
-  readonly status: RotationStatus;
+  readonly status: 'completed' | 'incomplete' | 'cancelled';
   readonly rotation: RotationRow;
   readonly shards: readonly ShardRow[];
 }
 
-/** Drives the rounds until the rotation ends or stops; cancels it when the signal aborts. */
+/** Runs `work` on the connection until it gets through (a broken connection is opened again). */
+async function persistently<T>(
+  connection: TargetConnection,
+  work: (opened: OpenedTarget) => Promise<T>,
+  poll: number,
+): Promise<T> {
+  for (;;) {
+    const done = await connection.attempt(async (opened) => ({ value: await work(opened) }));
+    if (done) return done.value;
+    await pause(poll);
+  }
+}
+
+/**
+ * Drives the rounds until the rotation ends or stops; cancels it when the
+ * signal aborts. Each step reads the ledger afresh, so a step lost with its
+ * connection is simply taken again on a new one.
+ */
 async function drive(
   options: CoordinateOptions,
-  opened: OpenedTarget,
+  connection: TargetConnection,
   queue: ShardQueue,
   start: RotationRow,
   coordinator: string,
 ): Promise<Driven> {
-  const { ledger, store, table } = opened;
   const poll = options.pollIntervalMs ?? 250;
-  let rotation = start;
-  let lastProgress = 0;
-  let lastRequeue = performance.now();
-  let lastHeartbeat = 0;
-  await queue.enqueue(jobsOf(rotation, await ledger.shards(rotation.id)));
-  for (;;) {
-    if (options.signal?.aborted) {
-      await ledger.setState(rotation.id, 'cancelled', ['running']);
-      await queue.cancel(rotation.id);
+  const clock = { progress: 0, requeue: performance.now(), heartbeat: 0 };
+  let enqueued = false;
+  const step = async ({ ledger, store, table }: OpenedTarget): Promise<Driven | 'again'> => {
+    if (!enqueued) {
+      await queue.enqueue(jobsOf(start, await ledger.shards(start.id)));
+      enqueued = true;
     }
-    if (performance.now() - lastHeartbeat >= HEARTBEAT_MS) {
-      lastHeartbeat = performance.now();
-      await ledger.heartbeat(rotation.id, coordinator);
+    if (options.signal?.aborted) await ledger.setState(start.id, 'cancelled', ['running']);
+    if (performance.now() - clock.heartbeat >= HEARTBEAT_MS) {
+      clock.heartbeat = performance.now();
+      await ledger.heartbeat(start.id, coordinator);
     }
-    rotation = (await ledger.rotation(rotation.id))!;
+    const rotation = (await ledger.rotation(start.id))!;
     const shards = await ledger.shards(rotation.id);
     if (rotation.state !== 'running') {
+      // Cancelled (here or by the cancel command): jobs still waiting are dropped, running ones stopped.
+      await queue.cancel(rotation.id);
       return { status: 'cancelled', rotation, shards };
     }
-    if (
-      options.onProgress &&
-      performance.now() - lastProgress >= (options.progressIntervalMs ?? 1000)
-    ) {
-      lastProgress = performance.now();
-      const workers = await ledger.workers(rotation.id);
-      options.onProgress(progressOf(rotation, shards, workers));
+    const progressEvery = options.progressIntervalMs ?? 1000;
+    if (options.onProgress && performance.now() - clock.progress >= progressEvery) {
+      clock.progress = performance.now();
+      options.onProgress(progressOf(rotation, shards, await ledger.workers(rotation.id)));
     }
     const verdict = await judgeRound(rotation, shards, () =>
       store.countRecords(
@@ -243,15 +306,21 @@ async function drive(
     if (verdict.kind === 'finish') return { status: verdict.status, rotation, shards };
     if (verdict.kind === 'next') {
       await ledger.setRound(rotation.id, verdict.round);
-      rotation = { ...rotation, round: verdict.round };
-      await queue.enqueue(jobsOf(rotation, shards));
-      continue;
+      await queue.enqueue(jobsOf({ ...rotation, round: verdict.round }, shards));
+      return 'again';
     }
-    if (performance.now() - lastRequeue >= (options.requeueIntervalMs ?? 5000)) {
-      lastRequeue = performance.now();
+    if (performance.now() - clock.requeue >= (options.requeueIntervalMs ?? 5000)) {
+      clock.requeue = performance.now();
       await requeueLost(queue, rotation, shards);
     }
     await pause(poll, options.signal);
+    return 'again';
+  };
+  for (;;) {
+    const driven = await connection.attempt(step);
+    if (driven !== null && driven !== 'again') return driven;
+    // A broken connection: the next step opens a new one (and takes the lock again).
+    if (driven === null) await pause(RECONNECT_PAUSE_MS);
   }
 }
 
@@ -264,6 +333,11 @@ async function requeueLost(
   const held = new Set((await queue.held(rotation.id)).map(shardJobId));
   const lost = jobsOf(rotation, shards).filter((job) => !held.has(shardJobId(job)));
   if (lost.length > 0) await queue.enqueue(lost);
+}
+
+function summaryOf(worker: WorkerRow): WorkerSummary {
+  const { worker: id, host, pool, backend, records, state } = worker;
+  return { worker: id, host, pool, backend, records, state };
 }
 
 function resultOf(
@@ -331,11 +405,16 @@ async function dropLedger(ledger: Ledger, rotation: string, notes: string[]): Pr
 
 export async function coordinateRotation(options: CoordinateOptions): Promise<DistributedResult> {
   const started = performance.now();
-  validateRotationInput({
+  // The single-machine checks of passwords, settings, batch size and backup options.
+  checkOptions({
+    vaultPath: options.target.vaultPath,
     oldPassword: options.oldPassword,
     newPassword: options.newPassword,
     openConfig: options.crypto.openConfig,
     writeConfig: options.crypto.writeConfig,
+    batchSize: options.batchSize,
+    backupTable: options.backupTable,
+    backupPath: options.backupPath,
   });
   const coordinator = options.coordinatorId ?? newWorkerId();
   const resources = new JobResources([options.oldPassword, options.newPassword], {
@@ -344,14 +423,19 @@ export async function coordinateRotation(options: CoordinateOptions): Promise<Di
   const notes: string[] = [];
   let local: Promise<WorkerOutcome> | null = null;
   const stopLocal = new AbortController();
-  try {
-    const opened = await openTarget(options.target, resources);
-    // One coordinator at a time, and no single-machine rotation meanwhile (the same server lock).
-    resources.holdServerLock(await opened.store.lockForRotation!(opened.table));
+  // Each connection first takes the table's server lock: one coordinator at a time, and no
+  // single-machine rotation meanwhile (the same lock); closing the connection releases it.
+  const connection = new TargetConnection(options.target, async (opened) => {
+    await opened.store.lockForRotation!(opened.table);
     await opened.ledger.create();
-    const start = await rotationToDrive(options, opened, resources, notes, coordinator);
-    const queue = await options.openQueue(options.queue);
+  });
+  try {
+    const opened = await connection.get();
+    // Reached before anything is planned: a queue that does not answer leaves the ledger untouched.
+    const queue = await (options.openQueue ?? openShardQueue)(options.queue);
     try {
+      const start = await rotationToDrive(options, opened, resources, notes, coordinator);
+      const backupPath = await takeBackup(options, opened, start, notes);
       if (options.localWorkers > 0) {
         local = serveRotation({
           target: options.target,
@@ -370,26 +454,34 @@ export async function coordinateRotation(options: CoordinateOptions): Promise<Di
         // Its failure (e.g. its pool) is reported once the rotation is driven; others may still finish it.
         local.catch(() => undefined);
       }
-      const driven = await drive(options, opened, queue, start, coordinator);
-      const finished = driven.status === 'completed' || driven.status === 'incomplete';
-      if (finished) await opened.ledger.setState(start.id, driven.status, ['running']);
+      const driven = await drive(options, connection, queue, start, coordinator);
+      const { status } = driven;
+      const finished = status !== 'cancelled';
+      const poll = options.pollIntervalMs ?? 250;
+      if (finished) {
+        await persistently(
+          connection,
+          ({ ledger }) => ledger.setState(start.id, status, ['running']),
+          poll,
+        );
+      }
       stopLocal.abort();
       await local?.catch(() => undefined);
-      const workers = (await opened.ledger.workers(start.id)).map((worker) => ({
-        worker: worker.worker,
-        host: worker.host,
-        pool: worker.pool,
-        backend: worker.backend,
-        records: worker.records,
-        state: worker.state,
-      }));
-      const result = resultOf(driven, started, notes, workers);
+      const workers = await persistently(
+        connection,
+        ({ ledger }) => ledger.workers(start.id),
+        poll,
+      );
+      const result = { ...resultOf(driven, started, notes, workers.map(summaryOf)), backupPath };
       if (finished) {
-        await opened.ledger.setOutcome(start.id, {
-          status: result.status,
-          rotated: result.rotated,
-        });
-        if (!options.keepLedger) await dropLedger(opened.ledger, start.id, notes);
+        await persistently(
+          connection,
+          async ({ ledger }) => {
+            await ledger.setOutcome(start.id, { status: result.status, rotated: result.rotated });
+            if (!options.keepLedger) await dropLedger(ledger, start.id, notes);
+          },
+          poll,
+        );
       } else {
         notes.push(
           'Cancelled: batches committed so far are kept. Resume it later (CLI: rotate --queue ... --resume).',
@@ -402,6 +494,7 @@ export async function coordinateRotation(options: CoordinateOptions): Promise<Di
   } finally {
     stopLocal.abort();
     await local?.catch(() => undefined);
+    await connection.drop();
     await resources.dispose();
   }
 }

@@ -2,15 +2,14 @@
 export { coordinateRotation, type CoordinateOptions } from './coordinator.js';
 export { serveRotation, type ServeRotationOptions, WORKER_POLL_MS } from './worker.js';
 export { cancelRotation, readRotationStatus } from './status.js';
-export { shardJobId } from './queue-contract.js';
+export { openShardQueue, parseQueueUrl, shardJobId } from './queue/index.js';
 export type {
-  OpenShardQueue,
   QueueSettings,
   ShardJob,
   ShardPhase,
   ShardQueue,
   ShardQueueWorker,
-} from './queue-contract.js';
+} from './queue/index.js';
 export type {
   DistributedCrypto,
   DistributedProgress,
@@ -18,6 +17,7 @@ export type {
   DistributedStatus,
   DistributedTarget,
   LedgerState,
+  OpenShardQueue,
   ShardCounts,
   WorkerEvent,
   WorkerOutcome,

@@ -9,10 +9,10 @@
 import { randomBytes } from 'node:crypto';
 import { EngineError } from '../errors.js';
 import type { CryptoPool } from '../pool/crypto-pool.js';
-import { recordScope, scopeFilter } from '../rotation/record-scope.js';
-import { sealCanaries } from '../rotation/resume-proof.js';
-import { assertNoTriggers, assertSampleAllowsRun } from '../rotation/rotation-plan.js';
-import type { JobResources } from '../rotation/job-resources.js';
+import { recordScope, scopeFilter } from '../rotation/job/record-scope.js';
+import { sealCanaries } from '../rotation/state/resume-proof.js';
+import { assertNoTriggers, assertSampleAllowsRun } from '../rotation/plan/rotation-plan.js';
+import type { JobResources } from '../rotation/job/job-resources.js';
 import type { RotationOptions } from '../rotation/types.js';
 import type { VaultStore } from '../storage/types.js';
 import type { Ledger } from './ledger/ledger.js';
@@ -28,12 +28,12 @@ export interface DistributedPlanSettings {
   /** holds the engine's copies of the old and new password (the sample check reads the old one) */
   readonly resources: JobResources;
   readonly crypto: DistributedCrypto;
-  readonly includeSoftDeleted?: boolean;
+  readonly includeSoftDeleted?: boolean | undefined;
   /** default: by size, at least 8 per expected worker */
-  readonly shards?: number;
-  readonly expectedWorkers?: number;
+  readonly shards?: number | undefined;
+  readonly expectedWorkers?: number | undefined;
   readonly coordinator: string;
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** A rotation id: random, no secret, safe in a queue name and a job id. */

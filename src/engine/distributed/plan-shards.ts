@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { EngineError } from '../errors.js';
-import type { StoreFilter } from '../rotation/record-scope.js';
+import type { StoreFilter } from '../rotation/job/record-scope.js';
 import type { VaultStore } from '../storage/types.js';
 import type { Ledger } from './ledger/ledger.js';
 

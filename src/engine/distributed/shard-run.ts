@@ -8,18 +8,22 @@
  */
 import { EngineError, isEngineError } from '../errors.js';
 import type { CryptoPool } from '../pool/crypto-pool.js';
-import { windowFor } from '../rotation/pool-size.js';
-import { BATCH_MAX_BYTES, MAX_IN_FLIGHT_BYTES, RotationPipeline } from '../rotation/pipeline.js';
-import type { RecordScope } from '../rotation/record-scope.js';
-import { RecordReader } from '../rotation/record-reader.js';
-import { recordCountsOf } from '../rotation/record-counts.js';
-import { PAGE_MAX_BYTES } from '../rotation/rotation-run.js';
-import { ChangedRecords } from '../rotation/sweep.js';
-import { UNKNOWN_MARK, VisitLedger, valueFingerprint } from '../rotation/visit-ledger.js';
+import { windowFor } from '../rotation/job/pool-size.js';
+import {
+  BATCH_MAX_BYTES,
+  MAX_IN_FLIGHT_BYTES,
+  RotationPipeline,
+} from '../rotation/run/pipeline.js';
+import type { RecordScope } from '../rotation/job/record-scope.js';
+import { RecordReader } from '../rotation/run/record-reader.js';
+import { recordCountsOf } from '../rotation/job/record-counts.js';
+import { PAGE_MAX_BYTES } from '../rotation/run/rotation-run.js';
+import { ChangedRecords } from '../rotation/run/sweep.js';
+import { UNKNOWN_MARK, VisitLedger, valueFingerprint } from '../rotation/run/visit-ledger.js';
 import { formatSqliteDateTime, writeCadenceOf } from '../storage/index.js';
 import type { ValueUpdate, VaultStore, WriteBatchResult } from '../storage/types.js';
 import { FencedOut, type Ledger, type ShardClaim, type VisitEntry } from './ledger/ledger.js';
-import type { ShardJob } from './queue-contract.js';
+import type { ShardJob } from './queue/index.js';
 import type { RotationRow, ShardCounts } from './types.js';
 
 export interface ShardRunSettings {
@@ -31,11 +35,11 @@ export interface ShardRunSettings {
   readonly owner: string;
   readonly pool: CryptoPool;
   readonly keyKind: 'rowid' | 'id';
-  readonly signal?: AbortSignal;
-  readonly batchSize?: number;
-  readonly commitIntervalMs?: number;
+  readonly signal?: AbortSignal | undefined;
+  readonly batchSize?: number | undefined;
+  readonly commitIntervalMs?: number | undefined;
   /** each record accounted for (progress) */
-  readonly onRecord?: () => void;
+  readonly onRecord?: (() => void) | undefined;
 }
 
 export type ShardRunOutcome = 'done' | 'fenced' | 'stopped' | 'skipped';

@@ -5,8 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { JobResources } from '../rotation/job-resources.js';
-import { resolveVaultTable } from '../rotation/validation.js';
+import type { JobResources } from '../rotation/job/job-resources.js';
+import { resolveVaultTable } from '../rotation/plan/validation.js';
 import { openVault } from '../storage/index.js';
 import type { VaultStore } from '../storage/types.js';
 import { Ledger } from './ledger/ledger.js';

@@ -4,28 +4,28 @@
  * reads them.
  */
 import type { RotationResult } from '../../core/types.js';
-import type { Argon2Config } from '../argon2-config.js';
+import type { Argon2Config } from '../../core/argon2.js';
 import type { Argon2BackendPreference } from '../kdf/types.js';
 import type { OpenVaultOptions } from '../storage/types.js';
-import type { QueueSettings } from './queue-contract.js';
+import type { QueueSettings, ShardQueue } from './queue/index.js';
 
 export interface DistributedTarget {
   /** postgres://... or mysql://... (a SQLite file is refused: DISTRIBUTED_SQLITE) */
   readonly vaultPath: string;
   readonly table: string;
   /** serverPassword etc., as rotateVault takes them */
-  readonly open?: OpenVaultOptions;
+  readonly open?: OpenVaultOptions | undefined;
   /** the ledger's schema (PostgreSQL) or database (MySQL); default: the vault table's */
-  readonly ledgerSchema?: string;
+  readonly ledgerSchema?: string | undefined;
 }
 
 export interface DistributedCrypto {
   readonly openConfig: Argon2Config;
   /** default openConfig */
-  readonly writeConfig?: Argon2Config;
-  readonly kdfBackend?: Argon2BackendPreference;
-  readonly skipConfigCheck?: boolean;
-  readonly scanAnyway?: boolean;
+  readonly writeConfig?: Argon2Config | undefined;
+  readonly kdfBackend?: Argon2BackendPreference | undefined;
+  readonly skipConfigCheck?: boolean | undefined;
+  readonly scanAnyway?: boolean | undefined;
 }
 
 /** A rotation's state in the ledger. */
@@ -118,7 +118,10 @@ export interface DistributedProgress {
   readonly failed: number;
   readonly shards: number;
   readonly shardsDone: number;
-  readonly workers: readonly WorkerSummary[];
+  /** every worker that joined, with its recent rate (records/s) and when it was last seen */
+  readonly workers: readonly WorkerRow[];
+  /** shards whose last run failed, with the code (retried by the queue) */
+  readonly failing: readonly { readonly shard: number; readonly code: string }[];
 }
 
 export interface DistributedStatus {
@@ -170,6 +173,5 @@ export interface WorkerOutcome {
   readonly records: number;
 }
 
-export interface QueueOptions {
-  readonly queue: QueueSettings;
-}
+/** Opens the queue (default: openShardQueue, BullMQ on Redis). */
+export type OpenShardQueue = (settings: QueueSettings) => Promise<ShardQueue>;

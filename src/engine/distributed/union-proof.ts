@@ -9,7 +9,7 @@
  * that cannot be explained is INTERNAL, never "completed".
  */
 import { EngineError } from '../errors.js';
-import { MAX_SWEEP_ROUNDS } from '../rotation/sweep.js';
+import { MAX_SWEEP_ROUNDS } from '../rotation/run/sweep.js';
 import { assertPartition, boundsHash } from './plan-shards.js';
 import type { RotationRow, ShardRow } from './types.js';
 

@@ -9,16 +9,17 @@
  */
 import { EngineError } from '../errors.js';
 import { CryptoPool } from '../pool/crypto-pool.js';
-import { JobResources } from '../rotation/job-resources.js';
-import { openCanaries } from '../rotation/resume-proof.js';
-import { assertPasswordGiven } from '../rotation/validation.js';
+import { JobResources } from '../rotation/job/job-resources.js';
+import { openCanaries } from '../rotation/state/resume-proof.js';
+import { assertPasswordGiven } from '../rotation/plan/validation.js';
 import type { Argon2BackendPreference } from '../kdf/types.js';
-import type { Ledger } from './ledger/ledger.js';
-import type { OpenShardQueue, QueueSettings, ShardJob } from './queue-contract.js';
+import { openShardQueue, type QueueSettings, type ShardJob } from './queue/index.js';
 import { runShard } from './shard-run.js';
-import { newWorkerId, openTarget, pause, type OpenedTarget } from './target.js';
+import { TargetConnection } from './connection.js';
+import { newWorkerId, pause } from './target.js';
 import type {
   DistributedTarget,
+  OpenShardQueue,
   LedgerState,
   RotationRow,
   WorkerEvent,
@@ -31,35 +32,37 @@ export const WORKER_POLL_MS = 500;
 export interface ServeRotationOptions {
   readonly target: DistributedTarget;
   readonly queue: QueueSettings;
-  readonly openQueue: OpenShardQueue;
+  /** default openShardQueue (BullMQ on Redis) */
+  readonly openQueue?: OpenShardQueue | undefined;
   /** UTF-8 bytes; the engine copies them and zeroes its copies when the worker leaves */
   readonly oldPassword: Uint8Array;
   readonly newPassword: Uint8Array;
   /** crypto threads of this worker */
   readonly workers: number;
-  readonly kdfBackend?: Argon2BackendPreference;
-  readonly signal?: AbortSignal;
-  readonly onEvent?: (event: WorkerEvent) => void;
-  readonly workerId?: string;
+  readonly kdfBackend?: Argon2BackendPreference | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly onEvent?: ((event: WorkerEvent) => void) | undefined;
+  readonly workerId?: string | undefined;
   /** ms between reads of the rotation's state (default WORKER_POLL_MS) */
-  readonly pollIntervalMs?: number;
-  readonly batchSize?: number;
-  readonly commitIntervalMs?: number;
+  readonly pollIntervalMs?: number | undefined;
+  readonly batchSize?: number | undefined;
+  readonly commitIntervalMs?: number | undefined;
   /** stop waiting when no rotation is running (default: wait for one) */
-  readonly exitWhenIdle?: boolean;
+  readonly exitWhenIdle?: boolean | undefined;
 }
 
-/** The rotation of the table the worker serves, once one is running. */
+/** The rotation of the table the worker serves, once one is running (the database may be restarting). */
 async function waitForRotation(
-  ledger: Ledger,
-  table: string,
+  control: TargetConnection,
   options: ServeRotationOptions,
 ): Promise<RotationRow | null> {
   let told = false;
   while (!options.signal?.aborted) {
-    const rotation = (await ledger.exists()) ? await ledger.activeRotation(table) : null;
-    if (rotation?.state === 'running') return rotation;
-    if (options.exitWhenIdle) return null;
+    const found = await control.attempt(async ({ ledger, table }) => ({
+      rotation: (await ledger.exists()) ? await ledger.activeRotation(table) : null,
+    }));
+    if (found?.rotation?.state === 'running') return found.rotation;
+    if (found && options.exitWhenIdle) return null;
     if (!told) options.onEvent?.({ type: 'waiting' });
     told = true;
     await pause(options.pollIntervalMs ?? WORKER_POLL_MS, options.signal);
@@ -93,11 +96,15 @@ export async function serveRotation(options: ServeRotationOptions): Promise<Work
     abortPoolOnDispose: true,
   });
   const workerId = options.workerId ?? newWorkerId();
-  let work: OpenedTarget | null = null;
+  const poll = options.pollIntervalMs ?? WORKER_POLL_MS;
+  // Two connections: the state reads and heartbeats, and the shard runs' batches.
+  const control = new TargetConnection(options.target);
+  const work = new TargetConnection(options.target);
   let pool: CryptoPool | null = null;
   try {
-    const control = await openTarget(options.target, resources);
-    const rotation = await waitForRotation(control.ledger, control.table, options);
+    // The first connection must succeed: a wrong URL or login is the caller's to fix now.
+    await control.get();
+    const rotation = await waitForRotation(control, options);
     if (!rotation) return { rotation: null, state: null, shardsRun: 0, records: 0 };
     const startPool = (): Promise<CryptoPool> =>
       CryptoPool.start({
@@ -109,48 +116,55 @@ export async function serveRotation(options: ServeRotationOptions): Promise<Work
       });
     pool = await startPool();
     await provePasswords(pool, rotation);
-    // A second connection: the shard runs' batches, apart from the state reads and heartbeats.
-    work = await openTarget(options.target);
-    const keyKind = await work.store.keyKind(work.table);
     options.onEvent?.({ type: 'joined', rotation: rotation.id, worker: workerId });
 
-    const leave = new AbortController();
-    const stop = options.signal ? AbortSignal.any([options.signal, leave.signal]) : leave.signal;
     let shardsRun = 0;
     let records = 0;
     const since = { at: performance.now(), records: 0 };
-    const register = (state: string): Promise<void> =>
-      control.ledger.registerWorker(rotation.id, {
-        worker: workerId,
-        host: workerId.split(':')[0]!,
-        pool: pool?.size ?? 0,
-        backend: pool?.backend ?? 'unknown',
-        state,
-        records,
-        rate: ((records - since.records) * 1000) / Math.max(1, performance.now() - since.at),
-      });
+    const register = (state: string): Promise<unknown> =>
+      control.attempt(({ ledger }) =>
+        ledger.registerWorker(rotation.id, {
+          worker: workerId,
+          host: workerId.split(':')[0]!,
+          pool: pool?.size ?? 0,
+          backend: pool?.backend ?? 'unknown',
+          state,
+          records,
+          rate: ((records - since.records) * 1000) / Math.max(1, performance.now() - since.at),
+        }),
+      );
     await register('working');
-    const opened = work;
+    /** Resolves once the shard's round is done there; throws when the run stopped before (the queue retries). */
     const handler = async (job: ShardJob, signal: AbortSignal): Promise<void> => {
       // A job of another rotation (an old one's leftover) is not this worker's to run.
-      if (job.rotation !== rotation.id || stop.aborted) return;
+      if (job.rotation !== rotation.id) return;
       if (!pool || pool.aborted) {
         await pool?.close();
         pool = await startPool();
       }
-      const report = await runShard({
-        store: opened.store,
-        ledger: opened.ledger,
-        rotation,
-        job,
-        owner: workerId,
-        pool,
-        keyKind,
-        signal: AbortSignal.any([signal, stop]),
-        batchSize: options.batchSize,
-        commitIntervalMs: options.commitIntervalMs,
-        onRecord: () => records++,
-      });
+      const running = pool;
+      const report = await work.attempt(async ({ store, ledger, table }) =>
+        runShard({
+          store,
+          ledger,
+          rotation,
+          job,
+          owner: workerId,
+          pool: running,
+          keyKind: await store.keyKind(table),
+          signal,
+          batchSize: options.batchSize,
+          commitIntervalMs: options.commitIntervalMs,
+          onRecord: () => records++,
+        }),
+      );
+      if (!report) {
+        // The connection broke: a new one serves the retry (the batch in flight was rolled back).
+        throw new EngineError(
+          'CONNECTION_LOST',
+          'The connection to the vault broke during the shard.',
+        );
+      }
       if (report.outcome !== 'skipped') shardsRun++;
       options.onEvent?.({
         type: 'shard',
@@ -160,24 +174,30 @@ export async function serveRotation(options: ServeRotationOptions): Promise<Work
         outcome: report.outcome,
         scanned: report.scanned,
       });
+      if (report.outcome === 'stopped') {
+        throw new EngineError('INTERNAL', 'The shard run stopped before the end of its range.');
+      }
+      if (report.outcome === 'fenced') {
+        // Another run holds the shard now (or the rotation stopped): its work is not this job's to finish.
+        throw new EngineError('ROTATION_IN_PROGRESS', 'Fenced out of the shard by a later claim.');
+      }
     };
-    const queue = await options.openQueue(options.queue);
+    const queue = await (options.openQueue ?? openShardQueue)(options.queue);
     let state: LedgerState | 'finished' | null = 'running';
     try {
       const served = queue.serve(handler, { concurrency: 1, workerId });
       try {
         // The ledger's state reaches this worker within a poll: cancel, or the end of the rotation.
-        while (!stop.aborted) {
-          await pause(options.pollIntervalMs ?? WORKER_POLL_MS, stop);
-          state = await control.ledger.state(rotation.id);
-          if (state !== 'running') leave.abort();
-          else await register('working');
+        while (!options.signal?.aborted) {
+          await pause(poll, options.signal);
+          state = (await control.attempt(({ ledger }) => ledger.state(rotation.id))) ?? state;
+          if (state !== 'running') break;
+          await register('working');
           since.at = performance.now();
           since.records = records;
         }
       } finally {
-        // Finishes the job in hand (its pipeline stops, the last batch commits or is fenced out).
-        leave.abort();
+        // Stops the job in hand (its last batch commits, or is fenced out) and hands it back to the queue.
         await served.close();
       }
     } finally {
@@ -190,8 +210,8 @@ export async function serveRotation(options: ServeRotationOptions): Promise<Work
   } finally {
     try {
       await pool?.close();
-      await work?.store.close();
     } finally {
+      await Promise.all([control.drop(), work.drop()]);
       await resources.dispose();
     }
   }

@@ -7,14 +7,14 @@
  * stdio), so a shell may run it inside a worker.
  */
 import { vaultDriver } from '../storage/index.js';
-import { deleteCheckpoint } from './checkpoint.js';
-import { JobResources } from './job-resources.js';
-import { sampleWithNewPassword } from './new-password-sample.js';
-import { ProgressReporter, RunProgress } from './progress.js';
-import { planRotation } from './rotation-plan.js';
-import { rotationResult, runOutcome, type RunOutcome } from './rotation-result.js';
-import type { RotationPlan } from './rotation-plan.js';
-import { runRotation } from './rotation-run.js';
+import { deleteCheckpoint } from './state/checkpoint.js';
+import { JobResources } from './job/job-resources.js';
+import { sampleWithNewPassword } from './checks/new-password-sample.js';
+import { ProgressReporter, RunProgress } from './job/progress.js';
+import { planRotation } from './plan/rotation-plan.js';
+import { rotationResult, runOutcome, type RunOutcome } from './result/rotation-result.js';
+import type { RotationPlan } from './plan/rotation-plan.js';
+import { runRotation } from './run/rotation-run.js';
 import type { NewPasswordSample, RotationOptions, RotationResult } from './types.js';
 
 /** The default driver's batch size (each driver declares its own write cadence). */

@@ -2,12 +2,12 @@
  * What a storage driver declares about itself, in one place: how people call
  * it (its words are core's, src/core/vault-drivers.ts), how often a rotation
  * should commit through it, what it can see of other programs, and how to
- * probe and open it. The registry (drivers.ts) lists the
+ * probe and open it. The registry (registry.ts) lists the
  * drivers; nothing else in the engine names one.
  */
 import type { VaultDriverName, VaultDriverText } from '../../core/vault-drivers.js';
-import type { SqlConnection } from './connection.js';
-import type { ServerDialect, ServerTarget } from './server-target.js';
+import type { SqlConnection } from './sqlite/connection.js';
+import type { ServerDialect, ServerTarget } from './server/server-target.js';
 import type { VaultStore } from './types.js';
 
 export type DriverProbe = { readonly ok: true } | { readonly ok: false; readonly reason: string };
@@ -19,7 +19,7 @@ export interface DriverOpenOptions {
   readonly readOnly: boolean;
   readonly busyTimeoutMs: number;
   /** better-sqlite3 `nativeBinding` path (Electron build of the addon); other drivers ignore it */
-  readonly nativeBinding?: string;
+  readonly nativeBinding?: string | undefined;
 }
 
 /** How a rotation batches its writes through this driver. */
@@ -64,13 +64,14 @@ export interface ServerConnectOptions {
   /** how long one statement may go unanswered (a silent network) before the connection is dropped */
   readonly serverTimeoutMs: number;
   /** better-sqlite3's Electron build, for writing the SQLite backup */
-  readonly nativeBinding?: string;
+  readonly nativeBinding?: string | undefined;
 }
 
 /**
  * A vault table in a database server. The driver implements the whole
  * VaultStore (its SQL dialect, catalog, collation and batching differ from
- * SQLite's); every driver passes test/engine/storage/store-contract.test.ts.
+ * SQLite's); every driver passes
+ * test/engine/storage/contract/all-drivers.contract.test.ts.
  */
 export interface ServerDriverDescriptor<
   Name extends VaultDriverName = VaultDriverName,

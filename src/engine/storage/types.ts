@@ -1,7 +1,7 @@
 /**
  * Access to one vault: a SQLite file (better-sqlite3, sql.js) or a table in a
  * database server. Every driver passes one contract suite
- * (test/engine/storage/store-contract.test.ts). Methods
+ * (test/engine/storage/contract/all-drivers.contract.test.ts). Methods
  * are async because server drivers talk over the network; the SQLite drivers
  * do their work synchronously inside them.
  *
@@ -14,27 +14,27 @@ import type {
   ServerDriverName,
   VaultDriverName,
   VaultDriverPreference,
-} from './drivers.js';
+} from '../../core/vault-drivers.js';
 
-/** derived from the driver registry (drivers.ts) */
+/** core's driver names (src/core/vault-drivers.ts); the registry (registry.ts) is typed by them */
 export type { FileDriverName, ServerDriverName, VaultDriverName, VaultDriverPreference };
 
 export interface OpenVaultOptions {
   /** default 'auto': better-sqlite3 when its native module loads, else sql.js */
-  readonly driver?: VaultDriverPreference;
+  readonly driver?: VaultDriverPreference | undefined;
   /** open without any write access (info, verify, dry run) */
-  readonly readOnly?: boolean;
+  readonly readOnly?: boolean | undefined;
   /** how long to wait for another connection's lock before LOCKED (default 5000) */
-  readonly busyTimeoutMs?: number;
+  readonly busyTimeoutMs?: number | undefined;
   /**
    * Servers: the database password (bytes, so the caller can zero them), or
    * absent: the client's own sources (PGPASSWORD, ~/.pgpass).
    */
-  readonly serverPassword?: Uint8Array;
+  readonly serverPassword?: Uint8Array | undefined;
   /** servers: how long one statement may go unanswered before the connection is dropped (default 15 min) */
-  readonly serverTimeoutMs?: number;
+  readonly serverTimeoutMs?: number | undefined;
   /** better-sqlite3 `nativeBinding` path (Electron build of the addon) */
-  readonly nativeBinding?: string;
+  readonly nativeBinding?: string | undefined;
 }
 
 /** shared with the shells and the app (src/core/types.ts) */
@@ -62,7 +62,7 @@ export interface ReadRecordsOptions {
    * With a page of large values, read fewer records: at most this many bytes
    * of values per page (but at least one record).
    */
-  readonly maxBytes?: number;
+  readonly maxBytes?: number | undefined;
   /** default true */
   readonly includeSoftDeleted?: boolean;
   /** "now" for soft-deleted checks; default: current time */

@@ -15,7 +15,7 @@ import type {
   HostRequest,
   HostResults,
 } from './engine-host-protocol.js';
-import { toIpcError } from '../ipc/ipc-errors.js';
+import { toIpcError } from '../common/ipc-errors.js';
 
 const port = parentPort;
 if (!port) throw new Error('engine-host.ts must run in a worker thread.');

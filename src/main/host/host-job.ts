@@ -13,7 +13,7 @@ import {
   type HostRequest,
   type HostResults,
 } from './engine-host-protocol.js';
-import { toIpcError } from '../ipc/ipc-errors.js';
+import { toIpcError } from '../common/ipc-errors.js';
 
 export type HostOutcome<T> = { ok: true; value: T } | { ok: false; error: IpcError };
 
@@ -96,7 +96,7 @@ export class HostJob<R extends HostRequest> {
  * name rotateVault gave it: release it where it was taken.
  */
 function releaseLockOf(
-  options: { vaultPath: string; table?: string; checkpointDir?: string },
+  options: { vaultPath: string; table?: string | undefined; checkpointDir?: string | undefined },
   threadId: number,
 ): void {
   try {

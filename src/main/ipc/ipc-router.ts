@@ -17,7 +17,7 @@ import {
   type VaultSummary,
 } from '../../shared/ipc-contract.js';
 import { validateVaultPath } from '../../shared/ipc-validation.js';
-import { ipcError, toIpcError } from './ipc-errors.js';
+import { ipcError, toIpcError } from '../common/ipc-errors.js';
 import type { SenderFrame } from '../shell/security.js';
 import type { VaultService } from '../host/vault-service.js';
 

@@ -1,9 +1,11 @@
 /**
  * Closing the window or quitting while a rotation runs asks first; if the
  * person agrees, the rotation is cancelled (it stops after its batch) before
- * the app goes. On the way out VaultService is disposed: no thread survives.
+ * the app goes. On the way out `dispose` undoes what the app set up (VaultService
+ * among it): no thread survives.
  */
 import type { App, BrowserWindow } from 'electron';
+import { toIpcError } from '../common/ipc-errors.js';
 import { confirmStopRotation } from './dialogs.js';
 import type { VaultService } from '../host/vault-service.js';
 
@@ -11,6 +13,7 @@ export function guardQuitDuringRotation(
   app: App,
   service: VaultService,
   window: () => BrowserWindow | null,
+  dispose: () => Promise<void>,
 ): void {
   let stopConfirmed = false;
   let asking = false;
@@ -47,9 +50,11 @@ export function guardQuitDuringRotation(
   app.on('will-quit', (event) => {
     if (disposed) return;
     event.preventDefault();
-    void service.dispose().finally(() => {
-      disposed = true;
-      app.quit();
-    });
+    void dispose()
+      .catch((error: unknown) => console.error('[quit] cleanup failed:', toIpcError(error).message))
+      .finally(() => {
+        disposed = true;
+        app.quit();
+      });
   });
 }

@@ -4,7 +4,7 @@
  * (tiny preset) and, when present, the independent Go implementation (vsref).
  */
 import { describe, expect, it } from 'vitest';
-import { ARGON2_PRESETS, type Argon2Config } from '../../../src/engine/argon2-config.js';
+import { ARGON2_PRESETS, type Argon2Config } from '../../../src/core/argon2.js';
 import {
   decodeGoBase64Url,
   encodeBase64Url,
@@ -25,8 +25,8 @@ import {
   describeArgon2Config,
   parseArgon2Config,
   sameArgon2Config,
-} from '../../../src/engine/rotation/argon2-spec.js';
-import { validateArgon2Config } from '../../../src/engine/rotation/validation.js';
+} from '../../../src/engine/rotation/plan/argon2-spec.js';
+import { validateArgon2Config } from '../../../src/engine/rotation/plan/validation.js';
 import { runVsref, vsrefPath, vsrefSkipReason } from '../../support/vsref.js';
 
 const tiny = ARGON2_PRESETS.tiny;

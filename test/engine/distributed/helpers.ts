@@ -5,8 +5,8 @@ import { Ledger } from '../../../src/engine/distributed/ledger/ledger.js';
 import { planDistributedRotation } from '../../../src/engine/distributed/plan-rotation.js';
 import type { RotationRow } from '../../../src/engine/distributed/types.js';
 import { CryptoPool } from '../../../src/engine/pool/crypto-pool.js';
-import { JobResources } from '../../../src/engine/rotation/job-resources.js';
-import { resolveVaultTable } from '../../../src/engine/rotation/validation.js';
+import { JobResources } from '../../../src/engine/rotation/job/job-resources.js';
+import { resolveVaultTable } from '../../../src/engine/rotation/plan/validation.js';
 import { openVault } from '../../../src/engine/storage/index.js';
 import type { VaultStore } from '../../../src/engine/storage/types.js';
 import { fixturesDir, readManifest } from '../../support/fixtures.js';
@@ -19,7 +19,13 @@ import {
   type TestDatabase,
 } from '../../support/servers/index.js';
 import { expectVsrefVerifies } from '../../support/vsref.js';
-import { NEW_PASSWORD, PW_A, bytes, expectFixtureRotated, tiny } from '../rotation/helpers.js';
+import {
+  NEW_PASSWORD,
+  PW_A,
+  bytes,
+  expectFixtureRotated,
+  tiny,
+} from '../rotation/support/rotation-checks.js';
 
 export const FIXTURE = join(fixturesDir, 'tiny200.db');
 export const manifest = readManifest('tiny200');

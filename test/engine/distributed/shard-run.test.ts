@@ -9,14 +9,14 @@
 import { describe, afterEach, beforeEach, expect, it } from 'vitest';
 import { Ledger, sumShardCounts } from '../../../src/engine/distributed/ledger/ledger.js';
 import { runShard, type ShardRunReport } from '../../../src/engine/distributed/shard-run.js';
-import type { ShardJob } from '../../../src/engine/distributed/queue-contract.js';
+import type { ShardJob } from '../../../src/engine/distributed/queue/index.js';
 import type { ShardRow } from '../../../src/engine/distributed/types.js';
 import type { CryptoPool } from '../../../src/engine/pool/crypto-pool.js';
 import type { VaultStore } from '../../../src/engine/storage/types.js';
 import { makeTempDir, type TempDir } from '../../support/fixtures.js';
 import { readServerVault, readSqliteVault } from '../../support/server-vault-copy.js';
 import { SERVER_KINDS, serverUnavailable } from '../../support/servers/index.js';
-import { expectedCounts } from '../rotation/helpers.js';
+import { expectedCounts } from '../rotation/support/rotation-checks.js';
 import {
   FIXTURE,
   NEW_PASSWORD,

@@ -17,7 +17,7 @@ import {
   snapshotRows,
   vaultTableDdl,
 } from '../../support/odd-vault.js';
-import { bytes, tiny } from './helpers.js';
+import { bytes, tiny } from './support/rotation-checks.js';
 
 let dir: TempDir;
 beforeEach(() => {

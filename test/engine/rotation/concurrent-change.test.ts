@@ -6,7 +6,7 @@ import { encodeV2Value, openValue } from '../../../src/engine/codec/index.js';
 import { loadArgon2idBackend } from '../../../src/engine/kdf/index.js';
 import { makeTempDir, type TempDir } from '../../support/fixtures.js';
 import { buildVault, readRows } from '../../support/vault-builder.js';
-import { bytes } from './helpers.js';
+import { bytes } from './support/rotation-checks.js';
 
 const OLD = 'Old-Password-concurrent-0001';
 const NEW = 'New-Password-concurrent-0001';

@@ -16,7 +16,7 @@ import {
   expectFixtureRotated,
   expectedCounts,
   rotationOptions,
-} from './helpers.js';
+} from './support/rotation-checks.js';
 
 const manifest = readManifest('tiny200');
 const original = join(fixturesDir, 'tiny200.db');
@@ -68,7 +68,7 @@ describe('backup', () => {
     try {
       expect(await backup.vaultTables()).toEqual(['vault']);
     } finally {
-      backup.close();
+      await backup.close();
     }
     for (const table of ['vault', 'vault_meta']) {
       expect(dumpTable(result.backupPath!, table), table).toBe(dumpTable(original, table));

@@ -21,7 +21,7 @@ import {
   type OddRow,
 } from '../../support/odd-vault.js';
 import { NEVER } from '../../support/vault-builder.js';
-import { bytes, tiny } from './helpers.js';
+import { bytes, tiny } from './support/rotation-checks.js';
 
 const START = Date.parse('2020-01-01T00:00:00Z');
 const DAY_MS = 24 * 3600 * 1000;

@@ -15,7 +15,7 @@ import {
   expectFixtureRotated,
   expectedCounts,
   rotationOptions,
-} from './helpers.js';
+} from './support/rotation-checks.js';
 
 const manifest = readManifest('tiny200');
 

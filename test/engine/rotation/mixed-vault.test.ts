@@ -11,7 +11,7 @@ import {
   recordMix,
   type BuiltVault,
 } from '../../support/vault-builder.js';
-import { bytes, tiny } from './helpers.js';
+import { bytes, tiny } from './support/rotation-checks.js';
 
 const OLD = 'Old-Password-for-mixed-vault';
 const OTHER = 'Other-Password-of-the-vault';

@@ -26,7 +26,7 @@ import {
   bytes,
   expectCompletedAsManifest,
   expectFixtureRotated,
-} from './helpers.js';
+} from './support/rotation-checks.js';
 import { useServerFixture } from './support/server-fixture.js';
 
 /**

@@ -20,7 +20,13 @@ import {
 import type { VaultRow } from '../../support/server-vault-copy.js';
 import { serverUnavailable } from '../../support/servers/index.js';
 import { expectVsrefVerifies } from '../../support/vsref.js';
-import { NEW_PASSWORD, PW_A, bytes, expectFixtureRotated, expectedCounts } from './helpers.js';
+import {
+  NEW_PASSWORD,
+  PW_A,
+  bytes,
+  expectFixtureRotated,
+  expectedCounts,
+} from './support/rotation-checks.js';
 import { useServerFixture } from './support/server-fixture.js';
 
 const manifest = readManifest('tiny200');

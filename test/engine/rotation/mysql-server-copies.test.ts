@@ -17,7 +17,12 @@ import { openVault } from '../../../src/engine/storage/index.js';
 import { readManifest } from '../../support/fixtures.js';
 import { readServerVault } from '../../support/server-vault-copy.js';
 import { serverUnavailable } from '../../support/servers/index.js';
-import { bytes, expectCompletedAsManifest, expectedCounts, PW_A } from './helpers.js';
+import {
+  bytes,
+  expectCompletedAsManifest,
+  expectedCounts,
+  PW_A,
+} from './support/rotation-checks.js';
 import { useServerFixture } from './support/server-fixture.js';
 
 type Failure = Error & { code?: string };

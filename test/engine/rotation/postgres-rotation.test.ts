@@ -33,7 +33,7 @@ import {
   expectFixtureRotated,
   expectedCounts,
   tiny,
-} from './helpers.js';
+} from './support/rotation-checks.js';
 
 const FIXTURE = join(fixturesDir, 'tiny200.db');
 const manifest = readManifest('tiny200');

@@ -27,7 +27,7 @@ import {
   type SqlSession,
   type TestDatabase,
 } from '../../support/servers/index.js';
-import { NEW_PASSWORD, PW_A, bytes, tiny } from './helpers.js';
+import { NEW_PASSWORD, PW_A, bytes, tiny } from './support/rotation-checks.js';
 
 const FIXTURE = join(fixturesDir, 'tiny200.db');
 const RECORDS = 200;

@@ -3,7 +3,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ARGON2_PRESETS, rotateVault } from '../../../src/engine/index.js';
 import { copyFixture, makeTempDir, readManifest, type TempDir } from '../../support/fixtures.js';
 import { expectVsrefVerifies } from '../../support/vsref.js';
-import { NEW_PASSWORD, PW_A, bytes, expectFixtureRotated, expectedCounts } from './helpers.js';
+import {
+  NEW_PASSWORD,
+  PW_A,
+  bytes,
+  expectFixtureRotated,
+  expectedCounts,
+} from './support/rotation-checks.js';
 
 const manifest = readManifest('default60');
 

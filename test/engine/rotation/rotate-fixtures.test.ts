@@ -10,7 +10,7 @@ import {
   expectFixtureRotated,
   expectedCounts,
   tiny,
-} from './helpers.js';
+} from './support/rotation-checks.js';
 
 const manifest = readManifest('tiny200');
 

@@ -18,7 +18,7 @@ import {
   type SqlSession,
   type TestDatabase,
 } from '../../support/servers/index.js';
-import { rotationOptions, serverRotationOptions } from './helpers.js';
+import { rotationOptions, serverRotationOptions } from './support/rotation-checks.js';
 
 describe.each(SERVER_KINDS)('a backup table in %s', (kind) => {
   const unavailable = serverUnavailable(kind);

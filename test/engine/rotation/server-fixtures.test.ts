@@ -28,7 +28,7 @@ import {
   expectCompletedAsManifest,
   expectedCounts,
   manifestConfig,
-} from './helpers.js';
+} from './support/rotation-checks.js';
 
 const FIXTURES = ['default60', 'tiny200'] as const;
 

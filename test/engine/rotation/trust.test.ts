@@ -19,7 +19,7 @@ import {
 import { loadArgon2idBackend } from '../../../src/engine/kdf/index.js';
 import { makeTempDir, type TempDir } from '../../support/fixtures.js';
 import { buildVault, readRows, rowidsById, sha256File } from '../../support/vault-builder.js';
-import { bytes, tiny } from './helpers.js';
+import { bytes, tiny } from './support/rotation-checks.js';
 
 const OLD = 'Old-Password-trust-000001';
 const NEW = 'New-Password-trust-000001';

@@ -15,7 +15,7 @@ import {
 } from '../../../src/engine/storage/index.js';
 import { copyFixture, makeTempDir } from '../../support/fixtures.js';
 import type { TempDir } from '../../support/fixtures.js';
-import { DRIVERS, expectEngineError } from './helpers.js';
+import { DRIVERS, expectEngineError } from './support/sqlite-vaults.js';
 
 describe('driver registry', () => {
   it('every driver declares every capability', () => {
@@ -99,7 +99,7 @@ describe('driver chooser', () => {
         }
         expect((await store.dataVersion()) !== before).toBe(driver.sharesFileWithOtherPrograms);
       } finally {
-        store.close();
+        await store.close();
       }
     },
   );

@@ -6,7 +6,7 @@
  * and a fenced statement that matches no row means "fenced out or stopped":
  * the caller rolls back and leaves (FencedOut).
  */
-import type { Argon2Config } from '../../argon2-config.js';
+import type { Argon2Config } from '../../../core/argon2.js';
 import { EngineError } from '../../errors.js';
 import type { ServerSql, SqlParam, SqlRow, VaultStore } from '../../storage/types.js';
 import type { LedgerState, RotationRow, ShardCounts, ShardRow, WorkerRow } from '../types.js';
@@ -190,14 +190,19 @@ export class Ledger {
     }
   }
 
-  /** Whether the ledger tables exist (a single-machine rotation looks without creating them). */
+  /** Whether the ledger tables exist (asked of the catalog: a single-machine rotation looks without creating them). */
   async exists(): Promise<boolean> {
-    try {
-      await this.sql.query(`SELECT 1 FROM ${this.names.vsa_rotation} WHERE 1 = 0`);
-      return true;
-    } catch {
-      return false;
-    }
+    const [row] =
+      this.dialect === 'postgres'
+        ? await this.sql.query('SELECT to_regclass(?) IS NOT NULL AS found', [
+            this.names.vsa_rotation,
+          ])
+        : await this.sql.query(
+            `SELECT count(*) AS found FROM information_schema.TABLES
+              WHERE TABLE_SCHEMA = coalesce(?, DATABASE()) AND TABLE_NAME = 'vsa_rotation'`,
+            [this.schema],
+          );
+    return row?.found === true || num(row?.found) > 0;
   }
 
   /** Drops the tables when no other rotation's rows remain in them. */

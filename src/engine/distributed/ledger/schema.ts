@@ -6,7 +6,7 @@
  * canaries are sealed values, visit rows hold record keys and 30-bit
  * fingerprints, failure reasons are codes.
  */
-import { quoteIdentifier } from '../../storage/sql-text.js';
+import { quoteIdentifier } from '../../storage/common/vault-table.js';
 import { quoteMysqlIdentifier } from '../../storage/mysql/sql.js';
 import type { ServerSql, SqlParam, SqlRow } from '../../storage/types.js';
 

@@ -7,7 +7,7 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import { EngineError } from '../../errors.js';
-import { isCertificateError } from '../../storage/tls-errors.js';
+import { isCertificateError } from '../../storage/server/tls-errors.js';
 import type { QueueAddress } from './queue-url.js';
 
 export const PROBE_TIMEOUT_MS = 5000;

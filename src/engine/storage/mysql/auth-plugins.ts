@@ -12,8 +12,8 @@
 import { constants, createHash, publicEncrypt } from 'node:crypto';
 import type { ConnectionOptions } from 'mysql2/promise';
 import { EngineError } from '../../errors.js';
-import { serverIdentityVerified, type ServerTarget } from '../server-target.js';
-import { unverifiedConnection } from '../tls-errors.js';
+import { serverIdentityVerified, type ServerTarget } from '../server/server-target.js';
+import { unverifiedConnection } from '../server/tls-errors.js';
 
 type AuthPlugins = NonNullable<ConnectionOptions['authPlugins']>;
 

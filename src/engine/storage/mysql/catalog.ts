@@ -4,9 +4,9 @@
  * seven vault columns, whatever their declared types.
  */
 import { EngineError } from '../../errors.js';
-import { missingVaultColumns, pickVaultTable } from '../schema.js';
-import type { TableColumns } from '../schema.js';
-import { VAULT_COLUMNS } from '../sql-text.js';
+import { missingVaultColumns, pickVaultTable } from '../common/vault-table.js';
+import type { TableColumns } from '../common/vault-table.js';
+import { VAULT_COLUMNS } from '../common/vault-table.js';
 import type { MysqlSession } from './session.js';
 import { ID_TYPE_SQL, PRIMARY_KEY_SQL, TABLE_COLUMNS_SQL } from './sql.js';
 

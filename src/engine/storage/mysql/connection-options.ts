@@ -8,7 +8,7 @@ import { isIP } from 'node:net';
 import { userInfo } from 'node:os';
 import type { ConnectionOptions, SslOptions } from 'mysql2/promise';
 import { EngineError } from '../../errors.js';
-import type { ServerTarget } from '../server-target.js';
+import type { ServerTarget } from '../server/server-target.js';
 import { mysqlAuthPlugins } from './auth-plugins.js';
 import { KEEPALIVE_DELAY_MS } from '../server/server-timeouts.js';
 

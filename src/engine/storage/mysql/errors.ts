@@ -4,9 +4,9 @@
  */
 import { EngineError } from '../../errors.js';
 import type { EngineErrorCode } from '../../errors.js';
-import { certificateError, isCertificateError } from '../tls-errors.js';
+import { certificateError, isCertificateError } from '../server/tls-errors.js';
 import { FullAuthRefused } from './auth-plugins.js';
-import { hostNotFoundError } from '../host-not-found.js';
+import { hostNotFoundError } from '../server/host-not-found.js';
 
 interface MysqlErrorShape {
   readonly code?: unknown;

@@ -9,7 +9,7 @@
  * bytes, which differ from the bound text's in utf16, latin1 and the like.
  */
 import { createHash } from 'node:crypto';
-import { V2_PREFIX } from '../value-kind.js';
+import { V2_PREFIX } from '../common/value-kind.js';
 
 export type MysqlParam = string | number;
 

@@ -15,7 +15,7 @@ import {
   positiveInteger,
   recordsWithinBytes,
   streamPages,
-} from '../paging.js';
+} from '../common/paging.js';
 import { assertBackupDestination, backupFileError } from '../server/sqlite-backup.js';
 import {
   completeBackupComment,
@@ -23,9 +23,9 @@ import {
   unfinishedBackupComment,
   unfinishedBackupName,
 } from '../server/backup-table-marker.js';
-import { formatSqliteDateTime } from '../datetime.js';
+import { formatSqliteDateTime } from '../common/datetime.js';
 import type { ServerConnectOptions } from '../driver.js';
-import type { TableColumns } from '../schema.js';
+import type { TableColumns } from '../common/vault-table.js';
 import type {
   BatchHook,
   ReadRecordsOptions,

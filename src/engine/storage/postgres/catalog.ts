@@ -7,8 +7,8 @@
  * search path is two tables, and an unqualified name for both is refused.
  */
 import { EngineError } from '../../errors.js';
-import { pickVaultTable } from '../schema.js';
-import { VAULT_COLUMNS } from '../sql-text.js';
+import { pickVaultTable } from '../common/vault-table.js';
+import { VAULT_COLUMNS } from '../common/vault-table.js';
 
 /** How a datetime column holds its instant, which decides how it is compared and written. */
 export type DateTimeKind = 'timestamptz' | 'timestamp' | 'text';

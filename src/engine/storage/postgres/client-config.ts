@@ -8,7 +8,7 @@ import type { ConnectionOptions } from 'node:tls';
 import type pg from 'pg';
 import { EngineError } from '../../errors.js';
 import type { ServerConnectOptions } from '../driver.js';
-import type { ServerTarget } from '../server-target.js';
+import type { ServerTarget } from '../server/server-target.js';
 import { KEEPALIVE_DELAY_MS } from '../server/server-timeouts.js';
 import { readPgpass } from './pgpass.js';
 

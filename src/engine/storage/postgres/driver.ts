@@ -1,6 +1,6 @@
 /**
  * The PostgreSQL driver's descriptor (registry entry). connect() returns the
- * server VaultStore of this folder (postgres-store.ts).
+ * server VaultStore of this folder (store.ts).
  */
 import pg from 'pg';
 import { VAULT_DRIVER_TEXT } from '../../../core/vault-drivers.js';
@@ -9,7 +9,7 @@ import type { VaultStore } from '../types.js';
 import { clientConfig, passwordSource, tlsOptionsFor } from './client-config.js';
 import { pgEngineError } from './errors.js';
 import { guardPasswordRequests } from './password-guard.js';
-import { PostgresVaultStore } from './postgres-store.js';
+import { PostgresVaultStore } from './store.js';
 import { SESSION_TIMEOUTS, SESSION_TIMEOUTS_OFF_SQL } from './session-timeouts.js';
 
 /** Opens one connection; SERVER_UNREACHABLE / SERVER_AUTH / DATABASE_NOT_FOUND when it cannot. */
@@ -64,7 +64,7 @@ async function connect(options: ServerConnectOptions): Promise<VaultStore> {
       readOnly: options.readOnly,
       busyTimeoutMs: options.busyTimeoutMs,
       serverTimeoutMs: options.serverTimeoutMs,
-      ...(options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding }),
+      nativeBinding: options.nativeBinding,
       openSecondClient: () => openClient(config, options),
       onClose: forget,
     });

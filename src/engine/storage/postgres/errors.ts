@@ -5,9 +5,9 @@
  * here are built from SQLSTATE codes and the target's display form).
  */
 import { EngineError, isEngineError } from '../../errors.js';
-import { certificateError, isCertificateError } from '../tls-errors.js';
+import { certificateError, isCertificateError } from '../server/tls-errors.js';
 import { sessionEndedBySetting } from './session-timeouts.js';
-import { hostNotFoundError } from '../host-not-found.js';
+import { hostNotFoundError } from '../server/host-not-found.js';
 
 export interface PgErrorContext {
   /** the target's URL without password */

@@ -8,8 +8,8 @@
  */
 import type pg from 'pg';
 import { EngineError } from '../../errors.js';
-import { serverIdentityVerified, type ServerTarget } from '../server-target.js';
-import { unverifiedConnection } from '../tls-errors.js';
+import { serverIdentityVerified, type ServerTarget } from '../server/server-target.js';
+import { unverifiedConnection } from '../server/tls-errors.js';
 
 type PasswordRequest = 'cleartext' | 'MD5';
 

@@ -6,7 +6,7 @@
  * the store refuses before anything is read or written (rowSecurityError).
  */
 import { EngineError } from '../../errors.js';
-import type { PgStatement } from './sql-text.js';
+import type { PgStatement } from './sql.js';
 
 export interface RowSecurityState {
   enabled: boolean;

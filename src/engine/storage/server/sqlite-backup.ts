@@ -9,9 +9,9 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { EngineError } from '../../errors.js';
 import { entryKind } from '../../fs/private-file.js';
-import { publishFileAtomically } from '../atomic-write.js';
-import { loadModule } from '../better-sqlite3-driver.js';
-import { quoteIdentifier } from '../sql-text.js';
+import { publishFileAtomically } from '../common/atomic-write.js';
+import { loadModule } from '../sqlite/better-sqlite3-driver.js';
+import { quoteIdentifier } from '../common/vault-table.js';
 
 /** One record as the library's SQLite table holds it (datetimes "YYYY-MM-DD HH:MM:SS" UTC). */
 export interface BackupRow {

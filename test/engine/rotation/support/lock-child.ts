@@ -12,7 +12,7 @@
 import {
   acquireRotationLock,
   type RotationLock,
-} from '../../../../src/engine/rotation/rotation-lock.js';
+} from '../../../../src/engine/rotation/state/rotation-lock.js';
 import { isEngineError } from '../../../../src/engine/errors.js';
 
 const [mode, vault, arg] = process.argv.slice(2);

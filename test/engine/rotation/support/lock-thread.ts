@@ -4,7 +4,7 @@
  * which, like the app's engine host being terminated, runs no `finally`.
  */
 import { parentPort, threadId, workerData } from 'node:worker_threads';
-import { acquireRotationLock } from '../../../../src/engine/rotation/rotation-lock.js';
+import { acquireRotationLock } from '../../../../src/engine/rotation/state/rotation-lock.js';
 
 const { vault } = workerData as { vault: string };
 const lock = acquireRotationLock(vault, { tool: 'app' });

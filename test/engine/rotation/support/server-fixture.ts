@@ -16,7 +16,7 @@ import {
 import { copyVaultToServer } from '../../../support/server-vault-copy.js';
 import { testDatabase } from '../../../support/servers/index.js';
 import type { ServerKind, SqlSession, TestDatabase } from '../../../support/servers/index.js';
-import { bytes, rotationOptions } from '../helpers.js';
+import { bytes, rotationOptions } from './rotation-checks.js';
 
 export interface ServerFixture {
   db: TestDatabase;

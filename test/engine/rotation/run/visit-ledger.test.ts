@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { VisitLedger } from '../../../../src/engine/rotation/run/visit-ledger.js';
+
+describe('VisitLedger', () => {
+  it('recognises what the run left, in order, out of order and for non-integer keys', () => {
+    const ledger = new VisitLedger();
+    for (let rowid = 1; rowid <= 5000; rowid += 2) ledger.leave(String(rowid), `value-${rowid}`);
+    ledger.leave('0', 'inserted-below'); // a sweep finds a record below the cursor
+    ledger.leave('9007199254740993', 'huge rowid'); // beyond 2^53: kept exactly, as text
+    ledger.leave('id-of-a-without-rowid-table', 'text id');
+    expect(ledger.size).toBe(2500 + 3);
+    expect(ledger.holdsWhatWeLeft('4999', 'value-4999')).toBe(true);
+    expect(ledger.holdsWhatWeLeft('4999', 'changed by the app')).toBe(false);
+    expect(ledger.has('2')).toBe(false); // never visited: inserted during the run
+    expect(ledger.holdsWhatWeLeft('2', 'value-2')).toBe(false);
+    expect(ledger.holdsWhatWeLeft('0', 'inserted-below')).toBe(true);
+    expect(ledger.holdsWhatWeLeft('9007199254740992', 'huge rowid')).toBe(false);
+    expect(ledger.holdsWhatWeLeft('9007199254740993', 'huge rowid')).toBe(true);
+    expect(ledger.holdsWhatWeLeft('id-of-a-without-rowid-table', 'text id')).toBe(true);
+    // a record written again (by the sweep) keeps one entry with the new fingerprint
+    ledger.leave('1', 'rotated by the sweep');
+    expect(ledger.size).toBe(2503);
+    expect(ledger.holdsWhatWeLeft('1', 'rotated by the sweep')).toBe(true);
+    expect(ledger.holdsWhatWeLeft('1', 'value-1')).toBe(false);
+  });
+
+  it('a forgotten record (its write lost to another program) never counts as ours', () => {
+    const ledger = new VisitLedger();
+    ledger.leave('7', 'ours');
+    ledger.forget('7');
+    expect(ledger.has('7')).toBe(true);
+    expect(ledger.holdsWhatWeLeft('7', 'ours')).toBe(false);
+  });
+});
