@@ -24,6 +24,7 @@ import {
   startRedis,
   type ManagedRedis,
 } from '../../../support/redis.js';
+import { startTcpProxy } from '../../../support/tcp-proxy.js';
 import {
   EventLog,
   startQueueChild,
@@ -167,6 +168,39 @@ describe.skipIf(redisUnavailable())('BullMQ shard queue on a real Redis', () => 
     await worker.close();
     // closing handed the job back to the queue, not to "completed"
     expect(await queue.held('rotS')).toEqual([job]);
+  });
+
+  it('redelivers the job of a worker cut off from Redis; restored, it learns it lost the lock', async () => {
+    const proxy = await startTcpProxy({ host: redis.info.host, port: redis.info.port });
+    try {
+      const name = uniqueName('q');
+      const viaProxy = await openShardQueue({
+        url: `redis://${proxy.host}:${proxy.port}/0`,
+        name,
+        password: encode(redis.info.password),
+      });
+      opened.push(viaProxy);
+      const job: ShardJob = { rotation: 'rotB', phase: 'pass', round: 0, shard: 5 };
+      await viaProxy.enqueue([job]);
+      const timing = { lockDurationMs: 1500, stalledIntervalMs: 500 };
+      const cutOff = serveLogged(viaProxy, () => false, timing);
+      await cutOff.log.waitFor((event) => event.event === 'start');
+
+      proxy.blackhole();
+      // its lock renewal (or any other command) vanishes in the black hole
+      await proxy.whenHeld('toServer');
+      const direct = await open(name);
+      const other = serveLogged(direct, () => false, timing);
+      expect((await other.log.waitFor((event) => event.event === 'start')).job).toEqual(job);
+
+      proxy.restore();
+      const lost = await cutOff.log.waitFor((event) => event.event === 'aborted');
+      expect(lost).toMatchObject({ reason: 'LOCK_LOST', job });
+      expect(other.log.events.filter((event) => event.event === 'aborted')).toEqual([]);
+      await Promise.all([cutOff.worker.close(), other.worker.close()]);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('cancel reaches an active handler in another process and drops the waiting jobs', async () => {
@@ -319,6 +353,39 @@ describe.skipIf(redisUnavailable())('BullMQ shard queue on a real Redis', () => 
       await raw.close();
       admin.disconnect();
     }
+  });
+
+  it('keeps serving across Redis restarts, with and without its data', async () => {
+    const queue = await open(uniqueName('q'));
+    const { log, worker } = serveLogged(queue, () => true);
+    const first: ShardJob = { rotation: 'rotR', phase: 'pass', round: 0, shard: 0 };
+    await queue.enqueue([first]);
+    await log.waitFor((event) => event.event === 'done' && event.job.shard === 0);
+
+    // with its data: a job queued before the restart is still there after it
+    await worker.close();
+    const kept: ShardJob = { ...first, shard: 1 };
+    await queue.enqueue([kept]);
+    await redis.restart({ keepData: true });
+    expect(await queue.held('rotR')).toEqual([kept]);
+    const again = serveLogged(queue, () => true);
+    await again.log.waitFor((event) => event.event === 'done' && event.job.shard === 1);
+
+    // without it: the queue is empty, and what is enqueued again reaches the same worker
+    await redis.restart({ keepData: false });
+    expect(await queue.held('rotR')).toEqual([]);
+    await queue.enqueue([first, kept]);
+    const done = (): HandlerEvent[] => again.log.events.filter((e) => e.event === 'done');
+    await again.log.waitFor(() => done().length === 3);
+    expect(done()[0]!.job).toEqual(kept);
+    expect(
+      done()
+        .slice(1)
+        .map((event) => event.job.shard)
+        .sort(),
+    ).toEqual([0, 1]);
+    await again.worker.close();
+    expect(log.events.filter((event) => event.event === 'done')).toHaveLength(1);
   });
 
   it('says QUEUE_AUTH for a wrong or missing password', async () => {
