@@ -157,18 +157,12 @@ const QUEUE_ONLY = [
 const NOT_WITH_QUEUE: readonly (readonly [string, string])[] = [
   ['dry-run', 'a distributed rotation has no dry run: run rotate --dry-run without --queue'],
   [
-    'backup',
-    'a distributed rotation makes no backup of its own: back up the database first (pg_dump, mysqldump, or rotate --backup-table on one machine)',
-  ],
-  ['backup-table', 'a distributed rotation makes no backup of its own: back up the database first'],
-  ['no-backup', 'a distributed rotation makes no backup of its own, so there is none to skip'],
-  [
     'allow-triggers',
     'a distributed rotation refuses a table with triggers (they would run on every rotated record): rotate it on one machine with --allow-triggers',
   ],
   [
     'checkpoint-dir',
-    "a distributed rotation keeps its state in the database's ledger tables, not in a local folder",
+    "a distributed rotation keeps its state in the database's ledger tables, not in a local folder (its default backup goes to the state folder; --backup PATH puts it elsewhere)",
   ],
   [
     'restart',

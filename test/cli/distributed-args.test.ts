@@ -317,9 +317,6 @@ describe('rotate --queue', () => {
   it('refuses what means nothing across machines, saying what to do instead', () => {
     const cases: [string[], RegExp][] = [
       [['--dry-run'], /no dry run: run rotate --dry-run without --queue/],
-      [['--backup', 'b.db'], /makes no backup of its own: back up the database first/],
-      [['--backup-table', 'vault_copy'], /makes no backup of its own/],
-      [['--no-backup'], /makes no backup of its own, so there is none to skip/],
       [['--checkpoint-dir', 'cp'], /keeps its state in the database's ledger tables/],
       [['--restart'], /vaultstore-admin cancel, then rotate --queue without --resume/],
       [
@@ -334,6 +331,18 @@ describe('rotate --queue', () => {
         extra.join(' '),
       ).toMatch(message);
     }
+  });
+
+  it('takes the backup options of a rotation on one machine', () => {
+    const backup = (extra: string[]) =>
+      parsed('rotate', [...base, '--queue', 'redis://localhost', ...extra]).args.backup;
+    expect(backup([])).toEqual({ kind: 'default' });
+    expect(backup(['--backup', 'b.db'])).toEqual({ kind: 'path', path: 'b.db' });
+    expect(backup(['--backup-table', 'vault_copy'])).toEqual({
+      kind: 'table',
+      table: 'vault_copy',
+    });
+    expect(backup(['--no-backup'])).toEqual({ kind: 'none' });
   });
 
   it('--shards is a positive whole number, never echoed', () => {

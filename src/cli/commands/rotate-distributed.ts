@@ -8,8 +8,10 @@ import { availableParallelism } from 'node:os';
 import {
   ARGON2_PRESETS,
   coordinateRotation,
+  defaultBackupPath,
   isEngineError,
   openShardQueue,
+  rotationStateBase,
   unicodeNormalizationHint,
   validateRotationInput,
   type DistributedResult,
@@ -34,6 +36,26 @@ const RESUMABLE: readonly EngineErrorCode[] = [
   'QUEUE_UNREACHABLE',
   'WORKER_FAILED',
 ];
+
+/** As on one machine: a backup file in the state folder unless --backup PATH, --backup-table or --no-backup. */
+function backupOptions(
+  args: RotateArgs,
+  vaultPath: string,
+  table: string,
+): { backupPath?: string; backupTable?: string } {
+  switch (args.backup.kind) {
+    case 'none':
+      return {};
+    case 'path':
+      return { backupPath: args.backup.path };
+    case 'table':
+      return { backupTable: args.backup.table };
+    case 'default':
+      return {
+        backupPath: defaultBackupPath(rotationStateBase(vaultPath, table).base, new Date()),
+      };
+  }
+}
 
 function distributedExtra(result: DistributedResult): SummaryExtra {
   const { distributed } = result;
@@ -120,6 +142,7 @@ export async function runDistributedRotate(
           ...(distributed.shards !== undefined && { shards: distributed.shards }),
           localWorkers: distributed.localWorker ? (args.workers ?? availableParallelism()) : 0,
           keepLedger: distributed.keepLedger,
+          ...backupOptions(args, login.target.vaultPath, table),
           resume: args.resume,
           includeSoftDeleted: !args.skipSoftDeleted,
           signal: cancel.signal,

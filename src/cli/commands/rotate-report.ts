@@ -260,9 +260,9 @@ export function completedText(args: RotateArgs, result: RotationResult): string[
     );
   } else if (!result.dryRun && !foundAlreadyCompleted(result)) {
     lines.push(
-      args.distributed
-        ? 'No backup was made: a distributed rotation makes none (back up the database before it).'
-        : 'No backup was made (--no-backup).',
+      args.backup.kind === 'none'
+        ? 'No backup was made (--no-backup).'
+        : 'No backup was made by this run (the notes say why).',
     );
   }
   lines.push(softDeletedLine(args));

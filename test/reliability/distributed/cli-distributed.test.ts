@@ -13,6 +13,7 @@
  * Faults are placed by events, never by sleeps: a worker is frozen (SIGSTOP)
  * and the ledger read while it cannot move, to know it holds a shard.
  */
+import { existsSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../../../src/cli/exit-codes.js';
 import { encodeV2Value, openValue } from '../../../src/engine/codec/index.js';
@@ -158,6 +159,9 @@ describe.each(SERVER_KINDS)('distributed rotation through the CLI on %s', (kind)
     const summary = lastOfType(completeJsonLines(run.stdout), 'summary');
     expect(summary).toMatchObject({ status: 'completed', rotated: template.rotatable, failed: 0 });
     expect(summary?.distributed).toMatchObject({ shards: 16 });
+    // As on one machine: a backup file in the state folder, taken before the first write.
+    expect(String(summary?.backup)).toMatch(/\/vaultstore-admin\/.*\.backup-\d{8}-\d{6}\.db$/);
+    expect(existsSync(String(summary?.backup))).toBe(true);
     for (const worker of workers) {
       const ended = await collect(worker);
       expect(ended.code, ended.stderr).toBe(EXIT.ok);
@@ -179,7 +183,7 @@ describe.each(SERVER_KINDS)('distributed rotation through the CLI on %s', (kind)
   });
 
   it('a worker with the wrong password exits 8 before claiming anything; the others finish', async () => {
-    const coordinator = cluster.coordinator(SHARDS);
+    const coordinator = cluster.coordinator([...SHARDS, '--backup-table', 'vault_before']);
     const good = cluster.worker();
     const wrong = cluster.worker({ passwords: { old: WRONG_PASSWORD, new: NEW_PASSWORD } });
     const refused = await collect(wrong);
@@ -190,6 +194,14 @@ describe.each(SERVER_KINDS)('distributed rotation through the CLI on %s', (kind)
     expect((await collect(good)).code).toBe(EXIT.ok);
     // It never took a shard: no shard run of it in its output.
     expect(completeJsonLines(refused.stdout).filter(isEvent('shard'))).toEqual([]);
+    // --backup-table: the whole table, as it was, beside it.
+    expect(lastOfType(completeJsonLines(run.stdout), 'summary')).toMatchObject({
+      backup: 'table:vault_before',
+    });
+    const [copied] = await cluster.owner.query<{ n: number | string }>(
+      'SELECT count(*) AS n FROM vault_before',
+    );
+    expect(Number(copied?.n)).toBe(RECORDS);
     await expectRotatedAsTemplate(cluster, template);
     await expectNoPasswordAnywhere(cluster);
   });

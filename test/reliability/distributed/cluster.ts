@@ -197,7 +197,7 @@ export async function startCluster(
       ]),
     command: (name, extra = []) => start([name, db.url, '--table', 'vault', ...login, ...extra]),
     async reset(template) {
-      for (const table of [...LEDGER_TABLES, 'vault', 'vault_meta']) {
+      for (const table of [...LEDGER_TABLES, 'vault', 'vault_meta', 'vault_before']) {
         await owner.query(`DROP TABLE IF EXISTS ${table}`);
       }
       await copyVaultToServer(template.path, owner);
