@@ -15,6 +15,7 @@ import {
   type ServerTarget,
   type VaultDriverPreference,
 } from '../engine/index.js';
+import type { DbPasswordOptions, PasswordSource, VaultArguments } from './arg-types.js';
 import { UsageError } from './cli-error.js';
 import { parseCryptoSpec } from './crypto-spec.js';
 import { didYouMean } from './did-you-mean.js';
@@ -50,25 +51,7 @@ import {
 } from './options.js';
 
 export { COMMANDS, type CommandName } from './options.js';
-
-export type PasswordSource =
-  | { readonly kind: 'env'; readonly variable: string }
-  | { readonly kind: 'file'; readonly path: string }
-  /** a file option given "-": read from stdin to its end (one password at most) */
-  | { readonly kind: 'stdin' }
-  | { readonly kind: 'prompt' };
-
-/**
- * Where the database password of a connection string comes from. `source`
- * 'prompt' means no option named one: ~/.my.cnf (MySQL), PGPASSWORD or
- * ~/.pgpass (PostgreSQL), then the prompt (see db-password.ts).
- */
-export interface DbPasswordOptions {
-  /** --db-password-env VAR / --db-password-file FILE */
-  readonly source: PasswordSource;
-  /** --db-option-file FILE (MySQL [client] section) */
-  readonly optionFile: string | undefined;
-}
+export type { DbPasswordOptions, PasswordSource, VaultArguments } from './arg-types.js';
 
 export type BackupChoice =
   | { readonly kind: 'default' }
@@ -286,12 +269,6 @@ function oneFromStdin(command: CommandName, sources: readonly PasswordSource[]):
       command,
     );
   }
-}
-
-export interface VaultArguments {
-  readonly vaultPath: string;
-  readonly server: ServerTarget | null;
-  readonly dbPassword: DbPasswordOptions;
 }
 
 /** --backup-table copies into the vault's own database: a file has none. */

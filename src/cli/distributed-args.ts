@@ -4,7 +4,7 @@
  * options that mean nothing across machines.
  */
 import type { Argon2BackendPreference } from '../engine/index.js';
-import type { PasswordSource, VaultArguments } from './args.js';
+import type { PasswordSource, VaultArguments } from './arg-types.js';
 import { UsageError } from './cli-error.js';
 import {
   KDF_CHOICES,

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { parseServerTarget, type DistributedTarget, type QueueSettings } from '../engine/index.js';
-import type { PasswordSource } from './args.js';
+import type { PasswordSource } from './arg-types.js';
 import { planServerLogin, readLoginAndPasswords } from './db-password.js';
 import type { LedgerArgs, QueueArgs } from './distributed-args.js';
 import type { CliIo } from './io.js';

@@ -3,7 +3,7 @@
  * mistake is a UsageError that names the option and never repeats its value
  * (a password typed in the wrong place must not be printed back).
  */
-import type { PasswordSource } from './args.js';
+import type { PasswordSource } from './arg-types.js';
 import { UsageError } from './cli-error.js';
 import type { CommandName } from './options.js';
 

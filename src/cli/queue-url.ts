@@ -5,7 +5,7 @@
  */
 import { isLocalHost } from '../core/local-host.js';
 import { UsageError } from './cli-error.js';
-import type { PasswordSource } from './args.js';
+import type { PasswordSource } from './arg-types.js';
 
 export interface QueueArgs {
   /** as given (it never holds a password) */

@@ -48,7 +48,7 @@ import {
   untilJson,
   type Cluster,
   type WorkerOptions,
-} from './cluster.js';
+} from './support/cluster.js';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 

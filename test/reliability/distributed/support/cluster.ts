@@ -9,8 +9,8 @@
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { openValue } from '../../../src/engine/codec/index.js';
-import { loadArgon2idBackend } from '../../../src/engine/kdf/index.js';
+import { openValue } from '../../../../src/engine/codec/index.js';
+import { loadArgon2idBackend } from '../../../../src/engine/kdf/index.js';
 import {
   completeJsonLines,
   startCli,
@@ -18,31 +18,31 @@ import {
   type BuiltCli,
   type CliRun,
   type RunningCli,
-} from '../../support/cli.js';
-import { makeTempDir, type TempDir } from '../../support/fixtures.js';
-import type { TcpProxy } from '../../support/tcp-proxy.js';
-import { leaksIn, NEW_PASSWORD, OLD_PASSWORD, OTHER_PASSWORD } from '../../support/passwords.js';
+} from '../../../support/cli.js';
+import { makeTempDir, type TempDir } from '../../../support/fixtures.js';
+import type { TcpProxy } from '../../../support/tcp-proxy.js';
+import { leaksIn, NEW_PASSWORD, OLD_PASSWORD, OTHER_PASSWORD } from '../../../support/passwords.js';
 import {
   dumpAllKeys,
   redisAdmin,
   redisUrl,
   startRedis,
   type ManagedRedis,
-} from '../../support/redis.js';
+} from '../../../support/redis.js';
 import {
   copyVaultFromServer,
   copyVaultToServer,
   readServerVault,
-} from '../../support/server-vault-copy.js';
+} from '../../../support/server-vault-copy.js';
 import {
   testDatabase,
   type ManagedServer,
   type ServerKind,
   type SqlSession,
   type TestDatabase,
-} from '../../support/servers/index.js';
-import { expectVsrefRotated } from '../support/vsref-check.js';
-import type { VaultTemplate } from '../support/rotation-vault.js';
+} from '../../../support/servers/index.js';
+import { expectVsrefRotated } from '../../support/vsref-check.js';
+import type { VaultTemplate } from '../../support/rotation-vault.js';
 
 /** A password no record is under: the wrong-password worker's. */
 export const WRONG_PASSWORD = 'Rel-Wrong-Pw-4e0c2b9d13';
