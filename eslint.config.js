@@ -8,8 +8,7 @@ import { builtinModules } from 'node:module';
  * may import. A row is the importing layer; it may import the layers in
  * `layers` and none of the others, and reaches the engine as `engine` says:
  *   self   it is the engine;          entry  only through src/engine/index.ts;
- *   types  `import type` only (erased at build, so no engine code ships);
- *   none   not at all.
+ *   none   not at all (the types every layer shares are in src/core).
  * `node` allows Node built-ins, `electron` the electron module. Tests, e2e and
  * build scripts are no layer: they may import anything (engine internals too).
  * src/core is the Node-free vocabulary every layer may use (issue 10, step 1).
@@ -20,7 +19,7 @@ import { builtinModules } from 'node:module';
 const LAYER_TABLE = {
   core:     { files: ['src/core/**'],     engine: 'none',  layers: [],                 node: false, electron: false },
   engine:   { files: ['src/engine/**'],   engine: 'self',  layers: ['core'],           node: true,  electron: false },
-  shared:   { files: ['src/shared/**'],   engine: 'types', layers: ['core'],           node: false, electron: false },
+  shared:   { files: ['src/shared/**'],   engine: 'none',  layers: ['core'],           node: false, electron: false },
   cli:      { files: ['src/cli/**'],      engine: 'entry', layers: ['core'],           node: true,  electron: false },
   main:     { files: ['src/main/**'],     engine: 'entry', layers: ['core', 'shared'], node: true,  electron: true  },
   preload:  { files: ['src/preload/**'],  engine: 'none',  layers: ['core', 'shared'], node: false, electron: true  },
@@ -63,12 +62,6 @@ function layerPatterns(name, row) {
   }
   if (row.engine === 'none') {
     patterns.push({ regex: ENGINE_ANY, message: `Layer ${name} may not import the engine.` });
-  } else if (row.engine === 'types') {
-    patterns.push({
-      regex: ENGINE_ANY,
-      allowTypeImports: true,
-      message: `Layer ${name} may take only types from the engine (import type).`,
-    });
   } else if (row.engine === 'entry') {
     patterns.push({
       regex: ENGINE_INTERNAL,
@@ -138,6 +131,20 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       eqeqeq: ['error', 'always'],
       'no-console': 'off',
+    },
+  },
+  {
+    // Type-aware rules (issue 17, guardrails): a promise nobody awaits loses its
+    // error, and a switch over a union must name every member. They need the
+    // type checker, so they run on TypeScript sources only.
+    files: ['**/*.ts', '**/*.tsx', '**/*.mts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': ['error'],
     },
   },
   ...layerRules,

@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { ARGON2_PRESETS } from '../src/engine/argon2-config.js';
+import { ARGON2_PRESETS } from '../src/core/argon2.js';
 import { isRotationEvent, type JobEvent, type RotationResult } from '../src/shared/ipc-contract.js';
 import { copyFixture, readManifest } from '../test/support/fixtures.js';
 import { openStoredValue, readRows, type BuiltVault } from '../test/support/vault-builder.js';

@@ -162,8 +162,10 @@ describe.skipIf(!binary)('Electron app (real main and preload)', () => {
       // ELECTRON_RUN_AS_NODE would turn the app into plain Node
       if (value !== undefined && key !== 'ELECTRON_RUN_AS_NODE') env[key] ??= value;
     }
+    if (binary === null)
+      throw new Error('launch() needs the Electron binary (the suite skips without it)');
     app = await electron.launch({
-      executablePath: binary ?? undefined,
+      executablePath: binary,
       args: [root],
       cwd: root,
       env,

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARGON2_PRESETS } from '../src/engine/argon2-config.js';
+import { ARGON2_PRESETS } from '../src/core/argon2.js';
 import { RECENT_CONNECTIONS_FILE } from '../src/main/host/recent-connections.js';
 import { copyFixture, makeTempDir, readManifest, type TempDir } from '../test/support/fixtures.js';
 import { secretForms } from '../test/support/passwords.js';

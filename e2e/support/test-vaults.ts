@@ -4,7 +4,7 @@
  * that a cancel lands long before the end on any machine, with a second
  * password whose records must stay untouched.
  */
-import { ARGON2_PRESETS } from '../../src/engine/argon2-config.js';
+import { ARGON2_PRESETS } from '../../src/core/argon2.js';
 import {
   buildVault,
   recordMix,

@@ -3,7 +3,7 @@
  * a pipe or a log, not with NO_COLOR set (https://no-color.org), not on a
  * dumb terminal. Only the word is coloured; the message stays plain text.
  */
-import type { TextOutput } from './io.js';
+import type { TextOutput } from './text-output.js';
 
 const RED_BOLD = '\x1b[1;31m';
 const YELLOW_BOLD = '\x1b[1;33m';

@@ -5,12 +5,9 @@
 import { withColouredLabels } from './colour.js';
 import { versioned } from './json-output.js';
 import { terminalSafeJson } from './terminal-text.js';
+import type { TextOutput } from './text-output.js';
 
-export interface TextOutput {
-  write(text: string): unknown;
-  readonly isTTY?: boolean;
-  readonly columns?: number;
-}
+export type { TextOutput };
 
 /** A terminal input (process.stdin on a TTY): raw mode lets us read without echo. */
 export interface TerminalInput {

@@ -54,6 +54,15 @@ export type EngineErrorCode =
   | 'ROTATION_IN_PROGRESS'
   /** the vault's rotation lock file is damaged, a link or not a file: check and delete it */
   | 'ROTATION_LOCK'
+  // a distributed rotation (several machines; src/engine/distributed)
+  /** a worker's old or new password does not open the rotation's canaries: refused before claiming work */
+  | 'PASSWORDS_REFUSED'
+  /** a SQLite file is rotated on one machine only */
+  | 'DISTRIBUTED_SQLITE'
+  /** the login may not create the ledger tables (vsa_*) in the vault's database or the schema named */
+  | 'LEDGER_PERMISSION'
+  /** a distributed rotation of the table is active (ledger row): a single-machine one is refused, and vice versa */
+  | 'DISTRIBUTED_ACTIVE'
   | 'NATIVE_UNAVAILABLE'
   | 'WORKER_FAILED'
   | 'INTERNAL';

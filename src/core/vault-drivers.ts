@@ -1,10 +1,11 @@
 /**
- * What people read about each SQLite driver, keyed by its name. The engine's
+ * What people read about each driver (SQLite files and servers), keyed by its
+ * name; the driver names of every layer derive from this table. The engine's
  * driver registry (src/engine/storage/registry.ts) is the runtime list; its
  * descriptors take their words from here, and the app and CLI read them here
- * too, so no other layer spells out a driver name. A new driver: its file in
- * src/engine/storage/<dialect>/, one registry line, and one entry below (a test checks
- * that the two lists name the same drivers).
+ * too, so no other layer spells out a driver name. A new driver: its folder
+ * in src/engine/storage/, one registry line, and one entry below (a test
+ * checks that the two lists name the same drivers).
  */
 
 export interface VaultDriverText {
@@ -63,6 +64,9 @@ export type FileDriverName = {
 
 /** Drivers for vault tables in a database server, chosen by the connection string's scheme. */
 export type ServerDriverName = Exclude<VaultDriverName, FileDriverName>;
+
+/** The database server families a connection string may name (postgres:, mysql:/mariadb:). */
+export type ServerDialect = 'postgres' | 'mysql';
 
 /** A driver choice for a vault file: one by name, or 'auto'. */
 export type VaultDriverPreference = 'auto' | FileDriverName;

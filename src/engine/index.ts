@@ -11,8 +11,8 @@ export {
   NONCE_LENGTH,
   SALT_LENGTH,
   TAG_LENGTH,
-} from './argon2-config.js';
-export type { Argon2Config, Argon2PresetName } from './argon2-config.js';
+} from '../core/argon2.js';
+export type { Argon2Config, Argon2PresetName } from '../core/argon2.js';
 
 export * from './rotation/index.js';
 export type {
@@ -72,3 +72,8 @@ export { writePrivateFileAtomically } from './fs/private-file.js';
 
 /** The value format, for vault builders (bench, tests): write v2 and v1 values. */
 export { deriveV1Key, encodeBase64Url, openV1WithKey, sealV2 } from './codec/index.js';
+
+/** Rotation across machines: a ledger in the vault's database, shards on a queue. */
+export * from './distributed/index.js';
+/** The queue the shells give the distributed rotation: BullMQ on Redis. */
+export { openShardQueue } from './distributed/queue/index.js';

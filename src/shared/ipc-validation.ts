@@ -34,7 +34,7 @@ import type {
   ServerTlsChoice,
   VaultHandle,
   VerifyRequest,
-} from './ipc-contract.js';
+} from './ipc-types.js';
 
 export { INVALID_ARGUMENT };
 

@@ -1,20 +1,11 @@
 /** The command line parser: typed invocations, and usage errors that never echo a value. */
 import { describe, expect, it } from 'vitest';
-import { ARGON2_PRESETS } from '../../src/engine/argon2-config.js';
+import { ARGON2_PRESETS } from '../../src/core/argon2.js';
 import { parseCommandLine, type Invocation } from '../../src/cli/args.js';
 import { UsageError } from '../../src/cli/cli-error.js';
 import { parseCryptoSpec } from '../../src/cli/crypto-spec.js';
 import { resumeArguments } from '../../src/cli/resume-command.js';
-
-function usageError(argv: string[]): UsageError {
-  try {
-    parseCommandLine(argv);
-  } catch (error) {
-    if (error instanceof UsageError) return error;
-    throw error;
-  }
-  throw new Error(`no usage error for ${argv.join(' ')}`);
-}
+import { usageError } from './support/usage-error.js';
 
 function rotateArgs(argv: string[]) {
   const invocation: Invocation = parseCommandLine(['rotate', 'vault.db', ...argv]);
@@ -83,6 +74,7 @@ describe('parseCommandLine', () => {
       },
       oldPassword: { kind: 'env', variable: 'OLD' },
       newPassword: { kind: 'file', path: 'new.txt' },
+      distributed: null,
     });
   });
 

@@ -9,7 +9,7 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARGON2_PRESETS } from '../../src/engine/argon2-config.js';
+import { ARGON2_PRESETS } from '../../src/core/argon2.js';
 import { openValue } from '../../src/engine/codec/index.js';
 import { loadArgon2idBackend } from '../../src/engine/kdf/index.js';
 import {

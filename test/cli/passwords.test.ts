@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ARGON2_PRESETS } from '../../src/engine/argon2-config.js';
+import { ARGON2_PRESETS } from '../../src/core/argon2.js';
 import { parseCommandLine, type RotateArgs } from '../../src/cli/args.js';
 import { handleCancelSignals } from '../../src/cli/cancel-signals.js';
 import { CancelledByUser, CliError, UsageError } from '../../src/cli/cli-error.js';

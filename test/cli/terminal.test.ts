@@ -7,7 +7,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
-import { ARGON2_PRESETS } from '../../src/engine/argon2-config.js';
+import { ARGON2_PRESETS } from '../../src/core/argon2.js';
 import { shellCommand } from '../../src/cli/shell-quote.js';
 import { generateVault } from '../../bench/vault-generator.js';
 import { copyFixture, makeTempDir, readManifest, type TempDir } from '../support/fixtures.js';

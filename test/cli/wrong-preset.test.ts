@@ -12,7 +12,7 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ARGON2_PRESETS, type Argon2Config } from '../../src/engine/argon2-config.js';
+import { ARGON2_PRESETS, type Argon2Config } from '../../src/core/argon2.js';
 import { WIDE_V2_SAMPLE } from '../../src/engine/rotation/checks/open-config-check.js';
 import { makeTempDir, type TempDir } from '../support/fixtures.js';
 import { buildVault, recordMix, sha256File, type BuiltVault } from '../support/vault-builder.js';

@@ -144,7 +144,7 @@ describe.each(['better-sqlite3', 'sql.js'] as const)('the backup of a 0644 vault
     try {
       samples = await sampleWhile(dir, BACKUP_FILES, () => store.backupTo(destination));
     } finally {
-      store.close();
+      await store.close();
     }
 
     for (const [name, sample] of Object.entries(samples)) {
@@ -247,7 +247,7 @@ it('a link planted at the backup name while it is written: refused, nothing writ
       message: expect.stringMatching(/symbolic link is already there/) as unknown,
     });
   } finally {
-    store.close();
+    await store.close();
   }
   expect(readFileSync(victim, 'utf8')).toBe('must not change');
   expect(lstatSync(destination).isSymbolicLink()).toBe(true);

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   connectionFormProblems,
   emptyConnectionForm,
-} from '../../src/renderer/store/connection-slice.js';
+} from '../../src/renderer/store/connection-state.js';
 import { FakeVaultAdmin } from './support/fake-vault-admin.js';
 import { renderApp, type RenderedApp } from './support/render-app.js';
 

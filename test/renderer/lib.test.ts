@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ARGON2_PRESETS } from '../../src/engine/argon2-config.js';
+import { ARGON2_PRESETS } from '../../src/core/argon2.js';
 import { DEFAULT_MIN_PASSWORD_BYTES } from '../../src/engine/rotation/types.js';
 import {
   checkCustomConfig,

@@ -351,14 +351,14 @@ describe('rotate dialog', () => {
     expect(app.api.calls.startRotation).toHaveLength(0);
 
     // one click: the picker switches to lightweight and the check runs again with it
+    const { suggestedPreset: _none, ...passed } = refused;
     app.api.preflightAnswer = {
       ok: true,
       value: {
-        ...refused,
+        ...passed,
         opened: 16,
         v2: { sampled: 16, opened: 12, malformed: 0 },
         canRotate: true,
-        suggestedPreset: undefined,
       },
     };
     await act(async () => {

@@ -10,7 +10,7 @@
 import { readdirSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { expect } from 'vitest';
-import { ARGON2_PRESETS, type Argon2Config } from '../../src/engine/argon2-config.js';
+import { ARGON2_PRESETS, type Argon2Config } from '../../src/core/argon2.js';
 import { encodeV2Value, openValue } from '../../src/engine/codec/index.js';
 import { loadArgon2idBackend } from '../../src/engine/kdf/index.js';
 import type { RotationOptions } from '../../src/engine/rotation/types.js';

@@ -11,7 +11,7 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { ARGON2_PRESETS, type Argon2Config } from '../../src/engine/argon2-config.js';
+import { ARGON2_PRESETS, type Argon2Config } from '../../src/core/argon2.js';
 import {
   deriveV1Key,
   encodeBase64Url,

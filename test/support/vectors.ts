@@ -23,7 +23,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Argon2Config, Argon2PresetName } from '../../src/engine/argon2-config.js';
+import type { Argon2Config, Argon2PresetName } from '../../src/core/argon2.js';
 import { fixturesDir } from './fixtures.js';
 
 export interface VectorConfig {

@@ -43,7 +43,9 @@ export function preflightStatus(progress: PreflightProgress | null): string {
       );
     case 'timing':
       return 'Pre-flight: timing a write to estimate the duration';
-    default:
+    case 'done':
+    case 'cancelled':
+    case 'failed':
       return 'Pre-flight: finishing';
   }
 }

@@ -1,6 +1,6 @@
 /** Opens any stored value with one password: dispatches to v2 or legacy v1. */
 import { createHmac, randomBytes } from 'node:crypto';
-import type { Argon2Config } from '../argon2-config.js';
+import type { Argon2Config } from '../../core/argon2.js';
 import type { Argon2idBackend } from '../kdf/types.js';
 import type { OpenResult } from './types.js';
 import { deriveV1Key, openV1WithKey } from './v1.js';

@@ -12,7 +12,7 @@ import {
   saltLengthOf,
   TAG_LENGTH,
   type Argon2Config,
-} from '../argon2-config.js';
+} from '../../core/argon2.js';
 import { EngineError } from '../errors.js';
 import type { Argon2idBackend } from '../kdf/types.js';
 import { decodeGoBase64Url, encodeBase64Url } from './go-base64.js';

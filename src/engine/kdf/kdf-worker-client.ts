@@ -1,6 +1,6 @@
 /** Parent side of kdf-worker.ts: one worker, requests matched to replies by id. */
 import type { Worker } from 'node:worker_threads';
-import type { Argon2Config } from '../argon2-config.js';
+import type { Argon2Config } from '../../core/argon2.js';
 import { EngineError } from '../errors.js';
 import { spawnWorker } from '../worker-script.js';
 import type { KdfWorkerReply, KdfWorkerRequest } from './kdf-worker.js';

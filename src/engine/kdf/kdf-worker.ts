@@ -5,7 +5,7 @@
  * spawnWorker('engine/kdf/kdf-worker.ts').
  */
 import { parentPort } from 'node:worker_threads';
-import type { Argon2Config } from '../argon2-config.js';
+import type { Argon2Config } from '../../core/argon2.js';
 import { isEngineError, type EngineErrorCode } from '../errors.js';
 import { loadArgon2idBackend } from './load-backend.js';
 import type { Argon2BackendName, Argon2BackendPreference } from './types.js';

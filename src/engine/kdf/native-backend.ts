@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import type * as NativeArgon2Module from '@node-rs/argon2';
 import type { Algorithm, Version } from '@node-rs/argon2';
-import { keyLengthOf, type Argon2Config } from '../argon2-config.js';
+import { keyLengthOf, type Argon2Config } from '../../core/argon2.js';
 import { EngineError } from '../errors.js';
 import { assertArgon2Config } from './config-check.js';
 import { kdfFailure } from './kdf-failure.js';

@@ -1,5 +1,5 @@
 import type { Argon2BackendName } from '../../core/types.js';
-import type { Argon2Config } from '../argon2-config.js';
+import type { Argon2Config } from '../../core/argon2.js';
 
 /** The backend names are in core (results report them); re-exported for the engine. */
 export type { Argon2BackendName } from '../../core/types.js';

@@ -4,7 +4,7 @@
  * so this backend reports PASSWORD_EMPTY where the native one derives a key.
  */
 import { argon2id } from 'hash-wasm';
-import { keyLengthOf, type Argon2Config } from '../argon2-config.js';
+import { keyLengthOf, type Argon2Config } from '../../core/argon2.js';
 import { EngineError } from '../errors.js';
 import { assertArgon2Config } from './config-check.js';
 import { kdfFailure } from './kdf-failure.js';

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { NONCE_LENGTH, saltLengthOf } from '../argon2-config.js';
+import { NONCE_LENGTH, saltLengthOf } from '../../core/argon2.js';
 import {
   deriveV1Key,
   isV2Value,
@@ -16,7 +16,7 @@ import {
 } from '../codec/index.js';
 import type { OpenResult } from '../codec/types.js';
 import { isEngineError } from '../errors.js';
-import type { Argon2Config } from '../argon2-config.js';
+import type { Argon2Config } from '../../core/argon2.js';
 import { loadArgon2idBackend } from '../kdf/index.js';
 import type { Argon2idBackend } from '../kdf/types.js';
 import {

@@ -2,7 +2,7 @@
  * Messages between the crypto pool (host thread) and its workers. Plain data
  * only (structured clone); no password ever travels in a task or a reply.
  */
-import type { Argon2Config } from '../argon2-config.js';
+import type { Argon2Config } from '../../core/argon2.js';
 import type { Argon2BackendName, Argon2BackendPreference } from '../kdf/types.js';
 import type { ValueVersion } from '../codec/types.js';
 

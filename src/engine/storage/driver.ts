@@ -19,7 +19,7 @@ export interface DriverOpenOptions {
   readonly readOnly: boolean;
   readonly busyTimeoutMs: number;
   /** better-sqlite3 `nativeBinding` path (Electron build of the addon); other drivers ignore it */
-  readonly nativeBinding?: string;
+  readonly nativeBinding?: string | undefined;
 }
 
 /** How a rotation batches its writes through this driver. */
@@ -64,7 +64,7 @@ export interface ServerConnectOptions {
   /** how long one statement may go unanswered (a silent network) before the connection is dropped */
   readonly serverTimeoutMs: number;
   /** better-sqlite3's Electron build, for writing the SQLite backup */
-  readonly nativeBinding?: string;
+  readonly nativeBinding?: string | undefined;
 }
 
 /**

@@ -80,7 +80,7 @@ async function rollBackHotJournal(
       displayPath,
       readOnly: false,
       busyTimeoutMs,
-      ...(nativeBinding === undefined ? {} : { nativeBinding }),
+      nativeBinding,
     });
     try {
       connection.all('SELECT count(*) FROM sqlite_master');
@@ -118,7 +118,7 @@ export async function openVault(path: string, options: OpenVaultOptions = {}): P
       displayPath,
       readOnly,
       busyTimeoutMs,
-      ...(options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding }),
+      nativeBinding: options.nativeBinding,
     });
   } catch (error) {
     throw toEngineError(error, { path: displayPath, action: 'opening', busyTimeoutMs });
@@ -151,6 +151,6 @@ async function openServerVault(text: string, options: OpenVaultOptions): Promise
     readOnly: options.readOnly ?? false,
     busyTimeoutMs: busyTimeoutOf(options),
     serverTimeoutMs: serverTimeoutOf(options.serverTimeoutMs),
-    ...(options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding }),
+    nativeBinding: options.nativeBinding,
   });
 }

@@ -21,20 +21,20 @@ export type { FileDriverName, ServerDriverName, VaultDriverName, VaultDriverPref
 
 export interface OpenVaultOptions {
   /** default 'auto': better-sqlite3 when its native module loads, else sql.js */
-  readonly driver?: VaultDriverPreference;
+  readonly driver?: VaultDriverPreference | undefined;
   /** open without any write access (info, verify, dry run) */
-  readonly readOnly?: boolean;
+  readonly readOnly?: boolean | undefined;
   /** how long to wait for another connection's lock before LOCKED (default 5000) */
-  readonly busyTimeoutMs?: number;
+  readonly busyTimeoutMs?: number | undefined;
   /**
    * Servers: the database password (bytes, so the caller can zero them), or
    * absent: the client's own sources (PGPASSWORD, ~/.pgpass).
    */
-  readonly serverPassword?: Uint8Array;
+  readonly serverPassword?: Uint8Array | undefined;
   /** servers: how long one statement may go unanswered before the connection is dropped (default 15 min) */
-  readonly serverTimeoutMs?: number;
+  readonly serverTimeoutMs?: number | undefined;
   /** better-sqlite3 `nativeBinding` path (Electron build of the addon) */
-  readonly nativeBinding?: string;
+  readonly nativeBinding?: string | undefined;
 }
 
 /** shared with the shells and the app (src/core/types.ts) */
@@ -55,12 +55,14 @@ export interface VaultRecord {
 export interface ReadRecordsOptions {
   /** keyset cursor: only records after this key (rowid order, or id order without rowid) */
   readonly afterKey?: string | null;
+  /** upper bound, included: with afterKey the half-open range (afterKey, upToKey] (a shard); null: to the end */
+  readonly upToKey?: string | null;
   readonly limit: number;
   /**
    * With a page of large values, read fewer records: at most this many bytes
    * of values per page (but at least one record).
    */
-  readonly maxBytes?: number;
+  readonly maxBytes?: number | undefined;
   /** default true */
   readonly includeSoftDeleted?: boolean;
   /** "now" for soft-deleted checks; default: current time */
@@ -82,6 +84,24 @@ export interface ValueUpdate {
   readonly expectedValue: string;
   readonly newValue: string;
 }
+
+export type SqlParam = string | number | null;
+export type SqlRow = Record<string, unknown>;
+
+/** Plain statements on a server store's connection (placeholders: $n for PostgreSQL, ? for MySQL). */
+export interface ServerSql {
+  readonly dialect: 'postgres' | 'mysql';
+  query(sql: string, params?: readonly SqlParam[]): Promise<SqlRow[]>;
+  /** one INSERT/UPDATE/DELETE: the rows it matched (MySQL: found rows, not changed rows) */
+  modify(sql: string, params?: readonly SqlParam[]): Promise<number>;
+}
+
+/**
+ * Runs inside a batch's transaction after its guarded updates, on the same
+ * connection (a server store); throwing rolls the whole batch back and the
+ * error is the batch's. The distributed rotation's fenced ledger update.
+ */
+export type BatchHook = (sql: ServerSql, result: WriteBatchResult) => Promise<void>;
 
 export interface WriteBatchResult {
   /** keys whose value was replaced */
@@ -121,7 +141,7 @@ export interface VaultStore {
   readRecord(
     table: string,
     key: string,
-    options?: Omit<ReadRecordsOptions, 'limit' | 'maxBytes' | 'afterKey'>,
+    options?: Omit<ReadRecordsOptions, 'limit' | 'maxBytes' | 'afterKey' | 'upToKey'>,
   ): Promise<VaultRecord | null>;
   /**
    * Servers: refuses (SERVER_PERMISSION, naming why) when the login could not
@@ -165,7 +185,18 @@ export interface VaultStore {
     table: string,
     updates: readonly ValueUpdate[],
     updatedAt: string,
+    inTransaction?: BatchHook,
   ): Promise<WriteBatchResult>;
+  /**
+   * Server stores: statements of the tool's own (the distributed rotation's
+   * ledger) on the store's connection, one at a time between the store's own.
+   */
+  serverSql?(): ServerSql;
+  /**
+   * Server stores: every `every`-th key of the table in key order (the
+   * server's ordering of the primary key, all records), for shard cuts.
+   */
+  everyNthKey?(table: string, every: number): Promise<string[]>;
   /**
    * Server stores: one rotation of `table` at a time through the server
    * itself (advisory lock), beside the local lock file. Resolves a release

@@ -1,12 +1,11 @@
 /** Turns anything thrown below main into the IpcError the renderer shows. */
+import { INTERNAL, type ErrorCode } from '../../core/error-codes.js';
 import { isEngineError } from '../../engine/index.js';
 import type { IpcError } from '../../shared/ipc-contract.js';
 
-export const BUSY = 'BUSY';
-export const INTERNAL = 'INTERNAL';
 const MAX_DETAIL_CHARS = 300;
 
-export function ipcError(code: string, message: string): IpcError {
+export function ipcError(code: ErrorCode, message: string): IpcError {
   return { code, message };
 }
 

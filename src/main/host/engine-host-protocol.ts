@@ -23,11 +23,11 @@ type Cloneable<T> = Omit<T, 'signal' | 'onProgress' | 'now'>;
 
 export interface InfoOptions {
   readonly vaultPath: string;
-  readonly checkpointDir?: string;
-  readonly driver?: VaultDriverPreference;
-  readonly nativeBinding?: string;
+  readonly checkpointDir?: string | undefined;
+  readonly driver?: VaultDriverPreference | undefined;
+  readonly nativeBinding?: string | undefined;
   /** a server vault's database password (transferred; zeroed by the host after the job) */
-  readonly serverPassword?: Uint8Array;
+  readonly serverPassword?: Uint8Array | undefined;
 }
 
 export type HostRequest =

@@ -96,7 +96,7 @@ export class HostJob<R extends HostRequest> {
  * name rotateVault gave it: release it where it was taken.
  */
 function releaseLockOf(
-  options: { vaultPath: string; table?: string; checkpointDir?: string },
+  options: { vaultPath: string; table?: string | undefined; checkpointDir?: string | undefined },
   threadId: number,
 ): void {
   try {

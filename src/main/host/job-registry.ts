@@ -9,7 +9,8 @@ import { resolve } from 'node:path';
 import { isServerTarget, parseServerTarget } from '../../engine/index.js';
 import type { IpcError } from '../../shared/ipc-contract.js';
 import { invalidArgument } from '../../shared/ipc-validation.js';
-import { BUSY, ipcError } from '../common/ipc-errors.js';
+import { BUSY } from '../../core/error-codes.js';
+import { ipcError } from '../common/ipc-errors.js';
 import { DisposableStore } from '../common/disposable-store.js';
 import type { HostOutcome } from './host-job.js';
 

@@ -152,11 +152,11 @@ export function rotationPlan(
 
 /** The settings of the jobs that open records (the read-only look needs none of the KDF's). */
 function jobSettings(settings: EngineSettings): {
-  workers?: number;
-  kdfBackend?: Argon2BackendPreference;
-  driver?: VaultDriverPreference;
-  nativeBinding?: string;
-  progressIntervalMs?: number;
+  workers?: number | undefined;
+  kdfBackend?: Argon2BackendPreference | undefined;
+  driver?: VaultDriverPreference | undefined;
+  nativeBinding?: string | undefined;
+  progressIntervalMs?: number | undefined;
 } {
   const { workers, kdfBackend, driver, nativeBinding, progressIntervalMs } = settings;
   return { workers, kdfBackend, driver, nativeBinding, progressIntervalMs };

@@ -28,7 +28,7 @@ export function secureWebPreferences(preloadPath: string): WebPreferences {
 export interface MainWindowOptionsInput {
   preloadPath: string;
   /** PNG shown in the task bar on Linux (Windows and macOS take it from the package) */
-  iconPath?: string;
+  iconPath?: string | undefined;
   /** packaged builds hide the developer tools */
   isPackaged: boolean;
 }

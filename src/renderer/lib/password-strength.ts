@@ -9,31 +9,15 @@
  * in the renderer: a password never leaves the page to be rated.
  */
 
-export type StrengthLevel = 0 | 1 | 2 | 3 | 4;
+import type { StrengthEstimator } from './strength-rating.js';
 
-export type StrengthLabel = 'Empty' | 'Weak' | 'Fair' | 'Good' | 'Strong';
-
-export interface PasswordStrength {
-  readonly level: StrengthLevel;
-  readonly label: StrengthLabel;
-  /** what makes it guessable ("This is a commonly used password."), if anything */
-  readonly warning: string | null;
-  /** how to make it stronger */
-  readonly suggestions: readonly string[];
-  /** log10 of the estimated guesses an attacker needs */
-  readonly guessesLog10: number;
-}
-
-/** Rates a password; holds no copy of it. */
-export type StrengthEstimator = (password: string) => PasswordStrength;
-
-export const EMPTY_STRENGTH: PasswordStrength = {
-  level: 0,
-  label: 'Empty',
-  warning: null,
-  suggestions: [],
-  guessesLog10: 0,
-};
+export {
+  EMPTY_STRENGTH,
+  type PasswordStrength,
+  type StrengthEstimator,
+  type StrengthLabel,
+  type StrengthLevel,
+} from './strength-rating.js';
 
 let loading: Promise<StrengthEstimator> | null = null;
 

@@ -10,8 +10,8 @@ import type {
   StrengthEstimator,
   StrengthLabel,
   StrengthLevel,
-} from './password-strength.js';
-import { EMPTY_STRENGTH } from './password-strength.js';
+} from './strength-rating.js';
+import { EMPTY_STRENGTH } from './strength-rating.js';
 
 /**
  * zxcvbn score (0 too guessable … 4 very unguessable) to the meter's four

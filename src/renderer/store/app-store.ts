@@ -2,6 +2,7 @@
 import { createStore } from 'zustand/vanilla';
 import type { VaultAdminApi } from '../../shared/ipc-contract.js';
 import { createConnectionSlice } from './connection-slice.js';
+import { createPreflightSlice } from './preflight-slice.js';
 import { createRotationSlice } from './rotation-slice.js';
 import type { AppState, AppStore } from './types.js';
 import { createVaultSlice } from './vault-slice.js';
@@ -13,6 +14,7 @@ export function createAppStore(api: VaultAdminApi): AppStore {
   return createStore<AppState>()((set, get) => ({
     ...createVaultSlice(set, get, api),
     ...createRotationSlice(set, get, api),
+    ...createPreflightSlice(set, get, api),
     ...createVerifySlice(set, get, api),
     ...createConnectionSlice(set, get, api),
   }));
@@ -33,7 +35,8 @@ export function selectScreen(state: AppState): Screen {
     case 'nothing-opened':
     case 'incomplete':
       return 'result';
-    default:
+    case 'idle':
+    case 'configuring':
       return state.vault ? 'vault' : 'start';
   }
 }

@@ -1,233 +1,28 @@
 /**
- * One rotation, from the dialog to its result:
- * idle → configuring → starting → running → cancelling → cancelled,
- * or → completed / nothing-opened / error.
- * Passwords live in `draft` only while the dialog is open; they are wiped
- * from the store the moment the job is handed to the engine.
+ * The rotation's actions, from the dialog to its result (states in
+ * rotation-state.ts; the dialog's pre-flight is preflight-slice.ts).
  */
-import type {
-  CheckEvent,
-  IpcError,
-  PreflightProgress,
-  PreflightResult,
-  RotationEvent,
-  RotationProgress,
-  RotationRequest,
-  RotationResult,
-} from '../../shared/ipc-contract.js';
+import type { RotationEvent, RotationRequest } from '../../shared/ipc-contract.js';
 import {
   choiceFromDraft,
-  DEFAULT_CRYPTO_DRAFT,
   draftFromChoice,
   draftFromConfigOf,
   type CryptoDraft,
-  type PresetKey,
 } from '../lib/argon2-choices.js';
-import {
-  checkNewPassword,
-  MIN_PASSWORD_BYTES,
-  NO_PASSWORD_RULES,
-  type NewPasswordPolicy,
-  type PasswordRules,
-} from '../lib/password-policy.js';
 import type { JobSettings } from '../lib/report.js';
-import { selectUnfinishedRotation } from './selectors.js';
+import { INITIAL_PREFLIGHT_STATE } from './preflight-state.js';
+import {
+  EMPTY_PASSWORDS,
+  INITIAL_DRAFT,
+  INITIAL_ROTATION_STATE,
+  isJobActive,
+  selectDraftValidity,
+  type RotationDraft,
+  type RotationSlice,
+} from './rotation-state.js';
 import type { AppState, SliceCreator } from './types.js';
+import { selectUnfinishedRotation } from './vault-state.js';
 
-export type RotationStatus =
-  | 'idle'
-  | 'configuring'
-  | 'starting'
-  | 'running'
-  | 'cancelling'
-  | 'cancelled'
-  | 'completed'
-  | 'nothing-opened'
-  | 'incomplete'
-  | 'error';
-
-export interface RotationDraft {
-  oldPassword: string;
-  newPassword: string;
-  confirmPassword: string;
-  crypto: CryptoDraft;
-  /**
-   * Argon2id config for the written values when it differs from `crypto`;
-   * null: the same. Only a resumed rotation that was started that way has one.
-   */
-  newCrypto: CryptoDraft | null;
-  /** the vault's optional character rules for the new password */
-  passwordRules: PasswordRules;
-  includeSoftDeleted: boolean;
-  backup: boolean;
-  dryRun: boolean;
-  /** continue an interrupted rotation of this table */
-  resume: boolean;
-  /** discard the interrupted rotation of this table and start over */
-  restart: boolean;
-}
-
-export type PreflightState =
-  | { status: 'idle' }
-  | {
-      status: 'running';
-      /** made here and sent with the call, so progress events can be matched at once */
-      jobId: string;
-      /** the latest progress event; null until the first arrives */
-      progress: PreflightProgress | null;
-    }
-  | { status: 'done'; result: PreflightResult }
-  | { status: 'error'; error: IpcError };
-
-export interface RotationJob {
-  /** made here (crypto.randomUUID) and sent with startRotation, so every event can be matched at once */
-  jobId: string;
-  settings: JobSettings;
-}
-
-export interface RotationSlice {
-  rotationStatus: RotationStatus;
-  draft: RotationDraft;
-  preflight: PreflightState;
-  job: RotationJob | null;
-  /** the latest progress event; views read it throttled */
-  progress: RotationProgress | null;
-  result: RotationResult | null;
-  finishedAt: Date | null;
-  rotationError: IpcError | null;
-  /** a problem that did not stop the job (e.g. cancel refused) */
-  rotationNotice: IpcError | null;
-  cancelConfirmOpen: boolean;
-  /** the confirmation of "Rotate anyway" (a scan the check says will open nothing) is shown */
-  scanAnywayConfirmOpen: boolean;
-  openRotateDialog(options?: { resume?: boolean; restart?: boolean }): void;
-  closeRotateDialog(): void;
-  updateDraft(patch: Partial<RotationDraft>): void;
-  runPreflight(): Promise<void>;
-  /** stops the running pre-flight and forgets it (a partial sample says nothing reliable) */
-  cancelPreflight(): void;
-  handlePreflightProgress(event: Extract<CheckEvent, { type: 'preflight-progress' }>): void;
-  /** switches the Argon2id choice to the preset the pre-flight found, and checks again */
-  applySuggestedPreset(): Promise<void>;
-  /**
-   * The dialog's submit (Start, or Enter in a field): starts a rotation only
-   * after a check of the current inputs came back green (a resume: at once,
-   * its canaries prove the passwords). With no such check yet, runs it and
-   * starts when it passes; a red check starts nothing.
-   */
-  submitRotateDialog(): Promise<void>;
-  /** starts the job now; scanAnyway only after a refused check, once confirmed */
-  startRotation(options?: { scanAnyway?: boolean }): Promise<void>;
-  requestScanAnyway(): void;
-  dismissScanAnyway(): void;
-  confirmScanAnyway(): Promise<void>;
-  handleRotationEvent(event: RotationEvent): void;
-  requestCancel(): void;
-  dismissCancel(): void;
-  confirmCancel(): Promise<void>;
-  /** leaves a finished, cancelled or failed job and re-reads the vault */
-  backToVault(): void;
-}
-
-export const EMPTY_PASSWORDS = { oldPassword: '', newPassword: '', confirmPassword: '' } as const;
-
-export const INITIAL_DRAFT: RotationDraft = {
-  ...EMPTY_PASSWORDS,
-  crypto: DEFAULT_CRYPTO_DRAFT,
-  newCrypto: null,
-  passwordRules: NO_PASSWORD_RULES,
-  includeSoftDeleted: true,
-  backup: true,
-  dryRun: false,
-  resume: false,
-  restart: false,
-};
-
-const ACTIVE: ReadonlySet<RotationStatus> = new Set(['starting', 'running', 'cancelling']);
-
-export function isJobActive(status: RotationStatus): boolean {
-  return ACTIVE.has(status);
-}
-
-export interface DraftValidity {
-  policy: NewPasswordPolicy;
-  cryptoValid: boolean;
-  tableChosen: boolean;
-  oldPasswordGiven: boolean;
-  canPreflight: boolean;
-  /** the pre-flight refused the rotation (no v2 record opens, or nothing opens at all) */
-  preflightRefused: boolean;
-  /** the pre-flight passed for the current inputs */
-  preflightPassed: boolean;
-  canStart: boolean;
-  /** "Rotate anyway" may be offered: the check refused a scan that it expects to open nothing */
-  canScanAnyway: boolean;
-}
-
-/** A finished pre-flight that says the rotation must not start (its inputs have not changed since). */
-export function preflightRefuses(preflight: PreflightState): boolean {
-  return preflight.status === 'done' && !preflight.result.canRotate;
-}
-
-/** The check refused the scan itself (nothing opened, or already rotated): "Rotate anyway" may override it. */
-export function preflightRefusesScan(preflight: PreflightState): boolean {
-  if (preflight.status !== 'done') return false;
-  const { refusal } = preflight.result;
-  return refusal === 'nothing-opened' || refusal === 'already-rotated';
-}
-
-/** The library preset the pre-flight found opening v2 records, if the picker offers it. */
-export function suggestedPresetOf(preflight: PreflightState): SuggestablePreset | null {
-  if (preflight.status !== 'done' || preflight.result.canRotate) return null;
-  const preset = preflight.result.suggestedPreset;
-  return preset && preset !== 'tiny' ? preset : null;
-}
-
-export type SuggestablePreset = Exclude<PresetKey, 'custom'>;
-
-export function draftValidity(
-  draft: RotationDraft,
-  tableChosen: boolean,
-  configuring: boolean,
-  preflight: PreflightState = { status: 'idle' },
-): DraftValidity {
-  const policy = checkNewPassword(
-    draft.oldPassword,
-    draft.newPassword,
-    draft.confirmPassword,
-    MIN_PASSWORD_BYTES,
-    draft.passwordRules,
-  );
-  const cryptoValid =
-    choiceFromDraft(draft.crypto) !== null &&
-    (draft.newCrypto === null || choiceFromDraft(draft.newCrypto) !== null);
-  const oldPasswordGiven = draft.oldPassword.length > 0;
-  const canPreflight = tableChosen && cryptoValid && oldPasswordGiven;
-  const preflightRefused = preflightRefuses(preflight);
-  const ready = configuring && canPreflight && policy.ok;
-  return {
-    policy,
-    cryptoValid,
-    tableChosen,
-    oldPasswordGiven,
-    canPreflight,
-    preflightRefused,
-    preflightPassed: preflight.status === 'done' && preflight.result.canRotate,
-    canStart: ready && !preflightRefused,
-    canScanAnyway: ready && !draft.resume && preflightRefusesScan(preflight),
-  };
-}
-
-export function selectDraftValidity(state: AppState): DraftValidity {
-  return draftValidity(
-    state.draft,
-    state.vault !== null && state.selectedTable !== null,
-    state.rotationStatus === 'configuring',
-    state.preflight,
-  );
-}
-
-/** Fields a pre-flight result depends on: editing one makes the result stale. */
 /**
  * The saved settings of the interrupted rotation, so a resume repeats them
  * (after an app restart too): its checkpoint's Argon2id configs and
@@ -261,6 +56,7 @@ function choiceKey(draft: CryptoDraft): string {
   return JSON.stringify(choiceFromDraft(draft));
 }
 
+/** Fields a pre-flight result depends on: editing one makes the result stale. */
 const PREFLIGHT_INPUTS: readonly (keyof RotationDraft)[] = [
   'oldPassword',
   'crypto',
@@ -268,19 +64,10 @@ const PREFLIGHT_INPUTS: readonly (keyof RotationDraft)[] = [
 ];
 
 export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) => {
-  // The last pre-flight call; a rotation waits for it (main runs one job per vault).
-  let preflightCall: Promise<unknown> = Promise.resolve();
-  // That call while main has not answered it yet.
-  let preflightInFlight: Promise<unknown> | null = null;
-  // The check a submit waits for: the rotation starts when it passes.
-  let startAfterCheck: string | null = null;
-
-  /** Drops the pre-flight answer being waited for, and stops the check itself in main. */
-  const abandonPreflight = (): void => {
-    const preflight = get().preflight;
-    startAfterCheck = null;
-    // Answers and events are matched by job id: once the state moves on, the old job's are ignored.
-    if (preflight.status === 'running') void api.cancelJob(preflight.jobId);
+  /** Leaves the dialog or a finished job: back to the vault (the last job's settings stay). */
+  const toVault = (): void => {
+    get().abandonPreflight();
+    set({ ...INITIAL_ROTATION_STATE, ...INITIAL_PREFLIGHT_STATE, job: get().job });
   };
 
   const apply = (event: RotationEvent): void => {
@@ -305,11 +92,6 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
     void get().refreshVault();
   };
 
-  const isCurrentPreflight = (jobId: string): boolean => {
-    const preflight = get().preflight;
-    return preflight.status === 'running' && preflight.jobId === jobId;
-  };
-
   const sendCancel = async (jobId: string): Promise<void> => {
     const response = await api.cancelJob(jobId);
     if (!response.ok && get().rotationStatus === 'cancelling') {
@@ -318,23 +100,15 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
   };
 
   return {
-    rotationStatus: 'idle',
-    draft: INITIAL_DRAFT,
-    preflight: { status: 'idle' },
-    job: null,
-    progress: null,
-    result: null,
-    finishedAt: null,
-    rotationError: null,
-    rotationNotice: null,
-    cancelConfirmOpen: false,
-    scanAnywayConfirmOpen: false,
+    ...INITIAL_ROTATION_STATE,
 
     openRotateDialog(options = {}) {
       if (isJobActive(get().rotationStatus)) return;
       // Resuming reuses the interrupted job's settings; passwords are asked again.
       const resume = options.resume ?? false;
       set({
+        ...INITIAL_ROTATION_STATE,
+        ...INITIAL_PREFLIGHT_STATE,
         rotationStatus: 'configuring',
         draft: {
           ...INITIAL_DRAFT,
@@ -342,78 +116,21 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
           resume,
           restart: !resume && (options.restart ?? false),
         },
-        preflight: { status: 'idle' },
-        job: null,
-        progress: null,
-        result: null,
-        finishedAt: null,
-        rotationError: null,
-        rotationNotice: null,
-        scanAnywayConfirmOpen: false,
       });
     },
 
     closeRotateDialog() {
       if (get().rotationStatus !== 'configuring') return;
-      abandonPreflight();
-      set({
-        rotationStatus: 'idle',
-        draft: INITIAL_DRAFT,
-        preflight: { status: 'idle' },
-        scanAnywayConfirmOpen: false,
-      });
+      toVault();
     },
 
     updateDraft(patch) {
       const stale = PREFLIGHT_INPUTS.some((key) => key in patch);
-      if (stale) abandonPreflight();
+      if (stale) get().abandonPreflight();
       set({
         draft: { ...get().draft, ...patch },
-        ...(stale ? { preflight: { status: 'idle' } as const, scanAnywayConfirmOpen: false } : {}),
+        ...(stale ? { ...INITIAL_PREFLIGHT_STATE, scanAnywayConfirmOpen: false } : {}),
       });
-    },
-
-    async runPreflight() {
-      const state = get();
-      const crypto = choiceFromDraft(state.draft.crypto);
-      if (!selectDraftValidity(state).canPreflight || !crypto) return;
-      abandonPreflight();
-      const jobId = globalThis.crypto.randomUUID();
-      set({
-        preflight: { status: 'running', jobId, progress: null },
-        scanAnywayConfirmOpen: false,
-      });
-      // An abandoned check still holds the vault until it has stopped (main runs one job per vault).
-      if (preflightInFlight) {
-        await preflightInFlight.catch(() => undefined);
-        if (!isCurrentPreflight(jobId)) return;
-      }
-      const call = api.preflight(
-        {
-          vault: state.vault!.handle,
-          table: state.selectedTable!,
-          oldPassword: state.draft.oldPassword,
-          // Tells "already rotated" apart when nothing opens with the current one.
-          ...(state.draft.newPassword ? { newPassword: state.draft.newPassword } : {}),
-          crypto,
-          includeSoftDeleted: state.draft.includeSoftDeleted,
-        },
-        jobId,
-      );
-      preflightCall = call;
-      preflightInFlight = call;
-      const response = await call.finally(() => {
-        if (preflightInFlight === call) preflightInFlight = null;
-      });
-      if (!isCurrentPreflight(jobId)) return;
-      set({
-        preflight: response.ok
-          ? { status: 'done', result: response.value }
-          : { status: 'error', error: response.error },
-      });
-      const start = startAfterCheck === jobId;
-      startAfterCheck = null;
-      if (start && selectDraftValidity(get()).preflightPassed) await get().startRotation();
     },
 
     async submitRotateDialog() {
@@ -429,13 +146,12 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
         return;
       }
       if (state.preflight.status === 'running') {
-        startAfterCheck = state.preflight.jobId;
+        get().startWhenPreflightPasses();
         return;
       }
       // No check of these inputs yet (or it failed): check first, start when it passes.
       const checking = get().runPreflight();
-      const preflight = get().preflight;
-      if (preflight.status === 'running') startAfterCheck = preflight.jobId;
+      get().startWhenPreflightPasses();
       await checking;
     },
 
@@ -451,25 +167,6 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
       if (!get().scanAnywayConfirmOpen) return;
       set({ scanAnywayConfirmOpen: false });
       await get().startRotation({ scanAnyway: true });
-    },
-
-    cancelPreflight() {
-      abandonPreflight();
-      if (get().preflight.status === 'running') set({ preflight: { status: 'idle' } });
-    },
-
-    handlePreflightProgress(event) {
-      const preflight = get().preflight;
-      if (preflight.status !== 'running' || preflight.jobId !== event.jobId) return;
-      set({ preflight: { ...preflight, progress: event.progress } });
-    },
-
-    async applySuggestedPreset() {
-      const state = get();
-      const preset = suggestedPresetOf(state.preflight);
-      if (!preset || state.rotationStatus !== 'configuring') return;
-      get().updateDraft({ crypto: { ...state.draft.crypto, preset } });
-      await get().runPreflight();
     },
 
     async startRotation(how = {}) {
@@ -505,21 +202,17 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
           : {}),
       };
       const jobId = globalThis.crypto.randomUUID();
-      abandonPreflight();
+      get().abandonPreflight();
       // The passwords leave the store here, before the engine even answers.
       set({
+        ...INITIAL_ROTATION_STATE,
+        ...INITIAL_PREFLIGHT_STATE,
         rotationStatus: 'starting',
         draft: { ...draft, ...EMPTY_PASSWORDS },
-        preflight: { status: 'idle' },
         job: { jobId, settings },
-        progress: null,
-        result: null,
-        finishedAt: null,
-        rotationError: null,
-        rotationNotice: null,
       });
       // A check cancelled just above still holds the vault until it has stopped.
-      await preflightCall.catch(() => undefined);
+      await get().preflightSettled();
       const response = await api.startRotation(request, jobId);
       if (!response.ok) {
         set({ rotationStatus: 'error', rotationError: response.error, cancelConfirmOpen: false });
@@ -554,17 +247,7 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
 
     backToVault() {
       if (isJobActive(get().rotationStatus)) return;
-      set({
-        rotationStatus: 'idle',
-        draft: INITIAL_DRAFT,
-        preflight: { status: 'idle' },
-        progress: null,
-        result: null,
-        finishedAt: null,
-        rotationError: null,
-        rotationNotice: null,
-        cancelConfirmOpen: false,
-      });
+      toVault();
       void get().refreshVault();
     },
   };

@@ -1,38 +1,8 @@
-/** The open vault: which file, which table, its counts; the recent list. */
-import type {
-  IpcError,
-  RecentVault,
-  VaultHandle,
-  VaultSummary,
-} from '../../shared/ipc-contract.js';
-import { isJobActive } from './rotation-slice.js';
+/** The open vault's actions: open, show, refresh, choose a table, close. */
+import type { IpcError, VaultSummary } from '../../shared/ipc-contract.js';
+import { isJobActive } from './rotation-state.js';
 import type { SliceCreator } from './types.js';
-
-export type VaultStatus = 'idle' | 'opening' | 'ready';
-
-export interface VaultSlice {
-  vault: VaultSummary | null;
-  /** null until the user chose, when the file holds several vault tables */
-  selectedTable: string | null;
-  vaultStatus: VaultStatus;
-  vaultError: IpcError | null;
-  /** vaults chosen in earlier sessions, each with a handle for this one */
-  recent: RecentVault[];
-  loadRecent(): Promise<void>;
-  openVaultDialog(): Promise<void>;
-  /** a vault the user chose before (recent list, or the open one again) */
-  openVault(handle: VaultHandle): Promise<void>;
-  openDroppedFile(file: File): Promise<void>;
-  /** shows a vault main opened another way (a database connection) */
-  showVault(summary: VaultSummary): void;
-  /** a vault main opened from the command line or the OS: shown unless a job is running */
-  showLaunchedVault(summary: VaultSummary): void;
-  /** re-reads the open vault (counts, resumable tables) after a job */
-  refreshVault(): Promise<void>;
-  selectTable(name: string): void;
-  closeVault(): void;
-  dismissVaultError(): void;
-}
+import { INITIAL_VAULT_STATE, type VaultSlice } from './vault-state.js';
 
 /** Keeps the user's choice when it still exists; picks the only table otherwise. */
 function chooseTable(summary: VaultSummary, previous: string | null): string | null {
@@ -57,11 +27,7 @@ export const createVaultSlice: SliceCreator<VaultSlice> = (set, get, api) => {
   };
 
   return {
-    vault: null,
-    selectedTable: null,
-    vaultStatus: 'idle',
-    vaultError: null,
-    recent: [],
+    ...INITIAL_VAULT_STATE,
 
     async loadRecent() {
       const response = await api.recentVaults();
@@ -124,7 +90,7 @@ export const createVaultSlice: SliceCreator<VaultSlice> = (set, get, api) => {
       const handle = get().vault?.handle;
       // Main then forgets what it kept for the vault (a database password); nothing to wait for.
       if (handle !== undefined) void api.closeVault(handle);
-      set({ vault: null, selectedTable: null, vaultStatus: 'idle', vaultError: null });
+      set({ ...INITIAL_VAULT_STATE, recent: get().recent });
       void get().loadRecent();
     },
 

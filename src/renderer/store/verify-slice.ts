@@ -3,78 +3,14 @@
  * of ours: progress events fill `verifyState.progress`, Cancel stops it. The
  * password is wiped from the store as soon as the check is sent.
  */
-import type {
-  Argon2Choice,
-  CheckEvent,
-  IpcError,
-  VerifyProgress,
-  VerifyResult,
-} from '../../shared/ipc-contract.js';
-import {
-  choiceFromDraft,
-  DEFAULT_CRYPTO_DRAFT,
-  draftFromChoice,
-  type CryptoDraft,
-} from '../lib/argon2-choices.js';
+import { choiceFromDraft, DEFAULT_CRYPTO_DRAFT, draftFromChoice } from '../lib/argon2-choices.js';
 import type { SliceCreator } from './types.js';
-
-/** Enough to notice a wrong password or preset without waiting for every record. */
-export const DEFAULT_VERIFY_SAMPLE = 32;
-
-export interface VerifyDraft {
-  password: string;
-  crypto: CryptoDraft;
-  /** null = every record */
-  sampleSize: number | null;
-}
-
-export type VerifyState =
-  | { status: 'idle' }
-  | {
-      status: 'running';
-      /** made here and sent with the call, so progress events can be matched at once */
-      jobId: string;
-      /** the latest progress event; null until the first arrives */
-      progress: VerifyProgress | null;
-      /** Cancel was pressed: the check stops after the records in flight, then answers */
-      cancelling: boolean;
-    }
-  | { status: 'done'; result: VerifyResult }
-  | { status: 'error'; error: IpcError };
-
-export interface VerifyTarget {
-  /** the open vault's handle */
-  vault: string;
-  table: string;
-  /** 'new-password' after a rotation: the wording asks for the new one */
-  purpose: 'new-password' | 'any';
-}
-
-export interface VerifySlice {
-  verifyTarget: VerifyTarget | null;
-  verifyDraft: VerifyDraft;
-  verifyState: VerifyState;
-  openVerify(options?: { crypto?: Argon2Choice; purpose?: VerifyTarget['purpose'] }): void;
-  closeVerify(): void;
-  updateVerifyDraft(patch: Partial<VerifyDraft>): void;
-  runVerify(): Promise<void>;
-  /** stops the running check; its answer (counts so far, `cancelled: true`) is shown */
-  cancelVerify(): void;
-  handleVerifyProgress(event: Extract<CheckEvent, { type: 'verify-progress' }>): void;
-}
-
-const INITIAL_VERIFY_DRAFT: VerifyDraft = {
-  password: '',
-  crypto: DEFAULT_CRYPTO_DRAFT,
-  sampleSize: DEFAULT_VERIFY_SAMPLE,
-};
+import { INITIAL_VERIFY_DRAFT, INITIAL_VERIFY_STATE, type VerifySlice } from './verify-state.js';
 
 export const createVerifySlice: SliceCreator<VerifySlice> = (set, get, api) => {
   let ticket = 0;
   return {
-    verifyTarget: null,
-    verifyDraft: INITIAL_VERIFY_DRAFT,
-    verifyState: { status: 'idle' },
+    ...INITIAL_VERIFY_STATE,
 
     openVerify(options = {}) {
       const { vault, selectedTable, result } = get();
@@ -86,7 +22,7 @@ export const createVerifySlice: SliceCreator<VerifySlice> = (set, get, api) => {
           ...INITIAL_VERIFY_DRAFT,
           crypto: options.crypto ? draftFromChoice(options.crypto) : DEFAULT_CRYPTO_DRAFT,
         },
-        verifyState: { status: 'idle' },
+        verifyState: INITIAL_VERIFY_STATE.verifyState,
       });
     },
 
@@ -95,11 +31,7 @@ export const createVerifySlice: SliceCreator<VerifySlice> = (set, get, api) => {
       // Closing the dialog is its Cancel: a check still running stops after its batch.
       if (verifyState.status === 'running') void api.cancelJob(verifyState.jobId);
       ticket += 1;
-      set({
-        verifyTarget: null,
-        verifyDraft: INITIAL_VERIFY_DRAFT,
-        verifyState: { status: 'idle' },
-      });
+      set(INITIAL_VERIFY_STATE);
     },
 
     updateVerifyDraft(patch) {

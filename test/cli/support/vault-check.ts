@@ -1,6 +1,6 @@
 /** Checks a vault after the CLI touched it, with the engine's codec (not the CLI). */
 import Database from 'better-sqlite3';
-import type { Argon2Config } from '../../../src/engine/argon2-config.js';
+import type { Argon2Config } from '../../../src/core/argon2.js';
 import { openValue } from '../../../src/engine/codec/index.js';
 import { loadArgon2idBackend } from '../../../src/engine/kdf/index.js';
 import type { VaultManifest } from '../../support/fixtures.js';

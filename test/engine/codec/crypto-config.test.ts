@@ -4,7 +4,7 @@
  * (tiny preset) and, when present, the independent Go implementation (vsref).
  */
 import { describe, expect, it } from 'vitest';
-import { ARGON2_PRESETS, type Argon2Config } from '../../../src/engine/argon2-config.js';
+import { ARGON2_PRESETS, type Argon2Config } from '../../../src/core/argon2.js';
 import {
   decodeGoBase64Url,
   encodeBase64Url,

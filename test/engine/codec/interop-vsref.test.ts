@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ARGON2_PRESETS, type Argon2Config } from '../../../src/engine/argon2-config.js';
+import { ARGON2_PRESETS, type Argon2Config } from '../../../src/core/argon2.js';
 import { encodeV2Value, openValue, type OpenResult } from '../../../src/engine/codec/index.js';
 import { loadArgon2idBackend, type Argon2idBackend } from '../../../src/engine/kdf/index.js';
 import { runVsref, vsrefPath, vsrefSkipReason } from '../../support/vsref.js';

@@ -1,7 +1,7 @@
 /** Property tests: round trips, and no input (random or mutated) ever makes the codec throw. */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ARGON2_PRESETS } from '../../../src/engine/argon2-config.js';
+import { ARGON2_PRESETS } from '../../../src/core/argon2.js';
 import {
   encodeV2Value,
   openValue,

@@ -5,7 +5,7 @@ import {
   openValue,
   type OpenResult,
 } from '../../../src/engine/codec/index.js';
-import { ARGON2_PRESETS } from '../../../src/engine/argon2-config.js';
+import { ARGON2_PRESETS } from '../../../src/core/argon2.js';
 import { loadArgon2idBackend } from '../../../src/engine/kdf/index.js';
 import { expectedPlaintext, passwordBytes, vectors } from '../../support/vectors.js';
 import { craftV1Value } from './go-rules.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ARGON2_PRESETS } from '../../../src/engine/argon2-config.js';
+import { ARGON2_PRESETS } from '../../../src/core/argon2.js';
 import {
   encodeBase64Url,
   encodeV2Value,

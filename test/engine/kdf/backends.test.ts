@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Argon2Config } from '../../../src/engine/argon2-config.js';
+import type { Argon2Config } from '../../../src/core/argon2.js';
 import {
   createNativeArgon2idBackend,
   createWasmArgon2idBackend,

@@ -1,7 +1,7 @@
 /** The KDF benchmark runs every backend and mode and cleans up; its figures are not asserted. */
 import { describe, expect, it } from 'vitest';
 import { benchmarkKdf, formatKdfBench } from '../../../bench/kdf-bench.js';
-import { ARGON2_PRESETS } from '../../../src/engine/argon2-config.js';
+import { ARGON2_PRESETS } from '../../../src/core/argon2.js';
 
 describe('benchmarkKdf', () => {
   it('measures native and wasm, single and pool, in one run', async () => {

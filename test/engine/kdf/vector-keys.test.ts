@@ -4,7 +4,7 @@
  * (about 5x slower) a subset of each (all tiny and lightweight ones).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ARGON2_PRESETS } from '../../../src/engine/argon2-config.js';
+import { ARGON2_PRESETS } from '../../../src/core/argon2.js';
 import {
   createNativeArgon2idBackend,
   createWasmArgon2idBackend,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ARGON2_PRESETS } from '../../../src/engine/argon2-config.js';
+import { ARGON2_PRESETS } from '../../../src/core/argon2.js';
 import { encodeV2Value, parseV2Value } from '../../../src/engine/codec/index.js';
 import { EngineError } from '../../../src/engine/errors.js';
 import { loadArgon2idBackend } from '../../../src/engine/kdf/index.js';

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Argon2Config } from '../../../src/engine/argon2-config.js';
+import type { Argon2Config } from '../../../src/core/argon2.js';
 import { preflightRotation, rotateVault, sameArgon2Config } from '../../../src/engine/index.js';
 import { makeTempDir, type TempDir, type VaultManifest } from '../../support/fixtures.js';
 import { sha256File } from '../../support/vault-builder.js';

@@ -68,7 +68,7 @@ describe('backup', () => {
     try {
       expect(await backup.vaultTables()).toEqual(['vault']);
     } finally {
-      backup.close();
+      await backup.close();
     }
     for (const table of ['vault', 'vault_meta']) {
       expect(dumpTable(result.backupPath!, table), table).toBe(dumpTable(original, table));

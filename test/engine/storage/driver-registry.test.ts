@@ -99,7 +99,7 @@ describe('driver chooser', () => {
         }
         expect((await store.dataVersion()) !== before).toBe(driver.sharesFileWithOtherPrograms);
       } finally {
-        store.close();
+        await store.close();
       }
     },
   );

@@ -32,13 +32,13 @@ describe('driver selection', () => {
     const store = await openVault(vault);
     expect(store.driver).toBe('better-sqlite3');
     expect((await store.info()).driver).toBe('better-sqlite3');
-    store.close();
+    await store.close();
   });
 
   it('passes nativeBinding through to better-sqlite3', async () => {
     const store = await openVault(vault, { nativeBinding: realAddon });
     expect(store.driver).toBe('better-sqlite3');
-    store.close();
+    await store.close();
   });
 
   it('auto falls back to sql.js when the native module cannot load', async () => {
@@ -47,7 +47,7 @@ describe('driver selection', () => {
     const store = await openVault(vault, { nativeBinding: brokenAddon });
     expect(store.driver).toBe('sql.js');
     expect(await store.countRecords('vault')).toBe(200);
-    store.close();
+    await store.close();
   });
 
   it('forcing better-sqlite3 with a broken native module gives NATIVE_UNAVAILABLE with the way out', async () => {

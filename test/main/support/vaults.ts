@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { expect } from 'vitest';
-import type { Argon2Config } from '../../../src/engine/argon2-config.js';
+import type { Argon2Config } from '../../../src/core/argon2.js';
 import type { HostCommand, HostRequest } from '../../../src/main/host/engine-host-protocol.js';
 import type { RotationRequest } from '../../../src/shared/ipc-contract.js';
 import {

@@ -12,5 +12,5 @@ if (!vault || !destination || (driver !== 'better-sqlite3' && driver !== 'sql.js
 const store = await openVault(vault, { driver, readOnly: true });
 process.stdout.write('opened\n');
 await store.backupTo(destination);
-store.close();
+await store.close();
 process.stdout.write('done\n');

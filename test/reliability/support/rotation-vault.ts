@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node
 import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect } from 'vitest';
-import { ARGON2_PRESETS, type Argon2Config } from '../../../src/engine/argon2-config.js';
+import { ARGON2_PRESETS, type Argon2Config } from '../../../src/core/argon2.js';
 import { openValue } from '../../../src/engine/codec/index.js';
 import { loadArgon2idBackend } from '../../../src/engine/kdf/index.js';
 import {

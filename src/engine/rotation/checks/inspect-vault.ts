@@ -29,14 +29,14 @@ import { recordCountsOf } from '../job/record-counts.js';
 export interface InspectVaultOptions {
   readonly vaultPath: string;
   /** where rotations of this vault keep their checkpoint (as given to rotateVault) */
-  readonly checkpointDir?: string;
-  readonly driver?: VaultDriverPreference;
+  readonly checkpointDir?: string | undefined;
+  readonly driver?: VaultDriverPreference | undefined;
   /** better-sqlite3 `nativeBinding` path (Electron build of the addon) */
-  readonly nativeBinding?: string;
+  readonly nativeBinding?: string | undefined;
   /** "now" for the expired and soft-deleted counts; default: current time */
-  readonly now?: Date;
+  readonly now?: Date | undefined;
   /** a vault in a database server (vaultPath is its connection string): its password, bytes the caller zeroes */
-  readonly serverPassword?: Uint8Array;
+  readonly serverPassword?: Uint8Array | undefined;
 }
 
 export async function inspectVault(options: InspectVaultOptions): Promise<VaultInspection> {
@@ -44,7 +44,7 @@ export async function inspectVault(options: InspectVaultOptions): Promise<VaultI
     readOnly: true,
     driver: options.driver,
     nativeBinding: options.nativeBinding,
-    ...(options.serverPassword && { serverPassword: options.serverPassword }),
+    serverPassword: options.serverPassword,
   });
   let info;
   try {

@@ -8,7 +8,7 @@
  * When none opens, the library's presets are tried on a few v2 records: the
  * one that opens names the settings the application most likely uses.
  */
-import { ARGON2_PRESETS, type Argon2Config, type Argon2PresetName } from '../../argon2-config.js';
+import { ARGON2_PRESETS, type Argon2Config, type Argon2PresetName } from '../../../core/argon2.js';
 import { EngineError } from '../../errors.js';
 import type { Argon2BackendName, Argon2BackendPreference } from '../../kdf/types.js';
 import { CryptoPool } from '../../pool/crypto-pool.js';
@@ -50,11 +50,11 @@ export interface OldPasswordSampleSettings {
   /** v2 records to test (one derivation each) */
   readonly v2SampleSize: number;
   /** v1 records to test (no derivation: cheap); default v2SampleSize */
-  readonly v1SampleSize?: number;
-  readonly signal?: AbortSignal;
+  readonly v1SampleSize?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
   /** progress: the records about to be tested, then each record's outcome */
-  readonly onQueued?: (records: number) => void;
-  readonly onTested?: (outcome: CryptoTaskResult['outcome']['kind']) => void;
+  readonly onQueued?: ((records: number) => void) | undefined;
+  readonly onTested?: ((outcome: CryptoTaskResult['outcome']['kind']) => void) | undefined;
 }
 
 const EMPTY_TALLY: KindTally = { sampled: 0, opened: 0, malformed: 0 };
@@ -111,9 +111,9 @@ export interface ConfigCheckContext {
   /** the settings the sample was tested with */
   readonly config: Argon2Config;
   /** a preset that opened a sampled v2 record (detectPreset) */
-  readonly suggestedPreset?: Argon2PresetName | null;
+  readonly suggestedPreset?: Argon2PresetName | null | undefined;
   /** how the person sets it, e.g. "--crypto" (CLI); default: words for the app */
-  readonly cryptoOption?: string;
+  readonly cryptoOption?: string | undefined;
 }
 
 function useText(preset: Argon2PresetName, cryptoOption: string | undefined): string {
@@ -178,15 +178,15 @@ export interface DetectPresetOptions {
   readonly password: Uint8Array;
   /** the settings already tested: skipped */
   readonly inUse: Argon2Config;
-  readonly kdfBackend?: Argon2BackendPreference;
+  readonly kdfBackend?: Argon2BackendPreference | undefined;
   /** at most this many workers per preset pool (default: cores, memory and records permitting) */
-  readonly workers?: number;
-  readonly signal?: AbortSignal;
+  readonly workers?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
   /** default DETECTABLE_PRESETS */
-  readonly presets?: readonly Argon2PresetName[];
-  readonly maxRecords?: number;
+  readonly presets?: readonly Argon2PresetName[] | undefined;
+  readonly maxRecords?: number | undefined;
   /** each finished trial (one derivation), so progress moves with the work */
-  readonly onTrial?: () => void;
+  readonly onTrial?: (() => void) | undefined;
 }
 
 /** The records and presets detectPreset would try: trials = records x presets at most. */

@@ -7,7 +7,7 @@
  * vault in which no sampled record opens costs hours at the default preset
  * and ends "nothing opened" all the same.
  */
-import type { Argon2Config, Argon2PresetName } from '../../argon2-config.js';
+import type { Argon2Config, Argon2PresetName } from '../../../core/argon2.js';
 import { alreadyOpenText, newPasswordOpensSample } from '../../../core/verdict.js';
 import { EngineError } from '../../errors.js';
 import type { Argon2BackendPreference } from '../../kdf/types.js';
@@ -46,12 +46,12 @@ export interface DiagnoseSettings extends Omit<OldPasswordSampleSettings, 'onQue
   readonly password: Uint8Array;
   /** the pool also holds the new password (NEW_PASSWORD): tested when no v2 record opens */
   readonly newPasswordInPool: boolean;
-  readonly kdfBackend?: Argon2BackendPreference;
+  readonly kdfBackend?: Argon2BackendPreference | undefined;
   /** at most this many workers per preset trial pool */
-  readonly workers?: number;
-  readonly listener?: DiagnosisListener;
+  readonly workers?: number | undefined;
+  readonly listener?: DiagnosisListener | undefined;
   /** false: no preset trials (a scan asked for anyway needs no name for its settings) */
-  readonly detectPresets?: boolean;
+  readonly detectPresets?: boolean | undefined;
 }
 
 export interface SampleDiagnosis {
@@ -153,7 +153,7 @@ function scanAnywayText(context: RefusalContext): string {
 /** What a refusal message is made of: the sample and, if tested, the new password's. */
 export interface RefusedSample {
   readonly sample: OldPasswordSample;
-  readonly newPasswordSample?: NewPasswordSample;
+  readonly newPasswordSample?: NewPasswordSample | undefined;
 }
 
 /** "none of the 80 sampled records (64 v2, 16 legacy v1)" */
@@ -220,7 +220,8 @@ export function refusalError(
       return new EngineError('ALREADY_ROTATED', alreadyRotatedMessage(diagnosis, context));
     case 'nothing-opened':
       return new EngineError('NOTHING_OPENED', nothingOpenedMessage(diagnosis, context));
-    default:
+    case 'wrong-settings':
+    case null:
       return new EngineError(
         'WRONG_ARGON2_CONFIG',
         wrongConfigMessage(diagnosis.sample, {

@@ -81,7 +81,7 @@ export async function verifyVault(options: VerifyOptions): Promise<VerifyResult>
       driver: options.driver,
       readOnly: true,
       nativeBinding: options.nativeBinding,
-      ...(options.serverPassword && { serverPassword: options.serverPassword }),
+      serverPassword: options.serverPassword,
     });
     const table = await resolveVaultTable(store, options.table);
     const scope = recordScope(table, options, new Date());

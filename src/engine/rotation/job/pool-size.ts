@@ -1,6 +1,6 @@
 /** How many workers a job gets, and how much work it keeps in flight. */
 import { availableParallelism, totalmem } from 'node:os';
-import type { Argon2Config } from '../../argon2-config.js';
+import type { Argon2Config } from '../../../core/argon2.js';
 
 /** Workers derive in parallel, each holding m KiB: keep them within half of the machine's memory. */
 const MEMORY_SHARE = 0.5;

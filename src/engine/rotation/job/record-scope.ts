@@ -16,6 +16,8 @@ export interface RecordScope {
   readonly now: Date;
   /** only records after this key (a resume cursor); null: from the first record */
   readonly afterKey: string | null;
+  /** only records up to this key, included (a distributed rotation's shard); absent or null: to the end */
+  readonly upToKey?: string | null;
 }
 
 /** The scope of a job over `table`, from its options, from the first record. */
@@ -35,6 +37,7 @@ export type StoreFilter = Omit<ReadRecordsOptions, 'limit' | 'maxBytes'>;
 export function scopeFilter(scope: RecordScope): StoreFilter {
   return {
     afterKey: scope.afterKey,
+    upToKey: scope.upToKey ?? null,
     includeSoftDeleted: scope.includeSoftDeleted,
     now: scope.now,
   };

@@ -11,7 +11,7 @@ import {
   SALT_LENGTH,
   type Argon2Config,
   type Argon2PresetName,
-} from '../../argon2-config.js';
+} from '../../../core/argon2.js';
 import { EngineError } from '../../errors.js';
 
 const PRESET_NAMES = Object.keys(ARGON2_PRESETS) as Argon2PresetName[];

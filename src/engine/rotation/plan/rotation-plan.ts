@@ -5,7 +5,8 @@
  * chosen, the pool started and the passwords proven (planRotation).
  */
 import { existsSync } from 'node:fs';
-import type { Argon2Config } from '../../argon2-config.js';
+import type { Argon2Config } from '../../../core/argon2.js';
+import { assertNoDistributedRotation } from '../../distributed/ledger/active.js';
 import { EngineError } from '../../errors.js';
 import type { CryptoPool } from '../../pool/crypto-pool.js';
 import type { VaultStore } from '../../storage/types.js';
@@ -119,7 +120,7 @@ export async function planRotation(
     busyTimeoutMs: options.busyTimeoutMs,
     serverTimeoutMs: options.serverTimeoutMs,
     nativeBinding: options.nativeBinding,
-    ...(options.serverPassword && { serverPassword: options.serverPassword }),
+    serverPassword: options.serverPassword,
   });
   const table = await resolveVaultTable(store, options.table);
   await store.assertPageable(table);
@@ -136,7 +137,11 @@ export async function planRotation(
     : resources.hold(acquireRotationLock(vaultPath, { tool: options.lockTool ?? 'engine' }));
   if (lock?.note) notes.push(lock.note);
   // A server is shared by many machines: its own lock keeps a rotation from elsewhere out too.
-  if (lock && store.lockForRotation) resources.holdServerLock(await store.lockForRotation(table));
+  if (lock && store.lockForRotation) {
+    resources.holdServerLock(await store.lockForRotation(table));
+    // ...and a distributed rotation of the table left unfinished by its coordinator.
+    await assertNoDistributedRotation(store, table);
+  }
   const checkpointPath = checkpointPathFor(
     vaultPath,
     state.server ? undefined : options.checkpointDir,
@@ -237,7 +242,7 @@ export async function planRotation(
  * skipConfigCheck) and a sample in which nothing opens (unless scanAnyway),
  * before anything is written. Returns the derivations it spent.
  */
-async function assertSampleAllowsRun(
+export async function assertSampleAllowsRun(
   options: RotationOptions,
   job: { store: VaultStore; scope: RecordScope; pool: CryptoPool; table: string },
   resources: JobResources,

@@ -18,11 +18,11 @@ export interface RotationInput {
   readonly oldPassword: Uint8Array;
   readonly newPassword: Uint8Array;
   readonly openConfig: Argon2Config;
-  readonly writeConfig?: Argon2Config;
+  readonly writeConfig?: Argon2Config | undefined;
   /** default DEFAULT_MIN_PASSWORD_BYTES */
-  readonly minPasswordBytes?: number;
+  readonly minPasswordBytes?: number | undefined;
   /** character-class rules; its minBytes, when given, wins over minPasswordBytes */
-  readonly newPasswordPolicy?: NewPasswordRules;
+  readonly newPasswordPolicy?: NewPasswordRules | undefined;
 }
 
 /** The tool's caps on t and m live in core (the app checks them too); re-exported for the engine's users. */

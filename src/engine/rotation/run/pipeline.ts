@@ -13,7 +13,12 @@
  */
 import type { CryptoPool } from '../../pool/crypto-pool.js';
 import type { CryptoTaskResult } from '../../pool/protocol.js';
-import type { ValueUpdate, VaultRecord, VaultStore } from '../../storage/types.js';
+import type {
+  ValueUpdate,
+  VaultRecord,
+  VaultStore,
+  WriteBatchResult,
+} from '../../storage/types.js';
 import { assertBatchAccounted } from './batch-result.js';
 import { runBoundedWindow } from './bounded-window.js';
 import { NO_COUNTS, recordCountsOf, type Tally } from '../job/record-counts.js';
@@ -43,19 +48,19 @@ export interface PipelineSettings {
   /** record updates per write transaction */
   readonly batchSize: number;
   /** flush a batch holding this many bytes of values even if it has fewer records (multi-MB values) */
-  readonly batchMaxBytes?: number;
+  readonly batchMaxBytes?: number | undefined;
   /** bytes of values (read and rewritten) in flight at most; at least one task runs whatever its size */
-  readonly maxInFlightBytes?: number;
+  readonly maxInFlightBytes?: number | undefined;
   /** what this run left in each record (for the sweep after the main pass) */
-  readonly ledger?: VisitLedger;
+  readonly ledger?: VisitLedger | undefined;
   /** each record this run wrote, once committed */
-  readonly onWritten?: (key: string, newValue: string) => void;
+  readonly onWritten?: ((key: string, newValue: string) => void) | undefined;
   /**
    * Read each written record back after its commit (the table has triggers,
    * which may change or undo what the update wrote): a record that does not
    * hold the new value is a failure, not a rotation.
    */
-  readonly readBackWrites?: boolean;
+  readonly readBackWrites?: boolean | undefined;
   /** commit the cursor at least this often when few records rotate, so a crash loses little */
   readonly commitIntervalMs: number;
   /** tasks in flight (a small multiple of the pool size) */
@@ -66,13 +71,23 @@ export interface PipelineSettings {
   /** runs once, before the first write (the backup) */
   readonly beforeFirstWrite: () => Promise<void>;
   /** before each batch is written (the checkpoint notes what it is about to commit) */
-  readonly beforeCommit?: (updates: readonly ValueUpdate[]) => void;
+  readonly beforeCommit?: ((updates: readonly ValueUpdate[]) => void) | undefined;
   /**
    * A record that does not open with the old password but holds a value an
    * interrupted run of this rotation wrote (committed after its last
    * checkpoint): rotated by this rotation, not skipped.
    */
-  readonly writtenEarlier?: (key: string, value: string) => boolean;
+  readonly writtenEarlier?: ((key: string, value: string) => boolean) | undefined;
+  /**
+   * Writes a batch in place of `store.writeBatch`; given, it is called for
+   * batches without updates too (a distributed run commits its cursor, counts
+   * and visit fingerprints in the same transaction as each batch). `cursor`:
+   * the last record the commit covers.
+   */
+  readonly commitBatch?: (
+    updates: readonly ValueUpdate[],
+    commit: { readonly updatedAt: string; readonly cursor: string | null },
+  ) => Promise<WriteBatchResult>;
   /** after each commit: every record up to `cursor` is done */
   readonly onCommit: (cursor: string | null) => void;
   /** after each record is accounted for (progress) */
@@ -198,7 +213,9 @@ export class RotationPipeline {
         this.recordFailure({ id: record.id, reason: 'malformed', detail: outcome.detail });
         this.settings.ledger?.leave(record.key, record.value);
         break;
-      default:
+      case 'aborted':
+      case 'probed':
+      case 'sealed':
         throw new Error(`unexpected outcome ${outcome.kind} for a rotation task`);
     }
     this.lastAccounted = record.key;
@@ -243,15 +260,19 @@ export class RotationPipeline {
   private async flush(): Promise<void> {
     if (this.settings.dryRun || this.accountedSinceCommit === 0) return;
     const batch = this.batch;
-    if (batch.length > 0) {
-      if (!this.wroteOnce) {
+    const { commitBatch } = this.settings;
+    if (batch.length > 0 || commitBatch) {
+      if (!this.wroteOnce && batch.length > 0) {
         await this.settings.beforeFirstWrite();
         this.wroteOnce = true;
       }
       const { store, scope } = this.settings;
       const updates = batch.map((pending) => pending.update);
       this.settings.beforeCommit?.(updates);
-      const result = await store.writeBatch(scope.table, updates, this.settings.updatedAt());
+      const updatedAt = this.settings.updatedAt();
+      const result = commitBatch
+        ? await commitBatch(updates, { updatedAt, cursor: this.lastAccounted })
+        : await store.writeBatch(scope.table, updates, updatedAt);
       assertBatchAccounted(
         updates.map((update) => update.key),
         result,

@@ -58,7 +58,7 @@ export class RecordReader {
       ...scopeFilter(this.options.scope),
       afterKey: this.lastKey,
       limit: this.options.pageSize,
-      ...(this.options.pageMaxBytes === undefined ? {} : { maxBytes: this.options.pageMaxBytes }),
+      maxBytes: this.options.pageMaxBytes,
     });
     this.index = 0;
     // A page bounded by bytes may be short without being the last.

@@ -69,7 +69,7 @@ export interface SweepReport {
 }
 
 /** Hands out only the records whose content this run did not leave there. */
-class ChangedRecords implements RecordSource {
+export class ChangedRecords implements RecordSource {
   /** every record the reader handed over, ours or not */
   read = 0;
   present = 0;

@@ -13,7 +13,8 @@
  * to a Map.
  */
 /** "We do not know what is there now" (a write lost to another program): always re-examined. */
-const UNKNOWN = -1;
+export const UNKNOWN_MARK = -1;
+const UNKNOWN = UNKNOWN_MARK;
 const INITIAL_CAPACITY = 1024;
 
 /**
@@ -54,6 +55,11 @@ export class VisitLedger {
   /** The run does not know what the record holds now (its guarded write lost to another program). */
   forget(key: string): void {
     this.set(key, UNKNOWN);
+  }
+
+  /** A mark kept elsewhere (a distributed rotation's ledger): a fingerprint, or UNKNOWN_MARK. */
+  restore(key: string, mark: number): void {
+    this.set(key, mark);
   }
 
   /** true when the record holds what this run left there */

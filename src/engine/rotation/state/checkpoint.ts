@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import type { Argon2Config } from '../../argon2-config.js';
+import type { Argon2Config } from '../../../core/argon2.js';
 import { EngineError } from '../../errors.js';
 import { entryKind, removeRegularFile, writePrivateFileAtomically } from '../../fs/private-file.js';
 import { describeArgon2Config, sameArgon2Config } from '../plan/argon2-spec.js';

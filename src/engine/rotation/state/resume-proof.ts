@@ -39,6 +39,22 @@ export async function sealCanaries(
   return { old: old.outcome.newValue, new: fresh.outcome.newValue };
 }
 
+type CanaryOutcome = 'opened' | 'refused' | 'aborted';
+
+/** The pool's passwords tried on a rotation's canaries (two derivations). */
+export async function openCanaries(
+  pool: CryptoPool,
+  canaries: RotationCheckpoint['canaries'],
+): Promise<{ old: CanaryOutcome; fresh: CanaryOutcome }> {
+  const [old, fresh] = await Promise.all([
+    pool.run({ op: 'open', value: canaries.old, password: OLD_PASSWORD }),
+    pool.run({ op: 'open', value: canaries.new, password: NEW_PASSWORD, config: 'write' }),
+  ]);
+  const outcome = (kind: string | undefined): CanaryOutcome =>
+    kind === 'opened' ? 'opened' : kind === 'aborted' ? 'aborted' : 'refused';
+  return { old: outcome(old?.outcome.kind), fresh: outcome(fresh?.outcome.kind) };
+}
+
 export interface ResumeProofSettings {
   readonly checkpoint: RotationCheckpoint;
   readonly checkpointPath: string;
@@ -74,26 +90,18 @@ export async function assertSameRotation(settings: ResumeProofSettings): Promise
       throw vaultChanged(checkpointPath, `record ${record.id} no longer holds the value it wrote`);
     }
   }
-  const [old, fresh] = await Promise.all([
-    pool.run({ op: 'open', value: checkpoint.canaries.old, password: OLD_PASSWORD }),
-    pool.run({
-      op: 'open',
-      value: checkpoint.canaries.new,
-      password: NEW_PASSWORD,
-      config: 'write',
-    }),
-  ]);
-  if (old?.outcome.kind === 'aborted' || fresh?.outcome.kind === 'aborted') {
+  const { old, fresh } = await openCanaries(pool, checkpoint.canaries);
+  if (old === 'aborted' || fresh === 'aborted') {
     throw new EngineError('INTERNAL', 'The resume check was cancelled.');
   }
-  if (old?.outcome.kind !== 'opened') {
+  if (old !== 'opened') {
     throw new EngineError(
       'CHECKPOINT',
       'The old password given now is not the old password of the interrupted rotation, so resuming would leave ' +
         'the rest of the vault under the old one. Resume with the same old password it was started with.',
     );
   }
-  if (fresh?.outcome.kind !== 'opened') {
+  if (fresh !== 'opened') {
     throw new EngineError(
       'CHECKPOINT',
       'The new password given now is not the new password of the interrupted rotation: resuming would split the ' +

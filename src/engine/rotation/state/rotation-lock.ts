@@ -34,7 +34,6 @@ import {
   fstatSync,
   lstatSync,
   openSync,
-  readFileSync,
   readSync,
   rmSync,
   unlinkSync,
@@ -44,6 +43,23 @@ import { hostname } from 'node:os';
 import { threadId } from 'node:worker_threads';
 import { EngineError } from '../../errors.js';
 import { absoluteVaultPath } from './checkpoint.js';
+import {
+  createError,
+  inProgressError,
+  takeOverError,
+  unusableLockError,
+} from './rotation-lock-errors.js';
+import {
+  errorCode,
+  isStale,
+  currentBootId,
+  printable,
+  toolName,
+  parseHolder,
+  type RotationLockHolder,
+} from './rotation-lock-holder.js';
+
+export type { RotationLockHolder };
 
 export const ROTATION_LOCK_SUFFIX = '.rotation.lock';
 const LOCK_MODE = 0o600;
@@ -57,21 +73,6 @@ const TAKEOVER_SUFFIX = '.takeover';
 const SETTLE_MS = 500;
 const SETTLE_STEP_MS = 25;
 const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
-
-export interface RotationLockHolder {
-  readonly pid: number;
-  readonly host: string;
-  /** ISO time */
-  readonly startedAt: string;
-  /** 'cli', 'app' or what the caller named */
-  readonly tool: string;
-  /** random; proves which lock file is whose */
-  readonly token: string;
-  /** Linux boot id: a lock from before a reboot is stale whatever its pid */
-  readonly bootId?: string;
-  /** the thread of `pid` that took it (0: main thread); see releaseRotationLockOfThread */
-  readonly threadId?: number;
-}
 
 export interface RotationLock {
   readonly path: string;
@@ -217,55 +218,6 @@ function readLockFile(path: string): LockFileState {
   }
 }
 
-function parseHolder(text: string): RotationLockHolder | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (typeof value !== 'object' || value === null) return null;
-  const candidate = value as Partial<Record<keyof RotationLockHolder, unknown>>;
-  const { pid, host, startedAt, tool, token, bootId, threadId: thread } = candidate;
-  if (
-    typeof pid !== 'number' ||
-    !Number.isSafeInteger(pid) ||
-    pid <= 0 ||
-    typeof host !== 'string' ||
-    typeof startedAt !== 'string' ||
-    typeof tool !== 'string' ||
-    typeof token !== 'string' ||
-    token === '' ||
-    (bootId !== undefined && typeof bootId !== 'string') ||
-    (thread !== undefined && !Number.isSafeInteger(thread))
-  ) {
-    return null;
-  }
-  return {
-    pid,
-    host,
-    startedAt,
-    tool,
-    token,
-    ...(bootId !== undefined && { bootId }),
-    ...(typeof thread === 'number' && { threadId: thread }),
-  };
-}
-
-/** Stale: taken on this host by a process that no longer runs (or before the last reboot). */
-function isStale(holder: RotationLockHolder): boolean {
-  if (holder.host !== hostname()) return false; // another computer: its processes cannot be checked
-  const bootId = currentBootId();
-  if (holder.bootId !== undefined && bootId !== undefined && holder.bootId !== bootId) return true;
-  try {
-    process.kill(holder.pid, 0);
-    return false;
-  } catch (error) {
-    // EPERM: it runs, under another user
-    return errorCode(error) === 'ESRCH';
-  }
-}
-
 /**
  * Removes the stale lock `judged` under the takeover lock (header comment);
  * true when we removed it. False when another process is taking over, or the
@@ -364,88 +316,6 @@ export function releaseRotationLockOfThread(vaultPath: string, deadThreadId: num
   } catch {
     return false; // a lock left behind names this process: deleting it is in its message
   }
-}
-
-function inProgressError(path: string, holder: RotationLockHolder): EngineError {
-  const here = holder.host === hostname();
-  const who =
-    `pid ${holder.pid} on ${here ? 'this computer' : 'another computer'} (host ${printable(holder.host)}), ` +
-    `started by ${toolName(holder.tool)} at ${printable(holder.startedAt)}`;
-  const what = here
-    ? 'Another rotation of this vault is running'
-    : 'Another rotation of this vault may be running on another computer (its process cannot be checked from here)';
-  return new EngineError(
-    'ROTATION_IN_PROGRESS',
-    `${what}: ${who}, holds the lock file ${path}. Wait for it to finish, or cancel it ` +
-      '(Ctrl-C in its terminal, or Cancel in the app), then run this rotation again if it is still needed. ' +
-      `If you are sure that process is gone, delete ${path} and try again.`,
-  );
-}
-
-function unusableLockError(path: string, problem: string): EngineError {
-  return new EngineError(
-    'ROTATION_LOCK',
-    `The rotation lock file ${path} ${problem}, so this rotation did not start. Check that no other ` +
-      'rotation of this vault is running, then delete that file and try again.',
-  );
-}
-
-function createError(path: string, error: unknown): EngineError {
-  const code = errorCode(error);
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-    return new EngineError(
-      'READ_ONLY',
-      `The rotation lock ${path} cannot be created (${code}): the vault's folder must be writable for a rotation. ` +
-        'Make it writable (or copy the vault to a writable folder) and try again.',
-      { cause: error },
-    );
-  }
-  if (code === 'ENOSPC' || code === 'EDQUOT') {
-    return new EngineError(
-      'DISK_FULL',
-      `The disk is full: the rotation lock ${path} cannot be written. Free some disk space and try again.`,
-      { cause: error },
-    );
-  }
-  return new EngineError(
-    'IO',
-    `The rotation lock ${path} cannot be created (${code}). Check the disk and the vault's folder, then try again.`,
-    { cause: error },
-  );
-}
-
-function takeOverError(path: string, error: unknown): EngineError {
-  return new EngineError(
-    'ROTATION_LOCK',
-    `The stale rotation lock ${path} (its process has ended) cannot be removed (${errorCode(error)}). ` +
-      'Delete that file and try again.',
-    { cause: error },
-  );
-}
-
-function toolName(tool: string): string {
-  if (tool === 'cli') return 'the vaultstore-admin command line';
-  if (tool === 'app') return 'the VaultStore Admin app';
-  return `"${printable(tool)}"`;
-}
-
-/** A lock file's text is anyone's: no control characters (terminal escapes) into messages. */
-function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-  return clean.length > 100 ? `${clean.slice(0, 100)}…` : clean;
-}
-
-function currentBootId(): string | undefined {
-  try {
-    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function errorCode(error: unknown): string {
-  return (error as NodeJS.ErrnoException | null)?.code ?? String(error);
 }
 
 function sleepSync(ms: number): void {

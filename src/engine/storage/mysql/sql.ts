@@ -104,6 +104,8 @@ export function tableCountsStatement(table: string, now: string): MysqlStatement
 export interface MysqlRecordFilter {
   /** keyset cursor: only ids after this one in the column's collation; null: from the first */
   readonly afterKey: string | null;
+  /** upper bound, included, in the same collation (a shard's range); null: to the end */
+  readonly upToKey?: string | null;
   readonly includeSoftDeleted: boolean;
   /** "now" as "YYYY-MM-DD HH:MM:SS" UTC (the session's time zone is UTC) */
   readonly now: string;
@@ -115,6 +117,11 @@ function whereClause(filter: MysqlRecordFilter, extra: MysqlStatement[] = []): M
   if (filter.afterKey !== null) {
     conditions.push('id > ?');
     params.push(filter.afterKey);
+  }
+  const upTo = filter.upToKey ?? null;
+  if (upTo !== null) {
+    conditions.push('id <= ?');
+    params.push(upTo);
   }
   if (!filter.includeSoftDeleted) {
     // The complement of "soft_deleted_at <= now", as the library lists live records.
@@ -279,5 +286,17 @@ export function backupPageStatement(
       'SELECT id, vault_token, vault_value, created_at, updated_at, expires_at, soft_deleted_at ' +
       `FROM ${quoteMysqlIdentifier(table)} ${afterKey === null ? '' : 'WHERE id > ?'} ORDER BY id ${limitClause(limit)}`,
     params: afterKey === null ? [] : [afterKey],
+  };
+}
+
+/**
+ * Every `every`-th id of the table in the primary key's order (the
+ * server's collation; never sorted by the client), for shard cuts.
+ */
+export function everyNthKeyStatement(table: string, every: number): MysqlStatement {
+  return {
+    sql: `SELECT record_key FROM (SELECT id AS record_key, row_number() OVER (ORDER BY id) AS n
+      FROM ${quoteMysqlIdentifier(table)}) cut WHERE n % ? = 0 ORDER BY n`,
+    params: [every],
   };
 }

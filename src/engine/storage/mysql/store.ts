@@ -27,7 +27,9 @@ import { formatSqliteDateTime } from '../common/datetime.js';
 import type { ServerConnectOptions } from '../driver.js';
 import type { TableColumns } from '../common/vault-table.js';
 import type {
+  BatchHook,
   ReadRecordsOptions,
+  ServerSql,
   SampleRecordsOptions,
   ValueUpdate,
   VaultInfo,
@@ -53,6 +55,7 @@ import {
   TABLE_SIZE_SQL,
   TRIGGERS_SQL,
   countStatement,
+  everyNthKeyStatement,
   lockUnchangedStatement,
   multiUpdateStatement,
   pageSizesStatement,
@@ -62,7 +65,7 @@ import {
   sampleStatement,
   tableCountsStatement,
 } from './sql.js';
-import type { MysqlRecordFilter, MysqlStatement } from './sql.js';
+import type { MysqlParam, MysqlRecordFilter, MysqlStatement } from './sql.js';
 
 /** Bound values per statement of a batch: well under MariaDB's 16 MiB max_allowed_packet. */
 export const STATEMENT_MAX_VALUE_BYTES = 4 * 1024 * 1024;
@@ -165,6 +168,7 @@ class MysqlVaultStore implements VaultStore {
   private filter(options: FilterOptions = {}): MysqlRecordFilter {
     return {
       afterKey: options.afterKey ?? null,
+      upToKey: options.upToKey ?? null,
       includeSoftDeleted: options.includeSoftDeleted ?? true,
       now: formatSqliteDateTime(options.now ?? new Date()),
     };
@@ -304,6 +308,7 @@ class MysqlVaultStore implements VaultStore {
     table: string,
     updates: readonly ValueUpdate[],
     updatedAt: string,
+    inTransaction?: BatchHook,
   ): Promise<WriteBatchResult> {
     return this.run(async () => {
       if (this.readOnly) {
@@ -316,12 +321,31 @@ class MysqlVaultStore implements VaultStore {
       assertUpdatedAt(updatedAt);
       const name = await this.table(table);
       this.workingTable = name;
-      if (updates.length === 0) return { written: [], guardFailed: [] };
-      const written = await this.guardedTransaction(name, updates, updatedAt);
-      return {
-        written: updates.filter((u) => written.has(u.key)).map((u) => u.key),
-        guardFailed: updates.filter((u) => !written.has(u.key)).map((u) => u.key),
-      };
+      if (updates.length === 0 && !inTransaction) return { written: [], guardFailed: [] };
+      return this.guardedTransaction(name, updates, updatedAt, inTransaction);
+    });
+  }
+
+  /** Statements on the store's connection, each alone on it (never inside another operation). */
+  serverSql(): ServerSql {
+    return this.sqlOn((work) => this.run(work));
+  }
+
+  private sqlOn(exclusive: <T>(work: () => Promise<T>) => Promise<T>): ServerSql {
+    return {
+      dialect: 'mysql',
+      query: (sql, params = []) =>
+        exclusive(() => this.session.query(sql, params as MysqlParam[], 'using')),
+      modify: (sql, params = []) =>
+        exclusive(() => this.session.modify(sql, params as MysqlParam[], 'writing to')),
+    };
+  }
+
+  everyNthKey(table: string, every: number): Promise<string[]> {
+    return this.run(async () => {
+      const name = await this.table(table);
+      const statement = everyNthKeyStatement(name, positiveInteger(every, 'The shard size'));
+      return (await this.query(statement)).map((row) => mysqlText(row.record_key));
     });
   }
 
@@ -333,7 +357,8 @@ class MysqlVaultStore implements VaultStore {
     name: string,
     updates: readonly ValueUpdate[],
     updatedAt: string,
-  ): Promise<Set<string>> {
+    inTransaction?: BatchHook,
+  ): Promise<WriteBatchResult> {
     const action = 'writing to';
     const written = new Set<string>();
     await this.session.query('START TRANSACTION', [], action);
@@ -352,13 +377,22 @@ class MysqlVaultStore implements VaultStore {
         if (found !== matching.length) throw this.unmatchedWrite(name, found, matching.length);
         for (const update of matching) written.add(update.key);
       }
+      const result = {
+        written: updates.filter((u) => written.has(u.key)).map((u) => u.key),
+        guardFailed: updates.filter((u) => !written.has(u.key)).map((u) => u.key),
+      };
+      // Inside this operation already: the hook's statements run directly.
+      await inTransaction?.(
+        this.sqlOn((work) => work()),
+        result,
+      );
       await this.session.query('COMMIT', [], action);
+      return result;
     } catch (error) {
       // A dead connection rolls back on the server by itself.
       await this.session.query('ROLLBACK', [], action).catch(() => undefined);
       throw error;
     }
-    return written;
   }
 
   private unmatchedWrite(name: string, found: number, locked: number): EngineError {

@@ -64,7 +64,7 @@ async function connect(options: ServerConnectOptions): Promise<VaultStore> {
       readOnly: options.readOnly,
       busyTimeoutMs: options.busyTimeoutMs,
       serverTimeoutMs: options.serverTimeoutMs,
-      ...(options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding }),
+      nativeBinding: options.nativeBinding,
       openSecondClient: () => openClient(config, options),
       onClose: forget,
     });

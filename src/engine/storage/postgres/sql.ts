@@ -38,6 +38,8 @@ const IS_V1 = `(NOT (${IS_V2}) AND vault_value::text ${EXACT} ~ '^[A-Za-z0-9_=\\
 
 export interface RecordFilter {
   readonly afterKey: string | null;
+  /** upper bound, included, in the id column's collation (a shard's range); null: to the end */
+  readonly upToKey?: string | null;
   readonly includeSoftDeleted: boolean;
   /** "YYYY-MM-DD HH:MM:SS" UTC */
   readonly now: string;
@@ -80,12 +82,12 @@ export class TableSql {
   /** The column as the library's "YYYY-MM-DD HH:MM:SS" UTC text. */
   dateText(column: string): string {
     const name = quoteIdentifier(column);
-    switch (this.kinds[column]) {
+    switch (this.kinds[column] ?? 'text') {
       case 'timestamptz':
         return `to_char(${name} AT TIME ZONE 'UTC', ${TEXT_FORMAT})`;
       case 'timestamp':
         return `to_char(${name}, ${TEXT_FORMAT})`;
-      default:
+      case 'text':
         return `${name}::text`;
     }
   }
@@ -94,6 +96,8 @@ export class TableSql {
     const conditions: string[] = [];
     // Compared as the id column's type, in its collation: the order of the primary-key index.
     if (filter.afterKey !== null) conditions.push(`id > ${params.add(filter.afterKey)}`);
+    const upTo = filter.upToKey ?? null;
+    if (upTo !== null) conditions.push(`id <= ${params.add(upTo)}`);
     if (!filter.includeSoftDeleted) {
       // The complement of "soft_deleted_at <= now", as the library lists live records.
       conditions.push(this.dateCompare('soft_deleted_at', '>', params.add(filter.now)));
@@ -196,6 +200,15 @@ export class TableSql {
         WHERE t.id = CAST(u.id AS ${this.idType}) AND t.vault_value::text ${EXACT} = u.expected
         RETURNING t.id::text AS key`,
       values: params.values,
+    };
+  }
+
+  /** Every `every`-th id in the primary key's order (the server's collation), for shard cuts. */
+  everyNthKey(every: number): PgStatement {
+    return {
+      text: `SELECT key FROM (SELECT id::text AS key, row_number() OVER (ORDER BY id) AS n
+        FROM ${this.quoted}) cut WHERE n % $1 = 0 ORDER BY n`,
+      values: [every],
     };
   }
 

@@ -24,7 +24,10 @@ import {
   type BackupRow,
 } from '../server/sqlite-backup.js';
 import type {
+  BatchHook,
   ReadRecordsOptions,
+  ServerSql,
+  SqlParam,
   SampleRecordsOptions,
   ValueUpdate,
   VaultInfo,
@@ -65,7 +68,7 @@ export interface PostgresStoreSettings {
   readonly busyTimeoutMs: number;
   /** a statement unanswered this long: the connection is dropped (query_timeout) */
   readonly serverTimeoutMs: number;
-  readonly nativeBinding?: string;
+  readonly nativeBinding?: string | undefined;
   /** a second connection with the same settings (the backup's snapshot) */
   readonly openSecondClient: () => Promise<pg.Client>;
   /** called once when the store closes (zeroes the password copy) */
@@ -127,11 +130,14 @@ export class PostgresVaultStore implements VaultStore {
   }
 
   private async run<T>(action: string, statement: PgStatement): Promise<T[]> {
+    return (await this.execute(action, statement)).rows as T[];
+  }
+
+  private async execute(action: string, statement: PgStatement): Promise<pg.QueryResult> {
     if (this.closed) throw new EngineError('INTERNAL', `The vault ${this.path} is already closed.`);
     if (this.lost !== null) throw connectionLostError(this.path, this.lost);
     try {
-      const result = await this.client.query({ text: statement.text, values: statement.values });
-      return result.rows as T[];
+      return await this.client.query({ text: statement.text, values: statement.values });
     } catch (error) {
       if (isQueryTimeout(error)) {
         this.lost = error;
@@ -184,6 +190,7 @@ export class PostgresVaultStore implements VaultStore {
   private filter(options: FilterOptions = {}): RecordFilter {
     return {
       afterKey: options.afterKey ?? null,
+      upToKey: options.upToKey ?? null,
       includeSoftDeleted: options.includeSoftDeleted ?? true,
       now: formatSqliteDateTime(options.now ?? new Date()),
     };
@@ -312,6 +319,7 @@ export class PostgresVaultStore implements VaultStore {
     table: string,
     updates: readonly ValueUpdate[],
     updatedAt: string,
+    inTransaction?: BatchHook,
   ): Promise<WriteBatchResult> {
     if (this.readOnly) {
       throw new EngineError(
@@ -322,7 +330,7 @@ export class PostgresVaultStore implements VaultStore {
     }
     assertUpdatedAt(updatedAt);
     const sql = await this.table(table);
-    if (updates.length === 0) return { written: [], guardFailed: [] };
+    if (updates.length === 0 && !inTransaction) return { written: [], guardFailed: [] };
     const statement = sql.guardedBatch(
       updates.map((update) => update.key),
       updates.map((update) => update.expectedValue),
@@ -330,12 +338,45 @@ export class PostgresVaultStore implements VaultStore {
       updatedAt,
     );
     // One statement: the whole batch commits or nothing does.
-    const rows = await this.run<{ key: string }>('writing to', statement);
-    const done = new Set(rows.map((row) => row.key));
-    const written: string[] = [];
-    const guardFailed: string[] = [];
-    for (const update of updates) (done.has(update.key) ? written : guardFailed).push(update.key);
-    return { written, guardFailed };
+    if (!inTransaction) return batchResult(updates, await this.run('writing to', statement));
+    // With the hook: the updates and its statements in one transaction.
+    await this.run('writing to', { text: 'BEGIN', values: [] });
+    try {
+      const result = batchResult(
+        updates,
+        updates.length === 0 ? [] : await this.run('writing to', statement),
+      );
+      await inTransaction(this.serverSql(), result);
+      await this.run('writing to', { text: 'COMMIT', values: [] });
+      return result;
+    } catch (error) {
+      // A lost connection rolls back on the server by itself.
+      await this.client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  serverSql(): ServerSql {
+    const statement = (text: string, params: readonly SqlParam[] = []): PgStatement => ({
+      text,
+      values: [...params],
+    });
+    return {
+      dialect: 'postgres',
+      query: (text, params) => this.run('using', statement(text, params)),
+      // rowCount of an UPDATE: the rows it matched, changed or not
+      modify: async (text, params) =>
+        (await this.execute('writing to', statement(text, params))).rowCount ?? 0,
+    };
+  }
+
+  async everyNthKey(table: string, every: number): Promise<string[]> {
+    const sql = await this.table(table);
+    const rows = await this.run<{ key: string }>(
+      'reading',
+      sql.everyNthKey(positiveInteger(every, 'The shard size')),
+    );
+    return rows.map((row) => row.key);
   }
 
   async lockForRotation(table: string): Promise<() => Promise<void>> {
@@ -492,6 +533,18 @@ export class PostgresVaultStore implements VaultStore {
     if (this.lost !== null) dropConnection(this.client);
     await this.client.end().catch(() => undefined);
   }
+}
+
+/** Written: the keys the UPDATE returned; the others failed their guard. */
+function batchResult(
+  updates: readonly ValueUpdate[],
+  rows: readonly { key: string }[],
+): WriteBatchResult {
+  const done = new Set(rows.map((row) => row.key));
+  const written: string[] = [];
+  const guardFailed: string[] = [];
+  for (const update of updates) (done.has(update.key) ? written : guardFailed).push(update.key);
+  return { written, guardFailed };
 }
 
 interface UpdateHookRow {

@@ -9,9 +9,10 @@
  * refused with the ways to give it instead.
  */
 import { isLocalHost } from '../../../core/local-host.js';
+import type { ServerDialect } from '../../../core/vault-drivers.js';
 import { EngineError } from '../../errors.js';
 
-export type ServerDialect = 'postgres' | 'mysql';
+export type { ServerDialect };
 
 const SCHEMES: Readonly<Record<string, ServerDialect>> = {
   'postgres:': 'postgres',

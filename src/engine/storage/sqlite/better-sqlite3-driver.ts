@@ -38,7 +38,7 @@ export interface BetterSqlite3OpenOptions {
   readonly realPath: string;
   readonly readOnly: boolean;
   readonly busyTimeoutMs: number;
-  readonly nativeBinding?: string;
+  readonly nativeBinding?: string | undefined;
 }
 
 class BetterSqlite3Connection implements SqlConnection {
@@ -127,6 +127,6 @@ export const betterSqlite3Driver: VaultDriverDescriptor<'better-sqlite3'> = {
       realPath,
       readOnly,
       busyTimeoutMs,
-      ...(nativeBinding === undefined ? {} : { nativeBinding }),
+      nativeBinding,
     }),
 };

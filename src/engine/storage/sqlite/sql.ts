@@ -122,6 +122,8 @@ function keyEquals(key: RecordKey): string {
 export interface RecordFilter {
   /** keyset cursor: only records after this key; null: from the first */
   readonly afterKey: string | null;
+  /** upper bound, included (a shard's range); null: to the end */
+  readonly upToKey?: string | null;
   readonly includeSoftDeleted: boolean;
   /** formatted "now" */
   readonly now: string;
@@ -134,6 +136,11 @@ function whereClause(key: RecordKey, filter: RecordFilter): SqlStatement {
   if (filter.afterKey !== null) {
     conditions.push(key.kind === 'rowid' ? `${key.column} > CAST(? AS INTEGER)` : 'id > ?');
     params.push(filter.afterKey);
+  }
+  const upTo = filter.upToKey ?? null;
+  if (upTo !== null) {
+    conditions.push(key.kind === 'rowid' ? `${key.column} <= CAST(? AS INTEGER)` : 'id <= ?');
+    params.push(upTo);
   }
   if (!filter.includeSoftDeleted) {
     // The complement of "soft_deleted_at <= now", as the library lists live records.

@@ -152,6 +152,7 @@ class SharedVaultStore implements VaultStore {
   private filter(options: FilterOptions = {}): RecordFilter {
     return {
       afterKey: options.afterKey ?? null,
+      upToKey: options.upToKey ?? null,
       includeSoftDeleted: options.includeSoftDeleted ?? true,
       now: formatSqliteDateTime(options.now ?? new Date()),
     };

@@ -11,7 +11,7 @@ import {
   connectionRequestOf,
   type ConnectionField,
   type ConnectionForm,
-} from '../../store/connection-slice.js';
+} from '../../store/connection-state.js';
 import { useAppState, useStoreApi } from '../../store/store-context.js';
 import { ErrorNotice } from '../widgets/ErrorNotice.js';
 import { DatabaseIcon, SuccessIcon } from '../widgets/Icons.js';

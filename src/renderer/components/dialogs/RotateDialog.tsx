@@ -4,8 +4,8 @@ import {
   draftValidity,
   type DraftValidity,
   type RotationDraft,
-} from '../../store/rotation-slice.js';
-import { selectTableInfo, selectUnfinishedRotation } from '../../store/selectors.js';
+} from '../../store/rotation-state.js';
+import { selectTableInfo, selectUnfinishedRotation } from '../../store/vault-state.js';
 import { useAppState, useStoreApi } from '../../store/store-context.js';
 import { Argon2Picker } from '../widgets/Argon2Picker.js';
 import { Dialog } from './Dialog.js';

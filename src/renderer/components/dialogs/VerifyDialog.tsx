@@ -2,7 +2,7 @@ import { useId, useRef, type FormEvent, type ReactNode } from 'react';
 import type { VerifyProgress, VerifyResult } from '../../../shared/ipc-contract.js';
 import { choiceFromDraft } from '../../lib/argon2-choices.js';
 import { formatCount } from '../../lib/format.js';
-import { DEFAULT_VERIFY_SAMPLE } from '../../store/verify-slice.js';
+import { DEFAULT_VERIFY_SAMPLE } from '../../store/verify-state.js';
 import { useAppState, useStoreApi } from '../../store/store-context.js';
 import { Argon2Picker } from '../widgets/Argon2Picker.js';
 import { CheckMeter } from '../widgets/CheckMeter.js';

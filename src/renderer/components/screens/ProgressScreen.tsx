@@ -9,8 +9,7 @@ import {
 } from '../../lib/format.js';
 import { useFocusOnMount } from '../../hooks/use-focus-on-mount.js';
 import { useThrottledState } from '../../hooks/use-throttled-state.js';
-import type { RotationStatus } from '../../store/rotation-slice.js';
-import { selectProgress } from '../../store/selectors.js';
+import { selectProgress, type RotationStatus } from '../../store/rotation-state.js';
 import { useAppState, useStoreApi } from '../../store/store-context.js';
 import { Dialog } from '../dialogs/Dialog.js';
 import { ErrorNotice } from '../widgets/ErrorNotice.js';
@@ -38,7 +37,12 @@ function heading(status: RotationStatus, dryRun: boolean): string {
       return 'Rotation cancelled';
     case 'error':
       return 'Rotation stopped';
-    default:
+    case 'running':
+    case 'idle':
+    case 'configuring':
+    case 'completed':
+    case 'nothing-opened':
+    case 'incomplete':
       return dryRun ? 'Dry run in progress' : 'Rotating password';
   }
 }

@@ -11,7 +11,7 @@ import {
   selectCanResume,
   selectTableInfo,
   selectUnfinishedRotation,
-} from '../../store/selectors.js';
+} from '../../store/vault-state.js';
 import { useAppState, useStoreApi } from '../../store/store-context.js';
 import { ErrorNotice } from '../widgets/ErrorNotice.js';
 import { CheckIcon, DatabaseIcon, PauseIcon, RotateIcon, ShieldIcon } from '../widgets/Icons.js';

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { isJobActive } from '../../store/rotation-slice.js';
+import { isJobActive } from '../../store/rotation-state.js';
 import { useAppState } from '../../store/store-context.js';
 import { AppMark } from './Icons.js';
 

@@ -2,7 +2,8 @@ import { useEffect, useId, useRef, type ReactNode } from 'react';
 import type { PreflightProgress, PreflightResult } from '../../../shared/ipc-contract.js';
 import { formatCount, formatDuration, plural } from '../../lib/format.js';
 import { hasUnicodeFormAmbiguity } from '../../lib/password-policy.js';
-import { selectDraftValidity, suggestedPresetOf } from '../../store/rotation-slice.js';
+import { suggestedPresetOf } from '../../store/preflight-state.js';
+import { selectDraftValidity } from '../../store/rotation-state.js';
 import { useAppState, useStoreApi } from '../../store/store-context.js';
 import { CheckMeter } from './CheckMeter.js';
 import { ErrorNotice } from './ErrorNotice.js';
@@ -248,7 +249,11 @@ function stepCounts(progress: PreflightProgress): string {
       return `${step}: ${of} records`;
     case 'detecting-preset':
       return `${step}: ${of} trials`;
-    default:
+    case 'starting':
+    case 'timing':
+    case 'done':
+    case 'cancelled':
+    case 'failed':
       return step;
   }
 }

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
-import { ARGON2_PRESETS, type Argon2Config } from '../../../../src/engine/argon2-config.js';
+import { ARGON2_PRESETS, type Argon2Config } from '../../../../src/core/argon2.js';
 import { isEngineError } from '../../../../src/engine/errors.js';
 import { recordScope } from '../../../../src/engine/rotation/job/record-scope.js';
 import {
@@ -95,7 +95,7 @@ describe('sampling v2 and v1 records apart', () => {
         expect(live.length).toBe(info.v2 - vault.records.filter((r) => r.softDeleted).length);
         expect(await store.sampleRecords('vault', 3, { valueKind: 'v1' })).toHaveLength(3);
       } finally {
-        store.close();
+        await store.close();
       }
     });
   }
@@ -113,7 +113,7 @@ describe('sampling v2 and v1 records apart', () => {
         }),
       );
     } finally {
-      store.close();
+      await store.close();
     }
   }
 
@@ -282,7 +282,7 @@ describe('detecting the library preset a vault uses', () => {
     });
     const store = await openVault(vault.path, { readOnly: true });
     const records = await store.sampleRecords('vault', 10, { valueKind: 'v2' });
-    store.close();
+    await store.close();
     const base = { records, password: bytes(OLD), workers: 2 };
 
     // lightweight (tried first) opens nothing; default opens the OLD record

@@ -37,7 +37,7 @@ beforeEach(() => {
 });
 afterEach(async () => {
   await pool?.close();
-  store?.close();
+  await store?.close();
   pool = null;
   store = null;
   dir.dispose();

@@ -1,7 +1,7 @@
 /** Shared checks of the rotation tests (not a test file). */
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { ARGON2_PRESETS, type Argon2Config } from '../../../../src/engine/argon2-config.js';
+import { ARGON2_PRESETS, type Argon2Config } from '../../../../src/core/argon2.js';
 import type { RotationOptions, RotationResult } from '../../../../src/engine/rotation/types.js';
 import type { VaultManifest } from '../../../support/fixtures.js';
 import { FIXTURE_PASSWORD_A, FIXTURE_PASSWORD_B } from '../../../support/passwords.js';

@@ -113,10 +113,16 @@ const bytesOf = (record: VaultRecord): number => Buffer.byteLength(record.value,
 /** Every page from the first, asserting each page's bounds; the records in the order read. */
 async function readAllPages(
   store: VaultStore,
-  options: { limit: number; maxBytes?: number; includeSoftDeleted?: boolean },
+  options: {
+    limit: number;
+    maxBytes?: number;
+    includeSoftDeleted?: boolean;
+    afterKey?: string | null;
+    upToKey?: string | null;
+  },
 ): Promise<VaultRecord[]> {
   const all: VaultRecord[] = [];
-  let afterKey: string | null = null;
+  let afterKey: string | null = options.afterKey ?? null;
   for (let pages = 0; pages <= RECORDS.length + 1; pages++) {
     const page = await store.readRecords('vault', { ...options, afterKey, now: NOW });
     expect(page.length).toBeLessThanOrEqual(options.limit);
@@ -236,6 +242,33 @@ describe.each(CONTRACT_ADAPTERS.map((adapter) => [adapter.driver, adapter] as co
           expect(
             await store.countRecords('vault', { afterKey, now: NOW, includeSoftDeleted: false }),
           ).toBe(ordered.slice(index + 1).filter((record) => !record.softDeleted).length);
+        }
+      });
+
+      it('an upper key bounds pages and counts: the half-open range (afterKey, upToKey]', async () => {
+        const at = (index: number): string => ordered[index]!.key;
+        for (const [lo, hi] of [
+          [null, 0],
+          [0, 1],
+          [2, 9],
+          [null, RECORDS.length - 1],
+          [RECORDS.length - 3, RECORDS.length - 1],
+        ] as const) {
+          const afterKey = lo === null ? null : at(lo);
+          const upToKey = at(hi);
+          const expected = ordered.slice(lo === null ? 0 : lo + 1, hi + 1);
+          expect(keysOf(await readAllPages(store, { limit: 3, afterKey, upToKey }))).toEqual(
+            keysOf(expected),
+          );
+          expect(await store.countRecords('vault', { afterKey, upToKey })).toBe(expected.length);
+          expect(
+            await store.countRecords('vault', {
+              afterKey,
+              upToKey,
+              now: NOW,
+              includeSoftDeleted: false,
+            }),
+          ).toBe(expected.filter((record) => !record.softDeleted).length);
         }
       });
 

@@ -115,7 +115,7 @@ describe('sql.js and files over 2 GiB', () => {
     try {
       expect((await store.info()).tables[0]?.records).toBe(200);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });

@@ -15,7 +15,7 @@ async function attempt(path: string, driver: FileDriverName, readOnly: boolean):
     try {
       return { opened: true, records: (await store.info()).tables[0]?.records ?? 0 };
     } finally {
-      store.close();
+      await store.close();
     }
   } catch (error) {
     if (isEngineError(error)) return { code: error.code, message: error.message };

@@ -1,5 +1,5 @@
 /**
- * Record keys, on both drivers and real files: tables with a rowid are paged
+ * Record keys, on both SQLite drivers and real files: tables with a rowid are paged
  * and written on it whatever their ids hold (NULL, BLOB, integer, invalid
  * UTF-8, duplicated); WITHOUT ROWID tables are paged on the id and refused
  * (UNSUPPORTED_IDS) when their ids cannot be; pages are bounded in bytes;
@@ -46,8 +46,8 @@ for (const driver of DRIVERS) {
     beforeEach(() => {
       dir = makeTempDir('vsa-record-keys-');
     });
-    afterEach(() => {
-      store?.close();
+    afterEach(async () => {
+      await store?.close();
       store = null;
       dir.dispose();
     });
@@ -176,7 +176,7 @@ for (const driver of DRIVERS) {
           code: 'UNSUPPORTED_IDS',
           message: expect.stringMatching(message),
         });
-        vault.close();
+        await vault.close();
         expect(sha256File(path)).toBe(hash);
       });
     }
@@ -271,7 +271,7 @@ describe('dataVersion (better-sqlite3)', () => {
       other.close();
       expect(await vault.dataVersion()).not.toBe(start);
     } finally {
-      vault.close();
+      await vault.close();
     }
   });
 });

@@ -222,8 +222,8 @@ describe.each(DRIVERS)('SQLite store: %s driver', (driver) => {
   beforeEach(() => {
     temp = makeTempDir('vsa-storage-');
   });
-  afterEach(() => {
-    for (const store of open.splice(0)) store.close();
+  afterEach(async () => {
+    for (const store of open.splice(0)) await store.close();
     temp.dispose();
   });
 
@@ -304,7 +304,7 @@ describe.each(DRIVERS)('SQLite store: %s driver', (driver) => {
         await store.sampleRecords('vault', 10);
         await store.countRecords('vault', { afterKey: '50' });
         await store.assertVaultTable('vault');
-        store.close();
+        await store.close();
       }
       expect(sha256File(path)).toBe(before);
       expect(listFolder(temp.path)).toEqual(folderBefore);

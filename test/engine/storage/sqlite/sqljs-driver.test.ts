@@ -46,8 +46,8 @@ describe('sql.js driver specifics', () => {
   beforeEach(() => {
     temp = makeTempDir('vsa-sqljs-');
   });
-  afterEach(() => {
-    for (const store of stores.splice(0)) store.close();
+  afterEach(async () => {
+    for (const store of stores.splice(0)) await store.close();
     temp.dispose();
   });
 
@@ -145,7 +145,7 @@ describe('sql.js driver specifics', () => {
           newValue: `v2:${'Q'.repeat(80 + i * 7)}`,
         }));
       await store.writeBatch('vault', updates, '2030-01-01 00:00:00');
-      store.close();
+      await store.close();
       images.push(readFileSync(path));
     }
     const [native, wasm] = images as [Buffer, Buffer];
@@ -190,7 +190,7 @@ describe('sql.js driver specifics', () => {
         [{ key: record!.key, expectedValue: record!.value, newValue: 'v2:wal' }],
         '2030-01-01 00:00:00',
       );
-      store.close();
+      await store.close();
       expect(readFileSync(path).subarray(18, 20)).toEqual(Buffer.from([2, 2]));
       const check = new Database(path, { readonly: true });
       expect(check.pragma('journal_mode', { simple: true })).toBe('wal');

@@ -72,7 +72,7 @@ describe.skipIf(!vsrefPath)('vsref make-vault with a custom table name', () => {
         expect(sha256(record.value)).toBe(manifest.records[record.id]!.value_sha256);
       }
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });

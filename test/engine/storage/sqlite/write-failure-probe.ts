@@ -38,5 +38,5 @@ try {
   );
   console.log(JSON.stringify({ failure, valueAfterFailure, retry }));
 } finally {
-  store.close();
+  await store.close();
 }

@@ -1,0 +1,26 @@
+/** The distributed rotation's public API (re-exported by src/engine/index.ts). */
+export { coordinateRotation, type CoordinateOptions } from './coordinator.js';
+export { serveRotation, type ServeRotationOptions, WORKER_POLL_MS } from './worker.js';
+export { cancelRotation, readRotationStatus } from './status.js';
+export { openShardQueue, parseQueueUrl, shardJobId } from './queue/index.js';
+export type {
+  QueueSettings,
+  ShardJob,
+  ShardPhase,
+  ShardQueue,
+  ShardQueueWorker,
+} from './queue/index.js';
+export type {
+  DistributedCrypto,
+  DistributedProgress,
+  DistributedResult,
+  DistributedStatus,
+  DistributedTarget,
+  LedgerState,
+  OpenShardQueue,
+  ShardCounts,
+  WorkerEvent,
+  WorkerOutcome,
+  WorkerRow,
+  WorkerSummary,
+} from './types.js';
