@@ -13,17 +13,18 @@ import { EngineError } from '../errors.js';
 import type { CryptoPool } from '../pool/crypto-pool.js';
 import { JobResources } from '../rotation/job/job-resources.js';
 import { choosePoolSize } from '../rotation/job/pool-size.js';
+import { describeArgon2Config, sameArgon2Config } from '../rotation/plan/argon2-spec.js';
 import { openCanaries } from '../rotation/state/resume-proof.js';
 import { scopeFilter } from '../rotation/job/record-scope.js';
 import { assertBackupPathFree } from '../rotation/plan/backup-path.js';
 import { BACKUP_TABLE_PREFIX, checkOptions } from '../rotation/plan/rotation-plan.js';
 import { rotationTag } from '../storage/index.js';
 import type { RotationStatus } from '../rotation/types.js';
-import { sumShardCounts, type Ledger } from './ledger/ledger.js';
+import { failingShards, sumShardCounts, type Ledger } from './ledger/ledger.js';
 import { planDistributedRotation } from './plan-rotation.js';
 import { openShardQueue, shardJobId } from './queue/index.js';
 import type { QueueSettings, ShardJob, ShardQueue } from './queue/index.js';
-import { TargetConnection } from './connection.js';
+import { MAX_CONNECTION_FAILURES, TargetConnection } from './connection.js';
 import { newWorkerId, pause, type OpenedTarget } from './target.js';
 import type {
   DistributedCrypto,
@@ -152,6 +153,21 @@ async function reattach(
   pool: CryptoPool,
   notes: string[],
 ): Promise<RotationRow> {
+  const given = {
+    open: options.crypto.openConfig,
+    write: options.crypto.writeConfig ?? options.crypto.openConfig,
+  };
+  if (
+    !sameArgon2Config(given.open, existing.openConfig) ||
+    !sameArgon2Config(given.write, existing.writeConfig)
+  ) {
+    throw new EngineError(
+      'CHECKPOINT',
+      `The unfinished distributed rotation of the table ${JSON.stringify(existing.table)} opens with ` +
+        `${describeArgon2Config(existing.openConfig)} and writes with ${describeArgon2Config(existing.writeConfig)}, ` +
+        'not the settings given now: nothing was changed. Continue it with the settings it was started with.',
+    );
+  }
   if (existing.state === 'cancelled' && !options.resume) {
     throw new EngineError(
       'UNFINISHED_ROTATION',
@@ -230,9 +246,7 @@ function progressOf(
     shards: shards.length,
     shardsDone: shards.filter((shard) => shard.round === rotation.round && shard.done).length,
     workers,
-    failing: shards.flatMap((shard) =>
-      shard.failure === null ? [] : [{ shard: shard.shard, code: shard.failure }],
-    ),
+    failing: failingShards(shards),
   };
 }
 
@@ -270,9 +284,26 @@ async function drive(
   const poll = options.pollIntervalMs ?? 250;
   const clock = { progress: 0, requeue: performance.now(), heartbeat: 0 };
   let enqueued = false;
+  let queueFailures = 0;
+  /**
+   * A queue operation that may fail while Redis restarts: the ledger keeps
+   * the truth, and what did not reach the queue is enqueued again by the
+   * check for lost jobs. Many failures in a row end the coordinator.
+   */
+  const tolerant = async (work: () => Promise<void>): Promise<boolean> => {
+    try {
+      await work();
+      queueFailures = 0;
+      return true;
+    } catch (error) {
+      if (++queueFailures >= MAX_CONNECTION_FAILURES) throw error;
+      return false;
+    }
+  };
   const step = async ({ ledger, store, table }: OpenedTarget): Promise<Driven | 'again'> => {
     if (!enqueued) {
-      await queue.enqueue(jobsOf(start, await ledger.shards(start.id)));
+      const jobs = jobsOf(start, await ledger.shards(start.id));
+      await tolerant(() => queue.enqueue(jobs));
       enqueued = true;
     }
     if (options.signal?.aborted) await ledger.setState(start.id, 'cancelled', ['running']);
@@ -284,7 +315,7 @@ async function drive(
     const shards = await ledger.shards(rotation.id);
     if (rotation.state !== 'running') {
       // Cancelled (here or by the cancel command): jobs still waiting are dropped, running ones stopped.
-      await queue.cancel(rotation.id);
+      await tolerant(() => queue.cancel(rotation.id));
       return { status: 'cancelled', rotation, shards };
     }
     const progressEvery = options.progressIntervalMs ?? 1000;
@@ -306,12 +337,12 @@ async function drive(
     if (verdict.kind === 'finish') return { status: verdict.status, rotation, shards };
     if (verdict.kind === 'next') {
       await ledger.setRound(rotation.id, verdict.round);
-      await queue.enqueue(jobsOf({ ...rotation, round: verdict.round }, shards));
+      await tolerant(() => queue.enqueue(jobsOf({ ...rotation, round: verdict.round }, shards)));
       return 'again';
     }
     if (performance.now() - clock.requeue >= (options.requeueIntervalMs ?? 5000)) {
       clock.requeue = performance.now();
-      await requeueLost(queue, rotation, shards);
+      await tolerant(() => requeueLost(queue, rotation, shards));
     }
     await pause(poll, options.signal);
     return 'again';
@@ -381,7 +412,7 @@ function resultOf(
         examined: counts.sweepExamined,
         changed: shards.reduce((sum, shard) => sum + shard.roundFound, 0),
         inserted: 0,
-        deleted: 0,
+        deleted: shards.reduce((sum, shard) => sum + shard.roundDeleted, 0),
         rotated: counts.sweepRotated,
         stillWriting: driven.status === 'incomplete',
       },

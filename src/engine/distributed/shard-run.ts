@@ -147,6 +147,7 @@ export async function runShard(settings: ShardRunSettings): Promise<ShardRunRepo
     upToKey: row.hi,
   };
   const visits = sweep ? await restoredLedger(ledger, claim) : new RecordingLedger();
+  const visitedBefore = visits.size;
   const window = windowFor(pool.size);
   const pageSize = Math.max(16, window * 2);
   const reader = new RecordReader(store, {
@@ -225,6 +226,8 @@ export async function runShard(settings: ShardRunSettings): Promise<ShardRunRepo
       read,
       found,
       opened: sweep ? pipeline.counts.opened : counts.opened,
+      // Visited by a run of this rotation and no longer read: gone (deleted, or soft-deleted out of scope).
+      deleted: sweep ? visitedBefore - (source as ChangedRecords).present : 0,
     });
     return report('done');
   } catch (error) {

@@ -154,10 +154,15 @@ for (const kind of SERVER_KINDS) {
         `UPDATE vault SET vault_value = ${quote} WHERE id = ${kind === 'mysql' ? '?' : '$2'}`,
         [oldValue.vault_value, target.id],
       );
+      // ...and deletes another one.
+      const gone = original.find((row) => row.id !== target.id && row.id !== oldValue.id)!;
+      await suite.owner.query(`DELETE FROM vault WHERE id = ${quote}`, [gone.id]);
       const sweep = await runRound('sweep', 1, [a]);
       expect(sweep.every((report) => report.outcome === 'done')).toBe(true);
       const shards = await planned.ledger.shards(planned.rotation.id);
       expect(shards.reduce((sum, shard) => sum + shard.roundFound, 0)).toBe(1);
+      expect(shards.reduce((sum, shard) => sum + shard.roundDeleted, 0)).toBe(1);
+      expect(shards.reduce((sum, shard) => sum + shard.roundRead, 0)).toBe(199);
       expect(sumShardCounts(shards)).toMatchObject({ sweepExamined: 1, sweepRotated: 1 });
       // The next round finds nothing.
       await runRound('sweep', 2, [a]);

@@ -51,6 +51,7 @@ function shards(round: number, each: Partial<ShardRow> = {}): ShardRow[] {
     roundRead: 10,
     roundFound: 0,
     roundOpened: 0,
+    roundDeleted: 0,
     failure: null,
     ...each,
   }));
@@ -93,6 +94,23 @@ describe('judgeRound', () => {
     const short = shards(1, { scanned: 9, roundRead: 9 });
     await expect(judgeRound(rotation(1), short, count(27))).rejects.toMatchObject({
       code: 'INTERNAL',
+    });
+    // Records deleted since the pass explain it; records inserted ahead of the cursors are no anomaly.
+    expect(
+      await judgeRound(
+        rotation(1),
+        shards(1, { scanned: 9, roundRead: 9, roundDeleted: 1 }),
+        count(27),
+      ),
+    ).toEqual({
+      kind: 'finish',
+      status: 'completed',
+    });
+    expect(
+      await judgeRound(rotation(1), shards(1, { scanned: 11, roundRead: 11 }), count(33)),
+    ).toEqual({
+      kind: 'finish',
+      status: 'completed',
     });
   });
 

@@ -9,7 +9,14 @@
 import type { Argon2Config } from '../../../core/argon2.js';
 import { EngineError } from '../../errors.js';
 import type { ServerSql, SqlParam, SqlRow, VaultStore } from '../../storage/types.js';
-import type { LedgerState, RotationRow, ShardCounts, ShardRow, WorkerRow } from '../types.js';
+import type {
+  LedgerState,
+  RotationRow,
+  ShardCounts,
+  ShardFailure,
+  ShardRow,
+  WorkerRow,
+} from '../types.js';
 import { LEDGER_TABLES, ledgerDdl, ledgerNames, portable, type LedgerNames } from './schema.js';
 
 /** A fenced write matched nothing: another run holds the shard, or the rotation stopped. */
@@ -101,6 +108,7 @@ function shardOf(row: SqlRow): ShardRow {
     roundRead: num(row.round_read),
     roundFound: num(row.round_found),
     roundOpened: num(row.round_opened),
+    roundDeleted: num(row.round_deleted),
     failure: textOrNull(row.failure),
   };
 }
@@ -293,8 +301,8 @@ export class Ledger {
         await this.sql.modify(
           `INSERT INTO ${this.names.vsa_shard} (rotation, shard, lo, hi, rows_at_start, epoch, owner, round,
             done, cursor_key, ${COUNT_COLUMNS.map(([, column]) => column).join(', ')},
-            round_read, round_found, round_opened, failure)
-            VALUES (?, ?, ?, ?, ?, 0, NULL, 0, 0, NULL, ${zeros}, 0, 0, 0, NULL)`,
+            round_read, round_found, round_opened, round_deleted, failure)
+            VALUES (?, ?, ?, ?, ?, 0, NULL, 0, 0, NULL, ${zeros}, 0, 0, 0, 0, NULL)`,
           [rotation.id, index, shard.lo, shard.hi, shard.rowsAtStart],
         );
       }
@@ -462,19 +470,20 @@ export class Ledger {
   /** The end of a run's round over its shard, fenced like a batch. */
   async finishShard(
     claim: ShardClaim,
-    finish: { counts: ShardCounts; read: number; found: number; opened: number },
+    finish: { counts: ShardCounts; read: number; found: number; opened: number; deleted: number },
   ): Promise<void> {
     await this.transaction(async () => {
       await this.assertStillRunning(claim.rotation);
       const matched = await this.sql.modify(
         `UPDATE ${this.names.vsa_shard} SET done = 1, owner = NULL, failure = NULL, ${COUNT_SETS},
-          round_read = ?, round_found = ?, round_opened = ?
+          round_read = ?, round_found = ?, round_opened = ?, round_deleted = ?
           WHERE rotation = ? AND shard = ? AND epoch = ?`,
         [
           ...COUNT_COLUMNS.map(([field]) => finish.counts[field]),
           finish.read,
           finish.found,
           finish.opened,
+          finish.deleted,
           claim.rotation,
           claim.shard,
           claim.epoch,
@@ -581,4 +590,11 @@ export function sumShardCounts(rows: readonly ShardCounts[]): ShardCounts {
   const total: Record<string, number> = { ...NO_SHARD_COUNTS };
   for (const row of rows) for (const [field] of COUNT_COLUMNS) total[field]! += row[field];
   return total as unknown as ShardCounts;
+}
+
+/** Shards whose last run failed, with its code. */
+export function failingShards(rows: readonly ShardRow[]): ShardFailure[] {
+  return rows.flatMap((row) =>
+    row.failure === null ? [] : [{ shard: row.shard, code: row.failure }],
+  );
 }
