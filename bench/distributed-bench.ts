@@ -243,6 +243,8 @@ async function runOnce(
         '--crypto',
         options.preset,
         '--no-local-worker',
+        // throwaway data: no backup (it would land in the user's state folder)
+        '--no-backup',
         '--shards',
         String(shards),
         '--json',
