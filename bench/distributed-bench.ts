@@ -82,8 +82,41 @@ export interface DistributedRun {
   /** PostgreSQL: time the database spent executing statements, per record */
   readonly dbMsPerRecord: number | null;
   readonly redisOpsPerShard: number;
+  /** PostgreSQL: the statements that took the most database time (pg_stat_statements, normalised) */
+  readonly topStatements: readonly TopStatement[];
   /** share of the machine's cores busy during the run (all processes) */
   readonly machineBusyShare: number;
+}
+
+export interface TopStatement {
+  readonly query: string;
+  readonly calls: number;
+  readonly totalMs: number;
+  readonly meanMs: number;
+}
+
+/** The 6 statements with the most execution time in `database` (PostgreSQL with pg_stat_statements). */
+async function topStatements(server: BenchServer, database: string): Promise<TopStatement[]> {
+  if (server.kind !== 'postgres') return [];
+  const admin = await server.admin('postgres');
+  try {
+    const rows = await admin.query<{ query: string; calls: string; total: string; mean: string }>(
+      'SELECT s.query, s.calls, s.total_exec_time AS total, s.mean_exec_time AS mean ' +
+        'FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = $1 ' +
+        'ORDER BY s.total_exec_time DESC LIMIT 6',
+      [database],
+    );
+    return rows.map((row) => ({
+      query: row.query.replace(/\s+/g, ' ').slice(0, 160),
+      calls: Number(row.calls),
+      totalMs: Number(row.total),
+      meanMs: Number(row.mean),
+    }));
+  } catch {
+    return [];
+  } finally {
+    await admin.close();
+  }
 }
 
 export interface DistributedBenchResult {
@@ -299,6 +332,7 @@ async function runOnce(
     // after the workers' exit: their sessions' statistics are flushed by then
     const after = await readCounters(server, name, context.redis);
     const cpu = groups.map((group) => group.cpuSeconds());
+    const top = await topStatements(server, name);
     const delta = (a: number | null, b: number | null): number | null =>
       a !== null && b !== null ? (b - a) / records : null;
     return {
@@ -320,6 +354,7 @@ async function runOnce(
       commitsPerRecord: delta(before.commits, after.commits),
       dbMsPerRecord: delta(before.activeMs, after.activeMs),
       redisOpsPerShard: (after.redisCalls - before.redisCalls) / shards,
+      topStatements: top,
       machineBusyShare: (after.busyMs - before.busyMs) / ((after.at - before.at) * cpus().length),
     };
   } finally {
