@@ -6,8 +6,8 @@
  * Weak scaling: W workers rotate W x N records (N per worker), so every run
  * has the same per-worker work and start-up; efficiency = rate(W) / (W x
  * rate(1)). Per run it also counts the database's statements and commits per
- * record (PostgreSQL: pg_stat_statements and pg_stat_database, whose
- * active_time gives the database time per record; MariaDB: Questions and
+ * record (PostgreSQL: pg_stat_statements, which also gives the database's
+ * execution time per record, and pg_stat_database; MariaDB: Questions and
  * Com_commit), and Redis operations per shard (INFO commandstats). A last
  * run SIGKILLs one worker a third of the way in and reports the CPU the
  * workers spent beyond the same run without a kill: the derivations wasted.
@@ -79,7 +79,7 @@ export interface DistributedRun {
   readonly derivations: number;
   readonly statementsPerRecord: number | null;
   readonly commitsPerRecord: number | null;
-  /** PostgreSQL: time the database spent executing statements, per record */
+  /** PostgreSQL: time the database spent executing statements, per record (pg_stat_statements) */
   readonly dbMsPerRecord: number | null;
   readonly redisOpsPerShard: number;
   /** PostgreSQL: the statements that took the most database time (pg_stat_statements, normalised) */
@@ -174,20 +174,22 @@ async function readCounters(
     let commits: number | null = null;
     let activeMs: number | null = null;
     if (server.kind === 'postgres') {
-      const [db] = await admin.query<{ commits: string; active: string }>(
-        'SELECT xact_commit AS commits, active_time AS active FROM pg_stat_database WHERE datname = $1',
+      const [db] = await admin.query<{ commits: string }>(
+        'SELECT xact_commit AS commits FROM pg_stat_database WHERE datname = $1',
         [database],
       );
       commits = Number(db?.commits ?? NaN);
-      activeMs = Number(db?.active ?? NaN);
+      // execution time of the statements themselves (pg_stat_database.active_time also
+      // counts sessions waiting on a slow, CPU-capped client, which is not database work)
       const [calls] = await admin
-        .query<{ calls: string }>(
-          'SELECT coalesce(sum(s.calls), 0) AS calls FROM pg_stat_statements s ' +
-            'JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = $1',
+        .query<{ calls: string; ms: string }>(
+          'SELECT coalesce(sum(s.calls), 0) AS calls, coalesce(sum(s.total_exec_time), 0) AS ms ' +
+            'FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = $1',
           [database],
         )
-        .catch(() => [{ calls: 'NaN' }]);
+        .catch(() => [{ calls: 'NaN', ms: 'NaN' }]);
       statements = Number(calls?.calls ?? NaN);
+      activeMs = Number(calls?.ms ?? NaN);
     } else {
       const rows = await admin.query<{ Variable_name: string; Value: string }>(
         "SHOW GLOBAL STATUS WHERE Variable_name IN ('Questions', 'Com_commit')",
