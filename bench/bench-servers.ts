@@ -43,6 +43,8 @@ export interface BenchServer {
   readonly folder: string;
   /** A fresh database `name` owned by the benchmark login, holding the vault in SQLite `file`. */
   copyVault(file: string, name: string): Promise<ServerVault>;
+  /** A superuser session (server statistics), in `database` if given. */
+  admin(database?: string): Promise<SqlSession>;
 }
 
 export interface BenchServers {
@@ -114,6 +116,7 @@ function benchServer(server: ManagedServer, version: string, startSeconds: numbe
     version,
     startSeconds,
     folder: info.folder,
+    admin: (database) => adminSession(info, database),
     async copyVault(file, name) {
       await (loginReady ??= createLogin(info, password));
       await createDatabase(info, name);
@@ -138,7 +141,12 @@ function benchServer(server: ManagedServer, version: string, startSeconds: numbe
 }
 
 /** Starts the servers whose packages are installed (in parallel); never throws for a missing one. */
-export async function startBenchServers(): Promise<BenchServers> {
+export async function startBenchServers(
+  options: {
+    kinds?: readonly ServerKind[];
+    extraArgs?: Partial<Record<ServerKind, string[]>>;
+  } = {},
+): Promise<BenchServers> {
   sweepStaleServerFolders();
   const managed: ManagedServer[] = [];
   const running = new Map<ServerKind, BenchServer>();
@@ -148,7 +156,7 @@ export async function startBenchServers(): Promise<BenchServers> {
     (disposed ??= Promise.allSettled(managed.map((server) => server.dispose())).then(() => {}));
   try {
     await Promise.all(
-      SERVER_KINDS.map(async (kind) => {
+      (options.kinds ?? SERVER_KINDS).map(async (kind) => {
         const programs = findServerPrograms(kind);
         if (typeof programs === 'string') {
           unavailable[kind] = programs;
@@ -158,7 +166,10 @@ export async function startBenchServers(): Promise<BenchServers> {
         let server: ManagedServer;
         try {
           // Durable commits, like the SQLite store's synchronous=FULL: a fair comparison.
-          server = await launchServer(programs, { durable: true });
+          server = await launchServer(programs, {
+            durable: true,
+            extraArgs: options.extraArgs?.[kind] ?? [],
+          });
         } catch (error) {
           unavailable[kind] = `the server did not start: ${(error as Error).message}`;
           return;

@@ -1,7 +1,8 @@
 /**
  * Processes held to a fixed CPU share, each in its own cgroup v1 `cpu` group
- * (cpu.cfs_quota_us of cpu.cfs_period_us), so a 2-core machine can stand in
- * for many small machines in the distributed benchmark. A matching `cpuacct`
+ * (cpu.cfs_quota_us of cpu.cfs_period_us, and a high cpu.shares so other load
+ * cannot starve it), so a 2-core machine can stand in for many small machines
+ * in the distributed benchmark. A matching `cpuacct`
  * group (where that controller is mounted) counts the CPU time they used.
  *
  * A process joins its groups before it runs anything: it is started through
@@ -24,6 +25,7 @@ import { alive } from '../tools/db-servers/server-process.js';
 export const CPU_ROOT = '/sys/fs/cgroup/cpu';
 export const CPUACCT_ROOT = '/sys/fs/cgroup/cpuacct';
 export const PERIOD_US = 100_000;
+export const CPU_SHARES = 8192;
 const PREFIX = 'vsa-bench-';
 
 export interface CpuThrottling {
@@ -108,6 +110,9 @@ export function createCpuGroup(label: string, share: number): CpuGroup {
   mkdirSync(cpuPath);
   writeFileSync(join(cpuPath, 'cpu.cfs_period_us'), String(PERIOD_US));
   writeFileSync(join(cpuPath, 'cpu.cfs_quota_us'), String(quotaUs));
+  // A high weight against the machine's other load (weight 1024 each): the quota is
+  // then the group's floor as well as its ceiling, while the quotas fit the cores.
+  writeFileSync(join(cpuPath, 'cpu.shares'), String(CPU_SHARES));
   let acctPath: string | null = join(CPUACCT_ROOT, name);
   try {
     mkdirSync(acctPath);

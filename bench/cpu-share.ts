@@ -11,11 +11,20 @@ interface Snapshot {
   readonly wallMs: number;
 }
 
+/** CPU time all processes used since boot, summed over the cores, in ms. */
+export function machineBusyMs(): number {
+  let busy = 0;
+  for (const { times } of cpus()) busy += times.user + times.nice + times.sys + times.irq;
+  return busy;
+}
+
 function snapshot(): Snapshot {
-  let machineBusyMs = 0;
-  for (const { times } of cpus()) machineBusyMs += times.user + times.nice + times.sys + times.irq;
   const own = process.cpuUsage();
-  return { machineBusyMs, ownMs: (own.user + own.system) / 1000, wallMs: performance.now() };
+  return {
+    machineBusyMs: machineBusyMs(),
+    ownMs: (own.user + own.system) / 1000,
+    wallMs: performance.now(),
+  };
 }
 
 export class SectionCpuMeter {

@@ -9,13 +9,25 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ARGON2_PRESETS } from '../src/engine/index.js';
 import { generateBenchVault } from './bench-vault.js';
 import { benchCancel } from './cancel-bench.js';
 import { SectionCpuMeter } from './cpu-share.js';
 import { benchmarkKdf, type KdfBenchResult } from './kdf-bench.js';
 import { benchMemory, MEMORY_CHILD_FLAG, runMemoryChild } from './memory-bench.js';
-import { BENCH_HELP, parseBenchOptions, type BenchOptions } from './options.js';
+import {
+  BENCH_HELP,
+  DISTRIBUTED_HELP,
+  parseBenchOptions,
+  parseDistributedOptions,
+  type BenchOptions,
+} from './options.js';
+import {
+  benchDistributed,
+  distributedUnavailable,
+  formatDistributed,
+} from './distributed-bench.js';
 import { explainTargets, formatReport, type BenchReport } from './report.js';
 import { startBenchServers, type BenchServers } from './bench-servers.js';
 import { benchRotation, withPoolRate, type RotationBenchResult } from './rotation-bench.js';
@@ -275,7 +287,46 @@ async function runBench(options: BenchOptions): Promise<void> {
   process.stdout.write(`${formatReport(report, options.out)}\n`);
 }
 
+/** `npm run bench -- distributed`: its own section, run alone (it needs root for cgroups). */
+async function runDistributed(argv: readonly string[]): Promise<void> {
+  const options = parseDistributedOptions(argv);
+  if (options === 'help') {
+    process.stdout.write(DISTRIBUTED_HELP);
+    return;
+  }
+  const unavailable = distributedUnavailable(options.database);
+  if (unavailable) {
+    log(`bench distributed: skipped: ${unavailable}`);
+    return;
+  }
+  const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'vsa-bench-distributed-'));
+  const result = await benchDistributed({
+    ...options,
+    // the CLI bundle next to this one (out/cli), built by `npm run bench`
+    cli: join(dirname(fileURLToPath(import.meta.url)), 'vaultstore-admin.mjs'),
+    workDir,
+    log,
+  });
+  const failed = [...result.runs, ...(result.kill ? [result.kill.run] : [])].some(
+    (run) => run.coordinatorExit !== 0,
+  );
+  // a failed run's logs stay for reading (the password files are removed either way)
+  if (failed) {
+    rmSync(join(workDir, 'secrets'), { recursive: true, force: true });
+    log(`bench distributed: a rotation failed; its logs are in ${workDir}`);
+  } else if (!options.workDir) {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+  mkdirSync(dirname(options.out), { recursive: true });
+  writeFileSync(options.out, `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`${formatDistributed(result)}\nReport: ${options.out}\n`);
+}
+
 async function main(argv: readonly string[]): Promise<void> {
+  if (argv[0] === 'distributed') {
+    await runDistributed(argv.slice(1));
+    return;
+  }
   if (argv[0] === MEMORY_CHILD_FLAG) {
     const vault = argv[1];
     if (!vault) throw new Error(`${MEMORY_CHILD_FLAG} needs a vault path`);

@@ -33,6 +33,8 @@ export const BENCH_HELP = `Usage: npm run bench -- [options]   (or: node out/cli
   --out FILE           JSON report (default bench-results/bench.json)
   --vsref PATH         the reference implementation (default $VSREF or ../shared/tools/vsref)
   --work-dir DIR       where the generated vaults go (default: a temporary folder, removed after)
+
+  npm run bench -- distributed --help   the distributed rotation's scaling (run alone)
 `;
 
 function positiveInteger(text: string | undefined, name: string, fallback: number): number {
@@ -87,5 +89,76 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
     vsref: values.vsref ?? process.env.VSREF ?? resolve('../shared/tools/vsref'),
     workDir: values['work-dir'] ? resolve(values['work-dir']) : null,
     skip,
+  };
+}
+
+/** `npm run bench -- distributed [options]` */
+export interface DistributedCliOptions {
+  readonly workers: readonly number[];
+  readonly cpuShare: number;
+  readonly recordsPerWorker: number;
+  readonly preset: 'default' | 'lightweight' | 'high' | 'tiny';
+  readonly database: 'postgres' | 'mysql';
+  readonly kill: boolean;
+  readonly out: string;
+  readonly workDir: string | null;
+}
+
+export const DISTRIBUTED_HELP = `Usage: npm run bench -- distributed [options]
+
+Records/s of a distributed rotation (rotate --queue --no-local-worker and
+worker processes) against the number of workers, each held to a CPU share
+by its own cgroup v1 cpu group (needs root). Starts a private Redis and
+database server.
+
+  --workers LIST         worker counts (default 1,2,4,8)
+  --cpu SHARE            CPUs per worker process (default 0.15)
+  --records-per-worker N records per worker: W workers rotate W x N (default 60)
+  --preset NAME          Argon2id preset of the vault (default: default)
+  --database KIND        postgres or mysql (default postgres)
+  --no-kill              skip the run that SIGKILLs a worker
+  --out FILE             JSON report (default bench-results/distributed.json)
+  --work-dir DIR         vaults, logs and password files (default: a temporary folder)
+`;
+
+export function parseDistributedOptions(argv: readonly string[]): DistributedCliOptions | 'help' {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      workers: { type: 'string' },
+      cpu: { type: 'string' },
+      'records-per-worker': { type: 'string' },
+      preset: { type: 'string' },
+      database: { type: 'string' },
+      'no-kill': { type: 'boolean' },
+      out: { type: 'string' },
+      'work-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) return 'help';
+  const workers = (values.workers ?? '1,2,4,8')
+    .split(',')
+    .map((text) => positiveInteger(text, 'workers', 1));
+  const cpuShare = Number(values.cpu ?? '0.15');
+  if (!(cpuShare > 0 && cpuShare <= 64)) throw new Error('--cpu is a share of one CPU, e.g. 0.15');
+  const preset = values.preset ?? 'default';
+  if (!['default', 'lightweight', 'high', 'tiny'].includes(preset)) {
+    throw new Error('--preset is default, lightweight, high or tiny');
+  }
+  const database = values.database ?? 'postgres';
+  if (database !== 'postgres' && database !== 'mysql') {
+    throw new Error('--database is postgres or mysql');
+  }
+  return {
+    workers,
+    cpuShare,
+    recordsPerWorker: positiveInteger(values['records-per-worker'], 'records-per-worker', 60),
+    preset: preset as DistributedCliOptions['preset'],
+    database,
+    kill: values['no-kill'] !== true,
+    out: resolve(values.out ?? 'bench-results/distributed.json'),
+    workDir: values['work-dir'] ? resolve(values['work-dir']) : null,
   };
 }

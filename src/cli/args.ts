@@ -15,9 +15,33 @@ import {
   type ServerTarget,
   type VaultDriverPreference,
 } from '../engine/index.js';
+import type { DbPasswordOptions, PasswordSource, VaultArguments } from './arg-types.js';
 import { UsageError } from './cli-error.js';
 import { parseCryptoSpec } from './crypto-spec.js';
 import { didYouMean } from './did-you-mean.js';
+import {
+  cancelArgs,
+  distributedRotateArgs,
+  isDistributedCommand,
+  notDistributedError,
+  statusArgs,
+  workerArgs,
+  type CancelArgs,
+  type DistributedRotateArgs,
+  type StatusArgs,
+  type WorkerArgs,
+} from './distributed-args.js';
+import {
+  KDF_CHOICES,
+  MAX_SERVER_TIMEOUT_S,
+  MAX_WORKERS,
+  choiceOption,
+  flag,
+  integerOption,
+  nonEmpty,
+  passwordSource,
+  type Values,
+} from './option-values.js';
 import {
   COMMANDS,
   HELP_TOPICS,
@@ -27,25 +51,7 @@ import {
 } from './options.js';
 
 export { COMMANDS, type CommandName } from './options.js';
-
-export type PasswordSource =
-  | { readonly kind: 'env'; readonly variable: string }
-  | { readonly kind: 'file'; readonly path: string }
-  /** a file option given "-": read from stdin to its end (one password at most) */
-  | { readonly kind: 'stdin' }
-  | { readonly kind: 'prompt' };
-
-/**
- * Where the database password of a connection string comes from. `source`
- * 'prompt' means no option named one: ~/.my.cnf (MySQL), PGPASSWORD or
- * ~/.pgpass (PostgreSQL), then the prompt (see db-password.ts).
- */
-export interface DbPasswordOptions {
-  /** --db-password-env VAR / --db-password-file FILE */
-  readonly source: PasswordSource;
-  /** --db-option-file FILE (MySQL [client] section) */
-  readonly optionFile: string | undefined;
-}
+export type { DbPasswordOptions, PasswordSource, VaultArguments } from './arg-types.js';
 
 export type BackupChoice =
   | { readonly kind: 'default' }
@@ -113,6 +119,8 @@ export interface RotateArgs {
   readonly passwordRules: PasswordRuleFlags;
   readonly oldPassword: PasswordSource;
   readonly newPassword: PasswordSource;
+  /** --queue and what goes with it; null: a rotation on this machine */
+  readonly distributed: DistributedRotateArgs | null;
 }
 
 export interface VerifyArgs {
@@ -139,9 +147,10 @@ export type Invocation =
   | { readonly command: 'version' }
   | { readonly command: 'info'; readonly args: InfoArgs }
   | { readonly command: 'rotate'; readonly args: RotateArgs }
-  | { readonly command: 'verify'; readonly args: VerifyArgs };
-
-type Values = Record<string, string | boolean | undefined>;
+  | { readonly command: 'verify'; readonly args: VerifyArgs }
+  | { readonly command: 'worker'; readonly args: WorkerArgs }
+  | { readonly command: 'status'; readonly args: StatusArgs }
+  | { readonly command: 'cancel'; readonly args: CancelArgs };
 
 const PASSWORD_ON_ARGV =
   'passwords are never accepted as command-line values: other users can read them in the process list and they stay in your shell history.';
@@ -212,13 +221,22 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   }
   const values = parseCommandOptions(first, rest);
   if (values.values.help === true) return { command: 'help', topic: first, asked: true };
-  const vault = vaultArguments(first, singleVaultPath(first, values.positionals), values.values);
+  const vaultPath = singleVaultPath(first, values.positionals);
+  const distributed =
+    isDistributedCommand(first) || (first === 'rotate' && values.values.queue !== undefined);
+  if (distributed && !isServerTarget(vaultPath)) throw notDistributedError(first, vaultPath);
+  const vault = vaultArguments(first, vaultPath, values.values);
   switch (first) {
     case 'info':
       return { command: 'info', args: { ...vault, ...infoArgs(values.values) } };
     case 'rotate': {
       const args = withBackupFor(vault, rotateArgs(values.values));
-      oneFromStdin('rotate', [args.dbPassword.source, args.oldPassword, args.newPassword]);
+      oneFromStdin('rotate', [
+        args.dbPassword.source,
+        args.oldPassword,
+        args.newPassword,
+        args.distributed?.queue.password ?? { kind: 'prompt' },
+      ]);
       return { command: 'rotate', args };
     }
     case 'verify': {
@@ -226,6 +244,20 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
       oneFromStdin('verify', [args.dbPassword.source, args.password]);
       return { command: 'verify', args };
     }
+    case 'worker': {
+      const args = workerArgs(vault, values.values);
+      oneFromStdin('worker', [
+        args.dbPassword.source,
+        args.oldPassword,
+        args.newPassword,
+        args.queue.password ?? { kind: 'prompt' },
+      ]);
+      return { command: 'worker', args };
+    }
+    case 'status':
+      return { command: 'status', args: statusArgs(vault, values.values) };
+    case 'cancel':
+      return { command: 'cancel', args: cancelArgs(vault, values.values) };
   }
 }
 
@@ -237,12 +269,6 @@ function oneFromStdin(command: CommandName, sources: readonly PasswordSource[]):
       command,
     );
   }
-}
-
-interface VaultArguments {
-  readonly vaultPath: string;
-  readonly server: ServerTarget | null;
-  readonly dbPassword: DbPasswordOptions;
 }
 
 /** --backup-table copies into the vault's own database: a file has none. */
@@ -364,61 +390,6 @@ function singleVaultPath(command: CommandName, positionals: readonly string[]): 
   return path;
 }
 
-function stringValue(values: Values, name: string): string | undefined {
-  const value = values[name];
-  return typeof value === 'string' ? value : undefined;
-}
-
-function flag(values: Values, name: string): boolean {
-  return values[name] === true;
-}
-
-function nonEmpty(values: Values, name: string, command: CommandName): string | undefined {
-  const value = stringValue(values, name);
-  if (value !== undefined && value.trim() === '') {
-    throw new UsageError(`--${name} needs a value.`, command);
-  }
-  return value;
-}
-
-/** The engine's limit (2^31-1 ms), in whole seconds. */
-const MAX_SERVER_TIMEOUT_S = 2_147_483;
-
-function integerOption(
-  values: Values,
-  name: string,
-  min: number,
-  max: number,
-  command: CommandName,
-): number | undefined {
-  const value = stringValue(values, name);
-  if (value === undefined) return undefined;
-  const number = /^[0-9]+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
-  if (!Number.isSafeInteger(number) || number < min || number > max) {
-    throw new UsageError(
-      `--${name} must be a whole number from ${min} to ${max}. The value given is not shown (it may be a password typed in the wrong place).`,
-      command,
-    );
-  }
-  return number;
-}
-
-function choiceOption<T extends string>(
-  values: Values,
-  name: string,
-  choices: readonly T[],
-  command: CommandName,
-): T {
-  const value = stringValue(values, name) ?? 'auto';
-  if (!(choices as readonly string[]).includes(value)) {
-    throw new UsageError(
-      `--${name} must be one of ${choices.join(', ')}. The value given is not shown (it may be a password typed in the wrong place).`,
-      command,
-    );
-  }
-  return value as T;
-}
-
 function cryptoOption(
   values: Values,
   name: string,
@@ -434,22 +405,8 @@ function cryptoOption(
   }
 }
 
-function passwordSource(values: Values, prefix: string, command: CommandName): PasswordSource {
-  const variable = nonEmpty(values, `${prefix}-env`, command);
-  const path = nonEmpty(values, `${prefix}-file`, command);
-  if (variable !== undefined && path !== undefined) {
-    throw new UsageError(`give --${prefix}-env or --${prefix}-file, not both.`, command);
-  }
-  if (variable !== undefined) return { kind: 'env', variable };
-  if (path === '-') return { kind: 'stdin' };
-  if (path !== undefined) return { kind: 'file', path };
-  return { kind: 'prompt' };
-}
-
-const KDF_CHOICES = ['auto', 'native', 'wasm'] as const;
 /** 'auto' and every registered storage driver. */
 const DRIVER_CHOICES: readonly VaultDriverPreference[] = VAULT_DRIVER_PREFERENCES;
-const MAX_WORKERS = 256;
 
 type OwnArgs<T> = Omit<T, keyof VaultArguments>;
 
@@ -516,6 +473,7 @@ function rotateArgs(values: Values): OwnArgs<RotateArgs> {
     },
     oldPassword: passwordSource(values, 'old-password', 'rotate'),
     newPassword: passwordSource(values, 'new-password', 'rotate'),
+    distributed: distributedRotateArgs(values),
   };
 }
 

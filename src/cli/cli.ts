@@ -1,7 +1,10 @@
 /** Runs one vaultstore-admin invocation and returns its exit code. */
 import { parseCommandLine, type Invocation } from './args.js';
 import { runInfo } from './commands/info.js';
+import { runCancel, runStatus } from './commands/ledger-commands.js';
 import { runRotate } from './commands/rotate.js';
+import { runDistributedRotate } from './commands/rotate-distributed.js';
+import { runWorker } from './commands/worker.js';
 import { runVerify } from './commands/verify.js';
 import type { CommandContext } from './context.js';
 import { reportFailure } from './engine-errors.js';
@@ -34,9 +37,18 @@ export async function runCli(argv: readonly string[], context: CommandContext): 
       case 'info':
         return await runInfo(invocation.args, io);
       case 'rotate':
+        if (invocation.args.distributed !== null) {
+          return await runDistributedRotate(invocation.args, invocation.args.distributed, context);
+        }
         return await runRotate(invocation.args, context);
       case 'verify':
         return await runVerify(invocation.args, context);
+      case 'worker':
+        return await runWorker(invocation.args, context);
+      case 'status':
+        return await runStatus(invocation.args, io);
+      case 'cancel':
+        return await runCancel(invocation.args, io);
     }
   } catch (error) {
     return reportFailure(error, io, wantsJson(invocation, argv));

@@ -28,7 +28,7 @@ export function describeFailure(error: unknown): ReportedFailure {
   if (error instanceof ResumableFailure) {
     const failure = describeFailure(error.failure);
     // Refused before it started: the checkpoint there is the running rotation's, not ours to resume.
-    if (failure.code === 'ROTATION_IN_PROGRESS') return failure;
+    if (failure.exitCode === EXIT.rotationInProgress) return failure;
     return { ...failure, resumeCommand: error.resumeCommand };
   }
   if (error instanceof CliError) {
@@ -55,7 +55,9 @@ export function describeFailure(error: unknown): ReportedFailure {
  * Database server failures are exit 1 like any other error the message
  * explains: SERVER_UNREACHABLE, HOST_NOT_FOUND, SERVER_AUTH, DATABASE_NOT_FOUND,
  * SERVER_PERMISSION and CONNECTION_LOST (committed batches are kept: the
- * rotation resumes with --resume). The JSON error line carries the code.
+ * rotation resumes with --resume), and for a distributed rotation
+ * QUEUE_UNREACHABLE (Redis) and LEDGER_PERMISSION (no CREATE right for the
+ * ledger tables). The JSON error line carries the code.
  */
 export const SERVER_ERROR_CODES: readonly EngineErrorCode[] = [
   'SERVER_UNREACHABLE',
@@ -64,12 +66,20 @@ export const SERVER_ERROR_CODES: readonly EngineErrorCode[] = [
   'DATABASE_NOT_FOUND',
   'SERVER_PERMISSION',
   'CONNECTION_LOST',
+  'QUEUE_UNREACHABLE',
+  'LEDGER_PERMISSION',
 ];
 
 export function exitCodeOf(code: EngineErrorCode): ExitCode {
   if (SERVER_ERROR_CODES.includes(code)) return EXIT.error;
   if (code === 'USAGE') return EXIT.usage;
-  if (code === 'ROTATION_IN_PROGRESS') return EXIT.rotationInProgress;
+  // A distributed rotation of the table is active (its ledger row), or a local one holds the lock.
+  if (code === 'ROTATION_IN_PROGRESS' || code === 'DISTRIBUTED_ACTIVE') {
+    return EXIT.rotationInProgress;
+  }
+  // A worker's passwords do not open the rotation's canaries: its own code, never retried.
+  if (code === 'PASSWORDS_REFUSED') return EXIT.passwordsRefused;
+  if (code === 'DISTRIBUTED_SQLITE') return EXIT.usage;
   // Refused before anything was written: the same "wrong password or --crypto" family as exit 4
   // (an already rotated vault is exit 4 too, as when a full scan finds it).
   if (code === 'WRONG_ARGON2_CONFIG' || code === 'NOTHING_OPENED' || code === 'ALREADY_ROTATED')

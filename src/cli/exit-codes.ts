@@ -16,6 +16,8 @@ export const EXIT = {
   incomplete: 6,
   /** verify --fail-if-any-open: records still open with a password that must no longer work */
   stillOpens: 7,
+  /** worker: its passwords do not open the rotation's canaries; it claimed nothing (retrying is useless) */
+  passwordsRefused: 8,
   /** a second Ctrl-C forced the exit (as a shell reports a SIGINT death) */
   forced: 130,
 } as const;
@@ -38,5 +40,9 @@ export const EXIT_MEANINGS: readonly (readonly [ExitCode, string])[] = [
     'incomplete: records may still open with the old password (another program kept writing with it); run again',
   ],
   [EXIT.stillOpens, 'verify --fail-if-any-open: records still open with that password'],
+  [
+    EXIT.passwordsRefused,
+    "worker: its old or new password does not open the rotation's canaries; it took no shard (do not retry it)",
+  ],
   [EXIT.forced, 'a second Ctrl-C forced the exit'],
 ];

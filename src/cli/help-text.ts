@@ -17,6 +17,8 @@ export interface CommandHelp {
 }
 
 export const VAULT_ARGUMENT = '<vault.db | connection string>';
+/** worker, status, cancel: a distributed rotation lives in a database server. */
+export const SERVER_ARGUMENT = '<connection string>';
 
 export const PROGRAM_SUMMARY =
   'rotate the password of a VaultStore vault (SQLite file, or a table in a PostgreSQL or MySQL/MariaDB server)';
@@ -26,6 +28,19 @@ const PASSWORDS =
   'echoed; a new password twice). In scripts use an environment variable (read, then removed ' +
   'from the environment) or a file (one trailing newline is stripped); a file option given "-" ' +
   'reads that one password from stdin (only one password may come from stdin).';
+
+const DISTRIBUTED_ROTATE =
+  'With --queue the rotation is distributed: this command cuts the table into shards, queues them ' +
+  'in Redis and shows the progress of the whole rotation, while "vaultstore-admin worker" ' +
+  'processes on any number of machines rotate the shards (this machine works too unless ' +
+  "--no-local-worker). Its state is a ledger in the vault's own database (tables vsa_*, dropped " +
+  'at the end unless --keep-ledger), so a killed coordinator or worker loses nothing: the same ' +
+  'command re-attaches (a cancelled rotation needs --resume). Needs the right to create tables. ' +
+  'Not for vault files.';
+
+const QUEUE_PASSWORD =
+  'The Redis password is never in the URL: --queue-password-env VAR or --queue-password-file ' +
+  'FILE; a redis:// URL (no TLS) gets it only on this machine, use rediss:// for another host.';
 
 const SERVER_POINTER =
   'A vault in a database server is named by a connection string (postgres://user@host/db, ' +
@@ -58,12 +73,55 @@ export const COMMAND_HELP: Readonly<Record<CommandName, CommandHelp>> = {
       PASSWORDS,
       `${SERVER_POINTER} On a server the rotation always re-reads the table after its pass (a ` +
         "server cannot tell other programs' commits).",
+      DISTRIBUTED_ROTATE,
     ],
     examples: [
       'vaultstore-admin rotate app.db --table vault',
+      'vaultstore-admin rotate postgres://admin@db.example/app --table vault --crypto default --queue rediss://redis.example:6379 --old-password-file old.txt --new-password-file new.txt',
       'vaultstore-admin rotate app.db --table vault --old-password-env OLD_PW --new-password-env NEW_PW',
       'vault kv get -field=old app | vaultstore-admin rotate app.db --old-password-file - --new-password-file new.txt',
     ],
+  },
+  worker: {
+    usage: `${SERVER_ARGUMENT} --queue URL [options]`,
+    summary: 'rotate shards of a distributed rotation (started by rotate --queue) on this machine',
+    description: [
+      'Serves the distributed rotation of one vault table: takes shards from the Redis queue and ' +
+        'rotates them with its own passwords and its own connection to the database (neither ever ' +
+        'travels through the queue). Before taking any shard it checks that both passwords open the ' +
+        "rotation's canaries: if not it leaves at once with exit 8 (a retry would fail the same " +
+        'way). It waits for a rotation to be planned, exits 0 once the rotation is finished, 3 when ' +
+        'it is cancelled. SIGTERM (or Ctrl-C) finishes the batch under way and leaves; its shard ' +
+        'goes to another worker. Start as many as you like, on as many machines.',
+    ],
+    notes: [PASSWORDS, QUEUE_PASSWORD, SERVER_POINTER],
+    examples: [
+      'vaultstore-admin worker postgres://rotator@db.example/app --table vault --queue rediss://redis.example:6379 --queue-password-file /run/secrets/redis --old-password-file /run/secrets/old --new-password-file /run/secrets/new --db-password-file /run/secrets/db',
+    ],
+  },
+  status: {
+    usage: `${SERVER_ARGUMENT} --table NAME [options]`,
+    summary: 'show the state of a distributed rotation: shards, counts, workers (read-only)',
+    description: [
+      "Reads the distributed rotation's ledger in the vault's database: its state, records done " +
+        'of the total, shards done, each worker with its host, pool and rate, and when it was last ' +
+        'seen. Needs no Redis and no vault password. Exit 0, also when there is no rotation (it ' +
+        'says so).',
+    ],
+    notes: [SERVER_POINTER],
+    examples: ['vaultstore-admin status postgres://admin@db.example/app --table vault'],
+  },
+  cancel: {
+    usage: `${SERVER_ARGUMENT} --table NAME [options]`,
+    summary: 'cancel a distributed rotation: every worker stops within about a second',
+    description: [
+      'Marks the distributed rotation cancelled in the ledger: the coordinator and every worker ' +
+        'see it within about a second, finish or roll back the batch under way and stop. Committed ' +
+        'batches are kept; rotate --queue --resume continues later. Needs no Redis and no vault ' +
+        'password. Exit 0 when it was cancelled (or had already stopped), 1 when there is none.',
+    ],
+    notes: [SERVER_POINTER],
+    examples: ['vaultstore-admin cancel postgres://admin@db.example/app --table vault'],
   },
   verify: {
     usage: `${VAULT_ARGUMENT} [options]`,

@@ -1,12 +1,6 @@
 /** --help laid out for an 80-column terminal from options.ts and help-text.ts. */
 import { EXIT_MEANINGS } from './exit-codes.js';
-import {
-  COMMAND_HELP,
-  DATABASES_HELP,
-  MORE_HELP,
-  PROGRAM_SUMMARY,
-  VAULT_ARGUMENT,
-} from './help-text.js';
+import { COMMAND_HELP, DATABASES_HELP, MORE_HELP, PROGRAM_SUMMARY } from './help-text.js';
 import {
   COMMANDS,
   COMMAND_SPECS,
@@ -90,7 +84,7 @@ function globalHelp(): string {
     paragraph(`${CLI_NAME}: ${PROGRAM_SUMMARY}.`),
     [
       'Usage:',
-      ...COMMANDS.map((command) => `  ${CLI_NAME} ${command} ${VAULT_ARGUMENT} [options]`),
+      ...COMMANDS.map((command) => `  ${CLI_NAME} ${command} ${COMMAND_HELP[command].usage}`),
       `  ${CLI_NAME} help [command | databases]`,
       `  ${CLI_NAME} --version`,
     ],

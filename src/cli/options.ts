@@ -6,7 +6,7 @@
 import type { ParseArgsConfig } from 'node:util';
 import { VAULT_DRIVERS } from '../engine/index.js';
 
-export const COMMANDS = ['info', 'rotate', 'verify'] as const;
+export const COMMANDS = ['info', 'rotate', 'verify', 'worker', 'status', 'cancel'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 /** What `help <topic>` knows: each command, and vaults in database servers. */
@@ -39,6 +39,21 @@ const TABLE: OptionSpec = {
   value: 'NAME',
   help: 'the vault table (needed when the vault has several)',
 };
+/** worker, status, cancel: the ledger is found by the table's name, never guessed. */
+const TABLE_REQUIRED: OptionSpec = { ...TABLE, help: 'the vault table (required)' };
+/** --NAME-env VAR and --NAME-file FILE: the two ways a script hands over a secret. */
+function secretOptions(name: string, what: string, note = ''): readonly OptionSpec[] {
+  return [
+    {
+      name: `${name}-env`,
+      value: 'VAR',
+      help: `read the ${what} from environment variable VAR${note}`,
+    },
+    { name: `${name}-file`, value: 'FILE', help: `read the ${what} from FILE ("-": from stdin)` },
+  ];
+}
+const OLD_PASSWORD = secretOptions('old-password', 'old password');
+const NEW_PASSWORD = secretOptions('new-password', 'new password');
 const WORKERS: OptionSpec = {
   name: 'workers',
   value: 'N',
@@ -58,6 +73,25 @@ const CHECKPOINT_DIR: OptionSpec = {
   name: 'checkpoint-dir',
   value: 'DIR',
   help: 'where rotations keep their checkpoints (default: next to the vault file, or the state folder for a server)',
+};
+/** The Redis of a distributed rotation (rotate --queue, worker). */
+const QUEUE: readonly OptionSpec[] = [
+  ...secretOptions('queue-password', 'Redis password', ' (never in the URL)'),
+  {
+    name: 'queue-ca',
+    value: 'FILE',
+    help: 'rediss://: a CA certificate (PEM) to trust for the Redis server besides the system ones',
+  },
+];
+const SERVER_TIMEOUT: OptionSpec = {
+  name: 'server-timeout',
+  value: 'SECONDS',
+  help: 'a database server: drop the connection and stop when one statement gets no answer for this long (a stalled network; default 900)',
+};
+const LEDGER_SCHEMA: OptionSpec = {
+  name: 'ledger-schema',
+  value: 'NAME',
+  help: "the schema (MySQL: database) of the distributed rotation's ledger tables (default: the vault table's)",
 };
 const DB_PASSWORD: readonly OptionSpec[] = [
   {
@@ -125,10 +159,26 @@ export const COMMAND_SPECS: Readonly<Record<CommandName, readonly OptionSpec[]>>
     },
     CHECKPOINT_DIR,
     {
-      name: 'server-timeout',
-      value: 'SECONDS',
-      help: 'a database server: drop the connection and stop when one statement gets no answer for this long (a stalled network; default 900)',
+      name: 'queue',
+      value: 'URL',
+      help: 'a distributed rotation: coordinate the shards through this Redis (redis://host:port[/db] or rediss://...); workers on other machines join with "vaultstore-admin worker"',
     },
+    ...QUEUE,
+    {
+      name: 'no-local-worker',
+      help: '--queue: this machine only coordinates; the worker processes do all the work',
+    },
+    {
+      name: 'shards',
+      value: 'N',
+      help: '--queue: cut the table into N shards (default: by time, at least 8 per expected worker)',
+    },
+    {
+      name: 'keep-ledger',
+      help: '--queue: keep the ledger tables (vsa_*) after the rotation (default: dropped once complete)',
+    },
+    LEDGER_SCHEMA,
+    SERVER_TIMEOUT,
     JSON_OUTPUT,
     KDF,
     DRIVER,
@@ -144,26 +194,8 @@ export const COMMAND_SPECS: Readonly<Record<CommandName, readonly OptionSpec[]>>
       name: 'require-symbol',
       help: "the new password needs any other character (the library's optional rules)",
     },
-    {
-      name: 'old-password-env',
-      value: 'VAR',
-      help: 'read the old password from environment variable VAR',
-    },
-    {
-      name: 'old-password-file',
-      value: 'FILE',
-      help: 'read the old password from FILE ("-": from stdin)',
-    },
-    {
-      name: 'new-password-env',
-      value: 'VAR',
-      help: 'read the new password from environment variable VAR',
-    },
-    {
-      name: 'new-password-file',
-      value: 'FILE',
-      help: 'read the new password from FILE ("-": from stdin)',
-    },
+    ...OLD_PASSWORD,
+    ...NEW_PASSWORD,
     ...DB_PASSWORD,
     HELP,
   ],
@@ -194,6 +226,40 @@ export const COMMAND_SPECS: Readonly<Record<CommandName, readonly OptionSpec[]>>
       value: 'FILE',
       help: 'read the password to test from FILE ("-": from stdin)',
     },
+    ...DB_PASSWORD,
+    HELP,
+  ],
+  worker: [
+    TABLE_REQUIRED,
+    { name: 'queue', value: 'URL', help: 'the Redis the coordinator (rotate --queue) uses' },
+    ...QUEUE,
+    { ...WORKERS, help: 'derivations in parallel on this machine (default: number of CPU cores)' },
+    KDF,
+    LEDGER_SCHEMA,
+    {
+      ...SERVER_TIMEOUT,
+      help: 'drop the database connection when one statement gets no answer for this long (a stalled network: the shard goes to another worker; default 900)',
+    },
+    {
+      name: 'json',
+      help: 'events as JSON lines on stdout, then a JSON summary (errors too)',
+    },
+    ...OLD_PASSWORD,
+    ...NEW_PASSWORD,
+    ...DB_PASSWORD,
+    HELP,
+  ],
+  status: [
+    TABLE_REQUIRED,
+    LEDGER_SCHEMA,
+    { ...JSON_OUTPUT, help: 'print one JSON object instead of the text' },
+    ...DB_PASSWORD,
+    HELP,
+  ],
+  cancel: [
+    TABLE_REQUIRED,
+    LEDGER_SCHEMA,
+    { ...JSON_OUTPUT, help: 'print the state after the cancel as one JSON object' },
     ...DB_PASSWORD,
     HELP,
   ],

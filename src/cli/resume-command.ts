@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { isServerTarget } from '../engine/index.js';
 import type { PasswordSource, RotateArgs } from './args.js';
+import type { DistributedRotateArgs } from './distributed-args.js';
 import { shellCommand } from './shell-quote.js';
 
 export const CLI_NAME = 'vaultstore-admin';
@@ -31,6 +32,22 @@ export function passwordArguments(
 /** A vault file as an absolute path; a connection string as given (it never holds a password). */
 export function vaultArgument(vaultPath: string): string {
   return isServerTarget(vaultPath) ? vaultPath : resolve(vaultPath);
+}
+
+/** rotate --queue's own options, repeated (the Redis password by its source, never its value). */
+function distributedArguments(distributed: DistributedRotateArgs | null): string[] {
+  if (distributed === null) return [];
+  const { queue } = distributed;
+  const argv = ['--queue', queue.url];
+  if (queue.password !== null) argv.push(...passwordArguments('--queue-password', queue.password));
+  if (queue.caFile !== undefined) argv.push('--queue-ca', resolve(queue.caFile));
+  if (!distributed.localWorker) argv.push('--no-local-worker');
+  if (distributed.shards !== undefined) argv.push('--shards', String(distributed.shards));
+  if (distributed.keepLedger) argv.push('--keep-ledger');
+  if (distributed.ledgerSchema !== undefined) {
+    argv.push('--ledger-schema', distributed.ledgerSchema);
+  }
+  return argv;
 }
 
 /** @param table the table the job settled on; undefined only before it is known (one-table files) */
@@ -66,6 +83,7 @@ export function resumeArguments(
   if (args.passwordRules.requireDigit) argv.push('--require-digit');
   if (args.passwordRules.requireSymbol) argv.push('--require-symbol');
   if (args.json) argv.push('--json');
+  argv.push(...distributedArguments(args.distributed));
   argv.push(...passwordArguments('--db-password', args.dbPassword.source));
   if (args.dbPassword.optionFile !== undefined) {
     argv.push('--db-option-file', resolve(args.dbPassword.optionFile));

@@ -35,6 +35,7 @@ describe.skipIf(unavailable)('cgroup v1 CPU runner', () => {
     expect(readFileSync(join(CPU_ROOT, group.name, 'cpu.cfs_period_us'), 'utf8').trim()).toBe(
       '100000',
     );
+    expect(readFileSync(join(CPU_ROOT, group.name, 'cpu.shares'), 'utf8').trim()).toBe('8192');
     const child = group.spawn(process.execPath, ['-e', BURN(200)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -5,16 +5,7 @@ import { parseCommandLine, type Invocation } from '../../src/cli/args.js';
 import { UsageError } from '../../src/cli/cli-error.js';
 import { parseCryptoSpec } from '../../src/cli/crypto-spec.js';
 import { resumeArguments } from '../../src/cli/resume-command.js';
-
-function usageError(argv: string[]): UsageError {
-  try {
-    parseCommandLine(argv);
-  } catch (error) {
-    if (error instanceof UsageError) return error;
-    throw error;
-  }
-  throw new Error(`no usage error for ${argv.join(' ')}`);
-}
+import { usageError } from './support/usage-error.js';
 
 function rotateArgs(argv: string[]) {
   const invocation: Invocation = parseCommandLine(['rotate', 'vault.db', ...argv]);
@@ -83,6 +74,7 @@ describe('parseCommandLine', () => {
       },
       oldPassword: { kind: 'env', variable: 'OLD' },
       newPassword: { kind: 'file', path: 'new.txt' },
+      distributed: null,
     });
   });
 

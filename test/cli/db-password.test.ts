@@ -9,7 +9,6 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseCommandLine, type Invocation, type RotateArgs } from '../../src/cli/args.js';
-import { UsageError } from '../../src/cli/cli-error.js';
 import {
   parseMysqlOptionText,
   pgpassEntryFor,
@@ -23,20 +22,11 @@ import type { CliIo } from '../../src/cli/io.js';
 import { resumeArguments } from '../../src/cli/resume-command.js';
 import { EngineError, parseServerTarget } from '../../src/engine/index.js';
 import { makeTempDir, type TempDir } from '../support/fixtures.js';
+import { usageError } from './support/usage-error.js';
 
 const text = (bytes: Uint8Array | null): string | null =>
   bytes === null ? null : Buffer.from(bytes).toString('utf8');
 const SECRET = 'db-Secret-0123456789';
-
-function usageError(argv: string[]): UsageError {
-  try {
-    parseCommandLine(argv);
-  } catch (error) {
-    if (error instanceof UsageError) return error;
-    throw error;
-  }
-  throw new Error(`no usage error for ${argv.join(' ')}`);
-}
 
 function vaultArgs(argv: string[]): ServerVaultArgs {
   const invocation: Invocation = parseCommandLine(argv);

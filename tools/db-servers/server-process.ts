@@ -492,6 +492,8 @@ export interface LaunchOptions {
    * throwaway data skips fsync and the doublewrite work.
    */
   readonly durable?: boolean;
+  /** more server arguments, e.g. ['-c', 'shared_preload_libraries=pg_stat_statements'] */
+  readonly extraArgs?: readonly string[];
   /** serve TLS with this certificate (plain connections stay accepted unless a login requires TLS) */
   readonly tls?: ServerTls;
 }
@@ -506,11 +508,14 @@ export async function launchServer(
   options: LaunchOptions = {},
 ): Promise<ManagedServer> {
   const durable = options.durable === true;
-  return launchManaged(programs.kind, (folder) =>
-    programs.kind === 'postgres'
-      ? postgresFlavour(programs, folder, durable, options.tls ?? null)
-      : mariadbFlavour(programs, folder, durable, options.tls ?? null),
-  );
+  return launchManaged(programs.kind, (folder) => {
+    const flavour =
+      programs.kind === 'postgres'
+        ? postgresFlavour(programs, folder, durable, options.tls ?? null)
+        : mariadbFlavour(programs, folder, durable, options.tls ?? null);
+    const extra = options.extraArgs ?? [];
+    return { ...flavour, args: (port) => [...flavour.args(port), ...extra] };
+  });
 }
 
 export async function launchManaged<Info>(

@@ -159,6 +159,8 @@ function countLines(result: RotationResult, rotatedLabel: string): string[] {
 }
 
 function onServer(result: RotationResult): boolean {
+  // A distributed rotation runs only on a server (its result names no single driver).
+  if ('distributed' in result) return true;
   return result.driver !== undefined && vaultDriverText(result.driver).holds === 'server';
 }
 
@@ -257,7 +259,11 @@ export function completedText(args: RotateArgs, result: RotationResult): string[
       `Backup of the vault before the rotation: ${printable(result.backupPath)} (keep it until you have checked the vault).`,
     );
   } else if (!result.dryRun && !foundAlreadyCompleted(result)) {
-    lines.push('No backup was made (--no-backup).');
+    lines.push(
+      args.backup.kind === 'none'
+        ? 'No backup was made (--no-backup).'
+        : 'No backup was made by this run (the notes say why).',
+    );
   }
   lines.push(softDeletedLine(args));
   for (const note of result.notes ?? []) lines.push(printable(note));
@@ -265,7 +271,12 @@ export function completedText(args: RotateArgs, result: RotationResult): string[
   return lines;
 }
 
-export function cancelledText(result: RotationResult, resume: string): string[] {
+/** @param resumable the command printed resumes (a checkpoint, or a distributed rotation's ledger) */
+export function cancelledText(
+  result: RotationResult,
+  resume: string,
+  resumable = result.checkpointPath !== null,
+): string[] {
   const lines = [
     `Cancelled after ${formatDuration(result.seconds * 1000)}: scanned ${formatCount(result.scanned)} records, ` +
       `rotated ${formatCount(result.rotated)}, skipped ${formatCount(result.skipped)}, failed ${formatCount(result.failed)}. ` +
@@ -278,7 +289,7 @@ export function cancelledText(result: RotationResult, resume: string): string[] 
   if (driver) lines.push(driver);
   if (result.backupPath)
     lines.push(`Backup of the vault before the rotation: ${printable(result.backupPath)}`);
-  lines.push(result.checkpointPath ? 'To resume:' : 'To start again:', `  ${resume}`);
+  lines.push(resumable ? 'To resume:' : 'To start again:', `  ${resume}`);
   return lines;
 }
 

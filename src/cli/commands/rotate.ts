@@ -72,7 +72,7 @@ function sharedOptions(args: RotateArgs): SharedOptions {
   };
 }
 
-function writeLines(output: CliIo['stdout'], lines: readonly string[]): void {
+export function writeLines(output: CliIo['stdout'], lines: readonly string[]): void {
   for (const line of lines) writeLine(output, line);
 }
 
@@ -322,43 +322,56 @@ function withResumeHint(error: unknown, args: RotateArgs, table: string | undefi
     : error;
 }
 
-function reportResult(
+/** What a distributed rotation adds to the summary: a line about its workers, a JSON field. */
+export interface SummaryExtra {
+  readonly lines: readonly string[];
+  readonly json: object;
+}
+
+export function reportResult(
   args: RotateArgs,
   result: RotationResult,
   unicodeHint: string | null,
   io: CliIo,
+  extra: SummaryExtra = { lines: [], json: {} },
 ): ExitCode {
   const verdict = interpretResult(result);
+  // A distributed rotation resumes from its ledger, a local one from its checkpoint.
+  const resumable = result.checkpointPath !== null || args.distributed !== null;
+  const summary = (more: { resumeCommand?: string; message?: string } = {}): object => ({
+    ...summaryJson(result, more),
+    ...extra.json,
+  });
+  const completed = (): void => {
+    if (args.json) writeJsonLine(io.stdout, summary());
+    else writeLines(io.stdout, [...completedText(args, result), ...extra.lines]);
+  };
   switch (result.status) {
     case 'completed':
-      if (args.json) writeJsonLine(io.stdout, summaryJson(result));
-      else writeLines(io.stdout, completedText(args, result));
+      completed();
       break;
     case 'cancelled': {
-      const command = continueCommand(args, result.table, result.checkpointPath !== null);
+      const command = continueCommand(args, result.table, resumable);
       if (args.json) {
-        writeJsonLine(io.stdout, summaryJson(result, { resumeCommand: command }));
+        writeJsonLine(io.stdout, summary({ resumeCommand: command }));
         writeLine(
           io.stderr,
-          `Cancelled. ${result.checkpointPath ? 'To resume' : 'To start again'}:\n  ${command}`,
+          `Cancelled. ${resumable ? 'To resume' : 'To start again'}:\n  ${command}`,
         );
       } else {
-        writeLines(io.stdout, cancelledText(result, command));
+        writeLines(io.stdout, [...cancelledText(result, command, resumable), ...extra.lines]);
       }
       break;
     }
     case 'incomplete':
       // Same report as completed; the notes say what is left and why, and the exit code is not success.
-      if (args.json) writeJsonLine(io.stdout, summaryJson(result));
-      else writeLines(io.stdout, completedText(args, result));
+      completed();
       writeLine(io.stderr, `${verdict.title} (the notes above say why and what to do).`);
       break;
     case 'nothing-opened': {
       const lines = nothingOpenedText(args, result, sharedOptions(args).openConfig, unicodeHint);
       writeLines(io.stderr, lines);
-      if (args.json) {
-        writeJsonLine(io.stdout, summaryJson(result, { message: lines.join('\n') }));
-      }
+      if (args.json) writeJsonLine(io.stdout, summary({ message: lines.join('\n') }));
       break;
     }
   }

@@ -92,8 +92,9 @@ export class JsonProgressLines implements ProgressReporter {
 export function createProgressReporter(
   options: { json: boolean; stdout: TextOutput; stderr: TextOutput },
   words: ProgressWords = ROTATE_WORDS,
+  clock?: Clock,
 ): ProgressReporter {
   if (options.json) return new JsonProgressLines(options.stdout);
-  if (options.stderr.isTTY) return new TerminalProgressBar(options.stderr, words);
-  return new PlainProgressLines(options.stderr, words);
+  if (options.stderr.isTTY) return new TerminalProgressBar(options.stderr, words, clock);
+  return new PlainProgressLines(options.stderr, words, clock);
 }

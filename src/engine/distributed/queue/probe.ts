@@ -39,7 +39,7 @@ export function queueFailure(
       'QUEUE_UNREACHABLE',
       `${where} did not prove it is that host: its TLS certificate could not be verified ` +
         `(${errorCode(error)}); nothing was sent to it. If a private CA signed it, give that CA ` +
-        'with --queue-ca-file FILE, and use the host name the certificate names.',
+        'with --queue-ca FILE, and use the host name the certificate names.',
       { cause: error },
     );
   }

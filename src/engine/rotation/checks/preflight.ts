@@ -15,6 +15,7 @@ import { DEFAULT_PROGRESS_INTERVAL_MS } from '../job/progress.js';
 import { diagnoseSample, type DiagnosisListener } from './sample-diagnosis.js';
 import type { PreflightOptions, PreflightProgress, PreflightResult } from '../types.js';
 import { recordScope, scopeFilter, type RecordScope } from '../job/record-scope.js';
+import { assertNoDistributedRotation } from '../../distributed/ledger/active.js';
 import {
   assertPasswordGiven,
   assertPositiveInteger,
@@ -123,6 +124,8 @@ export async function preflightRotation(options: PreflightOptions): Promise<Pref
     const table = await resolveVaultTable(store, options.table);
     // What the rotation would refuse before its first write, said now (read-only connection).
     await store.assertRowsWritable?.(table);
+    // Before the sample: during a distributed rotation it would only say "already rotated".
+    await assertNoDistributedRotation(store, table);
     const scope = recordScope(table, options, new Date());
     const total = await store.countRecords(table, scopeFilter(scope));
     const rotationWorkers = choosePoolSize(

@@ -24,6 +24,7 @@ import {
   startRedis,
   type ManagedRedis,
 } from '../../../support/redis.js';
+import { startTcpProxy, type TcpProxy } from '../../../support/tcp-proxy.js';
 import {
   EventLog,
   startQueueChild,
@@ -83,6 +84,21 @@ describe.skipIf(redisUnavailable())('BullMQ shard queue on a real Redis', () => 
     const claimed = await child.log.waitFor((e) => e.event === 'claimed' || e.event === 'exit');
     expect(claimed, child.stderr()).toMatchObject({ event: 'claimed', job });
     return { queue, child };
+  }
+
+  /** `job` enqueued on a fresh queue reached through a fault proxy (close the proxy). */
+  async function queuedBehindProxy(
+    job: ShardJob,
+  ): Promise<{ proxy: TcpProxy; name: string; viaProxy: ShardQueue }> {
+    const proxy = await startTcpProxy({ host: redis.info.host, port: redis.info.port });
+    const name = uniqueName('q');
+    const viaProxy = await openShardQueue({
+      url: `redis://${proxy.host}:${proxy.port}/0`,
+      name,
+      password: encode(redis.info.password),
+    });
+    await viaProxy.enqueue([job]);
+    return { proxy, name, viaProxy };
   }
 
   /** A worker in this process whose handler logs and waits for its signal unless `finish`. */
@@ -167,6 +183,55 @@ describe.skipIf(redisUnavailable())('BullMQ shard queue on a real Redis', () => 
     await worker.close();
     // closing handed the job back to the queue, not to "completed"
     expect(await queue.held('rotS')).toEqual([job]);
+  });
+
+  it('redelivers the job of a worker cut off from Redis; restored, it learns it lost the lock', async () => {
+    const job: ShardJob = { rotation: 'rotB', phase: 'pass', round: 0, shard: 5 };
+    const { proxy, name, viaProxy } = await queuedBehindProxy(job);
+    try {
+      opened.push(viaProxy);
+      const timing = { lockDurationMs: 1500, stalledIntervalMs: 500 };
+      const cutOff = serveLogged(viaProxy, () => false, timing);
+      await cutOff.log.waitFor((event) => event.event === 'start');
+
+      proxy.blackhole();
+      // its lock renewal (or any other command) vanishes in the black hole
+      await proxy.whenHeld('toServer');
+      const direct = await open(name);
+      const other = serveLogged(direct, () => false, timing);
+      expect((await other.log.waitFor((event) => event.event === 'start')).job).toEqual(job);
+
+      proxy.restore();
+      const lost = await cutOff.log.waitFor((event) => event.event === 'aborted');
+      expect(lost).toMatchObject({ reason: 'LOCK_LOST', job });
+      expect(other.log.events.filter((event) => event.event === 'aborted')).toEqual([]);
+      await Promise.all([cutOff.worker.close(), other.worker.close()]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a worker and a queue cut off from Redis still close (after a grace period)', async () => {
+    const job: ShardJob = { rotation: 'rotX', phase: 'pass', round: 0, shard: 2 };
+    const { proxy, name, viaProxy } = await queuedBehindProxy(job);
+    try {
+      // the same stalled-check interval for all (Redis lets one worker check per interval)
+      const timing = { lockDurationMs: 1500, stalledIntervalMs: 500 };
+      const cutOff = serveLogged(viaProxy, () => false, timing);
+      await cutOff.log.waitFor((event) => event.event === 'start');
+      proxy.blackhole();
+      // the handler stops (WORKER_CLOSING); putting the job back cannot reach Redis
+      await cutOff.worker.close();
+      expect(cutOff.log.events.at(-1)).toMatchObject({ reason: 'WORKER_CLOSING' });
+      await viaProxy.close();
+      // its lock expires and another worker gets the job
+      const direct = await open(name);
+      const other = serveLogged(direct, () => true, timing);
+      expect((await other.log.waitFor((event) => event.event === 'done')).job).toEqual(job);
+      await other.worker.close();
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('cancel reaches an active handler in another process and drops the waiting jobs', async () => {
@@ -319,6 +384,39 @@ describe.skipIf(redisUnavailable())('BullMQ shard queue on a real Redis', () => 
       await raw.close();
       admin.disconnect();
     }
+  });
+
+  it('keeps serving across Redis restarts, with and without its data', async () => {
+    const queue = await open(uniqueName('q'));
+    const { log, worker } = serveLogged(queue, () => true);
+    const first: ShardJob = { rotation: 'rotR', phase: 'pass', round: 0, shard: 0 };
+    await queue.enqueue([first]);
+    await log.waitFor((event) => event.event === 'done' && event.job.shard === 0);
+
+    // with its data: a job queued before the restart is still there after it
+    await worker.close();
+    const kept: ShardJob = { ...first, shard: 1 };
+    await queue.enqueue([kept]);
+    await redis.restart({ keepData: true });
+    expect(await queue.held('rotR')).toEqual([kept]);
+    const again = serveLogged(queue, () => true);
+    await again.log.waitFor((event) => event.event === 'done' && event.job.shard === 1);
+
+    // without it: the queue is empty, and what is enqueued again reaches the same worker
+    await redis.restart({ keepData: false });
+    expect(await queue.held('rotR')).toEqual([]);
+    await queue.enqueue([first, kept]);
+    const done = (): HandlerEvent[] => again.log.events.filter((e) => e.event === 'done');
+    await again.log.waitFor(() => done().length === 3);
+    expect(done()[0]!.job).toEqual(kept);
+    expect(
+      done()
+        .slice(1)
+        .map((event) => event.job.shard)
+        .sort(),
+    ).toEqual([0, 1]);
+    await again.worker.close();
+    expect(log.events.filter((event) => event.event === 'done')).toHaveLength(1);
   });
 
   it('says QUEUE_AUTH for a wrong or missing password', async () => {

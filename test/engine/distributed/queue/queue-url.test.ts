@@ -131,7 +131,7 @@ describe.skipIf(redisUnavailable() ?? opensslMissing)('queue over rediss://', ()
     }
     const untrusted = openShardQueue(settings);
     await expect(untrusted).rejects.toMatchObject({ code: 'QUEUE_UNREACHABLE' });
-    await expect(untrusted).rejects.toThrow(/did not prove it is that host.*--queue-ca-file/s);
+    await expect(untrusted).rejects.toThrow(/did not prove it is that host.*--queue-ca/s);
     // the CA is fine, the name is not: 127.0.0.1 is not what the certificate names
     const byAddress = openShardQueue({
       ...settings,

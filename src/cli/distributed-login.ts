@@ -1,0 +1,109 @@
+/**
+ * What the distributed commands read before they reach the engine: the
+ * database login (as for any server vault), the vault passwords asked for, and
+ * the Redis password (--queue-password-env / -file; none: a Redis without
+ * one). All bytes are the caller's to zero through dispose().
+ */
+import { createHash } from 'node:crypto';
+import { parseServerTarget, type DistributedTarget, type QueueSettings } from '../engine/index.js';
+import type { PasswordSource } from './arg-types.js';
+import { planServerLogin, readLoginAndPasswords } from './db-password.js';
+import type { LedgerArgs, QueueArgs } from './distributed-args.js';
+import type { CliIo } from './io.js';
+import { rotationPasswordRequests, type PasswordRole } from './passwords.js';
+import { zeroBytes } from './secret-bytes.js';
+
+export const QUEUE_PASSWORD: PasswordRole = {
+  label: 'Redis password',
+  option: '--queue-password',
+  prompt: 'Redis password',
+  confirm: false,
+};
+
+type Request = { readonly source: PasswordSource; readonly role: PasswordRole };
+
+export interface DistributedLogin {
+  readonly target: DistributedTarget;
+  /** the vault passwords asked for, in order */
+  readonly passwords: Uint8Array[];
+  /** the Redis password, or null (none given, or no queue) */
+  readonly queuePassword: Uint8Array | null;
+  /** zeroes every password read */
+  dispose(): void;
+}
+
+export interface LoginRequests {
+  /** the vault passwords' sources (worker, rotate --queue); none for status and cancel */
+  readonly passwords?: { readonly old: PasswordSource; readonly new: PasswordSource };
+  /** the queue whose password is read too */
+  readonly queue?: QueueArgs;
+  /** --server-timeout SECONDS */
+  readonly serverTimeoutSeconds?: number | undefined;
+}
+
+/** Reads the database login, the vault passwords and the Redis password in one terminal session. */
+export async function readDistributedLogin(
+  args: LedgerArgs,
+  io: CliIo,
+  command: string,
+  wanted: LoginRequests = {},
+): Promise<DistributedLogin> {
+  const requests: Request[] = wanted.passwords
+    ? rotationPasswordRequests(wanted.passwords.old, wanted.passwords.new)
+    : [];
+  const { queue } = wanted;
+  const queueRequest: Request[] =
+    queue === undefined || queue.password === null
+      ? []
+      : [{ source: queue.password, role: QUEUE_PASSWORD }];
+  const login = await readLoginAndPasswords(
+    planServerLogin(args, io),
+    [...requests, ...queueRequest],
+    io,
+    command,
+  );
+  const passwords = login.passwords.slice(0, requests.length);
+  const queuePassword = queueRequest.length > 0 ? login.passwords[requests.length]! : null;
+  const seconds = wanted.serverTimeoutSeconds;
+  const target: DistributedTarget = {
+    vaultPath: login.vaultPath,
+    table: args.table,
+    open: {
+      ...(seconds !== undefined && { serverTimeoutMs: seconds * 1000 }),
+      ...(login.serverPassword && { serverPassword: login.serverPassword }),
+    },
+    ...(args.ledgerSchema !== undefined && { ledgerSchema: args.ledgerSchema }),
+  };
+  return {
+    target,
+    passwords,
+    queuePassword,
+    dispose: () => zeroBytes(login.serverPassword, queuePassword, ...passwords),
+  };
+}
+
+/**
+ * The queue of one vault table: the same name for `rotate --queue` and every
+ * `worker` given the same database and --table (no host: machines may reach
+ * the server by different names; the job's rotation id tells rotations apart).
+ */
+export function queueName(target: Pick<DistributedTarget, 'vaultPath' | 'table'>): string {
+  const { database } = parseServerTarget(target.vaultPath);
+  const safe = (text: string): string => text.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 40);
+  const digest = createHash('sha256').update(`${database}\0${target.table}`).digest('hex');
+  return `vsa.${safe(database)}.${safe(target.table)}.${digest.slice(0, 8)}`;
+}
+
+/** The engine's queue settings: the URL as given (it holds no password), the password as bytes. */
+export function queueSettings(
+  queue: QueueArgs,
+  password: Uint8Array | null,
+  target: DistributedTarget,
+): QueueSettings {
+  return {
+    url: queue.url,
+    name: queueName(target),
+    ...(password !== null && { password }),
+    ...(queue.caFile !== undefined && { caFile: queue.caFile }),
+  };
+}
