@@ -134,7 +134,7 @@ async function loneWorkerFrozen(
 
 /**
  * A coordinator (ledger kept) and two workers, the first frozen (SIGSTOP)
- * while it holds a shard not yet done.
+ * while it holds a shard not yet done, the second started after that.
  */
 async function frozenMidShard(
   cluster: Cluster,
@@ -149,8 +149,9 @@ async function frozenMidShard(
   const coordinator = cluster.coordinator([...SHARDS, '--keep-ledger']);
   const frozen = cluster.worker(options);
   const id = await joinedAs(frozen);
-  const other = cluster.worker();
   const shard = await freezeHoldingShard(cluster, frozen, id);
+  // Started only now: alone, it could finish every shard before the first is caught at one.
+  const other = cluster.worker();
   return { coordinator, frozen, id, other, shard };
 }
 
