@@ -4,11 +4,11 @@
  * fail lint, and the imports the layers are built on must pass.
  */
 import { readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { ESLint } from 'eslint';
+import { join } from 'node:path';
+import type { ESLint } from 'eslint';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { probeLinter, root, ruleMessages } from './support/probe-lint.js';
 
-const root = resolve(import.meta.dirname, '../..');
 const RULE = 'no-restricted-imports';
 
 interface Probe {
@@ -306,33 +306,12 @@ const ALLOWED: Record<string, Probe> = {
 let eslint: ESLint;
 
 beforeAll(() => {
-  // Probe files do not exist, so the type checker has no project for them: the
-  // type-aware rules (not what this test is about) are off for the probes.
-  eslint = new ESLint({
-    cwd: root,
-    overrideConfig: {
-      files: ['**/*.ts', '**/*.tsx', '**/*.mts'],
-      languageOptions: { parserOptions: { projectService: false } },
-      rules: {
-        '@typescript-eslint/no-floating-promises': 'off',
-        '@typescript-eslint/no-misused-promises': 'off',
-        '@typescript-eslint/switch-exhaustiveness-check': 'off',
-      },
-    },
-  });
+  eslint = probeLinter();
 });
 
 /** The layer-rule messages ESLint reports for the probe, with the project's config. */
-async function layerErrors(probe: Probe): Promise<string[]> {
-  const code = `${probe.code}\nexport { x };\n`;
-  const [result] = await eslint.lintText(code, { filePath: join(root, probe.file) });
-  if (!result) throw new Error(`ESLint returned no result for ${probe.file}`);
-  // A probe ESLint could not parse reports no rule at all: that must not pass as "allowed".
-  const fatal = result.messages.find((message) => message.fatal === true);
-  if (fatal) throw new Error(`ESLint could not lint ${probe.file}: ${fatal.message}`);
-  return result.messages
-    .filter((message) => message.ruleId === RULE)
-    .map((message) => message.message);
+function layerErrors(probe: Probe): Promise<string[]> {
+  return ruleMessages(eslint, RULE, probe.file, `${probe.code}\nexport { x };\n`);
 }
 
 describe('layer table (eslint.config.js)', () => {

@@ -19,6 +19,7 @@ export type {
   LedgerState,
   OpenShardQueue,
   ShardCounts,
+  ShardFailure,
   WorkerEvent,
   WorkerOutcome,
   WorkerRow,

@@ -22,7 +22,8 @@ import { ChangedRecords } from '../rotation/run/sweep.js';
 import { UNKNOWN_MARK, VisitLedger, valueFingerprint } from '../rotation/run/visit-ledger.js';
 import { formatSqliteDateTime, writeCadenceOf } from '../storage/index.js';
 import type { ValueUpdate, VaultStore, WriteBatchResult } from '../storage/types.js';
-import { FencedOut, type Ledger, type ShardClaim, type VisitEntry } from './ledger/ledger.js';
+import type { Ledger } from './ledger/ledger.js';
+import { FencedOut, type ShardClaim, type VisitEntry } from './ledger/types.js';
 import type { ShardJob } from './queue/index.js';
 import type { RotationRow, ShardCounts } from './types.js';
 
@@ -147,6 +148,7 @@ export async function runShard(settings: ShardRunSettings): Promise<ShardRunRepo
     upToKey: row.hi,
   };
   const visits = sweep ? await restoredLedger(ledger, claim) : new RecordingLedger();
+  const visitedBefore = visits.size;
   const window = windowFor(pool.size);
   const pageSize = Math.max(16, window * 2);
   const reader = new RecordReader(store, {
@@ -225,6 +227,8 @@ export async function runShard(settings: ShardRunSettings): Promise<ShardRunRepo
       read,
       found,
       opened: sweep ? pipeline.counts.opened : counts.opened,
+      // Visited by a run of this rotation and no longer read: gone (deleted, or soft-deleted out of scope).
+      deleted: sweep ? visitedBefore - (source as ChangedRecords).present : 0,
     });
     return report('done');
   } catch (error) {

@@ -4,7 +4,7 @@
  * cancelled: every worker's next batch is fenced out and each leaves within
  * a poll; committed batches stay and the rotation resumes from the ledger.
  */
-import { NO_SHARD_COUNTS, sumShardCounts } from './ledger/ledger.js';
+import { NO_SHARD_COUNTS, failingShards, sumShardCounts } from './ledger/rows.js';
 import { openTarget, type OpenedTarget } from './target.js';
 import type { DistributedStatus, DistributedTarget } from './types.js';
 
@@ -27,6 +27,7 @@ async function statusOf(opened: OpenedTarget): Promise<DistributedStatus | null>
     heartbeatMs: rotation.heartbeatMs,
     startedMs: rotation.startedMs,
     workers: await ledger.workers(rotation.id),
+    failing: failingShards(shards),
   };
 }
 

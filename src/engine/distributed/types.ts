@@ -62,6 +62,8 @@ export interface ShardRow extends ShardCounts {
   readonly roundRead: number;
   readonly roundFound: number;
   readonly roundOpened: number;
+  /** records a sweep round found gone (visited before, deleted or soft-deleted out of scope since) */
+  readonly roundDeleted: number;
   /** the code of the last failure a run of it hit (never a message) */
   readonly failure: string | null;
 }
@@ -107,6 +109,12 @@ export interface WorkerSummary {
   readonly state: string;
 }
 
+/** A shard whose last run failed: its EngineError code, never a message. */
+export interface ShardFailure {
+  readonly shard: number;
+  readonly code: string;
+}
+
 export interface DistributedProgress {
   readonly rotation: string;
   readonly phase: 'planning' | 'pass' | 'sweep' | 'finishing';
@@ -121,7 +129,7 @@ export interface DistributedProgress {
   /** every worker that joined, with its recent rate (records/s) and when it was last seen */
   readonly workers: readonly WorkerRow[];
   /** shards whose last run failed, with the code (retried by the queue) */
-  readonly failing: readonly { readonly shard: number; readonly code: string }[];
+  readonly failing: readonly ShardFailure[];
 }
 
 export interface DistributedStatus {
@@ -137,6 +145,8 @@ export interface DistributedStatus {
   readonly heartbeatMs: number | null;
   readonly startedMs: number;
   readonly workers: readonly WorkerRow[];
+  /** shards whose last run failed, with the code */
+  readonly failing: readonly ShardFailure[];
 }
 
 export type DistributedResult = RotationResult & {

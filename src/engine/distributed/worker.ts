@@ -143,21 +143,28 @@ export async function serveRotation(options: ServeRotationOptions): Promise<Work
         pool = await startPool();
       }
       const running = pool;
-      const report = await work.attempt(async ({ store, ledger, table }) =>
-        runShard({
-          store,
-          ledger,
-          rotation,
-          job,
-          owner: workerId,
-          pool: running,
-          keyKind: await store.keyKind(table),
-          signal,
-          batchSize: options.batchSize,
-          commitIntervalMs: options.commitIntervalMs,
-          onRecord: () => records++,
-        }),
-      );
+      // A run that did not finish leaves tasks in the pool: stopped, so the next job starts a fresh one.
+      const report = await work
+        .attempt(async ({ store, ledger, table }) =>
+          runShard({
+            store,
+            ledger,
+            rotation,
+            job,
+            owner: workerId,
+            pool: running,
+            keyKind: await store.keyKind(table),
+            signal,
+            batchSize: options.batchSize,
+            commitIntervalMs: options.commitIntervalMs,
+            onRecord: () => records++,
+          }),
+        )
+        .catch((error: unknown) => {
+          running.abort();
+          throw error;
+        });
+      if (report?.outcome !== 'done' && report?.outcome !== 'skipped') running.abort();
       if (!report) {
         // The connection broke: a new one serves the retry (the batch in flight was rolled back).
         throw new EngineError(

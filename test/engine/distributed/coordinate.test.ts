@@ -53,7 +53,7 @@ import {
   serverDatabase,
   spellings,
   tiny,
-} from './helpers.js';
+} from './support/distributed-setup.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const expected = expectedCounts(manifest, PW_A);
@@ -71,6 +71,8 @@ for (const kind of SERVER_KINDS) {
       beforeAll(async () => {
         redis = await startRedis();
         admin = redisAdmin(redis.info);
+        // it reconnects by itself after the Redis restart test
+        admin.on('error', () => undefined);
       });
       afterAll(async () => {
         admin?.disconnect();
@@ -148,7 +150,13 @@ for (const kind of SERVER_KINDS) {
         expect(outcome.state).toBe('completed');
         await expectServerFixtureRotated(suite.owner, dir.path);
         await expectNoSecretsStored();
-        expect((await readRotationStatus(target()))?.state).toBe('completed');
+        expect(await readRotationStatus(target())).toMatchObject({
+          state: 'completed',
+          shards: 6,
+          shardsDone: 6,
+          failing: [],
+          counts: { scanned: expected.scanned, rotated: expected.rotated },
+        });
       });
 
       it('two worker processes and a coordinator that only coordinates rotate the table', async () => {
@@ -243,6 +251,12 @@ for (const kind of SERVER_KINDS) {
           rotateVault(serverRotationOptions(suite.db, dir.path, { backup: false })),
         ).rejects.toMatchObject({ code: 'DISTRIBUTED_ACTIVE' });
         await expect(coordinate()).rejects.toMatchObject({ code: 'UNFINISHED_ROTATION' });
+        await expect(
+          coordinate({
+            resume: true,
+            crypto: { openConfig: { ...tiny, iterations: tiny.iterations + 1 } },
+          }),
+        ).rejects.toMatchObject({ code: 'CHECKPOINT' });
         const resumed = await coordinate({ resume: true });
         expect(resumed).toMatchObject({
           status: 'completed',
@@ -276,6 +290,24 @@ for (const kind of SERVER_KINDS) {
         });
         await worker;
         expect(result).toMatchObject({ status: 'completed', rotated: expected.rotated });
+        await expectServerFixtureRotated(suite.owner, dir.path);
+      });
+
+      it('Redis restarted without its data mid-rotation: the rotation completes', async () => {
+        let restarted: Promise<void> | null = null;
+        const result = await coordinate({
+          shards: 12,
+          requeueIntervalMs: 100,
+          batchSize: 2,
+          progressIntervalMs: 0,
+          onProgress: (progress) => {
+            // While the first shards run: the jobs waiting behind them are lost with Redis's data.
+            if (progress.rotated > 0) restarted ??= redis.restart({ keepData: false });
+          },
+        });
+        await restarted;
+        expect(restarted).not.toBeNull();
+        expectCompletedAsManifest(result, manifest, PW_A);
         await expectServerFixtureRotated(suite.owner, dir.path);
       });
 

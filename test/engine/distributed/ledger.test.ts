@@ -7,7 +7,7 @@ import { describe, beforeAll, expect, it } from 'vitest';
 import { Ledger } from '../../../src/engine/distributed/ledger/ledger.js';
 import { openVault } from '../../../src/engine/storage/index.js';
 import { SERVER_KINDS, serverUnavailable } from '../../support/servers/index.js';
-import { bytes, loadFixture, openStore, serverDatabase } from './helpers.js';
+import { bytes, loadFixture, openStore, serverDatabase } from './support/distributed-setup.js';
 
 for (const kind of SERVER_KINDS) {
   describe.skipIf(serverUnavailable(kind))(`the ledger on ${kind}`, () => {

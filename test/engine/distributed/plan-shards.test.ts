@@ -11,7 +11,7 @@ import { Ledger } from '../../../src/engine/distributed/ledger/ledger.js';
 import { boundsFromCuts, planShards } from '../../../src/engine/distributed/plan-shards.js';
 import type { VaultStore } from '../../../src/engine/storage/types.js';
 import { SERVER_KINDS, serverUnavailable } from '../../support/servers/index.js';
-import { loadFixture, openStore, serverDatabase } from './helpers.js';
+import { loadFixture, openStore, serverDatabase } from './support/distributed-setup.js';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 

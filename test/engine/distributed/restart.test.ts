@@ -28,7 +28,7 @@ import {
   loadFixture,
   manifest,
   tiny,
-} from './helpers.js';
+} from './support/distributed-setup.js';
 
 for (const kind of SERVER_KINDS) {
   describe.skipIf(serverUnavailable(kind) ?? redisUnavailable())(

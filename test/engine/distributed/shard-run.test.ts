@@ -7,7 +7,8 @@
  * ledger row.
  */
 import { describe, afterEach, beforeEach, expect, it } from 'vitest';
-import { Ledger, sumShardCounts } from '../../../src/engine/distributed/ledger/ledger.js';
+import { Ledger } from '../../../src/engine/distributed/ledger/ledger.js';
+import { sumShardCounts } from '../../../src/engine/distributed/ledger/rows.js';
 import { runShard, type ShardRunReport } from '../../../src/engine/distributed/shard-run.js';
 import type { ShardJob } from '../../../src/engine/distributed/queue/index.js';
 import type { ShardRow } from '../../../src/engine/distributed/types.js';
@@ -31,7 +32,7 @@ import {
   startPool,
   type PlannedRotation,
   serverDatabase,
-} from './helpers.js';
+} from './support/distributed-setup.js';
 
 interface TestWorker {
   readonly name: string;
@@ -154,10 +155,15 @@ for (const kind of SERVER_KINDS) {
         `UPDATE vault SET vault_value = ${quote} WHERE id = ${kind === 'mysql' ? '?' : '$2'}`,
         [oldValue.vault_value, target.id],
       );
+      // ...and deletes another one.
+      const gone = original.find((row) => row.id !== target.id && row.id !== oldValue.id)!;
+      await suite.owner.query(`DELETE FROM vault WHERE id = ${quote}`, [gone.id]);
       const sweep = await runRound('sweep', 1, [a]);
       expect(sweep.every((report) => report.outcome === 'done')).toBe(true);
       const shards = await planned.ledger.shards(planned.rotation.id);
       expect(shards.reduce((sum, shard) => sum + shard.roundFound, 0)).toBe(1);
+      expect(shards.reduce((sum, shard) => sum + shard.roundDeleted, 0)).toBe(1);
+      expect(shards.reduce((sum, shard) => sum + shard.roundRead, 0)).toBe(199);
       expect(sumShardCounts(shards)).toMatchObject({ sweepExamined: 1, sweepRotated: 1 });
       // The next round finds nothing.
       await runRound('sweep', 2, [a]);

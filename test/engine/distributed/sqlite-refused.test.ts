@@ -10,7 +10,7 @@ import {
 } from '../../../src/engine/distributed/index.js';
 import { copyFixture, makeTempDir, type TempDir } from '../../support/fixtures.js';
 import { sha256File } from '../../support/vault-builder.js';
-import { NEW_PASSWORD, PW_A, bytes, tiny } from './helpers.js';
+import { NEW_PASSWORD, PW_A, bytes, tiny } from './support/distributed-setup.js';
 
 describe('a SQLite vault and the distributed rotation', () => {
   let dir: TempDir;

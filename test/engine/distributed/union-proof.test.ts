@@ -6,11 +6,11 @@
  * explained.
  */
 import { describe, expect, it } from 'vitest';
-import { NO_SHARD_COUNTS } from '../../../src/engine/distributed/ledger/ledger.js';
+import { NO_SHARD_COUNTS } from '../../../src/engine/distributed/ledger/rows.js';
 import { boundsFromCuts, boundsHash } from '../../../src/engine/distributed/plan-shards.js';
 import type { RotationRow, ShardRow } from '../../../src/engine/distributed/types.js';
 import { judgeRound } from '../../../src/engine/distributed/union-proof.js';
-import { tiny } from './helpers.js';
+import { tiny } from './support/distributed-setup.js';
 
 const bounds = boundsFromCuts(['k10', 'k20']);
 
@@ -51,6 +51,7 @@ function shards(round: number, each: Partial<ShardRow> = {}): ShardRow[] {
     roundRead: 10,
     roundFound: 0,
     roundOpened: 0,
+    roundDeleted: 0,
     failure: null,
     ...each,
   }));
@@ -93,6 +94,23 @@ describe('judgeRound', () => {
     const short = shards(1, { scanned: 9, roundRead: 9 });
     await expect(judgeRound(rotation(1), short, count(27))).rejects.toMatchObject({
       code: 'INTERNAL',
+    });
+    // Records deleted since the pass explain it; records inserted ahead of the cursors are no anomaly.
+    expect(
+      await judgeRound(
+        rotation(1),
+        shards(1, { scanned: 9, roundRead: 9, roundDeleted: 1 }),
+        count(27),
+      ),
+    ).toEqual({
+      kind: 'finish',
+      status: 'completed',
+    });
+    expect(
+      await judgeRound(rotation(1), shards(1, { scanned: 11, roundRead: 11 }), count(33)),
+    ).toEqual({
+      kind: 'finish',
+      status: 'completed',
     });
   });
 

@@ -6,138 +6,17 @@
  * and a fenced statement that matches no row means "fenced out or stopped":
  * the caller rolls back and leaves (FencedOut).
  */
-import type { Argon2Config } from '../../../core/argon2.js';
 import { EngineError } from '../../errors.js';
-import type { ServerSql, SqlParam, SqlRow, VaultStore } from '../../storage/types.js';
+import type { ServerSql, VaultStore } from '../../storage/types.js';
 import type { LedgerState, RotationRow, ShardCounts, ShardRow, WorkerRow } from '../types.js';
-import { LEDGER_TABLES, ledgerDdl, ledgerNames, portable, type LedgerNames } from './schema.js';
-
-/** A fenced write matched nothing: another run holds the shard, or the rotation stopped. */
-export class FencedOut extends Error {
-  constructor() {
-    super('fenced out of the shard (another run claimed it, or the rotation stopped)');
-    this.name = 'FencedOut';
-  }
-}
+import { COUNT_COLUMNS, COUNT_SETS, num, rotationOf, shardOf, textOrNull } from './rows.js';
+import { createLedgerTables } from './create.js';
+import { LEDGER_TABLES, ledgerNames, portable, type LedgerNames } from './schema.js';
+import { FencedOut, type NewRotation, type ShardClaim, type VisitEntry } from './types.js';
+import { readWorkers, upsertWorker } from './workers.js';
 
 /** Active: the rotation is unfinished (running, or cancelled and waiting to resume). */
 export const ACTIVE_STATES: readonly LedgerState[] = ['running', 'cancelled'];
-
-export const NO_SHARD_COUNTS: ShardCounts = {
-  scanned: 0,
-  opened: 0,
-  rotated: 0,
-  skipped: 0,
-  failed: 0,
-  changed: 0,
-  bytes: 0,
-  derivations: 0,
-  sweepExamined: 0,
-  sweepRotated: 0,
-  sweepFailed: 0,
-};
-
-const COUNT_COLUMNS: ReadonlyArray<readonly [keyof ShardCounts, string]> = [
-  ['scanned', 'scanned'],
-  ['opened', 'opened'],
-  ['rotated', 'rotated'],
-  ['skipped', 'skipped'],
-  ['failed', 'failed'],
-  ['changed', 'changed'],
-  ['bytes', 'bytes'],
-  ['derivations', 'derivations'],
-  ['sweepExamined', 'sweep_examined'],
-  ['sweepRotated', 'sweep_rotated'],
-  ['sweepFailed', 'sweep_failed'],
-];
-
-const COUNT_SETS = COUNT_COLUMNS.map(([, column]) => `${column} = ?`).join(', ');
-
-export type NewRotation = Pick<
-  RotationRow,
-  'id' | 'table' | 'now' | 'includeSoftDeleted' | 'openConfig' | 'writeConfig' | 'canaries'
-> &
-  Pick<RotationRow, 'rowsAtStart' | 'boundsHash'> & {
-    readonly coordinator: string;
-    readonly shards: readonly { lo: string | null; hi: string | null; rowsAtStart: number }[];
-  };
-
-/** A run's hold on a shard for one round. */
-export interface ShardClaim {
-  readonly rotation: string;
-  readonly shard: number;
-  readonly epoch: number;
-  readonly owner: string;
-  /** the row as claimed (counts so far, cursor to continue from) */
-  readonly row: ShardRow;
-}
-
-/** One visit entry: a record key and the 30-bit fingerprint left there (-1: unknown). */
-export type VisitEntry = readonly [key: string, mark: number];
-
-const num = (value: unknown): number => Number(value ?? 0);
-const textOrNull = (value: unknown): string | null =>
-  value === null || value === undefined
-    ? null
-    : Buffer.isBuffer(value)
-      ? value.toString('utf8')
-      : String(value);
-
-function shardOf(row: SqlRow): ShardRow {
-  const counts = Object.fromEntries(
-    COUNT_COLUMNS.map(([field, column]) => [field, num(row[column])]),
-  ) as unknown as ShardCounts;
-  return {
-    ...counts,
-    shard: num(row.shard),
-    lo: textOrNull(row.lo),
-    hi: textOrNull(row.hi),
-    rowsAtStart: num(row.rows_at_start),
-    epoch: num(row.epoch),
-    owner: textOrNull(row.owner),
-    round: num(row.round),
-    done: num(row.done) === 1,
-    cursor: textOrNull(row.cursor_key),
-    roundRead: num(row.round_read),
-    roundFound: num(row.round_found),
-    roundOpened: num(row.round_opened),
-    failure: textOrNull(row.failure),
-  };
-}
-
-function rotationOf(row: SqlRow): RotationRow {
-  return {
-    id: String(row.id),
-    table: String(textOrNull(row.vault_table)),
-    state: String(row.state) as LedgerState,
-    now: new Date(num(row.now_ms)),
-    includeSoftDeleted: num(row.include_soft_deleted) === 1,
-    openConfig: JSON.parse(String(textOrNull(row.open_config))) as Argon2Config,
-    writeConfig: JSON.parse(String(textOrNull(row.write_config))) as Argon2Config,
-    canaries: { old: String(textOrNull(row.canary_old)), new: String(textOrNull(row.canary_new)) },
-    rowsAtStart: num(row.rows_at_start),
-    shardCount: num(row.shard_count),
-    boundsHash: String(row.bounds_hash),
-    round: num(row.round),
-    coordinator: textOrNull(row.coordinator),
-    heartbeatMs: row.heartbeat_ms === null ? null : num(row.heartbeat_ms),
-    startedMs: num(row.started_ms),
-    updatedMs: num(row.updated_ms),
-  };
-}
-
-/** PostgreSQL 42501 / 3F000, MySQL 1044, 1142, 1049: the login may not create (or use) the ledger there. */
-function isPermissionError(error: unknown): boolean {
-  const cause = (error as { cause?: { code?: unknown; errno?: unknown } }).cause;
-  return (
-    (error as { code?: unknown }).code === 'SERVER_PERMISSION' ||
-    cause?.code === '42501' ||
-    cause?.code === '3F000' ||
-    cause?.errno === 1044 ||
-    cause?.errno === 1142 ||
-    cause?.errno === 1049
-  );
-}
 
 export class Ledger {
   readonly names: LedgerNames;
@@ -175,19 +54,7 @@ export class Ledger {
 
   /** Creates the tables that are missing; LEDGER_PERMISSION when the login may not. */
   async create(): Promise<void> {
-    try {
-      for (const statement of ledgerDdl(this.dialect, this.names)) await this.sql.query(statement);
-    } catch (error) {
-      if (!isPermissionError(error)) throw error;
-      throw new EngineError(
-        'LEDGER_PERMISSION',
-        `A distributed rotation keeps its ledger (tables ${LEDGER_TABLES.join(', ')}) in ${this.display}` +
-          `${this.schema === null ? '' : ` (schema ${JSON.stringify(this.schema)})`}, and this login may not ` +
-          'create tables there. Nothing was changed. Grant it CREATE on that schema/database, or name a ' +
-          'schema where it may (CLI: --ledger-schema), or rotate on one machine (rotate without --queue).',
-        { cause: error },
-      );
-    }
+    await createLedgerTables(this.sql, this.names, this.schema, this.display);
   }
 
   /** Whether the ledger tables exist (asked of the catalog: a single-machine rotation looks without creating them). */
@@ -293,8 +160,8 @@ export class Ledger {
         await this.sql.modify(
           `INSERT INTO ${this.names.vsa_shard} (rotation, shard, lo, hi, rows_at_start, epoch, owner, round,
             done, cursor_key, ${COUNT_COLUMNS.map(([, column]) => column).join(', ')},
-            round_read, round_found, round_opened, failure)
-            VALUES (?, ?, ?, ?, ?, 0, NULL, 0, 0, NULL, ${zeros}, 0, 0, 0, NULL)`,
+            round_read, round_found, round_opened, round_deleted, failure)
+            VALUES (?, ?, ?, ?, ?, 0, NULL, 0, 0, NULL, ${zeros}, 0, 0, 0, 0, NULL)`,
           [rotation.id, index, shard.lo, shard.hi, shard.rowsAtStart],
         );
       }
@@ -462,19 +329,20 @@ export class Ledger {
   /** The end of a run's round over its shard, fenced like a batch. */
   async finishShard(
     claim: ShardClaim,
-    finish: { counts: ShardCounts; read: number; found: number; opened: number },
+    finish: { counts: ShardCounts; read: number; found: number; opened: number; deleted: number },
   ): Promise<void> {
     await this.transaction(async () => {
       await this.assertStillRunning(claim.rotation);
       const matched = await this.sql.modify(
         `UPDATE ${this.names.vsa_shard} SET done = 1, owner = NULL, failure = NULL, ${COUNT_SETS},
-          round_read = ?, round_found = ?, round_opened = ?
+          round_read = ?, round_found = ?, round_opened = ?, round_deleted = ?
           WHERE rotation = ? AND shard = ? AND epoch = ?`,
         [
           ...COUNT_COLUMNS.map(([field]) => finish.counts[field]),
           finish.read,
           finish.found,
           finish.opened,
+          finish.deleted,
           claim.rotation,
           claim.shard,
           claim.epoch,
@@ -536,49 +404,10 @@ export class Ledger {
   }
 
   async registerWorker(rotation: string, worker: Omit<WorkerRow, 'lastSeenMs'>): Promise<void> {
-    const values: SqlParam[] = [
-      worker.host,
-      worker.pool,
-      worker.backend,
-      worker.state,
-      worker.records,
-      worker.rate,
-      Date.now(),
-    ];
-    const updated = await this.sql.modify(
-      `UPDATE ${this.names.vsa_worker} SET host = ?, pool = ?, backend = ?, state = ?, records = ?, rate = ?,
-        last_seen_ms = ? WHERE rotation = ? AND worker = ?`,
-      [...values, rotation, worker.worker],
-    );
-    if (updated === 1) return;
-    await this.sql.modify(
-      `INSERT INTO ${this.names.vsa_worker} (host, pool, backend, state, records, rate, last_seen_ms, rotation, worker)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [...values, rotation, worker.worker],
-    );
+    await upsertWorker(this.sql, this.names, rotation, worker);
   }
 
-  async workers(rotation: string): Promise<WorkerRow[]> {
-    const rows = await this.sql.query(
-      `SELECT * FROM ${this.names.vsa_worker} WHERE rotation = ? ORDER BY worker`,
-      [rotation],
-    );
-    return rows.map((row) => ({
-      worker: String(textOrNull(row.worker)),
-      host: String(textOrNull(row.host)),
-      pool: num(row.pool),
-      backend: String(row.backend),
-      state: String(row.state),
-      records: num(row.records),
-      rate: num(row.rate),
-      lastSeenMs: num(row.last_seen_ms),
-    }));
+  workers(rotation: string): Promise<WorkerRow[]> {
+    return readWorkers(this.sql, this.names, rotation);
   }
-}
-
-/** The sum of shard counts. */
-export function sumShardCounts(rows: readonly ShardCounts[]): ShardCounts {
-  const total: Record<string, number> = { ...NO_SHARD_COUNTS };
-  for (const row of rows) for (const [field] of COUNT_COLUMNS) total[field]! += row[field];
-  return total as unknown as ShardCounts;
 }

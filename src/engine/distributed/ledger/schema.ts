@@ -90,6 +90,7 @@ export function ledgerDdl(dialect: Dialect, names: LedgerNames): string[] {
       round_read bigint NOT NULL,
       round_found bigint NOT NULL,
       round_opened bigint NOT NULL,
+      round_deleted bigint NOT NULL,
       failure varchar(32),
       PRIMARY KEY (rotation, shard)
     )${options}`,

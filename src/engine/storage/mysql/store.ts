@@ -6,7 +6,6 @@
  * statement. dataVersion() is null: a server cannot tell cheaply whether
  * another program committed, so the rotation sweeps after its pass.
  */
-import { createHash } from 'node:crypto';
 import type { ConnectionOptions } from 'mysql2/promise';
 import { EngineError } from '../../errors.js';
 import {
@@ -17,12 +16,6 @@ import {
   streamPages,
 } from '../common/paging.js';
 import { assertBackupDestination, backupFileError } from '../server/sqlite-backup.js';
-import {
-  completeBackupComment,
-  markedByRotation,
-  unfinishedBackupComment,
-  unfinishedBackupName,
-} from '../server/backup-table-marker.js';
 import { formatSqliteDateTime } from '../common/datetime.js';
 import type { ServerConnectOptions } from '../driver.js';
 import type { TableColumns } from '../common/vault-table.js';
@@ -39,6 +32,8 @@ import type {
   WriteBatchResult,
 } from '../types.js';
 import { backupMysqlTable, mysqlText } from './backup.js';
+import { backupToTable } from './backup-table.js';
+import { guardedTransaction } from './batch-write.js';
 import {
   assertMysqlPageable,
   noMysqlVaultTableError,
@@ -49,6 +44,7 @@ import {
 import { mysqlConnectionOptions } from './connection-options.js';
 import { assertSafeToRewrite } from './copies.js';
 import { toMysqlEngineError } from './errors.js';
+import { takeRotationLock } from './rotation-lock.js';
 import { MysqlSession } from './session.js';
 import type { MysqlRow, MysqlSessionSettings } from './session.js';
 import {
@@ -56,22 +52,13 @@ import {
   TRIGGERS_SQL,
   countStatement,
   everyNthKeyStatement,
-  lockUnchangedStatement,
-  multiUpdateStatement,
   pageSizesStatement,
   pageStatement,
-  quoteMysqlIdentifier,
   recordAtStatement,
   sampleStatement,
   tableCountsStatement,
 } from './sql.js';
 import type { MysqlParam, MysqlRecordFilter, MysqlStatement } from './sql.js';
-
-/** Bound values per statement of a batch: well under MariaDB's 16 MiB max_allowed_packet. */
-export const STATEMENT_MAX_VALUE_BYTES = 4 * 1024 * 1024;
-
-/** MySQL lock names are at most 64 characters. */
-const LOCK_NAME_MAX = 64;
 
 type FilterOptions = Omit<ReadRecordsOptions, 'limit' | 'maxBytes'>;
 
@@ -83,35 +70,6 @@ function toRecord(row: MysqlRow): VaultRecord {
     value: mysqlText(row.value),
     softDeleted: Number(row.soft_deleted) === 1,
   };
-}
-
-/** The server lock name of one table's rotation (hashed when too long). */
-export function rotationLockName(database: string, table: string): string {
-  const name = `vaultstore-admin:${database}.${table}`;
-  if (name.length <= LOCK_NAME_MAX) return name;
-  return `vaultstore-admin:${createHash('sha256').update(`${database}\0${table}`).digest('hex').slice(0, 40)}`;
-}
-
-/** Splits a batch so no statement carries more than `maxBytes` of values (at least one update each). */
-export function chunkUpdates(updates: readonly ValueUpdate[], maxBytes: number): ValueUpdate[][] {
-  const chunks: ValueUpdate[][] = [];
-  let current: ValueUpdate[] = [];
-  let bytes = 0;
-  for (const update of updates) {
-    const size =
-      Buffer.byteLength(update.expectedValue) +
-      Buffer.byteLength(update.newValue) +
-      2 * Buffer.byteLength(update.key);
-    if (current.length > 0 && bytes + size > maxBytes) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(update);
-    bytes += size;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
 }
 
 class MysqlVaultStore implements VaultStore {
@@ -322,7 +280,10 @@ class MysqlVaultStore implements VaultStore {
       const name = await this.table(table);
       this.workingTable = name;
       if (updates.length === 0 && !inTransaction) return { written: [], guardFailed: [] };
-      return this.guardedTransaction(name, updates, updatedAt, inTransaction);
+      // Inside this operation already: the hook's statements run directly.
+      const hookSql = this.sqlOn((work) => work());
+      const target = { session: this.session, display: this.display, name, hookSql };
+      return guardedTransaction(target, updates, updatedAt, inTransaction);
     });
   }
 
@@ -349,154 +310,19 @@ class MysqlVaultStore implements VaultStore {
     });
   }
 
-  /**
-   * One transaction: lock the records still holding the value read, update
-   * exactly those; any error rolls the whole batch back.
-   */
-  private async guardedTransaction(
-    name: string,
-    updates: readonly ValueUpdate[],
-    updatedAt: string,
-    inTransaction?: BatchHook,
-  ): Promise<WriteBatchResult> {
-    const action = 'writing to';
-    const written = new Set<string>();
-    await this.session.query('START TRANSACTION', [], action);
-    try {
-      for (const chunk of chunkUpdates(updates, STATEMENT_MAX_VALUE_BYTES)) {
-        const byKey = new Map(chunk.map((update) => [update.key, update]));
-        const locked = await this.query(lockUnchangedStatement(name, chunk), action);
-        // The exact id read (a case- or accent-variant id is another record's business).
-        const matching = locked
-          .map((row) => byKey.get(mysqlText(row.id)))
-          .filter((update): update is ValueUpdate => update !== undefined);
-        if (matching.length === 0) continue;
-        const statement = multiUpdateStatement(name, matching, updatedAt);
-        const found = await this.session.modify(statement.sql, statement.params, action);
-        // What the UPDATE itself matched, never what the lock found: they differ only if ids did not compare exactly.
-        if (found !== matching.length) throw this.unmatchedWrite(name, found, matching.length);
-        for (const update of matching) written.add(update.key);
-      }
-      const result = {
-        written: updates.filter((u) => written.has(u.key)).map((u) => u.key),
-        guardFailed: updates.filter((u) => !written.has(u.key)).map((u) => u.key),
-      };
-      // Inside this operation already: the hook's statements run directly.
-      await inTransaction?.(
-        this.sqlOn((work) => work()),
-        result,
-      );
-      await this.session.query('COMMIT', [], action);
-      return result;
-    } catch (error) {
-      // A dead connection rolls back on the server by itself.
-      await this.session.query('ROLLBACK', [], action).catch(() => undefined);
-      throw error;
-    }
-  }
-
-  private unmatchedWrite(name: string, found: number, locked: number): EngineError {
-    return new EngineError(
-      'INTERNAL',
-      `Writing to the table ${JSON.stringify(name)} in ${this.display}, the update matched ${found} of the ` +
-        `${locked} record(s) it had just locked by their ids: the server compared the ids differently from ` +
-        'how this tool read them. The batch was rolled back, so nothing of it was written (batches committed ' +
-        'before it were checked the same way). Please report this with the table definition (SHOW CREATE ' +
-        'TABLE), and do not rotate this table until it is fixed.',
-    );
-  }
-
-  /**
-   * Built as an unfinished, marked table under another name, renamed and
-   * marked complete only once every row is in (backup-table-marker.ts):
-   * CREATE TABLE commits on its own in MySQL, so a lost connection must not
-   * leave an empty table under the backup's name.
-   */
+  /** A copy of the table beside it (backup-table.ts). */
   backupToTable(table: string, newTable: string, tag: string): Promise<void> {
     return this.run(async () => {
-      const action = 'backing up';
-      const source = quoteMysqlIdentifier(await this.table(table));
-      const target = quoteMysqlIdentifier(newTable);
-      const building = unfinishedBackupName(newTable, tag);
-      const existing = await this.tableComment(newTable);
-      if (existing === completeBackupComment(tag)) return; // this rotation's, made by a stopped run
-      if (existing !== null && existing !== unfinishedBackupComment(tag)) {
-        throw backupTableExistsError(newTable, this.display);
-      }
-      // What a stopped run of this rotation left: never a backup, rebuilt.
-      for (const name of [newTable, building]) {
-        if (markedByRotation(await this.tableComment(name), tag)) {
-          await this.session.query(`DROP TABLE ${quoteMysqlIdentifier(name)}`, [], action);
-        }
-      }
-      const partial = quoteMysqlIdentifier(building);
-      await this.session.query(`CREATE TABLE ${partial} LIKE ${source}`, [], action);
-      try {
-        await this.session.query(
-          `ALTER TABLE ${partial} COMMENT = ?`,
-          [unfinishedBackupComment(tag)],
-          action,
-        );
-        // One statement: a consistent read of every row.
-        await this.session.query(`INSERT INTO ${partial} SELECT * FROM ${source}`, [], action);
-        await this.session.query(`RENAME TABLE ${partial} TO ${target}`, [], action);
-      } catch (error) {
-        // Marked unfinished (or never filled): dropped now if the connection allows, else by the resume.
-        await this.session
-          .query(`DROP TABLE IF EXISTS ${partial}`, [], action)
-          .catch(() => undefined);
-        const cause = (error as { cause?: { errno?: unknown } }).cause;
-        if (cause?.errno === 1050) throw backupTableExistsError(newTable, this.display);
-        throw error;
-      }
-      await this.session.query(
-        `ALTER TABLE ${target} COMMENT = ?`,
-        [completeBackupComment(tag)],
-        action,
-      );
+      const source = await this.table(table);
+      await backupToTable(this.session, this.display, source, newTable, tag);
     });
   }
-
-  /** The comment of a table of this database, or null when there is no such table. */
-  private async tableComment(name: string): Promise<string | null> {
-    const rows = await this.session.query(
-      'SELECT TABLE_COMMENT AS comment FROM information_schema.TABLES ' +
-        'WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
-      [name],
-      'backing up',
-    );
-    return rows[0] === undefined ? null : mysqlText(rows[0].comment);
-  }
-
   lockForRotation(table: string): Promise<() => Promise<void>> {
     return this.run(async () => {
       const name = await this.table(table);
       this.workingTable = name;
-      const lockName = rotationLockName(this.options.target.database, name);
-      const got = await this.session.query('SELECT GET_LOCK(?, 0) AS got', [lockName], 'locking');
-      if (Number(got[0]?.got) !== 1) {
-        const holder = await this.session.query(
-          'SELECT IS_USED_LOCK(?) AS holder',
-          [lockName],
-          'locking',
-        );
-        const id = holder[0]?.holder;
-        throw new EngineError(
-          'ROTATION_IN_PROGRESS',
-          `Another rotation of the table ${JSON.stringify(name)} in ${this.display} is running: the server ` +
-            `lock ${JSON.stringify(lockName)} is held by connection ${id === null || id === undefined ? '(unknown)' : mysqlText(id)} ` +
-            '(see SHOW PROCESSLIST on the server). Wait for it to finish; if that program died, its lock ' +
-            'goes away with its connection.',
-        );
-      }
-      let released = false;
-      return async () => {
-        if (released || this.closed) return;
-        released = true;
-        await this.session
-          .exclusive(() => this.session.query('SELECT RELEASE_LOCK(?)', [lockName], 'unlocking'))
-          .catch(() => undefined);
-      };
+      const { database } = this.options.target;
+      return takeRotationLock(this.session, this.display, database, name, () => this.closed);
     });
   }
 
@@ -539,15 +365,6 @@ class MysqlVaultStore implements VaultStore {
     this.closed = true;
     await this.session.exclusive(() => this.session.close());
   }
-}
-
-function backupTableExistsError(newTable: string, display: string): EngineError {
-  return new EngineError(
-    'USAGE',
-    `The backup table ${JSON.stringify(newTable)} already exists in ${display}: nothing was ` +
-      'written. Choose another name for --backup-table, or drop that table if it is an old backup ' +
-      'you no longer need.',
-  );
 }
 
 /** The backup is a new file in an existing folder, never replacing anything. */

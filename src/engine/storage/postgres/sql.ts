@@ -16,6 +16,9 @@ export interface PgStatement {
   readonly values: PgParam[];
 }
 
+/** Runs one statement on the store's connection; `action` names it in errors ("reading"). */
+export type PgRun = <T>(action: string, statement: PgStatement) => Promise<T[]>;
+
 /** Collects parameters and hands out their $n placeholders. */
 class Params {
   readonly values: PgParam[] = [];

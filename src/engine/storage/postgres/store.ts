@@ -6,10 +6,8 @@
  * Tables are named schema.table; a table whose rows row-level security may
  * hide from the login is refused before it is read (row-security.ts).
  */
-import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { EngineError } from '../../errors.js';
-import { quoteIdentifier } from '../common/vault-table.js';
 import {
   assertSampleCount,
   assertUpdatedAt,
@@ -17,12 +15,7 @@ import {
   streamPages,
 } from '../common/paging.js';
 import { formatSqliteDateTime } from '../common/datetime.js';
-import {
-  assertBackupDestination,
-  backupFileError,
-  writeSqliteVaultBackup,
-  type BackupRow,
-} from '../server/sqlite-backup.js';
+import { assertBackupDestination } from '../server/sqlite-backup.js';
 import type {
   BatchHook,
   ReadRecordsOptions,
@@ -46,8 +39,12 @@ import {
   type CatalogTable,
 } from './catalog.js';
 import { serverSilentError } from '../server/server-timeouts.js';
-import { completeBackupComment } from '../server/backup-table-marker.js';
+import { backupSnapshotTo } from './backup.js';
+import { backupToTable } from './backup-table.js';
+import { writeGuardedBatch, type PgBatchConnection } from './batch-write.js';
 import { connectionLostError, pgEngineError } from './errors.js';
+import { dropConnection, isQueryTimeout } from './query-timeout.js';
+import { advisoryLockKey, rotationInProgressError } from './rotation-lock.js';
 import {
   rowSecurityError,
   rowSecurityState,
@@ -56,9 +53,6 @@ import {
   type RowSecurityState,
 } from './row-security.js';
 import { TableSql, type PgStatement, type RecordFilter } from './sql.js';
-
-/** Rows per page of the backup snapshot (only this many in memory). */
-const BACKUP_PAGE_ROWS = 1000;
 
 export interface PostgresStoreSettings {
   /** the URL without password */
@@ -85,18 +79,6 @@ interface RecordRow {
 
 function toRecord(row: RecordRow): VaultRecord {
   return { key: row.key, id: row.key, value: row.value, softDeleted: row.soft_deleted };
-}
-
-/**
- * The advisory lock key of one table: 64 bits of SHA-256 over database,
- * schema and table, so two tools (or machines) rotating the same table meet
- * on the same key and other tables never collide in practice.
- */
-export function advisoryLockKey(database: string, schema: string, table: string): string {
-  const digest = createHash('sha256')
-    .update(`vaultstore-admin\0${database}\0${schema}\0${table}`)
-    .digest();
-  return digest.readBigInt64BE(0).toString();
 }
 
 export class PostgresVaultStore implements VaultStore {
@@ -330,30 +312,21 @@ export class PostgresVaultStore implements VaultStore {
     }
     assertUpdatedAt(updatedAt);
     const sql = await this.table(table);
-    if (updates.length === 0 && !inTransaction) return { written: [], guardFailed: [] };
-    const statement = sql.guardedBatch(
-      updates.map((update) => update.key),
-      updates.map((update) => update.expectedValue),
-      updates.map((update) => update.newValue),
-      updatedAt,
-    );
-    // One statement: the whole batch commits or nothing does.
-    if (!inTransaction) return batchResult(updates, await this.run('writing to', statement));
-    // With the hook: the updates and its statements in one transaction.
-    await this.run('writing to', { text: 'BEGIN', values: [] });
-    try {
-      const result = batchResult(
-        updates,
-        updates.length === 0 ? [] : await this.run('writing to', statement),
-      );
-      await inTransaction(this.serverSql(), result);
-      await this.run('writing to', { text: 'COMMIT', values: [] });
-      return result;
-    } catch (error) {
+    return writeGuardedBatch(this.connection(), sql, updates, updatedAt, inTransaction);
+  }
+
+  /** The store's connection, for the modules that run statements on it. */
+  private connection(): PgBatchConnection {
+    return {
+      run: <T>(action: string, statement: PgStatement) => this.run<T>(action, statement),
+      serverSql: () => this.serverSql(),
       // A lost connection rolls back on the server by itself.
-      await this.client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
+      rollback: () =>
+        this.client.query('ROLLBACK').then(
+          () => undefined,
+          () => undefined,
+        ),
+    };
   }
 
   serverSql(): ServerSql {
@@ -386,7 +359,9 @@ export class PostgresVaultStore implements VaultStore {
       text: 'SELECT pg_try_advisory_lock($1::bigint) AS locked',
       values: [key],
     });
-    if (!row?.locked) throw await this.rotationInProgress(sql.name, key);
+    if (!row?.locked) {
+      throw await rotationInProgressError(this.connection().run, this.path, sql.name, key);
+    }
     this.rotationTable = sql.name;
     let released = false;
     return async () => {
@@ -402,37 +377,6 @@ export class PostgresVaultStore implements VaultStore {
     };
   }
 
-  private async rotationInProgress(table: string, key: string): Promise<EngineError> {
-    const holders = await this.run<Record<string, string | null>>('reading', {
-      text: `SELECT l.pid::text AS pid, a.usename AS user_name, a.application_name AS application,
-          a.client_addr::text AS client, to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS since
-        FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
-        WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-          AND l.classid::bigint = ($1::bigint >> 32) & 4294967295 AND l.objid::bigint = $1::bigint & 4294967295
-          AND l.objsubid = 1`,
-      values: [key],
-    }).catch(() => []);
-    const who = holders
-      .map((h) =>
-        [
-          `server process ${h.pid}`,
-          h.user_name && `user ${h.user_name}`,
-          h.application && `application ${h.application}`,
-          h.client && `from ${h.client}`,
-          h.since && `connected since ${h.since} UTC`,
-        ]
-          .filter(Boolean)
-          .join(', '),
-      )
-      .join('; ');
-    return new EngineError(
-      'ROTATION_IN_PROGRESS',
-      `Another rotation of the table ${JSON.stringify(table)} in ${this.path} is running` +
-        `${who ? ` (${who})` : ''}: it holds the table's lock on the server. Wait for it to finish (or stop ` +
-        'it), then run again.',
-    );
-  }
-
   /**
    * `table`: the table to copy; by default the one being rotated (lockForRotation),
    * else the schema's only vault table.
@@ -441,68 +385,12 @@ export class PostgresVaultStore implements VaultStore {
     if (this.closed) throw new EngineError('INTERNAL', `The vault ${this.path} is already closed.`);
     const sql = await this.table(table ?? this.rotationTable ?? (await this.onlyVaultTable()));
     assertBackupDestination(destinationPath);
-    let snapshot: pg.Client | null = null;
-    let ended: unknown = null;
-    try {
-      snapshot = await this.settings.openSecondClient();
-      const reader = snapshot;
-      // A killed snapshot connection fails its next query; its 'error' event must not end the process
-      // (kept: it says why the server ended the session).
-      reader.on('error', (error) => {
-        ended ??= error;
-      });
-      await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      await writeSqliteVaultBackup(
-        destinationPath,
-        sql.tableName,
-        snapshotRows(reader, sql),
-        this.settings.nativeBinding,
-      );
-      await reader.query('COMMIT');
-    } catch (error) {
-      if (isQueryTimeout(error)) {
-        dropConnection(snapshot!);
-        throw serverSilentError(this.path, this.settings.serverTimeoutMs, error);
-      }
-      throw this.backupError(ended ?? error, destinationPath);
-    } finally {
-      await snapshot?.end().catch(() => undefined);
-    }
+    await backupSnapshotTo(this.settings, sql, destinationPath);
   }
 
   async backupToTable(table: string, newTable: string, tag: string): Promise<void> {
     const sql = await this.table(table);
-    const source = sql.quoted;
-    // Beside the vault table, in its schema.
-    const target = `${quoteIdentifier(sql.schema)}.${quoteIdentifier(newTable)}`;
-    const [existing] = await this.run<{ comment: string | null }>('backing up', {
-      text: `SELECT obj_description(c.oid, 'pg_class') AS comment FROM pg_class c
-        JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2`,
-      values: [sql.schema, newTable],
-    });
-    // This rotation's complete backup, made by a run stopped before it recorded it: kept.
-    if (existing?.comment === completeBackupComment(tag)) return;
-    // One transaction: the new table appears with every row and its mark, or not at all.
-    await this.run('backing up', { text: 'BEGIN ISOLATION LEVEL REPEATABLE READ', values: [] });
-    try {
-      await this.run('backing up', {
-        text: `CREATE TABLE ${target} (LIKE ${source} INCLUDING ALL)`,
-        values: [],
-      });
-      await this.run('backing up', {
-        text: `INSERT INTO ${target} SELECT * FROM ${source}`,
-        values: [],
-      });
-      // COMMENT takes no parameter: the mark is made of hex digits and words only.
-      await this.run('backing up', {
-        text: `COMMENT ON TABLE ${target} IS '${completeBackupComment(tag)}'`,
-        values: [],
-      });
-      await this.run('backing up', { text: 'COMMIT', values: [] });
-    } catch (error) {
-      await this.client.query('ROLLBACK').catch(() => undefined);
-      throw backupTableError(error, newTable, this.path);
-    }
+    await backupToTable(this.connection(), sql, newTable, tag, this.path);
   }
 
   private async onlyVaultTable(): Promise<string> {
@@ -514,17 +402,6 @@ export class PostgresVaultStore implements VaultStore {
     );
   }
 
-  private backupError(error: unknown, destinationPath: string): EngineError {
-    const local = backupFileError(error, destinationPath);
-    if (local) return local;
-    return pgEngineError(error, {
-      display: this.path,
-      action: `writing the backup ${destinationPath} of`,
-      busyTimeoutMs: this.settings.busyTimeoutMs,
-      connected: true,
-    });
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -533,18 +410,6 @@ export class PostgresVaultStore implements VaultStore {
     if (this.lost !== null) dropConnection(this.client);
     await this.client.end().catch(() => undefined);
   }
-}
-
-/** Written: the keys the UPDATE returned; the others failed their guard. */
-function batchResult(
-  updates: readonly ValueUpdate[],
-  rows: readonly { key: string }[],
-): WriteBatchResult {
-  const done = new Set(rows.map((row) => row.key));
-  const written: string[] = [];
-  const guardFailed: string[] = [];
-  for (const update of updates) (done.has(update.key) ? written : guardFailed).push(update.key);
-  return { written, guardFailed };
 }
 
 interface UpdateHookRow {
@@ -564,45 +429,4 @@ function describeHook(hook: UpdateHookRow): string {
       : ` on ${hook.partition ? 'partition' : 'child table'} ${hook.schema}.${hook.relation}`;
   if (hook.kind === 'rule') return `${hook.name} (rule on UPDATE${where})`;
   return where === '' ? hook.name : `${hook.name} (trigger${where})`;
-}
-
-/** node-postgres' query_timeout fired: the server did not answer in time. */
-function isQueryTimeout(error: unknown): boolean {
-  return error instanceof Error && error.message === 'Query read timeout';
-}
-
-/** Closes the socket at once: the statement sent is still pending, the session is unusable. */
-function dropConnection(client: pg.Client): void {
-  (
-    client as unknown as { connection?: { stream?: { destroy(): void } } }
-  ).connection?.stream?.destroy();
-}
-
-/** The table's rows in id order from the snapshot transaction, one page in memory at a time. */
-async function* snapshotRows(client: pg.Client, sql: TableSql): AsyncGenerator<BackupRow> {
-  let afterKey: string | null = null;
-  for (;;) {
-    const statement = sql.backupPage(afterKey, BACKUP_PAGE_ROWS);
-    const { rows } = await client.query<BackupRow>({
-      text: statement.text,
-      values: statement.values,
-    });
-    yield* rows;
-    const last = rows.at(-1);
-    if (rows.length < BACKUP_PAGE_ROWS || last === undefined) return;
-    afterKey = last.id;
-  }
-}
-
-/** A backup table that already exists is the user's to rename, never ours to replace. */
-function backupTableError(error: unknown, newTable: string, display: string): unknown {
-  const cause = (error as { cause?: { code?: unknown } }).cause;
-  if (cause?.code === '42P07') {
-    return new EngineError(
-      'USAGE',
-      `The backup table ${JSON.stringify(newTable)} already exists in ${display}: nothing was written. ` +
-        'Choose another name for --backup-table, or drop that table if it is an old backup you no longer need.',
-    );
-  }
-  return error;
 }

@@ -47,9 +47,13 @@ describe('recordScope from job options', () => {
 
   it('becomes the store filter in one place; samples ignore the cursor', () => {
     const resumed = scopeAfter(recordScope('vault', { includeSoftDeleted: false }, NOW), '42');
-    expect(scopeFilter(resumed)).toEqual({ afterKey: '42', includeSoftDeleted: false, now: NOW });
-    expect(sampleFilter(resumed)).toEqual({ afterKey: null, includeSoftDeleted: false, now: NOW });
+    const filter = { includeSoftDeleted: false, now: NOW, upToKey: null };
+    expect(scopeFilter(resumed)).toEqual({ ...filter, afterKey: '42' });
+    expect(sampleFilter(resumed)).toEqual({ ...filter, afterKey: null });
     expect(scopeAfter(resumed, '42')).toBe(resumed);
+    // A shard of a distributed rotation: its upper bound reaches the store too.
+    const shard = { ...resumed, upToKey: '99' };
+    expect(scopeFilter(shard)).toEqual({ ...filter, afterKey: '42', upToKey: '99' });
   });
 
   it('saves the table and filter (not the cursor or clock) and tells a different filter apart', () => {

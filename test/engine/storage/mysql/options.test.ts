@@ -12,7 +12,8 @@ import {
 } from '../../../../src/engine/storage/mysql/connection-options.js';
 import { toMysqlEngineError } from '../../../../src/engine/storage/mysql/errors.js';
 import { lockWaitSeconds } from '../../../../src/engine/storage/mysql/session.js';
-import { chunkUpdates, rotationLockName } from '../../../../src/engine/storage/mysql/store.js';
+import { chunkUpdates } from '../../../../src/engine/storage/mysql/batch-write.js';
+import { rotationLockName } from '../../../../src/engine/storage/mysql/rotation-lock.js';
 import { libraryDateTime } from '../../../../src/engine/storage/mysql/backup.js';
 
 const CA = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';

@@ -1,31 +1,31 @@
 /** Shared set-up of the distributed rotation tests (not a test file). */
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ledger } from '../../../src/engine/distributed/ledger/ledger.js';
-import { planDistributedRotation } from '../../../src/engine/distributed/plan-rotation.js';
-import type { RotationRow } from '../../../src/engine/distributed/types.js';
-import { CryptoPool } from '../../../src/engine/pool/crypto-pool.js';
-import { JobResources } from '../../../src/engine/rotation/job/job-resources.js';
-import { resolveVaultTable } from '../../../src/engine/rotation/plan/validation.js';
-import { openVault } from '../../../src/engine/storage/index.js';
-import type { VaultStore } from '../../../src/engine/storage/types.js';
-import { fixturesDir, readManifest } from '../../support/fixtures.js';
-import { copyVaultFromServer, copyVaultToServer } from '../../support/server-vault-copy.js';
+import { Ledger } from '../../../../src/engine/distributed/ledger/ledger.js';
+import { planDistributedRotation } from '../../../../src/engine/distributed/plan-rotation.js';
+import type { RotationRow } from '../../../../src/engine/distributed/types.js';
+import { CryptoPool } from '../../../../src/engine/pool/crypto-pool.js';
+import { JobResources } from '../../../../src/engine/rotation/job/job-resources.js';
+import { resolveVaultTable } from '../../../../src/engine/rotation/plan/validation.js';
+import { openVault } from '../../../../src/engine/storage/index.js';
+import type { VaultStore } from '../../../../src/engine/storage/types.js';
+import { fixturesDir, readManifest } from '../../../support/fixtures.js';
+import { copyVaultFromServer, copyVaultToServer } from '../../../support/server-vault-copy.js';
 import { afterAll, beforeAll } from 'vitest';
 import {
   testDatabase,
   type ServerKind,
   type SqlSession,
   type TestDatabase,
-} from '../../support/servers/index.js';
-import { expectVsrefVerifies } from '../../support/vsref.js';
+} from '../../../support/servers/index.js';
+import { expectVsrefVerifies } from '../../../support/vsref.js';
 import {
   NEW_PASSWORD,
   PW_A,
   bytes,
   expectFixtureRotated,
   tiny,
-} from '../rotation/support/rotation-checks.js';
+} from '../../rotation/support/rotation-checks.js';
 
 export const FIXTURE = join(fixturesDir, 'tiny200.db');
 export const manifest = readManifest('tiny200');

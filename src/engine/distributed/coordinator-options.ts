@@ -1,0 +1,44 @@
+/** What coordinateRotation is asked to do (coordinator.ts). */
+import type { QueueSettings } from './queue/index.js';
+import type {
+  DistributedCrypto,
+  DistributedProgress,
+  DistributedTarget,
+  OpenShardQueue,
+  WorkerEvent,
+} from './types.js';
+
+export interface CoordinateOptions {
+  readonly target: DistributedTarget;
+  readonly queue: QueueSettings;
+  /** default openShardQueue (BullMQ on Redis) */
+  readonly openQueue?: OpenShardQueue | undefined;
+  readonly oldPassword: Uint8Array;
+  readonly newPassword: Uint8Array;
+  readonly crypto: DistributedCrypto;
+  /** default: by size, at least 8 per expected worker */
+  readonly shards?: number | undefined;
+  readonly expectedWorkers?: number | undefined;
+  /** crypto threads of this machine's own worker; 0: none (it only coordinates) */
+  readonly localWorkers: number;
+  readonly keepLedger?: boolean | undefined;
+  /** a backup of the table before any record is written: a new table in the same database... */
+  readonly backupTable?: string | undefined;
+  /** ...or a SQLite file on this machine (absent both: no backup) */
+  readonly backupPath?: string | undefined;
+  /** continue the table's cancelled rotation (a running one is re-attached to without asking) */
+  readonly resume?: boolean | undefined;
+  readonly includeSoftDeleted?: boolean | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly onProgress?: ((progress: DistributedProgress) => void) | undefined;
+  readonly onWorkerEvent?: ((event: WorkerEvent) => void) | undefined;
+  /** ms between reads of the ledger (default 250) */
+  readonly pollIntervalMs?: number | undefined;
+  /** ms between progress events at most (default 1000) */
+  readonly progressIntervalMs?: number | undefined;
+  /** ms between checks for jobs the queue lost (default 5000) */
+  readonly requeueIntervalMs?: number | undefined;
+  readonly batchSize?: number | undefined;
+  readonly commitIntervalMs?: number | undefined;
+  readonly coordinatorId?: string | undefined;
+}
