@@ -18,7 +18,7 @@
  * private Redis and database server.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -59,12 +59,22 @@ export interface DistributedRun {
   readonly workers: number;
   readonly records: number;
   readonly shards: number;
+  /** from the coordinator's start to its exit (planning and start-up included) */
   readonly seconds: number;
+  /**
+   * records / seconds of the rotating itself: from the coordinator's first progress
+   * line with a record done to the one with all done (start-up and planning, the same
+   * per worker whatever W, left out; the last shards' tail kept)
+   */
   readonly recordsPerSecond: number;
+  /** records / seconds */
+  readonly wallRecordsPerSecond: number;
   readonly coordinatorExit: number | null;
   readonly workerExits: readonly (number | string | null)[];
   /** CPU seconds the worker processes used (cpuacct), null where not counted */
   readonly workerCpuSeconds: number | null;
+  /** share of the workers' CPU quota they used over the run (below 1: waiting or starved) */
+  readonly quotaUsed: number | null;
   /** derivations the vault needs (tested + written) */
   readonly derivations: number;
   readonly statementsPerRecord: number | null;
@@ -72,8 +82,41 @@ export interface DistributedRun {
   /** PostgreSQL: time the database spent executing statements, per record */
   readonly dbMsPerRecord: number | null;
   readonly redisOpsPerShard: number;
+  /** PostgreSQL: the statements that took the most database time (pg_stat_statements, normalised) */
+  readonly topStatements: readonly TopStatement[];
   /** share of the machine's cores busy during the run (all processes) */
   readonly machineBusyShare: number;
+}
+
+export interface TopStatement {
+  readonly query: string;
+  readonly calls: number;
+  readonly totalMs: number;
+  readonly meanMs: number;
+}
+
+/** The 6 statements with the most execution time in `database` (PostgreSQL with pg_stat_statements). */
+async function topStatements(server: BenchServer, database: string): Promise<TopStatement[]> {
+  if (server.kind !== 'postgres') return [];
+  const admin = await server.admin('postgres');
+  try {
+    const rows = await admin.query<{ query: string; calls: string; total: string; mean: string }>(
+      'SELECT s.query, s.calls, s.total_exec_time AS total, s.mean_exec_time AS mean ' +
+        'FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = $1 ' +
+        'ORDER BY s.total_exec_time DESC LIMIT 6',
+      [database],
+    );
+    return rows.map((row) => ({
+      query: row.query.replace(/\s+/g, ' ').slice(0, 160),
+      calls: Number(row.calls),
+      totalMs: Number(row.total),
+      meanMs: Number(row.mean),
+    }));
+  } catch {
+    return [];
+  } finally {
+    await admin.close();
+  }
 }
 
 export interface DistributedBenchResult {
@@ -169,6 +212,24 @@ async function readCounters(
   }
 }
 
+/**
+ * The rate between the coordinator's first progress line (`--json`, about one a
+ * second) that counts a record done and the first that counts its last record
+ * (`total` only bounds the count).
+ */
+export function rotatingRate(logFile: string, total: number): number {
+  let first: { ms: number; scanned: number } | null = null;
+  let last: { ms: number; scanned: number } | null = null;
+  for (const line of readFileSync(logFile, 'utf8').split('\n')) {
+    if (!line.startsWith('{"type":"progress"')) continue;
+    const { scanned, elapsedMs: ms } = JSON.parse(line) as { scanned: number; elapsedMs: number };
+    if (scanned <= 0 || scanned > total) continue;
+    first ??= { ms, scanned };
+    if (scanned > (last?.scanned ?? first.scanned)) last = { ms, scanned };
+  }
+  return first && last ? ((last.scanned - first.scanned) * 1000) / (last.ms - first.ms) : NaN;
+}
+
 function exited(child: ChildProcess): Promise<number | string | null> {
   if (child.exitCode !== null || child.signalCode !== null) {
     return Promise.resolve(child.exitCode ?? child.signalCode);
@@ -233,6 +294,7 @@ async function runOnce(
       );
       closeSync(out);
     }
+    const coordinatorLog = join(options.workDir, `${name}.coordinator.log`);
     const out = logFile('coordinator');
     const coordinator = spawn(
       process.execPath,
@@ -243,6 +305,8 @@ async function runOnce(
         '--crypto',
         options.preset,
         '--no-local-worker',
+        // throwaway data: no backup (it would land in the user's state folder)
+        '--no-backup',
         '--shards',
         String(shards),
         '--json',
@@ -268,6 +332,7 @@ async function runOnce(
     // after the workers' exit: their sessions' statistics are flushed by then
     const after = await readCounters(server, name, context.redis);
     const cpu = groups.map((group) => group.cpuSeconds());
+    const top = await topStatements(server, name);
     const delta = (a: number | null, b: number | null): number | null =>
       a !== null && b !== null ? (b - a) / records : null;
     return {
@@ -276,15 +341,20 @@ async function runOnce(
       shards,
       seconds,
       // a rotation that did not complete has no rate
-      recordsPerSecond: code === 0 ? records / seconds : NaN,
+      recordsPerSecond: code === 0 ? rotatingRate(coordinatorLog, records) : NaN,
+      wallRecordsPerSecond: code === 0 ? records / seconds : NaN,
       coordinatorExit: typeof code === 'number' ? code : null,
       workerExits,
       workerCpuSeconds: cpu.every((c) => c !== null) ? cpu.reduce((a, b) => a! + b!, 0) : null,
+      quotaUsed: cpu.every((c) => c !== null)
+        ? cpu.reduce((a, b) => a! + b!, 0)! / (workers * options.cpuShare * seconds)
+        : null,
       derivations: needed.tested + needed.written,
       statementsPerRecord: delta(before.statements, after.statements),
       commitsPerRecord: delta(before.commits, after.commits),
       dbMsPerRecord: delta(before.activeMs, after.activeMs),
       redisOpsPerShard: (after.redisCalls - before.redisCalls) / shards,
+      topStatements: top,
       machineBusyShare: (after.busyMs - before.busyMs) / ((after.at - before.at) * cpus().length),
     };
   } finally {
@@ -397,12 +467,12 @@ const fixed = (value: number | null, digits = 2): string =>
 export function formatDistributed(result: DistributedBenchResult): string {
   const lines = [
     `Distributed rotation, ${result.database}, preset ${result.preset}, ${result.recordsPerWorker} records per worker, each worker ${result.cpuShare} CPU (cgroup):`,
-    '| workers | records/s | efficiency | statements/record | commits/record | DB ms/record | Redis ops/shard | machine busy |',
-    '|---|---|---|---|---|---|---|---|',
+    '| workers | records/s | efficiency | records/s incl. start-up | quota used | statements/record | commits/record | DB ms/record | Redis ops/shard | machine busy |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const run of result.runs) {
     lines.push(
-      `| ${run.workers} | ${fixed(run.recordsPerSecond)} | ${fixed(run.efficiency)} | ${fixed(run.statementsPerRecord)} | ` +
+      `| ${run.workers} | ${fixed(run.recordsPerSecond)} | ${fixed(run.efficiency)} | ${fixed(run.wallRecordsPerSecond)} | ${fixed((run.quotaUsed ?? NaN) * 100, 0)}% | ${fixed(run.statementsPerRecord)} | ` +
         `${fixed(run.commitsPerRecord)} | ${fixed(run.dbMsPerRecord, 3)} | ${fixed(run.redisOpsPerShard, 1)} | ` +
         `${fixed(run.machineBusyShare * 100, 0)}% |`,
     );

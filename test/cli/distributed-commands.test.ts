@@ -82,6 +82,7 @@ describe('status', () => {
         lastSeenMs: 998_000,
       },
     ],
+    failing: [],
   };
 
   it('state, counts, shards, coordinator and one row per worker, escaped', () => {

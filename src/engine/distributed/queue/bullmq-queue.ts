@@ -36,6 +36,8 @@ const ATTEMPTS = 20;
 const BACKOFF_CAP_MS = 30_000;
 /** a cancelled rotation's marker outlives any job it must stop; enqueue() clears it */
 const CANCEL_MARKER_TTL_S = 7 * 24 * 3600;
+/** how long closing waits for Redis once the handlers are done (it may be unreachable) */
+const CLOSE_GRACE_MS = 5000;
 
 const HELD_STATES: JobType[] = [
   'waiting',
@@ -71,10 +73,10 @@ function codeOnly(error: unknown): Error {
 }
 
 /**
- * What to tell BullMQ about a handler that threw: a cancelled job fails for good,
- * a closing worker's job goes back to waiting (no attempt counted), a job whose
- * lock is lost is another worker's (nothing to record), any other error is
- * retried with backoff, its code alone stored.
+ * What to tell BullMQ about a handler that threw: a closing worker's job goes back
+ * to waiting (no attempt counted), a cancelled job fails for good, a job whose lock
+ * is lost is another worker's (nothing to record), any other error is retried with
+ * backoff, its code alone stored.
  */
 async function stopped(
   error: unknown,
@@ -85,11 +87,36 @@ async function stopped(
   if (!signal.aborted) return codeOnly(error);
   const reason = signal.reason as ShardAbortReason;
   if (reason === 'CANCELLED') return new UnrecoverableError('CANCELLED');
-  if (reason === 'WORKER_CLOSING' && token !== undefined) {
-    await job.moveToWait(token);
+  if (reason === 'WORKER_CLOSING') {
+    // bounded: with Redis unreachable the job stays active until its lock expires
+    if (token !== undefined) {
+      await settlesWithin(
+        job.moveToWait(token).catch(() => undefined),
+        CLOSE_GRACE_MS,
+      );
+    }
     return new WaitingError();
   }
   return new Error('LOCK_LOST');
+}
+
+/** True when `promise` settles within `ms`. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([
+      promise.then(
+        () => true,
+        () => true,
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** BullMQ emits plain errors for connection trouble; hand on their code, never a message. */
@@ -158,6 +185,8 @@ export async function openShardQueue(settings: QueueSettings): Promise<ShardQueu
     const onError = reportTo(options.onError);
     /** job id -> rotation, for cancel messages */
     const running = new Map<string, string>();
+    /** the handlers under way: close() waits for them without a limit (they finish a batch) */
+    const handlers = new Set<Promise<void>>();
 
     const processor = async (job: Job, token?: string, signal?: AbortSignal): Promise<void> => {
       const shard = parseShardJob(job.data);
@@ -168,13 +197,16 @@ export async function openShardQueue(settings: QueueSettings): Promise<ShardQueu
         throw new UnrecoverableError('CANCELLED');
       }
       running.set(id, shard.rotation);
+      const work = handler(shard, signal);
+      handlers.add(work);
       try {
         // resolving means the shard's work is done: the job completes
-        await handler(shard, signal);
+        await work;
       } catch (error) {
         throw await stopped(error, signal, job, token);
       } finally {
         running.delete(id);
+        handlers.delete(work);
       }
     };
 
@@ -208,8 +240,13 @@ export async function openShardQueue(settings: QueueSettings): Promise<ShardQueu
       close() {
         closing ??= (async () => {
           worker.cancelAllJobs('WORKER_CLOSING' satisfies ShardAbortReason);
+          const graceful = worker.close();
           try {
-            await worker.close();
+            await Promise.allSettled([...handlers]);
+            // Redis may not answer (cut off): then stop waiting for it. BullMQ's close
+            // ends when its connections do (at the latest when the process exits); the
+            // job's lock expires and another worker takes it.
+            await settlesWithin(graceful, CLOSE_GRACE_MS);
           } finally {
             subscriber.disconnect();
             serving.delete(handle);
@@ -242,7 +279,8 @@ export async function openShardQueue(settings: QueueSettings): Promise<ShardQueu
     },
     async close() {
       await Promise.all([...serving].map((worker) => worker.close()));
-      await queue.close();
+      // as for a worker: a Redis that does not answer is waited for CLOSE_GRACE_MS only
+      await settlesWithin(queue.close(), CLOSE_GRACE_MS);
       control.disconnect();
     },
   };

@@ -76,6 +76,10 @@ export interface ShardQueue {
 }
 
 export interface ShardQueueWorker {
-  /** Signals the running jobs (WORKER_CLOSING), waits for their handlers, then leaves. */
+  /**
+   * Signals the running jobs (WORKER_CLOSING), waits for their handlers (no limit: they
+   * finish a batch), then for Redis at most 5 s: cut off from Redis it still returns (the
+   * job stays claimed until its lock expires; the process should exit soon after).
+   */
   close(): Promise<void>;
 }

@@ -24,7 +24,7 @@ import {
   startRedis,
   type ManagedRedis,
 } from '../../../support/redis.js';
-import { startTcpProxy } from '../../../support/tcp-proxy.js';
+import { startTcpProxy, type TcpProxy } from '../../../support/tcp-proxy.js';
 import {
   EventLog,
   startQueueChild,
@@ -84,6 +84,21 @@ describe.skipIf(redisUnavailable())('BullMQ shard queue on a real Redis', () => 
     const claimed = await child.log.waitFor((e) => e.event === 'claimed' || e.event === 'exit');
     expect(claimed, child.stderr()).toMatchObject({ event: 'claimed', job });
     return { queue, child };
+  }
+
+  /** `job` enqueued on a fresh queue reached through a fault proxy (close the proxy). */
+  async function queuedBehindProxy(
+    job: ShardJob,
+  ): Promise<{ proxy: TcpProxy; name: string; viaProxy: ShardQueue }> {
+    const proxy = await startTcpProxy({ host: redis.info.host, port: redis.info.port });
+    const name = uniqueName('q');
+    const viaProxy = await openShardQueue({
+      url: `redis://${proxy.host}:${proxy.port}/0`,
+      name,
+      password: encode(redis.info.password),
+    });
+    await viaProxy.enqueue([job]);
+    return { proxy, name, viaProxy };
   }
 
   /** A worker in this process whose handler logs and waits for its signal unless `finish`. */
@@ -171,17 +186,10 @@ describe.skipIf(redisUnavailable())('BullMQ shard queue on a real Redis', () => 
   });
 
   it('redelivers the job of a worker cut off from Redis; restored, it learns it lost the lock', async () => {
-    const proxy = await startTcpProxy({ host: redis.info.host, port: redis.info.port });
+    const job: ShardJob = { rotation: 'rotB', phase: 'pass', round: 0, shard: 5 };
+    const { proxy, name, viaProxy } = await queuedBehindProxy(job);
     try {
-      const name = uniqueName('q');
-      const viaProxy = await openShardQueue({
-        url: `redis://${proxy.host}:${proxy.port}/0`,
-        name,
-        password: encode(redis.info.password),
-      });
       opened.push(viaProxy);
-      const job: ShardJob = { rotation: 'rotB', phase: 'pass', round: 0, shard: 5 };
-      await viaProxy.enqueue([job]);
       const timing = { lockDurationMs: 1500, stalledIntervalMs: 500 };
       const cutOff = serveLogged(viaProxy, () => false, timing);
       await cutOff.log.waitFor((event) => event.event === 'start');
@@ -198,6 +206,29 @@ describe.skipIf(redisUnavailable())('BullMQ shard queue on a real Redis', () => 
       expect(lost).toMatchObject({ reason: 'LOCK_LOST', job });
       expect(other.log.events.filter((event) => event.event === 'aborted')).toEqual([]);
       await Promise.all([cutOff.worker.close(), other.worker.close()]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a worker and a queue cut off from Redis still close (after a grace period)', async () => {
+    const job: ShardJob = { rotation: 'rotX', phase: 'pass', round: 0, shard: 2 };
+    const { proxy, name, viaProxy } = await queuedBehindProxy(job);
+    try {
+      // the same stalled-check interval for all (Redis lets one worker check per interval)
+      const timing = { lockDurationMs: 1500, stalledIntervalMs: 500 };
+      const cutOff = serveLogged(viaProxy, () => false, timing);
+      await cutOff.log.waitFor((event) => event.event === 'start');
+      proxy.blackhole();
+      // the handler stops (WORKER_CLOSING); putting the job back cannot reach Redis
+      await cutOff.worker.close();
+      expect(cutOff.log.events.at(-1)).toMatchObject({ reason: 'WORKER_CLOSING' });
+      await viaProxy.close();
+      // its lock expires and another worker gets the job
+      const direct = await open(name);
+      const other = serveLogged(direct, () => true, timing);
+      expect((await other.log.waitFor((event) => event.event === 'done')).job).toEqual(job);
+      await other.worker.close();
     } finally {
       await proxy.close();
     }
