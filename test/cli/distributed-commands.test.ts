@@ -82,7 +82,7 @@ describe('status', () => {
         lastSeenMs: 998_000,
       },
     ],
-    failing: [],
+    failing: [{ shard: 3, code: 'CONNECTION_LOST' }],
   };
 
   it('state, counts, shards, coordinator and one row per worker, escaped', () => {
@@ -93,7 +93,9 @@ describe('status', () => {
     expect(lines[1]).toBe(
       '  Records: 1,000 of 2,000 (50%): 690 rotated, 300 did not open, 10 failed.',
     );
-    expect(lines[2]).toBe('  Shards: 9 of 16 done.');
+    expect(lines[2]).toBe(
+      '  Shards: 9 of 16 done. 1 failing, retried by the queue: 3 (CONNECTION_LOST).',
+    );
     expect(lines[3]).toBe('  Coordinator: db-1:42:aa, last seen 2.0s ago.');
     const table = lines.slice(5).join('\n');
     expect(table).toMatch(/native\s+active\s+500\s+12\.3\s+4\.0s ago/);

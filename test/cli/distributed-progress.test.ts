@@ -136,7 +136,9 @@ describe('the reporter', () => {
     const reporter = createDistributedReporter({ json: true, stdout, stderr }, clock.now);
     reporter.update(report());
     clock.advance(2000);
-    reporter.update(report({ scanned: 30, shardsDone: 1 }));
+    reporter.update(
+      report({ scanned: 30, shardsDone: 1, failing: [{ shard: 2, code: 'CONNECTION_LOST' }] }),
+    );
     const lines = stdout.text
       .trim()
       .split('\n')
@@ -152,6 +154,7 @@ describe('the reporter', () => {
       shards: 40,
       shardsDone: 1,
       workers: [{ host: 'db-1', pool: 4 }],
+      failing: [{ shard: 2, code: 'CONNECTION_LOST' }],
     });
     expect(stderr.text).toBe('');
   });

@@ -16,6 +16,13 @@ function ago(ms: number | null, now: number): string {
   return ms === null ? 'never' : `${formatDuration(Math.max(0, now - ms))} ago`;
 }
 
+/** " 2 failing, retried by the queue: 3 (CONNECTION_LOST), 7 (QUEUE_UNREACHABLE)." or "" */
+export function failingText(failing: readonly { shard: number; code: string }[]): string {
+  if (failing.length === 0) return '';
+  const each = failing.map((failure) => `${failure.shard} (${printable(failure.code)})`);
+  return ` ${failing.length} failing, retried by the queue: ${each.join(', ')}.`;
+}
+
 export function statusText(status: DistributedStatus, now: number): string[] {
   const { counts } = status;
   const percent = percentOf(counts.scanned, status.rowsAtStart).toFixed(0);
@@ -25,7 +32,8 @@ export function statusText(status: DistributedStatus, now: number): string[] {
     `  Records: ${formatCount(counts.scanned)} of ${formatCount(status.rowsAtStart)} (${percent}%): ` +
       `${formatCount(counts.rotated)} rotated, ${formatCount(counts.skipped)} did not open, ` +
       `${formatCount(counts.failed)} failed.`,
-    `  Shards: ${formatCount(status.shardsDone)} of ${formatCount(status.shards)} done.`,
+    `  Shards: ${formatCount(status.shardsDone)} of ${formatCount(status.shards)} done.` +
+      failingText(status.failing),
     `  Coordinator: ${status.coordinator === null ? 'none' : `${printable(status.coordinator)}, last seen ${ago(status.heartbeatMs, now)}`}.`,
   ];
   if (status.workers.length === 0) {

@@ -25,6 +25,8 @@ export interface WholeRotationProgress {
   readonly shards: number;
   readonly shardsDone: number;
   readonly workers: readonly RotationWorker[];
+  /** shards whose last run failed, with the code (the queue retries them) */
+  readonly failing?: readonly { readonly shard: number; readonly code: string }[];
 }
 
 export interface RotationWorker {
@@ -115,15 +117,17 @@ export function workersLine(progress: WholeRotationProgress): string {
   return [
     `workers: ${active.length} (pool ${pool})`,
     ...each,
-    `shards ${formatCount(progress.shardsDone)}/${formatCount(progress.shards)}`,
+    `shards ${formatCount(progress.shardsDone)}/${formatCount(progress.shards)}` +
+      (progress.failing?.length ? ` (${progress.failing.length} failing)` : ''),
   ].join(' · ');
 }
 
 /** What changes the workers line: who is there and in which state (not their counts). */
 function workersKey(progress: WholeRotationProgress): string {
-  return JSON.stringify(
+  return JSON.stringify([
     progress.workers.map((worker) => [worker.worker, worker.pool, worker.backend, worker.state]),
-  );
+    progress.failing?.length ?? 0,
+  ]);
 }
 
 export interface DistributedReporter {
@@ -158,6 +162,7 @@ export function createDistributedReporter(
           shards: progress.shards,
           shardsDone: progress.shardsDone,
           workers: progress.workers,
+          failing: progress.failing ?? [],
         });
         return;
       }

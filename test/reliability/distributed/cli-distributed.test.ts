@@ -14,6 +14,7 @@
  * and the ledger read while it cannot move, to know it holds a shard.
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../../../src/cli/exit-codes.js';
 import { encodeV2Value, openValue } from '../../../src/engine/codec/index.js';
@@ -28,6 +29,7 @@ import {
   type BuiltCli,
   type RunningCli,
 } from '../../support/cli.js';
+import { makeSelfSigned, opensslMissing } from '../../support/fake-servers/certificate.js';
 import { makeTempDir, type TempDir } from '../../support/fixtures.js';
 import { redisUnavailable } from '../../support/redis.js';
 import { startTcpProxy } from '../../support/tcp-proxy.js';
@@ -45,6 +47,7 @@ import {
   ledgerShards,
   WRONG_PASSWORD,
   startCluster,
+  lockingTransactions,
   untilJson,
   type Cluster,
   type WorkerOptions,
@@ -69,9 +72,17 @@ afterAll(() => {
   templateDir?.dispose();
 });
 
-/** The coordinator's progress line once the rotation has begun rotating (planned, workers at it). */
-function rotating(line: Record<string, unknown>): boolean {
-  return line.type === 'progress' && Number(line.scanned) > 0;
+/** `rotate` on one machine (the login options come from cluster.command). */
+function singleMachine(cluster: Cluster): string[] {
+  return [
+    '--crypto',
+    'tiny',
+    '--old-password-file',
+    join(cluster.temp.path, 'secrets', 'old.txt'),
+    '--new-password-file',
+    join(cluster.temp.path, 'secrets', 'new.txt'),
+    '--json',
+  ];
 }
 
 /** Its joined event: the worker's id in the ledger. */
@@ -81,9 +92,10 @@ async function joinedAs(worker: RunningCli): Promise<string> {
 }
 
 /**
- * Freezes `worker` (SIGSTOP) at a moment it owns a shard not yet done, as
- * the ledger shows while it cannot move; continues it between tries. Returns
- * with the worker stopped.
+ * Freezes `worker` (SIGSTOP) at a moment it owns a shard not yet done and
+ * holds no open transaction (its locks would stall everyone else), as the
+ * ledger and the server show while it cannot move; between tries it runs on
+ * to its next shard. Returns with the worker stopped.
  */
 async function freezeHoldingShard(
   cluster: Cluster,
@@ -91,22 +103,38 @@ async function freezeHoldingShard(
   id: string,
 ): Promise<number> {
   for (;;) {
-    worker.child.kill('SIGSTOP');
-    const held = (await ledgerShards(cluster)).find((shard) => shard.owner === id && !shard.done);
-    if (held) return held.shard;
-    if ((await ledgerShards(cluster)).every((shard) => shard.done)) {
+    // Until the ledger shows it at work on a shard (each read is a round trip: no timer).
+    let shards = await ledgerShards(cluster);
+    if (shards.length > 0 && shards.every((shard) => shard.done)) {
       throw new Error('every shard was done before the worker could be caught holding one');
     }
+    if (!shards.some((shard) => shard.owner === id && !shard.done)) continue;
+    worker.child.kill('SIGSTOP');
+    shards = await ledgerShards(cluster);
+    const held = shards.find((shard) => shard.owner === id && !shard.done);
+    if (held && (await lockingTransactions(cluster)) === 0) return held.shard;
     worker.child.kill('SIGCONT');
-    await untilJson(worker, (line) => isEvent('shard')(line) || line.type === 'summary').catch(
-      () => undefined,
-    );
   }
 }
 
 /**
+ * A coordinator and its only worker, frozen (SIGSTOP) while it holds a shard
+ * not yet done: the rotation cannot end until it is continued (SIGCONT), so
+ * a fault placed now lands mid-rotation, whatever the machine's speed.
+ */
+async function loneWorkerFrozen(
+  cluster: Cluster,
+  coordinatorArgs: readonly string[] = SHARDS,
+): Promise<{ coordinator: RunningCli; worker: RunningCli }> {
+  const coordinator = cluster.coordinator(coordinatorArgs);
+  const worker = cluster.worker();
+  await freezeHoldingShard(cluster, worker, await joinedAs(worker));
+  return { coordinator, worker };
+}
+
+/**
  * A coordinator (ledger kept) and two workers, the first frozen (SIGSTOP)
- * while it holds a shard not yet done.
+ * while it holds a shard not yet done, the second started after that.
  */
 async function frozenMidShard(
   cluster: Cluster,
@@ -121,8 +149,9 @@ async function frozenMidShard(
   const coordinator = cluster.coordinator([...SHARDS, '--keep-ledger']);
   const frozen = cluster.worker(options);
   const id = await joinedAs(frozen);
-  const other = cluster.worker();
   const shard = await freezeHoldingShard(cluster, frozen, id);
+  // Started only now: alone, it could finish every shard before the first is caught at one.
+  const other = cluster.worker();
   return { coordinator, frozen, id, other, shard };
 }
 
@@ -243,20 +272,22 @@ describe.each(SERVER_KINDS)('distributed rotation through the CLI on %s', (kind)
   });
 
   it('cancel stops coordinator and workers (exit 3, batches kept); rotate --queue --resume finishes', async () => {
-    const coordinator = cluster.coordinator(SHARDS);
-    const workers = [cluster.worker(), cluster.worker()];
-    await untilJson(coordinator, rotating);
+    const { coordinator, worker } = await loneWorkerFrozen(cluster);
     const cancel = await collect(cluster.command('cancel'));
     expect(cancel.code, cancel.stderr).toBe(EXIT.ok);
     expect(cancel.stdout).toMatch(/^Cancelled: every worker stops within about a second/);
+    worker.child.kill('SIGCONT');
     const stopped = await collect(coordinator);
     expect(stopped.code, stopped.stderr).toBe(EXIT.cancelled);
     const summary = lastOfType(completeJsonLines(stopped.stdout), 'summary');
     expect(summary).toMatchObject({ status: 'cancelled' });
     expect(String(summary?.resumeCommand)).toMatch(/ rotate .* --resume .*--queue /);
-    for (const worker of workers) expect((await collect(worker)).code).toBe(EXIT.cancelled);
+    expect((await collect(worker)).code).toBe(EXIT.cancelled);
     const status = await collect(cluster.command('status', ['--json']));
     expect(JSON.parse(status.stdout)).toMatchObject({ rotation: { state: 'cancelled' } });
+    // A single-machine rotate is refused while it is cancelled but not finished.
+    const single = await collect(cluster.command('rotate', singleMachine(cluster)));
+    expect(single.code, single.stderr).toBe(EXIT.rotationInProgress);
 
     const resumed = cluster.coordinator([...SHARDS, '--resume']);
     const helper = cluster.worker();
@@ -268,25 +299,15 @@ describe.each(SERVER_KINDS)('distributed rotation through the CLI on %s', (kind)
   });
 
   it('the coordinator killed: a single-machine rotate is refused meanwhile; another coordinator re-attaches', async () => {
-    const first = cluster.coordinator(SHARDS);
-    const worker = cluster.worker();
-    await untilJson(first, rotating);
+    const { coordinator: first, worker } = await loneWorkerFrozen(cluster);
     first.child.kill('SIGKILL');
     await first.exited;
-    const single = await collect(
-      cluster.command('rotate', [
-        '--crypto',
-        'tiny',
-        '--old-password-file',
-        `${cluster.temp.path}/secrets/old.txt`,
-        '--new-password-file',
-        `${cluster.temp.path}/secrets/new.txt`,
-        '--json',
-      ]),
-    );
+    const single = await collect(cluster.command('rotate', singleMachine(cluster)));
     expect(single.code, single.stderr).toBe(EXIT.rotationInProgress);
     expect(single.stdout + single.stderr).toMatch(/DISTRIBUTED_ACTIVE/);
+    // The same command, without --resume: it takes the running rotation over from the ledger.
     const second = cluster.coordinator(SHARDS);
+    worker.child.kill('SIGCONT');
     const run = await collect(second);
     expect(run.code, run.stderr).toBe(EXIT.ok);
     expect((await collect(worker)).code).toBe(EXIT.ok);
@@ -387,13 +408,12 @@ describe.each(SERVER_KINDS)('distributed rotation through the CLI on %s', (kind)
   it.each([true, false])(
     'Redis restarted (keeping its data: %s): the rotation completes',
     async (keepData) => {
-      const coordinator = cluster.coordinator(SHARDS);
-      const workers = [cluster.worker(), cluster.worker()];
-      await untilJson(coordinator, rotating);
+      const { coordinator, worker } = await loneWorkerFrozen(cluster);
       await cluster.redis.restart({ keepData });
+      worker.child.kill('SIGCONT');
       const run = await collect(coordinator);
       expect(run.code, run.stderr).toBe(EXIT.ok);
-      for (const worker of workers) expect((await collect(worker)).code).toBe(EXIT.ok);
+      expect((await collect(worker)).code).toBe(EXIT.ok);
       await expectRotatedAsTemplate(cluster, template);
       await expectNoPasswordAnywhere(cluster);
     },
@@ -408,7 +428,7 @@ describe.each(SERVER_KINDS)('the %s server restarted during a distributed rotati
   beforeAll(async () => {
     if (unavailable) return;
     server = await startPrivateServer(kind);
-    cluster = await startCluster(kind, cli, server);
+    cluster = await startCluster(kind, cli, { server });
   });
   afterAll(async () => {
     await cluster?.dispose();
@@ -418,10 +438,10 @@ describe.each(SERVER_KINDS)('the %s server restarted during a distributed rotati
   it('nothing is lost: workers that lost their link are replaced (as a Job would); the rotation finishes', async (context) => {
     if (unavailable) return context.skip(unavailable);
     await cluster.reset(template);
-    const coordinator = cluster.coordinator(SHARDS);
-    const workers = [cluster.worker(), cluster.worker()];
-    await Promise.all(workers.map(joinedAs));
+    const { coordinator, worker: frozen } = await loneWorkerFrozen(cluster);
     await server.restart();
+    frozen.child.kill('SIGCONT');
+    const workers = [frozen];
     // A worker whose link broke leaves with 1, naming the loss; another takes its place.
     const replaced = workers.map(async (worker) => {
       const ended = await worker.exited;
@@ -450,3 +470,34 @@ describe.each(SERVER_KINDS)('the %s server restarted during a distributed rotati
     await expectNoPasswordAnywhere(cluster);
   });
 });
+
+describe.skipIf(serverUnavailable('postgres') ?? redisUnavailable() ?? opensslMissing)(
+  'a distributed rotation through rediss:// (TLS, --queue-ca)',
+  () => {
+    let certDir: TempDir;
+    let cluster: Cluster;
+    beforeAll(async () => {
+      certDir = makeTempDir('vsa-distributed-tls-');
+      const cert = makeSelfSigned(certDir.path, ['localhost']);
+      cluster = await startCluster('postgres', cli, {
+        redisTls: { certFile: cert.certFile, keyFile: join(certDir.path, 'fake.key') },
+        queueCa: join(certDir.path, 'fake.pem'),
+      });
+    });
+    afterAll(async () => {
+      await cluster?.dispose();
+      certDir?.dispose();
+    });
+
+    it('workers and coordinator reach Redis over TLS with its password; vsref verifies', async () => {
+      await cluster.reset(template);
+      expect(cluster.queue).toMatch(/^rediss:\/\/localhost:/);
+      const workers = [cluster.worker(), cluster.worker()];
+      const run = await collect(cluster.coordinator(SHARDS));
+      expect(run.code, run.stderr).toBe(EXIT.ok);
+      for (const worker of workers) expect((await collect(worker)).code).toBe(EXIT.ok);
+      await expectRotatedAsTemplate(cluster, template);
+      await expectNoPasswordAnywhere(cluster);
+    });
+  },
+);

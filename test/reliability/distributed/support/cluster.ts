@@ -38,6 +38,7 @@ import {
   testDatabase,
   type ManagedServer,
   type ServerKind,
+  type ServerTls,
   type SqlSession,
   type TestDatabase,
 } from '../../../support/servers/index.js';
@@ -94,15 +95,25 @@ export interface Cluster {
   dispose(): Promise<void>;
 }
 
-/** `server`: a private database server the test may restart (default: the shared one). */
+export interface ClusterOptions {
+  /** a private database server the test may restart (default: the shared one) */
+  readonly server?: ManagedServer;
+  /** Redis over TLS only (rediss://), its certificate signed by `queueCa` */
+  readonly redisTls?: ServerTls;
+  /** the CA file the commands get as --queue-ca */
+  readonly queueCa?: string;
+}
+
 export async function startCluster(
   kind: ServerKind,
   cli: BuiltCli,
-  server?: ManagedServer,
+  options: ClusterOptions = {},
 ): Promise<Cluster> {
+  const { server, redisTls, queueCa } = options;
   const db = await testDatabase(kind, server ? { server } : {});
   let owner = await db.connect();
-  const redis = await startRedis();
+  const redis = await startRedis(redisTls ? { tls: redisTls } : {});
+  const caOption = queueCa === undefined ? [] : ['--queue-ca', queueCa];
   const temp = makeTempDir(`vsa-distributed-${kind}-`);
   const files = writePasswordFiles(temp.path, OLD_PASSWORD, NEW_PASSWORD);
   const secretFile = (name: string, content: string): string => {
@@ -164,6 +175,7 @@ export async function startCluster(
         through(queue, redisProxy),
         '--queue-password-file',
         redisFile,
+        ...caOption,
         '--workers',
         '1',
         '--old-password-file',
@@ -186,6 +198,7 @@ export async function startCluster(
         queue,
         '--queue-password-file',
         redisFile,
+        ...caOption,
         '--no-local-worker',
         '--old-password-file',
         files.old,
@@ -224,19 +237,19 @@ export async function startCluster(
 }
 
 /**
- * Resolves with the JSON lines of `running`'s stdout once one satisfies
- * `test`; rejects if the process ends first (with its output, to debug).
+ * Resolves once the complete JSON lines of `running`'s stdout satisfy `test`
+ * (checked at each chunk); rejects if the process ends first (with its output).
  */
-export function untilJson(
+export function untilLines(
   running: RunningCli,
-  test: (line: Record<string, unknown>) => boolean,
-): Promise<Record<string, unknown>> {
+  test: (lines: readonly Record<string, unknown>[]) => boolean,
+): Promise<readonly Record<string, unknown>[]> {
   return new Promise((resolve, reject) => {
     const check = (): boolean => {
-      const found = completeJsonLines(running.stdout()).find(test);
-      if (found === undefined) return false;
+      const lines = completeJsonLines(running.stdout());
+      if (!test(lines)) return false;
       cleanup();
-      resolve(found);
+      resolve(lines);
       return true;
     };
     const onData = (): void => void check();
@@ -257,6 +270,34 @@ export function untilJson(
     running.child.on('close', onClose);
     check();
   });
+}
+
+/** The first JSON line of `running` that satisfies `test`, once there is one. */
+export async function untilJson(
+  running: RunningCli,
+  test: (line: Record<string, unknown>) => boolean,
+): Promise<Record<string, unknown>> {
+  const lines = await untilLines(running, (all) => all.some(test));
+  return lines.find(test)!;
+}
+
+/**
+ * Transactions open in the test's database that hold locks (a write or a
+ * row lock; read-only snapshots hold none), other than the asking session's,
+ * seen by the superuser: a process frozen inside one would stall the others.
+ */
+export async function lockingTransactions(cluster: Cluster): Promise<number> {
+  const [row] =
+    cluster.kind === 'postgres'
+      ? await cluster.db.admin.query<{ n: number | string }>(
+          "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%' AND backend_xid IS NOT NULL",
+        )
+      : await cluster.db.admin.query<{ n: number | string }>(
+          'SELECT count(*) AS n FROM information_schema.innodb_trx t JOIN information_schema.processlist p ' +
+            'ON p.id = t.trx_mysql_thread_id WHERE p.db = DATABASE() AND p.id <> CONNECTION_ID() ' +
+            'AND t.trx_lock_structs > 0',
+        );
+  return Number(row?.n ?? 0);
 }
 
 /** A worker's JSON event line of `event` ('joined', 'shard', 'left', ...). */
