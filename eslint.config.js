@@ -88,12 +88,6 @@ const layerRules = Object.entries(LAYER_TABLE).map(([name, row]) => ({
   rules: { 'no-restricted-imports': ['error', { patterns: layerPatterns(name, row) }] },
 }));
 
-/**
- * Source files still past the max-lines limit, each with its split planned (issue 17):
- * args.ts is split at the merge of the distributed CLI; ipc-validation.ts with item 6.
- */
-export const MAX_LINES_PENDING = ['src/cli/args.ts'];
-
 export default tseslint.config(
   {
     ignores: [
@@ -160,12 +154,6 @@ export default tseslint.config(
     // in full, with its fixtures), and bench/tools are scripts.
     files: ['src/**/*.{ts,tsx}'],
     rules: { 'max-lines': ['error', { max: 400, skipBlankLines: true }] },
-  },
-  {
-    // Still to split (issue 17); a file leaves this list with its split
-    // (test/architecture/max-lines.test.ts fails while a listed file fits).
-    files: MAX_LINES_PENDING,
-    rules: { 'max-lines': 'off' },
   },
   {
     files: ['src/renderer/**'],
