@@ -15,7 +15,13 @@ import { Redis } from 'ioredis';
 import { EngineError, isEngineError } from '../../errors.js';
 import { probeRedis } from './probe.js';
 import { parseQueueUrl, redisOptions } from './queue-url.js';
-import { checkRotationId, checkShardJob, parseShardJob, shardJobId } from './shard-job.js';
+import {
+  QUEUE_PREFIX,
+  checkRotationId,
+  checkShardJob,
+  parseShardJob,
+  shardJobId,
+} from './shard-job.js';
 import type {
   QueueSettings,
   ServeOptions,
@@ -25,8 +31,6 @@ import type {
   ShardQueueWorker,
 } from './types.js';
 
-/** Key prefix of everything this tool keeps in Redis. */
-export const QUEUE_PREFIX = 'vsa';
 const QUEUE_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 
 const LOCK_DURATION_MS = 30_000;
@@ -124,7 +128,7 @@ function reportTo(onError: ((error: Error) => void) | undefined): (error: Error)
   return (error) => onError?.(error);
 }
 
-export async function openShardQueue(settings: QueueSettings): Promise<ShardQueue> {
+export async function openBullmqQueue(settings: QueueSettings): Promise<ShardQueue> {
   if (!QUEUE_NAME.test(settings.name)) {
     throw new EngineError('INTERNAL', 'A queue name is 1-100 characters of [A-Za-z0-9_.-].');
   }

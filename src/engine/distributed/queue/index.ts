@@ -1,8 +1,9 @@
 /** The distributed rotation's work queue: the interface and its BullMQ (Redis) adapter. */
-export { openShardQueue, QUEUE_PREFIX } from './bullmq-queue.js';
+import type { QueueSettings, ShardQueue } from './types.js';
+
 export { parseQueueUrl } from './queue-url.js';
 export type { QueueAddress } from './queue-url.js';
-export { shardJobId } from './shard-job.js';
+export { QUEUE_PREFIX, shardJobId } from './shard-job.js';
 export type {
   QueueSettings,
   ServeOptions,
@@ -12,3 +13,12 @@ export type {
   ShardQueue,
   ShardQueueWorker,
 } from './types.js';
+
+/**
+ * Opens the queue. BullMQ and ioredis load here, not at start-up: every
+ * other command (and a single-machine rotation) starts without them.
+ */
+export async function openShardQueue(settings: QueueSettings): Promise<ShardQueue> {
+  const { openBullmqQueue } = await import('./bullmq-queue.js');
+  return openBullmqQueue(settings);
+}

@@ -6,6 +6,9 @@
 import { EngineError } from '../../errors.js';
 import type { ShardJob, ShardPhase } from './types.js';
 
+/** Key prefix of everything this tool keeps in Redis. */
+export const QUEUE_PREFIX = 'vsa';
+
 const ROTATION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const PHASES: readonly ShardPhase[] = ['pass', 'sweep'];
 const MAX_INDEX = 1_000_000_000;
