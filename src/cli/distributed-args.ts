@@ -49,6 +49,8 @@ export interface WorkerArgs extends LedgerArgs {
   readonly kdf: Argon2BackendPreference;
   /** --server-timeout SECONDS */
   readonly serverTimeoutSeconds: number | undefined;
+  /** --no-wait: leave when no rotation runs instead of waiting for one */
+  readonly noWait: boolean;
   readonly oldPassword: PasswordSource;
   readonly newPassword: PasswordSource;
 }
@@ -137,6 +139,7 @@ export function workerArgs(vault: VaultArguments, values: Values): WorkerArgs {
       MAX_SERVER_TIMEOUT_S,
       'worker',
     ),
+    noWait: flag(values, 'no-wait'),
     oldPassword: passwordSource(values, 'old-password', 'worker'),
     newPassword: passwordSource(values, 'new-password', 'worker'),
   };

@@ -241,6 +241,10 @@ export const COMMAND_SPECS: Readonly<Record<CommandName, readonly OptionSpec[]>>
       help: 'drop the database connection when one statement gets no answer for this long (a stalled network: the shard goes to another worker; default 900)',
     },
     {
+      name: 'no-wait',
+      help: 'exit 0 at once when no rotation of the table is running, instead of waiting for one (a Job pod started after the end finishes)',
+    },
+    {
       name: 'json',
       help: 'events as JSON lines on stdout, then a JSON summary (errors too)',
     },

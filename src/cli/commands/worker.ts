@@ -108,6 +108,7 @@ export async function runWorker(args: WorkerArgs, context: CommandContext): Prom
         newPassword,
         workers: args.workers ?? availableParallelism(),
         kdfBackend: args.kdf,
+        exitWhenIdle: args.noWait,
         signal: cancel.signal,
         onEvent: (event) => {
           if (args.json) {
@@ -119,7 +120,9 @@ export async function runWorker(args: WorkerArgs, context: CommandContext): Prom
           }
         },
       });
-      const code = workerExitCode(outcome);
+      // --no-wait and no rotation running: nothing to do is a success, not a stop.
+      const idle = outcome.rotation === null && !cancel.signal.aborted;
+      const code = idle ? EXIT.ok : workerExitCode(outcome);
       if (args.json) {
         writeJsonLine(io.stdout, {
           type: 'summary',
@@ -128,7 +131,12 @@ export async function runWorker(args: WorkerArgs, context: CommandContext): Prom
           exitCode: code,
         });
       } else {
-        writeLine(io.stdout, outcomeText(outcome));
+        writeLine(
+          io.stdout,
+          idle
+            ? 'No rotation of this table is running (--no-wait): nothing to do.'
+            : outcomeText(outcome),
+        );
       }
       return code;
     } finally {

@@ -199,6 +199,13 @@ describe.each(SERVER_KINDS)('distributed rotation through the CLI on %s', (kind)
       });
     }
     await expectRotatedAsTemplate(cluster, template);
+    // A worker started after the end (a retried Job pod): --no-wait leaves at once, exit 0.
+    const late = await collect(cluster.worker({ extra: ['--no-wait'] }));
+    expect(late.code, late.stderr).toBe(EXIT.ok);
+    expect(lastOfType(completeJsonLines(late.stdout), 'summary')).toMatchObject({
+      rotation: null,
+      shardsRun: 0,
+    });
     const status = await collect(cluster.command('status', ['--json']));
     expect(status.code, status.stderr).toBe(EXIT.ok);
     expect(JSON.parse(status.stdout)).toMatchObject({
