@@ -31,4 +31,19 @@ describe('VisitLedger', () => {
     expect(ledger.has('7')).toBe(true);
     expect(ledger.holdsWhatWeLeft('7', 'ours')).toBe(false);
   });
+
+  it('sized for the records in scope, takes 12 bytes a record; unsized, grows by doubling', () => {
+    const sized = new VisitLedger(100_000);
+    const grown = new VisitLedger();
+    for (let rowid = 1; rowid <= 100_000; rowid++) {
+      sized.leave(String(rowid), 'v');
+      grown.leave(String(rowid), 'v');
+    }
+    expect(sized.bytes).toBe(100_000 * 12);
+    expect(grown.bytes).toBe(2 ** 17 * 12);
+    // more records than expected (inserted during the run): it grows as before
+    sized.leave('100001', 'v');
+    expect(sized.bytes).toBe(200_000 * 12);
+    expect(sized.holdsWhatWeLeft('100001', 'v')).toBe(true);
+  });
 });
