@@ -30,6 +30,11 @@ export interface SeedTableResult {
   readonly skipped: readonly string[];
 }
 
+const minutes = (seconds: number): string =>
+  seconds < 60
+    ? `${seconds.toFixed(1)} s`
+    : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+
 async function measure(
   records: number,
   store: string,
@@ -41,7 +46,7 @@ async function measure(
   if (report.records !== records) {
     throw new Error(`the ${store} rotation visited ${report.records} of ${records} records`);
   }
-  return {
+  const run = {
     records,
     store,
     seconds: report.seconds,
@@ -49,6 +54,8 @@ async function measure(
     rotated: report.rotated,
     maxRssMiB: report.maxRssKiB / 1024,
   };
+  log(`    ${minutes(run.seconds)}, peak RSS ${run.maxRssMiB.toFixed(0)} MiB`);
+  return run;
 }
 
 export async function benchSeedTable(
@@ -87,11 +94,6 @@ export async function benchSeedTable(
   }
   return { runs, skipped };
 }
-
-const minutes = (seconds: number): string =>
-  seconds < 60
-    ? `${seconds.toFixed(1)} s`
-    : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
 
 /** The table as docs/performance.md shows it (Markdown), and why a store is missing. */
 export function seedTableLines(result: SeedTableResult): string[] {
