@@ -9,9 +9,11 @@
  * typed arrays searched by bisection (12 bytes a record: 200,000
  * records cost about 2.4 MB, not the ~40 MB a Map of that size takes). Keys
  * that arrive out of order (records a sweep finds inserted below the cursor)
- * or that are not safe integers (ids of WITHOUT ROWID tables, huge rowids) go
- * to a Map.
+ * or that are not safe integers (text ids of server tables and WITHOUT ROWID
+ * tables, huge rowids) go to a hash table in typed arrays (hashed-marks.ts).
  */
+import { HashedMarks } from './hashed-marks.js';
+
 /** "We do not know what is there now" (a write lost to another program): always re-examined. */
 const UNKNOWN = -1;
 const INITIAL_CAPACITY = 1024;
@@ -40,7 +42,7 @@ export class VisitLedger {
   private keys: Float64Array;
   private marks: Int32Array;
   private count = 0;
-  private readonly others = new Map<string, number>();
+  private readonly others = new HashedMarks();
 
   /**
    * `expectedRecords`: the records in scope at the start. Sized for them, the
@@ -54,7 +56,7 @@ export class VisitLedger {
 
   /** bytes its typed arrays take */
   get bytes(): number {
-    return this.keys.byteLength + this.marks.byteLength;
+    return this.keys.byteLength + this.marks.byteLength + this.others.bytes;
   }
 
   get size(): number {
