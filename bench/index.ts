@@ -15,7 +15,8 @@ import { generateBenchVault } from './bench-vault.js';
 import { benchCancel } from './cancel-bench.js';
 import { SectionCpuMeter } from './cpu-share.js';
 import { benchmarkKdf, type KdfBenchResult } from './kdf-bench.js';
-import { benchMemory, MEMORY_CHILD_FLAG, runMemoryChild } from './memory-bench.js';
+import { benchMemory } from './memory-bench.js';
+import { benchSeedTable } from './seed-table-bench.js';
 import {
   BENCH_HELP,
   DISTRIBUTED_HELP,
@@ -94,6 +95,7 @@ async function runBench(options: BenchOptions): Promise<void> {
     rotation: null,
     vsref: null,
     memory: null,
+    seedTable: null,
     cancel: null,
     servers: null,
     notes,
@@ -128,7 +130,8 @@ async function runBench(options: BenchOptions): Promise<void> {
     // The servers next, and the vault copied in, so the rotations below run back to back.
     let serversResult: ServersBenchResult | { skipped: string } | null = null;
     let postgresTarget: Awaited<ReturnType<typeof prepareDefaultOnPostgres>> | null = null;
-    if (!skip('servers')) {
+    // The seed's table rotates in PostgreSQL too.
+    if (!skip('servers') || !skip('seed-table')) {
       // measured=false: the servers' own CPU time would count as other processes'.
       section('servers', 'servers: starting a private PostgreSQL and MariaDB on localhost…', false);
       servers = await startBenchServers();
@@ -150,7 +153,7 @@ async function runBench(options: BenchOptions): Promise<void> {
           postgresDefault: null,
           tiny: null,
         };
-        if (defaultVault) {
+        if (defaultVault && !skip('servers')) {
           log('servers: copying the default-preset vault into PostgreSQL…');
           postgresTarget = await prepareDefaultOnPostgres(servers, defaultVault, workDir);
         }
@@ -243,7 +246,7 @@ async function runBench(options: BenchOptions): Promise<void> {
       };
     }
 
-    if (servers && serversResult && !('skipped' in serversResult)) {
+    if (servers && serversResult && !('skipped' in serversResult) && !skip('servers')) {
       section(
         'servers-tiny',
         `servers: a tiny-preset vault of ${options.serverRecords} records in SQLite, PostgreSQL and MariaDB…`,
@@ -263,6 +266,14 @@ async function runBench(options: BenchOptions): Promise<void> {
         false,
       );
       report = { ...report, memory: await benchMemory(workDir, options.memoryRecords, log) };
+    }
+
+    if (!skip('seed-table')) {
+      section('seed-table', `seed-table: ${options.seedSizes.join(', ')} records…`, false);
+      report = {
+        ...report,
+        seedTable: await benchSeedTable(servers, workDir, options.seedSizes, log),
+      };
     }
   } finally {
     await cleanup();
@@ -325,12 +336,6 @@ async function runDistributed(argv: readonly string[]): Promise<void> {
 async function main(argv: readonly string[]): Promise<void> {
   if (argv[0] === 'distributed') {
     await runDistributed(argv.slice(1));
-    return;
-  }
-  if (argv[0] === MEMORY_CHILD_FLAG) {
-    const vault = argv[1];
-    if (!vault) throw new Error(`${MEMORY_CHILD_FLAG} needs a vault path`);
-    await runMemoryChild(vault);
     return;
   }
   const options = parseBenchOptions(argv);

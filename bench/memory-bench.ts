@@ -5,13 +5,15 @@
  * process.resourceUsage().maxRSS (KiB, all threads of the process).
  */
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { ARGON2_PRESETS, rotateVault } from '../src/engine/index.js';
 import { BENCH_NEW_PASSWORD, BENCH_OLD_PASSWORD, generateBenchVault, utf8 } from './bench-vault.js';
+import type { RotationTarget } from './rotation-bench.js';
 
 const execFileAsync = promisify(execFile);
-export const MEMORY_CHILD_FLAG = '--memory-child';
+/** bench/memory-child.ts, bundled next to bench.mjs */
+const MEMORY_CHILD = 'memory-child.mjs';
 
 export interface MemoryChildReport {
   readonly records: number;
@@ -44,7 +46,7 @@ export interface MemoryBenchResult {
 }
 
 /** Child side: rotate the vault, print one JSON report on stdout. */
-export async function runMemoryChild(vaultPath: string): Promise<void> {
+export async function runMemoryChild(target: RotationTarget): Promise<void> {
   const baselineRssKiB = kib(process.memoryUsage().rss);
   const peaks = { heapUsed: 0, heapTotal: 0, external: 0 };
   const sample = (): void => {
@@ -65,7 +67,7 @@ export async function runMemoryChild(vaultPath: string): Promise<void> {
   let result;
   try {
     result = await rotateVault({
-      vaultPath,
+      ...target,
       oldPassword: utf8(BENCH_OLD_PASSWORD),
       newPassword: utf8(BENCH_NEW_PASSWORD),
       openConfig: ARGON2_PRESETS.tiny,
@@ -79,6 +81,7 @@ export async function runMemoryChild(vaultPath: string): Promise<void> {
     });
   } finally {
     clearInterval(sampler);
+    target.serverPassword?.fill(0);
   }
   sample();
   const seconds = (performance.now() - startedAt) / 1000;
@@ -97,14 +100,22 @@ export async function runMemoryChild(vaultPath: string): Promise<void> {
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 
-async function rotateInChild(vaultPath: string): Promise<MemoryChildReport> {
-  const script = process.argv[1];
-  if (!script) throw new Error('cannot find the benchmark script to start a child process');
-  const { stdout } = await execFileAsync(
+/**
+ * Rotates `target` in a child process of its own (memory-child.ts); a server
+ * vault's password goes to it on stdin, never in its arguments.
+ */
+export async function rotateInChild(target: RotationTarget): Promise<MemoryChildReport> {
+  const bench = process.argv[1];
+  if (!bench) throw new Error('cannot find the benchmark script to start a child process');
+  const args = [target.vaultPath, ...(target.checkpointDir ? [target.checkpointDir] : [])];
+  const child = execFileAsync(
     process.execPath,
-    [...process.execArgv, '--expose-gc', script, MEMORY_CHILD_FLAG, vaultPath],
-    { timeout: 30 * 60_000, maxBuffer: 1024 * 1024 },
+    [...process.execArgv, '--expose-gc', join(dirname(bench), MEMORY_CHILD), ...args],
+    { timeout: 60 * 60_000, maxBuffer: 1024 * 1024 },
   );
+  child.child.stdin?.end(target.serverPassword ?? new Uint8Array(0));
+  target.serverPassword?.fill(0);
+  const { stdout } = await child;
   const line = stdout.trim().split('\n').at(-1) ?? '';
   return JSON.parse(line) as MemoryChildReport;
 }
@@ -122,7 +133,7 @@ export async function benchMemory(
     await generateBenchVault(path, size, ARGON2_PRESETS.tiny, true);
     generateSeconds += (performance.now() - startedAt) / 1000;
     log(`  rotating ${size} records (tiny preset) in a child process…`);
-    runs.push(await rotateInChild(path));
+    runs.push(await rotateInChild({ vaultPath: path }));
   }
   const [small, large] = runs;
   return { runs, ratio: large!.maxRssKiB / small!.maxRssKiB, generateSeconds };

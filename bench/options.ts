@@ -10,6 +10,8 @@ export interface BenchOptions {
   readonly records: number;
   /** the two vault sizes of the memory measurement (tiny preset) */
   readonly memoryRecords: readonly [number, number];
+  /** vault sizes of the seed's table (tiny preset, SQLite and PostgreSQL) */
+  readonly seedSizes: readonly number[];
   readonly cancelTrials: number;
   /** records of the tiny-preset vault rotated in SQLite, PostgreSQL and MariaDB */
   readonly serverRecords: number;
@@ -19,13 +21,24 @@ export interface BenchOptions {
   readonly skip: ReadonlySet<string>;
 }
 
-export const SECTIONS = ['kdf', 'rotation', 'servers', 'vsref', 'memory', 'cancel'] as const;
+export const SECTIONS = [
+  'kdf',
+  'rotation',
+  'servers',
+  'vsref',
+  'memory',
+  'seed-table',
+  'cancel',
+] as const;
 
 export const BENCH_HELP = `Usage: npm run bench -- [options]   (or: node out/cli/bench.mjs [options])
 
   --quick              a short run (smaller vaults, shorter KDF measurements)
   --records N          records in the default-preset vault (default 300, quick 60)
   --memory A,B         vault sizes for the memory measurement (default 20000,200000)
+  --seed-sizes LIST     vault sizes of the seed's table, tiny preset, SQLite and
+                       PostgreSQL (section seed-table; default 1000,10000,100000,1000000,
+                       quick 1000,10000)
   --server-records N   records in the tiny-preset vault rotated in SQLite, PostgreSQL
                        and MariaDB (section servers; default 20000, quick 2000)
   --kdf-seconds S      seconds per Argon2id measurement (default 5, quick 2)
@@ -53,6 +66,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
       records: { type: 'string' },
       memory: { type: 'string' },
       'server-records': { type: 'string' },
+      'seed-sizes': { type: 'string' },
       'kdf-seconds': { type: 'string' },
       skip: { type: 'string' },
       out: { type: 'string' },
@@ -79,6 +93,9 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
       positiveInteger(memory[0], 'memory', 1),
       positiveInteger(memory[1], 'memory', 1),
     ],
+    seedSizes: (values['seed-sizes'] ?? (quick ? '1000,10000' : '1000,10000,100000,1000000'))
+      .split(',')
+      .map((size) => positiveInteger(size, 'seed-sizes', 1)),
     cancelTrials: quick ? 2 : 3,
     serverRecords: positiveInteger(
       values['server-records'],

@@ -3,6 +3,7 @@ import type { CancelBenchResult } from './cancel-bench.js';
 import type { KdfBenchResult } from './kdf-bench.js';
 import type { MemoryBenchResult } from './memory-bench.js';
 import type { RotationBenchResult } from './rotation-bench.js';
+import { seedTableLines, type SeedTableResult } from './seed-table-bench.js';
 import { isNotRun, type ServersBenchResult, type TinyStoresResult } from './servers-bench.js';
 import type { VsrefRotateResult } from './vsref-bench.js';
 
@@ -30,6 +31,8 @@ export interface BenchReport {
     | { readonly skipped: string }
     | null;
   readonly memory: MemoryBenchResult | null;
+  /** the seed's table (absent in reports of earlier versions) */
+  readonly seedTable?: SeedTableResult | null;
   readonly cancel: CancelBenchResult | null;
   /** the vault in PostgreSQL and MariaDB on localhost (section servers) */
   readonly servers: ServersBenchResult | { readonly skipped: string } | null;
@@ -159,6 +162,7 @@ export function formatReport(report: BenchReport, jsonPath: string): string {
   if (report.servers) lines.push(...serversLines(report.servers));
   if (report.vsref) lines.push(...vsrefLines(report.vsref));
   if (report.memory) lines.push(...memoryLines(report.memory));
+  if (report.seedTable) lines.push(...seedTableLines(report.seedTable));
   if (report.cancel) {
     lines.push(
       `Cancel latency (default preset, abort -> settled): median ${fixed(report.cancel.medianMs, 0)} ms, ` +

@@ -1,14 +1,17 @@
 /**
  * Bundles the headless CLI and the benchmark with esbuild:
  *   src/cli/main.ts -> out/cli/vaultstore-admin.mjs
- *   bench/index.ts  -> out/cli/bench.mjs
+ *   bench/index.ts  -> out/cli/bench.mjs (its memory child: memory-child.mjs)
  * plus every engine worker entry next to them as <basename>.mjs, where
- * src/engine/worker-script.ts looks for it. Packages in node_modules stay
- * external (native addons, wasm). Quiet on success; exits non-zero on error.
+ * src/engine/worker-script.ts looks for it (from whichever chunk holds it),
+ * and the chunks they share or load later, <name>-<HASH>.mjs (import() keeps
+ * a module out of start-up: the pg and mysql2 drivers load when a vault of
+ * theirs is opened). Packages in node_modules stay external (native addons,
+ * wasm). Quiet on success; exits non-zero on error.
  *
  * Usage: node scripts/build-cli.mjs [--outdir DIR]
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -16,6 +19,8 @@ import { build } from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_OUTDIR = join(root, 'out', 'cli');
+/** esbuild's default chunk names, [name]-[hash].mjs: the hash is 8 capitals or digits */
+const CHUNK_NAME = /^[\w-]+-[A-Z0-9]{8}\.mjs$/;
 /** a module path under src/ as spawnWorker takes it, e.g. 'engine/pool/crypto-worker.ts' */
 const WORKER_SOURCE_LITERAL = /['"]((?:engine|cli)\/[\w./-]+\.ts)['"]/g;
 
@@ -68,10 +73,17 @@ export async function buildCli({ outdir = DEFAULT_OUTDIR } = {}) {
   const entryPoints = {
     'vaultstore-admin': join(root, 'src/cli/main.ts'),
     bench: join(root, 'bench/index.ts'),
+    'memory-child': join(root, 'bench/memory-child.ts'),
   };
   for (const [name, file] of findWorkerEntries()) {
     if (name in entryPoints) throw new Error(`worker ${name} clashes with a bundle name`);
     entryPoints[name] = file;
+  }
+  // Chunk names carry a hash: the previous build's would pile up.
+  if (existsSync(outdir)) {
+    for (const name of readdirSync(outdir)) {
+      if (CHUNK_NAME.test(name)) rmSync(join(outdir, name), { force: true });
+    }
   }
   await build({
     absWorkingDir: root,
@@ -83,7 +95,7 @@ export async function buildCli({ outdir = DEFAULT_OUTDIR } = {}) {
     format: 'esm',
     target: 'node24',
     packages: 'external',
-    splitting: false,
+    splitting: true,
     sourcemap: false,
     legalComments: 'none',
     logLevel: 'error',

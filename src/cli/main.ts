@@ -3,8 +3,12 @@
  * Sets the exit code and lets Node exit on its own once every worker and
  * handle is released; a watchdog reports (and ends) a process that would hang.
  */
+import { keepYoungGenerationSmall } from '../engine/index.js';
 import { runCli } from './cli.js';
 import { processIo } from './io.js';
+
+// The engine runs on this thread: a rotation's steady allocation would grow the heap ~10x its live size.
+keepYoungGenerationSmall();
 
 const EXIT_WATCHDOG_MS = 10_000;
 

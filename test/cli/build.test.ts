@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../support/fixtures.js';
+import { copyFixture } from '../support/fixtures.js';
 import { repoRoot, runCli } from '../support/cli.js';
 
 const execFileAsync = promisify(execFile);
@@ -35,6 +36,16 @@ async function exec(file: string, args: string[], cwd = repoRoot): Promise<Exec>
 const scratch = join(repoRoot, 'out', 'test-cli', `build-${process.pid}-${Date.now()}`);
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
+/** The storage packages a run of the bundled CLI loaded (support/report-loaded-packages.mjs). */
+async function packagesLoadedBy(entry: string, args: string[]): Promise<string[]> {
+  const preload = join(import.meta.dirname, 'support', 'report-loaded-packages.mjs');
+  const result = await exec(process.execPath, ['--import', preload, entry, ...args]);
+  expect(result.code, result.stderr).toBe(0);
+  const line = result.stderr.split('\n').find((text) => text.startsWith('loaded-packages: '));
+  if (!line) throw new Error(`no loaded-packages line in: ${result.stderr}`);
+  return JSON.parse(line.slice('loaded-packages: '.length)) as string[];
+}
+
 describe('scripts/build-cli.mjs', () => {
   it('bundles the CLI, the benchmark and every engine worker, quietly', async () => {
     const outdir = join(scratch, 'bundle');
@@ -53,6 +64,18 @@ describe('scripts/build-cli.mjs', () => {
     const bench = await runCli(join(outdir, 'bench.mjs'), ['--help']);
     expect(bench.code).toBe(0);
     expect(bench.stdout).toContain('Usage: npm run bench');
+  });
+
+  it("keeps pg and mysql2 out of start-up and out of a SQLite vault's run", async () => {
+    const outdir = join(scratch, 'lazy');
+    expect((await exec(process.execPath, ['scripts/build-cli.mjs', '--outdir', outdir])).code).toBe(
+      0,
+    );
+    const entry = join(outdir, 'vaultstore-admin.mjs');
+    expect(await packagesLoadedBy(entry, ['--version'])).toEqual([]);
+    mkdirSync(join(scratch, 'vaults'), { recursive: true });
+    const vault = copyFixture('tiny200', join(scratch, 'vaults'));
+    expect(await packagesLoadedBy(entry, ['info', vault, '--json'])).toEqual(['better-sqlite3']);
   });
 
   it('fails with a non-zero exit and a message when it cannot write the bundle', async () => {

@@ -13,6 +13,7 @@ import type { Argon2Config } from '../../core/argon2.js';
 import { EngineError, type EngineErrorCode } from '../errors.js';
 import type { Argon2BackendName, Argon2BackendPreference } from '../kdf/types.js';
 import { spawnWorker } from '../worker-script.js';
+import { ENGINE_THREAD_LIMITS } from '../young-generation.js';
 import {
   ABORT_SLOT,
   type CryptoTask,
@@ -130,7 +131,10 @@ export class CryptoPool {
     try {
       for (let i = 0; i < size; i++) {
         slots.push({
-          worker: spawnWorker(CRYPTO_WORKER_SOURCE, { workerData }),
+          worker: spawnWorker(CRYPTO_WORKER_SOURCE, {
+            workerData,
+            resourceLimits: ENGINE_THREAD_LIMITS,
+          }),
           outstanding: new Map(),
           alive: true,
           zeroed: false,

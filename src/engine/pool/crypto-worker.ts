@@ -28,6 +28,7 @@ import {
   type HostToWorker,
   type WorkerToHost,
 } from './protocol.js';
+import { PeriodicCollector } from './worker-gc.js';
 
 function requireParentPort(): MessagePort {
   if (!parentPort) throw new Error('crypto-worker must run in a worker thread');
@@ -198,6 +199,7 @@ async function main(): Promise<void> {
 
   // Tasks run strictly one after another: a worker is one derivation at a time.
   let queue: Promise<void> = Promise.resolve();
+  const collector = new PeriodicCollector();
   port.on('message', (message: HostToWorker) => {
     if (message.type === 'close') {
       queue = queue.then(() => post({ type: 'closed', zeroed: zeroSecrets() }));
@@ -209,6 +211,7 @@ async function main(): Promise<void> {
       try {
         const result = await runTask(kdf, task);
         post({ type: 'result', id, result, v1KeysDerived: v1Keys.size - v1Before });
+        collector.taskDone('value' in task ? task.value.length : 0);
       } catch (error) {
         post({
           type: 'task-failed',

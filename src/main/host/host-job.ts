@@ -3,7 +3,12 @@
  * settle once (result, engine error, or the worker dying), then terminate.
  */
 import type { Worker } from 'node:worker_threads';
-import { releaseRotationLockOfThread, rotationStateBase, spawnWorker } from '../../engine/index.js';
+import {
+  ENGINE_THREAD_LIMITS,
+  releaseRotationLockOfThread,
+  rotationStateBase,
+  spawnWorker,
+} from '../../engine/index.js';
 import type { IpcError } from '../../shared/ipc-contract.js';
 import {
   ENGINE_HOST_WORKER,
@@ -37,7 +42,7 @@ export class HostJob<R extends HostRequest> {
     });
     let worker: Worker | null = null;
     try {
-      worker = spawnWorker(ENGINE_HOST_WORKER);
+      worker = spawnWorker(ENGINE_HOST_WORKER, { resourceLimits: ENGINE_THREAD_LIMITS });
       worker.on('message', (reply: HostReply) => {
         // The host runs the request's operation only, so its progress is of that kind.
         if (reply.type === 'progress')

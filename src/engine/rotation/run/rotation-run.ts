@@ -53,7 +53,7 @@ export async function runRotation(
   const window = windowFor(pool.size);
   const pageSize = Math.max(16, window * 2);
   const cadence = writeCadenceOf(store.driver);
-  const ledger = new VisitLedger();
+  const ledger = new VisitLedger(plan.rowsAtStart);
   let pipeline: RotationPipeline | null = null;
   const shared = {
     store,

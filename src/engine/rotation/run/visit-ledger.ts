@@ -6,12 +6,14 @@
  * the value left there.
  *
  * The main pass visits rowids in increasing order, so they are kept in two
- * growing typed arrays searched by bisection (12 bytes a record: 200,000
+ * typed arrays searched by bisection (12 bytes a record: 200,000
  * records cost about 2.4 MB, not the ~40 MB a Map of that size takes). Keys
  * that arrive out of order (records a sweep finds inserted below the cursor)
- * or that are not safe integers (ids of WITHOUT ROWID tables, huge rowids) go
- * to a Map.
+ * or that are not safe integers (text ids of server tables and WITHOUT ROWID
+ * tables, huge rowids) go to a hash table in typed arrays (hashed-marks.ts).
  */
+import { HashedMarks } from './hashed-marks.js';
+
 /** "We do not know what is there now" (a write lost to another program): always re-examined. */
 export const UNKNOWN_MARK = -1;
 const UNKNOWN = UNKNOWN_MARK;
@@ -38,10 +40,25 @@ function safeIntegerKey(key: string): number | null {
 }
 
 export class VisitLedger {
-  private keys = new Float64Array(INITIAL_CAPACITY);
-  private marks = new Int32Array(INITIAL_CAPACITY);
+  private keys: Float64Array;
+  private marks: Int32Array;
   private count = 0;
-  private readonly others = new Map<string, number>();
+  private readonly others = new HashedMarks();
+
+  /**
+   * `expectedRecords`: the records in scope at the start. Sized for them, the
+   * arrays hold 12 bytes a record; grown by doubling, up to 18 while copying.
+   */
+  constructor(expectedRecords = 0) {
+    const capacity = Math.max(INITIAL_CAPACITY, Math.ceil(expectedRecords));
+    this.keys = new Float64Array(capacity);
+    this.marks = new Int32Array(capacity);
+  }
+
+  /** bytes its typed arrays take */
+  get bytes(): number {
+    return this.keys.byteLength + this.marks.byteLength + this.others.bytes;
+  }
 
   get size(): number {
     return this.count + this.others.size;

@@ -1,10 +1,10 @@
 /**
- * The MySQL/MariaDB driver's descriptor (registry entry). connect() returns the
- * server VaultStore of this folder (store.ts).
+ * The MySQL/MariaDB driver's descriptor (registry entry). connect() loads the
+ * server VaultStore of this folder (store.ts, and with it `mysql2`) when a
+ * MySQL vault is opened, not before.
  */
 import { VAULT_DRIVER_TEXT } from '../../../core/vault-drivers.js';
 import type { ServerDriverDescriptor } from '../driver.js';
-import { openMysqlStore } from './store.js';
 
 export const mysqlDriver: ServerDriverDescriptor<'mysql'> = {
   name: 'mysql',
@@ -12,5 +12,5 @@ export const mysqlDriver: ServerDriverDescriptor<'mysql'> = {
   ...VAULT_DRIVER_TEXT['mysql'],
   // One statement per batch, one round trip: larger batches than SQLite's fsync-bound ones.
   writeCadence: { batchSize: 256, commitIntervalMs: 2000 },
-  connect: openMysqlStore,
+  connect: async (options) => (await import('./store.js')).openMysqlStore(options),
 };

@@ -1,89 +1,9 @@
 /**
- * The PostgreSQL driver's descriptor (registry entry). connect() returns the
- * server VaultStore of this folder (store.ts).
+ * The PostgreSQL driver's descriptor (registry entry). connect() loads
+ * connect.ts (and with it `pg`) when a PostgreSQL vault is opened, not before.
  */
-import pg from 'pg';
 import { VAULT_DRIVER_TEXT } from '../../../core/vault-drivers.js';
-import type { ServerConnectOptions, ServerDriverDescriptor } from '../driver.js';
-import type { VaultStore } from '../types.js';
-import { clientConfig, passwordSource, tlsOptionsFor } from './client-config.js';
-import { pgEngineError } from './errors.js';
-import { guardPasswordRequests } from './password-guard.js';
-import { PostgresVaultStore } from './store.js';
-import { SESSION_TIMEOUTS, SESSION_TIMEOUTS_OFF_SQL } from './session-timeouts.js';
-
-/** Opens one connection; SERVER_UNREACHABLE / SERVER_AUTH / DATABASE_NOT_FOUND when it cannot. */
-async function openClient(
-  config: pg.ClientConfig,
-  options: ServerConnectOptions,
-): Promise<pg.Client> {
-  const client = new pg.Client(config);
-  guardPasswordRequests(client, options.target);
-  // Until the store listens: a failed connect also emits 'error', which must not end the process.
-  const ignore = (): void => undefined;
-  client.on('error', ignore);
-  try {
-    await client.connect();
-    await client.query(SESSION_TIMEOUTS_OFF_SQL, [SESSION_TIMEOUTS]);
-  } catch (error) {
-    await client.end().catch(() => undefined);
-    throw pgEngineError(error, {
-      display: options.target.display,
-      action: 'connecting to',
-      busyTimeoutMs: options.busyTimeoutMs,
-      connected: false,
-    });
-  }
-  return client;
-}
-
-async function connect(options: ServerConnectOptions): Promise<VaultStore> {
-  const { target } = options;
-  // Our own copy (the caller zeroes theirs after connect): the backup opens a second connection later.
-  const password = options.password === null ? null : Uint8Array.from(options.password);
-  const config = clientConfig(
-    options,
-    passwordSource(password, target.display),
-    tlsOptionsFor(target),
-  );
-  const forget = (): void => {
-    password?.fill(0);
-  };
-  let client: pg.Client;
-  try {
-    client = await openClient(config, options);
-  } catch (error) {
-    forget();
-    throw error;
-  }
-  let store: PostgresVaultStore | null = null;
-  try {
-    store = new PostgresVaultStore(client, {
-      display: target.display,
-      database: target.database,
-      readOnly: options.readOnly,
-      busyTimeoutMs: options.busyTimeoutMs,
-      serverTimeoutMs: options.serverTimeoutMs,
-      nativeBinding: options.nativeBinding,
-      openSecondClient: () => openClient(config, options),
-      onClose: forget,
-    });
-    await store.verifyOnConnect();
-    return store;
-  } catch (error) {
-    if (store) await store.close();
-    else {
-      forget();
-      await client.end().catch(() => undefined);
-    }
-    throw pgEngineError(error, {
-      display: target.display,
-      action: 'reading',
-      busyTimeoutMs: options.busyTimeoutMs,
-      connected: true,
-    });
-  }
-}
+import type { ServerDriverDescriptor } from '../driver.js';
 
 export const postgresDriver: ServerDriverDescriptor<'postgres'> = {
   name: 'postgres',
@@ -91,5 +11,5 @@ export const postgresDriver: ServerDriverDescriptor<'postgres'> = {
   ...VAULT_DRIVER_TEXT['postgres'],
   // One statement per batch, one round trip: larger batches than SQLite's fsync-bound ones.
   writeCadence: { batchSize: 256, commitIntervalMs: 2000 },
-  connect,
+  connect: async (options) => (await import('./connect.js')).connectPostgres(options),
 };

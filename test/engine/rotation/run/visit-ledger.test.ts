@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { collectGarbage } from '../../../../src/engine/pool/worker-gc.js';
 import { VisitLedger } from '../../../../src/engine/rotation/run/visit-ledger.js';
+
+/** the empty hash table for keys out of key order: 1024 slots of 12 bytes */
+const EMPTY_HASHED = 1024 * 12;
+const textId = (index: number): string => `2025010108000000${String(index).padStart(16, '0')}`;
 
 describe('VisitLedger', () => {
   it('recognises what the run left, in order, out of order and for non-integer keys', () => {
@@ -30,5 +35,41 @@ describe('VisitLedger', () => {
     ledger.forget('7');
     expect(ledger.has('7')).toBe(true);
     expect(ledger.holdsWhatWeLeft('7', 'ours')).toBe(false);
+  });
+
+  it('sized for the records in scope, takes 12 bytes a record; unsized, grows by doubling', () => {
+    const sized = new VisitLedger(100_000);
+    const grown = new VisitLedger();
+    for (let rowid = 1; rowid <= 100_000; rowid++) {
+      sized.leave(String(rowid), 'v');
+      grown.leave(String(rowid), 'v');
+    }
+    expect(sized.bytes).toBe(100_000 * 12 + EMPTY_HASHED);
+    expect(grown.bytes).toBe(2 ** 17 * 12 + EMPTY_HASHED);
+    // more records than expected (inserted during the run): it grows as before
+    sized.leave('100001', 'v');
+    expect(sized.bytes).toBe(200_000 * 12 + EMPTY_HASHED);
+    expect(sized.holdsWhatWeLeft('100001', 'v')).toBe(true);
+  });
+
+  it('keeps text ids (server tables) in typed arrays: 48 bytes an id at most, nothing on the heap', async () => {
+    const ledger = new VisitLedger();
+    collectGarbage();
+    const heapBefore = process.memoryUsage().heapUsed;
+    for (let index = 0; index < 200_000; index++) ledger.leave(textId(index), `value-${index}`);
+    await Promise.resolve();
+    collectGarbage();
+    // a Map of the id strings took ~40 MB here
+    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(4 * 1024 * 1024);
+    expect(ledger.bytes).toBeLessThanOrEqual(200_000 * 48 + 1024 * 12);
+    expect(ledger.size).toBe(200_000);
+    for (let index = 0; index < 200_000; index += 997) {
+      expect(ledger.holdsWhatWeLeft(textId(index), `value-${index}`)).toBe(true);
+      expect(ledger.holdsWhatWeLeft(textId(index), 'changed')).toBe(false);
+      expect(ledger.has(textId(index + 200_000))).toBe(false);
+    }
+    ledger.forget(textId(5));
+    expect(ledger.has(textId(5))).toBe(true);
+    expect(ledger.holdsWhatWeLeft(textId(5), 'value-5')).toBe(false);
   });
 });
