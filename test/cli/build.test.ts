@@ -66,7 +66,7 @@ describe('scripts/build-cli.mjs', () => {
     expect(bench.stdout).toContain('Usage: npm run bench');
   });
 
-  it("keeps pg and mysql2 out of start-up and out of a SQLite vault's run", async () => {
+  it("keeps pg, mysql2 and the queue's Redis client out of start-up and a SQLite vault's run", async () => {
     const outdir = join(scratch, 'lazy');
     expect((await exec(process.execPath, ['scripts/build-cli.mjs', '--outdir', outdir])).code).toBe(
       0,

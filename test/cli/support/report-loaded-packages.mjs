@@ -1,11 +1,12 @@
 /**
  * Preloaded (node --import) into a CLI process by build.test.ts: on exit, writes
- * to stderr which storage packages the process loaded. They are CommonJS, so
- * even an ESM import() of them shows in require.cache.
+ * to stderr which storage and queue packages the process loaded. They are
+ * CommonJS (bullmq's ESM build loads ioredis, CommonJS), so even an ESM
+ * import() of them shows in require.cache.
  */
 import { createRequire } from 'node:module';
 
-const PACKAGES = ['pg', 'mysql2', 'better-sqlite3', 'sql.js'];
+const PACKAGES = ['pg', 'mysql2', 'better-sqlite3', 'sql.js', 'ioredis'];
 const cache = createRequire(import.meta.url).cache;
 
 process.on('exit', () => {
