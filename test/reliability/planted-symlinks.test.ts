@@ -258,6 +258,9 @@ describe('checkpoint writes and the cleanup, directly', () => {
     // a link whose target is itself a stale-looking temporary: the target must survive too
     const targetTemp = join(folder, `.v.db.${hex[3]}.tmp`);
     writeFileSync(targetTemp, 'someone else’s file');
+    // Old on purpose: a file written just now may carry an mtime a fraction of a millisecond
+    // past Date.now(), which would make "stale" depend on when the clock ticks.
+    utimesSync(targetTemp, LONG_AGO, LONG_AGO);
     const linkToTemp = join(folder, `.v.db.${hex[4]}.tmp`);
     plantLink(linkToTemp, targetTemp);
     const ownStale = join(folder, `.v.db.rotation-checkpoint.json.${hex[2]}.tmp`);
