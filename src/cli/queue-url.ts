@@ -4,6 +4,7 @@
  * is public) or anything the queue would read besides host, port and db.
  */
 import { isLocalHost } from '../core/local-host.js';
+import { isEngineError, parseQueueUrl, type QueueAddress } from '../engine/index.js';
 import { UsageError } from './cli-error.js';
 import type { PasswordSource } from './arg-types.js';
 
@@ -20,11 +21,18 @@ export interface QueueArgs {
   readonly caFile: string | undefined;
 }
 
-const DEFAULT_PORT = 6379;
-const SHAPE = 'redis://host:6379[/db] or rediss://host:6379[/db]';
-
 function refused(message: string, command: string): UsageError {
   return new UsageError(`--queue: ${message}`, command);
+}
+
+/** The URL as the engine reads it; its refusals become usage errors (exit 2). */
+function queueAddress(text: string, command: string): QueueAddress {
+  try {
+    return parseQueueUrl(text);
+  } catch (error) {
+    if (!isEngineError(error) || error.code !== 'USAGE') throw error;
+    throw refused(error.message.charAt(0).toLowerCase() + error.message.slice(1), command);
+  }
 }
 
 /** The parsed URL, its password source checked against it (a password in clear goes to this machine only). */
@@ -34,41 +42,7 @@ export function parseQueueArgs(
   caFile: string | undefined,
   command: string,
 ): QueueArgs {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw refused(`the Redis URL cannot be read: write it as ${SHAPE}.`, command);
-  }
-  const scheme = url.protocol.toLowerCase();
-  if (scheme !== 'redis:' && scheme !== 'rediss:') {
-    throw refused(`a Redis URL starts with redis:// or rediss:// (TLS): ${SHAPE}.`, command);
-  }
-  if (url.password !== '') {
-    throw refused(
-      'the Redis URL holds a password, which would show in the process list, the shell history and ' +
-        'messages (it is not repeated here). Remove it from the URL and give it with ' +
-        '--queue-password-env VAR or --queue-password-file FILE.',
-      command,
-    );
-  }
-  if (url.search !== '' || url.hash !== '') {
-    throw refused(
-      `the Redis URL takes no parameters (?...) or fragment (#...): ${SHAPE}; a password goes in ` +
-        '--queue-password-env / --queue-password-file, a CA in --queue-ca.',
-      command,
-    );
-  }
-  const host = decodeURIComponent(url.hostname).replace(/^\[(.*)\]$/, '$1');
-  if (host === '') throw refused(`the Redis URL names no host: ${SHAPE}.`, command);
-  const db = url.pathname.replace(/^\//, '');
-  if (db !== '' && !/^[0-9]{1,2}$/.test(db)) {
-    throw refused(
-      `after the host comes the Redis database number (0-99, e.g. /0), nothing else: ${SHAPE}.`,
-      command,
-    );
-  }
-  const tls = scheme === 'rediss:';
+  const { host, tls, display } = queueAddress(text, command);
   if (caFile !== undefined && !tls) {
     throw new UsageError(
       '--queue-ca names the CA of a Redis reached over TLS: use a rediss:// URL (or drop --queue-ca).',
@@ -83,8 +57,5 @@ export function parseQueueArgs(
       command,
     );
   }
-  const user = url.username === '' ? '' : `${url.username}@`;
-  const shownHost = host.includes(':') ? `[${host}]` : host;
-  const display = `${tls ? 'rediss' : 'redis'}://${user}${shownHost}:${url.port || DEFAULT_PORT}/${db || '0'}`;
   return { url: text, display, tls, password, caFile };
 }

@@ -76,5 +76,3 @@ export { deriveV1Key, encodeBase64Url, openV1WithKey, sealV2 } from './codec/ind
 
 /** Rotation across machines: a ledger in the vault's database, shards on a queue. */
 export * from './distributed/index.js';
-/** The queue the shells give the distributed rotation: BullMQ on Redis. */
-export { openShardQueue } from './distributed/queue/index.js';

@@ -4,6 +4,7 @@ export { serveRotation, type ServeRotationOptions, WORKER_POLL_MS } from './work
 export { cancelRotation, readRotationStatus } from './status.js';
 export { openShardQueue, parseQueueUrl, shardJobId } from './queue/index.js';
 export type {
+  QueueAddress,
   QueueSettings,
   ShardJob,
   ShardPhase,

@@ -22,47 +22,56 @@ export interface QueueAddress {
   readonly display: string;
 }
 
-const FORM = 'Write it as redis://host:port[/db] or rediss://host:port[/db] (TLS).';
+const SHAPE = 'redis://host:6379[/db] or rediss://host:6379[/db]';
 
 function usage(message: string): EngineError {
   return new EngineError('USAGE', message);
 }
 
+/** The one reading of a queue URL (the CLI's --queue checks go through it too). */
 export function parseQueueUrl(text: string): QueueAddress {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw usage(`The queue URL is not a URL. ${FORM}`);
+    throw usage(`The Redis URL cannot be read: write it as ${SHAPE}.`);
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    throw usage(`The queue URL must start with redis:// or rediss://. ${FORM}`);
+    throw usage(`A Redis URL starts with redis:// or rediss:// (TLS): ${SHAPE}.`);
   }
   if (url.password !== '') {
     throw usage(
-      'The queue URL holds a password, and a URL shows in process lists and shell history. ' +
-        'Remove it from the URL and give it with --queue-password-env VAR or --queue-password-file FILE.',
+      'The Redis URL holds a password, which would show in the process list, the shell history and ' +
+        'messages (it is not repeated here). Remove it from the URL and give it with ' +
+        '--queue-password-env VAR or --queue-password-file FILE.',
     );
   }
   if (url.search !== '' || url.hash !== '') {
-    throw usage(`The queue URL takes no ?options or #fragment. ${FORM}`);
-  }
-  const path = url.pathname.replace(/^\//, '');
-  if (path !== '' && !/^\d{1,2}$/.test(path)) {
-    throw usage(`The queue URL's path is a Redis database number (0-99), or nothing. ${FORM}`);
+    throw usage(
+      `The Redis URL takes no parameters (?...) or fragment (#...): ${SHAPE}; a password goes in ` +
+        '--queue-password-env / --queue-password-file, a CA in --queue-ca.',
+    );
   }
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  if (host === '') throw usage(`The queue URL names no host. ${FORM}`);
+  if (host === '') throw usage(`The Redis URL names no host: ${SHAPE}.`);
+  const path = url.pathname.replace(/^\//, '');
+  if (path !== '' && !/^\d{1,2}$/.test(path)) {
+    throw usage(
+      `After the host comes the Redis database number (0-99, e.g. /0), nothing else: ${SHAPE}.`,
+    );
+  }
   const tls = url.protocol === 'rediss:';
   const port = url.port === '' ? 6379 : Number(url.port);
   const db = path === '' ? 0 : Number(path);
+  const username = url.username === '' ? null : decodeURIComponent(url.username);
+  const shownHost = host.includes(':') ? `[${host}]` : host;
   return {
     host,
     port,
     db,
     tls,
-    username: url.username === '' ? null : decodeURIComponent(url.username),
-    display: `${url.protocol}//${url.host}/${db}`,
+    username,
+    display: `${url.protocol}//${url.username === '' ? '' : `${url.username}@`}${shownHost}:${port}/${db}`,
   };
 }
 
