@@ -54,7 +54,9 @@ export type {
 };
 
 export type * from './ipc-types.js';
+export type * from './ipc-distributed-types.js';
 export { isRotationEvent } from './ipc-types.js';
+export { isDistributedResult } from './ipc-distributed-types.js';
 
 /** A result type carried by the table for the type system only (no runtime value). */
 export interface ResultType<T> {

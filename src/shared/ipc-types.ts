@@ -6,6 +6,7 @@
  * everything here: import from there.
  */
 import type { Argon2Config, Argon2PresetName } from '../core/argon2.js';
+import type { DistributedProgress } from '../core/distributed.js';
 import type { ErrorCode } from '../core/error-codes.js';
 import type {
   PreflightProgress,
@@ -162,8 +163,20 @@ export type CheckEvent =
   | { type: 'preflight-progress'; jobId: string; progress: PreflightProgress }
   | { type: 'verify-progress'; jobId: string; progress: VerifyProgress };
 
+/**
+ * Pushed about a distributed rotation job (besides the RotationEvent 'result' / 'error'
+ * that end it; its result is then a DistributedResult): the whole rotation's progress,
+ * read from the ledger about once a second, and the time main read it (ms since the epoch).
+ */
+export interface DistributedProgressEvent {
+  type: 'distributed-progress';
+  jobId: string;
+  progress: DistributedProgress;
+  atMs: number;
+}
+
 /** What main pushes about a job (rotation, pre-flight or verify), always naming the renderer's job id. */
-export type JobEvent = RotationEvent | CheckEvent;
+export type JobEvent = RotationEvent | CheckEvent | DistributedProgressEvent;
 
 export function isRotationEvent(event: JobEvent): event is RotationEvent {
   return event.type === 'progress' || event.type === 'result' || event.type === 'error';

@@ -3,11 +3,22 @@
  * uses: docs in /docs/distributed.md) and the ledger's rows as the engine
  * reads them.
  */
-import type { RotationResult } from '../../core/types.js';
 import type { Argon2Config } from '../../core/argon2.js';
 import type { Argon2BackendPreference } from '../kdf/types.js';
 import type { OpenVaultOptions } from '../storage/types.js';
 import type { QueueSettings, ShardQueue } from './queue/index.js';
+import type { LedgerState, ShardCounts } from '../../core/distributed.js';
+
+export type {
+  DistributedProgress,
+  DistributedResult,
+  DistributedStatus,
+  LedgerState,
+  ShardCounts,
+  ShardFailure,
+  WorkerRow,
+  WorkerSummary,
+} from '../../core/distributed.js';
 
 export interface DistributedTarget {
   /** postgres://... or mysql://... (a SQLite file is refused: DISTRIBUTED_SQLITE) */
@@ -26,24 +37,6 @@ export interface DistributedCrypto {
   readonly kdfBackend?: Argon2BackendPreference | undefined;
   readonly skipConfigCheck?: boolean | undefined;
   readonly scanAnyway?: boolean | undefined;
-}
-
-/** A rotation's state in the ledger. */
-export type LedgerState = 'running' | 'cancelled' | 'completed' | 'incomplete' | 'failed';
-
-export interface ShardCounts {
-  readonly scanned: number;
-  readonly opened: number;
-  readonly rotated: number;
-  readonly skipped: number;
-  readonly failed: number;
-  /** of failed: guarded writes lost to another program */
-  readonly changed: number;
-  readonly bytes: number;
-  readonly derivations: number;
-  readonly sweepExamined: number;
-  readonly sweepRotated: number;
-  readonly sweepFailed: number;
 }
 
 export interface ShardRow extends ShardCounts {
@@ -87,76 +80,6 @@ export interface RotationRow {
   readonly startedMs: number;
   readonly updatedMs: number;
 }
-
-export interface WorkerRow {
-  readonly worker: string;
-  readonly host: string;
-  readonly pool: number;
-  readonly backend: string;
-  readonly state: string;
-  readonly records: number;
-  /** records per second lately */
-  readonly rate: number;
-  readonly lastSeenMs: number;
-}
-
-export interface WorkerSummary {
-  readonly worker: string;
-  readonly host: string;
-  readonly pool: number;
-  readonly backend: string;
-  readonly records: number;
-  readonly state: string;
-}
-
-/** A shard whose last run failed: its EngineError code, never a message. */
-export interface ShardFailure {
-  readonly shard: number;
-  readonly code: string;
-}
-
-export interface DistributedProgress {
-  readonly rotation: string;
-  readonly phase: 'planning' | 'pass' | 'sweep' | 'finishing';
-  readonly round: number;
-  readonly total: number;
-  readonly scanned: number;
-  readonly rotated: number;
-  readonly skipped: number;
-  readonly failed: number;
-  readonly shards: number;
-  readonly shardsDone: number;
-  /** every worker that joined, with its recent rate (records/s) and when it was last seen */
-  readonly workers: readonly WorkerRow[];
-  /** shards whose last run failed, with the code (retried by the queue) */
-  readonly failing: readonly ShardFailure[];
-}
-
-export interface DistributedStatus {
-  readonly rotation: string;
-  readonly table: string;
-  readonly state: LedgerState;
-  readonly round: number;
-  readonly rowsAtStart: number;
-  readonly shards: number;
-  readonly shardsDone: number;
-  readonly counts: ShardCounts;
-  readonly coordinator: string | null;
-  readonly heartbeatMs: number | null;
-  readonly startedMs: number;
-  readonly workers: readonly WorkerRow[];
-  /** shards whose last run failed, with the code */
-  readonly failing: readonly ShardFailure[];
-}
-
-export type DistributedResult = RotationResult & {
-  readonly distributed: {
-    readonly rotation: string;
-    readonly shards: number;
-    readonly sweepRounds: number;
-    readonly workers: readonly WorkerSummary[];
-  };
-};
 
 export type WorkerEvent =
   | { readonly type: 'waiting' }
