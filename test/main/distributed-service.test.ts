@@ -12,6 +12,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.js';
+import { keepAwakeDuringRotations } from '../../src/main/shell/keep-awake.js';
 import {
   isDistributedResult,
   type AuditEntry,
@@ -235,12 +236,21 @@ describe.skipIf(unavailable)(
     });
 
     it('cancelDistributed cancels it from the ledger; resumed with this machine working, it completes', async () => {
+      // The machine stays awake while it coordinates (Electron's blocker is the one fake).
+      const held = new Set<number>();
+      const awake = keepAwakeDuringRotations(app.service, {
+        start: () => (held.add(held.size + 1), held.size),
+        stop: (id) => void held.delete(id),
+      });
       // No worker yet: the rotation is planned and waits.
       const jobId = await start();
       await progressWhere(app.log, jobId, (event) => event.progress.shards > 0);
+      expect(held.size).toBe(1);
       const status = await app.value<DistributedStatus>('cancelDistributed', table());
       expect(status.state).toBe('cancelled');
       expect((await resultOf(jobId)).status).toBe('cancelled');
+      expect(held.size).toBe(0);
+      awake();
       expect(await app.value('distributedStatus', table())).toMatchObject({ state: 'cancelled' });
 
       const resumed = await start({ resume: true, workHere: true });
@@ -258,8 +268,12 @@ describe.skipIf(unavailable)(
       const jobId = await start();
       const wrong = cluster.worker({ passwords: { old: WRONG_PASSWORD, new: NEW_PASSWORD } });
       expect((await collect(wrong)).code).toBe(EXIT.passwordsRefused);
-      const seen = await progressWhere(app.log, jobId, (event) =>
-        event.progress.workers.some((row) => row.state === 'refused'),
+      // Any ledger read after it left shows it: it recorded its refusal before it exited.
+      const exitedAt = app.log.events.length;
+      const seen = await progressWhere(
+        app.log,
+        jobId,
+        (event) => app.log.events.indexOf(event) >= exitedAt,
       );
       expect(seen.progress.workers).toEqual([
         expect.objectContaining({ state: 'refused', records: 0 }),
