@@ -227,8 +227,9 @@ export const IPC_METHODS = {
   /**
    * "Use other machines too": the distributed checks of a server vault's table beside the
    * pre-flight: Redis answers (PING, with the form's password), the ledger exists or this login
-   * may create it (nothing is created), and the table's unfinished distributed rotation, if any.
-   * Failures: QUEUE_UNREACHABLE, QUEUE_AUTH, LEDGER_PERMISSION, DISTRIBUTED_SQLITE. `jobId`
+   * may create it (nothing is created), and the table's unfinished distributed rotation, if any
+   * (else no other rotation may hold the table). Failures: QUEUE_UNREACHABLE, QUEUE_AUTH,
+   * LEDGER_PERMISSION, DISTRIBUTED_SQLITE, ROTATION_IN_PROGRESS. `jobId`
    * names the check (cancelJob stops it).
    */
   checkDistributed: method({

@@ -80,8 +80,9 @@ export interface DistributedReadiness {
 
 /**
  * The checks before a distributed rotation, changing nothing: the table opens (a SQLite file:
- * DISTRIBUTED_SQLITE), the ledger exists or may be created (LEDGER_PERMISSION), Redis answers
- * (QUEUE_UNREACHABLE, QUEUE_AUTH), and the table's unfinished distributed rotation.
+ * DISTRIBUTED_SQLITE), the ledger exists or may be created (LEDGER_PERMISSION), the table's
+ * unfinished distributed rotation, else no other rotation holds the table (ROTATION_IN_PROGRESS),
+ * and Redis answers (QUEUE_UNREACHABLE, QUEUE_AUTH).
  */
 export function checkDistributedRotation(
   target: DistributedTarget,
@@ -91,6 +92,12 @@ export function checkDistributedRotation(
     const ledger = await opened.ledger.readiness();
     const active = ledger === 'exists' ? await opened.ledger.activeRotation(opened.table) : null;
     const unfinished = active ? await statusOfRotation(opened, active) : null;
+    // None unfinished: no other rotation may hold the table either (one machine's, or a
+    // coordinator's planning): the lock the rotation would take, taken and given back at once.
+    if (!unfinished && opened.store.lockForRotation) {
+      const release = await opened.store.lockForRotation(opened.table);
+      await release();
+    }
     await pingQueue(queue);
     return { queueAnswered: true, ledger, unfinished };
   });

@@ -182,6 +182,8 @@ export async function serveRotation(options: ServeRotationOptions): Promise<Work
         );
       }
       if (report.outcome !== 'skipped') shardsRun++;
+      // The row's count follows each shard, not only each poll: the coordinator's result lists it.
+      if (report.outcome === 'done') await register(WORKER_STATE.working);
       options.onEvent?.({
         type: 'shard',
         shard: job.shard,
