@@ -4,8 +4,7 @@
  * the Redis password (--queue-password-env / -file; none: a Redis without
  * one). All bytes are the caller's to zero through dispose().
  */
-import { createHash } from 'node:crypto';
-import { parseServerTarget, type DistributedTarget, type QueueSettings } from '../engine/index.js';
+import { queueName, type DistributedTarget, type QueueSettings } from '../engine/index.js';
 import type { PasswordSource } from './arg-types.js';
 import { planServerLogin, readLoginAndPasswords } from './db-password.js';
 import type { LedgerArgs, QueueArgs } from './distributed-args.js';
@@ -80,18 +79,6 @@ export async function readDistributedLogin(
     queuePassword,
     dispose: () => zeroBytes(login.serverPassword, queuePassword, ...passwords),
   };
-}
-
-/**
- * The queue of one vault table: the same name for `rotate --queue` and every
- * `worker` given the same database and --table (no host: machines may reach
- * the server by different names; the job's rotation id tells rotations apart).
- */
-export function queueName(target: Pick<DistributedTarget, 'vaultPath' | 'table'>): string {
-  const { database } = parseServerTarget(target.vaultPath);
-  const safe = (text: string): string => text.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 40);
-  const digest = createHash('sha256').update(`${database}\0${target.table}`).digest('hex');
-  return `vsa.${safe(database)}.${safe(target.table)}.${digest.slice(0, 8)}`;
 }
 
 /** The engine's queue settings: the URL as given (it holds no password), the password as bytes. */

@@ -26,6 +26,16 @@ import type {
   ServerConnection,
   VaultSummary,
 } from './ipc-types.js';
+import type {
+  DistributedCheckResult,
+  DistributedStatus,
+  QueueConnection,
+} from './ipc-distributed-types.js';
+import {
+  checkDistributedCheckRequest,
+  checkDistributedRotationRequest,
+  checkDistributedTableRequest,
+} from './ipc-distributed-validation.js';
 
 import {
   argsOf,
@@ -197,6 +207,54 @@ export const IPC_METHODS = {
     channel: 'job:cancel',
     args: argsOf(checkJobId),
     result: answers<null>(),
+  }),
+  /**
+   * "Use other machines too": the distributed checks of a server vault's table beside the
+   * pre-flight: Redis answers (PING, with the form's password), the ledger exists or this login
+   * may create it (nothing is created), and the table's unfinished distributed rotation, if any.
+   * Failures: QUEUE_UNREACHABLE, QUEUE_AUTH, LEDGER_PERMISSION, DISTRIBUTED_SQLITE. `jobId`
+   * names the check (cancelJob stops it).
+   */
+  checkDistributed: method({
+    channel: 'distributed:check',
+    args: argsOf(checkDistributedCheckRequest, checkJobId),
+    result: answers<DistributedCheckResult>(),
+  }),
+  /**
+   * Coordinates a distributed rotation of a server vault's table (this machine serves shards
+   * too when `workHere`); answers at once. JobEvents follow: 'distributed-progress' about once
+   * a second (read from the ledger), then 'result' (a DistributedResult) or 'error'. cancelJob
+   * cancels it for every worker; `resume: true` continues the table's cancelled one.
+   */
+  startDistributedRotation: method({
+    channel: 'distributed:start',
+    args: argsOf(checkDistributedRotationRequest, checkJobId),
+    result: answers<{ jobId: string }>(),
+  }),
+  /**
+   * The table's running or unfinished distributed rotation (to re-attach to on reopening),
+   * else its latest kept one; null when the ledger holds none. Reads the ledger only.
+   */
+  distributedStatus: method({
+    channel: 'distributed:status',
+    args: argsOf(checkDistributedTableRequest),
+    result: answers<DistributedStatus | null>(),
+  }),
+  /**
+   * Marks the table's running distributed rotation cancelled in the ledger, whoever coordinates
+   * it: every worker stops within about a second, committed batches stay. Answers its status
+   * after (null: the ledger holds none).
+   */
+  cancelDistributed: method({
+    channel: 'distributed:cancel',
+    args: argsOf(checkDistributedTableRequest),
+    result: answers<DistributedStatus | null>(),
+  }),
+  /** queues used before, newest first, never with a password */
+  recentQueues: method({
+    channel: 'distributed:recent-queues',
+    args: argsOf(),
+    result: answers<QueueConnection[]>(),
   }),
   /** the local audit log of rotations, newest first (never a secret) */
   auditLog: method({

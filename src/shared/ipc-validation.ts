@@ -102,7 +102,8 @@ export function checkVaultHandle(value: unknown, name = 'vault'): VaultHandle {
   return handle;
 }
 
-function tableName(value: unknown, name: string): string {
+/** A table named in a request: text without NUL. */
+export function checkTableName(value: unknown, name = 'table'): string {
   const table = boundedString(value, name, 1, IPC_LIMITS.tableChars);
   if (table.includes('\0')) fail(`${name} contains a NUL character.`);
   return table;
@@ -203,7 +204,7 @@ export function checkPreflightRequest(value: unknown, name = 'request'): Preflig
   );
   const request: PreflightRequest = {
     vault: checkVaultHandle(fields.vault, `${name}.vault`),
-    table: tableName(fields.table, `${name}.table`),
+    table: checkTableName(fields.table, `${name}.table`),
     oldPassword: password(fields.oldPassword, `${name}.oldPassword`),
     crypto: argon2Choice(fields.crypto, `${name}.crypto`),
     includeSoftDeleted: boolean(fields.includeSoftDeleted, `${name}.includeSoftDeleted`),
@@ -214,42 +215,36 @@ export function checkPreflightRequest(value: unknown, name = 'request'): Preflig
   return request;
 }
 
-export function checkRotationRequest(value: unknown, name = 'request'): RotationRequest {
-  const fields = plainObject(
-    value,
-    name,
-    [
-      'vault',
-      'table',
-      'oldPassword',
-      'newPassword',
-      'crypto',
-      'includeSoftDeleted',
-      'backup',
-      'dryRun',
-      'resume',
-    ],
-    ['newCrypto', 'newPasswordPolicy', 'restart', 'scanAnyway'],
-  );
-  const request: RotationRequest = {
+/** The fields of a rotation request every kind shares (single machine, distributed). */
+export const ROTATION_FIELDS = [
+  'vault',
+  'table',
+  'oldPassword',
+  'newPassword',
+  'crypto',
+  'includeSoftDeleted',
+  'backup',
+  'resume',
+] as const;
+export const OPTIONAL_ROTATION_FIELDS = ['newCrypto', 'newPasswordPolicy', 'scanAnyway'] as const;
+
+/** Checks the shared fields of a rotation request (plainObject has checked which fields exist). */
+export function checkRotationFields(
+  fields: Fields,
+  name: string,
+): Omit<RotationRequest, 'dryRun' | 'restart'> {
+  const request: Omit<RotationRequest, 'dryRun' | 'restart'> = {
     vault: checkVaultHandle(fields.vault, `${name}.vault`),
-    table: tableName(fields.table, `${name}.table`),
+    table: checkTableName(fields.table, `${name}.table`),
     oldPassword: password(fields.oldPassword, `${name}.oldPassword`),
     newPassword: password(fields.newPassword, `${name}.newPassword`),
     crypto: argon2Choice(fields.crypto, `${name}.crypto`),
     includeSoftDeleted: boolean(fields.includeSoftDeleted, `${name}.includeSoftDeleted`),
     backup: boolean(fields.backup, `${name}.backup`),
-    dryRun: boolean(fields.dryRun, `${name}.dryRun`),
     resume: boolean(fields.resume, `${name}.resume`),
   };
   if (fields.newCrypto !== undefined)
     request.newCrypto = argon2Choice(fields.newCrypto, `${name}.newCrypto`);
-  if (fields.restart !== undefined) {
-    request.restart = boolean(fields.restart, `${name}.restart`);
-    if (request.restart && request.resume) {
-      fail(`${name}: resume and restart exclude each other`);
-    }
-  }
   if (fields.scanAnyway !== undefined) {
     request.scanAnyway = boolean(fields.scanAnyway, `${name}.scanAnyway`);
     // A resume proves its passwords with the checkpoint's canaries: no sample to override.
@@ -266,11 +261,31 @@ export function checkRotationRequest(value: unknown, name = 'request'): Rotation
   return request;
 }
 
+export function checkRotationRequest(value: unknown, name = 'request'): RotationRequest {
+  const fields = plainObject(
+    value,
+    name,
+    [...ROTATION_FIELDS, 'dryRun'],
+    [...OPTIONAL_ROTATION_FIELDS, 'restart'],
+  );
+  const request: RotationRequest = {
+    ...checkRotationFields(fields, name),
+    dryRun: boolean(fields.dryRun, `${name}.dryRun`),
+  };
+  if (fields.restart !== undefined) {
+    request.restart = boolean(fields.restart, `${name}.restart`);
+    if (request.restart && request.resume) {
+      fail(`${name}: resume and restart exclude each other`);
+    }
+  }
+  return request;
+}
+
 export function checkVerifyRequest(value: unknown, name = 'request'): VerifyRequest {
   const fields = plainObject(value, name, ['vault', 'table', 'password', 'crypto'], ['sampleSize']);
   const request: VerifyRequest = {
     vault: checkVaultHandle(fields.vault, `${name}.vault`),
-    table: tableName(fields.table, `${name}.table`),
+    table: checkTableName(fields.table, `${name}.table`),
     password: password(fields.password, `${name}.password`),
     crypto: argon2Choice(fields.crypto, `${name}.crypto`),
   };

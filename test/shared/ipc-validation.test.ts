@@ -58,6 +58,21 @@ const goodConnection = {
   caFile: '/etc/ssl/db-ca.pem',
 };
 
+const without = (object: Record<string, unknown>, key: string): Record<string, unknown> => {
+  const copy = { ...object };
+  delete copy[key];
+  return copy;
+};
+
+const goodQueue = { url: 'rediss://queue.example.internal:6380/2', caFile: null, password: SECRET };
+const goodTable = { vault: GOOD_HANDLE, table: 'vault' };
+const goodDistributed = {
+  ...without(without(goodRotation, 'dryRun'), 'resume'),
+  resume: true,
+  queue: goodQueue,
+  workHere: true,
+};
+
 /** A valid argument list for every channel. */
 const goodArgs: Record<IpcMethodName, unknown[]> = {
   openVaultDialog: [],
@@ -75,6 +90,11 @@ const goodArgs: Record<IpcMethodName, unknown[]> = {
   cancelJob: [goodJobId],
   auditLog: [],
   exportReport: [goodExport],
+  checkDistributed: [{ ...goodTable, queue: goodQueue }, goodJobId],
+  startDistributedRotation: [goodDistributed, goodJobId],
+  distributedStatus: [goodTable],
+  cancelDistributed: [goodTable],
+  recentQueues: [],
 };
 
 function expectInvalid(channel: IpcMethodName, args: unknown[], messagePart?: string): void {
@@ -87,12 +107,6 @@ function expectInvalid(channel: IpcMethodName, args: unknown[], messagePart?: st
   expect(result.error.message).not.toContain(SECRET);
   if (messagePart) expect(result.error.message).toContain(messagePart);
 }
-
-const without = (object: Record<string, unknown>, key: string): Record<string, unknown> => {
-  const copy = { ...object };
-  delete copy[key];
-  return copy;
-};
 
 describe('ipc-validation: database connections', () => {
   const both = (connection: Record<string, unknown>, messagePart?: string): void => {

@@ -3,6 +3,7 @@ export { coordinateRotation, type CoordinateOptions } from './coordinator.js';
 export { serveRotation, type ServeRotationOptions, WORKER_POLL_MS } from './worker.js';
 export { cancelRotation, readRotationStatus } from './status.js';
 export { openShardQueue, parseQueueUrl, shardJobId } from './queue/index.js';
+export { queueName } from './queue-name.js';
 export type {
   QueueAddress,
   QueueSettings,

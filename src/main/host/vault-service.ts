@@ -24,6 +24,12 @@ import {
 import type {
   AuditEntry,
   ConnectionTestResult,
+  DistributedCheckRequest,
+  DistributedCheckResult,
+  DistributedRotationRequest,
+  DistributedStatus,
+  DistributedTableRequest,
+  QueueConnection,
   IpcResult,
   JobEvent,
   PreflightRequest,
@@ -62,6 +68,12 @@ export interface VaultServiceOptions extends EngineSettings {
   /** how long dispose() lets a cancelled rotation finish its batch before terminating it (default 10 s) */
   readonly cancelGraceMs?: number;
 }
+
+/** Until the distributed service lands (issue 19, step 2). */
+const notYet = {
+  code: 'INTERNAL' as const,
+  message: 'Distributed rotation is not available in this build yet.',
+};
 
 export type JobListener = (event: JobEvent) => void;
 
@@ -270,6 +282,50 @@ export class VaultService {
   async cancelJob(jobId: string): Promise<IpcResult<null>> {
     this.jobs.cancel(jobId);
     return { ok: true, value: null };
+  }
+
+  /** "Use other machines too": Redis answers, the ledger may be created, no rotation unfinished. */
+  async checkDistributed(
+    request: DistributedCheckRequest,
+    jobId: string = randomUUID(),
+  ): Promise<IpcResult<DistributedCheckResult>> {
+    void request;
+    void jobId;
+    return { ok: false, error: notYet };
+  }
+
+  /**
+   * Coordinates a distributed rotation and returns at once; 'distributed-progress' events, then
+   * the result (a DistributedResult) or an error follow. One rotation at a time, as startRotation.
+   */
+  async startDistributedRotation(
+    request: DistributedRotationRequest,
+    jobId: string = randomUUID(),
+  ): Promise<IpcResult<{ jobId: string }>> {
+    void request;
+    void jobId;
+    return { ok: false, error: notYet };
+  }
+
+  /** The table's running or unfinished distributed rotation, else its latest kept one, or null. */
+  async distributedStatus(
+    request: DistributedTableRequest,
+  ): Promise<IpcResult<DistributedStatus | null>> {
+    void request;
+    return { ok: false, error: notYet };
+  }
+
+  /** Cancels the table's running distributed rotation in the ledger, whoever coordinates it. */
+  async cancelDistributed(
+    request: DistributedTableRequest,
+  ): Promise<IpcResult<DistributedStatus | null>> {
+    void request;
+    return { ok: false, error: notYet };
+  }
+
+  /** Queues used before (newest first), without passwords. */
+  async recentQueues(): Promise<IpcResult<QueueConnection[]>> {
+    return { ok: true, value: [] };
   }
 
   /** The local audit log of rotations, newest first. */

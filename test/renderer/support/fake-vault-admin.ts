@@ -8,12 +8,15 @@
 import type {
   AuditEntry,
   ConnectionTestResult,
+  DistributedCheckResult,
+  DistributedStatus,
   ExportReportRequest,
   IpcError,
   IpcResult,
   JobEvent,
   PreflightRequest,
   PreflightResult,
+  QueueConnection,
   RecentVault,
   RotationProgress,
   RotationRequest,
@@ -365,6 +368,28 @@ export class FakeVaultAdmin implements VaultAdminApi {
   async exportReport(request: ExportReportRequest): Promise<IpcResult<string | null>> {
     this.calls.exportReport.push(request);
     return this.exportAnswer;
+  }
+
+  // The distributed calls (issue 19) as placeholders so the contract typechecks; dapp-ui's
+  // distributed store tests replace them with scripted answers.
+  async checkDistributed(): Promise<IpcResult<DistributedCheckResult>> {
+    return { ok: false, error: { code: 'INTERNAL', message: 'Not scripted.' } };
+  }
+
+  async startDistributedRotation(): Promise<IpcResult<{ jobId: string }>> {
+    return { ok: false, error: { code: 'INTERNAL', message: 'Not scripted.' } };
+  }
+
+  async distributedStatus(): Promise<IpcResult<DistributedStatus | null>> {
+    return { ok: true, value: null };
+  }
+
+  async cancelDistributed(): Promise<IpcResult<DistributedStatus | null>> {
+    return { ok: true, value: null };
+  }
+
+  async recentQueues(): Promise<IpcResult<QueueConnection[]>> {
+    return { ok: true, value: [] };
   }
 
   onJobEvent(listener: (event: JobEvent) => void): () => void {
