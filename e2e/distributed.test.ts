@@ -9,7 +9,6 @@
  * of that shard locked by the test so the worker that redoes it waits there
  * until the test lets it go (after the cancel).
  */
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../src/cli/exit-codes.js';
 import {
@@ -26,7 +25,6 @@ import {
   joinedAs,
 } from '../test/reliability/distributed/support/cluster.js';
 import { buildTemplate, type VaultTemplate } from '../test/reliability/support/rotation-vault.js';
-import { chromiumSkipReason } from './support/chromium.js';
 import { startDistributedBench, type DistributedBench } from './support/distributed-bench.js';
 
 /** records in the table: enough for several shards of a few batches each */
