@@ -87,11 +87,5 @@ describe.skipIf(skipReason !== null)('distributed rotation from the app', () => 
     cluster.started.splice(0);
   });
 
-  it.skipIf(chromiumSkipReason !== null)(
-    'the app coordinates: workers join, one is lost, cancel, reopen, resume',
-    () => {
-      // filled in as the UI lands (dapp-ui)
-      expect(join('a', 'b')).toBe('a/b');
-    },
-  );
+  it.todo('the app coordinates: workers join, one is lost, cancel, reopen, resume');
 });
