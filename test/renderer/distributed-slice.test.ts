@@ -8,6 +8,7 @@ import {
 } from '../../src/renderer/store/app-store.js';
 import {
   distributedResult,
+  ledgerEvent,
   ledgerStatus,
   QUEUE_URL,
   REDIS_PASSWORD,
@@ -49,27 +50,10 @@ function fillDistributedDialog(): void {
 }
 
 function progressEvent(jobId: string, atMs: number, scanned: number, workers = 1): JobEvent {
-  return {
-    type: 'distributed-progress',
-    jobId,
-    atMs,
-    progress: {
-      rotation: 'rot-1',
-      phase: 'pass',
-      round: 0,
-      total: 10_000,
-      scanned,
-      rotated: scanned,
-      skipped: 0,
-      failed: 0,
-      shards: 40,
-      shardsDone: Math.floor(scanned / 250),
-      workers: Array.from({ length: workers }, (_, index) =>
-        workerRow(`w${index + 1}:1`, { lastSeenMs: atMs, rate: 100 }),
-      ),
-      failing: [],
-    },
-  };
+  const rows = Array.from({ length: workers }, (_, index) =>
+    workerRow(`w${index + 1}:1`, { lastSeenMs: atMs, rate: 100 }),
+  );
+  return ledgerEvent(jobId, atMs, scanned, rows);
 }
 
 async function startDistributed(): Promise<string> {

@@ -1,6 +1,9 @@
 /** Ledger figures, results and a server vault as main reports them, for the distributed renderer tests. */
 import type { DistributedStatus, WorkerRow } from '../../../src/core/distributed.js';
-import type { DistributedResult } from '../../../src/shared/ipc-contract.js';
+import type {
+  DistributedProgressEvent,
+  DistributedResult,
+} from '../../../src/shared/ipc-contract.js';
 import { resultOf, tableInfo, vaultSummary } from './fake-vault-admin.js';
 
 export function workerRow(worker: string, extra: Partial<WorkerRow> = {}): WorkerRow {
@@ -77,5 +80,35 @@ export function distributedResult(
       ],
     },
     ...extra,
+  };
+}
+
+/** A ledger reading main pushes about job `jobId` at `atMs`: 40 shards, 10 done. */
+export function ledgerEvent(
+  jobId: string,
+  atMs: number,
+  scanned: number,
+  workers = [workerRow('w1:1', { lastSeenMs: atMs, rate: 120 })],
+  extra: Partial<DistributedProgressEvent['progress']> = {},
+): DistributedProgressEvent {
+  return {
+    type: 'distributed-progress',
+    jobId,
+    atMs,
+    progress: {
+      rotation: 'rot-1',
+      phase: 'pass',
+      round: 0,
+      total: 10_000,
+      scanned,
+      rotated: scanned,
+      skipped: 0,
+      failed: 0,
+      shards: 40,
+      shardsDone: 10,
+      ...extra,
+      workers,
+      failing: [],
+    },
   };
 }
