@@ -4,7 +4,7 @@
  * the Redis password (--queue-password-env / -file; none: a Redis without
  * one). All bytes are the caller's to zero through dispose().
  */
-import { queueName, type DistributedTarget, type QueueSettings } from '../engine/index.js';
+import type { DistributedTarget, QueueChoice } from '../engine/index.js';
 import type { PasswordSource } from './arg-types.js';
 import { planServerLogin, readLoginAndPasswords } from './db-password.js';
 import type { LedgerArgs, QueueArgs } from './distributed-args.js';
@@ -81,15 +81,14 @@ export async function readDistributedLogin(
   };
 }
 
-/** The engine's queue settings: the URL as given (it holds no password), the password as bytes. */
-export function queueSettings(
-  queue: QueueArgs,
-  password: Uint8Array | null,
-  target: DistributedTarget,
-): QueueSettings {
+/**
+ * The engine's queue settings: the URL as given (it holds no password), the password as bytes.
+ * No name: the engine names the table's queue once it has opened the table (queueName), the
+ * same for this command, every other machine's `worker` and the app.
+ */
+export function queueSettings(queue: QueueArgs, password: Uint8Array | null): QueueChoice {
   return {
     url: queue.url,
-    name: queueName(target),
     ...(password !== null && { password }),
     ...(queue.caFile !== undefined && { caFile: queue.caFile }),
   };

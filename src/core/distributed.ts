@@ -23,6 +23,19 @@ export interface ShardCounts {
   readonly sweepFailed: number;
 }
 
+/**
+ * The WorkerRow.state values a worker writes: 'working' while it serves, 'left' once it
+ * stopped, 'refused' when its old or new password did not open the rotation's canaries
+ * (it claimed nothing; the screen says "refused: wrong password").
+ */
+export const WORKER_STATE = { working: 'working', left: 'left', refused: 'refused' } as const;
+
+/**
+ * A worker not seen for longer than this (ms since its lastSeenMs) has lost its shard to
+ * another worker (the queue's lock time): the screen shows it "lost".
+ */
+export const WORKER_LOST_AFTER_MS = 30_000;
+
 export interface WorkerRow {
   readonly worker: string;
   readonly host: string;

@@ -103,6 +103,22 @@ export interface AuditEntry {
   readonly backupPath: string | null;
   /** the engine's code and message when outcome is 'error' */
   readonly error: IpcError | null;
+  /** a distributed rotation this app coordinated (absent: one on this machine) */
+  readonly distributed?: AuditDistributed;
+}
+
+/** What the audit log keeps of a distributed rotation: where its queue was, who worked (no secret). */
+export interface AuditDistributed {
+  /** the Redis queue as scheme://[user@]host:port/db (never a password) */
+  readonly queue: string;
+  /** whether this machine served shards too */
+  readonly workHere: boolean;
+  /** null when the job failed before it had a rotation id */
+  readonly rotation: string | null;
+  readonly shards: number | null;
+  readonly sweepRounds: number | null;
+  /** the workers that joined: host, records rotated, state at the end */
+  readonly workers: readonly { host: string; records: number; state: string }[];
 }
 
 const method = <const C extends string, A extends readonly unknown[], R>(

@@ -13,8 +13,7 @@ import type {
   DistributedTableRequest,
   QueueConnectionRequest,
 } from './ipc-distributed-types.js';
-import type { IpcResult } from './ipc-types.js';
-import { boolean, boundedString, fail, plainObject, validated } from './ipc-checks.js';
+import { boolean, boundedString, fail, plainObject } from './ipc-checks.js';
 import {
   checkRotationFields,
   checkTableName,
@@ -110,6 +109,3 @@ export function queueUrlProblem(url: string): string | null {
   const reading = readQueueUrl(url, APP_QUEUE_ADVICE);
   return reading.ok ? null : reading.message;
 }
-
-export const validateQueueConnectionRequest = (value: unknown): IpcResult<QueueConnectionRequest> =>
-  validated(() => checkQueueConnectionRequest(value), 'queue');

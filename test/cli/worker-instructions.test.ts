@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../src/cli/args.js';
 import type { WorkerArgs } from '../../src/cli/distributed-args.js';
-import { queueName } from '../../src/engine/index.js';
 import type { ServerConnection } from '../../src/shared/ipc-contract.js';
 import {
   kubernetesJob,
@@ -146,13 +145,6 @@ describe('the worker command of the Add-workers panel', () => {
     expect(args.dbPassword.source).toEqual({ kind: 'file', path: '~/.vsa/db' });
     // unquoted, so that the shell expands ~/: the files are the worker's own
     expect(splitShellWords(text, '/home/w')).toContain('/home/w/.vsa/old');
-  });
-
-  it('serves the same queue the app coordinates (the name comes from database and table)', () => {
-    const args = parsedWorker(commandArgv(workerCommand(localInput)));
-    expect(queueName({ vaultPath: args.vaultPath, table: args.table })).toBe(
-      queueName({ vaultPath: 'postgres://owner@127.0.0.1:55432/vsa_e2e', table: 'vault' }),
-    );
   });
 
   it('keeps quotes, spaces, colons and CA files intact through the shell and the parser', () => {

@@ -4,16 +4,12 @@
  * through main's own IPC router (sender check, the contract's validation),
  * real engine-host threads, the real pg driver, real Argon2id (tiny preset).
  */
-import { createServer } from 'node:net';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIpcRouter } from '../../src/main/ipc/ipc-router.js';
-import { APP_INDEX_URL } from '../../src/main/shell/app-protocol.js';
 import { RECENT_CONNECTIONS_FILE } from '../../src/main/host/recent-connections.js';
 import { VaultService } from '../../src/main/host/vault-service.js';
 import {
-  IPC_METHODS,
   type ConnectionTestResult,
   type IpcMethodName,
   type IpcResult,
@@ -27,16 +23,7 @@ import { copyFixture, makeTempDir, type TempDir } from '../support/fixtures.js';
 import { FIXTURE_PASSWORD_A, secretForms } from '../support/passwords.js';
 import { copyVaultToServer } from '../support/server-vault-copy.js';
 import { serverUnavailable, testDatabase, type TestDatabase } from '../support/servers/index.js';
-
-/** A port nothing listens on: bound once by us, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+import { closedPort, connectForm, ipcCaller, postgresForm } from './support/ipc-caller.js';
 
 describe.skipIf(serverUnavailable('postgres'))(
   'database connections in the app (PostgreSQL)',
@@ -50,20 +37,11 @@ describe.skipIf(serverUnavailable('postgres'))(
       ...args: unknown[]
     ) => Promise<IpcResult<unknown>>;
 
-    const form = (extra: Partial<ServerConnectionRequest> = {}): ServerConnectionRequest => ({
-      dialect: 'postgres',
-      host: db.host,
-      port: db.port,
-      database: db.database,
-      user: db.user,
-      password: db.password,
-      tls: 'disable',
-      caFile: null,
-      ...extra,
-    });
+    const form = (extra: Partial<ServerConnectionRequest> = {}): ServerConnectionRequest =>
+      postgresForm(db, extra);
 
     /** Every answer of these calls, as text: searched for the passwords at the end. */
-    const answers: string[] = [];
+    let answers: string[] = [];
     const remember = <T>(result: IpcResult<T>): IpcResult<T> => {
       answers.push(JSON.stringify(result));
       return result;
@@ -80,15 +58,9 @@ describe.skipIf(serverUnavailable('postgres'))(
       }
       dataDir = join(temp.path, 'app-data');
       service = new VaultService({ dataDir, workers: 1, checkpointDir: join(temp.path, 'state') });
-      const router = createIpcRouter({
-        service,
-        dialogs: { chooseVaultFile: async () => null, chooseReportDestination: async () => null },
-        isTrustedSender: () => true,
-        warn: () => undefined,
-      });
-      const sender = { url: APP_INDEX_URL, processId: 1, routingId: 1 };
-      call = async (method, ...args) =>
-        remember(await router[IPC_METHODS[method].channel](sender, args));
+      const caller = ipcCaller(service);
+      answers = caller.answers;
+      call = caller.call;
     });
 
     afterAll(async () => {
@@ -327,16 +299,7 @@ describe.skipIf(serverUnavailable('mysql'))('database connections in the app (Ma
   });
 
   it('tests, connects and runs a pre-flight with the password main keeps', async () => {
-    const request: ServerConnectionRequest = {
-      dialect: 'mysql',
-      host: db.host,
-      port: db.port,
-      database: db.database,
-      user: db.user,
-      password: db.password,
-      tls: 'disable',
-      caFile: null,
-    };
+    const request = connectForm(db);
     const tested = await service.testConnection(request);
     expect(tested.ok, JSON.stringify(tested)).toBe(true);
     if (tested.ok) {

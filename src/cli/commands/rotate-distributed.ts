@@ -128,7 +128,7 @@ export async function runDistributedRotate(
       try {
         result = await coordinateRotation({
           target: login.target,
-          queue: queueSettings(distributed.queue, login.queuePassword, login.target),
+          queue: queueSettings(distributed.queue, login.queuePassword),
           openQueue: openShardQueue,
           oldPassword,
           newPassword,

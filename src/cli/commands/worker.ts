@@ -102,7 +102,7 @@ export async function runWorker(args: WorkerArgs, context: CommandContext): Prom
     try {
       const outcome = await serveRotation({
         target: login.target,
-        queue: queueSettings(args.queue, login.queuePassword, login.target),
+        queue: queueSettings(args.queue, login.queuePassword),
         openQueue: openShardQueue,
         oldPassword,
         newPassword,

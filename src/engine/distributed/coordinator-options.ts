@@ -1,5 +1,5 @@
 /** What coordinateRotation is asked to do (coordinator.ts). */
-import type { QueueSettings } from './queue/index.js';
+import type { QueueChoice } from './queue-name.js';
 import type {
   DistributedCrypto,
   DistributedProgress,
@@ -10,7 +10,8 @@ import type {
 
 export interface CoordinateOptions {
   readonly target: DistributedTarget;
-  readonly queue: QueueSettings;
+  /** its name: default the table's queue (queueName), as every worker of the table derives it */
+  readonly queue: QueueChoice;
   /** default openShardQueue (BullMQ on Redis) */
   readonly openQueue?: OpenShardQueue | undefined;
   readonly oldPassword: Uint8Array;

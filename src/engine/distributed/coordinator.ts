@@ -17,6 +17,7 @@ import { drive } from './coordinator-drive.js';
 import { dropLedger, resultOf, summaryOf } from './coordinator-result.js';
 import { rotationToDrive, takeBackup } from './coordinator-start.js';
 import { openShardQueue } from './queue/index.js';
+import { namedQueue } from './queue-name.js';
 import { newWorkerId, pause, type OpenedTarget } from './target.js';
 import type { DistributedResult, WorkerOutcome } from './types.js';
 import { serveRotation } from './worker.js';
@@ -65,14 +66,15 @@ export async function coordinateRotation(options: CoordinateOptions): Promise<Di
   try {
     const opened = await connection.get();
     // Reached before anything is planned: a queue that does not answer leaves the ledger untouched.
-    const queue = await (options.openQueue ?? openShardQueue)(options.queue);
+    const queueSettings = namedQueue(options.queue, options.target.vaultPath, opened.table);
+    const queue = await (options.openQueue ?? openShardQueue)(queueSettings);
     try {
       const start = await rotationToDrive(options, opened, resources, notes, coordinator);
       const backupPath = await takeBackup(options, opened, start, notes);
       if (options.localWorkers > 0) {
         local = serveRotation({
           target: options.target,
-          queue: options.queue,
+          queue: queueSettings,
           openQueue: options.openQueue,
           oldPassword: resources.passwords[0]!,
           newPassword: resources.passwords[1]!,

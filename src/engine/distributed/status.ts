@@ -1,18 +1,19 @@
 /**
- * The status and cancel commands: they read and write the ledger only
- * (no queue, no password beyond the database's). Cancel marks the rotation
+ * The status, cancel and check commands: they read and write the ledger
+ * (and the check PINGs Redis), no vault password. Cancel marks the rotation
  * cancelled: every worker's next batch is fenced out and each leaves within
  * a poll; committed batches stay and the rotation resumes from the ledger.
  */
 import { NO_SHARD_COUNTS, failingShards, sumShardCounts } from './ledger/rows.js';
+import { pingQueue } from './queue/index.js';
+import type { QueueChoice } from './queue-name.js';
 import { openTarget, type OpenedTarget } from './target.js';
-import type { DistributedStatus, DistributedTarget } from './types.js';
+import type { DistributedStatus, DistributedTarget, RotationRow } from './types.js';
 
-async function statusOf(opened: OpenedTarget): Promise<DistributedStatus | null> {
-  const { ledger, table } = opened;
-  if (!(await ledger.exists())) return null;
-  const rotation = (await ledger.activeRotation(table)) ?? (await ledger.latestRotation(table));
-  if (!rotation) return null;
+async function statusOfRotation(
+  { ledger }: OpenedTarget,
+  rotation: RotationRow,
+): Promise<DistributedStatus> {
   const shards = await ledger.shards(rotation.id);
   return {
     rotation: rotation.id,
@@ -29,6 +30,13 @@ async function statusOf(opened: OpenedTarget): Promise<DistributedStatus | null>
     workers: await ledger.workers(rotation.id),
     failing: failingShards(shards),
   };
+}
+
+async function statusOf(opened: OpenedTarget): Promise<DistributedStatus | null> {
+  const { ledger, table } = opened;
+  if (!(await ledger.exists())) return null;
+  const rotation = (await ledger.activeRotation(table)) ?? (await ledger.latestRotation(table));
+  return rotation ? statusOfRotation(opened, rotation) : null;
 }
 
 async function withTarget<T>(
@@ -57,5 +65,33 @@ export function cancelRotation(target: DistributedTarget): Promise<DistributedSt
     if (!rotation) return statusOf(opened);
     await opened.ledger.setState(rotation.id, 'cancelled', ['running']);
     return statusOf(opened);
+  });
+}
+
+/** What a distributed rotation of the table would start from (checkDistributedRotation). */
+export interface DistributedReadiness {
+  /** Redis answered a PING with the settings given */
+  readonly queueAnswered: true;
+  /** the ledger tables exist, or this login may create them (nothing was created) */
+  readonly ledger: 'exists' | 'can-create';
+  /** the table's running or cancelled distributed rotation (resume or cancel it), or null */
+  readonly unfinished: DistributedStatus | null;
+}
+
+/**
+ * The checks before a distributed rotation, changing nothing: the table opens (a SQLite file:
+ * DISTRIBUTED_SQLITE), the ledger exists or may be created (LEDGER_PERMISSION), Redis answers
+ * (QUEUE_UNREACHABLE, QUEUE_AUTH), and the table's unfinished distributed rotation.
+ */
+export function checkDistributedRotation(
+  target: DistributedTarget,
+  queue: QueueChoice,
+): Promise<DistributedReadiness> {
+  return withTarget(target, true, async (opened) => {
+    const ledger = await opened.ledger.readiness();
+    const active = ledger === 'exists' ? await opened.ledger.activeRotation(opened.table) : null;
+    const unfinished = active ? await statusOfRotation(opened, active) : null;
+    await pingQueue(queue);
+    return { queueAnswered: true, ledger, unfinished };
   });
 }

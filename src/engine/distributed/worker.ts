@@ -7,13 +7,15 @@
  * commits first). The vault and the passwords are this machine's own: a job
  * only names a rotation, a round and a shard.
  */
+import { WORKER_STATE } from '../../core/distributed.js';
 import { EngineError } from '../errors.js';
 import { CryptoPool } from '../pool/crypto-pool.js';
 import { JobResources } from '../rotation/job/job-resources.js';
 import { openCanaries } from '../rotation/state/resume-proof.js';
 import { assertPasswordGiven } from '../rotation/plan/validation.js';
 import type { Argon2BackendPreference } from '../kdf/types.js';
-import { openShardQueue, type QueueSettings, type ShardJob } from './queue/index.js';
+import { openShardQueue, type ShardJob } from './queue/index.js';
+import { namedQueue, type QueueChoice } from './queue-name.js';
 import { runShard } from './shard-run.js';
 import { TargetConnection } from './connection.js';
 import { newWorkerId, pause } from './target.js';
@@ -31,7 +33,8 @@ export const WORKER_POLL_MS = 500;
 
 export interface ServeRotationOptions {
   readonly target: DistributedTarget;
-  readonly queue: QueueSettings;
+  /** its name: default the table's queue (queueName), as the coordinator derives it */
+  readonly queue: QueueChoice;
   /** default openShardQueue (BullMQ on Redis) */
   readonly openQueue?: OpenShardQueue | undefined;
   /** UTF-8 bytes; the engine copies them and zeroes its copies when the worker leaves */
@@ -103,7 +106,8 @@ export async function serveRotation(options: ServeRotationOptions): Promise<Work
   let pool: CryptoPool | null = null;
   try {
     // The first connection must succeed: a wrong URL or login is the caller's to fix now.
-    await control.get();
+    const { table } = await control.get();
+    const queueSettings = namedQueue(options.queue, options.target.vaultPath, table);
     const rotation = await waitForRotation(control, options);
     if (!rotation) return { rotation: null, state: null, shardsRun: 0, records: 0 };
     const startPool = (): Promise<CryptoPool> =>
@@ -115,9 +119,6 @@ export async function serveRotation(options: ServeRotationOptions): Promise<Work
         kdfBackend: options.kdfBackend,
       });
     pool = await startPool();
-    await provePasswords(pool, rotation);
-    options.onEvent?.({ type: 'joined', rotation: rotation.id, worker: workerId });
-
     let shardsRun = 0;
     let records = 0;
     const since = { at: performance.now(), records: 0 };
@@ -133,7 +134,15 @@ export async function serveRotation(options: ServeRotationOptions): Promise<Work
           rate: ((records - since.records) * 1000) / Math.max(1, performance.now() - since.at),
         }),
       );
-    await register('working');
+    try {
+      await provePasswords(pool, rotation);
+    } catch (error) {
+      // In the ledger too: the coordinator's screen shows why this machine does no work.
+      await register(WORKER_STATE.refused).catch(() => undefined);
+      throw error;
+    }
+    options.onEvent?.({ type: 'joined', rotation: rotation.id, worker: workerId });
+    await register(WORKER_STATE.working);
     /** Resolves once the shard's round is done there; throws when the run stopped before (the queue retries). */
     const handler = async (job: ShardJob, signal: AbortSignal): Promise<void> => {
       // A job of another rotation (an old one's leftover) is not this worker's to run.
@@ -189,7 +198,7 @@ export async function serveRotation(options: ServeRotationOptions): Promise<Work
         throw new EngineError('ROTATION_IN_PROGRESS', 'Fenced out of the shard by a later claim.');
       }
     };
-    const queue = await (options.openQueue ?? openShardQueue)(options.queue);
+    const queue = await (options.openQueue ?? openShardQueue)(queueSettings);
     let state: LedgerState | 'finished' | null = 'running';
     try {
       const served = queue.serve(handler, { concurrency: 1, workerId });
@@ -199,7 +208,7 @@ export async function serveRotation(options: ServeRotationOptions): Promise<Work
           await pause(poll, options.signal);
           state = (await control.attempt(({ ledger }) => ledger.state(rotation.id))) ?? state;
           if (state !== 'running') break;
-          await register('working');
+          await register(WORKER_STATE.working);
           since.at = performance.now();
           since.records = records;
         }
@@ -210,7 +219,7 @@ export async function serveRotation(options: ServeRotationOptions): Promise<Work
     } finally {
       await queue.close();
     }
-    await register('left').catch(() => undefined);
+    await register(WORKER_STATE.left).catch(() => undefined);
     if (options.signal?.aborted && state === 'running') state = null;
     options.onEvent?.({ type: 'left', state });
     return { rotation: rotation.id, state, shardsRun, records };

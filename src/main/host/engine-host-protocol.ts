@@ -4,6 +4,13 @@
  * Uint8Arrays, so the parent keeps no copy; the host zeroes them afterwards.
  */
 import type {
+  CoordinateOptions,
+  DistributedProgress,
+  DistributedReadiness,
+  DistributedResult,
+  DistributedStatus,
+  DistributedTarget,
+  QueueChoice,
   PreflightOptions,
   PreflightProgress,
   PreflightResult,
@@ -21,6 +28,22 @@ import type { IpcError } from '../../shared/ipc-contract.js';
 /** Functions and signals cannot cross a thread; the host makes its own. */
 type Cloneable<T> = Omit<T, 'signal' | 'onProgress' | 'now'>;
 
+/** A distributed rotation to coordinate: the passwords (vault, database, Redis) transferred. */
+export type CoordinateHostOptions = Omit<
+  CoordinateOptions,
+  'openQueue' | 'signal' | 'onProgress' | 'onWorkerEvent'
+>;
+
+/** A table's ledger (status, cancel), its database password transferred. */
+export interface LedgerHostOptions {
+  readonly target: DistributedTarget;
+}
+
+/** The distributed checks: the ledger, and Redis with its password (transferred). */
+export interface DistributedCheckHostOptions extends LedgerHostOptions {
+  readonly queue: QueueChoice;
+}
+
 export interface InfoOptions {
   readonly vaultPath: string;
   readonly checkpointDir?: string | undefined;
@@ -34,7 +57,11 @@ export type HostRequest =
   | { readonly type: 'info'; readonly options: InfoOptions }
   | { readonly type: 'preflight'; readonly options: Cloneable<PreflightOptions> }
   | { readonly type: 'rotate'; readonly options: Cloneable<RotationOptions> }
-  | { readonly type: 'verify'; readonly options: Cloneable<VerifyOptions> };
+  | { readonly type: 'verify'; readonly options: Cloneable<VerifyOptions> }
+  | { readonly type: 'coordinate'; readonly options: CoordinateHostOptions }
+  | { readonly type: 'distributed-check'; readonly options: DistributedCheckHostOptions }
+  | { readonly type: 'distributed-status'; readonly options: LedgerHostOptions }
+  | { readonly type: 'distributed-cancel'; readonly options: LedgerHostOptions };
 
 export type HostCommand = HostRequest | { readonly type: 'cancel' };
 
@@ -43,6 +70,10 @@ export interface HostResults {
   preflight: PreflightResult;
   rotate: RotationResult;
   verify: VerifyResult;
+  coordinate: DistributedResult;
+  'distributed-check': DistributedReadiness;
+  'distributed-status': DistributedStatus | null;
+  'distributed-cancel': DistributedStatus | null;
 }
 
 /** The progress each operation reports (info reports none). */
@@ -51,6 +82,10 @@ export interface HostProgress {
   preflight: PreflightProgress;
   rotate: RotationProgress;
   verify: VerifyProgress;
+  coordinate: DistributedProgress;
+  'distributed-check': never;
+  'distributed-status': never;
+  'distributed-cancel': never;
 }
 
 export type HostReply =

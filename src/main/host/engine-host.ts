@@ -7,7 +7,16 @@
  * rotation resumable.
  */
 import { parentPort } from 'node:worker_threads';
-import { inspectVault, preflightRotation, rotateVault, verifyVault } from '../../engine/index.js';
+import {
+  cancelRotation,
+  checkDistributedRotation,
+  coordinateRotation,
+  inspectVault,
+  preflightRotation,
+  readRotationStatus,
+  rotateVault,
+  verifyVault,
+} from '../../engine/index.js';
 import type {
   HostCommand,
   HostProgress,
@@ -42,21 +51,46 @@ async function run(request: HostRequest): Promise<HostResults[keyof HostResults]
       return rotateVault({ ...request.options, lockTool: 'app', signal, onProgress });
     case 'verify':
       return verifyVault({ ...request.options, signal, onProgress });
+    case 'coordinate':
+      return coordinateRotation({ ...request.options, signal, onProgress });
+    case 'distributed-check':
+      return checkDistributedRotation(request.options.target, request.options.queue);
+    case 'distributed-status':
+      return readRotationStatus(request.options.target);
+    case 'distributed-cancel':
+      return cancelRotation(request.options.target);
   }
 }
 
-/** The passwords this host received (vault passwords, a server's database password); zeroed once the job is over. */
+/** The passwords this host received (vault passwords, a server's database password, Redis's); zeroed once the job is over. */
 function passwordsOf(request: HostRequest): Uint8Array[] {
-  const server = request.options.serverPassword ? [request.options.serverPassword] : [];
+  const present = (...bytes: (Uint8Array | undefined)[]): Uint8Array[] =>
+    bytes.filter((password) => password !== undefined);
   switch (request.type) {
     case 'info':
-      return server;
+      return present(request.options.serverPassword);
     case 'preflight':
-      return [request.options.oldPassword, ...server];
+      return present(request.options.oldPassword, request.options.serverPassword);
     case 'rotate':
-      return [request.options.oldPassword, request.options.newPassword, ...server];
+      return present(
+        request.options.oldPassword,
+        request.options.newPassword,
+        request.options.serverPassword,
+      );
     case 'verify':
-      return [request.options.password, ...server];
+      return present(request.options.password, request.options.serverPassword);
+    case 'coordinate':
+      return present(
+        request.options.oldPassword,
+        request.options.newPassword,
+        request.options.target.open?.serverPassword,
+        request.options.queue.password,
+      );
+    case 'distributed-check':
+      return present(request.options.target.open?.serverPassword, request.options.queue.password);
+    case 'distributed-status':
+    case 'distributed-cancel':
+      return present(request.options.target.open?.serverPassword);
   }
 }
 

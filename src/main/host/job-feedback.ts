@@ -4,7 +4,7 @@
  * No text here may contain a secret: only counts and the file name.
  */
 import { interpretResult } from '../../core/verdict.js';
-import type { RotationProgress, RotationResult } from '../../engine/index.js';
+import type { DistributedProgress, RotationProgress, RotationResult } from '../../engine/index.js';
 import type { IpcError } from '../../shared/ipc-contract.js';
 
 /** Rotations shorter than this end while the person is still watching: no notification. */
@@ -14,6 +14,12 @@ export const NOTIFY_AFTER_MS = 10_000;
 export function progressBarValue(progress: RotationProgress): number {
   if (progress.total <= 0 || progress.phase === 'validating' || progress.phase === 'backing-up')
     return 2;
+  return Math.min(1, Math.max(0, progress.scanned / progress.total));
+}
+
+/** The same for a distributed rotation: the whole rotation's records, read from the ledger. */
+export function distributedProgressBarValue(progress: DistributedProgress): number {
+  if (progress.total <= 0 || progress.phase === 'planning') return 2;
   return Math.min(1, Math.max(0, progress.scanned / progress.total));
 }
 
@@ -65,4 +71,23 @@ export function resultNotification(fileName: string, result: RotationResult): No
 
 export function errorNotification(fileName: string, error: IpcError): NotificationText {
   return { title: 'Password rotation stopped', body: `${fileName}: ${error.message}` };
+}
+
+/** What quitting during a rotation asks (the quit guard's dialog). */
+export function stopRotationText(distributed: boolean): { message: string; detail: string } {
+  if (distributed) {
+    return {
+      message: 'This app coordinates a distributed rotation. Cancel it on every machine and quit?',
+      detail:
+        'Every worker stops after its batch; committed batches are kept in the ledger. Every record ' +
+        'opens with the old or the new password, and you can resume the rotation later from this app ' +
+        '(or with rotate --queue --resume).',
+    };
+  }
+  return {
+    message: 'A password rotation is still running. Stop it and quit?',
+    detail:
+      'It stops after the batch in progress. The vault stays consistent: every record opens with the old or the new ' +
+      'password, and you can resume the rotation later from where it stopped.',
+  };
 }

@@ -14,8 +14,20 @@ import { ipcError } from '../common/ipc-errors.js';
 import { DisposableStore } from '../common/disposable-store.js';
 import type { HostOutcome } from './host-job.js';
 
-/** The jobs that hold a vault: one at a time per vault, one rotation at a time. */
-export type JobKind = 'preflight' | 'verify' | 'rotate';
+/**
+ * The jobs VaultService runs: one at a time per vault (the distributed check excepted: it only
+ * reads and may run beside the pre-flight), one rotation (on this machine, or coordinated) at a time.
+ */
+export type JobKind = 'preflight' | 'verify' | 'rotate' | 'coordinate' | 'distributed-check';
+
+/** The kinds that rotate: one at a time, and the quit guard asks before stopping them. */
+export type RotationKind = Extract<JobKind, 'rotate' | 'coordinate'>;
+
+const isRotationKind = (kind: JobKind): kind is RotationKind =>
+  kind === 'rotate' || kind === 'coordinate';
+
+/** Whether a job of `kind` holds its vault (no other job of it may start meanwhile). */
+const holdsVault = (kind: JobKind): boolean => kind !== 'distributed-check';
 
 export interface JobClaim {
   readonly jobId: string;
@@ -33,6 +45,8 @@ export interface JobHost<T> {
 
 export interface ActiveRotationInfo {
   readonly jobId: string;
+  /** 'coordinate': a distributed rotation this app coordinates (cancelling it stops every worker) */
+  readonly kind: JobKind;
   readonly vaultPath: string;
   readonly startedAt: number;
   readonly cancelRequested: boolean;
@@ -53,6 +67,8 @@ const RUNNING_JOB: Record<JobKind, string> = {
   preflight: 'A pre-flight check of this vault is running.',
   verify: 'A verification of this vault is running.',
   rotate: 'This vault is being rotated right now.',
+  coordinate: 'A distributed rotation of this vault is being coordinated by this app right now.',
+  'distributed-check': 'The distributed checks of this vault are running.',
 };
 
 /** Two names of one file (a symlink, "a/../b") are one vault; a missing file keeps its resolved name. */
@@ -91,7 +107,9 @@ export class JobRegistry {
     const closed = this.refuseWhenDisposed();
     if (closed) return closed;
     const key = vaultKey(vaultPath);
-    const holder = [...this.running.values()].find((job) => job.vault === key);
+    const holder = [...this.running.values()].find(
+      (job) => job.vault === key && holdsVault(job.claim.kind),
+    );
     if (!holder) return null;
     return ipcError(
       BUSY,
@@ -105,9 +123,9 @@ export class JobRegistry {
     if (closed) return closed;
     if (this.usedIds.has(claim.jobId))
       return invalidArgument(`job id ${claim.jobId} was already used; each job needs a new one.`);
-    const busy = this.refuseBusy(claim.vaultPath);
+    const busy = holdsVault(claim.kind) ? this.refuseBusy(claim.vaultPath) : null;
     if (busy) return busy;
-    if (claim.kind === 'rotate' && this.activeJob()) {
+    if (isRotationKind(claim.kind) && this.activeJob()) {
       return ipcError(
         BUSY,
         'A rotation is already running. Wait for it to finish or cancel it before starting another.',
@@ -166,6 +184,14 @@ export class JobRegistry {
     job.host.cancel();
   }
 
+  /** Whether this app coordinates a distributed rotation of the vault right now. */
+  coordinates(vaultPath: string): boolean {
+    const key = vaultKey(vaultPath);
+    return [...this.running.values()].some(
+      (job) => job.claim.kind === 'coordinate' && job.vault === key,
+    );
+  }
+
   activeRotation(): ActiveRotationInfo | null {
     const job = this.activeJob();
     return job ? infoOf(job) : null;
@@ -204,7 +230,7 @@ export class JobRegistry {
   }
 
   private activeJob(): RunningJob | undefined {
-    return [...this.running.values()].find((job) => job.claim.kind === 'rotate');
+    return [...this.running.values()].find((job) => isRotationKind(job.claim.kind));
   }
 }
 
@@ -212,5 +238,6 @@ const timeout = Symbol('timeout');
 
 function infoOf(job: RunningJob): ActiveRotationInfo {
   const { claim, startedAt, cancelRequested } = job;
-  return { jobId: claim.jobId, vaultPath: claim.vaultPath, startedAt, cancelRequested };
+  const { jobId, kind, vaultPath } = claim;
+  return { jobId, kind, vaultPath, startedAt, cancelRequested };
 }

@@ -24,12 +24,6 @@ import {
 import type {
   AuditEntry,
   ConnectionTestResult,
-  DistributedCheckRequest,
-  DistributedCheckResult,
-  DistributedRotationRequest,
-  DistributedStatus,
-  DistributedTableRequest,
-  QueueConnection,
   IpcResult,
   JobEvent,
   PreflightRequest,
@@ -45,8 +39,9 @@ import { validateVaultPath } from '../../shared/ipc-validation.js';
 import { ChosenVaults, notChosenError } from './chosen-vaults.js';
 import type { HostProgress, HostRequest, HostResults } from './engine-host-protocol.js';
 import { HostJob, type HostOutcome } from './host-job.js';
-import { handPasswords, passwordBytes } from './host-passwords.js';
+import { handPasswords, passwordBytes, type HandedPasswords } from './host-passwords.js';
 import { JobRegistry, type ActiveRotationInfo } from './job-registry.js';
+import { DistributedJobs } from './distributed-jobs.js';
 import {
   infoRequest,
   preflightPlan,
@@ -55,7 +50,8 @@ import {
   type EngineSettings,
   type JobPlan,
 } from './job-requests.js';
-import { toIpcError } from '../common/ipc-errors.js';
+import { BUSY } from '../../core/error-codes.js';
+import { ipcError, toIpcError } from '../common/ipc-errors.js';
 import { AuditLog, auditEntry } from './audit-log.js';
 import { RecentVaults } from './recent-vaults.js';
 import { RecentConnections } from './recent-connections.js';
@@ -68,12 +64,6 @@ export interface VaultServiceOptions extends EngineSettings {
   /** how long dispose() lets a cancelled rotation finish its batch before terminating it (default 10 s) */
   readonly cancelGraceMs?: number;
 }
-
-/** Until the distributed service lands (issue 19, step 2). */
-const notYet = {
-  code: 'INTERNAL' as const,
-  message: 'Distributed rotation is not available in this build yet.',
-};
 
 export type JobListener = (event: JobEvent) => void;
 
@@ -94,12 +84,21 @@ export class VaultService {
   private readonly chosenVaults = new ChosenVaults();
   /** job ids, busy vaults, the active rotation, every host thread */
   private readonly jobs: JobRegistry;
+  /** the distributed rotation's calls (issue 19; the IPC router serves them from here) */
+  readonly distributed: DistributedJobs;
 
   constructor(private readonly options: VaultServiceOptions) {
     this.audit = new AuditLog(options.dataDir);
     this.recent = new RecentVaults(options.dataDir);
     this.recentConnectionList = new RecentConnections(options.dataDir);
     this.jobs = new JobRegistry(options.cancelGraceMs ?? 10_000);
+    this.distributed = new DistributedJobs({
+      settings: options,
+      launch: (jobId, vault, plan, end) => this.launch(jobId, vault, plan, end),
+      runOnVault: (vault, request) => this.runOnVault(vault, request),
+      emit: (event) => this.emit(event),
+      recordInAuditLog: (entry) => this.recordInAuditLog(entry),
+    });
   }
 
   /** Events of every job (rotation progress and outcome, check progress); returns the unsubscribe function. */
@@ -202,8 +201,23 @@ export class VaultService {
     return { ok: true, value: this.recentConnectionList.list() };
   }
 
-  /** The page left the vault: the database password kept for it is zeroed (files keep nothing). */
+  /**
+   * The page left the vault: the database password kept for it is zeroed (files keep nothing).
+   * Refused while this app coordinates a distributed rotation of it: the page would lose the
+   * only view of (and Cancel for) a rotation every worker is still serving.
+   */
   async closeVault(handle: VaultHandle): Promise<IpcResult<null>> {
+    const path = this.chosenVaults.pathOf(handle);
+    if (path !== null && this.jobs.coordinates(path)) {
+      return {
+        ok: false,
+        error: ipcError(
+          BUSY,
+          'This app coordinates a distributed rotation of this vault: cancel it (every worker stops ' +
+            'after its batch) and wait until it has stopped, or keep the vault open until it ends.',
+        ),
+      };
+    }
     this.serverPasswords.forget(handle);
     return { ok: true, value: null };
   }
@@ -282,50 +296,6 @@ export class VaultService {
   async cancelJob(jobId: string): Promise<IpcResult<null>> {
     this.jobs.cancel(jobId);
     return { ok: true, value: null };
-  }
-
-  /** "Use other machines too": Redis answers, the ledger may be created, no rotation unfinished. */
-  async checkDistributed(
-    request: DistributedCheckRequest,
-    jobId: string = randomUUID(),
-  ): Promise<IpcResult<DistributedCheckResult>> {
-    void request;
-    void jobId;
-    return { ok: false, error: notYet };
-  }
-
-  /**
-   * Coordinates a distributed rotation and returns at once; 'distributed-progress' events, then
-   * the result (a DistributedResult) or an error follow. One rotation at a time, as startRotation.
-   */
-  async startDistributedRotation(
-    request: DistributedRotationRequest,
-    jobId: string = randomUUID(),
-  ): Promise<IpcResult<{ jobId: string }>> {
-    void request;
-    void jobId;
-    return { ok: false, error: notYet };
-  }
-
-  /** The table's running or unfinished distributed rotation, else its latest kept one, or null. */
-  async distributedStatus(
-    request: DistributedTableRequest,
-  ): Promise<IpcResult<DistributedStatus | null>> {
-    void request;
-    return { ok: false, error: notYet };
-  }
-
-  /** Cancels the table's running distributed rotation in the ledger, whoever coordinates it. */
-  async cancelDistributed(
-    request: DistributedTableRequest,
-  ): Promise<IpcResult<DistributedStatus | null>> {
-    void request;
-    return { ok: false, error: notYet };
-  }
-
-  /** Queues used before (newest first), without passwords. */
-  async recentQueues(): Promise<IpcResult<QueueConnection[]>> {
-    return { ok: true, value: [] };
   }
 
   /** The local audit log of rotations, newest first. */
@@ -409,8 +379,30 @@ export class VaultService {
     vaultPath: string,
     serverPassword: Uint8Array<ArrayBuffer> | undefined,
   ): Promise<IpcResult<HostResults['info']>> {
+    return this.runHost(serverPassword, (server) => infoRequest(vaultPath, server, this.options));
+  }
+
+  /** A host thread that is no job, on a chosen vault with the database password kept for it. */
+  private async runOnVault<R extends HostRequest>(
+    vault: VaultHandle,
+    request: (vaultPath: string, server: HandedPasswords<[]>['server']) => R,
+  ): Promise<IpcResult<HostResults[R['type']]>> {
+    const target = this.chosenPath(vault);
+    if (!target.ok) return target;
+    const closed = this.jobs.refuseWhenDisposed();
+    if (closed) return { ok: false, error: closed };
+    return this.runHost(this.serverPasswords.copyFor(vault), (server) =>
+      request(target.value, server),
+    );
+  }
+
+  /** Runs `request` in a tracked host thread (dispose() stops it), the database password handed over. */
+  private runHost<R extends HostRequest>(
+    serverPassword: Uint8Array<ArrayBuffer> | undefined,
+    request: (server: HandedPasswords<[]>['server']) => R,
+  ): Promise<IpcResult<HostResults[R['type']]>> {
     return handPasswords([], serverPassword, ({ server, transfer }) => {
-      const host = new HostJob(infoRequest(vaultPath, server, this.options), { transfer });
+      const host = new HostJob(request(server), { transfer });
       this.jobs.track(host);
       return host.outcome;
     });

@@ -64,8 +64,19 @@ type ShellServed =
   | 'connectDatabase'
   | 'chooseCaFile'
   | 'exportReport';
+/** The distributed rotation's calls: VaultService.distributed serves them. */
+type DistributedServed =
+  | 'checkDistributed'
+  | 'startDistributedRotation'
+  | 'distributedStatus'
+  | 'cancelDistributed'
+  | 'recentQueues';
 /** tsc fails here if VaultService lacks a method of the table (or its signature differs). */
-type ServiceServed = Pick<IpcImplementation, Exclude<IpcMethodName, ShellServed>>;
+type ServiceServed = Pick<
+  IpcImplementation,
+  Exclude<IpcMethodName, ShellServed | DistributedServed>
+>;
+type OwnServed = ShellServed | DistributedServed;
 
 export function createIpcRouter(deps: IpcRouterDeps): Record<InvokeChannel, IpcHandler> {
   const { service, dialogs } = deps;
@@ -115,11 +126,21 @@ export function createIpcRouter(deps: IpcRouterDeps): Record<InvokeChannel, IpcH
     },
   };
 
+  const jobs = service.distributed;
+  const distributed: Pick<IpcImplementation, DistributedServed> = {
+    checkDistributed: (request, jobId) => jobs.check(request, jobId),
+    startDistributedRotation: async (request, jobId) => jobs.start(request, jobId),
+    distributedStatus: (request) => jobs.status(request),
+    cancelDistributed: (request) => jobs.cancel(request),
+    recentQueues: async () => jobs.recentQueues(),
+  };
+  const own: Pick<IpcImplementation, OwnServed> = { ...shell, ...distributed };
+
   const implementationOf = (
     name: IpcMethodName,
   ): ((...args: unknown[]) => Promise<IpcResult<unknown>>) => {
-    const own = Object.hasOwn(shell, name) ? shell[name as ShellServed] : undefined;
-    const action = own ?? served[name as Exclude<IpcMethodName, ShellServed>].bind(service);
+    const mine = Object.hasOwn(own, name) ? own[name as OwnServed] : undefined;
+    const action = mine ?? served[name as Exclude<IpcMethodName, OwnServed>].bind(service);
     return action as (...args: unknown[]) => Promise<IpcResult<unknown>>;
   };
 

@@ -7,6 +7,7 @@ import { basename } from 'node:path';
 import { Notification, type BrowserWindow } from 'electron';
 import { IPC_CHANNELS, isRotationEvent, type JobEvent } from '../../shared/ipc-contract.js';
 import {
+  distributedProgressBarValue,
   errorNotification,
   NO_PROGRESS_BAR,
   progressBarValue,
@@ -49,6 +50,11 @@ export function relayJobEvents(
     const live = target && !target.isDestroyed() ? target : null;
     live?.webContents.send(IPC_CHANNELS.jobEvent, event);
     // Checks are short and shown in their dialog: the OS mirrors rotations only.
+    if (event.type === 'distributed-progress') {
+      track(event.jobId);
+      live?.setProgressBar(distributedProgressBarValue(event.progress));
+      return;
+    }
     if (!isRotationEvent(event)) return;
     const job = track(event.jobId);
     if (event.type === 'progress') {

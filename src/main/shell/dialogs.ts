@@ -2,6 +2,7 @@
 import { dialog, type BrowserWindow } from 'electron';
 import type { ExportReportRequest } from '../../shared/ipc-contract.js';
 import type { NativeDialogs } from '../ipc/ipc-router.js';
+import { stopRotationText } from '../host/job-feedback.js';
 
 const REPORT_EXTENSIONS = { json: 'json', markdown: 'md' } as const;
 
@@ -59,14 +60,14 @@ export function nativeDialogs(window: () => BrowserWindow | null): NativeDialogs
 }
 
 /** Asked when the window closes or the app quits during a rotation. True: cancel it and go. */
-export async function confirmStopRotation(parent: BrowserWindow | null): Promise<boolean> {
+export async function confirmStopRotation(
+  parent: BrowserWindow | null,
+  distributed = false,
+): Promise<boolean> {
   const options: Electron.MessageBoxOptions = {
     type: 'warning',
     title: 'A rotation is running',
-    message: 'A password rotation is still running. Stop it and quit?',
-    detail:
-      'It stops after the batch in progress. The vault stays consistent: every record opens with the old or the new ' +
-      'password, and you can resume the rotation later from where it stopped.',
+    ...stopRotationText(distributed),
     buttons: ['Keep rotating', 'Stop and quit'],
     defaultId: 0,
     cancelId: 0,

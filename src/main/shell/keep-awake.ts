@@ -30,7 +30,12 @@ export function keepAwakeDuringRotations(
     blocker.stop(id);
   };
   const unsubscribe = service.onJobEvent((event) => {
-    // Checks (pre-flight, verify) are short and watched: only rotations keep the machine up.
+    // Checks (pre-flight, verify) are short and watched: only rotations keep the machine up
+    // (a coordinated one too: a sleeping coordinator stalls its sweep rounds and the result).
+    if (event.type === 'distributed-progress') {
+      if (!held.has(event.jobId)) held.set(event.jobId, blocker.start('prevent-app-suspension'));
+      return;
+    }
     if (!isRotationEvent(event)) return;
     if (event.type === 'progress') {
       if (!held.has(event.jobId)) held.set(event.jobId, blocker.start('prevent-app-suspension'));

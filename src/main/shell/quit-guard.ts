@@ -21,10 +21,11 @@ export function guardQuitDuringRotation(
 
   /** true when leaving may go ahead now; otherwise asks, and `proceed` runs once the rotation has stopped */
   const mayLeave = (proceed: () => void): boolean => {
-    if (stopConfirmed || !service.activeRotation()) return true;
+    const active = service.activeRotation();
+    if (stopConfirmed || !active) return true;
     if (asking) return false;
     asking = true;
-    void confirmStopRotation(window())
+    void confirmStopRotation(window(), active.kind === 'coordinate')
       .then(async (stop) => {
         if (!stop) return;
         stopConfirmed = true;

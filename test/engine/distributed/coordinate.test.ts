@@ -214,7 +214,10 @@ for (const kind of SERVER_KINDS) {
           await expect(refused).rejects.toMatchObject({ code: 'PASSWORDS_REFUSED' });
           const shards = await planned.ledger.shards(planned.rotation.id);
           expect(shards.map((shard) => shard.epoch)).toEqual([0, 0, 0]);
-          expect(await planned.ledger.workers(planned.rotation.id)).toEqual([]);
+          // Recorded as refused (no record, no shard), so the coordinator's screen can say why.
+          expect(await planned.ledger.workers(planned.rotation.id)).toEqual([
+            expect.objectContaining({ state: 'refused', records: 0 }),
+          ]);
           await expect(
             serve({ newPassword: bytes('Not-The-New-Password-000') }),
           ).rejects.toMatchObject({

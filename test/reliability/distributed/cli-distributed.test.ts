@@ -43,12 +43,12 @@ import { buildTemplate, tiny, type VaultTemplate } from '../support/rotation-vau
 import {
   expectNoPasswordAnywhere,
   expectRotatedAsTemplate,
-  freezeHoldingShard,
   isEvent,
-  joinedAs,
   ledgerShards,
   WRONG_PASSWORD,
   startCluster,
+  freezeHoldingShard,
+  joinedAs,
   type Cluster,
   type WorkerOptions,
 } from './support/cluster.js';

@@ -10,7 +10,7 @@ import { EngineError } from '../../errors.js';
 import type { ServerSql, VaultStore } from '../../storage/types.js';
 import type { LedgerState, RotationRow, ShardCounts, ShardRow, WorkerRow } from '../types.js';
 import { COUNT_COLUMNS, COUNT_SETS, num, rotationOf, shardOf, textOrNull } from './rows.js';
-import { createLedgerTables } from './create.js';
+import { createLedgerTables, ledgerPermissionError, mayCreateLedgerTables } from './create.js';
 import { LEDGER_TABLES, ledgerNames, portable, type LedgerNames } from './schema.js';
 import { FencedOut, type NewRotation, type ShardClaim, type VisitEntry } from './types.js';
 import { readWorkers, upsertWorker } from './workers.js';
@@ -55,6 +55,16 @@ export class Ledger {
   /** Creates the tables that are missing; LEDGER_PERMISSION when the login may not. */
   async create(): Promise<void> {
     await createLedgerTables(this.sql, this.names, this.schema, this.display);
+  }
+
+  /**
+   * 'exists', or 'can-create' when this login may create the tables (asked of the catalog,
+   * nothing created); LEDGER_PERMISSION otherwise, as create() would say.
+   */
+  async readiness(): Promise<'exists' | 'can-create'> {
+    if (await this.exists()) return 'exists';
+    if (await mayCreateLedgerTables(this.sql, this.schema)) return 'can-create';
+    throw ledgerPermissionError(this.schema, this.display);
   }
 
   /** Whether the ledger tables exist (asked of the catalog: a single-machine rotation looks without creating them). */

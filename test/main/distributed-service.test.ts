@@ -1,0 +1,345 @@
+/**
+ * The app coordinates a distributed rotation (issue 19): VaultService behind
+ * main's IPC router, on a real PostgreSQL 15 table and a real Redis, with
+ * `worker` processes of the built CLI started with `--table vault` (the app
+ * names the table `public.vault`: both must find the same queue). Real engine
+ * host threads, real Argon2id (tiny). After each rotation: the table rotated
+ * as the template says (and vsref's verify), and no password in any event,
+ * answer, app file, Redis key or ledger row.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { EXIT } from '../../src/cli/exit-codes.js';
+import {
+  isDistributedResult,
+  type AuditEntry,
+  type DistributedCheckResult,
+  type DistributedResult,
+  type DistributedStatus,
+  type QueueConnection,
+  type VaultSummary,
+} from '../../src/shared/ipc-contract.js';
+import { buildCliForTest, collect, type BuiltCli } from '../support/cli.js';
+import { copyFixture, makeTempDir, type TempDir } from '../support/fixtures.js';
+import { leaksIn, NEW_PASSWORD } from '../support/passwords.js';
+import { redisUnavailable } from '../support/redis.js';
+import { serverUnavailable } from '../support/servers/index.js';
+import { buildTemplate, type VaultTemplate } from '../reliability/support/rotation-vault.js';
+import {
+  expectNoPasswordAnywhere,
+  expectRotatedAsTemplate,
+  isEvent,
+  freezeHoldingShard,
+  startCluster,
+  untilJson,
+  WRONG_PASSWORD,
+  type Cluster,
+} from '../reliability/distributed/support/cluster.js';
+import {
+  distributedRequest,
+  progressWhere,
+  queueForm,
+  startAppCoordinator,
+  stopAll,
+  type AppCoordinator,
+} from './support/distributed-app.js';
+import { closedPort, postgresForm } from './support/ipc-caller.js';
+
+/** records in the table: a dozen shards of a few batches each */
+const RECORDS = 1200;
+
+const unavailable = serverUnavailable('postgres') ?? redisUnavailable();
+
+describe.skipIf(unavailable)(
+  'the app coordinates a distributed rotation (PostgreSQL, Redis)',
+  () => {
+    let cli: BuiltCli;
+    let temp: TempDir;
+    let template: VaultTemplate;
+    let cluster: Cluster;
+    let app: AppCoordinator;
+    let vault: { handle: string; table: string };
+
+    beforeAll(async () => {
+      cli = await buildCliForTest('app-distributed');
+      temp = makeTempDir('vsa-app-distributed-');
+      template = await buildTemplate(join(temp.path, 'template'), RECORDS);
+      cluster = await startCluster('postgres', cli);
+    });
+    afterAll(async () => {
+      await cluster?.dispose();
+      temp?.dispose();
+      cli?.dispose();
+    });
+    beforeEach(async () => {
+      await cluster.reset(template);
+      app = startAppCoordinator(cluster, mkdtempSync(join(temp.path, 'app-')));
+      vault = await app.connect();
+    });
+    afterEach(async () => {
+      await app?.dispose();
+      await stopAll(cluster.started);
+    });
+
+    const table = (): { vault: string; table: string } => ({
+      vault: vault.handle,
+      table: vault.table,
+    });
+
+    /** Starts a rotation coordinated by the app; answers its job id. */
+    async function start(
+      overrides: Parameters<typeof distributedRequest>[3] = {},
+    ): Promise<string> {
+      const jobId = randomUUID();
+      const answer = await app.value(
+        'startDistributedRotation',
+        {
+          ...distributedRequest(vault.handle, vault.table, cluster, overrides),
+        },
+        jobId,
+      );
+      expect(answer).toEqual({ jobId });
+      return jobId;
+    }
+
+    async function resultOf(jobId: string): Promise<DistributedResult> {
+      const final = await app.log.final(jobId);
+      if (final.type !== 'result') throw new Error(`expected a result: ${JSON.stringify(final)}`);
+      if (!isDistributedResult(final.result)) throw new Error('not a distributed result');
+      return final.result;
+    }
+
+    /** No password in the events, the answers, or any file of the app's data folder. */
+    function expectNoPasswordInTheApp(): void {
+      const secrets = cluster.secrets();
+      const leaks = [
+        ...leaksIn(JSON.stringify(app.log.events), secrets, 'the events'),
+        ...leaksIn(app.answers.join('\n'), secrets, 'the answers'),
+      ];
+      for (const name of readdirSync(app.dataDir)) {
+        leaks.push(...leaksIn(readFileSync(join(app.dataDir, name), 'utf8'), secrets, name));
+      }
+      expect(leaks).toEqual([]);
+    }
+
+    it('checks, coordinates; a CLI worker joins and rotates the table; the result proves coverage', async () => {
+      const check = await app.value<DistributedCheckResult>(
+        'checkDistributed',
+        { ...table(), queue: queueForm(cluster) },
+        randomUUID(),
+      );
+      expect(check).toEqual({ queueAnswered: true, ledger: 'can-create', unfinished: null });
+
+      const jobId = await start({ backup: true });
+      const worker = cluster.worker();
+      const working = await progressWhere(app.log, jobId, (event) =>
+        event.progress.workers.some((row) => row.state === 'working'),
+      );
+      expect(working.progress).toMatchObject({ total: RECORDS, phase: 'pass' });
+      expect(working.progress.shards).toBeGreaterThan(1);
+      expect(working.atMs).toBeGreaterThanOrEqual(working.progress.workers[0]!.lastSeenMs - 60_000);
+      const result = await resultOf(jobId);
+      expect(result).toMatchObject({
+        status: 'completed',
+        rotated: template.rotatable,
+        failed: 0,
+        coverage: { rowsAtStart: RECORDS, visited: RECORDS },
+      });
+      // The union proof: every shard of the plan, each row of the start visited once.
+      expect(result.distributed.shards).toBe(working.progress.shards);
+      expect(result.distributed.workers).toHaveLength(1);
+      // The worker's own count; it leaves once it reads the end (after the coordinator's last look).
+      expect(result.distributed.workers[0]).toMatchObject({ records: RECORDS, pool: 1 });
+      expect(result.backupPath).toMatch(/\.backup-\d{8}-\d{6}\.db$/);
+      expect((await collect(worker)).code).toBe(EXIT.ok);
+      await expectRotatedAsTemplate(cluster, template);
+
+      // Completed: the ledger is dropped, nothing is unfinished.
+      expect(await app.value('distributedStatus', table())).toBeNull();
+      const [entry] = await app.value<AuditEntry[]>('auditLog');
+      expect(entry).toMatchObject({
+        table: 'public.vault',
+        outcome: 'completed',
+        resume: false,
+        counts: { scanned: RECORDS, rotated: template.rotatable, failed: 0 },
+        distributed: {
+          queue: expect.stringMatching(/^redis:\/\/127\.0\.0\.1:\d+\/0$/),
+          workHere: false,
+          rotation: result.distributed.rotation,
+          shards: result.distributed.shards,
+          workers: [{ records: RECORDS, state: expect.any(String) }],
+        },
+      });
+      expect(await app.value<QueueConnection[]>('recentQueues')).toEqual([
+        { url: queueForm(cluster).url, caFile: null },
+      ]);
+      expectNoPasswordInTheApp();
+      await expectNoPasswordAnywhere(cluster);
+    });
+
+    it('cancelJob stops every worker (batches kept), the status shows it unfinished; resume completes', async () => {
+      const jobId = await start();
+      const worker = cluster.worker();
+      const id = String((await untilJson(worker, isEvent('joined'))).worker);
+      await freezeHoldingShard(cluster, worker, id);
+      // While it coordinates: the quit guard sees a coordinated rotation, the vault stays open.
+      expect(app.service.activeRotation()).toMatchObject({ jobId, kind: 'coordinate' });
+      const close = await app.call('closeVault', vault.handle);
+      expect(close).toMatchObject({ ok: false, error: { code: 'BUSY' } });
+      expect(
+        await app.call(
+          'startDistributedRotation',
+          distributedRequest(vault.handle, vault.table, cluster),
+          randomUUID(),
+        ),
+      ).toMatchObject({ ok: false, error: { code: 'BUSY' } });
+
+      await app.value('cancelJob', jobId);
+      const cancelled = await resultOf(jobId);
+      expect(cancelled.status).toBe('cancelled');
+      expect(cancelled.rotated).toBeLessThan(template.rotatable);
+      worker.child.kill('SIGCONT');
+      expect((await collect(worker)).code).toBe(EXIT.cancelled);
+
+      const status = await app.value<DistributedStatus>('distributedStatus', table());
+      expect(status).toMatchObject({
+        state: 'cancelled',
+        rotation: cancelled.distributed.rotation,
+      });
+      expect(status.shardsDone).toBeLessThan(status.shards);
+      const check = await app.value<DistributedCheckResult>(
+        'checkDistributed',
+        { ...table(), queue: queueForm(cluster) },
+        randomUUID(),
+      );
+      expect(check).toMatchObject({ ledger: 'exists', unfinished: { state: 'cancelled' } });
+      // A fresh start is refused while it is unfinished; nothing changes.
+      const refused = await start();
+      expect(await app.log.final(refused)).toMatchObject({
+        type: 'error',
+        error: { code: 'UNFINISHED_ROTATION' },
+      });
+
+      const resumed = await start({ resume: true });
+      const helper = cluster.worker();
+      const result = await resultOf(resumed);
+      expect(result).toMatchObject({ status: 'completed', rotated: template.rotatable, failed: 0 });
+      expect((result.notes ?? []).join(' ')).toMatch(/Resumed the cancelled distributed rotation/);
+      expect((await collect(helper)).code).toBe(EXIT.ok);
+      await expectRotatedAsTemplate(cluster, template);
+      expect(await app.value('closeVault', vault.handle)).toBeNull();
+      expectNoPasswordInTheApp();
+      await expectNoPasswordAnywhere(cluster);
+    });
+
+    it('cancelDistributed cancels it from the ledger; resumed with this machine working, it completes', async () => {
+      // No worker yet: the rotation is planned and waits.
+      const jobId = await start();
+      await progressWhere(app.log, jobId, (event) => event.progress.shards > 0);
+      const status = await app.value<DistributedStatus>('cancelDistributed', table());
+      expect(status.state).toBe('cancelled');
+      expect((await resultOf(jobId)).status).toBe('cancelled');
+      expect(await app.value('distributedStatus', table())).toMatchObject({ state: 'cancelled' });
+
+      const resumed = await start({ resume: true, workHere: true });
+      const result = await resultOf(resumed);
+      expect(result).toMatchObject({ status: 'completed', rotated: template.rotatable });
+      expect(result.distributed.workers.map((row) => row.worker)).toEqual([
+        expect.stringMatching(/:local$/),
+      ]);
+      await expectRotatedAsTemplate(cluster, template);
+      expectNoPasswordInTheApp();
+      await expectNoPasswordAnywhere(cluster);
+    });
+
+    it('a worker with a wrong password is refused before any claim and shows "refused" in the progress', async () => {
+      const jobId = await start();
+      const wrong = cluster.worker({ passwords: { old: WRONG_PASSWORD, new: NEW_PASSWORD } });
+      expect((await collect(wrong)).code).toBe(EXIT.passwordsRefused);
+      const seen = await progressWhere(app.log, jobId, (event) =>
+        event.progress.workers.some((row) => row.state === 'refused'),
+      );
+      expect(seen.progress.workers).toEqual([
+        expect.objectContaining({ state: 'refused', records: 0 }),
+      ]);
+      expect(seen.progress.scanned).toBe(0);
+      await app.value('cancelJob', jobId);
+      expect((await resultOf(jobId)).status).toBe('cancelled');
+      expectNoPasswordInTheApp();
+      await expectNoPasswordAnywhere(cluster);
+    });
+
+    it('quitting while it coordinates cancels it for every worker (the ledger says cancelled)', async () => {
+      const jobId = await start();
+      await progressWhere(app.log, jobId, (event) => event.progress.shards > 0);
+      await app.service.dispose();
+      expect(await app.log.final(jobId)).toMatchObject({
+        type: 'result',
+        result: { status: 'cancelled' },
+      });
+      const [row] = await cluster.owner.query<{ state: string }>('SELECT state FROM vsa_rotation');
+      expect(row?.state).toBe('cancelled');
+    });
+
+    it('the checks say what is wrong: Redis password, Redis down, ledger rights, a SQLite file', async () => {
+      const check = (queue: object, handle = vault.handle, name = vault.table) =>
+        app.call('checkDistributed', { vault: handle, table: name, queue }, randomUUID());
+      const queue = queueForm(cluster);
+      expect(await check({ ...queue, password: 'wrong-Redis-Pw-20' })).toMatchObject({
+        ok: false,
+        error: { code: 'QUEUE_AUTH' },
+      });
+      expect(
+        await check({ ...queue, url: `redis://127.0.0.1:${await closedPort()}/0` }),
+      ).toMatchObject({ ok: false, error: { code: 'QUEUE_UNREACHABLE' } });
+
+      const reader = await cluster.db.readOnlyUser();
+      const summary = await app.value<VaultSummary>('connectDatabase', {
+        ...postgresForm(cluster.db),
+        user: reader.user,
+        password: reader.password,
+      });
+      expect(await check(queue, summary.handle)).toMatchObject({
+        ok: false,
+        error: { code: 'LEDGER_PERMISSION', message: expect.stringMatching(/CREATE/) },
+      });
+      // Nothing was created by any check.
+      const tables = await cluster.owner.query(
+        "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'vsa\\_%'",
+      );
+      expect(tables).toEqual([]);
+
+      const file = app.service.chooseVault(copyFixture('tiny200', temp.path));
+      if (!file.ok) throw new Error(file.error.message);
+      expect(await check(queue, file.value, 'vault')).toMatchObject({
+        ok: false,
+        error: { code: 'DISTRIBUTED_SQLITE' },
+      });
+      expectNoPasswordInTheApp();
+    });
+
+    it('refuses a password inside the queue URL and a scheme that is not Redis, starting nothing', async () => {
+      const secret = cluster.redis.info.password;
+      for (const url of [`redis://:${secret}@127.0.0.1:6379/0`, 'http://127.0.0.1:6379']) {
+        const queue = { ...queueForm(cluster), url };
+        const answers = [
+          await app.call('checkDistributed', { ...table(), queue }, randomUUID()),
+          await app.call(
+            'startDistributedRotation',
+            { ...distributedRequest(vault.handle, vault.table, cluster), queue },
+            randomUUID(),
+          ),
+        ];
+        for (const answer of answers) {
+          expect(answer).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+          expect(JSON.stringify(answer)).not.toContain(secret);
+        }
+      }
+      expect(app.log.events).toEqual([]);
+      expect(app.service.activeRotation()).toBeNull();
+      expect(await app.value('recentQueues')).toEqual([]);
+    });
+  },
+);
