@@ -18,7 +18,6 @@ import type { RotationStatus } from '../../store/rotation-state.js';
 import { useAppState } from '../../store/store-context.js';
 import { RateChart } from '../widgets/RateChart.js';
 import { StatList } from '../widgets/StatList.js';
-import { AddWorkersPanel } from './AddWorkersPanel.js';
 
 function phaseText(progress: Progress | null, status: RotationStatus): string {
   if (status === 'cancelling') return 'Stopping every worker after its batch in flight';
@@ -196,7 +195,6 @@ export function DistributedProgress({ status }: { status: RotationStatus }): Rea
         <WorkersTable views={views} />
       </section>
       <RateChart history={history} labelOf={labeller(views)} />
-      {status === 'running' || status === 'starting' ? <AddWorkersPanel /> : null}
     </>
   );
 }

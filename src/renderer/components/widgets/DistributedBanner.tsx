@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import { useAppState, useStoreApi } from '../../store/store-context.js';
 import { ErrorNotice } from './ErrorNotice.js';
 import { PauseIcon } from './Icons.js';
-import { unfinishedText } from './QueueOptions.js';
+import { unfinishedProgress } from './QueueOptions.js';
 
 /**
  * Re-attach: the selected server table has a distributed rotation the ledger
@@ -26,7 +26,7 @@ export function DistributedBanner(): ReactNode {
                 ? 'A distributed rotation of this table is running'
                 : 'A distributed rotation of this table was cancelled'}
             </p>
-            <p className="notice-text">{unfinishedText(status)}</p>
+            <p className="notice-text">{unfinishedProgress(status)}</p>
             <p className="notice-text">
               Resume it with the same passwords: shards already done are kept, and workers still
               running pick up the rest.
