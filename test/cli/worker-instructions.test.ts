@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../src/cli/args.js';
 import type { WorkerArgs } from '../../src/cli/distributed-args.js';
-import { queueName } from '../../src/cli/distributed-login.js';
+import { queueName } from '../../src/engine/index.js';
 import type { ServerConnection } from '../../src/shared/ipc-contract.js';
 import {
   kubernetesJob,

@@ -43,12 +43,12 @@ import { buildTemplate, tiny, type VaultTemplate } from '../support/rotation-vau
 import {
   expectNoPasswordAnywhere,
   expectRotatedAsTemplate,
+  freezeHoldingShard,
   isEvent,
+  joinedAs,
   ledgerShards,
   WRONG_PASSWORD,
   startCluster,
-  lockingTransactions,
-  untilJson,
   type Cluster,
   type WorkerOptions,
 } from './support/cluster.js';
@@ -83,38 +83,6 @@ function singleMachine(cluster: Cluster): string[] {
     join(cluster.temp.path, 'secrets', 'new.txt'),
     '--json',
   ];
-}
-
-/** Its joined event: the worker's id in the ledger. */
-async function joinedAs(worker: RunningCli): Promise<string> {
-  const joined = await untilJson(worker, isEvent('joined'));
-  return String(joined.worker);
-}
-
-/**
- * Freezes `worker` (SIGSTOP) at a moment it owns a shard not yet done and
- * holds no open transaction (its locks would stall everyone else), as the
- * ledger and the server show while it cannot move; between tries it runs on
- * to its next shard. Returns with the worker stopped.
- */
-async function freezeHoldingShard(
-  cluster: Cluster,
-  worker: RunningCli,
-  id: string,
-): Promise<number> {
-  for (;;) {
-    // Until the ledger shows it at work on a shard (each read is a round trip: no timer).
-    let shards = await ledgerShards(cluster);
-    if (shards.length > 0 && shards.every((shard) => shard.done)) {
-      throw new Error('every shard was done before the worker could be caught holding one');
-    }
-    if (!shards.some((shard) => shard.owner === id && !shard.done)) continue;
-    worker.child.kill('SIGSTOP');
-    shards = await ledgerShards(cluster);
-    const held = shards.find((shard) => shard.owner === id && !shard.done);
-    if (held && (await lockingTransactions(cluster)) === 0) return held.shard;
-    worker.child.kill('SIGCONT');
-  }
 }
 
 /**
