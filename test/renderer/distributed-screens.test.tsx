@@ -183,6 +183,37 @@ describe('distributed progress screen', () => {
     }
   });
 
+  it('copies the command, and says so when the clipboard refuses', async () => {
+    const app = await openServerVault();
+    await startDistributed(app);
+    const copiedTexts: string[] = [];
+    let allow = true;
+    // The browser's clipboard (absent in jsdom): records what the page writes, or refuses.
+    Object.defineProperty(navigator, 'clipboard', {
+      configurable: true,
+      value: {
+        writeText: async (text: string) => {
+          if (!allow) throw new Error('denied');
+          copiedTexts.push(text);
+        },
+      },
+    });
+    try {
+      await act(async () => {
+        fireEvent.click(screen.getByRole('button', { name: 'Copy command' }));
+      });
+      expect(copiedTexts).toEqual([screen.getByTestId('worker-command').textContent]);
+      expect(screen.getByText('The command was copied.')).toBeTruthy();
+      allow = false;
+      await act(async () => {
+        fireEvent.click(screen.getByRole('button', { name: 'Copy manifest' }));
+      });
+      expect(screen.getByText(/The manifest could not be copied/).className).toBe('field-error');
+    } finally {
+      Reflect.deleteProperty(navigator, 'clipboard');
+    }
+  });
+
   it('cancels every worker through the job, then offers Resume with other machines', async () => {
     const app = await openServerVault();
     const jobId = await startDistributed(app);
