@@ -132,12 +132,18 @@ describe('distributed progress screen', () => {
     await act(async () => {
       app.api.emit(ledgerEvent(jobId, 100_000, 1000));
       app.api.emit(
-        ledgerEvent(jobId, 140_000, 4000, [
-          workerRow('w1:1', { lastSeenMs: 140_000, rate: 120 }),
-          workerRow('w2:2', { lastSeenMs: 105_000, rate: 80 }),
-          workerRow('w3:3', { lastSeenMs: 139_000, state: 'refused', rate: 0 }),
-          workerRow('w4:4', { lastSeenMs: 139_000, backend: 'wasm', rate: 30 }),
-        ]),
+        ledgerEvent(
+          jobId,
+          140_000,
+          4000,
+          [
+            workerRow('w1:1', { lastSeenMs: 140_000, rate: 120 }),
+            workerRow('w2:2', { lastSeenMs: 105_000, rate: 80 }),
+            workerRow('w3:3', { lastSeenMs: 139_000, state: 'refused', rate: 0 }),
+            workerRow('w4:4', { lastSeenMs: 139_000, backend: 'wasm', rate: 30 }),
+          ],
+          { failing: [{ shard: 7, code: 'CONNECTION_LOST' }] },
+        ),
       );
     });
     const rows = within(screen.getByTestId('workers-table')).getAllByRole('row').slice(1);
@@ -148,6 +154,9 @@ describe('distributed progress screen', () => {
       'working',
     ]);
     expect(rows[3]!.textContent).toContain('wasm: slower');
+    expect(screen.getByTestId('failing-shards').textContent).toBe(
+      '1 shard failed on the last try and is retried by the queue: shard 7 (CONNECTION_LOST).',
+    );
     expect(screen.getByTestId('scanned').textContent).toBe('4,000 of 10,000 records scanned');
     const tally = screen.getByTestId('shard-tally').textContent;
     expect(tally).toContain('Shards done10');
