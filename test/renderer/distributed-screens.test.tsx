@@ -276,11 +276,15 @@ describe('re-attach and result', () => {
     await act(async () => {});
     const banner = screen.getByTestId('distributed-banner');
     expect(banner.textContent).toMatch(/is running/);
+    const cancel = within(banner).getByRole('button', { name: 'Cancel it on every worker' });
+    cancel.focus();
     await act(async () => {
-      fireEvent.click(within(banner).getByRole('button', { name: 'Cancel it on every worker' }));
+      fireEvent.click(cancel);
     });
     expect(app.api.calls.cancelDistributed).toEqual([{ vault: handleOf(SERVER), table: 'vault' }]);
     expect(screen.getByTestId('distributed-banner').textContent).toMatch(/was cancelled/);
+    // The Cancel button is gone: its focus went to Resume.
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Resume…' }));
     fireEvent.click(screen.getByRole('button', { name: 'Resume…' }));
     expect((screen.getByLabelText('Use other machines too') as HTMLInputElement).checked).toBe(
       true,

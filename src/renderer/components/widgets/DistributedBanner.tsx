@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import { useAppState, useStoreApi } from '../../store/store-context.js';
 import { ErrorNotice } from './ErrorNotice.js';
 import { PauseIcon } from './Icons.js';
@@ -14,6 +14,13 @@ export function DistributedBanner(): ReactNode {
   const status = useAppState((state) => state.tableRotation);
   const cancelling = useAppState((state) => state.tableRotationCancelling);
   const error = useAppState((state) => state.tableRotationError);
+  const resumeRef = useRef<HTMLButtonElement>(null);
+  const state = status?.state;
+  // The Cancel button goes once the rotation is cancelled: its focus moves to Resume, not to the page.
+  useEffect(() => {
+    if (state === 'cancelled' && document.activeElement === document.body)
+      resumeRef.current?.focus();
+  }, [state]);
   if (!status && !error) return null;
   return (
     <div className="notice notice-warning" role="status" data-testid="distributed-banner">
@@ -33,6 +40,7 @@ export function DistributedBanner(): ReactNode {
             </p>
             <div className="notice-actions">
               <button
+                ref={resumeRef}
                 type="button"
                 className="button button-secondary"
                 onClick={() =>
