@@ -35,7 +35,10 @@ function CopyBlock({
           Copy {what}
         </button>
       </div>
-      <pre data-testid={`worker-${what}`}>{text}</pre>
+      {/* Focusable: a long manifest scrolls, and the keyboard must reach it too. */}
+      <pre data-testid={`worker-${what}`} tabIndex={0} aria-label={title}>
+        {text}
+      </pre>
       <p
         className={copied?.what === what && !copied.ok ? 'field-error' : 'visually-hidden'}
         aria-live="polite"
