@@ -106,6 +106,32 @@ describe('rotate dialog with other machines', () => {
     );
   });
 
+  it('offers no "Rotate anyway" across machines after a check that opened nothing', async () => {
+    const api = new FakeVaultAdmin();
+    api.preflightAnswer = {
+      ok: true,
+      value: {
+        ...(api.preflightAnswer.ok ? api.preflightAnswer.value : ({} as never)),
+        opened: 0,
+        v2: { sampled: 16, opened: 0, malformed: 0 },
+        canRotate: false,
+        refusal: 'nothing-opened',
+      },
+    };
+    const app = await openServerVault(api);
+    fillDialog();
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Start rotation' }));
+    });
+    expect(app.api.calls.preflight).toHaveLength(1);
+    expect(screen.queryByRole('button', { name: 'Rotate anyway…' })).toBeNull();
+    expect(screen.getByText(/The check opened no sampled record: fix the password/)).toBeTruthy();
+    // The same check on one machine offers it.
+    fireEvent.click(screen.getByLabelText('Use other machines too'));
+    expect(screen.getByRole('button', { name: 'Rotate anyway…' })).toBeTruthy();
+    expect(app.api.calls.startDistributedRotation).toEqual([]);
+  });
+
   it('fills the queue from a recent one, never with a password', async () => {
     const api = new FakeVaultAdmin();
     api.recentQueueList = [{ url: QUEUE_URL, caFile: '/etc/redis-ca.pem' }];
