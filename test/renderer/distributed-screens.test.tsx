@@ -106,6 +106,32 @@ describe('rotate dialog with other machines', () => {
     );
   });
 
+  it('offers no "Rotate anyway" across machines after a check that opened nothing', async () => {
+    const api = new FakeVaultAdmin();
+    api.preflightAnswer = {
+      ok: true,
+      value: {
+        ...(api.preflightAnswer.ok ? api.preflightAnswer.value : ({} as never)),
+        opened: 0,
+        v2: { sampled: 16, opened: 0, malformed: 0 },
+        canRotate: false,
+        refusal: 'nothing-opened',
+      },
+    };
+    const app = await openServerVault(api);
+    fillDialog();
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Start rotation' }));
+    });
+    expect(app.api.calls.preflight).toHaveLength(1);
+    expect(screen.queryByRole('button', { name: 'Rotate anyway…' })).toBeNull();
+    expect(screen.getByText(/The check opened no sampled record: fix the password/)).toBeTruthy();
+    // The same check on one machine offers it.
+    fireEvent.click(screen.getByLabelText('Use other machines too'));
+    expect(screen.getByRole('button', { name: 'Rotate anyway…' })).toBeTruthy();
+    expect(app.api.calls.startDistributedRotation).toEqual([]);
+  });
+
   it('fills the queue from a recent one, never with a password', async () => {
     const api = new FakeVaultAdmin();
     api.recentQueueList = [{ url: QUEUE_URL, caFile: '/etc/redis-ca.pem' }];
@@ -132,12 +158,18 @@ describe('distributed progress screen', () => {
     await act(async () => {
       app.api.emit(ledgerEvent(jobId, 100_000, 1000));
       app.api.emit(
-        ledgerEvent(jobId, 140_000, 4000, [
-          workerRow('w1:1', { lastSeenMs: 140_000, rate: 120 }),
-          workerRow('w2:2', { lastSeenMs: 105_000, rate: 80 }),
-          workerRow('w3:3', { lastSeenMs: 139_000, state: 'refused', rate: 0 }),
-          workerRow('w4:4', { lastSeenMs: 139_000, backend: 'wasm', rate: 30 }),
-        ]),
+        ledgerEvent(
+          jobId,
+          140_000,
+          4000,
+          [
+            workerRow('w1:1', { lastSeenMs: 140_000, rate: 120 }),
+            workerRow('w2:2', { lastSeenMs: 105_000, rate: 80 }),
+            workerRow('w3:3', { lastSeenMs: 139_000, state: 'refused', rate: 0 }),
+            workerRow('w4:4', { lastSeenMs: 139_000, backend: 'wasm', rate: 30 }),
+          ],
+          { failing: [{ shard: 7, code: 'CONNECTION_LOST' }] },
+        ),
       );
     });
     const rows = within(screen.getByTestId('workers-table')).getAllByRole('row').slice(1);
@@ -148,6 +180,9 @@ describe('distributed progress screen', () => {
       'working',
     ]);
     expect(rows[3]!.textContent).toContain('wasm: slower');
+    expect(screen.getByTestId('failing-shards').textContent).toBe(
+      '1 shard failed on the last try and is retried by the queue: shard 7 (CONNECTION_LOST).',
+    );
     expect(screen.getByTestId('scanned').textContent).toBe('4,000 of 10,000 records scanned');
     const tally = screen.getByTestId('shard-tally').textContent;
     expect(tally).toContain('Shards done10');
@@ -180,6 +215,37 @@ describe('distributed progress screen', () => {
     expect(within(panel).getByTestId('worker-command').textContent).toContain('--workers 8');
     for (const text of [command, manifest, panel.textContent ?? '']) {
       for (const secret of [OLD, NEW, REDIS_PASSWORD]) expect(text).not.toContain(secret);
+    }
+  });
+
+  it('copies the command, and says so when the clipboard refuses', async () => {
+    const app = await openServerVault();
+    await startDistributed(app);
+    const copiedTexts: string[] = [];
+    let allow = true;
+    // The browser's clipboard (absent in jsdom): records what the page writes, or refuses.
+    Object.defineProperty(navigator, 'clipboard', {
+      configurable: true,
+      value: {
+        writeText: async (text: string) => {
+          if (!allow) throw new Error('denied');
+          copiedTexts.push(text);
+        },
+      },
+    });
+    try {
+      await act(async () => {
+        fireEvent.click(screen.getByRole('button', { name: 'Copy command' }));
+      });
+      expect(copiedTexts).toEqual([screen.getByTestId('worker-command').textContent]);
+      expect(screen.getByText('The command was copied.')).toBeTruthy();
+      allow = false;
+      await act(async () => {
+        fireEvent.click(screen.getByRole('button', { name: 'Copy manifest' }));
+      });
+      expect(screen.getByText(/The manifest could not be copied/).className).toBe('field-error');
+    } finally {
+      Reflect.deleteProperty(navigator, 'clipboard');
     }
   });
 
@@ -236,11 +302,15 @@ describe('re-attach and result', () => {
     await act(async () => {});
     const banner = screen.getByTestId('distributed-banner');
     expect(banner.textContent).toMatch(/is running/);
+    const cancel = within(banner).getByRole('button', { name: 'Cancel it on every worker' });
+    cancel.focus();
     await act(async () => {
-      fireEvent.click(within(banner).getByRole('button', { name: 'Cancel it on every worker' }));
+      fireEvent.click(cancel);
     });
     expect(app.api.calls.cancelDistributed).toEqual([{ vault: handleOf(SERVER), table: 'vault' }]);
     expect(screen.getByTestId('distributed-banner').textContent).toMatch(/was cancelled/);
+    // The Cancel button is gone: its focus went to Resume.
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Resume…' }));
     fireEvent.click(screen.getByRole('button', { name: 'Resume…' }));
     expect((screen.getByLabelText('Use other machines too') as HTMLInputElement).checked).toBe(
       true,

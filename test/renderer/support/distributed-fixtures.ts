@@ -106,9 +106,9 @@ export function ledgerEvent(
       failed: 0,
       shards: 40,
       shardsDone: 10,
-      ...extra,
       workers,
       failing: [],
+      ...extra,
     },
   };
 }

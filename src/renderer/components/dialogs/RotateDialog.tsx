@@ -41,6 +41,9 @@ function distributedHint(validity: DistributedValidity, resume: boolean): string
   if (validity.base.tableChosen && !validity.queueValid) return 'Fix the Redis queue above.';
   if (validity.blockedBy)
     return 'A distributed rotation of this table is unfinished: resume or cancel it first.';
+  // No "rotate anyway" across machines.
+  if (validity.base.preflightRefused)
+    return 'The check opened no sampled record: fix the password or Argon2id settings.';
   if (validity.base.canStart && !validity.checkPassed)
     return 'Start checks the queue and the ledger (and the current password on a sample) first.';
   return footerHint(validity.base, resume);

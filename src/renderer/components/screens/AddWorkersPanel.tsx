@@ -5,7 +5,9 @@ import { serverConnectionOf } from '../../lib/server-connection.js';
 import { connectionRequestOf } from '../../store/connection-state.js';
 import { useAppState } from '../../store/store-context.js';
 
-type Copied = 'command' | 'manifest' | null;
+type CopyTarget = 'command' | 'manifest';
+/** what was copied last, or could not be */
+type Copied = { what: CopyTarget; ok: boolean } | null;
 
 /** A text to copy, its title and its Copy button (the live region says when it was copied). */
 function CopyBlock({
@@ -16,10 +18,10 @@ function CopyBlock({
   onCopy,
 }: {
   title: string;
-  what: Exclude<Copied, null>;
+  what: CopyTarget;
   text: string;
   copied: Copied;
-  onCopy(what: Exclude<Copied, null>, text: string): void;
+  onCopy(what: CopyTarget, text: string): void;
 }): ReactNode {
   return (
     <>
@@ -33,9 +35,19 @@ function CopyBlock({
           Copy {what}
         </button>
       </div>
-      <pre data-testid={`worker-${what}`}>{text}</pre>
-      <p className="visually-hidden" aria-live="polite">
-        {copied === what ? `The ${what} was copied.` : ''}
+      {/* Focusable: a long manifest scrolls, and the keyboard must reach it too. */}
+      <pre data-testid={`worker-${what}`} tabIndex={0} aria-label={title}>
+        {text}
+      </pre>
+      <p
+        className={copied?.what === what && !copied.ok ? 'field-error' : 'visually-hidden'}
+        aria-live="polite"
+      >
+        {copied?.what !== what
+          ? ''
+          : copied.ok
+            ? `The ${what} was copied.`
+            : `The ${what} could not be copied: select its text and copy it.`}
       </p>
     </>
   );
@@ -117,8 +129,13 @@ export function AddWorkersPanel(): ReactNode {
   };
   const command = workerCommand(input);
   const manifest = kubernetesJob(input);
-  const copy = (what: Exclude<Copied, null>, text: string): void => {
-    void navigator.clipboard?.writeText(text).then(() => setCopied(what));
+  const copy = (what: CopyTarget, text: string): void => {
+    const writing =
+      navigator.clipboard?.writeText(text) ?? Promise.reject(new Error('no clipboard'));
+    void writing.then(
+      () => setCopied({ what, ok: true }),
+      () => setCopied({ what, ok: false }),
+    );
   };
 
   return (

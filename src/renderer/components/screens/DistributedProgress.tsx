@@ -18,7 +18,6 @@ import type { RotationStatus } from '../../store/rotation-state.js';
 import { useAppState } from '../../store/store-context.js';
 import { RateChart } from '../widgets/RateChart.js';
 import { StatList } from '../widgets/StatList.js';
-import { AddWorkersPanel } from './AddWorkersPanel.js';
 
 function phaseText(progress: Progress | null, status: RotationStatus): string {
   if (status === 'cancelling') return 'Stopping every worker after its batch in flight';
@@ -189,6 +188,17 @@ export function DistributedProgress({ status }: { status: RotationStatus }): Rea
             )} working${lost > 0 ? `, ${plural(lost, 'worker')} lost` : ''}.`
           : 'Starting the distributed rotation.'}
       </p>
+      {progress && progress.failing.length > 0 ? (
+        <p className="notice notice-warning notice-compact" data-testid="failing-shards">
+          {plural(progress.failing.length, 'shard')} failed on the last try and{' '}
+          {progress.failing.length === 1 ? 'is' : 'are'} retried by the queue:{' '}
+          {progress.failing
+            .slice(0, 5)
+            .map((failure) => `shard ${failure.shard} (${failure.code})`)
+            .join(', ')}
+          {progress.failing.length > 5 ? ', …' : ''}.
+        </p>
+      ) : null}
       <section aria-labelledby="workers-title" className="workers">
         <h2 id="workers-title" className="section-title">
           Workers
@@ -196,7 +206,6 @@ export function DistributedProgress({ status }: { status: RotationStatus }): Rea
         <WorkersTable views={views} />
       </section>
       <RateChart history={history} labelOf={labeller(views)} />
-      {status === 'running' || status === 'starting' ? <AddWorkersPanel /> : null}
     </>
   );
 }

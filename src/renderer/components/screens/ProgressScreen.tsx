@@ -25,6 +25,7 @@ import { PauseIcon } from '../widgets/Icons.js';
 import { JobSettingsList } from '../widgets/JobSettingsList.js';
 import { RateChart } from '../widgets/RateChart.js';
 import { StatList } from '../widgets/StatList.js';
+import { AddWorkersPanel } from './AddWorkersPanel.js';
 import { DistributedProgress } from './DistributedProgress.js';
 
 const PHASES: Record<RotationProgress['phase'], string> = {
@@ -357,6 +358,7 @@ export function ProgressScreen(): ReactNode {
         </section>
       ) : null}
 
+      {distributed && (status === 'starting' || status === 'running') ? <AddWorkersPanel /> : null}
       {status === 'cancelled' && result ? (
         <CancelledSummary result={result} dryRun={dryRun} />
       ) : null}

@@ -1,8 +1,8 @@
-import type { ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import { useAppState, useStoreApi } from '../../store/store-context.js';
 import { ErrorNotice } from './ErrorNotice.js';
 import { PauseIcon } from './Icons.js';
-import { unfinishedText } from './QueueOptions.js';
+import { unfinishedProgress } from './QueueOptions.js';
 
 /**
  * Re-attach: the selected server table has a distributed rotation the ledger
@@ -14,6 +14,13 @@ export function DistributedBanner(): ReactNode {
   const status = useAppState((state) => state.tableRotation);
   const cancelling = useAppState((state) => state.tableRotationCancelling);
   const error = useAppState((state) => state.tableRotationError);
+  const resumeRef = useRef<HTMLButtonElement>(null);
+  const state = status?.state;
+  // The Cancel button goes once the rotation is cancelled: its focus moves to Resume, not to the page.
+  useEffect(() => {
+    if (state === 'cancelled' && document.activeElement === document.body)
+      resumeRef.current?.focus();
+  }, [state]);
   if (!status && !error) return null;
   return (
     <div className="notice notice-warning" role="status" data-testid="distributed-banner">
@@ -26,13 +33,14 @@ export function DistributedBanner(): ReactNode {
                 ? 'A distributed rotation of this table is running'
                 : 'A distributed rotation of this table was cancelled'}
             </p>
-            <p className="notice-text">{unfinishedText(status)}</p>
+            <p className="notice-text">{unfinishedProgress(status)}</p>
             <p className="notice-text">
               Resume it with the same passwords: shards already done are kept, and workers still
               running pick up the rest.
             </p>
             <div className="notice-actions">
               <button
+                ref={resumeRef}
                 type="button"
                 className="button button-secondary"
                 onClick={() =>

@@ -9,10 +9,15 @@ import { OptionCheckbox } from './OptionCheckbox.js';
 import { PasswordField } from './PasswordField.js';
 import { TextField } from './TextField.js';
 
-/** "A rotation of this table is running / was cancelled: 12 of 40 shards done." */
+/** "12 of 40 shards done, 2,990 records rotated." */
+export function unfinishedProgress(status: DistributedStatus): string {
+  return `${formatCount(status.shardsDone)} of ${formatCount(status.shards)} shards done, ${formatCount(status.counts.rotated)} records rotated.`;
+}
+
+/** "A distributed rotation of this table is still running: 12 of 40 shards done, …" */
 export function unfinishedText(status: DistributedStatus): string {
   const how = status.state === 'running' ? 'is still running' : 'was cancelled';
-  return `A distributed rotation of this table ${how}: ${formatCount(status.shardsDone)} of ${formatCount(status.shards)} shards done, ${formatCount(status.counts.rotated)} records rotated.`;
+  return `A distributed rotation of this table ${how}: ${unfinishedProgress(status)}`;
 }
 
 function CheckOutcome(): ReactNode {
