@@ -28,6 +28,11 @@ export interface DistributedBench {
   workerFromCommand(text: string): RunningCli;
   /** The password files a worker reads (to skip in the leak search of files). */
   readonly secretFiles: readonly string[];
+  /**
+   * The files the test itself wrote that hold passwords: the password files,
+   * and the vault copies (with their vsref manifest) the table checks make.
+   */
+  testOwnFiles(): string[];
   dispose(): Promise<void>;
 }
 
@@ -53,14 +58,18 @@ export async function startDistributedBench(
     writeFileSync(path, `${secret}\n`, { mode: 0o600 });
     return path;
   });
+  const filesIn = (folder: string, test: (name: string) => boolean = () => true): string[] =>
+    readdirSync(folder)
+      .filter(test)
+      .map((name) => join(folder, name));
+  const allSecretFiles = [...secretFiles, ...filesIn(join(cluster.temp.path, 'secrets'))];
   return {
     cluster,
     home,
-    secretFiles: [
-      ...secretFiles,
-      ...readdirSync(join(cluster.temp.path, 'secrets')).map((name) =>
-        join(cluster.temp.path, 'secrets', name),
-      ),
+    secretFiles: allSecretFiles,
+    testOwnFiles: () => [
+      ...allSecretFiles,
+      ...filesIn(cluster.temp.path, (name) => name.startsWith('copy-')),
     ],
     workerFromCommand(text) {
       const [program, ...argv] = splitShellWords(text, home);
