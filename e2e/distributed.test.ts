@@ -7,7 +7,9 @@
  * own files. Faults are placed by events, never by sleeps: a worker frozen
  * (SIGSTOP) while the ledger shows it holding a shard, then killed; a record
  * of that shard locked by the test so the worker that redoes it waits there
- * until the test lets it go (after the cancel).
+ * until the test lets it go (after the cancel). Screenshots go to
+ * test-results/screenshots/; docs/screenshots/distributed-{dialog,progress,
+ * result}.png (README, docs/distributed.md) are copies from a run.
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
