@@ -42,6 +42,7 @@ import {
   leaksInFiles,
   lockPendingRecord,
   startDistributedBench,
+  type RowLock,
   type DistributedBench,
 } from './support/distributed-bench.js';
 
@@ -152,6 +153,7 @@ describe.skipIf(skipReason !== null)('distributed rotation from the app', () => 
       const appState = join(suite.folder, 'app-state');
       const sessionOptions = { pick: null, workers: 1, checkpointDir: appState };
       let session = await suite.start(sessionOptions);
+      let lock: RowLock | null = null;
       const seen: SeenByTheApp = { html: [], events: [], problems: [] };
       const keep = (current: Session): void => {
         seen.events.push(...current.bridge.events);
@@ -198,7 +200,7 @@ describe.skipIf(skipReason !== null)('distributed rotation from the app', () => 
         expect(await page.locator('[data-testid="workers-table"] tbody tr').count()).toBe(2);
 
         // A record of that shard held by the test: whoever redoes the shard waits there.
-        const lock = await lockPendingRecord(bench, template, shard);
+        lock = await lockPendingRecord(bench, template, shard);
         first.child.kill('SIGKILL');
         await first.exited;
         await row(firstId)
@@ -219,6 +221,7 @@ describe.skipIf(skipReason !== null)('distributed rotation from the app', () => 
         await untilRotationState(cluster, 'cancelled');
         const ledgerAt = performance.now();
         await lock.release();
+        lock = null;
         const left = await second.exited;
         const leftAt = performance.now();
         expect(left.code, left.stderr).toBe(EXIT.cancelled);
@@ -258,6 +261,7 @@ describe.skipIf(skipReason !== null)('distributed rotation from the app', () => 
         await shot(session.page, 'failure-distributed');
         throw error;
       } finally {
+        await lock?.release();
         await session.close();
       }
 
