@@ -11,7 +11,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { appWorkerEntries, buildWorkers } from '../../scripts/build-workers.mjs';
 import { EXIT } from '../../src/cli/exit-codes.js';
+import { ARGON2_PRESETS } from '../../src/core/argon2.js';
+import { readWorkerBundles, startWorkerBundle } from '../../src/engine/worker-script.js';
+import type { HostCommand, HostReply } from '../../src/main/host/engine-host-protocol.js';
+import { keepAwakeDuringRotations } from '../../src/main/shell/keep-awake.js';
 import {
   isDistributedResult,
   type AuditEntry,
@@ -23,7 +28,7 @@ import {
 } from '../../src/shared/ipc-contract.js';
 import { buildCliForTest, collect, type BuiltCli } from '../support/cli.js';
 import { copyFixture, makeTempDir, type TempDir } from '../support/fixtures.js';
-import { leaksIn, NEW_PASSWORD } from '../support/passwords.js';
+import { leaksIn, NEW_PASSWORD, OLD_PASSWORD } from '../support/passwords.js';
 import { redisUnavailable } from '../support/redis.js';
 import { serverUnavailable } from '../support/servers/index.js';
 import { buildTemplate, type VaultTemplate } from '../reliability/support/rotation-vault.js';
@@ -235,12 +240,21 @@ describe.skipIf(unavailable)(
     });
 
     it('cancelDistributed cancels it from the ledger; resumed with this machine working, it completes', async () => {
+      // The machine stays awake while it coordinates (Electron's blocker is the one fake).
+      const held = new Set<number>();
+      const awake = keepAwakeDuringRotations(app.service, {
+        start: () => (held.add(held.size + 1), held.size),
+        stop: (id) => void held.delete(id),
+      });
       // No worker yet: the rotation is planned and waits.
       const jobId = await start();
       await progressWhere(app.log, jobId, (event) => event.progress.shards > 0);
+      expect(held.size).toBe(1);
       const status = await app.value<DistributedStatus>('cancelDistributed', table());
       expect(status.state).toBe('cancelled');
       expect((await resultOf(jobId)).status).toBe('cancelled');
+      expect(held.size).toBe(0);
+      awake();
       expect(await app.value('distributedStatus', table())).toMatchObject({ state: 'cancelled' });
 
       const resumed = await start({ resume: true, workHere: true });
@@ -258,8 +272,12 @@ describe.skipIf(unavailable)(
       const jobId = await start();
       const wrong = cluster.worker({ passwords: { old: WRONG_PASSWORD, new: NEW_PASSWORD } });
       expect((await collect(wrong)).code).toBe(EXIT.passwordsRefused);
-      const seen = await progressWhere(app.log, jobId, (event) =>
-        event.progress.workers.some((row) => row.state === 'refused'),
+      // Any ledger read after it left shows it: it recorded its refusal before it exited.
+      const exitedAt = app.log.events.length;
+      const seen = await progressWhere(
+        app.log,
+        jobId,
+        (event) => app.log.events.indexOf(event) >= exitedAt,
       );
       expect(seen.progress.workers).toEqual([
         expect.objectContaining({ state: 'refused', records: 0 }),
@@ -281,6 +299,57 @@ describe.skipIf(unavailable)(
       });
       const [row] = await cluster.owner.query<{ state: string }>('SELECT state FROM vsa_rotation');
       expect(row?.state).toBe('cancelled');
+    });
+
+    it('the engine host started from its bundle (as the packaged app runs it) coordinates: BullMQ and ioredis bundled', async () => {
+      const folder = join(temp.path, 'workers');
+      await buildWorkers(appWorkerEntries(), { outdir: folder });
+      const bundles = readWorkerBundles(folder, 'engine-host');
+      if (!bundles) throw new Error('no engine-host bundle');
+      const bytes = (text: string): Uint8Array<ArrayBuffer> => new TextEncoder().encode(text);
+      const passwords = {
+        old: bytes(OLD_PASSWORD),
+        new: bytes(NEW_PASSWORD),
+        db: bytes(cluster.db.password),
+        redis: bytes(cluster.redis.info.password),
+      };
+      const command: HostCommand = {
+        type: 'coordinate',
+        options: {
+          target: {
+            vaultPath: cluster.url,
+            table: 'vault',
+            open: { serverPassword: passwords.db },
+          },
+          queue: { url: queueForm(cluster).url, password: passwords.redis },
+          oldPassword: passwords.old,
+          newPassword: passwords.new,
+          crypto: { openConfig: ARGON2_PRESETS.tiny },
+          localWorkers: 1,
+        },
+      };
+      const thread = startWorkerBundle(bundles, 'engine-host');
+      try {
+        const reply = await new Promise<HostReply>((resolve, reject) => {
+          thread.on('message', (message: HostReply) => {
+            if (message.type !== 'progress') resolve(message);
+          });
+          thread.once('error', reject);
+          thread.postMessage(
+            command,
+            Object.values(passwords).map((view) => view.buffer),
+          );
+        });
+        expect(reply).toMatchObject({
+          type: 'done',
+          value: { status: 'completed', rotated: template.rotatable },
+        });
+      } finally {
+        await thread.terminate();
+      }
+      // Transferred: nothing of the passwords is left in this thread.
+      expect(Object.values(passwords).map((view) => view.byteLength)).toEqual([0, 0, 0, 0]);
+      await expectRotatedAsTemplate(cluster, template);
     });
 
     it('the checks say what is wrong: Redis password, Redis down, ledger rights, a SQLite file', async () => {

@@ -6,12 +6,16 @@ import { EngineError } from '../../src/engine/errors.js';
 import type { RotationProgress, RotationResult } from '../../src/engine/rotation/types.js';
 import { toIpcError } from '../../src/main/common/ipc-errors.js';
 import {
+  distributedProgressBarValue,
   errorNotification,
   NOTIFY_AFTER_MS,
   progressBarValue,
   resultNotification,
   shouldNotify,
+  stopRotationText,
 } from '../../src/main/host/job-feedback.js';
+import { RECENT_QUEUES_FILE, RecentQueues } from '../../src/main/host/recent-queues.js';
+import type { DistributedProgress } from '../../src/shared/ipc-contract.js';
 import {
   MAX_RECENT_VAULTS,
   RECENT_VAULTS_FILE,
@@ -147,5 +151,65 @@ describe('OS feedback', () => {
       title: 'Password rotation stopped',
       body: 'prod.db: Locked.',
     });
+  });
+});
+
+describe('a distributed rotation in the OS and the recent list', () => {
+  const distributed = (extra: Partial<DistributedProgress>): DistributedProgress => ({
+    rotation: 'r1',
+    phase: 'pass',
+    round: 0,
+    total: 400,
+    scanned: 100,
+    rotated: 90,
+    skipped: 10,
+    failed: 0,
+    shards: 8,
+    shardsDone: 2,
+    workers: [],
+    failing: [],
+    ...extra,
+  });
+
+  it('task bar progress is the whole rotation, indeterminate while it is planned', () => {
+    expect(distributedProgressBarValue(distributed({}))).toBe(0.25);
+    expect(distributedProgressBarValue(distributed({ phase: 'sweep', scanned: 420 }))).toBe(1);
+    expect(distributedProgressBarValue(distributed({ phase: 'planning' }))).toBe(2);
+    expect(distributedProgressBarValue(distributed({ total: 0, scanned: 0 }))).toBe(2);
+  });
+
+  it('quitting asks about every worker when the app coordinates', () => {
+    expect(stopRotationText(true).message).toMatch(/distributed rotation.*every machine/);
+    expect(stopRotationText(true).detail).toMatch(/resume/);
+    expect(stopRotationText(false).message).toMatch(/Stop it and quit\?/);
+  });
+
+  it('remembers queues newest first, never a password, and drops entries that no longer validate', () => {
+    const queues = new RecentQueues(temp.path);
+    const secret = 'Queue-Secret-77a1';
+    // What the form sends: the request with its password.
+    const typed = { url: 'rediss://q1.example:6380/0', caFile: null, password: secret };
+    queues.remember(typed);
+    queues.remember({ url: 'redis://127.0.0.1:6379/1', caFile: null });
+    queues.remember({ url: 'rediss://q1.example:6380/0', caFile: '/etc/ssl/q.pem' });
+    expect(queues.list()).toEqual([
+      { url: 'rediss://q1.example:6380/0', caFile: '/etc/ssl/q.pem' },
+      { url: 'redis://127.0.0.1:6379/1', caFile: null },
+    ]);
+    const file = join(temp.path, RECENT_QUEUES_FILE);
+    expect(readFileSync(file, 'utf8')).not.toContain(secret);
+    // Another program wrote a password into the URL, or another scheme: those entries are dropped.
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: 1,
+        queues: [
+          { url: `redis://:${secret}@h:6379`, caFile: null },
+          { url: 'http://h:6379', caFile: null },
+          { url: 'redis://h:6379/2', caFile: null },
+        ],
+      }),
+    );
+    expect(queues.list()).toEqual([{ url: 'redis://h:6379/2', caFile: null }]);
   });
 });

@@ -37,6 +37,25 @@ for (const kind of SERVER_KINDS) {
         expect(error).toMatchObject({ code: 'LEDGER_PERMISSION' });
         expect((error as Error).message).toMatch(/CREATE/);
         expect(await ledgerTables()).toEqual([]);
+        // Asked before: the catalog says so, and nothing is created either.
+        await expect(Ledger.of(store, null).readiness()).rejects.toMatchObject({
+          code: 'LEDGER_PERMISSION',
+        });
+        expect(await ledgerTables()).toEqual([]);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('readiness: can-create for a login that may, creating nothing; exists once created', async () => {
+      const store = await openStore(suite.db);
+      try {
+        const ledger = Ledger.of(store, null);
+        expect(await ledger.readiness()).toBe('can-create');
+        expect(await ledgerTables()).toEqual([]);
+        await ledger.create();
+        expect(await ledger.readiness()).toBe('exists');
+        await ledger.dropIfUnused('no-such-rotation');
       } finally {
         await store.close();
       }
