@@ -180,6 +180,12 @@ describe('distributed progress screen', () => {
       'working',
     ]);
     expect(rows[3]!.textContent).toContain('wasm: slower');
+    expect(rows.map((row) => within(row).getByRole('rowheader').textContent)).toEqual([
+      'w1',
+      'w2',
+      'w3',
+      'w4',
+    ]);
     expect(screen.getByTestId('failing-shards').textContent).toBe(
       '1 shard failed on the last try and is retried by the queue: shard 7 (CONNECTION_LOST).',
     );
@@ -194,6 +200,27 @@ describe('distributed progress screen', () => {
     const chart = screen.getByRole('img', { name: 'Records per second over time' });
     expect(chart.querySelectorAll('path.rate-chart-line')).toHaveLength(4);
     expect(screen.getByTestId('rate-chart').textContent).toContain('All machines: 150/s');
+  });
+
+  it('names workers of one host by their id, in the table and the chart alike', async () => {
+    const app = await openServerVault();
+    const jobId = await startDistributed(app);
+    await act(async () => {
+      app.api.emit(
+        ledgerEvent(jobId, 1000, 10, [
+          workerRow('vm:11:a', { lastSeenMs: 1000 }),
+          workerRow('vm:22:b', { lastSeenMs: 1000 }),
+          workerRow('other:33:c', { lastSeenMs: 1000 }),
+        ]),
+      );
+    });
+    const rows = within(screen.getByTestId('workers-table')).getAllByRole('row').slice(1);
+    expect(rows.map((row) => within(row).getByRole('rowheader').textContent)).toEqual([
+      'vm:11:a',
+      'vm:22:b',
+      'other',
+    ]);
+    expect(screen.getByTestId('rate-chart').textContent).toContain('vm:22:b: 50/s');
   });
 
   it('gives the worker command and manifest to copy, with password files and no password', async () => {
