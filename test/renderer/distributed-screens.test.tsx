@@ -348,12 +348,33 @@ describe('re-attach and result', () => {
     const app = await openServerVault();
     const jobId = await startDistributed(app);
     await act(async () => {
-      app.api.emit({ type: 'result', jobId, result: distributedResult('completed') });
+      app.api.emit({
+        type: 'result',
+        jobId,
+        result: distributedResult('completed', {
+          // The coordinator's last sweep round always runs; this one found nothing.
+          sweep: {
+            rounds: 1,
+            examined: 0,
+            changed: 0,
+            inserted: 0,
+            deleted: 0,
+            rotated: 0,
+            stillWriting: false,
+          },
+          notes: ['The ledger tables were kept (dropping them failed: denied).'],
+        }),
+      });
     });
+    const checked = document.querySelector('[data-fact="coverage"] dd')?.textContent;
+    expect(checked).toBe(
+      'Every one of the 10000 records in scope was visited exactly once; no other program wrote to the vault.',
+    );
+    expect(screen.getByTestId('result-notes').textContent).toContain('The ledger tables were kept');
     const proof = screen.getByTestId('union-proof').textContent ?? '';
     expect(proof).toContain('split into 40 shards');
     expect(proof).toContain('10,000 rows were in scope at the start, 10,000 were visited');
-    expect(proof).toContain('1 sweep round');
+    expect(proof).toContain('1 sweep round after the main pass found nothing written meanwhile');
     expect(proof).toContain('every record was visited exactly once');
     const summary = screen.getByTestId('distributed-summary');
     expect(
@@ -386,6 +407,10 @@ describe('re-attach and result', () => {
       6000, 4000,
     ]);
     expect(markdown!.contents).toContain('## Across machines');
+    expect(markdown!.contents).toContain('## Notes\n\n- The ledger tables were kept');
+    expect(report.result.notes).toEqual([
+      'The ledger tables were kept (dropping them failed: denied).',
+    ]);
     expect(markdown!.contents).toContain('| w1 | w1:11 | 8 | native | 6,000 | left |');
     for (const { contents } of [json!, markdown!]) {
       for (const secret of [OLD, NEW, REDIS_PASSWORD]) expect(contents).not.toContain(secret);
