@@ -180,6 +180,12 @@ describe('distributed progress screen', () => {
       'working',
     ]);
     expect(rows[3]!.textContent).toContain('wasm: slower');
+    expect(rows.map((row) => within(row).getByRole('rowheader').textContent)).toEqual([
+      'w1',
+      'w2',
+      'w3',
+      'w4',
+    ]);
     expect(screen.getByTestId('failing-shards').textContent).toBe(
       '1 shard failed on the last try and is retried by the queue: shard 7 (CONNECTION_LOST).',
     );
@@ -194,6 +200,27 @@ describe('distributed progress screen', () => {
     const chart = screen.getByRole('img', { name: 'Records per second over time' });
     expect(chart.querySelectorAll('path.rate-chart-line')).toHaveLength(4);
     expect(screen.getByTestId('rate-chart').textContent).toContain('All machines: 150/s');
+  });
+
+  it('names workers of one host by their id, in the table and the chart alike', async () => {
+    const app = await openServerVault();
+    const jobId = await startDistributed(app);
+    await act(async () => {
+      app.api.emit(
+        ledgerEvent(jobId, 1000, 10, [
+          workerRow('vm:11:a', { lastSeenMs: 1000 }),
+          workerRow('vm:22:b', { lastSeenMs: 1000 }),
+          workerRow('other:33:c', { lastSeenMs: 1000 }),
+        ]),
+      );
+    });
+    const rows = within(screen.getByTestId('workers-table')).getAllByRole('row').slice(1);
+    expect(rows.map((row) => within(row).getByRole('rowheader').textContent)).toEqual([
+      'vm:11:a',
+      'vm:22:b',
+      'other',
+    ]);
+    expect(screen.getByTestId('rate-chart').textContent).toContain('vm:22:b: 50/s');
   });
 
   it('gives the worker command and manifest to copy, with password files and no password', async () => {
@@ -321,12 +348,33 @@ describe('re-attach and result', () => {
     const app = await openServerVault();
     const jobId = await startDistributed(app);
     await act(async () => {
-      app.api.emit({ type: 'result', jobId, result: distributedResult('completed') });
+      app.api.emit({
+        type: 'result',
+        jobId,
+        result: distributedResult('completed', {
+          // The coordinator's last sweep round always runs; this one found nothing.
+          sweep: {
+            rounds: 1,
+            examined: 0,
+            changed: 0,
+            inserted: 0,
+            deleted: 0,
+            rotated: 0,
+            stillWriting: false,
+          },
+          notes: ['The ledger tables were kept (dropping them failed: denied).'],
+        }),
+      });
     });
+    const checked = document.querySelector('[data-fact="coverage"] dd')?.textContent;
+    expect(checked).toBe(
+      'Every one of the 10000 records in scope was visited exactly once; no other program wrote to the vault.',
+    );
+    expect(screen.getByTestId('result-notes').textContent).toContain('The ledger tables were kept');
     const proof = screen.getByTestId('union-proof').textContent ?? '';
     expect(proof).toContain('split into 40 shards');
     expect(proof).toContain('10,000 rows were in scope at the start, 10,000 were visited');
-    expect(proof).toContain('1 sweep round');
+    expect(proof).toContain('1 sweep round after the main pass found nothing written meanwhile');
     expect(proof).toContain('every record was visited exactly once');
     const summary = screen.getByTestId('distributed-summary');
     expect(
@@ -359,6 +407,10 @@ describe('re-attach and result', () => {
       6000, 4000,
     ]);
     expect(markdown!.contents).toContain('## Across machines');
+    expect(markdown!.contents).toContain('## Notes\n\n- The ledger tables were kept');
+    expect(report.result.notes).toEqual([
+      'The ledger tables were kept (dropping them failed: denied).',
+    ]);
     expect(markdown!.contents).toContain('| w1 | w1:11 | 8 | native | 6,000 | left |');
     for (const { contents } of [json!, markdown!]) {
       for (const secret of [OLD, NEW, REDIS_PASSWORD]) expect(contents).not.toContain(secret);

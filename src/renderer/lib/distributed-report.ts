@@ -16,10 +16,13 @@ export function unionProofText(result: DistributedResult): string {
     rowsAtStart === undefined
       ? 'the number of rows at the start was not reported'
       : `${plural(rowsAtStart, 'row')} were in scope at the start`;
+  const examined = result.sweep?.examined ?? 0;
   const sweeps =
     sweepRounds === 0
       ? 'no sweep round was needed after the main pass'
-      : `${plural(sweepRounds, 'sweep round')} after the main pass re-examined what other programs wrote meanwhile`;
+      : examined === 0
+        ? `${plural(sweepRounds, 'sweep round')} after the main pass found nothing written meanwhile`
+        : `${plural(sweepRounds, 'sweep round')} after the main pass re-examined ${plural(examined, 'record')} other programs wrote meanwhile`;
   const layout = `The table was split into ${plural(shards, 'shard')} whose key ranges together cover it; ${atStart}, ${formatCount(visited)} were visited, and ${sweeps}.`;
   if (result.status === 'completed' || result.status === 'nothing-opened') {
     return `${layout} Every shard finished and their visits add up to the rows at the start: every record was visited exactly once.`;

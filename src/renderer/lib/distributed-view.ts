@@ -4,11 +4,15 @@
  * the shards done / active / pending. Pure, so the tests can feed it ledger
  * figures as main sends them.
  */
-import type { DistributedProgress, WorkerRow } from '../../core/distributed.js';
+import {
+  WORKER_LOST_AFTER_MS,
+  WORKER_STATE,
+  type DistributedProgress,
+  type WorkerRow,
+} from '../../core/distributed.js';
 import type { RateSample } from './rate-history.js';
 
-/** A worker not seen for longer than the queue's lock time has stopped: its shard is redelivered. */
-export const WORKER_LOST_AFTER_MS = 30_000;
+export { WORKER_LOST_AFTER_MS };
 
 export type WorkerLook = 'working' | 'lost' | 'refused' | 'left' | 'other';
 
@@ -35,12 +39,11 @@ function shardOf(row: WorkerRow): number | null {
 }
 
 function lookOf(row: WorkerRow, nowMs: number): WorkerLook {
-  const state = row.state.toLowerCase();
-  if (state.includes('refused')) return 'refused';
-  if (state === 'left' || state === 'finished') return 'left';
-  if (state === 'lost' || nowMs - row.lastSeenMs > WORKER_LOST_AFTER_MS) return 'lost';
-  if (state === 'working' || state === 'joined') return 'working';
-  return 'other';
+  // Refused and left are final; a worker not seen for longer than the queue's lock time has lost its shard.
+  if (row.state === WORKER_STATE.refused) return 'refused';
+  if (row.state === WORKER_STATE.left) return 'left';
+  if (nowMs - row.lastSeenMs > WORKER_LOST_AFTER_MS) return 'lost';
+  return row.state === WORKER_STATE.working ? 'working' : 'other';
 }
 
 const LOOK_TEXT: Record<Exclude<WorkerLook, 'other'>, string> = {

@@ -42,11 +42,13 @@ export interface JobSettings {
  */
 export function backupText(
   result: Pick<RotationResult, 'backupPath' | 'dryRun' | 'rotated'>,
-  settings: Pick<JobSettings, 'backup'>,
+  settings: Pick<JobSettings, 'backup'> & Partial<Pick<JobSettings, 'distributed' | 'resume'>>,
 ): string {
   if (result.backupPath) return result.backupPath;
   if (result.dryRun) return 'None (dry run: nothing was written)';
   if (!settings.backup) return 'None (turned off)';
+  if (settings.distributed && settings.resume)
+    return 'None: this run continued a rotation that had already written (the copy is made before the first write)';
   if (result.rotated === 0)
     return 'None needed: nothing was written (the copy is made just before the first write)';
   return 'None was reported';
@@ -135,6 +137,7 @@ export function buildJsonReport(
       ...(result.coverage && { coverage: result.coverage }),
       ...(result.sweep && { sweep: result.sweep }),
       ...(result.newPasswordSample && { newPasswordSample: result.newPasswordSample }),
+      ...(result.notes?.length ? { notes: [...result.notes] } : {}),
     },
     ...(isDistributedResult(result) && { distributed: distributedJson(result, settings) }),
   };
@@ -174,7 +177,13 @@ export function markdownCode(text: string): string {
 
 /** What the engine checked before it said completed (coverage), and what it swept up after others' writes. */
 export function coverageText(result: RotationResult): string | null {
-  const { coverage, sweep } = result;
+  const { coverage } = result;
+  // A sweep that found nothing (a distributed rotation always ends with one) says nothing more.
+  const sweep =
+    result.sweep &&
+    result.sweep.examined + result.sweep.changed + result.sweep.inserted + result.sweep.deleted > 0
+      ? result.sweep
+      : undefined;
   if (sweep) {
     return (
       `Another program wrote to the vault during the rotation: ${sweep.examined} record(s) it changed ` +
@@ -223,6 +232,9 @@ export function buildMarkdownReport(
     '',
   ];
   if (isDistributedResult(result)) lines.push(...distributedMarkdown(result));
+  if (result.notes?.length) {
+    lines.push('## Notes', '', ...result.notes.map((note) => `- ${markdownText(note)}`), '');
+  }
   if (result.checkpointPath) {
     lines.push(
       `The rotation can be resumed: its checkpoint is ${markdownCode(result.checkpointPath)}.`,

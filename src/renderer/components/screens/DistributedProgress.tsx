@@ -45,7 +45,13 @@ function labeller(views: readonly WorkerView[]): (id: string) => string {
   };
 }
 
-function WorkersTable({ views }: { views: readonly WorkerView[] }): ReactNode {
+function WorkersTable({
+  views,
+  labelOf,
+}: {
+  views: readonly WorkerView[];
+  labelOf(id: string): string;
+}): ReactNode {
   if (views.length === 0) {
     return (
       <p className="section-hint" data-testid="no-workers">
@@ -80,7 +86,7 @@ function WorkersTable({ views }: { views: readonly WorkerView[] }): ReactNode {
         {views.map((view) => (
           <tr key={view.id} data-worker={view.id}>
             <th scope="row" title={view.id}>
-              {view.host}
+              {labelOf(view.id)}
             </th>
             <td className="num">{view.pool}</td>
             <td>
@@ -118,6 +124,8 @@ export function DistributedProgress({ status }: { status: RotationStatus }): Rea
   const known = progress !== null && progress.total > 0;
   const decile = known ? Math.floor((progress.scanned / progress.total) * 10) * 10 : 0;
   const lost = views.filter((view) => view.look === 'lost').length;
+  // The table and the chart name a worker alike: its host, or its id where a host runs several.
+  const labelOf = labeller(views);
 
   return (
     <>
@@ -203,9 +211,9 @@ export function DistributedProgress({ status }: { status: RotationStatus }): Rea
         <h2 id="workers-title" className="section-title">
           Workers
         </h2>
-        <WorkersTable views={views} />
+        <WorkersTable views={views} labelOf={labelOf} />
       </section>
-      <RateChart history={history} labelOf={labeller(views)} />
+      <RateChart history={history} labelOf={labelOf} />
     </>
   );
 }

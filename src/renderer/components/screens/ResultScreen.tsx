@@ -153,6 +153,19 @@ export function ResultScreen(): ReactNode {
         ) : null}
       </dl>
 
+      {result.notes?.length ? (
+        <section className="card" aria-labelledby="notes-title" data-testid="result-notes">
+          <h2 id="notes-title" className="card-title">
+            Notes
+          </h2>
+          <ul>
+            {result.notes.map((note) => (
+              <li key={note}>{note}</li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+
       {isDistributedResult(result) ? <DistributedSummary result={result} /> : null}
 
       {result.failures.length > 0 ? (
