@@ -197,7 +197,11 @@ export function RotateDialog(): ReactNode {
               />
               <OptionCheckbox
                 label="Back up the vault first"
-                hint="A consistent copy is saved next to the vault before the first write."
+                hint={
+                  distributing
+                    ? 'A copy of the table is saved in the app’s data folder before the first write (not when resuming a rotation that has written).'
+                    : 'A consistent copy is saved next to the vault before the first write.'
+                }
                 checked={draft.backup}
                 onChange={(backup) => update({ backup })}
               />
