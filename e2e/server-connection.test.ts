@@ -25,6 +25,7 @@ import { openStoredValue } from '../test/support/vault-builder.js';
 import { chromiumSkipReason, launchChromium } from './support/chromium.js';
 import { serveDirectory, type StaticServer } from './support/static-server.js';
 import { assertRendererBuilt, openSession, rendererDir, shot } from './support/browser-session.js';
+import { fillConnectForm } from './support/server-form.js';
 
 const NEW_PASSWORD = 'Server-New-Password-2291';
 
@@ -72,20 +73,12 @@ describe.skipIf(skipReason !== null)('connect to a PostgreSQL vault in the app',
     });
     const { page, bridge, problems, dataDir } = session;
     const passwordField = page.getByLabel('Database password', { exact: true });
-    const fillConnection = async (): Promise<void> => {
-      await page.getByLabel('Host', { exact: true }).fill(db.host);
-      await page.getByLabel('Port', { exact: true }).fill(String(db.port));
-      await page.getByLabel('Database', { exact: true }).fill(db.database);
-      await page.getByLabel('User', { exact: true }).fill(db.user);
-      await page.getByLabel('TLS', { exact: true }).selectOption('disable');
-      await passwordField.fill(db.password);
-    };
     try {
       await page.getByRole('button', { name: 'Connect to a database…' }).click();
       const dialog = page.getByRole('dialog', { name: 'Connect to a database' });
       await dialog.waitFor();
       expect(await page.getByLabel('Port', { exact: true }).inputValue()).toBe('5432');
-      await fillConnection();
+      await fillConnectForm(page, db);
 
       // Test connection: the vault table found, the password kept for Connect
       await dialog.getByRole('button', { name: 'Test connection' }).click();

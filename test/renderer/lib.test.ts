@@ -358,5 +358,18 @@ describe('backupText', () => {
     expect(backupText({ ...written, backupPath: null, rotated: 0 }, { backup: true })).toMatch(
       /^None needed: nothing was written/,
     );
+    // A distributed resume takes over a rotation that wrote already: no copy then.
+    const distributed = {
+      queueUrl: 'redis://q',
+      queueCaFile: null,
+      queuePassword: false,
+      workHere: true,
+    };
+    expect(
+      backupText({ ...written, backupPath: null }, { backup: true, resume: true, distributed }),
+    ).toMatch(/^None: this run continued a rotation that had already written/);
+    expect(backupText({ ...written, backupPath: null }, { backup: true, distributed })).toBe(
+      'None was reported',
+    );
   });
 });

@@ -92,6 +92,22 @@ describe('start screen', () => {
     };
     api.auditEntries = [
       { ...entry, outcome: 'error', counts: null, error: { code: 'IO', message: 'Disk gone.' } },
+      {
+        ...entry,
+        vault: 'postgres://rotator@db.internal:5432/app',
+        distributed: {
+          queue: 'rediss://queue.internal:6380/0',
+          workHere: true,
+          rotation: 'rot-1',
+          shards: 40,
+          sweepRounds: 1,
+          workers: [
+            { host: 'node-a', records: 6000, state: 'left' },
+            { host: 'node-a', records: 1000, state: 'left' },
+            { host: 'this-mac', records: 4500, state: 'left' },
+          ],
+        },
+      },
       entry,
     ];
     renderApp(api);
@@ -102,6 +118,8 @@ describe('start screen', () => {
     const rows = within(dialog).getAllByRole('row').slice(1);
     expect(rows.map((row) => row.textContent)).toEqual([
       expect.stringMatching(/app\.dbvaultFailed–––$/),
+      // Two workers on node-a: two machines.
+      expect.stringMatching(/appvaultCompleted, 2 machines11,5005000$/),
       expect.stringMatching(/app\.dbvaultCompleted11,5005000$/),
     ]);
     fireEvent.click(within(dialog).getByRole('button', { name: 'Close' }));
@@ -308,11 +326,12 @@ describe('progress screen', () => {
       app.api.emit({ type: 'progress', jobId: app.api.jobId, progress: progressOf(1, 200) });
       app.api.emit({ type: 'progress', jobId: app.api.jobId, progress: progressOf(2, 200) });
     });
-    // the second event waits in the throttle's timer; React keeps timers of its own
+    // the second event waits in the throttles' timers (the numbers and the rate chart);
+    // React keeps timers of its own
     const pending = vi.getTimerCount();
     app.unmount();
     expect(app.api.listenerCount).toBe(0);
-    expect(vi.getTimerCount()).toBe(pending - 1);
+    expect(vi.getTimerCount()).toBe(pending - 2);
   });
 });
 

@@ -3,8 +3,14 @@
  * settings. Neither holds a password, so neither can the report.
  */
 import { looksAlreadyRotated } from '../../core/verdict.js';
-import type { Argon2Choice, RotationResult } from '../../shared/ipc-contract.js';
+import {
+  isDistributedResult,
+  type Argon2Choice,
+  type DistributedResult,
+  type RotationResult,
+} from '../../shared/ipc-contract.js';
 import { configOfChoice, describeChoice } from './argon2-choices.js';
+import { unionProofText, workerTotals } from './distributed-report.js';
 import { fileNameOf, formatCount, formatDuration } from './format.js';
 
 export type ReportFormat = 'json' | 'markdown';
@@ -19,6 +25,14 @@ export interface JobSettings {
   readonly backup: boolean;
   readonly dryRun: boolean;
   readonly resume: boolean;
+  /** a rotation other machines served too: its queue (never with a password) */
+  readonly distributed?: {
+    readonly queueUrl: string;
+    readonly queueCaFile: string | null;
+    /** Redis asked for a password (the worker command then reads one from a file) */
+    readonly queuePassword: boolean;
+    readonly workHere: boolean;
+  };
 }
 
 /**
@@ -28,11 +42,13 @@ export interface JobSettings {
  */
 export function backupText(
   result: Pick<RotationResult, 'backupPath' | 'dryRun' | 'rotated'>,
-  settings: Pick<JobSettings, 'backup'>,
+  settings: Pick<JobSettings, 'backup'> & Partial<Pick<JobSettings, 'distributed' | 'resume'>>,
 ): string {
   if (result.backupPath) return result.backupPath;
   if (result.dryRun) return 'None (dry run: nothing was written)';
   if (!settings.backup) return 'None (turned off)';
+  if (settings.distributed && settings.resume)
+    return 'None: this run continued a rotation that had already written (the copy is made before the first write)';
   if (result.rotated === 0)
     return 'None needed: nothing was written (the copy is made just before the first write)';
   return 'None was reported';
@@ -52,6 +68,38 @@ export function statusText(result: RotationResult): string {
       ? `${STATUS_TEXT[result.status]}: looks already rotated (${sample.opened} of ${sample.sampled} sampled records open with the new password)`
       : STATUS_TEXT[result.status];
   return result.dryRun ? `${text} (dry run: nothing written)` : text;
+}
+
+function distributedJson(result: DistributedResult, settings: JobSettings): object {
+  const { rotation, shards, sweepRounds, workers } = result.distributed;
+  return {
+    rotation,
+    queue: settings.distributed?.queueUrl ?? null,
+    coordinatorWorked: settings.distributed?.workHere ?? null,
+    shards,
+    rowsAtStart: result.coverage?.rowsAtStart ?? null,
+    visited: result.coverage?.visited ?? result.scanned,
+    sweepRounds,
+    proof: unionProofText(result),
+    workers: workerTotals(workers),
+  };
+}
+
+/** The Markdown section of a distributed rotation: the proof in words, then each worker's totals. */
+function distributedMarkdown(result: DistributedResult): string[] {
+  return [
+    '## Across machines',
+    '',
+    markdownText(unionProofText(result)),
+    '',
+    '| Host | Worker | Pool | Argon2id | Records | State |',
+    '|---|---|---:|---|---:|---|',
+    ...workerTotals(result.distributed.workers).map(
+      (worker) =>
+        `| ${[worker.host, worker.worker].map(markdownText).join(' | ')} | ${worker.pool} | ${markdownText(worker.backend)} | ${formatCount(worker.records)} | ${markdownText(worker.state)} |`,
+    ),
+    '',
+  ];
 }
 
 export function buildJsonReport(
@@ -89,7 +137,9 @@ export function buildJsonReport(
       ...(result.coverage && { coverage: result.coverage }),
       ...(result.sweep && { sweep: result.sweep }),
       ...(result.newPasswordSample && { newPasswordSample: result.newPasswordSample }),
+      ...(result.notes?.length ? { notes: [...result.notes] } : {}),
     },
+    ...(isDistributedResult(result) && { distributed: distributedJson(result, settings) }),
   };
   return `${JSON.stringify(report, null, 2)}\n`;
 }
@@ -127,7 +177,13 @@ export function markdownCode(text: string): string {
 
 /** What the engine checked before it said completed (coverage), and what it swept up after others' writes. */
 export function coverageText(result: RotationResult): string | null {
-  const { coverage, sweep } = result;
+  const { coverage } = result;
+  // A sweep that found nothing (a distributed rotation always ends with one) says nothing more.
+  const sweep =
+    result.sweep &&
+    result.sweep.examined + result.sweep.changed + result.sweep.inserted + result.sweep.deleted > 0
+      ? result.sweep
+      : undefined;
   if (sweep) {
     return (
       `Another program wrote to the vault during the rotation: ${sweep.examined} record(s) it changed ` +
@@ -163,6 +219,11 @@ export function buildMarkdownReport(
     `- Backup: ${result.backupPath ? markdownCode(result.backupPath) : backupText(result, settings)}`,
     `- SQLite driver: ${result.driver ?? 'not reported'}`,
     `- Resumed run: ${settings.resume ? 'yes' : 'no'}`,
+    ...(settings.distributed
+      ? [
+          `- Queue: ${markdownCode(settings.distributed.queueUrl)} (this machine ${settings.distributed.workHere ? 'worked too' : 'only coordinated'})`,
+        ]
+      : []),
     ...(coverageText(result) ? [`- Checked: ${coverageText(result)}`] : []),
     '',
     '| Scanned | Rotated | Skipped (did not open) | Failed | Duration | Argon2id derivations |',
@@ -170,6 +231,10 @@ export function buildMarkdownReport(
     `| ${[result.scanned, result.rotated, result.skipped, result.failed].map(formatCount).join(' | ')} | ${formatDuration(result.seconds * 1000)} | ${formatCount(result.derivations)} |`,
     '',
   ];
+  if (isDistributedResult(result)) lines.push(...distributedMarkdown(result));
+  if (result.notes?.length) {
+    lines.push('## Notes', '', ...result.notes.map((note) => `- ${markdownText(note)}`), '');
+  }
   if (result.checkpointPath) {
     lines.push(
       `The rotation can be resumed: its checkpoint is ${markdownCode(result.checkpointPath)}.`,

@@ -2,6 +2,7 @@
 import { createStore } from 'zustand/vanilla';
 import type { VaultAdminApi } from '../../shared/ipc-contract.js';
 import { createConnectionSlice } from './connection-slice.js';
+import { createDistributedSlice } from './distributed-slice.js';
 import { createPreflightSlice } from './preflight-slice.js';
 import { createRotationSlice } from './rotation-slice.js';
 import type { AppState, AppStore } from './types.js';
@@ -17,6 +18,7 @@ export function createAppStore(api: VaultAdminApi): AppStore {
     ...createPreflightSlice(set, get, api),
     ...createVerifySlice(set, get, api),
     ...createConnectionSlice(set, get, api),
+    ...createDistributedSlice(set, get, api),
   }));
 }
 
@@ -47,8 +49,7 @@ export function connectJobEvents(api: VaultAdminApi, store: AppStore): () => voi
     const state = store.getState();
     if (event.type === 'verify-progress') state.handleVerifyProgress(event);
     else if (event.type === 'preflight-progress') state.handlePreflightProgress(event);
-    // Not sent yet: the distributed rotation's slice (issue 19) takes it.
-    else if (event.type === 'distributed-progress') return;
+    else if (event.type === 'distributed-progress') state.handleDistributedProgress(event);
     else state.handleRotationEvent(event);
   });
 }

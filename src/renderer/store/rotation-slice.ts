@@ -9,10 +9,11 @@ import {
   draftFromConfigOf,
   type CryptoDraft,
 } from '../lib/argon2-choices.js';
-import type { JobSettings } from '../lib/report.js';
+import { addRateSample } from '../lib/rate-history.js';
+import { selectDistributing, selectOnServer } from './distributed-state.js';
 import { INITIAL_PREFLIGHT_STATE } from './preflight-state.js';
+import { createLauncher, prepareJob } from './rotation-launch.js';
 import {
-  EMPTY_PASSWORDS,
   INITIAL_DRAFT,
   INITIAL_ROTATION_STATE,
   isJobActive,
@@ -67,7 +68,14 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
   /** Leaves the dialog or a finished job: back to the vault (the last job's settings stay). */
   const toVault = (): void => {
     get().abandonPreflight();
-    set({ ...INITIAL_ROTATION_STATE, ...INITIAL_PREFLIGHT_STATE, job: get().job });
+    set({
+      ...INITIAL_ROTATION_STATE,
+      ...INITIAL_PREFLIGHT_STATE,
+      job: get().job,
+      // Redis's password is typed again for every rotation, like the vault's.
+      queueForm: { ...get().queueForm, password: '' },
+      distributedCheck: { status: 'idle' },
+    });
   };
 
   const apply = (event: RotationEvent): void => {
@@ -75,6 +83,11 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
     if (event.type === 'progress') {
       set({
         progress: event.progress,
+        rateHistory: addRateSample(get().rateHistory, {
+          tMs: event.progress.elapsedMs,
+          total: event.progress.ratePerSecond,
+          workers: {},
+        }),
         rotationStatus: status === 'starting' ? 'running' : status,
       });
       return;
@@ -92,12 +105,7 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
     void get().refreshVault();
   };
 
-  const sendCancel = async (jobId: string): Promise<void> => {
-    const response = await api.cancelJob(jobId);
-    if (!response.ok && get().rotationStatus === 'cancelling') {
-      set({ rotationStatus: 'running', rotationNotice: response.error });
-    }
-  };
+  const launcher = createLauncher(set, get, api);
 
   return {
     ...INITIAL_ROTATION_STATE,
@@ -106,9 +114,12 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
       if (isJobActive(get().rotationStatus)) return;
       // Resuming reuses the interrupted job's settings; passwords are asked again.
       const resume = options.resume ?? false;
+      const { queueForm } = get();
       set({
         ...INITIAL_ROTATION_STATE,
         ...INITIAL_PREFLIGHT_STATE,
+        queueForm: { ...queueForm, password: '', use: options.distributed ?? queueForm.use },
+        distributedCheck: { status: 'idle' },
         rotationStatus: 'configuring',
         draft: {
           ...INITIAL_DRAFT,
@@ -117,6 +128,7 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
           restart: !resume && (options.restart ?? false),
         },
       });
+      if (selectOnServer(get())) void get().loadRecentQueues();
     },
 
     closeRotateDialog() {
@@ -135,6 +147,7 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
 
     async submitRotateDialog() {
       const state = get();
+      if (selectDistributing(state)) return get().submitDistributed();
       const validity = selectDraftValidity(state);
       if (!validity.canStart) {
         // Enter with the new password not done yet: at least check the current one.
@@ -171,56 +184,19 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
 
     async startRotation(how = {}) {
       const state = get();
-      const crypto = choiceFromDraft(state.draft.crypto);
+      if (selectDistributing(state)) return get().startDistributedRotation();
       const validity = selectDraftValidity(state);
       const scanAnyway = how.scanAnyway === true;
       // Past a refused check only by the confirmed "Rotate anyway", and only for a refused scan.
-      if (!(scanAnyway ? validity.canScanAnyway : validity.canStart) || !crypto) return;
-      const { draft } = state;
-      const newCrypto = draft.newCrypto ? choiceFromDraft(draft.newCrypto) : null;
-      const settings: JobSettings = {
-        vaultPath: state.vault!.path,
-        table: state.selectedTable!,
-        crypto,
-        ...(newCrypto ? { newCrypto } : {}),
-        includeSoftDeleted: draft.includeSoftDeleted,
-        backup: draft.backup,
-        dryRun: draft.dryRun,
-        resume: draft.resume,
-      };
-      const { vaultPath: _displayOnly, ...options } = settings;
+      if (!(scanAnyway ? validity.canScanAnyway : validity.canStart)) return;
+      const job = prepareJob(state, false);
+      if (!job) return;
       const request: RotationRequest = {
-        ...options,
-        vault: state.vault!.handle,
-        ...(draft.restart ? { restart: true } : {}),
+        ...job.request,
+        ...(state.draft.restart ? { restart: true } : {}),
         ...(scanAnyway ? { scanAnyway: true } : {}),
-        oldPassword: draft.oldPassword,
-        newPassword: draft.newPassword,
-        // The engine checks the rules again (a renderer check is only a convenience).
-        ...(Object.values(draft.passwordRules).some(Boolean)
-          ? { newPasswordPolicy: { ...draft.passwordRules } }
-          : {}),
       };
-      const jobId = globalThis.crypto.randomUUID();
-      get().abandonPreflight();
-      // The passwords leave the store here, before the engine even answers.
-      set({
-        ...INITIAL_ROTATION_STATE,
-        ...INITIAL_PREFLIGHT_STATE,
-        rotationStatus: 'starting',
-        draft: { ...draft, ...EMPTY_PASSWORDS },
-        job: { jobId, settings },
-      });
-      // A check cancelled just above still holds the vault until it has stopped.
-      await get().preflightSettled();
-      const response = await api.startRotation(request, jobId);
-      if (!response.ok) {
-        set({ rotationStatus: 'error', rotationError: response.error, cancelConfirmOpen: false });
-        return;
-      }
-      if (get().rotationStatus === 'starting') set({ rotationStatus: 'running' });
-      // A cancel confirmed before the start reached main found no job there; cancelling twice is harmless.
-      if (get().rotationStatus === 'cancelling') await sendCancel(jobId);
+      await launcher.launch(job.settings, (jobId) => api.startRotation(request, jobId));
     },
 
     handleRotationEvent(event) {
@@ -242,7 +218,7 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
       const { job, rotationStatus } = get();
       if (!job || (rotationStatus !== 'starting' && rotationStatus !== 'running')) return;
       set({ rotationStatus: 'cancelling', cancelConfirmOpen: false, rotationNotice: null });
-      await sendCancel(job.jobId);
+      await launcher.sendCancel(job.jobId);
     },
 
     backToVault() {

@@ -7,6 +7,7 @@
  * What the slice holds, how it starts, and how to read it.
  */
 import type {
+  DistributedProgress,
   IpcError,
   RotationEvent,
   RotationProgress,
@@ -20,6 +21,7 @@ import {
   type NewPasswordPolicy,
   type PasswordRules,
 } from '../lib/password-policy.js';
+import { EMPTY_RATE_HISTORY, type RateHistory } from '../lib/rate-history.js';
 import type { JobSettings } from '../lib/report.js';
 import {
   preflightRefuses,
@@ -75,6 +77,13 @@ export interface RotationData {
   job: RotationJob | null;
   /** the latest progress event; views read it throttled */
   progress: RotationProgress | null;
+  /** a distributed job's latest ledger reading (its `progress` stays null) */
+  distributedProgress: DistributedProgress | null;
+  /** main's clock at that reading, and at the job's first one (ms since the epoch) */
+  progressAtMs: number | null;
+  firstProgressAtMs: number | null;
+  /** records/s over time, for the rate chart (one machine or all of them) */
+  rateHistory: RateHistory;
   result: RotationResult | null;
   finishedAt: Date | null;
   rotationError: IpcError | null;
@@ -86,7 +95,8 @@ export interface RotationData {
 }
 
 export interface RotationSlice extends RotationData {
-  openRotateDialog(options?: { resume?: boolean; restart?: boolean }): void;
+  /** distributed: with "Use other machines too" on (a resume of a distributed rotation) */
+  openRotateDialog(options?: { resume?: boolean; restart?: boolean; distributed?: boolean }): void;
   closeRotateDialog(): void;
   updateDraft(patch: Partial<RotationDraft>): void;
   /**
@@ -128,6 +138,10 @@ export const INITIAL_ROTATION_STATE: RotationData = {
   draft: INITIAL_DRAFT,
   job: null,
   progress: null,
+  distributedProgress: null,
+  progressAtMs: null,
+  firstProgressAtMs: null,
+  rateHistory: EMPTY_RATE_HISTORY,
   result: null,
   finishedAt: null,
   rotationError: null,
@@ -202,3 +216,4 @@ export function selectDraftValidity(
 }
 
 export const selectProgress = (state: RotationData) => state.progress;
+export const selectRateHistory = (state: RotationData) => state.rateHistory;

@@ -1,12 +1,18 @@
 import type { StoreApi } from 'zustand/vanilla';
 import type { VaultAdminApi } from '../../shared/ipc-contract.js';
 import type { ConnectionSlice } from './connection-state.js';
+import type { DistributedSlice } from './distributed-state.js';
 import type { PreflightSlice } from './preflight-state.js';
 import type { RotationSlice } from './rotation-state.js';
 import type { VaultSlice } from './vault-state.js';
 import type { VerifySlice } from './verify-state.js';
 
-export type AppState = VaultSlice & RotationSlice & PreflightSlice & VerifySlice & ConnectionSlice;
+export type AppState = VaultSlice &
+  RotationSlice &
+  PreflightSlice &
+  VerifySlice &
+  ConnectionSlice &
+  DistributedSlice;
 
 export type AppStore = StoreApi<AppState>;
 

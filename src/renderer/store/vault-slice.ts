@@ -20,6 +20,8 @@ export const createVaultSlice: SliceCreator<VaultSlice> = (set, get, api) => {
       vaultError: null,
     });
     void get().loadRecent();
+    // Re-attach: a distributed rotation of the table still running or unfinished in the ledger.
+    void get().loadTableRotation();
   };
 
   const fail = (error: IpcError): void => {
@@ -83,7 +85,9 @@ export const createVaultSlice: SliceCreator<VaultSlice> = (set, get, api) => {
     },
 
     selectTable(name) {
-      if (get().vault?.tables.some((table) => table.name === name)) set({ selectedTable: name });
+      if (!get().vault?.tables.some((table) => table.name === name)) return;
+      set({ selectedTable: name, tableRotation: null, tableRotationError: null });
+      void get().loadTableRotation();
     },
 
     closeVault() {

@@ -48,7 +48,7 @@ import {
   WRONG_PASSWORD,
   startCluster,
   freezeHoldingShard,
-  untilJson,
+  joinedAs,
   type Cluster,
   type WorkerOptions,
 } from './support/cluster.js';
@@ -83,12 +83,6 @@ function singleMachine(cluster: Cluster): string[] {
     join(cluster.temp.path, 'secrets', 'new.txt'),
     '--json',
   ];
-}
-
-/** Its joined event: the worker's id in the ledger. */
-async function joinedAs(worker: RunningCli): Promise<string> {
-  const joined = await untilJson(worker, isEvent('joined'));
-  return String(joined.worker);
 }
 
 /**

@@ -8,8 +8,11 @@
 import type {
   AuditEntry,
   ConnectionTestResult,
+  DistributedCheckRequest,
   DistributedCheckResult,
+  DistributedRotationRequest,
   DistributedStatus,
+  DistributedTableRequest,
   ExportReportRequest,
   IpcError,
   IpcResult,
@@ -208,7 +211,24 @@ export class FakeVaultAdmin implements VaultAdminApi {
   /** when set, preflight and verify answer only once it resolves (a check still running) */
   checkGate: Promise<void> | null = null;
 
+  /** what checkDistributed answers */
+  distributedCheckAnswer: IpcResult<DistributedCheckResult> = {
+    ok: true,
+    value: { queueAnswered: true, ledger: 'can-create', unfinished: null },
+  };
+  /** when set, checkDistributed answers only once it resolves */
+  distributedCheckGate: Promise<void> | null = null;
+  /** what distributedStatus answers (the ledger's rotation of the table) */
+  distributedStatusAnswer: IpcResult<DistributedStatus | null> = { ok: true, value: null };
+  /** what cancelDistributed answers */
+  cancelDistributedAnswer: IpcResult<DistributedStatus | null> = { ok: true, value: null };
+  recentQueueList: QueueConnection[] = [];
+
   readonly calls = {
+    checkDistributed: [] as DistributedCheckRequest[],
+    startDistributedRotation: [] as DistributedRotationRequest[],
+    distributedStatus: [] as DistributedTableRequest[],
+    cancelDistributed: [] as DistributedTableRequest[],
     preflight: [] as PreflightRequest[],
     /** the job id sent with each preflight */
     preflightJobIds: [] as string[],
@@ -329,6 +349,11 @@ export class FakeVaultAdmin implements VaultAdminApi {
     jobId: string,
   ): Promise<IpcResult<{ jobId: string }>> {
     this.calls.startRotation.push(request);
+    return this.answerStart(jobId);
+  }
+
+  /** main answers a start at once (unless held), under the renderer's job id */
+  private async answerStart(jobId: string): Promise<IpcResult<{ jobId: string }>> {
     this.calls.startRotationJobIds.push(jobId);
     if (this.holdStart) {
       this.heldStart = deferred<void>();
@@ -336,6 +361,42 @@ export class FakeVaultAdmin implements VaultAdminApi {
     }
     if (this.startError) return { ok: false, error: this.startError };
     return { ok: true, value: { jobId } };
+  }
+
+  async checkDistributed(
+    request: DistributedCheckRequest,
+    _jobId: string,
+  ): Promise<IpcResult<DistributedCheckResult>> {
+    this.calls.checkDistributed.push(structuredClone(request));
+    await this.distributedCheckGate;
+    return this.distributedCheckAnswer;
+  }
+
+  /** Runs like startRotation: the same job ids, hold and start error. */
+  async startDistributedRotation(
+    request: DistributedRotationRequest,
+    jobId: string,
+  ): Promise<IpcResult<{ jobId: string }>> {
+    this.calls.startDistributedRotation.push(structuredClone(request));
+    return this.answerStart(jobId);
+  }
+
+  async distributedStatus(
+    request: DistributedTableRequest,
+  ): Promise<IpcResult<DistributedStatus | null>> {
+    this.calls.distributedStatus.push({ ...request });
+    return this.distributedStatusAnswer;
+  }
+
+  async cancelDistributed(
+    request: DistributedTableRequest,
+  ): Promise<IpcResult<DistributedStatus | null>> {
+    this.calls.cancelDistributed.push({ ...request });
+    return this.cancelDistributedAnswer;
+  }
+
+  async recentQueues(): Promise<IpcResult<QueueConnection[]>> {
+    return { ok: true, value: this.recentQueueList };
   }
 
   /** the job id of the latest startRotation (the renderer's) */
@@ -368,28 +429,6 @@ export class FakeVaultAdmin implements VaultAdminApi {
   async exportReport(request: ExportReportRequest): Promise<IpcResult<string | null>> {
     this.calls.exportReport.push(request);
     return this.exportAnswer;
-  }
-
-  // The distributed calls (issue 19) as placeholders so the contract typechecks; dapp-ui's
-  // distributed store tests replace them with scripted answers.
-  async checkDistributed(): Promise<IpcResult<DistributedCheckResult>> {
-    return { ok: false, error: { code: 'INTERNAL', message: 'Not scripted.' } };
-  }
-
-  async startDistributedRotation(): Promise<IpcResult<{ jobId: string }>> {
-    return { ok: false, error: { code: 'INTERNAL', message: 'Not scripted.' } };
-  }
-
-  async distributedStatus(): Promise<IpcResult<DistributedStatus | null>> {
-    return { ok: true, value: null };
-  }
-
-  async cancelDistributed(): Promise<IpcResult<DistributedStatus | null>> {
-    return { ok: true, value: null };
-  }
-
-  async recentQueues(): Promise<IpcResult<QueueConnection[]>> {
-    return { ok: true, value: [] };
   }
 
   onJobEvent(listener: (event: JobEvent) => void): () => void {

@@ -1,6 +1,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { AuditEntry, IpcError } from '../../../shared/ipc-contract.js';
-import { fileNameOf, formatCount } from '../../lib/format.js';
+import { fileNameOf, formatCount, plural } from '../../lib/format.js';
 import { useVaultAdmin } from '../../store/store-context.js';
 import { ErrorNotice } from '../widgets/ErrorNotice.js';
 import { Dialog } from './Dialog.js';
@@ -15,6 +15,10 @@ const OUTCOME_TEXT: Record<AuditEntry['outcome'], string> = {
 
 function outcomeText(entry: AuditEntry): string {
   const text = OUTCOME_TEXT[entry.outcome] ?? entry.outcome;
+  if (entry.distributed) {
+    const machines = new Set(entry.distributed.workers.map((worker) => worker.host)).size;
+    return `${text}, ${plural(machines, 'machine')}`;
+  }
   return entry.dryRun ? `${text} (dry run)` : text;
 }
 
@@ -81,7 +85,9 @@ export function AuditLogDialog({ onClose }: { onClose(): void }): ReactNode {
                     <td>{new Date(entry.finishedAt).toLocaleString()}</td>
                     <td title={entry.vault}>{fileNameOf(entry.vault)}</td>
                     <td>{entry.table}</td>
-                    <td title={entry.error?.message}>{outcomeText(entry)}</td>
+                    <td title={entry.error?.message ?? entry.distributed?.queue}>
+                      {outcomeText(entry)}
+                    </td>
                     <td className="numeric">
                       {entry.counts ? formatCount(entry.counts.rotated) : '–'}
                     </td>

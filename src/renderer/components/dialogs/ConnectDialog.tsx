@@ -9,13 +9,14 @@ import { plural } from '../../lib/format.js';
 import {
   connectionFormProblems,
   connectionRequestOf,
-  type ConnectionField,
   type ConnectionForm,
 } from '../../store/connection-state.js';
 import { useAppState, useStoreApi } from '../../store/store-context.js';
+import { CaFileField } from '../widgets/CaFileField.js';
 import { ErrorNotice } from '../widgets/ErrorNotice.js';
 import { DatabaseIcon, SuccessIcon } from '../widgets/Icons.js';
 import { PasswordField } from '../widgets/PasswordField.js';
+import { TextField } from '../widgets/TextField.js';
 import { Dialog } from './Dialog.js';
 
 const DIALECT_LABELS: Record<ServerDialect, string> = {
@@ -40,50 +41,6 @@ const TLS_RISKS: Record<ServerTlsChoice, string> = {
     'Nothing is encrypted: anyone on the network can read the vault data and pose as the server. Use it only for ' +
     'a server on this machine.',
 };
-
-function TextField({
-  field,
-  label,
-  value,
-  problem,
-  onChange,
-  inputMode,
-}: {
-  field: ConnectionField;
-  label: string;
-  value: string;
-  /** shown once the field holds something (an empty form is not an error) */
-  problem: string | undefined;
-  onChange(value: string): void;
-  inputMode?: 'numeric';
-}): ReactNode {
-  const id = useId();
-  const shown = problem !== undefined && value !== '' ? problem : undefined;
-  return (
-    <div className={`field connect-field-${field}`}>
-      <label className="field-label" htmlFor={id}>
-        {label}
-      </label>
-      <input
-        id={id}
-        value={value}
-        inputMode={inputMode}
-        autoComplete="off"
-        autoCorrect="off"
-        autoCapitalize="off"
-        spellCheck={false}
-        aria-invalid={shown !== undefined || undefined}
-        aria-describedby={shown ? `${id}-problem` : undefined}
-        onChange={(event) => onChange(event.target.value)}
-      />
-      {shown ? (
-        <p id={`${id}-problem`} className="field-error">
-          {shown}
-        </p>
-      ) : null}
-    </div>
-  );
-}
 
 function TestOutcome({ result }: { result: ConnectionTestResult }): ReactNode {
   return (
@@ -246,22 +203,13 @@ export function ConnectDialog(): ReactNode {
             </p>
           </div>
           {form.tls === 'verify-full' ? (
-            <div className="connect-ca">
-              <TextField
-                field="caFile"
-                label="CA certificate file (empty: the system’s)"
-                value={form.caFile}
-                problem={problems.caFile}
-                onChange={(caFile) => update({ caFile })}
-              />
-              <button
-                type="button"
-                className="button button-secondary"
-                onClick={() => void store.getState().chooseCaFile()}
-              >
-                Choose…
-              </button>
-            </div>
+            <CaFileField
+              prefix="connect"
+              value={form.caFile}
+              problem={problems.caFile}
+              onChange={(caFile) => update({ caFile })}
+              onChoose={() => void store.getState().chooseCaFile()}
+            />
           ) : null}
           <div aria-live="polite">
             {tested ? <TestOutcome result={tested} /> : null}

@@ -5,6 +5,11 @@ import {
   type DraftValidity,
   type RotationDraft,
 } from '../../store/rotation-state.js';
+import {
+  distributedValidity,
+  selectOnServer,
+  type DistributedValidity,
+} from '../../store/distributed-state.js';
 import { selectTableInfo, selectUnfinishedRotation } from '../../store/vault-state.js';
 import { useAppState, useStoreApi } from '../../store/store-context.js';
 import { Argon2Picker } from '../widgets/Argon2Picker.js';
@@ -12,38 +17,10 @@ import { Dialog } from './Dialog.js';
 import { PasswordField } from '../widgets/PasswordField.js';
 import { PasswordRules } from '../widgets/PasswordRules.js';
 import { PolicyChecklist } from '../widgets/PolicyChecklist.js';
+import { OptionCheckbox } from '../widgets/OptionCheckbox.js';
 import { PreflightPanel } from '../widgets/PreflightPanel.js';
+import { QueueOptions } from '../widgets/QueueOptions.js';
 import { StrengthMeter } from '../widgets/StrengthMeter.js';
-
-interface OptionProps {
-  label: string;
-  hint: ReactNode;
-  checked: boolean;
-  onChange(checked: boolean): void;
-}
-
-function OptionCheckbox({ label, hint, checked, onChange }: OptionProps): ReactNode {
-  const id = useId();
-  return (
-    <div className="option">
-      <input
-        id={id}
-        type="checkbox"
-        checked={checked}
-        aria-describedby={`${id}-hint`}
-        onChange={(event) => onChange(event.target.checked)}
-      />
-      <div>
-        <label htmlFor={id} className="option-label">
-          {label}
-        </label>
-        <p id={`${id}-hint`} className="field-hint">
-          {hint}
-        </p>
-      </div>
-    </div>
-  );
-}
 
 function footerHint(validity: DraftValidity, resume: boolean): string {
   if (!validity.tableChosen) return 'Choose a vault table first.';
@@ -57,6 +34,19 @@ function footerHint(validity: DraftValidity, resume: boolean): string {
   if (!resume && !validity.preflightPassed)
     return 'Start checks the current password on a sample first. Passwords are cleared from this window once the job starts.';
   return 'Passwords are cleared from this window as soon as the job starts.';
+}
+
+/** The hint with "Use other machines too" on: the queue's problems first, then the usual ones. */
+function distributedHint(validity: DistributedValidity, resume: boolean): string {
+  if (validity.base.tableChosen && !validity.queueValid) return 'Fix the Redis queue above.';
+  if (validity.blockedBy)
+    return 'A distributed rotation of this table is unfinished: resume or cancel it first.';
+  // No "rotate anyway" across machines.
+  if (validity.base.preflightRefused)
+    return 'The check opened no sampled record: fix the password or Argon2id settings.';
+  if (validity.base.canStart && !validity.checkPassed)
+    return 'Start checks the queue and the ledger (and the current password on a sample) first.';
+  return footerHint(validity.base, resume);
 }
 
 function startLabel(draft: RotationDraft): string {
@@ -78,7 +68,17 @@ export function RotateDialog(): ReactNode {
   const policyId = useId();
   const strengthId = useId();
 
+  const onServer = useAppState(selectOnServer);
+  const distributing = useAppState((state) => state.queueForm.use) && onServer;
+  // Re-rendered on the check's answer and the queue's edits: both change the Start button.
+  const distributed = useAppState((state) =>
+    distributing ? distributedValidity(state).canSubmit : false,
+  );
+  const distributedHintText = useAppState((state) =>
+    distributing ? distributedHint(distributedValidity(state), state.draft.resume) : '',
+  );
   const validity = draftValidity(draft, tableChosen, configuring, preflight);
+  const canStart = distributing ? distributed : validity.canStart;
   const update = (patch: Partial<RotationDraft>): void => store.getState().updateDraft(patch);
   const close = (): void => store.getState().closeRotateDialog();
   // Start and Enter alike: never a rotation whose check was skipped or refused (the store decides).
@@ -197,21 +197,33 @@ export function RotateDialog(): ReactNode {
               />
               <OptionCheckbox
                 label="Back up the vault first"
-                hint="A consistent copy is saved next to the vault before the first write."
+                hint={
+                  distributing
+                    ? 'A copy of the table is saved in the app’s data folder before the first write (not when resuming a rotation that has written).'
+                    : 'A consistent copy is saved next to the vault before the first write.'
+                }
                 checked={draft.backup}
                 onChange={(backup) => update({ backup })}
               />
               <OptionCheckbox
                 label="Dry run"
-                hint="Count what would be rotated; write nothing."
-                checked={draft.dryRun}
+                hint={
+                  distributing
+                    ? 'Not with other machines: a dry run counts on this machine only.'
+                    : 'Count what would be rotated; write nothing.'
+                }
+                checked={draft.dryRun && !distributing}
+                disabled={distributing}
                 onChange={(dryRun) => update({ dryRun })}
               />
             </fieldset>
+            {onServer ? <QueueOptions /> : null}
           </div>
         </div>
         <div className="dialog-footer">
-          <p className="dialog-footer-note">{footerHint(validity, draft.resume)}</p>
+          <p className="dialog-footer-note">
+            {distributing ? distributedHintText : footerHint(validity, draft.resume)}
+          </p>
           <button type="button" className="button button-ghost" onClick={close}>
             Cancel
           </button>
@@ -219,7 +231,7 @@ export function RotateDialog(): ReactNode {
           <button
             type="submit"
             className={`button ${validity.preflightRefused ? 'button-secondary' : 'button-primary'}`}
-            disabled={!validity.canStart}
+            disabled={!canStart}
           >
             {startLabel(draft)}
           </button>

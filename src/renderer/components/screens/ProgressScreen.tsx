@@ -1,5 +1,9 @@
 import { useRef, type ReactNode } from 'react';
-import type { RotationProgress, RotationResult } from '../../../shared/ipc-contract.js';
+import {
+  isDistributedResult,
+  type RotationProgress,
+  type RotationResult,
+} from '../../../shared/ipc-contract.js';
 import {
   formatCount,
   formatDuration,
@@ -9,13 +13,20 @@ import {
 } from '../../lib/format.js';
 import { useFocusOnMount } from '../../hooks/use-focus-on-mount.js';
 import { useThrottledState } from '../../hooks/use-throttled-state.js';
-import { selectProgress, type RotationStatus } from '../../store/rotation-state.js';
+import {
+  selectProgress,
+  selectRateHistory,
+  type RotationStatus,
+} from '../../store/rotation-state.js';
 import { useAppState, useStoreApi } from '../../store/store-context.js';
 import { Dialog } from '../dialogs/Dialog.js';
 import { ErrorNotice } from '../widgets/ErrorNotice.js';
 import { PauseIcon } from '../widgets/Icons.js';
 import { JobSettingsList } from '../widgets/JobSettingsList.js';
+import { RateChart } from '../widgets/RateChart.js';
 import { StatList } from '../widgets/StatList.js';
+import { AddWorkersPanel } from './AddWorkersPanel.js';
+import { DistributedProgress } from './DistributedProgress.js';
 
 const PHASES: Record<RotationProgress['phase'], string> = {
   validating: 'Checking the vault',
@@ -147,7 +158,9 @@ function CancelledSummary({
   dryRun: boolean;
 }): ReactNode {
   const store = useStoreApi();
-  const resumable = result.checkpointPath !== null;
+  // A distributed rotation resumes from the ledger, a single-machine one from its checkpoint.
+  const distributed = isDistributedResult(result);
+  const resumable = distributed || result.checkpointPath !== null;
   return (
     <section
       className="card summary"
@@ -203,7 +216,7 @@ function CancelledSummary({
           <button
             type="button"
             className="button button-primary"
-            onClick={() => store.getState().openRotateDialog({ resume: true })}
+            onClick={() => store.getState().openRotateDialog({ resume: true, distributed })}
           >
             Resume…
           </button>
@@ -220,7 +233,7 @@ function CancelledSummary({
   );
 }
 
-function CancelConfirm(): ReactNode {
+function CancelConfirm({ distributed }: { distributed: boolean }): ReactNode {
   const store = useStoreApi();
   const keepRef = useRef<HTMLButtonElement>(null);
   return (
@@ -231,7 +244,11 @@ function CancelConfirm(): ReactNode {
       closeButton={false}
       initialFocus={keepRef}
       onClose={() => store.getState().dismissCancel()}
-      subtitle="Records rotated so far keep the new password; the others keep the current one. You can resume later with both passwords."
+      subtitle={
+        distributed
+          ? 'Every worker stops after its batch in flight. Records rotated so far keep the new password; the others keep the current one. You can resume later with both passwords.'
+          : 'Records rotated so far keep the new password; the others keep the current one. You can resume later with both passwords.'
+      }
     >
       <div className="dialog-footer">
         <button
@@ -265,6 +282,9 @@ export function ProgressScreen(): ReactNode {
   const fileName = useAppState((state) => state.vault?.fileName ?? '');
   // Rendered at most every 100 ms, however fast events arrive.
   const progress = useThrottledState(selectProgress);
+  // The chart moves slowly: redrawn at most once a second.
+  const rates = useThrottledState(selectRateHistory, 1000);
+  const distributed = job?.settings.distributed !== undefined;
   const headingRef = useFocusOnMount<HTMLHeadingElement>();
   const dryRun = job?.settings.dryRun ?? false;
   const active = status === 'starting' || status === 'running' || status === 'cancelling';
@@ -304,15 +324,26 @@ export function ProgressScreen(): ReactNode {
           className={`card progress-card${status === 'cancelling' || status === 'cancelled' ? ' is-stopped' : ''}`}
           aria-label="Progress"
         >
-          <ProgressMeter progress={progress} status={status} />
-          {status !== 'cancelled' ? <LiveStats progress={progress} /> : null}
-          <LiveAnnouncement progress={progress} status={status} dryRun={dryRun} />
+          {distributed ? (
+            <DistributedProgress status={status} />
+          ) : (
+            <>
+              <ProgressMeter progress={progress} status={status} />
+              {status !== 'cancelled' ? <LiveStats progress={progress} /> : null}
+              <LiveAnnouncement progress={progress} status={status} dryRun={dryRun} />
+              {status !== 'cancelled' ? <RateChart history={rates} /> : null}
+            </>
+          )}
           {active ? (
             <div className="progress-actions">
               <p className="section-hint">
                 {status === 'cancelling'
-                  ? 'Finishing the records in flight, then saving a checkpoint…'
-                  : 'You can cancel at any time: the vault stays consistent and the rotation can be resumed.'}
+                  ? distributed
+                    ? 'Every worker finishes its batch in flight, then stops…'
+                    : 'Finishing the records in flight, then saving a checkpoint…'
+                  : distributed
+                    ? 'Cancel stops every worker: committed batches stay, and the rotation can be resumed.'
+                    : 'You can cancel at any time: the vault stays consistent and the rotation can be resumed.'}
               </p>
               <button
                 type="button"
@@ -327,11 +358,12 @@ export function ProgressScreen(): ReactNode {
         </section>
       ) : null}
 
+      {distributed && (status === 'starting' || status === 'running') ? <AddWorkersPanel /> : null}
       {status === 'cancelled' && result ? (
         <CancelledSummary result={result} dryRun={dryRun} />
       ) : null}
       {job && status !== 'cancelled' ? <JobSettingsList settings={job.settings} /> : null}
-      {confirming && active ? <CancelConfirm /> : null}
+      {confirming && active ? <CancelConfirm distributed={distributed} /> : null}
     </div>
   );
 }

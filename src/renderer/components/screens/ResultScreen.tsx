@@ -1,7 +1,11 @@
 import { useState, type ReactNode } from 'react';
 import { interpretResult, looksAlreadyRotated } from '../../../core/verdict.js';
 import { vaultDriverText } from '../../../core/vault-drivers.js';
-import type { IpcError, RotationResult } from '../../../shared/ipc-contract.js';
+import {
+  isDistributedResult,
+  type IpcError,
+  type RotationResult,
+} from '../../../shared/ipc-contract.js';
 import { describeChoice } from '../../lib/argon2-choices.js';
 import { formatCount, formatDuration } from '../../lib/format.js';
 import {
@@ -16,6 +20,7 @@ import { useAppState, useStoreApi, useVaultAdmin } from '../../store/store-conte
 import { ErrorNotice } from '../widgets/ErrorNotice.js';
 import { CheckIcon, DownloadIcon, SuccessIcon, WarningIcon } from '../widgets/Icons.js';
 import { StatList } from '../widgets/StatList.js';
+import { DistributedSummary } from './DistributedSummary.js';
 
 /** How many failures the screen lists; the exported report has them all (up to 1000). */
 const FAILURES_SHOWN = 8;
@@ -147,6 +152,21 @@ export function ResultScreen(): ReactNode {
           </div>
         ) : null}
       </dl>
+
+      {result.notes?.length ? (
+        <section className="card" aria-labelledby="notes-title" data-testid="result-notes">
+          <h2 id="notes-title" className="card-title">
+            Notes
+          </h2>
+          <ul>
+            {result.notes.map((note) => (
+              <li key={note}>{note}</li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+
+      {isDistributedResult(result) ? <DistributedSummary result={result} /> : null}
 
       {result.failures.length > 0 ? (
         <section className="card failures" aria-labelledby="failures-title">

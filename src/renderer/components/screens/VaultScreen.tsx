@@ -13,6 +13,7 @@ import {
   selectUnfinishedRotation,
 } from '../../store/vault-state.js';
 import { useAppState, useStoreApi } from '../../store/store-context.js';
+import { DistributedBanner } from '../widgets/DistributedBanner.js';
 import { ErrorNotice } from '../widgets/ErrorNotice.js';
 import { CheckIcon, DatabaseIcon, PauseIcon, RotateIcon, ShieldIcon } from '../widgets/Icons.js';
 import { StatList, type Stat } from '../widgets/StatList.js';
@@ -193,6 +194,8 @@ export function VaultScreen(): ReactNode {
           error={{ code: 'CHECKPOINT', message: vault.checkpointProblem }}
         />
       ) : null}
+
+      <DistributedBanner />
 
       {canResume ? (
         <div className="notice notice-warning" role="status">

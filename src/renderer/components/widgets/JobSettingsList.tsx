@@ -27,6 +27,15 @@ export function JobSettingsList({ settings }: { settings: JobSettings }): ReactN
           {settings.resume ? ', resumed' : ''}
         </dd>
       </div>
+      {settings.distributed ? (
+        <div>
+          <dt>Queue</dt>
+          <dd>
+            {settings.distributed.queueUrl}
+            {settings.distributed.workHere ? ', this machine works too' : ', coordinated only'}
+          </dd>
+        </div>
+      ) : null}
     </dl>
   );
 }

@@ -4,6 +4,7 @@ import { formatCount, formatDuration, plural } from '../../lib/format.js';
 import { hasUnicodeFormAmbiguity } from '../../lib/password-policy.js';
 import { suggestedPresetOf } from '../../store/preflight-state.js';
 import { selectDraftValidity } from '../../store/rotation-state.js';
+import { selectDistributing } from '../../store/distributed-state.js';
 import { useAppState, useStoreApi } from '../../store/store-context.js';
 import { CheckMeter } from './CheckMeter.js';
 import { ErrorNotice } from './ErrorNotice.js';
@@ -81,7 +82,10 @@ function NoV2Opens({
  */
 function ScanAnyway({ total }: { total: number }): ReactNode {
   const store = useStoreApi();
-  const offered = useAppState((state) => selectDraftValidity(state).canScanAnyway);
+  // Not with other machines: their rotation has no such override.
+  const offered = useAppState(
+    (state) => selectDraftValidity(state).canScanAnyway && !selectDistributing(state),
+  );
   const confirming = useAppState((state) => state.scanAnywayConfirmOpen);
   // The safe choice has the focus: Enter or Space there goes back.
   const backRef = useRef<HTMLButtonElement>(null);

@@ -353,6 +353,12 @@ export async function ledgerShards(cluster: Cluster): Promise<ShardRow[]> {
   }));
 }
 
+/** Its joined event: the worker's id in the ledger. */
+export async function joinedAs(worker: RunningCli): Promise<string> {
+  const joined = await untilJson(worker, isEvent('joined'));
+  return String(joined.worker);
+}
+
 /** Every ledger table present, as text (for the leak search). */
 export async function ledgerText(cluster: Cluster): Promise<string> {
   const parts: string[] = [];
