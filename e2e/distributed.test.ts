@@ -253,7 +253,7 @@ describe.skipIf(skipReason !== null)('distributed rotation from the app', () => 
         const title = session.page.getByTestId('result-title');
         await title.waitFor({ timeout: 300_000 });
         expect(await title.innerText()).toBe('Password rotated');
-        await shot(session.page, 'distributed-result');
+        await shot(session.page, 'distributed-result', true);
         expect(await axeViolations(session.page, 'distributed result')).toEqual([]);
         seen.html.push(await session.page.content());
         keep(session);
