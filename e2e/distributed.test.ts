@@ -4,7 +4,7 @@
  * coordinator), a real PostgreSQL table (tiny preset) and a real Redis with a
  * password, and `worker` processes of the built CLI started from the very
  * command the Add-workers panel shows, each reading its passwords from its
- * own files. Faults are placed by events, never by sleeps: a worker frozen
+ * own files (a third with a wrong password is refused). Faults are placed by events, never by sleeps: a worker frozen
  * (SIGSTOP) while the ledger shows it holding a shard, then killed; a record
  * of that shard locked by the test so the worker that redoes it waits there
  * until the test lets it go (after the cancel). Screenshots go to
@@ -148,7 +148,7 @@ describe.skipIf(skipReason !== null)('distributed rotation from the app', () => 
   describe.skipIf(chromiumSkipReason !== null)('in the app', () => {
     const suite = browserSuite('vsa-e2e-distributed-app-');
 
-    it('coordinates: workers join, one is lost and its shard redone, cancel, reopen, resume', async () => {
+    it('coordinates: workers join (one refused), one is lost and its shard redone, cancel, reopen, resume', async () => {
       const { cluster } = bench;
       const appState = join(suite.folder, 'app-state');
       const sessionOptions = { pick: null, workers: 1, checkpointDir: appState };
@@ -197,7 +197,14 @@ describe.skipIf(skipReason !== null)('distributed rotation from the app', () => 
         console.info(
           `[measured] a new worker showed in the table ${Math.round(performance.now() - joinedAt)} ms after it joined`,
         );
-        expect(await page.locator('[data-testid="workers-table"] tbody tr').count()).toBe(2);
+        // A third machine whose current password is wrong: refused before any shard (exit 8)
+        const refused = await bench.workerFromCommand(text, { wrongOldPassword: true }).exited;
+        expect(refused.code, refused.stderr).toBe(EXIT.passwordsRefused);
+        await page
+          .getByTestId('worker-state')
+          .filter({ hasText: 'refused: wrong password' })
+          .waitFor({ timeout: 60_000 });
+        expect(await page.locator('[data-testid="workers-table"] tbody tr').count()).toBe(3);
 
         // A record of that shard held by the test: whoever redoes the shard waits there.
         lock = await lockPendingRecord(bench, template, shard);
@@ -253,7 +260,7 @@ describe.skipIf(skipReason !== null)('distributed rotation from the app', () => 
         const title = session.page.getByTestId('result-title');
         await title.waitFor({ timeout: 300_000 });
         expect(await title.innerText()).toBe('Password rotated');
-        await shot(session.page, 'distributed-result');
+        await shot(session.page, 'distributed-result', true);
         expect(await axeViolations(session.page, 'distributed result')).toEqual([]);
         seen.html.push(await session.page.content());
         keep(session);

@@ -54,8 +54,9 @@ export function assertRendererBuilt(): void {
   mkdirSync(screenshotDir, { recursive: true });
 }
 
-export async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(screenshotDir, `${name}.png`) });
+/** `fullPage`: the whole scrolled page, not only the window. */
+export async function shot(page: Page, name: string, fullPage = false): Promise<void> {
+  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage });
 }
 
 /** The rotate dialog's three password fields. */

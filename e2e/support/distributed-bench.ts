@@ -13,7 +13,11 @@ import { join } from 'node:path';
 import { startCli, type BuiltCli, type RunningCli } from '../../test/support/cli.js';
 import { leaksInBytes, NEW_PASSWORD, OLD_PASSWORD } from '../../test/support/passwords.js';
 import { splitShellWords } from '../../test/support/shell-words.js';
-import { startCluster, type Cluster } from '../../test/reliability/distributed/support/cluster.js';
+import {
+  startCluster,
+  WRONG_PASSWORD,
+  type Cluster,
+} from '../../test/reliability/distributed/support/cluster.js';
 import type { VaultTemplate } from '../../test/reliability/support/rotation-vault.js';
 import { SECRET_FILES } from '../../src/renderer/lib/worker-instructions.js';
 
@@ -23,9 +27,10 @@ export interface DistributedBench {
   readonly home: string;
   /**
    * `text` (the panel's command) run as a shell would run it, with the built
-   * CLI for `vaultstore-admin` and `--json` added so the test can follow it.
+   * CLI for `vaultstore-admin` and `--json` added so the test can follow it;
+   * `wrongOldPassword`: on a machine whose ~/.vsa/old holds a wrong password.
    */
-  workerFromCommand(text: string): RunningCli;
+  workerFromCommand(text: string, options?: { wrongOldPassword?: boolean }): RunningCli;
   /** The password files a worker reads (to skip in the leak search of files). */
   readonly secretFiles: readonly string[];
   /**
@@ -42,22 +47,31 @@ export async function startDistributedBench(
 ): Promise<DistributedBench> {
   const cluster = await startCluster('postgres', cli);
   await cluster.reset(template);
-  // startCluster gives every process this HOME and state folder (no ~/.pgpass of the machine)
+  // startCluster gives its processes this HOME and state folder (no ~/.pgpass of the machine)
   const home = join(cluster.temp.path, 'home');
-  const env = { HOME: home, XDG_STATE_HOME: join(cluster.temp.path, 'state') };
-  const secretDir = join(home, '.vsa');
-  mkdirSync(secretDir, { recursive: true, mode: 0o700 });
-  const secrets: [string, string][] = [
-    [SECRET_FILES.old, OLD_PASSWORD],
-    [SECRET_FILES.new, NEW_PASSWORD],
-    [SECRET_FILES.db, cluster.db.password],
-    [SECRET_FILES.redis, cluster.redis.info.password],
+  const state = join(cluster.temp.path, 'state');
+  /** A machine's HOME whose ~/.vsa holds its password files (0600). */
+  const machineHome = (path: string, oldPassword: string): string[] => {
+    const secretDir = join(path, '.vsa');
+    mkdirSync(secretDir, { recursive: true, mode: 0o700 });
+    const secrets: [string, string][] = [
+      [SECRET_FILES.old, oldPassword],
+      [SECRET_FILES.new, NEW_PASSWORD],
+      [SECRET_FILES.db, cluster.db.password],
+      [SECRET_FILES.redis, cluster.redis.info.password],
+    ];
+    return secrets.map(([name, secret]) => {
+      const file = join(secretDir, name);
+      writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+      return file;
+    });
+  };
+  // A machine given the wrong current password: its worker must be refused.
+  const wrongHome = join(cluster.temp.path, 'home-wrong');
+  const secretFiles = [
+    ...machineHome(home, OLD_PASSWORD),
+    ...machineHome(wrongHome, WRONG_PASSWORD),
   ];
-  const secretFiles = secrets.map(([name, secret]) => {
-    const path = join(secretDir, name);
-    writeFileSync(path, `${secret}\n`, { mode: 0o600 });
-    return path;
-  });
   const filesIn = (folder: string, test: (name: string) => boolean = () => true): string[] =>
     readdirSync(folder)
       .filter(test)
@@ -71,10 +85,12 @@ export async function startDistributedBench(
       ...allSecretFiles,
       ...filesIn(cluster.temp.path, (name) => name.startsWith('copy-')),
     ],
-    workerFromCommand(text) {
-      const [program, ...argv] = splitShellWords(text, home);
+    workerFromCommand(text, options = {}) {
+      const machine = options.wrongOldPassword ? wrongHome : home;
+      const [program, ...argv] = splitShellWords(text, machine);
       if (program !== 'vaultstore-admin')
         throw new Error(`not a vaultstore-admin command: ${text}`);
+      const env = { HOME: machine, XDG_STATE_HOME: state };
       const running = startCli(cli.entry, [...argv, '--json'], { env, stdin: 'ignore' });
       cluster.started.push(running);
       return running;
