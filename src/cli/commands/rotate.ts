@@ -3,7 +3,6 @@ import {
   ARGON2_PRESETS,
   assertNoRotationRunning,
   checkpointPathFor,
-  preflightRotation,
   readCheckpoint,
   rotateVault,
   serverStateBase,
@@ -11,7 +10,6 @@ import {
   unicodeNormalizationHint,
   validateRotationInput,
   type RotationOptions,
-  type PreflightResult,
   type RotationResult,
 } from '../../engine/index.js';
 import { interpretResult } from '../../core/verdict.js';
@@ -26,23 +24,17 @@ import { writeJsonLine, writeLine, type CliIo } from '../io.js';
 import { planServerLogin, readLoginAndPasswords } from '../db-password.js';
 import { rotationPasswordRequests } from '../passwords.js';
 import { earlierRuns, withEarlierRuns, type EarlierRuns } from '../progress/earlier-runs.js';
-import { PreflightSpinner } from '../progress/preflight-spinner.js';
+import { PreflightShown } from './rotate-preflight.js';
 import { DRY_RUN_WORDS, ROTATE_WORDS } from '../progress/progress-line.js';
 import { createProgressReporter } from '../progress/reporters.js';
 import { restartCommand, resumeCommand } from '../resume-command.js';
 import { zeroBytes } from '../secret-bytes.js';
-import {
-  cancelledText,
-  completedText,
-  nothingOpenedText,
-  preflightJson,
-  preflightText,
-  refusalReport,
-  scanRefusal,
-  summaryJson,
-} from './rotate-report.js';
+import { cancelledText, completedText, nothingOpenedText, summaryJson } from './rotate-report.js';
 
-type SharedOptions = Omit<RotationOptions, 'oldPassword' | 'newPassword' | 'signal' | 'onProgress'>;
+type SharedOptions = Omit<
+  RotationOptions,
+  'oldPassword' | 'newPassword' | 'signal' | 'onProgress' | 'onPreflight' | 'onPreflightProgress'
+>;
 
 function sharedOptions(args: RotateArgs): SharedOptions {
   return {
@@ -123,74 +115,6 @@ function earlierRunsOf(args: RotateArgs, table: string | undefined): EarlierRuns
   return args.resume ? earlierRuns(checkpointOf(args, table)) : null;
 }
 
-type PreflightOutcome =
-  | { readonly kind: 'go'; readonly table: string; readonly opened: boolean }
-  | { readonly kind: 'cancelled'; readonly table: string }
-  | { readonly kind: 'refused'; readonly table: string };
-
-/**
- * Pre-flight check on a sample. Refused (exit 4, lines on stderr, an error
- * line with --json) when no sampled v2 record opens (unless
- * --skip-config-check) or nothing opens at all (unless --scan-anyway):
- * before the scan, which on a real vault takes hours to end the same way.
- * Cancelled when Ctrl-C stopped it (nothing changed).
- */
-async function runPreflight(
-  args: RotateArgs,
-  options: SharedOptions,
-  passwords: { oldPassword: Uint8Array; newPassword: Uint8Array; unicodeHint: string | null },
-  signal: AbortSignal,
-  io: CliIo,
-): Promise<PreflightOutcome> {
-  const { oldPassword, newPassword, unicodeHint } = passwords;
-  // Seconds of silence at the default preset: a terminal shows that work goes on.
-  const spinner = !args.json && io.stderr.isTTY ? new PreflightSpinner(io.stderr, signal) : null;
-  let preflight: PreflightResult;
-  try {
-    preflight = await preflightRotation({
-      ...options,
-      oldPassword,
-      newPassword,
-      signal,
-      ...(spinner && { onProgress: (progress) => spinner.update(progress) }),
-    });
-  } finally {
-    spinner?.stop();
-  }
-  const table = preflight.table;
-  if (args.json) writeJsonLine(io.stdout, preflightJson(preflight));
-  if (!signal.aborted) {
-    const overridden = scanRefusal(preflight) ? args.scanAnyway : args.skipConfigCheck;
-    if (preflight.canRotate || overridden) {
-      if (!args.json) writeLines(io.stderr, preflightText(preflight, true));
-      return { kind: 'go', table, opened: preflight.opened > 0 };
-    }
-    const report = refusalReport(args, preflight, options.openConfig, unicodeHint);
-    if (!args.json) writeLines(io.stderr, preflightText(preflight));
-    writeLines(io.stderr, report.lines);
-    if (args.json) {
-      writeJsonLine(io.stdout, {
-        type: 'error',
-        code: report.code,
-        message: report.lines.join('\n'),
-        exitCode: EXIT.nothingOpened,
-      });
-    }
-    return { kind: 'refused', table };
-  }
-  if (!args.json) writeLines(io.stderr, preflightText(preflight));
-  writeLine(io.stderr, 'Cancelled during the pre-flight check. Nothing was changed.');
-  if (args.json) {
-    writeJsonLine(io.stdout, {
-      type: 'summary',
-      command: 'rotate',
-      status: 'cancelled',
-      table,
-    });
-  }
-  return { kind: 'cancelled', table };
-}
-
 /**
  * A plain rotate when an unfinished rotation of the vault exists: asks on a
  * terminal (resume, start over, quit); elsewhere refuses, naming --resume and
@@ -252,7 +176,9 @@ export async function runRotate(given: RotateArgs, context: CommandContext): Pro
       { json: args.json, stdout: io.stdout, stderr: io.stderr },
       args.dryRun ? DRY_RUN_WORDS : ROTATE_WORDS,
     );
-    let knownTable = args.table;
+    let preflight: PreflightShown | null = null;
+    // The table once the check named it (a server vault without --table).
+    const knownTable = (): string | undefined => preflight?.result?.table ?? args.table;
 
     const cancel = handleCancelSignals(
       {
@@ -262,50 +188,42 @@ export async function runRotate(given: RotateArgs, context: CommandContext): Pro
         },
         onForce: () => {
           reporter.finish();
-          const resumable = hasCheckpoint(args, knownTable);
+          const resumable = hasCheckpoint(args, knownTable());
           writeLine(io.stderr, 'Forced exit. Committed batches are kept.');
           writeLine(
             io.stderr,
-            `${resumable ? 'To resume' : 'To start again'}:\n  ${continueCommand(args, knownTable, resumable)}`,
+            `${resumable ? 'To resume' : 'To start again'}:\n  ${continueCommand(args, knownTable(), resumable)}`,
           );
           context.exit(EXIT.forced);
         },
       },
       context.signals,
     );
+    const earlier = earlierRunsOf(args, args.table);
+    const shown = new PreflightShown(args, io, cancel.signal, (progress) =>
+      reporter.update(withEarlierRuns(progress, earlier)),
+    );
+    preflight = shown;
     try {
-      // A pre-flight that saw records open: the run's own sample need not refuse the scan again.
-      let opened = false;
-      if (!args.resume) {
-        const preflight = await runPreflight(
-          args,
-          options,
-          { oldPassword, newPassword, unicodeHint },
-          cancel.signal,
-          io,
-        );
-        knownTable = preflight.table;
-        if (preflight.kind === 'cancelled') return EXIT.cancelled;
-        if (preflight.kind === 'refused') return EXIT.nothingOpened;
-        opened = preflight.opened;
-      }
-      const earlier = earlierRunsOf(args, knownTable);
       let result: RotationResult;
       try {
         result = await rotateVault({
           ...options,
-          scanAnyway: args.scanAnyway || opened,
           lockTool: 'cli',
           oldPassword,
           newPassword,
           signal: cancel.signal,
-          onProgress: (progress) => reporter.update(withEarlierRuns(progress, earlier)),
+          ...shown.listeners(),
         });
       } catch (error) {
-        throw withResumeHint(error, args, knownTable);
+        const refused = shown.refused(error, options.openConfig, unicodeHint);
+        if (refused !== null) return refused;
+        throw withResumeHint(error, args, knownTable());
+      } finally {
+        shown.stop();
       }
       reporter.finish();
-      return reportResult(args, result, unicodeHint, io);
+      return shown.cancelledDuringCheck(result) ?? reportResult(args, result, unicodeHint, io);
     } finally {
       reporter.finish();
       cancel.dispose();
