@@ -100,7 +100,7 @@ export async function sampleOldPassword(
     pool,
     next: () => queue[index++]?.[1] ?? null,
     taskFor: (record) =>
-      keep?.op === 'rotate' && kindOf.get(record) === 'v2'
+      kindOf.get(record) === 'v2' && keep?.reserve(record) === true && keep.op === 'rotate'
         ? { op: 'rotate', value: record.value, from: OLD_PASSWORD, to: NEW_PASSWORD }
         : { op: 'open', value: record.value, password: OLD_PASSWORD },
     onResult: (record, result: CryptoTaskResult) => {

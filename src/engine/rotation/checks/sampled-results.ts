@@ -7,17 +7,38 @@
  * guarded write (expected value = what the pass read) protects the rest.
  * Everything downstream (counts, visit ledger, batch, checkpoint proof) is
  * the pass's own, so the coverage proof sees the record read once.
+ * Kept within a byte budget (a digest of the old value, the new value): a
+ * sample of large values would otherwise hold every new value until the pass
+ * reaches it; past the budget a sampled record is only opened, as the
+ * pre-flight did, and derived again by the pass.
  */
+import { createHash } from 'node:crypto';
 import type { CryptoTaskResult } from '../../pool/protocol.js';
 import type { VaultRecord } from '../../storage/types.js';
 
 interface Kept {
-  readonly value: string;
+  /** SHA-256 of the sampled value: the pass's value must be the same */
+  readonly digest: string;
   readonly result: CryptoTaskResult;
+  readonly bytes: number;
+}
+
+/** What the kept results may hold at most: a quarter of the pipeline's in-flight budget. */
+export const MAX_KEPT_BYTES = 16 * 1024 * 1024;
+
+const digestOf = (value: string): string => createHash('sha256').update(value).digest('base64');
+
+function resultBytes(result: CryptoTaskResult): number {
+  const { outcome } = result;
+  return outcome.kind === 'rotated' || outcome.kind === 'sealed' ? outcome.newValue.length : 0;
 }
 
 export class SampledResults {
   private readonly byKey = new Map<string, Kept>();
+  /** bytes set aside for records whose task runs (see reserve) */
+  private readonly reserved = new Map<string, number>();
+  /** reserved + kept */
+  private bytes = 0;
   /** derivations the check spent on results the pass took */
   reusedDerivations = 0;
   /** results the pass took */
@@ -27,12 +48,34 @@ export class SampledResults {
    * @param op the task the pass runs on each record: a dry run opens, a
    *   rotation rotates; the sample must have run the same one
    */
-  constructor(readonly op: 'open' | 'rotate') {}
+  constructor(
+    readonly op: 'open' | 'rotate',
+    private readonly maxBytes = MAX_KEPT_BYTES,
+  ) {}
 
-  /** A sampled record's finished result (aborted ones are not kept: the pass redoes them). */
+  /**
+   * Before a sampled record's task is queued: sets its result's bytes aside if the budget has
+   * room. Only a reserved record runs the pass's task (a rotation's re-encryption), so a sample
+   * of large values spends no write derivation whose result could not be kept.
+   */
+  reserve(record: VaultRecord): boolean {
+    const bytes = record.key.length + (this.op === 'rotate' ? record.value.length : 0);
+    if (this.reserved.has(record.key) || this.bytes + bytes > this.maxBytes) return false;
+    this.bytes += bytes;
+    this.reserved.set(record.key, bytes);
+    return true;
+  }
+
+  /** A reserved record's finished result (aborted ones are not kept: the pass redoes them). */
   keep(record: VaultRecord, result: CryptoTaskResult): void {
+    const reserved = this.reserved.get(record.key);
+    if (reserved === undefined) return;
+    this.reserved.delete(record.key);
+    this.bytes -= reserved;
     if (result.outcome.kind === 'aborted' || result.derivations === 0) return;
-    this.byKey.set(record.key, { value: record.value, result });
+    const bytes = resultBytes(result) + record.key.length;
+    this.bytes += bytes;
+    this.byKey.set(record.key, { digest: digestOf(record.value), result, bytes });
   }
 
   /**
@@ -44,7 +87,8 @@ export class SampledResults {
     const kept = this.byKey.get(record.key);
     if (!kept) return null;
     this.byKey.delete(record.key);
-    if (kept.value !== record.value) return null;
+    this.bytes -= kept.bytes;
+    if (kept.digest !== digestOf(record.value)) return null;
     this.reused++;
     this.reusedDerivations += kept.result.derivations;
     return kept.result;
