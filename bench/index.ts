@@ -1,5 +1,7 @@
 /**
- * `npm run bench`: Argon2id rates, a default-preset rotation (records/s,
+ * `npm run bench`: whole CLI processes against the reference per phase
+ * (section phases), Argon2id derivations/s by pool size under cgroup CPU
+ * limits (pool-size), Argon2id rates, a default-preset rotation (records/s,
  * pipeline efficiency, host event-loop delay), the same vault in PostgreSQL
  * and a tiny-preset vault in SQLite, PostgreSQL and MariaDB (private servers
  * on localhost), the reference implementation on the same vault, peak memory

@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultPoolSize, type Argon2Config } from '../src/engine/index.js';
 import { createCpuGroup, cpuCgroupUnavailable, sweepStaleCpuGroups } from './cgroup-cpu.js';
+import { otherShareDuring } from './cpu-share.js';
 import type { PoolRateSample } from './pool-rate-child.js';
 import { median } from './stats.js';
 
@@ -35,6 +36,8 @@ export interface PoolSizeRow extends Omit<PoolRateSample, 'derivations' | 'secon
   readonly cpus: number;
   /** each run's derivations/s */
   readonly samples: readonly number[];
+  /** share of the cores other processes used during the runs (median) */
+  readonly otherShare: number;
 }
 
 export interface PoolSizeBenchResult {
@@ -79,6 +82,14 @@ async function runChild(
   return JSON.parse(output) as PoolRateSample;
 }
 
+/** A run, with the share of the cores other processes used meanwhile. */
+async function measuredRun(
+  ...args: Parameters<typeof runChild>
+): Promise<PoolRateSample & { readonly otherShare: number }> {
+  const { value, otherShare } = await otherShareDuring(() => runChild(...args));
+  return { ...value, otherShare };
+}
+
 export async function benchPoolSize(options: {
   readonly seconds: number;
   readonly runs: number;
@@ -90,7 +101,7 @@ export async function benchPoolSize(options: {
   const groups = new Map(
     CPU_LIMITS.map((limit) => [limit, createCpuGroup(`pool-${limit}cpu`, limit)]),
   );
-  const samples = new Map<string, PoolRateSample[]>();
+  const samples = new Map<string, (PoolRateSample & { otherShare: number })[]>();
   const key = (label: string, cpus: number, workers: number): string =>
     `${label}|${cpus}|${workers}`;
   try {
@@ -100,7 +111,7 @@ export async function benchPoolSize(options: {
           // A different order each run: drift in the machine's load hits every size alike.
           const order = POOL_SIZES.map((_, i) => POOL_SIZES[(i + run) % POOL_SIZES.length]!);
           for (const workers of order) {
-            const sample = await runChild(groups.get(limit)!, workers, options.seconds, config);
+            const sample = await measuredRun(groups.get(limit)!, workers, options.seconds, config);
             options.log(
               `pool-size: ${label}, ${limit} CPU, ${workers} workers: ${sample.perSecond.toFixed(2)}/s`,
             );
@@ -132,6 +143,7 @@ export async function benchPoolSize(options: {
           availableParallelism: list[0]?.availableParallelism ?? Number.NaN,
           usableCores: list[0]?.usableCores ?? Number.NaN,
           samples: list.map((s) => s.perSecond),
+          otherShare: median(list.map((s) => s.otherShare)),
         };
       });
       rows.push(...forLimit);
@@ -162,13 +174,14 @@ export function poolSizeLines(
     `Pool size: Argon2id derivations/s by pool workers, each run held to a CPU limit by a cgroup ` +
       `(${result.cores}-core machine; median of ${result.runs} runs of ${result.secondsPerRun} s)`,
     '',
-    '| config | CPU limit | workers | derivations/s | CPU busy / wall | pool start | peak RSS |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| config | CPU limit | workers | derivations/s | CPU busy / wall | pool start | peak RSS | other processes |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const row of result.rows) {
     lines.push(
       `| ${row.config} | ${row.cpus} | ${row.workers} | ${row.perSecond.toFixed(2)} | ` +
-        `${row.cpuPerWall.toFixed(2)} | ${row.startMs.toFixed(0)} ms | ${row.maxRssMiB.toFixed(0)} MiB |`,
+        `${row.cpuPerWall.toFixed(2)} | ${row.startMs.toFixed(0)} ms | ${row.maxRssMiB.toFixed(0)} MiB | ` +
+        `${(row.otherShare * 100).toFixed(0)}% |`,
     );
   }
   lines.push('');
@@ -178,7 +191,13 @@ export function poolSizeLines(
         `(fewest within ${SAME_RATE * 100}% of the top rate); the default inside the group picks ${choice.rule}`,
     );
   }
-  const seen = result.rows[0]?.availableParallelism;
-  lines.push(`  os.availableParallelism() inside a 1-CPU group said ${seen ?? '?'}`, '');
+  for (const limit of CPU_LIMITS) {
+    const row = result.rows.find((r) => r.cpus === limit);
+    lines.push(
+      `  inside the ${limit}-CPU group os.availableParallelism() said ${row?.availableParallelism ?? '?'}, ` +
+        `the engine's usableCores() ${row?.usableCores ?? '?'}`,
+    );
+  }
+  lines.push('');
   return lines;
 }
