@@ -146,10 +146,23 @@ export interface RotationResult {
   readonly backupPath: string | null;
   /** present while the rotation can be resumed (cancelled); null once complete */
   readonly checkpointPath: string | null;
-  /** Argon2id derivations of the rotation itself: main pass, sweep, new-password sample */
+  /**
+   * Argon2id derivations of the rotation itself: main pass (the sampled
+   * records it took from the check included), sweep, new-password sample
+   */
   readonly derivations: number;
-  /** derivations spent on the checks before it: the settings sample, sealing or opening the resume canaries */
+  /**
+   * derivations spent on the checks besides: the settings sample's records the
+   * pass did not take, sealing or opening the resume canaries. The whole job
+   * spent `derivations + checkDerivations`, each derivation counted once.
+   */
   readonly checkDerivations?: number;
+  /**
+   * Of `derivations`, those the check before the pass did: sampled records it
+   * opened (and re-encrypted) or found closed, which the pass took instead of
+   * deriving them again.
+   */
+  readonly derivationsReused?: number;
   /**
    * Of `derivations`, those whose work was thrown away because the run was
    * cancelled (records after the checkpoint cursor are tested again on resume).

@@ -246,9 +246,10 @@ describe('cancel and resume', () => {
     // Slow derivations (~0.3 s) keep the first cancel in progress long enough for a second Ctrl-C.
     const slow = 't=8,m=65536,p=1';
     const vault = join(temp.path, 'forced.db');
+    // More records than the pre-flight samples (16, rotated by the check itself): the pass has work left.
     await generateVault({
       path: vault,
-      records: 10,
+      records: 30,
       config: { iterations: 8, memoryKiB: 65536, parallelism: 1 },
       saltsPerPassword: 2,
       mix: [{ password: OLD, share: 1, version: 'v2' }],
@@ -273,7 +274,7 @@ describe('cancel and resume', () => {
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(jsonLines(resumed.stdout).at(-1)).toMatchObject({
       status: 'completed',
-      rotated: 10,
+      rotated: 30,
       failed: 0,
     });
   });

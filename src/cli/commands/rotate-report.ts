@@ -340,8 +340,10 @@ export interface RotationSummaryJson {
   readonly backup: string | null;
   readonly checkpoint: string | null;
   readonly derivations: number;
-  /** derivations of the checks before the rotation (settings sample, resume canaries) */
+  /** derivations of the checks besides the pass (the sample's records the pass did not take, canaries) */
   readonly checkDerivations: number;
+  /** of `derivations`, those the pre-flight's sample did (records the pass took instead of deriving again) */
+  readonly derivationsReused: number;
   /** the SQLite driver that ran the rotation; null when the engine did not say */
   readonly driver: RotationResult['driver'] | null;
   readonly failures: RotationResult['failures'];
@@ -378,6 +380,7 @@ export function summaryJson(
     checkpoint: result.checkpointPath,
     derivations: result.derivations,
     checkDerivations: result.checkDerivations ?? 0,
+    derivationsReused: result.derivationsReused ?? 0,
     driver: result.driver ?? null,
     failures: result.failures,
     ...(result.coverage && { coverage: result.coverage }),

@@ -3,15 +3,17 @@ import {
   ARGON2_PRESETS,
   assertNoRotationRunning,
   checkpointPathFor,
-  preflightRotation,
+  isEngineError,
   readCheckpoint,
   rotateVault,
   serverStateBase,
   unfinishedRotationError,
   unicodeNormalizationHint,
   validateRotationInput,
+  type Argon2Config,
   type RotationOptions,
   type PreflightResult,
+  type RotationProgress,
   type RotationResult,
 } from '../../engine/index.js';
 import { interpretResult } from '../../core/verdict.js';
@@ -42,7 +44,10 @@ import {
   summaryJson,
 } from './rotate-report.js';
 
-type SharedOptions = Omit<RotationOptions, 'oldPassword' | 'newPassword' | 'signal' | 'onProgress'>;
+type SharedOptions = Omit<
+  RotationOptions,
+  'oldPassword' | 'newPassword' | 'signal' | 'onProgress' | 'onPreflight' | 'onPreflightProgress'
+>;
 
 function sharedOptions(args: RotateArgs): SharedOptions {
   return {
@@ -123,50 +128,83 @@ function earlierRunsOf(args: RotateArgs, table: string | undefined): EarlierRuns
   return args.resume ? earlierRuns(checkpointOf(args, table)) : null;
 }
 
-type PreflightOutcome =
-  | { readonly kind: 'go'; readonly table: string; readonly opened: boolean }
-  | { readonly kind: 'cancelled'; readonly table: string }
-  | { readonly kind: 'refused'; readonly table: string };
-
 /**
- * Pre-flight check on a sample. Refused (exit 4, lines on stderr, an error
- * line with --json) when no sampled v2 record opens (unless
- * --skip-config-check) or nothing opens at all (unless --scan-anyway):
- * before the scan, which on a real vault takes hours to end the same way.
- * Cancelled when Ctrl-C stopped it (nothing changed).
+ * The rotation's own check, shown as its pre-flight (a fresh run; a resume
+ * proves its canaries instead): a turning mark while it samples, then its
+ * line, before any progress of the pass (held until then). Refused (exit 4,
+ * lines on stderr, an error line with --json) when no sampled v2 record
+ * opens (unless --skip-config-check) or nothing opens at all (unless
+ * --scan-anyway): before the scan, which on a real vault takes hours to end
+ * the same way. The sampled records that opened are rotated by the check,
+ * not tested again.
  */
-async function runPreflight(
-  args: RotateArgs,
-  options: SharedOptions,
-  passwords: { oldPassword: Uint8Array; newPassword: Uint8Array; unicodeHint: string | null },
-  signal: AbortSignal,
-  io: CliIo,
-): Promise<PreflightOutcome> {
-  const { oldPassword, newPassword, unicodeHint } = passwords;
-  // Seconds of silence at the default preset: a terminal shows that work goes on.
-  const spinner = !args.json && io.stderr.isTTY ? new PreflightSpinner(io.stderr, signal) : null;
-  let preflight: PreflightResult;
-  try {
-    preflight = await preflightRotation({
-      ...options,
-      oldPassword,
-      newPassword,
-      signal,
-      ...(spinner && { onProgress: (progress) => spinner.update(progress) }),
-    });
-  } finally {
-    spinner?.stop();
+class PreflightShown {
+  result: PreflightResult | null = null;
+  private readonly spinner: PreflightSpinner | null;
+  private held: RotationProgress | null = null;
+
+  constructor(
+    private readonly args: RotateArgs,
+    private readonly io: CliIo,
+    signal: AbortSignal,
+    private readonly onProgress: (progress: RotationProgress) => void,
+  ) {
+    // Seconds of silence at the default preset: a terminal shows that work goes on.
+    this.spinner =
+      !args.resume && !args.json && io.stderr.isTTY
+        ? new PreflightSpinner(io.stderr, signal)
+        : null;
   }
-  const table = preflight.table;
-  if (args.json) writeJsonLine(io.stdout, preflightJson(preflight));
-  if (!signal.aborted) {
-    const overridden = scanRefusal(preflight) ? args.scanAnyway : args.skipConfigCheck;
-    if (preflight.canRotate || overridden) {
-      if (!args.json) writeLines(io.stderr, preflightText(preflight, true));
-      return { kind: 'go', table, opened: preflight.opened > 0 };
+
+  /** What the engine is given: the pre-flight's listeners on a fresh run. */
+  listeners(): Pick<RotationOptions, 'onProgress' | 'onPreflight' | 'onPreflightProgress'> {
+    const onProgress = (progress: RotationProgress): void => {
+      if (this.args.resume || this.passShown()) this.onProgress(progress);
+      else if (!this.result) this.held = progress;
+    };
+    if (this.args.resume) return { onProgress };
+    return {
+      onProgress,
+      onPreflight: (result) => this.show(result),
+      ...(this.spinner && { onPreflightProgress: (progress) => this.spinner?.update(progress) }),
+    };
+  }
+
+  private show(result: PreflightResult): void {
+    this.spinner?.stop();
+    this.result = result;
+    const { args, io } = this;
+    if (args.json) writeJsonLine(io.stdout, preflightJson(result));
+    // A refusal or a cancel is told once the run has ended (refused / cancelledDuringCheck).
+    if (!args.json && !result.cancelled && this.goesOn(result)) {
+      writeLines(io.stderr, preflightText(result, true));
     }
-    const report = refusalReport(args, preflight, options.openConfig, unicodeHint);
-    if (!args.json) writeLines(io.stderr, preflightText(preflight));
+    if (this.held && this.passShown()) this.onProgress(this.held);
+    this.held = null;
+  }
+
+  /** The pass's progress is shown once the check let it start (none after a refusal or a cancel in it). */
+  private passShown(): boolean {
+    const { result } = this;
+    return result !== null && !result.cancelled && this.goesOn(result);
+  }
+
+  private goesOn(result: PreflightResult): boolean {
+    const overridden = scanRefusal(result) ? this.args.scanAnyway : this.args.skipConfigCheck;
+    return result.canRotate || overridden;
+  }
+
+  stop(): void {
+    this.spinner?.stop();
+  }
+
+  /** The error was the check's refusal: report it as the pre-flight always did; else null. */
+  refused(error: unknown, openConfig: Argon2Config, unicodeHint: string | null): ExitCode | null {
+    const { result, args, io } = this;
+    if (!result || this.goesOn(result) || !isEngineError(error)) return null;
+    if (!REFUSAL_CODES.has(error.code)) return null;
+    const report = refusalReport(args, result, openConfig, unicodeHint);
+    if (!args.json) writeLines(io.stderr, preflightText(result));
     writeLines(io.stderr, report.lines);
     if (args.json) {
       writeJsonLine(io.stdout, {
@@ -176,20 +214,32 @@ async function runPreflight(
         exitCode: EXIT.nothingOpened,
       });
     }
-    return { kind: 'refused', table };
+    return EXIT.nothingOpened;
   }
-  if (!args.json) writeLines(io.stderr, preflightText(preflight));
-  writeLine(io.stderr, 'Cancelled during the pre-flight check. Nothing was changed.');
-  if (args.json) {
-    writeJsonLine(io.stdout, {
-      type: 'summary',
-      command: 'rotate',
-      status: 'cancelled',
-      table,
-    });
+
+  /** Cancelled during the check: nothing was changed (no canaries, no checkpoint, no write). */
+  cancelledDuringCheck(rotation: RotationResult): ExitCode | null {
+    const { result, args, io } = this;
+    if (!result?.cancelled || rotation.status !== 'cancelled') return null;
+    if (!args.json) writeLines(io.stderr, preflightText(result));
+    writeLine(io.stderr, 'Cancelled during the pre-flight check. Nothing was changed.');
+    if (args.json) {
+      writeJsonLine(io.stdout, {
+        type: 'summary',
+        command: 'rotate',
+        status: 'cancelled',
+        table: result.table,
+      });
+    }
+    return EXIT.cancelled;
   }
-  return { kind: 'cancelled', table };
 }
+
+const REFUSAL_CODES: ReadonlySet<string> = new Set([
+  'WRONG_ARGON2_CONFIG',
+  'NOTHING_OPENED',
+  'ALREADY_ROTATED',
+]);
 
 /**
  * A plain rotate when an unfinished rotation of the vault exists: asks on a
@@ -252,7 +302,9 @@ export async function runRotate(given: RotateArgs, context: CommandContext): Pro
       { json: args.json, stdout: io.stdout, stderr: io.stderr },
       args.dryRun ? DRY_RUN_WORDS : ROTATE_WORDS,
     );
-    let knownTable = args.table;
+    let preflight: PreflightShown | null = null;
+    // The table once the check named it (a server vault without --table).
+    const knownTable = (): string | undefined => preflight?.result?.table ?? args.table;
 
     const cancel = handleCancelSignals(
       {
@@ -262,50 +314,42 @@ export async function runRotate(given: RotateArgs, context: CommandContext): Pro
         },
         onForce: () => {
           reporter.finish();
-          const resumable = hasCheckpoint(args, knownTable);
+          const resumable = hasCheckpoint(args, knownTable());
           writeLine(io.stderr, 'Forced exit. Committed batches are kept.');
           writeLine(
             io.stderr,
-            `${resumable ? 'To resume' : 'To start again'}:\n  ${continueCommand(args, knownTable, resumable)}`,
+            `${resumable ? 'To resume' : 'To start again'}:\n  ${continueCommand(args, knownTable(), resumable)}`,
           );
           context.exit(EXIT.forced);
         },
       },
       context.signals,
     );
+    const earlier = earlierRunsOf(args, args.table);
+    const shown = new PreflightShown(args, io, cancel.signal, (progress) =>
+      reporter.update(withEarlierRuns(progress, earlier)),
+    );
+    preflight = shown;
     try {
-      // A pre-flight that saw records open: the run's own sample need not refuse the scan again.
-      let opened = false;
-      if (!args.resume) {
-        const preflight = await runPreflight(
-          args,
-          options,
-          { oldPassword, newPassword, unicodeHint },
-          cancel.signal,
-          io,
-        );
-        knownTable = preflight.table;
-        if (preflight.kind === 'cancelled') return EXIT.cancelled;
-        if (preflight.kind === 'refused') return EXIT.nothingOpened;
-        opened = preflight.opened;
-      }
-      const earlier = earlierRunsOf(args, knownTable);
       let result: RotationResult;
       try {
         result = await rotateVault({
           ...options,
-          scanAnyway: args.scanAnyway || opened,
           lockTool: 'cli',
           oldPassword,
           newPassword,
           signal: cancel.signal,
-          onProgress: (progress) => reporter.update(withEarlierRuns(progress, earlier)),
+          ...shown.listeners(),
         });
       } catch (error) {
-        throw withResumeHint(error, args, knownTable);
+        const refused = shown.refused(error, options.openConfig, unicodeHint);
+        if (refused !== null) return refused;
+        throw withResumeHint(error, args, knownTable());
+      } finally {
+        shown.stop();
       }
       reporter.finish();
-      return reportResult(args, result, unicodeHint, io);
+      return shown.cancelledDuringCheck(result) ?? reportResult(args, result, unicodeHint, io);
     } finally {
       reporter.finish();
       cancel.dispose();

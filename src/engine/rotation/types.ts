@@ -1,4 +1,9 @@
-import type { PreflightProgress, RotationProgress, VerifyProgress } from '../../core/types.js';
+import type {
+  PreflightProgress,
+  PreflightResult,
+  RotationProgress,
+  VerifyProgress,
+} from '../../core/types.js';
 import type { Argon2Config } from '../../core/argon2.js';
 import type { Argon2BackendPreference } from '../kdf/types.js';
 import type { VaultDriverPreference } from '../storage/types.js';
@@ -129,6 +134,14 @@ export interface RotationOptions extends RecordScopeOptions, JobRuntimeOptions {
   /** a server: how long one statement may go unanswered before the connection is dropped (default 15 min) */
   readonly serverTimeoutMs?: number | undefined;
   readonly onProgress?: ((progress: RotationProgress) => void) | undefined;
+  /**
+   * A fresh run's check on a sample, told as a pre-flight: its progress, then
+   * its result (before a refusal is thrown, and when cancelled during it).
+   * The sampled records that opened are rotated by the check itself and
+   * taken by the pass, so this is the only pre-flight a rotation needs.
+   */
+  readonly onPreflightProgress?: ((progress: PreflightProgress) => void) | undefined;
+  readonly onPreflight?: ((preflight: PreflightResult) => void) | undefined;
   /** clock for soft-deleted checks and updated_at (tests) */
   readonly now?: (() => Date) | undefined;
   /** who takes the vault's rotation lock, shown to a rotation it refuses: 'cli', 'app'... (default 'engine') */

@@ -15,7 +15,8 @@ import { CryptoPool } from '../../pool/crypto-pool.js';
 import type { CryptoTaskResult } from '../../pool/protocol.js';
 import type { SampledValueKind, VaultRecord, VaultStore } from '../../storage/types.js';
 import { describeArgon2Config, sameArgon2Config } from '../plan/argon2-spec.js';
-import { OLD_PASSWORD } from '../run/pipeline.js';
+import { NEW_PASSWORD, OLD_PASSWORD } from '../run/pipeline.js';
+import type { SampledResults } from './sampled-results.js';
 import { choosePoolSize, windowFor } from '../job/pool-size.js';
 import { sampleFilter, type RecordScope } from '../job/record-scope.js';
 import { scanOnPool } from './scan-on-pool.js';
@@ -34,9 +35,14 @@ export interface OldPasswordSample {
 export interface OldPasswordSampleDetails extends OldPasswordSample {
   /** the v2 records sampled (preset detection tries a few of them) */
   readonly v2Records: readonly VaultRecord[];
-  /** tasks that spent an Argon2id derivation, and their total time (the pre-flight's estimate) */
+  /** tasks that spent an Argon2id derivation opening, and their total time (the pre-flight's estimate) */
   readonly derivations: number;
   readonly deriveMs: number;
+  /** re-encryptions done on the way (rotate tasks kept for the pass), and their time */
+  readonly writes: number;
+  readonly writeDeriveMs: number;
+  /** every derivation spent, opening and re-encrypting */
+  readonly spent: number;
   /** true when the signal stopped it early (the tallies cover what finished) */
   readonly cancelled: boolean;
 }
@@ -55,6 +61,12 @@ export interface OldPasswordSampleSettings {
   /** progress: the records about to be tested, then each record's outcome */
   readonly onQueued?: ((records: number) => void) | undefined;
   readonly onTested?: ((outcome: CryptoTaskResult['outcome']['kind']) => void) | undefined;
+  /**
+   * The run's check: v2 records get the task the pass would run (a rotation
+   * re-encrypts what opens) and their results are kept for it. v1 records are
+   * only opened (no derivation: the pass redoes them for nothing).
+   */
+  readonly keep?: SampledResults | undefined;
 }
 
 const EMPTY_TALLY: KindTally = { sampled: 0, opened: 0, malformed: 0 };
@@ -71,6 +83,10 @@ export async function sampleOldPassword(
   const tallies = { v2: { ...EMPTY_TALLY }, v1: { ...EMPTY_TALLY } };
   let derivations = 0;
   let deriveMs = 0;
+  let writes = 0;
+  let writeDeriveMs = 0;
+  let spent = 0;
+  const { keep } = settings;
   const queue: [SampledValueKind, VaultRecord][] = [
     ...v2Records.map((record): [SampledValueKind, VaultRecord] => ['v2', record]),
     ...v1Records.map((record): [SampledValueKind, VaultRecord] => ['v1', record]),
@@ -83,22 +99,44 @@ export async function sampleOldPassword(
   const { cancelled } = await scanOnPool({
     pool,
     next: () => queue[index++]?.[1] ?? null,
-    taskFor: (record) => ({ op: 'open', value: record.value, password: OLD_PASSWORD }),
+    taskFor: (record) =>
+      keep?.op === 'rotate' && kindOf.get(record) === 'v2'
+        ? { op: 'rotate', value: record.value, from: OLD_PASSWORD, to: NEW_PASSWORD }
+        : { op: 'open', value: record.value, password: OLD_PASSWORD },
     onResult: (record, result: CryptoTaskResult) => {
-      const tally = tallies[kindOf.get(record) ?? 'v1'];
+      const kind = kindOf.get(record) ?? 'v1';
+      const tally = tallies[kind];
+      // A rotate task that opened the value re-encrypted it too.
+      const outcome = result.outcome.kind === 'rotated' ? 'opened' : result.outcome.kind;
       tally.sampled++;
-      if (result.outcome.kind === 'opened') tally.opened++;
-      if (result.outcome.kind === 'malformed') tally.malformed++;
-      if (result.derivations > 0) {
+      if (outcome === 'opened') tally.opened++;
+      if (outcome === 'malformed') tally.malformed++;
+      spent += result.derivations;
+      if (result.outcome.kind === 'rotated') {
+        writes++;
+        writeDeriveMs += result.writeDeriveMs;
+      }
+      if (result.derivations > (result.outcome.kind === 'rotated' ? 1 : 0)) {
         derivations++;
         deriveMs += result.openDeriveMs;
       }
-      settings.onTested?.(result.outcome.kind);
+      if (kind === 'v2') keep?.keep(record, result);
+      settings.onTested?.(outcome);
     },
     window: windowFor(pool.size),
     signal: settings.signal,
   });
-  return { v2: tallies.v2, v1: tallies.v1, v2Records, derivations, deriveMs, cancelled };
+  return {
+    v2: tallies.v2,
+    v1: tallies.v1,
+    v2Records,
+    derivations,
+    deriveMs,
+    writes,
+    writeDeriveMs,
+    spent,
+    cancelled,
+  };
 }
 
 /** True when the sample allows a rotation: no v2 record was tested, or at least one opened. */
@@ -314,5 +352,8 @@ export async function sampleOldPasswordWidely(
     v2Records: v2Wider ? wide.v2Records : first.v2Records,
     derivations: first.derivations + wide.derivations,
     deriveMs: first.deriveMs + wide.deriveMs,
+    writes: first.writes + wide.writes,
+    writeDeriveMs: first.writeDeriveMs + wide.writeDeriveMs,
+    spent: first.spent + wide.spent,
   };
 }

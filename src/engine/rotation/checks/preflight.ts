@@ -12,7 +12,13 @@ import type { OldPasswordSampleDetails } from './open-config-check.js';
 import { JobResources } from '../job/job-resources.js';
 import { choosePoolSize } from '../job/pool-size.js';
 import { DEFAULT_PROGRESS_INTERVAL_MS } from '../job/progress.js';
-import { diagnoseSample, type DiagnosisListener } from './sample-diagnosis.js';
+import {
+  diagnoseSample,
+  type DiagnosisListener,
+  type SampleDiagnosis,
+} from './sample-diagnosis.js';
+import type { Argon2Config } from '../../../core/argon2.js';
+import type { CryptoPool } from '../../pool/crypto-pool.js';
 import type { PreflightOptions, PreflightProgress, PreflightResult } from '../types.js';
 import { recordScope, scopeFilter, type RecordScope } from '../job/record-scope.js';
 import { assertNoDistributedRotation } from '../../distributed/ledger/active.js';
@@ -32,7 +38,7 @@ type Counts = Pick<PreflightProgress, 'toSample' | 'sampled' | 'opened' | 'malfo
  * per interval. Each phase reports its own work (stepDone of stepTotal), so a
  * bar moves while presets are tried after the sample is complete.
  */
-class PreflightProgressReporter implements DiagnosisListener {
+export class PreflightProgressReporter implements DiagnosisListener {
   private readonly startedAt = performance.now();
   private lastSentAt = Number.NEGATIVE_INFINITY;
   private phase: PreflightProgress['phase'] = 'starting';
@@ -156,49 +162,82 @@ export async function preflightRotation(options: PreflightOptions): Promise<Pref
       workers: options.workers,
       listener: progress,
     });
-    const { sample, refusal, newPasswordSample, suggestedPreset } = diagnosis;
-    let cancelled = diagnosis.cancelled;
     password.fill(0);
-
-    const msPerOpen = sample.derivations > 0 ? sample.deriveMs / sample.derivations : 0;
-    const opened = sample.v2.opened + sample.v1.opened;
-    let msPerWrite = msPerOpen;
-    const needWriteTiming =
-      opened > 0 && (msPerOpen === 0 || !sameArgon2Config(options.openConfig, writeConfig));
-    if (needWriteTiming && !cancelled) {
-      progress.setPhase('timing', 1);
-      const probe = await pool.run({ op: 'probe-write' });
-      msPerWrite = probe.writeDeriveMs;
-      progress.stepDone();
-      cancelled ||= options.signal?.aborted === true;
-    }
-    const { tests, writes } = await estimateWork(store, scope, total, sample);
-    progress.setPhase(cancelled ? 'cancelled' : 'done');
-    return {
-      table,
-      total,
-      sampled: sample.v2.sampled + sample.v1.sampled,
-      opened,
-      malformed: sample.v2.malformed + sample.v1.malformed,
-      v2: sample.v2,
-      v1: sample.v1,
-      canRotate: refusal === null,
-      ...(refusal ? { refusal } : {}),
-      ...(suggestedPreset ? { suggestedPreset } : {}),
-      ...(newPasswordSample ? { newPasswordSample } : {}),
-      estimatedSeconds: (tests * msPerOpen + writes * msPerWrite) / rotationWorkers / 1000,
-      estimatedDerivations: Math.round(tests + writes),
-      msPerDerivation: msPerOpen,
-      workers: rotationWorkers,
-      kdfBackend: pool.backend,
-      cancelled,
-    };
+    return await preflightResultOf(
+      { store, scope, total, pool, table, writeConfig, signal: options.signal, progress },
+      { openConfig: options.openConfig, workers: rotationWorkers },
+      diagnosis,
+    );
   } catch (error) {
     progress.setPhase('failed');
     throw error;
   } finally {
     await resources.dispose();
   }
+}
+
+export interface PreflightJob {
+  readonly store: VaultStore;
+  readonly scope: RecordScope;
+  /** records in scope */
+  readonly total: number;
+  readonly pool: CryptoPool;
+  readonly table: string;
+  readonly writeConfig: Argon2Config;
+  readonly signal: AbortSignal | undefined;
+  readonly progress: PreflightProgressReporter;
+}
+
+/**
+ * What the check found, as the pre-flight tells it (the pre-flight job's and
+ * the rotation's own check alike): the sample's counts, the refusal if any,
+ * and the estimate of the whole rotation from the derivation times measured
+ * (one write derivation timed when the sample wrote none and the write
+ * settings differ). Ends the progress with 'done' or 'cancelled'.
+ */
+export async function preflightResultOf(
+  job: PreflightJob,
+  settings: { readonly openConfig: Argon2Config; readonly workers: number },
+  diagnosis: SampleDiagnosis,
+): Promise<PreflightResult> {
+  const { store, scope, total, pool, progress } = job;
+  const { sample, refusal, newPasswordSample, suggestedPreset } = diagnosis;
+  let cancelled = diagnosis.cancelled;
+  const msPerOpen = sample.derivations > 0 ? sample.deriveMs / sample.derivations : 0;
+  const opened = sample.v2.opened + sample.v1.opened;
+  let msPerWrite = sample.writes > 0 ? sample.writeDeriveMs / sample.writes : msPerOpen;
+  const needWriteTiming =
+    opened > 0 &&
+    sample.writes === 0 &&
+    (msPerOpen === 0 || !sameArgon2Config(settings.openConfig, job.writeConfig));
+  if (needWriteTiming && !cancelled) {
+    progress.setPhase('timing', 1);
+    const probe = await pool.run({ op: 'probe-write' });
+    msPerWrite = probe.writeDeriveMs;
+    progress.stepDone();
+    cancelled ||= job.signal?.aborted === true;
+  }
+  const { tests, writes } = await estimateWork(store, scope, total, sample);
+  progress.setPhase(cancelled ? 'cancelled' : 'done');
+  return {
+    table: job.table,
+    total,
+    sampled: sample.v2.sampled + sample.v1.sampled,
+    opened,
+    malformed: sample.v2.malformed + sample.v1.malformed,
+    v2: sample.v2,
+    v1: sample.v1,
+    canRotate: refusal === null,
+    ...(refusal ? { refusal } : {}),
+    ...(suggestedPreset ? { suggestedPreset } : {}),
+    ...(newPasswordSample ? { newPasswordSample } : {}),
+    estimatedSeconds: (tests * msPerOpen + writes * msPerWrite) / settings.workers / 1000,
+    estimatedDerivations: Math.round(tests + writes),
+    msPerDerivation: msPerOpen,
+    workers: settings.workers,
+    kdfBackend: pool.backend,
+    cancelled,
+  };
 }
 
 /**

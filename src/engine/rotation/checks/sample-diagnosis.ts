@@ -86,7 +86,7 @@ export async function diagnoseSample(settings: DiagnoseSettings): Promise<Sample
     onQueued: (records) => listener?.sampleQueued(records),
     onTested: (outcome) => listener?.sampleTested(outcome),
   });
-  let derivations = sample.derivations;
+  let derivations = sample.spent;
   let cancelled = sample.cancelled;
   let newPasswordSample: NewPasswordSample | undefined;
   let suggestedPreset: Argon2PresetName | undefined;

@@ -32,14 +32,15 @@ import {
   type RecordScope,
 } from '../job/record-scope.js';
 import { CANARY_DERIVATIONS, assertSameRotation, sealCanaries } from '../state/resume-proof.js';
+import { SampledResults } from '../checks/sampled-results.js';
+import { assertSampleAllowsRun } from '../checks/run-check.js';
 import { acquireRotationLock } from '../state/rotation-lock.js';
-import { diagnoseSample, refusalError } from '../checks/sample-diagnosis.js';
 import { removeStaleTempFiles } from '../state/stale-temp-files.js';
 import type { RecordCounts, RotationOptions } from '../types.js';
-import { assertPositiveInteger, resolveVaultTable, validateRotationInput } from './validation.js';
 
-/** Records sampled (v2; half as many v1) to check the Argon2id settings before a fresh rotation. */
-const CONFIG_CHECK_SAMPLE = 16;
+// The distributed coordinator plans with the same check.
+export { assertSampleAllowsRun };
+import { assertPositiveInteger, resolveVaultTable, validateRotationInput } from './validation.js';
 
 /** Everything a run needs, decided and proven before it writes anything. */
 export interface RotationPlan {
@@ -74,6 +75,8 @@ export interface RotationPlan {
   readonly checkDerivations: number;
   /** null: a dry run, or cancelled before they were sealed (nothing to resume then) */
   readonly canaries: RotationCheckpoint['canaries'] | null;
+  /** the check's results the main pass takes instead of deriving again; null: no check ran */
+  readonly sampled: SampledResults | null;
   /** ISO time the rotation's first run started */
   readonly startedAt: string;
 }
@@ -185,6 +188,13 @@ export async function planRotation(
       ? assertBackupPathFree(options.backupPath)
       : null;
 
+  if (dryRun) {
+    // What the pre-flight said before a dry run: the rotation's refusals, on the read-only connection.
+    await store.assertRowsWritable?.(table);
+    await assertNoDistributedRotation(store, table);
+  }
+  const keyKind = await store.keyKind(table);
+
   const pool = await resources.startPool({
     size: choosePoolSize(options.workers, [openConfig, writeConfig], rowsAtStart),
     openConfig,
@@ -192,25 +202,32 @@ export async function planRotation(
     kdfBackend: options.kdfBackend,
   });
   let checkDerivations = 0;
+  let sampled: SampledResults | null = null;
+  // A fresh run's canaries are sealed on the pool beside the check's sample, not after it.
+  const sealing = dryRun || previous ? null : sealCanaries(pool);
+  // Awaited below; marked handled so a refusal of the check is the error reported.
+  sealing?.catch(() => undefined);
   if (previous) {
     // The canaries prove the passwords and the open settings of the interrupted rotation.
     await assertSameRotation({ checkpoint: previous, checkpointPath, store, scope, pool });
     checkDerivations += CANARY_DERIVATIONS;
-  } else if (!(options.skipConfigCheck && options.scanAnyway) && !options.signal?.aborted) {
+  } else if (!options.signal?.aborted) {
+    // The pre-flight the person sees: its sample is rotated here and taken by the pass.
+    sampled = new SampledResults(dryRun ? 'open' : 'rotate');
     checkDerivations += await assertSampleAllowsRun(
       options,
-      { store, scope, pool, table },
+      { store, scope, pool, table, total: rowsAtStart, writeConfig, keep: sampled },
       resources,
     );
   }
+  // Cancelled before the pass: nothing was written, so nothing is left to resume (no checkpoint).
+  const canaries = previous?.canaries ?? (options.signal?.aborted ? null : await sealing) ?? null;
+  if (canaries && !previous) checkDerivations += CANARY_DERIVATIONS;
   resources.zeroPasswords();
 
   // A redone run counts every record itself.
   const base = redo ? NO_COUNTS : (previous?.counts ?? NO_COUNTS);
   const startedAt = previous?.startedAt ?? clock().toISOString();
-  const canaries = dryRun ? null : (previous?.canaries ?? (await sealCanaries(pool)));
-  if (canaries && !previous) checkDerivations += CANARY_DERIVATIONS;
-  const keyKind = await store.keyKind(table);
   return {
     dryRun,
     clock,
@@ -232,45 +249,9 @@ export async function planRotation(
     pool,
     checkDerivations,
     canaries,
+    sampled,
     startedAt,
   };
-}
-
-/**
- * The check of a fresh run (the same decision as the pre-flight, for callers
- * that skipped it): refuses settings that open v1 records only (unless
- * skipConfigCheck) and a sample in which nothing opens (unless scanAnyway),
- * before anything is written. Returns the derivations it spent.
- */
-export async function assertSampleAllowsRun(
-  options: RotationOptions,
-  job: { store: VaultStore; scope: RecordScope; pool: CryptoPool; table: string },
-  resources: JobResources,
-): Promise<number> {
-  const diagnosis = await diagnoseSample({
-    ...job,
-    v2SampleSize: CONFIG_CHECK_SAMPLE,
-    v1SampleSize: CONFIG_CHECK_SAMPLE / 2,
-    signal: options.signal,
-    config: options.openConfig,
-    password: resources.passwords[0]!,
-    newPasswordInPool: true,
-    kdfBackend: options.kdfBackend,
-    workers: options.workers,
-    // A preset's name only explains a refusal that either option waives.
-    detectPresets: !options.scanAnyway && !options.skipConfigCheck,
-  });
-  const { refusal } = diagnosis;
-  const overridden =
-    refusal === 'wrong-settings'
-      ? options.skipConfigCheck
-      : // `--resume` with no checkpoint left: a rotation that completed (its exit not seen) looks
-        // already rotated; the pass proves it, and the result says "already completed" (exit 0).
-        options.scanAnyway || (refusal === 'already-rotated' && options.resume === true);
-  if (refusal !== null && !overridden) {
-    throw refusalError(diagnosis, { config: options.openConfig, table: job.table });
-  }
-  return diagnosis.derivations;
 }
 
 export function checkOptions(options: RotationOptions): void {

@@ -97,6 +97,7 @@ export function rotationResult(
   const { counts, thisRun } = outcome;
   const { newPasswordSample } = after;
   const notes = plan.notes;
+  const reused = plan.sampled?.reusedDerivations ?? 0;
   notes.push(
     ...closingNotes({
       removedTemporaries: plan.removedTemporaries,
@@ -125,7 +126,9 @@ export function rotationResult(
       (sweep?.derivations ?? 0) +
       (newPasswordSample?.derivations ?? 0),
     derivationsDiscarded: pipeline.counts.derivationsDiscarded,
-    checkDerivations: plan.checkDerivations,
+    // The sample's results the pass took are the pass's derivations (counted there, once).
+    checkDerivations: plan.checkDerivations - reused,
+    derivationsReused: reused,
     opened: counts.opened,
     resumed: plan.previous !== null,
     thisRun: {

@@ -25,6 +25,7 @@ import { NO_COUNTS, recordCountsOf, type Tally } from '../job/record-counts.js';
 import type { RecordScope } from '../job/record-scope.js';
 import type { RecordCounts, RecordFailure } from '../types.js';
 import type { VisitLedger } from './visit-ledger.js';
+import type { SampledResults } from '../checks/sampled-results.js';
 
 /** Password indexes in the pool: 0 opens, 1 encrypts. */
 export const OLD_PASSWORD = 0;
@@ -70,6 +71,8 @@ export interface PipelineSettings {
   readonly updatedAt: () => string;
   /** runs once, before the first write (the backup) */
   readonly beforeFirstWrite: () => Promise<void>;
+  /** results the check before the run already has (its sample): taken instead of a derivation */
+  readonly known?: SampledResults | undefined;
   /** before each batch is written (the checkpoint notes what it is about to commit) */
   readonly beforeCommit?: ((updates: readonly ValueUpdate[]) => void) | undefined;
   /**
@@ -148,7 +151,10 @@ export class RotationPipeline {
     const { cancelled, leftOver } = await runBoundedWindow({
       next: () => records.next(),
       isDone: () => records.done,
-      start: (record) => pool.run(this.taskFor(record)),
+      start: (record) => {
+        const known = this.settings.known?.take(record);
+        return known ? Promise.resolve(known) : pool.run(this.taskFor(record));
+      },
       ordered: true,
       window: this.settings.window,
       maxInFlightBytes: this.settings.maxInFlightBytes ?? MAX_IN_FLIGHT_BYTES,

@@ -99,6 +99,7 @@ export async function runRotation(
     }),
     dryRun,
     ledger,
+    known: plan.sampled ?? undefined,
     beforeCommit: (updates) => checkpoint.save(pipeline?.cursor ?? scope.afterKey, false, updates),
     writtenEarlier: writtenBy(plan.previous?.redoFromStart ? undefined : plan.previous?.inFlight),
     onCommit: (cursor) => checkpoint.save(cursor),
