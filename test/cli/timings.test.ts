@@ -59,7 +59,8 @@ describe('VAULTSTORE_ADMIN_TIMINGS', () => {
     for (const [before, after] of [
       ['cli-start', 'vault-open'],
       ['vault-open', 'vault-opened'],
-      ['vault-opened', 'phase:validating'],
+      ['vault-opened', 'phase:rotating'],
+      ['phase:validating', 'phase:rotating'],
       ['pool-start', 'pool-ready'],
       ['pool-ready', 'phase:rotating'],
       ['phase:rotating', 'phase:finishing'],
