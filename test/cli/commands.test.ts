@@ -135,8 +135,17 @@ describe('rotate', () => {
     expect(result.code, result.stderr).toBe(0);
     const lines = jsonLines(result.stdout);
     expect(lines.filter((line) => line.type === 'progress').length).toBeGreaterThan(0);
-    expect(lines.some((line) => line.type === 'preflight')).toBe(true);
+    // One pre-flight (the rotation's own check), told before the pass's progress.
+    expect(lines.filter((line) => line.type === 'preflight')).toHaveLength(1);
+    expect(lines.findIndex((line) => line.type === 'preflight')).toBe(0);
     const summary = lines.at(-1)!;
+    // Each v2 record tested once, each record written once, and the two canaries: the pre-flight's
+    // sample is the pass's work, not extra.
+    const v2Count = manifest.n - v1Count;
+    expect(Number(summary.derivations) + Number(summary.checkDerivations)).toBe(
+      v2Count + rotatedByDefault + 2,
+    );
+    expect(summary.derivationsReused).toBeGreaterThan(0);
     expect(summary).toMatchObject({
       type: 'summary',
       status: 'completed',

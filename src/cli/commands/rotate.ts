@@ -3,17 +3,13 @@ import {
   ARGON2_PRESETS,
   assertNoRotationRunning,
   checkpointPathFor,
-  isEngineError,
   readCheckpoint,
   rotateVault,
   serverStateBase,
   unfinishedRotationError,
   unicodeNormalizationHint,
   validateRotationInput,
-  type Argon2Config,
   type RotationOptions,
-  type PreflightResult,
-  type RotationProgress,
   type RotationResult,
 } from '../../engine/index.js';
 import { interpretResult } from '../../core/verdict.js';
@@ -28,21 +24,12 @@ import { writeJsonLine, writeLine, type CliIo } from '../io.js';
 import { planServerLogin, readLoginAndPasswords } from '../db-password.js';
 import { rotationPasswordRequests } from '../passwords.js';
 import { earlierRuns, withEarlierRuns, type EarlierRuns } from '../progress/earlier-runs.js';
-import { PreflightSpinner } from '../progress/preflight-spinner.js';
+import { PreflightShown } from './rotate-preflight.js';
 import { DRY_RUN_WORDS, ROTATE_WORDS } from '../progress/progress-line.js';
 import { createProgressReporter } from '../progress/reporters.js';
 import { restartCommand, resumeCommand } from '../resume-command.js';
 import { zeroBytes } from '../secret-bytes.js';
-import {
-  cancelledText,
-  completedText,
-  nothingOpenedText,
-  preflightJson,
-  preflightText,
-  refusalReport,
-  scanRefusal,
-  summaryJson,
-} from './rotate-report.js';
+import { cancelledText, completedText, nothingOpenedText, summaryJson } from './rotate-report.js';
 
 type SharedOptions = Omit<
   RotationOptions,
@@ -127,119 +114,6 @@ function hasCheckpoint(args: RotateArgs, table: string | undefined): boolean {
 function earlierRunsOf(args: RotateArgs, table: string | undefined): EarlierRuns | null {
   return args.resume ? earlierRuns(checkpointOf(args, table)) : null;
 }
-
-/**
- * The rotation's own check, shown as its pre-flight (a fresh run; a resume
- * proves its canaries instead): a turning mark while it samples, then its
- * line, before any progress of the pass (held until then). Refused (exit 4,
- * lines on stderr, an error line with --json) when no sampled v2 record
- * opens (unless --skip-config-check) or nothing opens at all (unless
- * --scan-anyway): before the scan, which on a real vault takes hours to end
- * the same way. The sampled records that opened are rotated by the check,
- * not tested again.
- */
-class PreflightShown {
-  result: PreflightResult | null = null;
-  private readonly spinner: PreflightSpinner | null;
-  private held: RotationProgress | null = null;
-
-  constructor(
-    private readonly args: RotateArgs,
-    private readonly io: CliIo,
-    signal: AbortSignal,
-    private readonly onProgress: (progress: RotationProgress) => void,
-  ) {
-    // Seconds of silence at the default preset: a terminal shows that work goes on.
-    this.spinner =
-      !args.resume && !args.json && io.stderr.isTTY
-        ? new PreflightSpinner(io.stderr, signal)
-        : null;
-  }
-
-  /** What the engine is given: the pre-flight's listeners on a fresh run. */
-  listeners(): Pick<RotationOptions, 'onProgress' | 'onPreflight' | 'onPreflightProgress'> {
-    const onProgress = (progress: RotationProgress): void => {
-      if (this.args.resume || this.passShown()) this.onProgress(progress);
-      else if (!this.result) this.held = progress;
-    };
-    if (this.args.resume) return { onProgress };
-    return {
-      onProgress,
-      onPreflight: (result) => this.show(result),
-      ...(this.spinner && { onPreflightProgress: (progress) => this.spinner?.update(progress) }),
-    };
-  }
-
-  private show(result: PreflightResult): void {
-    this.spinner?.stop();
-    this.result = result;
-    const { args, io } = this;
-    if (args.json) writeJsonLine(io.stdout, preflightJson(result));
-    // A refusal or a cancel is told once the run has ended (refused / cancelledDuringCheck).
-    if (!args.json && !result.cancelled && this.goesOn(result)) {
-      writeLines(io.stderr, preflightText(result, true));
-    }
-    if (this.held && this.passShown()) this.onProgress(this.held);
-    this.held = null;
-  }
-
-  /** The pass's progress is shown once the check let it start (none after a refusal or a cancel in it). */
-  private passShown(): boolean {
-    const { result } = this;
-    return result !== null && !result.cancelled && this.goesOn(result);
-  }
-
-  private goesOn(result: PreflightResult): boolean {
-    const overridden = scanRefusal(result) ? this.args.scanAnyway : this.args.skipConfigCheck;
-    return result.canRotate || overridden;
-  }
-
-  stop(): void {
-    this.spinner?.stop();
-  }
-
-  /** The error was the check's refusal: report it as the pre-flight always did; else null. */
-  refused(error: unknown, openConfig: Argon2Config, unicodeHint: string | null): ExitCode | null {
-    const { result, args, io } = this;
-    if (!result || this.goesOn(result) || !isEngineError(error)) return null;
-    if (!REFUSAL_CODES.has(error.code)) return null;
-    const report = refusalReport(args, result, openConfig, unicodeHint);
-    if (!args.json) writeLines(io.stderr, preflightText(result));
-    writeLines(io.stderr, report.lines);
-    if (args.json) {
-      writeJsonLine(io.stdout, {
-        type: 'error',
-        code: report.code,
-        message: report.lines.join('\n'),
-        exitCode: EXIT.nothingOpened,
-      });
-    }
-    return EXIT.nothingOpened;
-  }
-
-  /** Cancelled during the check: nothing was changed (no canaries, no checkpoint, no write). */
-  cancelledDuringCheck(rotation: RotationResult): ExitCode | null {
-    const { result, args, io } = this;
-    if (!result?.cancelled || rotation.status !== 'cancelled') return null;
-    if (!args.json) writeLines(io.stderr, preflightText(result));
-    writeLine(io.stderr, 'Cancelled during the pre-flight check. Nothing was changed.');
-    if (args.json) {
-      writeJsonLine(io.stdout, {
-        type: 'summary',
-        command: 'rotate',
-        status: 'cancelled',
-        table: result.table,
-      });
-    }
-    return EXIT.cancelled;
-  }
-}
-
-const REFUSAL_CODES: ReadonlySet<string> = new Set([
-  'WRONG_ARGON2_CONFIG',
-  'NOTHING_OPENED',
-  'ALREADY_ROTATED',
-]);
 
 /**
  * A plain rotate when an unfinished rotation of the vault exists: asks on a

@@ -37,10 +37,10 @@ import { assertSampleAllowsRun } from '../checks/run-check.js';
 import { acquireRotationLock } from '../state/rotation-lock.js';
 import { removeStaleTempFiles } from '../state/stale-temp-files.js';
 import type { RecordCounts, RotationOptions } from '../types.js';
+import { assertPositiveInteger, resolveVaultTable, validateRotationInput } from './validation.js';
 
 // The distributed coordinator plans with the same check.
 export { assertSampleAllowsRun };
-import { assertPositiveInteger, resolveVaultTable, validateRotationInput } from './validation.js';
 
 /** Everything a run needs, decided and proven before it writes anything. */
 export interface RotationPlan {
@@ -220,9 +220,10 @@ export async function planRotation(
       resources,
     );
   }
+  const sealed = (await sealing) ?? null;
+  if (sealed) checkDerivations += CANARY_DERIVATIONS;
   // Cancelled before the pass: nothing was written, so nothing is left to resume (no checkpoint).
-  const canaries = previous?.canaries ?? (options.signal?.aborted ? null : await sealing) ?? null;
-  if (canaries && !previous) checkDerivations += CANARY_DERIVATIONS;
+  const canaries = previous?.canaries ?? (options.signal?.aborted ? null : sealed);
   resources.zeroPasswords();
 
   // A redone run counts every record itself.
