@@ -1,5 +1,7 @@
 /**
- * `npm run bench`: Argon2id rates, a default-preset rotation (records/s,
+ * `npm run bench`: whole CLI processes against the reference per phase
+ * (section phases), Argon2id derivations/s by pool size under cgroup CPU
+ * limits (pool-size), Argon2id rates, a default-preset rotation (records/s,
  * pipeline efficiency, host event-loop delay), the same vault in PostgreSQL
  * and a tiny-preset vault in SQLite, PostgreSQL and MariaDB (private servers
  * on localhost), the reference implementation on the same vault, peak memory
@@ -41,6 +43,8 @@ import {
   type ServersBenchResult,
 } from './servers-bench.js';
 import { benchVsrefRotate, vsrefAvailable } from './vsref-bench.js';
+import { benchPhases } from './phases-bench.js';
+import { benchPoolSize } from './pool-size-bench.js';
 
 /** Other processes using more than this share of the cores make a section's figures noisy. */
 const NOISY_OTHER_SHARE = 0.15;
@@ -97,6 +101,8 @@ async function runBench(options: BenchOptions): Promise<void> {
     memory: null,
     seedTable: null,
     cancel: null,
+    phases: null,
+    poolSize: null,
     servers: null,
     notes,
     otherCpuShare: {},
@@ -117,6 +123,44 @@ async function runBench(options: BenchOptions): Promise<void> {
     })());
   const uninstallSignalCleanup = cleanUpOnSignal(cleanup);
   try {
+    // Whole processes first, while the benchmark itself has started nothing else.
+    if (!skip('phases')) {
+      if (!vsrefAvailable(options.vsref)) {
+        report = { ...report, phases: { skipped: `vsref not found at ${options.vsref}` } };
+      } else {
+        // measured=false: the runs are child processes; each run measures the others' share itself.
+        section(
+          'phases',
+          `phases: ${options.phaseSizes.join(' and ')} records, ${options.phaseRuns} runs each…`,
+          false,
+        );
+        report = {
+          ...report,
+          phases: await benchPhases({
+            sizes: options.phaseSizes,
+            runs: options.phaseRuns,
+            // the CLI bundle next to this one (out/cli), built by `npm run bench`
+            cli: join(dirname(fileURLToPath(import.meta.url)), 'vaultstore-admin.mjs'),
+            compareCli: options.compareCli,
+            vsref: options.vsref,
+            workDir,
+            log,
+          }),
+        };
+      }
+    }
+    if (!skip('pool-size')) {
+      section('pool-size', 'pool-size: derivations/s by pool size under CPU limits…', false);
+      report = {
+        ...report,
+        poolSize: await benchPoolSize({
+          seconds: options.poolSeconds,
+          runs: options.poolRuns,
+          log,
+        }),
+      };
+    }
+
     // The vault first: the Argon2id rates are measured right before (and after) the rotation they explain.
     const needsDefaultVault =
       !skip('rotation') || !skip('vsref') || !skip('cancel') || !skip('servers');

@@ -19,6 +19,14 @@ export interface BenchOptions {
   readonly vsref: string | null;
   readonly workDir: string | null;
   readonly skip: ReadonlySet<string>;
+  /** section phases: vault sizes and runs of each contender */
+  readonly phaseSizes: readonly number[];
+  readonly phaseRuns: number;
+  /** another CLI bundle rotated side by side in section phases (e.g. built before a change) */
+  readonly compareCli: { readonly label: string; readonly path: string } | null;
+  /** section pool-size: seconds per measurement, runs of each */
+  readonly poolSeconds: number;
+  readonly poolRuns: number;
 }
 
 export const SECTIONS = [
@@ -29,6 +37,8 @@ export const SECTIONS = [
   'memory',
   'seed-table',
   'cancel',
+  'phases',
+  'pool-size',
 ] as const;
 
 export const BENCH_HELP = `Usage: npm run bench -- [options]   (or: node out/cli/bench.mjs [options])
@@ -43,6 +53,15 @@ export const BENCH_HELP = `Usage: npm run bench -- [options]   (or: node out/cli
                        and MariaDB (section servers; default 20000, quick 2000)
   --kdf-seconds S      seconds per Argon2id measurement (default 5, quick 2)
   --skip LIST          sections to skip: ${SECTIONS.join(',')}
+  --only LIST          run these sections alone (the others skipped)
+  --phase-sizes LIST   section phases: default-preset vault sizes rotated by whole CLI
+                       processes and by vsref side by side (default 40,200, quick 40)
+  --phase-runs N       section phases: runs of each, alternating (default 5, quick 2)
+  --compare-cli PATH   section phases: another vaultstore-admin.mjs bundle (e.g. built
+                       before a change) rotated in the same runs
+  --compare-label TEXT its label in the table (default "before")
+  --pool-seconds S     section pool-size: seconds per measurement (default 5, quick 2)
+  --pool-runs N        section pool-size: runs of each (default 3, quick 1)
   --out FILE           JSON report (default bench-results/bench.json)
   --vsref PATH         the reference implementation (default $VSREF or ../shared/tools/vsref)
   --work-dir DIR       where the generated vaults go (default: a temporary folder, removed after)
@@ -72,6 +91,13 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
       out: { type: 'string' },
       vsref: { type: 'string' },
       'work-dir': { type: 'string' },
+      only: { type: 'string' },
+      'phase-sizes': { type: 'string' },
+      'phase-runs': { type: 'string' },
+      'compare-cli': { type: 'string' },
+      'compare-label': { type: 'string' },
+      'pool-seconds': { type: 'string' },
+      'pool-runs': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -80,10 +106,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
   const quick = values.quick === true;
   const memory = (values.memory ?? (quick ? '5000,50000' : '20000,200000')).split(',');
   if (memory.length !== 2) throw new Error('--memory takes two sizes, e.g. 20000,200000');
-  const skip = new Set((values.skip ?? '').split(',').filter((name) => name !== ''));
-  for (const name of skip) {
-    if (!(SECTIONS as readonly string[]).includes(name))
-      throw new Error(`--skip: unknown section ${name}`);
+  const skip = sectionList(values.skip, '--skip');
+  if (values.only !== undefined) {
+    const only = sectionList(values.only, '--only');
+    for (const name of SECTIONS) if (!only.has(name)) skip.add(name);
   }
   return {
     quick,
@@ -106,7 +132,25 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
     vsref: values.vsref ?? process.env.VSREF ?? resolve('../shared/tools/vsref'),
     workDir: values['work-dir'] ? resolve(values['work-dir']) : null,
     skip,
+    phaseSizes: (values['phase-sizes'] ?? (quick ? '40' : '40,200'))
+      .split(',')
+      .map((size) => positiveInteger(size, 'phase-sizes', 1)),
+    phaseRuns: positiveInteger(values['phase-runs'], 'phase-runs', quick ? 2 : 5),
+    compareCli: values['compare-cli']
+      ? { label: values['compare-label'] ?? 'before', path: resolve(values['compare-cli']) }
+      : null,
+    poolSeconds: positiveInteger(values['pool-seconds'], 'pool-seconds', quick ? 2 : 5),
+    poolRuns: positiveInteger(values['pool-runs'], 'pool-runs', quick ? 1 : 3),
   };
+}
+
+function sectionList(text: string | undefined, option: string): Set<string> {
+  const names = new Set((text ?? '').split(',').filter((name) => name !== ''));
+  for (const name of names) {
+    if (!(SECTIONS as readonly string[]).includes(name))
+      throw new Error(`${option}: unknown section ${name}`);
+  }
+  return names;
 }
 
 /** `npm run bench -- distributed [options]` */

@@ -2,6 +2,8 @@
 import type { CancelBenchResult } from './cancel-bench.js';
 import type { KdfBenchResult } from './kdf-bench.js';
 import type { MemoryBenchResult } from './memory-bench.js';
+import { phasesLines, type PhasesBenchResult } from './phases-bench.js';
+import { poolSizeLines, type PoolSizeBenchResult } from './pool-size-bench.js';
 import type { RotationBenchResult } from './rotation-bench.js';
 import { seedTableLines, type SeedTableResult } from './seed-table-bench.js';
 import { isNotRun, type ServersBenchResult, type TinyStoresResult } from './servers-bench.js';
@@ -34,6 +36,10 @@ export interface BenchReport {
   /** the seed's table (absent in reports of earlier versions) */
   readonly seedTable?: SeedTableResult | null;
   readonly cancel: CancelBenchResult | null;
+  /** whole CLI processes against the reference, per phase (absent in reports of earlier versions) */
+  readonly phases?: PhasesBenchResult | { readonly skipped: string } | null;
+  /** derivations/s by pool size under CPU limits (absent in reports of earlier versions) */
+  readonly poolSize?: PoolSizeBenchResult | { readonly skipped: string } | null;
   /** the vault in PostgreSQL and MariaDB on localhost (section servers) */
   readonly servers: ServersBenchResult | { readonly skipped: string } | null;
   readonly notes: readonly string[];
@@ -157,6 +163,14 @@ export function formatReport(report: BenchReport, jsonPath: string): string {
       `(${report.machine.cpuModel}), node ${report.machine.node}, ${fixed(report.seconds, 0)} s`,
     '',
   ];
+  if (report.phases) {
+    lines.push(
+      ...('skipped' in report.phases
+        ? [`Whole CLI processes against the reference: skipped: ${report.phases.skipped}`, '']
+        : phasesLines(report.phases)),
+    );
+  }
+  if (report.poolSize) lines.push(...poolSizeLines(report.poolSize));
   if (report.kdf) lines.push(...kdfLines(report.kdf));
   if (report.rotation) lines.push(...rotationLines(report.rotation));
   if (report.servers) lines.push(...serversLines(report.servers));

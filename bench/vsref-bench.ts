@@ -39,6 +39,25 @@ export function vsrefAvailable(path: string | null): path is string {
   }
 }
 
+/** `vsref rotate` of a default-preset vault's copy with the benchmark's passwords, its report to `jsonPath`. */
+export function vsrefRotateArgs(copyPath: string, table: string, jsonPath: string): string[] {
+  return [
+    'rotate',
+    '-db',
+    copyPath,
+    '-table',
+    table,
+    '-old',
+    BENCH_OLD_PASSWORD,
+    '-new',
+    BENCH_NEW_PASSWORD,
+    '-config',
+    'default',
+    '-json',
+    jsonPath,
+  ];
+}
+
 export async function benchVsrefRotate(
   vsref: string,
   sourceVault: string,
@@ -49,23 +68,7 @@ export async function benchVsrefRotate(
   const jsonPath = `${copyPath}.vsref.json`;
   await execFileAsync(
     vsref,
-    [
-      'rotate',
-      '-db',
-      copyPath,
-      '-table',
-      'vault',
-      '-old',
-      BENCH_OLD_PASSWORD,
-      '-new',
-      BENCH_NEW_PASSWORD,
-      '-config',
-      'default',
-      '-workers',
-      String(workers),
-      '-json',
-      jsonPath,
-    ],
+    [...vsrefRotateArgs(copyPath, 'vault', jsonPath), '-workers', String(workers)],
     { timeout: 30 * 60_000 },
   );
   const json = JSON.parse(readFileSync(jsonPath, 'utf8')) as VsrefJson;

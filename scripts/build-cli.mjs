@@ -1,7 +1,8 @@
 /**
  * Bundles the headless CLI and the benchmark with esbuild:
  *   src/cli/main.ts -> out/cli/vaultstore-admin.mjs
- *   bench/index.ts  -> out/cli/bench.mjs (its memory child: memory-child.mjs)
+ *   bench/index.ts  -> out/cli/bench.mjs (its children: memory-child.mjs,
+ *                      pool-rate-child.mjs)
  * plus every engine worker entry next to them as <basename>.mjs, where
  * src/engine/worker-script.ts looks for it (from whichever chunk holds it),
  * and the chunks they share or load later, <name>-<HASH>.mjs (import() keeps
@@ -74,6 +75,7 @@ export async function buildCli({ outdir = DEFAULT_OUTDIR } = {}) {
     'vaultstore-admin': join(root, 'src/cli/main.ts'),
     bench: join(root, 'bench/index.ts'),
     'memory-child': join(root, 'bench/memory-child.ts'),
+    'pool-rate-child': join(root, 'bench/pool-rate-child.ts'),
   };
   for (const [name, file] of findWorkerEntries()) {
     if (name in entryPoints) throw new Error(`worker ${name} clashes with a bundle name`);

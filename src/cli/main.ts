@@ -6,9 +6,12 @@
 import { keepYoungGenerationSmall } from '../engine/index.js';
 import { runCli } from './cli.js';
 import { processIo } from './io.js';
+import { printTimingsIfAsked } from './timings.js';
 
 // The engine runs on this thread: a rotation's steady allocation would grow the heap ~10x its live size.
 keepYoungGenerationSmall();
+// Opt-in (npm run bench): start-up ends here, every module loaded.
+printTimingsIfAsked(process.env, process.stderr, (listener) => process.on('exit', listener));
 
 const EXIT_WATCHDOG_MS = 10_000;
 

@@ -18,10 +18,13 @@ import {
   DRY_RUN_WORDS,
   progressBarLine,
   progressLogLine,
+  ROTATE_WORDS,
   VERIFY_WORDS,
 } from '../../src/cli/progress/progress-line.js';
+import { onTimingMarks } from '../../src/engine/timing-marks.js';
 import type { RotationCheckpoint } from '../../src/engine/rotation/state/checkpoint.js';
 import {
+  chooseProgressReporter,
   createProgressReporter,
   JsonProgressLines,
   PlainProgressLines,
@@ -345,14 +348,31 @@ describe('JsonProgressLines and the reporter choice', () => {
   it('picks JSON with --json, a bar on a terminal, lines otherwise', () => {
     const tty = new Screen(true);
     const pipe = new Screen(false);
-    expect(createProgressReporter({ json: true, stdout: pipe, stderr: tty })).toBeInstanceOf(
-      JsonProgressLines,
-    );
-    expect(createProgressReporter({ json: false, stdout: pipe, stderr: tty })).toBeInstanceOf(
-      TerminalProgressBar,
-    );
-    expect(createProgressReporter({ json: false, stdout: tty, stderr: pipe })).toBeInstanceOf(
-      PlainProgressLines,
-    );
+    expect(
+      chooseProgressReporter({ json: true, stdout: pipe, stderr: tty }, ROTATE_WORDS),
+    ).toBeInstanceOf(JsonProgressLines);
+    expect(
+      chooseProgressReporter({ json: false, stdout: pipe, stderr: tty }, ROTATE_WORDS),
+    ).toBeInstanceOf(TerminalProgressBar);
+    expect(
+      chooseProgressReporter({ json: false, stdout: tty, stderr: pipe }, ROTATE_WORDS),
+    ).toBeInstanceOf(PlainProgressLines);
+  });
+
+  it('marks each phase change once, for VAULTSTORE_ADMIN_TIMINGS, and still reports every event', () => {
+    const pipe = new Screen(false);
+    const labels: string[] = [];
+    const stop = onTimingMarks((mark) => labels.push(mark.label));
+    try {
+      const reporter = createProgressReporter({ json: true, stdout: pipe, stderr: pipe });
+      for (const phase of ['validating', 'rotating', 'rotating', 'finishing', 'done'] as const) {
+        reporter.update(progress({ phase }));
+      }
+      reporter.finish();
+    } finally {
+      stop();
+    }
+    expect(labels).toEqual(['phase:validating', 'phase:rotating', 'phase:finishing', 'phase:done']);
+    expect(pipe.text.trim().split('\n')).toHaveLength(5);
   });
 });

@@ -4,7 +4,7 @@
  * events (~10/s); the renderers throttle again so they stay cheap whatever
  * they are fed. None keeps a timer, so there is nothing to dispose.
  */
-import type { RotationProgress } from '../../engine/index.js';
+import { markTiming, type RotationProgress } from '../../engine/index.js';
 import { writeJsonLine, type TextOutput } from '../io.js';
 import { roundedRates } from '../json-output.js';
 import {
@@ -89,12 +89,36 @@ export class JsonProgressLines implements ProgressReporter {
   finish(): void {}
 }
 
-export function createProgressReporter(
+/** A timing mark at each phase change (printed only with VAULTSTORE_ADMIN_TIMINGS=1: src/cli/timings.ts). */
+export function withPhaseMarks(reporter: ProgressReporter): ProgressReporter {
+  let lastPhase: string | null = null;
+  return {
+    update(progress) {
+      if (progress.phase !== lastPhase) {
+        lastPhase = progress.phase;
+        markTiming(`phase:${progress.phase}`);
+      }
+      reporter.update(progress);
+    },
+    finish: () => reporter.finish(),
+  };
+}
+
+/** The reporter for the output: JSON with --json, a bar on a terminal, lines otherwise. */
+export function chooseProgressReporter(
   options: { json: boolean; stdout: TextOutput; stderr: TextOutput },
-  words: ProgressWords = ROTATE_WORDS,
+  words: ProgressWords,
   clock?: Clock,
 ): ProgressReporter {
   if (options.json) return new JsonProgressLines(options.stdout);
   if (options.stderr.isTTY) return new TerminalProgressBar(options.stderr, words, clock);
   return new PlainProgressLines(options.stderr, words, clock);
+}
+
+export function createProgressReporter(
+  options: { json: boolean; stdout: TextOutput; stderr: TextOutput },
+  words: ProgressWords = ROTATE_WORDS,
+  clock?: Clock,
+): ProgressReporter {
+  return withPhaseMarks(chooseProgressReporter(options, words, clock));
 }

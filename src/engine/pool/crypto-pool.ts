@@ -13,6 +13,7 @@ import type { Argon2Config } from '../../core/argon2.js';
 import { EngineError, type EngineErrorCode } from '../errors.js';
 import type { Argon2BackendName, Argon2BackendPreference } from '../kdf/types.js';
 import { spawnWorker } from '../worker-script.js';
+import { markTiming } from '../timing-marks.js';
 import { ENGINE_THREAD_LIMITS } from '../young-generation.js';
 import {
   ABORT_SLOT,
@@ -116,6 +117,7 @@ export class CryptoPool {
 
   /** Starts the workers and waits until each has loaded its Argon2id backend. */
   static async start(options: CryptoPoolOptions): Promise<CryptoPool> {
+    markTiming('pool-start');
     const size = Math.max(1, Math.floor(options.size ?? availableParallelism()));
     const abortFlag = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
     // Exact-size copies: cloning a view clones its whole buffer (a Buffer's may be a shared slab).
@@ -153,6 +155,7 @@ export class CryptoPool {
     }
     const first = ready[0];
     const backend = first?.status === 'fulfilled' ? first.value : 'wasm';
+    markTiming('pool-ready');
     return new CryptoPool(
       slots,
       backend,
@@ -207,6 +210,7 @@ export class CryptoPool {
   private async closeAll(): Promise<void> {
     for (const pending of this.queue.splice(0)) pending.resolve(ABORTED_RESULT);
     await Promise.all(this.slots.map((slot) => this.closeSlot(slot)));
+    markTiming('pool-closed');
   }
 
   private closeSlot(slot: Slot): Promise<void> {

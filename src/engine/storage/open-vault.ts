@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { EngineError } from '../errors.js';
+import { markTiming } from '../timing-marks.js';
 import type { SqlConnection } from './sqlite/connection.js';
 import type { VaultDriverDescriptor } from './driver.js';
 import { VAULT_DRIVERS, serverDriver, vaultDriver } from './registry.js';
@@ -101,7 +102,15 @@ async function rollBackHotJournal(
  * 'better-sqlite3' forced), IO.
  */
 export async function openVault(path: string, options: OpenVaultOptions = {}): Promise<VaultStore> {
-  if (isServerTarget(path)) return openServerVault(path, options);
+  markTiming('vault-open');
+  const store = isServerTarget(path)
+    ? await openServerVault(path, options)
+    : await openVaultFile(path, options);
+  markTiming('vault-opened');
+  return store;
+}
+
+async function openVaultFile(path: string, options: OpenVaultOptions): Promise<VaultStore> {
   const displayPath = resolve(path);
   const readOnly = options.readOnly ?? false;
   const busyTimeoutMs = busyTimeoutOf(options);
