@@ -41,7 +41,14 @@ export interface ShardRunSettings {
   readonly commitIntervalMs?: number | undefined;
   /** each record accounted for (progress) */
   readonly onRecord?: (() => void) | undefined;
+  /**
+   * a batch committed with its ledger update: the records it accounted for (a fenced batch
+   * rolls back and is not told, so a worker's totals count only work that stayed)
+   */
+  readonly onCommitted?: ((records: number) => void) | undefined;
 }
+
+const recordsIn = (counts: ShardCounts): number => counts.scanned + counts.sweepExamined;
 
 export type ShardRunOutcome = 'done' | 'fenced' | 'stopped' | 'skipped';
 
@@ -167,6 +174,7 @@ export async function runShard(settings: ShardRunSettings): Promise<ShardRunRepo
     commit: { updatedAt: string; cursor: string | null },
   ): Promise<WriteBatchResult> => {
     let entries: VisitEntry[] = [];
+    let committedRecords = 0;
     const result = await store.writeBatch(
       scope.table,
       updates,
@@ -180,10 +188,12 @@ export async function runShard(settings: ShardRunSettings): Promise<ShardRunRepo
           seq: seq++,
           visits: entries,
         });
+        committedRecords = recordsIn(after) - recordsIn(counts);
         counts = after;
       },
     );
     visits.committed(entries);
+    settings.onCommitted?.(committedRecords);
     return result;
   };
   pipeline = new RotationPipeline({

@@ -166,7 +166,7 @@ export async function serveRotation(options: ServeRotationOptions): Promise<Work
             signal,
             batchSize: options.batchSize,
             commitIntervalMs: options.commitIntervalMs,
-            onRecord: () => records++,
+            onCommitted: (committed) => (records += committed),
           }),
         )
         .catch((error: unknown) => {

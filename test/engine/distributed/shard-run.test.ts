@@ -75,7 +75,12 @@ for (const kind of SERVER_KINDS) {
     function run(
       by: TestWorker,
       job: Omit<ShardJob, 'rotation'>,
-      extra: { signal?: AbortSignal; batchSize?: number; onRecord?: () => void } = {},
+      extra: {
+        signal?: AbortSignal;
+        batchSize?: number;
+        onRecord?: () => void;
+        onCommitted?: (records: number) => void;
+      } = {},
     ): Promise<ShardRunReport> {
       return runShard({
         store: by.store,
@@ -179,12 +184,14 @@ for (const kind of SERVER_KINDS) {
       const before = new Map(readSqliteVault(FIXTURE).map((row) => [row.id, row.vault_value]));
       let fencedAt: string | null = null;
       let records = 0;
+      const committed = { zombie: 0, rescuer: 0 };
       let claimed: Promise<unknown> | null = null;
       const report = await run(
         zombie,
         { phase: 'pass', round: 0, shard: 0 },
         {
           batchSize: 4,
+          onCommitted: (count) => (committed.zombie += count),
           onRecord: () => {
             // After a few commits, another worker claims the shard (the zombie's lock had expired).
             if (++records === 20 && claimed === null) {
@@ -212,9 +219,18 @@ for (const kind of SERVER_KINDS) {
         await zombie.store.readRecords(planned.table, { upToKey: fencedAt, limit: 1000 })
       ).map((record) => record.key);
       for (const id of changed) expect(keys, `${id} written after the fence`).toContain(id);
+      // A worker's own total counts only batches that stayed: up to the cursor at the claim.
+      expect(committed.zombie).toBe(keys.length);
+      expect(records).toBeGreaterThan(committed.zombie);
       // The rescuer continues from the cursor; the shard's counts are exact.
-      expect((await run(rescuer, { phase: 'pass', round: 0, shard: 0 })).outcome).toBe('done');
+      const rescued = await run(
+        rescuer,
+        { phase: 'pass', round: 0, shard: 0 },
+        { onCommitted: (count) => (committed.rescuer += count) },
+      );
+      expect(rescued.outcome).toBe('done');
       const expected = expectedCounts(manifest, PW_A);
+      expect(committed.zombie + committed.rescuer).toBe(expected.scanned);
       expect(sumShardCounts([(await planned.ledger.shard(planned.rotation.id, 0))!])).toMatchObject(
         {
           scanned: expected.scanned,
