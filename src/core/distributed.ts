@@ -26,9 +26,16 @@ export interface ShardCounts {
 /**
  * The WorkerRow.state values a worker writes: 'working' while it serves, 'left' once it
  * stopped, 'refused' when its old or new password did not open the rotation's canaries
- * (it claimed nothing; the screen says "refused: wrong password").
+ * (it claimed nothing; the screen says "refused: wrong password"). 'lost' is written by no
+ * worker: a result's summary says it of one still 'working' but not seen for
+ * WORKER_LOST_AFTER_MS when the rotation ended (killed, or cut off).
  */
-export const WORKER_STATE = { working: 'working', left: 'left', refused: 'refused' } as const;
+export const WORKER_STATE = {
+  working: 'working',
+  left: 'left',
+  refused: 'refused',
+  lost: 'lost',
+} as const;
 
 /**
  * A worker not seen for longer than this (ms since its lastSeenMs) has lost its shard to

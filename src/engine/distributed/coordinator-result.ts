@@ -6,10 +6,14 @@ import type { RotationStatus } from '../rotation/types.js';
 import type { Driven } from './coordinator-drive.js';
 import type { Ledger } from './ledger/ledger.js';
 import { sumShardCounts } from './ledger/rows.js';
+import { WORKER_LOST_AFTER_MS, WORKER_STATE } from '../../core/distributed.js';
 import type { DistributedResult, WorkerRow, WorkerSummary } from './types.js';
 
-export function summaryOf(worker: WorkerRow): WorkerSummary {
-  const { worker: id, host, pool, backend, records, state } = worker;
+/** A worker's line in the result; one the ledger still has working but that went silent is lost. */
+export function summaryOf(worker: WorkerRow, nowMs: number): WorkerSummary {
+  const { worker: id, host, pool, backend, records } = worker;
+  const silent = nowMs - worker.lastSeenMs > WORKER_LOST_AFTER_MS;
+  const state = worker.state === WORKER_STATE.working && silent ? WORKER_STATE.lost : worker.state;
   return { worker: id, host, pool, backend, records, state };
 }
 

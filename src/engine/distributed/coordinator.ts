@@ -107,7 +107,15 @@ export async function coordinateRotation(options: CoordinateOptions): Promise<Di
         ({ ledger }) => ledger.workers(start.id),
         poll,
       );
-      const result = { ...resultOf(driven, started, notes, workers.map(summaryOf)), backupPath };
+      const result = {
+        ...resultOf(
+          driven,
+          started,
+          notes,
+          workers.map((worker) => summaryOf(worker, Date.now())),
+        ),
+        backupPath,
+      };
       if (finished) {
         await persistently(
           connection,

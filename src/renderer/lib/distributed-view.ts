@@ -42,6 +42,7 @@ function lookOf(row: WorkerRow, nowMs: number): WorkerLook {
   // Refused and left are final; a worker not seen for longer than the queue's lock time has lost its shard.
   if (row.state === WORKER_STATE.refused) return 'refused';
   if (row.state === WORKER_STATE.left) return 'left';
+  if (row.state === WORKER_STATE.lost) return 'lost';
   if (nowMs - row.lastSeenMs > WORKER_LOST_AFTER_MS) return 'lost';
   return row.state === WORKER_STATE.working ? 'working' : 'other';
 }
