@@ -215,6 +215,12 @@ describe.skipIf(skipReason !== null)('distributed rotation from the app', () => 
           .filter({ hasText: 'lost' })
           .waitFor({ timeout: 180_000 });
         await shardRedoneBy(cluster, shard, secondId);
+        // The worker held in the shard names it in the table.
+        await row(secondId)
+          .locator('td')
+          .last()
+          .filter({ hasText: new RegExp(`^${shard}$`) })
+          .waitFor({ timeout: 60_000 });
         expect(await row(secondId).getByTestId('worker-state').innerText()).not.toContain('lost');
         await shot(page, 'distributed-progress');
         expect(await axeViolations(page, 'distributed progress')).toEqual([]);
@@ -260,6 +266,13 @@ describe.skipIf(skipReason !== null)('distributed rotation from the app', () => 
         const title = session.page.getByTestId('result-title');
         await title.waitFor({ timeout: 300_000 });
         expect(await title.innerText()).toBe('Password rotated');
+        // The killed worker's line in the result says so (the ledger still had it working).
+        const summaryState = session.page
+          .getByTestId('distributed-summary')
+          .locator('tbody tr', { hasText: firstId })
+          .locator('td')
+          .last();
+        expect(await summaryState.innerText()).toBe('lost');
         await shot(session.page, 'distributed-result', true);
         expect(await axeViolations(session.page, 'distributed result')).toEqual([]);
         seen.html.push(await session.page.content());

@@ -53,6 +53,11 @@ export interface WorkerRow {
   /** records per second lately */
   readonly rate: number;
   readonly lastSeenMs: number;
+  /**
+   * in progress events: the shard of the current round it holds in the ledger (its owner, not
+   * done); null when it holds none. The ledger's own rows do not carry it.
+   */
+  readonly shard?: number | null;
 }
 
 export interface WorkerSummary {

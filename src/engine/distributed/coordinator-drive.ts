@@ -31,6 +31,20 @@ function jobsOf(rotation: RotationRow, shards: readonly ShardRow[]): ShardJob[] 
     }));
 }
 
+/** Each worker with the shard of this round it holds (owner of, not done), if any. */
+export function withHeldShards(
+  rotation: RotationRow,
+  shards: readonly ShardRow[],
+  workers: DistributedProgress['workers'],
+): DistributedProgress['workers'] {
+  return workers.map((worker) => {
+    const held = shards.find(
+      (shard) => shard.owner === worker.worker && shard.round === rotation.round && !shard.done,
+    );
+    return { ...worker, shard: held?.shard ?? null };
+  });
+}
+
 /** Throttled progress, read from the ledger. */
 function progressOf(
   rotation: RotationRow,
@@ -49,7 +63,7 @@ function progressOf(
     failed: counts.failed + counts.sweepFailed,
     shards: shards.length,
     shardsDone: shards.filter((shard) => shard.round === rotation.round && shard.done).length,
-    workers,
+    workers: withHeldShards(rotation, shards, workers),
     failing: failingShards(shards),
   };
 }

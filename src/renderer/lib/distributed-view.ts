@@ -32,10 +32,9 @@ export interface WorkerView {
   readonly shard: number | null;
 }
 
-/** The shard a worker row names, if main sends one (the ledger may not know it). */
+/** The shard a worker holds, as the progress names it (null: none, or not said). */
 function shardOf(row: WorkerRow): number | null {
-  const shard = (row as WorkerRow & { shard?: unknown }).shard;
-  return typeof shard === 'number' ? shard : null;
+  return typeof row.shard === 'number' ? row.shard : null;
 }
 
 function lookOf(row: WorkerRow, nowMs: number): WorkerLook {
