@@ -5,6 +5,7 @@
  * The engine reports ~1/s from the ledger; the rate is measured here over a
  * sliding window of those reports, since workers come and go.
  */
+import type { DistributedProgress, WorkerSummary } from '../../core/distributed.js';
 import type { RotationPhase, RotationProgress } from '../../engine/index.js';
 import { formatCount } from '../format.js';
 import { writeJsonLine, writeLine, type TextOutput } from '../io.js';
@@ -13,30 +14,16 @@ import { printable } from '../terminal-text.js';
 import { ROTATE_WORDS, type ProgressWords } from './progress-line.js';
 import { createProgressReporter, type Clock, type ProgressReporter } from './reporters.js';
 
-/** What the reporter reads of the engine's DistributedProgress. */
-export interface WholeRotationProgress {
-  readonly phase: 'planning' | 'pass' | 'sweep' | 'finishing';
-  readonly round: number;
-  readonly total: number;
-  readonly scanned: number;
-  readonly rotated: number;
-  readonly skipped: number;
-  readonly failed: number;
-  readonly shards: number;
-  readonly shardsDone: number;
-  readonly workers: readonly RotationWorker[];
-  /** shards whose last run failed, with the code (the queue retries them) */
-  readonly failing?: readonly { readonly shard: number; readonly code: string }[];
-}
+/** What the reporter reads of the engine's DistributedProgress (the status command has no rate). */
+export type RotationWorker = WorkerSummary;
 
-export interface RotationWorker {
-  readonly worker: string;
-  readonly host: string;
-  readonly pool: number;
-  readonly backend: string;
-  readonly state: string;
-  readonly records: number;
-}
+export type WholeRotationProgress = Omit<
+  DistributedProgress,
+  'rotation' | 'workers' | 'failing'
+> & {
+  readonly workers: readonly RotationWorker[];
+  readonly failing?: DistributedProgress['failing'] | undefined;
+};
 
 export const DISTRIBUTED_WORDS: ProgressWords = {
   ...ROTATE_WORDS,
