@@ -3,6 +3,7 @@
  * its progress, status and result carry. Here, beside core/types.ts, so the
  * shells (CLI, app) and the IPC contract name them without the engine.
  */
+import type { Argon2Config } from './argon2.js';
 import type { RotationResult } from './types.js';
 
 /** A rotation's state in the ledger. */
@@ -104,6 +105,10 @@ export interface DistributedStatus {
   readonly coordinator: string | null;
   readonly heartbeatMs: number | null;
   readonly startedMs: number;
+  /** the settings a resume must repeat (the coordinator refuses others) */
+  readonly openConfig: Argon2Config;
+  readonly writeConfig: Argon2Config;
+  readonly includeSoftDeleted: boolean;
   readonly workers: readonly WorkerRow[];
   /** shards whose last run failed, with the code */
   readonly failing: readonly ShardFailure[];

@@ -3,6 +3,7 @@
  * outcome and the ledger's status: exit codes per state, event lines, the
  * status table with text from the ledger escaped.
  */
+import { ARGON2_PRESETS } from '../../src/core/argon2.js';
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../src/cli/args.js';
 import { statusText } from '../../src/cli/commands/ledger-commands.js';
@@ -70,6 +71,9 @@ describe('status', () => {
     coordinator: 'db-1:42:aa',
     heartbeatMs: 1_000_000,
     startedMs: 0,
+    openConfig: ARGON2_PRESETS.tiny,
+    writeConfig: ARGON2_PRESETS.tiny,
+    includeSoftDeleted: false,
     workers: [
       {
         worker: 'evil\u202e:1',

@@ -1,3 +1,5 @@
+import { ARGON2_PRESETS } from '../../src/core/argon2.js';
+import { choiceFromDraft } from '../../src/renderer/lib/argon2-choices.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../src/shared/ipc-contract.js';
 import {
@@ -77,6 +79,32 @@ describe('distributed rotation slice', () => {
     await store.getState().refreshVault();
     await settle();
     expect(store.getState().tableRotation).toBeNull();
+  });
+
+  it('a resume from the banner repeats the ledger’s Argon2id settings and scope', async () => {
+    const custom = { ...ARGON2_PRESETS.tiny, iterations: 3 };
+    api.distributedStatusAnswer = {
+      ok: true,
+      value: ledgerStatus({
+        state: 'cancelled',
+        openConfig: ARGON2_PRESETS.tiny,
+        writeConfig: custom,
+        includeSoftDeleted: true,
+      }),
+    };
+    await store.getState().refreshVault();
+    await settle();
+    store.getState().openRotateDialog({ resume: true, distributed: true });
+    const { draft } = store.getState();
+    expect(choiceFromDraft(draft.crypto)).toEqual({
+      preset: 'custom',
+      config: ARGON2_PRESETS.tiny,
+    });
+    expect(draft.newCrypto && choiceFromDraft(draft.newCrypto)).toEqual({
+      preset: 'custom',
+      config: custom,
+    });
+    expect(draft.includeSoftDeleted).toBe(true);
   });
 
   it('never asks the ledger about a file vault, nor offers other machines there', async () => {

@@ -27,6 +27,9 @@ async function statusOfRotation(
     coordinator: rotation.coordinator,
     heartbeatMs: rotation.heartbeatMs,
     startedMs: rotation.startedMs,
+    openConfig: rotation.openConfig,
+    writeConfig: rotation.writeConfig,
+    includeSoftDeleted: rotation.includeSoftDeleted,
     workers: await ledger.workers(rotation.id),
     failing: failingShards(shards),
   };

@@ -88,6 +88,13 @@ export function isUnfinished(status: DistributedStatus | null): status is Distri
   return status !== null && (status.state === 'running' || status.state === 'cancelled');
 }
 
+/** The selected table's unfinished distributed rotation (the banner's), whose settings a resume repeats. */
+export function selectUnfinishedDistributed(
+  state: Pick<DistributedData, 'tableRotation'>,
+): DistributedStatus | null {
+  return isUnfinished(state.tableRotation) ? state.tableRotation : null;
+}
+
 export interface DistributedValidity {
   base: DraftValidity;
   queueProblems: ReturnType<typeof queueFormProblems>;

@@ -22,15 +22,17 @@ import {
   type RotationSlice,
 } from './rotation-state.js';
 import type { AppState, SliceCreator } from './types.js';
+import { selectUnfinishedDistributed } from './distributed-state.js';
 import { selectUnfinishedRotation } from './vault-state.js';
 
 /**
  * The saved settings of the interrupted rotation, so a resume repeats them
- * (after an app restart too): its checkpoint's Argon2id configs and
- * soft-deleted policy; else the settings of this session's job.
+ * (after an app restart too): its checkpoint's (or the distributed ledger's)
+ * Argon2id configs and soft-deleted policy; else the settings of this
+ * session's job.
  */
 function resumeSettings(state: AppState): Partial<RotationDraft> {
-  const unfinished = selectUnfinishedRotation(state);
+  const unfinished = selectUnfinishedRotation(state) ?? selectUnfinishedDistributed(state);
   const { job, selectedTable } = state;
   const previous = job && job.settings.table === selectedTable ? job.settings : null;
   if (unfinished) {

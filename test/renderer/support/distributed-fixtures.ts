@@ -1,4 +1,5 @@
 /** Ledger figures, results and a server vault as main reports them, for the distributed renderer tests. */
+import { ARGON2_PRESETS } from '../../../src/core/argon2.js';
 import type { DistributedStatus, WorkerRow } from '../../../src/core/distributed.js';
 import type {
   DistributedProgressEvent,
@@ -56,6 +57,9 @@ export function ledgerStatus(extra: Partial<DistributedStatus> = {}): Distribute
     coordinator: null,
     heartbeatMs: null,
     startedMs: 1_000,
+    openConfig: ARGON2_PRESETS.tiny,
+    writeConfig: ARGON2_PRESETS.tiny,
+    includeSoftDeleted: false,
     workers: [],
     failing: [],
     ...extra,
