@@ -1,4 +1,4 @@
-/** What coordinateRotation is asked to do (coordinator.ts). */
+/** What coordinateRotation and serveRotation are asked to do (coordinator.ts, worker.ts). */
 import type { QueueChoice } from './queue-name.js';
 import type {
   DistributedCrypto,
@@ -8,14 +8,24 @@ import type {
   WorkerEvent,
 } from './types.js';
 
-export interface CoordinateOptions {
+/** What the coordinator and every worker take alike. */
+export interface DistributedRunOptions {
   readonly target: DistributedTarget;
-  /** its name: default the table's queue (queueName), as every worker of the table derives it */
+  /** its name: default the table's queue (queueName), as the coordinator and every worker derive it */
   readonly queue: QueueChoice;
   /** default openShardQueue (BullMQ on Redis) */
   readonly openQueue?: OpenShardQueue | undefined;
+  /** UTF-8 bytes; the engine copies them and zeroes its copies when it is done */
   readonly oldPassword: Uint8Array;
   readonly newPassword: Uint8Array;
+  readonly signal?: AbortSignal | undefined;
+  /** ms between reads of the ledger (default: 250 for the coordinator, WORKER_POLL_MS for a worker) */
+  readonly pollIntervalMs?: number | undefined;
+  readonly batchSize?: number | undefined;
+  readonly commitIntervalMs?: number | undefined;
+}
+
+export interface CoordinateOptions extends DistributedRunOptions {
   readonly crypto: DistributedCrypto;
   /** default: by size, at least 8 per expected worker */
   readonly shards?: number | undefined;
@@ -30,16 +40,11 @@ export interface CoordinateOptions {
   /** continue the table's cancelled rotation (a running one is re-attached to without asking) */
   readonly resume?: boolean | undefined;
   readonly includeSoftDeleted?: boolean | undefined;
-  readonly signal?: AbortSignal | undefined;
   readonly onProgress?: ((progress: DistributedProgress) => void) | undefined;
   readonly onWorkerEvent?: ((event: WorkerEvent) => void) | undefined;
-  /** ms between reads of the ledger (default 250) */
-  readonly pollIntervalMs?: number | undefined;
   /** ms between progress events at most (default 1000) */
   readonly progressIntervalMs?: number | undefined;
   /** ms between checks for jobs the queue lost (default 5000) */
   readonly requeueIntervalMs?: number | undefined;
-  readonly batchSize?: number | undefined;
-  readonly commitIntervalMs?: number | undefined;
   readonly coordinatorId?: string | undefined;
 }

@@ -15,41 +15,22 @@ import { openCanaries } from '../rotation/state/resume-proof.js';
 import { assertPasswordGiven } from '../rotation/plan/validation.js';
 import type { Argon2BackendPreference } from '../kdf/types.js';
 import { openShardQueue, type ShardJob } from './queue/index.js';
-import { namedQueue, type QueueChoice } from './queue-name.js';
+import type { DistributedRunOptions } from './coordinator-options.js';
+import { namedQueue } from './queue-name.js';
 import { runShard } from './shard-run.js';
 import { TargetConnection } from './connection.js';
 import { newWorkerId, pause } from './target.js';
-import type {
-  DistributedTarget,
-  OpenShardQueue,
-  LedgerState,
-  RotationRow,
-  WorkerEvent,
-  WorkerOutcome,
-} from './types.js';
+import type { LedgerState, RotationRow, WorkerEvent, WorkerOutcome } from './types.js';
 
 /** How often a worker reads the rotation's state (cancel reaches it within about this). */
 export const WORKER_POLL_MS = 500;
 
-export interface ServeRotationOptions {
-  readonly target: DistributedTarget;
-  /** its name: default the table's queue (queueName), as the coordinator derives it */
-  readonly queue: QueueChoice;
-  /** default openShardQueue (BullMQ on Redis) */
-  readonly openQueue?: OpenShardQueue | undefined;
-  /** UTF-8 bytes; the engine copies them and zeroes its copies when the worker leaves */
-  readonly oldPassword: Uint8Array;
-  readonly newPassword: Uint8Array;
+export interface ServeRotationOptions extends DistributedRunOptions {
   /** crypto threads of this worker */
   readonly workers: number;
   readonly kdfBackend?: Argon2BackendPreference | undefined;
-  readonly signal?: AbortSignal | undefined;
   readonly onEvent?: ((event: WorkerEvent) => void) | undefined;
   readonly workerId?: string | undefined;
-  /** ms between reads of the rotation's state (default WORKER_POLL_MS) */
-  readonly pollIntervalMs?: number | undefined;
-  readonly batchSize?: number | undefined;
-  readonly commitIntervalMs?: number | undefined;
   /** stop waiting when no rotation is running (default: wait for one) */
   readonly exitWhenIdle?: boolean | undefined;
 }
