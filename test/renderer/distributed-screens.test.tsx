@@ -13,9 +13,7 @@ import {
 } from './support/distributed-fixtures.js';
 import { FakeVaultAdmin, handleOf, progressOf } from './support/fake-vault-admin.js';
 import { apiWithVault, renderApp, VAULT_PATH, type RenderedApp } from './support/render-app.js';
-
-const OLD = 'Old-password-0123456789';
-const NEW = 'Brand-new-password-0123456789';
+import { NEW, OLD } from './support/rotation-store.js';
 
 afterEach(() => {
   cleanup();
