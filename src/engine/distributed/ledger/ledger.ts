@@ -13,6 +13,7 @@ import { COUNT_COLUMNS, COUNT_SETS, num, rotationOf, shardOf, textOrNull } from 
 import { createLedgerTables, ledgerPermissionError, mayCreateLedgerTables } from './create.js';
 import { LEDGER_TABLES, ledgerNames, portable, type LedgerNames } from './schema.js';
 import { FencedOut, type NewRotation, type ShardClaim, type VisitEntry } from './types.js';
+import { serverNowMs, withServerNow } from './server-clock.js';
 import { readWorkers, upsertWorker } from './workers.js';
 
 /** Active: the rotation is unfinished (running, or cancelled and waiting to resume). */
@@ -29,6 +30,11 @@ export class Ledger {
   ) {
     this.sql = portable(sql);
     this.names = ledgerNames(sql.dialect, schema);
+  }
+
+  /** SQL for the server's now: the ledger's times are the server's (server-clock.ts) */
+  private get serverNow(): string {
+    return serverNowMs(this.dialect);
   }
 
   get dialect(): ServerSql['dialect'] {
@@ -102,7 +108,7 @@ export class Ledger {
   /** The unfinished rotation of `table`, or null. */
   async activeRotation(table: string): Promise<RotationRow | null> {
     const rows = await this.sql.query(
-      `SELECT * FROM ${this.names.vsa_rotation} WHERE vault_table = ? AND state IN (?, ?) ORDER BY started_ms`,
+      `SELECT ${withServerNow(this.dialect)} FROM ${this.names.vsa_rotation} WHERE vault_table = ? AND state IN (?, ?) ORDER BY started_ms`,
       [table, ...ACTIVE_STATES],
     );
     return rows[0] ? rotationOf(rows[0]) : null;
@@ -111,16 +117,17 @@ export class Ledger {
   /** The latest rotation of `table` whatever its state, or null. */
   async latestRotation(table: string): Promise<RotationRow | null> {
     const rows = await this.sql.query(
-      `SELECT * FROM ${this.names.vsa_rotation} WHERE vault_table = ? ORDER BY started_ms DESC`,
+      `SELECT ${withServerNow(this.dialect)} FROM ${this.names.vsa_rotation} WHERE vault_table = ? ORDER BY started_ms DESC`,
       [table],
     );
     return rows[0] ? rotationOf(rows[0]) : null;
   }
 
   async rotation(id: string): Promise<RotationRow | null> {
-    const rows = await this.sql.query(`SELECT * FROM ${this.names.vsa_rotation} WHERE id = ?`, [
-      id,
-    ]);
+    const rows = await this.sql.query(
+      `SELECT ${withServerNow(this.dialect)} FROM ${this.names.vsa_rotation} WHERE id = ?`,
+      [id],
+    );
     return rows[0] ? rotationOf(rows[0]) : null;
   }
 
@@ -140,13 +147,13 @@ export class Ledger {
 
   /** The rotation row and its shards, in one transaction. */
   async insertRotation(rotation: NewRotation): Promise<void> {
-    const nowMs = Date.now();
+    const serverNow = this.serverNow;
     await this.transaction(async () => {
       await this.sql.modify(
         `INSERT INTO ${this.names.vsa_rotation} (id, vault_table, state, now_ms, include_soft_deleted,
           open_config, write_config, canary_old, canary_new, rows_at_start, shard_count, bounds_hash,
           round, coordinator, heartbeat_ms, started_ms, updated_ms)
-          VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
+          VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ${serverNow}, ${serverNow}, ${serverNow})`,
         [
           rotation.id,
           rotation.table,
@@ -160,9 +167,6 @@ export class Ledger {
           rotation.shards.length,
           rotation.boundsHash,
           rotation.coordinator,
-          nowMs,
-          nowMs,
-          nowMs,
         ],
       );
       const zeros = COUNT_COLUMNS.map(() => '0').join(', ');
@@ -386,30 +390,30 @@ export class Ledger {
   ): Promise<boolean> {
     const guard = from ? ` AND state IN (${from.map(() => '?').join(', ')})` : '';
     const matched = await this.sql.modify(
-      `UPDATE ${this.names.vsa_rotation} SET state = ?, updated_ms = ? WHERE id = ?${guard}`,
-      [state, Date.now(), rotation, ...(from ?? [])],
+      `UPDATE ${this.names.vsa_rotation} SET state = ?, updated_ms = ${this.serverNow} WHERE id = ?${guard}`,
+      [state, rotation, ...(from ?? [])],
     );
     return matched === 1;
   }
 
   async setRound(rotation: string, round: number): Promise<void> {
     await this.sql.modify(
-      `UPDATE ${this.names.vsa_rotation} SET round = ?, updated_ms = ? WHERE id = ?`,
-      [round, Date.now(), rotation],
+      `UPDATE ${this.names.vsa_rotation} SET round = ?, updated_ms = ${this.serverNow} WHERE id = ?`,
+      [round, rotation],
     );
   }
 
   async setOutcome(rotation: string, outcome: unknown): Promise<void> {
     await this.sql.modify(
-      `UPDATE ${this.names.vsa_rotation} SET outcome = ?, updated_ms = ? WHERE id = ?`,
-      [JSON.stringify(outcome), Date.now(), rotation],
+      `UPDATE ${this.names.vsa_rotation} SET outcome = ?, updated_ms = ${this.serverNow} WHERE id = ?`,
+      [JSON.stringify(outcome), rotation],
     );
   }
 
   async heartbeat(rotation: string, coordinator: string): Promise<void> {
     await this.sql.modify(
-      `UPDATE ${this.names.vsa_rotation} SET coordinator = ?, heartbeat_ms = ? WHERE id = ?`,
-      [coordinator, Date.now(), rotation],
+      `UPDATE ${this.names.vsa_rotation} SET coordinator = ?, heartbeat_ms = ${this.serverNow} WHERE id = ?`,
+      [coordinator, rotation],
     );
   }
 

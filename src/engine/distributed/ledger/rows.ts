@@ -5,6 +5,7 @@
  */
 import type { Argon2Config } from '../../../core/argon2.js';
 import type { SqlRow } from '../../storage/types.js';
+import { toReaderClock } from './server-clock.js';
 import type { LedgerState, RotationRow, ShardCounts, ShardFailure, ShardRow } from '../types.js';
 
 export const NO_SHARD_COUNTS: ShardCounts = {
@@ -83,9 +84,9 @@ export function rotationOf(row: SqlRow): RotationRow {
     boundsHash: String(row.bounds_hash),
     round: num(row.round),
     coordinator: textOrNull(row.coordinator),
-    heartbeatMs: row.heartbeat_ms === null ? null : num(row.heartbeat_ms),
-    startedMs: num(row.started_ms),
-    updatedMs: num(row.updated_ms),
+    heartbeatMs: row.heartbeat_ms === null ? null : toReaderClock(row, num(row.heartbeat_ms)),
+    startedMs: toReaderClock(row, num(row.started_ms)),
+    updatedMs: toReaderClock(row, num(row.updated_ms)),
   };
 }
 

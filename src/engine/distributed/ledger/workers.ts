@@ -5,6 +5,7 @@
 import type { ServerSql, SqlParam, SqlRow } from '../../storage/types.js';
 import type { WorkerRow } from '../types.js';
 import { num, textOrNull } from './rows.js';
+import { serverNowMs, toReaderClock, withServerNow } from './server-clock.js';
 import type { LedgerNames } from './schema.js';
 
 /** Records the worker's latest report (inserted on its first). */
@@ -21,17 +22,17 @@ export async function upsertWorker(
     worker.state,
     worker.records,
     worker.rate,
-    Date.now(),
   ];
+  const seen = serverNowMs(sql.dialect);
   const updated = await sql.modify(
     `UPDATE ${names.vsa_worker} SET host = ?, pool = ?, backend = ?, state = ?, records = ?, rate = ?,
-      last_seen_ms = ? WHERE rotation = ? AND worker = ?`,
+      last_seen_ms = ${seen} WHERE rotation = ? AND worker = ?`,
     [...values, rotation, worker.worker],
   );
   if (updated === 1) return;
   await sql.modify(
     `INSERT INTO ${names.vsa_worker} (host, pool, backend, state, records, rate, last_seen_ms, rotation, worker)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      VALUES (?, ?, ?, ?, ?, ?, ${seen}, ?, ?)`,
     [...values, rotation, worker.worker],
   );
 }
@@ -43,7 +44,7 @@ export async function readWorkers(
   rotation: string,
 ): Promise<WorkerRow[]> {
   const rows = await sql.query(
-    `SELECT * FROM ${names.vsa_worker} WHERE rotation = ? ORDER BY worker`,
+    `SELECT ${withServerNow(sql.dialect)} FROM ${names.vsa_worker} WHERE rotation = ? ORDER BY worker`,
     [rotation],
   );
   return rows.map(workerOf);
@@ -58,6 +59,6 @@ function workerOf(row: SqlRow): WorkerRow {
     state: String(row.state),
     records: num(row.records),
     rate: num(row.rate),
-    lastSeenMs: num(row.last_seen_ms),
+    lastSeenMs: toReaderClock(row, num(row.last_seen_ms)),
   };
 }
