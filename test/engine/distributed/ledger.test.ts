@@ -81,5 +81,45 @@ for (const kind of SERVER_KINDS) {
         await store.close();
       }
     });
+
+    // Roles with their own grants: MySQL/MariaDB only (PostgreSQL's are inherited in the catalog).
+    if (kind === 'mysql')
+      it.each([
+        ['its default role', false],
+        ['a role granted to its default role', true],
+      ])(
+        'CREATE granted through %s is seen: can-create, and the tables are made',
+        async (_, nested) => {
+          const login = await suite.db.readOnlyUser();
+          const role = `vsa_ledger_role_${login.user}`;
+          const outer = `vsa_outer_role_${login.user}`;
+          const { admin, database } = suite.db;
+          await admin.query(`CREATE ROLE ${role}`);
+          if (nested) await admin.query(`CREATE ROLE ${outer}`);
+          try {
+            await admin.query(
+              `GRANT CREATE, DROP, SELECT, INSERT, UPDATE, DELETE ON ${database}.* TO ${role}`,
+            );
+            const defaultRole = nested ? outer : role;
+            if (nested) await admin.query(`GRANT ${role} TO ${outer}`);
+            await admin.query(`GRANT ${defaultRole} TO '${login.user}'@'%'`);
+            await admin.query(`SET DEFAULT ROLE ${defaultRole} FOR '${login.user}'@'%'`);
+            const url = suite.db.url.replace(`${suite.db.user}@`, `${login.user}@`);
+            const store = await openVault(url, { serverPassword: bytes(login.password) });
+            try {
+              const ledger = Ledger.of(store, null);
+              expect(await ledger.readiness()).toBe('can-create');
+              await ledger.create();
+              expect(await ledger.readiness()).toBe('exists');
+              expect(await ledger.dropIfUnused('no-such-rotation')).toBe(true);
+            } finally {
+              await store.close();
+            }
+          } finally {
+            await admin.query(`DROP ROLE ${role}`);
+            if (nested) await admin.query(`DROP ROLE ${outer}`);
+          }
+        },
+      );
   });
 }

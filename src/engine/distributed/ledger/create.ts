@@ -4,6 +4,7 @@
  */
 import { EngineError } from '../../errors.js';
 import type { ServerSql } from '../../storage/types.js';
+import { createGrantedByShowGrants } from './mysql-grants.js';
 import { LEDGER_TABLES, ledgerDdl, type LedgerNames } from './schema.js';
 
 /** Creates the tables that are missing; LEDGER_PERMISSION when the login may not. */
@@ -44,8 +45,8 @@ const MYSQL_GRANTEE =
 /**
  * Whether this login may create the ledger's tables in `schema` (null: where they would go by
  * default), asked of the catalog: nothing is created. PostgreSQL: CREATE on the schema.
- * MySQL/MariaDB: CREATE granted globally or on a database pattern matching it (privileges that
- * come through a role are not seen here; creating the tables then still says so).
+ * MySQL/MariaDB: CREATE granted globally or on a database pattern matching it, to the login
+ * (the catalog) or through its roles (SHOW GRANTS: mysql-grants.ts).
  */
 export async function mayCreateLedgerTables(
   sql: ServerSql,
@@ -67,7 +68,7 @@ export async function mayCreateLedgerTables(
           AND coalesce(?, DATABASE()) LIKE TABLE_SCHEMA) AS n`,
     [schema],
   );
-  return Number(row?.n ?? 0) > 0;
+  return Number(row?.n ?? 0) > 0 || createGrantedByShowGrants(sql, schema);
 }
 
 /** PostgreSQL 42501 / 3F000, MySQL 1044, 1142, 1049: the login may not create (or use) the ledger there. */
