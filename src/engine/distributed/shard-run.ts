@@ -46,6 +46,11 @@ export interface ShardRunSettings {
    * rolls back and is not told, so a worker's totals count only work that stayed)
    */
   readonly onCommitted?: ((records: number) => void) | undefined;
+  /**
+   * awaited before the shard is marked done: a worker's own row is current by the time the
+   * coordinator can see the round end (and read the workers for its result)
+   */
+  readonly beforeFinish?: (() => Promise<unknown>) | undefined;
 }
 
 const recordsIn = (counts: ShardCounts): number => counts.scanned + counts.sweepExamined;
@@ -229,6 +234,7 @@ export async function runShard(settings: ShardRunSettings): Promise<ShardRunRepo
         (source as ChangedRecords).inserted +
         pipeline.counts.changedConcurrently
       : 0;
+    await settings.beforeFinish?.();
     // A pass with nothing to commit since its last batch still finishes with its counts.
     await ledger.finishShard(claim, {
       counts: sweep

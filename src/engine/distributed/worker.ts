@@ -148,6 +148,10 @@ export async function serveRotation(options: ServeRotationOptions): Promise<Work
             batchSize: options.batchSize,
             commitIntervalMs: options.commitIntervalMs,
             onCommitted: (committed) => (records += committed),
+            // The row's count follows each shard, not only each poll: written before the shard is
+            // done, so the coordinator's result never lists it behind. Only a status row: its
+            // failure does not fail the shard.
+            beforeFinish: () => register(WORKER_STATE.working).catch(() => undefined),
           }),
         )
         .catch((error: unknown) => {
@@ -163,8 +167,6 @@ export async function serveRotation(options: ServeRotationOptions): Promise<Work
         );
       }
       if (report.outcome !== 'skipped') shardsRun++;
-      // The row's count follows each shard, not only each poll: the coordinator's result lists it.
-      if (report.outcome === 'done') await register(WORKER_STATE.working);
       options.onEvent?.({
         type: 'shard',
         shard: job.shard,

@@ -80,6 +80,7 @@ for (const kind of SERVER_KINDS) {
         batchSize?: number;
         onRecord?: () => void;
         onCommitted?: (records: number) => void;
+        beforeFinish?: () => Promise<unknown>;
       } = {},
     ): Promise<ShardRunReport> {
       return runShard({
@@ -143,6 +144,34 @@ for (const kind of SERVER_KINDS) {
       for (const secret of [PW_A, NEW_PASSWORD, suite.db.password]) {
         for (const spelling of spellings(secret)) expect(ledger).not.toContain(spelling);
       }
+    });
+
+    it('beforeFinish runs once per shard, after its last commit and before it is done', async () => {
+      planned = await planFixtureRotation(suite.db, { shards: 3 });
+      const a = await worker('worker-a');
+      const seen: { committed: number; done: boolean }[] = [];
+      let committed = 0;
+      for (let shard = 0; shard < 3; shard++) {
+        const report = await run(
+          a,
+          { phase: 'pass', round: 0, shard },
+          {
+            onCommitted: (records) => (committed += records),
+            beforeFinish: async () => {
+              const row = (await planned!.ledger.shards(planned!.rotation.id))[shard]!;
+              seen.push({ committed, done: row.done });
+            },
+          },
+        );
+        expect(report.outcome).toBe('done');
+      }
+      const shards = await planned.ledger.shards(planned.rotation.id);
+      // Each call saw its shard not yet done, with every record of the shards so far committed.
+      let sum = 0;
+      expect(seen).toEqual(
+        shards.map((shard) => ({ committed: (sum += shard.scanned), done: false })),
+      );
+      expect(shards.every((shard) => shard.done)).toBe(true);
     });
 
     it('a sweep round finds a record another program wrote behind the pass, and rotates it', async () => {
