@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import {
   isServerTarget,
+  type PreflightProgress,
   type PreflightResult,
   type RotationResult,
   type VerifyResult,
@@ -70,6 +71,9 @@ export type JobListener = (event: JobEvent) => void;
 /** What a started job does with its progress and its outcome (once it has left the registry). */
 interface JobEnd<R extends HostRequest, U> {
   readonly onProgress: (progress: HostProgress[R['type']]) => void;
+  /** a rotation's own check (its pre-flight) */
+  readonly onPreflightProgress?: (progress: PreflightProgress) => void;
+  readonly onPreflight?: (result: PreflightResult) => void;
   readonly settled: (outcome: HostOutcome<HostResults[R['type']]>, job: ActiveRotationInfo) => U;
 }
 
@@ -265,7 +269,9 @@ export class VaultService {
 
   /**
    * Starts a rotation (one at a time) and returns at once; progress, the
-   * result or an error follow as RotationEvents. Input mistakes (same
+   * result or an error follow as RotationEvents. A fresh run's own check is
+   * its pre-flight: 'preflight-progress' events and its 'preflight-result'
+   * come first, and a refusal is then the job's error. Input mistakes (same
    * password, policy, Argon2id limits) are answered here, before any work.
    * `jobId` is the renderer's (so it knows the id before any event can
    * arrive); an id used before in this session is refused. Callers outside
@@ -277,6 +283,8 @@ export class VaultService {
   ): Promise<IpcResult<{ jobId: string }>> {
     const launched = this.launch(jobId, request.vault, rotationPlan(request, this.options), {
       onProgress: (progress) => this.emit({ type: 'progress', jobId, progress }),
+      onPreflightProgress: (progress) => this.emit({ type: 'preflight-progress', jobId, progress }),
+      onPreflight: (result) => this.emit({ type: 'preflight-result', jobId, result }),
       settled: (outcome, job) => {
         this.recordInAuditLog(auditEntry(request, job.vaultPath, job.startedAt, outcome));
         if (outcome.ok) this.emit({ type: 'result', jobId, result: outcome.value });
@@ -366,6 +374,8 @@ export class VaultService {
         const host = new HostJob(plan.request(claim.vaultPath, handed), {
           transfer: handed.transfer,
           onProgress: end.onProgress,
+          onPreflightProgress: end.onPreflightProgress,
+          onPreflight: end.onPreflight,
         });
         return { ok: true, value: this.jobs.start(claim, host, end.settled) };
       });
