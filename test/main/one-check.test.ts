@@ -148,6 +148,13 @@ describe("the engine host's rotate job reports its own check", () => {
     );
     expect(sha256File(vault.path)).toBe(before);
     expectNoPasswordIn([...wrong.events, ...settings.events]);
+    // Refused in its check, as the separate check job was: no rotation in the audit log.
+    const audit = await service.auditLog();
+    expect(audit.ok && audit.value).toEqual([]);
+    // A rotation that goes on is logged.
+    await start(vault);
+    const logged = await service.auditLog();
+    expect(logged.ok && logged.value.map((entry) => entry.outcome)).toEqual(['completed']);
   });
 });
 

@@ -17,7 +17,6 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import {
   isServerTarget,
-  type PreflightProgress,
   type PreflightResult,
   type RotationResult,
   type VerifyResult,
@@ -39,7 +38,7 @@ import type {
 import { validateVaultPath } from '../../shared/ipc-validation.js';
 import { ChosenVaults, notChosenError } from './chosen-vaults.js';
 import type { HostProgress, HostRequest, HostResults } from './engine-host-protocol.js';
-import { HostJob, type HostOutcome } from './host-job.js';
+import { HostJob } from './host-job.js';
 import { handPasswords, passwordBytes, type HandedPasswords } from './host-passwords.js';
 import { JobRegistry, type ActiveRotationInfo } from './job-registry.js';
 import { DistributedJobs } from './distributed-jobs.js';
@@ -53,7 +52,8 @@ import {
 } from './job-requests.js';
 import { BUSY } from '../../core/error-codes.js';
 import { ipcError, toIpcError } from '../common/ipc-errors.js';
-import { AuditLog, auditEntry } from './audit-log.js';
+import { AuditLog } from './audit-log.js';
+import { rotationJobEnd, type JobEnd } from './rotation-job-end.js';
 import { RecentVaults } from './recent-vaults.js';
 import { RecentConnections } from './recent-connections.js';
 import { buildConnectionString, ServerPasswords } from './server-connections.js';
@@ -69,13 +69,11 @@ export interface VaultServiceOptions extends EngineSettings {
 export type JobListener = (event: JobEvent) => void;
 
 /** What a started job does with its progress and its outcome (once it has left the registry). */
-interface JobEnd<R extends HostRequest, U> {
-  readonly onProgress: (progress: HostProgress[R['type']]) => void;
-  /** a rotation's own check (its pre-flight) */
-  readonly onPreflightProgress?: (progress: PreflightProgress) => void;
-  readonly onPreflight?: (result: PreflightResult) => void;
-  readonly settled: (outcome: HostOutcome<HostResults[R['type']]>, job: ActiveRotationInfo) => U;
-}
+type HostJobEnd<R extends HostRequest, U> = JobEnd<
+  HostProgress[R['type']],
+  HostResults[R['type']],
+  U
+>;
 
 export class VaultService {
   private readonly recent: RecentVaults;
@@ -281,17 +279,17 @@ export class VaultService {
     request: RotationRequest,
     jobId: string = randomUUID(),
   ): Promise<IpcResult<{ jobId: string }>> {
-    const launched = this.launch(jobId, request.vault, rotationPlan(request, this.options), {
-      onProgress: (progress) => this.emit({ type: 'progress', jobId, progress }),
-      onPreflightProgress: (progress) => this.emit({ type: 'preflight-progress', jobId, progress }),
-      onPreflight: (result) => this.emit({ type: 'preflight-result', jobId, result }),
-      settled: (outcome, job) => {
-        this.recordInAuditLog(auditEntry(request, job.vaultPath, job.startedAt, outcome));
-        if (outcome.ok) this.emit({ type: 'result', jobId, result: outcome.value });
-        else this.emit({ type: 'error', jobId, error: outcome.error });
-        return outcome.ok ? outcome.value : null;
-      },
-    });
+    const launched = this.launch(
+      jobId,
+      request.vault,
+      rotationPlan(request, this.options),
+      rotationJobEnd(
+        jobId,
+        request,
+        (event) => this.emit(event),
+        (entry) => this.recordInAuditLog(entry),
+      ),
+    );
     return launched.ok ? { ok: true, value: { jobId } } : launched;
   }
 
@@ -362,7 +360,7 @@ export class VaultService {
     jobId: string,
     vault: VaultHandle,
     plan: JobPlan<P, R>,
-    end: JobEnd<R, U>,
+    end: HostJobEnd<R, U>,
   ): IpcResult<Promise<U>> {
     const target = this.chosenPath(vault);
     if (!target.ok) return target;

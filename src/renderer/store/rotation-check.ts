@@ -19,17 +19,11 @@ import type {
   RotationEvent,
   RotationPreflightEvent,
 } from '../../shared/ipc-contract.js';
+import { CHECK_REFUSAL_CODES } from '../../core/error-codes.js';
 import type { JobSettings } from '../lib/report.js';
 import { INITIAL_PREFLIGHT_STATE, preflightRefusesScan } from './preflight-state.js';
 import { EMPTY_PASSWORDS, INITIAL_ROTATION_STATE } from './rotation-state.js';
 import type { AppStore } from './types.js';
-
-/** The errors a rotation's check ends its job with: the pre-flight result already says why. */
-const REFUSAL_CODES: ReadonlySet<string> = new Set([
-  'NOTHING_OPENED',
-  'ALREADY_ROTATED',
-  'WRONG_ARGON2_CONFIG',
-]);
 
 export interface CheckedStart {
   /** starts the job with `call`; its check runs with the dialog open */
@@ -82,7 +76,8 @@ export function createCheckedStart(
   /** Back to the dialog, nothing written, passwords kept: the check's verdict (or the error) shown. */
   const backToDialog = (error: IpcError | null): void => {
     const { preflight } = get();
-    const refusal = preflight.status === 'done' && error !== null && REFUSAL_CODES.has(error.code);
+    const refusal =
+      preflight.status === 'done' && error !== null && CHECK_REFUSAL_CODES.has(error.code);
     set({
       rotationStatus: 'configuring',
       preflight:
