@@ -5,8 +5,10 @@
  * threads, real pool workers, real Argon2id tiny, a real SQLite copy) runs
  * exactly one job, which spends the records' derivations plus the canaries.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { checkpointPathFor } from '../../src/engine/index.js';
 import { JobRegistry, type JobKind } from '../../src/main/host/job-registry.js';
 import { VaultService } from '../../src/main/host/vault-service.js';
 import { createIpcRouter } from '../../src/main/ipc/ipc-router.js';
@@ -155,6 +157,28 @@ describe("the engine host's rotate job reports its own check", () => {
     await start(vault);
     const logged = await service.auditLog();
     expect(logged.ok && logged.value.map((entry) => entry.outcome)).toEqual(['completed']);
+  });
+});
+
+describe('a cancel sent with the start', () => {
+  it('stops the job in (or before) its check: nothing written, nothing to resume, no audit line', async () => {
+    const vault = makeVault(temp.path);
+    const before = sha256File(vault.path);
+    const started = await service.startRotation(request(vault));
+    if (!started.ok) throw new Error(started.error.message);
+    // Queued behind the start on the host's port: handled at the job's first wait, not by a timer.
+    await service.cancelJob(started.value.jobId);
+    const final = await log.final(started.value.jobId);
+    expect(final.type === 'result' && final.result).toMatchObject({
+      status: 'cancelled',
+      scanned: 0,
+      rotated: 0,
+      checkpointPath: null,
+    });
+    expect(sha256File(vault.path)).toBe(before);
+    expect(existsSync(checkpointPathFor(vault.path))).toBe(false);
+    const audit = await service.auditLog();
+    expect(audit.ok && audit.value).toEqual([]);
   });
 });
 

@@ -2,8 +2,8 @@
  * What a rotation job tells while it runs and when it ends: its job events
  * (its own check's progress and result first, then the pass's progress, then
  * the result or error) and its audit-log line. A job that ended in its own
- * check (refused by it, or cancelled during it) wrote nothing and gets no
- * line, as the separate pre-flight job it replaces never did.
+ * check (refused by it, or cancelled before its pass began) wrote nothing and
+ * gets no line, as the separate pre-flight job it replaces never did.
  */
 import type {
   PreflightProgress,
@@ -51,12 +51,17 @@ export function rotationJobEnd(
   };
 }
 
-/** The rotation stopped in its own check: refused by it, or cancelled during it. */
+/**
+ * The rotation stopped in (or before) its own check: refused by it, or cancelled before its pass
+ * counted a record or left anything to resume.
+ */
 function endedInCheck(
   check: PreflightResult | null,
   outcome: HostOutcome<RotationResult>,
 ): boolean {
-  if (check === null) return false;
-  if (outcome.ok) return check.cancelled === true && outcome.value.status === 'cancelled';
-  return !check.canRotate && CHECK_REFUSAL_CODES.has(outcome.error.code);
+  if (outcome.ok) {
+    const { status, scanned, checkpointPath } = outcome.value;
+    return status === 'cancelled' && scanned === 0 && checkpointPath === null;
+  }
+  return check !== null && !check.canRotate && CHECK_REFUSAL_CODES.has(outcome.error.code);
 }
