@@ -143,6 +143,12 @@ describe.skipIf(chromiumSkipReason !== null)('the app for everyone (axe, small w
       await dialog.getByText(/^Rules the vault also requires \(/).click();
       await check('rotate dialog, custom settings and password rules');
       await page.getByLabel('Argon2id preset').selectOption('lightweight');
+      // Start with a wrong current password: its own check refuses, the dialog says why.
+      await page.getByLabel('Current password', { exact: true }).fill('Not-the-password-000000');
+      await dialog.getByRole('button', { name: 'Start rotation' }).click();
+      await dialog.getByRole('button', { name: 'Rotate anyway…' }).waitFor({ timeout: 120_000 });
+      await check('rotate dialog, Start refused by its check');
+      await page.getByLabel('Current password', { exact: true }).fill(PASSWORD_A);
       await dialog.getByRole('button', { name: 'Check password' }).click();
       await dialog.getByText(/^\d+ of \d+ sampled records opened$/).waitFor({ timeout: 60_000 });
       await check('rotate dialog, pre-flight passed');

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { ARGON2_PRESETS } from '../src/core/argon2.js';
-import { isRotationEvent, type JobEvent, type RotationResult } from '../src/shared/ipc-contract.js';
+import type { JobEvent, RotationResult } from '../src/shared/ipc-contract.js';
 import { copyFixture, readManifest } from '../test/support/fixtures.js';
 import { openStoredValue, readRows, type BuiltVault } from '../test/support/vault-builder.js';
 import { runVsref, vsrefPath, vsrefSkipReason } from '../test/support/vsref.js';
@@ -127,7 +127,8 @@ describe.skipIf(chromiumSkipReason !== null)(
         const start = dialog.getByRole('button', { name: 'Start rotation' });
         expect(await start.isDisabled()).toBe(true);
         await page.getByLabel('Argon2id preset').selectOption('lightweight');
-        // A wrong current password: Enter runs the check, which opens nothing, and starts nothing
+        // A wrong current password: Enter starts the rotation, whose own check opens nothing:
+        // refused before anything is written, the dialog still open with the passwords.
         await fillPasswords(page, 'Not-the-application-password-0', NEW_PASSWORD);
         await page.getByLabel('Current password', { exact: true }).press('Enter');
         const refused = dialog
@@ -142,22 +143,33 @@ describe.skipIf(chromiumSkipReason !== null)(
         const anyway = dialog.getByRole('alertdialog', { name: /Test all 160 records/ });
         await anyway.getByRole('button', { name: 'Back' }).click();
         await anyway.waitFor({ state: 'detached' });
-        expect(bridge.events.filter(isRotationEvent)).toEqual([]);
-        // The right one: the check passes and Start leads again
+        // One job, its check's result, then its refusal: no record counted, no second job.
+        const told = bridge.events.filter(
+          (event) =>
+            event.type !== 'preflight-progress' &&
+            (event.type !== 'progress' || event.progress.scanned > 0),
+        );
+        expect(told.map((event) => event.type)).toEqual(['preflight-result', 'error']);
+        expect(told[1]).toMatchObject({ error: { code: 'NOTHING_OPENED' } });
+        expect(await page.getByLabel('New password', { exact: true }).inputValue()).toBe(
+          NEW_PASSWORD,
+        );
+        // The right one: Start is the action again
         await page.getByLabel('Current password', { exact: true }).fill(PASSWORD_A);
-        await dialog.getByRole('button', { name: 'Check password' }).click();
-        const preflight = dialog.getByText(/^\d+ of \d+ sampled records opened$/);
-        await preflight.waitFor({ timeout: 60_000 });
-        expect(count((await preflight.innerText()).split(' ')[0]!)).toBeGreaterThan(0);
-        await dialog.getByText(/Rotating all 160 records should take about/).waitFor();
         expect(await start.isEnabled()).toBe(true);
         expect(await start.getAttribute('class')).toContain('button-primary');
         await shot(page, '03-rotate-dialog');
 
-        // Progress: the bar advances
+        // Start: its own check is the pre-flight, then the progress bar advances
         await start.click();
         await page.getByRole('heading', { level: 1, name: 'Rotating password' }).waitFor();
         expect(await page.getByLabel('Current password', { exact: true }).count()).toBe(0);
+        const passed = bridge.events.find(
+          (event) => event.type === 'preflight-result' && event.result.canRotate,
+        );
+        expect(passed?.type === 'preflight-result' && passed.result.opened).toBeGreaterThan(0);
+        // Exactly one check per Start: the page never asked for a separate one.
+        expect(bridge.calls.filter((call) => call === 'preflight')).toEqual([]);
         // ~300 derivations in all: 8 % is well under a second in, far from the end.
         const seen = await observeAdvancingProgress(
           page,

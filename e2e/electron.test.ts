@@ -118,7 +118,8 @@ describe('built desktop app', () => {
           if (reply.type === 'progress')
             progress.push((reply.progress as RotationProgress).scanned);
           else if (reply.type === 'done') resolvePromise(reply.value as RotationResult);
-          else reject(new Error(`${reply.error.code}: ${reply.error.message}`));
+          else if (reply.type === 'failed')
+            reject(new Error(`${reply.error.code}: ${reply.error.message}`));
         });
         worker.on('error', reject);
         worker.postMessage(command, transfer);

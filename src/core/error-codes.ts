@@ -81,3 +81,13 @@ export type ShellErrorCode =
 
 /** Every code an IpcError may carry. */
 export type ErrorCode = EngineErrorCode | ShellErrorCode;
+
+/**
+ * The errors a fresh rotation's own check (its pre-flight) ends the job with, after its
+ * result was reported: nothing was written, and the result says why.
+ */
+export const CHECK_REFUSAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'NOTHING_OPENED',
+  'ALREADY_ROTATED',
+  'WRONG_ARGON2_CONFIG',
+]);

@@ -35,7 +35,10 @@ function useDocumentTitle(): void {
 function Screens(): ReactNode {
   const store = useStoreApi();
   const screen = useAppState(selectScreen);
-  const rotateOpen = useAppState((state) => state.rotationStatus === 'configuring');
+  // The dialog stays open while a Start's own check runs (its pre-flight).
+  const rotateOpen = useAppState(
+    (state) => state.rotationStatus === 'configuring' || state.rotationStatus === 'checking',
+  );
   const verifyOpen = useAppState((state) => state.verifyTarget !== null);
   const connectOpen = useAppState((state) => state.connectOpen && state.vault === null);
   useJobEvents();

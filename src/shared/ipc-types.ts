@@ -10,6 +10,7 @@ import type { DistributedProgress } from '../core/distributed.js';
 import type { ErrorCode } from '../core/error-codes.js';
 import type {
   PreflightProgress,
+  PreflightResult,
   RotationProgress,
   RotationResult,
   UnfinishedRotation,
@@ -158,7 +159,10 @@ export type RotationEvent =
   | { type: 'result'; jobId: string; result: RotationResult }
   | { type: 'error'; jobId: string; error: IpcError };
 
-/** Progress of a pre-flight or verify job (its result or error answers the call that started it). */
+/**
+ * Progress of a check: a pre-flight or verify job (its result or error answers the call that
+ * started it), or a rotation's own check, which is its pre-flight (under the rotation's job id).
+ */
 export type CheckEvent =
   | { type: 'preflight-progress'; jobId: string; progress: PreflightProgress }
   | { type: 'verify-progress'; jobId: string; progress: VerifyProgress };
@@ -175,8 +179,21 @@ export interface DistributedProgressEvent {
   atMs: number;
 }
 
+/**
+ * A fresh rotation's own check, which is the pre-flight the app shows (a resume has none): its
+ * progress comes as 'preflight-progress' events under the rotation's job id, then this result,
+ * before any 'progress' of the pass. When it refuses, the job's 'error' (NOTHING_OPENED,
+ * ALREADY_ROTATED, WRONG_ARGON2_CONFIG) follows, and nothing was written.
+ */
+export interface RotationPreflightEvent {
+  type: 'preflight-result';
+  jobId: string;
+  result: PreflightResult;
+}
+
 /** What main pushes about a job (rotation, pre-flight or verify), always naming the renderer's job id. */
-export type JobEvent = RotationEvent | CheckEvent | DistributedProgressEvent;
+export type JobEvent =
+  RotationEvent | RotationPreflightEvent | CheckEvent | DistributedProgressEvent;
 
 export function isRotationEvent(event: JobEvent): event is RotationEvent {
   return event.type === 'progress' || event.type === 'result' || event.type === 'error';

@@ -60,7 +60,11 @@ function runHostAndTerminate(
       if (stopping) return;
       if (reply.type === 'failed') reject(new Error(`${reply.error.code}: ${reply.error.message}`));
       else if (reply.type === 'done') resolve(reply.value as RotationResult);
-      else if ((reply.progress as RotationProgress).rotated > 0 && ++seen >= stopAfter) {
+      else if (
+        reply.type === 'progress' &&
+        (reply.progress as RotationProgress).rotated > 0 &&
+        ++seen >= stopAfter
+      ) {
         stopping = true;
         const threadId = worker.threadId;
         void worker.terminate().then(() => {
@@ -140,7 +144,11 @@ describe('engine host', () => {
       worker.on('message', (reply: HostReply) => {
         if (reply.type === 'failed') reject(new Error(reply.error.message));
         else if (reply.type === 'done') resolve(reply.value as RotationResult);
-        else if (!cancelled && (reply.progress as RotationProgress).rotated > 0) {
+        else if (
+          reply.type === 'progress' &&
+          !cancelled &&
+          (reply.progress as RotationProgress).rotated > 0
+        ) {
           cancelled = true;
           worker.postMessage({ type: 'cancel' } satisfies HostCommand);
         }

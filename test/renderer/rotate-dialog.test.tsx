@@ -9,6 +9,7 @@ import type {
 import {
   FakeVaultAdmin,
   handleOf,
+  resultOf,
   tableInfo,
   unfinishedRotation,
   vaultSummary,
@@ -172,14 +173,14 @@ describe('rotate dialog', () => {
     ).toBe('password');
   });
 
-  it('checks, then starts on Enter, with the passwords gone from the inputs and the store', async () => {
+  it('starts on Enter, its own check first, with the passwords gone from the inputs and the store', async () => {
     await openFilledDialog(app);
     const confirm = screen.getByLabelText('Confirm new password', { selector: 'input' });
     await act(async () => {
       fireEvent.submit(confirm.closest('form')!);
     });
-    // No check of these inputs had run: Enter ran it, and the rotation started once it passed.
-    expect(app.api.calls.preflight).toHaveLength(1);
+    // One job: the rotation's own check was the pre-flight, and the pass went on once it passed.
+    expect(app.api.calls.preflight).toHaveLength(0);
     expect(app.api.calls.startRotation).toHaveLength(1);
     expect(app.api.calls.startRotation[0]).toMatchObject({ oldPassword: OLD, newPassword: NEW });
     expect(screen.queryByRole('dialog')).toBeNull();
@@ -198,9 +199,10 @@ describe('rotate dialog', () => {
     await act(async () => {
       fireEvent.submit(form);
     });
-    // Enter ran the check, which found nothing: no rotation
-    expect(app.api.calls.preflight).toHaveLength(1);
-    expect(app.api.calls.startRotation).toHaveLength(0);
+    // Enter started the job, whose check found nothing: refused before anything was written
+    expect(app.api.calls.preflight).toHaveLength(0);
+    expect(app.api.calls.startRotation).toHaveLength(1);
+    expect(screen.getByRole('dialog')).toBeTruthy();
     const alert = screen.getByRole('alert');
     expect(alert.textContent).toContain('None of the 80 sampled records opened');
     expect(alert.textContent).toContain('would test every record and change nothing');
@@ -216,8 +218,8 @@ describe('rotate dialog', () => {
         fireEvent.submit(screen.getByLabelText(label, { selector: 'input' }).closest('form')!);
       });
     }
-    expect(app.api.calls.startRotation).toHaveLength(0);
-    expect(app.api.calls.preflight).toHaveLength(1);
+    expect(app.api.calls.startRotation).toHaveLength(1);
+    expect(app.api.calls.preflight).toHaveLength(0);
   });
 
   it('rotates anyway only after a confirmation, and asks main to scan anyway', async () => {
@@ -264,13 +266,74 @@ describe('rotate dialog', () => {
     await act(async () => {
       fireEvent.click(startButton());
     });
-    expect(app.api.calls.preflight[0]?.newPassword).toBe(NEW);
+    expect(app.api.calls.startRotation[0]?.newPassword).toBe(NEW);
     const alert = screen.getByRole('alert');
     expect(alert.textContent).toContain('This vault looks already rotated');
     expect(alert.textContent).toContain('6 of 8 already open with the new one');
     expect(startButton().disabled).toBe(true);
-    expect(app.api.calls.startRotation).toHaveLength(0);
+    // The refused job was the only one: no separate check, no second start.
+    expect(app.api.calls.startRotation).toHaveLength(1);
+    expect(app.api.calls.preflight).toHaveLength(0);
     expect(screen.getByRole('button', { name: 'Rotate anyway…' })).toBeTruthy();
+  });
+
+  it("shows Start's own check in the dialog: progress, Cancel check, then an error before it", async () => {
+    app.api.autoCheck = false;
+    await openFilledDialog(app);
+    await act(async () => {
+      fireEvent.click(startButton());
+    });
+    const jobId = app.api.jobId;
+    const dialog = screen.getByRole('dialog', { name: 'Rotate password' });
+    expect(within(dialog).getByRole('button', { name: 'Checking…' })).toBeTruthy();
+    act(() => {
+      app.api.emit({
+        type: 'preflight-progress',
+        jobId,
+        progress: {
+          phase: 'checking',
+          toSample: 16,
+          sampled: 6,
+          opened: 6,
+          malformed: 0,
+          stepDone: 6,
+          stepTotal: 16,
+          elapsedMs: 60,
+        },
+      });
+    });
+    expect(within(dialog).getByRole('status').textContent).toContain(
+      'Testing sampled records: 6 of 16 tested · 6 opened',
+    );
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel check' }));
+    expect(app.api.calls.cancelJob).toEqual([jobId]);
+    expect(startButton().disabled).toBe(false);
+    act(() => {
+      app.api.emit({ type: 'result', jobId, result: resultOf('cancelled', { rotated: 0 }) });
+    });
+
+    // Started again, the job ends before its check: the lock of another rotation.
+    await act(async () => {
+      fireEvent.click(startButton());
+    });
+    expect(app.api.jobId).not.toBe(jobId);
+    act(() => {
+      app.api.emit({
+        type: 'error',
+        jobId: app.api.jobId,
+        error: {
+          code: 'ROTATION_IN_PROGRESS',
+          message: 'Another rotation of this vault is running (the CLI). Wait for it to end.',
+        },
+      });
+    });
+    const alert = within(dialog).getByRole('alert');
+    expect(alert.textContent).toContain('Not started: another rotation of this vault is running');
+    expect(alert.textContent).toContain('Wait for it to end.');
+    expect(
+      (screen.getByLabelText('New password', { selector: 'input' }) as HTMLInputElement).value,
+    ).toBe(NEW);
+    expect(startButton().disabled).toBe(false);
   });
 
   it('does not submit on Enter while invalid', async () => {

@@ -11,7 +11,14 @@ import {
   unfinishedRotation,
   vaultSummary,
 } from './support/fake-vault-admin.js';
-import { eachWithOpenVault, fillValidDraft, NEW, OLD, VAULT } from './support/rotation-store.js';
+import {
+  eachWithOpenVault,
+  fillValidDraft,
+  NEW,
+  OLD,
+  passingCheck,
+  VAULT,
+} from './support/rotation-store.js';
 
 describe('rotation slice', () => {
   let api: FakeVaultAdmin;
@@ -36,7 +43,7 @@ describe('rotation slice', () => {
     expect(selectScreen(store.getState())).toBe('result');
   });
 
-  it('sends the passwords and settings to the engine, then wipes them from the store before it answers', async () => {
+  it('sends the passwords and settings to the engine, keeps them while its check runs, wipes them once it passed', async () => {
     store.getState().openRotateDialog();
     fillValidDraft(store);
     store.getState().updateDraft({ includeSoftDeleted: false, dryRun: true });
@@ -44,11 +51,15 @@ describe('rotation slice', () => {
     const starting = store.getState().startRotation();
     await settle();
 
-    expect(store.getState().rotationStatus).toBe('starting');
-    const { draft } = store.getState();
-    expect([draft.oldPassword, draft.newPassword, draft.confirmPassword]).toEqual(['', '', '']);
-    expect(JSON.stringify(store.getState())).not.toContain(OLD);
-    expect(JSON.stringify(store.getState())).not.toContain(NEW);
+    // The rotation's own check is the pre-flight: the dialog stays open and shows it.
+    expect(store.getState().rotationStatus).toBe('checking');
+    expect(selectScreen(store.getState())).toBe('vault');
+    expect(store.getState().preflight).toEqual({
+      status: 'running',
+      jobId: api.jobId,
+      progress: null,
+    });
+    expect(store.getState().draft.oldPassword).toBe(OLD);
     expect(api.calls.startRotation).toEqual([
       {
         vault: handleOf(VAULT),
@@ -64,7 +75,13 @@ describe('rotation slice', () => {
     ]);
     api.releaseStart();
     await starting;
+    // One check per Start (a dry run too): no separate pre-flight job.
+    expect(api.calls.preflight).toHaveLength(0);
     expect(store.getState().rotationStatus).toBe('running');
+    const { draft } = store.getState();
+    expect([draft.oldPassword, draft.newPassword, draft.confirmPassword]).toEqual(['', '', '']);
+    expect(JSON.stringify(store.getState())).not.toContain(OLD);
+    expect(JSON.stringify(store.getState())).not.toContain(NEW);
   });
 
   it('does not start while the input breaks the policy', async () => {
@@ -142,8 +159,8 @@ describe('rotation slice', () => {
     expect(store.getState().rotationNotice?.message).toBe('Could not reach the job. Try again.');
   });
 
-  it('starts the job under an id it made, so a cancel need not wait for the answer of main', async () => {
-    store.getState().openRotateDialog();
+  it('starts a resume under an id it made, so a cancel need not wait for the answer of main', async () => {
+    store.getState().openRotateDialog({ resume: true });
     fillValidDraft(store);
     api.holdStart = true;
     const starting = store.getState().startRotation();
@@ -151,6 +168,9 @@ describe('rotation slice', () => {
     const jobId = api.jobId;
     expect(jobId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(store.getState().job?.jobId).toBe(jobId);
+    // A resume runs no check: its passwords left the store at once.
+    expect(store.getState().rotationStatus).toBe('starting');
+    expect(store.getState().draft.oldPassword).toBe('');
     store.getState().requestCancel();
     await store.getState().confirmCancel();
     expect(store.getState().rotationStatus).toBe('cancelling');
@@ -179,6 +199,7 @@ describe('rotation slice', () => {
     const starting = store.getState().startRotation();
     await settle();
     const jobId = api.jobId;
+    api.emit({ type: 'preflight-result', jobId, result: passingCheck() });
     api.emit({ type: 'progress', jobId, progress: progressOf(10, 200) });
     expect(store.getState().progress?.scanned).toBe(10);
     expect(store.getState().rotationStatus).toBe('running');
@@ -249,9 +270,14 @@ describe('rotation slice', () => {
     fillValidDraft(store);
     api.startError = { code: 'BUSY', message: 'A rotation is already running.' };
     await store.getState().startRotation();
-    expect(store.getState().rotationStatus).toBe('error');
-    expect(store.getState().rotationError?.code).toBe('BUSY');
-    expect(store.getState().draft.oldPassword).toBe('');
+    // Refused before its check: nothing ran, the dialog shows why and keeps the passwords.
+    expect(store.getState().rotationStatus).toBe('configuring');
+    expect(store.getState().preflight).toEqual({
+      status: 'error',
+      error: { code: 'BUSY', message: 'A rotation is already running.' },
+      fromStart: true,
+    });
+    expect(store.getState().draft.oldPassword).toBe(OLD);
   });
 
   it('clears the passwords when the dialog closes', () => {

@@ -7,6 +7,7 @@ import {
   type RotationProgress,
   type RotationResult,
 } from '../../engine/index.js';
+import { CHECK_REFUSAL_CODES } from '../../core/error-codes.js';
 import type { RotateArgs } from '../args.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { writeJsonLine, writeLine, type CliIo } from '../io.js';
@@ -91,7 +92,7 @@ export class PreflightShown {
   refused(error: unknown, openConfig: Argon2Config, unicodeHint: string | null): ExitCode | null {
     const { result, args, io } = this;
     if (!result || this.goesOn(result) || !isEngineError(error)) return null;
-    if (!REFUSAL_CODES.has(error.code)) return null;
+    if (!CHECK_REFUSAL_CODES.has(error.code)) return null;
     const report = refusalReport(args, result, openConfig, unicodeHint);
     if (!args.json) writeLines(io.stderr, preflightText(result));
     writeLines(io.stderr, report.lines);
@@ -123,9 +124,3 @@ export class PreflightShown {
     return EXIT.cancelled;
   }
 }
-
-const REFUSAL_CODES: ReadonlySet<string> = new Set([
-  'WRONG_ARGON2_CONFIG',
-  'NOTHING_OPENED',
-  'ALREADY_ROTATED',
-]);

@@ -26,7 +26,10 @@ import type {
 import type { IpcError } from '../../shared/ipc-contract.js';
 
 /** Functions and signals cannot cross a thread; the host makes its own. */
-type Cloneable<T> = Omit<T, 'signal' | 'onProgress' | 'now'>;
+type Cloneable<T> = Omit<
+  T,
+  'signal' | 'onProgress' | 'onPreflight' | 'onPreflightProgress' | 'now'
+>;
 
 /** A distributed rotation to coordinate: the passwords (vault, database, Redis) transferred. */
 export type CoordinateHostOptions = Omit<
@@ -90,6 +93,9 @@ export interface HostProgress {
 
 export type HostReply =
   | { readonly type: 'progress'; readonly progress: HostProgress[keyof HostProgress] }
+  /** a rotation's own check (its pre-flight), before its pass: progress, then the result */
+  | { readonly type: 'preflight-progress'; readonly progress: PreflightProgress }
+  | { readonly type: 'preflight'; readonly result: PreflightResult }
   | { readonly type: 'done'; readonly value: HostResults[keyof HostResults] }
   | { readonly type: 'failed'; readonly error: IpcError };
 

@@ -48,7 +48,15 @@ async function run(request: HostRequest): Promise<HostResults[keyof HostResults]
     case 'preflight':
       return preflightRotation({ ...request.options, signal, onProgress });
     case 'rotate':
-      return rotateVault({ ...request.options, lockTool: 'app', signal, onProgress });
+      return rotateVault({
+        ...request.options,
+        lockTool: 'app',
+        signal,
+        onProgress,
+        // The rotation's own check is the pre-flight the app shows (no separate check job).
+        onPreflightProgress: (progress) => post({ type: 'preflight-progress', progress }),
+        onPreflight: (result) => post({ type: 'preflight', result }),
+      });
     case 'verify':
       return verifyVault({ ...request.options, signal, onProgress });
     case 'coordinate':

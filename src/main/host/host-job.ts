@@ -8,6 +8,8 @@ import {
   releaseRotationLockOfThread,
   rotationStateBase,
   spawnWorker,
+  type PreflightProgress,
+  type PreflightResult,
 } from '../../engine/index.js';
 import type { IpcError } from '../../shared/ipc-contract.js';
 import {
@@ -26,6 +28,9 @@ export interface HostJobOptions<R extends HostRequest> {
   /** buffers moved (not copied) to the worker: the passwords */
   transfer?: ArrayBuffer[];
   onProgress?: (progress: HostProgress[R['type']]) => void;
+  /** a rotation's own check: its progress and result (other operations send none) */
+  onPreflightProgress?: ((progress: PreflightProgress) => void) | undefined;
+  onPreflight?: ((result: PreflightResult) => void) | undefined;
 }
 
 export class HostJob<R extends HostRequest> {
@@ -47,6 +52,8 @@ export class HostJob<R extends HostRequest> {
         // The host runs the request's operation only, so its progress is of that kind.
         if (reply.type === 'progress')
           options.onProgress?.(reply.progress as HostProgress[R['type']]);
+        else if (reply.type === 'preflight-progress') options.onPreflightProgress?.(reply.progress);
+        else if (reply.type === 'preflight') options.onPreflight?.(reply.result);
         else if (reply.type === 'done')
           this.settle({ ok: true, value: reply.value as HostResults[R['type']] });
         else this.settle({ ok: false, error: reply.error });

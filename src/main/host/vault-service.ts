@@ -38,7 +38,7 @@ import type {
 import { validateVaultPath } from '../../shared/ipc-validation.js';
 import { ChosenVaults, notChosenError } from './chosen-vaults.js';
 import type { HostProgress, HostRequest, HostResults } from './engine-host-protocol.js';
-import { HostJob, type HostOutcome } from './host-job.js';
+import { HostJob } from './host-job.js';
 import { handPasswords, passwordBytes, type HandedPasswords } from './host-passwords.js';
 import { JobRegistry, type ActiveRotationInfo } from './job-registry.js';
 import { DistributedJobs } from './distributed-jobs.js';
@@ -52,7 +52,8 @@ import {
 } from './job-requests.js';
 import { BUSY } from '../../core/error-codes.js';
 import { ipcError, toIpcError } from '../common/ipc-errors.js';
-import { AuditLog, auditEntry } from './audit-log.js';
+import { AuditLog } from './audit-log.js';
+import { rotationJobEnd, type JobEnd } from './rotation-job-end.js';
 import { RecentVaults } from './recent-vaults.js';
 import { RecentConnections } from './recent-connections.js';
 import { buildConnectionString, ServerPasswords } from './server-connections.js';
@@ -68,10 +69,11 @@ export interface VaultServiceOptions extends EngineSettings {
 export type JobListener = (event: JobEvent) => void;
 
 /** What a started job does with its progress and its outcome (once it has left the registry). */
-interface JobEnd<R extends HostRequest, U> {
-  readonly onProgress: (progress: HostProgress[R['type']]) => void;
-  readonly settled: (outcome: HostOutcome<HostResults[R['type']]>, job: ActiveRotationInfo) => U;
-}
+type HostJobEnd<R extends HostRequest, U> = JobEnd<
+  HostProgress[R['type']],
+  HostResults[R['type']],
+  U
+>;
 
 export class VaultService {
   private readonly recent: RecentVaults;
@@ -265,7 +267,9 @@ export class VaultService {
 
   /**
    * Starts a rotation (one at a time) and returns at once; progress, the
-   * result or an error follow as RotationEvents. Input mistakes (same
+   * result or an error follow as RotationEvents. A fresh run's own check is
+   * its pre-flight: 'preflight-progress' events and its 'preflight-result'
+   * come first, and a refusal is then the job's error. Input mistakes (same
    * password, policy, Argon2id limits) are answered here, before any work.
    * `jobId` is the renderer's (so it knows the id before any event can
    * arrive); an id used before in this session is refused. Callers outside
@@ -275,15 +279,17 @@ export class VaultService {
     request: RotationRequest,
     jobId: string = randomUUID(),
   ): Promise<IpcResult<{ jobId: string }>> {
-    const launched = this.launch(jobId, request.vault, rotationPlan(request, this.options), {
-      onProgress: (progress) => this.emit({ type: 'progress', jobId, progress }),
-      settled: (outcome, job) => {
-        this.recordInAuditLog(auditEntry(request, job.vaultPath, job.startedAt, outcome));
-        if (outcome.ok) this.emit({ type: 'result', jobId, result: outcome.value });
-        else this.emit({ type: 'error', jobId, error: outcome.error });
-        return outcome.ok ? outcome.value : null;
-      },
-    });
+    const launched = this.launch(
+      jobId,
+      request.vault,
+      rotationPlan(request, this.options),
+      rotationJobEnd(
+        jobId,
+        request,
+        (event) => this.emit(event),
+        (entry) => this.recordInAuditLog(entry),
+      ),
+    );
     return launched.ok ? { ok: true, value: { jobId } } : launched;
   }
 
@@ -354,7 +360,7 @@ export class VaultService {
     jobId: string,
     vault: VaultHandle,
     plan: JobPlan<P, R>,
-    end: JobEnd<R, U>,
+    end: HostJobEnd<R, U>,
   ): IpcResult<Promise<U>> {
     const target = this.chosenPath(vault);
     if (!target.ok) return target;
@@ -366,6 +372,8 @@ export class VaultService {
         const host = new HostJob(plan.request(claim.vaultPath, handed), {
           transfer: handed.transfer,
           onProgress: end.onProgress,
+          onPreflightProgress: end.onPreflightProgress,
+          onPreflight: end.onPreflight,
         });
         return { ok: true, value: this.jobs.start(claim, host, end.settled) };
       });

@@ -39,6 +39,7 @@ export function selectScreen(state: AppState): Screen {
       return 'result';
     case 'idle':
     case 'configuring':
+    case 'checking':
       return state.vault ? 'vault' : 'start';
   }
 }

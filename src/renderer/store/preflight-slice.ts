@@ -39,6 +39,14 @@ export const createPreflightSlice: SliceCreator<PreflightSlice> = (set, get, api
       await lastCall.catch(() => undefined);
     },
 
+    holdVaultUntil(ended) {
+      lastCall = ended;
+      inFlight = ended;
+      void ended.finally(() => {
+        if (inFlight === ended) inFlight = null;
+      });
+    },
+
     startWhenPreflightPasses() {
       const preflight = get().preflight;
       if (preflight.status === 'running') startAfterCheck = preflight.jobId;
@@ -89,7 +97,10 @@ export const createPreflightSlice: SliceCreator<PreflightSlice> = (set, get, api
 
     cancelPreflight() {
       get().abandonPreflight();
-      if (get().preflight.status === 'running') set(INITIAL_PREFLIGHT_STATE);
+      if (get().preflight.status !== 'running') return;
+      // A Start's check is its rotation's: cancelled before anything is written, back to the dialog.
+      const checking = get().rotationStatus === 'checking';
+      set({ ...INITIAL_PREFLIGHT_STATE, ...(checking ? { rotationStatus: 'configuring' } : {}) });
     },
 
     handlePreflightProgress(event) {
@@ -102,8 +113,11 @@ export const createPreflightSlice: SliceCreator<PreflightSlice> = (set, get, api
       const state = get();
       const preset = suggestedPresetOf(state.preflight);
       if (!preset || state.rotationStatus !== 'configuring') return;
+      const refusedStart = state.preflight.status === 'done' && state.preflight.fromStart === true;
       get().updateDraft({ crypto: { ...state.draft.crypto, preset } });
-      await get().runPreflight();
+      // A refused Start starts again with the preset (its check is the one check); else check only.
+      if (refusedStart && selectDraftValidity(get()).canStart) await get().startRotation();
+      else await get().runPreflight();
     },
   };
 };

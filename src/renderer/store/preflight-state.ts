@@ -1,6 +1,7 @@
 /**
  * The pre-flight of the rotate dialog: a check of the inputs on a sample of
- * records, as a job with an id of ours (progress events are matched by it).
+ * records, with a job id of ours (progress events are matched by it): the
+ * "Check password" job, or the rotation's own check after Start.
  * What the slice holds, how it starts, and how to read it.
  */
 import type {
@@ -20,8 +21,9 @@ export type PreflightState =
       /** the latest progress event; null until the first arrives */
       progress: PreflightProgress | null;
     }
-  | { status: 'done'; result: PreflightResult }
-  | { status: 'error'; error: IpcError };
+  /** fromStart: the rotation's own check, run by Start (rotation-check.ts), not "Check password" */
+  | { status: 'done'; result: PreflightResult; fromStart?: true }
+  | { status: 'error'; error: IpcError; fromStart?: true };
 
 export interface PreflightData {
   preflight: PreflightState;
@@ -43,6 +45,8 @@ export interface PreflightSlice extends PreflightData {
   abandonPreflight(): void;
   /** settles once main has answered the last check: until then it holds the vault */
   preflightSettled(): Promise<void>;
+  /** a started rotation holds the vault until `ended` (its last event): the next check waits for it */
+  holdVaultUntil(ended: Promise<void>): void;
 }
 
 export const INITIAL_PREFLIGHT_STATE: PreflightData = { preflight: { status: 'idle' } };

@@ -12,6 +12,7 @@ import {
 import { addRateSample } from '../lib/rate-history.js';
 import { selectDistributing, selectOnServer } from './distributed-state.js';
 import { INITIAL_PREFLIGHT_STATE } from './preflight-state.js';
+import { createCheckedStart } from './rotation-check.js';
 import { createLauncher, prepareJob } from './rotation-launch.js';
 import {
   INITIAL_DRAFT,
@@ -108,6 +109,7 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
   };
 
   const launcher = createLauncher(set, get, api);
+  const checkedStart = createCheckedStart(set, get, (jobId) => api.cancelJob(jobId));
 
   return {
     ...INITIAL_ROTATION_STATE,
@@ -134,16 +136,21 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
     },
 
     closeRotateDialog() {
-      if (get().rotationStatus !== 'configuring') return;
+      const status = get().rotationStatus;
+      // Closed while a Start's check runs: abandoning the check cancels its job (nothing written).
+      if (status !== 'configuring' && status !== 'checking') return;
       toVault();
     },
 
     updateDraft(patch) {
-      const stale = PREFLIGHT_INPUTS.some((key) => key in patch);
+      // While a Start's check runs, the job already holds every input: any edit stops it.
+      const checking = get().rotationStatus === 'checking';
+      const stale = checking || PREFLIGHT_INPUTS.some((key) => key in patch);
       if (stale) get().abandonPreflight();
       set({
         draft: { ...get().draft, ...patch },
         ...(stale ? { ...INITIAL_PREFLIGHT_STATE, scanAnywayConfirmOpen: false } : {}),
+        ...(checking ? { rotationStatus: 'configuring' } : {}),
       });
     },
 
@@ -156,18 +163,8 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
         if (validity.canPreflight && state.preflight.status === 'idle') await get().runPreflight();
         return;
       }
-      if (state.draft.resume || validity.preflightPassed) {
-        await get().startRotation();
-        return;
-      }
-      if (state.preflight.status === 'running') {
-        get().startWhenPreflightPasses();
-        return;
-      }
-      // No check of these inputs yet (or it failed): check first, start when it passes.
-      const checking = get().runPreflight();
-      get().startWhenPreflightPasses();
-      await checking;
+      // The rotation's own check is the pre-flight: one check per Start, never a job before it.
+      await get().startRotation();
     },
 
     requestScanAnyway() {
@@ -198,10 +195,14 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
         ...(state.draft.restart ? { restart: true } : {}),
         ...(scanAnyway ? { scanAnyway: true } : {}),
       };
-      await launcher.launch(job.settings, (jobId) => api.startRotation(request, jobId));
+      const call = (jobId: string) => api.startRotation(request, jobId);
+      // A resume runs no check (its canaries prove the passwords): they leave the store at once.
+      if (state.draft.resume) await launcher.launch(job.settings, call);
+      else await checkedStart.start(job.settings, scanAnyway, call);
     },
 
     handleRotationEvent(event) {
+      if (checkedStart.handle(event) || event.type === 'preflight-result') return;
       const { job, rotationStatus } = get();
       if (!job || !isJobActive(rotationStatus)) return;
       if (event.jobId === job.jobId) apply(event);

@@ -1,15 +1,19 @@
 /**
  * One rotation, from the dialog to its result:
- * idle → configuring → starting → running → cancelling → cancelled,
- * or → completed / nothing-opened / error.
- * Passwords live in `draft` only while the dialog is open; they are wiped
- * from the store the moment the job is handed to the engine.
+ * idle → configuring → checking → running → cancelling → cancelled,
+ * or → completed / nothing-opened / error; a refused check goes back to
+ * configuring. A resume or a distributed job goes through starting instead
+ * of checking.
+ * Passwords live in `draft` only while the dialog is open: a fresh job's are
+ * wiped once its own check has passed (rotation-check.ts), a resumed or
+ * distributed job's the moment it is handed to the engine.
  * What the slice holds, how it starts, and how to read it.
  */
 import type {
   DistributedProgress,
   IpcError,
   RotationEvent,
+  RotationPreflightEvent,
   RotationProgress,
   RotationResult,
 } from '../../shared/ipc-contract.js';
@@ -34,6 +38,8 @@ import type { VaultData } from './vault-state.js';
 export type RotationStatus =
   | 'idle'
   | 'configuring'
+  /** a fresh job's own check (its pre-flight) runs; the dialog stays open */
+  | 'checking'
   | 'starting'
   | 'running'
   | 'cancelling'
@@ -100,10 +106,10 @@ export interface RotationSlice extends RotationData {
   closeRotateDialog(): void;
   updateDraft(patch: Partial<RotationDraft>): void;
   /**
-   * The dialog's submit (Start, or Enter in a field): starts a rotation only
-   * after a check of the current inputs came back green (a resume: at once,
-   * its canaries prove the passwords). With no such check yet, runs it and
-   * starts when it passes; a red check starts nothing.
+   * The dialog's submit (Start, or Enter in a field): starts the rotation,
+   * whose own check is the pre-flight (a resume: none, its canaries prove the
+   * passwords); a refused check ends the job before anything is written. With
+   * the new password not done yet, Enter checks the current one only.
    */
   submitRotateDialog(): Promise<void>;
   /** starts the job now; scanAnyway only after a refused check, once confirmed */
@@ -111,7 +117,7 @@ export interface RotationSlice extends RotationData {
   requestScanAnyway(): void;
   dismissScanAnyway(): void;
   confirmScanAnyway(): Promise<void>;
-  handleRotationEvent(event: RotationEvent): void;
+  handleRotationEvent(event: RotationEvent | RotationPreflightEvent): void;
   requestCancel(): void;
   dismissCancel(): void;
   confirmCancel(): Promise<void>;
@@ -150,7 +156,12 @@ export const INITIAL_ROTATION_STATE: RotationData = {
   scanAnywayConfirmOpen: false,
 };
 
-const ACTIVE: ReadonlySet<RotationStatus> = new Set(['starting', 'running', 'cancelling']);
+const ACTIVE: ReadonlySet<RotationStatus> = new Set([
+  'checking',
+  'starting',
+  'running',
+  'cancelling',
+]);
 
 export function isJobActive(status: RotationStatus): boolean {
   return ACTIVE.has(status);

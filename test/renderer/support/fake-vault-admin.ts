@@ -34,6 +34,7 @@ import type {
   VerifyRequest,
   VerifyResult,
 } from '../../../src/shared/ipc-contract.js';
+import type { ErrorCode } from '../../../src/core/error-codes.js';
 import { DROPPED_WITHOUT_PATH } from '../../../src/shared/ipc-validation.js';
 
 export function tableInfo(
@@ -208,6 +209,11 @@ export class FakeVaultAdmin implements VaultAdminApi {
   exportAnswer: IpcResult<string | null> = { ok: true, value: '/reports/report.json' };
   /** when true, startRotation waits for releaseStart() */
   holdStart = false;
+  /**
+   * a fresh rotation runs its own check at once, as main's does (its result: preflightAnswer);
+   * false: the test emits the check's events itself
+   */
+  autoCheck = true;
   /** when set, preflight and verify answer only once it resolves (a check still running) */
   checkGate: Promise<void> | null = null;
 
@@ -349,7 +355,26 @@ export class FakeVaultAdmin implements VaultAdminApi {
     jobId: string,
   ): Promise<IpcResult<{ jobId: string }>> {
     this.calls.startRotation.push(request);
-    return this.answerStart(jobId);
+    const answer = await this.answerStart(jobId);
+    if (answer.ok && this.autoCheck && !request.resume) this.runOwnCheck(request, jobId);
+    return answer;
+  }
+
+  /**
+   * Like main's rotate job, a fresh run's own check reports first: its result (preflightAnswer),
+   * then a refusal is the job's error. (Pushed before the start is answered, as main may.)
+   */
+  private runOwnCheck(request: RotationRequest, jobId: string): void {
+    if (!this.preflightAnswer.ok) {
+      this.emit({ type: 'error', jobId, error: this.preflightAnswer.error });
+      return;
+    }
+    const result = this.preflightAnswer.value;
+    this.emit({ type: 'preflight-result', jobId, result });
+    const code = refusalCodeOf(result);
+    if (code && !(request.scanAnyway && code !== 'WRONG_ARGON2_CONFIG')) {
+      this.emit({ type: 'error', jobId, error: { code, message: `Refused: ${code}.` } });
+    }
   }
 
   /** main answers a start at once (unless held), under the renderer's job id */
@@ -451,6 +476,13 @@ export class FakeVaultAdmin implements VaultAdminApi {
   launchVault(summary: VaultSummary): void {
     for (const listener of [...this.launchListeners]) listener(summary);
   }
+}
+
+/** The error code main's rotation ends with when its own check refuses; null when it passes. */
+export function refusalCodeOf(result: PreflightResult): ErrorCode | null {
+  if (result.canRotate) return null;
+  if (result.refusal === 'already-rotated') return 'ALREADY_ROTATED';
+  return result.refusal === 'nothing-opened' ? 'NOTHING_OPENED' : 'WRONG_ARGON2_CONFIG';
 }
 
 /** Lets pending promise callbacks (fake IPC answers) run. */

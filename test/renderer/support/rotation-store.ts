@@ -5,6 +5,7 @@ import {
   createAppStore,
   type AppStore,
 } from '../../../src/renderer/store/app-store.js';
+import type { PreflightResult } from '../../../src/shared/ipc-contract.js';
 import { FakeVaultAdmin, handleOf, tableInfo, vaultSummary } from './fake-vault-admin.js';
 
 export const VAULT = '/vaults/app.db';
@@ -43,4 +44,11 @@ async function openVault(api: FakeVaultAdmin, store: AppStore): Promise<void> {
 
 export function fillValidDraft(store: AppStore): void {
   store.getState().updateDraft({ oldPassword: OLD, newPassword: NEW, confirmPassword: NEW });
+}
+
+/** What main's rotation reports of its own check when it passes (the fake's default answer). */
+export function passingCheck(): PreflightResult {
+  const answer = new FakeVaultAdmin().preflightAnswer;
+  if (!answer.ok) throw new Error('the fake check passes by default');
+  return answer.value;
 }

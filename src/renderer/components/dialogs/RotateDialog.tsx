@@ -31,10 +31,14 @@ function footerHint(validity: DraftValidity, resume: boolean): string {
     return 'The check opened no sampled record: fix the password or Argon2id settings, or rotate anyway.';
   if (validity.preflightRefused)
     return 'The check found no v2 record that opens: fix the password or Argon2id settings.';
-  if (!resume && !validity.preflightPassed)
-    return 'Start checks the current password on a sample first. Passwords are cleared from this window once the job starts.';
+  if (!resume)
+    return 'Start checks the current password on a sample first, and rotates only if it passes. Passwords are cleared from this window once it has.';
   return 'Passwords are cleared from this window as soon as the job starts.';
 }
+
+/** While a Start's own check runs: the job has every input, so an edit stops it. */
+const CHECKING_HINT =
+  'Checking the current password on a sample: the rotation goes on when it passes. Nothing is written before; changing a field stops the check.';
 
 /** The hint with "Use other machines too" on: the queue's problems first, then the usual ones. */
 function distributedHint(validity: DistributedValidity, resume: boolean): string {
@@ -60,6 +64,7 @@ export function RotateDialog(): ReactNode {
   const draft = useAppState((state) => state.draft);
   const tableChosen = useAppState((state) => state.vault !== null && state.selectedTable !== null);
   const configuring = useAppState((state) => state.rotationStatus === 'configuring');
+  const checking = useAppState((state) => state.rotationStatus === 'checking');
   const fileName = useAppState((state) => state.vault?.fileName ?? '');
   const table = useAppState(selectTableInfo);
   const preflight = useAppState((state) => state.preflight);
@@ -222,7 +227,11 @@ export function RotateDialog(): ReactNode {
         </div>
         <div className="dialog-footer">
           <p className="dialog-footer-note">
-            {distributing ? distributedHintText : footerHint(validity, draft.resume)}
+            {checking
+              ? CHECKING_HINT
+              : distributing
+                ? distributedHintText
+                : footerHint(validity, draft.resume)}
           </p>
           <button type="button" className="button button-ghost" onClick={close}>
             Cancel
@@ -233,7 +242,7 @@ export function RotateDialog(): ReactNode {
             className={`button ${validity.preflightRefused ? 'button-secondary' : 'button-primary'}`}
             disabled={!canStart}
           >
-            {startLabel(draft)}
+            {checking ? 'Checking…' : startLabel(draft)}
           </button>
         </div>
       </form>

@@ -41,6 +41,7 @@ const PHASES: Record<RotationProgress['phase'], string> = {
 function heading(status: RotationStatus, dryRun: boolean): string {
   switch (status) {
     case 'starting':
+    case 'checking':
       return 'Starting…';
     case 'cancelling':
       return 'Cancelling…';

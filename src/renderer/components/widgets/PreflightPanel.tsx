@@ -7,7 +7,7 @@ import { selectDraftValidity } from '../../store/rotation-state.js';
 import { selectDistributing } from '../../store/distributed-state.js';
 import { useAppState, useStoreApi } from '../../store/store-context.js';
 import { CheckMeter } from './CheckMeter.js';
-import { ErrorNotice } from './ErrorNotice.js';
+import { ErrorNotice, errorTitle } from './ErrorNotice.js';
 import { KeyIcon, SuccessIcon, WarningIcon } from './Icons.js';
 
 function estimate(result: PreflightResult): string {
@@ -298,6 +298,8 @@ export function PreflightPanel({ canCheck }: { canCheck: boolean }): ReactNode {
   const preflight = useAppState((state) => state.preflight);
   const password = useAppState((state) => state.draft.oldPassword);
   const running = preflight.status === 'running';
+  // Start's own check says "Checking…" on Start (rotation-check.ts); this button is only disabled.
+  const startChecking = useAppState((state) => state.rotationStatus === 'checking');
   return (
     <section className="preflight" aria-label="Check the current password">
       <div className="preflight-row">
@@ -309,7 +311,7 @@ export function PreflightPanel({ canCheck }: { canCheck: boolean }): ReactNode {
           onClick={() => void store.getState().runPreflight()}
         >
           <KeyIcon />
-          {running ? 'Checking…' : 'Check password'}
+          {running && !startChecking ? 'Checking…' : 'Check password'}
         </button>
         <p id="preflight-hint" className="field-hint">
           Tries it on a few random records with this preset. Writes nothing.
@@ -320,7 +322,15 @@ export function PreflightPanel({ canCheck }: { canCheck: boolean }): ReactNode {
         {preflight.status === 'done' ? (
           <Outcome result={preflight.result} password={password} />
         ) : null}
-        {preflight.status === 'error' ? <ErrorNotice error={preflight.error} /> : null}
+        {preflight.status === 'error' ? (
+          <ErrorNotice
+            error={preflight.error}
+            // Start's job ended before its check passed (a lock, triggers, ...): nothing was written.
+            {...(preflight.fromStart
+              ? { title: `Not started: ${errorTitle(preflight.error).toLowerCase()}` }
+              : {})}
+          />
+        ) : null}
       </div>
     </section>
   );
