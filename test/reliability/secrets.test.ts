@@ -574,7 +574,8 @@ describe('password buffers after the job', () => {
     try {
       const reply = await new Promise<HostReply>((resolve, reject) => {
         host.on('message', (message: HostReply) => {
-          if (message.type !== 'progress') resolve(message);
+          // The job's end: its progress and its own check's (pre-flight) messages come first.
+          if (message.type === 'done' || message.type === 'failed') resolve(message);
         });
         host.on('error', reject);
         host.postMessage({

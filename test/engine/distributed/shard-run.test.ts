@@ -271,6 +271,45 @@ for (const kind of SERVER_KINDS) {
       await expectServerFixtureRotated(suite.owner, dir.path);
     });
 
+    it("a claim made while the owner's batch commits takes the row as committed", async () => {
+      planned = await planFixtureRotation(suite.db, { shards: 1 });
+      const id = planned.rotation.id;
+      const first = await planned.ledger.claim(id, 0, 0, 'worker-a');
+      expect(first?.epoch).toBe(1);
+      const b = await worker('worker-b');
+      // The owner's batch, mid-commit: the shard row locked with its new cursor and counts.
+      const batch = await suite.db.connect();
+      const param = (n: number): string => (kind === 'postgres' ? `$${n}` : '?');
+      try {
+        await batch.query(kind === 'postgres' ? 'BEGIN' : 'START TRANSACTION');
+        await batch.query(
+          `UPDATE vsa_shard SET cursor_key = ${param(1)}, scanned = scanned + 8
+            WHERE rotation = ${param(2)} AND shard = 0`,
+          ['k-committed', id],
+        );
+        // Another worker's claim reads the row (the committed one, before the batch) and waits.
+        const claiming = b.ledger.claim(id, 0, 0, 'worker-b');
+        for (;;) {
+          const [waiting] = await suite.db.admin.query<{ n: number }>(
+            kind === 'postgres'
+              ? `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE%vsa_shard%'`
+              : `SELECT count(*) AS n FROM information_schema.INNODB_TRX t
+                  JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
+                  WHERE t.trx_state = 'LOCK WAIT' AND p.DB = DATABASE()`,
+          );
+          if (Number(waiting!.n) > 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        await batch.query('COMMIT');
+        const second = await claiming;
+        // Not the row it read before the commit: the batch's cursor and count are kept.
+        expect(second).toMatchObject({ epoch: 2, owner: 'worker-b' });
+        expect(second!.row).toMatchObject({ cursor: 'k-committed', scanned: 8 });
+      } finally {
+        await batch.close();
+      }
+    });
+
     it('the same shard delivered twice (at once, then again) counts once', async () => {
       planned = await planFixtureRotation(suite.db, { shards: 2 });
       const [a, b] = [await worker('worker-a'), await worker('worker-b')];

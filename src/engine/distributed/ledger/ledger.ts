@@ -250,10 +250,16 @@ export class Ledger {
       const notReady = row.round < round - 1 || (row.round === round - 1 && !row.done);
       if (finished || notReady) return null;
       const next = row.round < round;
+      // The claim carries the row as read (cursor, counts): it matches only if no batch of the
+      // current owner committed since, which moves them but not the epoch.
+      const sameCursor =
+        this.dialect === 'postgres' ? 'cursor_key IS NOT DISTINCT FROM ?' : 'cursor_key <=> ?';
+      const sameCounts = COUNT_COLUMNS.map(([, column]) => `${column} = ?`).join(' AND ');
       const matched = await this.sql.modify(
         `UPDATE ${this.names.vsa_shard} SET epoch = ?, owner = ?${
           next ? ', round = ?, done = 0, cursor_key = NULL' : ''
-        } WHERE rotation = ? AND shard = ? AND epoch = ? AND round = ? AND done = ? AND ${this.running()}`,
+        } WHERE rotation = ? AND shard = ? AND epoch = ? AND round = ? AND done = ?
+          AND ${sameCursor} AND ${sameCounts} AND ${this.running()}`,
         [
           row.epoch + 1,
           owner,
@@ -263,6 +269,8 @@ export class Ledger {
           row.epoch,
           row.round,
           row.done ? 1 : 0,
+          row.cursor,
+          ...COUNT_COLUMNS.map(([field]) => row[field]),
           rotation,
         ],
       );
@@ -281,7 +289,7 @@ export class Ledger {
         };
       }
       if ((await this.state(rotation)) !== 'running') return null;
-      // Another claimer bumped the epoch between the read and the update: read again.
+      // Another claimer, or a commit of the owner, changed the row between the read and the update: read again.
     }
   }
 
