@@ -24,20 +24,37 @@ export function collectGarbage(): void {
   collect();
 }
 
-/** Counts the tasks a worker ran and collects after every COLLECT_EVERY_TASKS or _BYTES of them. */
+/** How often a PeriodicCollector collects: every `tasks` tasks or `bytes` bytes of values. */
+export interface CollectionBudget {
+  readonly tasks: number;
+  readonly bytes: number;
+}
+
+export const WORKER_BUDGET: CollectionBudget = {
+  tasks: COLLECT_EVERY_TASKS,
+  bytes: COLLECT_EVERY_BYTES,
+};
+
+/** Counts the tasks a thread ran and collects after every budget's worth of them. */
 export class PeriodicCollector {
   private tasks = 0;
   private bytes = 0;
+  /** full collections run so far */
+  collections = 0;
 
-  constructor(private readonly collectNow: () => void = collectGarbage) {}
+  constructor(
+    private readonly collectNow: () => void = collectGarbage,
+    private readonly budget: CollectionBudget = WORKER_BUDGET,
+  ) {}
 
   /** After a task that handled `bytes` bytes of values. */
   taskDone(bytes: number): void {
     this.tasks++;
     this.bytes += bytes;
-    if (this.tasks < COLLECT_EVERY_TASKS && this.bytes < COLLECT_EVERY_BYTES) return;
+    if (this.tasks < this.budget.tasks && this.bytes < this.budget.bytes) return;
     this.tasks = 0;
     this.bytes = 0;
+    this.collections++;
     this.collectNow();
   }
 }
