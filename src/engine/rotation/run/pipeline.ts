@@ -108,8 +108,8 @@ export interface PipelineSettings {
  * records keeps it near what is alive (docs/performance.md, "Memory").
  */
 export const HOST_COLLECTION_BUDGET: CollectionBudget = {
-  tasks: 4096,
-  bytes: 32 * 1024 * 1024,
+  tasks: 2048,
+  bytes: 16 * 1024 * 1024,
 };
 
 /** Counts of this run. `rotated` and guard failures count once committed. */
