@@ -2,13 +2,15 @@
  * Peak memory of a rotation as the vault grows (tiny preset, so the vault
  * size dominates rather than Argon2id's own memory). Each rotation runs in a
  * child process of its own so the peaks are independent; the child reports
- * process.resourceUsage().maxRSS (KiB, all threads of the process).
+ * its own peak RSS (KiB, all threads of the process; peak-rss.ts: not
+ * maxRSS, which a child inherits from its parent).
  */
 import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { ARGON2_PRESETS, rotateVault } from '../src/engine/index.js';
 import { BENCH_NEW_PASSWORD, BENCH_OLD_PASSWORD, generateBenchVault, utf8 } from './bench-vault.js';
+import { ownPeakRssKiB } from './peak-rss.js';
 import type { RotationTarget } from './rotation-bench.js';
 
 const execFileAsync = promisify(execFile);
@@ -91,7 +93,7 @@ export async function runMemoryChild(target: RotationTarget): Promise<void> {
     seconds,
     recordsPerSecond: result.scanned / seconds,
     baselineRssKiB,
-    maxRssKiB: process.resourceUsage().maxRSS,
+    maxRssKiB: ownPeakRssKiB(),
     peakHeapUsedKiB: kib(peaks.heapUsed),
     peakHeapTotalKiB: kib(peaks.heapTotal),
     peakExternalKiB: kib(peaks.external),

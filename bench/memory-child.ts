@@ -6,11 +6,16 @@
  * Usage: node memory-child.mjs <vault.db | connection string> [checkpoint dir]
  */
 import { buffer } from 'node:stream/consumers';
-import { isServerTarget, keepYoungGenerationSmall } from '../src/engine/index.js';
+import {
+  isServerTarget,
+  keepYoungGenerationSmall,
+  shareBuiltinsWithWorkers,
+} from '../src/engine/index.js';
 import { runMemoryChild } from './memory-bench.js';
 
 // As the CLI does (src/cli/main.ts): the engine runs on this thread.
 keepYoungGenerationSmall();
+shareBuiltinsWithWorkers();
 const [vaultPath, checkpointDir] = process.argv.slice(2);
 if (!vaultPath) throw new Error('usage: memory-child.mjs <vault> [checkpoint dir]');
 const password = isServerTarget(vaultPath) ? new Uint8Array(await buffer(process.stdin)) : null;

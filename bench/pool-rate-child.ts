@@ -8,6 +8,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { KdfWorkerClient, usableCores, type Argon2Config } from '../src/engine/index.js';
+import { ownPeakRssKiB } from './peak-rss.js';
 
 export interface PoolRateSample {
   readonly workers: number;
@@ -74,7 +75,7 @@ async function measure(workers: number, seconds: number, config: Argon2Config) {
       perSecond: derivations / wall,
       cpuPerWall: (cpu.user + cpu.system) / 1e6 / wall,
       startMs,
-      maxRssMiB: process.resourceUsage().maxRSS / 1024,
+      maxRssMiB: ownPeakRssKiB() / 1024,
       availableParallelism: availableParallelism(),
       usableCores: usableCores(),
     } satisfies PoolRateSample;

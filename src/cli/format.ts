@@ -1,8 +1,9 @@
 /** Numbers, durations and rates as people read them in the CLI. */
 
-export function formatCount(value: number): string {
-  return Math.round(value).toLocaleString('en-US');
-}
+// core's, not toLocaleString: ICU's number formatting would keep ~4 MiB of the binary resident.
+import { formatCount } from '../core/units.js';
+
+export { formatCount };
 
 /** "0.4s", "42s", "3m05s", "2h03m" */
 export function formatDuration(ms: number): string {

@@ -3,13 +3,15 @@
  * Sets the exit code and lets Node exit on its own once every worker and
  * handle is released; a watchdog reports (and ends) a process that would hang.
  */
-import { keepYoungGenerationSmall } from '../engine/index.js';
+import { keepYoungGenerationSmall, shareBuiltinsWithWorkers } from '../engine/index.js';
 import { runCli } from './cli.js';
 import { processIo } from './io.js';
 import { printTimingsIfAsked } from './timings.js';
 
 // The engine runs on this thread: a rotation's steady allocation would grow the heap ~10x its live size.
 keepYoungGenerationSmall();
+// Before any crypto worker starts: no copy of V8's builtins per worker.
+shareBuiltinsWithWorkers();
 // Opt-in (npm run bench): start-up ends here, every module loaded.
 printTimingsIfAsked(process.env, process.stderr, (listener) => process.on('exit', listener));
 

@@ -66,7 +66,11 @@ export { KdfWorkerClient } from './kdf/kdf-worker-client.js';
 
 /** For hosts: the engine host (src/main) runs in a worker started like the engine's own. */
 export { spawnWorker } from './worker-script.js';
-export { ENGINE_THREAD_LIMITS, keepYoungGenerationSmall } from './young-generation.js';
+export {
+  ENGINE_THREAD_LIMITS,
+  keepYoungGenerationSmall,
+  shareBuiltinsWithWorkers,
+} from './young-generation.js';
 export { markTiming, onTimingMarks } from './timing-marks.js';
 export { defaultPoolSize, usableCores } from './rotation/job/pool-size.js';
 export { cgroupCpuLimit } from './rotation/job/cpu-quota.js';

@@ -18,3 +18,15 @@ export const ENGINE_THREAD_LIMITS = { maxYoungGenerationSizeMb: 3 } as const;
 export function keepYoungGenerationSmall(): void {
   setFlagsFromString('--semi-space-growth-factor=1');
 }
+
+/**
+ * For the same process, before it starts workers: V8 gives each new isolate
+ * its own copy of the builtins' code next to its code range ("short builtin
+ * calls", on machines with 4 GiB or more), 2 MiB resident per crypto worker.
+ * Without it a worker calls the builtins in the binary's own pages, which
+ * every thread shares. Read at each isolate's creation, so it works when set
+ * at run time; the thread that sets it keeps its copy.
+ */
+export function shareBuiltinsWithWorkers(): void {
+  setFlagsFromString('--no-short-builtin-calls');
+}

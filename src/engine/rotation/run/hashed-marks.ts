@@ -36,6 +36,14 @@ export class HashedMarks {
     return this.hashes.byteLength + this.marks.byteLength;
   }
 
+  /** Sized for `keys` keys at once (at most half full), so it need not grow (and copy) up to there. */
+  reserve(keys: number): void {
+    let slots = this.hashes.length;
+    while ((keys + 1) * 2 > slots) slots *= 2;
+    if (slots === this.hashes.length) return;
+    this.resize(slots);
+  }
+
   set(key: string, mark: number): void {
     if ((this.used + 1) * 2 > this.hashes.length) this.grow();
     const hash = keyHash(key);
@@ -61,9 +69,13 @@ export class HashedMarks {
   }
 
   private grow(): void {
+    this.resize(this.hashes.length * 2);
+  }
+
+  private resize(slots: number): void {
     const { hashes, marks } = this;
-    this.hashes = new Float64Array(hashes.length * 2);
-    this.marks = new Int32Array(marks.length * 2);
+    this.hashes = new Float64Array(slots);
+    this.marks = new Int32Array(slots);
     for (let i = 0; i < hashes.length; i++) {
       const hash = hashes[i]!;
       if (hash === EMPTY) continue;

@@ -93,6 +93,9 @@ class BetterSqlite3Connection implements SqlConnection {
   }
 }
 
+/** Page cache of a connection, as SQLite's cache_size takes it: negative, in KiB. */
+export const SQLITE_CACHE_SIZE = -2000;
+
 /** Never creates the file (fileMustExist); read-only opens take no write access at all. */
 export async function openBetterSqlite3(options: BetterSqlite3OpenOptions): Promise<SqlConnection> {
   const Database = await loadModule();
@@ -107,6 +110,9 @@ export async function openBetterSqlite3(options: BetterSqlite3OpenOptions): Prom
   // A commit must be durable before the checkpoint that points past it is written, in every journal mode
   // (better-sqlite3 uses synchronous=NORMAL under WAL, which is not).
   if (!options.readOnly) db.pragma('synchronous = FULL');
+  // better-sqlite3 builds SQLite with a 16 MiB page cache per connection; a rotation reads each page
+  // once, in key order, so SQLite's own default (2 MiB) is as fast and 14 MiB smaller (issue 20).
+  db.pragma(`cache_size = ${SQLITE_CACHE_SIZE}`);
   for (const fn of SQL_FUNCTIONS) db.function(fn.name, { deterministic: true }, fn.apply);
   return new BetterSqlite3Connection(db, options.realPath);
 }

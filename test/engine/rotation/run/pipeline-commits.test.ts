@@ -4,7 +4,9 @@
  * - a run where no record opens still commits its cursor on the clock
  *   (commitIntervalMs), so a crash does not redo the whole table;
  * - a batch is flushed when its values reach batchMaxBytes, whatever
- *   batchSize says, so multi-MB values never pile up in one transaction.
+ *   batchSize says, so multi-MB values never pile up in one transaction;
+ * - the host thread collects its garbage on a budget of records and bytes
+ *   (issue 20: its old generation held 3-5 times what was alive).
  */
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -53,7 +55,7 @@ interface Commit {
 async function runPipeline(
   vault: BuiltVault,
   settings: Pick<PipelineSettings, 'batchSize' | 'commitIntervalMs'> &
-    Partial<Pick<PipelineSettings, 'batchMaxBytes'>>,
+    Partial<Pick<PipelineSettings, 'batchMaxBytes' | 'collectionBudget'>>,
 ): Promise<{ commits: Commit[]; pipeline: RotationPipeline; lastKey: string }> {
   store = await openVault(vault.path);
   pool = await CryptoPool.start({
@@ -128,5 +130,34 @@ describe('RotationPipeline commits', () => {
     for (const row of readRows(vault.path, vault.table).values()) {
       expect((await openStoredValue(row.vault_value, NEW_PASSWORD, tiny)).ok, row.id).toBe(true);
     }
+  });
+
+  it("collects the host thread's garbage every collectionBudget.tasks records", async () => {
+    const vault = await buildVault(join(dir.path, 'collect-tasks.db'), {
+      records: Array.from({ length: RECORDS }, (_, i) => ({ password: i % 2 ? PW_A : PW_B })),
+    });
+    const { pipeline } = await runPipeline(vault, {
+      batchSize: 64,
+      commitIntervalMs: 1e9,
+      collectionBudget: { tasks: 8, bytes: Number.POSITIVE_INFINITY },
+    });
+    expect(pipeline.counts).toMatchObject({ scanned: RECORDS, rotated: RECORDS / 2 });
+    expect(pipeline.collector.collections).toBe(RECORDS / 8);
+  });
+
+  it('collects sooner when the records carry many bytes of values', async () => {
+    const vault = await buildVault(join(dir.path, 'collect-bytes.db'), {
+      records: Array.from({ length: RECORDS }, () => ({ password: PW_A })),
+    });
+    const valueBytes = vault.records[0]!.value.length;
+    // a rotated record counts its value read and the one written: about two records per collection
+    const { pipeline } = await runPipeline(vault, {
+      batchSize: 64,
+      commitIntervalMs: 1e9,
+      collectionBudget: { tasks: 1e9, bytes: valueBytes * 4 },
+    });
+    expect(pipeline.counts).toMatchObject({ scanned: RECORDS, rotated: RECORDS });
+    expect(pipeline.collector.collections).toBeGreaterThanOrEqual(RECORDS / 3);
+    expect(pipeline.collector.collections).toBeLessThanOrEqual(RECORDS / 2);
   });
 });

@@ -72,4 +72,21 @@ describe('VisitLedger', () => {
     expect(ledger.has(textId(5))).toBe(true);
     expect(ledger.holdsWhatWeLeft(textId(5), 'value-5')).toBe(false);
   });
+
+  it('for a table of text ids, sizes the hash table for the records in scope and allocates no rowid arrays', () => {
+    const records = 10_000;
+    const ledger = new VisitLedger(records);
+    ledger.leave(textId(0), 'value-0');
+    // 2^15 slots of 12 bytes hold 10,000 keys at most half full: no growth, no copies
+    const reserved = 2 ** 15 * 12;
+    expect(ledger.bytes).toBe(reserved);
+    for (let index = 1; index < records; index++) ledger.leave(textId(index), `value-${index}`);
+    expect(ledger.bytes).toBe(reserved);
+    expect(ledger.size).toBe(records);
+    expect(ledger.holdsWhatWeLeft(textId(records - 1), `value-${records - 1}`)).toBe(true);
+    // a rowid arriving later still finds its arrays
+    ledger.leave('42', 'rowid');
+    expect(ledger.holdsWhatWeLeft('42', 'rowid')).toBe(true);
+    expect(ledger.bytes).toBe(reserved + records * 12);
+  });
 });
