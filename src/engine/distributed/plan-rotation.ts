@@ -88,7 +88,7 @@ export async function planDistributedRotation(
       settings.resources,
     );
   }
-  // Cancelled in its check (told as a cancelled pre-flight): nothing planned, no rotation row.
+  // Cancelled in its check (told as a cancelled pre-flight) or once it was told: nothing planned.
   if (settings.signal?.aborted) throw cancelledWhilePlanned();
   const canaries = await sealCanaries(pool);
   if (!canaries) throw cancelledWhilePlanned();
