@@ -174,6 +174,31 @@ describe.skipIf(skipReason !== null)('distributed rotation from the app', () => 
         await page.getByText('Other machines', { exact: true }).scrollIntoViewIfNeeded();
         await shot(page, 'distributed-dialog');
         expect(await axeViolations(page, 'distributed rotate dialog')).toEqual([]);
+
+        // A wrong current password: Start checks the queue, then the coordinator's own check
+        // opens nothing: refused before anything is planned, the dialog back with every
+        // password kept, and no "Rotate anyway" across machines.
+        const current = page.getByLabel('Current password', { exact: true });
+        await current.fill('Not-the-application-password-0');
+        await dialog.getByRole('button', { name: 'Start rotation' }).click();
+        const refusedCheck = dialog
+          .getByRole('alert')
+          .filter({ hasText: /None of the \d+ sampled (v2 )?records opened/ });
+        await refusedCheck.waitFor({ timeout: 120_000 });
+        expect(await dialog.getByRole('button', { name: 'Rotate anyway…' }).count()).toBe(0);
+        const ends = (types: readonly string[]) =>
+          session.bridge.events
+            .filter((event) => types.includes(event.type))
+            .map((event) => event.type);
+        expect(ends(['preflight-result', 'error', 'distributed-progress'])).toEqual([
+          'preflight-result',
+          'error',
+        ]);
+        expect(await page.getByLabel('New password', { exact: true }).inputValue()).toBe(
+          NEW_PASSWORD,
+        );
+        // The right one, nothing else typed again: Start goes straight to the coordinator.
+        await current.fill(OLD_PASSWORD);
         await dialog.getByRole('button', { name: 'Start rotation' }).click();
 
         // The Add-workers panel's command, pool 1, run as is by two "machines"
@@ -190,6 +215,16 @@ describe.skipIf(skipReason !== null)('distributed rotation from the app', () => 
         const shard = await freezeHoldingShard(cluster, first, firstId);
         const row = (id: string) => page.locator(`tr[data-worker="${id}"]`);
         await row(firstId).waitFor({ timeout: 60_000 });
+        // One check per Start, the coordinator's: its result came before the ledger's progress
+        // (the row above is one); no separate pre-flight, and the queue's check ran once.
+        expect(ends(['preflight-result', 'error', 'distributed-progress']).slice(0, 4)).toEqual([
+          'preflight-result',
+          'error',
+          'preflight-result',
+          'distributed-progress',
+        ]);
+        expect(session.bridge.calls.filter((call) => call === 'preflight')).toEqual([]);
+        expect(session.bridge.calls.filter((call) => call === 'checkDistributed')).toHaveLength(1);
         const second = bench.workerFromCommand(text);
         const secondId = await joinedAs(second);
         const joinedAt = performance.now();

@@ -180,9 +180,9 @@ export interface DistributedProgressEvent {
 }
 
 /**
- * A fresh rotation's own check, which is the pre-flight the app shows (a resume has none): its
- * progress comes as 'preflight-progress' events under the rotation's job id, then this result,
- * before any 'progress' of the pass. When it refuses, the job's 'error' (NOTHING_OPENED,
+ * A fresh rotation's own check, which is the pre-flight the app shows (a resume has none), on one
+ * machine or a distributed coordinator's: its progress comes as 'preflight-progress' events under
+ * the rotation's job id, then this result, before any 'progress' (or 'distributed-progress'). When it refuses, the job's 'error' (NOTHING_OPENED,
  * ALREADY_ROTATED, WRONG_ARGON2_CONFIG) follows, and nothing was written.
  */
 export interface RotationPreflightEvent {

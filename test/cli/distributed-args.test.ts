@@ -12,8 +12,8 @@ import { UsageError } from '../../src/cli/cli-error.js';
 import { describeFailure, exitCodeOf, ResumableFailure } from '../../src/cli/engine-errors.js';
 import { EngineError } from '../../src/engine/index.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
-import type { CliIo } from '../../src/cli/io.js';
 import { resumeCommand } from '../../src/cli/resume-command.js';
+import { collectedIo } from './support/collected-io.js';
 import { usageError } from './support/usage-error.js';
 
 const PG = 'postgres://admin@db.example:5432/app';
@@ -30,20 +30,7 @@ function parsed<C extends Invocation['command']>(
 
 /** runCli in this process with collected output (nothing reaches a terminal). */
 async function runInProcess(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    stdout: { write: (text: string) => (out += text) },
-    stderr: { write: (text: string) => (err += text) },
-    stdin: {
-      isTTY: false,
-      on: () => undefined,
-      off: () => undefined,
-      resume: () => undefined,
-      pause: () => undefined,
-    },
-    env: {},
-  };
+  const { io, out, err } = collectedIo();
   const code = await runCli(argv, {
     io,
     signals: { on: () => undefined, off: () => undefined },
@@ -51,7 +38,7 @@ async function runInProcess(argv: string[]): Promise<{ code: number; out: string
       throw new Error('no forced exit expected');
     },
   });
-  return { code, out, err };
+  return { code, out: out(), err: err() };
 }
 
 describe('worker, status and cancel', () => {

@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { appWorkerEntries, buildWorkers } from '../../scripts/build-workers.mjs';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { ARGON2_PRESETS } from '../../src/core/argon2.js';
@@ -43,6 +43,7 @@ import {
   WRONG_PASSWORD,
   type Cluster,
 } from '../reliability/distributed/support/cluster.js';
+import { appOver, openTinyDialog, recordJobKinds, settledStatus } from './support/app-store.js';
 import {
   distributedRequest,
   progressWhere,
@@ -305,6 +306,115 @@ describe.skipIf(unavailable)(
       expect(row?.state).toBe('cancelled');
     });
 
+    /** The vault table's rows, to compare before and after a Start that must write nothing. */
+    const vaultRows = () =>
+      cluster.owner.query<Record<string, unknown>>('SELECT * FROM vault ORDER BY id');
+    /** rotations the ledger holds (its tables may exist: the coordinator makes them first) */
+    async function ledgerRotations(): Promise<number> {
+      const [found] = await cluster.owner.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'vsa_rotation'",
+      );
+      if (found?.n === 0) return 0;
+      const [row] = await cluster.owner.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM vsa_rotation',
+      );
+      return row!.n;
+    }
+
+    it('a Start through the renderer store runs the queue check and the coordinator only: its own check first', async () => {
+      const kinds = recordJobKinds();
+      const ui = appOver(app.service);
+      try {
+        await ui.store.getState().openVault(vault.handle);
+        const state = ui.store.getState();
+        expect(state.selectedTable).toBe(vault.table);
+        openTinyDialog(ui.store, { old: OLD_PASSWORD, new: NEW_PASSWORD });
+        const queue = queueForm(cluster);
+        state.updateQueueForm({
+          use: true,
+          url: queue.url,
+          password: queue.password!,
+          workHere: true,
+        });
+        const ended = settledStatus(ui.store);
+        await ui.store.getState().submitRotateDialog();
+        expect(await ended).toBe('completed');
+
+        // The queue's check (no derivations), then the coordinator: no separate pre-flight job.
+        expect(kinds).toEqual(['distributed-check', 'coordinate']);
+        expect(ui.calls.filter((call) => call === 'preflight')).toEqual([]);
+        const jobId = ui.store.getState().job!.jobId;
+        const types = app.log.events.filter((event) => event.jobId === jobId).map((e) => e.type);
+        expect(types.filter((type) => type === 'preflight-result')).toHaveLength(1);
+        expect(types.indexOf('preflight-progress')).toBeGreaterThanOrEqual(0);
+        expect(types.indexOf('preflight-progress')).toBeLessThan(types.indexOf('preflight-result'));
+        expect(types.indexOf('preflight-result')).toBeLessThan(
+          types.indexOf('distributed-progress'),
+        );
+        expect(types.lastIndexOf('preflight-progress')).toBeLessThan(
+          types.indexOf('distributed-progress'),
+        );
+        const check = app.log.events.find(
+          (event) => event.jobId === jobId && event.type === 'preflight-result',
+        );
+        // Its estimate is filled (this machine's pool alone), as one machine's is.
+        expect(check?.type === 'preflight-result' && check.result).toMatchObject({
+          canRotate: true,
+          total: RECORDS,
+          table: 'public.vault',
+        });
+        expect(ui.store.getState().result).toMatchObject({
+          status: 'completed',
+          rotated: template.rotatable,
+        });
+        await expectRotatedAsTemplate(cluster, template);
+        expect(JSON.stringify(ui.store.getState())).not.toContain(OLD_PASSWORD);
+        expectNoPasswordInTheApp();
+      } finally {
+        ui.dispose();
+        vi.restoreAllMocks();
+      }
+    });
+
+    it('a Start with a wrong password: the check’s result, then its refusal; nothing written or recorded', async () => {
+      const before = await vaultRows();
+      const jobId = await start({ oldPassword: WRONG_PASSWORD });
+      const final = await app.log.final(jobId);
+      expect(final).toMatchObject({ type: 'error', error: { code: 'NOTHING_OPENED' } });
+      const events = app.log.events.filter((event) => event.jobId === jobId);
+      const types = events.map((event) => event.type);
+      expect(types.filter((type) => type === 'preflight-result')).toHaveLength(1);
+      expect(types.indexOf('preflight-result')).toBeLessThan(types.indexOf('error'));
+      expect(types).not.toContain('distributed-progress');
+      const check = events.find((event) => event.type === 'preflight-result');
+      expect(check?.type === 'preflight-result' && check.result).toMatchObject({
+        canRotate: false,
+        opened: 0,
+      });
+      expect(await vaultRows()).toEqual(before);
+      expect(await ledgerRotations()).toBe(0);
+      expect(await app.value('distributedStatus', table())).toBeNull();
+      // Refused in its check, as one machine's: no audit line.
+      expect(await app.value('auditLog')).toEqual([]);
+      expectNoPasswordInTheApp();
+    });
+
+    it('a cancel sent with the Start ends it in its check: no rotation planned, no audit line', async () => {
+      const before = await vaultRows();
+      const jobId = await start();
+      // Queued behind the start on the host's port: handled at the job's first wait, not by a timer.
+      await app.value('cancelJob', jobId);
+      const final = await app.log.final(jobId);
+      expect(final.type).toBe('error');
+      const check = app.log.events.find(
+        (event) => event.jobId === jobId && event.type === 'preflight-result',
+      );
+      expect(check?.type === 'preflight-result' && check.result.cancelled).toBe(true);
+      expect(await vaultRows()).toEqual(before);
+      expect(await ledgerRotations()).toBe(0);
+      expect(await app.value('auditLog')).toEqual([]);
+    });
+
     it('the engine host started from its bundle (as the packaged app runs it) coordinates: BullMQ and ioredis bundled', async () => {
       const folder = join(temp.path, 'workers');
       await buildWorkers(appWorkerEntries(), { outdir: folder });
@@ -334,9 +444,11 @@ describe.skipIf(unavailable)(
       };
       const thread = startWorkerBundle(bundles, 'engine-host');
       try {
+        const told: HostReply['type'][] = [];
         const reply = await new Promise<HostReply>((resolve, reject) => {
           thread.on('message', (message: HostReply) => {
-            if (message.type !== 'progress') resolve(message);
+            told.push(message.type);
+            if (message.type === 'done' || message.type === 'failed') resolve(message);
           });
           thread.once('error', reject);
           thread.postMessage(
@@ -348,6 +460,10 @@ describe.skipIf(unavailable)(
           type: 'done',
           value: { status: 'completed', rotated: template.rotatable },
         });
+        // Its own check told first (the pre-flight), then the ledger's progress.
+        expect(told).toContain('preflight-progress');
+        expect(told.indexOf('preflight')).toBeGreaterThan(told.indexOf('preflight-progress'));
+        expect(told.indexOf('preflight')).toBeLessThan(told.indexOf('progress'));
       } finally {
         await thread.terminate();
       }

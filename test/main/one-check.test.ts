@@ -9,26 +9,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { checkpointPathFor } from '../../src/engine/index.js';
-import { JobRegistry, type JobKind } from '../../src/main/host/job-registry.js';
+import type { JobKind } from '../../src/main/host/job-registry.js';
 import { VaultService } from '../../src/main/host/vault-service.js';
-import { createIpcRouter } from '../../src/main/ipc/ipc-router.js';
-import { APP_INDEX_URL } from '../../src/main/shell/app-protocol.js';
-import {
-  connectJobEvents,
-  createAppStore,
-  type AppStore,
-} from '../../src/renderer/store/app-store.js';
-import {
-  IPC_METHOD_NAMES,
-  IPC_METHODS,
-  type JobEvent,
-  type RotationRequest,
-  type VaultAdminApi,
-} from '../../src/shared/ipc-contract.js';
+import type { JobEvent, RotationRequest } from '../../src/shared/ipc-contract.js';
 import { makeTempDir, readManifest, type TempDir } from '../support/fixtures.js';
 import { leaksIn } from '../support/passwords.js';
 import { sha256File } from '../support/vault-builder.js';
 import { expectedCounts } from '../engine/rotation/support/rotation-checks.js';
+import { appOver, openTinyDialog, recordJobKinds, settledStatus } from './support/app-store.js';
 import { EventLog } from './support/events.js';
 import {
   makeVault,
@@ -52,15 +40,7 @@ beforeEach(() => {
   // One pool worker: the machine is shared, and the counts do not depend on it.
   service = new VaultService({ dataDir: join(temp.path, 'app-data'), workers: 1 });
   log = new EventLog(service);
-  jobKinds = [];
-  const start = JobRegistry.prototype.start;
-  vi.spyOn(JobRegistry.prototype, 'start').mockImplementation(function (
-    this: JobRegistry,
-    ...args
-  ) {
-    jobKinds.push(args[0].kind);
-    return start.apply(this, args);
-  });
+  jobKinds = recordJobKinds();
 });
 
 afterEach(async () => {
@@ -182,48 +162,6 @@ describe('a cancel sent with the start', () => {
   });
 });
 
-/** The renderer's own store, over main's own router and this service (as the preload would be). */
-function appOver(svc: VaultService): { store: AppStore; calls: string[]; dispose: () => void } {
-  const calls: string[] = [];
-  const router = createIpcRouter({
-    service: svc,
-    dialogs: { chooseVaultFile: async () => null, chooseReportDestination: async () => null },
-    isTrustedSender: () => true,
-  });
-  const sender = { url: APP_INDEX_URL, processId: 1, routingId: 1 };
-  const methods = Object.fromEntries(
-    IPC_METHOD_NAMES.map((method) => [
-      method,
-      (...args: unknown[]) => {
-        calls.push(method);
-        return router[IPC_METHODS[method].channel](sender, args);
-      },
-    ]),
-  );
-  const api = {
-    ...methods,
-    onJobEvent: (listener: (event: JobEvent) => void) => svc.onJobEvent(listener),
-    onVaultOpened: () => () => undefined,
-  } as unknown as VaultAdminApi;
-  const store = createAppStore(api);
-  return { store, calls, dispose: connectJobEvents(api, store) };
-}
-
-/** The status a Start ends in: the job's end, or the dialog again after a refused Start. */
-function settledStatus(store: AppStore): Promise<string> {
-  const ENDS = ['completed', 'nothing-opened', 'incomplete', 'cancelled', 'error'];
-  const done = ({ rotationStatus, preflight }: ReturnType<AppStore['getState']>): boolean =>
-    ENDS.includes(rotationStatus) ||
-    (rotationStatus === 'configuring' && preflight.status !== 'idle' && 'fromStart' in preflight);
-  return new Promise((resolve) => {
-    const unsubscribe = store.subscribe((state) => {
-      if (!done(state)) return;
-      unsubscribe();
-      resolve(state.rotationStatus);
-    });
-  });
-}
-
 describe('a Start in the app', () => {
   it('runs one job, whose check is the pre-flight: records + canaries derivations, none thrown away', async () => {
     const vault = makeVault(temp.path);
@@ -232,17 +170,7 @@ describe('a Start in the app', () => {
       const handle = service.chooseVault(vault.path);
       if (!handle.ok) throw new Error(handle.error.message);
       await app.store.getState().openVault(handle.value);
-      app.store.getState().openRotateDialog();
-      app.store.getState().updateDraft({
-        oldPassword: OLD_PASSWORD,
-        newPassword: NEW_PASSWORD,
-        confirmPassword: NEW_PASSWORD,
-        // The picker offers no tiny preset: its values, as Custom.
-        crypto: {
-          preset: 'custom',
-          custom: { iterations: '1', memoryKiB: '64', parallelism: '1' },
-        },
-      });
+      openTinyDialog(app.store, { old: OLD_PASSWORD, new: NEW_PASSWORD });
       const ended = settledStatus(app.store);
       await app.store.getState().submitRotateDialog();
       expect(await ended).toBe('completed');

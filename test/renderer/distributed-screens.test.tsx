@@ -121,13 +121,16 @@ describe('rotate dialog with other machines', () => {
     await act(async () => {
       fireEvent.click(screen.getByRole('button', { name: 'Start rotation' }));
     });
-    expect(app.api.calls.preflight).toHaveLength(1);
+    // The coordinator's own check refused it: no separate check, the dialog is back.
+    expect(app.api.calls.preflight).toEqual([]);
+    expect(app.api.calls.startDistributedRotation).toHaveLength(1);
+    expect(screen.getByRole('dialog', { name: /Rotate password/ })).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Rotate anyway…' })).toBeNull();
     expect(screen.getByText(/The check opened no sampled record: fix the password/)).toBeTruthy();
     // The same check on one machine offers it.
     fireEvent.click(screen.getByLabelText('Use other machines too'));
     expect(screen.getByRole('button', { name: 'Rotate anyway…' })).toBeTruthy();
-    expect(app.api.calls.startDistributedRotation).toEqual([]);
+    expect(app.api.calls.startDistributedRotation).toHaveLength(1);
   });
 
   it('fills the queue from a recent one, never with a password', async () => {

@@ -123,11 +123,12 @@ describe('distributed rotation slice', () => {
     expect(fileApi.calls.startRotation).toHaveLength(1);
   });
 
-  it('checks the sample and the queue, then starts with the queue; no password stays in the store', async () => {
+  it('checks the queue, then starts the coordinator, whose own check passes; no password stays in the store', async () => {
     fillDistributedDialog();
     await store.getState().submitRotateDialog();
     await settle();
-    expect(api.calls.preflight).toHaveLength(1);
+    // The sample is the coordinator's own check: no separate pre-flight job.
+    expect(api.calls.preflight).toEqual([]);
     expect(api.calls.checkDistributed).toEqual([
       {
         vault: handleOf(SERVER),
@@ -165,7 +166,7 @@ describe('distributed rotation slice', () => {
     fillDistributedDialog();
     const submitted = store.getState().submitRotateDialog();
     await settle();
-    expect(api.calls.preflight).toHaveLength(1);
+    expect(api.calls.preflight).toEqual([]);
     expect(store.getState().distributedCheck.status).toBe('running');
     expect(api.calls.startDistributedRotation).toEqual([]);
     store.getState().updateQueueForm({ url: 'redis://other.internal:6379' });
@@ -196,8 +197,8 @@ describe('distributed rotation slice', () => {
     store.getState().updateQueueForm({ password: REDIS_PASSWORD });
     await store.getState().submitRotateDialog();
     await settle();
-    // A resume proves the passwords with the ledger's canaries: no sample first.
-    expect(api.calls.preflight).toHaveLength(1);
+    // A resume proves the passwords with the ledger's canaries: no sample, started at once.
+    expect(api.calls.preflight).toEqual([]);
     expect(api.calls.startDistributedRotation.at(-1)).toMatchObject({ resume: true });
     expect(store.getState().rotationStatus).toBe('running');
   });
@@ -260,13 +261,31 @@ describe('distributed rotation slice', () => {
     expect(store.getState().rotationStatus).toBe('cancelled');
   });
 
-  it('shows a start refused by main as the job’s error', async () => {
+  it('shows a start refused by main in the dialog, passwords kept (nothing was written)', async () => {
     api.startError = { code: 'ROTATION_IN_PROGRESS', message: 'Another coordinator drives it.' };
     fillDistributedDialog();
     await store.getState().submitRotateDialog();
     await settle();
+    const state = store.getState();
+    expect(state.rotationStatus).toBe('configuring');
+    expect(state.preflight).toMatchObject({
+      status: 'error',
+      error: { code: 'ROTATION_IN_PROGRESS' },
+      fromStart: true,
+    });
+    expect(state.draft.oldPassword).toBe(OLD);
+    expect(state.queueForm.password).toBe(REDIS_PASSWORD);
+  });
+
+  it('a resume of a distributed rotation refused by main is the job’s error', async () => {
+    api.startError = { code: 'PASSWORDS_REFUSED', message: 'The canaries do not open.' };
+    store.getState().openRotateDialog({ resume: true, distributed: true });
+    store.getState().updateDraft({ oldPassword: OLD, newPassword: NEW, confirmPassword: NEW });
+    store.getState().updateQueueForm({ url: QUEUE_URL, password: REDIS_PASSWORD });
+    await store.getState().submitRotateDialog();
+    await settle();
     expect(store.getState().rotationStatus).toBe('error');
-    expect(store.getState().rotationError?.code).toBe('ROTATION_IN_PROGRESS');
+    expect(store.getState().rotationError?.code).toBe('PASSWORDS_REFUSED');
   });
 
   it('cancels the ledger’s rotation from the banner and shows what the ledger says then', async () => {

@@ -1,45 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { selectScreen, type AppStore } from '../../src/renderer/store/app-store.js';
 import { selectDraftValidity } from '../../src/renderer/store/rotation-state.js';
-import type { PreflightProgress, PreflightResult } from '../../src/shared/ipc-contract.js';
 import { type FakeVaultAdmin, progressOf, resultOf, settle } from './support/fake-vault-admin.js';
 import {
+  checkProgress,
   eachWithOpenVault,
   fillValidDraft,
   NEW,
+  NOTHING_OPENED,
   OLD,
   passingCheck,
+  WRONG_SETTINGS,
 } from './support/rotation-store.js';
-
-/** Nothing opened in the sample, not even with the new password. */
-const NOTHING_OPENED: PreflightResult = {
-  ...passingCheck(),
-  opened: 0,
-  v2: { sampled: 16, opened: 0, malformed: 0 },
-  canRotate: false,
-  refusal: 'nothing-opened',
-  newPasswordSample: { sampled: 8, opened: 0 },
-};
-
-/** No v2 record opened with these settings, but the lightweight preset opened one. */
-const WRONG_SETTINGS: PreflightResult = {
-  ...NOTHING_OPENED,
-  refusal: 'wrong-settings',
-  suggestedPreset: 'lightweight',
-};
-
-function checkProgress(stepDone: number): PreflightProgress {
-  return {
-    phase: 'checking',
-    toSample: 16,
-    sampled: stepDone,
-    malformed: 0,
-    opened: stepDone,
-    stepDone,
-    stepTotal: 16,
-    elapsedMs: stepDone * 10,
-  };
-}
 
 describe("a Start's own check (the rotation job's pre-flight)", () => {
   let api: FakeVaultAdmin;

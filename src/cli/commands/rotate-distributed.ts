@@ -14,6 +14,7 @@ import {
   rotationStateBase,
   unicodeNormalizationHint,
   validateRotationInput,
+  type DistributedProgress,
   type DistributedResult,
   type EngineErrorCode,
 } from '../../engine/index.js';
@@ -27,6 +28,7 @@ import { EXIT, type ExitCode } from '../exit-codes.js';
 import { writeLine } from '../io.js';
 import { createDistributedReporter, workersSummary } from '../progress/distributed-progress.js';
 import { resumeCommand } from '../resume-command.js';
+import { PreflightShown } from './rotate-preflight.js';
 import { reportResult, type SummaryExtra } from './rotate.js';
 
 /** Failures after planning that a re-run with --resume gets past once their cause is fixed. */
@@ -123,6 +125,10 @@ export async function runDistributedRotate(
       },
       context.signals,
     );
+    // The coordinator's own check is the pre-flight, shown as on one machine (none on a resume).
+    const shown = new PreflightShown<DistributedProgress>(args, io, cancel.signal, (progress) =>
+      reporter.update(progress),
+    );
     try {
       let result: DistributedResult;
       try {
@@ -146,13 +152,17 @@ export async function runDistributedRotate(
           resume: args.resume,
           includeSoftDeleted: !args.skipSoftDeleted,
           signal: cancel.signal,
-          onProgress: (progress) => reporter.update(progress),
+          ...shown.listeners(),
         });
       } catch (error) {
+        const refused = shown.refused(error, openConfig, unicodeHint) ?? shown.cancelledInCheck();
+        if (refused !== null) return refused;
         if (isEngineError(error) && RESUMABLE.includes(error.code)) {
           throw new ResumableFailure(error, resume);
         }
         throw error;
+      } finally {
+        shown.stop();
       }
       reporter.finish();
       return reportResult(args, result, unicodeHint, io, distributedExtra(result));

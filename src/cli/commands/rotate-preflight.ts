@@ -1,4 +1,7 @@
-/** `rotate`'s pre-flight on a terminal or in JSON: the rotation's own check, told as it always was. */
+/**
+ * `rotate`'s pre-flight on a terminal or in JSON: the rotation's own check, told as it always was,
+ * on one machine or by a distributed coordinator (`rotate --queue`).
+ */
 import {
   isEngineError,
   type Argon2Config,
@@ -28,16 +31,16 @@ function writeLines(output: CliIo['stderr'], lines: readonly string[]): void {
  * the same way. The sampled records that opened are rotated by the check,
  * not tested again.
  */
-export class PreflightShown {
+export class PreflightShown<P = RotationProgress> {
   result: PreflightResult | null = null;
   private readonly spinner: PreflightSpinner | null;
-  private held: RotationProgress | null = null;
+  private held: P | null = null;
 
   constructor(
     private readonly args: RotateArgs,
     private readonly io: CliIo,
     signal: AbortSignal,
-    private readonly onProgress: (progress: RotationProgress) => void,
+    private readonly onProgress: (progress: P) => void,
   ) {
     // Seconds of silence at the default preset: a terminal shows that work goes on.
     this.spinner =
@@ -47,9 +50,15 @@ export class PreflightShown {
   }
 
   /** What the engine is given: the pre-flight's listeners on a fresh run. */
-  listeners(): Pick<RotationOptions, 'onProgress' | 'onPreflight' | 'onPreflightProgress'> {
-    const onProgress = (progress: RotationProgress): void => {
-      if (this.args.resume || this.passShown()) this.onProgress(progress);
+  listeners(): { onProgress: (progress: P) => void } & Pick<
+    RotationOptions,
+    'onPreflight' | 'onPreflightProgress'
+  > {
+    // A coordinator's progress starts after its plan: before any check result, it ran none
+    // (it re-attached to a running rotation, whose canaries proved the passwords).
+    const unchecked = (): boolean => this.args.distributed !== null && !this.result;
+    const onProgress = (progress: P): void => {
+      if (this.args.resume || this.passShown() || unchecked()) this.onProgress(progress);
       else if (!this.result) this.held = progress;
     };
     if (this.args.resume) return { onProgress };
@@ -67,9 +76,9 @@ export class PreflightShown {
     if (args.json) writeJsonLine(io.stdout, preflightJson(result));
     // A refusal or a cancel is told once the run has ended (refused / cancelledDuringCheck).
     if (!args.json && !result.cancelled && this.goesOn(result)) {
-      writeLines(io.stderr, preflightText(result, true));
+      writeLines(io.stderr, preflightText(result, true, args.distributed !== null));
     }
-    if (this.held && this.passShown()) this.onProgress(this.held);
+    if (this.held !== null && this.passShown()) this.onProgress(this.held);
     this.held = null;
   }
 
@@ -109,8 +118,16 @@ export class PreflightShown {
 
   /** Cancelled during the check: nothing was changed (no canaries, no checkpoint, no write). */
   cancelledDuringCheck(rotation: RotationResult): ExitCode | null {
+    return rotation.status === 'cancelled' ? this.cancelledInCheck() : null;
+  }
+
+  /**
+   * The check told it was cancelled (a coordinator then ends with an error, having planned
+   * nothing): reported as a cancel during the pre-flight; else null.
+   */
+  cancelledInCheck(): ExitCode | null {
     const { result, args, io } = this;
-    if (!result?.cancelled || rotation.status !== 'cancelled') return null;
+    if (!result?.cancelled) return null;
     if (!args.json) writeLines(io.stderr, preflightText(result));
     writeLine(io.stderr, 'Cancelled during the pre-flight check. Nothing was changed.');
     if (args.json) {

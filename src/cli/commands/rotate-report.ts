@@ -38,11 +38,17 @@ function sampleSplitText(preflight: PreflightResult): string {
 }
 
 /** @param scanning the run goes on although nothing opened (--scan-anyway): say so */
-export function preflightText(preflight: PreflightResult, scanning = false): string[] {
+export function preflightText(
+  preflight: PreflightResult,
+  scanning = false,
+  distributed = false,
+): string[] {
+  // A distributed coordinator times its own pool: the other machines shorten it.
+  const estimate = distributed ? 'Estimated time on this machine alone' : 'Estimated time';
   const lines = [
     `Pre-flight: the old password opened ${sampleSplitText(preflight)} ` +
       `(table "${printable(preflight.table)}", ${formatCount(preflight.total)} records). ` +
-      `Estimated time: ${formatDuration(preflight.estimatedSeconds * 1000)}.`,
+      `${estimate}: ${formatDuration(preflight.estimatedSeconds * 1000)}.`,
   ];
   // Otherwise the refusal that follows says it all.
   if (scanning && scanRefusal(preflight)) {

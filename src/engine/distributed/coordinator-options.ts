@@ -1,4 +1,5 @@
 /** What coordinateRotation and serveRotation are asked to do (coordinator.ts, worker.ts). */
+import type { PreflightProgress, PreflightResult } from '../rotation/types.js';
 import type { QueueChoice } from './queue-name.js';
 import type {
   DistributedCrypto,
@@ -42,6 +43,13 @@ export interface CoordinateOptions extends DistributedRunOptions {
   readonly includeSoftDeleted?: boolean | undefined;
   readonly onProgress?: ((progress: DistributedProgress) => void) | undefined;
   readonly onWorkerEvent?: ((event: WorkerEvent) => void) | undefined;
+  /**
+   * A new rotation's sample check (the pre-flight a person sees, as rotateVault's): its progress,
+   * then its result before a refusal is thrown; its estimate is of this machine's pool alone. A
+   * rotation re-attached to or resumed runs no check (its canaries prove the passwords).
+   */
+  readonly onPreflightProgress?: ((progress: PreflightProgress) => void) | undefined;
+  readonly onPreflight?: ((preflight: PreflightResult) => void) | undefined;
   /** ms between progress events at most (default 1000) */
   readonly progressIntervalMs?: number | undefined;
   /** ms between checks for jobs the queue lost (default 5000) */

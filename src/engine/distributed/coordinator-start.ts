@@ -63,6 +63,8 @@ export async function rotationToDrive(
       expectedWorkers: options.expectedWorkers,
       coordinator,
       signal: options.signal,
+      onPreflightProgress: options.onPreflightProgress,
+      onPreflight: options.onPreflight,
     });
   } finally {
     // The local worker starts its own pool: no threads kept idle here.

@@ -13,7 +13,7 @@ import { recordScope, scopeFilter } from '../rotation/job/record-scope.js';
 import { sealCanaries } from '../rotation/state/resume-proof.js';
 import { assertNoTriggers, assertSampleAllowsRun } from '../rotation/plan/rotation-plan.js';
 import type { JobResources } from '../rotation/job/job-resources.js';
-import type { RotationOptions } from '../rotation/types.js';
+import type { PreflightProgress, PreflightResult, RotationOptions } from '../rotation/types.js';
 import type { VaultStore } from '../storage/types.js';
 import type { Ledger } from './ledger/ledger.js';
 import { defaultShardCount, planShards } from './plan-shards.js';
@@ -34,6 +34,16 @@ export interface DistributedPlanSettings {
   readonly expectedWorkers?: number | undefined;
   readonly coordinator: string;
   readonly signal?: AbortSignal | undefined;
+  /** the sample check's progress and result: the pre-flight a person sees, as for one machine */
+  readonly onPreflightProgress?: ((progress: PreflightProgress) => void) | undefined;
+  readonly onPreflight?: ((preflight: PreflightResult) => void) | undefined;
+}
+
+function cancelledWhilePlanned(): EngineError {
+  return new EngineError(
+    'INTERNAL',
+    'The rotation was cancelled while it was planned: nothing was written and no rotation recorded.',
+  );
 }
 
 /** A rotation id: random, no secret, safe in a queue name and a job id. */
@@ -53,6 +63,9 @@ export async function planDistributedRotation(
   const scope = recordScope(table, { includeSoftDeleted: settings.includeSoftDeleted }, now);
   const openConfig = crypto.openConfig;
   const writeConfig = crypto.writeConfig ?? crypto.openConfig;
+  const filter = scopeFilter(scope);
+  // Counted before the check: its estimate (of this machine's pool alone) needs the total.
+  const all = await store.countRecords(table, filter);
   // The same refusal as one machine's (a scan that cannot succeed never starts), on a sample.
   if (!(crypto.skipConfigCheck && crypto.scanAnyway)) {
     const asRotation = {
@@ -66,16 +79,22 @@ export async function planDistributedRotation(
       kdfBackend: crypto.kdfBackend,
       workers: pool.size,
       signal: settings.signal,
+      onPreflightProgress: settings.onPreflightProgress,
+      onPreflight: settings.onPreflight,
     } satisfies RotationOptions;
-    await assertSampleAllowsRun(asRotation, { store, scope, pool, table }, settings.resources);
+    await assertSampleAllowsRun(
+      asRotation,
+      { store, scope, pool, table, total: all, writeConfig },
+      settings.resources,
+    );
   }
+  // Cancelled in its check (told as a cancelled pre-flight) or once it was told: nothing planned.
+  if (settings.signal?.aborted) throw cancelledWhilePlanned();
   const canaries = await sealCanaries(pool);
-  if (!canaries)
-    throw new EngineError('INTERNAL', 'The rotation was cancelled while it was planned.');
-  const all = await store.countRecords(table, scopeFilter(scope));
+  if (!canaries) throw cancelledWhilePlanned();
   const plan = await planShards(store, ledger, {
     table,
-    filter: scopeFilter(scope),
+    filter,
     shards: settings.shards ?? defaultShardCount(all, settings.expectedWorkers ?? 1),
   });
   const id = newRotationId();

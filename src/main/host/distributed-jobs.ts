@@ -7,6 +7,7 @@
  * and zeroed here, and never come back in an event, a status or a result.
  */
 import { randomUUID } from 'node:crypto';
+import type { PreflightProgress, PreflightResult } from '../../engine/index.js';
 import type {
   AuditDistributed,
   AuditEntry,
@@ -34,10 +35,14 @@ import {
   queueDisplay,
 } from './distributed-requests.js';
 import { RecentQueues } from './recent-queues.js';
+import { ownCheckEvents, refusedInCheck } from './rotation-job-end.js';
 
 /** What a started job does with its progress and its outcome (VaultService's JobEnd). */
 export interface DistributedJobEnd<R extends HostRequest, U> {
   readonly onProgress: (progress: HostProgress[R['type']]) => void;
+  /** the coordinator's own check (its pre-flight) */
+  readonly onPreflightProgress?: (progress: PreflightProgress) => void;
+  readonly onPreflight?: (result: PreflightResult) => void;
   readonly settled: (outcome: HostOutcome<HostResults[R['type']]>, job: ActiveRotationInfo) => U;
 }
 
@@ -86,12 +91,19 @@ export class DistributedJobs {
     jobId: string = randomUUID(),
   ): IpcResult<{ jobId: string }> {
     const plan = coordinatePlan(request, this.host.settings);
+    // The coordinator's own check is the pre-flight the app shows, as a rotate job's is.
+    const check = ownCheckEvents(jobId, (event) => this.host.emit(event));
     const launched = this.host.launch(jobId, request.vault, plan, {
       // The time main read the ledger's figures: the screen's rates and "lost" are measured by it.
       onProgress: (progress) =>
         this.host.emit({ type: 'distributed-progress', jobId, progress, atMs: Date.now() }),
+      ...check.events,
       settled: (outcome, job) => {
-        this.host.recordInAuditLog(distributedAuditEntry(request, job, outcome));
+        // Refused or cancelled in its check: nothing planned or written, no line (as for one machine).
+        const inCheck =
+          !outcome.ok &&
+          (check.result()?.cancelled || refusedInCheck(check.result(), outcome.error));
+        if (!inCheck) this.host.recordInAuditLog(distributedAuditEntry(request, job, outcome));
         if (outcome.ok) this.host.emit({ type: 'result', jobId, result: outcome.value });
         else this.host.emit({ type: 'error', jobId, error: outcome.error });
         return outcome.ok ? outcome.value : null;

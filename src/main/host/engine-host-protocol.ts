@@ -34,7 +34,7 @@ type Cloneable<T> = Omit<
 /** A distributed rotation to coordinate: the passwords (vault, database, Redis) transferred. */
 export type CoordinateHostOptions = Omit<
   CoordinateOptions,
-  'openQueue' | 'signal' | 'onProgress' | 'onWorkerEvent'
+  'openQueue' | 'signal' | 'onProgress' | 'onWorkerEvent' | 'onPreflight' | 'onPreflightProgress'
 >;
 
 /** A table's ledger (status, cancel), its database password transferred. */

@@ -16,6 +16,8 @@ import {
   readRotationStatus,
   rotateVault,
   verifyVault,
+  type PreflightProgress,
+  type PreflightResult,
 } from '../../engine/index.js';
 import type {
   HostCommand,
@@ -40,6 +42,13 @@ function post(reply: HostReply): void {
 const onProgress = (progress: HostProgress[keyof HostProgress]): void =>
   post({ type: 'progress', progress });
 
+/** A rotation's own check is the pre-flight the app shows (no separate check job), on one machine or many. */
+const ownCheck = {
+  onPreflightProgress: (progress: PreflightProgress) =>
+    post({ type: 'preflight-progress', progress }),
+  onPreflight: (result: PreflightResult) => post({ type: 'preflight', result }),
+};
+
 async function run(request: HostRequest): Promise<HostResults[keyof HostResults]> {
   const signal = abort.signal;
   switch (request.type) {
@@ -48,19 +57,11 @@ async function run(request: HostRequest): Promise<HostResults[keyof HostResults]
     case 'preflight':
       return preflightRotation({ ...request.options, signal, onProgress });
     case 'rotate':
-      return rotateVault({
-        ...request.options,
-        lockTool: 'app',
-        signal,
-        onProgress,
-        // The rotation's own check is the pre-flight the app shows (no separate check job).
-        onPreflightProgress: (progress) => post({ type: 'preflight-progress', progress }),
-        onPreflight: (result) => post({ type: 'preflight', result }),
-      });
+      return rotateVault({ ...request.options, lockTool: 'app', signal, onProgress, ...ownCheck });
     case 'verify':
       return verifyVault({ ...request.options, signal, onProgress });
     case 'coordinate':
-      return coordinateRotation({ ...request.options, signal, onProgress });
+      return coordinateRotation({ ...request.options, signal, onProgress, ...ownCheck });
     case 'distributed-check':
       return checkDistributedRotation(request.options.target, request.options.queue);
     case 'distributed-status':

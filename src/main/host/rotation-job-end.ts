@@ -12,7 +12,7 @@ import type {
   RotationResult,
 } from '../../engine/index.js';
 import { CHECK_REFUSAL_CODES } from '../../core/error-codes.js';
-import type { AuditEntry, JobEvent, RotationRequest } from '../../shared/ipc-contract.js';
+import type { AuditEntry, IpcError, JobEvent, RotationRequest } from '../../shared/ipc-contract.js';
 import { auditEntry } from './audit-log.js';
 import type { HostOutcome } from './host-job.js';
 import type { ActiveRotationInfo } from './job-registry.js';
@@ -32,16 +32,12 @@ export function rotationJobEnd(
   emit: (event: JobEvent) => void,
   record: (entry: AuditEntry) => void,
 ): JobEnd<RotationProgress, RotationResult, RotationResult | null> {
-  let check: PreflightResult | null = null;
+  const check = ownCheckEvents(jobId, emit);
   return {
     onProgress: (progress) => emit({ type: 'progress', jobId, progress }),
-    onPreflightProgress: (progress) => emit({ type: 'preflight-progress', jobId, progress }),
-    onPreflight: (result) => {
-      check = result;
-      emit({ type: 'preflight-result', jobId, result });
-    },
+    ...check.events,
     settled: (outcome, job) => {
-      if (!endedInCheck(check, outcome)) {
+      if (!endedInCheck(check.result(), outcome)) {
         record(auditEntry(request, job.vaultPath, job.startedAt, outcome));
       }
       if (outcome.ok) emit({ type: 'result', jobId, result: outcome.value });
@@ -49,6 +45,35 @@ export function rotationJobEnd(
       return outcome.ok ? outcome.value : null;
     },
   };
+}
+
+/** A job's own check (its pre-flight) told as job events under its id; its result kept. */
+export function ownCheckEvents(
+  jobId: string,
+  emit: (event: JobEvent) => void,
+): {
+  readonly events: Required<
+    Pick<JobEnd<unknown, unknown, unknown>, 'onPreflight' | 'onPreflightProgress'>
+  >;
+  /** the check's result, once told (null: none yet) */
+  result(): PreflightResult | null;
+} {
+  let check: PreflightResult | null = null;
+  return {
+    events: {
+      onPreflightProgress: (progress) => emit({ type: 'preflight-progress', jobId, progress }),
+      onPreflight: (result) => {
+        check = result;
+        emit({ type: 'preflight-result', jobId, result });
+      },
+    },
+    result: () => check,
+  };
+}
+
+/** The job's error is its own check's refusal (told before it): nothing was written. */
+export function refusedInCheck(check: PreflightResult | null, error: IpcError): boolean {
+  return check !== null && !check.canRotate && CHECK_REFUSAL_CODES.has(error.code);
 }
 
 /**
@@ -63,5 +88,5 @@ function endedInCheck(
     const { status, scanned, checkpointPath } = outcome.value;
     return status === 'cancelled' && scanned === 0 && checkpointPath === null;
   }
-  return check !== null && !check.canRotate && CHECK_REFUSAL_CODES.has(outcome.error.code);
+  return refusedInCheck(check, outcome.error);
 }

@@ -1,9 +1,11 @@
 /**
  * The distributed rotation's actions (states in distributed-state.ts): the
  * queue form and its check, the start, the ledger readings main pushes, and
- * the re-attach banner's reading and Cancel. Cancelling the app's own job is
- * the rotation slice's confirmCancel (main's coordinator then stops every
- * worker).
+ * the re-attach banner's reading and Cancel. Start runs the queue's check (no
+ * derivations), then starts the coordinator, whose own sample check is the
+ * pre-flight the dialog shows, as a single-machine Start's (the rotation
+ * slice's launchJob). Cancelling the app's own job is the rotation slice's
+ * confirmCancel (main's coordinator then stops every worker).
  */
 import type { DistributedRotationRequest } from '../../shared/ipc-contract.js';
 import { rateSampleOf, workerViews } from '../lib/distributed-view.js';
@@ -16,7 +18,7 @@ import {
   selectOnServer,
   type DistributedSlice,
 } from './distributed-state.js';
-import { createLauncher, prepareJob } from './rotation-launch.js';
+import { prepareJob } from './rotation-launch.js';
 import { isJobActive } from './rotation-state.js';
 import type { SliceCreator } from './types.js';
 
@@ -24,11 +26,10 @@ import type { SliceCreator } from './types.js';
 const CHECK_INPUTS: readonly (keyof QueueForm)[] = ['url', 'caFile', 'password', 'use'];
 
 export const createDistributedSlice: SliceCreator<DistributedSlice> = (set, get, api) => {
-  const launcher = createLauncher(set, get, api);
   let checks = 0;
   // The last check call: the start waits for main to have answered it.
   let lastCheck: Promise<unknown> = Promise.resolve();
-  // The dialog's submit came first: the job starts once both checks passed.
+  // The dialog's submit came first: the job starts once the queue's check passed.
   let startRequested = false;
 
   /** The table the banner reads, while it is still the one shown. */
@@ -47,6 +48,8 @@ export const createDistributedSlice: SliceCreator<DistributedSlice> = (set, get,
     updateQueueForm(patch) {
       const stale = CHECK_INPUTS.some((key) => key in patch);
       if (stale) startRequested = false;
+      // While a Start's own check runs, the coordinator holds every input: an edit stops it.
+      if (get().rotationStatus === 'checking') get().cancelPreflight();
       set({
         queueForm: { ...get().queueForm, ...patch },
         ...(stale ? { distributedCheck: { status: 'idle' } } : {}),
@@ -97,22 +100,11 @@ export const createDistributedSlice: SliceCreator<DistributedSlice> = (set, get,
       const state = get();
       const validity = distributedValidity(state);
       if (validity.canStart) return get().startDistributedRotation();
-      const needsSample = !state.draft.resume && !validity.base.preflightPassed;
-      const sampleReady = validity.base.canPreflight && !validity.base.preflightRefused;
       const checkReady = validity.canCheck && !validity.blockedBy;
-      // Only what can still pass is run; the job starts when the last of them passes.
-      startRequested =
-        validity.base.canStart && validity.queueValid && !state.draft.dryRun && checkReady;
-      const pending: Promise<void>[] = [];
-      if (needsSample && sampleReady && state.preflight.status !== 'running') {
-        pending.push(get().runPreflight());
-      }
-      if (needsSample && startRequested) get().startWhenPreflightPasses();
+      // The queue's check is all that runs before the job; the job starts when it passes.
+      startRequested = validity.canSubmit && checkReady;
       const check = state.distributedCheck.status;
-      if (checkReady && check !== 'running' && check !== 'done') {
-        pending.push(get().runDistributedCheck());
-      }
-      await Promise.all(pending);
+      if (checkReady && check !== 'running' && check !== 'done') await get().runDistributedCheck();
     },
 
     async startDistributedRotation() {
@@ -128,13 +120,19 @@ export const createDistributedSlice: SliceCreator<DistributedSlice> = (set, get,
         workHere: state.queueForm.workHere,
       };
       const checked = lastCheck;
-      await launcher.launch(job.settings, async (jobId) => {
-        await checked.catch(() => undefined);
-        return api.startDistributedRotation(request, jobId);
-      });
+      // A resume starts at once; a fresh one's coordinator checks a sample first (the pre-flight).
+      await get().launchJob(
+        job.settings,
+        { resume: state.draft.resume, scanAnyway: false },
+        async (jobId) => {
+          await checked.catch(() => undefined);
+          return api.startDistributedRotation(request, jobId);
+        },
+      );
     },
 
     handleDistributedProgress(event) {
+      if (get().rotationStatus === 'checking') get().handleRotationEvent(event);
       const { job, rotationStatus, firstProgressAtMs, rateHistory } = get();
       if (!job || !isJobActive(rotationStatus) || event.jobId !== job.jobId) return;
       const start = firstProgressAtMs ?? event.atMs;

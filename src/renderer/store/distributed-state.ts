@@ -46,9 +46,9 @@ export interface DistributedSlice extends DistributedData {
   loadRecentQueues(): Promise<void>;
   /** Redis answers, the ledger can be made, no other rotation is active */
   runDistributedCheck(): Promise<void>;
-  /** the dialog's submit with "Use other machines too": both checks, then the start */
+  /** the dialog's submit with "Use other machines too": the queue's check, then the start */
   submitDistributed(): Promise<void>;
-  /** starts the distributed job once both checks passed for the current inputs */
+  /** starts the coordinator once the queue's check passed (its own check samples the passwords) */
   startDistributedRotation(): Promise<void>;
   handleDistributedProgress(event: DistributedProgressEvent): void;
   /** reads the selected server table's distributed rotation from the ledger */
@@ -122,8 +122,6 @@ export function distributedValidity(state: DistributedView): DistributedValidity
   const found = check.status === 'done' ? check.result.unfinished : null;
   const blockedBy = found !== null && !state.draft.resume ? found : null;
   const checkPassed = check.status === 'done' && blockedBy === null;
-  // A resume's canaries prove the passwords; a new rotation needs a passed sample first.
-  const sampled = state.draft.resume || base.preflightPassed;
   return {
     base,
     queueProblems,
@@ -132,6 +130,7 @@ export function distributedValidity(state: DistributedView): DistributedValidity
     blockedBy,
     canCheck: base.tableChosen && queueValid,
     canSubmit: base.canStart && queueValid && !state.draft.dryRun && blockedBy === null,
-    canStart: base.canStart && queueValid && !state.draft.dryRun && checkPassed && sampled,
+    // The sample is the coordinator's own check (a resume's canaries prove the passwords).
+    canStart: base.canStart && queueValid && !state.draft.dryRun && checkPassed,
   };
 }

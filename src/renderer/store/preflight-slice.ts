@@ -17,8 +17,6 @@ export const createPreflightSlice: SliceCreator<PreflightSlice> = (set, get, api
   let lastCall: Promise<unknown> = Promise.resolve();
   // That call while main has not answered it yet.
   let inFlight: Promise<unknown> | null = null;
-  // The check whose pass starts the rotation (the dialog's submit came first).
-  let startAfterCheck: string | null = null;
 
   const isCurrent = (jobId: string): boolean => {
     const preflight = get().preflight;
@@ -30,7 +28,6 @@ export const createPreflightSlice: SliceCreator<PreflightSlice> = (set, get, api
 
     abandonPreflight() {
       const preflight = get().preflight;
-      startAfterCheck = null;
       // Answers and events are matched by job id: once the state moves on, the old job's are ignored.
       if (preflight.status === 'running') void api.cancelJob(preflight.jobId);
     },
@@ -45,11 +42,6 @@ export const createPreflightSlice: SliceCreator<PreflightSlice> = (set, get, api
       void ended.finally(() => {
         if (inFlight === ended) inFlight = null;
       });
-    },
-
-    startWhenPreflightPasses() {
-      const preflight = get().preflight;
-      if (preflight.status === 'running') startAfterCheck = preflight.jobId;
     },
 
     async runPreflight() {
@@ -90,9 +82,6 @@ export const createPreflightSlice: SliceCreator<PreflightSlice> = (set, get, api
           ? { status: 'done', result: response.value }
           : { status: 'error', error: response.error },
       });
-      const start = startAfterCheck === jobId;
-      startAfterCheck = null;
-      if (start && selectDraftValidity(get()).preflightPassed) await get().startRotation();
     },
 
     cancelPreflight() {

@@ -36,8 +36,6 @@ export interface PreflightSlice extends PreflightData {
   handlePreflightProgress(event: Extract<CheckEvent, { type: 'preflight-progress' }>): void;
   /** switches the Argon2id choice to the preset the pre-flight found, and checks again */
   applySuggestedPreset(): Promise<void>;
-  /** the running check, once it passes, starts the rotation (the dialog's submit waits for it) */
-  startWhenPreflightPasses(): void;
   /**
    * Drops the answer being waited for and stops the check in main; the caller
    * resets `preflight` (in the same update as its own fields).

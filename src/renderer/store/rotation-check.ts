@@ -1,7 +1,8 @@
 /**
- * A fresh single-machine Start: the rotation job starts at once, and its own
- * check is the pre-flight the dialog shows (one check per Start, on the
- * rotation's pool; no separate check job). The dialog stays open while it
+ * A fresh Start, on one machine or with other machines too: the rotation job
+ * (or the distributed coordinator) starts at once, and its own check is the
+ * pre-flight the dialog shows (one check per Start, on the job's pool; no
+ * separate check job). The dialog stays open while it
  * runs: its progress fills the pre-flight panel, its result follows, and then
  * either the pass goes on (progress screen) or the job's error, a refusal,
  * brings the dialog back with the same choices as a refused check.
@@ -13,6 +14,7 @@
  * again, as after a refused check before.
  */
 import type {
+  DistributedProgressEvent,
   IpcError,
   IpcResult,
   PreflightResult,
@@ -22,7 +24,8 @@ import type {
 import { CHECK_REFUSAL_CODES } from '../../core/error-codes.js';
 import type { JobSettings } from '../lib/report.js';
 import { INITIAL_PREFLIGHT_STATE, preflightRefusesScan } from './preflight-state.js';
-import { EMPTY_PASSWORDS, INITIAL_ROTATION_STATE } from './rotation-state.js';
+import { withoutPasswords } from './rotation-launch.js';
+import { INITIAL_ROTATION_STATE } from './rotation-state.js';
 import type { AppStore } from './types.js';
 
 export interface CheckedStart {
@@ -36,7 +39,7 @@ export interface CheckedStart {
    * An event of a job started here while its check runs; true when it was
    * handled (the caller applies the others as usual).
    */
-  handle(event: RotationEvent | RotationPreflightEvent): boolean;
+  handle(event: RotationEvent | RotationPreflightEvent | DistributedProgressEvent): boolean;
 }
 
 export function createCheckedStart(
@@ -66,11 +69,7 @@ export function createCheckedStart(
    */
   const passed = (jobId: string): void => {
     ended(jobId);
-    set({
-      draft: { ...get().draft, ...EMPTY_PASSWORDS },
-      rotationStatus: 'running',
-      scanAnywayConfirmOpen: false,
-    });
+    set({ ...withoutPasswords(get()), rotationStatus: 'running', scanAnywayConfirmOpen: false });
   };
 
   /** Back to the dialog, nothing written, passwords kept: the check's verdict (or the error) shown. */
@@ -138,6 +137,11 @@ export function createCheckedStart(
           return true;
         }
         passed(event.jobId); // ended without a check (e.g. an empty table): shown as a result
+        return false;
+      }
+      // A coordinator that re-attached to a rotation already running ran no check: it goes on.
+      if (event.type === 'distributed-progress') {
+        if (own && isShown(event.jobId)) passed(event.jobId);
         return false;
       }
       if (event.type !== 'preflight-result' || !own || !isShown(event.jobId)) return false;

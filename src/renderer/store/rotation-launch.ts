@@ -59,6 +59,20 @@ export function prepareJob(state: AppState, distributed: boolean): PreparedJob |
   };
 }
 
+/**
+ * The passwords (vault and Redis) out of the store: once a job was handed to main (a resume), or
+ * once its own check passed (rotation-check.ts), before anything is written.
+ */
+export function withoutPasswords(
+  state: Pick<AppState, 'draft' | 'queueForm'>,
+): Pick<AppState, 'draft' | 'queueForm' | 'distributedCheck'> {
+  return {
+    draft: { ...state.draft, ...EMPTY_PASSWORDS },
+    queueForm: { ...state.queueForm, password: '' },
+    distributedCheck: { status: 'idle' },
+  };
+}
+
 export interface Launcher {
   /**
    * Takes the passwords out of the store, then hands the job to main with
@@ -88,15 +102,12 @@ export function createLauncher(
     async launch(settings, call) {
       const jobId = globalThis.crypto.randomUUID();
       get().abandonPreflight();
-      const { draft, queueForm } = get();
       // The passwords (vault and Redis) leave the store here, before main even answers.
       set({
         ...INITIAL_ROTATION_STATE,
         ...INITIAL_PREFLIGHT_STATE,
         rotationStatus: 'starting',
-        draft: { ...draft, ...EMPTY_PASSWORDS },
-        queueForm: { ...queueForm, password: '' },
-        distributedCheck: { status: 'idle' },
+        ...withoutPasswords(get()),
         job: { jobId, settings },
       });
       // A check cancelled just above still holds the vault until it has stopped.

@@ -195,14 +195,20 @@ export const createRotationSlice: SliceCreator<RotationSlice> = (set, get, api) 
         ...(state.draft.restart ? { restart: true } : {}),
         ...(scanAnyway ? { scanAnyway: true } : {}),
       };
-      const call = (jobId: string) => api.startRotation(request, jobId);
+      await get().launchJob(job.settings, { resume: state.draft.resume, scanAnyway }, (jobId) =>
+        api.startRotation(request, jobId),
+      );
+    },
+
+    async launchJob(settings, how, call) {
       // A resume runs no check (its canaries prove the passwords): they leave the store at once.
-      if (state.draft.resume) await launcher.launch(job.settings, call);
-      else await checkedStart.start(job.settings, scanAnyway, call);
+      if (how.resume) await launcher.launch(settings, call);
+      else await checkedStart.start(settings, how.scanAnyway, call);
     },
 
     handleRotationEvent(event) {
-      if (checkedStart.handle(event) || event.type === 'preflight-result') return;
+      if (checkedStart.handle(event)) return;
+      if (event.type === 'preflight-result' || event.type === 'distributed-progress') return;
       const { job, rotationStatus } = get();
       if (!job || !isJobActive(rotationStatus)) return;
       if (event.jobId === job.jobId) apply(event);

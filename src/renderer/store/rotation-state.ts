@@ -11,7 +11,9 @@
  */
 import type {
   DistributedProgress,
+  DistributedProgressEvent,
   IpcError,
+  IpcResult,
   RotationEvent,
   RotationPreflightEvent,
   RotationProgress,
@@ -117,7 +119,19 @@ export interface RotationSlice extends RotationData {
   requestScanAnyway(): void;
   dismissScanAnyway(): void;
   confirmScanAnyway(): Promise<void>;
-  handleRotationEvent(event: RotationEvent | RotationPreflightEvent): void;
+  /**
+   * Hands a job to main with `call`, on one machine or many: a resume at once (its passwords leave
+   * the store), a fresh job with its own check shown as the pre-flight (rotation-check.ts).
+   */
+  launchJob(
+    settings: JobSettings,
+    how: { resume: boolean; scanAnyway: boolean },
+    call: (jobId: string) => Promise<IpcResult<unknown>>,
+  ): Promise<void>;
+  /** a distributed progress only ends a Start's check that never ran (a re-attached coordinator) */
+  handleRotationEvent(
+    event: RotationEvent | RotationPreflightEvent | DistributedProgressEvent,
+  ): void;
   requestCancel(): void;
   dismissCancel(): void;
   confirmCancel(): Promise<void>;

@@ -22,7 +22,7 @@ import {
   type DistributedTarget,
   type ServeRotationOptions,
 } from '../../../src/engine/distributed/index.js';
-import { rotateVault } from '../../../src/engine/index.js';
+import { rotateVault, type PreflightResult } from '../../../src/engine/index.js';
 import { makeTempDir, type TempDir } from '../../support/fixtures.js';
 import {
   redisAdmin,
@@ -190,6 +190,32 @@ for (const kind of SERVER_KINDS) {
         expect(left).toMatchObject({ event: 'outcome', code: 0 });
         expectCompletedAsManifest(result, manifest, PW_A);
         await expectServerFixtureRotated(suite.owner, dir.path);
+      });
+
+      it('tells its sample check as the pre-flight; cancelled once told, it plans nothing', async () => {
+        const stop = new AbortController();
+        const told: PreflightResult[] = [];
+        const phases = new Set<string>();
+        await expect(
+          coordinate({
+            signal: stop.signal,
+            onPreflightProgress: (progress) => phases.add(progress.phase),
+            onPreflight: (result) => {
+              told.push(result);
+              stop.abort();
+            },
+          }),
+        ).rejects.toMatchObject({ code: 'INTERNAL', message: /cancelled while it was planned/ });
+        expect(phases).toContain('checking');
+        expect(told).toHaveLength(1);
+        // Its estimate is filled (this machine's pool alone), as rotateVault's is.
+        expect(told[0]).toMatchObject({ canRotate: true, cancelled: false });
+        expect(told[0]!.total).toBeGreaterThan(told[0]!.sampled);
+        expect(told[0]!.estimatedSeconds).toBeGreaterThan(0);
+        const [row] = await suite.owner.query<{ n: unknown }>(
+          'SELECT count(*) AS n FROM vsa_rotation',
+        );
+        expect(Number(row!.n)).toBe(0);
       });
 
       it('takes the backup table before any record is written', async () => {

@@ -13,7 +13,7 @@
  * Faults are placed by events, never by sleeps: a worker is frozen (SIGSTOP)
  * and the ledger read while it cannot move, to know it holds a shard.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../../../src/cli/exit-codes.js';
@@ -153,7 +153,11 @@ describe.each(SERVER_KINDS)('distributed rotation through the CLI on %s', (kind)
     const coordinator = cluster.coordinator([...SHARDS, '--keep-ledger']);
     const run = await collect(coordinator);
     expect(run.code, run.stderr).toBe(EXIT.ok);
-    const summary = lastOfType(completeJsonLines(run.stdout), 'summary');
+    // Its own check is the pre-flight, told first as on one machine (no separate check job).
+    const told = completeJsonLines(run.stdout);
+    expect(told.filter((line) => line.type === 'preflight')).toHaveLength(1);
+    expect(told[0]).toMatchObject({ type: 'preflight', canRotate: true, total: RECORDS });
+    const summary = lastOfType(told, 'summary');
     expect(summary).toMatchObject({ status: 'completed', rotated: template.rotatable, failed: 0 });
     expect(summary?.distributed).toMatchObject({ shards: 16 });
     // As on one machine: a backup file in the state folder, taken before the first write.
@@ -183,6 +187,25 @@ describe.each(SERVER_KINDS)('distributed rotation through the CLI on %s', (kind)
     const text = await collect(cluster.command('status'));
     expect(text.stdout).toMatch(/Distributed rotation \S+ of table \S*vault: completed/);
     expect(text.stdout).toMatch(/Shards: 16 of 16 done\./);
+    await expectNoPasswordAnywhere(cluster);
+  });
+
+  it('a coordinator whose old password opens nothing: its pre-flight, then exit 4; nothing planned', async () => {
+    const wrong = join(cluster.temp.path, 'secrets', 'coordinator-wrong.txt');
+    writeFileSync(wrong, `${WRONG_PASSWORD}\n`, { mode: 0o600 });
+    const before = await readServerVault(cluster.owner, 'vault');
+    const refused = await collect(cluster.coordinator([...SHARDS, '--old-password-file', wrong]));
+    expect(refused.code, refused.stderr).toBe(EXIT.nothingOpened);
+    const told = completeJsonLines(refused.stdout);
+    expect(told.map((line) => line.type)).toEqual(['preflight', 'error']);
+    expect(told[0]).toMatchObject({ canRotate: false, opened: 0 });
+    expect(told[1]).toMatchObject({ code: 'NOTHING_OPENED', exitCode: EXIT.nothingOpened });
+    expect(refused.stderr).toMatch(/^error: /m);
+    expect(await readServerVault(cluster.owner, 'vault')).toEqual(before);
+    const [rows] = await cluster.owner.query<{ n: number | string }>(
+      'SELECT count(*) AS n FROM vsa_rotation',
+    );
+    expect(Number(rows?.n)).toBe(0);
     await expectNoPasswordAnywhere(cluster);
   });
 
@@ -285,6 +308,8 @@ describe.each(SERVER_KINDS)('distributed rotation through the CLI on %s', (kind)
     worker.child.kill('SIGCONT');
     const run = await collect(second);
     expect(run.code, run.stderr).toBe(EXIT.ok);
+    // Re-attached: no check ran (the canaries proved the passwords).
+    expect(completeJsonLines(run.stdout).map((line) => line.type)).not.toContain('preflight');
     expect((await collect(worker)).code).toBe(EXIT.ok);
     await expectRotatedAsTemplate(cluster, template);
     await expectNoPasswordAnywhere(cluster);

@@ -364,7 +364,7 @@ export class FakeVaultAdmin implements VaultAdminApi {
    * Like main's rotate job, a fresh run's own check reports first: its result (preflightAnswer),
    * then a refusal is the job's error. (Pushed before the start is answered, as main may.)
    */
-  private runOwnCheck(request: RotationRequest, jobId: string): void {
+  private runOwnCheck(request: Pick<RotationRequest, 'scanAnyway'>, jobId: string): void {
     if (!this.preflightAnswer.ok) {
       this.emit({ type: 'error', jobId, error: this.preflightAnswer.error });
       return;
@@ -403,7 +403,10 @@ export class FakeVaultAdmin implements VaultAdminApi {
     jobId: string,
   ): Promise<IpcResult<{ jobId: string }>> {
     this.calls.startDistributedRotation.push(structuredClone(request));
-    return this.answerStart(jobId);
+    const answer = await this.answerStart(jobId);
+    // A fresh coordinator's own check is the pre-flight, as a rotate job's is.
+    if (answer.ok && this.autoCheck && !request.resume) this.runOwnCheck(request, jobId);
+    return answer;
   }
 
   async distributedStatus(

@@ -49,7 +49,7 @@ function distributedHint(validity: DistributedValidity, resume: boolean): string
   if (validity.base.preflightRefused)
     return 'The check opened no sampled record: fix the password or Argon2id settings.';
   if (validity.base.canStart && !validity.checkPassed)
-    return 'Start checks the queue and the ledger (and the current password on a sample) first.';
+    return 'Start checks the queue and the ledger, then the current password on a sample; it rotates only if both pass.';
   return footerHint(validity.base, resume);
 }
 

@@ -10,9 +10,13 @@ import { CheckMeter } from './CheckMeter.js';
 import { ErrorNotice, errorTitle } from './ErrorNotice.js';
 import { KeyIcon, SuccessIcon, WarningIcon } from './Icons.js';
 
-function estimate(result: PreflightResult): string {
+/** Timed on this machine's pool: with other machines too it is this machine's time alone. */
+function estimate(result: PreflightResult, distributing: boolean): string {
   const seconds = Math.max(1, Math.round(result.estimatedSeconds));
-  return `Rotating all ${plural(result.total, 'record')} should take about ${formatDuration(seconds * 1000)} here.`;
+  const time = formatDuration(seconds * 1000);
+  return distributing
+    ? `Rotating all ${plural(result.total, 'record')} would take about ${time} on this machine alone; the other machines shorten it.`
+    : `Rotating all ${plural(result.total, 'record')} should take about ${time} here.`;
 }
 
 /** v2 and legacy v1 records are sampled apart: v1 values open whatever the Argon2id settings. */
@@ -144,6 +148,7 @@ function UnicodeFormHint(): ReactNode {
 }
 
 function Outcome({ result, password }: { result: PreflightResult; password: string }): ReactNode {
+  const distributing = useAppState(selectDistributing);
   const malformed =
     result.malformed > 0 ? (
       <p className="preflight-note">
@@ -222,7 +227,7 @@ function Outcome({ result, password }: { result: PreflightResult; password: stri
         <SplitLine result={result} />
         <p className="notice-text">
           {partial ? 'The others probably use another password: they will be skipped. ' : ''}
-          {estimate(result)}
+          {estimate(result, distributing)}
         </p>
         {malformed}
       </div>
