@@ -193,7 +193,21 @@ export async function serveRotation(options: ServeRotationOptions): Promise<Work
           await pause(poll, options.signal);
           state = (await control.attempt(({ ledger }) => ledger.state(rotation.id))) ?? state;
           if (state !== 'running') break;
-          await register(WORKER_STATE.working);
+          const ended = await register(WORKER_STATE.working).then(
+            () => null,
+            async (error: unknown) => {
+              // The rotation ended (its ledger dropped) between the state read and this write.
+              const now = await control
+                .attempt(({ ledger }) => ledger.state(rotation.id))
+                .catch(() => null);
+              if (now === null || now === 'running') throw error;
+              return now;
+            },
+          );
+          if (ended !== null) {
+            state = ended;
+            break;
+          }
           since.at = performance.now();
           since.records = records;
         }

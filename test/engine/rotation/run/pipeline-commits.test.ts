@@ -146,8 +146,12 @@ describe('RotationPipeline commits', () => {
   });
 
   it('collects sooner when the records carry many bytes of values', async () => {
+    // Values of one length (the builder's random secrets vary): the budget below is in records.
     const vault = await buildVault(join(dir.path, 'collect-bytes.db'), {
-      records: Array.from({ length: RECORDS }, () => ({ password: PW_A })),
+      records: Array.from({ length: RECORDS }, (_, i) => ({
+        password: PW_A,
+        plaintext: `secret ${String(i).padStart(6, '0')}`,
+      })),
     });
     const valueBytes = vault.records[0]!.value.length;
     // a rotated record counts its value read and the one written: about two records per collection
