@@ -288,18 +288,23 @@ for (const kind of SERVER_KINDS) {
           ['k-committed', id],
         );
         // Another worker's claim reads the row (the committed one, before the batch) and waits.
-        const claiming = b.ledger.claim(id, 0, 0, 'worker-b');
-        for (;;) {
-          const [waiting] = await suite.db.admin.query<{ n: number }>(
+        let settled = false;
+        const claiming = b.ledger.claim(id, 0, 0, 'worker-b').finally(() => (settled = true));
+        // Its UPDATE runs (blocked by the batch's lock) on another connection of this database.
+        const claimRunning = async (): Promise<boolean> => {
+          const [row] = await suite.db.admin.query<{ n: number }>(
             kind === 'postgres'
-              ? `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE%vsa_shard%'`
-              : `SELECT count(*) AS n FROM information_schema.INNODB_TRX t
-                  JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
-                  WHERE t.trx_state = 'LOCK WAIT' AND p.DB = DATABASE()`,
+              ? `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database()
+                  AND pid <> pg_backend_pid() AND state = 'active' AND query LIKE 'UPDATE%vsa_shard%SET epoch%'`
+              : `SELECT count(*) AS n FROM information_schema.PROCESSLIST WHERE DB = DATABASE()
+                  AND ID <> CONNECTION_ID() AND INFO LIKE 'UPDATE%vsa_shard%SET epoch%'`,
           );
-          if (Number(waiting!.n) > 0) break;
+          return Number(row!.n) > 0;
+        };
+        while (!settled && !(await claimRunning())) {
           await new Promise((resolve) => setTimeout(resolve, 10));
         }
+        expect(settled, "the claim did not wait for the batch's lock").toBe(false);
         await batch.query('COMMIT');
         const second = await claiming;
         // Not the row it read before the commit: the batch's cursor and count are kept.
