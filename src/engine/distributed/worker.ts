@@ -189,23 +189,19 @@ export async function serveRotation(options: ServeRotationOptions): Promise<Work
       const served = queue.serve(handler, { concurrency: 1, workerId });
       try {
         // The ledger's state reaches this worker within a poll: cancel, or the end of the rotation.
+        const readState = (): Promise<LedgerState | 'finished' | null> =>
+          control.attempt(({ ledger }) => ledger.state(rotation.id));
         while (!options.signal?.aborted) {
           await pause(poll, options.signal);
-          state = (await control.attempt(({ ledger }) => ledger.state(rotation.id))) ?? state;
+          state = (await readState()) ?? state;
           if (state !== 'running') break;
-          const ended = await register(WORKER_STATE.working).then(
-            () => null,
-            async (error: unknown) => {
-              // The rotation ended (its ledger dropped) between the state read and this write.
-              const now = await control
-                .attempt(({ ledger }) => ledger.state(rotation.id))
-                .catch(() => null);
-              if (now === null || now === 'running') throw error;
-              return now;
-            },
-          );
-          if (ended !== null) {
-            state = ended;
+          try {
+            await register(WORKER_STATE.working);
+          } catch (error) {
+            // The rotation ended (its ledger dropped) between the state read and this write.
+            const now = await readState().catch(() => null);
+            if (now === null || now === 'running') throw error;
+            state = now;
             break;
           }
           since.at = performance.now();
